@@ -1,0 +1,53 @@
+"""The platform API's core endpoints: communes and the presented key."""
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from beffroi.core import selectors
+from beffroi.core.api_auth import ApiKeyAuth
+
+router = Router(tags=["communes"])
+
+
+class CommuneOut(Schema):
+    slug: str
+    name: str
+    insee_code: str
+    population: int
+    departement: str
+    region: str
+    epci: str
+    latitude: float | None
+    longitude: float | None
+    modules: list[str]
+
+    @staticmethod
+    def resolve_modules(obj):
+        return list(obj.enabled_modules or [])
+
+
+class KeyOut(Schema):
+    commune: str
+    scope: str
+    prefix: str
+
+
+@router.get("/communes", response=list[CommuneOut], summary="Communes served by this instance")
+def commune_list(request):
+    return list(selectors.commune_list_public())
+
+
+@router.get("/communes/{slug}", response=CommuneOut, summary="One commune's public profile")
+def commune_detail(request, slug: str):
+    commune = selectors.commune_get_by_slug(slug=slug)
+    if commune is None:
+        raise Http404(f"Aucune commune « {slug} ».")
+    return commune
+
+
+@router.get(
+    "/me", response=KeyOut, auth=ApiKeyAuth(), summary="The commune and scope of the presented API key"
+)
+def whoami(request):
+    key = request.auth
+    return {"commune": key.commune.slug, "scope": key.scope, "prefix": key.prefix}

@@ -1,0 +1,26 @@
+"""The demo loader: each app registers a step; `beffroi demo` runs them in order, idempotently."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    order: int
+    load: Callable[[], None]
+
+
+_STEPS: dict[str, DemoStep] = {}
+
+
+def register(name: str, order: int) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    def decorator(func: Callable[[], None]) -> Callable[[], None]:
+        _STEPS[name] = DemoStep(name, order, func)
+        return func
+
+    return decorator
+
+
+def steps() -> list[DemoStep]:
+    return sorted(_STEPS.values(), key=lambda s: (s.order, s.name))

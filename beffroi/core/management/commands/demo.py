@@ -1,0 +1,37 @@
+"""`beffroi demo [--port N] [--no-serve]`: migrate, load the demo communes (idempotent), print the accounts, serve."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from beffroi.core import demo
+
+
+class Command(BaseCommand):
+    help = "Prépare et sert la démonstration (communes fictives de Valbourg et Hautmesnil)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="préparer les données sans lancer le serveur"
+        )
+
+    def handle(self, *args, port, host, no_serve, **options):
+        self.stdout.write(f"Dossier de données : {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        for step in demo.steps():
+            self.stdout.write(f"  · données de démonstration : {step.name}")
+            with transaction.atomic():
+                step.load()
+        from beffroi.territory.demo import DEMO_PASSWORD, accounts_summary
+
+        self.stdout.write("")
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for email, slug, role in accounts_summary():
+            self.stdout.write(f"  {email:<32} {role:<22} {slug}")
+        self.stdout.write("")
+        self.stdout.write(f"Adresse : http://{host}:{port}/  (Valbourg : http://{host}:{port}/valbourg/)")
+        if not no_serve:
+            call_command("serve", host=host, port=port)

@@ -1,0 +1,31 @@
+"""Reads of the core app."""
+
+from beffroi.core.models import ApiKey, AuditEntry, Commune
+from beffroi.core.services import _hash_key
+
+
+def commune_list_public():
+    return Commune.objects.filter(is_active=True).order_by("name")
+
+
+def commune_get_by_slug(*, slug: str) -> Commune | None:
+    return Commune.objects.filter(is_active=True, slug=slug).first()
+
+
+def apikey_from_secret(secret: str) -> ApiKey | None:
+    """The live key matching a secret, or None (unknown, revoked, or its commune deactivated)."""
+    if not secret or len(secret) > 200:
+        return None
+    return (
+        ApiKey.objects.select_related("commune")
+        .filter(key_hash=_hash_key(secret), revoked_at__isnull=True, commune__is_active=True)
+        .first()
+    )
+
+
+def apikey_list(*, commune: Commune):
+    return ApiKey.objects.filter(commune=commune).order_by("-created_at")
+
+
+def audit_list(*, commune: Commune, limit: int = 200):
+    return AuditEntry.objects.filter(commune=commune).order_by("-created_at", "-id")[:limit]

@@ -1,0 +1,123 @@
+"""Writes of the core app: communes, the audit log, API keys."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from beffroi.core.models import ApiKey, AuditEntry, Commune
+
+COMMUNE_FIELDS = {
+    "name", "slug", "insee_code", "population", "departement", "departement_code", "region", "epci",
+    "epci_siren", "latitude", "longitude", "boundary", "contact_email", "contact_phone", "address",
+    "opening_hours", "website", "host", "enabled_modules", "is_active",
+}  # fmt: skip
+
+
+def audit_record(
+    *,
+    commune: Commune | None,
+    actor=None,
+    action: str,
+    obj=None,
+    summary: str = "",
+    role: str = "",
+    on_behalf_of: str = "",
+    channel: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log (who, when, which commune, what, on whose behalf)."""
+    actor_id = (
+        getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
+    return AuditEntry.objects.create(
+        commune=commune,
+        actor_id=actor_id,
+        actor_label=(getattr(actor, "email", "") or str(actor or ""))[:200] if actor_id else "",
+        role=role,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        on_behalf_of=on_behalf_of[:200],
+        channel=channel,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def commune_create(*, actor=None, **fields) -> Commune:
+    """Create a commune (the tenant). Fields are validated by the model's own validators."""
+    unknown = set(fields) - COMMUNE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown commune fields: {sorted(unknown)}")
+    commune = Commune(**fields)
+    commune.full_clean()
+    commune.save()
+    audit_record(commune=commune, actor=actor, action="commune.create", obj=commune, summary=commune.name)
+    return commune
+
+
+@transaction.atomic
+def commune_update(*, commune: Commune, actor=None, **fields) -> Commune:
+    unknown = set(fields) - COMMUNE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown commune fields: {sorted(unknown)}")
+    changed = {k: v for k, v in fields.items() if getattr(commune, k) != v}
+    for key, value in changed.items():
+        setattr(commune, key, value)
+    if changed:
+        commune.full_clean()
+        commune.save()
+        audit_record(
+            commune=commune,
+            actor=actor,
+            action="commune.update",
+            obj=commune,
+            data={"fields": sorted(changed)},
+        )
+    return commune
+
+
+def _hash_key(secret: str) -> str:
+    # The secret is 256 random bits: a plain SHA-256 is enough (no dictionary to fear) and cheap per request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def apikey_create(*, commune: Commune, scope: str, name: str = "", actor=None) -> tuple[ApiKey, str]:
+    """Create an API key for one commune; returns the key object and the secret, shown only this once."""
+    if scope not in ApiKey.Scope.values:
+        raise ValueError(f"scope must be one of {ApiKey.Scope.values}")
+    prefix = secrets.token_hex(4)
+    secret = f"bfr_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        commune=commune,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash_key(secret),
+        scope=scope,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(commune=commune, actor=actor, action="apikey.create", obj=key, summary=f"{prefix} ({scope})")
+    return key, secret
+
+
+@transaction.atomic
+def apikey_revoke(*, key: ApiKey, actor=None) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit_record(commune=key.commune, actor=actor, action="apikey.revoke", obj=key, summary=key.prefix)
+    return key
+
+
+def apikey_touch(*, key: ApiKey) -> None:
+    """Record the last use, at most once a minute to keep writes off the hot path."""
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now

@@ -1,0 +1,117 @@
+"""Demo data of the territory: the two fictional communes, their teams, places and the demo accounts."""
+
+from decimal import Decimal
+
+from beffroi.accounts.models import Role, User
+from beffroi.accounts.services import membership_set, user_create
+from beffroi.core import demo
+from beffroi.core.models import Commune
+from beffroi.core.services import commune_create
+from beffroi.territory.models import Place, Team
+from beffroi.territory.services import place_create, team_add_member, team_create
+
+DEMO_PASSWORD = "beffroi-demo"  # noqa: S105 — printed at start; these accounts exist only in a demo
+
+
+def _square(lat: float, lon: float, half: float) -> dict:
+    ring = [
+        [lon - half * 1.4, lat - half], [lon + half * 1.4, lat - half], [lon + half * 1.4, lat + half],
+        [lon - half * 1.4, lat + half], [lon - half * 1.4, lat - half],
+    ]  # fmt: skip
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+COMMUNES = [
+    {
+        "name": "Valbourg", "slug": "valbourg", "insee_code": "21990", "population": 3214,
+        "departement": "Côte-d'Or", "departement_code": "21", "region": "Bourgogne-Franche-Comté",
+        "epci": "Communauté de communes des Coteaux du Val", "epci_siren": "200099001",
+        "latitude": Decimal("47.318200"), "longitude": Decimal("4.832500"),
+        "boundary": _square(47.3182, 4.8325, 0.025),
+        "contact_email": "mairie@valbourg.demo.test", "contact_phone": "03 80 00 00 00",
+        "address": "1 place de la Mairie, 21990 Valbourg",
+        "opening_hours": "Du lundi au vendredi, 9 h – 12 h et 14 h – 17 h ; le samedi, 9 h – 12 h",
+        "enabled_modules": ["reports", "budgeting", "planning", "datahub"],
+    },
+    {
+        "name": "Hautmesnil", "slug": "hautmesnil", "insee_code": "21991", "population": 612,
+        "departement": "Côte-d'Or", "departement_code": "21", "region": "Bourgogne-Franche-Comté",
+        "epci": "Communauté de communes des Coteaux du Val", "epci_siren": "200099001",
+        "latitude": Decimal("47.361000"), "longitude": Decimal("4.771000"),
+        "boundary": _square(47.361, 4.771, 0.012),
+        "contact_email": "mairie@hautmesnil.demo.test", "contact_phone": "03 80 00 00 01",
+        "address": "Place de l'Église, 21991 Hautmesnil",
+        "opening_hours": "Le mardi et le jeudi, 14 h – 18 h",
+        "enabled_modules": ["reports"],
+    },
+]  # fmt: skip
+
+TEAMS = {
+    "valbourg": [
+        ("Voirie et propreté", "voirie@valbourg.demo.test"),
+        ("Espaces verts", "espaces-verts@valbourg.demo.test"),
+        ("Bâtiments et éclairage", "batiments@valbourg.demo.test"),
+        ("Accueil de la mairie", "accueil@valbourg.demo.test"),
+    ],
+    "hautmesnil": [("Services techniques", "technique@hautmesnil.demo.test")],
+}
+
+PLACES = {
+    "valbourg": [
+        ("Mairie", "batiment", "1 place de la Mairie", "47.318200", "4.832500"),
+        ("École élémentaire Jules-Ferry", "ecole", "12 rue des Écoles", "47.321100", "4.828900"),
+        ("Place du Marché", "place", "Place du Marché", "47.317400", "4.834800"),
+        ("Salle des fêtes", "batiment", "8 avenue de la Gare", "47.314900", "4.838200"),
+        ("Parc du Château", "parc", "Rue du Château", "47.322700", "4.838900"),
+        ("Gymnase municipal", "batiment", "3 rue du Stade", "47.311800", "4.826300"),
+        ("Rue de la République", "voie", "Rue de la République", "47.319300", "4.831000"),
+    ],
+    "hautmesnil": [
+        ("Mairie", "batiment", "Place de l'Église", "47.361000", "4.771000"),
+        ("Lavoir", "autre", "Chemin du Lavoir", "47.362300", "4.769200"),
+    ],
+}
+
+ACCOUNTS = [
+    ("admin@demo.test", "Alice Administratrice", "valbourg", Role.ADMIN, None),
+    ("elu@demo.test", "Étienne Maire-Adjoint", "valbourg", Role.ELU, None),
+    ("agent@demo.test", "Agnès Agent", "valbourg", Role.AGENT, "voirie-et-proprete"),
+    ("habitant@demo.test", "Henri Habitant", "valbourg", Role.HABITANT, None),
+    (
+        "mairie@hautmesnil.demo.test",
+        "Hugo Secrétaire de mairie",
+        "hautmesnil",
+        Role.ADMIN,
+        "services-techniques",
+    ),
+]
+
+
+@demo.register("territory", order=10)
+def load() -> None:
+    communes = {}
+    for spec in COMMUNES:
+        commune = Commune.objects.filter(slug=spec["slug"]).first() or commune_create(**spec)
+        communes[commune.slug] = commune
+        for name, email in TEAMS[commune.slug]:
+            if not Team.objects.filter(commune=commune, name=name).exists():
+                team_create(commune=commune, name=name, email=email)
+        for name, kind, address, lat, lon in PLACES[commune.slug]:
+            if not Place.objects.filter(commune=commune, name=name).exists():
+                place_create(
+                    commune=commune, name=name, kind=kind, address=address,
+                    latitude=Decimal(lat), longitude=Decimal(lon),
+                )  # fmt: skip
+    for email, full_name, slug, role, team_slug in ACCOUNTS:
+        user = User.objects.filter(email=email).first() or user_create(
+            email=email, password=DEMO_PASSWORD, full_name=full_name
+        )
+        membership_set(commune=communes[slug], user=user, role=role)
+        if team_slug:
+            team = Team.objects.get(commune=communes[slug], slug=team_slug)
+            if not team.members.filter(pk=user.pk).exists():
+                team_add_member(team=team, user=user)
+
+
+def accounts_summary() -> list[tuple[str, str, str]]:
+    return [(email, slug, str(Role(role).label)) for email, _n, slug, role, _t in ACCOUNTS]

@@ -1,0 +1,26 @@
+"""Reads of the territory app, always scoped to one commune."""
+
+from beffroi.core.models import Commune
+from beffroi.territory.models import Place, Team
+
+
+def team_list(*, commune: Commune):
+    return Team.objects.filter(commune=commune).prefetch_related("members")
+
+
+def team_get(*, commune: Commune, slug: str) -> Team | None:
+    return Team.objects.filter(commune=commune, slug=slug).first()
+
+
+def teams_of_user(*, commune: Commune, user):
+    if not user.is_authenticated:
+        return Team.objects.none()
+    return Team.objects.filter(commune=commune, members=user)
+
+
+def place_list(*, commune: Commune):
+    return Place.objects.filter(commune=commune)
+
+
+def place_get(*, commune: Commune, pk: int) -> Place | None:
+    return Place.objects.filter(commune=commune, pk=pk).first()

@@ -1,0 +1,45 @@
+"""Writes of the territory app: teams and places."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.territory.models import Place, Team
+
+
+@transaction.atomic
+def team_create(*, commune: Commune, name: str, email: str = "", description: str = "", actor=None) -> Team:
+    team = Team(commune=commune, name=name, slug=slugify(name)[:60], email=email, description=description)
+    team.full_clean()
+    team.save()
+    audit_record(commune=commune, actor=actor, action="team.create", obj=team, summary=name)
+    return team
+
+
+@transaction.atomic
+def team_add_member(*, team: Team, user, actor=None) -> None:
+    team.members.add(user)
+    audit_record(commune=team.commune, actor=actor, action="team.add_member", obj=team, summary=user.email)
+
+
+@transaction.atomic
+def place_create(
+    *,
+    commune: Commune,
+    name: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    kind: str = "autre",
+    address: str = "",
+    actor=None,
+) -> Place:
+    place = Place(
+        commune=commune, name=name, kind=kind, address=address, latitude=latitude, longitude=longitude
+    )
+    place.full_clean()
+    place.save()
+    audit_record(commune=commune, actor=actor, action="place.create", obj=place, summary=name)
+    return place
