@@ -38,3 +38,29 @@ class CommuneMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(script_prefix)
+
+
+class FrenchFirstLocaleMiddleware:
+    """French unless the visitor chose another language with the switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a commune's site is French first,
+    and a visitor who prefers English says so once with the language switch.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

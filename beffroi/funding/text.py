@@ -1,0 +1,58 @@
+"""French formatting helpers for user-facing sentences built by the pure funding and planning rules.
+
+No Django here: these sentences are produced by pure functions and shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+NARROW_NBSP = "\u202f"  # thousands separator in French typography
+NBSP = "\u00a0"  # before the euro sign and other units
+
+CENT = Decimal("0.01")
+
+
+def format_int(value: int | Decimal) -> str:
+    """12345 -> '12 345' (narrow no-break space as thousands separator)."""
+    return f"{int(value):,}".replace(",", NARROW_NBSP)
+
+
+def format_eur(amount: Decimal | int) -> str:
+    """Decimal('1234567.8') -> '1 234 567,80 €' (exact to the cent, half-up for display only)."""
+    quantized = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if quantized < 0 else ""
+    units, cents = f"{abs(quantized):.2f}".split(".")
+    return f"{sign}{format_int(int(units))},{cents}{NBSP}€"
+
+
+def format_eur_short(amount: Decimal | int) -> str:
+    """Amounts without cents when they are whole euros: 50000 -> '50 000 €'."""
+    quantized = Decimal(amount)
+    if quantized == quantized.to_integral_value():
+        return f"{format_int(int(quantized))}{NBSP}€"
+    return format_eur(quantized)
+
+
+def format_percent(rate: Decimal | int) -> str:
+    """Decimal('27.5') -> '27,5 %'; Decimal('80') -> '80 %'."""
+    value = Decimal(rate)
+    text = f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
+    return f"{text.replace('.', ',')}{NBSP}%"
+
+
+def format_date(value: date) -> str:
+    """date(2026, 3, 31) -> '31/03/2026'."""
+    return value.strftime("%d/%m/%Y")
+
+
+def join_fr(items: Iterable[str], last: str = "et") -> str:
+    """['a', 'b', 'c'] -> 'a, b et c'."""
+    words = [item for item in items if item]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"

@@ -1,0 +1,94 @@
+"""Every page of the site, as anonymous and as each role, passes axe-core (WCAG 2.1 A and AA).
+
+The pages are found by crawling the demo site from the commune home page and the agents' space, so a page
+added by any module is audited without being listed here. URLs of the same shape (ids, codes) are visited
+twice at most.
+"""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from tests.browser.conftest import login, run_axe
+
+SKIP = re.compile(
+    r"/(admin|api|open311|ngsi-ld|static|media|i18n)/|deconnexion|\.(json|csv|pb|xml|pdf|geojson|png|jpe?g)(\?|$)|/export"
+)
+EXTRA_PAGES = ["/", "/valbourg/page-qui-n-existe-pas/", "/valbourg/mot-de-passe-oublie/envoye/"]
+MAX_PAGES = 120
+
+
+def shape(url: str) -> str:
+    path = urlparse(url).path
+    return re.sub(r"/[0-9A-Z]{2,}[0-9A-Z-]*(?=/|$)|/\d+(?=/|$)", "/<id>", path)
+
+
+def crawl(page, base_url: str, starts: list[str]) -> dict[str, list[dict]]:
+    queue = [urljoin(base_url, s) for s in starts + EXTRA_PAGES]
+    seen_urls: set[str] = set()
+    shapes: dict[str, int] = {}
+    violations: dict[str, list[dict]] = {}
+    while queue and len(seen_urls) < MAX_PAGES:
+        url = queue.pop(0).split("#")[0]
+        if url in seen_urls or SKIP.search(url):
+            continue
+        key = shape(url) + ("?" if "?" in url else "")
+        if shapes.get(key, 0) >= 2:
+            continue
+        shapes[key] = shapes.get(key, 0) + 1
+        seen_urls.add(url)
+        response = page.goto(url)
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        found = run_axe(page)
+        if found:
+            violations[url] = found
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            if href.startswith(base_url) and href not in seen_urls:
+                queue.append(href)
+    assert len(seen_urls) > 5, "the crawler found almost nothing"
+    return violations
+
+
+@pytest.mark.parametrize(
+    "email",
+    [None, "habitant@demo.test", "agent@demo.test", "elu@demo.test", "admin@demo.test"],
+    ids=["anonyme", "habitant", "agent", "elu", "admin"],
+)
+def test_every_page_passes_axe(browser, demo_site, email):
+    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    starts = ["/valbourg/"]
+    if email:
+        login(page, demo_site, email)
+        starts += ["/valbourg/compte/", "/valbourg/espace-agents/"]
+    else:
+        starts += ["/valbourg/connexion/", "/valbourg/inscription/", "/hautmesnil/"]
+    violations = crawl(page, demo_site, starts)
+    context.close()
+    assert violations == {}
+
+
+def test_form_errors_pass_axe(browser, demo_site):
+    page = browser.new_page(locale="fr-FR", bypass_csp=True)
+    page.goto(f"{demo_site}/valbourg/connexion/")
+    page.fill("#id_username", "agent@demo.test")
+    page.fill("#id_password", "pas-le-bon")
+    page.click("main button[type=submit]")
+    assert "incorrect" in page.inner_text("main")
+    assert run_axe(page) == []
+    page.goto(f"{demo_site}/valbourg/inscription/")
+    page.click("main button[type=submit]")
+    assert run_axe(page) == []
+    page.close()
+
+
+def test_phone_sized_screen_passes_axe_and_has_no_horizontal_scroll(browser, demo_site):
+    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in ("/valbourg/", "/valbourg/connexion/", "/valbourg/accessibilite"):
+        page.goto(demo_site + path)
+        assert run_axe(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+    context.close()

@@ -1,0 +1,94 @@
+import pytest
+
+from tests.factories import CommuneFactory, member
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # Every test that touches the database carries the django_db marker, so the PostgreSQL run can select
+    # exactly those (`-m django_db`) and skip the pure modules it has nothing to add to.
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"db", "transactional_db", "live_server", "django_db_setup"} and not item.get_closest_marker(
+            "django_db"
+        ):
+            item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def valbourg(db):
+    return CommuneFactory(name="Valbourg", slug="valbourg", insee_code="21990", population=3214)
+
+
+@pytest.fixture
+def hautmesnil(db):
+    return CommuneFactory(name="Hautmesnil", slug="hautmesnil", insee_code="21991", population=612)
+
+
+@pytest.fixture
+def communes(valbourg, hautmesnil):
+    return valbourg, hautmesnil
+
+
+@pytest.fixture
+def agent_valbourg(valbourg):
+    return member(valbourg, "agent", "agent@valbourg.test")
+
+
+@pytest.fixture
+def admin_valbourg(valbourg):
+    return member(valbourg, "admin", "admin@valbourg.test")
+
+
+@pytest.fixture
+def agent_hautmesnil(hautmesnil):
+    return member(hautmesnil, "agent", "agent@hautmesnil.test")
+
+
+@pytest.fixture
+def habitant_valbourg(valbourg):
+    return member(valbourg, "habitant", "habitant@valbourg.test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Tests on a live server end with Django's `flush`, which SQLite runs as DELETE: the append-only
+    triggers of the audit log (rightly) refuse it. Drop them for the flush only, then put them back."""
+    import importlib
+
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    migration = importlib.import_module("beffroi.core.migrations.0002_audit_append_only")
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options.get("database", "default")]
+        if connection.vendor != "sqlite":
+            return original(self, **options)
+        with connection.cursor() as cursor:
+            for sql in migration.SQLITE_REVERSE:
+                cursor.execute(sql)
+        try:
+            return original(self, **options)
+        finally:
+            with connection.cursor() as cursor:
+                for sql in migration.SQLITE:
+                    cursor.execute(sql)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original

@@ -1,0 +1,57 @@
+"""The layout and the legally required pages, in French, with an English catalogue."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "path, title",
+    [
+        ("/valbourg/accessibilite", "Déclaration d'accessibilité"),
+        ("/valbourg/mentions-legales", "Mentions légales"),
+        ("/valbourg/donnees-personnelles", "Données personnelles"),
+    ],
+)
+def test_legal_pages(client, valbourg, path, title):
+    response = client.get(path)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<title>{title} — Valbourg</title>" in html.replace("&#x27;", "'")
+    assert 'lang="fr"' in html
+
+
+def test_layout_has_skip_link_landmarks_and_csp(client, valbourg):
+    response = client.get("/valbourg/")
+    html = response.content.decode()
+    assert 'href="#contenu"' in html and '<main id="contenu"' in html
+    assert "<header" in html and "<footer" in html and "<nav" in html
+    assert "Accessibilité : partiellement conforme" in html
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "https://" not in html.split("<main")[0]  # no third-party asset in the head
+
+
+def test_language_switch_to_english(client, valbourg):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/valbourg/"}, follow=True)
+    html = response.content.decode()
+    assert 'lang="en"' in html
+    assert "Skip to content" in html
+    assert "Accessibility: partially compliant" in html
+
+
+def test_commune_home_shows_only_enabled_modules(client, valbourg):
+    from beffroi.core import modules
+
+    enabled = [m for m in modules.all_modules()]
+    if not enabled:
+        pytest.skip("no module registered yet")
+    valbourg.enabled_modules = [enabled[0].code]
+    valbourg.save()
+    html = client.get("/valbourg/").content.decode()
+    assert str(enabled[0].label) in html
+    for other in enabled[1:]:
+        assert str(other.description) not in html
+
+
+def test_french_by_default_even_for_an_english_browser(client, valbourg):
+    html = client.get("/valbourg/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="fr"' in html and "Aller au contenu" in html
