@@ -97,7 +97,9 @@ def bundled_loader(url: str) -> Any:
     """Loader for the bundled contexts only: no network. Raises LdContextNotAvailable for any other URL."""
     path = bundled_context_path(url)
     if path is None:
-        raise LdContextNotAvailable(f"the @context {url} is not available (only bundled contexts can be used)")
+        raise LdContextNotAvailable(
+            f"the @context {url} is not available (only bundled contexts can be used)"
+        )
     try:
         return _read_bundled(path)
     except (OSError, ValueError) as exc:  # pragma: no cover - a broken installation
@@ -258,9 +260,7 @@ class _Processor:
         self.loader = loader
         self.override_protected = override_protected
 
-    def process(
-        self, active: ActiveContext, local: Any, remote_chain: tuple[str, ...] = ()
-    ) -> ActiveContext:
+    def process(self, active: ActiveContext, local: Any, remote_chain: tuple[str, ...] = ()) -> ActiveContext:
         result = active.copy()
         items = local if isinstance(local, list) else [local]
         for item in items:
@@ -305,7 +305,9 @@ class _Processor:
                 raise BadRequestData("@import must be a URL")
             imported = self._load(url, remote_chain)
             if not isinstance(imported, Mapping) or "@import" in imported:
-                raise BadRequestData(f"the context imported from {url} must be a single object without @import")
+                raise BadRequestData(
+                    f"the context imported from {url} must be a single object without @import"
+                )
             local = {**imported, **{k: v for k, v in local.items() if k != "@import"}}
         version = local.get("@version")
         if version is not None and version != 1.1:
@@ -600,7 +602,10 @@ def _convert_attribute(attribute: Any, ctx: ActiveContext, expand: bool) -> Any:
             if key == "objectType" or (key == "vocab" and attribute.get("type") == "VocabProperty"):
                 member = _map_types(member, convert_type)
             elif key == "vocabs" and isinstance(member, list):
-                member = [[_map_types(v[0], convert_type), *v[1:]] if isinstance(v, list) and v else v for v in member]
+                member = [
+                    [_map_types(v[0], convert_type), *v[1:]] if isinstance(v, list) and v else v
+                    for v in member
+                ]
             out[key] = member
         else:
             out[convert_name(key)] = _convert_attribute(member, ctx, expand)
