@@ -9,9 +9,12 @@ def pytest_collection_modifyitems(items):
     # exactly those (`-m django_db`) and skip the pure modules it has nothing to add to.
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & {"db", "transactional_db", "live_server", "django_db_setup"} and not item.get_closest_marker(
-            "django_db"
-        ):
+        if fixtures & {
+            "db",
+            "transactional_db",
+            "live_server",
+            "django_db_setup",
+        } and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)
 
 

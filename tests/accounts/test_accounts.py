@@ -44,7 +44,12 @@ def test_passwords_are_hashed_with_argon2(agent_valbourg):
 def test_signup_creates_a_habitant_of_the_commune(client, valbourg):
     response = client.post(
         "/valbourg/inscription/",
-        {"email": "Nouvelle@Example.test", "full_name": "Nadia", "password1": "un-mot-long-42", "password2": "un-mot-long-42"},
+        {
+            "email": "Nouvelle@Example.test",
+            "full_name": "Nadia",
+            "password1": "un-mot-long-42",
+            "password2": "un-mot-long-42",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle@example.test")
@@ -70,7 +75,9 @@ def test_password_reset_sends_a_working_link(client, habitant_valbourg):
     assert link.startswith("/valbourg/mot-de-passe-oublie/")
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "nouveau-secret-77", "new_password2": "nouveau-secret-77"})
+    response = client.post(
+        form_url, {"new_password1": "nouveau-secret-77", "new_password2": "nouveau-secret-77"}
+    )
     assert response.status_code == 302
     habitant_valbourg.refresh_from_db()
     assert habitant_valbourg.check_password("nouveau-secret-77")

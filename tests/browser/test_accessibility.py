@@ -85,7 +85,9 @@ def test_form_errors_pass_axe(browser, demo_site):
 
 
 def test_phone_sized_screen_passes_axe_and_has_no_horizontal_scroll(browser, demo_site):
-    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = browser.new_context(
+        bypass_csp=True, locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True
+    )
     page = context.new_page()
     for path in ("/valbourg/", "/valbourg/connexion/", "/valbourg/accessibilite"):
         page.goto(demo_site + path)

@@ -2,7 +2,9 @@
 
 
 def test_journey_without_javascript(browser, demo_site):
-    context = browser.new_context(bypass_csp=True, java_script_enabled=False, locale="fr-FR", viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        bypass_csp=True, java_script_enabled=False, locale="fr-FR", viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     page.goto(demo_site + "/")
     page.click("text=Valbourg")

@@ -17,7 +17,11 @@ def test_services_record_who_did_what(valbourg, admin_valbourg):
 
 def test_acting_for_a_citizen_is_recorded(valbourg, agent_valbourg):
     entry = audit_record(
-        commune=valbourg, actor=agent_valbourg, action="report.create", on_behalf_of="Mme Martin", channel="guichet"
+        commune=valbourg,
+        actor=agent_valbourg,
+        action="report.create",
+        on_behalf_of="Mme Martin",
+        channel="guichet",
     )
     assert (entry.on_behalf_of, entry.channel) == ("Mme Martin", "guichet")
 
@@ -25,12 +29,10 @@ def test_acting_for_a_citizen_is_recorded(valbourg, agent_valbourg):
 def test_the_database_refuses_to_rewrite_or_erase_history(valbourg):
     entry = audit_record(commune=valbourg, action="x")
     errors = (IntegrityError, InternalError, OperationalError)
-    with pytest.raises(errors), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE core_auditentry SET action = 'forged' WHERE id = %s", [entry.pk])
-    with pytest.raises(errors), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    with pytest.raises(errors), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET action = 'forged' WHERE id = %s", [entry.pk])
+    with pytest.raises(errors), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
     entry.refresh_from_db()
     assert entry.action == "x"
 

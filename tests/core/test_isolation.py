@@ -71,7 +71,10 @@ def test_demo_loader_keeps_communes_apart_and_is_idempotent(db, capsys):
     after = [m.objects.count() for m in (Commune, User, Membership, Team, Place)]
     assert before == after
     assert AuditEntry.objects.count() == counts
-    assert Team.objects.filter(commune__slug="hautmesnil").values_list("name", flat=True).get() == "Services techniques"
+    assert (
+        Team.objects.filter(commune__slug="hautmesnil").values_list("name", flat=True).get()
+        == "Services techniques"
+    )
     out = capsys.readouterr().out
     for email in ("admin@demo.test", "elu@demo.test", "agent@demo.test", "habitant@demo.test"):
         assert email in out
