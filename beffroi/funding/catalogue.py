@@ -145,7 +145,9 @@ def load_vocabulary() -> Vocabulary:
     geography = _read_json("geography.json")
     return Vocabulary(
         themes={t["code"]: t["label"] for t in themes["themes"]},
-        beneficiaries={b["code"]: Beneficiary(b["code"], b["label"], b["plural"]) for b in vocab["beneficiaries"]},
+        beneficiaries={
+            b["code"]: Beneficiary(b["code"], b["label"], b["plural"]) for b in vocab["beneficiaries"]
+        },
         aid_types={t["code"]: t["label"] for t in vocab["aid_types"]},
         financial_aid_types=frozenset(t["code"] for t in vocab["aid_types"] if t["group"] == "financiere"),
         stages={s["code"]: s["label"] for s in vocab["stages"]},
@@ -163,7 +165,9 @@ def _parse_date(value: Any, field: str, code: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise CatalogueError(f"{code} : la date « {field} » ({value!r}) n'est pas au format AAAA-MM-JJ.") from None
+        raise CatalogueError(
+            f"{code} : la date « {field} » ({value!r}) n'est pas au format AAAA-MM-JJ."
+        ) from None
 
 
 def _parse_decimal(value: Any, field: str, code: str) -> Decimal | None:
@@ -194,7 +198,9 @@ def _codes(values: Any, allowed: Iterable[str], field: str, code: str) -> tuple[
     allowed_set = set(allowed)
     unknown = [v for v in values if v not in allowed_set]
     if unknown:
-        raise CatalogueError(f"{code} : valeur(s) inconnue(s) dans « {field} » : {', '.join(map(str, unknown))}.")
+        raise CatalogueError(
+            f"{code} : valeur(s) inconnue(s) dans « {field} » : {', '.join(map(str, unknown))}."
+        )
     if len(set(values)) != len(values):
         raise CatalogueError(f"{code} : « {field} » contient des doublons.")
     return tuple(values)
@@ -223,7 +229,9 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
     for raw_rule in data.get("eligibility") or [{"beneficiary": b} for b in beneficiaries]:
         beneficiary = raw_rule.get("beneficiary")
         if beneficiary not in beneficiaries:
-            raise CatalogueError(f"{code} : la règle d'éligibilité vise « {beneficiary} », absent des bénéficiaires.")
+            raise CatalogueError(
+                f"{code} : la règle d'éligibilité vise « {beneficiary} », absent des bénéficiaires."
+            )
         low = _parse_population(raw_rule.get("population_min"), "population_min", code)
         high = _parse_population(raw_rule.get("population_max"), "population_max", code)
         if low is not None and high is not None and low > high:
@@ -282,7 +290,9 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
         raise CatalogueError(f"{code} : au moins un type d'aide est requis.")
 
     sources = tuple(
-        Source(title=s.get("title") or "", url=s.get("url"), reference=s.get("reference"), as_of=s.get("as_of"))
+        Source(
+            title=s.get("title") or "", url=s.get("url"), reference=s.get("reference"), as_of=s.get("as_of")
+        )
         for s in data.get("sources") or []
     )
     source_url = data.get("source_url")
@@ -301,7 +311,9 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
         eligibility=tuple(rules),
         conditions=_codes(data.get("conditions", []), vocab.conditions, "conditions", code),
         regions=_codes(territory.get("regions", []), vocab.regions, "territory.regions", code),
-        departements=_codes(territory.get("departements", []), vocab.departements, "territory.departements", code),
+        departements=_codes(
+            territory.get("departements", []), vocab.departements, "territory.departements", code
+        ),
         zonages=_codes(territory.get("zonages", []), vocab.zonages, "territory.zonages", code),
         aid_types=aid_types,
         themes=themes,

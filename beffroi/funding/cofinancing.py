@@ -1,0 +1,343 @@
+"""Minimum participation of the project owner in a financing plan — CGCT art. L1111-10 III (pure, no Django).
+
+The rule, as read in the research note (§2; check the consolidated text on Légifrance before relying on it):
+
+* art. L1111-10 III, 2nd paragraph: a collectivité that is *maître d'ouvrage* of an **investment** operation
+  provides at least **20 % of the total amount of the funding brought to the project by public persons**.
+  The commune is itself a public person, so the base is its own share plus every other public funding:
+  ``own ≥ 20 % × (own + public aids)``, i.e. public aids ≤ 4 × own, at most 80 % of the public funding;
+* **30 %** when the operation falls within a competence where another collectivité is *chef de file*
+  (art. L1111-9, as summarised by the préfecture de Vaucluse), unless a *convention territoriale d'exercice
+  concerté* (CTEC) derogates from it;
+* **10 %** for the energy renovation of school buildings, when the préfet so decides because 20 % is out of
+  proportion with the owner's finances (loi n° 2024-279 du 29 mars 2024);
+* the préfet may grant a **derogation** for protected monuments, for repairs after public calamities and
+  (loi Engagement et proximité, 2019 — final wording not verified) for unprotected heritage;
+* the collectivités of Guadeloupe, Guyane, La Réunion, Martinique, Mayotte, Saint-Barthélemy, Saint-Martin and
+  Saint-Pierre-et-Miquelon are excepted (read in translation; French wording not verified);
+* operating expenditure and private funding (mécénat…) are outside the base.
+
+Arithmetic is exact: the verdict compares ``own × (1 − rate)`` with ``rate × public aids`` on Decimals; the
+displayed minimum own share is rounded *up* to the cent and the maximum public aid *down*, so that the
+displayed figures themselves pass the check.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from enum import StrEnum
+from fractions import Fraction
+
+from beffroi.funding.text import format_eur, format_percent
+
+CENT = Decimal("0.01")
+
+
+class FinancingPlanError(ValueError):
+    """A financing-plan line cannot be checked as given (French message, shown to the user)."""
+
+
+class FunderType(StrEnum):
+    PUBLIC = "public"  # État, Europe, Région, Département, intercommunalité, syndicat, agences publiques…
+    PRIVATE = "private"  # mécénat, entreprises, particuliers: outside the base
+    OWN_FUNDS = "own_funds"  # the maître d'ouvrage itself: autofinancement, emprunt
+
+
+class CostNature(StrEnum):
+    INVESTMENT = "investment"
+    OPERATING = "operating"
+
+
+class Regime(StrEnum):
+    STANDARD = "standard"
+    CHEF_DE_FILE = "chef_de_file"
+    SCHOOL_ENERGY_RENOVATION = "school_energy_renovation"
+    PROTECTED_MONUMENT = "protected_monument"
+    PUBLIC_CALAMITY = "public_calamity"
+    UNPROTECTED_HERITAGE = "unprotected_heritage"
+    OVERSEAS = "overseas"
+
+
+PREFECT_DEROGATIONS = {
+    Regime.PROTECTED_MONUMENT: "rénovation de monuments protégés au titre du code du patrimoine",
+    Regime.PUBLIC_CALAMITY: "réparation des dégâts causés par des calamités publiques",
+    Regime.UNPROTECTED_HERITAGE: "patrimoine non protégé (loi Engagement et proximité de 2019, rédaction à vérifier)",
+}
+
+
+def parse_amount(value: object, label: str = "") -> Decimal:
+    """An exact euro amount to the cent: ``Decimal``, ``int`` or text such as ``"1 250,50"``."""
+    where = f"Ligne « {label} » : " if label else ""
+    if isinstance(value, bool | float):
+        raise FinancingPlanError(f"{where}le montant doit être un nombre décimal exact, pas {value!r}.")
+    if isinstance(value, str):
+        text = (
+            value.replace("\u202f", "")
+            .replace("\u00a0", "")
+            .replace(" ", "")
+            .replace("€", "")
+            .replace(",", ".")
+        )
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise FinancingPlanError(f"{where}le montant « {value} » n'est pas un nombre.") from None
+    elif isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    else:
+        raise FinancingPlanError(f"{where}le montant « {value!r} » n'est pas un nombre.")
+    if not amount.is_finite():
+        raise FinancingPlanError(f"{where}le montant « {value} » n'est pas un nombre.")
+    if amount < 0:
+        raise FinancingPlanError(f"{where}le montant ne peut pas être négatif ({format_eur(amount)}).")
+    if amount != amount.quantize(CENT):
+        raise FinancingPlanError(f"{where}le montant doit être exprimé au centime près ({value}).")
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingLine:
+    """One line of a financing plan: who pays, for which kind of expense, how much."""
+
+    funder_type: FunderType
+    cost_nature: CostNature
+    amount: Decimal
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "funder_type", FunderType(self.funder_type))
+        except ValueError:
+            raise FinancingPlanError(
+                f"Ligne « {self.label} » : type de financeur inconnu ({self.funder_type!r}) ; "
+                "public, private ou own_funds attendu."
+            ) from None
+        try:
+            object.__setattr__(self, "cost_nature", CostNature(self.cost_nature))
+        except ValueError:
+            raise FinancingPlanError(
+                f"Ligne « {self.label} » : nature de dépense inconnue ({self.cost_nature!r}) ; "
+                "investment ou operating attendu."
+            ) from None
+        object.__setattr__(self, "amount", parse_amount(self.amount, self.label))
+
+
+@dataclass(frozen=True, slots=True)
+class CofinancingResult:
+    ok: bool
+    applicable: bool
+    regime: Regime
+    rate: Decimal  # minimum share of the public funding, e.g. Decimal("0.2")
+    article: str
+    own_share: Decimal  # the maître d'ouvrage's investment funding
+    public_aid: Decimal  # investment funding from other public persons
+    public_funding_total: Decimal  # the base: own share + public aid
+    private_funding: Decimal  # investment funding from private persons, outside the base
+    operating_total: Decimal  # operating lines, outside the rule
+    min_own_share: Decimal  # for the public aid planned, rounded up to the cent
+    max_public_aid: Decimal | None  # for the own share planned, rounded down; None when unlimited
+    missing_own_share: Decimal
+    excess_public_aid: Decimal
+    own_share_percent: Decimal | None  # of the base, for display
+    message: str
+    notes: tuple[str, ...]
+
+
+def _ceil_cents(value: Fraction) -> Decimal:
+    return (Decimal(math.ceil(value * 100)) / 100).quantize(CENT)
+
+
+def _floor_cents(value: Fraction) -> Decimal:
+    return (Decimal(math.floor(value * 100)) / 100).quantize(CENT)
+
+
+def _regime_rate(
+    regime: Regime, prefect_decision: bool, ctec_derogation: bool, derogation_rate: Decimal | None
+) -> tuple[Decimal, str, list[str]]:
+    """(minimum rate, article cited, notes) for the regime and the decisions taken."""
+    standard = Decimal("0.20")
+    article = "CGCT art. L1111-10 III"
+    if regime is Regime.STANDARD:
+        return standard, article, []
+    if regime is Regime.CHEF_DE_FILE:
+        if ctec_derogation:
+            return (
+                standard,
+                article,
+                [
+                    "Compétence à chef de file : la convention territoriale d'exercice concerté (CTEC) déroge "
+                    "au taux de 30 % ; le taux général de 20 % s'applique."
+                ],
+            )
+        return (
+            Decimal("0.30"),
+            "CGCT art. L1111-9 et L1111-10 III",
+            ["Compétence à chef de file : participation minimale portée à 30 % des financements publics."],
+        )
+    if regime is Regime.SCHOOL_ENERGY_RENOVATION:
+        if prefect_decision:
+            return (
+                Decimal("0.10"),
+                f"{article} (loi n° 2024-279 du 29 mars 2024)",
+                [
+                    "Rénovation énergétique de bâtiments scolaires : taux de 10 % fixé par le préfet de département."
+                ],
+            )
+        return (
+            standard,
+            article,
+            [
+                "Rénovation énergétique de bâtiments scolaires : le taux de 10 % n'est possible que sur décision "
+                "du préfet de département ; sans elle, le taux de 20 % s'applique."
+            ],
+        )
+    if regime in PREFECT_DEROGATIONS:
+        subject = PREFECT_DEROGATIONS[regime]
+        if prefect_decision:
+            rate = derogation_rate if derogation_rate is not None else Decimal(0)
+            return rate, article, [f"Dérogation accordée par le préfet de département ({subject})."]
+        return (
+            standard,
+            article,
+            [
+                f"{subject.capitalize()} : une dérogation du préfet est possible ; sans elle, le taux de 20 % s'applique."
+            ],
+        )
+    assert regime is Regime.OVERSEAS
+    return (
+        Decimal(0),
+        article,
+        [
+            "Collectivités de Guadeloupe, Guyane, La Réunion, Martinique, Mayotte, Saint-Barthélemy, Saint-Martin "
+            "et Saint-Pierre-et-Miquelon : exception à la participation minimale (rédaction française à vérifier)."
+        ],
+    )
+
+
+def check_minimum_participation(
+    lines: Iterable[FinancingLine],
+    *,
+    regime: Regime | str = Regime.STANDARD,
+    prefect_decision: bool = False,
+    ctec_derogation: bool = False,
+    derogation_rate: Decimal | None = None,
+) -> CofinancingResult:
+    """Check the owner's minimum participation in the investment part of a financing plan.
+
+    Implements CGCT art. L1111-10 III (20 %, 10 % on the préfet's decision for school energy renovation,
+    préfet's derogations, overseas exception) and the 30 % of art. L1111-9 for *chef de file* competences.
+    ``derogation_rate`` is the rate the préfet set when granting a derogation (0 when he waived it).
+    """
+    try:
+        regime = Regime(regime)
+    except ValueError:
+        raise FinancingPlanError(f"Régime de participation inconnu : {regime!r}.") from None
+    if derogation_rate is not None and (
+        not isinstance(derogation_rate, Decimal) or not Decimal(0) <= derogation_rate <= Decimal("0.20")
+    ):
+        raise FinancingPlanError(
+            "Le taux fixé par la dérogation doit être un décimal compris entre 0 et 0,20."
+        )
+    lines = list(lines)
+    for line in lines:
+        if not isinstance(line, FinancingLine):
+            raise FinancingPlanError("Chaque ligne du plan de financement doit être une FinancingLine.")
+
+    investment = [line for line in lines if line.cost_nature is CostNature.INVESTMENT]
+    own = sum((line.amount for line in investment if line.funder_type is FunderType.OWN_FUNDS), Decimal(0))
+    aid = sum((line.amount for line in investment if line.funder_type is FunderType.PUBLIC), Decimal(0))
+    private = sum((line.amount for line in investment if line.funder_type is FunderType.PRIVATE), Decimal(0))
+    operating = sum((line.amount for line in lines if line.cost_nature is CostNature.OPERATING), Decimal(0))
+    base = own + aid
+
+    rate, article, notes = _regime_rate(regime, prefect_decision, ctec_derogation, derogation_rate)
+    outside = []
+    if private:
+        outside.append(f"{format_eur(private)} de financements privés")
+    if operating:
+        outside.append(f"{format_eur(operating)} de dépenses de fonctionnement")
+    if outside:
+        notes.append(f"Hors assiette de la règle : {' et '.join(outside)}.")
+
+    if not investment:
+        return CofinancingResult(
+            ok=True,
+            applicable=False,
+            regime=regime,
+            rate=rate,
+            article=article,
+            own_share=own,
+            public_aid=aid,
+            public_funding_total=base,
+            private_funding=private,
+            operating_total=operating,
+            min_own_share=Decimal("0.00"),
+            max_public_aid=None,
+            missing_own_share=Decimal("0.00"),
+            excess_public_aid=Decimal("0.00"),
+            own_share_percent=None,
+            message=(
+                f"{article} : la participation minimale ne vise que les opérations d'investissement ; "
+                "ce plan ne comporte aucune dépense d'investissement."
+            ),
+            notes=tuple(notes),
+        )
+
+    exact_rate = Fraction(rate)
+    ok = Fraction(own) * (1 - exact_rate) >= exact_rate * Fraction(aid)  # exact, whatever the rate's digits
+    min_own = _ceil_cents(Fraction(aid) * exact_rate / (1 - exact_rate)) if rate else Decimal("0.00")
+    max_aid = _floor_cents(Fraction(own) * (1 - exact_rate) / exact_rate) if rate else None
+    missing = max(Decimal("0.00"), min_own - own)
+    excess = max(Decimal("0.00"), aid - max_aid) if max_aid is not None else Decimal("0.00")
+    # Rounded down so that a share just under the threshold never displays as the threshold itself.
+    percent = (own / base * 100).quantize(CENT, rounding=ROUND_FLOOR) if base else None
+    share_text = (
+        f" ({format_percent(percent)} des {format_eur(base)} de financements publics)"
+        if percent is not None
+        else ""
+    )
+
+    if rate == 0:
+        message = (
+            f"{article} : aucune participation minimale n'est exigée dans ce cas ; "
+            f"la commune apporte {format_eur(own)}{share_text}."
+        )
+    elif ok:
+        message = (
+            f"{article} : la part du maître d'ouvrage doit atteindre au moins {format_percent(rate * 100)} du "
+            "montant total des financements apportés par des personnes publiques. "
+            f"Avec {format_eur(aid)} d'aides publiques, la commune doit apporter au moins {format_eur(min_own)} ; "
+            f"elle apporte {format_eur(own)}{share_text} : la règle est respectée. "
+            f"Avec cette part, les aides publiques peuvent atteindre {format_eur(max_aid or 0)}."
+        )
+    else:
+        message = (
+            f"{article} : la part du maître d'ouvrage doit atteindre au moins {format_percent(rate * 100)} du "
+            "montant total des financements apportés par des personnes publiques. "
+            f"Avec {format_eur(aid)} d'aides publiques, la commune doit apporter au moins {format_eur(min_own)} ; "
+            f"elle n'apporte que {format_eur(own)}{share_text} : il manque {format_eur(missing)}. "
+            f"À part propre inchangée, les aides publiques ne peuvent pas dépasser {format_eur(max_aid or 0)}, "
+            f"soit {format_eur(excess)} de trop."
+        )
+    return CofinancingResult(
+        ok=ok,
+        applicable=True,
+        regime=regime,
+        rate=rate,
+        article=article,
+        own_share=own,
+        public_aid=aid,
+        public_funding_total=base,
+        private_funding=private,
+        operating_total=operating,
+        min_own_share=min_own,
+        max_public_aid=max_aid,
+        missing_own_share=missing,
+        excess_public_aid=excess,
+        own_share_percent=percent,
+        message=message,
+        notes=tuple(notes),
+    )
