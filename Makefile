@@ -6,7 +6,6 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
-export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: help install demo test lint check test-sqlite test-postgres test-browser bench vendor messages clean
 

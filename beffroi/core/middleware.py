@@ -20,19 +20,15 @@ class CommuneMiddleware:
         request.commune = None
         request.commune_via = ""
         script_prefix = get_script_prefix()
-        commune = tenancy.commune_for_host(request.get_host())
-        if commune is not None:
-            request.commune_via = "host"
-        else:
-            first, _, rest = request.path_info.lstrip("/").partition("/")
-            commune = tenancy.commune_for_slug(first)
-            if commune is not None:
-                request.commune_via = "path"
-                request.path_info = "/" + rest
-                set_script_prefix(script_prefix + first + "/")
-            else:
-                commune = tenancy.single_commune()
-                request.commune_via = "single" if commune else ""
+        first, _, rest = request.path_info.lstrip("/").partition("/")
+        commune, via = tenancy.commune_for_request(request.get_host(), first)
+        if via == "path":
+            request.path_info = "/" + rest
+            set_script_prefix(script_prefix + first + "/")
+        elif commune is None:
+            commune = tenancy.single_commune()
+            via = "single" if commune else ""
+        request.commune_via = via
         request.commune = commune
         try:
             return self.get_response(request)

@@ -5,17 +5,17 @@ from django.db.models import Q
 from beffroi.core.models import RESERVED_SLUGS, Commune
 
 
-def commune_for_host(host: str) -> Commune | None:
+def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, str]:
+    """One query for both ways a request names its commune: (commune, "host" | "path") or (None, "")."""
     host = host.split(":")[0].lower()
-    if not host:
-        return None
-    return Commune.objects.filter(is_active=True, host=host).first()
-
-
-def commune_for_slug(slug: str) -> Commune | None:
-    if not slug or slug in RESERVED_SLUGS:
-        return None
-    return Commune.objects.filter(is_active=True, slug=slug).first()
+    condition = Q(host=host) if host else Q(pk__in=[])
+    if first_segment and first_segment not in RESERVED_SLUGS:
+        condition |= Q(slug=first_segment)
+    candidates = list(Commune.objects.filter(is_active=True).filter(condition)[:2])
+    for commune in candidates:
+        if host and commune.host == host:
+            return commune, "host"
+    return (candidates[0], "path") if candidates else (None, "")
 
 
 def single_commune() -> Commune | None:
