@@ -1,5 +1,8 @@
 """The platform's own REST API (django-ninja), mounted at /api/; errors as problem+json."""
 
+import importlib
+import importlib.util
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -20,6 +23,11 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", core_router)
+
+# Each domain app that has an `api.py` with a `router` adds its endpoints to the platform API.
+for _app in ("reports", "budgeting", "datahub", "funding", "planning"):
+    if importlib.util.find_spec(f"beffroi.{_app}.api") is not None:
+        api.add_router(f"/{_app}/", importlib.import_module(f"beffroi.{_app}.api").router)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "beffroi.core",
     "beffroi.accounts",
     "beffroi.territory",
+    "beffroi.reports",
+    "beffroi.budgeting",
+    "beffroi.datahub",
+    "beffroi.funding",
+    "beffroi.planning",
 ]
 
 MIDDLEWARE = [

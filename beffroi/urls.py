@@ -19,6 +19,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("signalements/", include("beffroi.reports.urls")),
+    path("budget-participatif/", include("beffroi.budgeting.urls")),
+    path("donnees/", include("beffroi.datahub.urls")),
+    path("financements/", include("beffroi.funding.urls")),
+    path("projet/", include("beffroi.planning.urls")),
     path("", include("beffroi.accounts.urls")),
     path("", include("beffroi.core.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Pages of the Budget participatif module (mounted under the commune)."""
+
+app_name = "budgeting"
+
+urlpatterns: list = []

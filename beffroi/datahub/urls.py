@@ -1,0 +1,5 @@
+"""Pages of the Données et capteurs module (mounted under the commune)."""
+
+app_name = "datahub"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of the Projet de territoire module (mounted under the commune)."""
+
+app_name = "planning"
+
+urlpatterns: list = []
