@@ -153,26 +153,25 @@ class ProjectProfile:
         return self.investment_cost + self.operating_cost
 
 
+@dataclass(frozen=True, slots=True)
+class _MatchContext:
+    """What every result of one ``match()`` call shares (kept once, not per result)."""
+
+    engine: MatchingEngine
+    commune: CommuneProfile
+    project: ProjectProfile
+    today: date
+
+
 class MatchResult:
     """Verdict for one mechanism; the French reasons are computed on first access."""
 
-    __slots__ = ("_commune", "_engine", "_project", "_reasons", "_today", "matched", "mechanism")
+    __slots__ = ("_context", "_reasons", "matched", "mechanism")
 
-    def __init__(
-        self,
-        engine: MatchingEngine,
-        mechanism: Mechanism,
-        matched: bool,
-        commune: CommuneProfile,
-        project: ProjectProfile,
-        today: date,
-    ) -> None:
-        self._engine = engine
+    def __init__(self, context: _MatchContext, mechanism: Mechanism, matched: bool) -> None:
+        self._context = context
         self.mechanism = mechanism
         self.matched = matched
-        self._commune = commune
-        self._project = project
-        self._today = today
         self._reasons: tuple[Reason, ...] | None = None
 
     @property
@@ -182,14 +181,15 @@ class MatchResult:
     @property
     def reasons(self) -> tuple[Reason, ...]:
         if self._reasons is None:
-            self._reasons = self._engine.explain(
-                self.mechanism, self._commune, self._project, today=self._today
+            context = self._context
+            self._reasons = context.engine.explain(
+                self.mechanism, context.commune, context.project, today=context.today
             )
         return self._reasons
 
     @property
     def indicative_max_amount(self) -> Decimal | None:
-        return self._engine.indicative_max_amount(self.mechanism, self._project)
+        return self._context.engine.indicative_max_amount(self.mechanism, self._context.project)
 
     def __repr__(self) -> str:
         return f"<MatchResult {self.code} {'oui' if self.matched else 'non'}>"
@@ -382,11 +382,11 @@ class MatchingEngine:
     def match(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> list[MatchResult]:
         """One result per mechanism, in catalogue order; ``reasons`` are built when first read."""
         mask = self.matched_mask(commune, project, today=today)
-        flags = bin(mask)[:1:-1]  # bit i of the mask is flags[i]
-        width = len(flags)
+        flags = bin(mask)[:1:-1].ljust(len(self.mechanisms), "0")  # bit i of the mask is flags[i]
+        context = _MatchContext(self, commune, project, today)
         return [
-            MatchResult(self, mechanism, position < width and flags[position] == "1", commune, project, today)
-            for position, mechanism in enumerate(self.mechanisms)
+            MatchResult(context, mechanism, flag == "1")
+            for mechanism, flag in zip(self.mechanisms, flags, strict=False)
         ]
 
     # -- explain path ---------------------------------------------------------------------------------
@@ -645,6 +645,16 @@ class MatchingEngine:
                     Criterion.EXPENSES,
                     Status.INFO,
                     "Aide en ingénierie : aucune assiette de dépense n'est requise.",
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    Criterion.EXPENSES,
+                    Status.INFO,
+                    "Aide mixte (ingénierie et financement) : l'accompagnement ne demande pas d'assiette de "
+                    f"dépense, le financement porte sur les dépenses {nature} ({format_eur(base)} prévus "
+                    "pour cette phase).",
                 )
             )
         if (

@@ -1,0 +1,250 @@
+"""CGCT art. L1111-10 III: plans sitting exactly on, and one cent past, each threshold."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from beffroi.funding.cofinancing import (
+    CostNature,
+    FinancingLine,
+    FinancingPlanError,
+    FunderType,
+    Regime,
+    check_minimum_participation,
+    parse_amount,
+)
+
+D = Decimal
+
+
+def plan(own, aid, *, private="0", operating_aid="0"):
+    lines = [
+        FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, D(own), "Autofinancement"),
+        FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, D(aid), "Subventions"),
+    ]
+    if D(private):
+        lines.append(FinancingLine(FunderType.PRIVATE, CostNature.INVESTMENT, D(private), "Mécénat"))
+    if D(operating_aid):
+        lines.append(
+            FinancingLine(FunderType.PUBLIC, CostNature.OPERATING, D(operating_aid), "Aide au poste")
+        )
+    return lines
+
+
+class TestStandardTwentyPercent:
+    def test_own_share_exactly_twenty_percent_of_public_funding_passes(self):
+        result = check_minimum_participation(plan("25000.00", "100000.00"))
+        assert result.ok
+        assert result.rate == D("0.20")
+        assert result.public_funding_total == D("125000.00")
+        assert result.min_own_share == D("25000.00")
+        assert result.max_public_aid == D("100000.00")
+        assert result.own_share_percent == D("20.00")
+        assert result.message.startswith("CGCT art. L1111-10 III :")
+        assert "la règle est respectée" in result.message
+
+    def test_one_cent_less_own_share_fails_and_says_what_is_missing(self):
+        result = check_minimum_participation(plan("24999.99", "100000.00"))
+        assert not result.ok
+        assert result.missing_own_share == D("0.01")
+        assert result.max_public_aid == D("99999.96")
+        assert result.excess_public_aid == D("0.04")
+        assert result.own_share_percent == D("19.99")  # never displayed as "20 %" when it fails
+        assert "il manque 0,01\u00a0€" in result.message
+        assert "ne peuvent pas dépasser 99\u202f999,96\u00a0€" in result.message
+
+    def test_one_cent_more_public_aid_fails(self):
+        assert check_minimum_participation(plan("25000.00", "100000.00")).ok
+        result = check_minimum_participation(plan("25000.00", "100000.01"))
+        assert not result.ok
+        assert result.excess_public_aid == D("0.01")
+        assert result.min_own_share == D("25000.01")  # 100 000,01 / 4 rounded up to the cent
+
+    def test_minimum_own_share_is_rounded_up_and_itself_passes(self):
+        result = check_minimum_participation(plan("0", "100.01"))
+        assert result.min_own_share == D("25.01")  # exact minimum 25.0025
+        assert check_minimum_participation(plan("25.01", "100.01")).ok
+        assert not check_minimum_participation(plan("25.00", "100.01")).ok
+
+    def test_private_funding_is_outside_the_base(self):
+        result = check_minimum_participation(plan("25000.00", "100000.00", private="1000000.00"))
+        assert result.ok
+        assert result.private_funding == D("1000000.00")
+        assert result.public_funding_total == D("125000.00")
+        assert any("financements privés" in note for note in result.notes)
+
+    def test_operating_costs_are_outside_the_rule(self):
+        result = check_minimum_participation(plan("25000.00", "100000.00", operating_aid="50000.00"))
+        assert result.ok
+        assert result.operating_total == D("50000.00")
+        assert any("dépenses de fonctionnement" in note for note in result.notes)
+
+    def test_public_aid_without_any_own_share_fails(self):
+        result = check_minimum_participation(plan("0", "1000.00"))
+        assert not result.ok
+        assert result.max_public_aid == D("0.00")
+
+    def test_investment_funded_by_the_commune_and_private_donors_only_passes(self):
+        lines = [
+            FinancingLine(FunderType.PRIVATE, CostNature.INVESTMENT, D("8000.00"), "Mécénat"),
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, D("2000.00"), "Autofinancement"),
+        ]
+        assert check_minimum_participation(lines).ok
+
+    def test_plan_without_investment_is_not_subject_to_the_rule(self):
+        lines = [
+            FinancingLine(FunderType.PUBLIC, CostNature.OPERATING, D("50000.00"), "Conseiller numérique")
+        ]
+        result = check_minimum_participation(lines)
+        assert result.ok and not result.applicable
+        assert "opérations d'investissement" in result.message
+
+
+class TestChefDeFileThirtyPercent:
+    def test_exactly_thirty_percent_passes_and_one_cent_less_fails(self):
+        assert check_minimum_participation(plan("3000.00", "7000.00"), regime=Regime.CHEF_DE_FILE).ok
+        result = check_minimum_participation(plan("2999.99", "7000.00"), regime=Regime.CHEF_DE_FILE)
+        assert not result.ok
+        assert result.article == "CGCT art. L1111-9 et L1111-10 III"
+        assert "30\u00a0%" in result.message
+
+    def test_non_decimal_thirty_percent_threshold_rounds_to_the_passing_cent(self):
+        # 100 € of aid needs 100 × 3/7 = 42.857… € of own funds.
+        result = check_minimum_participation(plan("0", "100.00"), regime=Regime.CHEF_DE_FILE)
+        assert result.min_own_share == D("42.86")
+        assert check_minimum_participation(plan("42.86", "100.00"), regime=Regime.CHEF_DE_FILE).ok
+        assert not check_minimum_participation(plan("42.85", "100.00"), regime=Regime.CHEF_DE_FILE).ok
+        assert check_minimum_participation(
+            plan("42.85", "100.00"), regime=Regime.CHEF_DE_FILE
+        ).max_public_aid == D("99.98")
+
+    def test_ctec_derogation_brings_back_twenty_percent(self):
+        result = check_minimum_participation(
+            plan("25.00", "100.00"), regime=Regime.CHEF_DE_FILE, ctec_derogation=True
+        )
+        assert result.ok and result.rate == D("0.20")
+        assert any("CTEC" in note for note in result.notes)
+
+
+class TestSchoolEnergyRenovationTenPercent:
+    def test_ten_percent_only_on_the_prefects_decision(self):
+        without = check_minimum_participation(
+            plan("10000.00", "90000.00"), regime=Regime.SCHOOL_ENERGY_RENOVATION
+        )
+        assert not without.ok and without.rate == D("0.20")
+        assert any("décision du préfet" in note for note in without.notes)
+
+        on = check_minimum_participation(
+            plan("10000.00", "90000.00"), regime=Regime.SCHOOL_ENERGY_RENOVATION, prefect_decision=True
+        )
+        assert on.ok and on.rate == D("0.10")
+        assert on.max_public_aid == D("90000.00")
+        assert "loi n° 2024-279" in on.article
+
+        past = check_minimum_participation(
+            plan("9999.99", "90000.00"), regime=Regime.SCHOOL_ENERGY_RENOVATION, prefect_decision=True
+        )
+        assert not past.ok
+        assert past.min_own_share == D("10000.00")
+
+
+class TestPrefectDerogations:
+    @pytest.mark.parametrize(
+        "regime", [Regime.PROTECTED_MONUMENT, Regime.PUBLIC_CALAMITY, Regime.UNPROTECTED_HERITAGE]
+    )
+    def test_without_the_derogation_twenty_percent_applies(self, regime):
+        assert not check_minimum_participation(plan("0", "1000.00"), regime=regime).ok
+
+    @pytest.mark.parametrize(
+        "regime", [Regime.PROTECTED_MONUMENT, Regime.PUBLIC_CALAMITY, Regime.UNPROTECTED_HERITAGE]
+    )
+    def test_waived_by_the_prefect_no_own_share_is_required(self, regime):
+        result = check_minimum_participation(plan("0", "1000.00"), regime=regime, prefect_decision=True)
+        assert result.ok and result.rate == 0 and result.max_public_aid is None
+        assert "aucune participation minimale" in result.message
+
+    def test_rate_set_by_the_prefect_is_applied_to_the_cent(self):
+        kwargs = {"regime": Regime.PUBLIC_CALAMITY, "prefect_decision": True, "derogation_rate": D("0.05")}
+        assert check_minimum_participation(plan("5.00", "95.00"), **kwargs).ok
+        assert not check_minimum_participation(plan("4.99", "95.00"), **kwargs).ok
+
+    def test_derogation_rate_must_be_between_zero_and_twenty_percent(self):
+        with pytest.raises(FinancingPlanError, match="entre 0 et 0,20"):
+            check_minimum_participation(
+                plan("5", "95"),
+                regime=Regime.PUBLIC_CALAMITY,
+                prefect_decision=True,
+                derogation_rate=D("0.5"),
+            )
+
+
+def test_overseas_collectivities_are_excepted():
+    result = check_minimum_participation(plan("0", "1000.00"), regime=Regime.OVERSEAS)
+    assert result.ok and result.rate == 0
+    assert any("Mayotte" in note for note in result.notes)
+
+
+class TestBadInput:
+    def test_negative_amount(self):
+        with pytest.raises(FinancingPlanError, match="ne peut pas être négatif"):
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, D("-1.00"), "DETR")
+
+    def test_not_a_number(self):
+        with pytest.raises(FinancingPlanError, match="n'est pas un nombre"):
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, "douze euros", "DETR")
+
+    def test_float_is_refused(self):
+        with pytest.raises(FinancingPlanError, match="décimal exact"):
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, 0.1, "DETR")
+
+    def test_fraction_of_cent_is_refused(self):
+        with pytest.raises(FinancingPlanError, match="au centime près"):
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, D("10.001"), "DETR")
+
+    def test_unknown_funder_type(self):
+        with pytest.raises(FinancingPlanError, match="type de financeur inconnu"):
+            FinancingLine("mecene", CostNature.INVESTMENT, D("10"), "Fondation")
+
+    def test_french_written_amounts_are_read_exactly(self):
+        assert parse_amount("1 250,50 €") == D("1250.50")
+        assert parse_amount("1\u202f250,50") == D("1250.50")
+
+    def test_infinity(self):
+        with pytest.raises(FinancingPlanError, match="n'est pas un nombre"):
+            parse_amount(D("Infinity"))
+
+
+cents = st.integers(min_value=0, max_value=10**11).map(lambda c: D(c) / 100)
+
+
+@given(own=cents, aid=cents)
+def test_twenty_percent_is_public_aid_at_most_four_times_own_share(own, aid):
+    result = check_minimum_participation(plan(own, aid))
+    assert result.ok == (aid <= 4 * own)
+
+
+@given(aid=cents, rate=st.sampled_from([D("0.10"), D("0.20"), D("0.30")]))
+def test_displayed_minimum_passes_and_one_cent_less_fails(aid, rate):
+    regime, kwargs = {
+        D("0.10"): (Regime.SCHOOL_ENERGY_RENOVATION, {"prefect_decision": True}),
+        D("0.20"): (Regime.STANDARD, {}),
+        D("0.30"): (Regime.CHEF_DE_FILE, {}),
+    }[rate]
+    minimum = check_minimum_participation(plan("0", aid), regime=regime, **kwargs).min_own_share
+    assert check_minimum_participation(plan(minimum, aid), regime=regime, **kwargs).ok
+    if minimum > 0:
+        assert not check_minimum_participation(plan(minimum - D("0.01"), aid), regime=regime, **kwargs).ok
+
+
+@given(own=cents, rate=st.sampled_from([D("0.10"), D("0.20"), D("0.30")]))
+def test_displayed_maximum_aid_passes_and_one_cent_more_fails(own, rate):
+    regime, kwargs = {
+        D("0.10"): (Regime.SCHOOL_ENERGY_RENOVATION, {"prefect_decision": True}),
+        D("0.20"): (Regime.STANDARD, {}),
+        D("0.30"): (Regime.CHEF_DE_FILE, {}),
+    }[rate]
+    maximum = check_minimum_participation(plan(own, "0"), regime=regime, **kwargs).max_public_aid
+    assert check_minimum_participation(plan(own, maximum), regime=regime, **kwargs).ok
+    assert not check_minimum_participation(plan(own, maximum + D("0.01")), regime=regime, **kwargs).ok
