@@ -25,13 +25,14 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.installed
 
 demo: install
+	scripts/system-deps.sh || echo "(PDF reports need Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
 	$(BIN)/beffroi demo
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 system-deps:
-	scripts/system-deps.sh
+	scripts/system-deps.sh --test
 
 lint: install
 	$(BIN)/ruff check .

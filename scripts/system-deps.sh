@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (Debian, as root): Chromium for the browser tests, a PostgreSQL
-# server for the PostgreSQL run, gettext for the translation catalogues, wrk for the benchmarks.
-# Does nothing for what is already there, so it is cheap to call before every test run.
+# Installs the system packages Beffroi needs (Debian, as root), skipping what is already there.
+#   (no flag)  Pango, which WeasyPrint uses to render the PDF reports
+#   --test     also Chromium (browser tests), a PostgreSQL server (PostgreSQL run), Mosquitto (MQTT tests),
+#              gettext (translation catalogues)
+#   --bench    as --test, plus wrk (HTTP load)
 set -euo pipefail
+mode="${1:-}"
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
-command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
-if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+ldconfig -p | grep -q "libpangoft2-1.0.so" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "$mode" = "--test" ] || [ "$mode" = "--bench" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+  command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+  [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
+fi
+if [ "$mode" = "--bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
+[ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing system packages: ${need[*]} — install them (as root: apt-get install ${need[*]})" >&2
+  echo "Missing system packages: ${need[*]} — install them as root: apt-get install ${need[*]}" >&2
   exit 1
 fi
 echo "Installing system packages: ${need[*]}"

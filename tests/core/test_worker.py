@@ -1,12 +1,14 @@
 """`beffroi worker` runs the queued tasks from the database backend."""
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 
 from beffroi.core.tasks import send_email
 
 
-def test_worker_runs_a_queued_email(db, settings):
+@pytest.mark.django_db(transaction=True)  # the worker closes connections, as a real one does
+def test_worker_runs_a_queued_email(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     result = send_email.enqueue(to=["habitant@example.test"], subject="Votre demande", body="Elle avance.")
     assert mail.outbox == []  # queued, not sent by the web request
