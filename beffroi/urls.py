@@ -24,6 +24,7 @@ urlpatterns = [
     path("donnees/", include("beffroi.datahub.urls")),
     path("financements/", include("beffroi.funding.urls")),
     path("projet/", include("beffroi.planning.urls")),
+    path("espace-agents/administration/", include("beffroi.territory.urls")),
     path("", include("beffroi.accounts.urls")),
     path("", include("beffroi.core.urls")),
 ]

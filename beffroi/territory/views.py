@@ -1,0 +1,107 @@
+"""The commune administrator's pages: members and roles, teams, API keys."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beffroi.accounts import selectors as account_selectors
+from beffroi.accounts import services as account_services
+from beffroi.accounts.models import User
+from beffroi.accounts.roles import STAFF_ROLES
+from beffroi.core import selectors as core_selectors
+from beffroi.core import services as core_services
+from beffroi.core.decorators import capability_required
+from beffroi.territory import selectors, services
+from beffroi.territory.forms import ApiKeyForm, MemberForm, RoleForm, TeamForm, TeamMemberForm
+
+
+@capability_required("manage_commune")
+def administration(request):
+    commune = request.commune
+    member_form = MemberForm(request.POST or None) if request.POST.get("form") == "member" else MemberForm()
+    team_form = TeamForm(request.POST or None) if request.POST.get("form") == "team" else TeamForm()
+    key_form = ApiKeyForm(request.POST or None) if request.POST.get("form") == "apikey" else ApiKeyForm()
+    new_secret = None
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        if kind == "member" and member_form.is_valid():
+            data = member_form.cleaned_data
+            user = User.objects.filter(email__iexact=data["email"]).first() or account_services.user_create(
+                email=data["email"], password=None, full_name=data["full_name"]
+            )
+            account_services.membership_set(commune=commune, user=user, role=data["role"], actor=request.user)
+            messages.success(
+                request, _("%(email)s a maintenant un rôle dans la commune.") % {"email": user.email}
+            )
+            return redirect("territory:administration")
+        if kind == "team" and team_form.is_valid():
+            services.team_create(commune=commune, actor=request.user, **team_form.cleaned_data)
+            messages.success(request, _("Le service a été créé."))
+            return redirect("territory:administration")
+        if kind == "apikey" and key_form.is_valid():
+            _key, new_secret = core_services.apikey_create(
+                commune=commune, actor=request.user, **key_form.cleaned_data
+            )
+            key_form = ApiKeyForm()
+    memberships = account_selectors.membership_list(commune=commune)
+    context = {
+        "memberships": memberships,
+        "member_form": member_form,
+        "team_form": team_form,
+        "key_form": key_form,
+        "teams": selectors.team_list(commune=commune),
+        "api_keys": core_selectors.apikey_list(commune=commune),
+        "new_secret": new_secret,
+        "role_form": RoleForm(),
+    }
+    return render(request, "territory/administration.html", context)
+
+
+@require_POST
+@capability_required("manage_commune")
+def membership_change(request, user_id: int):
+    membership = account_selectors.membership_list(commune=request.commune).filter(user_id=user_id).first()
+    if membership is None:
+        raise Http404
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        if membership.user_id == request.user.pk and form.cleaned_data["role"] != membership.role:
+            messages.error(request, _("Vous ne pouvez pas changer votre propre rôle."))
+        else:
+            account_services.membership_set(
+                commune=request.commune,
+                user=membership.user,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+            messages.success(request, _("Rôle modifié."))
+    return redirect("territory:administration")
+
+
+@require_POST
+@capability_required("manage_commune")
+def team_add_member(request, slug: str):
+    team = selectors.team_get(commune=request.commune, slug=slug)
+    if team is None:
+        raise Http404
+    staff = User.objects.filter(memberships__commune=request.commune, memberships__role__in=STAFF_ROLES)
+    form = TeamMemberForm(request.POST, users=staff)
+    if form.is_valid():
+        services.team_add_member(team=team, user=form.cleaned_data["user"], actor=request.user)
+        messages.success(request, _("Agent ajouté au service."))
+    else:
+        messages.error(request, _("Choisissez un agent, un élu ou un administrateur de la commune."))
+    return redirect("territory:administration")
+
+
+@require_POST
+@capability_required("manage_commune")
+def apikey_revoke(request, prefix: str):
+    key = core_selectors.apikey_list(commune=request.commune).filter(prefix=prefix).first()
+    if key is None:
+        raise Http404
+    core_services.apikey_revoke(key=key, actor=request.user)
+    messages.success(request, _("La clé %(prefix)s est révoquée.") % {"prefix": prefix})
+    return redirect("territory:administration")
