@@ -125,7 +125,9 @@ def greedy_fill(
                 criterion = "votes"
             else:
                 criterion = "draw"
-            events.append(TieEvent(stage, tuple(profile.ids[p] for p in block), profile.ids[first], criterion))
+            events.append(
+                TieEvent(stage, tuple(profile.ids[p] for p in block), profile.ids[first], criterion)
+            )
     return winners, results, events
 
 

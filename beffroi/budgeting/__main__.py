@@ -1,0 +1,7 @@
+"""`python -m beffroi.budgeting count FILE.pb --rule RULE [--json]`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

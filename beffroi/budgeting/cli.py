@@ -1,0 +1,201 @@
+"""`beffroi pb count FILE.pb --rule RULE [--json]`: count a pabulib file, as pure functions.
+
+The Django management command only wraps `count_file`; `python -m beffroi.budgeting count …` runs `main` here.
+Ties that survive lowest cost and most votes are settled by the order of the projects in the file (the draw a
+city would otherwise record), and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+from .pabulib import PabulibError, read_pabulib
+from .rules import RULES, BallotType, ElectionError, Outcome, Reason, TieBreaking, count
+
+FILE_ORDER_DRAW = "ordre des projets dans le fichier"
+
+
+def count_file(
+    path: str | Path, rule: str, as_json: bool = False, eligibility_factor: int | None = None
+) -> str:
+    """Count the pabulib file at `path` with `rule`; the text (French) or JSON report."""
+    if rule not in RULES:
+        raise ElectionError(f"règle inconnue : {rule} (règles possibles : {', '.join(RULES)})")
+    pb = read_pabulib(path)
+    election = pb.election()
+    tie_breaking = TieBreaking(draw=tuple(p.id for p in pb.projects), draw_label=FILE_ORDER_DRAW)
+    outcome = count(election, rule, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor)
+    if as_json:
+        return json.dumps(outcome_as_json(outcome), ensure_ascii=False)
+    names = {p.id: p.name for p in pb.projects}
+    title = pb.meta.get("description") or Path(path).name
+    return outcome_as_text(outcome, title, names, election.num_voters, election.ballot_type)
+
+
+def outcome_as_json(outcome: Outcome) -> dict:
+    """`{"winners": [...], "total_cost": ..., "rule": ...}` plus the per-voter endowment and per-winner figures."""
+    data: dict = {
+        "winners": list(outcome.winners),
+        "total_cost": _json_number(outcome.total_cost),
+        "rule": outcome.rule,
+        "budget": _json_number(outcome.budget),
+    }
+    if outcome.endowment is not None:
+        data["endowment"] = _json_number(outcome.endowment)
+    if outcome.add1_runs is not None:
+        data["add1_runs"] = outcome.add1_runs
+    details = []
+    for pid in outcome.winners:
+        res = outcome.projects[pid]
+        item = {
+            "project_id": pid,
+            "cost": _json_number(res.cost),
+            "votes": res.votes,
+            "reason": str(res.reason),
+        }
+        if res.effective_votes is not None:
+            item["effective_votes"] = _json_number(res.effective_votes)
+            item["price"] = _json_number(res.price)
+        if res.budget_left is not None:
+            item["budget_left"] = _json_number(res.budget_left)
+        details.append(item)
+    data["details"] = details
+    if outcome.comparison is not None:
+        c = outcome.comparison
+        data["comparison"] = {
+            "measure": c.measure,
+            "prefer_mes": c.prefer_mes,
+            "prefer_greedy": c.prefer_greedy,
+            "kept": c.kept,
+            "greedy_winners": list(c.greedy_winners),
+        }
+    if outcome.tie_breaks:
+        data["tie_breaks"] = [
+            {"tied": list(t.tied), "chosen": t.chosen, "criterion": t.criterion, "stage": t.stage}
+            for t in outcome.tie_breaks
+        ]
+    return data
+
+
+def outcome_as_text(
+    outcome: Outcome, title: str, names: dict[str, str], num_voters: int, ballot_type: BallotType
+) -> str:
+    lines = [
+        f"Budget participatif : {title}",
+        f"Règle : {outcome.rule} — {RULES.get(outcome.rule, '')}",
+        f"Budget : {money(outcome.budget)} ; {number(num_voters)} votants ; {len(outcome.projects)} projets",
+    ]
+    if outcome.endowment is not None:
+        runs = f" (après {outcome.add1_runs} calculs du complément Add1)" if outcome.add1_runs else ""
+        lines.append(f"Dotation par votant : {money(outcome.endowment, 2)}{runs}")
+    if outcome.comparison is not None:
+        c = outcome.comparison
+        kept = "résultat des parts égales conservé" if c.kept == "mes" else "résultat glouton retenu"
+        lines.append(
+            f"Comparaison avec le glouton : {number(c.prefer_mes)} votants préfèrent les parts égales, "
+            f"{number(c.prefer_greedy)} le glouton → {kept}"
+        )
+    mes_columns = any(outcome.projects[p].effective_votes is not None for p in outcome.winners)
+    per = "point" if ballot_type is not BallotType.APPROVAL else "soutien"
+    header = ["Rang", "Projet", "Coût", "Voix"]
+    header += ["Voix effectives", f"Prix par {per}"] if mes_columns else ["Budget restant avant"]
+    header.append("Nom")
+    rows = [header]
+    for rank, pid in enumerate(outcome.winners, start=1):
+        res = outcome.projects[pid]
+        row = [str(rank), pid, money(res.cost), number(res.score)]
+        if mes_columns:
+            if res.effective_votes is not None:
+                row += [money(res.effective_votes, 2), money(res.price, 2)]
+            else:
+                row += ["(complément)", ""]
+        else:
+            row.append(money(res.budget_left) if res.budget_left is not None else "")
+        row.append(_shorten(names.get(pid, "")))
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    lines.append("")
+    for r in rows:
+        cells = [r[i].rjust(widths[i]) if i != 1 else r[i].ljust(widths[i]) for i in range(len(widths))]
+        lines.append("  ".join(cells + [r[-1]]).rstrip())
+    lines.append("")
+    lines.append(
+        f"Total : {len(outcome.winners)} projets, {money(outcome.total_cost)} "
+        f"(reste {money(outcome.budget_left)})"
+    )
+    for tie in outcome.tie_breaks:
+        how = {
+            "cost": "le moins cher",
+            "votes": "le plus de voix",
+            "draw": f"tirage ({FILE_ORDER_DRAW})",
+        }[tie.criterion]
+        lines.append(f"Égalité {tie.stage} entre {', '.join(tie.tied)} : {tie.chosen} retenu ({how})")
+    return "\n".join(lines) + "\n"
+
+
+def money(value: Fraction | int | None, decimals: int = 0) -> str:
+    """French number formatting: thousands separated by a space, decimal comma; integers shown without decimals."""
+    if value is None:
+        return ""
+    value = Fraction(value)
+    if value.denominator == 1 and decimals == 0:
+        return number(value.numerator)
+    decimals = decimals or 2
+    scaled = round(value * 10**decimals)
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled), 10**decimals)
+    return f"{sign}{number(whole)},{str(frac).rjust(decimals, '0')}"
+
+
+def number(value: int | Fraction) -> str:
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return money(value, 2)
+    return f"{int(value):,}".replace(",", " ")
+
+
+def _shorten(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _json_number(value: Fraction | int | None):
+    if value is None:
+        return None
+    value = Fraction(value)
+    if value.denominator == 1:
+        return value.numerator
+    return float(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="beffroi pb", description="Dépouillement d'un budget participatif au format pabulib (.pb)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    counting = sub.add_parser("count", help="compter un fichier .pb avec une règle")
+    counting.add_argument("file", help="fichier .pb")
+    counting.add_argument("--rule", required=True, choices=list(RULES), help="règle de dépouillement")
+    counting.add_argument("--json", action="store_true", help="sortie JSON")
+    counting.add_argument(
+        "--eligibility-factor",
+        type=int,
+        default=None,
+        help="filtre d'éligibilité (Świecie : 3) : écarte un projet si voix/votants < coût/(facteur × budget)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        report = count_file(args.file, args.rule, args.json, args.eligibility_factor)
+    except (PabulibError, ElectionError) as exc:
+        sys.stderr.write(f"erreur : {exc}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"erreur : impossible de lire {args.file} ({exc.strerror})\n")
+        return 2
+    sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    return 0
+
+
+__all__ = ["count_file", "main", "outcome_as_json", "outcome_as_text", "Reason"]

@@ -1,0 +1,606 @@
+"""Reader and writer for the pabulib `.pb` format (pabulib.org/format; research note §1).
+
+A file has three sections in this order, each a title line (`META`, `PROJECTS`, `VOTES`), a header line of
+`;`-separated column names and data lines, with standard CSV quoting (`"…;…"`, `""` for a quote). List cells
+(`vote`, `points`, `category`) are `,`-separated. The reader keeps every cell as written, so that a file read and
+written back is unchanged (apart from quoting that was not needed), and derives typed values from them: costs
+and budgets as exact `Fraction`s (a decimal comma is accepted, as pabutools does), points as integers.
+
+A malformed file raises `PabulibError`, whose message names the line and the problem in French
+("ligne 12 : coût manquant pour le projet 7").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from .rules.model import BallotType, Election, ElectionError, Outcome, Project
+
+SECTIONS = ("meta", "projects", "votes")
+VOTE_TYPES = {
+    "approval": BallotType.APPROVAL,
+    "choose-1": BallotType.APPROVAL,
+    "cumulative": BallotType.CUMULATIVE,
+    "scoring": BallotType.CUMULATIVE,
+    "ordinal": BallotType.ORDINAL,
+}
+_MISSING = ("", "none")
+
+
+class PabulibError(ValueError):
+    """A `.pb` file that cannot be read: `line` (1-based, None if the whole file) and `problem`, in French."""
+
+    def __init__(self, problem: str, line: int | None = None):
+        self.problem = problem
+        self.line = line
+        super().__init__(f"ligne {line} : {problem}" if line else problem)
+
+
+@dataclass(slots=True)
+class PbProject:
+    """One row of PROJECTS: every cell as written, plus the parsed id and cost."""
+
+    id: str
+    cost: Fraction
+    cells: dict[str, str]
+    line: int = 0
+
+    def get(self, column: str) -> str | None:
+        value = self.cells.get(column)
+        if value is None or value.strip().lower() in _MISSING:
+            return None
+        return value.strip()
+
+    @property
+    def name(self) -> str:
+        return self.get("name") or ""
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        raw = self.get("category") or self.get("categories")
+        return tuple(c.strip() for c in raw.split(",") if c.strip()) if raw else ()
+
+    @property
+    def selected(self) -> int | None:
+        raw = self.get("selected")
+        return int(raw) if raw is not None else None
+
+
+@dataclass(slots=True)
+class PbVoter:
+    """One row of VOTES: the cells as written, the ballot (project ids) and its points if any."""
+
+    id: str
+    vote: tuple[str, ...]
+    points: tuple[int | Fraction, ...] | None
+    cells: list[str]
+    line: int = 0
+
+
+@dataclass
+class PabulibFile:
+    """A pabulib instance: META as an ordered mapping, PROJECTS and VOTES rows with their column order."""
+
+    meta: dict[str, str]
+    project_columns: list[str]
+    projects: list[PbProject]
+    vote_columns: list[str]
+    voters: list[PbVoter]
+    newline: str = "\n"
+    meta_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def vote_type(self) -> str:
+        return self.meta.get("vote_type", "").strip().lower()
+
+    @property
+    def budget(self) -> Fraction:
+        return _money(self.meta.get("budget"), "budget", self.meta_lines.get("budget"), "budget manquant")
+
+    @property
+    def rule(self) -> str:
+        return self.meta.get("rule", "").strip()
+
+    def selected_ids(self) -> list[str] | None:
+        """Projects whose `selected` cell is 1 (file order), or None without a `selected` column."""
+        if "selected" not in self.project_columns:
+            return None
+        return [p.id for p in self.projects if p.selected == 1]
+
+    def election(self) -> Election:
+        """The instance the counting rules take (`beffroi.budgeting.rules.Election`)."""
+        kind = VOTE_TYPES.get(self.vote_type)
+        if kind is None:
+            raise PabulibError(
+                f"type de vote « {self.vote_type} » non pris en charge (attendu : {', '.join(VOTE_TYPES)})",
+                self.meta_lines.get("vote_type"),
+            )
+        if kind is BallotType.CUMULATIVE:
+            ballots = tuple(
+                tuple(zip(v.vote, v.points, strict=True)) if v.points is not None else () for v in self.voters
+            )
+        else:
+            ballots = tuple(v.vote for v in self.voters)
+        threshold = self.meta.get("min_project_score_threshold")
+        ordinal_length = self.meta.get("max_length") if kind is BallotType.ORDINAL else None
+        try:
+            return Election(
+                projects=tuple(Project(p.id, p.cost, p.name, p.categories) for p in self.projects),
+                budget=self.budget,
+                ballots=ballots,
+                ballot_type=kind,
+                min_score_threshold=_number(threshold, "min_project_score_threshold", self.meta_lines)
+                if threshold not in (None, "")
+                else None,
+                ordinal_length=int(_number(ordinal_length, "max_length", self.meta_lines))
+                if ordinal_length
+                else None,
+                category_budgets=self.category_budgets(),
+                label=self.meta.get("description", ""),
+            )
+        except ElectionError as exc:
+            raise PabulibError(str(exc)) from None
+
+    def category_budgets(self) -> dict[str, Fraction] | None:
+        """Amsterdam's `budget_per_category`, aligned with `categories` (None when absent)."""
+        raw = self.meta.get("budget_per_category")
+        names = self.meta.get("categories")
+        if not raw or not names:
+            return None
+        amounts = raw.split(",")
+        labels = [c.strip() for c in names.split(",")]
+        line = self.meta_lines.get("budget_per_category")
+        if len(amounts) != len(labels):
+            raise PabulibError(
+                f"budget_per_category a {len(amounts)} montants pour {len(labels)} catégories", line
+            )
+        return {
+            label: _money(a, "budget de catégorie", line) for label, a in zip(labels, amounts, strict=True)
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------------------
+
+
+def read_pabulib(path: str | Path) -> PabulibFile:
+    """Read a `.pb` file (UTF-8, with or without a byte-order mark)."""
+    data = Path(path).read_bytes()
+    return parse_pabulib_bytes(data)
+
+
+def parse_pabulib_bytes(data: bytes) -> PabulibFile:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PabulibError("le fichier n'est pas en UTF-8 (octet invalide)", line) from None
+    return parse_pabulib(text)
+
+
+def parse_pabulib(text: str) -> PabulibFile:
+    """Parse the text of a `.pb` file; raise `PabulibError` naming the line of the first problem."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    project_columns: list[str] = []
+    vote_columns: list[str] = []
+    projects: list[PbProject] = []
+    voters: list[PbVoter] = []
+    section = None
+    seen_sections: list[str] = []
+    header: list[str] | None = None
+    header_line = 0
+    project_ids: dict[str, int] = {}
+    voter_ids: set[str] = set()
+    vote_parser = None
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            title = row[0].strip().lower()
+            if title in SECTIONS and all(not cell.strip() for cell in row[1:]):
+                expected = SECTIONS[len(seen_sections)] if len(seen_sections) < 3 else None
+                if title != expected:
+                    if title in seen_sections:
+                        raise PabulibError(f"section {title.upper()} en double", line)
+                    raise PabulibError(
+                        f"section {title.upper()} inattendue ici : la section {expected.upper()} doit venir avant"
+                        if expected
+                        else f"section {title.upper()} inattendue",
+                        line,
+                    )
+                seen_sections.append(title)
+                section = title
+                header = None
+                continue
+            if section is None:
+                raise PabulibError("le fichier doit commencer par la ligne META", line)
+            if header is None:
+                header = [cell.strip() for cell in row]
+                header_line = line
+                if section == "meta":
+                    if len(header) < 2:
+                        raise PabulibError("l'en-tête de la section META doit être « key;value »", line)
+                elif section == "projects":
+                    project_columns = header
+                    _require_columns(header, ("project_id", "cost"), "PROJECTS", line)
+                    _no_duplicate_columns(header, "PROJECTS", line)
+                else:
+                    vote_columns = header
+                    _require_columns(header, ("voter_id", "vote"), "VOTES", line)
+                    _no_duplicate_columns(header, "VOTES", line)
+                    vote_parser = _vote_parser(meta, meta_lines, header, project_ids)
+                continue
+            if section == "meta":
+                key = row[0].strip()
+                if len(row) < 2:
+                    raise PabulibError(f"la clé META « {key} » n'a pas de valeur", line)
+                if key in meta:
+                    raise PabulibError(f"clé META « {key} » en double (déjà ligne {meta_lines[key]})", line)
+                # an unquoted ";" inside a value: keep the text rather than lose its end
+                meta[key] = ";".join(row[1:]).strip()
+                meta_lines[key] = line
+            elif section == "projects":
+                projects.append(_project_row(row, header, line, project_ids))
+            else:
+                assert vote_parser is not None
+                voter = vote_parser(row, line)
+                if voter.id in voter_ids:
+                    raise PabulibError(f"l'électeur {voter.id} a deux bulletins", line)
+                voter_ids.add(voter.id)
+                voters.append(voter)
+    except csv.Error as exc:
+        raise PabulibError(f"ligne CSV mal formée ({exc})", reader.line_num) from None
+    if len(seen_sections) < 3:
+        missing = SECTIONS[len(seen_sections)].upper()
+        raise PabulibError(f"section {missing} absente")
+    if header is None:
+        raise PabulibError("l'en-tête de la section VOTES manque", header_line or None)
+    result = PabulibFile(meta, project_columns, projects, vote_columns, voters, newline, meta_lines)
+    _check_meta(result)
+    return result
+
+
+def _require_columns(header: list[str], required: Iterable[str], section: str, line: int) -> None:
+    for column in required:
+        if column not in header:
+            raise PabulibError(f"la colonne « {column} » manque dans l'en-tête de la section {section}", line)
+
+
+def _no_duplicate_columns(header: list[str], section: str, line: int) -> None:
+    seen = set()
+    for column in header:
+        if column in seen:
+            raise PabulibError(f"colonne « {column} » en double dans l'en-tête de la section {section}", line)
+        seen.add(column)
+
+
+def _fit_row(row: list[str], header: list[str], line: int, what: str) -> list[str]:
+    if len(row) > len(header):
+        if all(not cell.strip() for cell in row[len(header) :]):
+            return row[: len(header)]
+        raise PabulibError(
+            f"{what} : {len(row)} champs pour {len(header)} colonnes (un « ; » non protégé par des guillemets ?)",
+            line,
+        )
+    if len(row) < len(header):
+        return row + [""] * (len(header) - len(row))
+    return row
+
+
+def _project_row(row: list[str], header: list[str], line: int, project_ids: dict[str, int]) -> PbProject:
+    row = _fit_row(row, header, line, "projet")
+    cells = dict(zip(header, row, strict=True))
+    pid = cells["project_id"].strip()
+    if not pid or pid.lower() == "none":
+        raise PabulibError("identifiant de projet manquant", line)
+    if "," in pid:
+        raise PabulibError(f"l'identifiant de projet « {pid} » contient une virgule", line)
+    if pid in project_ids:
+        raise PabulibError(f"le projet {pid} apparaît deux fois (déjà ligne {project_ids[pid]})", line)
+    cost = _money(cells["cost"], f"coût du projet {pid}", line, f"coût manquant pour le projet {pid}")
+    if cost < 0:
+        raise PabulibError(f"coût négatif pour le projet {pid}", line)
+    project_ids[pid] = line
+    return PbProject(pid, cost, cells, line)
+
+
+def _vote_parser(
+    meta: dict[str, str], meta_lines: dict[str, int], header: list[str], project_ids: dict[str, int]
+):
+    vote_type = meta.get("vote_type", "").strip().lower()
+    if not vote_type:
+        raise PabulibError("la clé META « vote_type » manque")
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(
+            f"type de vote « {vote_type} » non pris en charge (attendu : {', '.join(VOTE_TYPES)})",
+            meta_lines.get("vote_type"),
+        )
+    with_points = vote_type in ("cumulative", "scoring")
+    id_col = header.index("voter_id")
+    vote_col = header.index("vote")
+    points_col = header.index("points") if "points" in header else None
+    if with_points and points_col is None:
+        raise PabulibError(f"un vote « {vote_type} » demande une colonne « points » dans la section VOTES")
+    width = len(header)
+    known = project_ids
+    choose_one = vote_type == "choose-1"
+
+    def parse(row: list[str], line: int) -> PbVoter:
+        if len(row) != width:
+            row = _fit_row(row, header, line, "bulletin")
+        voter_id = row[id_col].strip()
+        if not voter_id:
+            raise PabulibError("identifiant d'électeur manquant", line)
+        raw = row[vote_col].strip()
+        vote = tuple(v.strip() for v in raw.split(",")) if raw and raw.lower() != "none" else ()
+        for pid in vote:
+            if pid not in known:
+                if not pid:
+                    raise PabulibError(f"le bulletin de l'électeur {voter_id} contient un projet vide", line)
+                raise PabulibError(
+                    f"le bulletin de l'électeur {voter_id} cite un projet inconnu « {pid} »", line
+                )
+        if len(set(vote)) != len(vote):
+            raise PabulibError(f"le bulletin de l'électeur {voter_id} cite deux fois le même projet", line)
+        if choose_one and len(vote) > 1:
+            raise PabulibError(
+                f"vote « choose-1 » : l'électeur {voter_id} a choisi {len(vote)} projets", line
+            )
+        points = None
+        if with_points:
+            raw_points = row[points_col].strip()
+            items = (
+                [x.strip() for x in raw_points.split(",")]
+                if raw_points and raw_points.lower() != "none"
+                else []
+            )
+            if len(items) != len(vote):
+                raise PabulibError(
+                    f"l'électeur {voter_id} a {len(vote)} projets mais {len(items)} valeurs de points", line
+                )
+            parsed = []
+            for item in items:
+                try:
+                    value = Fraction(item.replace(",", "."))
+                except (ValueError, ZeroDivisionError):
+                    raise PabulibError(
+                        f"points invalides « {item} » pour l'électeur {voter_id}", line
+                    ) from None
+                parsed.append(int(value) if value.denominator == 1 else value)
+            points = tuple(parsed)
+        return PbVoter(voter_id, vote, points, row, line)
+
+    return parse
+
+
+def _money(raw: str | None, what: str, line: int | None, missing: str | None = None) -> Fraction:
+    if raw is None or raw.strip().lower() in _MISSING:
+        raise PabulibError(missing or f"{what} manquant", line)
+    text = raw.strip().replace(",", ".").replace(" ", "")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise PabulibError(f"{what} invalide : « {raw.strip()} »", line) from None
+
+
+def _number(raw: str | None, key: str, meta_lines: Mapping[str, int]) -> Fraction:
+    return _money(raw, key, meta_lines.get(key))
+
+
+def _check_meta(pb: PabulibFile) -> None:
+    meta, lines = pb.meta, pb.meta_lines
+    pb.budget  # noqa: B018 - raises PabulibError when missing or invalid
+    if pb.budget < 0:
+        raise PabulibError("budget négatif", lines.get("budget"))
+    for key, actual, what in (
+        ("num_projects", len(pb.projects), "projets"),
+        ("num_votes", len(pb.voters), "bulletins"),
+    ):
+        if key in meta:
+            try:
+                declared = int(meta[key].strip())
+            except ValueError:
+                raise PabulibError(f"{key} invalide : « {meta[key]} »", lines.get(key)) from None
+            if declared != actual:
+                raise PabulibError(
+                    f"{key} annonce {declared} {what} mais le fichier en contient {actual} (fichier tronqué ?)",
+                    lines.get(key),
+                )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def write_pabulib(pb: PabulibFile) -> str:
+    """The text of `pb` as a `.pb` file: minimal CSV quoting, no byte-order mark, counts in META kept true."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator=pb.newline)
+    meta = dict(pb.meta)
+    meta["num_projects"] = _keep_or(meta.get("num_projects"), len(pb.projects))
+    meta["num_votes"] = _keep_or(meta.get("num_votes"), len(pb.voters))
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    for key, value in meta.items():
+        writer.writerow([key, value])
+    writer.writerow(["PROJECTS"])
+    writer.writerow(pb.project_columns)
+    for project in pb.projects:
+        writer.writerow([project.cells.get(column, "") for column in pb.project_columns])
+    writer.writerow(["VOTES"])
+    writer.writerow(pb.vote_columns)
+    for voter in pb.voters:
+        writer.writerow(voter.cells)
+    return out.getvalue()
+
+
+def dump_pabulib(pb: PabulibFile, path: str | Path) -> None:
+    Path(path).write_text(write_pabulib(pb), encoding="utf-8", newline="")
+
+
+def _keep_or(declared: str | None, actual: int) -> str:
+    if declared is not None and declared.strip() == str(actual):
+        return declared
+    return str(actual)
+
+
+def format_money(value: Fraction | int) -> str:
+    """An exact decimal text for an amount ("75000", "12.5"); amounts with no finite decimal form are refused."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        raise PabulibError(f"le montant {value} n'a pas d'écriture décimale exacte")
+    digits = max(twos, fives)
+    scaled = value * 10**digits
+    sign = "-" if scaled < 0 else ""
+    whole = str(abs(scaled.numerator))
+    whole = whole.rjust(digits + 1, "0")
+    return f"{sign}{whole[:-digits]}.{whole[-digits:]}"
+
+
+def build_pabulib(
+    meta: Mapping[str, object],
+    projects: Sequence[Mapping[str, object]],
+    voters: Sequence[Mapping[str, object]],
+) -> PabulibFile:
+    """A `PabulibFile` from plain rows (column -> value); lists become `,`-joined cells, amounts exact decimals.
+
+    Each project row needs `project_id` and `cost`; each voter row `voter_id` and `vote` (a sequence of project
+    ids), and `points` for cumulative ballots. Column order follows the first appearance of each key.
+    """
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(int(value))
+        if isinstance(value, Fraction):
+            return format_money(value)
+        if isinstance(value, list | tuple):
+            return ",".join(cell(v) for v in value)
+        return str(value)
+
+    meta_cells = {str(k): cell(v) for k, v in meta.items()}
+    meta_cells["num_projects"] = str(len(projects))
+    meta_cells["num_votes"] = str(len(voters))
+    project_columns: list[str] = []
+    for row in projects:
+        for key in row:
+            if key not in project_columns:
+                project_columns.append(key)
+    vote_columns: list[str] = []
+    for row in voters:
+        for key in row:
+            if key not in vote_columns:
+                vote_columns.append(key)
+    for required in ("voter_id", "vote"):
+        if required not in vote_columns:
+            vote_columns.insert(0 if required == "voter_id" else 1, required)
+    lines = [["META"], ["key", "value"], *([k, v] for k, v in meta_cells.items())]
+    lines += [["PROJECTS"], project_columns]
+    lines += [[cell(row.get(c)) for c in project_columns] for row in projects]
+    lines += [["VOTES"], vote_columns]
+    lines += [[cell(row.get(c)) for c in vote_columns] for row in voters]
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\n").writerows(lines)
+    # parsing what we wrote validates it (ids with commas, unknown projects in ballots…) with line numbers
+    return parse_pabulib(out.getvalue())
+
+
+def with_outcome(pb: PabulibFile, outcome: Outcome) -> PabulibFile:
+    """A copy of `pb` whose `selected` column (added if needed) records `outcome` (1 funded, 0 not)."""
+    columns = list(pb.project_columns)
+    if "selected" not in columns:
+        columns.append("selected")
+    winners = set(outcome.winners)
+    projects = [
+        PbProject(p.id, p.cost, {**p.cells, "selected": "1" if p.id in winners else "0"}, p.line)
+        for p in pb.projects
+    ]
+    meta = dict(pb.meta)
+    return PabulibFile(
+        meta, columns, projects, list(pb.vote_columns), list(pb.voters), pb.newline, dict(pb.meta_lines)
+    )
+
+
+def election_to_pabulib(
+    election: Election,
+    meta: Mapping[str, object],
+    *,
+    outcome: Outcome | None = None,
+    voter_ids: Sequence[str] | None = None,
+) -> PabulibFile:
+    """Export an `Election` (and optionally its outcome, as the `selected` column) to pabulib.
+
+    `meta` should carry the obligatory keys (description, country, unit, instance, rule, date_begin, date_end);
+    budget, vote_type, num_projects and num_votes are filled in from the election.
+    """
+    profile = election.profile
+    vote_type = {
+        BallotType.APPROVAL: "approval",
+        BallotType.CUMULATIVE: "cumulative",
+        BallotType.ORDINAL: "ordinal",
+    }[election.ballot_type]
+    full_meta: dict[str, object] = {
+        "description": "",
+        "country": "",
+        "unit": "",
+        "instance": "",
+        "num_projects": 0,
+        "num_votes": 0,
+        "budget": election.budget,
+        "vote_type": vote_type,
+        "rule": "",
+        "date_begin": "",
+        "date_end": "",
+    }
+    full_meta.update(meta)
+    full_meta["budget"] = election.budget
+    full_meta["vote_type"] = vote_type
+    winners = set(outcome.winners) if outcome else set()
+    projects = []
+    for p, project in enumerate(election.projects):
+        row: dict[str, object] = {"project_id": project.id, "cost": project.cost, "votes": profile.votes[p]}
+        if election.ballot_type is not BallotType.APPROVAL:
+            row["score"] = profile.score[p]
+        row["name"] = project.name
+        if any(pr.categories for pr in election.projects):
+            row["category"] = list(project.categories)
+        if outcome is not None:
+            row["selected"] = 1 if project.id in winners else 0
+        projects.append(row)
+    ids = list(voter_ids) if voter_ids is not None else [str(i + 1) for i in range(election.num_voters)]
+    if len(ids) != election.num_voters:
+        raise PabulibError("autant d'identifiants d'électeurs que de bulletins sont nécessaires")
+    voters = []
+    for voter_id, ballot in zip(ids, election.ballots, strict=True):
+        if election.ballot_type is BallotType.CUMULATIVE:
+            ordered = sorted(ballot, key=lambda item: -Fraction(item[1]))
+            voters.append(
+                {"voter_id": voter_id, "vote": [p for p, _ in ordered], "points": [w for _, w in ordered]}
+            )
+        else:
+            voters.append({"voter_id": voter_id, "vote": list(ballot)})
+    return build_pabulib(full_meta, projects, voters)
