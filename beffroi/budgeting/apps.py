@@ -6,3 +6,23 @@ class BudgetingConfig(AppConfig):
     name = "beffroi.budgeting"
     label = "budgeting"
     verbose_name = _("Budget participatif")
+
+    def ready(self) -> None:
+        from beffroi.core import modules, personal_data
+
+        from . import demo  # noqa: F401 - registers the demo step
+        from .personal_data import erase, export
+
+        modules.register(
+            modules.Module(
+                code="budgeting",
+                label=_("Budget participatif"),
+                description=_(
+                    "Proposez des idées pour la commune, votez pour vos projets préférés, suivez leur réalisation."
+                ),
+                url_name="budgeting:index",
+                agent_url_name="budgeting:agent_index",
+                order=30,
+            )
+        )
+        personal_data.register("budget_participatif", exporter=export, eraser=erase)

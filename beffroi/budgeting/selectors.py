@@ -1,0 +1,79 @@
+"""Reads of the participatory budget, always scoped to the commune.
+
+No selector here returns ballot contents next to a voter: `voter_list` gives who voted, `results` come from the
+count (which only ever sees anonymous ballots).
+"""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from .models import Ballot, Budget, Phase, Project, ProjectStatus, VoterVerification
+
+
+def budget_list(*, commune, include_drafts: bool = False):
+    budgets = list(Budget.objects.filter(commune=commune))
+    if include_drafts:
+        return budgets
+    return [b for b in budgets if b.phase != Phase.DRAFT]
+
+
+def budget_get(*, commune, slug: str, include_drafts: bool = False) -> Budget:
+    budget = get_object_or_404(Budget, commune=commune, slug=slug)
+    if not include_drafts and budget.phase == Phase.DRAFT:
+        from django.http import Http404
+
+        raise Http404("Ce budget n'est pas encore publié.")
+    return budget
+
+
+def project_list(*, commune, budget: Budget, public: bool = True):
+    qs = Project.objects.filter(commune=commune, budget=budget).select_related(
+        "place", "sub_budget", "merged_into"
+    )
+    return qs
+
+
+def ballot_projects(*, commune, budget: Budget):
+    """The projects on the ballot paper."""
+    return [p for p in project_list(commune=commune, budget=budget) if p.on_ballot]
+
+
+def project_get(*, commune, budget: Budget, pk: int) -> Project:
+    return get_object_or_404(Project, commune=commune, budget=budget, pk=pk)
+
+
+def winners_list(*, commune, budget: Budget):
+    return (
+        Project.objects.filter(commune=commune, budget=budget)
+        .filter(Q(status=ProjectStatus.SELECTED) | Q(status=ProjectStatus.DELIVERED))
+        .prefetch_related("updates")
+    )
+
+
+def voter_list(*, commune, budget: Budget):
+    """Who voted online (names and dates only, for the agents), never what."""
+    return (
+        Ballot.objects.filter(budget__commune=commune, budget=budget)
+        .select_related("voter")
+        .only("voter__full_name", "voter__email", "created_at", "updated_at")
+        .order_by("voter__full_name", "voter__email")
+    )
+
+
+def has_voted(*, budget: Budget, user) -> bool:
+    return user.is_authenticated and Ballot.objects.filter(budget=budget, voter=user).exists()
+
+
+def is_verified(*, budget: Budget, user) -> bool:
+    return user.is_authenticated and VoterVerification.objects.filter(budget=budget, voter=user).exists()
+
+
+def budget_stats(*, commune, budget: Budget) -> dict:
+    counts = Project.objects.filter(commune=commune, budget=budget).aggregate(
+        ideas=Count("pk"),
+        pending=Count("pk", filter=Q(status=ProjectStatus.SUBMITTED)),
+    )
+    counts["ballots"] = Ballot.objects.filter(budget=budget).count()
+    counts["verified"] = VoterVerification.objects.filter(budget=budget).count()
+    counts["codes_unused"] = budget.voting_codes.filter(used_at__isnull=True).count()
+    return counts

@@ -1,0 +1,624 @@
+"""Writes of the participatory budget: set-up, ideas and their instruction, verification, ballots, count.
+
+Every write by an agent is recorded in the audit log. Ballot contents never go through the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.services import audit_record
+
+from . import rules
+from .models import (
+    Ballot,
+    BallotChoice,
+    BallotType,
+    Budget,
+    PaperBallotEntry,
+    Phase,
+    Project,
+    ProjectStatus,
+    ProjectUpdate,
+    VoterVerification,
+    VotingCode,
+)
+
+BUDGET_FIELDS = {
+    "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
+    "vote_close_at", "followup_at", "phase_override", "ballot_type", "min_choices", "max_choices", "cost_limit",
+    "points_total", "max_points_per_project", "rule", "min_age",
+}  # fmt: skip
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+
+
+def _require(commune, actor, capability: str) -> None:
+    if actor is not None and not user_can(commune=commune, user=actor, capability=capability):
+        raise PermissionDenied(_("Votre rôle ne permet pas cette action."))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Budget set-up
+# --------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_create(*, commune, actor=None, **fields) -> Budget:
+    """Create a budget (agents with `handle_requests`)."""
+    _require(commune, actor, "handle_requests")
+    unknown = set(fields) - BUDGET_FIELDS
+    if unknown:
+        raise TypeError(f"unknown budget fields: {sorted(unknown)}")
+    budget = Budget(commune=commune, **fields)
+    budget.full_clean()
+    budget.save()
+    audit_record(commune=commune, actor=actor, action="budget.create", obj=budget, summary=budget.title)
+    return budget
+
+
+@transaction.atomic
+def budget_update(*, commune, budget: Budget, actor=None, **fields) -> Budget:
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    unknown = set(fields) - BUDGET_FIELDS
+    if unknown:
+        raise TypeError(f"unknown budget fields: {sorted(unknown)}")
+    changed = sorted(k for k, v in fields.items() if getattr(budget, k) != v)
+    for key in changed:
+        setattr(budget, key, fields[key])
+    if changed:
+        budget.full_clean()
+        budget.save()
+        audit_record(
+            commune=commune, actor=actor, action="budget.update", obj=budget, summary=budget.title,
+            data={"fields": changed},
+        )  # fmt: skip
+    return budget
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ideas and their instruction
+# --------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_submit(
+    *, commune, budget: Budget, author, title: str, description: str, category: str, estimated_cost: int,
+    place=None, location: str = "", sub_budget=None, check_phase: bool = True,
+) -> Project:  # fmt: skip
+    """A resident submits an idea during the "dépôt des idées" phase."""
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    if check_phase and budget.phase != Phase.IDEAS:
+        raise ValidationError(_("Le dépôt des idées n'est pas ouvert pour ce budget."))
+    if place is not None and place.commune_id != commune.pk:
+        raise ValidationError(_("Ce lieu n'appartient pas à la commune."))
+    idea = Project(
+        commune=commune, budget=budget, author=author if getattr(author, "is_authenticated", False) else None,
+        title=title, description=description, category=category, estimated_cost=estimated_cost, place=place,
+        location=location, sub_budget=sub_budget,
+    )  # fmt: skip
+    idea.full_clean()
+    idea.save()
+    return idea
+
+
+@transaction.atomic
+def idea_assess(
+    *, commune, project: Project, actor, feasible: bool, decision: str, final_cost: int | None = None
+) -> Project:
+    """Instruction: the agent decides feasibility, fixes the cost and publishes a reasoned decision."""
+    _require(commune, actor, "handle_requests")
+    if project.commune_id != commune.pk:
+        raise PermissionDenied
+    if not decision.strip():
+        raise ValidationError(_("La décision doit être motivée."))
+    if feasible and not (final_cost or project.estimated_cost):
+        raise ValidationError(_("Indiquez le coût retenu."))
+    project.status = ProjectStatus.FEASIBLE if feasible else ProjectStatus.INFEASIBLE
+    project.final_cost = final_cost if final_cost is not None else project.final_cost
+    project.decision = decision.strip()
+    project.decision_published_at = timezone.now()
+    project.merged_into = None
+    project.full_clean()
+    project.save()
+    audit_record(
+        commune=commune, actor=actor, action="budget.idea.assess", obj=project,
+        summary=f"{project.title} : {project.get_status_display()}",
+    )  # fmt: skip
+    return project
+
+
+@transaction.atomic
+def idea_merge(*, commune, project: Project, into: Project, actor, decision: str) -> Project:
+    """Merge a similar idea into another one; the merged idea leaves the ballot with a reasoned decision."""
+    _require(commune, actor, "handle_requests")
+    if (
+        project.commune_id != commune.pk
+        or into.commune_id != commune.pk
+        or into.budget_id != project.budget_id
+    ):
+        raise PermissionDenied
+    if into.pk == project.pk:
+        raise ValidationError(_("Une idée ne peut pas être fusionnée avec elle-même."))
+    if into.status == ProjectStatus.MERGED:
+        raise ValidationError(_("Cette idée a elle-même été fusionnée : choisissez l'idée qui l'a reçue."))
+    project.status = ProjectStatus.MERGED
+    project.merged_into = into
+    project.decision = decision.strip() or _("Idée fusionnée avec « %(title)s ».") % {"title": into.title}
+    project.decision_published_at = timezone.now()
+    project.save()
+    audit_record(
+        commune=commune, actor=actor, action="budget.idea.merge", obj=project,
+        summary=f"{project.title} → {into.title}",
+    )  # fmt: skip
+    return project
+
+
+@transaction.atomic
+def project_update_add(
+    *, commune, project: Project, actor, text: str, progress: int, delivered: bool = False
+):
+    """Publish a progress note on a winning project (suivi); `delivered` marks it as done."""
+    _require(commune, actor, "handle_requests")
+    if project.commune_id != commune.pk:
+        raise PermissionDenied
+    if project.status not in (ProjectStatus.SELECTED, ProjectStatus.DELIVERED):
+        raise ValidationError(_("Seuls les projets lauréats ont un suivi."))
+    update = ProjectUpdate(project=project, text=text, progress=100 if delivered else progress, author=actor)
+    update.full_clean()
+    update.save()
+    if delivered and project.status != ProjectStatus.DELIVERED:
+        project.status = ProjectStatus.DELIVERED
+        project.save(update_fields=["status"])
+    audit_record(
+        commune=commune, actor=actor, action="budget.project.progress", obj=project, summary=text[:120]
+    )
+    return update
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Voter verification: voting codes, counter
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _code_hash(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+@transaction.atomic
+def voting_codes_generate(*, commune, budget: Budget, actor, count: int, batch: str = "") -> list[str]:
+    """Create `count` single-use codes; returns them in clear, this once, for printing."""
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    if not 1 <= count <= 2000:
+        raise ValidationError(_("Entre 1 et 2000 codes à la fois."))
+    codes = []
+    for _i in range(count):
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _j in range(12))
+        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
+    VotingCode.objects.bulk_create(
+        VotingCode(commune=commune, budget=budget, code_hash=_code_hash(c), batch=batch) for c in codes
+    )
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="budget.codes.generate",
+        obj=budget,
+        summary=f"{count} codes {batch}",
+    )
+    return codes
+
+
+@transaction.atomic
+def voter_verify_with_code(*, commune, budget: Budget, voter, code: str) -> VoterVerification:
+    """A resident unlocks voting with a printed code; the code can never be used again."""
+    existing = VoterVerification.objects.filter(budget=budget, voter=voter).first()
+    if existing:
+        return existing
+    updated = VotingCode.objects.filter(
+        commune=commune, budget=budget, code_hash=_code_hash(code), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if updated != 1:
+        raise ValidationError(_("Ce code de vote est inconnu ou a déjà servi."))
+    return VoterVerification.objects.create(budget=budget, voter=voter, method=VoterVerification.Method.CODE)
+
+
+@transaction.atomic
+def voter_verify_at_counter(*, commune, budget: Budget, actor, voter) -> VoterVerification:
+    """An agent checked the person's identity and residence at the counter."""
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    verification, created = VoterVerification.objects.get_or_create(
+        budget=budget,
+        voter=voter,
+        defaults={"method": VoterVerification.Method.COUNTER, "verified_by": actor},
+    )
+    if created:
+        audit_record(
+            commune=commune, actor=actor, action="budget.voter.verify", obj=budget, summary=voter.get_full_name(),
+            channel="guichet",
+        )  # fmt: skip
+    return verification
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ballots
+# --------------------------------------------------------------------------------------------------------------
+
+
+def ballot_token(budget: Budget, key: str) -> str:
+    """The opaque key of a ballot's choices: an HMAC under the server secret, not derivable by agents."""
+    message = f"beffroi-ballot:{budget.pk}:{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ballot_errors(budget: Budget, choices: dict[int, int]) -> list[str]:
+    """What is wrong with a ballot under the budget's rules, in French (empty: valid).
+
+    `choices` maps project pk -> value (1 for approval/panier, points, or rank with 1 = first).
+    """
+    errors: list[str] = []
+    projects = {p.pk: p for p in budget.projects.all() if p.on_ballot}
+    unknown = [pk for pk in choices if pk not in projects]
+    if unknown:
+        return [_("Le bulletin contient un projet qui n'est pas soumis au vote.")]
+    chosen = {pk: v for pk, v in choices.items() if v}
+    n = len(chosen)
+    kind = budget.ballot_type
+    if kind in (BallotType.APPROVAL, BallotType.BASKET, BallotType.RANKING):
+        if n < budget.min_choices:
+            errors.append(
+                _("Choisissez au moins %(min)d projet(s) ; vous en avez choisi %(n)d.")
+                % {"min": budget.min_choices, "n": n}
+            )
+        if budget.max_choices and n > budget.max_choices:
+            errors.append(
+                _("Trop de projets : %(n)d choisis, %(max)d au maximum.")
+                % {"n": n, "max": budget.max_choices}
+            )
+    if kind == BallotType.BASKET:
+        total = sum(projects[pk].cost for pk in chosen)
+        if total > budget.basket_limit:
+            errors.append(
+                _("Votre panier coûte %(total)s €, plus que la limite de %(limit)s €.")
+                % {
+                    "total": f"{total:,}".replace(",", " "),
+                    "limit": f"{budget.basket_limit:,}".replace(",", " "),
+                }
+            )
+    if kind == BallotType.CUMULATIVE:
+        total = sum(chosen.values())
+        if total == 0:
+            errors.append(_("Donnez des points à au moins un projet."))
+        if total > budget.points_total:
+            errors.append(
+                _("Vous avez donné %(total)d points, %(max)d au maximum.")
+                % {"total": total, "max": budget.points_total}
+            )
+        cap = budget.max_points_per_project
+        if cap and any(v > cap for v in chosen.values()):
+            errors.append(_("%(max)d points au maximum par projet.") % {"max": cap})
+    if kind == BallotType.RANKING:
+        ranks = sorted(chosen.values())
+        if ranks != list(range(1, n + 1)):
+            errors.append(_("Les rangs doivent se suivre à partir de 1, sans doublon (1, 2, 3…)."))
+    return errors
+
+
+def voter_can_vote_reason(budget: Budget, voter) -> str | None:
+    """Why this person cannot vote now (French), or None."""
+    if budget.phase != Phase.VOTE:
+        return _("Le vote n'est pas ouvert : il a lieu du %(start)s au %(end)s.") % {
+            "start": timezone.localtime(budget.vote_open_at).strftime("%d/%m/%Y %H:%M")
+            if budget.vote_open_at
+            else "?",
+            "end": timezone.localtime(budget.vote_close_at).strftime("%d/%m/%Y %H:%M")
+            if budget.vote_close_at
+            else "?",
+        }
+    if not getattr(voter, "is_authenticated", False):
+        return _("Connectez-vous pour voter.")
+    if not user_can(commune=budget.commune, user=voter, capability="participate"):
+        return _("Vous n'êtes pas inscrit·e comme habitant·e de la commune : vous ne pouvez pas voter.")
+    if not VoterVerification.objects.filter(budget=budget, voter=voter).exists():
+        return _("Saisissez votre code de vote ou faites-vous vérifier au guichet de la mairie pour voter.")
+    return None
+
+
+@transaction.atomic
+def ballot_cast(
+    *, commune, budget: Budget, voter, choices: dict[int, int], age_confirmed: bool = True
+) -> Ballot:
+    """Record (or replace, until the vote closes) the voter's ballot. One Ballot row per voter (DB constraint)."""
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    reason = voter_can_vote_reason(budget, voter)
+    if reason:
+        raise ValidationError(reason)
+    if budget.min_age and not age_confirmed:
+        raise ValidationError(
+            _("Vous devez avoir au moins %(age)d ans pour voter.") % {"age": budget.min_age}
+        )
+    errors = ballot_errors(budget, choices)
+    if errors:
+        raise ValidationError(errors)
+    ballot = Ballot.objects.filter(budget=budget, voter=voter).first()
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(budget=budget, voter=voter)
+        except IntegrityError:  # a second tab raced us: the same row, replaced below
+            ballot = Ballot.objects.get(budget=budget, voter=voter)
+    else:
+        ballot.save(update_fields=["updated_at"])
+    token = ballot_token(budget, f"user:{voter.pk}")
+    BallotChoice.objects.filter(budget=budget, ballot_token=token).delete()
+    BallotChoice.objects.bulk_create(
+        BallotChoice(budget=budget, ballot_token=token, project_id=pk, value=v)
+        for pk, v in choices.items()
+        if v
+    )
+    return ballot
+
+
+def ballot_of(budget: Budget, voter) -> dict[int, int]:
+    """The voter's own current choices (shown to them only, to change their ballot)."""
+    if not getattr(voter, "is_authenticated", False):
+        return {}
+    token = ballot_token(budget, f"user:{voter.pk}")
+    return dict(
+        BallotChoice.objects.filter(budget=budget, ballot_token=token).values_list("project_id", "value")
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Paper ballots: double entry
+# --------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def paper_entry_record(
+    *, commune, budget: Budget, actor, paper_number: int, choices: dict[int, int]
+) -> PaperBallotEntry:
+    """One agent's entry of a paper ballot. The same agent entering the same number again corrects the entry."""
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    if budget.counted_at:
+        raise ValidationError(
+            _("Le dépouillement est fait : les bulletins papier ne peuvent plus être saisis.")
+        )
+    errors = ballot_errors(budget, choices)
+    if errors:
+        raise ValidationError(errors)
+    entry, _created = PaperBallotEntry.objects.update_or_create(
+        budget=budget, paper_number=paper_number, entered_by=actor,
+        defaults={"choices": {str(k): v for k, v in sorted(choices.items()) if v}},
+    )  # fmt: skip
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="budget.paper.enter",
+        obj=budget,
+        summary=f"bulletin n° {paper_number}",
+    )
+    return entry
+
+
+def paper_reconciliation(budget: Budget) -> dict[str, list]:
+    """Paper ballots by state: `matching` (two agents or more agree: counted), `mismatch`, `single` (one entry)."""
+    by_number: dict[int, list[PaperBallotEntry]] = defaultdict(list)
+    for entry in PaperBallotEntry.objects.filter(budget=budget).select_related("entered_by"):
+        by_number[entry.paper_number].append(entry)
+    result: dict[str, list] = {"matching": [], "mismatch": [], "single": []}
+    for number, entries in sorted(by_number.items()):
+        if len(entries) < 2:
+            result["single"].append((number, entries))
+        elif all(e.choices == entries[0].choices for e in entries):
+            result["matching"].append((number, entries))
+        else:
+            result["mismatch"].append((number, entries))
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Count
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _rules_ballot(kind: str, items: dict[int, int]) -> tuple:
+    if kind == BallotType.CUMULATIVE:
+        return tuple((str(pk), v) for pk, v in sorted(items.items()))
+    if kind == BallotType.RANKING:
+        return tuple(str(pk) for pk, _v in sorted(items.items(), key=lambda kv: kv[1]))
+    return tuple(sorted(str(pk) for pk in items))
+
+
+def collected_ballots(budget: Budget) -> tuple[list[tuple], int, int]:
+    """Every counted ballot in the rules' form (online, then matching paper ones), and the two counts."""
+    kind = budget.ballot_type
+    by_token: dict[str, dict[int, int]] = defaultdict(dict)
+    for token, pk, value in BallotChoice.objects.filter(budget=budget).values_list(
+        "ballot_token", "project_id", "value"
+    ):
+        by_token[token][pk] = value
+    online = Ballot.objects.filter(budget=budget).count()
+    ballots = [_rules_ballot(kind, by_token[t]) for t in sorted(by_token)]
+    ballots += [()] * max(0, online - len(by_token))  # ballots left empty still count in the endowment
+    paper = [
+        {int(k): v for k, v in entries[0].choices.items()}
+        for _n, entries in paper_reconciliation(budget)["matching"]
+    ]
+    ballots += [_rules_ballot(kind, items) for items in paper]
+    return ballots, online, len(paper)
+
+
+def election_for(
+    budget: Budget, ballots: list[tuple], projects=None, amount: int | None = None
+) -> rules.Election:
+    projects = list(projects if projects is not None else [p for p in budget.projects.all() if p.on_ballot])
+    kind = {
+        BallotType.CUMULATIVE: rules.BallotType.CUMULATIVE,
+        BallotType.RANKING: rules.BallotType.ORDINAL,
+    }.get(budget.ballot_type, rules.BallotType.APPROVAL)
+    keep = {str(p.pk) for p in projects}
+    if kind is rules.BallotType.CUMULATIVE:
+        ballots = [tuple((p, w) for p, w in b if p in keep) for b in ballots]
+    else:
+        ballots = [tuple(p for p in b if p in keep) for b in ballots]
+    ordinal_length = None
+    if kind is rules.BallotType.ORDINAL:
+        ordinal_length = budget.max_choices or max((len(b) for b in ballots), default=1) or 1
+    return rules.Election(
+        projects=tuple(rules.Project(str(p.pk), p.cost, p.title) for p in projects),
+        budget=amount if amount is not None else budget.total_amount,
+        ballots=tuple(ballots),
+        ballot_type=kind,
+        ordinal_length=ordinal_length,
+        label=budget.title,
+    )
+
+
+def _num(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _share_with_funded(ballots: list[tuple], winners: set[str], cumulative: bool) -> float:
+    if not ballots:
+        return 0.0
+    hit = 0
+    for b in ballots:
+        ids = {p for p, _w in b} if cumulative else set(b)
+        if ids & winners:
+            hit += 1
+    return round(hit / len(ballots), 4)
+
+
+def count_budget(budget: Budget) -> dict:
+    """Count the budget with its rule and with greedy (for comparison); pure read, returns the results dict.
+
+    Each sub-budget (district/category envelope) is counted on its own projects with its own amount; projects
+    outside every envelope share what is left. Ties reaching the lot use a draw recorded in the results.
+    """
+    ballots, online, paper = collected_ballots(budget)
+    all_projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
+    groups: list[tuple[str, int, list[Project]]] = []
+    subs = list(budget.sub_budgets.all())
+    for sub in subs:
+        groups.append((sub.name, sub.amount, [p for p in all_projects if p.sub_budget_id == sub.pk]))
+    general = [p for p in all_projects if p.sub_budget_id is None]
+    if general or not subs:
+        groups.append(("", budget.total_amount - sum(s.amount for s in subs), general))
+    draw = [str(p.pk) for p in all_projects]
+    random.SystemRandom().shuffle(draw)
+    tie_breaking = rules.TieBreaking(draw=tuple(draw))
+    cumulative = budget.ballot_type == BallotType.CUMULATIVE
+    rule = budget.rule
+    out_projects: dict[str, dict] = {}
+    winners: list[str] = []
+    greedy_winners: list[str] = []
+    endowments = []
+    for name, amount, projects in groups:
+        election = election_for(budget, ballots, projects, max(amount, 0))
+        main = rules.count(election, rule, tie_breaking=tie_breaking)
+        greedy = main if rule == "greedy" else rules.count(election, "greedy", tie_breaking=tie_breaking)
+        winners += list(main.winners)
+        greedy_winners += list(greedy.winners)
+        if main.endowment is not None:
+            endowments.append({"group": name, "endowment": _num(main.endowment)})
+        for p in projects:
+            pid = str(p.pk)
+            r = main.projects.get(pid)
+            g = greedy.projects.get(pid)
+            profile = election.profile
+            index = profile.index[pid]
+            out_projects[pid] = {
+                "id": pid,
+                "title": p.title,
+                "cost": p.cost,
+                "group": name,
+                "votes": profile.votes[index],
+                "score": _num(profile.score[index]),
+                "selected": pid in main.winners,
+                "position": r.position if r else None,
+                "reason": str(r.reason) if r else "no_support",
+                "reason_label": rules.REASON_LABELS[r.reason]
+                if r
+                else rules.REASON_LABELS[rules.Reason.NO_SUPPORT],
+                "effective_votes": _num(r.effective_votes) if r else None,
+                "price": _num(r.price) if r else None,
+                "supporters_money": _num(r.supporters_money) if r else None,
+                "budget_left": _num(g.budget_left) if g else None,
+                "greedy_selected": pid in greedy.winners,
+                "greedy_reason_label": rules.REASON_LABELS[g.reason] if g else "",
+            }
+    cost = {str(p.pk): p.cost for p in all_projects}
+    return {
+        "rule": rule,
+        "num_voters": len(ballots),
+        "num_online": online,
+        "num_paper": paper,
+        "winners": winners,
+        "total_cost": sum(cost[w] for w in winners),
+        "greedy_winners": greedy_winners,
+        "greedy_total_cost": sum(cost[w] for w in greedy_winners),
+        "share_with_funded": _share_with_funded(ballots, set(winners), cumulative),
+        "greedy_share_with_funded": _share_with_funded(ballots, set(greedy_winners), cumulative),
+        "endowments": endowments,
+        "draw": draw,
+        "projects": out_projects,
+        "groups": [{"name": n, "amount": a} for n, a, _p in groups],
+    }
+
+
+@transaction.atomic
+def budget_close_and_count(*, commune, budget: Budget, actor) -> Budget:
+    """Close the vote, count it and publish the results; winners go to suivi, others are marked not selected."""
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.phase not in (Phase.VOTE, Phase.RESULTS):
+        raise ValidationError(_("Le dépouillement n'est possible qu'une fois le vote ouvert."))
+    now = timezone.now()
+    if budget.vote_close_at is None or budget.vote_close_at > now:
+        budget.vote_close_at = now
+    if budget.phase_override in (Phase.VOTE, Phase.DRAFT, Phase.IDEAS, Phase.INSTRUCTION):
+        budget.phase_override = ""
+    try:
+        results = count_budget(budget)
+    except rules.ElectionError as exc:
+        raise ValidationError(str(exc)) from None
+    budget.results = results
+    budget.counted_at = now
+    budget.save()
+    winners = set(results["winners"])
+    for project in budget.projects.all():
+        if not project.on_ballot or project.status == ProjectStatus.DELIVERED:
+            continue
+        status = ProjectStatus.SELECTED if str(project.pk) in winners else ProjectStatus.NOT_SELECTED
+        if project.status != status:
+            project.status = status
+            project.save(update_fields=["status"])
+    audit_record(
+        commune=commune, actor=actor, action="budget.count", obj=budget,
+        summary=f"{len(winners)} lauréats, {results['num_voters']} bulletins",
+    )  # fmt: skip
+    return budget

@@ -1,0 +1,87 @@
+"""`beffroi pb count FILE.pb --rule RULE [--json]`: the management command around budgeting.cli.count_file."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+ASSEN = DATA / "Netherlands_Assen_2024.pb"
+
+pytestmark = pytest.mark.skipif(not ASSEN.exists(), reason="pabulib data not available")
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("pb", "count", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_output_lists_winners_in_order_with_total_and_rule():
+    data = json.loads(run(str(ASSEN), "--rule", "greedy", "--json"))
+    assert data["rule"] == "greedy"
+    assert data["winners"] == ["3", "9", "8", "2", "11", "13", "14"]
+    assert data["total_cost"] == 99200
+
+
+def test_assen_mes_add1_reproduces_the_published_winners():
+    data = json.loads(run(str(ASSEN), "--rule", "mes-add1", "--json"))
+    selected = []
+    section = None
+    for line in ASSEN.read_text(encoding="utf-8-sig").splitlines():
+        if line in ("META", "PROJECTS", "VOTES"):
+            section, header = line, None
+            continue
+        if section == "PROJECTS":
+            cells = line.split(";")
+            if header is None:
+                header = cells
+            elif cells[header.index("selected")] == "1":
+                selected.append(cells[0])
+    assert len(data["winners"]) == 9
+    assert sorted(data["winners"]) == sorted(selected)
+
+
+def test_text_output_names_winners_with_cost_and_mes_figures():
+    text = run(str(ASSEN), "--rule", "mes-add1")
+    assert "PopUp Podium" in text
+    assert "Dotation par votant" in text
+    assert "Voix effectives" in text
+    assert "7 200" in text
+
+
+def test_malformed_file_gives_a_french_error_naming_the_line(tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;\nVOTES\nvoter_id;vote\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as error:
+        run(str(bad), "--rule", "mes")
+    assert "ligne 7" in str(error.value)
+    assert "coût manquant" in str(error.value)
+
+
+def test_unknown_project_in_a_vote_names_its_line(tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\n"
+        "a;1\nb;7\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as error:
+        run(str(bad), "--rule", "greedy")
+    assert "ligne 11" in str(error.value)
+    assert "inconnu" in str(error.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="introuvable"):
+        run(str(tmp_path / "absent.pb"), "--rule", "greedy")
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(CommandError):
+        run(str(ASSEN), "--rule", "borda")
