@@ -1,0 +1,392 @@
+"""JSON-LD @context handling for NGSI-LD: bundled contexts, term expansion/compaction, entity round trip."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from beffroi.datahub.ngsild.context import (
+    BUNDLED_CONTEXTS,
+    CONTEXTS_DIR,
+    CORE_CONTEXT_URL,
+    DEFAULT_CORE_CONTEXT_URL,
+    DEFAULT_VOCAB,
+    ActiveContext,
+    ContextResolver,
+    build_context,
+    bundled_context_path,
+    bundled_loader,
+    chain_loaders,
+    compact_entity,
+    compact_term,
+    core_context,
+    expand_entity,
+    expand_term,
+    link_header,
+    parse_link_header,
+)
+from beffroi.datahub.ngsild.errors import BadRequestData, ErrorType, LdContextNotAvailable
+
+SDM = Path(__file__).resolve().parent.parent / "data" / "smart-data-models"
+SDM_FILES = sorted(SDM.glob("*.normalized.jsonld"))
+PARKING = "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
+ENERGY = "https://raw.githubusercontent.com/smart-data-models/dataModel.Energy/master/context.jsonld"
+NGSI = "https://uri.etsi.org/ngsi-ld/"
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------- bundling
+
+
+def test_every_bundled_url_has_its_file_and_every_file_a_url():
+    files = {p.name for p in CONTEXTS_DIR.glob("*.jsonld")}
+    assert set(BUNDLED_CONTEXTS.values()) == files
+    for url in BUNDLED_CONTEXTS:
+        document = bundled_loader(url)
+        assert "@context" in document
+
+
+def test_the_readme_urls_are_served():
+    for minor in range(3, 10):
+        url = f"https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.{minor}.jsonld"
+        assert bundled_context_path(url).name == "ngsi-ld-core-context-v1.9.jsonld"
+    assert bundled_context_path(DEFAULT_CORE_CONTEXT_URL).name == "ngsi-ld-core-context-v1.9.jsonld"
+    readme = (CONTEXTS_DIR / "README.md").read_text(encoding="utf-8")
+    for domain in (
+        "Building",
+        "Energy",
+        "Environment",
+        "Parking",
+        "Streetlighting",
+        "Transportation",
+        "WasteManagement",
+        "WaterConsumption",
+        "Weather",
+    ):
+        url = f"https://raw.githubusercontent.com/smart-data-models/dataModel.{domain}/master/context.jsonld"
+        assert bundled_context_path(url).name == f"smart-data-models-dataModel.{domain}.context.jsonld"
+    assert "smart-data-models-dataModel.<Domain>.context.jsonld" in readme
+
+
+def test_an_unknown_url_is_not_available_without_a_loader():
+    with pytest.raises(LdContextNotAvailable) as caught:
+        build_context("https://example.org/unknown-context.jsonld")
+    error = caught.value
+    assert error.error_type is ErrorType.LD_CONTEXT_NOT_AVAILABLE
+    assert error.status == 504
+    assert error.problem_details()["type"] == "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable"
+
+
+# ---------------------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("path", SDM_FILES, ids=lambda p: p.name.split(".")[0])
+def test_smart_data_models_examples_round_trip(path):
+    document = load(path)
+    context = document["@context"]
+    expanded = expand_entity(document, context)
+    assert "@context" not in expanded
+    assert expanded["type"].startswith("https://")
+    assert compact_entity(expanded, context, include_context=True) == document
+    assert compact_entity(expanded, context) == {k: v for k, v in document.items() if k != "@context"}
+
+
+@pytest.mark.parametrize("path", SDM_FILES, ids=lambda p: p.name.split(".")[0])
+def test_expansion_uses_the_entity_own_context_by_default(path):
+    document = load(path)
+    assert expand_entity(document) == expand_entity(document, document["@context"])
+
+
+def test_expanded_names_are_the_smart_data_models_and_core_iris():
+    document = load(SDM / "ParkingSpot.normalized.jsonld")
+    expanded = expand_entity(document, document["@context"])
+    assert expanded["type"] == "https://smartdatamodels.org/dataModel.Parking/ParkingSpot"
+    assert "https://uri.etsi.org/ngsi-ld/location" in expanded
+    assert "https://uri.etsi.org/ngsi-ld/status" in expanded
+    status = expanded["https://uri.etsi.org/ngsi-ld/status"]
+    assert status["observedAt"] == "2018-09-21T12:00:00Z"  # NGSI-LD members stay short
+    assert DEFAULT_VOCAB + "parkingPermit" in status  # sub-attribute, not in the Parking context
+    assert expanded["https://smartdatamodels.org/dataModel.Parking/refParkingSite"]["object"].startswith(
+        "urn:"
+    )
+
+
+def test_terms_missing_from_the_context_fall_into_the_core_default_vocabulary():
+    document = load(SDM / "AirQualityObserved.normalized.jsonld")
+    expanded = expand_entity(document, document["@context"])
+    # The example spells typeOfLocation; the Environment context only knows typeofLocation.
+    assert DEFAULT_VOCAB + "typeOfLocation" in expanded
+    assert "https://smartdatamodels.org/dataModel.Environment/pm4" in expanded
+    assert compact_entity(expanded, document["@context"])["typeOfLocation"] == document["typeOfLocation"]
+
+
+def test_compaction_with_another_context_renders_fully_qualified_names():
+    document = load(SDM / "ParkingSpot.normalized.jsonld")
+    expanded = expand_entity(document, document["@context"])
+    core_only = compact_entity(expanded, None)
+    assert core_only["type"] == "https://smartdatamodels.org/dataModel.Parking/ParkingSpot"
+    assert "location" in core_only and "status" in core_only  # core terms are always known
+    assert "https://smartdatamodels.org/dataModel.Parking/refParkingSite" in core_only
+
+
+def test_multi_instance_attributes_and_vocab_properties_round_trip():
+    context = [PARKING, {"ex": "http://example.org/", "Male": "ex:Male", "Person": "ex:Person"}]
+    entity = {
+        "id": "urn:ngsi-ld:Person:1",
+        "type": ["Person", "ParkingSpot"],
+        "gender": {"type": "VocabProperty", "vocab": "Male"},
+        "parkedAt": {
+            "type": "Relationship",
+            "object": "urn:ngsi-ld:ParkingSpot:1",
+            "objectType": "ParkingSpot",
+        },
+        "status": [
+            {"type": "Property", "value": "free", "datasetId": "urn:ngsi-ld:Dataset:camera"},
+            {"type": "Property", "value": "occupied", "datasetId": "urn:ngsi-ld:Dataset:ground"},
+        ],
+    }
+    expanded = expand_entity(entity, context)
+    assert expanded["type"] == [
+        "http://example.org/Person",
+        "https://smartdatamodels.org/dataModel.Parking/ParkingSpot",
+    ]
+    assert expanded[DEFAULT_VOCAB + "gender"]["vocab"] == "http://example.org/Male"
+    assert expanded[DEFAULT_VOCAB + "parkedAt"]["objectType"].endswith("/ParkingSpot")
+    assert len(expanded[NGSI + "status"]) == 2
+    assert compact_entity(expanded, context) == entity
+
+
+def test_an_embedded_context_inside_an_attribute_is_bad_request_data():
+    entity = {
+        "id": "urn:x",
+        "type": "T",
+        "a": {"type": "Property", "value": 1, "@context": {"a": "http://x/a"}},
+    }
+    with pytest.raises(BadRequestData):
+        expand_entity(entity, None)
+
+
+# ------------------------------------------------------------------------------------ term handling
+
+
+def test_core_terms_and_default_vocabulary():
+    assert expand_term("location") == NGSI + "location"
+    assert expand_term("Property") == NGSI + "Property"
+    assert expand_term("Point") == "https://purl.org/geojson/vocab#Point"
+    assert expand_term("temperature") == DEFAULT_VOCAB + "temperature"
+    assert compact_term(DEFAULT_VOCAB + "temperature") == "temperature"
+    assert compact_term(NGSI + "observationSpace") == "observationSpace"
+    assert compact_term(NGSI + "somethingNew") == "ngsi-ld:somethingNew"
+    assert compact_term("http://example.org/elsewhere") == "http://example.org/elsewhere"
+    assert expand_term("ngsi-ld:location") == NGSI + "location"
+    assert expand_term("urn:ngsi-ld:Thing") == "urn:ngsi-ld:Thing"
+    assert expand_term("http://example.org/x") == "http://example.org/x"
+
+
+def test_inline_context_with_prefixes_and_term_references():
+    context = {
+        "ex": "http://example.org/vocab#",
+        "speed": "ex:speed",
+        "velocity": {"@id": "speed"},
+        "Vehicle": {"@id": "ex:Vehicle"},
+        "odometer": {"@id": "ex:odometer", "@type": "ex:Kilometre"},
+    }
+    active = build_context(context)
+    assert active.expand_iri("speed") == "http://example.org/vocab#speed"
+    assert active.expand_iri("velocity") == "http://example.org/vocab#speed"
+    assert active.expand_iri("ex:anything") == "http://example.org/vocab#anything"
+    assert active.expand_iri("Vehicle") == "http://example.org/vocab#Vehicle"
+    assert active.terms["odometer"].type_mapping == "http://example.org/vocab#Kilometre"
+    # Shortest term first, then the least: "speed" wins over "velocity".
+    assert active.compact_iri("http://example.org/vocab#speed") == "speed"
+    assert active.compact_iri("http://example.org/vocab#other") == "ex:other"
+
+
+def test_the_core_context_wins_over_user_definitions():
+    user = {
+        "location": "http://example.org/myLocation",
+        "type": "http://example.org/type",
+        "myAttr": "http://example.org/myAttr",
+    }
+    active = build_context(user)
+    assert active.expand_iri("location") == NGSI + "location"
+    assert active.terms["type"].iri == "@type"
+    assert active.expand_iri("myAttr") == "http://example.org/myAttr"
+    # Placing the core first and redefining it afterwards changes nothing either.
+    again = build_context([CORE_CONTEXT_URL, user])
+    assert again.expand_iri("location") == NGSI + "location"
+
+
+def test_null_resets_and_vocab_handling():
+    active = build_context([{"a": "http://example.org/a"}, None, {"b": "http://example.org/b"}])
+    assert active.expand_iri("a") == DEFAULT_VOCAB + "a"  # forgotten by the null
+    assert active.expand_iri("b") == "http://example.org/b"
+    # The core context's @vocab is applied last, as the core context always is.
+    assert build_context({"@vocab": "http://example.org/"}).expand_iri("x") == DEFAULT_VOCAB + "x"
+
+
+def test_a_term_mapped_to_null_cannot_be_expanded():
+    active = build_context({"secret": None})
+    with pytest.raises(BadRequestData):
+        active.expand_iri("secret")
+
+
+@pytest.mark.parametrize(
+    ("context", "fragment"),
+    [
+        (42, "invalid @context entry"),
+        ({"a": 42}, "invalid definition"),
+        ({"a": {"@id": 42}}, "must be an IRI"),
+        ({"a": "b", "b": "a"}, "cyclic"),
+        ({"a": {"@id": "http://x/a", "@container": 3}}, "@container"),
+        ({"@version": 2.0}, "@version"),
+        ({"@vocab": 3}, "@vocab"),
+        ({"@import": 3}, "@import"),
+    ],
+)
+def test_invalid_contexts_are_bad_request_data(context, fragment):
+    with pytest.raises(BadRequestData, match=fragment):
+        build_context(context)
+
+
+# ------------------------------------------------------------------------------------------- loaders
+
+
+class RecordingLoader:
+    def __init__(self, documents):
+        self.documents = documents
+        self.calls = []
+
+    def __call__(self, url):
+        self.calls.append(url)
+        if url not in self.documents:
+            raise LdContextNotAvailable(f"{url} not found")
+        return self.documents[url]
+
+
+def test_remote_contexts_are_fetched_through_the_loader_and_cached():
+    compound = "https://contexts.example.org/valbourg-compound.jsonld"
+    local = "https://contexts.example.org/valbourg.jsonld"
+    loader = RecordingLoader(
+        {
+            compound: {"@context": [DEFAULT_CORE_CONTEXT_URL, PARKING, local]},
+            local: json.dumps(
+                {"@context": {"valbourg": "https://valbourg.example/ns#", "quartier": "valbourg:quartier"}}
+            ),
+        }
+    )
+    resolver = ContextResolver(loader)
+    active = resolver.resolve(compound)
+    assert active.expand_iri("quartier") == "https://valbourg.example/ns#quartier"
+    assert active.expand_iri("ParkingSpot") == "https://smartdatamodels.org/dataModel.Parking/ParkingSpot"
+    assert loader.calls == [compound, local]  # bundled contexts never reach the loader
+    assert resolver.resolve(compound) is active
+    assert loader.calls == [compound, local]
+    resolver.clear()
+    resolver.resolve(compound)
+    assert loader.calls == [compound, local, compound, local]
+
+
+def test_import_merges_the_imported_context():
+    remote = "https://contexts.example.org/base.jsonld"
+    resolver = ContextResolver(
+        RecordingLoader({remote: {"@context": {"a": "http://x/a", "b": "http://x/b"}}})
+    )
+    active = resolver.resolve({"@import": remote, "b": "http://y/b"})
+    assert active.expand_iri("a") == "http://x/a"
+    assert active.expand_iri("b") == "http://y/b"
+
+
+@pytest.mark.parametrize(
+    ("document", "error"),
+    [
+        (TimeoutError("timed out after 5 s"), LdContextNotAvailable),
+        ({"no": "context"}, LdContextNotAvailable),
+        ("not json", LdContextNotAvailable),
+        ([1, 2], LdContextNotAvailable),
+    ],
+)
+def test_loader_failures_are_ld_context_not_available(document, error):
+    url = "https://contexts.example.org/broken.jsonld"
+
+    def loader(requested):
+        if isinstance(document, Exception):
+            raise document
+        return document
+
+    with pytest.raises(error):
+        ContextResolver(loader).resolve(url)
+
+
+def test_recursive_remote_contexts_are_rejected():
+    url = "https://contexts.example.org/self.jsonld"
+    resolver = ContextResolver(RecordingLoader({url: {"@context": [url]}}))
+    with pytest.raises(BadRequestData, match="recursive"):
+        resolver.resolve(url)
+
+
+def test_chained_loaders_try_each_in_turn():
+    first = RecordingLoader({})
+    second = RecordingLoader({"https://b.example/c.jsonld": {"@context": {"b": "http://b/"}}})
+    chained = chain_loaders(first, second)
+    assert chained("https://b.example/c.jsonld") == {"@context": {"b": "http://b/"}}
+    with pytest.raises(LdContextNotAvailable):
+        chained("https://nowhere.example/c.jsonld")
+
+
+def test_active_contexts_pass_through_and_core_is_shared():
+    active = build_context(PARKING)
+    assert build_context(active) is active
+    assert build_context(None) is core_context()
+    assert build_context(DEFAULT_CORE_CONTEXT_URL) is core_context()
+    assert isinstance(active, ActiveContext)
+
+
+# -------------------------------------------------------------------------------------- Link header
+
+
+def test_link_header_round_trip_and_errors():
+    header = link_header(ENERGY)
+    assert header == f'<{ENERGY}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+    assert parse_link_header(header) == ENERGY
+    assert parse_link_header(None) is None
+    assert parse_link_header('<https://example.org/next>; rel="next"') is None
+    both = f"{link_header(ENERGY)}, {link_header(PARKING)}"
+    with pytest.raises(BadRequestData):
+        parse_link_header(both)
+    mixed = f'<https://example.org/page2>; rel="next", {link_header(PARKING)}'
+    assert parse_link_header(mixed) == PARKING
+
+
+# ---------------------------------------------------------------------------------------- properties
+
+ATTRIBUTE_NAMES = st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{0,20}", fullmatch=True)
+
+
+@given(ATTRIBUTE_NAMES, st.sampled_from([None, PARKING, ENERGY, [DEFAULT_CORE_CONTEXT_URL, PARKING]]))
+def test_any_simple_name_expands_and_compacts_back(name, context):
+    active = build_context(context)
+    assert active.compact_attribute(active.expand_attribute(name)) == name
+    assert active.compact_type(active.expand_type(name)) == name
+
+
+@given(
+    st.dictionaries(
+        ATTRIBUTE_NAMES.filter(
+            lambda n: n not in ("id", "type", "scope", "createdAt", "modifiedAt", "deletedAt")
+        ),
+        st.fixed_dictionaries(
+            {"type": st.just("Property"), "value": st.one_of(st.integers(), st.text(max_size=5))}
+        ),
+        max_size=6,
+    )
+)
+def test_random_entities_round_trip(attributes):
+    entity = {"id": "urn:ngsi-ld:Thing:1", "type": "Thing", **attributes}
+    for context in (None, PARKING):
+        assert compact_entity(expand_entity(entity, context), context) == entity
