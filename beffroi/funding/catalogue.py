@@ -133,16 +133,16 @@ class Mechanism:
         return bool(self.aid_types) and all(t in vocabulary.financial_aid_types for t in self.aid_types)
 
 
-def _read_json(name: str) -> Any:
+def read_data_json(name: str) -> Any:
     with (DATA_DIR / name).open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
 @cache
 def load_vocabulary() -> Vocabulary:
-    vocab = _read_json("vocabularies.json")
-    themes = _read_json("themes.json")
-    geography = _read_json("geography.json")
+    vocab = read_data_json("vocabularies.json")
+    themes = read_data_json("themes.json")
+    geography = read_data_json("geography.json")
     return Vocabulary(
         themes={t["code"]: t["label"] for t in themes["themes"]},
         beneficiaries={
@@ -348,7 +348,7 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
 
 def load_catalogue_data() -> dict[str, Any]:
     """The raw ``mechanisms.json`` document (for the API and the schema tests)."""
-    data: dict[str, Any] = _read_json("mechanisms.json")
+    data: dict[str, Any] = read_data_json("mechanisms.json")
     return data
 
 
