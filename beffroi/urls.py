@@ -25,6 +25,7 @@ urlpatterns = [
     path("financements/", include("beffroi.funding.urls")),
     path("projet/", include("beffroi.planning.urls")),
     path("espace-agents/administration/", include("beffroi.territory.urls")),
+    path("ngsi-ld/v1/", include("beffroi.datahub.ngsild_urls")),
     path("", include("beffroi.accounts.urls")),
     path("", include("beffroi.core.urls")),
 ]

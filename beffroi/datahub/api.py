@@ -1,0 +1,120 @@
+"""Platform API of the data hub (/api/datahub/): uplink webhooks and a simple measurement batch endpoint.
+
+- ``POST /api/datahub/uplinks/tts`` — The Things Stack v3 webhook (uplink message);
+- ``POST /api/datahub/uplinks/chirpstack?event=up`` — ChirpStack v4 HTTP integration;
+- ``POST /api/datahub/uplinks/plain`` — Beffroi's plain JSON uplink;
+- ``POST /api/datahub/observations`` — a batch of measurements of existing entities (fastest ingestion path).
+
+All need an API key with write scope (``Authorization: Bearer``); network servers send it as a custom header.
+A webhook answers 202 once the message is stored (or set aside as rejected): a network server never retries
+for our parsing problems.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from beffroi.core.api_auth import ApiKeyAuth
+
+from . import services
+from .ngsild import context as ldctx
+from .ngsild.errors import NgsiLdError
+from .ngsild.temporal import parse_datetime
+
+router = Router(tags=["Données et capteurs"])
+
+
+class UplinkResult(Schema):
+    result: str
+
+
+def _uplink(request: HttpRequest, source: str) -> dict[str, Any]:
+    key = request.auth
+    result = services.uplink_ingest(payload=request.body, source=source, commune=key.commune)
+    return {"result": result}
+
+
+@router.post(
+    "/uplinks/tts",
+    response={202: UplinkResult},
+    auth=ApiKeyAuth(write=True),
+    summary="Webhook The Things Stack v3",
+)
+def uplink_tts(request: HttpRequest):
+    return 202, _uplink(request, "tts")
+
+
+@router.post(
+    "/uplinks/chirpstack",
+    response={202: UplinkResult},
+    auth=ApiKeyAuth(write=True),
+    summary="Intégration HTTP ChirpStack v4",
+)
+def uplink_chirpstack(request: HttpRequest, event: str = "up"):
+    if event != "up":
+        return 202, {"result": "ignored"}
+    return 202, _uplink(request, "chirpstack")
+
+
+@router.post(
+    "/uplinks/plain", response={202: UplinkResult}, auth=ApiKeyAuth(write=True), summary="Uplink JSON simple"
+)
+def uplink_plain(request: HttpRequest):
+    return 202, _uplink(request, "plain")
+
+
+class IngestResponse(Schema):
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, Any]]
+
+
+@router.post(
+    "/observations", response={200: IngestResponse}, auth=ApiKeyAuth(write=True), summary="Lot de mesures"
+)
+def observations(request: HttpRequest):
+    """Body: ``{"@context": optional URL, "observations": [{"entity": urn, "attribute": short name,
+    "observedAt": ISO 8601, "value": number|string|bool, "unitCode": optional}, …]}``.
+    Stored durably before the answer; re-sending a batch stores nothing twice."""
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError as exc:
+        raise HttpError(400, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("observations"), list):
+        raise HttpError(400, "observations: an array of measurements is required")
+    try:
+        active = ldctx.build_context(body.get("@context"))
+    except NgsiLdError as exc:
+        raise HttpError(400, f"@context: {exc.detail}") from None
+    names: dict[str, str] = {}
+    measurements = []
+    for index, item in enumerate(body["observations"]):
+        if not isinstance(item, dict):
+            raise HttpError(400, f"observations[{index}]: an object is required")
+        for field in ("entity", "attribute", "observedAt"):
+            if not isinstance(item.get(field), str):
+                raise HttpError(400, f"observations[{index}].{field}: a string is required")
+        if "value" not in item or isinstance(item["value"], dict | list) or item["value"] is None:
+            raise HttpError(400, f"observations[{index}].value: a number, string or boolean is required")
+        try:
+            moment = parse_datetime(item["observedAt"], name=f"observations[{index}].observedAt")
+        except NgsiLdError as exc:
+            raise HttpError(400, exc.detail) from None
+        attribute = item["attribute"]
+        iri = names.get(attribute)
+        if iri is None:
+            iri = names[attribute] = active.expand_attribute(attribute)
+        measurements.append(
+            services.Measurement(item["entity"], iri, moment, item["value"], str(item.get("unitCode") or ""))
+        )
+    result = services.observation_ingest_batch(commune=request.auth.commune, measurements=measurements)
+    return {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": [{"index": i, "reason": reason} for i, reason in result.rejected],
+    }

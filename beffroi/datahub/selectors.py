@@ -1,0 +1,221 @@
+"""Reads of the data hub, always scoped to one commune and to what the viewer may see (public or all)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from beffroi.core.models import Commune
+
+from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation
+from .ngsild import query as ngsi_query
+from .ngsild.geo import GeoQuery
+from .services import LOCATION_IRI, observation_value, short_name
+
+
+def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
+    qs = Entity.objects.filter(commune=commune)
+    if not see_all:
+        qs = qs.filter(is_public=True)
+    return qs
+
+
+def entity_get(*, commune: Commune, entity_id: str, see_all: bool) -> Entity | None:
+    return entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id).first()
+
+
+def entity_document(entity: Entity) -> dict[str, Any]:
+    """The expanded normalized entity (id, type and attributes)."""
+    kind = entity.data.get("@types") or entity.type_iri
+    return {"id": entity.entity_id, "type": kind, **{k: v for k, v in entity.data.items() if k != "@types"}}
+
+
+@dataclass
+class EntityQuery:
+    types: list[str] | None = None  # expanded IRIs
+    ids: list[str] | None = None
+    id_pattern: str | None = None
+    q: Any = None  # parsed q node, attribute names expanded
+    geo: GeoQuery | None = None  # geoproperty expanded
+    attrs: list[str] | None = None  # expanded IRIs: the entity must have at least one
+
+
+def entity_query(
+    *, commune: Commune, see_all: bool, query: EntityQuery, limit: int, offset: int
+) -> tuple[list[Entity], int]:
+    """Entities matching an NGSI-LD query (CIM 009 §5.7.2), ordered by id; (page, total count).
+
+    The database narrows by commune, visibility, type, id and the bounding box of `location`; the q
+    expression, idPattern and the exact geometry test run on the stored documents.
+    """
+    qs = entity_queryset(commune=commune, see_all=see_all)
+    if query.types:
+        qs = qs.filter(type_iri__in=query.types)
+    if query.ids:
+        qs = qs.filter(entity_id__in=query.ids)
+    if query.geo is not None and query.geo.geoproperty == LOCATION_IRI:
+        prefilter = query.geo.prefilter()
+        if prefilter is not None:
+            box = prefilter.bbox
+            if prefilter.kind == "intersects":
+                qs = qs.filter(
+                    min_lon__lte=box.max_lon,
+                    max_lon__gte=box.min_lon,
+                    min_lat__lte=box.max_lat,
+                    max_lat__gte=box.min_lat,
+                )
+            elif prefilter.kind == "within":
+                qs = qs.filter(
+                    min_lon__gte=box.min_lon,
+                    max_lon__lte=box.max_lon,
+                    min_lat__gte=box.min_lat,
+                    max_lat__lte=box.max_lat,
+                )
+            else:
+                qs = qs.filter(
+                    min_lon__lte=box.min_lon,
+                    max_lon__gte=box.max_lon,
+                    min_lat__lte=box.min_lat,
+                    max_lat__gte=box.max_lat,
+                )
+    qs = qs.order_by("entity_id")
+    needs_python = query.q is not None or query.geo is not None or query.id_pattern or query.attrs
+    if not needs_python:
+        total = qs.count()
+        return list(qs[offset : offset + limit]) if limit else [], total
+    pattern = re.compile(query.id_pattern) if query.id_pattern else None
+    matched: list[Entity] = []
+    total = 0
+    for entity in qs.iterator(chunk_size=2000):
+        if pattern is not None and not pattern.search(entity.entity_id):
+            continue
+        if query.attrs and not any(a in entity.data for a in query.attrs):
+            continue
+        if query.q is not None or query.geo is not None:
+            document = entity_document(entity)
+            if query.q is not None and not ngsi_query.evaluate(query.q, document):
+                continue
+            if query.geo is not None and not query.geo.matches(document):
+                continue
+        if offset <= total < offset + limit:
+            matched.append(entity)
+        total += 1
+    return matched, total
+
+
+def type_list(*, commune: Commune, see_all: bool) -> list[str]:
+    qs = entity_queryset(commune=commune, see_all=see_all)
+    return sorted(set(qs.values_list("type_iri", flat=True)))
+
+
+def attribute_list(*, commune: Commune, see_all: bool) -> list[str]:
+    names: set[str] = set()
+    for data in entity_queryset(commune=commune, see_all=see_all).values_list("data", flat=True).iterator():
+        names.update(k for k in data if k != "@types")
+    return sorted(names)
+
+
+# ------------------------------------------------------------------------------------------ time series
+
+
+def observation_series(
+    *,
+    entity: Entity,
+    attribute: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    last_n: int | None = None,
+) -> list[tuple[datetime, Any, str]]:
+    """Raw observations of one attribute, oldest first: (instant, value, unitCode)."""
+    qs = Observation.objects.filter(entity=entity, attribute=attribute)
+    if start is not None:
+        qs = qs.filter(observed_at__gte=start)
+    if end is not None:
+        qs = qs.filter(observed_at__lt=end)
+    rows = list(qs.order_by("-observed_at")[:last_n])[::-1] if last_n else list(qs.order_by("observed_at"))
+    return [(r.observed_at.astimezone(UTC), observation_value(r), r.unit_code) for r in rows]
+
+
+def observed_attributes(*, entity: Entity) -> list[str]:
+    return sorted(set(LatestValue.objects.filter(entity=entity).values_list("attribute", flat=True)))
+
+
+def rollup_series(
+    *,
+    entity: Entity,
+    attribute: str,
+    granularity: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[HourlyRollup] | list[DailyRollup]:
+    model = HourlyRollup if granularity == "hour" else DailyRollup
+    qs = model.objects.filter(entity=entity, attribute=attribute)
+    if start is not None:
+        qs = qs.filter(bucket__gte=start)
+    if end is not None:
+        qs = qs.filter(bucket__lt=end)
+    return list(qs.order_by("bucket"))
+
+
+def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
+    """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
+    pks = [e.pk for e in entities]
+    out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
+    rows = LatestValue.objects.filter(entity_id__in=pks).values_list(
+        "entity_id", "attribute", "value_num", "value_text", "observed_at", "unit_code"
+    )
+    for pk, attribute, number, text, moment, unit in rows.iterator():
+        out[pk][short_name(attribute)] = (_value(number, text), moment, unit)
+    return out
+
+
+def _value(number, text):
+    from .services import _join_value
+
+    return _join_value(number, text)
+
+
+PERIODS = {
+    "day": (timedelta(days=1), "hour"),
+    "week": (timedelta(days=7), "hour"),
+    "month": (timedelta(days=31), "day"),
+    "year": (timedelta(days=366), "day"),
+}
+
+
+def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None = None) -> QuerySet[Entity]:
+    qs = entity_queryset(commune=commune, see_all=see_all).order_by("type_name", "name", "entity_id")
+    if type_name:
+        qs = qs.filter(type_name=type_name)
+    return qs
+
+
+def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    rows = (
+        entity_queryset(commune=commune, see_all=see_all)
+        .values("type_name")
+        .annotate(n=Count("id"))
+        .order_by("type_name")
+    )
+    return [(r["type_name"], r["n"]) for r in rows]
+
+
+def daily_totals(
+    *, entities: Iterable[Entity], attribute_suffix: str, start: datetime, end: datetime
+) -> dict[datetime, float]:
+    """Sum of daily roll-up totals of an attribute (matched by short name) over several entities, by day."""
+    pks = [e.pk for e in entities]
+    out: dict[datetime, float] = {}
+    qs = DailyRollup.objects.filter(entity_id__in=pks, bucket__gte=start, bucket__lt=end).filter(
+        Q(attribute__endswith="/" + attribute_suffix) | Q(attribute=attribute_suffix)
+    )
+    for bucket, total in qs.values_list("bucket", "total"):
+        out[bucket] = out.get(bucket, 0.0) + total
+    return out

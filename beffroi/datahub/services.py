@@ -1,0 +1,931 @@
+"""Writes of the data hub: NGSI-LD entities and attributes, observations with their roll-ups, LoRaWAN uplinks.
+
+Entities arrive here already expanded (attribute names and types as IRIs, see ngsild.context): the API layer
+owns the @context. Every attribute instance that carries ``observedAt`` and a scalar value is also recorded
+as an observation, so the temporal API and the dashboards see what the entity API was told.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+
+from . import lorawan
+from .models import DailyRollup, Device, Entity, HourlyRollup, LatestValue, Observation, RejectedUplink
+from .ngsild import geo
+from .ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from .ngsild.temporal import format_datetime, parse_datetime
+
+log = logging.getLogger(__name__)
+
+LOCATION_IRI = "https://uri.etsi.org/ngsi-ld/location"
+DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
+NGSI_LD_NULL = "urn:ngsi-ld:null"
+ATTRIBUTE_TYPES = frozenset(
+    {
+        "Property",
+        "Relationship",
+        "GeoProperty",
+        "LanguageProperty",
+        "JsonProperty",
+        "VocabProperty",
+        "ListProperty",
+        "ListRelationship",
+    }
+)
+_VALUE_MEMBER = {
+    "Property": "value",
+    "GeoProperty": "value",
+    "Relationship": "object",
+    "LanguageProperty": "languageMap",
+    "JsonProperty": "json",
+    "VocabProperty": "vocab",
+    "ListProperty": "valueList",
+    "ListRelationship": "objectList",
+}
+_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+
+
+def short_name(iri: str) -> str:
+    """The last segment of an IRI (``…/fillingLevel`` → ``fillingLevel``), for display and device mapping."""
+    return re.split(r"[/#:]", iri)[-1] or iri
+
+
+# ------------------------------------------------------------------------------------------- validation
+
+
+def _check_attribute(name: str, attribute: Any) -> Any:
+    """Validate one attribute (or a list of its dataset instances); BadRequestData naming it."""
+    short = short_name(name)
+    if isinstance(attribute, list):
+        if not attribute:
+            raise BadRequestData(f"attribute {short!r}: an empty list is not an attribute")
+        return [_check_attribute(name, item) for item in attribute]
+    if not isinstance(attribute, dict):
+        raise BadRequestData(f"attribute {short!r} must be an object with a type and a value or an object")
+    kind = attribute.get("type")
+    if kind is None:
+        kind = "Relationship" if "object" in attribute else "Property"
+        attribute = {"type": kind, **attribute}
+    if kind not in ATTRIBUTE_TYPES:
+        raise BadRequestData(f"attribute {short!r}: unknown type {kind!r} (expected Property, Relationship…)")
+    member = _VALUE_MEMBER[kind]
+    if member not in attribute:
+        raise BadRequestData(f"attribute {short!r}: a {kind} needs a {member!r} member")
+    if attribute[member] is None:
+        raise BadRequestData(f"attribute {short!r}: {member} must not be null")
+    if kind == "Relationship":
+        obj = attribute["object"]
+        targets = obj if isinstance(obj, list) else [obj]
+        if not all(isinstance(t, str) and _URI_RE.match(t) for t in targets):
+            raise BadRequestData(f"attribute {short!r}: object must be a URI")
+    if kind == "GeoProperty":
+        geo.validate_geojson(attribute["value"])
+    if "observedAt" in attribute:
+        parse_datetime(attribute["observedAt"], name=f"{short}.observedAt")
+    if "unitCode" in attribute and not isinstance(attribute["unitCode"], str):
+        raise BadRequestData(f"attribute {short!r}: unitCode must be a string")
+    return attribute
+
+
+def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
+    """Validate an expanded entity (CIM 009 §4.5, §5.2.4); return it with attribute types filled in."""
+    if not isinstance(entity, dict):
+        raise BadRequestData("an entity must be a JSON object")
+    entity_id = entity.get("id")
+    if not isinstance(entity_id, str) or not _URI_RE.match(entity_id):
+        raise BadRequestData("id must be a URI such as urn:ngsi-ld:Streetlight:001")
+    if len(entity_id) > 255:
+        raise BadRequestData("id is longer than 255 characters")
+    kind = entity.get("type")
+    if require_type or kind is not None:
+        kinds = kind if isinstance(kind, list) else [kind]
+        if not kinds or not all(isinstance(k, str) and k for k in kinds):
+            raise BadRequestData("type must be a non-empty string")
+    out: dict[str, Any] = {}
+    for key, member in entity.items():
+        if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
+            out[key] = member
+        else:
+            out[key] = _check_attribute(key, member)
+    return out
+
+
+def _attributes(entity: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entity.items() if k not in ("id", "type", "@context", "createdAt", "modifiedAt")}
+
+
+def _primary_type(kind: Any) -> str:
+    return kind[0] if isinstance(kind, list) else kind
+
+
+def _display_name(data: Mapping[str, Any]) -> str:
+    for key, attribute in data.items():
+        if short_name(key) == "name" and isinstance(attribute, dict):
+            value = attribute.get("value")
+            if isinstance(value, str):
+                return value[:200]
+    return ""
+
+
+def _apply_columns(entity: Entity) -> None:
+    """Fill the derived columns: display name, representative point and bounding box of `location`."""
+    entity.name = _display_name(entity.data)
+    entity.lon = entity.lat = entity.min_lon = entity.min_lat = entity.max_lon = entity.max_lat = None
+    location = entity.data.get(LOCATION_IRI)
+    if isinstance(location, list):
+        location = location[0] if location else None
+    if isinstance(location, dict) and isinstance(location.get("value"), dict):
+        try:
+            box = geo.bbox_of(location["value"])
+        except Exception:  # a location we cannot bound is stored but not geo-indexed
+            box = None
+        if box is not None:
+            entity.min_lon, entity.min_lat, entity.max_lon, entity.max_lat = (
+                box.min_lon,
+                box.min_lat,
+                box.max_lon,
+                box.max_lat,
+            )
+            entity.lon = (box.min_lon + box.max_lon) / 2
+            entity.lat = (box.min_lat + box.max_lat) / 2
+
+
+# ------------------------------------------------------------------------------------------ observations
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One value of one attribute of one entity at one instant (attribute as an expanded IRI)."""
+
+    entity_id: str
+    attribute: str
+    observed_at: datetime
+    value: Any
+    unit_code: str = ""
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _split_value(value: Any) -> tuple[float | None, str | None]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number):
+            return number, None
+        return None, None
+    return None, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _join_value(number: float | None, text: str | None) -> Any:
+    if number is not None:
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def observation_value(row: Observation | LatestValue) -> Any:
+    return _join_value(row.value_num, row.value_text)
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _merge_rollups(model, aggregates: dict[tuple[int, str, datetime], list[float]]) -> None:
+    """Add per-bucket (min, max, sum, count) to the stored roll-ups (late and out-of-order data included)."""
+    if not aggregates:
+        return
+    pks = {key[0] for key in aggregates}
+    buckets = [key[2] for key in aggregates]
+    existing = model.objects.filter(
+        entity_id__in=pks, bucket__gte=min(buckets), bucket__lte=max(buckets)
+    ).values_list("entity_id", "attribute", "bucket", "minimum", "maximum", "total", "count")
+    for pk, attribute, bucket, low, high, total, count in existing.iterator():
+        agg = aggregates.get((pk, attribute, bucket.astimezone(UTC)))
+        if agg is not None:
+            agg[0] = min(agg[0], low)
+            agg[1] = max(agg[1], high)
+            agg[2] += total
+            agg[3] += count
+    model.objects.bulk_create(
+        [
+            model(
+                entity_id=pk,
+                attribute=attribute,
+                bucket=bucket,
+                minimum=a[0],
+                maximum=a[1],
+                total=a[2],
+                count=a[3],
+            )
+            for (pk, attribute, bucket), a in aggregates.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["entity", "attribute", "bucket"],
+        update_fields=["minimum", "maximum", "total", "count"],
+        batch_size=500,
+    )
+
+
+def _ingest_rows(
+    rows: list[tuple[int, str, datetime, Any, str]],
+    *,
+    entities: dict[int, Entity] | None = None,
+    update_entity_data: bool = True,
+) -> tuple[int, int]:
+    """Store (entity pk, attribute IRI, UTC datetime, value, unit) rows: observations, roll-ups, latest values.
+
+    Idempotent: a row already stored (same entity, attribute and instant) is skipped and counted as a
+    duplicate, so a replayed batch changes nothing. Returns (accepted, duplicates).
+    """
+    if not rows:
+        return 0, 0
+    unique: dict[tuple[int, str, datetime], tuple[Any, str]] = {}
+    for pk, attribute, moment, value, unit in rows:
+        unique[(pk, attribute, moment)] = (value, unit)
+    duplicates = len(rows) - len(unique)
+    pks = {key[0] for key in unique}
+    moments = [key[2] for key in unique]
+    stored = Observation.objects.filter(
+        entity_id__in=pks, observed_at__gte=min(moments), observed_at__lte=max(moments)
+    ).values_list("entity_id", "attribute", "observed_at")
+    for pk, attribute, moment in stored.iterator():
+        if unique.pop((pk, attribute, moment.astimezone(UTC)), None) is not None:
+            duplicates += 1
+    if not unique:
+        return 0, duplicates
+    observations = []
+    hourly: dict[tuple[int, str, datetime], list[float]] = {}
+    daily: dict[tuple[int, str, datetime], list[float]] = {}
+    newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
+    for (pk, attribute, moment), (value, unit) in unique.items():
+        number, text = _split_value(value)
+        observations.append(
+            Observation(
+                entity_id=pk,
+                attribute=attribute,
+                observed_at=moment,
+                value_num=number,
+                value_text=text,
+                unit_code=unit,
+            )
+        )
+        if number is not None:
+            for table, bucket in ((hourly, _hour(moment)), (daily, _day(moment))):
+                agg = table.get((pk, attribute, bucket))
+                if agg is None:
+                    table[(pk, attribute, bucket)] = [number, number, number, 1]
+                else:
+                    if number < agg[0]:
+                        agg[0] = number
+                    if number > agg[1]:
+                        agg[1] = number
+                    agg[2] += number
+                    agg[3] += 1
+        current = newest.get((pk, attribute))
+        if current is None or moment > current[0]:
+            newest[(pk, attribute)] = (moment, value, unit)
+    Observation.objects.bulk_create(observations, ignore_conflicts=True, batch_size=2000)
+    _merge_rollups(HourlyRollup, hourly)
+    _merge_rollups(DailyRollup, daily)
+    _update_latest(newest, entities=entities, update_entity_data=update_entity_data)
+    return len(observations), duplicates
+
+
+def _update_latest(
+    newest: dict[tuple[int, str], tuple[datetime, Any, str]],
+    *,
+    entities: dict[int, Entity] | None,
+    update_entity_data: bool,
+) -> None:
+    pks = {key[0] for key in newest}
+    stored = {
+        (pk, attribute): moment.astimezone(UTC)
+        for pk, attribute, moment in LatestValue.objects.filter(entity_id__in=pks).values_list(
+            "entity_id", "attribute", "observed_at"
+        )
+    }
+    fresher = {key: item for key, item in newest.items() if key not in stored or item[0] > stored[key]}
+    if not fresher:
+        return
+    latest = []
+    for (pk, attribute), (moment, value, unit) in fresher.items():
+        number, text = _split_value(value)
+        latest.append(
+            LatestValue(
+                entity_id=pk,
+                attribute=attribute,
+                observed_at=moment,
+                value_num=number,
+                value_text=text,
+                unit_code=unit,
+            )
+        )
+    LatestValue.objects.bulk_create(
+        latest,
+        update_conflicts=True,
+        unique_fields=["entity", "attribute"],
+        update_fields=["observed_at", "value_num", "value_text", "unit_code"],
+        batch_size=500,
+    )
+    if not update_entity_data:
+        return
+    touched_pks = {pk for pk, _ in fresher}
+    if entities is None or not touched_pks <= set(entities):
+        entities = Entity.objects.in_bulk(touched_pks)
+    now = timezone.now()
+    changed = []
+    for pk in touched_pks:
+        entity = entities[pk]
+        for (entity_pk, attribute), (moment, value, unit) in fresher.items():
+            if entity_pk != pk:
+                continue
+            current = entity.data.get(attribute)
+            attr = dict(current) if isinstance(current, dict) else {"type": "Property"}
+            attr["value"] = value
+            attr["observedAt"] = format_datetime(moment)
+            if unit:
+                attr["unitCode"] = unit
+            entity.data[attribute] = attr
+        entity.modified_at = now
+        changed.append(entity)
+    Entity.objects.bulk_update(changed, ["data", "modified_at"], batch_size=500)
+
+
+def _measurements_of(pk: int, data: Mapping[str, Any]) -> list[tuple[int, str, datetime, Any, str]]:
+    """The observations carried by an entity's attributes (instances with observedAt and a plain value)."""
+    rows = []
+    for attribute, member in data.items():
+        for instance in member if isinstance(member, list) else [member]:
+            if not isinstance(instance, dict) or "observedAt" not in instance:
+                continue
+            if instance.get("type", "Property") != "Property":
+                continue
+            value = instance.get("value")
+            if isinstance(value, dict | list) or value is None:
+                continue
+            moment = parse_datetime(instance["observedAt"], name=f"{short_name(attribute)}.observedAt")
+            rows.append((pk, attribute, moment, value, str(instance.get("unitCode") or "")))
+    return rows
+
+
+@transaction.atomic
+def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measurement]) -> IngestResult:
+    """Store a batch of measurements of one commune's entities, with roll-ups and latest values.
+
+    Unknown entities are rejected item by item (their index and reason returned); known ones are stored.
+    Re-sending the same batch stores nothing twice.
+    """
+    items = list(measurements)
+    result = IngestResult()
+    ids = {m.entity_id for m in items}
+    entities = {
+        e.entity_id: e
+        for e in Entity.objects.filter(commune=commune, entity_id__in=ids).only("pk", "entity_id", "data")
+    }
+    rows = []
+    for index, m in enumerate(items):
+        entity = entities.get(m.entity_id)
+        if entity is None:
+            result.rejected.append((index, f"unknown entity {m.entity_id}"))
+            continue
+        moment = m.observed_at if m.observed_at.tzinfo else m.observed_at.replace(tzinfo=UTC)
+        rows.append((entity.pk, m.attribute, moment.astimezone(UTC), m.value, m.unit_code or ""))
+    result.accepted, result.duplicates = _ingest_rows(rows, entities={e.pk: e for e in entities.values()})
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- entities
+
+
+def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
+    qs = Entity.objects.filter(commune=commune, entity_id=entity_id)
+    if lock:
+        qs = qs.select_for_update()
+    entity = qs.first()
+    if entity is None:
+        raise ResourceNotFound(f"entity {entity_id} does not exist")
+    return entity
+
+
+def _save(entity: Entity) -> None:
+    _apply_columns(entity)
+    entity.save()
+
+
+@transaction.atomic
+def entity_create(
+    *, commune: Commune, entity: Mapping[str, Any], actor=None, is_public: bool = False, audit: bool = True
+) -> Entity:
+    """Create an entity (CIM 009 §5.6.1); AlreadyExists if its id is taken in this commune."""
+    checked = check_entity(dict(entity))
+    if Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists():
+        raise AlreadyExists(f"entity {checked['id']} already exists")
+    kind = checked["type"]
+    row = Entity(
+        commune=commune,
+        entity_id=checked["id"],
+        type_iri=_primary_type(kind),
+        type_name=short_name(_primary_type(kind))[:120],
+        data={k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")},
+        is_public=is_public,
+    )
+    if isinstance(kind, list) and len(kind) > 1:
+        row.data["@types"] = kind
+    _save(row)
+    _ingest_rows(_measurements_of(row.pk, _attributes(row.data)), update_entity_data=False)
+    if audit:
+        audit_record(
+            commune=commune, actor=actor, action="datahub.entity.create", obj=row, summary=row.entity_id
+        )
+    return row
+
+
+def entity_types(entity: Entity) -> str | list[str]:
+    return entity.data.get("@types") or entity.type_iri
+
+
+@transaction.atomic
+def entity_replace(*, commune: Commune, entity_id: str, entity: Mapping[str, Any], actor=None) -> Entity:
+    """Replace an entity's attributes and type (CIM 009 §5.6.18 PUT)."""
+    row = _get(commune, entity_id, lock=True)
+    body = {**entity, "id": entity_id}
+    if "type" not in body:
+        body["type"] = entity_types(row)
+    checked = check_entity(body)
+    kind = checked["type"]
+    row.type_iri = _primary_type(kind)
+    row.type_name = short_name(row.type_iri)[:120]
+    row.data = {k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")}
+    if isinstance(kind, list) and len(kind) > 1:
+        row.data["@types"] = kind
+    _save(row)
+    _ingest_rows(_measurements_of(row.pk, _attributes(row.data)), update_entity_data=False)
+    audit_record(
+        commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=row.entity_id
+    )
+    return row
+
+
+def _is_null(member: Any) -> bool:
+    if member == NGSI_LD_NULL or member is None:
+        return True
+    if isinstance(member, dict):
+        kind = member.get("type")
+        value = member.get(
+            _VALUE_MEMBER.get(kind or "Property", "value"), member.get("value", member.get("object"))
+        )
+        return value == NGSI_LD_NULL
+    return False
+
+
+@transaction.atomic
+def entity_merge(*, commune: Commune, entity_id: str, fragment: Mapping[str, Any], actor=None) -> Entity:
+    """Merge a fragment into an entity (CIM 009 §5.6.17 PATCH): given attributes replace or are added;
+    ``urn:ngsi-ld:null`` deletes one."""
+    row = _get(commune, entity_id, lock=True)
+    fragment_id = fragment.get("id")
+    if fragment_id is not None and fragment_id != entity_id:
+        raise BadRequestData("id in the body does not match the entity in the URL")
+    attrs = _attributes(fragment)
+    to_check = {}
+    for key, member in attrs.items():
+        if _is_null(member):
+            row.data.pop(key, None)
+        else:
+            current = row.data.get(key)
+            if isinstance(current, dict) and isinstance(member, dict):
+                merged = {**current, **member}
+                if "type" in member and member["type"] != current.get("type"):
+                    merged = dict(member)
+                to_check[key] = merged
+            else:
+                to_check[key] = member
+    checked = check_entity({"id": entity_id, "type": "x", **to_check})
+    for key in to_check:
+        row.data[key] = checked[key]
+    if "type" in fragment:
+        kind = fragment["type"]
+        check_entity({"id": entity_id, "type": kind})
+        row.type_iri = _primary_type(kind)
+        row.type_name = short_name(row.type_iri)[:120]
+    _save(row)
+    _ingest_rows(_measurements_of(row.pk, to_check), update_entity_data=False)
+    return row
+
+
+@transaction.atomic
+def entity_delete(*, commune: Commune, entity_id: str, actor=None, audit: bool = True) -> None:
+    row = _get(commune, entity_id)
+    if audit:
+        audit_record(
+            commune=commune, actor=actor, action="datahub.entity.delete", obj=row, summary=row.entity_id
+        )
+    row.delete()
+
+
+@transaction.atomic
+def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, actor=None) -> Entity:
+    row = _get(commune, entity_id)
+    row.is_public = is_public
+    row.save(update_fields=["is_public"])
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="datahub.entity.publish",
+        obj=row,
+        summary=f"{row.entity_id} {is_public}",
+    )
+    return row
+
+
+@transaction.atomic
+def attrs_append(
+    *, commune: Commune, entity_id: str, attrs: Mapping[str, Any], no_overwrite: bool = False
+) -> tuple[list[str], list[str]]:
+    """Append attributes (CIM 009 §5.6.3); with noOverwrite, existing ones are left and reported."""
+    row = _get(commune, entity_id, lock=True)
+    attrs = _attributes(attrs)
+    checked = check_entity({"id": entity_id, "type": "x", **attrs})
+    updated, not_updated = [], []
+    changed = {}
+    for key in attrs:
+        if no_overwrite and key in row.data:
+            not_updated.append(key)
+            continue
+        row.data[key] = checked[key]
+        changed[key] = checked[key]
+        updated.append(key)
+    if changed:
+        _save(row)
+        _ingest_rows(_measurements_of(row.pk, changed), update_entity_data=False)
+    return updated, not_updated
+
+
+@transaction.atomic
+def attrs_update(
+    *, commune: Commune, entity_id: str, attrs: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Update existing attributes (CIM 009 §5.6.2); attributes the entity lacks are reported, not added."""
+    row = _get(commune, entity_id, lock=True)
+    attrs = _attributes(attrs)
+    checked = check_entity({"id": entity_id, "type": "x", **attrs})
+    updated, not_updated = [], []
+    changed = {}
+    for key in attrs:
+        if key not in row.data:
+            not_updated.append(key)
+            continue
+        row.data[key] = checked[key]
+        changed[key] = checked[key]
+        updated.append(key)
+    if changed:
+        _save(row)
+        _ingest_rows(_measurements_of(row.pk, changed), update_entity_data=False)
+    return updated, not_updated
+
+
+@transaction.atomic
+def attr_partial_update(
+    *, commune: Commune, entity_id: str, attribute: str, fragment: Mapping[str, Any]
+) -> None:
+    """Partial attribute update (CIM 009 §5.6.4): the given members replace those of the attribute."""
+    row = _get(commune, entity_id, lock=True)
+    current = row.data.get(attribute)
+    if current is None:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    if not isinstance(fragment, dict) or not fragment:
+        raise BadRequestData(f"the body must be an object with the new members of {short_name(attribute)}")
+    base = current[0] if isinstance(current, list) else current
+    merged = {**base, **fragment}
+    checked = check_entity({"id": entity_id, "type": "x", attribute: merged})[attribute]
+    row.data[attribute] = checked
+    _save(row)
+    _ingest_rows(_measurements_of(row.pk, {attribute: checked}), update_entity_data=False)
+
+
+@transaction.atomic
+def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
+    row = _get(commune, entity_id, lock=True)
+    if attribute not in row.data:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    del row.data[attribute]
+    _save(row)
+    LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+
+@dataclass
+class BatchResult:
+    success: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    errors: list[tuple[str, Exception]] = field(default_factory=list)
+
+
+def entity_batch_create(*, commune: Commune, entities: list[dict[str, Any]], actor=None) -> BatchResult:
+    """Batch create (CIM 009 §5.6.7): each entity succeeds or fails on its own."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                row = entity_create(commune=commune, entity=entity, actor=actor, audit=False)
+            result.success.append(row.entity_id)
+        except Exception as exc:  # reported per entity in the 207 body
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "create", result)
+    return result
+
+
+def _id_of(entity: Any) -> str:
+    return entity.get("id", "") if isinstance(entity, dict) and isinstance(entity.get("id"), str) else ""
+
+
+def _audit_batch(commune: Commune, actor, verb: str, result: BatchResult) -> None:
+    if result.success:
+        audit_record(
+            commune=commune,
+            actor=actor,
+            action=f"datahub.entity.batch_{verb}",
+            summary=f"{len(result.success)} entities",
+        )
+
+
+def entity_batch_upsert(
+    *, commune: Commune, entities: list[dict[str, Any]], update_only: bool = False, actor=None
+) -> BatchResult:
+    """Batch upsert (CIM 009 §5.6.8): create, or replace (``options=replace``, default) / update."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                checked = check_entity(entity)
+                exists = Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists()
+                if not exists:
+                    entity_create(commune=commune, entity=checked, actor=actor, audit=False)
+                    result.created.append(checked["id"])
+                elif update_only:
+                    attrs_append(commune=commune, entity_id=checked["id"], attrs=checked)
+                else:
+                    _replace_quiet(commune, checked)
+            result.success.append(checked["id"])
+        except Exception as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "upsert", result)
+    return result
+
+
+def _replace_quiet(commune: Commune, checked: dict[str, Any]) -> None:
+    row = _get(commune, checked["id"], lock=True)
+    kind = checked["type"]
+    row.type_iri = _primary_type(kind)
+    row.type_name = short_name(row.type_iri)[:120]
+    row.data = {k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")}
+    _save(row)
+    _ingest_rows(_measurements_of(row.pk, _attributes(row.data)), update_entity_data=False)
+
+
+def entity_batch_update(
+    *, commune: Commune, entities: list[dict[str, Any]], no_overwrite: bool = False, actor=None
+) -> BatchResult:
+    """Batch update (CIM 009 §5.6.9): append attributes of existing entities."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
+                    raise BadRequestData("each entity needs an id")
+                attrs_append(commune=commune, entity_id=entity["id"], attrs=entity, no_overwrite=no_overwrite)
+            result.success.append(entity["id"])
+        except Exception as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "update", result)
+    return result
+
+
+def entity_batch_delete(*, commune: Commune, ids: list[Any], actor=None) -> BatchResult:
+    result = BatchResult()
+    for entity_id in ids:
+        try:
+            if not isinstance(entity_id, str):
+                raise BadRequestData("each item must be an entity id")
+            with transaction.atomic():
+                entity_delete(commune=commune, entity_id=entity_id, audit=False)
+            result.success.append(entity_id)
+        except Exception as exc:
+            result.errors.append((entity_id if isinstance(entity_id, str) else "", exc))
+    _audit_batch(commune, actor, "delete", result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- devices
+
+
+@transaction.atomic
+def device_register(
+    *,
+    commune: Commune,
+    dev_eui: str,
+    entity: Entity,
+    decoder_profile: str = lorawan.NETWORK_SERVER_PROFILE,
+    name: str = "",
+    attribute_map: dict[str, str] | None = None,
+    actor=None,
+) -> Device:
+    """Register (or update) a LoRaWAN device feeding one of the commune's entities."""
+    if entity.commune_id != commune.pk:
+        raise ValueError("the entity belongs to another commune")
+    if decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
+        lorawan.get_profile(decoder_profile)
+    dev_eui = dev_eui.strip().upper()
+    if not re.fullmatch(r"[0-9A-F]{16}", dev_eui):
+        raise ValueError("a DevEUI is 16 hexadecimal digits")
+    device, created = Device.objects.update_or_create(
+        dev_eui=dev_eui,
+        defaults={
+            "commune": commune,
+            "entity": entity,
+            "decoder_profile": decoder_profile,
+            "name": name,
+            "attribute_map": attribute_map or {},
+        },
+    )
+    if device.commune_id != commune.pk:
+        raise ValueError("this DevEUI is registered by another commune")
+    audit_record(commune=commune, actor=actor, action="datahub.device.register", obj=device, summary=dev_eui)
+    return device
+
+
+def _reject(*, commune, source: str, topic: str, dev_eui: str, reason: str, payload: Any) -> str:
+    if isinstance(payload, bytes | bytearray):
+        text = bytes(payload).decode("utf-8", errors="replace")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        try:
+            text = json.dumps(payload, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(payload)
+    RejectedUplink.objects.create(
+        commune=commune,
+        source=source[:40],
+        topic=topic[:255],
+        dev_eui=dev_eui[:16],
+        reason=reason[:2000],
+        payload=text[:200_000],
+    )
+    log.warning("uplink rejected (%s): %s", dev_eui or topic, reason)
+    return "rejected"
+
+
+def _attribute_for(entity: Entity, name: str) -> str:
+    for key in entity.data:
+        if short_name(key) == name:
+            return key
+    return DEFAULT_VOCAB + name
+
+
+def uplink_ingest(
+    *,
+    payload: Any,
+    topic: str | None = None,
+    source: str | None = None,
+    commune: Commune | None = None,
+) -> str:
+    """Ingest one LoRaWAN (or plain JSON) uplink; returns "ingested", "replay", "ignored" or "rejected".
+
+    Never raises: a malformed or undecodable uplink is kept in RejectedUplink with its reason, so one bad
+    device never stops the MQTT worker or a webhook. A frame counter already seen for the device's session
+    is a replay (or a duplicate delivery) and is dropped.
+    """
+    dev_eui = ""
+    try:
+        try:
+            uplink = lorawan.parse_uplink(payload, topic=topic, source=source, received_at=timezone.now())  # type: ignore[arg-type]
+        except lorawan.NotAnUplink:
+            return "ignored"
+        except lorawan.UplinkFormatError as exc:
+            return _reject(
+                commune=commune,
+                source=source or "",
+                topic=topic or "",
+                dev_eui="",
+                reason=str(exc),
+                payload=payload,
+            )
+        dev_eui = uplink.dev_eui
+        with transaction.atomic():
+            device = (
+                Device.objects.select_for_update()
+                .select_related("entity", "commune")
+                .filter(dev_eui=dev_eui)
+                .first()
+            )
+            if device is None or (commune is not None and device.commune_id != commune.pk):
+                reason = f"unknown device {dev_eui}"
+            elif uplink.commune and uplink.commune != device.commune.slug:
+                reason = f"device {dev_eui} does not belong to commune {uplink.commune}"
+            else:
+                reason = ""
+            if reason:
+                return _reject(
+                    commune=commune,
+                    source=uplink.source,
+                    topic=topic or "",
+                    dev_eui=dev_eui,
+                    reason=reason,
+                    payload=payload,
+                )
+            session = uplink.session_id or ""
+            same_session = not session or session == device.last_session
+            if device.last_f_cnt is not None and same_session and uplink.f_cnt <= device.last_f_cnt:
+                return "replay"
+            try:
+                measures = lorawan.decode_uplink(uplink, device.decoder_profile)
+            except lorawan.LoRaWANError as exc:
+                return _reject(
+                    commune=device.commune,
+                    source=uplink.source,
+                    topic=topic or "",
+                    dev_eui=dev_eui,
+                    reason=str(exc),
+                    payload=payload,
+                )
+            units: Mapping[str, str] = {}
+            if device.decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
+                units = lorawan.get_profile(device.decoder_profile).units
+            entity = device.entity
+            moment = uplink.received_at.astimezone(UTC)
+            rows = []
+            for key, value in measures.items():
+                name = device.attribute_map.get(key, key)
+                if not name or isinstance(value, dict | list) or value is None:
+                    continue
+                rows.append((entity.pk, _attribute_for(entity, name), moment, value, units.get(key, "")))
+            _ingest_rows(rows, entities={entity.pk: entity})
+            device.last_f_cnt = uplink.f_cnt
+            device.last_session = session or device.last_session
+            device.last_seen_at = timezone.now()
+            device.save(update_fields=["last_f_cnt", "last_session", "last_seen_at"])
+        return "ingested"
+    except Exception as exc:  # never stop the worker: keep the message aside
+        log.exception("uplink ingestion failed")
+        try:
+            return _reject(
+                commune=commune,
+                source=source or "",
+                topic=topic or "",
+                dev_eui=dev_eui,
+                reason=f"internal error: {exc!r}",
+                payload=payload,
+            )
+        except Exception:
+            return "rejected"
+
+
+def rollup_write_history(
+    *,
+    entity: Entity,
+    attribute: str,
+    hourly: Iterable[tuple[datetime, float, float, float, int]] = (),
+    daily: Iterable[tuple[datetime, float, float, float, int]] = (),
+) -> None:
+    """Write pre-aggregated history (bucket, min, max, sum, count) straight into the roll-ups (demo,
+    imports of past data from another system). Buckets already present are replaced."""
+    for model, rows in ((HourlyRollup, hourly), (DailyRollup, daily)):
+        model.objects.bulk_create(
+            [
+                model(entity=entity, attribute=attribute, bucket=b, minimum=lo, maximum=hi, total=s, count=c)
+                for b, lo, hi, s, c in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["entity", "attribute", "bucket"],
+            update_fields=["minimum", "maximum", "total", "count"],
+            batch_size=1000,
+        )
