@@ -274,6 +274,7 @@ class TieBreaking:
         """Order tied projects, most preferred first, and describe the decision (None if nothing was tied)."""
         if len(tied) <= 1:
             return list(tied), None
+        tied = sorted(tied)
         ranked = self._rank_all(profile, sorted(tied, key=lambda p: self.key(profile, p)), stage)
         first, others = ranked[0], ranked[1:]
         if all(profile.cost[o] > profile.cost[first] for o in others):
