@@ -1,6 +1,8 @@
 """JSON-LD @context handling for NGSI-LD: bundled contexts, term expansion/compaction, entity round trip."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -390,3 +392,13 @@ def test_random_entities_round_trip(attributes):
     entity = {"id": "urn:ngsi-ld:Thing:1", "type": "Thing", **attributes}
     for context in (None, PARKING):
         assert compact_entity(expand_entity(entity, context), context) == entity
+
+
+def test_the_pure_modules_do_not_import_django():
+    code = (
+        "import sys\n"
+        "import beffroi.datahub.ngsild.context, beffroi.datahub.ngsild.errors, beffroi.datahub.ngsild.geo\n"
+        "import beffroi.datahub.ngsild.query, beffroi.datahub.ngsild.temporal, beffroi.datahub.lorawan\n"
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
