@@ -17,9 +17,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.problems import problem_response
 
 from . import services
 from .ngsild import context as ldctx
@@ -82,29 +82,46 @@ def observations(request: HttpRequest):
     "observedAt": ISO 8601, "value": number|string|bool, "unitCode": optional}, …]}``.
     Stored durably before the answer; re-sending a batch stores nothing twice."""
     try:
-        body = json.loads(request.body or b"null")
+        measurements = _parse_measurements(request.body)
+    except BadInput as exc:
+        return problem_response(400, "Requête invalide", str(exc))
+    result = services.observation_ingest_batch(commune=request.auth.commune, measurements=measurements)
+    return {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": [{"index": i, "reason": reason} for i, reason in result.rejected],
+    }
+
+
+class BadInput(ValueError):
+    pass
+
+
+def _parse_measurements(raw: bytes) -> list[services.Measurement]:
+    try:
+        body = json.loads(raw or b"null")
     except ValueError as exc:
-        raise HttpError(400, f"the body is not valid JSON: {exc}") from None
+        raise BadInput(f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict) or not isinstance(body.get("observations"), list):
-        raise HttpError(400, "observations: an array of measurements is required")
+        raise BadInput("observations: an array of measurements is required")
     try:
         active = ldctx.build_context(body.get("@context"))
     except NgsiLdError as exc:
-        raise HttpError(400, f"@context: {exc.detail}") from None
+        raise BadInput(f"@context: {exc.detail}") from None
     names: dict[str, str] = {}
     measurements = []
     for index, item in enumerate(body["observations"]):
         if not isinstance(item, dict):
-            raise HttpError(400, f"observations[{index}]: an object is required")
+            raise BadInput(f"observations[{index}]: an object is required")
         for field in ("entity", "attribute", "observedAt"):
             if not isinstance(item.get(field), str):
-                raise HttpError(400, f"observations[{index}].{field}: a string is required")
+                raise BadInput(f"observations[{index}].{field}: a string is required")
         if "value" not in item or isinstance(item["value"], dict | list) or item["value"] is None:
-            raise HttpError(400, f"observations[{index}].value: a number, string or boolean is required")
+            raise BadInput(f"observations[{index}].value: a number, string or boolean is required")
         try:
             moment = parse_datetime(item["observedAt"], name=f"observations[{index}].observedAt")
         except NgsiLdError as exc:
-            raise HttpError(400, exc.detail) from None
+            raise BadInput(exc.detail) from None
         attribute = item["attribute"]
         iri = names.get(attribute)
         if iri is None:
@@ -112,9 +129,4 @@ def observations(request: HttpRequest):
         measurements.append(
             services.Measurement(item["entity"], iri, moment, item["value"], str(item.get("unitCode") or ""))
         )
-    result = services.observation_ingest_batch(commune=request.auth.commune, measurements=measurements)
-    return {
-        "accepted": result.accepted,
-        "duplicates": result.duplicates,
-        "rejected": [{"index": i, "reason": reason} for i, reason in result.rejected],
-    }
+    return measurements

@@ -1,0 +1,93 @@
+"""`beffroi mqtt`: subscribe to an MQTT broker (Mosquitto) and ingest LoRaWAN and plain JSON uplinks.
+
+Topics (configurable with --topic, repeatable):
+- The Things Stack v3: ``v3/+/devices/+/up``
+- ChirpStack v4: ``application/+/device/+/event/up``
+- Beffroi plain JSON: ``beffroi/+/devices/+/up``
+
+Messages are received with QoS 1 and acknowledged only after they are stored (or set aside as rejected), so
+a worker killed mid-ingestion gets them again from the broker and loses nothing that was acknowledged;
+replays of an already stored frame are dropped by the frame-counter check.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+
+log = logging.getLogger("beffroi.datahub.mqtt")
+
+DEFAULT_TOPICS = ("v3/+/devices/+/up", "application/+/device/+/event/up", "beffroi/+/devices/+/up")
+
+
+def handle_message(topic: str, payload: bytes) -> str:
+    """Ingest one MQTT message (never raises)."""
+    from beffroi.datahub.services import uplink_ingest
+
+    if not connection.in_atomic_block:  # (tests run inside a transaction)
+        close_old_connections()
+    return uplink_ingest(payload=payload, topic=topic)
+
+
+class Command(BaseCommand):
+    help = "Reçoit les uplinks LoRaWAN (TTS v3, ChirpStack v4) et JSON d'un broker MQTT."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="localhost")
+        parser.add_argument("--port", type=int, default=1883)
+        parser.add_argument("--username", default="")
+        parser.add_argument("--password", default="")
+        parser.add_argument("--topic", action="append", dest="topics", help="topic filter (repeatable)")
+        parser.add_argument("--client-id", default="beffroi-datahub")
+        parser.add_argument("--max-messages", type=int, default=0, help="stop after N messages (tests)")
+        parser.add_argument("--timeout", type=float, default=0, help="stop after N seconds (tests)")
+
+    def handle(self, *args, **options):
+        import paho.mqtt.client as mqtt
+
+        topics = options["topics"] or list(DEFAULT_TOPICS)
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=options["client_id"],
+            clean_session=False,
+            manual_ack=True,
+        )
+        if options["username"]:
+            client.username_pw_set(options["username"], options["password"] or None)
+        state = {"count": 0, "stop": False}
+
+        def on_connect(client, userdata, flags, reason_code, properties):
+            for topic in topics:
+                client.subscribe(topic, qos=1)
+            self.stdout.write(
+                f"MQTT connected to {options['host']}:{options['port']}, topics: {', '.join(topics)}"
+            )
+
+        def on_message(client, userdata, message):
+            result = handle_message(message.topic, message.payload)
+            client.ack(message.mid, message.qos)
+            state["count"] += 1
+            log.info("%s %s", message.topic, result)
+            if options["max_messages"] and state["count"] >= options["max_messages"]:
+                state["stop"] = True
+
+        client.on_connect = on_connect
+        client.on_message = on_message
+        signal.signal(signal.SIGTERM, lambda *a: state.update(stop=True))
+        client.connect(options["host"], options["port"], keepalive=30)
+        started = time.monotonic()
+        # The network loop runs in this thread: messages are stored by the thread that owns the DB connection.
+        try:
+            while not state["stop"]:
+                if options["timeout"] and time.monotonic() - started > options["timeout"]:
+                    break
+                client.loop(timeout=0.1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            client.disconnect()
+        self.stdout.write(f"{state['count']} message(s) handled")

@@ -1,0 +1,102 @@
+"""`beffroi mqtt` against a real Mosquitto broker (skipped when `mosquitto` is not installed)."""
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+
+from beffroi.datahub import services
+from beffroi.datahub.models import Observation, RejectedUplink
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed"),
+]
+
+
+@pytest.fixture
+def broker(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "mosquitto.conf"
+    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    process = subprocess.Popen(
+        ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield port
+    process.terminate()
+    process.wait(timeout=5)
+
+
+def _publish(port, messages):
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    for topic, payload in messages:
+        client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+    client.loop_stop()
+    client.disconnect()
+
+
+def test_mqtt_worker_ingests_tts_chirpstack_and_plain_and_keeps_malformed(broker, valbourg):
+    entity = services.entity_create(
+        commune=valbourg,
+        entity={
+            "id": "urn:ngsi-ld:WasteContainer:9",
+            "type": "WasteContainer",
+            "https://uri.etsi.org/ngsi-ld/default-context/fillingLevel": {"type": "Property", "value": 0},
+        },
+    )
+    for eui in ("70B3D57ED0000001", "70B3D57ED0000002", "70B3D57ED0000003"):
+        services.device_register(commune=valbourg, dev_eui=eui, entity=entity)
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC).isoformat()
+    tts = {
+        "end_device_ids": {
+            "device_id": "c1",
+            "dev_eui": "70B3D57ED0000001",
+            "application_ids": {"application_id": "app"},
+        },
+        "received_at": now,
+        "uplink_message": {"f_cnt": 1, "f_port": 1, "decoded_payload": {"fillingLevel": 0.1}},
+    }
+    chirp = {
+        "deviceInfo": {"devEui": "70B3D57ED0000002"},
+        "fCnt": 1,
+        "fPort": 1,
+        "time": "2026-03-02T08:01:00Z",
+        "object": {"fillingLevel": 0.2},
+    }
+    plain = {
+        "dev_eui": "70B3D57ED0000003",
+        "f_cnt": 1,
+        "decoded": {"fillingLevel": 0.3},
+        "received_at": "2026-03-02T08:02:00Z",
+    }
+    _publish(
+        broker,
+        [
+            ("v3/app@tenant/devices/c1/up", json.dumps(tts)),
+            ("application/abc/device/70B3D57ED0000002/event/up", json.dumps(chirp)),
+            ("beffroi/valbourg/devices/70B3D57ED0000003/up", json.dumps(plain)),
+            ("beffroi/valbourg/devices/70B3D57ED0000004/up", "not json"),
+        ],
+    )
+    call_command(
+        "mqtt", "--host", "127.0.0.1", "--port", str(broker), "--max-messages", "4", "--timeout", "15"
+    )
+    assert sorted(Observation.objects.values_list("value_num", flat=True)) == [0.1, 0.2, 0.3]
+    assert RejectedUplink.objects.get().payload == "not json"
