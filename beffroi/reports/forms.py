@@ -1,0 +1,168 @@
+"""Input shape of the Signalements pages (rules live in services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from beffroi.reports.images import MAX_BYTES
+from beffroi.reports.models import Report
+from beffroi.reports.services import MAX_PHOTOS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files = [super(PhotosField, self).clean(f, initial) for f in files if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("Trois photos au plus."))
+        for f in files:
+            if f.size > MAX_BYTES:
+                raise forms.ValidationError(_("La photo dépasse 8 Mo : choisissez une image plus légère."))
+        return files
+
+
+class LocationMixin(forms.Form):
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    place = forms.ModelChoiceField(
+        label=_("Un lieu de la commune"), queryset=None, required=False, empty_label=_("— aucun —"),
+        help_text=_("Choisissez un lieu connu proche du problème…"),
+    )  # fmt: skip
+    address = forms.CharField(
+        label=_("…ou une adresse, un repère"), max_length=255, required=False,
+        help_text=_("Par exemple : devant le 12 rue des Écoles."),
+    )  # fmt: skip
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+
+    def clean(self):
+        data = super().clean()
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not has_point and not data.get("place") and not (data.get("address") or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "Indiquez où se trouve le problème : touchez la carte, choisissez un lieu ou écrivez une adresse."
+                )
+            )
+        return data
+
+
+class StartForm(LocationMixin):
+    """Step 1: what and where (a GET form, so it works without JavaScript and can be bookmarked)."""
+
+    category = forms.ModelChoiceField(label=_("Type de problème"), queryset=None, to_field_name="code",
+                                      empty_label=None, widget=forms.RadioSelect)  # fmt: skip
+
+    field_order = ["category", "place", "address", "latitude", "longitude"]
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+def question_fields(category) -> dict[str, forms.Field]:
+    fields = {}
+    for q in category.questions:
+        common = {"label": q["label"], "required": bool(q.get("required")), "help_text": q.get("help", "")}
+        choices = [(str(c["key"]), c.get("name", c["key"])) for c in q.get("choices", [])]
+        kind = q.get("type", "string")
+        if kind == "singlevaluelist":
+            field = forms.ChoiceField(choices=[("", "—"), *choices], **common)
+        elif kind == "multivaluelist":
+            field = forms.MultipleChoiceField(choices=choices, **common)
+        elif kind == "text":
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, **common)
+        elif kind == "number":
+            field = forms.DecimalField(**common)
+        elif kind == "datetime":
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        else:
+            field = forms.CharField(max_length=255, **common)
+        fields[f"q_{q['code']}"] = field
+    return fields
+
+
+def raw_answers(category, cleaned: dict) -> dict[str, list[str]]:
+    raw = {}
+    for q in category.questions:
+        value = cleaned.get(f"q_{q['code']}")
+        if value in (None, "", []):
+            continue
+        raw[q["code"]] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return raw
+
+
+class ReportForm(LocationMixin):
+    """Step 2: the description, the category's questions, photos and an optional contact."""
+
+    description = forms.CharField(
+        label=_("Description du problème"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Ce texte sera visible publiquement : n'y mettez pas de nom ni de coordonnées."),
+    )  # fmt: skip
+    photos = PhotosField(
+        label=_("Photos"), required=False,
+        help_text=_("Jusqu'à 3 photos, 8 Mo chacune (JPEG, PNG, WebP). Elles sont vérifiées par un agent avant publication."),
+    )  # fmt: skip
+    contact_email = forms.EmailField(label=_("Votre courriel"), required=False,
+                                     help_text=_("Pour être prévenu·e de la suite. Jamais publié."))  # fmt: skip
+    contact_phone = forms.CharField(label=_("Votre téléphone"), max_length=30, required=False,
+                                    help_text=_("Pour recevoir un SMS à chaque étape. Jamais publié."),
+                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))  # fmt: skip
+    # Honeypot: hidden from people by CSS, filled by naive robots.
+    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False,
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.fields.update(question_fields(category))
+        for name in ("place", "address"):
+            self.fields[name].widget = forms.HiddenInput()
+
+    def question_bound_fields(self):
+        return [self[name] for name in self.fields if name.startswith("q_")]
+
+
+class AssistedReportForm(LocationMixin):
+    """An agent files a report for a resident at the counter, on the phone or from a letter."""
+
+    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, empty_label=None)
+    channel = forms.ChoiceField(
+        label=_("Reçu par"), widget=forms.RadioSelect,
+        choices=[(c.value, c.label) for c in (Report.Channel.COUNTER, Report.Channel.PHONE, Report.Channel.MAIL)],
+        initial=Report.Channel.COUNTER,
+    )  # fmt: skip
+    description = forms.CharField(label=_("Description du problème"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    photos = PhotosField(label=_("Photos"), required=False)
+    contact_name = forms.CharField(label=_("Nom de l'habitant·e"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("Courriel de l'habitant·e"), required=False)
+    contact_phone = forms.CharField(label=_("Téléphone de l'habitant·e"), max_length=30, required=False)
+
+    field_order = ["channel", "category", "description", "place", "address", "latitude", "longitude", "photos",
+                   "contact_name", "contact_email", "contact_phone"]  # fmt: skip
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["latitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
+        self.fields["longitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
+        self.fields["latitude"].label = _("Latitude (si connue)")
+        self.fields["longitude"].label = _("Longitude (si connue)")
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Code de suivi"), max_length=20,
+                           help_text=_("Le code reçu après votre signalement, par exemple K7QH-3MZP."),
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}))  # fmt: skip

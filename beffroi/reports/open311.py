@@ -1,0 +1,372 @@
+"""Open311 GeoReport v2 server (http://wiki.open311.org/GeoReport_v2), at /open311/v2/.
+
+Plain Django views; the format is the resource suffix (`.xml` required by the spec, `.json`). Lists are XML
+elements with repeated children, and JSON arrays (even for one item); the discovery document and the service
+definition are objects. Errors: 404 unknown resource / service_code / jurisdiction_id, 403 missing or invalid
+api_key, 400 anything else; body `<errors><error><code/><description/></error></errors>` or
+`[{"code": …, "description": …}]`.
+
+Choices where the spec leaves room (documented in the discovery `contact`): jurisdiction_id is the commune's
+slug, required only when the instance hosts several communes (on POST the API key's commune is used when it is
+absent); GET /requests defaults to the last 90 days and at most 1000 requests, a start/end range longer than 90
+days is refused with 400; `page`/`page_size` (the common extension) page through results; photos arrive as
+multipart `media` (or `photo`) files; `media_url` is stored but not fetched; typed states map to open/closed;
+`media_url` in responses points to the first photo an agent has published.
+"""
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, time, timedelta
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from beffroi.core.api_auth import key_from_request
+from beffroi.core.models import Commune
+from beffroi.reports import services
+from beffroi.reports.models import Category, Report, ReportPhoto
+from beffroi.reports.services import ReportInputError
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-01-15T00:00:00+01:00"
+DEFAULT_DAYS = 90
+MAX_RESULTS = 1000
+CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str, code: int | None = None):
+        super().__init__(description)
+        self.status = status
+        self.code = code or status
+        self.description = description
+
+
+# Rendering -------------------------------------------------------------------------------------------------
+
+
+def _to_xml(parent: ET.Element, value) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, list) and key in _LIST_CHILD:
+                holder = ET.SubElement(parent, key)
+                for sub in item:
+                    child = ET.SubElement(holder, _LIST_CHILD[key])
+                    _to_xml(child, sub)
+            elif item is None:
+                ET.SubElement(parent, key)
+            else:
+                _to_xml(ET.SubElement(parent, key), item)
+    elif isinstance(value, bool):
+        parent.text = "true" if value else "false"
+    elif value is not None:
+        parent.text = str(value)
+
+
+_LIST_CHILD = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
+
+
+def render(fmt: str, data, *, root: str = "", item: str = "", status: int = 200) -> HttpResponse:
+    """`root`+`item` for lists (XML <root><item/>…</root>, JSON array); `root` alone for an object."""
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False)
+    else:
+        element = ET.Element(root)
+        if item:
+            for entry in data:
+                _to_xml(ET.SubElement(element, item), entry)
+        else:
+            _to_xml(element, data)
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="unicode")
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def render_error(fmt: str, error: Open311Error) -> HttpResponse:
+    return render(fmt if fmt in CONTENT_TYPES else "xml", [{"code": error.code, "description": error.description}],
+                  root="errors", item="error", status=error.status)  # fmt: skip
+
+
+def w3c(dt) -> str | None:
+    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else None
+
+
+def endpoint(view):
+    def wrapper(request, fmt, *args, **kwargs):
+        try:
+            if fmt not in CONTENT_TYPES:
+                raise Open311Error(404, "Format inconnu : utilisez .xml ou .json.")
+            return view(request, fmt, *args, **kwargs)
+        except Open311Error as error:
+            return render_error(fmt, error)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return csrf_exempt(wrapper)
+
+
+# Tenancy ---------------------------------------------------------------------------------------------------
+
+
+def _param(request, name: str) -> str:
+    """GeoReport v2: an empty parameter behaves exactly like an absent one."""
+    value = (
+        request.POST.get(name) if request.method == "POST" and name in request.POST else request.GET.get(name)
+    )
+    return (value or "").strip()
+
+
+def jurisdiction(request, *, key=None) -> Commune:
+    slug = _param(request, "jurisdiction_id")
+    if slug:
+        commune = Commune.objects.filter(is_active=True, slug=slug).first()
+        if commune is None or not commune.has_module("reports"):
+            raise Open311Error(404, f"jurisdiction_id inconnu : {slug}")
+        return commune
+    if key is not None:
+        return key.commune
+    active = Commune.objects.filter(is_active=True)
+    if active.count() == 1 and active.first().has_module("reports"):
+        return active.first()
+    raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
+
+
+# Resources -------------------------------------------------------------------------------------------------
+
+
+@endpoint
+def discovery(request, fmt):
+    base = (
+        request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
+        + "/"
+    )
+    data = {
+        "changeset": CHANGESET,
+        "contact": "Mairie : voir la page de la commune. jurisdiction_id = identifiant de la commune "
+                   "(ex. valbourg), obligatoire si l'instance sert plusieurs communes.",
+        "key_service": "Clé d'API délivrée par l'administrateur de la commune (beffroi apikey create --scope write).",
+        "endpoints": [{
+            "specification": SPECIFICATION, "url": base, "changeset": CHANGESET, "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }  # fmt: skip
+    return render(fmt, data, root="discovery")
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code, "service_name": category.name, "description": category.description,
+        "metadata": bool(category.questions), "type": category.service_type, "keywords": category.keywords,
+        "group": category.group,
+    }  # fmt: skip
+
+
+@endpoint
+def services_list(request, fmt):
+    commune = jurisdiction(request)
+    categories = Category.objects.filter(commune=commune, active=True)
+    return render(fmt, [_service(c) for c in categories], root="services", item="service")
+
+
+@endpoint
+def service_definition(request, fmt, code):
+    commune = jurisdiction(request)
+    category = Category.objects.filter(commune=commune, active=True, code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code inconnu : {code}")
+    attributes = [
+        {
+            "variable": True,
+            "code": q["code"],
+            "datatype": q.get("type", "string"),
+            "required": bool(q.get("required")),
+            "datatype_description": q.get("help", ""),
+            "order": order,
+            "description": q["label"],
+            "values": [{"key": c["key"], "name": c.get("name", c["key"])} for c in q.get("choices", [])],
+        }  # fmt: skip
+        for order, q in enumerate(category.questions, start=1)
+    ]
+    return render(fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition")
+
+
+def _request_dict(report: Report, request) -> dict:
+    photo = next(iter(report.published_photos), None)
+    status_notes = next((e.body for e in reversed(report.public_replies)), None)
+    return {
+        "service_request_id": str(report.pk),
+        "status": "open" if report.is_open else "closed",
+        "status_notes": status_notes,
+        "service_name": report.category.name,
+        "service_code": report.category.code,
+        "description": report.description,
+        "agency_responsible": report.team.name if report.team else None,
+        "service_notice": report.state.label,
+        "requested_datetime": w3c(report.created_at),
+        "updated_datetime": w3c(report.closed_at or report.updated_at),
+        "expected_datetime": w3c(timezone.make_aware(datetime.combine(report.due_date, time(18, 0))))
+        if report.due_date else None,
+        "address": ", ".join(x for x in [report.location_label, report.commune.name] if x),
+        "address_id": str(report.place_id) if report.place_id else None,
+        "zipcode": None,
+        "lat": float(report.latitude) if report.latitude is not None else None,
+        "long": float(report.longitude) if report.longitude is not None else None,
+        "media_url": request.build_absolute_uri(reverse("reports:photo", args=[photo.pk]).replace(
+            "/signalements/", f"/{report.commune.slug}/signalements/", 1)) if photo else None,
+    }  # fmt: skip
+
+
+def _with_public_parts(qs):
+    from beffroi.reports.models import ReportEvent
+
+    return qs.select_related("category", "state", "team", "place", "commune").prefetch_related(
+        Prefetch("photos", queryset=ReportPhoto.objects.filter(published=True), to_attr="published_photos"),
+        Prefetch(
+            "events", queryset=ReportEvent.objects.filter(public=True, kind="reply"), to_attr="public_replies"
+        ),
+    )
+
+
+def _date(request, name):
+    raw = _param(request, name)
+    if not raw:
+        return None
+    parsed = parse_datetime(raw.replace(" ", "+"))
+    if parsed is None:
+        raise Open311Error(400, f"{name} doit être une date W3C, ex. 2026-01-01T00:00:00Z")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+@csrf_exempt
+def requests_collection(request, fmt):
+    if request.method == "POST":
+        return post_request(request, fmt)
+    return list_requests(request, fmt)
+
+
+@endpoint
+def list_requests(request, fmt):
+    commune = jurisdiction(request)
+    qs = Report.objects.filter(commune=commune)
+    ids = _param(request, "service_request_id")
+    if ids:  # overrides every other filter
+        wanted = [int(x) for x in ids.split(",") if x.strip().isdigit()]
+        qs = qs.filter(pk__in=wanted)
+    else:
+        codes = [c.strip() for c in _param(request, "service_code").split(",") if c.strip()]
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        statuses = {s.strip() for s in _param(request, "status").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status accepte open, closed ou open,closed.")
+        if len(statuses) == 1:
+            qs = qs.filter(is_open="open" in statuses)
+        start, end = _date(request, "start_date"), _date(request, "end_date")
+        if start and end and end - start > timedelta(days=DEFAULT_DAYS):
+            raise Open311Error(400, "L'intervalle start_date–end_date est limité à 90 jours.")
+        if start is None and end is None:
+            start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+        elif start is None:
+            start = end - timedelta(days=DEFAULT_DAYS)
+        elif end is None:
+            end = start + timedelta(days=DEFAULT_DAYS)
+        qs = qs.filter(created_at__gte=start)
+        if end is not None:
+            qs = qs.filter(created_at__lte=end)
+    try:
+        page = max(1, int(_param(request, "page") or 1))
+        size = min(MAX_RESULTS, max(1, int(_param(request, "page_size") or MAX_RESULTS)))
+    except ValueError:
+        raise Open311Error(400, "page et page_size sont des entiers.") from None
+    qs = _with_public_parts(qs.order_by("-created_at", "-pk"))[(page - 1) * size : page * size]
+    return render(fmt, [_request_dict(r, request) for r in qs], root="service_requests", item="request")
+
+
+@endpoint
+def request_detail(request, fmt, request_id):
+    commune = jurisdiction(request)
+    report = _with_public_parts(Report.objects.filter(commune=commune, pk=request_id)).first()
+    if report is None:
+        raise Open311Error(404, f"service_request_id inconnu : {request_id}")
+    return render(fmt, [_request_dict(report, request)], root="service_requests", item="request")
+
+
+@endpoint
+def token_detail(request, fmt, token):
+    commune = jurisdiction(request)
+    report = Report.objects.filter(commune=commune, token=token).exclude(token="").first()
+    if report is None:
+        raise Open311Error(404, f"jeton inconnu : {token}")
+    return render(fmt, [{"service_request_id": str(report.pk), "token": token}],
+                  root="service_requests", item="request")  # fmt: skip
+
+
+def _attributes(request) -> dict[str, list[str]]:
+    """attribute[code]=v and, for multivaluelist, attribute[code][]=v1&attribute[code][]=v2."""
+    raw: dict[str, list[str]] = {}
+    for key in request.POST:
+        if key.startswith("attribute[") and "]" in key:
+            code = key[len("attribute[") : key.index("]")]
+            raw.setdefault(code, []).extend(request.POST.getlist(key))
+    return raw
+
+
+@endpoint
+def post_request(request, fmt):
+    key = key_from_request(request, allow_query_param=True)
+    if key is None:
+        raise Open311Error(403, "api_key absente ou invalide.")
+    if not key.can_write:
+        raise Open311Error(403, "Cette api_key ne permet pas d'écrire.")
+    commune = jurisdiction(request, key=key)
+    if key.commune_id != commune.pk:
+        raise Open311Error(403, "Cette api_key n'est pas valable pour ce jurisdiction_id.")
+    errors = []
+    code = _param(request, "service_code")
+    if not code:
+        errors.append(Open311Error(400, "service_code est obligatoire."))
+    lat, lon = _param(request, "lat"), _param(request, "long")
+    address, address_id = _param(request, "address_string"), _param(request, "address_id")
+    if not (lat and lon) and not address and not address_id:
+        errors.append(Open311Error(400, "Indiquez un lieu : lat et long, address_string ou address_id."))
+    if errors:
+        return render(fmt, [{"code": e.code, "description": e.description} for e in errors],
+                      root="errors", item="error", status=400)  # fmt: skip
+    category = Category.objects.filter(commune=commune, active=True, code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code inconnu : {code}")
+    try:
+        latitude = float(lat) if lat and lon else None
+        longitude = float(lon) if lat and lon else None
+    except ValueError:
+        raise Open311Error(400, "lat et long doivent être des nombres (WGS84).") from None
+    place = None
+    if address_id:
+        from beffroi.territory.models import Place
+
+        place = Place.objects.filter(commune=commune, pk=address_id).first() if address_id.isdigit() else None
+        if place is None and latitude is None and not address:
+            raise Open311Error(400, f"address_id inconnu : {address_id}")
+    files = request.FILES.getlist("media") + request.FILES.getlist("photo") + request.FILES.getlist("media[]")
+    name = " ".join(x for x in [_param(request, "first_name"), _param(request, "last_name")] if x)
+    try:
+        answers = services.answers_clean(category=category, raw=_attributes(request))
+        report = services.report_create(
+            commune=commune, category=category, description=_param(request, "description") or category.name,
+            latitude=latitude, longitude=longitude, address_string=address, place=place,
+            photos=[f.read() for f in files], answers=answers, channel=Report.Channel.OPEN311,
+            contact_name=name, contact_email=_param(request, "email")[:254], contact_phone=_param(request, "phone"),
+            media_url=_param(request, "media_url") if _param(request, "media_url").startswith(("http://", "https://")) else "",
+        )  # fmt: skip
+    except ReportInputError as exc:
+        code_ = 400
+        raise Open311Error(code_, exc.message) from None
+    item = {"service_notice": report.state.label, "account_id": None}
+    if category.service_type == Category.ServiceType.BATCH:
+        item = {"token": report.token, **item}
+    else:
+        item = {"service_request_id": str(report.pk), **item}
+    return render(fmt, [item], root="service_requests", item="request", status=201)

@@ -1,0 +1,63 @@
+"""A category's extra questions, as Open311 GeoReport v2 service-definition attributes (no Django here).
+
+A question is {"code", "label", "type", "required", "help", "choices": [{"key", "name"}]}; `type` is one of the
+Open311 datatypes (string, number, datetime, text, singlevaluelist, multivaluelist).
+"""
+
+from datetime import datetime
+
+TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+
+class AnswerError(ValueError):
+    def __init__(self, code: str, reason: str):
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason  # "required" | "choice" | "number" | "datetime"
+
+
+def clean_answers(questions: list[dict], raw: dict[str, list[str]]) -> dict:
+    """Validate submitted values ({code: [values]}) against the questions; return {code: value or [values]}.
+
+    Unknown codes are ignored (clients may send attributes of another service); empty values count as absent
+    (GeoReport v2: "an empty parameter must behave like an absent one"). Raises AnswerError on the first
+    problem.
+    """
+    answers: dict = {}
+    for question in questions:
+        code = question["code"]
+        values = [v.strip() for v in raw.get(code, []) if v is not None and str(v).strip()]
+        kind = question.get("type", "string")
+        if not values:
+            if question.get("required"):
+                raise AnswerError(code, "required")
+            continue
+        keys = {str(c["key"]) for c in question.get("choices", [])}
+        if kind == "multivaluelist":
+            if any(v not in keys for v in values):
+                raise AnswerError(code, "choice")
+            answers[code] = values
+            continue
+        value = values[0]
+        if kind == "singlevaluelist" and value not in keys:
+            raise AnswerError(code, "choice")
+        if kind == "number":
+            try:
+                float(value.replace(",", "."))
+            except ValueError:
+                raise AnswerError(code, "number") from None
+        if kind == "datetime":
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise AnswerError(code, "datetime") from None
+        answers[code] = value[:1000]
+    return answers
+
+
+def answer_label(question: dict, value) -> str:
+    """The human reading of an answer (choice names instead of keys)."""
+    names = {str(c["key"]): c.get("name", c["key"]) for c in question.get("choices", [])}
+    if isinstance(value, list):
+        return ", ".join(names.get(v, v) for v in value)
+    return names.get(value, value)

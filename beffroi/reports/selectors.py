@@ -1,0 +1,172 @@
+"""Reads of the Signalements module, always scoped to one commune (and to what the viewer may see)."""
+
+import statistics
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from beffroi.core.models import Commune
+from beffroi.reports import geo
+from beffroi.reports.codes import normalize_code
+from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
+
+
+def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
+    qs = Category.objects.filter(commune=commune).select_related("team")
+    return qs.filter(active=True) if active_only else qs
+
+
+def category_get(*, commune: Commune, code: str) -> Category | None:
+    return Category.objects.filter(commune=commune, code=code, active=True).select_related("team").first()
+
+
+def state_list(*, commune: Commune) -> QuerySet[State]:
+    return State.objects.filter(commune=commune)
+
+
+def state_get(*, commune: Commune, pk) -> State | None:
+    return State.objects.filter(commune=commune, pk=pk).first()
+
+
+def template_list(*, commune: Commune) -> QuerySet[ReplyTemplate]:
+    return ReplyTemplate.objects.filter(commune=commune, active=True)
+
+
+def _base(commune: Commune) -> QuerySet[Report]:
+    return Report.objects.filter(commune=commune).select_related("category", "state", "place", "team")
+
+
+def report_public_list(
+    *, commune: Commune, category: str = "", status: str = "", since=None
+) -> QuerySet[Report]:
+    """What anyone may see: every report of the commune, public fields only (the templates show no contact)."""
+    qs = _base(commune)
+    if category:
+        qs = qs.filter(category__code=category)
+    if status in ("open", "closed"):
+        qs = qs.filter(is_open=status == "open")
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return qs
+
+
+def report_public_get(*, commune: Commune, pk: int) -> Report | None:
+    return _base(commune).filter(pk=pk).first()
+
+
+def report_get_by_code(*, commune: Commune, code: str) -> Report | None:
+    normalized = normalize_code(code)
+    if normalized is None:
+        return None
+    return _base(commune).filter(tracking_code=normalized).first()
+
+
+def report_nearby(
+    *,
+    commune: Commune,
+    category: Category,
+    latitude=None,
+    longitude=None,
+    radius_m: int = 300,
+    limit: int = 5,
+) -> list[Report]:
+    """Open reports of the same category near the point (or the latest ones when no point is known)."""
+    qs = _base(commune).filter(category=category, is_open=True, duplicate_of__isnull=True)
+    if latitude is None or longitude is None:
+        return list(qs[:limit])
+    lat, lon = float(latitude), float(longitude)
+    box = radius_m / 111_000
+    candidates = qs.filter(
+        latitude__gte=lat - box,
+        latitude__lte=lat + box,
+        longitude__gte=lon - 2 * box,
+        longitude__lte=lon + 2 * box,
+    )[:200]
+    found = []
+    for report in candidates:
+        distance = geo.distance_m(lat, lon, float(report.latitude), float(report.longitude))
+        if distance <= radius_m:
+            report.distance_m = round(distance)
+            found.append(report)
+    return sorted(found, key=lambda r: r.distance_m)[:limit]
+
+
+def public_events(*, report: Report) -> QuerySet[ReportEvent]:
+    return report.events.filter(public=True)
+
+
+def published_photos(*, report: Report) -> QuerySet[ReportPhoto]:
+    return report.photos.filter(published=True)
+
+
+def photo_get(*, commune: Commune, pk: int) -> ReportPhoto | None:
+    return ReportPhoto.objects.filter(report__commune=commune, pk=pk).select_related("report").first()
+
+
+def agent_queue(
+    *, commune: Commune, team=None, state=None, category=None, status: str = "open", q: str = "",
+    overdue: bool = False, assignee=None, today: date | None = None,
+) -> QuerySet[Report]:  # fmt: skip
+    qs = _base(commune).select_related("assignee")
+    if team is not None:
+        qs = qs.filter(team=team)
+    if state is not None:
+        qs = qs.filter(state=state)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if status in ("open", "closed"):
+        qs = qs.filter(is_open=status == "open")
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if overdue:
+        qs = qs.filter(is_open=True, due_date__lt=today or date.today())
+    q = q.strip()
+    if q:
+        code = normalize_code(q)
+        condition = Q(description__icontains=q) | Q(address_string__icontains=q)
+        if code:
+            condition |= Q(tracking_code=code)
+        if q.isdigit():
+            condition |= Q(pk=int(q))
+        qs = qs.filter(condition)
+    return qs
+
+
+def report_agent_get(*, commune: Commune, pk: int) -> Report | None:
+    return _base(commune).select_related("assignee", "created_by", "duplicate_of").filter(pk=pk).first()
+
+
+def report_stats(*, commune: Commune) -> dict:
+    """Volumes per category and team, and the median time to resolve (days, closed reports)."""
+    rows = (
+        Report.objects.filter(commune=commune)
+        .values("category__name", "team__name", "is_open", "created_at", "closed_at")
+        .order_by()
+    )
+    by_category: dict[str, dict] = {}
+    by_team: dict[str, dict] = {}
+    for row in rows.iterator():
+        for key, table in ((row["category__name"], by_category), (row["team__name"] or "—", by_team)):
+            entry = table.setdefault(key, {"label": key, "total": 0, "open": 0, "durations": []})
+            entry["total"] += 1
+            if row["is_open"]:
+                entry["open"] += 1
+            elif row["closed_at"]:
+                entry["durations"].append((row["closed_at"] - row["created_at"]).total_seconds() / 86400)
+
+    def finish(table):
+        out = []
+        for entry in sorted(table.values(), key=lambda e: (-e["total"], e["label"])):
+            durations = entry.pop("durations")
+            entry["closed"] = entry["total"] - entry["open"]
+            entry["median_days"] = round(statistics.median(durations), 1) if durations else None
+            out.append(entry)
+        return out
+
+    return {"categories": finish(by_category), "teams": finish(by_team)}
+
+
+def state_counts(*, commune: Commune) -> list[dict]:
+    return list(
+        Report.objects.filter(commune=commune).values("state__label").annotate(n=Count("pk")).order_by("-n")
+    )

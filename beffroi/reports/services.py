@@ -1,0 +1,447 @@
+"""Writes of the Signalements module. Every agent action leaves an audit entry; residents are notified of
+state changes and public replies by email and text message (queued after the commit)."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.reports import geo
+from beffroi.reports.codes import format_code, new_code
+from beffroi.reports.images import PhotoError, process_photo
+from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
+from beffroi.reports.questions import AnswerError, clean_answers
+
+MAX_PHOTOS = 3
+
+# (code, label, kind, is_initial): created for every commune that uses the module.
+DEFAULT_STATES = [
+    ("nouveau", "Nouveau", "open", True),
+    ("pris-en-compte", "Pris en compte", "open", False),
+    ("planifie", "Planifié", "open", False),
+    ("en-cours", "En cours", "open", False),
+    ("resolu", "Résolu", "closed", False),
+    ("non-pertinent", "Non pertinent", "closed", False),
+    ("doublon", "Doublon", "closed", False),
+    ("transmis", "Transmis à un autre service", "closed", False),
+]
+
+
+class ReportInputError(ValueError):
+    """Input refused; `field` says which one, `message` is French for the person (or the Open311 client)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+PHOTO_MESSAGES = {
+    "too_big": "La photo dépasse 8 Mo : choisissez une image plus légère.",
+    "bad_type": "Ce fichier n'est pas une photo lisible (formats acceptés : JPEG, PNG, WebP, GIF).",
+}
+ANSWER_MESSAGES = {
+    "required": "Répondez à la question « {label} ».",
+    "choice": "La réponse à « {label} » ne fait pas partie des choix proposés.",
+    "number": "La réponse à « {label} » doit être un nombre.",
+    "datetime": "La réponse à « {label} » doit être une date (AAAA-MM-JJ).",
+}
+
+
+def _require(actor, commune: Commune, capability: str = "handle_requests") -> None:
+    if not user_can(commune=commune, user=actor, capability=capability):
+        raise PermissionDenied("Votre rôle ne permet pas de traiter les signalements.")
+
+
+@transaction.atomic
+def states_ensure(*, commune: Commune) -> list[State]:
+    """Create the default state table of a commune if it has none (idempotent)."""
+    if not State.objects.filter(commune=commune).exists():
+        for order, (code, label, kind, initial) in enumerate(DEFAULT_STATES, start=1):
+            State.objects.create(
+                commune=commune, code=code, label=label, kind=kind, order=order * 10, is_initial=initial
+            )
+    return list(State.objects.filter(commune=commune))
+
+
+def _initial_state(commune: Commune) -> State:
+    state = State.objects.filter(commune=commune, is_initial=True).first()
+    if state is None:
+        states_ensure(commune=commune)
+        state = State.objects.get(commune=commune, is_initial=True)
+    return state
+
+
+@transaction.atomic
+def category_create(
+    *, commune: Commune, code: str, name: str, team=None, description: str = "", questions=None,
+    group: str = "", keywords: str = "", service_type: str = "realtime", order: int = 0, actor=None,
+) -> Category:  # fmt: skip
+    if team is not None and team.commune_id != commune.pk:
+        raise ValueError("team of another commune")
+    for question in questions or []:
+        if question.get("type", "string") not in ("string", "number", "datetime", "text",
+                                                     "singlevaluelist", "multivaluelist"):  # fmt: skip
+            raise ValueError(f"unknown question type {question.get('type')}")
+    category = Category(
+        commune=commune, code=code, name=name, team=team, description=description,
+        questions=questions or [], group=group, keywords=keywords, service_type=service_type, order=order,
+    )  # fmt: skip
+    category.full_clean()
+    category.save()
+    audit_record(commune=commune, actor=actor, action="report.category.create", obj=category, summary=name)
+    return category
+
+
+@transaction.atomic
+def reply_template_create(*, commune: Commune, title: str, body: str, actor=None) -> ReplyTemplate:
+    template = ReplyTemplate.objects.create(commune=commune, title=title, body=body)
+    audit_record(commune=commune, actor=actor, action="report.template.create", obj=template, summary=title)
+    return template
+
+
+def submitter_hash(ip: str) -> str:
+    """A keyed hash of the sender's address: enough to count submissions, useless to identify anyone."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+
+
+def rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
+    """Anonymous submissions per address and hour (database counter: shared by every server process)."""
+    limit = getattr(settings, "BEFFROI_REPORTS_RATE_LIMIT", 10)
+    since = timezone.now() - timedelta(hours=1)
+    return (
+        Report.objects.filter(commune=commune, submitter_hash=submitter, created_at__gte=since).count()
+        >= limit
+    )
+
+
+def location_check(*, commune: Commune, latitude, longitude) -> None:
+    if latitude is None or longitude is None:
+        return
+    lat, lon = float(latitude), float(longitude)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not geo.inside(
+        commune.boundary, latitude=lat, longitude=lon
+    ):
+        raise ReportInputError(
+            "location",
+            _("Ce point est en dehors de la commune de %(name)s : choisissez un lieu dans la commune.")
+            % {"name": commune.name},
+        )
+
+
+def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> dict:
+    try:
+        return clean_answers(category.questions, raw)
+    except AnswerError as exc:
+        label = next((q["label"] for q in category.questions if q["code"] == exc.code), exc.code)
+        raise ReportInputError(f"q_{exc.code}", _(ANSWER_MESSAGES[exc.reason]).format(label=label)) from None
+
+
+def photos_process(files: list[bytes]) -> list:
+    if len(files) > MAX_PHOTOS:
+        raise ReportInputError("photos", _("Trois photos au plus."))
+    processed = []
+    for data in files:
+        try:
+            processed.append(process_photo(data))
+        except PhotoError as exc:
+            raise ReportInputError("photos", _(PHOTO_MESSAGES[str(exc)])) from None
+    return processed
+
+
+def report_create(
+    *,
+    commune: Commune,
+    category: Category,
+    description: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address_string: str = "",
+    place=None,
+    photos: list[bytes] | None = None,
+    answers: dict | None = None,
+    channel: str = Report.Channel.WEB,
+    actor=None,
+    reporter=None,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    media_url: str = "",
+    submitter: str = "",
+) -> Report:
+    """File a report. Photos are checked and re-encoded before anything is written, so a bad photo refuses
+    the whole submission with a clear message and nothing half-saved remains."""
+    if category.commune_id != commune.pk or not category.active:
+        raise ReportInputError("category", _("Cette catégorie n'existe pas dans la commune."))
+    if place is not None:
+        if place.commune_id != commune.pk:
+            raise ReportInputError("place", _("Ce lieu n'existe pas dans la commune."))
+        if latitude is None:
+            latitude, longitude = place.latitude, place.longitude
+        address_string = address_string or place.address or place.name
+    description = (description or "").strip()
+    if not description:
+        raise ReportInputError("description", _("Décrivez le problème en quelques mots."))
+    if len(description) > 4000:
+        raise ReportInputError("description", _("La description est limitée à 4 000 caractères."))
+    if latitude is None and not address_string.strip():
+        raise ReportInputError(
+            "location", _("Indiquez où se trouve le problème : sur la carte, un lieu ou une adresse.")
+        )
+    location_check(commune=commune, latitude=latitude, longitude=longitude)
+    processed = photos_process(photos or [])
+    assisted = channel in (Report.Channel.COUNTER, Report.Channel.PHONE, Report.Channel.MAIL)
+    if assisted:
+        _require(actor, commune, "act_for_citizen")
+    with transaction.atomic():
+        report = Report(
+            commune=commune, category=category, description=description,
+            latitude=Decimal(str(latitude)).quantize(Decimal("0.000001")) if latitude is not None else None,
+            longitude=Decimal(str(longitude)).quantize(Decimal("0.000001")) if longitude is not None else None,
+            address_string=address_string.strip()[:255], place=place, state=_initial_state(commune),
+            is_open=True, team=category.team, channel=channel,
+            created_by=actor if assisted else None, reporter=reporter, contact_name=contact_name[:120],
+            contact_email=contact_email, contact_phone=contact_phone[:30], answers=answers or {},
+            media_url=media_url[:500], submitter_hash=submitter,
+            token=secrets.token_hex(8) if category.service_type == Category.ServiceType.BATCH else "",
+        )  # fmt: skip
+        for _attempt in range(5):
+            report.tracking_code = new_code()
+            try:
+                with transaction.atomic():
+                    report.save()
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover — 31**8 codes
+            raise RuntimeError("could not draw a free tracking code")
+        for item in processed:
+            photo = ReportPhoto(report=report)
+            name = secrets.token_hex(12) + ".jpg"
+            photo.image.save(name, ContentFile(item.image), save=False)
+            photo.thumbnail.save(name, ContentFile(item.thumbnail), save=False)
+            photo.save()
+        ReportEvent.objects.create(
+            report=report, kind=ReportEvent.Kind.CREATED, public=True, author=actor if assisted else None
+        )
+        if assisted:
+            audit_record(
+                commune=commune, actor=actor, action="report.create", obj=report,
+                summary=f"{report.display_code} {category.name}", channel=channel,
+                on_behalf_of=contact_name or contact_email or contact_phone or "habitant·e",
+            )  # fmt: skip
+    if contact_email or contact_phone:
+        _notify(report, _("Votre signalement %(code)s a bien été reçu.") % {"code": report.display_code})
+    return report
+
+
+def follow_path(report: Report) -> str:
+    from django.urls import get_script_prefix, set_script_prefix
+
+    previous = get_script_prefix()
+    set_script_prefix("/" if report.commune.host else f"/{report.commune.slug}/")
+    try:
+        return reverse("reports:track", kwargs={"code": report.tracking_code})
+    finally:
+        set_script_prefix(previous)
+
+
+def _notify(report: Report, text: str) -> None:
+    """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back."""
+    from beffroi.core.tasks import send_email
+    from beffroi.reports.tasks import send_sms
+
+    link = getattr(settings, "BEFFROI_SITE_URL", "").rstrip("/") + follow_path(report)
+    subject = _("Signalement %(code)s — %(commune)s") % {
+        "code": report.display_code,
+        "commune": report.commune.name,
+    }
+    body = "\n\n".join(
+        [text, _("Suivre votre signalement : %(link)s") % {"link": link},
+         _("Code de suivi : %(code)s") % {"code": report.display_code},
+         _("Mairie de %(name)s") % {"name": report.commune.name}]
+    )  # fmt: skip
+    email, phone = report.contact_email, report.contact_phone
+
+    def send():
+        if email:
+            send_email.enqueue(to=[email], subject=subject, body=body)
+        if phone:
+            send_sms.enqueue(to=phone, body=f"{report.commune.name} : {text} {link}"[:320])
+
+    transaction.on_commit(send)
+
+
+def _event(report, kind, *, actor, public=False, body=""):
+    return ReportEvent.objects.create(report=report, kind=kind, public=public, body=body, author=actor)
+
+
+@transaction.atomic
+def report_change_state(*, report: Report, actor, state: State, note: str = "") -> Report:
+    _require(actor, report.commune)
+    if state.commune_id != report.commune_id:
+        raise ValueError("state of another commune")
+    if state.pk == report.state_id:
+        return report
+    previous = report.state
+    report.state = state
+    report.is_open = state.is_open
+    report.closed_at = None if state.is_open else timezone.now()
+    report.save(update_fields=["state", "is_open", "closed_at", "updated_at"])
+    _event(report, ReportEvent.Kind.STATE, actor=actor, public=True, body=f"{previous.label} → {state.label}")
+    if note.strip():
+        _event(report, ReportEvent.Kind.REPLY, actor=actor, public=True, body=note.strip())
+    audit_record(commune=report.commune, actor=actor, action="report.state", obj=report,
+                 summary=f"{report.display_code}: {previous.label} → {state.label}")  # fmt: skip
+    text = _("Votre signalement %(code)s est maintenant : %(state)s.") % {
+        "code": report.display_code,
+        "state": state.label,
+    }
+    if note.strip():
+        text += "\n\n" + note.strip()
+    _notify(report, text)
+    return report
+
+
+@transaction.atomic
+def report_assign(*, report: Report, actor, team=None, assignee=None) -> Report:
+    _require(actor, report.commune)
+    if team is not None and team.commune_id != report.commune_id:
+        raise ValueError("team of another commune")
+    if assignee is not None and not user_can(
+        commune=report.commune, user=assignee, capability="handle_requests"
+    ):
+        raise ValueError("assignee is not an agent of the commune")
+    report.team, report.assignee = team, assignee
+    report.save(update_fields=["team", "assignee", "updated_at"])
+    label = (
+        " / ".join(x for x in [team.name if team else "", assignee.get_full_name() if assignee else ""] if x)
+        or "—"
+    )
+    _event(report, ReportEvent.Kind.ASSIGN, actor=actor, body=label)
+    audit_record(commune=report.commune, actor=actor, action="report.assign", obj=report,
+                 summary=f"{report.display_code}: {label}")  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def report_set_due_date(*, report: Report, actor, due_date) -> Report:
+    _require(actor, report.commune)
+    report.due_date = due_date
+    report.save(update_fields=["due_date", "updated_at"])
+    label = due_date.isoformat() if due_date else "—"
+    _event(report, ReportEvent.Kind.DUE, actor=actor, body=label)
+    audit_record(commune=report.commune, actor=actor, action="report.due_date", obj=report,
+                 summary=f"{report.display_code}: {label}")  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def report_reply(*, report: Report, actor, body: str, public: bool) -> ReportEvent:
+    """A public reply (shown to everyone, sent to the resident) or an internal note (agents only)."""
+    _require(actor, report.commune)
+    body = (body or "").strip()
+    if not body:
+        raise ReportInputError("body", _("Écrivez le texte de la réponse ou de la note."))
+    kind = ReportEvent.Kind.REPLY if public else ReportEvent.Kind.NOTE
+    event = _event(report, kind, actor=actor, public=public, body=body[:4000])
+    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    audit_record(commune=report.commune, actor=actor, action="report.reply" if public else "report.note",
+                 obj=report, summary=report.display_code)  # fmt: skip
+    if public:
+        _notify(
+            report,
+            _("La mairie a répondu à votre signalement %(code)s :") % {"code": report.display_code}
+            + "\n\n"
+            + body,
+        )
+    return event
+
+
+@transaction.atomic
+def photo_set_published(*, photo: ReportPhoto, actor, published: bool) -> ReportPhoto:
+    """An agent checks a photo (faces, number plates) before it is shown publicly."""
+    _require(actor, photo.report.commune)
+    if photo.published != published:
+        photo.published = published
+        photo.save(update_fields=["published"])
+        _event(photo.report, ReportEvent.Kind.PHOTO, actor=actor, body="publiée" if published else "retirée")
+        audit_record(commune=photo.report.commune, actor=actor,
+                     action="report.photo.publish" if published else "report.photo.unpublish",
+                     obj=photo.report, summary=f"{photo.report.display_code} photo {photo.pk}")  # fmt: skip
+    return photo
+
+
+@transaction.atomic
+def report_merge(*, report: Report, actor, into: Report) -> Report:
+    """Mark `report` as a duplicate of `into`: it closes as « doublon » and its supports move over."""
+    _require(actor, report.commune)
+    if into.commune_id != report.commune_id or into.pk == report.pk:
+        raise ReportInputError("into", _("Choisissez un autre signalement de la commune."))
+    if into.duplicate_of_id == report.pk:
+        raise ReportInputError("into", _("Ce signalement est lui-même un doublon de celui-ci."))
+    duplicate_state = State.objects.filter(commune=report.commune, code="doublon").first()
+    moved = report.supports_count + 1
+    Report.objects.filter(pk=into.pk).update(
+        supports_count=F("supports_count") + moved, updated_at=timezone.now()
+    )
+    report.duplicate_of = into
+    report.supports_count = 0
+    report.save(update_fields=["duplicate_of", "supports_count", "updated_at"])
+    _event(report, ReportEvent.Kind.MERGE, actor=actor, public=True,
+           body=_("Doublon du signalement n° %(n)s") % {"n": into.pk})  # fmt: skip
+    _event(into, ReportEvent.Kind.MERGE, actor=actor, public=False,
+           body=f"{report.display_code} fusionné ({moved} soutien(s))")  # fmt: skip
+    audit_record(commune=report.commune, actor=actor, action="report.merge", obj=report,
+                 summary=f"{report.display_code} → {into.display_code}")  # fmt: skip
+    if duplicate_state is not None:
+        report_change_state(report=report, actor=actor, state=duplicate_state)
+    return report
+
+
+@transaction.atomic
+def report_support(*, report: Report) -> None:
+    """A resident says « me too » instead of filing the same problem again."""
+    Report.objects.filter(pk=report.pk).update(supports_count=F("supports_count") + 1)
+    report.refresh_from_db(fields=["supports_count"])
+
+
+def report_forget_user(*, user) -> None:
+    """Erasure: blank the contact fields of the reports a person filed and unlink the account."""
+    Report.objects.filter(reporter=user).update(
+        reporter=None, contact_name="", contact_email="", contact_phone=""
+    )
+
+
+def export_user(*, user) -> dict:
+    reports = Report.objects.filter(reporter=user).select_related("commune", "category", "state")
+    return {
+        "signalements": [
+            {
+                "commune": r.commune.slug,
+                "code": format_code(r.tracking_code),
+                "categorie": r.category.name,
+                "description": r.description,
+                "etat": r.state.label,
+                "adresse": r.address_string,
+                "latitude": str(r.latitude or ""),
+                "longitude": str(r.longitude or ""),
+                "courriel": r.contact_email,
+                "telephone": r.contact_phone,
+                "cree_le": r.created_at.isoformat(),
+            }  # fmt: skip
+            for r in reports
+        ]
+    }

@@ -1,0 +1,270 @@
+"""Public pages of the Signalements module: report (with or without JavaScript), follow, map and list."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import commune_required
+from beffroi.reports import selectors, services
+from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
+from beffroi.territory.selectors import place_list
+
+MAP_LIMIT = 500
+
+
+def module_required(view):
+    @wraps(view)
+    @commune_required
+    def wrapper(request, *args, **kwargs):
+        if not request.commune.has_module("reports"):
+            raise Http404("Le module Signalements n'est pas activé.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _filters(request):
+    category = request.GET.get("categorie", "")
+    status = request.GET.get("etat", "")
+    return category, status if status in ("open", "closed") else ""
+
+
+def map_points(reports) -> list[dict]:
+    return [
+        {
+            "id": r.pk,
+            "lat": float(r.latitude),
+            "lon": float(r.longitude),
+            "title": r.category.name,
+            "state": r.state.label,
+            "url": reverse("reports:detail", args=[r.pk]),
+        }  # fmt: skip
+        for r in reports
+        if r.latitude is not None
+    ]
+
+
+def map_context(commune) -> dict:
+    return {"boundary": commune.boundary or None, "tile_url": settings.BEFFROI_TILE_URL,
+            "center": [float(commune.latitude or 0), float(commune.longitude or 0)]}  # fmt: skip
+
+
+@require_safe
+@module_required
+def index(request):
+    category, status = _filters(request)
+    reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    return render(request, "reports/index.html", {
+        "page": page, "categories": selectors.category_list(commune=request.commune),
+        "category": category, "status": status,
+        "query": urlencode({k: v for k, v in (("categorie", category), ("etat", status)) if v}),
+    })  # fmt: skip
+
+
+@require_safe
+@module_required
+def map_view(request):
+    category, status = _filters(request)
+    reports = selectors.report_public_list(
+        commune=request.commune, category=category, status=status or "open"
+    )
+    shown = list(reports.filter(latitude__isnull=False)[:MAP_LIMIT])
+    return render(request, "reports/map.html", {
+        "reports": shown, "points": map_points(shown), **map_context(request.commune),
+        "categories": selectors.category_list(commune=request.commune), "category": category,
+        "status": status or "open", "limit": MAP_LIMIT,
+    })  # fmt: skip
+
+
+@require_safe
+@module_required
+def detail(request, pk: int):
+    report = selectors.report_public_get(commune=request.commune, pk=pk)
+    if report is None:
+        raise Http404
+    return _public_report(request, report, "reports/detail.html")
+
+
+def _public_report(request, report, template, extra=None):
+    context = {
+        "report": report,
+        "events": selectors.public_events(report=report),
+        "photos": selectors.published_photos(report=report),
+        "points": map_points([report]),
+        **map_context(request.commune),
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+@require_POST
+@module_required
+def support(request, pk: int):
+    report = selectors.report_public_get(commune=request.commune, pk=pk)
+    if report is None:
+        raise Http404
+    supported = request.session.get("reports_supported", [])
+    if report.pk in supported:
+        messages.info(request, _("Vous soutenez déjà ce signalement."))
+    elif not report.is_open:
+        messages.warning(request, _("Ce signalement est clos : il ne peut plus être soutenu."))
+    else:
+        services.report_support(report=report)
+        request.session["reports_supported"] = [*supported, report.pk][-200:]
+        messages.success(request, _("Merci : votre soutien a été ajouté à ce signalement."))
+    return redirect("reports:detail", pk=report.pk)
+
+
+@require_safe
+@module_required
+def start(request):
+    categories = selectors.category_list(commune=request.commune)
+    places = place_list(commune=request.commune)
+    form = StartForm(request.GET or None, categories=categories, places=places)
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.location_check(
+                commune=request.commune, latitude=data["latitude"], longitude=data["longitude"]
+            )
+        except services.ReportInputError as exc:
+            form.add_error(None, exc.message)
+        else:
+            params = {k: v for k, v in (
+                ("lat", data["latitude"]), ("lon", data["longitude"]),
+                ("lieu", data["place"].pk if data["place"] else ""), ("adresse", data["address"]),
+            ) if v not in (None, "")}  # fmt: skip
+            url = reverse("reports:create", kwargs={"category": data["category"].code})
+            return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
+    return render(request, "reports/start.html", {"form": form, **map_context(request.commune)})
+
+
+@require_http_methods(["GET", "POST", "HEAD"])
+@module_required
+def create(request, category: str):
+    commune = request.commune
+    category_obj = selectors.category_get(commune=commune, code=category)
+    if category_obj is None:
+        raise Http404
+    places = place_list(commune=commune)
+    initial = {"latitude": request.GET.get("lat"), "longitude": request.GET.get("lon"),
+               "place": request.GET.get("lieu"), "address": request.GET.get("adresse", "")}  # fmt: skip
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, category=category_obj, places=places)
+    else:
+        form = ReportForm(initial=initial, category=category_obj, places=places)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        submitter = services.submitter_hash(client_ip(request))
+        if data["website"]:
+            form.add_error(
+                None,
+                _(
+                    "Votre envoi a été pris pour celui d'un robot. Videz le champ « Ne pas remplir ce champ » et renvoyez."
+                ),
+            )
+        elif not request.user.is_authenticated and services.rate_limit_exceeded(
+            commune=commune, submitter=submitter
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Trop de signalements envoyés depuis cette connexion en une heure. Réessayez plus tard ou appelez la mairie."
+                ),
+            )
+        else:
+            try:
+                answers = services.answers_clean(category=category_obj, raw=raw_answers(category_obj, data))
+                report = services.report_create(
+                    commune=commune, category=category_obj, description=data["description"],
+                    latitude=data["latitude"], longitude=data["longitude"], place=data["place"],
+                    address_string=data["address"], photos=[f.read() for f in data["photos"]], answers=answers,
+                    reporter=request.user if request.user.is_authenticated else None,
+                    contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+                    submitter=submitter,
+                )  # fmt: skip
+            except services.ReportInputError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                request.session["reports_last_code"] = report.tracking_code
+                return redirect("reports:receipt", code=report.tracking_code)
+    location = form.data if form.is_bound else initial
+    lat, lon = location.get("latitude") or None, location.get("longitude") or None
+    place = None
+    if location.get("place"):
+        place = places.filter(pk=location["place"]).first() if str(location["place"]).isdigit() else None
+        if place and lat is None:
+            lat, lon = place.latitude, place.longitude
+    try:
+        nearby = selectors.report_nearby(commune=commune, category=category_obj, latitude=lat, longitude=lon)
+    except (TypeError, ValueError):
+        nearby = []
+    return render(request, "reports/create.html", {
+        "form": form, "category": category_obj, "nearby": nearby, "place": place,
+        "address": location.get("address", ""), "has_point": lat is not None,
+        "change_url": reverse("reports:start") + "?" + urlencode({"category": category_obj.code}),
+    }, status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+
+
+@require_safe
+@module_required
+def receipt(request, code: str):
+    report = selectors.report_get_by_code(commune=request.commune, code=code)
+    if report is None:
+        raise Http404
+    return render(request, "reports/receipt.html", {"report": report})
+
+
+@require_safe
+@module_required
+def track_form(request):
+    form = TrackForm(request.GET or None)
+    if request.GET and form.is_valid():
+        report = selectors.report_get_by_code(commune=request.commune, code=form.cleaned_data["code"])
+        if report is not None:
+            return redirect("reports:track", code=report.tracking_code)
+        form.add_error(
+            "code", _("Aucun signalement ne porte ce code dans la commune. Vérifiez les 8 caractères.")
+        )
+    return render(request, "reports/track_form.html", {"form": form}, status=404 if form.errors else 200)
+
+
+@require_safe
+@module_required
+def track(request, code: str):
+    report = selectors.report_get_by_code(commune=request.commune, code=code)
+    if report is None:
+        raise Http404
+    return _public_report(request, report, "reports/track.html")
+
+
+@require_safe
+@module_required
+def photo(request, pk: int, size: str = "full"):
+    """Photos go through this view: a photo not yet checked by an agent is shown to agents only."""
+    item = selectors.photo_get(commune=request.commune, pk=pk)
+    if item is None:
+        raise Http404
+    if not item.published and not user_can(
+        commune=request.commune, user=request.user, capability="view_agent_space"
+    ):
+        raise Http404
+    file = item.thumbnail if size == "vignette" else item.image
+    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600" if item.published else "private, no-store"
+    return response

@@ -1,0 +1,232 @@
+"""Agents' pages: queue, report handling, assisted intake with a printable receipt, CSV export, statistics.
+Élus (view_agent_space) read; agents and admins (handle_requests) act."""
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from beffroi.accounts.models import Role
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import capability_required
+from beffroi.reports import charts, selectors, services
+from beffroi.reports.forms import AssistedReportForm
+from beffroi.territory.selectors import place_list, team_list, teams_of_user
+
+
+def _agents(commune):
+    from beffroi.accounts.models import User
+
+    return User.objects.filter(
+        memberships__commune=commune, memberships__role__in=[Role.AGENT, Role.ADMIN], is_active=True
+    ).order_by("full_name", "email")
+
+
+def _queue_filters(request):
+    commune = request.commune
+    g = request.GET
+    teams = team_list(commune=commune)
+    team_slug = g.get("service", "")
+    if team_slug == "" and "service" not in g:
+        mine = teams_of_user(commune=commune, user=request.user).first()
+        team_slug = mine.slug if mine else ""
+    team = teams.filter(slug=team_slug).first() if team_slug and team_slug != "tous" else None
+    state = selectors.state_get(commune=commune, pk=g["etat"]) if g.get("etat", "").isdigit() else None
+    category = (
+        selectors.category_list(commune=commune, active_only=False)
+        .filter(code=g.get("categorie", ""))
+        .first()
+    )
+    status = g.get("statut", "open")
+    return {
+        "team": team, "team_slug": team.slug if team else "tous", "state": state, "category": category,
+        "status": status if status in ("open", "closed", "all") else "open", "q": g.get("q", "")[:100],
+        "overdue": g.get("retard") == "1", "teams": teams, "states": selectors.state_list(commune=commune),
+        "categories": selectors.category_list(commune=commune, active_only=False),
+    }  # fmt: skip
+
+
+def _queue_qs(request, f):
+    return selectors.agent_queue(
+        commune=request.commune, team=f["team"], state=f["state"], category=f["category"], status=f["status"],
+        q=f["q"], overdue=f["overdue"],
+    )  # fmt: skip
+
+
+@require_safe
+@capability_required("view_agent_space")
+def queue(request):
+    f = _queue_filters(request)
+    page = Paginator(_queue_qs(request, f), 30).get_page(request.GET.get("page"))
+    params = {"service": f["team_slug"], "statut": f["status"], "q": f["q"],
+              "categorie": f["category"].code if f["category"] else "", "etat": f["state"].pk if f["state"] else "",
+              "retard": "1" if f["overdue"] else ""}  # fmt: skip
+    return render(request, "reports/agent/queue.html", {
+        **f, "page": page, "today": date.today(), "query": urlencode({k: v for k, v in params.items() if v}),
+        "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+    })  # fmt: skip
+
+
+def _report_or_404(request, pk):
+    report = selectors.report_agent_get(commune=request.commune, pk=pk)
+    if report is None:
+        raise Http404
+    return report
+
+
+@require_safe
+@capability_required("view_agent_space")
+def detail(request, pk: int):
+    report = _report_or_404(request, pk)
+    from beffroi.reports.questions import answer_label
+
+    answers = [(q["label"], answer_label(q, report.answers[q["code"]]))
+               for q in report.category.questions if q["code"] in report.answers]  # fmt: skip
+    return render(request, "reports/agent/detail.html", {
+        "report": report, "events": report.events.select_related("author"), "photos": report.photos.all(),
+        "states": selectors.state_list(commune=request.commune), "teams": team_list(commune=request.commune),
+        "agents": _agents(request.commune), "templates": selectors.template_list(commune=request.commune),
+        "answers": answers, "today": date.today(),
+        "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+    })  # fmt: skip
+
+
+@require_POST
+@capability_required("handle_requests")
+def act(request, pk: int, action: str):
+    """Every handling action posts here; each goes through its service (which audits it)."""
+    report = _report_or_404(request, pk)
+    commune, user, post = request.commune, request.user, request.POST
+    try:
+        if action == "etat":
+            state = selectors.state_get(commune=commune, pk=post.get("state", ""))
+            if state is None:
+                raise services.ReportInputError("state", _("Choisissez un état."))
+            services.report_change_state(report=report, actor=user, state=state, note=post.get("note", ""))
+            messages.success(request, _("État modifié : %(s)s.") % {"s": state.label})
+        elif action == "affecter":
+            team = team_list(commune=commune).filter(pk=post.get("team") or 0).first()
+            assignee = _agents(commune).filter(pk=post.get("assignee") or 0).first()
+            services.report_assign(report=report, actor=user, team=team, assignee=assignee)
+            messages.success(request, _("Affectation enregistrée."))
+        elif action == "echeance":
+            raw = post.get("due_date", "")
+            try:
+                due = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                raise services.ReportInputError(
+                    "due_date", _("Date d'échéance invalide (AAAA-MM-JJ).")
+                ) from None
+            services.report_set_due_date(report=report, actor=user, due_date=due)
+            messages.success(request, _("Échéance enregistrée."))
+        elif action == "repondre":
+            body = post.get("body", "")
+            if not body.strip() and post.get("template", "").isdigit():
+                template = selectors.template_list(commune=commune).filter(pk=post["template"]).first()
+                body = template.body if template else ""
+            public = post.get("visibility") == "public"
+            services.report_reply(report=report, actor=user, body=body, public=public)
+            messages.success(
+                request, _("Réponse publiée et envoyée.") if public else _("Note interne ajoutée.")
+            )
+        elif action == "photo":
+            photo = report.photos.filter(pk=post.get("photo") or 0).first()
+            if photo is None:
+                raise Http404
+            services.photo_set_published(photo=photo, actor=user, published=post.get("published") == "1")
+            messages.success(request, _("Photo mise à jour."))
+        elif action == "fusionner":
+            target = selectors.report_get_by_code(commune=commune, code=post.get("into", "")) or (
+                selectors.report_agent_get(commune=commune, pk=int(post["into"])) if post.get("into", "").isdigit() else None
+            )  # fmt: skip
+            if target is None:
+                raise services.ReportInputError(
+                    "into", _("Aucun signalement de la commune ne porte ce numéro ou ce code.")
+                )
+            services.report_merge(report=report, actor=user, into=target)
+            messages.success(request, _("Signalement marqué comme doublon."))
+        else:
+            raise Http404
+    except services.ReportInputError as exc:
+        messages.error(request, exc.message)
+    except (ValueError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    return redirect("reports:agent_detail", pk=report.pk)
+
+
+@capability_required("act_for_citizen")
+def intake(request):
+    commune = request.commune
+    categories = selectors.category_list(commune=commune)
+    form = AssistedReportForm(request.POST or None, request.FILES or None, categories=categories,
+                              places=place_list(commune=commune))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            report = services.report_create(
+                commune=commune, category=d["category"], description=d["description"], latitude=d["latitude"],
+                longitude=d["longitude"], place=d["place"], address_string=d["address"],
+                photos=[f.read() for f in d["photos"]], channel=d["channel"], actor=request.user,
+                contact_name=d["contact_name"], contact_email=d["contact_email"], contact_phone=d["contact_phone"],
+            )  # fmt: skip
+        except services.ReportInputError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("reports:agent_receipt", pk=report.pk)
+    return render(request, "reports/agent/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_safe
+@capability_required("view_agent_space")
+def intake_receipt(request, pk: int):
+    return render(request, "reports/agent/receipt.html", {"report": _report_or_404(request, pk)})
+
+
+@require_safe
+@capability_required("view_agent_space")
+def export_csv(request):
+    f = _queue_filters(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="signalements-{request.commune.slug}.csv"'
+    response.write("\ufeff")  # spreadsheet programs need the BOM to read UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["numero", "code", "cree_le", "categorie", "etat", "statut", "service", "agent", "echeance",
+                     "canal", "adresse", "latitude", "longitude", "soutiens", "description"])  # fmt: skip
+    for r in _queue_qs(request, f).iterator(chunk_size=500):
+        writer.writerow([
+            r.pk, r.display_code, r.created_at.isoformat(), r.category.name, r.state.label,
+            "ouvert" if r.is_open else "clos", r.team.name if r.team else "",
+            r.assignee.get_full_name() if r.assignee else "", r.due_date or "", r.channel, r.address_string,
+            r.latitude or "", r.longitude or "", r.supports_count, _csv_safe(r.description),
+        ])  # fmt: skip
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_safe
+@capability_required("view_agent_space")
+def stats(request):
+    data = selectors.report_stats(commune=request.commune)
+    svgs = {}
+    for key, label in (
+        ("categories", _("Signalements par catégorie")),
+        ("teams", _("Signalements par service")),
+    ):
+        svgs[key] = mark_safe(charts.bar_chart_svg(  # noqa: S308 — labels are escaped by bar_chart_svg
+            title=label, chart_id=f"graph-{key}", rows=[(r["label"], r["total"]) for r in data[key]]))  # fmt: skip
+    svgs["delay"] = mark_safe(charts.bar_chart_svg(  # noqa: S308
+        title=_("Délai médian de résolution par catégorie (jours)"), chart_id="graph-delay", unit=" j",
+        rows=[(r["label"], r["median_days"]) for r in data["categories"] if r["median_days"] is not None]))  # fmt: skip
+    return render(request, "reports/agent/stats.html", {"data": data, "svgs": svgs})
