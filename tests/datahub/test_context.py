@@ -163,6 +163,19 @@ def test_multi_instance_attributes_and_vocab_properties_round_trip():
     assert compact_entity(expanded, context) == entity
 
 
+def test_top_level_attributes_named_like_ngsi_ld_members_are_still_attributes():
+    entity = {
+        "id": "urn:ngsi-ld:ACMeasurement:1",
+        "type": "ACMeasurement",
+        "max": {"type": "Property", "value": 40, "observedAt": "2024-05-01T10:00:00Z"},
+        "value": {"type": "Property", "value": 1},
+    }
+    expanded = expand_entity(entity, ENERGY)
+    assert expanded[NGSI + "max"]["observedAt"] == "2024-05-01T10:00:00Z"
+    assert DEFAULT_VOCAB + "value" not in expanded and NGSI + "hasValue" in expanded
+    assert compact_entity(expanded, ENERGY) == entity
+
+
 def test_an_embedded_context_inside_an_attribute_is_bad_request_data():
     entity = {
         "id": "urn:x",

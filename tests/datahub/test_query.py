@@ -515,16 +515,20 @@ def test_queries_expanded_with_the_context_match_expanded_entities():
     context = build_context(doc["@context"])
     stored = expand_entity(doc, context)
     query = map_attribute_names(
-        parse_query('status=="free";status.parkingPermit=="yes";name=="A-13"'), context.expand_attribute
+        parse_query('status=="free";status.parkingPermit=="yes";status.observedAt<2019-01-01;name=="A-13"'),
+        context.expand_attribute,
+        context.expand_sub_attribute,
     )
     assert query.terms[0].path.attr == "https://uri.etsi.org/ngsi-ld/status"
     assert evaluate(query, stored)
     assert not evaluate(parse_query('status=="free"'), stored)  # short names do not match stored IRIs
 
 
-def test_map_attribute_names_leaves_value_keys_and_members_alone():
+def test_map_attribute_names_leaves_value_keys_alone():
     query = map_attribute_names(parse_query("a.observedAt>2020-01-01;b[c.d]==1"), str.upper)
     assert attribute_paths(query) == [p("A", "OBSERVEDAT"), p("B", keys=["c", "d"])]
+    query = map_attribute_names(parse_query("a.observedAt>2020-01-01;b.c"), str.upper, str.lower)
+    assert attribute_paths(query) == [p("A", "observedat"), p("B", "c")]
 
 
 def test_attribute_paths_are_listed_once_in_order():

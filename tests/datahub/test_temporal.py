@@ -318,6 +318,11 @@ def test_rollup_rows_answer_coarser_periods_except_distinct_count():
     assert (day.result("min"), day.result("max"), day.result("sum")) == (5, 25, 180)
     assert day.result("distinctCount") is None
     assert day.result("sumsq") is None  # one row lacked it
+    assert day.result("stddev") is None
+    both = Accumulator.from_rollup(count=2, total=30.0, minimum=10.0, maximum=20.0, total_sq=500.0)
+    assert both.merge(Accumulator.from_rollup(count=1, total=30.0, minimum=30, maximum=30, m2=0.0)).result(
+        "stddev"
+    ) == pytest.approx(10.0)
     with pytest.raises(ValueError):
         day.result("median")
 

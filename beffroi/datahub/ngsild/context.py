@@ -239,13 +239,25 @@ class ActiveContext:
         return self.compact_iri(iri, vocab=True)
 
     def expand_attribute(self, name: str) -> str:
-        """An attribute name as stored: its IRI, except NGSI-LD members (``observedAt``…) that stay short."""
-        if name in ATTRIBUTE_MEMBERS or name in ENTITY_MEMBERS:
+        """A top-level attribute name as stored: its IRI (``id``, ``type``… are entity members, kept)."""
+        if name in ENTITY_MEMBERS:
             return name
         return self.expand_iri(name, vocab=True)
 
     def compact_attribute(self, iri: str) -> str:
-        if iri in ATTRIBUTE_MEMBERS or iri in ENTITY_MEMBERS:
+        if iri in ENTITY_MEMBERS:
+            return iri
+        return self.compact_iri(iri, vocab=True)
+
+    def expand_sub_attribute(self, name: str) -> str:
+        """A name inside an attribute: NGSI-LD members (``observedAt``, ``unitCode``…) stay short, sub-attributes
+        are expanded."""
+        if name in ATTRIBUTE_MEMBERS:
+            return name
+        return self.expand_iri(name, vocab=True)
+
+    def compact_sub_attribute(self, iri: str) -> str:
+        if iri in ATTRIBUTE_MEMBERS:
             return iri
         return self.compact_iri(iri, vocab=True)
 
@@ -592,7 +604,7 @@ def _convert_attribute(attribute: Any, ctx: ActiveContext, expand: bool) -> Any:
         return [_convert_attribute(item, ctx, expand) for item in attribute]
     if not isinstance(attribute, Mapping):
         return attribute
-    convert_name = ctx.expand_attribute if expand else ctx.compact_attribute
+    convert_name = ctx.expand_sub_attribute if expand else ctx.compact_sub_attribute
     convert_type = ctx.expand_type if expand else ctx.compact_type
     out: dict[str, Any] = {}
     for key, member in attribute.items():

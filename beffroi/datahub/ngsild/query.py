@@ -679,19 +679,23 @@ def attribute_paths(node: Node) -> list[AttrPath]:
     return list(seen)
 
 
-def map_attribute_names(node: Node, rename: Callable[[str], str]) -> Node:
-    """The same query with each attribute and sub-attribute name passed through ``rename``.
+def map_attribute_names(
+    node: Node, rename: Callable[[str], str], rename_sub: Callable[[str], str] | None = None
+) -> Node:
+    """The same query with attribute names passed through ``rename`` and sub-attribute names through
+    ``rename_sub`` (default: ``rename``).
 
     Used to expand short names to IRIs with the request's @context (§5.5.7) before evaluating against stored
-    (expanded) entities or translating to SQL. Keys inside values (``[…]``) are JSON member names and are
-    left alone.
+    (expanded) entities or translating to SQL, e.g. ``map_attribute_names(q, ctx.expand_attribute,
+    ctx.expand_sub_attribute)``. Keys inside values (``[…]``) are JSON member names and are left alone.
     """
+    sub = rename_sub or rename
     if isinstance(node, And):
-        return And(tuple(map_attribute_names(t, rename) for t in node.terms))
+        return And(tuple(map_attribute_names(t, rename, sub) for t in node.terms))
     if isinstance(node, Or):
-        return Or(tuple(map_attribute_names(t, rename) for t in node.terms))
+        return Or(tuple(map_attribute_names(t, rename, sub) for t in node.terms))
     path = node.path
-    new_path = AttrPath(rename(path.attr), tuple(rename(s) for s in path.sub_attrs), path.keys)
+    new_path = AttrPath(rename(path.attr), tuple(sub(s) for s in path.sub_attrs), path.keys)
     return replace(node, path=new_path)
 
 

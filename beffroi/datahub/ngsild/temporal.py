@@ -291,13 +291,16 @@ class Accumulator:
     ``totalCount`` counts every non-null value; ``sum``, ``avg``, ``min``, ``max``, ``stddev`` (sample
     standard deviation, as PostgreSQL ``stddev``) and ``sumsq`` use the numeric values (booleans excluded);
     ``distinctCount`` is only known while the individual values are seen (``distinct`` is None once an
-    accumulator comes from a roll-up row).
+    accumulator comes from a roll-up row). The deviation is kept as Welford's M2 (sum of squared deviations
+    from the mean) and merged with Chan's formula, which does not cancel out like sumsq − sum²/n does.
     """
 
     count: int = 0
     numeric_count: int = 0
     total: float = 0.0
     total_sq: float = 0.0
+    mean: float = 0.0
+    m2: float = 0.0
     minimum: float | None = None
     maximum: float | None = None
     distinct: set[Any] | None = field(default_factory=set)
@@ -311,14 +314,26 @@ class Accumulator:
         minimum: float | None,
         maximum: float | None,
         total_sq: float | None = None,
+        m2: float | None = None,
         numeric_count: int | None = None,
     ) -> Accumulator:
-        """An accumulator standing for a roll-up row (count, sum, min, max[, sum of squares])."""
+        """An accumulator standing for a roll-up row (count, sum, min, max[, sum of squares][, M2]).
+
+        Without ``m2``, it is derived from ``total_sq`` when given (less precise); without either, ``stddev``
+        and ``sumsq`` are unknown for the periods this row takes part in.
+        """
+        n = count if numeric_count is None else numeric_count
+        total = total or 0.0
+        mean = total / n if n else 0.0
+        if m2 is None:
+            m2 = max(0.0, total_sq - total * total / n) if total_sq is not None and n else math.nan
         return cls(
             count=count,
-            numeric_count=count if numeric_count is None else numeric_count,
-            total=total or 0.0,
+            numeric_count=n,
+            total=total,
             total_sq=math.nan if total_sq is None else total_sq,
+            mean=mean,
+            m2=m2,
             minimum=minimum,
             maximum=maximum,
             distinct=None,
@@ -335,10 +350,21 @@ class Accumulator:
             self.numeric_count += 1
             self.total += number
             self.total_sq += number * number
+            delta = number - self.mean
+            self.mean += delta / self.numeric_count
+            self.m2 += delta * (number - self.mean)
             self.minimum = number if self.minimum is None else min(self.minimum, number)
             self.maximum = number if self.maximum is None else max(self.maximum, number)
 
     def merge(self, other: Accumulator) -> Accumulator:
+        if other.numeric_count:
+            if self.numeric_count:
+                n = self.numeric_count + other.numeric_count
+                delta = other.mean - self.mean
+                self.m2 += other.m2 + delta * delta * self.numeric_count * other.numeric_count / n
+                self.mean += delta * other.numeric_count / n
+            else:
+                self.mean, self.m2 = other.mean, other.m2
         self.count += other.count
         self.numeric_count += other.numeric_count
         self.total += other.total
@@ -372,11 +398,9 @@ class Accumulator:
         if method == "sumsq":
             return None if math.isnan(self.total_sq) else _tidy(self.total_sq)
         if method == "stddev":
-            if self.numeric_count < 2 or math.isnan(self.total_sq):
+            if self.numeric_count < 2 or math.isnan(self.m2):
                 return None
-            mean = self.total / self.numeric_count
-            variance = (self.total_sq - self.numeric_count * mean * mean) / (self.numeric_count - 1)
-            return math.sqrt(max(variance, 0.0))
+            return math.sqrt(max(self.m2, 0.0) / (self.numeric_count - 1))
         raise ValueError(f"unknown aggregation method {method!r}")
 
 
