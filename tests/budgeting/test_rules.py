@@ -1,12 +1,14 @@
 """Counting rules against published outcomes, the pabulib `selected` columns and the exact reference."""
 
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from beffroi.budgeting.pabulib import PabulibFile, read_pabulib
 from beffroi.budgeting.rules import (
     PABULIB_RULES,
     BallotType,
@@ -28,6 +30,19 @@ from beffroi.budgeting.rules import (
 from beffroi.budgeting.rules.completions import _prepare
 
 PABULIB_DIR = Path(__file__).resolve().parents[1] / "data" / "pabulib"
+
+
+@cache
+def _read(name: str) -> PabulibFile:
+    return read_pabulib(PABULIB_DIR / name)
+
+
+@pytest.fixture(scope="session")
+def pabulib():
+    """Read a vendored pabulib file once per session: `pabulib("Poland_Swiecie_2023.pb")`."""
+    return _read
+
+
 WITH_SELECTED = [
     "Netherlands_Assen_2024.pb",
     "Poland_Czestochowa_2024_Bleszno.pb",
