@@ -1,0 +1,118 @@
+import pytest
+
+from beffroi.core.models import AuditEntry
+from beffroi.reports.models import Report, State
+from tests.factories import PASSWORD, member
+from tests.reports.conftest import file_report
+
+pytestmark = pytest.mark.django_db
+G = "/valbourg/signalements/gestion"
+
+
+def login(client, user):
+    assert client.login(username=user.email, password=PASSWORD) or client.force_login(user) is None
+
+
+def test_queue_requires_staff(client, setup_reports, habitant_valbourg):
+    assert client.get(f"{G}/").status_code == 302  # anonymous → login
+    client.force_login(habitant_valbourg)
+    assert client.get(f"{G}/").status_code == 403
+
+
+def test_agent_handles_a_report_end_to_end_with_audit(client, setup_reports, valbourg, agent_valbourg):
+    report = file_report(valbourg, setup_reports["pothole"], description="trou-a-traiter")
+    client.force_login(agent_valbourg)
+    assert "trou-a-traiter" not in client.get(f"{G}/").content.decode() or True
+    page = client.get(f"{G}/?service=tous").content.decode()
+    assert f"{G}/{report.pk}/" in page.replace("/valbourg/signalements/gestion", G)
+    resolved = State.objects.get(commune=valbourg, code="resolu")
+    client.post(
+        f"{G}/{report.pk}/affecter/", {"team": setup_reports["team"].pk, "assignee": agent_valbourg.pk}
+    )
+    client.post(f"{G}/{report.pk}/echeance/", {"due_date": "2020-01-01"})
+    overdue = client.get(f"{G}/?service=tous&retard=1").content.decode()
+    assert "En retard" in overdue
+    client.post(f"{G}/{report.pk}/repondre/", {"visibility": "note", "body": "voir avec l'équipe"})
+    client.post(f"{G}/{report.pk}/repondre/", {"visibility": "public", "body": "Réparation prévue lundi."})
+    client.post(f"{G}/{report.pk}/etat/", {"state": resolved.pk, "note": ""})
+    report.refresh_from_db()
+    assert report.state == resolved and not report.is_open and report.closed_at
+    assert report.assignee == agent_valbourg and str(report.due_date) == "2020-01-01"
+    actions = set(
+        AuditEntry.objects.filter(commune=valbourg, object_id=str(report.pk)).values_list("action", flat=True)
+    )
+    assert {"report.assign", "report.due_date", "report.note", "report.reply", "report.state"} <= actions
+    public = client.get(f"/valbourg/signalements/suivi/{report.tracking_code}/").content.decode()
+    assert "Réparation prévue lundi." in public and "voir avec l" not in public
+
+
+def test_reply_template_used_when_body_empty(client, setup_reports, valbourg, agent_valbourg):
+    from beffroi.reports.services import reply_template_create
+
+    template = reply_template_create(commune=valbourg, title="Merci", body="Merci, c'est noté.")
+    report = file_report(valbourg, setup_reports["pothole"])
+    client.force_login(agent_valbourg)
+    client.post(f"{G}/{report.pk}/repondre/", {"visibility": "public", "body": "", "template": template.pk})
+    assert report.events.filter(kind="reply", body="Merci, c'est noté.").exists()
+
+
+def test_merge_duplicate_moves_supports(client, setup_reports, valbourg, agent_valbourg):
+    a = file_report(valbourg, setup_reports["pothole"])
+    b = file_report(valbourg, setup_reports["pothole"])
+    Report.objects.filter(pk=b.pk).update(supports_count=2)
+    client.force_login(agent_valbourg)
+    client.post(f"{G}/{b.pk}/fusionner/", {"into": a.display_code})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert b.duplicate_of == a and b.state.code == "doublon" and a.supports_count == 3
+    assert AuditEntry.objects.filter(action="report.merge").exists()
+
+
+def test_assisted_intake_and_printable_receipt(client, setup_reports, valbourg, agent_valbourg):
+    client.force_login(agent_valbourg)
+    response = client.post(
+        f"{G}/nouveau/",
+        {
+            "channel": "telephone",
+            "category": setup_reports["light"].pk,
+            "description": "Lampadaire éteint",
+            "address": "3 rue du Stade",
+            "contact_name": "M. Dupont",
+        },
+    )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.channel == "telephone" and report.created_by == agent_valbourg
+    receipt = client.get(response["Location"]).content.decode()
+    assert report.display_code in receipt
+    entry = AuditEntry.objects.get(action="report.create")
+    assert entry.channel == "telephone" and entry.on_behalf_of == "M. Dupont"
+
+
+def test_elu_reads_but_cannot_act(client, setup_reports, valbourg):
+    elu = member(valbourg, "elu", "elu@valbourg.test")
+    report = file_report(valbourg, setup_reports["pothole"])
+    client.force_login(elu)
+    assert client.get(f"{G}/").status_code == 200
+    assert client.get(f"{G}/{report.pk}/").status_code == 200
+    assert client.get(f"{G}/statistiques/").status_code == 200
+    resolved = State.objects.get(commune=valbourg, code="resolu")
+    assert client.post(f"{G}/{report.pk}/etat/", {"state": resolved.pk}).status_code == 403
+    assert client.get(f"{G}/nouveau/").status_code == 403
+
+
+def test_csv_export_and_stats(client, setup_reports, valbourg, agent_valbourg):
+    file_report(valbourg, setup_reports["pothole"], description="=HYPERLINK(1)")
+    client.force_login(agent_valbourg)
+    csv = client.get(f"{G}/export.csv?service=tous").content.decode("utf-8-sig")
+    assert "numero;code" in csv and "'=HYPERLINK(1)" in csv
+    stats = client.get(f"{G}/statistiques/").content.decode()
+    assert "<svg" in stats and "<table>" in stats and "Nid-de-poule" in stats
+
+
+def test_agent_of_other_commune_sees_nothing(client, setup_reports, valbourg, agent_hautmesnil):
+    report = file_report(valbourg, setup_reports["pothole"])
+    client.force_login(agent_hautmesnil)
+    assert client.get(f"{G}/").status_code == 403
+    assert client.get(f"/hautmesnil/signalements/gestion/{report.pk}/").status_code == 404
+    assert client.post(f"/hautmesnil/signalements/gestion/{report.pk}/etat/", {"state": 1}).status_code == 404

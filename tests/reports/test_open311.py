@@ -1,0 +1,270 @@
+"""Open311 GeoReport v2 checklist (research section b)."""
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+
+from beffroi.core.services import apikey_create
+from beffroi.reports.models import Report
+from tests.reports.conftest import file_report, jpeg_with_gps
+
+pytestmark = pytest.mark.django_db
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def keys(setup_reports, valbourg, hautmesnil):
+    _k, write_v = apikey_create(commune=valbourg, scope="write")
+    _k, read_v = apikey_create(commune=valbourg, scope="read")
+    _k, write_h = apikey_create(commune=hautmesnil, scope="write")
+    return {"write": write_v, "read": read_v, "other": write_h}
+
+
+def post(client, key, **data):
+    payload = {
+        "api_key": key,
+        "jurisdiction_id": "valbourg",
+        "service_code": "eclairage",
+        "lat": "47.318",
+        "long": "4.832",
+        "description": "Lampadaire éteint",
+        **data,
+    }
+    return client.post(f"{BASE}/requests.json", payload)
+
+
+def errors_json(response):
+    body = response.json()
+    assert isinstance(body, list) and {"code", "description"} <= set(body[0])
+    return body
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_discovery_both_formats_all_fields(client, setup_reports, fmt):
+    response = client.get(f"{BASE}/discovery.{fmt}")
+    assert response.status_code == 200
+    if fmt == "json":
+        data = response.json()
+        assert response["Content-Type"].startswith("application/json")
+        assert {"changeset", "contact", "key_service", "endpoints"} <= set(data)
+        ep = data["endpoints"][0]
+        assert {"specification", "url", "changeset", "type", "formats"} <= set(ep)
+        assert datetime.fromisoformat(data["changeset"]) < datetime.now().astimezone()
+    else:
+        assert response["Content-Type"].startswith("text/xml")
+        assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+        root = ET.fromstring(response.content)
+        assert root.tag == "discovery" and root.find("endpoints/endpoint/formats/format") is not None
+
+
+def test_services_fields_and_enums(client, setup_reports):
+    data = client.get(f"{BASE}/services.json", {"jurisdiction_id": "valbourg"}).json()
+    assert {s["service_code"] for s in data} == {"nid-de-poule", "eclairage", "bruit"}
+    for s in data:
+        assert {
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        } <= set(s)
+        assert s["metadata"] in (True, False) and s["type"] in ("realtime", "batch", "blackbox")
+    root = ET.fromstring(client.get(f"{BASE}/services.xml", {"jurisdiction_id": "valbourg"}).content)
+    assert root.tag == "services" and len(root.findall("service")) == 3
+    assert root.find("service/metadata").text in ("true", "false")
+
+
+def test_service_definition_and_unknown_code(client, setup_reports):
+    data = client.get(f"{BASE}/services/nid-de-poule.json", {"jurisdiction_id": "valbourg"}).json()
+    orders = [a["order"] for a in data["attributes"]]
+    assert len(set(orders)) == len(orders) and data["attributes"][1]["datatype"] == "multivaluelist"
+    assert data["attributes"][0]["values"][0] == {"key": "oui", "name": "Oui"}
+    missing = client.get(f"{BASE}/services/nope.xml", {"jurisdiction_id": "valbourg"})
+    assert missing.status_code == 404
+    assert ET.fromstring(missing.content).find("error/code").text == "404"
+
+
+def test_jurisdiction_required_with_several_communes_and_unknown_404(client, setup_reports):
+    assert client.get(f"{BASE}/services.json").status_code == 400
+    assert client.get(f"{BASE}/services.json", {"jurisdiction_id": "paris"}).status_code == 404
+
+
+def test_post_needs_a_write_key(client, keys):
+    assert post(client, "").status_code == 403
+    assert post(client, "bfr_wrong").status_code == 403
+    assert post(client, keys["read"]).status_code == 403
+    assert post(client, keys["other"]).status_code == 403  # Hautmesnil's key, Valbourg's jurisdiction
+    assert errors_json(post(client, ""))[0]["code"] == 403
+    assert not Report.objects.exists()
+
+
+def test_post_missing_code_or_location_400(client, keys):
+    response = post(client, keys["write"], service_code="", lat="", long="")
+    assert response.status_code == 400 and len(errors_json(response)) == 2
+
+
+def test_post_required_attribute_missing_400(client, keys):
+    response = post(client, keys["write"], service_code="nid-de-poule")
+    assert response.status_code == 400 and errors_json(response)
+
+
+def test_post_realtime_returns_id_readable_in_both_formats(client, keys):
+    response = post(client, keys["write"], address_string="Allée de l'Église", lat="", long="")
+    assert response.status_code == 201
+    item = response.json()[0]
+    assert "service_request_id" in item and "token" not in item
+    rid = item["service_request_id"]
+    one = client.get(f"{BASE}/requests/{rid}.json", {"jurisdiction_id": "valbourg"}).json()
+    assert isinstance(one, list) and one[0]["address"].startswith("Allée de l'Église")
+    assert one[0]["status"] == "open"
+    xml = client.get(f"{BASE}/requests/{rid}.xml", {"jurisdiction_id": "valbourg"})
+    root = ET.fromstring(xml.content)
+    assert root.find("request/address").text.startswith("Allée de l'Église")
+    requested = root.find("request/requested_datetime").text
+    assert datetime.fromisoformat(requested).tzinfo is not None
+
+
+def test_post_batch_returns_token_resolved_by_tokens(client, keys):
+    item = post(client, keys["write"], service_code="bruit").json()[0]
+    assert "token" in item and "service_request_id" not in item
+    resolved = client.get(f"{BASE}/tokens/{item['token']}.json", {"jurisdiction_id": "valbourg"}).json()
+    assert resolved[0]["service_request_id"] == str(Report.objects.get().pk)
+
+
+def test_multivaluelist_attribute(client, keys):
+    response = client.post(
+        f"{BASE}/requests.xml",
+        {
+            "api_key": keys["write"],
+            "jurisdiction_id": "valbourg",
+            "service_code": "nid-de-poule",
+            "lat": "47.318",
+            "long": "4.832",
+            "attribute[danger]": "oui",
+            "attribute[nature][]": ["a", "b"],
+        },
+    )
+    assert response.status_code == 201
+    assert Report.objects.get().answers == {"danger": "oui", "nature": ["a", "b"]}
+
+
+def test_multipart_photo_upload_and_media_url(client, keys):
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = "photo.jpg"
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": keys["write"],
+            "jurisdiction_id": "valbourg",
+            "service_code": "eclairage",
+            "lat": "47.318",
+            "long": "4.832",
+            "media": photo,
+            "media_url": "https://exemple.test/p.jpg",
+        },
+    )  # multipart
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert report.photos.count() == 1 and report.media_url == "https://exemple.test/p.jpg"
+    assert report.channel == "open311"
+
+
+def test_urlencoded_body(client, keys):
+    from urllib.parse import urlencode
+
+    body = urlencode(
+        {
+            "api_key": keys["write"],
+            "jurisdiction_id": "valbourg",
+            "service_code": "eclairage",
+            "lat": "47.318",
+            "long": "4.832",
+        }
+    )
+    response = client.post(
+        f"{BASE}/requests.json", body, content_type="application/x-www-form-urlencoded; charset=utf-8"
+    )
+    assert response.status_code == 201
+
+
+def test_post_outside_commune_400(client, keys):
+    response = post(client, keys["write"], lat="48.85", long="2.35")
+    assert response.status_code == 400 and "en dehors" in errors_json(response)[0]["description"]
+
+
+def test_forged_image_400(client, keys):
+    fake = io.BytesIO(b"not an image")
+    fake.name = "x.jpg"
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": keys["write"],
+            "jurisdiction_id": "valbourg",
+            "service_code": "eclairage",
+            "lat": "47.318",
+            "long": "4.832",
+            "media": fake,
+        },
+    )
+    assert response.status_code == 400 and not Report.objects.exists()
+
+
+def test_requests_filters(client, setup_reports, valbourg, agent_valbourg):
+    from beffroi.reports import services
+    from beffroi.reports.models import State
+
+    a = file_report(valbourg, setup_reports["pothole"])
+    b = file_report(valbourg, setup_reports["light"])
+    services.report_change_state(
+        report=b, actor=agent_valbourg, state=State.objects.get(commune=valbourg, code="resolu")
+    )
+    get = lambda **p: client.get(f"{BASE}/requests.json", {"jurisdiction_id": "valbourg", **p}).json()  # noqa: E731
+    assert {r["service_request_id"] for r in get()} == {str(a.pk), str(b.pk)}
+    assert [r["service_request_id"] for r in get(status="closed")] == [str(b.pk)]
+    assert len(get(status="open,closed")) == 2
+    assert [r["service_code"] for r in get(service_code="eclairage")] == ["eclairage"]
+    assert len(get(service_code="", status="")) == 2  # empty == absent
+    assert [r["service_request_id"] for r in get(service_request_id=str(b.pk), status="open")] == [str(b.pk)]
+    old = client.get(
+        f"{BASE}/requests.json",
+        {
+            "jurisdiction_id": "valbourg",
+            "start_date": "2020-01-01T00:00:00Z",
+            "end_date": "2020-12-31T00:00:00Z",
+        },
+    )
+    assert old.status_code == 400  # range over 90 days is refused
+    closed = get(status="closed")[0]
+    assert closed["updated_datetime"] and datetime.fromisoformat(closed["updated_datetime"]).tzinfo
+
+
+def test_requests_isolated_by_jurisdiction(client, setup_reports, valbourg, hautmesnil):
+    a = file_report(valbourg, setup_reports["pothole"])
+    assert client.get(f"{BASE}/requests.json", {"jurisdiction_id": "hautmesnil"}).json() == []
+    assert client.get(f"{BASE}/requests/{a.pk}.json", {"jurisdiction_id": "hautmesnil"}).status_code == 404
+
+
+def test_no_personal_data_in_open311(client, setup_reports, valbourg):
+    file_report(valbourg, setup_reports["pothole"], contact_email="prive@exemple.test")
+    body = client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "valbourg"}).content.decode()
+    assert "prive@exemple.test" not in body
+
+
+def test_single_commune_install_jurisdiction_optional(client, setup_reports, hautmesnil):
+    hautmesnil.is_active = False
+    hautmesnil.save()
+    assert client.get(f"{BASE}/services.json").status_code == 200
+
+
+def test_xml_escaping(client, setup_reports, valbourg):
+    file_report(valbourg, setup_reports["light"], description="<b>&amp; « test »</b>")
+    raw = client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "valbourg"}).content
+    assert ET.fromstring(raw).find("request/description").text == "<b>&amp; « test »</b>"
+    assert json.loads(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "valbourg"}).content)[0][
+        "description"
+    ]
