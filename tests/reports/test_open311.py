@@ -268,3 +268,12 @@ def test_xml_escaping(client, setup_reports, valbourg):
     assert json.loads(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "valbourg"}).content)[0][
         "description"
     ]
+
+
+def test_platform_api_lists_only_the_keys_commune(client, keys, valbourg, hautmesnil, setup_reports):
+    file_report(valbourg, setup_reports["pothole"], contact_email="prive@exemple.test")
+    file_report(hautmesnil, setup_reports["other"], latitude=None, longitude=None, address_string="Lavoir")
+    data = client.get("/api/reports/reports", headers={"Authorization": f"Bearer {keys['read']}"}).json()
+    assert data["count"] == 1 and data["items"][0]["category"] == "nid-de-poule"
+    assert "prive@exemple.test" not in json.dumps(data)
+    assert client.get("/api/reports/reports").status_code == 401
