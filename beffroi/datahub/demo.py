@@ -1,0 +1,213 @@
+"""Demo step: Valbourg's connected assets (64 entities, 8 Smart Data Models types) with a year of history.
+
+History older than two days is written straight into the daily (whole year) and hourly (last month)
+roll-ups; the last two days go through observation_ingest_batch like live data. Idempotent: an entity that
+exists is left alone. Deterministic (fixed seed).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+from beffroi.core import demo
+from beffroi.core.models import Commune
+
+from . import services
+from .models import Entity
+from .ngsild import context as ldctx
+
+SDM = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
+
+# type, domain, count, public, series: (attribute, unit, daily profile function(hour, day, rng) -> value)
+KINDS = [
+    ("Streetlight", "Streetlighting", 20, True),
+    ("WasteContainer", "WasteManagement", 12, True),
+    ("AirQualityObserved", "Environment", 4, True),
+    ("WeatherObserved", "Weather", 2, True),
+    ("ParkingSpot", "Parking", 10, True),
+    ("ACMeasurement", "Energy", 6, False),
+    ("WaterConsumptionObserved", "WaterConsumption", 6, False),
+    ("TrafficFlowObserved", "Transportation", 4, True),
+]
+
+SCHOOLS = ["École Jules-Ferry", "École des Tilleuls", "Collège Lamartine", "Crèche Les Petits Pas"]
+BUILDINGS = [
+    "Mairie",
+    "Salle des fêtes",
+    "Gymnase",
+    "Médiathèque",
+    "École Jules-Ferry",
+    "Ateliers municipaux",
+]
+
+
+def _series(kind: str):
+    """(attribute, unitCode, value(moment, index, rng)) of the measured attributes of a type."""
+    if kind == "Streetlight":
+        return [
+            ("illuminanceLevel", "", lambda t, i, r: 1.0 if t.hour >= 18 or t.hour < 7 else 0.0),
+            (
+                "powerConsumption",
+                "WTT",
+                lambda t, i, r: (70 + r.random() * 5) if t.hour >= 18 or t.hour < 7 else 0.0,
+            ),
+        ]
+    if kind == "WasteContainer":
+        return [
+            (
+                "fillingLevel",
+                "",
+                lambda t, i, r: round(
+                    ((t.timestamp() / 3600 + i * 17) % (24 * (3 + i % 4))) / (24 * (3 + i % 4)), 3
+                ),
+            )
+        ]
+    if kind == "AirQualityObserved":
+        return [
+            (
+                "co2",
+                "59",
+                lambda t, i, r: (
+                    420
+                    + (600 + 100 * i)
+                    * (1 if 8 <= t.hour < 17 and t.weekday() < 5 else 0)
+                    * math.sin(math.pi * (t.hour - 8) / 9) ** 2
+                    + r.random() * 30
+                ),
+            )
+        ]
+    if kind == "WeatherObserved":
+        return [
+            (
+                "temperature",
+                "CEL",
+                lambda t, i, r: (
+                    11
+                    + 9 * math.sin(2 * math.pi * (t.timetuple().tm_yday - 110) / 365)
+                    + 4 * math.sin(math.pi * (t.hour - 9) / 12)
+                    + r.random()
+                ),
+            )
+        ]
+    if kind == "ACMeasurement":
+        return [
+            (
+                "activeEnergyImport",
+                "KWH",
+                lambda t, i, r: (
+                    (2 + i)
+                    * (1.6 if t.month in (11, 12, 1, 2) else 1.0)
+                    * (1.5 if 8 <= t.hour < 18 else 0.4)
+                    * (0.97 if t.year >= 2026 else 1.0)
+                    + r.random() * 0.2
+                ),
+            )
+        ]
+    if kind == "WaterConsumptionObserved":
+        return [
+            (
+                "waterConsumption",
+                "MTQ",
+                lambda t, i, r: (0.05 + 0.01 * i) * (3 if 7 <= t.hour < 20 else 0.3) * (r.random() + 0.5),
+            )
+        ]
+    if kind == "TrafficFlowObserved":
+        return [
+            (
+                "intensity",
+                "",
+                lambda t, i, r: round(
+                    max(0.0, 60 * math.sin(math.pi * (t.hour - 5) / 16) if 5 <= t.hour < 21 else 2)
+                    * (1 + i / 4)
+                    + r.random() * 5
+                ),
+            )
+        ]
+    return []
+
+
+def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: random.Random) -> dict:
+    ident = f"urn:ngsi-ld:{kind}:valbourg-{index + 1:03d}"
+    body: dict = {
+        "id": ident,
+        "type": kind,
+        "location": {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        },
+        "@context": [SDM.format(domain)],
+    }
+    names = {
+        "Streetlight": f"Candélabre {index + 1}",
+        "WasteContainer": f"Benne {index + 1}",
+        "AirQualityObserved": SCHOOLS[index % len(SCHOOLS)],
+        "WeatherObserved": f"Station météo {index + 1}",
+        "ParkingSpot": f"Place {index + 1} — parking de la mairie",
+        "ACMeasurement": f"Compteur électrique — {BUILDINGS[index % len(BUILDINGS)]}",
+        "WaterConsumptionObserved": f"Compteur d'eau — {BUILDINGS[index % len(BUILDINGS)]}",
+        "TrafficFlowObserved": f"Comptage routier {index + 1}",
+    }
+    body["name"] = {"type": "Property", "value": names[kind]}
+    if kind == "Streetlight":
+        body["status"] = {"type": "Property", "value": "defectiveLamp" if index in (3, 11) else "ok"}
+        body["powerState"] = {"type": "Property", "value": "on"}
+    if kind == "WasteContainer":
+        body["status"] = {"type": "Property", "value": "ok"}
+    if kind == "ParkingSpot":
+        body["status"] = {"type": "Property", "value": rng.choice(["free", "occupied"])}
+        body["category"] = {"type": "Property", "value": ["onStreet"]}
+        body["refParkingSite"] = {
+            "type": "Relationship",
+            "object": "urn:ngsi-ld:OffStreetParking:valbourg-mairie",
+        }
+    return body
+
+
+def load(now: datetime | None = None) -> None:
+    commune = Commune.objects.filter(slug="valbourg").first()
+    if commune is None:
+        return
+    rng = random.Random(40)
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    live_from = (now - timedelta(days=2)).replace(hour=0)
+    lon0 = float(commune.longitude or 5.04)
+    lat0 = float(commune.latitude or 47.32)
+    existing = set(Entity.objects.filter(commune=commune).values_list("entity_id", flat=True))
+    live: list[services.Measurement] = []
+    for kind, domain, count, public in KINDS:
+        for index in range(count):
+            lon, lat = lon0 + rng.uniform(-0.012, 0.012), lat0 + rng.uniform(-0.008, 0.008)
+            body = _entity(kind, domain, index, lon, lat, rng)
+            if body["id"] in existing:
+                continue
+            expanded = ldctx.expand_entity(body)
+            entity = services.entity_create(commune=commune, entity=expanded, is_public=public, audit=False)
+            active = ldctx.build_context(body["@context"])
+            for name, unit, fn in _series(kind):
+                iri = active.expand_attribute(name)
+                daily, hourly = [], []
+                day = live_from - timedelta(days=365)
+                while day < live_from:
+                    values = [fn(day + timedelta(hours=h), index, rng) for h in range(24)]
+                    daily.append((day, min(values), max(values), sum(values), 24))
+                    if day >= live_from - timedelta(days=31):
+                        hourly.extend((day + timedelta(hours=h), v, v, v, 1) for h, v in enumerate(values))
+                    day += timedelta(days=1)
+                services.rollup_write_history(entity=entity, attribute=iri, hourly=hourly, daily=daily)
+                moment = live_from
+                while moment <= now:
+                    live.append(
+                        services.Measurement(
+                            entity.entity_id, iri, moment, round(fn(moment, index, rng), 4), unit
+                        )
+                    )
+                    moment += timedelta(minutes=30)
+    if live:
+        services.observation_ingest_batch(commune=commune, measurements=live)
+
+
+@demo.register("datahub", order=40)
+def load_demo() -> None:
+    load()

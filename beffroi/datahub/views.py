@@ -1,0 +1,192 @@
+"""Dashboards of the data hub: assets and their state, per-entity charts, CSV export, small-commune views.
+
+Anonymous visitors and habitants see what the commune publishes; agents and élus (view_dashboards) see all.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import commune_required
+
+from . import selectors
+from .charts import line_chart
+from .services import short_name
+
+PERIOD_LABELS = {"day": "24 heures", "week": "7 jours", "month": "31 jours", "year": "12 mois"}
+
+
+def _see_all(request) -> bool:
+    return user_can(commune=request.commune, user=request.user, capability="view_dashboards")
+
+
+def _state(type_name: str, latest: dict) -> tuple[str, str]:
+    """(label, badge class) of an asset's state, from its latest values."""
+    status = latest.get("status", (None,))[0]
+    if type_name == "Streetlight":
+        if status not in (None, "ok"):
+            return _("En panne"), "badge-danger"
+        return _("En service"), "badge-ok"
+    if type_name == "WasteContainer":
+        level = latest.get("fillingLevel", (None,))[0]
+        if isinstance(level, int | float) and level >= 0.8:
+            return _("À vider"), "badge-warn"
+        return _("Normal"), "badge-ok"
+    if type_name == "ParkingSpot":
+        return (_("Libre"), "badge-ok") if status == "free" else (_("Occupée"), "badge-warn")
+    return _("Mesure reçue") if latest else _("Pas de mesure"), "badge-ok" if latest else "badge-warn"
+
+
+@commune_required
+def index(request):
+    commune = request.commune
+    see_all = _see_all(request)
+    entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
+    latest = selectors.latest_values(entities=entities)
+    rows = []
+    for entity in entities:
+        values = latest.get(entity.pk, {})
+        label, badge = _state(entity.type_name, values)
+        rows.append({"entity": entity, "state": label, "badge": badge, "values": values})
+    to_empty = [r for r in rows if r["entity"].type_name == "WasteContainer" and r["badge"] == "badge-warn"]
+    faults = [r for r in rows if r["entity"].type_name == "Streetlight" and r["badge"] == "badge-danger"]
+    schools = [r for r in rows if r["entity"].type_name == "AirQualityObserved"]
+    energy = _energy_comparison(
+        commune, see_all, [r["entity"] for r in rows if r["entity"].type_name == "ACMeasurement"]
+    )
+    burning = _burning_hours([r["entity"] for r in rows if r["entity"].type_name == "Streetlight"])
+    return render(
+        request,
+        "datahub/index.html",
+        {
+            "rows": rows,
+            "to_empty": to_empty,
+            "faults": faults,
+            "schools": schools,
+            "energy": energy,
+            "burning_hours": burning,
+            "see_all": see_all,
+            "types": selectors.entity_types_count(commune=commune, see_all=see_all),
+        },
+    )
+
+
+def _energy_comparison(commune, see_all, meters):
+    if not meters:
+        return None
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=30)
+    now_total = sum(
+        selectors.daily_totals(
+            entities=meters, attribute_suffix="activeEnergyImport", start=start, end=today
+        ).values()
+    )
+    before = sum(
+        selectors.daily_totals(
+            entities=meters,
+            attribute_suffix="activeEnergyImport",
+            start=start - timedelta(days=365),
+            end=today - timedelta(days=365),
+        ).values()
+    )
+    change = (now_total - before) / before * 100 if before else None
+    return {"current": now_total, "previous": before, "change": change}
+
+
+def _burning_hours(lights):
+    """Hours over the last 7 days where a light's illuminance level was above zero (from hourly roll-ups)."""
+    from .models import HourlyRollup
+
+    since = timezone.now() - timedelta(days=7)
+    return HourlyRollup.objects.filter(
+        entity__in=lights, attribute__endswith="/illuminanceLevel", bucket__gte=since, maximum__gt=0
+    ).count()
+
+
+def _entity(request, pk: int):
+    entity = (
+        selectors.dashboard_entities(commune=request.commune, see_all=_see_all(request)).filter(pk=pk).first()
+    )
+    if entity is None:
+        raise Http404
+    return entity
+
+
+def _series(entity, attribute: str, period: str):
+    span, granularity = selectors.PERIODS[period]
+    start = timezone.now() - span
+    rows = selectors.rollup_series(entity=entity, attribute=attribute, granularity=granularity, start=start)
+    return [(r.bucket, r.average, r.minimum, r.maximum, r.count) for r in rows]
+
+
+@commune_required
+def entity_detail(request, pk: int):
+    entity = _entity(request, pk)
+    period = request.GET.get("periode", "week")
+    if period not in selectors.PERIODS:
+        period = "week"
+    latest = selectors.latest_values(entities=[entity])[entity.pk]
+    charts = []
+    for attribute in selectors.observed_attributes(entity=entity):
+        series = _series(entity, attribute, period)
+        if not series:
+            continue
+        name = short_name(attribute)
+        unit = latest.get(name, (None, None, ""))[2]
+        title = _("%(name)s — %(period)s (moyenne, minimum et maximum)") % {
+            "name": name,
+            "period": PERIOD_LABELS[period],
+        }
+        charts.append(
+            {
+                "name": name,
+                "attribute": attribute,
+                "svg": mark_safe(
+                    line_chart(
+                        [(b, a, lo, hi) for b, a, lo, hi, _c in series],
+                        title=title,
+                        chart_id=f"chart-{name}",
+                        unit=unit,
+                    )
+                ),  # noqa: S308 — values escaped in line_chart
+                "rows": series[-48:] if period in ("day", "week") else series,
+                "title": title,
+            }
+        )
+    return render(
+        request,
+        "datahub/entity.html",
+        {
+            "entity": entity,
+            "latest": sorted(latest.items()),
+            "charts": charts,
+            "period": period,
+            "periods": PERIOD_LABELS,
+        },
+    )
+
+
+@commune_required
+def series_csv(request, pk: int):
+    entity = _entity(request, pk)
+    attribute = request.GET.get("attribut", "")
+    period = request.GET.get("periode", "week")
+    if period not in selectors.PERIODS or attribute not in selectors.observed_attributes(entity=entity):
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{entity.pk}-{short_name(attribute)}-{period}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["debut_periode", "moyenne", "minimum", "maximum", "nombre_mesures"])
+    for bucket, average, low, high, count in _series(entity, attribute, period):
+        writer.writerow([bucket.isoformat(), f"{average:.6g}", f"{low:.6g}", f"{high:.6g}", count])
+    return response

@@ -1,0 +1,60 @@
+"""Dashboards: public view of public entities, agents see all, charts with data tables, CSV, demo."""
+
+import pytest
+
+from beffroi.datahub import demo
+from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(valbourg):
+    demo.load()
+    return valbourg
+
+
+def test_demo_loads_many_types_with_history_and_is_idempotent(loaded):
+    entities = Entity.objects.filter(commune=loaded)
+    assert entities.count() >= 60
+    assert entities.values("type_name").distinct().count() >= 8
+    rollups = (DailyRollup.objects.count(), HourlyRollup.objects.count())
+    assert DailyRollup.objects.filter(entity__type_name="WeatherObserved").count() >= 2 * 365
+    demo.load()
+    assert Entity.objects.filter(commune=loaded).count() == entities.count()
+    assert (DailyRollup.objects.count(), HourlyRollup.objects.count()) == rollups
+
+
+def test_anonymous_sees_public_assets_only(client, loaded):
+    page = client.get("/valbourg/donnees/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Candélabre 1" in text
+    assert "Compteur électrique" not in text  # building meters are not published
+    hidden = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
+    assert client.get(f"/valbourg/donnees/equipement/{hidden.pk}/").status_code == 404
+
+
+def test_agent_sees_everything_with_chart_table_and_csv(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/").content.decode()
+    assert "Compteur électrique" in page
+    assert "Bennes à vider" in page and "Énergie des bâtiments publics" in page
+    meter = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
+    detail = client.get(f"/valbourg/donnees/equipement/{meter.pk}/?periode=year")
+    html = detail.content.decode()
+    assert 'role="img"' in html and "<caption>" in html
+    csv = client.get(
+        f"/valbourg/donnees/equipement/{meter.pk}/export.csv",
+        {"attribut": "https://smartdatamodels.org/dataModel.Energy/activeEnergyImport", "periode": "year"},
+    )
+    assert csv.status_code == 200
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("debut_periode") and len(lines) > 300
+
+
+def test_other_commune_sees_nothing(client, loaded, hautmesnil, agent_hautmesnil):
+    client.force_login(agent_hautmesnil)
+    meter = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-001")
+    assert client.get(f"/hautmesnil/donnees/equipement/{meter.pk}/").status_code == 404
+    assert "Candélabre" not in client.get("/hautmesnil/donnees/").content.decode()
