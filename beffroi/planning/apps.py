@@ -6,3 +6,21 @@ class PlanningConfig(AppConfig):
     name = "beffroi.planning"
     label = "planning"
     verbose_name = _("Projet de territoire")
+
+    def ready(self) -> None:
+        from beffroi.core import modules
+        from beffroi.planning import demo  # noqa: F401 (registers the demo step)
+
+        modules.register(
+            modules.Module(
+                code="planning",
+                label=_("Projet de territoire"),
+                description=_(
+                    "Auto-diagnostic, cas d'usage du territoire intelligent, feuille de route, financements "
+                    "et rapport au conseil municipal."
+                ),
+                url_name="planning:index",
+                agent_url_name="planning:roadmap",
+                order=50,
+            )
+        )

@@ -1,0 +1,88 @@
+"""Input shape of the funding pages; amounts accept French notation ("12 500,50")."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
+from beffroi.funding.models import FinancingLine, FinancingPlan
+
+
+class AmountField(forms.CharField):
+    """A euro amount to the cent, never negative; French error messages from the co-financing rule."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", _("En euros, au centime près, par exemple 12 500,50."))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return value
+        try:
+            return parse_amount(value)
+        except FinancingPlanError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def prepare_value(self, value):
+        return str(value).replace(".", ",") if value not in (None, "") else value
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FinancingLineForm(forms.ModelForm):
+    amount = AmountField(label=_("Montant (€)"))
+
+    class Meta:
+        model = FinancingLine
+        fields = [
+            "funder",
+            "mechanism_code",
+            "kind",
+            "cost_nature",
+            "amount",
+            "status",
+            "requested_on",
+            "decided_on",
+            "application_deadline",
+        ]
+        widgets = {
+            "requested_on": DateInput(),
+            "decided_on": DateInput(),
+            "application_deadline": DateInput(),
+            "mechanism_code": forms.Select(),
+        }
+        help_texts = {
+            "kind": _("Un prêt est remboursé par la commune : il compte dans sa part propre."),
+            "cost_nature": _(
+                "La participation minimale du CGCT (art. L1111-10) ne porte que sur l'investissement."
+            ),
+            "application_deadline": _("Un rappel est envoyé au responsable du projet 14 jours avant."),
+        }
+
+    def __init__(self, *args, mechanisms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— aucun dispositif du catalogue —"))]
+        choices += [(m.code, f"{m.short_name or m.name} — {m.funder_name}") for m in mechanisms]
+        self.fields["mechanism_code"] = forms.ChoiceField(
+            label=_("Dispositif du catalogue"), choices=choices, required=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        requested, decided = data.get("requested_on"), data.get("decided_on")
+        if requested and decided and decided < requested:
+            self.add_error("decided_on", _("La date de la décision précède la date de la demande."))
+        return data
+
+
+class FinancingPlanForm(forms.ModelForm):
+    class Meta:
+        model = FinancingPlan
+        fields = ["regime", "prefect_decision", "ctec_derogation"]

@@ -1,0 +1,166 @@
+"""Reads of the funding app: the mechanism catalogue, matching, financing plans (always scoped to the commune)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from django.http import Http404
+
+from beffroi.core.models import Commune
+from beffroi.funding.catalogue import Mechanism, Vocabulary, load_mechanisms, load_vocabulary
+from beffroi.funding.cofinancing import (
+    CofinancingResult,
+    check_minimum_participation,
+)
+from beffroi.funding.cofinancing import (
+    FinancingLine as RuleLine,
+)
+from beffroi.funding.matching import CommuneProfile, MatchingEngine, MatchResult, ProjectProfile
+from beffroi.funding.models import FinancingLine, FinancingPlan
+
+
+def vocabulary() -> Vocabulary:
+    return load_vocabulary()
+
+
+def mechanism_list(
+    *, theme: str = "", stage: str = "", funder_kind: str = "", query: str = ""
+) -> list[Mechanism]:
+    """The curated catalogue, optionally filtered (theme code, stage code, funder kind, free text)."""
+    result = []
+    needle = query.strip().lower()
+    for mechanism in load_mechanisms():
+        if theme and not (mechanism.all_themes or theme in mechanism.themes):
+            continue
+        if stage and stage not in mechanism.stages:
+            continue
+        if funder_kind and mechanism.funder_kind != funder_kind:
+            continue
+        if (
+            needle
+            and needle not in f"{mechanism.name} {mechanism.funder_name} {mechanism.description}".lower()
+        ):
+            continue
+        result.append(mechanism)
+    return result
+
+
+def mechanism_get(*, code: str) -> Mechanism:
+    for mechanism in load_mechanisms():
+        if mechanism.code == code:
+            return mechanism
+    raise Http404("Ce dispositif n'est pas au catalogue.")
+
+
+def mechanisms_by_code(codes: Iterable[str]) -> list[Mechanism]:
+    wanted = set(codes)
+    return [m for m in load_mechanisms() if m.code in wanted]
+
+
+@cache
+def matching_engine() -> MatchingEngine:
+    return MatchingEngine(load_mechanisms(), load_vocabulary())
+
+
+def commune_profile(*, commune: Commune) -> CommuneProfile:
+    """The commune as an applicant. Zonages and local conditions are not recorded yet: they stay "à vérifier"."""
+    departement = commune.departement_code or ""
+    if departement not in load_vocabulary().departements:
+        departement = ""
+    return CommuneProfile(
+        population=int(commune.population or 0), departement=departement, kind="commune", name=commune.name
+    )
+
+
+def mechanism_match(*, commune: Commune, project: ProjectProfile, today: date) -> list[MatchResult]:
+    """Every mechanism of the catalogue with its verdict for this project; matching ones first."""
+    results = matching_engine().match(commune_profile(commune=commune), project, today=today)
+    return sorted(results, key=lambda r: not r.matched)
+
+
+# -- financing plans ------------------------------------------------------------------------------------
+
+
+def plan_get(*, commune: Commune, pk: int) -> FinancingPlan:
+    plan = FinancingPlan.objects.filter(commune=commune, pk=pk).first()
+    if plan is None:
+        raise Http404("Ce plan de financement n'existe pas dans cette commune.")
+    return plan
+
+
+def line_get(*, plan: FinancingPlan, pk: int) -> FinancingLine:
+    line = plan.lines.filter(pk=pk).first()
+    if line is None:
+        raise Http404("Cette ligne n'existe pas dans ce plan de financement.")
+    return line
+
+
+def plan_lines(*, plan: FinancingPlan) -> list[FinancingLine]:
+    return list(plan.lines.all())
+
+
+def plan_totals(*, lines: Iterable[FinancingLine]) -> dict[str, Decimal]:
+    """Totals shown under the plan; refused lines are listed but bring nothing."""
+    totals = {
+        "investment": Decimal("0.00"),
+        "operating": Decimal("0.00"),
+        "own": Decimal("0.00"),
+        "public": Decimal("0.00"),
+        "private": Decimal("0.00"),
+        "refused": Decimal("0.00"),
+        "all": Decimal("0.00"),
+    }
+    for line in lines:
+        if line.status == FinancingLine.Status.REFUSED:
+            totals["refused"] += line.amount
+            continue
+        totals["all"] += line.amount
+        totals["investment" if line.cost_nature == FinancingLine.CostNature.INVESTMENT else "operating"] += (
+            line.amount
+        )
+        totals[{"own_funds": "own", "public": "public", "private": "private"}[line.funder_type]] += (
+            line.amount
+        )
+    return totals
+
+
+def rule_lines(lines: Iterable[FinancingLine]) -> list[RuleLine]:
+    """Plan lines in the shape of the pure rule; a refused aid funds nothing, so it is left out."""
+    return [
+        RuleLine(
+            funder_type=line.funder_type,
+            cost_nature=line.cost_nature,
+            amount=line.amount,
+            label=line.funder,
+        )
+        for line in lines
+        if line.status != FinancingLine.Status.REFUSED
+    ]
+
+
+def plan_check(*, plan: FinancingPlan, lines: Iterable[FinancingLine] | None = None) -> CofinancingResult:
+    """CGCT art. L1111-10 III check of the plan as saved."""
+    lines = plan_lines(plan=plan) if lines is None else lines
+    return check_minimum_participation(
+        rule_lines(lines),
+        regime=plan.regime,
+        prefect_decision=plan.prefect_decision,
+        ctec_derogation=plan.ctec_derogation,
+    )
+
+
+def line_deadlines(*, commune: Commune, start: date, end: date) -> list[FinancingLine]:
+    """Lines still to file whose application deadline falls in [start, end]."""
+    return list(
+        FinancingLine.objects.filter(
+            plan__commune=commune,
+            application_deadline__gte=start,
+            application_deadline__lte=end,
+            status=FinancingLine.Status.PLANNED,
+        )
+        .select_related("plan")
+        .order_by("application_deadline", "pk")
+    )

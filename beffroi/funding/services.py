@@ -1,0 +1,122 @@
+"""Writes of the funding app: financing plans and their lines (with the audit entry)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
+from beffroi.funding.models import FinancingLine, FinancingPlan
+
+PLAN_FIELDS = ("title", "regime", "prefect_decision", "ctec_derogation")
+LINE_FIELDS = (
+    "funder",
+    "mechanism_code",
+    "kind",
+    "cost_nature",
+    "amount",
+    "status",
+    "requested_on",
+    "decided_on",
+    "application_deadline",
+)
+
+
+def _clean_amount(value) -> Decimal:
+    try:
+        return parse_amount(value)
+    except FinancingPlanError as error:
+        raise ValidationError({"amount": str(error)}) from None
+
+
+def _validate_line(line: FinancingLine) -> None:
+    line.amount = _clean_amount(line.amount)
+    if line.requested_on and line.decided_on and line.decided_on < line.requested_on:
+        raise ValidationError({"decided_on": "La date de la décision précède la date de la demande."})
+    line.full_clean(exclude=["plan"])
+
+
+@transaction.atomic
+def plan_create(*, commune: Commune, actor, title: str, **fields) -> FinancingPlan:
+    plan = FinancingPlan(
+        commune=commune, title=title, **{k: v for k, v in fields.items() if k in PLAN_FIELDS}
+    )
+    plan.full_clean(exclude=["commune"])
+    plan.save()
+    audit_record(commune=commune, actor=actor, action="funding.plan.create", obj=plan, summary=plan.title)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> FinancingPlan:
+    if plan.commune_id != commune.pk:
+        raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
+    for key, value in fields.items():
+        if key in PLAN_FIELDS:
+            setattr(plan, key, value)
+    plan.full_clean(exclude=["commune"])
+    plan.save()
+    audit_record(commune=commune, actor=actor, action="funding.plan.update", obj=plan, summary=plan.title)
+    return plan
+
+
+@transaction.atomic
+def line_add(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> FinancingLine:
+    """Add a line. A line that makes the plan fail CGCT art. L1111-10 is kept: the check flags it on the page."""
+    if plan.commune_id != commune.pk:
+        raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
+    line = FinancingLine(plan=plan, **{k: v for k, v in fields.items() if k in LINE_FIELDS})
+    _validate_line(line)
+    line.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="funding.line.create",
+        obj=line,
+        summary=f"{plan.title} : {line.funder} {line.amount} €",
+    )
+    return line
+
+
+@transaction.atomic
+def line_update(*, commune: Commune, actor, line: FinancingLine, **fields) -> FinancingLine:
+    if line.plan.commune_id != commune.pk:
+        raise ValidationError("Cette ligne n'appartient pas à cette commune.")
+    for key, value in fields.items():
+        if key in LINE_FIELDS:
+            setattr(line, key, value)
+    _validate_line(line)
+    line.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="funding.line.update",
+        obj=line,
+        summary=f"{line.plan.title} : {line.funder} {line.amount} €",
+    )
+    return line
+
+
+@transaction.atomic
+def line_delete(*, commune: Commune, actor, line: FinancingLine) -> None:
+    if line.plan.commune_id != commune.pk:
+        raise ValidationError("Cette ligne n'appartient pas à cette commune.")
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="funding.line.delete",
+        obj=line,
+        summary=f"{line.plan.title} : {line.funder} {line.amount} €",
+    )
+    line.delete()
+
+
+@transaction.atomic
+def line_mark_reminded(*, line: FinancingLine, on: date) -> None:
+    """Remember that the deadline reminder went out, so the daily task never sends it twice."""
+    FinancingLine.objects.filter(pk=line.pk).update(reminder_sent_on=on)

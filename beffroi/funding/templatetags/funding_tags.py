@@ -1,0 +1,37 @@
+"""Template filters for amounts and rates, French typography (beffroi.funding.text)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from beffroi.funding.text import format_eur, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def eur(value) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        return format_eur(Decimal(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        return format_percent(Decimal(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def rate_percent(value) -> str:
+    """A rate such as 0.2 shown as a percentage."""
+    if value is None:
+        return "—"
+    return format_percent(Decimal(value) * 100)

@@ -1,0 +1,103 @@
+"""The report to the conseil municipal: one context for the printable HTML page and its PDF twin."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from beffroi.core.models import Commune
+from beffroi.funding import selectors as funding_selectors
+from beffroi.planning import grid as maturity_grid
+from beffroi.planning import selectors
+from beffroi.planning.models import Project
+
+
+def build(*, commune: Commune, today: date) -> dict:
+    """Diagnostic summary, chosen projects, timeline, costs, financing plans with the L1111-10 check, indicators."""
+    grid = maturity_grid.load()
+    assessments = list(selectors.assessment_list(commune=commune))
+    latest = assessments[0] if assessments else None
+    earliest = assessments[-1] if len(assessments) > 1 else None
+    rows = []
+    if latest:
+        for domain in grid.domains:
+            now = latest.scores.get("domains", {}).get(domain.code, {}).get("score")
+            before = (
+                earliest.scores.get("domains", {}).get(domain.code, {}).get("score") if earliest else None
+            )
+            rows.append({"domain": domain, "score": now, "before": before})
+    projects = [p for p in selectors.project_list(commune=commune) if p.status != Project.Status.ABANDONED]
+    entries = []
+    totals = {"investment": Decimal(0), "operating": Decimal(0), "public": Decimal(0), "own": Decimal(0)}
+    failing = []
+    for project in projects:
+        plan = project.financing_plan
+        lines = funding_selectors.plan_lines(plan=plan) if plan else []
+        check = funding_selectors.plan_check(plan=plan, lines=lines) if plan else None
+        plan_totals = funding_selectors.plan_totals(lines=lines)
+        totals["investment"] += project.investment_budget
+        totals["operating"] += project.operating_budget
+        totals["public"] += plan_totals["public"]
+        totals["own"] += plan_totals["own"]
+        if check is not None and not check.ok:
+            failing.append(project)
+        entries.append(
+            {
+                "project": project,
+                "plan": plan,
+                "lines": lines,
+                "totals": plan_totals,
+                "check": check,
+                "indicators": list(project.indicators.all()),
+                "phases": list(project.phases.all()),
+            }
+        )
+    radar_title = ""
+    radar = ""
+    if latest:
+        radar_title = f"Maturité par domaine (0 à 4) au {latest.assessed_on:%d/%m/%Y}"
+        radar = maturity_grid.radar_svg(
+            latest.scores,
+            title=radar_title,
+            ident="radar-rapport",
+            compare=earliest.scores if earliest else None,
+        )
+    return {
+        "today": today,
+        "grid": grid,
+        "latest": latest,
+        "earliest": earliest,
+        "diagnostic_rows": rows,
+        "radar": radar,
+        "radar_title": radar_title,
+        "entries": entries,
+        "quarters": selectors.timeline(projects=projects),
+        "totals": totals,
+        "failing": failing,
+    }
+
+
+def html_to_pdf(html: str, *, base_url: str) -> bytes | None:
+    """The PDF of the same HTML (WeasyPrint, print stylesheet); None when WeasyPrint is not installed."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):  # OSError: Pango missing on the system
+        return None
+    return HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher).write_pdf()
+
+
+def _local_only_fetcher(url: str, *args, **kwargs):
+    """Stylesheets are read from the static files on disk; nothing is fetched from the network."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint import default_url_fetcher
+
+    static_url = settings.STATIC_URL or "/static/"
+    marker = url.find(static_url)
+    if marker != -1:
+        path = finders.find(url[marker + len(static_url) :].split("?")[0])
+        if path:
+            return default_url_fetcher(f"file://{path}")
+    if url.startswith("data:"):
+        return default_url_fetcher(url)
+    raise ValueError(f"Ressource non chargée dans le PDF : {url}")

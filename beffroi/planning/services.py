@@ -1,0 +1,190 @@
+"""Writes of the planning app: assessments, projects of the roadmap, their phases and indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from beffroi.accounts.selectors import role_get
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.funding import services as funding_services
+from beffroi.planning.models import Assessment, Project, ProjectIndicator, ProjectPhase
+
+PROJECT_FIELDS = (
+    "title",
+    "use_case_code",
+    "description",
+    "status",
+    "stage",
+    "owner",
+    "start_date",
+    "end_date",
+    "investment_budget",
+    "operating_budget",
+    "themes",
+)
+PHASE_FIELDS = ("title", "start_date", "end_date")
+INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date", "datahub_ref")
+
+
+def _check_commune(commune: Commune, obj_commune_id: int) -> None:
+    if commune.pk != obj_commune_id:
+        raise ValidationError("Cet élément n'appartient pas à cette commune.")
+
+
+def _validate_project(project: Project) -> None:
+    for field, label in (
+        ("investment_budget", "budget d'investissement"),
+        ("operating_budget", "coût de fonctionnement"),
+    ):
+        value = getattr(project, field)
+        if value is None:
+            setattr(project, field, Decimal(0))
+        elif Decimal(value) < 0:
+            raise ValidationError({field: f"Le {label} ne peut pas être négatif."})
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        raise ValidationError({"end_date": "La date de fin ne peut pas précéder la date de début."})
+    project.full_clean(exclude=["commune", "financing_plan"])
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    commune: Commune,
+    actor,
+    grid_version: str,
+    answers: dict,
+    scores: dict,
+    assessed_on: date | None = None,
+) -> Assessment:
+    """Keep one answer to the maturity grid with its computed scores (every assessment is kept)."""
+    assessment = Assessment.objects.create(
+        commune=commune,
+        grid_version=grid_version,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author_label=(getattr(actor, "full_name", "") or getattr(actor, "email", "")) if actor else "",
+        role=role_get(commune=commune, user=actor) or "" if actor else "",
+        assessed_on=assessed_on or date.today(),
+        answers=answers,
+        scores=scores,
+    )
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.assessment.create",
+        obj=assessment,
+        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y}",
+    )
+    return assessment
+
+
+@transaction.atomic
+def project_create(*, commune: Commune, actor, title: str, start_date: date, **fields) -> Project:
+    """A project of the roadmap, with its (empty) financing plan."""
+    project = Project(
+        commune=commune,
+        title=title,
+        start_date=start_date,
+        **{k: v for k, v in fields.items() if k in PROJECT_FIELDS},
+    )
+    _validate_project(project)
+    project.financing_plan = funding_services.plan_create(commune=commune, actor=actor, title=title)
+    project.save()
+    audit_record(commune=commune, actor=actor, action="planning.project.create", obj=project, summary=title)
+    return project
+
+
+@transaction.atomic
+def project_update(*, commune: Commune, actor, project: Project, **fields) -> Project:
+    _check_commune(commune, project.commune_id)
+    for key, value in fields.items():
+        if key in PROJECT_FIELDS:
+            setattr(project, key, value)
+    _validate_project(project)
+    project.save()
+    if project.financing_plan and project.financing_plan.title != project.title:
+        funding_services.plan_update(
+            commune=commune, actor=actor, plan=project.financing_plan, title=project.title
+        )
+    audit_record(
+        commune=commune, actor=actor, action="planning.project.update", obj=project, summary=project.title
+    )
+    return project
+
+
+@transaction.atomic
+def project_delete(*, commune: Commune, actor, project: Project) -> None:
+    _check_commune(commune, project.commune_id)
+    audit_record(
+        commune=commune, actor=actor, action="planning.project.delete", obj=project, summary=project.title
+    )
+    plan = project.financing_plan
+    project.delete()
+    if plan is not None:
+        plan.delete()
+
+
+@transaction.atomic
+def phase_add(*, commune: Commune, actor, project: Project, **fields) -> ProjectPhase:
+    _check_commune(commune, project.commune_id)
+    phase = ProjectPhase(project=project, **{k: v for k, v in fields.items() if k in PHASE_FIELDS})
+    if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
+        raise ValidationError({"end_date": "La date de fin ne peut pas précéder la date de début."})
+    phase.full_clean(exclude=["project"])
+    phase.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.phase.create",
+        obj=phase,
+        summary=f"{project.title} : {phase.title}",
+    )
+    return phase
+
+
+@transaction.atomic
+def phase_delete(*, commune: Commune, actor, phase: ProjectPhase) -> None:
+    _check_commune(commune, phase.project.commune_id)
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.phase.delete",
+        obj=phase,
+        summary=f"{phase.project.title} : {phase.title}",
+    )
+    phase.delete()
+
+
+@transaction.atomic
+def indicator_add(*, commune: Commune, actor, project: Project, **fields) -> ProjectIndicator:
+    _check_commune(commune, project.commune_id)
+    indicator = ProjectIndicator(
+        project=project, **{k: v for k, v in fields.items() if k in INDICATOR_FIELDS}
+    )
+    indicator.full_clean(exclude=["project"])
+    indicator.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.indicator.create",
+        obj=indicator,
+        summary=f"{project.title} : {indicator.name}",
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, commune: Commune, actor, indicator: ProjectIndicator) -> None:
+    _check_commune(commune, indicator.project.commune_id)
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.indicator.delete",
+        obj=indicator,
+        summary=f"{indicator.project.title} : {indicator.name}",
+    )
+    indicator.delete()

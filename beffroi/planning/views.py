@@ -1,0 +1,300 @@
+"""Pages of the Projet de territoire module: self-assessment, use cases, roadmap, funding matches, report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beffroi.accounts.models import Membership, Role
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import capability_required, commune_required
+from beffroi.funding import selectors as funding_selectors
+from beffroi.planning import selectors, services, use_cases
+from beffroi.planning.forms import IndicatorForm, PhaseForm, ProjectForm
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _can_plan(request) -> bool:
+    return user_can(commune=request.commune, user=request.user, capability="plan")
+
+
+def _owners(commune):
+    from beffroi.accounts.models import User
+
+    staff = Membership.objects.filter(commune=commune, role__in=[Role.AGENT, Role.ELU, Role.ADMIN])
+    return User.objects.filter(pk__in=staff.values("user_id")).order_by("full_name", "email")
+
+
+def _attach(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# -- roadmap --------------------------------------------------------------------------------------------
+
+
+@capability_required("view_agent_space")
+def roadmap(request):
+    projects = list(selectors.project_list(commune=request.commune))
+    plans = {}
+    for project in projects:
+        if project.financing_plan_id:
+            plans[project.pk] = funding_selectors.plan_check(plan=project.financing_plan)
+    return render(
+        request,
+        "planning/roadmap.html",
+        {
+            "projects": [(p, plans.get(p.pk)) for p in projects],
+            "quarters": selectors.timeline(projects=projects),
+            "deadlines": selectors.upcoming_deadlines(commune=request.commune, today=_today()),
+            "can_plan": _can_plan(request),
+            "latest_assessment": selectors.assessment_list(commune=request.commune).first(),
+        },
+    )
+
+
+def _project_form_page(request, form, *, project=None, use_case=None, status=200):
+    return render(
+        request,
+        "planning/project_form.html",
+        {"form": form, "project": project, "use_case": use_case},
+        status=status,
+    )
+
+
+@capability_required("plan")
+def project_create(request):
+    use_case = use_cases.get(request.GET.get("cas") or request.POST.get("use_case_code") or "")
+    initial = {"start_date": _today(), "owner": request.user.pk}
+    if use_case:
+        initial.update(use_cases.project_initial(use_case, population=request.commune.population))
+    form = ProjectForm(request.POST or None, initial=initial, owners=_owners(request.commune))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                project = services.project_create(
+                    commune=request.commune,
+                    actor=request.user,
+                    use_case_code=use_case.code if use_case else "",
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                if use_case:
+                    use_cases.seed_project(project=project, use_case=use_case, actor=request.user)
+                messages.success(request, _("Le projet est ajouté à la feuille de route."))
+                return redirect("planning:project_detail", pk=project.pk)
+        return _project_form_page(request, form, use_case=use_case, status=400)
+    return _project_form_page(request, form, use_case=use_case)
+
+
+@capability_required("plan")
+def project_edit(request, pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    form = ProjectForm(request.POST or None, instance=project, owners=_owners(request.commune))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.project_update(
+                    commune=request.commune, actor=request.user, project=project, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Le projet est enregistré."))
+                return redirect("planning:project_detail", pk=project.pk)
+        return _project_form_page(
+            request, form, project=selectors.project_get(commune=request.commune, pk=pk), status=400
+        )
+    return _project_form_page(request, form, project=project)
+
+
+@capability_required("plan")
+def project_delete(request, pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    if request.method == "POST":
+        services.project_delete(commune=request.commune, actor=request.user, project=project)
+        messages.success(request, _("Le projet est retiré de la feuille de route."))
+        return redirect("planning:roadmap")
+    return render(request, "planning/project_delete.html", {"project": project})
+
+
+@capability_required("view_agent_space")
+def project_detail(request, pk: int, phase_form=None, indicator_form=None, status=200):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    plan = project.financing_plan
+    indicators = [
+        (indicator, selectors.indicator_live_value(indicator, commune=request.commune))
+        for indicator in project.indicators.all()
+    ]
+    context = {
+        "project": project,
+        "use_case": use_cases.get(project.use_case_code),
+        "theme_labels": [funding_selectors.vocabulary().themes.get(t, t) for t in project.themes or []],
+        "indicators": indicators,
+        "plan": plan,
+        "check": funding_selectors.plan_check(plan=plan) if plan else None,
+        "totals": funding_selectors.plan_totals(lines=plan.lines.all()) if plan else None,
+        "can_plan": _can_plan(request),
+        "phase_form": phase_form or PhaseForm(prefix="phase"),
+        "indicator_form": indicator_form or IndicatorForm(prefix="indicateur"),
+        "has_errors": status != 200,
+    }
+    return render(request, "planning/project_detail.html", context, status=status)
+
+
+@require_POST
+@capability_required("plan")
+def phase_add(request, pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    form = PhaseForm(request.POST, prefix="phase")
+    if form.is_valid():
+        try:
+            services.phase_add(
+                commune=request.commune, actor=request.user, project=project, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("La phase est ajoutée."))
+            return redirect(reverse("planning:project_detail", args=[project.pk]) + "#phases")
+    return project_detail(request, pk, phase_form=form, status=400)
+
+
+@require_POST
+@capability_required("plan")
+def phase_delete(request, pk: int, phase_pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    phase = selectors.phase_get(project=project, pk=phase_pk)
+    services.phase_delete(commune=request.commune, actor=request.user, phase=phase)
+    messages.success(request, _("La phase est supprimée."))
+    return redirect(reverse("planning:project_detail", args=[project.pk]) + "#phases")
+
+
+@require_POST
+@capability_required("plan")
+def indicator_add(request, pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    form = IndicatorForm(request.POST, prefix="indicateur")
+    if form.is_valid():
+        try:
+            services.indicator_add(
+                commune=request.commune, actor=request.user, project=project, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("L'indicateur est ajouté."))
+            return redirect(reverse("planning:project_detail", args=[project.pk]) + "#indicateurs")
+    return project_detail(request, pk, indicator_form=form, status=400)
+
+
+@require_POST
+@capability_required("plan")
+def indicator_delete(request, pk: int, indicator_pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    indicator = selectors.indicator_get(project=project, pk=indicator_pk)
+    services.indicator_delete(commune=request.commune, actor=request.user, indicator=indicator)
+    messages.success(request, _("L'indicateur est supprimé."))
+    return redirect(reverse("planning:project_detail", args=[project.pk]) + "#indicateurs")
+
+
+@capability_required("view_agent_space")
+def project_funding(request, pk: int):
+    project = selectors.project_get(commune=request.commune, pk=pk)
+    results = selectors.project_matches(commune=request.commune, project=project, today=_today())
+    show_all = request.GET.get("tous") == "1"
+    matched = [r for r in results if r.matched]
+    return render(
+        request,
+        "planning/project_funding.html",
+        {
+            "project": project,
+            "matched": matched,
+            "unmatched": [r for r in results if not r.matched] if show_all else [],
+            "unmatched_count": len(results) - len(matched),
+            "show_all": show_all,
+            "commune_profile": funding_selectors.commune_profile(commune=request.commune),
+        },
+    )
+
+
+# -- council report -------------------------------------------------------------------------------------
+
+
+def _report_context(request):
+    from beffroi.planning import report
+
+    return report.build(commune=request.commune, today=_today())
+
+
+@capability_required("view_agent_space")
+def council_report(request):
+    return render(request, "planning/report.html", {**_report_context(request), "pdf": False})
+
+
+@capability_required("view_agent_space")
+def council_report_pdf(request):
+    from beffroi.planning import report
+
+    html = render(request, "planning/report.html", {**_report_context(request), "pdf": True}).content.decode()
+    pdf = report.html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    if pdf is None:
+        messages.error(
+            request, _("La version PDF n'est pas disponible sur ce serveur ; imprimez la page HTML.")
+        )
+        return redirect("planning:report")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rapport-conseil-{request.commune.slug}.pdf"'
+    return response
+
+
+# -- use cases (public catalogue) ------------------------------------------------------------------------
+
+
+@commune_required
+def use_case_list(request):
+    theme = request.GET.get("theme", "")
+    size = request.GET.get("taille", "")
+    items = use_cases.filtered(theme=theme, size=size)
+    return render(
+        request,
+        "planning/use_case_list.html",
+        {
+            "use_cases": items,
+            "total": len(use_cases.all_use_cases()),
+            "themes": use_cases.theme_choices(),
+            "sizes": use_cases.size_choices(),
+            "selected": {"theme": theme, "taille": size},
+            "can_plan": request.user.is_authenticated and _can_plan(request),
+        },
+    )
+
+
+@commune_required
+def use_case_detail(request, code: str):
+    use_case = use_cases.get_or_404(code)
+    return render(
+        request,
+        "planning/use_case_detail.html",
+        {
+            "use_case": use_case,
+            "view": use_cases.detail_view(use_case, commune=request.commune),
+            "can_plan": request.user.is_authenticated and _can_plan(request),
+        },
+    )

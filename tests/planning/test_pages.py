@@ -1,0 +1,260 @@
+"""The élu's journey through the pages: assess, pick a use case, plan a project, fund it, print the report."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from beffroi.funding.models import FinancingLine
+from beffroi.planning import services
+from beffroi.planning.models import Project
+from tests.factories import member
+
+
+@pytest.fixture
+def elu_valbourg(valbourg):
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    return member(valbourg, "elu", "elu@valbourg.test")
+
+
+@pytest.fixture
+def project(valbourg, elu_valbourg):
+    return services.project_create(
+        commune=valbourg,
+        actor=elu_valbourg,
+        title="Éclairage public intelligent",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+        investment_budget=Decimal("100000"),
+        themes=["eclairage-public"],
+    )
+
+
+def test_roadmap_create_project_and_see_it(client, elu_valbourg):
+    client.force_login(elu_valbourg)
+    response = client.post(
+        "/valbourg/projet/feuille-de-route/projets/nouveau/",
+        {
+            "title": "Détection de fuites d'eau",
+            "status": "prevu",
+            "stage": "investissement",
+            "start_date": "2026-03-01",
+            "end_date": "2026-09-30",
+            "investment_budget": "45 000,50",
+            "operating_budget": "1200",
+            "themes": ["eau-assainissement"] if "eau-assainissement" in _themes() else [],
+        },
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(commune__slug="valbourg")
+    assert project.investment_budget == Decimal("45000.50")
+    assert project.financing_plan is not None
+    page = client.get("/valbourg/projet/feuille-de-route/").content.decode()
+    assert "Détection de fuites d&#x27;eau" in page
+    assert "T1 2026" in page or "trimestre 2026" in page
+
+
+def _themes():
+    from beffroi.funding.selectors import vocabulary
+
+    return vocabulary().themes
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("investment_budget", "-5", "ne peut pas être négatif"),
+        ("investment_budget", "beaucoup", "n&#x27;est pas un nombre"),
+        ("end_date", "2025-01-01", "La date de fin ne peut pas précéder la date de début"),
+    ],
+)
+def test_bad_project_input_gets_french_message_and_keeps_saved_data(
+    client, elu_valbourg, project, field, value, message
+):
+    client.force_login(elu_valbourg)
+    data = {
+        "title": "Titre changé",
+        "status": "prevu",
+        "stage": "investissement",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "investment_budget": "100000",
+        "operating_budget": "0",
+    }
+    data[field] = value
+    response = client.post(f"/valbourg/projet/feuille-de-route/projets/{project.pk}/modifier/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "<title>Erreur" in html
+    project.refresh_from_db()
+    assert project.title == "Éclairage public intelligent"
+    assert project.investment_budget == Decimal("100000")
+
+
+def test_phase_end_before_start_is_refused(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    response = client.post(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/phases/",
+        {"phase-title": "Travaux", "phase-start_date": "2026-06-01", "phase-end_date": "2026-05-01"},
+    )
+    assert response.status_code == 400
+    assert "La date de fin ne peut pas précéder la date de début" in response.content.decode()
+    assert project.phases.count() == 0
+    ok = client.post(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/phases/",
+        {"phase-title": "Travaux", "phase-start_date": "2026-05-01", "phase-end_date": "2026-06-01"},
+    )
+    assert ok.status_code == 302
+    assert project.phases.get().title == "Travaux"
+
+
+def test_financing_line_bad_amount_loses_nothing(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    url = f"/valbourg/financements/plans/{project.financing_plan.pk}/lignes/ajouter/"
+    good = {
+        "funder": "Commune",
+        "kind": "autofinancement",
+        "cost_nature": "investment",
+        "amount": "20 000",
+        "status": "prevu",
+    }
+    assert client.post(url, good).status_code == 302
+    for amount, message in (("-1", "ne peut pas être négatif"), ("mille", "n&#x27;est pas un nombre")):
+        response = client.post(url, {**good, "funder": "État", "kind": "subvention", "amount": amount})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    lines = list(FinancingLine.objects.filter(plan=project.financing_plan))
+    assert [(line.funder, line.amount) for line in lines] == [("Commune", Decimal("20000.00"))]
+
+
+def _add(client, plan, funder, kind, amount):
+    return client.post(
+        f"/valbourg/financements/plans/{plan.pk}/lignes/ajouter/",
+        {"funder": funder, "kind": kind, "cost_nature": "investment", "amount": amount, "status": "demande"},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "regime,prefect,own,aid,ok",
+    [
+        ("standard", False, "20000", "80000", True),
+        ("standard", False, "20000", "80000.01", False),
+        ("chef_de_file", False, "30000", "70000", True),
+        ("chef_de_file", False, "30000", "70000.01", False),
+        ("school_energy_renovation", True, "10000", "90000", True),
+        ("school_energy_renovation", True, "10000", "90000.01", False),
+        ("school_energy_renovation", False, "10000", "90000", False),
+    ],
+)
+def test_l1111_10_thresholds_on_the_plan_page(client, elu_valbourg, project, regime, prefect, own, aid, ok):
+    client.force_login(elu_valbourg)
+    plan = project.financing_plan
+    client.post(
+        f"/valbourg/financements/plans/{plan.pk}/regime/",
+        {"regime": regime, **({"prefect_decision": "on"} if prefect else {})},
+    )
+    _add(client, plan, "Commune de Valbourg", "autofinancement", own)
+    response = _add(client, plan, "État — DSIL", "subvention", aid)
+    html = response.content.decode()
+    assert "L1111-10" in html
+    if ok:
+        assert "Règle respectée" in html
+        assert "NON respectée" not in html
+    else:
+        assert "Règle NON respectée" in html
+        assert "Attention : ce plan ne respecte pas" in html
+    # Whatever the verdict, both lines are kept.
+    assert plan.lines.count() == 2
+
+
+def test_refused_aid_and_private_money_are_outside_the_base(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    plan = project.financing_plan
+    _add(client, plan, "Commune", "autofinancement", "20000")
+    _add(client, plan, "État", "subvention", "80000")
+    _add(client, plan, "Mécène", "prive", "50000")
+    html = client.get(f"/valbourg/financements/plans/{plan.pk}/").content.decode()
+    assert "Règle respectée" in html
+    line = _add(client, plan, "Région", "subvention", "10000")
+    assert "Règle NON respectée" in line.content.decode()
+    refused = plan.lines.get(funder="Région")
+    client.post(
+        f"/valbourg/financements/plans/{plan.pk}/lignes/{refused.pk}/modifier/",
+        {
+            "funder": "Région",
+            "kind": "subvention",
+            "cost_nature": "investment",
+            "amount": "10000",
+            "status": "refuse",
+        },
+    )
+    assert "Règle respectée" in client.get(f"/valbourg/financements/plans/{plan.pk}/").content.decode()
+
+
+def test_agent_reads_but_cannot_edit(client, valbourg, agent_valbourg, project):
+    client.force_login(agent_valbourg)
+    assert client.get("/valbourg/projet/feuille-de-route/").status_code == 200
+    page = client.get(f"/valbourg/projet/feuille-de-route/projets/{project.pk}/").content.decode()
+    assert "Modifier le projet" not in page
+    assert client.get(f"/valbourg/financements/plans/{project.financing_plan.pk}/").status_code == 200
+    assert client.get("/valbourg/projet/feuille-de-route/projets/nouveau/").status_code == 403
+    response = client.post(
+        f"/valbourg/financements/plans/{project.financing_plan.pk}/lignes/ajouter/",
+        {"funder": "X", "kind": "subvention", "cost_nature": "investment", "amount": "1", "status": "prevu"},
+    )
+    assert response.status_code == 403
+    assert project.financing_plan.lines.count() == 0
+
+
+def test_habitant_and_anonymous_are_kept_out(client, habitant_valbourg, project):
+    assert client.get("/valbourg/projet/feuille-de-route/").status_code == 302
+    client.force_login(habitant_valbourg)
+    for url in (
+        "/valbourg/projet/feuille-de-route/",
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/",
+        f"/valbourg/financements/plans/{project.financing_plan.pk}/",
+        "/valbourg/projet/rapport/",
+        "/valbourg/projet/diagnostic/",
+    ):
+        assert client.get(url).status_code == 403, url
+    # The catalogues are public.
+    assert client.get("/valbourg/projet/").status_code == 200
+    assert client.get("/valbourg/financements/").status_code == 200
+
+
+def test_other_commune_sees_nothing(client, hautmesnil, project):
+    mayor = member(hautmesnil, "elu", "maire@hautmesnil.test")
+    client.force_login(mayor)
+    assert (
+        "Éclairage public intelligent"
+        not in client.get("/hautmesnil/projet/feuille-de-route/").content.decode()
+    )
+    assert client.get(f"/hautmesnil/projet/feuille-de-route/projets/{project.pk}/").status_code == 404
+    assert client.get(f"/hautmesnil/financements/plans/{project.financing_plan.pk}/").status_code == 404
+    response = client.post(
+        f"/hautmesnil/financements/plans/{project.financing_plan.pk}/lignes/ajouter/",
+        {"funder": "X", "kind": "subvention", "cost_nature": "investment", "amount": "1", "status": "prevu"},
+    )
+    assert response.status_code == 404
+    assert project.financing_plan.lines.count() == 0
+    assert "Éclairage public intelligent" not in client.get("/hautmesnil/projet/rapport/").content.decode()
+
+
+def test_funding_matches_explain_why(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    html = client.get(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/?tous=1"
+    ).content.decode()
+    assert "correspond" in html
+    assert "ne correspond pas" in html
+    assert "DSIL" in html
+
+
+def test_mechanism_catalogue_shows_source_and_verification(client, valbourg):
+    html = client.get("/valbourg/financements/dispositifs/DSIL/").content.decode()
+    assert "mairesdefrance.com" in html
+    assert "Vérifié le" in html
+    assert client.get("/valbourg/financements/dispositifs/INCONNU/").status_code == 404
