@@ -152,7 +152,10 @@ def _order_block(
         cost = profile.cost[sub[0]]
         fitting = len(sub) if cost == 0 else min(len(sub), int(budget // cost)) if budget >= 0 else 0
         if len(sub) > 1 and 0 < fitting < len(sub):
-            sub = tie_breaking._rank_all(profile, sub, stage)
+            sub = tie_breaking.rank(profile, sub, stage)
+        elif all(profile.ids[p] in tie_breaking.draw_position for p in sub):
+            # the order does not change the outcome, but follow the draw when there is one
+            sub.sort(key=lambda p: tie_breaking.draw_position[profile.ids[p]])
         else:
             sub.sort(key=lambda p: profile.ids[p])
         result.extend(sub)

@@ -263,7 +263,7 @@ class TieBreaking:
     draw_label: str = "tirage au sort enregistré"
 
     @cached_property
-    def _draw_position(self) -> dict[str, int]:
+    def draw_position(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.draw)}
 
     def key(self, profile: Profile, p: int) -> tuple:
@@ -275,7 +275,7 @@ class TieBreaking:
         if len(tied) <= 1:
             return list(tied), None
         tied = sorted(tied)
-        ranked = self._rank_all(profile, sorted(tied, key=lambda p: self.key(profile, p)), stage)
+        ranked = self.rank(profile, sorted(tied, key=lambda p: self.key(profile, p)), stage)
         first, others = ranked[0], ranked[1:]
         if all(profile.cost[o] > profile.cost[first] for o in others):
             criterion = "cost"
@@ -285,8 +285,8 @@ class TieBreaking:
             criterion = "draw"
         return ranked, TieEvent(stage, tuple(profile.ids[p] for p in tied), profile.ids[first], criterion)
 
-    def _rank_all(self, profile: Profile, keyed: list[int], stage: str) -> list[int]:
-        positions = self._draw_position
+    def rank(self, profile: Profile, keyed: list[int], stage: str) -> list[int]:
+        positions = self.draw_position
         result: list[int] = []
         i = 0
         while i < len(keyed):
