@@ -1,9 +1,532 @@
-from django.http import HttpResponse
+"""Pages of the participatory budget: residents (list, budget by phase, ideas, vote, results, suivi) and agents
+(set-up, instruction, codes, counter verification, paper ballots, who voted, count). Thin: services do the work."""
+
+import csv
+import types
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import capability_required, commune_required
+
+from . import forms, selectors, services
+from .models import BallotType, Phase
+from .pabulib import election_to_pabulib, write_pabulib
 
 
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _is_agent(request) -> bool:
+    return user_can(commune=request.commune, user=request.user, capability="handle_requests")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Residents
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_safe
+@commune_required
 def index(request):
-    return HttpResponse("")
+    budgets = selectors.budget_list(commune=request.commune)
+    return render(request, "budgeting/index.html", {"budgets": budgets})
 
 
+@require_safe
+@commune_required
 def budget_detail(request, slug):
-    return HttpResponse("")
+    budget = selectors.budget_get(commune=request.commune, slug=slug, include_drafts=_is_agent(request))
+    projects = selectors.project_list(commune=request.commune, budget=budget)
+    context = {
+        "budget": budget,
+        "phase": budget.phase,
+        "Phase": Phase,
+        "ballot_projects": [p for p in projects if p.on_ballot],
+        "ideas": projects,
+        "winners": selectors.winners_list(commune=request.commune, budget=budget),
+        "has_voted": selectors.has_voted(budget=budget, user=request.user),
+    }
+    return render(request, "budgeting/detail.html", context)
+
+
+@require_safe
+@commune_required
+def ideas(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    projects = selectors.project_list(commune=request.commune, budget=budget)
+    return render(request, "budgeting/ideas.html", {"budget": budget, "ideas": projects})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("participate")
+def idea_submit(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    if budget.phase != Phase.IDEAS:
+        messages.error(request, _("Le dépôt des idées n'est pas ouvert pour ce budget."))
+        return redirect("budgeting:detail", slug=budget.slug)
+    form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_submit(
+                commune=request.commune, budget=budget, author=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision.")
+            )
+            return redirect("budgeting:ideas", slug=budget.slug)
+    return render(request, "budgeting/idea_form.html", {"budget": budget, "form": form})
+
+
+def _ballot_rows(budget, projects, choices):
+    rows = []
+    for p in projects:
+        rows.append({"project": p, "value": choices.get(p.pk, 0)})
+    return rows
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@commune_required
+def vote(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    projects = selectors.ballot_projects(commune=request.commune, budget=budget)
+    reason = services.voter_can_vote_reason(budget, request.user)
+    code_form = forms.VotingCodeForm()
+    errors: list[str] = []
+    choices = services.ballot_of(budget, request.user)
+    recomputed = False
+    if request.method == "POST" and not reason:
+        choices, errors = forms.parse_ballot(budget, projects, request.POST)
+        if request.POST.get("action") == "recalculer":
+            recomputed = True
+            errors += services.ballot_errors(budget, choices)
+        elif not errors:
+            try:
+                services.ballot_cast(
+                    commune=request.commune, budget=budget, voter=request.user, choices=choices,
+                    age_confirmed=bool(request.POST.get("age_confirmed")),
+                )  # fmt: skip
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                return redirect("budgeting:vote_done", slug=budget.slug)
+    elif request.method == "POST":
+        errors = [reason]
+    basket_total = sum(p.cost for p in projects if choices.get(p.pk))
+    context = {
+        "budget": budget,
+        "rows": _ballot_rows(budget, projects, choices),
+        "reason": reason,
+        "errors": errors,
+        "code_form": code_form,
+        "needs_code": request.user.is_authenticated
+        and budget.phase == Phase.VOTE
+        and not selectors.is_verified(budget=budget, user=request.user),
+        "has_voted": selectors.has_voted(budget=budget, user=request.user),
+        "basket_total": basket_total,
+        "basket_left": budget.basket_limit - basket_total,
+        "points_used": sum(choices.values()) if budget.ballot_type == BallotType.CUMULATIVE else 0,
+        "rank_options": range(1, (budget.max_choices or len(projects)) + 1),
+        "recomputed": recomputed,
+        "BallotType": BallotType,
+    }
+    status = 400 if errors else 200
+    return render(request, "budgeting/vote.html", context, status=status)
+
+
+@require_POST
+@capability_required("participate")
+def vote_code(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    form = forms.VotingCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.voter_verify_with_code(
+                commune=request.commune, budget=budget, voter=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            messages.success(request, _("Code accepté : vous pouvez voter."))
+    else:
+        messages.error(request, _("Saisissez le code de vote imprimé."))
+    return redirect("budgeting:vote", slug=budget.slug)
+
+
+@require_safe
+@capability_required("participate")
+def vote_done(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    if not selectors.has_voted(budget=budget, user=request.user):
+        return redirect("budgeting:vote", slug=budget.slug)
+    projects = {p.pk: p for p in selectors.ballot_projects(commune=request.commune, budget=budget)}
+    mine = services.ballot_of(budget, request.user)
+    chosen = sorted(
+        ((projects[pk], v) for pk, v in mine.items() if pk in projects),
+        key=lambda item: (item[1] if budget.ballot_type == BallotType.RANKING else -item[1], item[0].title),
+    )
+    return render(
+        request, "budgeting/vote_done.html", {"budget": budget, "chosen": chosen, "BallotType": BallotType}
+    )
+
+
+def _results_or_404(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    if not budget.results_published:
+        raise Http404("Les résultats ne sont pas encore publiés.")
+    return budget
+
+
+def _chart(rows, key, width=560, bar_height=18, step=44):
+    """Geometry of a horizontal bar chart (one bar per row, its title above it), drawn as SVG by the template."""
+    top = max((r[key] or 0 for r in rows), default=0) or 1
+    bars = []
+    for i, r in enumerate(rows):
+        value = r[key] or 0
+        length = max(1, round(value / top * (width - 130)))
+        y = i * step
+        bars.append(
+            {"row": r, "title_y": y + 13, "y": y + 18, "text_y": y + 18 + bar_height - 4, "width": length,
+             "value_x": length + 6, "value": value}
+        )  # fmt: skip
+    return {"bars": bars, "height": len(rows) * step, "width": width, "bar_height": bar_height}
+
+
+@require_safe
+@commune_required
+def results(request, slug):
+    budget = _results_or_404(request, slug)
+    data = budget.results
+    rows = sorted(data["projects"].values(), key=lambda r: (-(r["score"] or 0), r["title"]))
+    winners = [data["projects"][w] for w in data["winners"] if w in data["projects"]]
+    greedy = [data["projects"][w] for w in data["greedy_winners"] if w in data["projects"]]
+    context = {
+        "budget": budget,
+        "data": data,
+        "rows": rows,
+        "winners": winners,
+        "greedy": greedy,
+        "same_as_greedy": set(data["winners"]) == set(data["greedy_winners"]),
+        "chart": _chart(rows, "score"),
+        "share_pct": round(data["share_with_funded"] * 100),
+        "greedy_share_pct": round(data["greedy_share_with_funded"] * 100),
+        "is_mes": data["rule"] != "greedy",
+        "is_points": budget.ballot_type in (BallotType.CUMULATIVE, BallotType.RANKING),
+    }
+    return render(request, "budgeting/results.html", context)
+
+
+def _export_election(budget):
+    ballots, _online, _paper = services.collected_ballots(budget)
+    return services.election_for(budget, ballots)
+
+
+@require_safe
+@commune_required
+def results_pb(request, slug):
+    budget = _results_or_404(request, slug)
+    election = _export_election(budget)
+    meta = {
+        "description": budget.title,
+        "country": "France",
+        "unit": request.commune.name,
+        "instance": str(timezone.localtime(budget.vote_close_at).year) if budget.vote_close_at else "",
+        "rule": "greedy" if budget.rule == "greedy" else "equalshares/add1",
+        "date_begin": timezone.localtime(budget.vote_open_at).strftime("%d.%m.%Y")
+        if budget.vote_open_at
+        else "",
+        "date_end": timezone.localtime(budget.vote_close_at).strftime("%d.%m.%Y")
+        if budget.vote_close_at
+        else "",
+        "language": "fr",
+        "currency": "EUR",
+    }
+    if budget.ballot_type in (BallotType.APPROVAL, BallotType.RANKING) and budget.max_choices:
+        meta["max_length"] = min(budget.max_choices, len(election.projects))
+    if budget.ballot_type == BallotType.BASKET:
+        meta["max_sum_cost"] = budget.basket_limit
+    if budget.ballot_type == BallotType.CUMULATIVE:
+        meta["max_sum_points"] = budget.points_total
+    outcome = types.SimpleNamespace(winners=tuple(budget.results["winners"]))
+    text = write_pabulib(election_to_pabulib(election, meta, outcome=outcome))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{request.commune.slug}_{budget.slug}.pb"'
+    return response
+
+
+@require_safe
+@commune_required
+def results_csv(request, slug):
+    budget = _results_or_404(request, slug)
+    data = budget.results
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.commune.slug}_{budget.slug}_resultats.csv"'
+    )
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        ["projet", "titre", "cout", "voix", "score", "retenu", "rang", "raison", "voix_effectives",
+         "prix_par_soutien", "budget_restant_glouton", "retenu_par_glouton"]
+    )  # fmt: skip
+    for pid, r in data["projects"].items():
+        writer.writerow(
+            [pid, r["title"], r["cost"], r["votes"], r["score"], int(r["selected"]), r["position"] or "",
+             r["reason_label"], r["effective_votes"] if r["effective_votes"] is not None else "",
+             r["price"] if r["price"] is not None else "",
+             r["budget_left"] if r["budget_left"] is not None else "", int(r["greedy_selected"])]
+        )  # fmt: skip
+    return response
+
+
+@require_safe
+@commune_required
+def followup(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    winners = selectors.winners_list(commune=request.commune, budget=budget)
+    return render(request, "budgeting/followup.html", {"budget": budget, "winners": winners})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Agents
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _agent_budget(request, slug):
+    return selectors.budget_get(commune=request.commune, slug=slug, include_drafts=True)
+
+
+@require_safe
+@capability_required("handle_requests")
+def agent_index(request):
+    budgets = selectors.budget_list(commune=request.commune, include_drafts=True)
+    return render(request, "budgeting/agent/index.html", {"budgets": budgets})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("handle_requests")
+def agent_budget_form(request, slug=None):
+    budget = _agent_budget(request, slug) if slug else None
+    form = forms.BudgetForm(request.POST or None, instance=budget, commune=request.commune)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if budget is None:
+                budget = services.budget_create(commune=request.commune, actor=request.user, **fields)
+            else:
+                budget = services.budget_update(
+                    commune=request.commune, budget=budget, actor=request.user, **fields
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Budget enregistré."))
+            return redirect("budgeting:agent_budget", slug=budget.slug)
+    return render(request, "budgeting/agent/budget_form.html", {"budget": budget, "form": form})
+
+
+@require_safe
+@capability_required("handle_requests")
+def agent_budget(request, slug):
+    budget = _agent_budget(request, slug)
+    projects = selectors.project_list(commune=request.commune, budget=budget)
+    context = {
+        "budget": budget,
+        "projects": projects,
+        "stats": selectors.budget_stats(commune=request.commune, budget=budget),
+        "Phase": Phase,
+        "codes_form": forms.CodesForm(),
+        "counter_form": forms.CounterForm(),
+    }
+    return render(request, "budgeting/agent/budget.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("handle_requests")
+def agent_idea(request, slug, pk):
+    budget = _agent_budget(request, slug)
+    project = selectors.project_get(commune=request.commune, budget=budget, pk=pk)
+    initial = {"final_cost": project.final_cost, "decision": project.decision}
+    form = forms.AssessForm(request.POST or None, project=project, initial=initial)
+    progress_form = forms.ProgressForm()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["outcome"] == "merge":
+                services.idea_merge(
+                    commune=request.commune, project=project, into=data["merge_into"], actor=request.user,
+                    decision=data["decision"],
+                )  # fmt: skip
+            else:
+                services.idea_assess(
+                    commune=request.commune, project=project, actor=request.user,
+                    feasible=data["outcome"] == "feasible", decision=data["decision"], final_cost=data["final_cost"],
+                )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Décision publiée."))
+            return redirect("budgeting:agent_budget", slug=budget.slug)
+    return render(
+        request,
+        "budgeting/agent/idea.html",
+        {"budget": budget, "project": project, "form": form, "progress_form": progress_form},
+    )
+
+
+@require_POST
+@capability_required("handle_requests")
+def agent_progress(request, slug, pk):
+    budget = _agent_budget(request, slug)
+    project = selectors.project_get(commune=request.commune, budget=budget, pk=pk)
+    form = forms.ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_update_add(
+                commune=request.commune, project=project, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            messages.success(request, _("Point d'avancement publié."))
+    else:
+        messages.error(request, _("Décrivez l'avancement et indiquez un pourcentage entre 0 et 100."))
+    return redirect("budgeting:agent_idea", slug=budget.slug, pk=project.pk)
+
+
+@require_POST
+@capability_required("handle_requests")
+def agent_codes(request, slug):
+    budget = _agent_budget(request, slug)
+    form = forms.CodesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez un nombre de codes entre 1 et 2000."))
+        return redirect("budgeting:agent_budget", slug=budget.slug)
+    codes = services.voting_codes_generate(
+        commune=request.commune, budget=budget, actor=request.user, **form.cleaned_data
+    )
+    # Shown once, on a printable page; only their hashes are kept.
+    return render(request, "budgeting/agent/codes.html", {"budget": budget, "codes": codes})
+
+
+@require_POST
+@capability_required("handle_requests")
+def agent_counter(request, slug):
+    budget = _agent_budget(request, slug)
+    form = forms.CounterForm(request.POST)
+    if form.is_valid():
+        from beffroi.accounts.models import Membership
+
+        user = (
+            get_user_model()
+            .objects.filter(
+                email__iexact=form.cleaned_data["email"],
+                pk__in=Membership.objects.filter(commune=request.commune).values("user"),
+            )
+            .first()
+        )
+        if user is None:
+            messages.error(
+                request, _("Aucun compte de la commune n'a cette adresse : aidez la personne à s'inscrire.")
+            )
+        else:
+            services.voter_verify_at_counter(
+                commune=request.commune, budget=budget, actor=request.user, voter=user
+            )
+            messages.success(
+                request,
+                _("%(name)s est vérifié·e : la personne peut voter en ligne.")
+                % {"name": user.get_full_name()},
+            )
+    else:
+        messages.error(request, _("Saisissez une adresse électronique valide."))
+    return redirect("budgeting:agent_budget", slug=budget.slug)
+
+
+@require_safe
+@capability_required("handle_requests")
+def agent_voters(request, slug):
+    budget = _agent_budget(request, slug)
+    voters = selectors.voter_list(commune=request.commune, budget=budget)
+    return render(request, "budgeting/agent/voters.html", {"budget": budget, "voters": voters})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("handle_requests")
+def agent_paper(request, slug):
+    budget = _agent_budget(request, slug)
+    projects = selectors.ballot_projects(commune=request.commune, budget=budget)
+    number_form = forms.PaperNumberForm(request.POST or None)
+    errors: list[str] = []
+    choices: dict[int, int] = {}
+    if request.method == "POST":
+        choices, errors = forms.parse_ballot(budget, projects, request.POST)
+        if number_form.is_valid() and not errors:
+            try:
+                services.paper_entry_record(
+                    commune=request.commune, budget=budget, actor=request.user,
+                    paper_number=number_form.cleaned_data["paper_number"], choices=choices,
+                )  # fmt: skip
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Bulletin n° %(n)d saisi. Il comptera quand un autre agent l'aura saisi à l'identique.")
+                    % {"n": number_form.cleaned_data["paper_number"]},
+                )
+                return redirect("budgeting:agent_paper", slug=budget.slug)
+    reconciliation = services.paper_reconciliation(budget)
+    titles = {str(p.pk): p.title for p in projects}
+
+    def describe(entry):
+        return [(titles.get(k, k), v) for k, v in entry.choices.items()]
+
+    mismatches = [
+        {
+            "number": n,
+            "entries": [{"agent": e.entered_by.get_full_name(), "choices": describe(e)} for e in entries],
+        }
+        for n, entries in reconciliation["mismatch"]
+    ]
+    by_agent = defaultdict(int)
+    for _n, entries in reconciliation["single"]:
+        for e in entries:
+            by_agent[e.entered_by.get_full_name()] += 1
+    context = {
+        "budget": budget,
+        "number_form": number_form,
+        "rows": _ballot_rows(budget, projects, choices),
+        "errors": errors,
+        "matching": len(reconciliation["matching"]),
+        "mismatches": mismatches,
+        "singles": [n for n, _e in reconciliation["single"]],
+        "rank_options": range(1, (budget.max_choices or len(projects)) + 1),
+        "BallotType": BallotType,
+    }
+    return render(request, "budgeting/agent/paper.html", context, status=400 if errors else 200)
+
+
+@require_POST
+@capability_required("handle_requests")
+def agent_count(request, slug):
+    budget = _agent_budget(request, slug)
+    try:
+        services.budget_close_and_count(commune=request.commune, budget=budget, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        return redirect("budgeting:agent_budget", slug=budget.slug)
+    messages.success(request, _("Vote clos et dépouillé : les résultats sont publiés."))
+    return redirect(reverse("budgeting:results", kwargs={"slug": budget.slug}))

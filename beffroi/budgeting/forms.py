@@ -1,0 +1,186 @@
+"""Input shape of the participatory budget's pages. The ballot itself is read by `parse_ballot` (one input per
+project, built from the budget's ballot type) so that the page works as a plain form post."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CATEGORIES, BallotType, Budget, Project
+
+DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = [
+            "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
+            "vote_close_at", "followup_at", "phase_override", "ballot_type", "min_choices", "max_choices",
+            "cost_limit", "points_total", "max_points_per_project", "rule", "min_age",
+        ]  # fmt: skip
+        widgets = {
+            "ideas_open_at": DATE_WIDGET,
+            "ideas_close_at": DATE_WIDGET,
+            "vote_open_at": DATE_WIDGET,
+            "vote_close_at": DATE_WIDGET,
+            "followup_at": DATE_WIDGET,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"slug": _("Partie de l'adresse de la page (ex. bp-2026).")}
+
+    def __init__(self, *args, commune, **kwargs):
+        self.commune = commune
+        super().__init__(*args, **kwargs)
+        for name in ("ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at", "followup_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug == "gestion":
+            raise forms.ValidationError(_("« gestion » est réservé aux pages des agents."))
+        others = Budget.objects.filter(commune=self.commune, slug=slug)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Un autre budget de la commune a déjà cet identifiant."))
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        order = ["ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at"]
+        dates = [(name, cleaned.get(name)) for name in order if cleaned.get(name)]
+        for (_a, first), (b, second) in zip(dates, dates[1:], strict=False):
+            if second < first:
+                self.add_error(b, _("Les phases doivent se suivre : cette date précède la précédente."))
+        min_c, max_c = cleaned.get("min_choices"), cleaned.get("max_choices")
+        if min_c is not None and max_c is not None and max_c < min_c:
+            self.add_error("max_choices", _("Le maximum doit être au moins égal au minimum."))
+        return cleaned
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label=_("Titre de votre idée"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
+    )  # fmt: skip
+    category = forms.ChoiceField(label=_("Catégorie"), choices=CATEGORIES)
+    place = forms.ModelChoiceField(
+        label=_("Lieu"), queryset=None, required=False, empty_label=_("— autre lieu ou toute la commune —")
+    )
+    location = forms.CharField(
+        label=_("Précisez le lieu"), max_length=200, required=False,
+        help_text=_("Par exemple : au bout de la rue des Écoles, devant la boulangerie."),
+    )  # fmt: skip
+    estimated_cost = forms.IntegerField(
+        label=_("Coût estimé (en euros)"), min_value=1,
+        help_text=_("Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."),
+    )  # fmt: skip
+    sub_budget = forms.ModelChoiceField(label=_("Enveloppe"), queryset=None, required=False)
+
+    def __init__(self, *args, commune, budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        from beffroi.territory.models import Place
+
+        self.fields["place"].queryset = Place.objects.filter(commune=commune)
+        subs = budget.sub_budgets.all()
+        if subs.exists():
+            self.fields["sub_budget"].queryset = subs
+        else:
+            del self.fields["sub_budget"]
+
+
+class AssessForm(forms.Form):
+    DECISIONS = [
+        ("feasible", _("réalisable : soumise au vote")),
+        ("infeasible", _("non réalisable")),
+        ("merge", _("fusionner avec une autre idée")),
+    ]
+    outcome = forms.ChoiceField(label=_("Décision"), choices=DECISIONS, widget=forms.RadioSelect)
+    final_cost = forms.IntegerField(
+        label=_("Coût retenu (en euros)"), min_value=1, required=False,
+        help_text=_("Laisser vide pour garder le coût estimé."),
+    )  # fmt: skip
+    merge_into = forms.ModelChoiceField(label=_("Fusionner avec"), queryset=None, required=False)
+    decision = forms.CharField(
+        label=_("Décision motivée (publiée)"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Expliquez la décision aux habitants : faisabilité, coût, compétence de la commune…"),
+    )  # fmt: skip
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].queryset = Project.objects.filter(budget=project.budget).exclude(
+            pk=project.pk
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "merge" and not cleaned.get("merge_into"):
+            self.add_error("merge_into", _("Choisissez l'idée qui reçoit celle-ci."))
+        return cleaned
+
+
+class CodesForm(forms.Form):
+    count = forms.IntegerField(label=_("Nombre de codes à imprimer"), min_value=1, max_value=2000, initial=50)
+    batch = forms.CharField(
+        label=_("Nom du lot"),
+        max_length=40,
+        required=False,
+        help_text=_("Par exemple : envoi postal, quartier nord."),
+    )
+
+
+class CounterForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse électronique du compte de la personne"),
+        help_text=_("Vérifiez son identité et son domicile avant de valider."),
+    )
+
+
+class VotingCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code de vote"),
+        max_length=20,
+        help_text=_("Le code imprimé reçu de la mairie, ex. ABCD-EFGH-JKLM."),
+    )
+
+
+class PaperNumberForm(forms.Form):
+    paper_number = forms.IntegerField(label=_("Numéro du bulletin papier"), min_value=1)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("Où en est le projet ?"), widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.IntegerField(label=_("Avancement (%)"), min_value=0, max_value=100, initial=0)
+    delivered = forms.BooleanField(label=_("Le projet est réalisé"), required=False)
+
+
+def parse_ballot(budget: Budget, projects, data) -> tuple[dict[int, int], list[str]]:
+    """The choices posted for `projects` under the budget's ballot type, and input-shape errors (French)."""
+    choices: dict[int, int] = {}
+    errors: list[str] = []
+    kind = budget.ballot_type
+    if kind in (BallotType.APPROVAL, BallotType.BASKET):
+        chosen = set(data.getlist("project"))
+        for p in projects:
+            if str(p.pk) in chosen:
+                choices[p.pk] = 1
+        return choices, errors
+    prefix = "points" if kind == BallotType.CUMULATIVE else "rank"
+    for p in projects:
+        raw = (data.get(f"{prefix}-{p.pk}") or "").strip()
+        if not raw:
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            errors.append(
+                str(_("« %(value)s » n'est pas un nombre entier (projet « %(title)s »)."))
+                % {"value": raw, "title": p.title}
+            )
+            continue
+        if value < 0:
+            errors.append(str(_("Pas de nombre négatif (projet « %(title)s »).")) % {"title": p.title})
+            continue
+        if value:
+            choices[p.pk] = value
+    return choices, errors

@@ -1,0 +1,39 @@
+// Progressive enhancement of the ballot: live total of the basket (panier) or of the points given.
+// Without JavaScript the "Recalculer" button asks the server for the same figures.
+(function () {
+  "use strict";
+  var fieldset = document.querySelector(".pb-ballot");
+  var output = document.getElementById("pb-total");
+  if (!fieldset || !output) return;
+  var type = fieldset.getAttribute("data-ballot-type");
+  var lang = document.documentElement.lang || "fr";
+  var format = function (n) { return n.toLocaleString(lang); };
+  // The sentences come translated from the page (data-template, data-over); only numbers are filled in here.
+  var template = output.getAttribute("data-template") || "";
+  var over = output.getAttribute("data-over") || "";
+  var fill = function (values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
+  };
+  function update() {
+    if (type === "panier") {
+      var limit = parseInt(fieldset.getAttribute("data-limit"), 10) || 0;
+      var total = 0;
+      fieldset.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+        total += parseInt(box.getAttribute("data-cost"), 10) || 0;
+      });
+      output.textContent = fill({ total: format(total), limit: format(limit), left: format(limit - total) }) +
+        (total > limit ? " " + over : "");
+      output.classList.toggle("pb-total-over", total > limit);
+    } else if (type === "points") {
+      var max = parseInt(fieldset.getAttribute("data-points"), 10) || 0;
+      var used = 0;
+      fieldset.querySelectorAll("input[type=number]").forEach(function (input) {
+        used += parseInt(input.value, 10) || 0;
+      });
+      output.textContent = fill({ used: used, total: max }) + (used > max ? " " + over : "");
+      output.classList.toggle("pb-total-over", used > max);
+    }
+  }
+  fieldset.addEventListener("change", update);
+  fieldset.addEventListener("input", update);
+})();

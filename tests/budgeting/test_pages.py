@@ -1,0 +1,224 @@
+"""The pages, as residents and agents use them: plain form posts (no JavaScript), secrecy, isolation."""
+
+import pytest
+
+from beffroi.budgeting import services
+from beffroi.budgeting.models import Ballot, Project, ProjectStatus, VoterVerification
+from tests.budgeting.conftest import add_projects, make_budget, verified
+from tests.factories import member
+
+BASE = "/valbourg/budget-participatif"
+
+
+def test_list_and_budget_page_show_the_phase_and_projects(client, voting_budget):
+    budget, projects = voting_budget
+    page = client.get(f"{BASE}/").content.decode()
+    assert budget.title in page
+    detail = client.get(f"{BASE}/{budget.slug}/").content.decode()
+    assert "Phase actuelle" in detail and "vote" in detail
+    assert projects[0].title in detail
+
+
+def test_submit_an_idea_with_category_place_and_cost(client, valbourg, agent_valbourg, habitant_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    client.force_login(habitant_valbourg)
+    response = client.post(
+        f"{BASE}/{budget.slug}/proposer/",
+        {"title": "Un abri vélo", "description": "Devant l'école.", "category": "mobilite", "estimated_cost": "8000",
+         "location": "rue des Écoles"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    idea = Project.objects.get(budget=budget)
+    assert (idea.title, idea.category, idea.estimated_cost, idea.status) == (
+        "Un abri vélo", "mobilite", 8000, ProjectStatus.SUBMITTED,
+    )  # fmt: skip
+    assert "Un abri vélo" in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
+
+
+def test_idea_form_errors_are_in_french(client, valbourg, agent_valbourg, habitant_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    client.force_login(habitant_valbourg)
+    response = client.post(f"{BASE}/{budget.slug}/proposer/", {"title": "", "estimated_cost": "-3"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Erreur — " in page
+    assert "Ce champ est obligatoire." in page
+
+
+def test_vote_with_a_code_then_change_the_vote_without_javascript(
+    client, voting_budget, agent_valbourg, habitant_valbourg
+):
+    budget, projects = voting_budget
+    code = services.voting_codes_generate(
+        commune=budget.commune, budget=budget, actor=agent_valbourg, count=1
+    )[0]
+    client.force_login(habitant_valbourg)
+    page = client.get(f"{BASE}/{budget.slug}/voter/").content.decode()
+    assert "Code de vote" in page
+    client.post(f"{BASE}/{budget.slug}/voter/code/", {"code": code})
+    response = client.post(f"{BASE}/{budget.slug}/voter/", {"project": [projects[0].pk, projects[1].pk]})
+    assert response.status_code == 302
+    done = client.get(response["Location"]).content.decode()
+    assert projects[0].title in done and projects[1].title in done
+    client.post(f"{BASE}/{budget.slug}/voter/", {"project": [projects[2].pk]})
+    assert services.ballot_of(budget, habitant_valbourg) == {projects[2].pk: 1}
+    assert Ballot.objects.filter(budget=budget).count() == 1
+
+
+def test_too_many_projects_on_the_page_gives_a_french_message(
+    client, voting_budget, agent_valbourg, habitant_valbourg
+):
+    budget, projects = voting_budget
+    verified(budget, agent_valbourg, habitant_valbourg)
+    client.force_login(habitant_valbourg)
+    response = client.post(f"{BASE}/{budget.slug}/voter/", {"project": [p.pk for p in projects]})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Trop de projets : 5 choisis, 3 au maximum." in page
+    assert "<title>Erreur — " in page
+    assert not Ballot.objects.exists()
+
+
+def test_basket_total_is_recomputed_by_the_server(client, valbourg, agent_valbourg, habitant_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, ballot_type="panier", max_choices=None, cost_limit=50000)
+    projects = add_projects(budget, agent_valbourg)
+    verified(budget, agent_valbourg, habitant_valbourg)
+    client.force_login(habitant_valbourg)
+    response = client.post(
+        f"{BASE}/{budget.slug}/voter/", {"project": [projects[0].pk, projects[3].pk], "action": "recalculer"}
+    )
+    page = response.content.decode()
+    assert "45 000 € sur 50 000 €" in page.replace("\xa0", " ")
+    assert not Ballot.objects.exists()  # recomputing does not vote
+
+
+def test_anonymous_visitor_is_asked_to_log_in(client, voting_budget):
+    budget, _projects = voting_budget
+    page = client.get(f"{BASE}/{budget.slug}/voter/").content.decode()
+    assert "Se connecter pour voter" in page
+
+
+def test_agents_see_who_voted_but_never_what(client, voting_budget, agent_valbourg, habitant_valbourg):
+    budget, projects = voting_budget
+    verified(budget, agent_valbourg, habitant_valbourg)
+    secret = projects[4]
+    services.ballot_cast(
+        commune=budget.commune, budget=budget, voter=habitant_valbourg, choices={secret.pk: 1}
+    )
+    client.force_login(agent_valbourg)
+    voters = client.get(f"{BASE}/gestion/{budget.slug}/votants/").content.decode()
+    assert habitant_valbourg.email in voters
+    assert secret.title not in voters
+    for url in (f"{BASE}/gestion/{budget.slug}/", f"{BASE}/gestion/{budget.slug}/bulletins-papier/"):
+        page = client.get(url).content.decode()
+        assert habitant_valbourg.email not in page or secret.title not in page
+    # the agent cannot open the voter's confirmation page as themselves either
+    assert secret.title not in client.get(f"{BASE}/{budget.slug}/voter/merci/").content.decode()
+
+
+def test_agent_verifies_a_voter_at_the_counter(client, voting_budget, agent_valbourg, habitant_valbourg):
+    budget, _projects = voting_budget
+    client.force_login(agent_valbourg)
+    client.post(f"{BASE}/gestion/{budget.slug}/guichet/", {"email": habitant_valbourg.email})
+    assert VoterVerification.objects.filter(budget=budget, voter=habitant_valbourg, method="guichet").exists()
+
+
+def test_agent_cannot_verify_someone_from_another_commune(client, voting_budget, agent_valbourg, hautmesnil):
+    budget, _projects = voting_budget
+    outsider = member(hautmesnil, "habitant", "loin@hautmesnil.test")
+    client.force_login(agent_valbourg)
+    client.post(f"{BASE}/gestion/{budget.slug}/guichet/", {"email": outsider.email})
+    assert not VoterVerification.objects.exists()
+
+
+def test_agent_instructs_an_idea_and_the_decision_is_published(client, valbourg, agent_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    idea = services.idea_submit(
+        commune=valbourg, budget=budget, author=None, title="Fontaine", description="Une fontaine.",
+        category="cadre-de-vie", estimated_cost=30000,
+    )  # fmt: skip
+    client.force_login(agent_valbourg)
+    response = client.post(
+        f"{BASE}/gestion/{budget.slug}/idees/{idea.pk}/",
+        {"outcome": "feasible", "final_cost": "35000", "decision": "Réalisable par les services techniques."},
+    )
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert (idea.status, idea.final_cost) == (ProjectStatus.FEASIBLE, 35000)
+    assert (
+        "Réalisable par les services techniques."
+        in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
+    )
+
+
+def test_agent_creates_a_budget_with_the_form(client, valbourg, agent_valbourg):
+    client.force_login(agent_valbourg)
+    response = client.post(
+        f"{BASE}/gestion/nouveau/",
+        {"title": "BP 2027", "slug": "bp-2027", "total_amount": "50000", "ballot_type": "approval", "min_choices": "1",
+         "points_total": "10", "rule": "mes-add1", "ideas_open_at": "2027-01-10T09:00",
+         "ideas_close_at": "2027-02-10T18:00"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert client.get(f"{BASE}/gestion/bp-2027/").status_code == 200
+
+
+def test_printed_codes_page_lists_usable_codes(client, voting_budget, agent_valbourg, habitant_valbourg):
+    budget, _projects = voting_budget
+    client.force_login(agent_valbourg)
+    page = client.post(f"{BASE}/gestion/{budget.slug}/codes/", {"count": "3"}).content.decode()
+    import re
+
+    codes = re.findall(r'class="pb-code">([A-Z0-9-]+)<', page)
+    assert len(codes) == 3
+    services.voter_verify_with_code(
+        commune=budget.commune, budget=budget, voter=habitant_valbourg, code=codes[1]
+    )
+
+
+def test_paper_double_entry_pages(client, voting_budget, agent_valbourg):
+    budget, projects = voting_budget
+    second = member(budget.commune, "agent", "agent2@valbourg.test")
+    url = f"{BASE}/gestion/{budget.slug}/bulletins-papier/"
+    client.force_login(agent_valbourg)
+    client.post(url, {"paper_number": "4", "project": [projects[0].pk]})
+    client.force_login(second)
+    client.post(url, {"paper_number": "4", "project": [projects[1].pk]})
+    page = client.get(url).content.decode()
+    assert "Saisies divergentes" in page and "n° 4" in page
+
+
+def test_residents_cannot_open_agent_pages(client, voting_budget, habitant_valbourg):
+    budget, _projects = voting_budget
+    client.force_login(habitant_valbourg)
+    assert client.get(f"{BASE}/gestion/{budget.slug}/votants/").status_code == 403
+
+
+def test_close_count_and_results_page_with_chart_and_table(
+    client, voting_budget, agent_valbourg, habitant_valbourg
+):
+    budget, projects = voting_budget
+    verified(budget, agent_valbourg, habitant_valbourg)
+    services.ballot_cast(
+        commune=budget.commune, budget=budget, voter=habitant_valbourg, choices={projects[2].pk: 1}
+    )
+    client.force_login(agent_valbourg)
+    response = client.post(f"{BASE}/gestion/{budget.slug}/depouiller/")
+    assert response.status_code == 302
+    page = client.get(f"{BASE}/{budget.slug}/resultats/").content.decode()
+    assert 'role="img"' in page and "<caption>" in page
+    assert projects[2].title in page
+    assert "Et avec la règle gloutonne" in page
+
+
+@pytest.mark.parametrize("suffix", ["", "voter/", "idees/", "resultats/", "suivi/"])
+def test_another_communes_budget_is_invisible(client, voting_budget, suffix):
+    budget, _projects = voting_budget
+    assert client.get(f"/hautmesnil/budget-participatif/{budget.slug}/{suffix}").status_code == 404
+
+
+def test_agent_of_another_commune_cannot_manage(client, voting_budget, agent_hautmesnil):
+    budget, _projects = voting_budget
+    client.force_login(agent_hautmesnil)
+    assert client.get(f"{BASE}/gestion/{budget.slug}/").status_code == 403
+    assert client.get(f"/hautmesnil/budget-participatif/gestion/{budget.slug}/").status_code == 404
