@@ -32,10 +32,19 @@ def report_list(request, category: str = "", status: str = ""):
     """Reports of the key's commune; `status` = open or closed. No contact data is ever returned."""
     reports = selectors.report_public_list(commune=request.api_key.commune, category=category, status=status)
     return [
-        {"id": r.pk, "category": r.category.code, "category_name": r.category.name, "state": r.state.label,
-         "status": "open" if r.is_open else "closed", "description": r.description,
-         "latitude": float(r.latitude) if r.latitude is not None else None,
-         "longitude": float(r.longitude) if r.longitude is not None else None, "address": r.location_label,
-         "supports": r.supports_count, "created_at": r.created_at, "updated_at": r.updated_at}  # fmt: skip
+        {
+            "id": r.pk,
+            "category": r.category.code,
+            "category_name": r.category.name,
+            "state": r.state.label,
+            "status": "open" if r.is_open else "closed",
+            "description": r.description,
+            "latitude": float(r.latitude) if r.latitude is not None else None,
+            "longitude": float(r.longitude) if r.longitude is not None else None,
+            "address": r.location_label,
+            "supports": r.supports_count,
+            "created_at": r.created_at,
+            "updated_at": r.updated_at,
+        }  # fmt: skip
         for r in reports
     ]

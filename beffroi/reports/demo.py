@@ -138,7 +138,7 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
         # Older reports have travelled further through the workflow.
         roll = rng.random()
         path = ["nouveau"]
-        if age.days > 3 or roll < 0.5:
+        if age.days > 15 or roll < 0.4:
             path.append(rng.choice(["pris-en-compte", "planifie", "en-cours"]))
         if age.days > 20:
             path.append(rng.choices(["resolu", "non-pertinent", "transmis", "en-cours"], [6, 1, 1, 2])[0])
