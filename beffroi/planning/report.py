@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
@@ -83,21 +84,26 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes | None:
         from weasyprint import HTML
     except (ImportError, OSError):  # OSError: Pango missing on the system
         return None
-    return HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=_static_fetcher()).write_pdf()
 
 
-def _local_only_fetcher(url: str, *args, **kwargs):
+def _static_fetcher():
     """Stylesheets are read from the static files on disk; nothing is fetched from the network."""
     from django.conf import settings
     from django.contrib.staticfiles import finders
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
     static_url = settings.STATIC_URL or "/static/"
-    marker = url.find(static_url)
-    if marker != -1:
-        path = finders.find(url[marker + len(static_url) :].split("?")[0])
-        if path:
-            return default_url_fetcher(f"file://{path}")
-    if url.startswith("data:"):
-        return default_url_fetcher(url)
-    raise ValueError(f"Ressource non chargée dans le PDF : {url}")
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            marker = url.find(static_url)
+            if marker != -1:
+                path = finders.find(url[marker + len(static_url) :].split("?")[0])
+                if path:
+                    return super().fetch(Path(path).resolve().as_uri(), headers)
+            raise ValueError(f"Ressource non chargée dans le PDF : {url}")
+
+    return StaticFilesFetcher(allowed_protocols=("file", "data"))

@@ -1,0 +1,73 @@
+"""The demo roadmap and the council report (HTML and PDF from the same template)."""
+
+import pytest
+
+from beffroi.core import demo
+from beffroi.funding.models import FinancingLine
+from beffroi.planning.models import Assessment, Project
+
+
+@pytest.fixture
+def demo_valbourg(db):
+    steps = {step.name: step for step in demo.steps()}
+    steps["territory"].load()
+    steps["planning"].load()
+    from beffroi.accounts.models import User
+
+    return User.objects.get(email="elu@demo.test")
+
+
+def test_demo_is_idempotent_and_flags_one_failing_plan(demo_valbourg, client):
+    counts = (Assessment.objects.count(), Project.objects.count(), FinancingLine.objects.count())
+    {step.name: step for step in demo.steps()}["planning"].load()
+    assert (Assessment.objects.count(), Project.objects.count(), FinancingLine.objects.count()) == counts
+    assert Project.objects.filter(commune__slug="valbourg").count() == 5
+    assert Assessment.objects.filter(commune__slug="valbourg").count() == 3
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/feuille-de-route/").content.decode()
+    assert html.count("NON respectée") == 1
+    assert "Dossiers de financement à déposer" in html
+
+
+def test_report_html_has_every_section(demo_valbourg, client):
+    client.force_login(demo_valbourg)
+    response = client.get("/valbourg/projet/rapport/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in (
+        "Rapport au conseil municipal",
+        "1. Diagnostic",
+        "2. Projets retenus et coûts",
+        "3. Calendrier",
+        "4. Plans de financement",
+        "5. Indicateurs de suivi",
+    ):
+        assert heading in html
+    assert "Détection de fuites sur le réseau d&#x27;eau" in html
+    assert "CGCT art. L1111-10 III" in html
+    assert "ne respecte pas la participation minimale" in html
+    assert 'role="img"' in html  # the radar, with its table
+    assert "report-print.css" in html
+
+
+def test_report_pdf(demo_valbourg, client):
+    pytest.importorskip("weasyprint")
+    client.force_login(demo_valbourg)
+    response = client.get("/valbourg/projet/rapport.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_assessment_pages_from_the_demo(demo_valbourg, client):
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/diagnostic/").content.decode()
+    assert "Progrès dans le temps" in html
+    first, *_rest = Assessment.objects.filter(commune__slug="valbourg").order_by("pk")
+    detail = client.get(f"/valbourg/projet/diagnostic/{first.pk}/").content.decode()
+    assert "<svg" in detail and "Scores par domaine" in detail
+    ids = list(Assessment.objects.filter(commune__slug="valbourg").values_list("pk", flat=True))
+    compare = client.get(f"/valbourg/projet/diagnostic/comparer/?a={ids[1]}&b={ids[2]}").content.decode()
+    assert "Écart" in compare
+    form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
+    assert "<legend>" in form or "<legend" in form
