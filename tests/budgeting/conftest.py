@@ -1,12 +1,30 @@
-"""Fixtures of the participatory-budget Django tests: budgets in each phase, built through the services."""
+"""Fixtures of the budgeting tests: vendored pabulib files (pure tests) and budgets built through the services
+(Django tests)."""
 
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from beffroi.budgeting import services
 from beffroi.budgeting.models import Project, ProjectStatus
+from beffroi.budgeting.pabulib import PabulibFile, read_pabulib
+
+PABULIB_DIR = Path(__file__).resolve().parents[1] / "data" / "pabulib"
+
+
+@cache
+def _read(name: str) -> PabulibFile:
+    return read_pabulib(PABULIB_DIR / name)
+
+
+@pytest.fixture(scope="session")
+def pabulib():
+    """Read a vendored pabulib file once per session: `pabulib("Poland_Swiecie_2023.pb")`."""
+    return _read
+
 
 PROJECTS = [
     ("Aire de jeux du parc", 40000),

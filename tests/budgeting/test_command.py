@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
 ASSEN = DATA / "Netherlands_Assen_2024.pb"
 
 pytestmark = pytest.mark.skipif(not ASSEN.exists(), reason="pabulib data not available")
