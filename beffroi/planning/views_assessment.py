@@ -115,6 +115,11 @@ def _prefill(grid: maturity_grid.Grid, facts: dict) -> dict:
     return initial
 
 
+def _fact_rows(grid: maturity_grid.Grid, facts: dict) -> list[tuple[str, object]]:
+    labels = {s["key"]: s.get("label", s["key"]) for s in grid.raw.get("platform_sources", []) if "key" in s}
+    return [(labels.get(key, key), value) for key, value in facts.items()]
+
+
 @capability_required("view_agent_space")
 def assessment_list(request):
     assessments = list(selectors.assessment_list(commune=request.commune))
@@ -162,7 +167,7 @@ def assessment_create(request):
     return render(
         request,
         "planning/assessment_form.html",
-        {"form": form, "grid": grid, "facts": facts},
+        {"form": form, "grid": grid, "facts": _fact_rows(grid, facts)},
         status=400 if form.is_bound else 200,
     )
 

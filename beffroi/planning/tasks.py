@@ -1,0 +1,64 @@
+"""Background work of the planning app: application-deadline reminders to the project owner."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from beffroi.core.tasks import send_email
+from beffroi.funding import services as funding_services
+from beffroi.funding.models import FinancingLine
+from beffroi.funding.text import format_eur
+from beffroi.planning.models import Project
+from beffroi.planning.selectors import REMINDER_DAYS
+
+
+def deadline_reminders_send(*, today: date | None = None) -> int:
+    """Email each project owner about the applications due in 14 days (or less, if a run was missed).
+
+    Each line is reminded once (``reminder_sent_on``), so running this daily, or twice, sends one mail.
+    """
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=REMINDER_DAYS)
+    lines = FinancingLine.objects.filter(
+        status=FinancingLine.Status.PLANNED,
+        application_deadline__gte=today,
+        application_deadline__lte=horizon,
+        reminder_sent_on__isnull=True,
+    ).select_related("plan")
+    sent = 0
+    for line in lines:
+        project = (
+            Project.objects.filter(financing_plan_id=line.plan_id, commune_id=line.plan.commune_id)
+            .select_related("owner", "commune")
+            .first()
+        )
+        if project is None or project.owner is None or not project.owner.email:
+            continue
+        days = (line.application_deadline - today).days
+        subject = f"[{project.commune.name}] Dossier « {line.funder} » à déposer avant le {line.application_deadline:%d/%m/%Y}"
+        body = (
+            f"Bonjour,\n\nLe dossier de financement « {line.funder} » ({format_eur(line.amount)}) du projet "
+            f"« {project.title} » doit être déposé avant le {line.application_deadline:%d/%m/%Y}, "
+            f"dans {days} jour{'s' if days > 1 else ''}.\n\n"
+            "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n"
+        )
+        with transaction.atomic():
+            funding_services.line_mark_reminded(line=line, on=today)
+            to = [project.owner.email]
+            transaction.on_commit(
+                lambda to=to, subject=subject, body=body: send_email.enqueue(
+                    to=to, subject=subject, body=body
+                )
+            )
+        sent += 1
+    return sent
+
+
+@task()
+def send_deadline_reminders() -> int:
+    """Daily task (run by ``beffroi worker``; enqueue it once a day from the host's scheduler)."""
+    return deadline_reminders_send()

@@ -1,0 +1,154 @@
+"""Services of the planning app: reminders, the use-case journey, the self-assessment."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from beffroi.core.models import AuditEntry
+from beffroi.funding import services as funding_services
+from beffroi.planning import services
+from beffroi.planning.models import Assessment, Project
+from beffroi.planning.tasks import deadline_reminders_send
+from tests.factories import member
+
+
+@pytest.fixture
+def elu(valbourg):
+    return member(valbourg, "elu", "elu@valbourg.test")
+
+
+def _project(valbourg, elu, **extra):
+    return services.project_create(
+        commune=valbourg,
+        actor=elu,
+        title="Détection de fuites",
+        start_date=date(2026, 1, 1),
+        owner=elu,
+        **extra,
+    )
+
+
+def test_reminder_14_days_before_the_deadline_sent_once(valbourg, elu, django_capture_on_commit_callbacks):
+    project = _project(valbourg, elu)
+    today = date(2026, 3, 1)
+    for days, funder in ((14, "DETR"), (30, "Agence de l'eau")):
+        funding_services.line_add(
+            commune=valbourg,
+            actor=elu,
+            plan=project.financing_plan,
+            funder=funder,
+            kind="subvention",
+            cost_nature="investment",
+            amount=Decimal("1000"),
+            status="prevu",
+            application_deadline=today + timedelta(days=days),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_send(today=today) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_send(today=today) == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["elu@valbourg.test"]
+    assert "DETR" in mail.outbox[0].subject and "15/03/2026" in mail.outbox[0].subject
+
+
+def test_project_services_refuse_bad_input_and_audit_writes(valbourg, elu):
+    with pytest.raises(ValidationError) as error:
+        _project(valbourg, elu, end_date=date(2025, 12, 31))
+    assert "La date de fin ne peut pas précéder la date de début" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        _project(valbourg, elu, investment_budget=Decimal("-1"))
+    assert "négatif" in str(error.value)
+    assert Project.objects.count() == 0
+    project = _project(valbourg, elu, investment_budget=Decimal("0"))
+    assert AuditEntry.objects.filter(commune=valbourg, action="planning.project.create").count() == 1
+    with pytest.raises(ValidationError):
+        funding_services.line_add(
+            commune=valbourg, actor=elu, plan=project.financing_plan, funder="X", kind="subvention",
+            cost_nature="investment", amount="-5", status="prevu",
+        )  # fmt: skip
+    assert project.financing_plan.lines.count() == 0
+
+
+def test_services_refuse_another_communes_objects(valbourg, hautmesnil, elu):
+    project = _project(valbourg, elu)
+    intruder = member(hautmesnil, "elu", "maire@hautmesnil.test")
+    with pytest.raises(ValidationError):
+        services.project_update(commune=hautmesnil, actor=intruder, project=project, title="Piraté")
+    with pytest.raises(ValidationError):
+        funding_services.line_add(
+            commune=hautmesnil, actor=intruder, plan=project.financing_plan, funder="X", kind="subvention",
+            cost_nature="investment", amount="5", status="prevu",
+        )  # fmt: skip
+    project.refresh_from_db()
+    assert project.title == "Détection de fuites"
+
+
+def test_journey_assess_pick_use_case_plan_fund_report(client, valbourg, elu):
+    """The mayor's journey, end to end, through the pages."""
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    client.force_login(elu)
+    form = client.get("/valbourg/projet/diagnostic/nouveau/")
+    assert form.status_code == 200
+    fields = form.context["form"].fields
+    data = {"assessed_on": "2026-02-01"}
+    for name, field in fields.items():
+        if name.startswith("q_") and field.required:
+            data[name] = "1"
+    # Population is pre-filled from the commune's profile when the grid asks for it.
+    response = client.post("/valbourg/projet/diagnostic/nouveau/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assessment = Assessment.objects.get(commune=valbourg)
+    assert assessment.scores["overall"] is not None
+    assert assessment.role == "elu"
+    detail = client.get(response["Location"]).content.decode()
+    assert "Pistes recommandées" in detail
+
+    catalogue = client.get("/valbourg/projet/").content.decode()
+    assert "Éclairage public intelligent" in catalogue
+    use_case = client.get("/valbourg/projet/cas-d-usage/eclairage-intelligent/").content.decode()
+    assert "2 000 à 10 000 habitants" in use_case and "estimation" in use_case
+    new = client.get("/valbourg/projet/feuille-de-route/projets/nouveau/?cas=eclairage-intelligent")
+    initial = new.context["form"].initial
+    assert initial["title"] == "Éclairage public intelligent"
+    assert initial["investment_budget"] > 0
+    created = client.post(
+        "/valbourg/projet/feuille-de-route/projets/nouveau/",
+        {
+            "use_case_code": "eclairage-intelligent",
+            "title": initial["title"],
+            "status": "prevu",
+            "stage": "investissement",
+            "start_date": "2026-04-01",
+            "end_date": "2027-03-31",
+            "investment_budget": "100000",
+            "operating_budget": "2000",
+            "themes": initial["themes"],
+        },
+    )
+    assert created.status_code == 302
+    project = Project.objects.get(commune=valbourg)
+    assert project.use_case_code == "eclairage-intelligent"
+    assert project.indicators.exists()
+    plan = project.financing_plan
+    for funder, kind, amount in (
+        ("Commune", "autofinancement", "25000"),
+        ("Fonds vert", "subvention", "75000"),
+    ):
+        client.post(
+            f"/valbourg/financements/plans/{plan.pk}/lignes/ajouter/",
+            {
+                "funder": funder,
+                "kind": kind,
+                "cost_nature": "investment",
+                "amount": amount,
+                "status": "demande",
+            },
+        )
+    report = client.get("/valbourg/projet/rapport/").content.decode()
+    assert "Éclairage public intelligent" in report
+    assert "Règle respectée" in report
