@@ -222,3 +222,34 @@ def test_agent_of_another_commune_cannot_manage(client, voting_budget, agent_hau
     client.force_login(agent_hautmesnil)
     assert client.get(f"{BASE}/gestion/{budget.slug}/").status_code == 403
     assert client.get(f"/hautmesnil/budget-participatif/gestion/{budget.slug}/").status_code == 404
+
+
+def _api_key(commune):
+    from beffroi.core.services import apikey_create
+
+    return apikey_create(commune=commune, scope="read")[1]
+
+
+def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client, voting_budget, agent_valbourg,
+                                                                          habitant_valbourg, hautmesnil):  # fmt: skip
+    budget, projects = voting_budget
+    verified(budget, agent_valbourg, habitant_valbourg)
+    services.ballot_cast(
+        commune=budget.commune, budget=budget, voter=habitant_valbourg, choices={projects[1].pk: 1}
+    )
+    headers = {"Authorization": f"Bearer {_api_key(budget.commune)}"}
+    listed = client.get("/api/budgeting/budgets", headers=headers).json()
+    assert [b["slug"] for b in listed] == [budget.slug]
+    assert client.get(f"/api/budgeting/budgets/{budget.slug}/results", headers=headers).status_code == 404
+    items = client.get(f"/api/budgeting/budgets/{budget.slug}/projects", headers=headers).json()
+    assert {p["title"] for p in items} == {p.title for p in projects}
+    services.budget_close_and_count(commune=budget.commune, budget=budget, actor=agent_valbourg)
+    results = client.get(f"/api/budgeting/budgets/{budget.slug}/results", headers=headers)
+    body = results.content.decode()
+    assert results.status_code == 200
+    assert results.json()["num_voters"] == 1
+    assert habitant_valbourg.email not in body and "ballot" not in body and "token" not in body
+    other = {"Authorization": f"Bearer {_api_key(hautmesnil)}"}
+    assert client.get("/api/budgeting/budgets", headers=other).json() == []
+    assert client.get(f"/api/budgeting/budgets/{budget.slug}", headers=other).status_code == 404
+    assert client.get("/api/budgeting/budgets").status_code == 401

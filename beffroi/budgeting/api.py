@@ -1,0 +1,118 @@
+"""Platform API of the participatory budget: budgets, projects and published results of the key's commune.
+
+Ballots are never exposed, not even who voted: the API gives what the public pages give.
+"""
+
+from datetime import datetime
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from beffroi.core.api_auth import ApiKeyAuth
+
+from . import selectors
+
+router = Router(tags=["budget participatif"], auth=ApiKeyAuth())
+
+
+class BudgetOut(Schema):
+    slug: str
+    title: str
+    description: str
+    total_amount: int
+    currency: str = "EUR"
+    phase: str
+    ballot_type: str
+    rule: str
+    min_choices: int
+    max_choices: int | None
+    ideas_open_at: datetime | None
+    ideas_close_at: datetime | None
+    vote_open_at: datetime | None
+    vote_close_at: datetime | None
+    results_published: bool
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    description: str
+    category: str
+    place: str | None
+    location: str
+    estimated_cost: int
+    cost: int
+    status: str
+    decision: str
+    merged_into: int | None
+
+    @staticmethod
+    def resolve_place(obj):
+        return obj.place.name if obj.place else None
+
+    @staticmethod
+    def resolve_merged_into(obj):
+        return obj.merged_into_id
+
+
+class ProjectResultOut(Schema):
+    id: str
+    title: str
+    cost: int
+    votes: int
+    score: float | None
+    selected: bool
+    position: int | None
+    reason: str
+    reason_label: str
+    effective_votes: float | None
+    price: float | None
+    greedy_selected: bool
+
+
+class ResultsOut(Schema):
+    rule: str
+    num_voters: int
+    num_online: int
+    num_paper: int
+    winners: list[str]
+    total_cost: int
+    greedy_winners: list[str]
+    greedy_total_cost: int
+    share_with_funded: float
+    greedy_share_with_funded: float
+    projects: list[ProjectResultOut]
+
+
+def _budget(request, slug):
+    return selectors.budget_get(commune=request.auth.commune, slug=slug)
+
+
+@router.get(
+    "/budgets", response=list[BudgetOut], summary="Published participatory budgets of the key's commune"
+)
+def budget_list(request):
+    return selectors.budget_list(commune=request.auth.commune)
+
+
+@router.get("/budgets/{slug}", response=BudgetOut, summary="One participatory budget")
+def budget_detail(request, slug: str):
+    return _budget(request, slug)
+
+
+@router.get(
+    "/budgets/{slug}/projects", response=list[ProjectOut], summary="Ideas and projects, with decisions"
+)
+def project_list(request, slug: str):
+    budget = _budget(request, slug)
+    return list(selectors.project_list(commune=request.auth.commune, budget=budget))
+
+
+@router.get("/budgets/{slug}/results", response=ResultsOut, summary="Published results, per project")
+def results(request, slug: str):
+    budget = _budget(request, slug)
+    if not budget.results_published:
+        raise Http404("Les résultats de ce budget ne sont pas encore publiés.")
+    data = dict(budget.results)
+    data["projects"] = list(data["projects"].values())
+    return data
