@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from beffroi.funding.catalogue import (
     PROFILE_KINDS,
@@ -193,6 +193,47 @@ class MatchResult:
 
     def __repr__(self) -> str:
         return f"<MatchResult {self.code} {'oui' if self.matched else 'non'}>"
+
+
+class MatchResults(Sequence[MatchResult]):
+    """The verdicts of one ``match()`` call, one per mechanism in catalogue order (a read-only sequence)."""
+
+    __slots__ = ("_context", "_flags", "_mechanisms", "mask")
+
+    def __init__(self, context: _MatchContext, mechanisms: tuple[Mechanism, ...], mask: int) -> None:
+        self._context = context
+        self._mechanisms = mechanisms
+        self.mask = mask
+        self._flags = bin(mask)[:1:-1].ljust(len(mechanisms), "0")  # flags[i] is bit i of the mask
+
+    def __len__(self) -> int:
+        return len(self._mechanisms)
+
+    @overload
+    def __getitem__(self, index: int) -> MatchResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[MatchResult]: ...
+
+    def __getitem__(self, index: int | slice) -> MatchResult | list[MatchResult]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = range(len(self))[index]
+        return MatchResult(self._context, self._mechanisms[position], self._flags[position] == "1")
+
+    def __iter__(self) -> Iterator[MatchResult]:
+        context = self._context
+        for mechanism, flag in zip(self._mechanisms, self._flags, strict=False):
+            yield MatchResult(context, mechanism, flag == "1")
+
+    def matched(self) -> list[MatchResult]:
+        """Only the matching mechanisms, in catalogue order."""
+        results, mask = [], self.mask
+        while mask:
+            low = mask & -mask
+            results.append(MatchResult(self._context, self._mechanisms[low.bit_length() - 1], True))
+            mask ^= low
+        return results
 
 
 class _IntervalIndex:
@@ -379,15 +420,15 @@ class MatchingEngine:
             mask ^= low
         return codes
 
-    def match(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> list[MatchResult]:
-        """One result per mechanism, in catalogue order; ``reasons`` are built when first read."""
+    def match(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> MatchResults:
+        """One result per mechanism, in catalogue order.
+
+        Every verdict is decided here (one bitmask); the result objects are built as they are read and
+        their French ``reasons`` when first asked for, so a page listing the 20 matches of a project does
+        not pay for 5,000 explanations.
+        """
         mask = self.matched_mask(commune, project, today=today)
-        flags = bin(mask)[:1:-1].ljust(len(self.mechanisms), "0")  # bit i of the mask is flags[i]
-        context = _MatchContext(self, commune, project, today)
-        return [
-            MatchResult(context, mechanism, flag == "1")
-            for mechanism, flag in zip(self.mechanisms, flags, strict=False)
-        ]
+        return MatchResults(_MatchContext(self, commune, project, today), self.mechanisms, mask)
 
     # -- explain path ---------------------------------------------------------------------------------
 

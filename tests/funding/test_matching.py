@@ -83,6 +83,14 @@ class TestCatalogueScenarios:
             village(), lighting_works(), today=TODAY
         )
 
+    def test_results_behave_as_a_sequence_and_list_matches_directly(self, engine):
+        results = engine.match(village(), lighting_works(), today=TODAY)
+        assert len(results) == len(engine.mechanisms)
+        assert results[0].code == engine.mechanisms[0].code and results[-1].code == engine.mechanisms[-1].code
+        assert [r.code for r in results[:3]] == [m.code for m in engine.mechanisms[:3]]
+        assert [r.code for r in results.matched()] == [r.code for r in results if r.matched]
+        assert sorted(results, key=lambda r: not r.matched)[0].matched
+
     def test_every_result_explains_itself_consistently(self, engine):
         for result in engine.match(village(), lighting_works(), today=TODAY):
             statuses = {r.status for r in result.reasons}
