@@ -51,7 +51,9 @@ class Entity(models.Model):
 class Observation(models.Model):
     """One measured value of one attribute at one instant (the temporal representation's instances)."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="observations")
+    # The unique (entity, attribute, observed_at) index serves lookups by entity: no second index to
+    # maintain on every insert.
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="observations", db_index=False)
     attribute = models.CharField(max_length=255)  # expanded IRI
     observed_at = models.DateTimeField()
     value_num = models.FloatField(null=True, blank=True)
@@ -74,7 +76,7 @@ class Observation(models.Model):
 class LatestValue(models.Model):
     """The most recent value of each attribute of each entity (dashboards read only this)."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="latest_values")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="latest_values", db_index=False)
     attribute = models.CharField(max_length=255)
     observed_at = models.DateTimeField()
     value_num = models.FloatField(null=True, blank=True)
@@ -93,7 +95,7 @@ class LatestValue(models.Model):
 class RollupBase(models.Model):
     """Aggregates of the numeric values of one attribute over one bucket (avg = sum / count)."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+", db_index=False)
     attribute = models.CharField(max_length=255)
     bucket = models.DateTimeField()
     minimum = models.FloatField()
