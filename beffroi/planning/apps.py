@@ -8,8 +8,13 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Projet de territoire")
 
     def ready(self) -> None:
-        from beffroi.core import modules
+        from beffroi.core import modules, personal_data
         from beffroi.planning import demo  # noqa: F401 (registers the demo step)
+        from beffroi.planning import personal_data as planning_personal_data
+
+        personal_data.register(
+            "planning", exporter=planning_personal_data.export, eraser=planning_personal_data.erase
+        )
 
         modules.register(
             modules.Module(

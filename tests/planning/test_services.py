@@ -152,3 +152,24 @@ def test_journey_assess_pick_use_case_plan_fund_report(client, valbourg, elu):
     report = client.get("/valbourg/projet/rapport/").content.decode()
     assert "Éclairage public intelligent" in report
     assert "Règle respectée" in report
+
+
+def test_personal_data_export_and_erasure(valbourg, elu):
+    from beffroi.core import personal_data
+
+    _project(valbourg, elu)
+    services.assessment_create(
+        commune=valbourg,
+        actor=elu,
+        grid_version="2026.1",
+        answers={"questions": {}},
+        scores={},
+        assessed_on=date(2026, 1, 5),
+    )
+    exported = personal_data.export_for(elu)["planning"]
+    assert exported["projets_dont_responsable"] == [{"commune": "valbourg", "projet": "Détection de fuites"}]
+    assert exported["auto_diagnostics"][0]["date"] == "2026-01-05"
+    personal_data.erase_for(elu)
+    assessment = Assessment.objects.get()
+    assert assessment.author is None and assessment.author_label == ""
+    assert Project.objects.get().owner is None
