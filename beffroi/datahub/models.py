@@ -28,6 +28,8 @@ class Entity(models.Model):
     min_lat = models.FloatField(null=True, blank=True)
     max_lon = models.FloatField(null=True, blank=True)
     max_lat = models.FloatField(null=True, blank=True)
+    # Points (most sensors) are searched by an index range on both bounds of their longitude.
+    is_point = models.BooleanField(default=False)
     is_public = models.BooleanField(_("publique"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -39,8 +41,12 @@ class Entity(models.Model):
             models.UniqueConstraint(fields=["commune", "entity_id"], name="datahub_entity_unique_id"),
         ]
         indexes = [
-            models.Index(fields=["commune", "type_iri"], name="datahub_entity_type"),
-            models.Index(fields=["commune", "min_lon", "min_lat"], name="datahub_entity_bbox"),
+            # Type then longitude: a query by type and area narrows on both with one index.
+            models.Index(
+                fields=["commune", "type_iri", "is_point", "min_lon", "min_lat"],
+                name="datahub_entity_type_lon",
+            ),
+            models.Index(fields=["commune", "is_point", "min_lon", "min_lat"], name="datahub_entity_lon"),
         ]
         ordering = ["entity_id"]
 

@@ -58,40 +58,22 @@ def entity_query(
         qs = qs.filter(type_iri__in=query.types)
     if query.ids:
         qs = qs.filter(entity_id__in=query.ids)
+    candidates: Iterable[Entity] | None = None
     if query.geo is not None and query.geo.geoproperty == LOCATION_IRI:
         prefilter = query.geo.prefilter()
         if prefilter is not None:
-            box = prefilter.bbox
-            if prefilter.kind == "intersects":
-                qs = qs.filter(
-                    min_lon__lte=box.max_lon,
-                    max_lon__gte=box.min_lon,
-                    min_lat__lte=box.max_lat,
-                    max_lat__gte=box.min_lat,
-                )
-            elif prefilter.kind == "within":
-                qs = qs.filter(
-                    min_lon__gte=box.min_lon,
-                    max_lon__lte=box.max_lon,
-                    min_lat__gte=box.min_lat,
-                    max_lat__lte=box.max_lat,
-                )
-            else:
-                qs = qs.filter(
-                    min_lon__lte=box.min_lon,
-                    max_lon__gte=box.max_lon,
-                    min_lat__lte=box.min_lat,
-                    max_lat__gte=box.max_lat,
-                )
+            candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
     needs_python = query.q is not None or query.geo is not None or query.id_pattern or query.attrs
     if not needs_python:
         total = qs.count()
         return list(qs[offset : offset + limit]) if limit else [], total
+    if candidates is None:
+        candidates = qs.iterator(chunk_size=2000)
     pattern = re.compile(query.id_pattern) if query.id_pattern else None
     matched: list[Entity] = []
     total = 0
-    for entity in qs.iterator(chunk_size=2000):
+    for entity in candidates:
         if pattern is not None and not pattern.search(entity.entity_id):
             continue
         if query.attrs and not any(a in entity.data for a in query.attrs):
@@ -106,6 +88,36 @@ def entity_query(
             matched.append(entity)
         total += 1
     return matched, total
+
+
+def _geo_candidates(qs: QuerySet[Entity], prefilter) -> list[Entity]:
+    """Entities whose bounding box may satisfy the geo-query, by id: points with a two-sided index range on
+    their longitude, other shapes with the general box test (they are few)."""
+    box = prefilter.bbox
+    if prefilter.kind == "intersects":
+        general = Q(
+            min_lon__lte=box.max_lon,
+            max_lon__gte=box.min_lon,
+            min_lat__lte=box.max_lat,
+            max_lat__gte=box.min_lat,
+        )
+    elif prefilter.kind == "within":
+        general = Q(
+            min_lon__gte=box.min_lon,
+            max_lon__lte=box.max_lon,
+            min_lat__gte=box.min_lat,
+            max_lat__lte=box.max_lat,
+        )
+    else:
+        general = Q(
+            min_lon__lte=box.min_lon,
+            max_lon__gte=box.max_lon,
+            min_lat__lte=box.min_lat,
+            max_lat__gte=box.max_lat,
+        )
+    points = qs.filter(general, is_point=True, min_lon__gte=box.min_lon, min_lon__lte=box.max_lon)
+    others = qs.filter(general, is_point=False)
+    return sorted([*points, *others], key=lambda e: e.entity_id)
 
 
 def type_list(*, commune: Commune, see_all: bool) -> list[str]:

@@ -144,6 +144,7 @@ def _apply_columns(entity: Entity) -> None:
     """Fill the derived columns: display name, representative point and bounding box of `location`."""
     entity.name = _display_name(entity.data)
     entity.lon = entity.lat = entity.min_lon = entity.min_lat = entity.max_lon = entity.max_lat = None
+    entity.is_point = False
     location = entity.data.get(LOCATION_IRI)
     if isinstance(location, list):
         location = location[0] if location else None
@@ -159,6 +160,7 @@ def _apply_columns(entity: Entity) -> None:
                 box.max_lon,
                 box.max_lat,
             )
+            entity.is_point = box.min_lon == box.max_lon and box.min_lat == box.max_lat
             entity.lon = (box.min_lon + box.max_lon) / 2
             entity.lat = (box.min_lat + box.max_lat) / 2
 
