@@ -15,7 +15,7 @@ from beffroi.core.models import Commune
 from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation
 from .ngsild import query as ngsi_query
 from .ngsild.geo import GeoQuery
-from .services import LOCATION_IRI, observation_value, short_name
+from .services import LOCATION_IRI, _join_value, observation_value, short_name
 
 
 def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
@@ -178,18 +178,16 @@ def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[An
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
     pks = [e.pk for e in entities]
     out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
+    names: dict[str, str] = {}
     rows = LatestValue.objects.filter(entity_id__in=pks).values_list(
         "entity_id", "attribute", "value_num", "value_text", "observed_at", "unit_code"
     )
-    for pk, attribute, number, text, moment, unit in rows.iterator():
-        out[pk][short_name(attribute)] = (_value(number, text), moment, unit)
+    for pk, attribute, number, text, moment, unit in rows.iterator(chunk_size=5000):
+        name = names.get(attribute)
+        if name is None:
+            name = names[attribute] = short_name(attribute)
+        out[pk][name] = (_join_value(number, text), moment, unit)
     return out
-
-
-def _value(number, text):
-    from .services import _join_value
-
-    return _join_value(number, text)
 
 
 PERIODS = {
@@ -201,7 +199,11 @@ PERIODS = {
 
 
 def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None = None) -> QuerySet[Entity]:
-    qs = entity_queryset(commune=commune, see_all=see_all).order_by("type_name", "name", "entity_id")
+    qs = (
+        entity_queryset(commune=commune, see_all=see_all)
+        .order_by("type_name", "name", "entity_id")
+        .defer("data")
+    )
     if type_name:
         qs = qs.filter(type_name=type_name)
     return qs
