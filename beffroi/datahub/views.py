@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -75,6 +77,23 @@ def index(request):
             "burning_hours": burning,
             "see_all": see_all,
             "types": selectors.entity_types_count(commune=commune, see_all=see_all),
+            "map": {
+                "boundary": commune.boundary or None,
+                "tile_url": settings.BEFFROI_TILE_URL,
+                "center": [float(commune.latitude or 46.6), float(commune.longitude or 2.4)],
+                "points": [
+                    {
+                        "lat": r["entity"].lat,
+                        "lon": r["entity"].lon,
+                        "title": str(r["entity"]),
+                        "state": str(r["state"]),
+                        "badge": r["badge"],
+                        "url": reverse("datahub:entity", args=[r["entity"].pk]),
+                    }
+                    for r in rows
+                    if r["entity"].lat is not None
+                ],
+            },
         },
     )
 
