@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import accumulate
+from itertools import accumulate, compress
 from math import lcm
 from operator import itemgetter, mul
 
@@ -44,7 +44,6 @@ from .model import Profile, TieBreaking, TieEvent
 
 _EPS = 2.0**-52  # unit roundoff bound used in the error analysis (twice the true one, for slack)
 _INF = float("inf")
-_NEVER = 1 << 62
 
 
 @dataclass
@@ -154,7 +153,7 @@ def _free_first(
 class _Evaluation:
     """A project's price in the current round: float value, error bound, and how to get the exact value."""
 
-    __slots__ = ("project", "pi", "err", "exact", "poor", "rich_weight", "budget_err")
+    __slots__ = ("project", "pi", "err", "exact", "poor", "rich_weight")
 
     def __init__(
         self, project: int, pi: float, err: float, exact: Fraction | None, poor=None, rich_weight=None
@@ -165,7 +164,6 @@ class _Evaluation:
         self.exact = exact  # exact price when already known
         self.poor = poor  # certified poor supporters: (their positions, money, classes, voters)
         self.rich_weight = rich_weight  # exact total weight of the rich supporters
-        self.budget_err = 0.0
 
 
 class _RunState:
@@ -174,26 +172,42 @@ class _RunState:
     def __init__(self, engine: _Engine, endowment: Fraction):
         self.e = endowment
         self.e_f = float(endowment)
-        self.money = [self.e_f] * len(engine.pattern)  # float money of a voter of each class (≥ 0)
+        self.pattern = (
+            engine.pattern
+        )  # the classes of this run (a switch to coarser classes makes a new list)
+        # float money of a voter of each class; 0.0 exactly when (and only when) the exact money is 0
+        self.money = [self.e_f] * len(engine.pattern)
+        # bound on |float money − exact money| of each class, and the largest of them
+        self.err = [2 * _EPS * self.e_f] * len(engine.pattern)
+        self.max_err = 2 * _EPS * self.e_f
         self.winners: list[int] = []
         self.round_of: dict[int, int] = {}
         self.evaluations: list[_Evaluation] = []  # evaluation of each round's winner
         self.prices: list[Fraction | None] = []  # exact prices, filled lazily
-        self.money_err = 4 * _EPS * self.e_f  # bound on |money float − money exact| for every class
-        self.broke_at = [_NEVER] * len(engine.pattern)  # round after which a class's money is surely 0
         self.events: list[TieEvent] = []
 
 
 class _Engine:
     """MES runs on one profile, sharing the voter classes across runs (see the module docstring).
 
-    A class is a set of voters whose ballots give the same points to every project funded so far in any run
-    (`pattern`: those (project, points) pairs). Each candidate project keeps its supporters as entries
-    (class, points) -> number of voters.
+    A class is a set of voters whose money is the same in every run: voters whose ballots give the same points
+    to every project in `funded_ever` (the projects funded in some run so far); its `pattern` lists those
+    (project, points) pairs. The first run uses one class per distinct ballot. After it, when grouping the
+    ballots by the projects funded so far leaves few classes (Łódź 2022: 3,400 classes for 23,571 distinct
+    ballots), the engine switches to those classes and splits them further each time a project is funded for the
+    first time; otherwise (long ballots, many funded projects) it keeps one class per ballot.
+    Each candidate project keeps its supporters as entries: class (and points) -> number of voters.
     """
 
+    # switch to coarser classes only if they are at most this fraction of the distinct ballots
+    COARSE_CLASSES = 0.3
+
     def __init__(
-        self, profile: Profile, candidates: Sequence[int], free: Sequence[int], tie_breaking: TieBreaking
+        self,
+        profile: Profile,
+        candidates: Sequence[int],
+        free: Sequence[int],
+        tie_breaking: TieBreaking,
     ):
         self.profile = profile
         self.candidates = list(candidates)
@@ -201,39 +215,78 @@ class _Engine:
         self.tie_breaking = tie_breaking
         self.weighted = profile.weighted
         self.cost_f = [float(c) for c in profile.cost]
-        self.pattern: list[tuple[tuple[int, int | Fraction], ...]] = [()]
-        self.group_class = [0] * len(profile.groups)
-        self.in_classes: set[int] = set()
-        # classes whose voters support x (approval: class ids; points: (class, points))
-        self.with_project: dict[int, list] = {}
-        self.split: dict[tuple[int, object], int] = {}
-        # entries[p]: approval {class: voters}; points {(class, points): voters}; None if not a candidate
-        self.entries: list[dict | None] = [None] * len(profile.ids)
+        self.runs = 0
+        if self.weighted:
+            self.max_weight = [float(max(map(itemgetter(1), s), default=1)) for s in profile.supporters]
+        else:
+            self.max_weight = [1.0] * len(profile.supporters)
         self.compiled: dict[int, tuple] = {}
-        self.max_weight = [float(max((w for _, w in s), default=1)) for s in profile.supporters]
-        for p in self.candidates:
-            if self.weighted:
-                d: dict = {}
-                for g, w in profile.supporters[p]:
-                    key = (0, w)
-                    d[key] = d.get(key, 0) + profile.groups[g][2]
-            else:
-                d = {0: profile.votes[p]}
-            self.entries[p] = d
+        self.emptied = False
+        groups = profile.groups
+        # one class per distinct ballot; `refining` stays False: classes never need splitting
+        self.refining = False
+        self.funded_ever: set[int] = set(range(len(profile.ids)))
+        self.pattern: list[tuple] = [tuple(zip(g[0], g[1], strict=True)) for g in groups]
+        self.group_class = list(range(len(groups)))
+        self.population = [1] * len(groups)
+        self.entries: list[dict | None] = [None] * len(profile.ids)  # filled when coarser classes are used
+        self.with_project: dict[int, list] = {}
+        for x, supporters in enumerate(profile.supporters):
+            self.with_project[x] = list(supporters) if self.weighted else [g for g, _ in supporters]
 
     # -- voter classes ------------------------------------------------------------------------------------------
+
+    def _consider_coarse_classes(self, funded: set[int]) -> None:
+        """After the first run: group the ballots by their points for the projects funded so far, if that pays."""
+        groups = self.profile.groups
+        index: dict[tuple, int] = {}
+        group_class = []
+        is_funded = funded.__contains__
+        for items, (projects, _, _) in zip(self.pattern, groups, strict=True):
+            key = tuple(compress(items, map(is_funded, projects)))
+            k = index.get(key)
+            if k is None:
+                k = index[key] = len(index)
+            group_class.append(k)
+        if len(index) > self.COARSE_CLASSES * len(groups):
+            return
+        self.refining = True
+        self.funded_ever = set(funded)
+        self.pattern = list(index)
+        self.group_class = group_class
+        self.population = [0] * len(index)
+        for k in group_class:
+            self.population[k] += 1
+        self.with_project = {x: [] for x in funded}
+        for k, pattern in enumerate(self.pattern):
+            for x, w in pattern:
+                self.with_project[x].append((k, w) if self.weighted else k)
+        for p in self.candidates:
+            d: dict = {}
+            if self.weighted:
+                for g, w in self.profile.supporters[p]:
+                    key = (group_class[g], w)
+                    d[key] = d.get(key, 0) + groups[g][2]
+            else:
+                for g, _ in self.profile.supporters[p]:
+                    k = group_class[g]
+                    d[k] = d.get(k, 0) + groups[g][2]
+            self.entries[p] = d
+        self.compiled.clear()
 
     def _refine(self, x: int, state: _RunState) -> None:
         """Split the classes by the ballots' points for `x`, funded for the first time (in any run)."""
         groups = self.profile.groups
         entries = self.entries
-        compiled = self.compiled
         group_class = self.group_class
-        split = self.split
+        split: dict[tuple[int, object], int] = {}
         pattern = self.pattern
+        population = self.population
         money = state.money
+        err = state.err
         weighted = self.weighted
         new_classes = []
+        touched: set[int] = set()
         for g, wg in self.profile.supporters[x]:
             old = group_class[g]
             new = split.get((old, wg))
@@ -242,37 +295,29 @@ class _Engine:
                 split[(old, wg)] = new
                 pattern.append(pattern[old] + ((x, wg),))
                 money.append(money[old])
-                state.broke_at.append(state.broke_at[old])
+                err.append(err[old])
+                population.append(0)
                 new_classes.append((old, new, wg))
             group_class[g] = new
+            population[old] -= 1
+            population[new] += 1
             projects, weights, mult = groups[g]
             if weighted:
                 for y, wy in zip(projects, weights, strict=True):
                     d = entries[y]
-                    if d is None:
-                        continue
-                    old_key = (old, wy)
-                    left = d[old_key] - mult
-                    if left:
-                        d[old_key] = left
-                    else:
-                        del d[old_key]
-                    new_key = (new, wy)
-                    d[new_key] = d.get(new_key, 0) + mult
-                    compiled.pop(y, None)
+                    if d is not None:
+                        d[(old, wy)] -= mult
+                        d[(new, wy)] = d.get((new, wy), 0) + mult
             else:
                 for y in projects:
                     d = entries[y]
-                    if d is None:
-                        continue
-                    left = d[old] - mult
-                    if left:
-                        d[old] = left
-                    else:
-                        del d[old]
-                    d[new] = d.get(new, 0) + mult
-                    compiled.pop(y, None)
-        split.clear()  # keys are (old class, points) for this x only
+                    if d is not None:
+                        d[old] -= mult
+                        d[new] = d.get(new, 0) + mult
+            touched.update(projects)  # zero counts left behind are dropped at the next compilation
+        compiled = self.compiled
+        for y in touched:
+            compiled.pop(y, None)
         with_project = self.with_project
         with_project[x] = []
         for old, new, wg in new_classes:
@@ -284,14 +329,36 @@ class _Engine:
                 for y, _ in pattern[old]:
                     with_project[y].append(new)
                 with_project[x].append(new)
-        self.in_classes.add(x)
+            if not population[old]:
+                self.emptied = True
+        self.funded_ever.add(x)
 
     def _compiled(self, p: int) -> tuple:
         """Entries of `p` as parallel lists: classes, points, voters, voters × points, smallest points, getter."""
         c = self.compiled.get(p)
-        if c is None:
+        if c is None and not self.refining:
+            # one class per ballot group: the entries are the supporting groups themselves
+            supporters = self.profile.supporters[p]
+            groups = self.profile.groups
+            ks = [g for g, _ in supporters]
+            ms = [groups[g][2] for g in ks]
+            if self.weighted:
+                ws = [w for _, w in supporters]
+                mw = [m * w for m, w in zip(ms, ws, strict=True)]
+                ws_f = [float(w) for w in ws]
+                wmin = min(ws_f)
+            else:
+                ws = ws_f = None
+                mw = ms
+                wmin = 1.0
+            c = (ks, ws, ms, mw, wmin, itemgetter(*ks) if len(ks) > 1 else _single(ks[0]), ws_f)
+            self.compiled[p] = c
+        elif c is None:
             d = self.entries[p]
             assert d is not None
+            if 0 in d.values():
+                for key in [key for key, m in d.items() if not m]:
+                    del d[key]
             if self.weighted:
                 ks = [k for k, _ in d]
                 ws = [w for _, w in d]
@@ -325,7 +392,7 @@ class _Engine:
         """Exact Σ price × points of the projects funded before `before_round` that class k supports."""
         total = Fraction(0)
         round_of = state.round_of
-        for y, w in self.pattern[k]:
+        for y, w in state.pattern[k]:
             r = round_of.get(y)
             if r is not None and r < before_round:
                 total += self._price_exact(state, r) * w
@@ -337,30 +404,21 @@ class _Engine:
         The poor supporters' money is e − Σ price × points over what they helped fund, so it is summed as
         (voters × e) − Σ_rounds price_round × (their points on that round's project): few Fraction operations.
         """
-        e = state.e
         num = Fraction(self.profile.cost[ev.project])
-        db = ev.budget_err
         voters_positive = 0
         coef: dict[int, int | Fraction] = {}
         round_of = state.round_of
-        pattern = self.pattern
+        pattern = state.pattern
         poor_idx, budgets, ks, ms = ev.poor
-        broke_at = state.broke_at
         for i in poor_idx:
-            b_f, m, k = budgets[i], ms[i], ks[i]
-            if b_f > db:
+            if budgets[i] > 0:  # float money is 0.0 exactly when the exact money is 0
+                m = ms[i]
                 voters_positive += m
-                for y, wy in pattern[k]:
+                for y, wy in pattern[ks[i]]:
                     ry = round_of.get(y)
                     if ry is not None and ry < r:
                         coef[ry] = coef.get(ry, 0) + m * wy
-            elif broke_at[k] < r:
-                continue
-            else:
-                b = e - self._spent_exact(state, k, r)
-                if b > 0:
-                    num -= b * m
-        num -= voters_positive * e
+        num -= voters_positive * state.e
         for ry, c in coef.items():
             num += self._price_exact(state, ry) * c
         return num / ev.rich_weight
@@ -396,15 +454,19 @@ class _Engine:
 
     # -- floating-point evaluation ------------------------------------------------------------------------------
 
-    def _evaluate(self, state: _RunState, p: int) -> _Evaluation | None:
+    def _evaluate(self, state: _RunState, p: int, best_high: float = _INF) -> _Evaluation | float | None:
         """Price of `p` now (None: not affordable), certified by an error bound or computed exactly.
 
         Water-filling on the supporters sorted by money per point: supporter j (in that order) is poor when the
         equal share of what the poorer ones leave unpaid, (cost − paid_j) / (points − points_j), exceeds its
         money per point; poverty is a prefix of the order, found by bisection on prefix sums.
+
+        Before sorting, a cheaper lower bound: any set S of supporters surely poor gives
+        π ≥ (cost − money of S) / (points − points of S); when that already shows `p` cannot beat the best ratio
+        π / cost of this round (`best_high`), the bound is returned (a float) instead of the price.
         """
         ks, ws, ms, mw, wmin, getter, ws_f = self._compiled(p)
-        db = state.money_err
+        db = state.max_err
         cost_f = self.cost_f[p]
         total_weight = self.profile.score[p]
         budgets = getter(state.money)
@@ -425,10 +487,30 @@ class _Engine:
             return None
         if total - total_err <= cost_f * (1 + 2 * _EPS):
             return self._evaluate_exact(state, p)
+        if n == 1:
+            return self._evaluate_exact(state, p)  # one class, affordable but not all rich: only rounding
+        money_of = list(map(mul, budgets, ms))
+        if best_high < _INF:
+            price_low = share
+            slack = self.profile.votes[p] * db
+            for _ in range(3):
+                surely_poor = list(map((price_low * (1 - 4 * _EPS) - keys_err).__gt__, keys))
+                weight_poor = sum(compress(mw, surely_poor))
+                if weight_poor >= total_weight:
+                    break
+                paid_poor = sum(compress(money_of, surely_poor))
+                bound = (cost_f - paid_poor - slack - 2 * _EPS * n * paid_poor) / (total_weight - weight_poor)
+                bound *= 1 - 4 * _EPS
+                if bound <= price_low:
+                    break
+                price_low = bound
+                if price_low / cost_f * (1 - 4 * _EPS) > best_high:
+                    return price_low / cost_f * (1 - 4 * _EPS)
         order = sorted(range(n), key=keys.__getitem__)
-        sorted_keys = [keys[i] for i in order]
-        paid_prefix = list(accumulate([budgets[i] * ms[i] for i in order], initial=0.0))
-        weight_prefix = list(accumulate([mw[i] for i in order], initial=0))
+        gather = itemgetter(*order)
+        sorted_keys = gather(keys)
+        paid_prefix = list(accumulate(gather(money_of), initial=0.0))
+        weight_prefix = list(accumulate(gather(mw), initial=0))
         low, high = 0, n
         while low < high:
             mid = (low + high) // 2
@@ -442,8 +524,12 @@ class _Engine:
         paid = paid_prefix[n_poor]
         weight_left = total_weight - weight_prefix[n_poor]
         poor_idx = order[:n_poor]
-        poor_voters = sum(map(ms.__getitem__, poor_idx))
-        err_paid = poor_voters * db + 2 * _EPS * (n_poor + 1) * paid
+        if n_poor:
+            poor_errors = getter(state.err)
+            err_paid = sum(map(mul, gather(ms)[:n_poor], gather(poor_errors)[:n_poor]))
+        else:
+            err_paid = 0.0
+        err_paid += 2 * _EPS * (n_poor + 1) * paid
         price = (cost_f - paid) / weight_left
         err = (err_paid + 2 * _EPS * (cost_f + paid)) / weight_left + 4 * _EPS * price
         last_poor = sorted_keys[n_poor - 1] if n_poor else 0.0
@@ -452,9 +538,7 @@ class _Engine:
             last_poor * (1 + 4 * _EPS) + keys_err <= price - err
             and first_rich * (1 - 4 * _EPS) - keys_err >= price + err
         ):
-            ev = _Evaluation(p, price, err, None, (poor_idx, budgets, ks, ms), weight_left)
-            ev.budget_err = db
-            return ev
+            return _Evaluation(p, price, err, None, (poor_idx, budgets, ks, ms), weight_left)
         return self._evaluate_exact(state, p)
 
     # -- one run ------------------------------------------------------------------------------------------------
@@ -462,6 +546,8 @@ class _Engine:
     def run(self, endowment: Fraction) -> MesRun:
         """One MES run with per-voter `endowment`."""
         profile = self.profile
+        if self.runs == 1 and not self.refining:
+            self._consider_coarse_classes(self.first_funded)
         state = _RunState(self, endowment)
         free_winners, _, _ = _free_first(profile, self.free, self.tie_breaking)
         for p in free_winners:
@@ -480,9 +566,13 @@ class _Engine:
             for p in sorted(remaining, key=rho_low.__getitem__):
                 if rho_low[p] > best_high:
                     break
-                ev = self._evaluate(state, p)
+                ev = self._evaluate(state, p, best_high)
                 if ev is None:
                     remaining.discard(p)
+                    continue
+                if ev.__class__ is float:  # a lower bound showing it cannot win this round
+                    if ev > rho_low[p]:
+                        rho_low[p] = ev
                     continue
                 rho = ev.pi / cost_f[p]
                 rho_err = ev.err / cost_f[p] + 4 * _EPS * rho
@@ -512,49 +602,95 @@ class _Engine:
                 chosen = next(ev for ev in contenders if ev.project == ranked[0])
             self._fund(state, chosen)
             remaining.discard(chosen.project)
+        if self.runs == 0:
+            self.first_funded = set(state.winners) - set(self.free)
+        self.runs += 1
         run = MesRun(endowment, state.winners, [], state.events)
         run._state = state  # type: ignore[attr-defined]
         run._engine = self  # type: ignore[attr-defined]
         return run
 
     def _fund(self, state: _RunState, ev: _Evaluation) -> None:
-        """Fund the chosen project: each supporter pays min(money, price × points)."""
+        """Fund the chosen project: each supporter pays min(money, price × points).
+
+        Error bounds: a class's new money carries its old error, the price's error times its points and one
+        rounding. When the float result is too close to zero to tell whether the voters are broke, their exact
+        money is computed, so that float money 0.0 always means exact money 0.
+        """
         x = ev.project
         if ev.exact is not None:
             price = float(ev.exact)
-            err = 2 * _EPS * price
+            price_err = 2 * _EPS * price
         else:
-            price, err = ev.pi, ev.err
-        if x not in self.in_classes:
+            price, price_err = ev.pi, ev.err
+        if x not in self.funded_ever:
             self._refine(x, state)
-        money = state.money
-        # each subtraction: the price's own error (times points) plus one rounding of a number ≤ e
-        state.money_err += self.max_weight[x] * (err + 4 * _EPS * price) + 4 * _EPS * state.e_f
-        surely_broke = -state.money_err
-        broke_at = state.broke_at
         r = len(state.winners)
-        if self.weighted:
-            for k, w in self.with_project[x]:
-                left = money[k] - price * w
-                if left > 0:
-                    money[k] = left
-                else:
-                    money[k] = 0.0
-                    if left < surely_broke and broke_at[k] > r:
-                        broke_at[k] = r
-        else:
-            for k in self.with_project[x]:
-                left = money[k] - price
-                if left > 0:
-                    money[k] = left
-                else:
-                    money[k] = 0.0
-                    if left < surely_broke and broke_at[k] > r:
-                        broke_at[k] = r
         state.round_of[x] = r
         state.winners.append(x)
         state.evaluations.append(ev)
         state.prices.append(ev.exact)
+        money = state.money
+        err = state.err
+        rounding = 4 * _EPS * state.e_f
+        price_err += 4 * _EPS * price
+        max_err = state.max_err
+        unclear = []
+        classes = self.with_project[x]
+        if self.emptied:
+            # drop the classes that refinements have emptied (their voters all moved to finer classes)
+            population = self.population
+            for y, listed in self.with_project.items():
+                if self.weighted:
+                    self.with_project[y] = [kw for kw in listed if population[kw[0]]]
+                else:
+                    self.with_project[y] = [k for k in listed if population[k]]
+            self.emptied = False
+            classes = self.with_project[x]
+        if self.weighted:
+            for k, w in classes:
+                before = money[k]
+                if not before:
+                    continue  # broke voters pay nothing
+                left = before - price * w
+                bound = err[k] + w * price_err + rounding
+                if left > bound:
+                    money[k] = left
+                    err[k] = bound
+                    if bound > max_err:
+                        max_err = bound
+                elif left < -bound:
+                    money[k] = 0.0
+                    err[k] = 0.0
+                else:
+                    unclear.append(k)
+        else:
+            step = price_err + rounding
+            for k in classes:
+                before = money[k]
+                if not before:
+                    continue
+                left = before - price
+                bound = err[k] + step
+                if left > bound:
+                    money[k] = left
+                    err[k] = bound
+                    if bound > max_err:
+                        max_err = bound
+                elif left < -bound:
+                    money[k] = 0.0
+                    err[k] = 0.0
+                else:
+                    unclear.append(k)
+        state.max_err = max_err
+        for k in unclear:
+            exact = state.e - self._spent_exact(state, k, r + 1)
+            if exact > 0:
+                money[k] = float(exact)
+                err[k] = 2 * _EPS * money[k]
+            else:
+                money[k] = 0.0
+                err[k] = 0.0
 
     def explain(self, run: MesRun) -> None:
         """Fill the exact prices of the winners and the money left to the losers' supporters."""
@@ -562,28 +698,29 @@ class _Engine:
         if run.prices:
             return
         run.prices = [self._price_exact(state, r) for r in range(len(state.winners))]
-        # exact money of every class, as integers over a common denominator
+        # exact money of every ballot group, as integers over a common denominator
         denominator = lcm(state.e.denominator, *(p.denominator for p in run.prices))
         e_num = int(state.e * denominator)
         price_num = [int(p * denominator) for p in run.prices]
         round_of = state.round_of
         winners = set(state.winners)
+        groups = self.profile.groups
         money_of: dict[int, int] = {}
         for p in self.candidates:
             if p in winners:
                 continue
-            ks, _, ms, _, _, _, _ = self._compiled(p)
             total = 0
-            for k, m in zip(ks, ms, strict=True):
-                money = money_of.get(k)
+            for g, _ in self.profile.supporters[p]:
+                money = money_of.get(g)
                 if money is None:
                     money = e_num
-                    for y, w in self.pattern[k]:
+                    projects, weights, _ = groups[g]
+                    for y, w in zip(projects, weights, strict=True):
                         ry = round_of.get(y)
                         if ry is not None:
                             money -= price_num[ry] * w
-                    money = money_of[k] = max(money, 0)
-                total += money * m
+                    money = money_of[g] = max(money, 0)
+                total += money * groups[g][2]
             run.supporters_money[p] = Fraction(total, denominator)
 
 

@@ -1,0 +1,296 @@
+"""Counting rules of `beffroi.budgeting.rules` beside pabutools, on Łódź 2022 and a generated 100,000-voter vote.
+
+    .venv/bin/python bench/pb_rules.py                    # everything (pabutools needs ~15-25 minutes in all)
+    .venv/bin/python bench/pb_rules.py --instance lodz    # Łódź 2022 only (~3 minutes)
+    .venv/bin/python bench/pb_rules.py --rules mes,mes-add1
+
+For each rule and instance: our time, pabutools' time on the same input in the same run, the speedup and whether
+the winners (in selection order) are identical. Both sides are given the same tie-breaking (lowest cost, most
+votes, then file order) and cost satisfaction (equalshares.net "cost utilities"). Times exclude reading the file:
+ours is the rule call on an `Election` (our exact arithmetic, explanation figures included); pabutools' is the rule
+call on its multiprofile (identical ballots grouped, its faster form), in its default exact `gmpy2` arithmetic.
+Composite pabutools timings are sums of the calls they are made of (e.g. Add1U = Add1 + greedy completion).
+
+Generated instance (as in the research note §3.2, "synthetic B"): 200 projects, 100,000 voters approving 1-10
+projects each with popularity ∝ 1/rank^0.7, costs uniform in 5,000-400,000, budget 20 % of the total cost,
+Python `random` seed 7.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import random
+import time
+from pathlib import Path
+
+import pabutools
+from pabutools.election import (
+    ApprovalBallot,
+    ApprovalProfile,
+    Cardinality_Sat,
+    Cost_Sat,
+    Instance,
+)
+from pabutools.election import Project as PabutoolsProject
+from pabutools.fractions import frac
+from pabutools.rules import (
+    exhaustion_by_budget_increase,
+    greedy_utilitarian_welfare,
+    method_of_equal_shares,
+    popularity_comparison,
+)
+from pabutools.tiebreaking import TieBreakingRule
+
+from beffroi.budgeting.pabulib import read_pabulib
+from beffroi.budgeting.rules import (
+    Election,
+    Project,
+    TieBreaking,
+    greedy,
+    mes_add1,
+    mes_add1_comparison,
+    mes_add1_utilitarian,
+)
+from beffroi.budgeting.rules import (
+    method_of_equal_shares as our_mes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LODZ = ROOT / "tests" / "data" / "pabulib" / "Poland_Lodz_2022.pb"
+RULES = [
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "mes",
+    "mes-add1",
+    "mes-add1-nonexhaustive",
+    "mes-add1-utilitarian",
+    "mes-add1-comparison",
+]
+
+
+def synthetic(voters: int = 100_000, projects: int = 200, seed: int = 7) -> Election:
+    rng = random.Random(seed)
+    ids = [f"s{i}" for i in range(projects)]
+    costs = [rng.randint(5_000, 400_000) for _ in ids]
+    weights = [1 / (rank + 1) ** 0.7 for rank in range(projects)]
+    popularity = list(ids)
+    rng.shuffle(popularity)
+    ballots = []
+    for _ in range(voters):
+        size = rng.randint(1, 10)
+        chosen: set[str] = set()
+        while len(chosen) < size:
+            chosen.update(rng.choices(popularity, weights=weights, k=size - len(chosen)))
+        ballots.append(tuple(sorted(chosen)))
+    budget = sum(costs) // 5
+    return Election(
+        projects=tuple(Project(p, c) for p, c in zip(ids, costs, strict=True)),
+        budget=budget,
+        ballots=tuple(ballots),
+        label="generated",
+    )
+
+
+def timed(fn):
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+class Pabutools:
+    """The same instance in pabutools, with our tie-breaking order."""
+
+    def __init__(self, election: Election, tie: TieBreaking):
+        projects = {
+            p.id: PabutoolsProject(p.id, frac(p.cost.numerator, p.cost.denominator))
+            for p in election.projects
+        }
+        self.by_id = projects
+        self.instance = Instance(
+            projects.values(), budget_limit=frac(election.budget.numerator, election.budget.denominator)
+        )
+        profile = ApprovalProfile(
+            [ApprovalBallot([projects[p] for p in b]) for b in election.ballots], instance=self.instance
+        )
+        self.profile, self.to_multiprofile = timed(profile.as_multiprofile)
+        ours = election.profile
+        keys = {pid: (*tie.key(ours, ours.index[pid]), tie.draw_position[pid]) for pid in ours.ids}
+        self.tie = TieBreakingRule(lambda inst, prof, project: keys[project.name])
+        self.n = election.num_voters
+        self.cache: dict[str, tuple] = {}
+
+    def greedy(self, instance=None):
+        return greedy_utilitarian_welfare(
+            instance or self.instance, self.profile, sat_class=Cost_Sat, tie_breaking=self.tie
+        )
+
+    def mes(self, **kwargs):
+        return method_of_equal_shares(
+            self.instance, self.profile, sat_class=Cost_Sat, tie_breaking=self.tie, **kwargs
+        )
+
+    def add1_nonexhaustive(self):
+        return exhaustion_by_budget_increase(
+            self.instance,
+            self.profile,
+            method_of_equal_shares,
+            {"sat_class": Cost_Sat, "tie_breaking": self.tie},
+            exhaustive_stop=False,
+            budget_step=self.n,
+        )
+
+    def once(self, key, fn):
+        if key not in self.cache:
+            self.cache[key] = timed(fn)
+        return self.cache[key]
+
+    def run(self, rule: str, threshold) -> tuple[list[str] | None, float | None]:
+        if rule == "greedy":
+            result, seconds = self.once("greedy", self.greedy)
+        elif rule == "greedy-no-skip":
+            return None, None  # pabutools has no no-skip variant
+        elif rule == "greedy-threshold":
+            if threshold is None:
+                return None, None
+            kept = Instance(
+                [p for p in self.instance if self.profile.approval_score(p) >= threshold],
+                budget_limit=self.instance.budget_limit,
+            )
+            result, seconds = timed(lambda: self.greedy(kept))
+        elif rule == "mes":
+            result, seconds = self.once("mes", self.mes)
+        elif rule == "mes-add1":
+            result, seconds = self.once("add1", lambda: self.mes(voter_budget_increment=1))
+        elif rule == "mes-add1-nonexhaustive":
+            result, seconds = self.once("add1-nonexhaustive", self.add1_nonexhaustive)
+        elif rule == "mes-add1-utilitarian":
+            add1, add1_seconds = self.once("add1", lambda: self.mes(voter_budget_increment=1))
+            result, seconds = timed(
+                lambda: greedy_utilitarian_welfare(
+                    self.instance,
+                    self.profile,
+                    sat_class=Cost_Sat,
+                    tie_breaking=self.tie,
+                    initial_budget_allocation=add1,
+                )
+            )
+            seconds += add1_seconds
+        elif rule == "mes-add1-comparison":
+            mes, mes_seconds = self.once("add1-nonexhaustive", self.add1_nonexhaustive)
+            plain, greedy_seconds = self.once("greedy", self.greedy)
+            popular, compare_seconds = timed(
+                lambda: popularity_comparison(
+                    self.instance, self.profile, Cardinality_Sat, [lambda *a, **k: mes, lambda *a, **k: plain]
+                )
+            )
+            result = plain if len(popular) == 1 and popular[0] == plain else mes
+            seconds = mes_seconds + greedy_seconds + compare_seconds
+        else:
+            raise ValueError(rule)
+        return [p.name for p in result], seconds
+
+
+def ours(election: Election, rule: str, tie: TieBreaking):
+    if rule == "greedy":
+        return greedy(election, threshold=0, tie_breaking=tie)
+    if rule == "greedy-no-skip":
+        return greedy(election, threshold=0, stop_at_first_misfit=True, tie_breaking=tie)
+    if rule == "greedy-threshold":
+        return greedy(election, tie_breaking=tie) if election.min_score_threshold is not None else None
+    if rule == "mes":
+        return our_mes(election, tie_breaking=tie)
+    if rule == "mes-add1":
+        return mes_add1(election, tie_breaking=tie)
+    if rule == "mes-add1-nonexhaustive":
+        return mes_add1(election, exhaustive_stop=False, tie_breaking=tie)
+    if rule == "mes-add1-utilitarian":
+        return mes_add1_utilitarian(election, tie_breaking=tie)
+    if rule == "mes-add1-comparison":
+        return mes_add1_comparison(election, tie_breaking=tie)
+    raise ValueError(rule)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instance", choices=["lodz", "synthetic", "all"], default="all")
+    parser.add_argument("--rules", default=",".join(RULES))
+    parser.add_argument("--no-pabutools", action="store_true", help="time our rules only")
+    args = parser.parse_args()
+    rules = args.rules.split(",")
+    print(f"Python {platform.python_version()} on {platform.machine()}, pabutools {pabutools_version()}")
+    instances = []
+    if args.instance in ("lodz", "all"):
+        pb, read_seconds = timed(lambda: read_pabulib(LODZ))
+        election, build_seconds = timed(pb.election)
+        print(f"Łódź 2022: read {read_seconds:.2f} s, ballots grouped {build_seconds:.2f} s (ours)")
+        instances.append(("Łódź 2022", election, TieBreaking(draw=tuple(p.id for p in pb.projects))))
+    if args.instance in ("synthetic", "all"):
+        election, seconds = timed(synthetic)
+        print(f"generated: built in {seconds:.2f} s")
+        instances.append(
+            ("generated 100k×200", election, TieBreaking(draw=tuple(p.id for p in election.projects)))
+        )
+    rows = []
+    for label, election, tie in instances:
+        print(
+            f"\n{label}: {election.num_voters:,} voters, {len(election.projects)} projects, "
+            f"{len(election.profile.groups):,} distinct ballots, budget {amount(election.budget)}"
+        )
+        reference = None
+        if not args.no_pabutools:
+            reference, seconds = timed(lambda election=election, tie=tie: Pabutools(election, tie))
+            print(
+                f"pabutools: instance and profile built in {seconds:.2f} s (multiprofile {reference.to_multiprofile:.2f} s)"
+            )
+        for rule in rules:
+            outcome, our_seconds = timed(
+                lambda rule=rule, election=election, tie=tie: ours(election, rule, tie)
+            )
+            if outcome is None:
+                continue
+            theirs, their_seconds = (
+                (None, None) if reference is None else reference.run(rule, election.min_score_threshold)
+            )
+            same = "—" if theirs is None else ("yes" if list(outcome.winners) == theirs else "NO")
+            speedup = "—" if their_seconds is None else f"{their_seconds / our_seconds:,.0f}×"
+            row = (
+                label,
+                rule,
+                f"{our_seconds:.3f}",
+                "—" if their_seconds is None else f"{their_seconds:.2f}",
+                speedup,
+                same,
+                f"{len(outcome.winners)} / {amount(outcome.total_cost)}",
+            )
+            rows.append(row)
+            print("  " + "  ".join(row), flush=True)
+    header = ("instance", "rule", "ours (s)", "pabutools (s)", "speedup", "identical", "winners / cost")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    for r in [header, tuple("-" * w for w in widths), *rows]:
+        print(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+
+
+def amount(value) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{float(value):,.2f}"
+
+
+def pabutools_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pabutools")
+    except Exception:  # noqa: BLE001
+        return getattr(pabutools, "__version__", "?")
+
+
+if __name__ == "__main__":
+    main()
