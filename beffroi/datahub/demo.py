@@ -15,7 +15,7 @@ from beffroi.core import demo
 from beffroi.core.models import Commune
 
 from . import services
-from .models import Entity
+from .models import Device, Entity
 from .ngsild import context as ldctx
 
 SDM = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
@@ -165,6 +165,32 @@ def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: ran
     return body
 
 
+def demo_dev_eui(kind: str, index: int) -> str:
+    """A stable DevEUI per demo asset (70B3D5 prefix + type number + index)."""
+    number = [k[0] for k in KINDS].index(kind)
+    return f"70B3D5FF{number:04X}{index:04X}"
+
+
+def names_of(body: dict) -> str:
+    return body["name"]["value"]
+
+
+def simulated_uplinks(commune: Commune, moment: datetime, rng: random.Random) -> list[tuple[str, dict]]:
+    """(MQTT topic, plain JSON uplink) of every demo device for one instant: the live simulation."""
+    uplinks = []
+    counter = int(moment.timestamp()) // 60
+    for kind, _domain, count, _public in KINDS:
+        series = _series(kind)
+        if not series:
+            continue
+        for index in range(count):
+            eui = demo_dev_eui(kind, index)
+            decoded = {name: round(fn(moment, index, rng), 4) for name, _unit, fn in series}
+            body = {"dev_eui": eui, "f_cnt": counter, "decoded": decoded, "received_at": moment.isoformat()}
+            uplinks.append((f"beffroi/{commune.slug}/devices/{eui}/up", body))
+    return uplinks
+
+
 def load(now: datetime | None = None) -> None:
     commune = Commune.objects.filter(slug="valbourg").first()
     if commune is None:
@@ -185,6 +211,10 @@ def load(now: datetime | None = None) -> None:
             expanded = ldctx.expand_entity(body)
             entity = services.entity_create(commune=commune, entity=expanded, is_public=public, audit=False)
             active = ldctx.build_context(body["@context"])
+            if _series(kind) and not Device.objects.filter(dev_eui=demo_dev_eui(kind, index)).exists():
+                services.device_register(
+                    commune=commune, dev_eui=demo_dev_eui(kind, index), entity=entity, name=names_of(body)
+                )
             for name, unit, fn in _series(kind):
                 iri = active.expand_attribute(name)
                 daily, hourly = [], []

@@ -1,6 +1,9 @@
 """Dashboards: public view of public entities, agents see all, charts with data tables, CSV, demo."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from beffroi.datahub import demo
 from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup
@@ -58,3 +61,20 @@ def test_other_commune_sees_nothing(client, loaded, hautmesnil, agent_hautmesnil
     meter = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-001")
     assert client.get(f"/hautmesnil/donnees/equipement/{meter.pk}/").status_code == 404
     assert "Candélabre" not in client.get("/hautmesnil/donnees/").content.decode()
+
+
+def test_simulation_feeds_the_demo_devices_through_ingestion(loaded):
+    from django.core.management import call_command
+
+    from beffroi.datahub.models import Device, LatestValue
+
+    assert Device.objects.filter(commune=loaded).count() >= 50
+    before = LatestValue.objects.count()
+    call_command("simulate", "--rounds", "1", "--interval", "0")
+    light = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-001")
+    assert LatestValue.objects.filter(entity=light).count() == 2
+    assert LatestValue.objects.count() == before
+    newest = LatestValue.objects.filter(entity=light).latest("observed_at").observed_at
+    assert timezone.now() - newest < timedelta(minutes=5)
+    # Running it again in the same minute is a replay: nothing more is stored.
+    call_command("simulate", "--rounds", "1", "--interval", "0")
