@@ -20,15 +20,24 @@ FILE_ORDER_DRAW = "ordre des projets dans le fichier"
 
 
 def count_file(
-    path: str | Path, rule: str, as_json: bool = False, eligibility_factor: int | None = None
+    path: str | Path,
+    rule: str,
+    as_json: bool = False,
+    eligibility_factor: int | None = None,
+    verify: bool = False,
 ) -> str:
-    """Count the pabulib file at `path` with `rule`; the text (French) or JSON report."""
+    """Count the pabulib file at `path` with `rule`; the text (French) or JSON report.
+
+    `verify=True` (MES rules) recounts the result with the exact reference implementation (slower).
+    """
     if rule not in RULES:
         raise ElectionError(f"règle inconnue : {rule} (règles possibles : {', '.join(RULES)})")
     pb = read_pabulib(path)
     election = pb.election()
     tie_breaking = TieBreaking(draw=tuple(p.id for p in pb.projects), draw_label=FILE_ORDER_DRAW)
-    outcome = count(election, rule, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor)
+    outcome = count(
+        election, rule, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor, verify=verify
+    )
     if as_json:
         return json.dumps(outcome_as_json(outcome), ensure_ascii=False)
     names = {p.id: p.name for p in pb.projects}
@@ -185,9 +194,14 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="filtre d'éligibilité (Świecie : 3) : écarte un projet si voix/votants < coût/(facteur × budget)",
     )
+    counting.add_argument(
+        "--verify",
+        action="store_true",
+        help="recompte le résultat en arithmétique exacte avec l'implémentation de référence (plus lent)",
+    )
     args = parser.parse_args(argv)
     try:
-        report = count_file(args.file, args.rule, args.json, args.eligibility_factor)
+        report = count_file(args.file, args.rule, args.json, args.eligibility_factor, args.verify)
     except (PabulibError, ElectionError) as exc:
         sys.stderr.write(f"erreur : {exc}\n")
         return 2

@@ -418,6 +418,7 @@ def test_engine_equals_reference_on_real_files(pabulib, name):
     runs_agree(election, [base, base + 1, base + 37, base * 2, base * 3 + 1])
 
 
+@pytest.mark.slow
 def test_engine_equals_reference_through_a_whole_add1(pabulib):
     election = pabulib("Netherlands_Assen_2024.pb").election()
     fast = mes_add1(election, exhaustive_stop=False)
@@ -469,3 +470,21 @@ def test_add1_engines_agree_on_random_votes(election, exhaustive):
     fast = mes_add1(election, exhaustive_stop=exhaustive, tie_breaking=tie)
     reference = mes_add1(election, exhaustive_stop=exhaustive, tie_breaking=tie, engine="reference")
     assert fast == reference
+
+
+def test_verify_recounts_with_the_reference_and_reports_a_disagreement(pabulib, monkeypatch):
+    from beffroi.budgeting.rules import completions
+
+    election = pabulib("Netherlands_Assen_2024.pb").election()
+    checked = count(election, "mes-add1-comparison", verify=True)
+    assert len(checked.winners) == 9
+
+    def wrong(reference, *args):
+        run = reference(*args)
+        run.winners = run.winners[:-1]
+        return run
+
+    original = completions.reference_run
+    monkeypatch.setattr(completions, "reference_run", lambda *args: wrong(original, *args))
+    with pytest.raises(ElectionError, match="vérification en arithmétique exacte"):
+        count(election, "mes-add1", verify=True)

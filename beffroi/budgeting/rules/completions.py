@@ -50,11 +50,14 @@ def method_of_equal_shares(
     tie_breaking: TieBreaking | None = None,
     eligibility_factor: int | Fraction | None = None,
     engine: str = "fast",
+    verify: bool = False,
 ) -> Outcome:
     """MES with cost utilities, no completion (pabulib `equalshares`); see `mes.py` for the definition.
 
     `endowment` is the money each voter receives (default: budget / number of voters). `engine="reference"`
     runs the line-by-line Fraction implementation instead of the counting engine (same outcome, slower).
+    `verify=True` recounts the result with that reference implementation and raises `ElectionError` if the two
+    differ (for an official count: a second, independent computation in exact arithmetic).
     """
     tie_breaking = tie_breaking or TieBreaking()
     eligible, runner = _prepare(election, tie_breaking, eligibility_factor, engine)
@@ -62,6 +65,8 @@ def method_of_equal_shares(
         return _empty_outcome(election, "mes", eligible)
     e = Fraction(endowment) if endowment is not None else election.budget / election.num_voters
     run = runner(e)
+    if verify:
+        _verify(election, eligible, tie_breaking, run, None)
     return _mes_outcome(election, "mes", run, eligible, add1_runs=None)
 
 
@@ -75,6 +80,7 @@ def mes_add1(
     eligibility_factor: int | Fraction | None = None,
     engine: str = "fast",
     rule: str | None = None,
+    verify: bool = False,
 ) -> Outcome:
     """MES with the Add1 completion (pabulib `equalshares/add1`).
 
@@ -85,13 +91,15 @@ def mes_add1(
     computation (research note §4.1). With `integral_start`, the endowments after the first are
     ⌊budget / voters⌋ + k × increment (the generator's "integral" option). The same tie-breaking order is used in
     every run. The loop also ends when every project with a supporter is funded (nothing more can change).
+    `verify=True` recounts, with the exact reference implementation, the adopted run and the run that ended the
+    loop by overspending, and raises `ElectionError` if either disagrees.
     """
     tie_breaking = tie_breaking or TieBreaking()
     name = rule or ("mes-add1" if exhaustive_stop else "mes-add1-nonexhaustive")
     eligible, runner = _prepare(election, tie_breaking, eligibility_factor, engine)
     if runner is None:
         return _empty_outcome(election, name, eligible)
-    run, runs = add1(
+    run, runs, rejected = add1(
         election,
         runner,
         eligible,
@@ -99,6 +107,8 @@ def mes_add1(
         integral_start=integral_start,
         increment=Fraction(increment),
     )
+    if verify:
+        _verify(election, eligible, tie_breaking, run, rejected)
     return _mes_outcome(election, name, run, eligible, add1_runs=runs)
 
 
@@ -111,6 +121,7 @@ def mes_add1_utilitarian(
     tie_breaking: TieBreaking | None = None,
     eligibility_factor: int | Fraction | None = None,
     engine: str = "fast",
+    verify: bool = False,
 ) -> Outcome:
     """Add1 followed by the utilitarian completion ("Add1U", the compute tool's default).
 
@@ -127,6 +138,7 @@ def mes_add1_utilitarian(
         eligibility_factor=eligibility_factor,
         engine=engine,
         rule="mes-add1-utilitarian",
+        verify=verify,
     )
     return utilitarian_completion(election, outcome, tie_breaking, eligibility_factor)
 
@@ -141,6 +153,7 @@ def mes_add1_comparison(
     tie_breaking: TieBreaking | None = None,
     eligibility_factor: int | Fraction | None = None,
     engine: str = "fast",
+    verify: bool = False,
 ) -> Outcome:
     """Add1, then the comparison with greedy (pabulib `equalshares/add1-comparison`, Wieliczka 2023).
 
@@ -162,6 +175,7 @@ def mes_add1_comparison(
         eligibility_factor=eligibility_factor,
         engine=engine,
         rule="mes-add1-comparison",
+        verify=verify,
     )
     profile = election.profile
     pool = _eligible_indices(election, eligibility_factor)
@@ -268,8 +282,12 @@ def add1(
     exhaustive_stop: bool,
     integral_start: bool,
     increment: Fraction,
-) -> tuple[MesRun, int]:
-    """The Add1 loop (see `mes_add1`); returns the adopted run and the number of MES runs made."""
+) -> tuple[MesRun, int, Fraction | None]:
+    """The Add1 loop (see `mes_add1`).
+
+    Returns the adopted run, the number of MES runs made, and the endowment whose outcome overspent the budget
+    and ended the loop (None when it ended on an exhaustive outcome or with every fundable project funded).
+    """
     if increment <= 0:
         raise ElectionError("l'incrément de la complétion Add1 doit être positif")
     profile = election.profile
@@ -290,10 +308,38 @@ def add1(
         following = runner(base + step * increment)
         runs += 1
         if following.cost(profile) > budget:
-            break
+            return current, runs, following.endowment
         current = following
         step += 1
-    return current, runs
+    return current, runs, None
+
+
+def _verify(
+    election: Election,
+    eligible: Sequence[int],
+    tie_breaking: TieBreaking,
+    run: MesRun,
+    rejected: Fraction | None,
+) -> None:
+    """Recount `run` (and the overspending run after it) with the exact reference implementation."""
+    profile = election.profile
+    candidates, free = mes_candidates(profile, eligible)
+    engine = getattr(run, "_engine", None)
+    if engine is not None:
+        engine.explain(run)
+    check = reference_run(profile, candidates, free, run.endowment, tie_breaking)
+    if check.winners != run.winners or check.prices != run.prices:
+        raise ElectionError(
+            "la vérification en arithmétique exacte donne un autre résultat : "
+            f"{[profile.ids[p] for p in check.winners]} au lieu de {[profile.ids[p] for p in run.winners]}"
+        )
+    if (
+        rejected is not None
+        and reference_run(profile, candidates, free, rejected, tie_breaking).cost(profile) <= election.budget
+    ):
+        raise ElectionError(
+            "la vérification en arithmétique exacte ne confirme pas l'arrêt du complément Add1"
+        )
 
 
 def _eligible_indices(election: Election, eligibility_factor: int | Fraction | None) -> list[int]:

@@ -37,27 +37,22 @@ def count(
     *,
     tie_breaking: TieBreaking | None = None,
     eligibility_factor: int | Fraction | None = None,
+    verify: bool = False,
 ) -> Outcome:
-    """Count `election` with the rule named `rule` (one of `RULES`)."""
+    """Count `election` with the rule named `rule` (one of `RULES`).
+
+    `verify=True` (MES rules) recounts the adopted result with the exact reference implementation.
+    """
+    options = {"tie_breaking": tie_breaking, "eligibility_factor": eligibility_factor, "verify": verify}
     runners: dict[str, Callable[[], Outcome]] = {
         "greedy": lambda: greedy(election, tie_breaking=tie_breaking),
         "greedy-no-skip": lambda: greedy(election, stop_at_first_misfit=True, tie_breaking=tie_breaking),
         "greedy-threshold": lambda: greedy_threshold(election, tie_breaking=tie_breaking),
-        "mes": lambda: method_of_equal_shares(
-            election, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor
-        ),
-        "mes-add1": lambda: mes_add1(
-            election, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor
-        ),
-        "mes-add1-nonexhaustive": lambda: mes_add1(
-            election, exhaustive_stop=False, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor
-        ),
-        "mes-add1-utilitarian": lambda: mes_add1_utilitarian(
-            election, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor
-        ),
-        "mes-add1-comparison": lambda: mes_add1_comparison(
-            election, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor
-        ),
+        "mes": lambda: method_of_equal_shares(election, **options),
+        "mes-add1": lambda: mes_add1(election, **options),
+        "mes-add1-nonexhaustive": lambda: mes_add1(election, exhaustive_stop=False, **options),
+        "mes-add1-utilitarian": lambda: mes_add1_utilitarian(election, **options),
+        "mes-add1-comparison": lambda: mes_add1_comparison(election, **options),
     }
     try:
         runner = runners[rule]
