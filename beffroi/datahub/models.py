@@ -178,3 +178,32 @@ class RejectedUplink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dev_eui or self.topic}: {self.reason[:60]}"
+
+
+class Subscription(models.Model):
+    """An NGSI-LD subscription (CIM 009 §5.2.12): entities to watch and an HTTP endpoint to notify."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="datahub_subscriptions")
+    subscription_id = models.CharField(max_length=255)
+    # The subscription as the client sent it, compacted (`@context` kept to answer in the same terms).
+    body = models.JSONField(default=dict)
+    entity_types = models.JSONField(default=list)  # expanded IRIs; empty: any type
+    watched_attributes = models.JSONField(default=list)  # expanded IRIs; empty: any attribute
+    endpoint = models.URLField(max_length=500)
+    is_active = models.BooleanField(default=True)
+    times_sent = models.IntegerField(default=0)
+    times_failed = models.IntegerField(default=0)
+    last_notification = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+    last_failure = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "subscription_id"], name="datahub_subscription_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subscription_id

@@ -22,5 +22,7 @@ urlpatterns = [
     re_path(r"^attributes/?$", v.attributes, name="attributes"),
     re_path(r"^temporal/entities/?$", v.temporal_entities, name="temporal_entities"),
     re_path(rf"^temporal/entities/{_ID}/?$", v.temporal_entity, name="temporal_entity"),
+    re_path(r"^subscriptions/?$", v.subscriptions_view, name="subscriptions"),
+    re_path(r"^subscriptions/(?P<sub_id>[^/]+)/?$", v.subscription_view, name="subscription"),
     re_path(r"^contexts/(?P<name>[^/]+)$", v.context_file, name="context"),
 ]

@@ -755,3 +755,76 @@ def context_file(request: HttpRequest, name: str) -> HttpResponse:
     if not re.fullmatch(r"[A-Za-z0-9.\-]+\.jsonld", name) or not path.is_file():
         return problem(ResourceNotFound(f"no bundled context named {name}"))
     return HttpResponse(path.read_bytes(), content_type="application/ld+json")
+
+
+# ------------------------------------------------------------------------------------------ subscriptions
+
+
+def _sub_context(call: Call, body: Any, context: Any) -> Any:
+    if context is not None:
+        return context
+    if isinstance(body, dict) and body.get("@context") is not None:
+        return body["@context"]
+    return None
+
+
+def subscriptions_post(call: Call) -> HttpResponse:
+    from . import subscriptions
+
+    body, context = call.body()
+    row = subscriptions.subscription_create(
+        commune=call.commune, body=body, context=_sub_context(call, body, context)
+    )
+    response = HttpResponse(status=201)
+    response["Location"] = f"{BASE}/subscriptions/{row.subscription_id}"
+    return response
+
+
+def subscriptions_get(call: Call) -> HttpResponse:
+    from . import subscriptions
+    from .models import Subscription
+
+    if not call.see_all:
+        raise AccessDenied("listing subscriptions needs an API key of the commune")
+    limit, offset, count = _page(call)
+    qs = Subscription.objects.filter(commune=call.commune).order_by("subscription_id")
+    body = [subscriptions.subscription_document(s) for s in qs[offset : offset + limit]]
+    return call.respond(body, headers={"NGSILD-Results-Count": str(qs.count())} if count else {})
+
+
+def _subscription_or_404(call: Call, sub_id: str):
+    from .models import Subscription
+
+    if not call.see_all:
+        raise AccessDenied("reading subscriptions needs an API key of the commune")
+    row = Subscription.objects.filter(commune=call.commune, subscription_id=sub_id).first()
+    if row is None:
+        raise ResourceNotFound(f"subscription {sub_id} was not found")
+    return row
+
+
+def subscription_get(call: Call, sub_id: str) -> HttpResponse:
+    from . import subscriptions
+
+    return call.respond(subscriptions.subscription_document(_subscription_or_404(call, sub_id)))
+
+
+def subscription_patch(call: Call, sub_id: str) -> HttpResponse:
+    from . import subscriptions
+
+    body, context = call.body(merge=True)
+    subscriptions.subscription_update(
+        commune=call.commune, sub_id=sub_id, fragment=body, context=_sub_context(call, body, context)
+    )
+    return HttpResponse(status=204)
+
+
+def subscription_delete(call: Call, sub_id: str) -> HttpResponse:
+    from . import subscriptions
+
+    subscriptions.subscription_delete(commune=call.commune, sub_id=sub_id)
+    return HttpResponse(status=204)
+
+
+subscriptions_view = endpoint(get=subscriptions_get, post=subscriptions_post)
+subscription_view = endpoint(get=subscription_get, patch=subscription_patch, delete=subscription_delete)

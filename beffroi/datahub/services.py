@@ -383,6 +383,16 @@ def _update_latest(
                 f"UPDATE {Entity._meta.db_table} SET data = %s{cast}, modified_at = %s WHERE id = %s",
                 [(json.dumps(e.data, ensure_ascii=False), stamp, e.pk) for e in changed.values()],
             )
+        from .subscriptions import changes_notify
+
+        by_commune: dict[int, dict[int, set[str]]] = {}
+        for pk, attribute in newest:
+            if pk in changed:
+                by_commune.setdefault(changed[pk].commune_id, {}).setdefault(pk, set()).add(attribute)
+        for commune_id, changes in by_commune.items():
+            changes_notify(
+                commune_id=commune_id, changes=changes, types={pk: changed[pk].type_iri for pk in changes}
+            )
 
 
 def _measurements_of(pk: int, data: Mapping[str, Any]) -> list[tuple[int, str, datetime, Any, str]]:
@@ -414,7 +424,9 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
     ids = {m.entity_id for m in items}
     entities = {
         e.entity_id: e
-        for e in Entity.objects.filter(commune=commune, entity_id__in=ids).only("pk", "entity_id", "data")
+        for e in Entity.objects.filter(commune=commune, entity_id__in=ids).only(
+            "pk", "entity_id", "data", "commune_id", "type_iri"
+        )
     }
     rows = []
     for index, m in enumerate(items):
@@ -441,9 +453,15 @@ def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
     return entity
 
 
-def _save(entity: Entity) -> None:
+def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
     _apply_columns(entity)
     entity.save()
+    from .subscriptions import changes_notify
+
+    attrs = set(entity.data if changed is None else changed)
+    changes_notify(
+        commune_id=entity.commune_id, changes={entity.pk: attrs}, types={entity.pk: entity.type_iri}
+    )
 
 
 @transaction.atomic
@@ -590,7 +608,7 @@ def attrs_append(
         changed[key] = checked[key]
         updated.append(key)
     if changed:
-        _save(row)
+        _save(row, changed)
         _ingest_rows(_measurements_of(row.pk, changed), update_entity_data=False)
     return updated, not_updated
 
@@ -613,7 +631,7 @@ def attrs_update(
         changed[key] = checked[key]
         updated.append(key)
     if changed:
-        _save(row)
+        _save(row, changed)
         _ingest_rows(_measurements_of(row.pk, changed), update_entity_data=False)
     return updated, not_updated
 
@@ -633,7 +651,7 @@ def attr_partial_update(
     merged = {**base, **fragment}
     checked = check_entity({"id": entity_id, "type": "x", attribute: merged})[attribute]
     row.data[attribute] = checked
-    _save(row)
+    _save(row, [attribute])
     _ingest_rows(_measurements_of(row.pk, {attribute: checked}), update_entity_data=False)
 
 
@@ -643,7 +661,7 @@ def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
     if attribute not in row.data:
         raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
     del row.data[attribute]
-    _save(row)
+    _save(row, [attribute])
     LatestValue.objects.filter(entity=row, attribute=attribute).delete()
 
 
