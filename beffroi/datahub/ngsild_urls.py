@@ -24,5 +24,6 @@ urlpatterns = [
     re_path(rf"^temporal/entities/{_ID}/?$", v.temporal_entity, name="temporal_entity"),
     re_path(r"^subscriptions/?$", v.subscriptions_view, name="subscriptions"),
     re_path(r"^subscriptions/(?P<sub_id>[^/]+)/?$", v.subscription_view, name="subscription"),
+    re_path(r"^openapi.json$", v.openapi_view, name="openapi"),
     re_path(r"^contexts/(?P<name>[^/]+)$", v.context_file, name="context"),
 ]

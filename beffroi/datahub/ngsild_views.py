@@ -828,3 +828,10 @@ def subscription_delete(call: Call, sub_id: str) -> HttpResponse:
 
 subscriptions_view = endpoint(get=subscriptions_get, post=subscriptions_post)
 subscription_view = endpoint(get=subscription_get, patch=subscription_patch, delete=subscription_delete)
+
+
+def openapi_view(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI description of the supported subset."""
+    from .ngsild_openapi import openapi
+
+    return JsonResponse(openapi())

@@ -269,3 +269,24 @@ def test_trailing_slash_and_types_and_attributes(client, valbourg, wkey):
     assert types["typeList"] == ["Streetlight"]
     attrs = client.get(f"{BASE}/attributes/", headers=headers(wkey, "valbourg")).json()
     assert set(attrs["attributeList"]) == {"status", "location"}
+
+
+def test_unavailable_remote_context_is_ld_context_not_available(client, valbourg, settings):
+    settings.DATAHUB_CONTEXT_ALLOWLIST = []
+    body = {"id": "urn:ngsi-ld:X:1", "type": "X", "@context": ["https://example.org/unknown-context.jsonld"]}
+    response = post_json(
+        client,
+        f"{BASE}/entities",
+        body,
+        content_type="application/ld+json",
+        **headers(write_key(valbourg), "valbourg"),
+    )
+    assert response.status_code == 504
+    assert response.json()["type"].endswith("/LdContextNotAvailable")
+
+
+def test_openapi_and_bundled_contexts_are_served(client, valbourg):
+    spec = client.get(f"{BASE}/openapi.json").json()
+    assert "/entities" in spec["paths"] and "/temporal/entities/{entityId}" in spec["paths"]
+    context = client.get(f"{BASE}/contexts/ngsi-ld-core-context-v1.9.jsonld")
+    assert context.status_code == 200 and "@context" in json.loads(context.content)
