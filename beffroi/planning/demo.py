@@ -36,11 +36,12 @@ PROJECTS = [
         "investissement",
         [("Diagnostic du parc", 0, 3), ("Travaux LED et télégestion", 3, 8), ("Bilan et réglages", 11, 3)],
         [
+            ("Consommation annuelle de l'éclairage public", "kWh/an", "410000", "205000", ""),
             (
-                "Consommation annuelle de l'éclairage public",
-                "kWh/an",
-                "410000",
-                "205000",
+                "Puissance appelée par les candélabres suivis",
+                "W",
+                "2400",
+                "1200",
                 "Streetlight/powerConsumption",
             ),
             ("Points lumineux pilotables", "%", "5", "90", ""),
@@ -71,13 +72,14 @@ PROJECTS = [
         "investissement",
         [("Pose des compteurs communicants", 0, 4), ("Tableau de bord et plan d'actions", 4, 8)],
         [
+            ("Consommation d'énergie du patrimoine communal", "kWh/m²/an", "185", "150", ""),
             (
-                "Consommation d'énergie du patrimoine communal",
-                "kWh/m²/an",
-                "185",
-                "150",
-                "Building/energyConsumption",
-            )
+                "Énergie relevée par les compteurs des bâtiments",
+                "kWh",
+                None,
+                None,
+                "ACMeasurement/activeEnergyImport",
+            ),
         ],
         [
             ("Commune de Valbourg", "", "autofinancement", "investment", "12600", "prevu", None),
@@ -234,8 +236,8 @@ def _load_projects(commune: Commune, elu, today: date) -> None:
                 project=project,
                 name=name,
                 unit=unit,
-                baseline=Decimal(baseline),
-                target=Decimal(target),
+                baseline=Decimal(baseline) if baseline is not None else None,
+                target=Decimal(target) if target is not None else None,
                 target_date=project.end_date,
                 datahub_ref=ref,
             )

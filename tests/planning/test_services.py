@@ -173,3 +173,44 @@ def test_personal_data_export_and_erasure(valbourg, elu):
     assessment = Assessment.objects.get()
     assert assessment.author is None and assessment.author_label == ""
     assert Project.objects.get().owner is None
+
+
+def test_indicator_shows_the_live_data_hub_value(valbourg, elu):
+    datahub = pytest.importorskip("beffroi.datahub.services")
+    from django.utils import timezone
+
+    from beffroi.planning.selectors import indicator_live_value
+
+    for number, watts in ((1, 40), (2, 35)):
+        entity_id = f"urn:ngsi-ld:Streetlight:{number}"
+        datahub.entity_create(commune=valbourg, entity={"id": entity_id, "type": "Streetlight"})
+        datahub.observation_ingest_batch(
+            commune=valbourg,
+            measurements=[
+                datahub.Measurement(
+                    entity_id=entity_id,
+                    attribute=datahub.DEFAULT_VOCAB + "powerConsumption",
+                    observed_at=timezone.now(),
+                    value=watts,
+                    unit_code="WTT",
+                )
+            ],
+        )
+    project = _project(valbourg, elu)
+    indicator = services.indicator_add(
+        commune=valbourg,
+        actor=elu,
+        project=project,
+        name="Puissance",
+        unit="W",
+        datahub_ref="Streetlight/powerConsumption",
+    )
+    live = indicator_live_value(indicator, commune=valbourg)
+    assert live is not None and live["value"] == Decimal(75) and live["entities"] == 2
+    other = member(
+        valbourg.__class__.objects.create(name="Autre", slug="autre", insee_code="21992"),
+        "elu",
+        "x@autre.test",
+    )
+    assert other  # another commune's indicator never reads Valbourg's lamps
+    assert indicator_live_value(indicator, commune=valbourg.__class__.objects.get(slug="autre")) is None
