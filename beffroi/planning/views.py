@@ -282,7 +282,14 @@ def use_case_list(request):
             "sizes": use_cases.size_choices(),
             "selected": {"theme": theme, "taille": size},
             "can_plan": request.user.is_authenticated and _can_plan(request),
+            "staff": _staff(request),
         },
+    )
+
+
+def _staff(request) -> bool:
+    return request.user.is_authenticated and user_can(
+        commune=request.commune, user=request.user, capability="view_agent_space"
     )
 
 
@@ -296,5 +303,6 @@ def use_case_detail(request, code: str):
             "use_case": use_case,
             "view": use_cases.detail_view(use_case, commune=request.commune),
             "can_plan": request.user.is_authenticated and _can_plan(request),
+            "staff": _staff(request),
         },
     )
