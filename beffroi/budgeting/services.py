@@ -622,3 +622,68 @@ def budget_close_and_count(*, commune, budget: Budget, actor) -> Budget:
         summary=f"{len(winners)} lauréats, {results['num_voters']} bulletins",
     )  # fmt: skip
     return budget
+
+
+# --------------------------------------------------------------------------------------------------------------
+# pabulib import
+# --------------------------------------------------------------------------------------------------------------
+
+PABULIB_VOTE_TYPES = {
+    "approval": BallotType.APPROVAL,
+    "choose-1": BallotType.APPROVAL,
+    "cumulative": BallotType.CUMULATIVE,
+    "scoring": BallotType.CUMULATIVE,
+    "ordinal": BallotType.RANKING,
+}
+
+
+@transaction.atomic
+def budget_import_pabulib(
+    *, commune, actor, pb, slug: str, title: str = "", rule: str = "mes-add1"
+) -> Budget:
+    """Import a pabulib instance (`beffroi.budgeting.pabulib.PabulibFile`) as a counted budget of the commune.
+
+    Projects become feasible projects (costs rounded up to the euro), each VOTES row an anonymous ballot (no
+    voter account), then the budget is counted with `rule` and its results published.
+    """
+    kind = PABULIB_VOTE_TYPES.get(pb.vote_type)
+    if kind is None:
+        raise ValidationError(
+            _("Type de vote pabulib non pris en charge : %(type)s") % {"type": pb.vote_type}
+        )
+    now = timezone.now()
+    max_length = pb.meta.get("max_length")
+    budget = budget_create(
+        commune=commune, actor=actor, slug=slug, title=title or pb.meta.get("description", slug)[:150],
+        description=pb.meta.get("comment", ""), total_amount=int(-(-pb.budget // 1)),
+        ideas_open_at=now, ideas_close_at=now, vote_open_at=now, vote_close_at=now, ballot_type=kind,
+        min_choices=0, max_choices=int(max_length) if max_length and max_length.isdigit() else None,
+        points_total=int(pb.meta.get("max_sum_points") or 10) if kind == BallotType.CUMULATIVE else 10,
+        rule=rule, phase_override=Phase.VOTE,
+    )  # fmt: skip
+    ids: dict[str, int] = {}
+    for row in pb.projects:
+        project = Project.objects.create(
+            commune=commune, budget=budget, title=(row.name or f"Projet {row.id}")[:150], description=row.name,
+            category="cadre-de-vie", estimated_cost=int(-(-row.cost // 1)), status=ProjectStatus.FEASIBLE,
+            decision=_("Importé du fichier pabulib (projet %(id)s).") % {"id": row.id},
+        )  # fmt: skip
+        ids[row.id] = project.pk
+    Ballot.objects.bulk_create(Ballot(budget=budget, voter=None) for _v in pb.voters)
+    choices = []
+    for voter in pb.voters:
+        token = ballot_token(budget, f"pabulib:{voter.id}")
+        if kind == BallotType.CUMULATIVE:
+            values = [int(p) for p in (voter.points or ())]
+        elif kind == BallotType.RANKING:
+            values = list(range(1, len(voter.vote) + 1))
+        else:
+            values = [1] * len(voter.vote)
+        choices += [
+            BallotChoice(budget=budget, ballot_token=token, project_id=ids[pid], value=v)
+            for pid, v in zip(voter.vote, values, strict=True)
+            if v
+        ]
+    BallotChoice.objects.bulk_create(choices, batch_size=5000)
+    budget_update(commune=commune, budget=budget, actor=actor, phase_override="")
+    return budget_close_and_count(commune=commune, budget=budget, actor=actor)

@@ -85,3 +85,26 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_unknown_rule_is_refused():
     with pytest.raises(CommandError):
         run(str(ASSEN), "--rule", "borda")
+
+
+def test_import_a_pabulib_file_as_a_counted_budget(valbourg):
+    from beffroi.budgeting.models import Ballot, Budget
+    from beffroi.budgeting.pabulib import read_pabulib
+
+    out = StringIO()
+    call_command("pb", "import", str(ASSEN), "--commune", "valbourg", "--slug", "assen-2024", stdout=out)
+    assert "84 bulletins" in out.getvalue()
+    budget = Budget.objects.get(commune=valbourg, slug="assen-2024")
+    assert Ballot.objects.filter(budget=budget).count() == 84
+    names = {p.id: p.name for p in read_pabulib(ASSEN).projects}
+    expected = json.loads(run(str(ASSEN), "--rule", "mes-add1", "--json"))
+    titles = {str(p.pk): p.title for p in budget.projects.all()}
+    assert sorted(titles[w] for w in budget.results["winners"]) == sorted(
+        names[w] for w in expected["winners"]
+    )
+    assert budget.results["total_cost"] == expected["total_cost"]
+
+
+def test_import_refuses_an_unknown_commune(db):
+    with pytest.raises(CommandError, match="commune inconnue"):
+        call_command("pb", "import", str(ASSEN), "--commune", "nulle-part", "--slug", "x", stdout=StringIO())

@@ -32,6 +32,18 @@ class Command(BaseCommand):
             help="filtre d'éligibilité (Świecie : 3) : écarte un projet trop cher pour ses soutiens",
         )
 
+        imp = sub.add_parser(
+            "import",
+            help="Importe un fichier .pb comme budget dépouillé d'une commune (bulletins anonymes).",
+            description="Importe un fichier pabulib comme budget participatif d'une commune, puis le dépouille.",
+        )
+        imp.add_argument("file", metavar="FICHIER.pb")
+        imp.add_argument("--commune", required=True, help="identifiant de la commune (ex. valbourg)")
+        imp.add_argument("--slug", required=True, help="identifiant du budget créé (ex. lodz-2022)")
+        imp.add_argument(
+            "--rule", default="mes-add1", choices=["mes-add1", "greedy"], help="règle de dépouillement"
+        )
+
     def handle(self, *args, **options):
         if options["action"] == "count":
             self.stdout.write(
@@ -40,6 +52,38 @@ class Command(BaseCommand):
                 ),
                 ending="",
             )
+        elif options["action"] == "import":
+            self.stdout.write(
+                self._import(options["file"], options["commune"], options["slug"], options["rule"])
+            )
+
+    def _import(self, path: str, commune_slug: str, slug: str, rule: str) -> str:
+        from django.core.exceptions import ValidationError
+
+        from beffroi.budgeting import services
+        from beffroi.budgeting.models import Budget
+        from beffroi.budgeting.pabulib import PabulibError, read_pabulib
+        from beffroi.core.models import Commune
+
+        commune = Commune.objects.filter(slug=commune_slug).first()
+        if commune is None:
+            raise CommandError(f"commune inconnue : {commune_slug}")
+        if Budget.objects.filter(commune=commune, slug=slug).exists():
+            raise CommandError(f"la commune {commune_slug} a déjà un budget « {slug} »")
+        try:
+            pb = read_pabulib(path)
+            budget = services.budget_import_pabulib(commune=commune, actor=None, pb=pb, slug=slug, rule=rule)
+        except FileNotFoundError:
+            raise CommandError(f"fichier introuvable : {path}") from None
+        except PabulibError as exc:
+            raise CommandError(f"{path}, {exc}") from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        results = budget.results
+        return (
+            f"Budget « {budget.title} » importé dans {commune.name} : {results['num_voters']} bulletins, "
+            f"{len(results['winners'])} projets retenus ({results['total_cost']} €)."
+        )
 
     def _count(self, path: str, rule: str, as_json: bool, eligibility_factor: int | None) -> str:
         from beffroi.budgeting.cli import count_file
