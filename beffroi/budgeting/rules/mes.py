@@ -33,6 +33,7 @@ Two implementations of one run are here:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -221,38 +222,44 @@ class _Engine:
         else:
             self.max_weight = [1.0] * len(profile.supporters)
         self.compiled: dict[int, tuple] = {}
+        self.supporter_groups = profile.supporter_groups
         self.emptied = False
         groups = profile.groups
         # one class per distinct ballot; `refining` stays False: classes never need splitting
         self.refining = False
         self.funded_ever: set[int] = set(range(len(profile.ids)))
-        self.pattern: list[tuple] = [tuple(zip(g[0], g[1], strict=True)) for g in groups]
+        self.pattern: list[tuple] = profile.group_items
         self.group_class = list(range(len(groups)))
         self.population = [1] * len(groups)
         self.entries: list[dict | None] = [None] * len(profile.ids)  # filled when coarser classes are used
         self.with_project: dict[int, list] = {}
         for x, supporters in enumerate(profile.supporters):
-            self.with_project[x] = list(supporters) if self.weighted else [g for g, _ in supporters]
+            # shared with the profile: lists are replaced, never modified, in this mode
+            self.with_project[x] = supporters if self.weighted else profile.supporter_groups[x]
 
     # -- voter classes ------------------------------------------------------------------------------------------
 
     def _consider_coarse_classes(self, funded: set[int]) -> None:
         """After the first run: group the ballots by their points for the projects funded so far, if that pays."""
-        groups = self.profile.groups
+        profile = self.profile
+        groups = profile.groups
         index: dict[tuple, int] = {}
-        group_class = []
         is_funded = funded.__contains__
-        for items, (projects, _, _) in zip(self.pattern, groups, strict=True):
-            key = tuple(compress(items, map(is_funded, projects)))
-            k = index.get(key)
-            if k is None:
-                k = index[key] = len(index)
-            group_class.append(k)
+        if self.weighted:
+            keys = [
+                tuple(compress(items, map(is_funded, g[0])))
+                for items, g in zip(self.pattern, groups, strict=True)
+            ]
+        else:
+            # approval: the funded projects of the ballot identify its class (weights are all 1)
+            keys = [tuple(filter(is_funded, g[0])) for g in groups]
+        setdefault = index.setdefault
+        group_class = [setdefault(key, len(index)) for key in keys]
         if len(index) > self.COARSE_CLASSES * len(groups):
             return
         self.refining = True
         self.funded_ever = set(funded)
-        self.pattern = list(index)
+        self.pattern = list(index) if self.weighted else [tuple((x, 1) for x in key) for key in index]
         self.group_class = group_class
         self.population = [0] * len(index)
         for k in group_class:
@@ -262,15 +269,22 @@ class _Engine:
             for x, w in pattern:
                 self.with_project[x].append((k, w) if self.weighted else k)
         for p in self.candidates:
-            d: dict = {}
+            d: dict = defaultdict(int)
             if self.weighted:
-                for g, w in self.profile.supporters[p]:
-                    key = (group_class[g], w)
-                    d[key] = d.get(key, 0) + groups[g][2]
+                for g, w, m in zip(
+                    profile.supporter_groups[p],
+                    profile.supporter_points[p],
+                    profile.supporter_voters[p],
+                    strict=True,
+                ):
+                    d[(group_class[g], w)] += m
             else:
-                for g, _ in self.profile.supporters[p]:
-                    k = group_class[g]
-                    d[k] = d.get(k, 0) + groups[g][2]
+                for k, m in zip(
+                    map(group_class.__getitem__, profile.supporter_groups[p]),
+                    profile.supporter_voters[p],
+                    strict=True,
+                ):
+                    d[k] += m
             self.entries[p] = d
         self.compiled.clear()
 
@@ -278,7 +292,8 @@ class _Engine:
         """Split the classes by the ballots' points for `x`, funded for the first time (in any run)."""
         groups = self.profile.groups
         entries = self.entries
-        group_class = self.group_class
+        # a new list: finished runs keep the class of each group as it was at their end (see `explain`)
+        group_class = self.group_class = list(self.group_class)
         split: dict[tuple[int, object], int] = {}
         pattern = self.pattern
         population = self.population
@@ -339,9 +354,8 @@ class _Engine:
         if c is None and not self.refining:
             # one class per ballot group: the entries are the supporting groups themselves
             supporters = self.profile.supporters[p]
-            groups = self.profile.groups
-            ks = [g for g, _ in supporters]
-            ms = [groups[g][2] for g in ks]
+            ks = self.profile.supporter_groups[p]
+            ms = self.profile.supporter_voters[p]
             if self.weighted:
                 ws = [w for _, w in supporters]
                 mw = [m * w for m, w in zip(ms, ws, strict=True)]
@@ -602,6 +616,7 @@ class _Engine:
                 chosen = next(ev for ev in contenders if ev.project == ranked[0])
             self._fund(state, chosen)
             remaining.discard(chosen.project)
+        state.group_class = self.group_class
         if self.runs == 0:
             self.first_funded = set(state.winners) - set(self.free)
         self.runs += 1
@@ -701,27 +716,29 @@ class _Engine:
         # exact money of every ballot group, as integers over a common denominator
         denominator = lcm(state.e.denominator, *(p.denominator for p in run.prices))
         e_num = int(state.e * denominator)
-        price_num = [int(p * denominator) for p in run.prices]
-        round_of = state.round_of
-        winners = set(state.winners)
+        price_of: dict[int, int | Fraction] = {
+            x: int(run.prices[r] * denominator) for x, r in state.round_of.items()
+        }
+        funded = price_of.keys()
         groups = self.profile.groups
-        money_of: dict[int, int] = {}
+        money = []
+        float_money = state.money
+        for (projects, weights, _), k in zip(groups, state.group_class, strict=True):
+            left = e_num
+            if not float_money[k]:
+                left = 0  # float money 0.0 means exact money 0
+            elif not funded.isdisjoint(projects):
+                for y, w in zip(projects, weights, strict=True):
+                    price = price_of.get(y)
+                    if price is not None:
+                        left -= price * w
+            money.append(left if left > 0 else 0)
+        paid_by_group = list(map(mul, money, (m for _, _, m in groups)))
+        winners = set(state.winners)
         for p in self.candidates:
-            if p in winners:
-                continue
-            total = 0
-            for g, _ in self.profile.supporters[p]:
-                money = money_of.get(g)
-                if money is None:
-                    money = e_num
-                    projects, weights, _ = groups[g]
-                    for y, w in zip(projects, weights, strict=True):
-                        ry = round_of.get(y)
-                        if ry is not None:
-                            money -= price_num[ry] * w
-                    money = money_of[g] = max(money, 0)
-                total += money * groups[g][2]
-            run.supporters_money[p] = Fraction(total, denominator)
+            if p not in winners:
+                total = sum(map(paid_by_group.__getitem__, self.supporter_groups[p]))
+                run.supporters_money[p] = Fraction(total, denominator)
 
 
 def _single(k: int):

@@ -168,6 +168,27 @@ class Profile:
     ordinal_length: int | None
     supporters: list[list[tuple[int, Number]]] = field(default_factory=list)  # project -> (group, weight)
 
+    @cached_property
+    def supporter_groups(self) -> list[list[int]]:
+        """Per project, the groups of its supporters (same order as `supporters`)."""
+        return [[g for g, _ in s] for s in self.supporters]
+
+    @cached_property
+    def supporter_voters(self) -> list[list[int]]:
+        """Per project, the number of voters in each of its supporting groups."""
+        mult = [m for _, _, m in self.groups]
+        return [[mult[g] for g, _ in s] for s in self.supporters]
+
+    @cached_property
+    def supporter_points(self) -> list[list[Number]]:
+        """Per project, the points each of its supporting groups gives it."""
+        return [[w for _, w in s] for s in self.supporters]
+
+    @cached_property
+    def group_items(self) -> list[tuple[tuple[int, Number], ...]]:
+        """Per group, its ballot as (project, weight) pairs."""
+        return [tuple(zip(projects, weights, strict=True)) for projects, weights, _ in self.groups]
+
     @classmethod
     def build(cls, election: Election) -> Profile:
         ids = [p.id for p in election.projects]
