@@ -427,7 +427,9 @@ def test_engine_equals_reference_through_a_whole_add1(pabulib):
 
 
 @st.composite
-def small_elections(draw, points: bool):
+def small_elections(draw, points):
+    if not isinstance(points, bool):
+        points = draw(points)
     m = draw(st.integers(2, 6))
     ids = [f"p{i}" for i in range(m)]
     # small integer costs make exact ties frequent: the exact fallback paths get exercised
@@ -461,6 +463,22 @@ def test_engine_equals_reference_on_random_approval_votes(election, extra):
 def test_engine_equals_reference_on_random_points_votes(election, extra):
     base = election.budget / election.num_voters
     runs_agree(election, [base, base + extra, Fraction(extra, 3) + 1])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(election=small_elections(points=st.booleans()), extra=st.integers(0, 30))
+def test_engine_paths_for_large_supporter_lists_agree_with_the_reference(election, extra):
+    # the engine only searches for the possibly poor supporters before sorting when a project has many
+    # entries; lower that threshold so that small random votes go through that path too
+    from beffroi.budgeting.rules.mes import _Engine
+
+    saved = _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES
+    _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES = 1, 1.0
+    try:
+        base = election.budget / election.num_voters
+        runs_agree(election, [base, base + extra, Fraction(extra, 3) + 1])
+    finally:
+        _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES = saved
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -202,6 +202,8 @@ class _Engine:
 
     # switch to coarser classes only if they are at most this fraction of the distinct ballots
     COARSE_CLASSES = 0.3
+    # below this many entries, sort them all; above, first look for the few that can be poor
+    SORT_ALL_BELOW = 256
 
     def __init__(
         self,
@@ -504,8 +506,8 @@ class _Engine:
         if n == 1:
             return self._evaluate_exact(state, p)  # one class, affordable but not all rich: only rounding
         money_of = list(map(mul, budgets, ms))
+        price_low = share
         if best_high < _INF:
-            price_low = share
             slack = self.profile.votes[p] * db
             for _ in range(3):
                 surely_poor = list(map((price_low * (1 - 4 * _EPS) - keys_err).__gt__, keys))
@@ -520,12 +522,29 @@ class _Engine:
                 price_low = bound
                 if price_low / cost_f * (1 - 4 * _EPS) > best_high:
                     return price_low / cost_f * (1 - 4 * _EPS)
-        order = sorted(range(n), key=keys.__getitem__)
-        gather = itemgetter(*order)
+        # Only supporters whose money per point is below an upper bound on the price can be poor: find such a
+        # bound (a price at which the supporters would pay at least the cost) and sort only those below it.
+        candidates = range(n)
+        above = None
+        if n > self.SORT_ALL_BELOW:
+            trial = price_low * 1.5
+            for _ in range(4):
+                below = list(map(trial.__gt__, keys))
+                paying = sum(compress(money_of, below)) + trial * (total_weight - sum(compress(mw, below)))
+                if paying >= cost_f:
+                    candidates = list(compress(range(n), below))
+                    above = trial
+                    break
+                trial *= 2
+        order = sorted(candidates, key=keys.__getitem__)
+        count = len(order)
+        if count == 0:
+            return self._evaluate_exact(state, p)
+        gather = itemgetter(*order) if count > 1 else _single(order[0])
         sorted_keys = gather(keys)
         paid_prefix = list(accumulate(gather(money_of), initial=0.0))
         weight_prefix = list(accumulate(gather(mw), initial=0))
-        low, high = 0, n
+        low, high = 0, count
         while low < high:
             mid = (low + high) // 2
             if cost_f - paid_prefix[mid] > sorted_keys[mid] * (total_weight - weight_prefix[mid]):
@@ -533,21 +552,25 @@ class _Engine:
             else:
                 high = mid
         n_poor = low
-        if n_poor == n:
-            return self._evaluate_exact(state, p)
+        if n_poor == count:
+            if above is None:
+                return self._evaluate_exact(state, p)
+            # every sorted supporter is poor: the first rich one is the poorest of those left out
+            first_rich = min(compress(keys, map(above.__le__, keys)))
+        else:
+            first_rich = sorted_keys[n_poor]
         paid = paid_prefix[n_poor]
         weight_left = total_weight - weight_prefix[n_poor]
         poor_idx = order[:n_poor]
         if n_poor:
-            poor_errors = getter(state.err)
-            err_paid = sum(map(mul, gather(ms)[:n_poor], gather(poor_errors)[:n_poor]))
+            poor_gather = itemgetter(*poor_idx) if n_poor > 1 else _single(poor_idx[0])
+            err_paid = sum(map(mul, poor_gather(ms), poor_gather(getter(state.err))))
         else:
             err_paid = 0.0
         err_paid += 2 * _EPS * (n_poor + 1) * paid
         price = (cost_f - paid) / weight_left
         err = (err_paid + 2 * _EPS * (cost_f + paid)) / weight_left + 4 * _EPS * price
         last_poor = sorted_keys[n_poor - 1] if n_poor else 0.0
-        first_rich = sorted_keys[n_poor]
         if (
             last_poor * (1 + 4 * _EPS) + keys_err <= price - err
             and first_rich * (1 - 4 * _EPS) - keys_err >= price + err
