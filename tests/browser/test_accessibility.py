@@ -1,8 +1,8 @@
 """Every page of the site, as anonymous and as each role, passes axe-core (WCAG 2.1 A and AA).
 
 The pages are found by crawling the demo site from the commune home page and the agents' space, so a page
-added by any module is audited without being listed here. URLs of the same shape (ids, codes) are visited
-twice at most.
+added by any module is audited without being listed here. URLs of the same shape (ids, codes, members of
+a catalogue) are visited twice at most.
 """
 
 import re
@@ -16,24 +16,39 @@ SKIP = re.compile(
     r"/(admin|api|open311|ngsi-ld|static|media|i18n)/|deconnexion|\.(json|csv|pb|xml|pdf|geojson|png|jpe?g)(\?|$)|/export"
 )
 EXTRA_PAGES = ["/", "/valbourg/page-qui-n-existe-pas/", "/valbourg/mot-de-passe-oublie/envoye/"]
-MAX_PAGES = 120
+MAX_PAGES = 150
 
 
-def shape(url: str) -> str:
-    path = urlparse(url).path
-    return re.sub(r"/[0-9A-Z]{2,}[0-9A-Z-]*(?=/|$)|/\d+(?=/|$)", "/<id>", path)
+def shape(url: str, collections: set[str]) -> str:
+    """The kind of page a URL is: ids and codes become <id>, members of a listed collection become <item>."""
+    path = re.sub(r"/[0-9A-Z]{2,}[0-9A-Z-]*(?=/|$)|/\d+(?=/|$)", "/<id>", urlparse(url).path)
+    parent, _, last = path.rstrip("/").rpartition("/")
+    if parent in collections and last != "<id>":
+        return parent + "/<item>"
+    return path
+
+
+def note_collections(hrefs: list[str], collections: set[str]) -> None:
+    """A page that links to many siblings under one parent (a catalogue, a list) makes that parent a collection."""
+    children: dict[str, set[str]] = {}
+    for href in hrefs:
+        parent, _, last = urlparse(href).path.rstrip("/").rpartition("/")
+        children.setdefault(parent, set()).add(last)
+    # a module's own pages (depth 2: /commune/module) are never folded together
+    collections.update(p for p, names in children.items() if len(names) >= 6 and p.count("/") >= 3)
 
 
 def crawl(page, base_url: str, starts: list[str]) -> dict[str, list[dict]]:
     queue = [urljoin(base_url, s) for s in starts + EXTRA_PAGES]
     seen_urls: set[str] = set()
     shapes: dict[str, int] = {}
+    collections: set[str] = set()
     violations: dict[str, list[dict]] = {}
     while queue and len(seen_urls) < MAX_PAGES:
         url = queue.pop(0).split("#")[0]
         if url in seen_urls or SKIP.search(url):
             continue
-        key = shape(url) + ("?" if "?" in url else "")
+        key = shape(url, collections) + ("?" if "?" in url else "")
         if shapes.get(key, 0) >= 2:
             continue
         shapes[key] = shapes.get(key, 0) + 1
@@ -44,8 +59,16 @@ def crawl(page, base_url: str, starts: list[str]) -> dict[str, list[dict]]:
         found = run_axe(page)
         if found:
             violations[url] = found
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-            if href.startswith(base_url) and href not in seen_urls:
+        hrefs = [
+            h
+            for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            if h.startswith(base_url)
+        ]
+        note_collections(
+            page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)"), collections
+        )
+        for href in hrefs:
+            if href not in seen_urls:
                 queue.append(href)
     assert len(seen_urls) > 5, "the crawler found almost nothing"
     return violations
