@@ -506,3 +506,17 @@ def test_verify_recounts_with_the_reference_and_reports_a_disagreement(pabulib, 
     monkeypatch.setattr(completions, "reference_run", lambda *args: wrong(original, *args))
     with pytest.raises(ElectionError, match="vérification en arithmétique exacte"):
         count(election, "mes-add1", verify=True)
+
+
+def test_ballots_may_be_sets_lists_or_point_mappings():
+    projects = (Project("a", 10), Project("b", 10))
+    as_sets = Election(projects=projects, budget=10, ballots=({"a", "b"}, ["a"], ("b",)))
+    assert as_sets.profile.votes == [2, 2]
+    points = Election(
+        projects=projects, budget=10, ballots=({"a": 2, "b": 1}, {"b": 3}), ballot_type=BallotType.CUMULATIVE
+    )
+    assert points.profile.score == [2, 4]
+    with pytest.raises(ElectionError, match="projet inconnu"):
+        Election(projects=projects, budget=10, ballots=(["c"],))
+    with pytest.raises(ElectionError, match="mal formé"):
+        Election(projects=projects, budget=10, ballots=("ab",))

@@ -17,18 +17,22 @@ additive satisfaction points × cost (points ballots), so both libraries select 
 
 Two implementations of one run are here:
 
-* `_reference_run`: the definition above, line by line, in `Fraction` arithmetic. Slow, obviously right.
+* `reference_run`: the definition above, line by line, in `Fraction` arithmetic. Slow, obviously right.
 * `_Engine`: the counting engine used by the rules. Exact, and fast enough for city-size votes (Łódź 2022:
-  90,494 voters, 60 runs of the Add1 completion in well under a second). How:
-  - voters whose ballots agree on every project funded so far have the same money, whatever the endowment
-    (a voter's money is max(0, e − Σ price × points over the funded projects it supports)); voters are grouped in
-    such classes, refined only when a project is funded for the first time, and kept across the Add1 runs;
-  - the lazy scan of equalshares.net `computation.mdx` (a project's EVC never increases during a run);
-  - a floating-point filter: each comparison is computed in floating point together with a rigorous bound on
-    its rounding error; when the bound cannot decide it (a near-tie or an exact tie), that comparison is
-    recomputed in exact `Fraction` arithmetic. Prices of funded projects are exact Fractions, computed from the
-    certified partition of poor and rich supporters. Outcomes are therefore those of exact arithmetic; the test
-    suite checks them against `_reference_run` on every real file and on random instances.
+  90,494 voters, the 60 runs of its Add1 completion in about half a second of CPU). How:
+  - identical ballots are counted once, with their number of voters; after the first run, voters whose
+    ballots agree on every project funded so far are merged into one class when that shrinks the work (their
+    money is the same in every run: max(0, e − Σ price × points over the funded projects they support)), and
+    classes are split when a project is funded for the first time; classes are kept across the Add1 runs;
+  - the lazy scan of equalshares.net `computation.mdx` (a project's EVC never increases during a run), with
+    cheap lower bounds on a project's price that often show it cannot win a round without computing it;
+  - the water-filling sorts only the supporters who can be poor, and finds the poor ones by bisection;
+  - a floating-point filter: money and prices are floats carried with rigorous bounds on their rounding
+    errors; a comparison the bound cannot decide (a near-tie or an exact tie, a voter left with almost nothing)
+    is recomputed in exact `Fraction` arithmetic. Prices of funded projects are exact Fractions, computed from
+    the certified partition of poor and rich supporters. Outcomes are therefore those of exact arithmetic; the
+    tests compare every run with `reference_run` on the real files and on random instances, and
+    `verify=True` on the rules recounts an official result with `reference_run`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -99,7 +99,7 @@ class Election:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "projects", tuple(self.projects))
-        object.__setattr__(self, "ballots", tuple(self.ballots))
+        object.__setattr__(self, "ballots", tuple(_as_ballot(b) for b in self.ballots))
         object.__setattr__(self, "budget", as_fraction(self.budget, "budget"))
         object.__setattr__(self, "ballot_type", BallotType(self.ballot_type))
         if self.min_score_threshold is not None:
@@ -124,28 +124,6 @@ class Election:
     @cached_property
     def profile(self) -> Profile:
         return Profile.build(self)
-
-    def restricted_to(self, project_ids: Iterable[str]) -> Election:
-        """The same vote with only `project_ids` on the ballot paper (ballots keep their other choices' order)."""
-        keep = set(project_ids)
-        if self.ballot_type is BallotType.CUMULATIVE:
-            ballots = tuple(tuple((p, w) for p, w in b if p in keep) for b in self.ballots)
-        else:
-            ballots = tuple(tuple(p for p in b if p in keep) for b in self.ballots)
-        ordinal_length = self.ordinal_length
-        if self.ballot_type is BallotType.ORDINAL and ordinal_length is None:
-            # positional points must not change because some projects left the ballot paper
-            ordinal_length = self.profile.ordinal_length
-        return Election(
-            projects=tuple(p for p in self.projects if p.id in keep),
-            budget=self.budget,
-            ballots=ballots,
-            ballot_type=self.ballot_type,
-            min_score_threshold=self.min_score_threshold,
-            ordinal_length=ordinal_length,
-            category_budgets=self.category_budgets,
-            label=self.label,
-        )
 
 
 @dataclass(eq=False)
@@ -260,6 +238,20 @@ class Profile:
             ordinal_length=ordinal_length,
             supporters=supporters,
         )
+
+
+def _as_ballot(ballot: object) -> tuple:
+    """A ballot as a tuple: sets and lists of ids, or a mapping id -> points for cumulative ballots."""
+    if isinstance(ballot, tuple):
+        return ballot
+    if isinstance(ballot, Mapping):
+        return tuple(ballot.items())
+    if isinstance(ballot, str):
+        raise ElectionError(f"bulletin mal formé : {ballot!r} (une liste de projets est attendue)")
+    try:
+        return tuple(ballot)  # type: ignore[arg-type]
+    except TypeError:
+        raise ElectionError(f"bulletin mal formé : {ballot!r}") from None
 
 
 def _project_index(index: dict[str, int], pid: object) -> int:
