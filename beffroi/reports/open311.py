@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from beffroi.core.api_auth import key_from_request
 from beffroi.core.models import Commune
 from beffroi.reports import services
-from beffroi.reports.models import Category, Report, ReportPhoto
+from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State
 from beffroi.reports.services import ReportInputError
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -90,8 +90,9 @@ def render_error(fmt: str, error: Open311Error) -> HttpResponse:
                   root="errors", item="error", status=error.status)  # fmt: skip
 
 
-def w3c(dt) -> str | None:
-    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else None
+def w3c(dt, tz=None) -> str | None:
+    """W3C date-time in the site's time zone; pass `tz` when formatting many dates."""
+    return dt.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds") if dt else None
 
 
 def endpoint(view):
@@ -194,34 +195,124 @@ def service_definition(request, fmt, code):
 
 
 def _request_dict(report: Report, request) -> dict:
+    """One request, for `requests/{id}` (a model instance with its public parts prefetched)."""
     photo = next(iter(report.published_photos), None)
     status_notes = next((e.body for e in reversed(report.public_replies)), None)
+    return _request_item(
+        pk=report.pk, is_open=report.is_open, status_notes=status_notes, category=report.category,
+        description=report.description, team_name=report.team.name if report.team else None,
+        state_label=report.state.label, created_at=report.created_at,
+        updated_at=report.closed_at or report.updated_at, due_date=report.due_date,
+        location=report.location_label, commune_name=report.commune.name, place_id=report.place_id,
+        latitude=report.latitude, longitude=report.longitude,
+        media_url=_photo_url(request, report.commune, photo.pk) if photo else None,
+    )  # fmt: skip
+
+
+def _photo_url(request, commune: Commune, photo_pk: int) -> str:
+    path = reverse("reports:photo", args=[photo_pk]).replace(
+        "/signalements/", f"/{commune.slug}/signalements/", 1
+    )
+    return request.build_absolute_uri(path)
+
+
+def _request_item(
+    *,
+    pk,
+    is_open,
+    status_notes,
+    category,
+    description,
+    team_name,
+    state_label,
+    created_at,
+    updated_at,
+    due_date,
+    location,
+    commune_name,
+    place_id,
+    latitude,
+    longitude,
+    media_url,
+    tz=None,
+) -> dict:
     return {
-        "service_request_id": str(report.pk),
-        "status": "open" if report.is_open else "closed",
+        "service_request_id": str(pk),
+        "status": "open" if is_open else "closed",
         "status_notes": status_notes,
-        "service_name": report.category.name,
-        "service_code": report.category.code,
-        "description": report.description,
-        "agency_responsible": report.team.name if report.team else None,
-        "service_notice": report.state.label,
-        "requested_datetime": w3c(report.created_at),
-        "updated_datetime": w3c(report.closed_at or report.updated_at),
-        "expected_datetime": w3c(timezone.make_aware(datetime.combine(report.due_date, time(18, 0))))
-        if report.due_date else None,
-        "address": ", ".join(x for x in [report.location_label, report.commune.name] if x),
-        "address_id": str(report.place_id) if report.place_id else None,
+        "service_name": category.name,
+        "service_code": category.code,
+        "description": description,
+        "agency_responsible": team_name,
+        "service_notice": state_label,
+        "requested_datetime": w3c(created_at, tz),
+        "updated_datetime": w3c(updated_at, tz),
+        "expected_datetime": w3c(timezone.make_aware(datetime.combine(due_date, time(18, 0))), tz)
+        if due_date else None,
+        "address": f"{location}, {commune_name}" if location else commune_name,
+        "address_id": str(place_id) if place_id else None,
         "zipcode": None,
-        "lat": float(report.latitude) if report.latitude is not None else None,
-        "long": float(report.longitude) if report.longitude is not None else None,
-        "media_url": request.build_absolute_uri(reverse("reports:photo", args=[photo.pk]).replace(
-            "/signalements/", f"/{report.commune.slug}/signalements/", 1)) if photo else None,
+        "lat": float(latitude) if latitude is not None else None,
+        "long": float(longitude) if longitude is not None else None,
+        "media_url": media_url,
     }  # fmt: skip
 
 
-def _with_public_parts(qs):
-    from beffroi.reports.models import ReportEvent
+_LIST_COLUMNS = ("pk", "is_open", "category_id", "description", "team__name", "state_id", "created_at",
+                 "updated_at", "closed_at", "due_date", "address_string", "place_id", "place__name",
+                 "latitude", "longitude")  # fmt: skip
 
+
+def _request_items(request, commune: Commune, qs) -> list[dict]:
+    """The list of `GET requests`: one query for the exact columns, the commune's categories and states read
+    once, then one query each for the published photos and the last public replies of the page's reports."""
+    rows = list(qs.values(*_LIST_COLUMNS))
+    if not rows:
+        return []
+    ids = [row["pk"] for row in rows]
+    categories = {c.pk: c for c in Category.objects.filter(commune=commune).only("pk", "code", "name")}
+    states = dict(State.objects.filter(commune=commune).values_list("pk", "label"))
+    photos: dict[int, int] = {}
+    for report_id, photo_pk in (
+        ReportPhoto.objects.filter(report_id__in=ids, published=True)
+        .order_by("-pk")
+        .values_list("report_id", "pk")
+    ):
+        photos[report_id] = photo_pk  # ordered by descending pk: the first published photo wins
+    notes: dict[int, str] = {}
+    for report_id, body in (
+        ReportEvent.objects.filter(report_id__in=ids, public=True, kind=ReportEvent.Kind.REPLY)
+        .order_by("created_at", "pk")
+        .values_list("report_id", "body")
+    ):
+        notes[report_id] = body  # the latest public reply wins
+    photo_base = _photo_url(request, commune, 0)[: -len("0/")]
+    name, tz = commune.name, timezone.get_current_timezone()
+    return [
+        _request_item(
+            pk=row["pk"],
+            is_open=row["is_open"],
+            status_notes=notes.get(row["pk"]),
+            category=categories[row["category_id"]],
+            description=row["description"],
+            team_name=row["team__name"],
+            state_label=states.get(row["state_id"], ""),
+            created_at=row["created_at"],
+            updated_at=row["closed_at"] or row["updated_at"],
+            due_date=row["due_date"],
+            location=row["address_string"] or row["place__name"] or "",
+            commune_name=name,
+            place_id=row["place_id"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            media_url=f"{photo_base}{photos[row['pk']]}/" if row["pk"] in photos else None,
+            tz=tz,
+        )  # fmt: skip
+        for row in rows
+    ]
+
+
+def _with_public_parts(qs):
     return qs.select_related("category", "state", "team", "place", "commune").prefetch_related(
         Prefetch("photos", queryset=ReportPhoto.objects.filter(published=True), to_attr="published_photos"),
         Prefetch(
@@ -281,8 +372,8 @@ def list_requests(request, fmt):
         size = min(MAX_RESULTS, max(1, int(_param(request, "page_size") or MAX_RESULTS)))
     except ValueError:
         raise Open311Error(400, "page et page_size sont des entiers.") from None
-    qs = _with_public_parts(qs.order_by("-created_at", "-pk"))[(page - 1) * size : page * size]
-    return render(fmt, [_request_dict(r, request) for r in qs], root="service_requests", item="request")
+    qs = qs.order_by("-created_at", "-pk")[(page - 1) * size : page * size]
+    return render(fmt, _request_items(request, commune, qs), root="service_requests", item="request")
 
 
 @endpoint

@@ -277,3 +277,42 @@ def test_platform_api_lists_only_the_keys_commune(client, keys, valbourg, hautme
     assert data["count"] == 1 and data["items"][0]["category"] == "nid-de-poule"
     assert "prive@exemple.test" not in json.dumps(data)
     assert client.get("/api/reports/reports").status_code == 401
+
+
+def test_list_items_match_the_single_request_resource(client, setup_reports, valbourg, agent_valbourg):
+    """The list is built from plain rows; every field must read as on requests/{id} (photo, replies, place…)."""
+    from datetime import date
+
+    from beffroi.reports import services
+    from beffroi.reports.models import State
+    from beffroi.territory.models import Place
+
+    place = Place.objects.create(
+        commune=valbourg, name="Lavoir", kind="autre", latitude=47.318, longitude=4.832
+    )
+    report = file_report(valbourg, setup_reports["pothole"], photos=[jpeg_with_gps(), jpeg_with_gps()],
+                         place=place, latitude=None, longitude=None)  # fmt: skip
+    first, second = report.photos.order_by("pk")
+    services.photo_set_published(photo=second, actor=agent_valbourg, published=True)
+    services.photo_set_published(photo=first, actor=agent_valbourg, published=True)
+    services.report_reply(report=report, actor=agent_valbourg, body="Première réponse", public=True)
+    services.report_reply(report=report, actor=agent_valbourg, body="Note interne", public=False)
+    services.report_reply(report=report, actor=agent_valbourg, body="Réponse publique", public=True)
+    services.report_set_due_date(report=report, actor=agent_valbourg, due_date=date(2030, 1, 2))
+    closed = State.objects.filter(commune=valbourg, kind="closed").first()
+    services.report_change_state(report=report, actor=agent_valbourg, state=closed)
+    plain = file_report(valbourg, setup_reports["light"])
+    params = {"jurisdiction_id": "valbourg"}
+    listed = client.get(f"{BASE}/requests.json", params).json()
+    assert [item["service_request_id"] for item in listed] == [str(plain.pk), str(report.pk)]
+    for item in listed:
+        single = client.get(f"{BASE}/requests/{item['service_request_id']}.json", params).json()
+        assert single == [item]
+    item = listed[1]
+    assert item["status"] == "closed" and item["status_notes"] == "Réponse publique"
+    assert item["media_url"].endswith(f"/valbourg/signalements/photo/{first.pk}/")
+    assert item["address"] == "Lavoir, Valbourg" and item["address_id"] == str(place.pk)
+    assert item["agency_responsible"] == "Voirie" and item["expected_datetime"].startswith("2030-01-02T18:00")
+    assert listed[0]["media_url"] is None and listed[0]["status_notes"] is None
+    xml = ET.fromstring(client.get(f"{BASE}/requests.xml", params).content)
+    assert xml.find("request[2]/status_notes").text == "Réponse publique"
