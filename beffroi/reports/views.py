@@ -18,7 +18,8 @@ from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
 from beffroi.territory.selectors import place_list
 
-MAP_LIMIT = 500
+MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
+MAP_PAGE_SIZE = 50
 
 
 def module_required(view):
@@ -57,6 +58,29 @@ def map_points(reports) -> list[dict]:
     ]
 
 
+def map_points_from_rows(commune, rows) -> list[dict]:
+    """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names and labels are
+    read once for the commune, the detail URL is reversed once."""
+    names = dict(selectors.category_list(commune=commune, active_only=False).values_list("pk", "name"))
+    labels = dict(selectors.state_list(commune=commune).values_list("pk", "label"))
+    base = reverse("reports:detail", args=[0])[: -len("0/")]
+    return [
+        {
+            "id": row["pk"],
+            "lat": float(row["latitude"]),
+            "lon": float(row["longitude"]),
+            "title": names.get(row["category_id"], ""),
+            "state": labels.get(row["state_id"], ""),
+            "url": f"{base}{row['pk']}/",
+        }  # fmt: skip
+        for row in rows
+    ]
+
+
+def _page_query(category: str, status: str) -> str:
+    return urlencode({k: v for k, v in (("categorie", category), ("etat", status)) if v})
+
+
 def map_context(commune) -> dict:
     return {"boundary": commune.boundary or None, "tile_url": settings.BEFFROI_TILE_URL,
             "center": [float(commune.latitude or 0), float(commune.longitude or 0)]}  # fmt: skip
@@ -70,8 +94,7 @@ def index(request):
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     return render(request, "reports/index.html", {
         "page": page, "categories": selectors.category_list(commune=request.commune),
-        "category": category, "status": status,
-        "query": urlencode({k: v for k, v in (("categorie", category), ("etat", status)) if v}),
+        "category": category, "status": status, "query": _page_query(category, status),
     })  # fmt: skip
 
 
@@ -82,11 +105,14 @@ def map_view(request):
     reports = selectors.report_public_list(
         commune=request.commune, category=category, status=status or "open"
     )
-    shown = list(reports.filter(latitude__isnull=False)[:MAP_LIMIT])
+    located = reports.filter(latitude__isnull=False, longitude__isnull=False)
+    rows = located.values("pk", "latitude", "longitude", "category_id", "state_id")[:MAP_LIMIT]
+    points = map_points_from_rows(request.commune, rows)
+    page = Paginator(located, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/map.html", {
-        "reports": shown, "points": map_points(shown), **map_context(request.commune),
+        "page": page, "points": points, **map_context(request.commune),
         "categories": selectors.category_list(commune=request.commune), "category": category,
-        "status": status or "open", "limit": MAP_LIMIT,
+        "status": status or "open", "limit": MAP_LIMIT, "query": _page_query(category, status or "open"),
     })  # fmt: skip
 
 

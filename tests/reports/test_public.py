@@ -202,3 +202,80 @@ def test_isolation_between_communes(client, setup_reports, valbourg, hautmesnil)
     assert client.get(f"/hautmesnil/signalements/suivi/{report.tracking_code}/").status_code == 404
     assert "propre-a-valbourg" not in client.get("/hautmesnil/signalements/").content.decode()
     assert client.get("/hautmesnil/signalements/signaler/nid-de-poule/").status_code == 404
+
+
+def _code(i: int) -> str:
+    from beffroi.reports.codes import ALPHABET
+
+    digits = ""
+    for _ in range(7):
+        i, r = divmod(i, len(ALPHABET))
+        digits += ALPHABET[r]
+    return "Z" + digits
+
+
+def _bulk_reports(commune, category, n, *, closed=0):
+    """n located open reports (and `closed` closed ones) created in one query, newest last."""
+    from decimal import Decimal
+
+    from beffroi.reports.models import State
+
+    open_state = State.objects.get(commune=commune, is_initial=True)
+    closed_state = State.objects.filter(commune=commune, kind="closed").first()
+    rows = [
+        Report(commune=commune, category=category, description=f"rapport-{i:04d}", state=state,
+               is_open=state.is_open, latitude=Decimal("47.318"), longitude=Decimal("4.832"),
+               tracking_code=_code(i))
+        for i, state in enumerate([closed_state] * closed + [open_state] * n)
+    ]  # fmt: skip
+    Report.objects.bulk_create(rows)
+
+
+def test_map_draws_the_200_most_recent_open_reports_and_pages_the_list(client, setup_reports, valbourg):
+    import json
+    import re
+
+    _bulk_reports(valbourg, setup_reports["pothole"], 260, closed=5)
+    response = client.get("/valbourg/signalements/carte/")
+    body = response.content.decode()
+    points = json.loads(re.search(r'id="reports-points"[^>]*>(.*?)</script>', body, re.S).group(1))
+    newest = Report.objects.filter(commune=valbourg, is_open=True).order_by("-created_at", "-pk")
+    assert [p["id"] for p in points] == [r.pk for r in newest[:200]]
+    assert (
+        points[0]["url"] == f"/valbourg/signalements/{points[0]['id']}/"
+        and points[0]["title"] == "Nid-de-poule"
+    )
+    assert "260 signalements localisés" in body and "La carte montre les 200 plus récents" in body
+    assert body.count('<li><h3><a href="/valbourg/signalements/') == 50
+    assert 'aria-label="Pages de la liste"' in body and "Page 1 sur 6" in body
+    assert 'href="?etat=open&amp;page=2#liste"' in body
+    last = client.get("/valbourg/signalements/carte/", {"etat": "open", "page": 6}).content.decode()
+    assert last.count('<li><h3><a href="/valbourg/signalements/') == 10 and "Page précédente" in last
+    assert "rapport-0004" not in last  # closed ones are not on the default (open) map
+    closed = client.get("/valbourg/signalements/carte/", {"etat": "closed"}).content.decode()
+    assert "5 signalements localisés" in closed and "Pages de la liste" not in closed
+
+
+def test_platform_api_pages_in_the_database(client, setup_reports, valbourg):
+    import json
+
+    from beffroi.core.services import apikey_create
+    from beffroi.reports.models import State
+
+    _bulk_reports(valbourg, setup_reports["light"], 120, closed=3)
+    place = Place.objects.create(commune=valbourg, name="Lavoir", latitude=47.318, longitude=4.832)
+    file_report(valbourg, setup_reports["pothole"], place=place, address_string="")
+    _k, key = apikey_create(commune=valbourg, scope="read")
+    headers = {"Authorization": f"Bearer {key}"}
+    first = client.get("/api/reports/reports", headers=headers).json()
+    assert first["count"] == 124 and len(first["items"]) == 50
+    top = first["items"][0]
+    assert top["category"] == "nid-de-poule" and top["category_name"] == "Nid-de-poule"
+    initial = State.objects.get(commune=valbourg, is_initial=True).label
+    assert top["address"] == "Lavoir" and top["status"] == "open" and top["state"] == initial
+    assert top["latitude"] == 47.318 and top["supports"] == 0
+    tail = client.get("/api/reports/reports", {"offset": 120, "limit": 50}, headers=headers).json()
+    assert [item["status"] for item in tail["items"]] == ["open", "closed", "closed", "closed"]
+    closed = client.get("/api/reports/reports", {"status": "closed"}, headers=headers).json()
+    assert closed["count"] == 3 and {item["status"] for item in closed["items"]} == {"closed"}
+    assert "contact" not in json.dumps(first)
