@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from beffroi.core.api_auth import ApiKeyAuth
@@ -13,9 +15,9 @@ router = Router(tags=["signalements"])
 
 class ReportOut(Schema):
     id: int
-    category: str
+    category: str = Field(..., alias="category_code")
     category_name: str
-    state: str
+    state: str = Field(..., alias="state_label")
     status: str
     description: str
     latitude: float | None
@@ -29,22 +31,25 @@ class ReportOut(Schema):
 @router.get("/reports", response=list[ReportOut], auth=ApiKeyAuth())
 @paginate
 def report_list(request, category: str = "", status: str = ""):
-    """Reports of the key's commune; `status` = open or closed. No contact data is ever returned."""
+    """Reports of the key's commune; `status` = open or closed. No contact data is ever returned.
+
+    Paged in the database: the paginator slices (and counts) this query of plain rows."""
     reports = selectors.report_public_list(commune=request.api_key.commune, category=category, status=status)
-    return [
-        {
-            "id": r.pk,
-            "category": r.category.code,
-            "category_name": r.category.name,
-            "state": r.state.label,
-            "status": "open" if r.is_open else "closed",
-            "description": r.description,
-            "latitude": float(r.latitude) if r.latitude is not None else None,
-            "longitude": float(r.longitude) if r.longitude is not None else None,
-            "address": r.location_label,
-            "supports": r.supports_count,
-            "created_at": r.created_at,
-            "updated_at": r.updated_at,
-        }  # fmt: skip
-        for r in reports
-    ]
+    return (
+        reports.select_related(None)
+        .order_by("-created_at", "-pk")
+        .values(
+            "id",
+            "description",
+            "latitude",
+            "longitude",
+            "created_at",
+            "updated_at",
+            category_code=F("category__code"),
+            category_name=F("category__name"),
+            state_label=F("state__label"),
+            status=Case(When(is_open=True, then=Value("open")), default=Value("closed")),
+            address=Coalesce(NullIf("address_string", Value("")), "place__name", Value("")),
+            supports=F("supports_count"),
+        )  # fmt: skip
+    )
