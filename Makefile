@@ -57,7 +57,7 @@ test: lint check test-sqlite test-postgres test-browser
 
 bench: install node_modules/.package-lock.json
 	scripts/system-deps.sh --bench
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 vendor: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js beffroi/static/vendor/
