@@ -59,6 +59,8 @@ def _to_xml(parent: ET.Element, value) -> None:
                     _to_xml(child, sub)
             elif item is None:
                 ET.SubElement(parent, key)
+            elif isinstance(item, str):  # the common case, inlined: lists of requests are long
+                ET.SubElement(parent, key).text = item
             else:
                 _to_xml(ET.SubElement(parent, key), item)
     elif isinstance(value, bool):
