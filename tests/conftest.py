@@ -1,6 +1,12 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import CommuneFactory, member
+
+# Property tests assert behaviour, never speed: no per-example deadline, no "too slow" health check, so a busy
+# CI machine cannot fail them.
+settings.register_profile("beffroi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("beffroi")
 
 
 @pytest.hookimpl(tryfirst=True)
