@@ -1,12 +1,13 @@
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import CommuneFactory, member
 
 # Property tests assert behaviour, never speed: no per-example deadline, no "too slow" health check, so a busy
 # CI machine cannot fail them.
-settings.register_profile("beffroi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("beffroi")
+hypothesis_settings.register_profile("beffroi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("beffroi")
 
 
 @pytest.hookimpl(tryfirst=True)
