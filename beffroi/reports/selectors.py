@@ -170,3 +170,9 @@ def state_counts(*, commune: Commune) -> list[dict]:
     return list(
         Report.objects.filter(commune=commune).values("state__label").annotate(n=Count("pk")).order_by("-n")
     )
+
+
+def state_usage(*, commune: Commune) -> dict[int, int]:
+    """How many reports of the commune each state carries ({state pk: count}), for the configuration page."""
+    rows = Report.objects.filter(commune=commune).values("state_id").annotate(n=Count("pk")).order_by()
+    return {row["state_id"]: row["n"] for row in rows}

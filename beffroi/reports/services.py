@@ -21,7 +21,15 @@ from beffroi.core.services import audit_record
 from beffroi.reports import geo
 from beffroi.reports.codes import format_code, new_code
 from beffroi.reports.images import PhotoError, process_photo
-from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
+from beffroi.reports.models import (
+    QUESTION_TYPES,
+    Category,
+    ReplyTemplate,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    State,
+)
 from beffroi.reports.questions import AnswerError, clean_answers
 
 MAX_PHOTOS = 3
@@ -445,3 +453,176 @@ def export_user(*, user) -> dict:
             for r in reports
         ]
     }
+
+
+# --- The commune's own configuration (administrators: capability "manage_commune") ---------------------------
+
+
+def _require_admin(actor, commune: Commune) -> None:
+    if not user_can(commune=commune, user=actor, capability="manage_commune"):
+        raise PermissionDenied("Seul un administrateur de la commune peut modifier la configuration.")
+
+
+@transaction.atomic
+def category_save(
+    *, commune: Commune, actor, category: Category | None = None, code: str, name: str, description: str = "",
+    team=None, active: bool = True, order: int = 0, questions: list | None = None,
+) -> Category:  # fmt: skip
+    """Create (category=None) or update a category of the commune, with its extra questions."""
+    _require_admin(actor, commune)
+    if category is not None and category.commune_id != commune.pk:
+        raise ValueError("category of another commune")
+    if team is not None and team.commune_id != commune.pk:
+        raise ReportInputError("team", _("Ce service n'appartient pas à la commune."))
+    for question in questions or []:
+        if question.get("type", "string") not in QUESTION_TYPES:
+            raise ReportInputError(
+                "questions", _("Type de question inconnu : %(t)s.") % {"t": question["type"]}
+            )
+    taken = Category.objects.filter(commune=commune, code=code)
+    if category is not None:
+        taken = taken.exclude(pk=category.pk)
+    other = taken.first()
+    if other is not None:
+        raise ReportInputError(
+            "code",
+            _("Le code « %(code)s » est déjà utilisé par la catégorie « %(name)s » : choisissez-en un autre.")
+            % {"code": code, "name": other.name},
+        )
+    if category is None:
+        category = category_create(
+            commune=commune, code=code, name=name, team=team, description=description, questions=questions,
+            order=order, actor=actor,
+        )  # fmt: skip
+        if not active:
+            category.active = False
+            category.save(update_fields=["active"])
+        return category
+    before = {
+        "code": category.code,
+        "name": category.name,
+        "team": category.team_id,
+        "active": category.active,
+    }
+    category.code, category.name, category.description = code, name, description
+    category.team, category.active, category.order = team, active, order
+    category.questions = questions or []
+    category.full_clean()
+    category.save()
+    after = {"code": code, "name": name, "team": getattr(team, "pk", None), "active": active}
+    changed = [k for k, v in before.items() if v != after[k]]
+    audit_record(commune=commune, actor=actor, action="report.category.update", obj=category,
+                 summary=f"{name} ({', '.join(changed) or 'description/questions'})")  # fmt: skip
+    return category
+
+
+@transaction.atomic
+def state_save(
+    *, commune: Commune, actor, state: State | None = None, label: str, kind: str, order: int,
+    is_initial: bool = False,
+) -> State:  # fmt: skip
+    """Create or update a state of the commune's table. Exactly one state is initial, and it is open; changing a
+    state's nature re-types the reports already in it (so their Open311 status follows)."""
+    from django.utils.text import slugify
+
+    _require_admin(actor, commune)
+    if state is not None and state.commune_id != commune.pk:
+        raise ValueError("state of another commune")
+    if kind not in State.Kind.values:
+        raise ReportInputError("kind", _("Choisissez « en cours de traitement » ou « clos »."))
+    if state is not None and state.is_initial and not is_initial:
+        raise ReportInputError(
+            "is_initial",
+            _(
+                "Il faut exactement un état initial : pour en changer, cochez « état initial » sur un autre état."
+            ),
+        )
+    if is_initial and kind != State.Kind.OPEN:
+        raise ReportInputError(
+            "kind",
+            _("L'état initial doit être « en cours de traitement » : un nouveau signalement est ouvert."),
+        )
+    if is_initial:
+        others = State.objects.filter(commune=commune, is_initial=True)
+        if state is not None:
+            others = others.exclude(pk=state.pk)
+        others.update(is_initial=False)
+    creating = state is None
+    if creating:
+        base = slugify(label)[:32] or "etat"
+        code, n = base, 2
+        while State.objects.filter(commune=commune, code=code).exists():
+            code, n = f"{base}-{n}", n + 1
+        state = State(commune=commune, code=code)
+    kind_changed = not creating and state.kind != kind
+    state.label, state.kind, state.order, state.is_initial = label, kind, order, is_initial
+    state.save()
+    if kind_changed:
+        reports = Report.objects.filter(commune=commune, state=state)
+        if kind == State.Kind.OPEN:
+            reports.update(is_open=True, closed_at=None)
+        else:
+            reports.filter(closed_at__isnull=True).update(closed_at=timezone.now())
+            reports.update(is_open=False)
+    audit_record(commune=commune, actor=actor, action="report.workflow.create" if creating else "report.workflow.update",
+                 obj=state, summary=f"{label} ({kind}{', initial' if is_initial else ''})")  # fmt: skip
+    return state
+
+
+@transaction.atomic
+def state_delete(*, commune: Commune, actor, state: State) -> None:
+    """Delete a state nobody uses; a state still carried by reports (or the initial one) is refused."""
+    _require_admin(actor, commune)
+    if state.commune_id != commune.pk:
+        raise ValueError("state of another commune")
+    used = Report.objects.filter(commune=commune, state=state).count()
+    if used:
+        raise ReportInputError(
+            "state",
+            _("L'état « %(label)s » est utilisé par %(n)s signalement(s) : il ne peut pas être supprimé. "
+              "Renommez-le, ou faites d'abord passer ces signalements dans un autre état.")
+            % {"label": state.label, "n": used},
+        )  # fmt: skip
+    if state.is_initial:
+        raise ReportInputError(
+            "state",
+            _("L'état « %(label)s » est l'état initial : choisissez d'abord un autre état initial.")
+            % {"label": state.label},
+        )
+    audit_record(
+        commune=commune, actor=actor, action="report.workflow.delete", obj=state, summary=state.label
+    )
+    state.delete()
+
+
+@transaction.atomic
+def reply_template_save(
+    *, commune: Commune, actor, template: ReplyTemplate | None = None, title: str, body: str
+) -> ReplyTemplate:
+    _require_admin(actor, commune)
+    if template is not None and template.commune_id != commune.pk:
+        raise ValueError("template of another commune")
+    taken = ReplyTemplate.objects.filter(commune=commune, title=title)
+    if template is not None:
+        taken = taken.exclude(pk=template.pk)
+    if taken.exists():
+        raise ReportInputError(
+            "title",
+            _("Un modèle s'appelle déjà « %(title)s » : choisissez un autre titre.") % {"title": title},
+        )
+    if template is None:
+        return reply_template_create(commune=commune, title=title, body=body, actor=actor)
+    template.title, template.body = title, body
+    template.save(update_fields=["title", "body"])
+    audit_record(commune=commune, actor=actor, action="report.template.update", obj=template, summary=title)
+    return template
+
+
+@transaction.atomic
+def reply_template_delete(*, commune: Commune, actor, template: ReplyTemplate) -> None:
+    _require_admin(actor, commune)
+    if template.commune_id != commune.pk:
+        raise ValueError("template of another commune")
+    audit_record(commune=commune, actor=actor, action="report.template.delete", obj=template,
+                 summary=template.title)  # fmt: skip
+    template.delete()

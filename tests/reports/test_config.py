@@ -1,0 +1,215 @@
+"""The commune's own configuration of Signalements: categories, state table, reply templates (admins only)."""
+
+import html
+
+import pytest
+
+from beffroi.core.models import AuditEntry
+from beffroi.reports import services
+from beffroi.reports.forms_config import questions_format, questions_parse
+from beffroi.reports.models import Category, ReplyTemplate, Report, State
+from tests.factories import member
+from tests.reports.conftest import file_report
+
+pytestmark = pytest.mark.django_db
+C = "/valbourg/signalements/gestion/configuration"
+QUESTIONS = (
+    "danger | Est-ce dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non\n"
+    "cotes | Côtés touchés | choix multiples | facultatif | g=Gauche ; d=Droite | Plusieurs réponses possibles\n"
+    "largeur | Largeur (m) | nombre\n"
+)
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def category_data(**kw):
+    return {"name": "Tag", "code": "tag", "description": "Graffiti", "team": "", "order": "0", "active": "on",
+            "questions": "", **kw}  # fmt: skip
+
+
+@pytest.fixture
+def admin(client, admin_valbourg, setup_reports):
+    client.force_login(admin_valbourg)
+    return admin_valbourg
+
+
+def test_admin_creates_category_seen_by_residents_and_open311(client, admin, valbourg, setup_reports):
+    team = setup_reports["team"]
+    response = client.post(
+        f"{C}/categories/nouvelle/",
+        category_data(name="Graffiti", code="graffiti", team=team.pk, questions=QUESTIONS),
+    )
+    assert response.status_code == 302
+    category = Category.objects.get(commune=valbourg, code="graffiti")
+    assert category.team == team and category.questions[1]["type"] == "multivaluelist"
+    assert AuditEntry.objects.filter(action="report.category.create", object_id=str(category.pk)).exists()
+    listing = text(client.get(f"{C}/categories/"))
+    assert "Graffiti" in listing and "Voirie" in listing
+
+    client.logout()
+    start = text(client.get("/valbourg/signalements/signaler/"))
+    assert "Graffiti" in start
+    form = client.get("/valbourg/signalements/signaler/graffiti/", {"address": "place de la Mairie"})
+    assert "Est-ce dangereux ?" in text(form) and "Gauche" in text(form)
+    catalogue = client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"}).json()
+    graffiti = next(s for s in catalogue if s["service_code"] == "graffiti")
+    assert graffiti["service_name"] == "Graffiti" and graffiti["metadata"] is True
+    definition = client.get("/open311/v2/services/graffiti.json", {"jurisdiction_id": "valbourg"}).json()
+    attrs = {a["code"]: a for a in definition["attributes"]}
+    assert attrs["danger"]["datatype"] == "singlevaluelist" and attrs["danger"]["required"] is True
+    assert [v["key"] for v in attrs["cotes"]["values"]] == ["g", "d"]
+    assert attrs["largeur"]["datatype"] == "number" and attrs["largeur"]["required"] is False
+
+
+def test_edit_category_round_trips_questions_and_deactivates(client, admin, valbourg, setup_reports):
+    pothole = setup_reports["pothole"]
+    page = text(client.get(f"{C}/categories/{pothole.pk}/"))
+    assert "danger | Dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non" in page
+    data = category_data(name="Nid-de-poule", code="nid-de-poule", team=setup_reports["team"].pk,
+                         questions=questions_format(pothole.questions), active="")  # fmt: skip
+    assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
+    pothole.refresh_from_db()
+    assert pothole.active is False and pothole.questions == questions_parse(
+        questions_format(pothole.questions)
+    )
+    assert "nid-de-poule" not in text(
+        client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"})
+    )
+
+
+def test_team_of_another_commune_refused(client, admin, valbourg, hautmesnil, setup_reports):
+    foreign = Category.objects.get(commune=hautmesnil, code="voirie").team
+    response = client.post(f"{C}/categories/nouvelle/", category_data(team=foreign.pk))
+    assert response.status_code == 400
+    assert "Erreur" in text(response) and "Sélectionnez un choix valide" in text(response)
+    assert not Category.objects.filter(code="tag").exists()
+    with pytest.raises(services.ReportInputError):
+        services.category_save(commune=valbourg, actor=admin, code="tag", name="Tag", team=foreign)
+
+
+def test_duplicate_code_and_bad_questions_refused_in_french(client, admin, valbourg):
+    response = client.post(f"{C}/categories/nouvelle/", category_data(code="eclairage"))
+    page = text(response)
+    assert response.status_code == 400
+    assert "Le code « eclairage » est déjà utilisé par la catégorie « Éclairage public »" in page
+    response = client.post(
+        f"{C}/categories/nouvelle/",
+        category_data(questions="x | Question | couleur\ny | Choix | choix unique | obligatoire | a=A"),
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert "Ligne 1 : type « couleur » inconnu" in page
+    assert "Ligne 2 : une question à choix demande au moins deux choix" in page
+    assert not Category.objects.filter(code="tag").exists()
+
+
+def test_state_kind_drives_open311_status(client, admin, valbourg, setup_reports):
+    report = file_report(valbourg, setup_reports["light"])
+    planned = State.objects.get(commune=valbourg, code="planifie")
+    Report.objects.filter(pk=report.pk).update(state=planned)
+    url = f"/open311/v2/requests/{report.pk}.json"
+    assert client.get(url, {"jurisdiction_id": "valbourg"}).json()[0]["status"] == "open"
+    data = {"label": "Planifié (clos)", "kind": "closed", "order": planned.order}
+    assert client.post(f"{C}/etats/{planned.pk}/", data).status_code == 302
+    assert client.get(url, {"jurisdiction_id": "valbourg"}).json()[0]["status"] == "closed"
+    report.refresh_from_db()
+    assert not report.is_open and report.closed_at is not None
+    assert "Planifié (clos)" in text(client.get(f"{C}/etats/"))
+
+
+def test_exactly_one_initial_state(client, admin, valbourg, setup_reports):
+    initial = State.objects.get(commune=valbourg, is_initial=True)
+    response = client.post(f"{C}/etats/{initial.pk}/", {"label": initial.label, "kind": "open", "order": 10})
+    assert response.status_code == 400 and "Il faut exactement un état initial" in text(response)
+    response = client.post(
+        f"{C}/etats/nouveau/", {"label": "À trier", "kind": "open", "order": 1, "is_initial": "on"}
+    )
+    assert response.status_code == 302
+    assert list(State.objects.filter(commune=valbourg, is_initial=True).values_list("label", flat=True)) == [
+        "À trier"
+    ]
+    report = file_report(valbourg, setup_reports["light"])
+    assert report.state.label == "À trier" and report.is_open
+    response = client.post(
+        f"{C}/etats/nouveau/", {"label": "Fermé d'office", "kind": "closed", "order": 2, "is_initial": "on"}
+    )
+    assert response.status_code == 400 and "L'état initial doit être" in text(response)
+
+
+def test_deleting_a_used_state_refused_unused_deleted(client, admin, valbourg, setup_reports):
+    report = file_report(valbourg, setup_reports["light"])
+    used = report.state
+    assert "Confirmer la suppression" in text(client.get(f"{C}/etats/{used.pk}/supprimer/"))
+    page = text(client.post(f"{C}/etats/{used.pk}/supprimer/", follow=True))
+    assert "est utilisé par 1 signalement(s) : il ne peut pas être supprimé" in page
+    assert State.objects.filter(pk=used.pk).exists()
+    spare = State.objects.get(commune=valbourg, code="transmis")
+    client.post(f"{C}/etats/{spare.pk}/supprimer/")
+    assert not State.objects.filter(pk=spare.pk).exists()
+    assert AuditEntry.objects.filter(action="report.workflow.delete", object_id=str(spare.pk)).exists()
+
+
+def test_reply_templates_add_edit_delete(client, admin, valbourg):
+    assert (
+        client.post(f"{C}/modeles/nouveau/", {"title": "Merci", "body": "Merci, c'est noté."}).status_code
+        == 302
+    )
+    template = ReplyTemplate.objects.get(commune=valbourg, title="Merci")
+    again = client.post(f"{C}/modeles/nouveau/", {"title": "Merci", "body": "x"})
+    assert again.status_code == 400 and "Un modèle s'appelle déjà « Merci »" in text(again)
+    client.post(f"{C}/modeles/{template.pk}/", {"title": "Merci !", "body": "Merci beaucoup."})
+    template.refresh_from_db()
+    assert template.title == "Merci !" and template.body == "Merci beaucoup."
+    assert "Merci !" in text(client.get(f"{C}/modeles/"))
+    client.post(f"{C}/modeles/{template.pk}/supprimer/")
+    assert not ReplyTemplate.objects.filter(pk=template.pk).exists()
+    actions = set(AuditEntry.objects.filter(object_id=str(template.pk)).values_list("action", flat=True))
+    assert {"report.template.create", "report.template.update", "report.template.delete"} <= actions
+
+
+@pytest.mark.parametrize("who", ["agent", "elu", "habitant"])
+def test_non_admins_cannot_configure(client, setup_reports, valbourg, who):
+    user = member(valbourg, who, f"{who}@config.test")
+    client.force_login(user)
+    pothole = setup_reports["pothole"]
+    state = State.objects.filter(commune=valbourg).last()
+    for url in (f"{C}/", f"{C}/categories/", f"{C}/categories/{pothole.pk}/", f"{C}/etats/", f"{C}/modeles/"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"{C}/categories/nouvelle/", category_data()).status_code == 403
+    assert client.post(f"{C}/etats/{state.pk}/supprimer/").status_code == 403
+    assert not Category.objects.filter(code="tag").exists() and State.objects.filter(pk=state.pk).exists()
+    if who == "agent":
+        queue = text(client.get("/valbourg/signalements/gestion/"))
+        assert "gestion/configuration/" not in queue
+
+
+def test_admin_sees_configuration_link(client, admin):
+    assert f"{C}/" in text(client.get("/valbourg/signalements/gestion/"))
+
+
+def test_isolation_between_communes(client, admin, valbourg, hautmesnil, setup_reports):
+    other = setup_reports["other"]
+    other_state = State.objects.filter(commune=hautmesnil).last()
+    template = ReplyTemplate.objects.create(commune=hautmesnil, title="Hautmesnil", body="x")
+    listing = text(client.get(f"{C}/categories/"))
+    assert f"{C}/categories/{other.pk}/" not in listing and "<code>voirie</code>" not in listing
+    assert client.get(f"{C}/categories/{other.pk}/").status_code == 404
+    assert client.post(f"{C}/categories/{other.pk}/", category_data(code="voirie")).status_code == 404
+    assert client.get(f"{C}/etats/{other_state.pk}/").status_code == 404
+    assert client.post(f"{C}/etats/{other_state.pk}/supprimer/").status_code == 404
+    assert client.post(f"{C}/modeles/{template.pk}/supprimer/").status_code == 404
+    other.refresh_from_db()
+    assert other.name == "Voirie" and State.objects.filter(pk=other_state.pk).exists()
+    assert ReplyTemplate.objects.filter(pk=template.pk).exists()
+    # Valbourg's admin is nobody in Hautmesnil
+    assert client.get("/hautmesnil/signalements/gestion/configuration/").status_code == 403
+
+
+def test_questions_parse_and_format_round_trip():
+    parsed = questions_parse(QUESTIONS)
+    assert parsed[0] == {"code": "danger", "label": "Est-ce dangereux ?", "type": "singlevaluelist",
+                         "required": True, "choices": [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}]}  # fmt: skip
+    assert parsed[1]["help"] == "Plusieurs réponses possibles" and parsed[2]["type"] == "number"
+    assert questions_parse(questions_format(parsed)) == parsed
