@@ -5,6 +5,7 @@ any client @context can compact them back. Time series live in their own narrow 
 latest-value table and the hourly/daily roll-ups, never the raw history.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -207,3 +208,112 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.subscription_id
+
+
+# ------------------------------------------------------------------------------------------------ alerts
+
+
+class AlertRule(models.Model):
+    """A watch on one attribute of every entity of one type, and the team to warn (see alerting.py)."""
+
+    class Kind(models.TextChoices):
+        ABOVE = "above", _("Au-dessus d'un seuil pendant une durée")
+        BELOW = "below", _("En dessous d'un seuil pendant une durée")
+        NO_DATA = "no_data", _("Aucune mesure depuis une durée")
+        RATE = "rate", _("Variation plus rapide qu'un seuil par heure")
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="datahub_alert_rules")
+    label = models.CharField(_("intitulé"), max_length=200)
+    entity_type = models.CharField(_("type d'équipement"), max_length=120)
+    attribute = models.CharField(_("mesure surveillée"), max_length=120)
+    kind = models.CharField(_("condition"), max_length=10, choices=Kind.choices)
+    threshold = models.FloatField(_("seuil"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), default=0)
+    team = models.ForeignKey(
+        "territory.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="datahub_alert_rules",
+        verbose_name=_("service responsable"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("règle d'alerte")
+        verbose_name_plural = _("règles d'alerte")
+        ordering = ["label"]
+        indexes = [models.Index(fields=["commune", "is_active"], name="datahub_alertrule_active")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Alert(models.Model):
+    """One occurrence of a rule's condition on one entity, from its opening to its closing."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Ouverte")
+        ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+        CLOSED = "closed", _("Close")
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="datahub_alerts")
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="alerts")
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(_("ouverte le"))
+    acknowledged_at = models.DateTimeField(_("prise en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    value = models.FloatField(_("valeur relevée"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("alerte")
+        verbose_name_plural = _("alertes")
+        ordering = ["-opened_at"]
+        constraints = [
+            # At most one alert not yet closed per rule and entity.
+            models.UniqueConstraint(
+                fields=["rule", "entity"],
+                condition=~models.Q(state="closed"),
+                name="datahub_alert_one_open_per_rule_entity",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "state"], name="datahub_alert_state")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} — {self.entity}"
+
+
+class AlertEvent(models.Model):
+    """One step of an alert's history: opened, notified, acknowledged, closed (by an agent or automatically)."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Ouverture")
+        ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+        CLOSED = "closed", _("Clôture")
+        AUTO_CLOSED = "auto_closed", _("Résolue automatiquement")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("date"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=14, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("événement d'alerte")
+        verbose_name_plural = _("événements d'alerte")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.action}"

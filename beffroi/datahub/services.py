@@ -325,6 +325,10 @@ def _ingest_rows(
     _merge_rollups(HourlyRollup, hourly)
     _merge_rollups(DailyRollup, daily)
     _update_latest(newest, entities=entities, update_entity_data=update_entity_data)
+    # Alerts hook (alert_services.alerts_after_ingest): evaluate the alert rules of the touched entities.
+    from .alert_services import alerts_after_ingest
+
+    alerts_after_ingest(entity_pks=pks)
     return len(params), duplicates
 
 

@@ -1,0 +1,372 @@
+"""Writes of the data hub's alerts: rules, evaluation (opening and automatic closing), acknowledgement, closing.
+
+Lifecycle of an alert: a rule's condition holds on an entity → an alert is *opened* (at most one alert not
+yet closed per rule and entity, a database constraint) and the rule's team is told by email. An agent
+*acknowledges* it (someone is on it), then *closes* it with a note. When the evaluation sees the attribute
+back within the rule (verdict NORMAL, see alerting.py) while the alert is still open or acknowledged, the
+alert is closed automatically and its history says "Résolue automatiquement" — so a sensor that recovers on
+its own does not leave stale alerts, and a new excursion opens a new alert. Nothing is closed when there is
+no evidence (no reading, or a value still abnormal but not yet for the whole duration).
+
+Evaluation runs after each ingestion for the touched entities (`alerts_after_ingest`, called from
+services._ingest_rows) and periodically for every commune (`beffroi alerts`, needed for no-data rules).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.territory.models import Team
+
+from . import alerting
+from .models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
+
+log = logging.getLogger(__name__)
+
+RULE_FIELDS = (
+    "label",
+    "entity_type",
+    "attribute",
+    "kind",
+    "threshold",
+    "duration_minutes",
+    "team",
+    "is_active",
+)
+AUTO_CLOSE_NOTE = "Résolue automatiquement : la mesure est revenue dans les limites de la règle."
+
+
+@dataclass
+class EvaluationResult:
+    opened: list[Alert]
+    closed: list[Alert]
+
+
+def _require(commune: Commune, actor, capability: str = "handle_requests") -> None:
+    if not user_can(commune=commune, user=actor, capability=capability):
+        raise PermissionDenied("Votre rôle dans cette commune ne permet pas cette action.")
+
+
+def _check_rule(commune: Commune, rule: AlertRule) -> None:
+    if rule.team is not None and rule.team.commune_id != commune.pk:
+        raise ValidationError({"team": "Ce service n'appartient pas à la commune."})
+    rule.full_clean(exclude=["commune"])
+    try:
+        alerting.Condition(rule.kind, rule.threshold, rule.duration_minutes)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def alert_rule_create(
+    *,
+    commune: Commune,
+    actor,
+    label: str,
+    entity_type: str,
+    attribute: str,
+    kind: str,
+    threshold: float | None = None,
+    duration_minutes: int = 0,
+    team: Team | None = None,
+    is_active: bool = True,
+) -> AlertRule:
+    """Create an alert rule of the commune (agents and admins); audited."""
+    _require(commune, actor)
+    rule = AlertRule(
+        commune=commune,
+        label=label,
+        entity_type=entity_type,
+        attribute=attribute,
+        kind=kind,
+        threshold=threshold,
+        duration_minutes=duration_minutes,
+        team=team,
+        is_active=is_active,
+    )
+    _check_rule(commune, rule)
+    rule.save()
+    audit_record(commune=commune, actor=actor, action="datahub.alert_rule.create", obj=rule, summary=label)
+    return rule
+
+
+@transaction.atomic
+def alert_rule_update(*, commune: Commune, actor, rule: AlertRule, **changes: Any) -> AlertRule:
+    """Change some fields of a rule (those of RULE_FIELDS); audited with the changed field names."""
+    _require(commune, actor)
+    if rule.commune_id != commune.pk:
+        raise PermissionDenied("Cette règle appartient à une autre commune.")
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(rule, name) != value]
+    for name in changed:
+        setattr(rule, name, changes[name])
+    _check_rule(commune, rule)
+    rule.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="datahub.alert_rule.update",
+        obj=rule,
+        summary=f"{rule.label} ({', '.join(changed) or 'aucun changement'})",
+    )
+    return rule
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+
+def _attribute_q(name: str) -> Q:
+    """Stored attributes are expanded IRIs; a rule names the short name (the IRI's last segment)."""
+    return (
+        Q(attribute=name)
+        | Q(attribute__endswith="/" + name)
+        | Q(attribute__endswith="#" + name)
+        | Q(attribute__endswith=":" + name)
+    )
+
+
+def _notify(alert: Alert) -> None:
+    team = alert.rule.team
+    if team is None:
+        return
+    recipients = [team.email] if team.email else sorted({u.email for u in team.members.all() if u.email})
+    if not recipients:
+        return
+    from beffroi.core.tasks import send_email
+
+    subject = f"[{alert.commune.name}] Alerte : {alert.rule.label} — {alert.entity}"
+    body = (
+        f"Bonjour,\n\nUne alerte a été ouverte pour le service {team.name}.\n\n"
+        f"Règle : {alert.rule.label}\nÉquipement : {alert.entity} ({alert.entity.entity_id})\n"
+        f"{alert.message}\n\n"
+        f"Consultez-la dans l'espace agents : /{alert.commune.slug}/donnees/alertes/{alert.pk}/\n"
+    )
+    transaction.on_commit(lambda: send_email.enqueue(to=recipients, subject=subject, body=body))
+
+
+def _message(rule: AlertRule, outcome: alerting.Outcome) -> str:
+    value = f"{outcome.value:.6g}" if outcome.value is not None else ""
+    if rule.kind == AlertRule.Kind.NO_DATA:
+        since = outcome.latest_at.strftime("%d/%m/%Y %H:%M UTC") if outcome.latest_at else "jamais"
+        return f"Aucune mesure de {rule.attribute} depuis {rule.duration_minutes} min (dernière : {since})."
+    if rule.kind == AlertRule.Kind.RATE:
+        return f"{rule.attribute} varie de {value} par heure (seuil : {rule.threshold:g} par heure)."
+    side = "au-dessus" if rule.kind == AlertRule.Kind.ABOVE else "en dessous"
+    return (
+        f"{rule.attribute} = {value}, {side} du seuil de {rule.threshold:g} "
+        f"depuis au moins {rule.duration_minutes} min."
+    )
+
+
+def _readings(rule: AlertRule, entities: list[Entity], condition: alerting.Condition, now: datetime):
+    """(readings per entity pk, latest instant per entity pk) of the rule's attribute."""
+    pks = [e.pk for e in entities]
+    latest = dict(
+        LatestValue.objects.filter(_attribute_q(rule.attribute), entity_id__in=pks).values_list(
+            "entity_id", "observed_at"
+        )
+    )
+    series: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    if condition.kind != alerting.NO_DATA:
+        rows = Observation.objects.filter(
+            _attribute_q(rule.attribute),
+            entity_id__in=pks,
+            observed_at__gte=now - alerting.window(condition),
+            observed_at__lte=now,
+            value_num__isnull=False,
+        ).values_list("entity_id", "observed_at", "value_num")
+        for pk, moment, value in rows.iterator():
+            series[pk].append((moment, value))
+    return series, latest
+
+
+def _open(rule: AlertRule, entity: Entity, outcome: alerting.Outcome, now: datetime) -> Alert | None:
+    alert = Alert(
+        commune_id=rule.commune_id,
+        rule=rule,
+        entity=entity,
+        opened_at=now,
+        value=outcome.value,
+        message=_message(rule, outcome),
+    )
+    try:
+        with transaction.atomic():  # a concurrent evaluation may have opened it first
+            alert.save()
+    except IntegrityError:
+        return None
+    AlertEvent.objects.create(alert=alert, at=now, action=AlertEvent.Action.OPENED, note=alert.message)
+    audit_record(commune=rule.commune, action="datahub.alert.open", obj=alert, summary=alert.message[:200])
+    _notify(alert)
+    return alert
+
+
+def _auto_close(alert: Alert, outcome: alerting.Outcome, now: datetime) -> None:
+    alert.state = Alert.State.CLOSED
+    alert.closed_at = now
+    alert.save(update_fields=["state", "closed_at"])
+    note = AUTO_CLOSE_NOTE
+    if outcome.value is not None:
+        note += f" Dernière valeur : {outcome.value:.6g}."
+    AlertEvent.objects.create(alert=alert, at=now, action=AlertEvent.Action.AUTO_CLOSED, note=note)
+    audit_record(commune=alert.commune, action="datahub.alert.auto_close", obj=alert, summary=note[:200])
+
+
+@transaction.atomic
+def alerts_evaluate(
+    *,
+    commune: Commune,
+    entity_ids: Iterable[str] | None = None,
+    now: datetime | None = None,
+    entity_pks: Iterable[int] | None = None,
+) -> EvaluationResult:
+    """Evaluate the commune's active rules on its entities (all, or those named by NGSI-LD id or pk).
+
+    Opens an alert where a rule's condition holds and none is open for that rule and entity; closes
+    automatically (history: "Résolue automatiquement") an open or acknowledged alert whose attribute is
+    back to normal. Openings are audited and mailed to the rule's team after the commit.
+    """
+    now = now or timezone.now()
+    result = EvaluationResult([], [])
+    rules = list(AlertRule.objects.filter(commune=commune, is_active=True).select_related("team", "commune"))
+    if not rules:
+        return result
+    scope = Entity.objects.filter(commune=commune)
+    if entity_ids is not None:
+        scope = scope.filter(entity_id__in=list(entity_ids))
+    if entity_pks is not None:
+        scope = scope.filter(pk__in=list(entity_pks))
+    by_type: dict[str, list[Entity]] = defaultdict(list)
+    for entity in scope.filter(type_name__in={r.entity_type for r in rules}).only(
+        "pk", "entity_id", "name", "type_name", "commune_id"
+    ):
+        by_type[entity.type_name].append(entity)
+    for rule in rules:
+        entities = by_type.get(rule.entity_type, [])
+        if not entities:
+            continue
+        try:
+            condition = alerting.Condition(rule.kind, rule.threshold, rule.duration_minutes)
+        except ValueError:
+            log.warning("alert rule %s is incomplete; skipped", rule.pk)
+            continue
+        series, latest = _readings(rule, entities, condition, now)
+        current = {
+            a.entity_id: a
+            for a in Alert.objects.filter(rule=rule, entity__in=entities).exclude(state=Alert.State.CLOSED)
+        }
+        for entity in entities:
+            outcome = alerting.evaluate(
+                condition, series.get(entity.pk, []), now=now, latest_at=latest.get(entity.pk)
+            )
+            alert = current.get(entity.pk)
+            if outcome.verdict is alerting.Verdict.TRIGGERED and alert is None:
+                opened = _open(rule, entity, outcome, now)
+                if opened is not None:
+                    result.opened.append(opened)
+            elif outcome.verdict is alerting.Verdict.NORMAL and alert is not None:
+                alert.rule = rule
+                _auto_close(alert, outcome, now)
+                result.closed.append(alert)
+    return result
+
+
+def alerts_after_ingest(*, entity_pks: Iterable[int]) -> None:
+    """Hook of the ingestion path: evaluate the rules of the touched entities' communes, if they have any.
+
+    Costs one query when no commune concerned has an active rule (the common case for bulk loads). Never
+    raises: a failing evaluation is logged and rolled back to its savepoint, the measurements stay stored.
+    """
+    pks = list(entity_pks)
+    if not pks:
+        return
+    communes = (
+        AlertRule.objects.filter(
+            is_active=True,
+            commune_id__in=Entity.objects.filter(pk__in=pks).values("commune_id"),
+        )
+        .values_list("commune_id", flat=True)
+        .distinct()
+    )
+    for commune_id in list(communes):
+        try:
+            with transaction.atomic():
+                alerts_evaluate(commune=Commune.objects.get(pk=commune_id), entity_pks=pks)
+        except Exception:
+            log.exception("alert evaluation after ingestion failed (commune %s)", commune_id)
+
+
+# ----------------------------------------------------------------------------------------- agent actions
+
+
+def _own(commune: Commune, alert: Alert) -> None:
+    if alert.commune_id != commune.pk:
+        raise PermissionDenied("Cette alerte appartient à une autre commune.")
+
+
+@transaction.atomic
+def alert_acknowledge(*, commune: Commune, actor, alert: Alert, note: str = "") -> Alert:
+    """An agent takes an open alert in hand; history entry and audit."""
+    _require(commune, actor)
+    _own(commune, alert)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state != Alert.State.OPEN:
+        raise ValidationError("Seule une alerte ouverte peut être prise en compte.")
+    now = timezone.now()
+    alert.state = Alert.State.ACKNOWLEDGED
+    alert.acknowledged_at = now
+    alert.acknowledged_by = actor
+    alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+    AlertEvent.objects.create(
+        alert=alert, at=now, actor=actor, action=AlertEvent.Action.ACKNOWLEDGED, note=note
+    )
+    audit_record(
+        commune=commune, actor=actor, action="datahub.alert.acknowledge", obj=alert, summary=note[:200]
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_close(*, commune: Commune, actor, alert: Alert, note: str) -> Alert:
+    """An agent closes an open or acknowledged alert, saying what was done; history entry and audit."""
+    _require(commune, actor)
+    _own(commune, alert)
+    note = note.strip()
+    if not note:
+        raise ValidationError("Indiquez ce qui a été fait pour clore l'alerte.")
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state == Alert.State.CLOSED:
+        raise ValidationError("Cette alerte est déjà close.")
+    now = timezone.now()
+    alert.state = Alert.State.CLOSED
+    alert.closed_at = now
+    alert.closed_by = actor
+    alert.save(update_fields=["state", "closed_at", "closed_by"])
+    AlertEvent.objects.create(alert=alert, at=now, actor=actor, action=AlertEvent.Action.CLOSED, note=note)
+    audit_record(commune=commune, actor=actor, action="datahub.alert.close", obj=alert, summary=note[:200])
+    return alert
+
+
+def alerts_evaluate_communes(*, now: datetime | None = None) -> dict[str, int]:
+    """Evaluate every commune that has active rules; {"opened": n, "closed": n} over all of them."""
+    totals = {"opened": 0, "closed": 0}
+    communes = Commune.objects.filter(datahub_alert_rules__is_active=True).distinct()
+    for commune in communes:
+        result = alerts_evaluate(commune=commune, now=now)
+        totals["opened"] += len(result.opened)
+        totals["closed"] += len(result.closed)
+    return totals

@@ -1,0 +1,38 @@
+"""`beffroi alerts`: evaluate the data hub's alert rules now (every commune, or one).
+
+Ingestion evaluates the rules of the entities it touches; a sensor that falls silent touches nothing, so
+"no data" rules need this command run periodically (cron or a systemd timer, e.g. every 5 minutes), or
+`--enqueue` to hand the work to `beffroi worker`.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from beffroi.core.models import Commune
+from beffroi.datahub import alert_services
+
+
+class Command(BaseCommand):
+    help = "Évalue les règles d'alerte des données et capteurs (toutes les communes, ou une seule)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--commune", default="", help="slug of one commune (default: all)")
+        parser.add_argument("--enqueue", action="store_true", help="run as a background task")
+
+    def handle(self, *args, **options):
+        if options["enqueue"]:
+            from beffroi.datahub.tasks import alerts_evaluate_all
+
+            alerts_evaluate_all.enqueue()
+            self.stdout.write("Évaluation des alertes mise en file d'attente.")
+            return
+        if options["commune"]:
+            commune = Commune.objects.filter(slug=options["commune"]).first()
+            if commune is None:
+                raise CommandError(f"no commune {options['commune']!r}")
+            result = alert_services.alerts_evaluate(commune=commune)
+            totals = {"opened": len(result.opened), "closed": len(result.closed)}
+        else:
+            totals = alert_services.alerts_evaluate_communes()
+        self.stdout.write(
+            f"Alertes ouvertes : {totals['opened']} ; closes automatiquement : {totals['closed']}."
+        )

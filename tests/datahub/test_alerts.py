@@ -1,0 +1,210 @@
+"""Alerts of the data hub: rules, evaluation on ingestion, acknowledgement and closing, pages, isolation."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from beffroi.core.models import AuditEntry
+from beffroi.datahub import alert_services, services
+from beffroi.datahub.models import Alert, AlertEvent, AlertRule
+from tests.factories import TeamFactory, member
+
+pytestmark = pytest.mark.django_db
+
+FILL = "https://smartdatamodels.org/dataModel.WasteManagement/fillingLevel"
+# Ingestion evaluates at the real clock: the series end now (future readings only in explicit evaluations).
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def make_container(commune, number=1):
+    return services.entity_create(
+        commune=commune,
+        entity={"id": f"urn:ngsi-ld:WasteContainer:{commune.slug}-{number}", "type": "WasteContainer"},
+        audit=False,
+    )
+
+
+def feed(commune, entity, values, *, step=30, end=NOW):
+    """Ingest `values` every `step` minutes, the last one at `end`, through the real ingestion service."""
+    start = end - timedelta(minutes=step * (len(values) - 1))
+    services.observation_ingest_batch(
+        commune=commune,
+        measurements=[
+            services.Measurement(entity.entity_id, FILL, start + timedelta(minutes=step * i), v)
+            for i, v in enumerate(values)
+        ],
+    )
+
+
+@pytest.fixture
+def team(valbourg, agent_valbourg):
+    team = TeamFactory(commune=valbourg, name="Propreté", slug="proprete", email="")
+    team.members.add(agent_valbourg)
+    return team
+
+
+@pytest.fixture
+def rule(valbourg, agent_valbourg, team):
+    return alert_services.alert_rule_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        label="Benne pleine",
+        entity_type="WasteContainer",
+        attribute="fillingLevel",
+        kind="above",
+        threshold=0.8,
+        duration_minutes=60,
+        team=team,
+    )
+
+
+def open_alerts():
+    return Alert.objects.exclude(state=Alert.State.CLOSED)
+
+
+def test_ingestion_opens_an_alert_when_held_for_the_duration_and_mails_the_team(
+    valbourg, rule, agent_valbourg, django_capture_on_commit_callbacks
+):
+    container = make_container(valbourg)
+    with django_capture_on_commit_callbacks(execute=True):
+        feed(valbourg, container, [0.5, 0.85, 0.9, 0.95])
+    alert = open_alerts().get()
+    assert alert.entity == container and alert.value == 0.95 and alert.state == Alert.State.OPEN
+    assert "au-dessus du seuil" in alert.message
+    assert alert.events.get().action == AlertEvent.Action.OPENED
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [agent_valbourg.email]
+    assert "Benne pleine" in mail.outbox[0].subject
+
+
+def test_team_address_is_preferred_to_members(valbourg, rule, team, django_capture_on_commit_callbacks):
+    team.email = "proprete@valbourg.test"
+    team.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
+    assert [m.to for m in mail.outbox] == [["proprete@valbourg.test"]]
+
+
+def test_too_short_or_below_threshold_opens_nothing(valbourg, rule):
+    feed(valbourg, make_container(valbourg, 1), [0.5, 0.7, 0.85, 0.9])  # above for 30 min only
+    feed(valbourg, make_container(valbourg, 2), [0.5, 0.6, 0.7, 0.8])  # never strictly above
+    assert not open_alerts().exists()
+
+
+def test_one_open_alert_per_rule_and_entity(valbourg, rule):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.9, 0.9, 0.9])
+    feed(valbourg, container, [0.95, 0.97], end=NOW + timedelta(hours=1))
+    alert_services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=2))
+    assert open_alerts().count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(commune=valbourg, rule=rule, entity=container, opened_at=NOW)
+
+
+def test_value_back_to_normal_closes_automatically_with_history(valbourg, rule):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.9, 0.9, 0.9], end=NOW - timedelta(minutes=10))
+    feed(valbourg, container, [0.1])  # emptied
+    alert = Alert.objects.get()
+    assert alert.state == Alert.State.CLOSED and alert.closed_by is None
+    assert [e.action for e in alert.events.all()] == ["opened", "auto_closed"]
+    assert "Résolue automatiquement" in alert.events.last().note
+    # A new excursion opens a new alert.
+    feed(valbourg, container, [0.9, 0.9, 0.9], end=NOW + timedelta(hours=3))
+    alert_services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=3))
+    assert open_alerts().count() == 1 and Alert.objects.count() == 2
+
+
+def test_no_data_rule_from_the_command(valbourg, agent_valbourg):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
+    alert_services.alert_rule_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        label="Capteur muet",
+        entity_type="WasteContainer",
+        attribute="fillingLevel",
+        kind="no_data",
+        duration_minutes=120,
+    )
+    call_command("alerts")
+    alert = open_alerts().get()
+    assert "Aucune mesure" in alert.message
+    call_command("alerts")
+    assert open_alerts().count() == 1
+
+
+def test_rate_of_change_rule(valbourg, agent_valbourg):
+    alert_services.alert_rule_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        label="Remplissage anormalement rapide",
+        entity_type="WasteContainer",
+        attribute="fillingLevel",
+        kind="rate",
+        threshold=0.3,
+        duration_minutes=60,
+    )
+    feed(valbourg, make_container(valbourg, 1), [0.1, 0.15, 0.2])  # 0.1 per hour
+    assert not open_alerts().exists()
+    feed(valbourg, make_container(valbourg, 2), [0.1, 0.4, 0.7])  # 0.6 per hour
+    assert open_alerts().get().entity.entity_id.endswith("-2")
+
+
+def test_acknowledge_and_close_are_audited_with_history(valbourg, rule, agent_valbourg):
+    feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
+    alert = open_alerts().get()
+    alert_services.alert_acknowledge(commune=valbourg, actor=agent_valbourg, alert=alert, note="J'y vais")
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.ACKNOWLEDGED and alert.acknowledged_by == agent_valbourg
+    with pytest.raises(ValidationError):
+        alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="  ")
+    alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.CLOSED and alert.closed_by == agent_valbourg
+    assert [(e.action, e.note) for e in alert.events.all()][1:] == [
+        ("acknowledged", "J'y vais"),
+        ("closed", "Benne vidée"),
+    ]
+    actions = set(
+        AuditEntry.objects.filter(commune=valbourg, actor_id=agent_valbourg.pk).values_list(
+            "action", flat=True
+        )
+    )
+    assert {"datahub.alert_rule.create", "datahub.alert.acknowledge", "datahub.alert.close"} <= actions
+
+
+def test_services_refuse_other_communes_and_readers(valbourg, hautmesnil, rule, agent_hautmesnil):
+    feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
+    alert = open_alerts().get()
+    with pytest.raises(PermissionDenied):
+        alert_services.alert_acknowledge(commune=hautmesnil, actor=agent_hautmesnil, alert=alert)
+    with pytest.raises(PermissionDenied):
+        alert_services.alert_rule_update(commune=hautmesnil, actor=agent_hautmesnil, rule=rule, threshold=0.5)
+    elu = member(valbourg, "elu", "elu@valbourg.test")
+    with pytest.raises(PermissionDenied):
+        alert_services.alert_close(commune=valbourg, actor=elu, alert=alert, note="non")
+    # Hautmesnil's ingestion never evaluates Valbourg's rules.
+    feed(hautmesnil, make_container(hautmesnil), [0.9, 0.9, 0.9])
+    assert open_alerts().count() == 1
+    assert not Alert.objects.filter(commune=hautmesnil).exists()
+
+
+def test_rule_needs_a_team_of_its_commune(valbourg, hautmesnil, agent_valbourg):
+    other = TeamFactory(commune=hautmesnil, name="Voirie", slug="voirie")
+    with pytest.raises(ValidationError):
+        alert_services.alert_rule_create(
+            commune=valbourg,
+            actor=agent_valbourg,
+            label="x",
+            entity_type="WasteContainer",
+            attribute="fillingLevel",
+            kind="above",
+            threshold=1,
+            team=other,
+        )
+    assert not AlertRule.objects.exists()
