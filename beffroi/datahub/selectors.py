@@ -115,8 +115,13 @@ def _geo_candidates(qs: QuerySet[Entity], prefilter) -> list[Entity]:
             min_lat__lte=box.min_lat,
             max_lat__gte=box.max_lat,
         )
-    points = qs.filter(general, is_point=True, min_lon__gte=box.min_lon, min_lon__lte=box.max_lon)
-    others = qs.filter(general, is_point=False)
+    # No ORDER BY in SQL (sorted below): ordering by entity_id made SQLite walk the (commune, entity_id)
+    # unique index over every entity of the commune instead of the longitude range of the bbox index.
+    # ``is_point__in`` renders ``is_point IN (…)``, an equality the index can seek on; ``is_point=True``
+    # renders a bare ``"is_point"`` that stops the index at (commune, type).
+    qs = qs.order_by()
+    points = qs.filter(general, is_point__in=[True], min_lon__gte=box.min_lon, min_lon__lte=box.max_lon)
+    others = qs.filter(general, is_point__in=[False])
     return sorted([*points, *others], key=lambda e: e.entity_id)
 
 
