@@ -20,7 +20,7 @@ class FinancingPlan(CommuneOwned):
         CHEF_DE_FILE = "chef_de_file", _("Compétence à chef de file (30 %)")
         SCHOOL_ENERGY_RENOVATION = (
             "school_energy_renovation",
-            _("Rénovation énergétique de bâtiments scolaires (10 % sur décision du préfet)"),
+            _("Rénovation énergétique de bâtiments scolaires (10 %, sur décision du préfet)"),
         )
 
     title = models.CharField(_("intitulé"), max_length=200)
