@@ -20,7 +20,7 @@ class DatahubConfig(AppConfig):
                     "les mesures des capteurs de la commune."
                 ),
                 url_name="datahub:index",
-                agent_url_name="datahub:index",
+                agent_url_name="datahub:alerts",
                 order=40,
             )
         )

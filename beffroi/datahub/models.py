@@ -237,7 +237,7 @@ class AlertRule(models.Model):
         related_name="datahub_alert_rules",
         verbose_name=_("service responsable"),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("règle active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -257,7 +257,7 @@ class Alert(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Ouverte")
         ACKNOWLEDGED = "acknowledged", _("Prise en compte")
-        CLOSED = "closed", _("Close")
+        CLOSED = "closed", _("Clôturée")
 
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="datahub_alerts")
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")

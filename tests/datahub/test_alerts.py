@@ -208,3 +208,107 @@ def test_rule_needs_a_team_of_its_commune(valbourg, hautmesnil, agent_valbourg):
             team=other,
         )
     assert not AlertRule.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------------- pages
+
+
+@pytest.fixture
+def open_alert(valbourg, rule):
+    feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
+    return open_alerts().get()
+
+
+def test_agent_sees_own_team_alerts_first_and_acts_from_the_pages(
+    client, valbourg, open_alert, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/alertes/").content.decode()
+    mine, everything = page.split("Toutes les alertes", 1)
+    assert "Benne pleine" in mine and "Benne pleine" in everything
+    assert "Ouverte</span>" in page  # state as a text badge
+    assert "Alertes des capteurs : 1 ouverte" in client.get("/valbourg/donnees/").content.decode()
+    url = f"/valbourg/donnees/alertes/{open_alert.pk}/"
+    response = client.post(url + "prendre-en-compte/", {"ack-note": "Équipe en route"}, follow=True)
+    assert "Alerte prise en compte." in response.content.decode()
+    response = client.post(url + "clore/", {"close-note": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Erreur — " in html and "Indiquez ce qui a été fait pour clore l&#x27;alerte." in html
+    response = client.post(url + "clore/", {"close-note": "Benne vidée"}, follow=True)
+    html = response.content.decode()
+    assert "Alerte close." in html and "Équipe en route" in html and "Benne vidée" in html
+    assert Alert.objects.get().state == Alert.State.CLOSED
+    closed = client.get("/valbourg/donnees/alertes/", {"etat": "closed"}).content.decode()
+    assert "Clôturée</span>" in closed
+
+
+def test_elu_reads_but_cannot_act(client, valbourg, open_alert):
+    elu = member(valbourg, "elu", "elu@valbourg.test")
+    client.force_login(elu)
+    url = f"/valbourg/donnees/alertes/{open_alert.pk}/"
+    page = client.get(url).content.decode()
+    assert "Benne pleine" in page and "Clore l&#x27;alerte" not in page
+    assert client.post(url + "clore/", {"close-note": "x"}).status_code == 403
+    assert client.get("/valbourg/donnees/alertes/regles/nouvelle/").status_code == 403
+    assert Alert.objects.get().state == Alert.State.OPEN
+
+
+def test_habitant_and_anonymous_cannot_see_alerts(client, valbourg, open_alert, habitant_valbourg):
+    url = f"/valbourg/donnees/alertes/{open_alert.pk}/"
+    assert client.get("/valbourg/donnees/alertes/").status_code == 302  # to the login page
+    assert client.get(url).status_code == 302
+    client.force_login(habitant_valbourg)
+    for path in ("/valbourg/donnees/alertes/", url, "/valbourg/donnees/alertes/regles/"):
+        assert client.get(path).status_code == 403
+    assert "Alertes des capteurs" not in client.get("/valbourg/donnees/").content.decode()
+
+
+def test_other_commune_sees_none_of_the_alerts(client, hautmesnil, open_alert, agent_hautmesnil):
+    client.force_login(agent_hautmesnil)
+    listing = client.get("/hautmesnil/donnees/alertes/").content.decode()
+    assert "Benne pleine" not in listing
+    assert client.get(f"/hautmesnil/donnees/alertes/{open_alert.pk}/").status_code == 404
+    assert (
+        client.post(f"/hautmesnil/donnees/alertes/{open_alert.pk}/clore/", {"close-note": "x"}).status_code
+        == 404
+    )
+    assert client.get(f"/hautmesnil/donnees/alertes/regles/{open_alert.rule.pk}/modifier/").status_code == 404
+    assert "Benne pleine" not in client.get("/hautmesnil/donnees/alertes/regles/").content.decode()
+
+
+def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_valbourg, team):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.2])
+    client.force_login(agent_valbourg)
+    url = "/valbourg/donnees/alertes/regles/nouvelle/"
+    form = {
+        "label": "Benne presque pleine",
+        "entity_type": "WasteContainer",
+        "attribute": "fillingLevel",
+        "kind": "above",
+        "threshold": "",
+        "duration_minutes": "60",
+        "team": team.pk,
+        "is_active": "on",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Erreur — " in html and "Indiquez un seuil pour cette condition." in html
+    response = client.post(url, {**form, "threshold": "0,7", "attribute": "niveau"})
+    assert "Aucun équipement de ce type ne transmet la mesure « niveau »" in response.content.decode()
+    response = client.post(url, {**form, "threshold": "abc"})
+    assert "Saisissez un nombre." in response.content.decode()
+    response = client.post(url, {**form, "threshold": "0,7"}, follow=True)
+    assert "Règle créée." in response.content.decode()
+    rule = AlertRule.objects.get(commune=valbourg)
+    assert rule.threshold == 0.7 and rule.team == team
+    response = client.post(
+        f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/", {**form, "threshold": "0,75"}, follow=True
+    )
+    assert "Règle enregistrée." in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.threshold == 0.75
+    entry = AuditEntry.objects.filter(action="datahub.alert_rule.update").get()
+    assert "threshold" in entry.summary

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("open", "Ouverte"),
                             ("acknowledged", "Prise en compte"),
-                            ("closed", "Close"),
+                            ("closed", "Clôturée"),
                         ],
                         default="open",
                         max_length=12,
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
                 ),
                 ("threshold", models.FloatField(blank=True, null=True, verbose_name="seuil")),
                 ("duration_minutes", models.PositiveIntegerField(default=0, verbose_name="durée (minutes)")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_active", models.BooleanField(default=True, verbose_name="règle active")),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("modified_at", models.DateTimeField(auto_now=True)),
                 (

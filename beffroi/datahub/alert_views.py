@@ -1,0 +1,187 @@
+"""Alert pages of the data hub: staff see alerts and rules (view_dashboards); agents act (handle_requests)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from beffroi.accounts.selectors import user_can
+from beffroi.core.decorators import capability_required
+from beffroi.territory.models import Team
+
+from . import alert_selectors, alert_services
+from .alert_forms import AcknowledgeForm, AlertRuleForm, CloseForm
+from .models import Alert
+
+STATE_BADGES = {
+    Alert.State.OPEN: "badge-danger",
+    Alert.State.ACKNOWLEDGED: "badge-warn",
+    Alert.State.CLOSED: "badge-ok",
+}
+STATE_FILTERS = [
+    ("", gettext_lazy("Ouvertes ou prises en compte")),
+    ("open", gettext_lazy("Ouvertes")),
+    ("acknowledged", gettext_lazy("Prises en compte")),
+    ("closed", gettext_lazy("Clôturées")),
+    ("all", gettext_lazy("Toutes")),
+]
+
+
+def _can_act(request) -> bool:
+    return user_can(commune=request.commune, user=request.user, capability="handle_requests")
+
+
+def _rows(alerts):
+    return [{"alert": a, "badge": STATE_BADGES[a.state]} for a in alerts]
+
+
+@capability_required("view_dashboards")
+def alert_list(request):
+    commune = request.commune
+    state = request.GET.get("etat", "")
+    team = request.GET.get("service", "")
+    entity_type = request.GET.get("type", "")
+    if state not in dict(STATE_FILTERS):
+        state = ""
+    alerts = alert_selectors.alert_list(commune=commune, state=state, team_slug=team, entity_type=entity_type)
+    return render(
+        request,
+        "datahub/alerts/list.html",
+        {
+            "mine": _rows(alert_selectors.alert_list_for_teams(commune=commune, user=request.user)),
+            "rows": _rows(alerts),
+            "limit": 200,
+            "state": state,
+            "team": team,
+            "entity_type": entity_type,
+            "state_filters": [(value, str(label)) for value, label in STATE_FILTERS],
+            "teams": Team.objects.filter(commune=commune),
+            "types": alert_selectors.entity_types(commune=commune),
+            "open_count": alert_selectors.alert_open_count(commune=commune),
+        },
+    )
+
+
+def _alert(request, pk: int) -> Alert:
+    alert = alert_selectors.alert_get(commune=request.commune, pk=pk)
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def _detail(request, alert, *, ack_form=None, close_form=None, status=200):
+    can_act = _can_act(request)
+    return render(
+        request,
+        "datahub/alerts/detail.html",
+        {
+            "alert": alert,
+            "badge": STATE_BADGES[alert.state],
+            "events": alert_selectors.alert_events(alert=alert),
+            "can_acknowledge": can_act and alert.state == Alert.State.OPEN,
+            "can_close": can_act and alert.state != Alert.State.CLOSED,
+            "ack_form": ack_form or AcknowledgeForm(prefix="ack"),
+            "close_form": close_form or CloseForm(prefix="close"),
+            "has_error": bool(
+                (ack_form is not None and ack_form.errors) or (close_form is not None and close_form.errors)
+            ),
+        },
+        status=status,
+    )
+
+
+@capability_required("view_dashboards")
+def alert_detail(request, pk: int):
+    return _detail(request, _alert(request, pk))
+
+
+@require_POST
+@capability_required("handle_requests")
+def alert_acknowledge(request, pk: int):
+    alert = _alert(request, pk)
+    form = AcknowledgeForm(request.POST, prefix="ack")
+    if not form.is_valid():
+        return _detail(request, alert, ack_form=form, status=400)
+    try:
+        alert_services.alert_acknowledge(
+            commune=request.commune, actor=request.user, alert=alert, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages[0])
+        return _detail(request, alert, ack_form=form, status=400)
+    messages.success(request, _("Alerte prise en compte."))
+    return redirect("datahub:alert", pk=alert.pk)
+
+
+@require_POST
+@capability_required("handle_requests")
+def alert_close(request, pk: int):
+    alert = _alert(request, pk)
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return _detail(request, alert, close_form=form, status=400)
+    try:
+        alert_services.alert_close(
+            commune=request.commune, actor=request.user, alert=alert, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages[0])
+        return _detail(request, alert, close_form=form, status=400)
+    messages.success(request, _("Alerte close."))
+    return redirect("datahub:alert", pk=alert.pk)
+
+
+@capability_required("view_dashboards")
+def rule_list(request):
+    return render(
+        request,
+        "datahub/alerts/rules.html",
+        {"rules": alert_selectors.rule_list(commune=request.commune), "can_edit": _can_act(request)},
+    )
+
+
+def _rule_form_page(request, rule=None):
+    commune = request.commune
+    # The form fills its own copy of the rule, so the service sees what changed (and the page title keeps
+    # the stored label when the form has errors).
+    edited = alert_selectors.rule_get(commune=commune, pk=rule.pk) if rule is not None else None
+    form = AlertRuleForm(request.POST or None, instance=edited, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in alert_services.RULE_FIELDS}
+        try:
+            if rule is None:
+                rule = alert_services.alert_rule_create(commune=commune, actor=request.user, **fields)
+                messages.success(request, _("Règle créée."))
+            else:
+                rule = alert_services.alert_rule_update(
+                    commune=commune, actor=request.user, rule=rule, **fields
+                )
+                messages.success(request, _("Règle enregistrée."))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            return redirect("datahub:alert_rules")
+    return render(
+        request,
+        "datahub/alerts/rule_form.html",
+        {"form": form, "rule": rule},
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required("handle_requests")
+def rule_create(request):
+    return _rule_form_page(request)
+
+
+@capability_required("handle_requests")
+def rule_edit(request, pk: int):
+    rule = alert_selectors.rule_get(commune=request.commune, pk=pk)
+    if rule is None:
+        raise Http404
+    return _rule_form_page(request, rule)
