@@ -235,7 +235,118 @@ def load(now: datetime | None = None) -> None:
                     )
                     moment += timedelta(minutes=30)
     if live:
-        services.observation_ingest_batch(commune=commune, measurements=live)
+        services.observation_ingest_batch(commune=commune, measurements=_with_incidents(live, now))
+    load_alerts(commune, now)
+
+
+# --------------------------------------------------------------------------------------------------- alerts
+
+# label, entity type, attribute, kind, threshold, duration (minutes), team slug
+ALERT_RULES = [
+    (
+        "Candélabre muet (panne ou coupure)",
+        "Streetlight",
+        "powerConsumption",
+        "no_data",
+        None,
+        120,
+        "batiments-et-eclairage",
+    ),
+    (
+        "Benne remplie à plus de 80 %",
+        "WasteContainer",
+        "fillingLevel",
+        "above",
+        0.8,
+        60,
+        "voirie-et-proprete",
+    ),
+    (
+        "CO₂ au-dessus de 1000 ppm dans une école",
+        "AirQualityObserved",
+        "co2",
+        "above",
+        1000,
+        30,
+        "batiments-et-eclairage",
+    ),
+    (
+        "Fuite d'eau probable : débit continu anormal",
+        "WaterConsumptionObserved",
+        "waterConsumption",
+        "above",
+        0.4,
+        120,
+        "batiments-et-eclairage",
+    ),
+]
+LEAK_METER = "urn:ngsi-ld:WaterConsumptionObserved:valbourg-003"  # the gymnasium
+OVERFLOW_CONTAINER = "urn:ngsi-ld:WasteContainer:valbourg-001"
+
+
+def _with_incidents(live: list[services.Measurement], now: datetime) -> list[services.Measurement]:
+    """The live measurements with two incidents of the last hours, so the alerts have something to show:
+    a leak at the gymnasium (a steady flow added all night) and an overflowing container."""
+    out = []
+    for m in live:
+        if m.entity_id == LEAK_METER and m.observed_at > now - timedelta(hours=5):
+            m = services.Measurement(
+                m.entity_id, m.attribute, m.observed_at, round(m.value + 0.6, 4), m.unit_code
+            )
+        elif m.entity_id == OVERFLOW_CONTAINER and m.observed_at > now - timedelta(hours=4):
+            m = services.Measurement(m.entity_id, m.attribute, m.observed_at, 0.97, m.unit_code)
+        out.append(m)
+    return out
+
+
+def load_alerts(commune: Commune, now: datetime) -> None:
+    """Valbourg's alert rules, then (first run only) an evaluation replayed hour by hour over the last two
+    days — alerts open and resolve themselves as containers fill and classrooms air — and an agent's
+    acknowledgement and closing. Idempotent: rules are matched by label, the replay runs while the commune
+    has no alert at all."""
+    from beffroi.accounts.models import User
+    from beffroi.territory.models import Team
+
+    from . import alert_services
+    from .models import Alert, AlertRule
+
+    agent = User.objects.filter(email="agent@demo.test").first()
+    if agent is None:
+        return
+    for label, entity_type, attribute, kind, threshold, duration, team_slug in ALERT_RULES:
+        if AlertRule.objects.filter(commune=commune, label=label).exists():
+            continue
+        alert_services.alert_rule_create(
+            commune=commune,
+            actor=agent,
+            label=label,
+            entity_type=entity_type,
+            attribute=attribute,
+            kind=kind,
+            threshold=threshold,
+            duration_minutes=duration,
+            team=Team.objects.filter(commune=commune, slug=team_slug).first(),
+        )
+    if Alert.objects.filter(commune=commune).exists():
+        return
+    moment = now - timedelta(hours=47)
+    while moment <= now:
+        alert_services.alerts_evaluate(commune=commune, now=moment)
+        moment += timedelta(hours=1)
+    current = Alert.objects.filter(commune=commune).exclude(state=Alert.State.CLOSED).select_related("entity")
+    leak = current.filter(entity__entity_id=LEAK_METER).first()
+    if leak is not None:
+        alert_services.alert_acknowledge(
+            commune=commune, actor=agent, alert=leak, note="Plombier prévenu, passage prévu ce matin."
+        )
+    overflow = current.filter(entity__entity_id=OVERFLOW_CONTAINER).first()
+    if overflow is not None:
+        alert_services.alert_close(
+            commune=commune,
+            actor=agent,
+            alert=overflow,
+            note="Benne vidée en tournée supplémentaire ; capteur à recalibrer.",
+        )
 
 
 @demo.register("datahub", order=40)

@@ -312,3 +312,26 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
     assert rule.threshold == 0.75
     entry = AuditEntry.objects.filter(action="datahub.alert_rule.update").get()
     assert "threshold" in entry.summary
+
+
+# -------------------------------------------------------------------------------------------------- demo
+
+
+def test_demo_has_rules_open_acknowledged_and_closed_alerts_and_is_idempotent(db):
+    from beffroi.datahub import demo
+    from beffroi.territory import demo as territory_demo
+
+    territory_demo.load()
+    demo.load()
+    alerts = Alert.objects.filter(commune__slug="valbourg")
+    assert AlertRule.objects.filter(commune__slug="valbourg").count() == 4
+    assert alerts.filter(state=Alert.State.OPEN).exists()
+    leak = alerts.get(entity__entity_id=demo.LEAK_METER)
+    assert leak.state == Alert.State.ACKNOWLEDGED
+    closed = alerts.get(closed_by__email="agent@demo.test")
+    assert [e.action for e in closed.events.all()][-1] == "closed"
+    assert alerts.filter(events__action="auto_closed").exists()  # the replay saw levels come back down
+    snapshot = sorted(alerts.values_list("pk", "state"))
+    demo.load()
+    assert sorted(alerts.values_list("pk", "state")) == snapshot
+    assert AlertRule.objects.filter(commune__slug="valbourg").count() == 4
