@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "beffroi.core.context_processors.platform",
+                "beffroi.accounts.context_processors.viewer_role",
             ],
         },
     }

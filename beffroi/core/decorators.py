@@ -1,9 +1,7 @@
-"""View guards: a commune must be resolved, and the viewer must hold a capability in it."""
+"""View guard: a commune must be resolved (see accounts.decorators for role capabilities)."""
 
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 
@@ -15,23 +13,3 @@ def commune_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def capability_required(capability: str):
-    """Anonymous → login page; logged in without the capability in this commune → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @commune_required
-        def wrapper(request, *args, **kwargs):
-            from beffroi.accounts.selectors import user_can
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not user_can(commune=request.commune, user=request.user, capability=capability):
-                raise PermissionDenied("Votre rôle dans cette commune ne donne pas accès à cette page.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator

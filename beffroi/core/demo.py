@@ -9,14 +9,17 @@ class DemoStep:
     name: str
     order: int
     load: Callable[[], None]
+    summary: Callable[[], list[str]] | None = None  # lines printed after loading (accounts, codes…)
 
 
 _STEPS: dict[str, DemoStep] = {}
 
 
-def register(name: str, order: int) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def register(
+    name: str, order: int, summary: Callable[[], list[str]] | None = None
+) -> Callable[[Callable[[], None]], Callable[[], None]]:
     def decorator(func: Callable[[], None]) -> Callable[[], None]:
-        _STEPS[name] = DemoStep(name, order, func)
+        _STEPS[name] = DemoStep(name, order, func, summary)
         return func
 
     return decorator

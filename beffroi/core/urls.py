@@ -6,7 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("espace-agents/", views.agent_space, name="agent_space"),
     path("accessibilite", views.accessibility, name="accessibility"),
     path("mentions-legales", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles", views.privacy, name="privacy"),

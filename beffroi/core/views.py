@@ -1,13 +1,9 @@
-"""Site-wide pages: homes, the agents' space landing page, the legally required pages, errors."""
+"""Site-wide pages: homes, the legally required pages, errors."""
 
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from beffroi.accounts.models import Role
-from beffroi.accounts.roles import CAPABILITIES
-from beffroi.accounts.selectors import role_get
 from beffroi.core import modules, selectors
-from beffroi.core.decorators import capability_required
 
 
 @require_safe
@@ -15,26 +11,6 @@ def home(request):
     if request.commune is None:
         return render(request, "core/platform_home.html", {"communes": selectors.commune_list_public()})
     return render(request, "core/commune_home.html", {"modules": modules.enabled_for(request.commune)})
-
-
-@capability_required("view_agent_space")
-def agent_space(request):
-    from beffroi.territory.selectors import team_list, teams_of_user
-
-    role = role_get(commune=request.commune, user=request.user)
-    can = {cap: role in roles for cap, roles in CAPABILITIES.items()}
-    context = {
-        "role": role,
-        "role_label": Role(role).label,
-        "can": can,
-        "my_teams": teams_of_user(commune=request.commune, user=request.user),
-        "teams": team_list(commune=request.commune),
-        "modules": [m for m in modules.enabled_for(request.commune) if m.agent_url_name],
-        "audit_entries": selectors.audit_list(commune=request.commune, limit=15)
-        if can["manage_commune"]
-        else [],
-    }
-    return render(request, "core/agent_space.html", context)
 
 
 @require_safe

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.models import Membership, Role
 from beffroi.accounts.selectors import user_can
-from beffroi.core.decorators import capability_required, commune_required
+from beffroi.accounts.decorators import capability_required
+from beffroi.core.decorators import commune_required
 from beffroi.funding import selectors as funding_selectors
 from beffroi.planning import selectors, services, use_cases
 from beffroi.planning.forms import IndicatorForm, PhaseForm, ProjectForm

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
-from beffroi.core.decorators import capability_required
+from beffroi.accounts.decorators import capability_required
 from beffroi.planning import grid as maturity_grid
 from beffroi.planning import selectors, services
 

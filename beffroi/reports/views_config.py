@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from beffroi.core.decorators import capability_required
+from beffroi.accounts.decorators import capability_required
 from beffroi.reports import selectors, services
 from beffroi.reports.forms_config import CategoryConfigForm, ReplyTemplateConfigForm, StateConfigForm
 from beffroi.territory.selectors import team_list

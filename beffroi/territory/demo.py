@@ -87,7 +87,14 @@ ACCOUNTS = [
 ]
 
 
-@demo.register("territory", order=10)
+def summary() -> list[str]:
+    lines = [f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :"]
+    for email, _name, slug, role, _team in ACCOUNTS:
+        lines.append(f"  {email:<32} {Role(role).label!s:<22} {slug}")
+    return lines
+
+
+@demo.register("territory", order=10, summary=summary)
 def load() -> None:
     communes = {}
     for spec in COMMUNES:
@@ -111,7 +118,3 @@ def load() -> None:
             team = Team.objects.get(commune=communes[slug], slug=team_slug)
             if not team.members.filter(pk=user.pk).exists():
                 team_add_member(team=team, user=user)
-
-
-def accounts_summary() -> list[tuple[str, str, str]]:
-    return [(email, slug, str(Role(role).label)) for email, _n, slug, role, _t in ACCOUNTS]

@@ -1,4 +1,4 @@
-"""The commune administrator's pages: members and roles, teams, API keys."""
+"""The agents' space landing page and the commune administrator's pages: members and roles, teams, API keys."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,13 +8,33 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
-from beffroi.accounts.models import User
-from beffroi.accounts.roles import STAFF_ROLES
+from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.models import Role, User
+from beffroi.accounts.roles import CAPABILITIES, STAFF_ROLES
+from beffroi.accounts.selectors import role_get
+from beffroi.core import modules
 from beffroi.core import selectors as core_selectors
 from beffroi.core import services as core_services
-from beffroi.core.decorators import capability_required
 from beffroi.territory import selectors, services
 from beffroi.territory.forms import ApiKeyForm, MemberForm, RoleForm, TeamForm, TeamMemberForm
+
+
+@capability_required("view_agent_space")
+def agent_space(request):
+    role = role_get(commune=request.commune, user=request.user)
+    can = {cap: role in roles for cap, roles in CAPABILITIES.items()}
+    context = {
+        "role": role,
+        "role_label": Role(role).label,
+        "can": can,
+        "my_teams": selectors.teams_of_user(commune=request.commune, user=request.user),
+        "teams": selectors.team_list(commune=request.commune),
+        "modules": [m for m in modules.enabled_for(request.commune) if m.agent_url_name],
+        "audit_entries": core_selectors.audit_list(commune=request.commune, limit=15)
+        if can["manage_commune"]
+        else [],
+    }
+    return render(request, "territory/agent_space.html", context)
 
 
 @capability_required("manage_commune")

@@ -25,12 +25,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  · données de démonstration : {step.name}")
             with transaction.atomic():
                 step.load()
-        from beffroi.territory.demo import DEMO_PASSWORD, accounts_summary
-
-        self.stdout.write("")
-        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-        for email, slug, role in accounts_summary():
-            self.stdout.write(f"  {email:<32} {role:<22} {slug}")
+        for step in demo.steps():
+            if step.summary is not None:
+                self.stdout.write("")
+                for line in step.summary():
+                    self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(f"Adresse : http://{host}:{port}/  (Valbourg : http://{host}:{port}/valbourg/)")
         if not no_serve:
