@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
+import os
 import platform
+import queue
 import random
 import time
 from pathlib import Path
@@ -198,6 +201,69 @@ class Pabutools:
         return [p.name for p in result], seconds
 
 
+# prerequisites of the composite pabutools timings: if one timed out, so would the rule built on it
+NEEDS = {
+    "mes-add1-utilitarian": "mes-add1",
+    "mes-add1-comparison": "mes-add1-nonexhaustive",
+}
+
+
+def _pabutools_worker(election: Election, tie: TieBreaking, requests, results) -> None:
+    reference, seconds = timed(lambda: Pabutools(election, tie))
+    results.put(("ready", seconds, reference.to_multiprofile))
+    while (rule := requests.get()) is not None:
+        results.put((rule, *reference.run(rule, election.min_score_threshold)))
+
+
+class PabutoolsProcess:
+    """pabutools in a child process, so that a computation running past `timeout` seconds can be stopped."""
+
+    def __init__(self, election: Election, tie: TieBreaking, timeout: float):
+        self.election, self.tie, self.timeout = election, tie, timeout
+        self.timed_out: set[str] = set()
+        self._start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.requests, self.results = context.Queue(), context.Queue()
+        self.process = context.Process(
+            target=_pabutools_worker, args=(self.election, self.tie, self.requests, self.results), daemon=True
+        )
+        self.process.start()
+        _, self.build_seconds, self.to_multiprofile = self.results.get()
+
+    def run(self, rule: str) -> tuple[list[str] | None, float | None, bool]:
+        """Winners, CPU seconds, and whether it was stopped (then the seconds are those used until then)."""
+        if NEEDS.get(rule) in self.timed_out:
+            self.timed_out.add(rule)
+            return None, None, True
+        before = _cpu_seconds(self.process.pid)
+        self.requests.put(rule)
+        try:
+            _, names, seconds = self.results.get(timeout=self.timeout)
+        except queue.Empty:
+            used = _cpu_seconds(self.process.pid) - before
+            self.process.kill()
+            self.process.join()
+            self.timed_out.add(rule)
+            self._start()
+            return None, used, True
+        return names, seconds, False
+
+    def close(self) -> None:
+        self.requests.put(None)
+        self.process.join(timeout=10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid`, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ours(election: Election, rule: str, tie: TieBreaking):
     if rule == "greedy":
         return greedy(election, threshold=0, tie_breaking=tie)
@@ -223,6 +289,13 @@ def main() -> None:
     parser.add_argument("--instance", choices=["lodz", "synthetic", "all"], default="all")
     parser.add_argument("--rules", default=",".join(RULES))
     parser.add_argument("--no-pabutools", action="store_true", help="time our rules only")
+    parser.add_argument(
+        "--pabutools-timeout",
+        type=float,
+        default=1800,
+        help="stop a pabutools computation after this many seconds of waiting (wall clock); default 1800. "
+        "A stopped one is reported with the CPU time it had used",
+    )
     args = parser.parse_args()
     rules = args.rules.split(",")
     print(f"Python {platform.python_version()} on {platform.machine()}, pabutools {pabutools_version()}")
@@ -246,9 +319,10 @@ def main() -> None:
         )
         reference = None
         if not args.no_pabutools:
-            reference, seconds = timed(lambda election=election, tie=tie: Pabutools(election, tie))
+            reference = PabutoolsProcess(election, tie, args.pabutools_timeout)
             print(
-                f"pabutools: instance and profile built in {seconds:.2f} s (multiprofile {reference.to_multiprofile:.2f} s)"
+                f"pabutools: instance and profile built in {reference.build_seconds:.2f} s "
+                f"(multiprofile {reference.to_multiprofile:.2f} s)"
             )
         for rule in rules:
             outcome, our_seconds = timed(
@@ -256,22 +330,31 @@ def main() -> None:
             )
             if outcome is None:
                 continue
-            theirs, their_seconds = (
-                (None, None) if reference is None else reference.run(rule, election.min_score_threshold)
-            )
+            theirs, their_seconds, stopped = (None, None, False) if reference is None else reference.run(rule)
             same = "—" if theirs is None else ("yes" if list(outcome.winners) == theirs else "NO")
-            speedup = "—" if their_seconds is None else f"{their_seconds / our_seconds:,.0f}×"
+            if stopped and their_seconds is not None:
+                their_text = f"> {their_seconds:.0f} (stopped)"
+                speedup = f"> {their_seconds / our_seconds:,.0f}×"
+            elif stopped:
+                their_text, speedup = "(not run)", "—"
+            elif their_seconds is None:
+                their_text = speedup = "—"
+            else:
+                their_text = f"{their_seconds:.2f}"
+                speedup = f"{their_seconds / our_seconds:,.0f}×"
             row = (
                 label,
                 rule,
                 f"{our_seconds:.3f}",
-                "—" if their_seconds is None else f"{their_seconds:.2f}",
+                their_text,
                 speedup,
                 same,
                 f"{len(outcome.winners)} / {amount(outcome.total_cost)}",
             )
             rows.append(row)
             print("  " + "  ".join(row), flush=True)
+        if reference is not None:
+            reference.close()
     header = (
         "instance",
         "rule",
