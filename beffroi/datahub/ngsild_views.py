@@ -188,9 +188,12 @@ class Call:
         if "sysAttrs" in self.options:
             document["createdAt"] = ldtemporal.format_datetime(entity.created_at)
             document["modifiedAt"] = ldtemporal.format_datetime(entity.modified_at)
-        compacted = ldctx.compact_entity(document, self.active(), resolver=RESOLVER)
         if self.key_values:
-            compacted = _key_values(compacted)
+            # Straight to the simplified form: compacting every member of the normalized document first
+            # and then simplifying it costs more than the rest of the request.
+            compacted = _key_values_of(document, self.active())
+        else:
+            compacted = ldctx.compact_entity(document, self.active(), resolver=RESOLVER)
         if self.ld:
             compacted["@context"] = [self.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL]
         return compacted
@@ -225,6 +228,37 @@ def _key_values(entity: dict[str, Any]) -> dict[str, Any]:
             out[key] = first.get(services._VALUE_MEMBER.get(kind, "value"), first.get("value"))
         else:
             out[key] = member
+    return out
+
+
+def _key_values_of(document: dict[str, Any], active: ldctx.ActiveContext) -> dict[str, Any]:
+    """``_key_values(compact_entity(document, active))`` without compacting what the simplified form drops:
+    names are compacted and, of each attribute, only its first instance's value member is kept (a
+    VocabProperty's vocab compacted as a type, as compaction does)."""
+    out: dict[str, Any] = {}
+    for key, member in document.items():
+        if key == "@context":
+            continue
+        if key in ldctx.ENTITY_MEMBERS:
+            out[key] = ldctx._map_types(member, active.compact_type) if key == "type" else member
+            continue
+        name = active.compact_attribute(key)
+        if not isinstance(member, dict | list):
+            out[name] = member
+            continue
+        first = member[0] if isinstance(member, list) and member else member
+        if not isinstance(first, dict):
+            out[name] = ldctx._convert_attribute(member, active, False)
+            continue
+        kind = first.get("type", "Property")
+        value_member = services._VALUE_MEMBER.get(kind, "value")
+        if value_member in first:
+            value = first[value_member]
+            if value_member == "vocab" and first.get("type") == "VocabProperty":
+                value = ldctx._map_types(value, active.compact_type)
+        else:
+            value = first.get("value")
+        out[name] = value
     return out
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from beffroi.core.models import Commune
@@ -179,19 +180,36 @@ def rollup_series(
     return list(qs.order_by("bucket"))
 
 
+def _utc(moment: str | datetime) -> datetime:
+    """A datetime column value read with a plain cursor, as Django would convert it (aware, UTC).
+
+    SQLite stores Django's naive-UTC text (``YYYY-MM-DD HH:MM:SS[.ffffff]``), which fromisoformat reads
+    directly — Django's per-value converter (a regex parse, then make_aware) dominated these reads. Other
+    databases return aware datetimes already."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
     pks = [e.pk for e in entities]
     out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
+    if not pks:
+        return out
     names: dict[str, str] = {}
     rows = LatestValue.objects.filter(entity_id__in=pks).values_list(
         "entity_id", "attribute", "value_num", "value_text", "observed_at", "unit_code"
     )
-    for pk, attribute, number, text, moment, unit in rows.iterator(chunk_size=5000):
-        name = names.get(attribute)
-        if name is None:
-            name = names[attribute] = short_name(attribute)
-        out[pk][name] = (_join_value(number, text), moment, unit)
+    # Plain cursor rows, datetimes read by _utc (Django's converters dominated this read).
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, attribute, number, text, moment, unit in cursor.fetchall():
+            name = names.get(attribute)
+            if name is None:
+                name = names[attribute] = short_name(attribute)
+            out[pk][name] = (_join_value(number, text), _utc(moment), unit)
     return out
 
 
@@ -207,7 +225,7 @@ def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None
     qs = (
         entity_queryset(commune=commune, see_all=see_all)
         .order_by("type_name", "name", "entity_id")
-        .defer("data")
+        .defer("data", "created_at", "modified_at")
     )
     if type_name:
         qs = qs.filter(type_name=type_name)
