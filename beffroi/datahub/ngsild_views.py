@@ -712,15 +712,13 @@ def _temporal_entity(
 
 
 def _aggregate_from_rollups(row, name, granularity, start, end, period, methods):
-    rollups = selectors.rollup_series(
+    rollups = selectors.rollup_values(
         entity=row, attribute=name, granularity=granularity, start=start, end=end
     )
     buckets: dict[int, ldtemporal.Accumulator] = {}
-    for r in rollups:
-        index = ldtemporal.period_index(r.bucket, start, period)
-        acc = ldtemporal.Accumulator.from_rollup(
-            count=r.count, total=r.total, minimum=r.minimum, maximum=r.maximum
-        )
+    for bucket, count, total, minimum, maximum in rollups:
+        index = ldtemporal.period_index(bucket, start, period)
+        acc = ldtemporal.Accumulator.from_rollup(count=count, total=total, minimum=minimum, maximum=maximum)
         if index in buckets:
             buckets[index].merge(acc)
         else:

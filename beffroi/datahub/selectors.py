@@ -191,6 +191,32 @@ def _utc(moment: str | datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def rollup_values(
+    *,
+    entity: Entity,
+    attribute: str,
+    granularity: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[tuple[datetime, int, float, float, float]]:
+    """The roll-ups of :func:`rollup_series` as plain (bucket, count, total, minimum, maximum) rows, oldest
+    first, without building model instances (the temporal API aggregates hundreds of them per request)."""
+    model = HourlyRollup if granularity == "hour" else DailyRollup
+    qs = model.objects.filter(entity=entity, attribute=attribute)
+    if start is not None:
+        qs = qs.filter(bucket__gte=start)
+    if end is not None:
+        qs = qs.filter(bucket__lt=end)
+    sql, params = (
+        qs.order_by("bucket")
+        .values_list("bucket", "count", "total", "minimum", "maximum")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(_utc(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
+
+
 def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
     pks = [e.pk for e in entities]
