@@ -121,26 +121,35 @@ def _parse_measurements(raw: bytes) -> list[services.Measurement]:
     except NgsiLdError as exc:
         raise BadInput(f"@context: {exc.detail}") from None
     names: dict[str, str] = {}
+    # Parsed once per distinct text: a batch holds many sensors measured at the same instants.
+    instants: dict[str, datetime] = {}
     measurements = []
+    measurement = services.Measurement
     for index, item in enumerate(body["observations"]):
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             raise BadInput(f"observations[{index}]: an object is required")
-        for field in ("entity", "attribute", "observedAt"):
-            if not isinstance(item.get(field), str):
-                raise BadInput(f"observations[{index}].{field}: a string is required")
-        if "value" not in item or isinstance(item["value"], dict | list) or item["value"] is None:
+        entity = item.get("entity")
+        attribute = item.get("attribute")
+        observed = item.get("observedAt")
+        if type(entity) is not str or type(attribute) is not str or type(observed) is not str:
+            for field in ("entity", "attribute", "observedAt"):
+                if not isinstance(item.get(field), str):
+                    raise BadInput(f"observations[{index}].{field}: a string is required")
+        value = item.get("value")
+        if value is None or type(value) is dict or type(value) is list:
             raise BadInput(f"observations[{index}].value: a number, string or boolean is required")
-        moment = _fast_datetime(item["observedAt"])
+        moment = instants.get(observed)
         if moment is None:
-            try:
-                moment = parse_datetime(item["observedAt"], name=f"observations[{index}].observedAt")
-            except NgsiLdError as exc:
-                raise BadInput(exc.detail) from None
-        attribute = item["attribute"]
+            moment = _fast_datetime(observed)
+            if moment is None:
+                try:
+                    moment = parse_datetime(observed, name=f"observations[{index}].observedAt")
+                except NgsiLdError as exc:
+                    raise BadInput(exc.detail) from None
+            instants[observed] = moment
         iri = names.get(attribute)
         if iri is None:
             iri = names[attribute] = active.expand_attribute(attribute)
-        measurements.append(
-            services.Measurement(item["entity"], iri, moment, item["value"], str(item.get("unitCode") or ""))
-        )
+        unit = item.get("unitCode")
+        measurements.append(measurement(entity, iri, moment, value, str(unit) if unit else ""))
     return measurements

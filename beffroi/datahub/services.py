@@ -244,8 +244,9 @@ def _merge_rollups(model, aggregates: dict[tuple[int, str, datetime], list[float
         f"total = {table}.total + excluded.total, "
         f'"count" = {table}."count" + excluded."count"'
     )
+    sqlite = connection.vendor == "sqlite"
     params = [
-        (pk, attribute, _db_datetime(bucket), a[0], a[1], a[2], a[3])
+        (pk, attribute, bucket.replace(tzinfo=None).isoformat(" ") if sqlite else bucket, *a)
         for (pk, attribute, bucket), a in aggregates.items()
     ]
     with connection.cursor() as cursor:
@@ -285,23 +286,26 @@ def _ingest_rows(
     daily: dict[tuple[int, str, datetime], list[float]] = {}
     newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
     sqlite = connection.vendor == "sqlite"
+    # Per instant, once: its database form and its hour and day buckets (a batch has many sensors
+    # measured at the same instants, and datetime.replace/isoformat dominated this loop).
+    instants: dict[datetime, tuple[Any, datetime, datetime]] = {}
+    isfinite = math.isfinite
     for (pk, attribute, moment), (value, unit) in unique.items():
-        number, text = _split_value(value)
-        params.append(
-            (
-                pk,
-                attribute,
+        instant = instants.get(moment)
+        if instant is None:
+            instant = instants[moment] = (
                 moment.replace(tzinfo=None).isoformat(" ") if sqlite else moment,
-                number,
-                text,
-                unit,
+                moment.replace(minute=0, second=0, microsecond=0),
+                moment.replace(hour=0, minute=0, second=0, microsecond=0),
             )
-        )
+        kind = type(value)
+        if (kind is float or kind is int) and isfinite(value):
+            number, text = float(value), None
+        else:
+            number, text = _split_value(value)
+        params.append((pk, attribute, instant[0], number, text, unit))
         if number is not None:
-            for table, bucket in (
-                (hourly, moment.replace(minute=0, second=0, microsecond=0)),
-                (daily, moment.replace(hour=0, minute=0, second=0, microsecond=0)),
-            ):
+            for table, bucket in ((hourly, instant[1]), (daily, instant[2])):
                 agg = table.get((pk, attribute, bucket))
                 if agg is None:
                     table[(pk, attribute, bucket)] = [number, number, number, 1]
@@ -432,14 +436,18 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
             "pk", "entity_id", "data", "commune_id", "type_iri"
         )
     }
+    pk_of = {entity_id: e.pk for entity_id, e in entities.items()}
     rows = []
+    append = rows.append
     for index, m in enumerate(items):
-        entity = entities.get(m.entity_id)
-        if entity is None:
+        pk = pk_of.get(m.entity_id)
+        if pk is None:
             result.rejected.append((index, f"unknown entity {m.entity_id}"))
             continue
-        moment = m.observed_at if m.observed_at.tzinfo else m.observed_at.replace(tzinfo=UTC)
-        rows.append((entity.pk, m.attribute, moment.astimezone(UTC), m.value, m.unit_code or ""))
+        moment = m.observed_at
+        if moment.tzinfo is not UTC:  # the API parser gives UTC already
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        append((pk, m.attribute, moment, m.value, m.unit_code or ""))
     result.accepted, result.duplicates = _ingest_rows(rows, entities={e.pk: e for e in entities.values()})
     return result
 
