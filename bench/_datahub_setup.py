@@ -31,5 +31,10 @@ def p95(samples):
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
+def verdict(figure_ms: float, goal_ms: float) -> str:
+    """The p95 beside its goal, e.g. "p95 42.0 ms vs goal < 100 ms: met"."""
+    return f"p95 {figure_ms:.1f} ms vs goal < {goal_ms:.0f} ms: {'met' if figure_ms < goal_ms else 'NOT met'}"
+
+
 def summary(samples):
     return f"p50 {statistics.median(samples) * 1000:.1f} ms, p95 {p95(samples) * 1000:.1f} ms ({len(samples)} runs)"

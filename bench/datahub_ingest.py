@@ -117,6 +117,11 @@ def main() -> None:
     print(
         f"baseline: raw bulk insert {raw_rate:,.0f} rows/s; goal: API >= 50% of raw ({raw_rate / 2:,.0f}/s) and >= 20,000/s"
     )
+    met = api_rate >= raw_rate / 2 and api_rate >= 20_000
+    print(
+        f"  -> API {api_rate:,.0f}/s = {api_rate / raw_rate:.0%} of raw vs goal >= 50% and >= 20,000/s: "
+        + ("met" if met else "NOT met")
+    )
 
 
 if __name__ == "__main__":

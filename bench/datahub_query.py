@@ -13,7 +13,7 @@ import random
 import shutil
 import time
 
-from _datahub_setup import setup, summary
+from _datahub_setup import p95, setup, summary, verdict
 
 
 def main() -> None:
@@ -82,6 +82,7 @@ def main() -> None:
         f"datahub query (q + near over {args.entities:,} entities): {summary(samples)}; {found / args.queries:.1f} results/query"
     )
     print("baseline: Stellio 1,440 ms p95 (q query, 100k entities, 8 vCPU); goal < 100 ms")
+    print(f"  -> {verdict(p95(samples) * 1000, 100)}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
-from _datahub_setup import setup, summary
+from _datahub_setup import p95, setup, summary, verdict
 
 
 def main() -> None:
@@ -80,6 +80,7 @@ def main() -> None:
     print(
         f"baseline: from the raw rows in this run {raw_time * 1000:.0f} ms; Scorpio users report > 60 s for 10,000 points; goal < 50 ms"
     )
+    print(f"  -> {verdict(p95(samples) * 1000, 50)}")
 
 
 if __name__ == "__main__":
