@@ -370,3 +370,31 @@ def alerts_evaluate_communes(*, now: datetime | None = None) -> dict[str, int]:
         totals["opened"] += len(result.opened)
         totals["closed"] += len(result.closed)
     return totals
+
+
+# ----------------------------------------------------------------------------------------- personal data
+
+
+def personal_data_export(*, user) -> dict:
+    """What an agent did on alerts (acknowledgements, closings, their notes)."""
+    events = AlertEvent.objects.filter(actor=user).select_related("alert__commune", "alert__rule")
+    return {
+        "evenements_alertes": [
+            {
+                "commune": e.alert.commune.slug,
+                "alerte": e.alert_id,
+                "regle": e.alert.rule.label,
+                "action": e.action,
+                "date": e.at.isoformat(),
+                "note": e.note,
+            }
+            for e in events
+        ]
+    }
+
+
+def personal_data_erase(*, user) -> None:
+    """Unlink the user from alerts; the history stays (what was done), without who did it."""
+    AlertEvent.objects.filter(actor=user).update(actor=None)
+    Alert.objects.filter(acknowledged_by=user).update(acknowledged_by=None)
+    Alert.objects.filter(closed_by=user).update(closed_by=None)

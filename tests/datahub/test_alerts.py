@@ -335,3 +335,17 @@ def test_demo_has_rules_open_acknowledged_and_closed_alerts_and_is_idempotent(db
     demo.load()
     assert sorted(alerts.values_list("pk", "state")) == snapshot
     assert AlertRule.objects.filter(commune__slug="valbourg").count() == 4
+
+
+def test_personal_data_export_and_erasure_keep_the_history(valbourg, rule, agent_valbourg):
+    from beffroi.core import personal_data
+
+    feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
+    alert = open_alerts().get()
+    alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
+    exported = personal_data.export_for(agent_valbourg)["datahub_alerts"]["evenements_alertes"]
+    assert [e["note"] for e in exported] == ["Benne vidée"]
+    personal_data.erase_for(agent_valbourg)
+    alert.refresh_from_db()
+    assert alert.closed_by is None and alert.events.last().note == "Benne vidée"
+    assert alert.events.last().actor is None
