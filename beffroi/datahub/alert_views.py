@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from beffroi.accounts.selectors import user_can
-from beffroi.core.decorators import capability_required
+from beffroi.accounts.decorators import capability_required
 from beffroi.territory.models import Team
 
 from . import alert_selectors, alert_services
