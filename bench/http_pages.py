@@ -82,10 +82,14 @@ def main() -> None:
     requests, duration = int(fields["requests"]), int(fields["duration_us"]) / 1e6
     p50, p95, p99 = (int(fields[k]) / 1000 for k in ("p50_us", "p95_us", "p99_us"))
     errors = int(fields["errors"]) + int(fields["non2xx"])
-    print(f"GET {args.path} — {args.connections} connections, {args.duration} s, beffroi serve ({os.cpu_count()} cores)")
+    print(
+        f"GET {args.path} — {args.connections} connections, {args.duration} s, beffroi serve ({os.cpu_count()} cores)"
+    )
     print(f"  requests/s : {requests / duration:8.1f}")
     print(f"  p50        : {p50:8.1f} ms")
-    print(f"  p95        : {p95:8.1f} ms   (goal < {GOAL_P95_MS:.0f} ms: {'met' if p95 < GOAL_P95_MS else 'NOT met'})")
+    print(
+        f"  p95        : {p95:8.1f} ms   (goal < {GOAL_P95_MS:.0f} ms: {'met' if p95 < GOAL_P95_MS else 'NOT met'})"
+    )
     print(f"  p99        : {p99:8.1f} ms")
     print(f"  errors     : {errors:8d}     (goal 0)")
     sys.exit(0)

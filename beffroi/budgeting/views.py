@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from beffroi.accounts.selectors import user_can
 from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
 
 from . import forms, selectors, services

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beffroi.accounts.selectors import user_can
 from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.selectors import user_can
 from beffroi.territory.models import Team
 
 from . import alert_selectors, alert_services

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beffroi.accounts.selectors import user_can
 from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
 from beffroi.funding import selectors, services
 from beffroi.funding.catalogue import load_mechanisms

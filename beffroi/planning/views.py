@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import Membership, Role
 from beffroi.accounts.selectors import user_can
-from beffroi.accounts.decorators import capability_required
 from beffroi.core.decorators import commune_required
 from beffroi.funding import selectors as funding_selectors
 from beffroi.planning import selectors, services, use_cases

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from beffroi.accounts.selectors import user_can
 from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.selectors import user_can
 from beffroi.planning import grid as maturity_grid
 from beffroi.planning import selectors, services
 

@@ -14,9 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import Role
 from beffroi.accounts.selectors import user_can
-from beffroi.accounts.decorators import capability_required
 from beffroi.reports import charts, selectors, services
 from beffroi.reports.forms import AssistedReportForm
 from beffroi.territory.selectors import place_list, team_list, teams_of_user
