@@ -126,12 +126,15 @@ def _tts(dev_eui, f_cnt, decoded, session="S1"):
 def test_uplink_webhook_ingests_and_ignores_replays(client, valbourg, container):
     services.device_register(commune=valbourg, dev_eui="70B3D57ED0001234", entity=container)
     key = write_key(valbourg)
-    send = lambda body: client.post(
-        "/api/datahub/uplinks/tts",
-        data=json.dumps(body),
-        content_type="application/json",
-        headers=headers(key),
-    )  # noqa: E731
+
+    def send(body):
+        return client.post(
+            "/api/datahub/uplinks/tts",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=headers(key),
+        )
+
     assert send(_tts("70B3D57ED0001234", 5, {"fillingLevel": 0.7})).json() == {"result": "ingested"}
     assert send(_tts("70B3D57ED0001234", 5, {"fillingLevel": 0.99})).json() == {"result": "replay"}
     assert send(_tts("70B3D57ED0001234", 4, {"fillingLevel": 0.99})).json() == {"result": "replay"}
