@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from beffroi.core.models import Commune
 
@@ -59,6 +60,9 @@ def entity_query(
         qs = qs.filter(type_iri__in=query.types)
     if query.ids:
         qs = qs.filter(entity_id__in=query.ids)
+    if query.q is not None:
+        for condition in _q_prefilter(query.q):
+            qs = qs.filter(condition)
     candidates: Iterable[Entity] | None = None
     if query.geo is not None and query.geo.geoproperty == LOCATION_IRI:
         prefilter = query.geo.prefilter()
@@ -89,6 +93,61 @@ def entity_query(
             matched.append(entity)
         total += 1
     return matched, total
+
+
+_SQL_ORDER = {
+    ngsi_query.Op.EQ: "=",
+    ngsi_query.Op.GT: ">",
+    ngsi_query.Op.GE: ">=",
+    ngsi_query.Op.LT: "<",
+    ngsi_query.Op.LE: "<=",
+}
+
+
+def _q_prefilter(node: Any) -> list[RawSQL]:
+    """SQL conditions every entity matching ``node`` satisfies (a superset: the evaluator decides after).
+
+    Only the simple terms of a top-level AND are translated — ``attr <op> number`` and ``attr == "text"``
+    on a top-level attribute: the attribute must exist and, when it is a single Property whose value is a
+    plain number (or string), that value must pass the comparison; any other shape (several instances,
+    array or object values, another attribute type) is kept for the evaluator.
+    """
+    terms = node.terms if isinstance(node, ngsi_query.And) else (node,)
+    out = []
+    for term in terms:
+        if not isinstance(term, ngsi_query.Compare) or term.op not in _SQL_ORDER:
+            continue
+        path, value = term.path, term.value
+        if path.sub_attrs or path.keys or '"' in path.attr or "\\" in path.attr:
+            continue
+        if ":" not in path.attr or path.attr.startswith("@"):  # id, type…: columns, not in `data`
+            continue
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if not numeric and not (isinstance(value, str) and term.op is ngsi_query.Op.EQ):
+            continue
+        op = _SQL_ORDER[term.op]
+        column = f'"{Entity._meta.db_table}"."data"'
+        if connection.vendor == "postgresql":
+            attr = f"({column} -> %s::text)"
+            kind = "number" if numeric else "string"
+            cast = "::float8" if numeric else ""
+            sql = (
+                f"CASE WHEN {attr} ->> 'type' = 'Property' AND jsonb_typeof({attr} -> 'value') = '{kind}' "
+                f"THEN ({attr} ->> 'value'){cast} {op} %s{cast} ELSE {attr} IS NOT NULL END"
+            )
+            params = [path.attr, path.attr, path.attr, value, path.attr]
+        elif connection.vendor == "sqlite":
+            base = f'$."{path.attr}"'
+            kinds = "('integer', 'real')" if numeric else "('text')"
+            sql = (
+                f"CASE WHEN json_extract({column}, %s) = 'Property' AND json_type({column}, %s) IN {kinds} "
+                f"THEN json_extract({column}, %s) {op} %s ELSE json_type({column}, %s) IS NOT NULL END"
+            )
+            params = [base + ".type", base + ".value", base + ".value", value, base]
+        else:
+            continue
+        out.append(RawSQL(sql, params, output_field=BooleanField()))
+    return out
 
 
 def _geo_candidates(qs: QuerySet[Entity], prefilter) -> list[Entity]:
