@@ -383,7 +383,12 @@ def _page(call: Call) -> tuple[int, int, bool]:
 def _run_query(call: Call, query: selectors.EntityQuery, attrs: list[str] | None) -> HttpResponse:
     limit, offset, count = _page(call)
     rows, total = selectors.entity_query(
-        commune=call.commune, see_all=call.see_all, query=query, limit=limit, offset=offset
+        commune=call.commune,
+        see_all=call.see_all,
+        query=query,
+        limit=limit,
+        offset=offset,
+        timestamps="sysAttrs" in call.options,
     )
     expanded_attrs = query.attrs if attrs else None
     body = [call.render_entity(row, attrs=expanded_attrs) for row in rows]
