@@ -746,20 +746,32 @@ class _Engine:
         price_of: dict[int, int | Fraction] = {
             x: int(run.prices[r] * denominator) for x, r in state.round_of.items()
         }
-        funded = price_of.keys()
+        is_funded = price_of.__contains__
         groups = self.profile.groups
+        items_of = self.profile.group_items
         money = []
         float_money = state.money
-        for (projects, weights, _), k in zip(groups, state.group_class, strict=True):
-            left = e_num
+        # voters whose ballots agree on the funded projects have the same money: compute it once per such set
+        money_of: dict[tuple, int] = {}
+        for g, ((projects, _, _), k) in enumerate(zip(groups, state.group_class, strict=True)):
             if not float_money[k]:
-                left = 0  # float money 0.0 means exact money 0
-            elif not funded.isdisjoint(projects):
-                for y, w in zip(projects, weights, strict=True):
-                    price = price_of.get(y)
-                    if price is not None:
-                        left -= price * w
-            money.append(left if left > 0 else 0)
+                money.append(0)  # float money 0.0 means exact money 0
+                continue
+            if self.weighted:
+                key = tuple(compress(items_of[g], map(is_funded, projects)))
+            else:
+                key = tuple(filter(is_funded, projects))
+            left = money_of.get(key)
+            if left is None:
+                left = e_num
+                if self.weighted:
+                    for y, w in key:
+                        left -= price_of[y] * w
+                else:
+                    for y in key:
+                        left -= price_of[y]
+                left = money_of[key] = left if left > 0 else 0
+            money.append(left)
         paid_by_group = list(map(mul, money, (m for _, _, m in groups)))
         winners = set(state.winners)
         for p in self.candidates:
