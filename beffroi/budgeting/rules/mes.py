@@ -190,6 +190,7 @@ class _RunState:
         self.evaluations: list[_Evaluation] = []  # evaluation of each round's winner
         self.prices: list[Fraction | None] = []  # exact prices, filled lazily
         self.events: list[TieEvent] = []
+        self.funded_rounds: dict[int, list[tuple[int, int | Fraction]]] | None = None  # set when the run ends
 
 
 class _Engine:
@@ -430,14 +431,27 @@ class _Engine:
         round_of = state.round_of
         pattern = state.pattern
         poor_idx, budgets, ks, ms = ev.poor
+        rounds_of = (
+            state.funded_rounds
+        )  # class -> its (round, points) of funded projects, once the run is over
         for i in poor_idx:
             if budgets[i] > 0:  # float money is 0.0 exactly when the exact money is 0
                 m = ms[i]
                 voters_positive += m
-                for y, wy in pattern[ks[i]]:
-                    ry = round_of.get(y)
-                    if ry is not None and ry < r:
-                        coef[ry] = coef.get(ry, 0) + m * wy
+                if rounds_of is None:
+                    for y, wy in pattern[ks[i]]:
+                        ry = round_of.get(y)
+                        if ry is not None and ry < r:
+                            coef[ry] = coef.get(ry, 0) + m * wy
+                    continue
+                k = ks[i]
+                funded = rounds_of.get(k)
+                if funded is None:
+                    funded = rounds_of[k] = sorted((round_of[y], wy) for y, wy in pattern[k] if y in round_of)
+                for ry, wy in funded:
+                    if ry >= r:
+                        break
+                    coef[ry] = coef.get(ry, 0) + m * wy
         num -= voters_positive * state.e
         for ry, c in coef.items():
             num += self._price_exact(state, ry) * c
@@ -644,6 +658,7 @@ class _Engine:
             self._fund(state, chosen)
             remaining.discard(chosen.project)
         state.group_class = self.group_class
+        state.funded_rounds = {}
         if self.runs == 0:
             self.first_funded = set(state.winners) - set(self.free)
         self.runs += 1
