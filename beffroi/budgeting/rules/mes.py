@@ -38,12 +38,13 @@ Two implementations of one run are here:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import accumulate, compress
 from math import lcm
 from operator import itemgetter, mul
+from typing import Any, cast
 
 from .model import Profile, TieBreaking, TieEvent
 
@@ -372,7 +373,7 @@ class _Engine:
                 ws = ws_f = None
                 mw = ms
                 wmin = 1.0
-            c = (ks, ws, ms, mw, wmin, itemgetter(*ks) if len(ks) > 1 else _single(ks[0]), ws_f)
+            c = (ks, ws, ms, mw, wmin, _gatherer(ks), ws_f)
             self.compiled[p] = c
         elif c is None:
             d = self.entries[p]
@@ -393,7 +394,7 @@ class _Engine:
                 ws = ws_f = None
                 mw = ms
                 wmin = 1.0
-            getter = itemgetter(*ks) if len(ks) > 1 else _single(ks[0])
+            getter = _gatherer(ks)
             c = (ks, ws, ms, mw, wmin, getter, ws_f)
             self.compiled[p] = c
         return c
@@ -558,7 +559,7 @@ class _Engine:
         count = len(order)
         if count == 0:
             return self._evaluate_exact(state, p)
-        gather = itemgetter(*order) if count > 1 else _single(order[0])
+        gather = _gatherer(order)
         sorted_keys = gather(keys)
         paid_prefix = list(accumulate(gather(money_of), initial=0.0))
         weight_prefix = list(accumulate(gather(mw), initial=0))
@@ -581,7 +582,7 @@ class _Engine:
         weight_left = total_weight - weight_prefix[n_poor]
         poor_idx = order[:n_poor]
         if n_poor:
-            poor_gather = itemgetter(*poor_idx) if n_poor > 1 else _single(poor_idx[0])
+            poor_gather = _gatherer(poor_idx)
             err_paid = sum(map(mul, poor_gather(ms), poor_gather(getter(state.err))))
         else:
             err_paid = 0.0
@@ -795,8 +796,14 @@ class _Engine:
                 run.supporters_money[p] = Fraction(total, denominator)
 
 
-def _single(k: int):
-    def get(values: Sequence[float]) -> tuple[float]:
+def _gatherer(keys: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at `keys`, always as a tuple (itemgetter alone returns a bare value for a single key)."""
+    if len(keys) > 1:
+        # Called through Any: the type checker cannot infer itemgetter's overloads with an unpacked argument.
+        return cast(Any, itemgetter)(*keys)
+    k = keys[0]
+
+    def get(values: Sequence[Any]) -> tuple[Any, ...]:
         return (values[k],)
 
     return get
