@@ -56,7 +56,10 @@ def setup():
                              boundary={"type": "Polygon", "coordinates": [ring]})  # fmt: skip
     commune_create(name="Autre", slug="autre", insee_code="21998", enabled_modules=["reports"])
     states = services.states_ensure(commune=commune)
-    category = services.category_create(commune=commune, code="voirie", name="Voirie")
+    from beffroi.territory.services import team_create
+
+    team = team_create(commune=commune, name="Voirie et propreté")
+    category = services.category_create(commune=commune, code="voirie", name="Voirie", team=team)
     import random
 
     rng = random.Random(1)
@@ -68,7 +71,7 @@ def setup():
         rows.append(Report(
             commune=commune, category=category, description="Signalement de banc d'essai", state=state, is_open=state.is_open,
             latitude=Decimal(f"{47.30 + rng.random() * 0.03:.6f}"), longitude=Decimal(f"{4.80 + rng.random() * 0.06:.6f}"),
-            channel="web",
+            channel="web", team=team,
         ))  # fmt: skip
     # Unique codes derived from the index in base 31.
     from beffroi.reports.codes import ALPHABET
@@ -81,6 +84,19 @@ def setup():
         row.tracking_code = "Z" + code[:7]
     Report.objects.bulk_create(rows, batch_size=1000)
     assert template.pk
+    # What a real list carries besides the report row: a public reply on one report in five, a published
+    # photo on one in twenty (the photo file itself is never read by the list).
+    from beffroi.reports.models import ReportEvent, ReportPhoto
+
+    ids = list(Report.objects.filter(commune=commune).values_list("pk", flat=True))
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report_id=pk, kind="reply", public=True, body="Intervention prévue") for pk in ids[::5]],
+        batch_size=1000,
+    )
+    ReportPhoto.objects.bulk_create(
+        [ReportPhoto(report_id=pk, image="x.jpg", thumbnail="x.jpg", published=True) for pk in ids[::20]],
+        batch_size=1000,
+    )
     _key, secret = apikey_create(commune=commune, scope="write")
     _read, read_secret = apikey_create(commune=commune, scope="read")
     return secret, read_secret
@@ -115,7 +131,7 @@ def main():
             assert r.status_code == 200, r.status_code
         value = p95(times)
         print(f"{label}: p95 {value:.1f} ms (median {statistics.median(times):.1f} ms) — goal < {GOAL_MS} ms "
-              f"{'OK' if value < GOAL_MS else 'MISSED'}")  # fmt: skip
+              f"{'met' if value < GOAL_MS else 'NOT met'}")  # fmt: skip
 
     measure("public map page /banc/signalements/carte/", "/banc/signalements/carte/")
     measure("GET /open311/v2/requests.json", "/open311/v2/requests.json", {"jurisdiction_id": "banc"})

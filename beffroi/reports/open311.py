@@ -16,8 +16,9 @@ multipart `media` (or `photo`) files; `media_url` is stored but not fetched; typ
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
@@ -72,18 +73,59 @@ def _to_xml(parent: ET.Element, value) -> None:
 _LIST_CHILD = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 
 
+def _tree_xml(data, *, root: str, item: str = "") -> str:
+    """Any document (objects, nested lists) through ElementTree."""
+    element = ET.Element(root)
+    if item:
+        for entry in data:
+            _to_xml(ET.SubElement(element, item), entry)
+    else:
+        _to_xml(element, data)
+    return ET.tostring(element, encoding="unicode")
+
+
+def _flat_xml(root: str, item: str, entries: list[dict]) -> str | None:
+    """The XML of a list of flat items (string, number, boolean or None values), written as text: the same
+    bytes ElementTree writes (`<key />` for None, text escaped &, <, >) at a fraction of its cost on the
+    1,000 requests of a `GET requests`. None when an item is not flat (ElementTree then renders it)."""
+    parts = [f"<{root}>"]
+    append = parts.append
+    for entry in entries:
+        append(f"<{item}>")
+        for key, value in entry.items():
+            if value is None or value == "":  # ElementTree writes an empty text as a short element too
+                append(f"<{key} />")
+                continue
+            if isinstance(value, str):
+                text = value
+                if "&" in text:
+                    text = text.replace("&", "&amp;")
+                if "<" in text:
+                    text = text.replace("<", "&lt;")
+                if ">" in text:
+                    text = text.replace(">", "&gt;")
+            elif value is True or value is False:
+                text = "true" if value else "false"
+            elif isinstance(value, int | float):
+                text = str(value)
+            else:
+                return None
+            append(f"<{key}>{text}</{key}>")
+        append(f"</{item}>")
+    if len(parts) == 1:
+        return f"<{root} />"
+    append(f"</{root}>")
+    return "".join(parts)
+
+
 def render(fmt: str, data, *, root: str = "", item: str = "", status: int = 200) -> HttpResponse:
     """`root`+`item` for lists (XML <root><item/>…</root>, JSON array); `root` alone for an object."""
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False)
+    elif item and (flat := _flat_xml(root, item, data)) is not None:
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + flat
     else:
-        element = ET.Element(root)
-        if item:
-            for entry in data:
-                _to_xml(ET.SubElement(element, item), entry)
-        else:
-            _to_xml(element, data)
-        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="unicode")
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + _tree_xml(data, root=root, item=item)
     return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPES[fmt])
 
 
@@ -265,53 +307,79 @@ _LIST_COLUMNS = ("pk", "is_open", "category_id", "description", "team__name", "s
                  "latitude", "longitude")  # fmt: skip
 
 
+def _aware(value) -> datetime | None:
+    """A datetime column read with a plain cursor, as Django would convert it (aware): SQLite gives naive UTC
+    (parsed by the driver's registered converter, or text), PostgreSQL aware datetimes. Skipping Django's
+    per-value converters (a regex parse then make_aware for each) took a third off the list's time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _request_items(request, commune: Commune, qs) -> list[dict]:
-    """The list of `GET requests`: one query for the exact columns, the commune's categories and states read
-    once, then one query each for the published photos and the last public replies of the page's reports."""
-    rows = list(qs.values(*_LIST_COLUMNS))
+    """The list of `GET requests`, from plain cursor rows (no model instances, no Django converters): one
+    query for the exact columns, the commune's categories and states read once, then one query each for the
+    published photos and the last public replies of the reports in the page's date range."""
+    sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
         return []
-    ids = [row["pk"] for row in rows]
-    categories = {c.pk: c for c in Category.objects.filter(commune=commune).only("pk", "code", "name")}
-    states = dict(State.objects.filter(commune=commune).values_list("pk", "label"))
+    created = [_aware(row[6]) for row in rows]
+    # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
+    # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.
+    in_range = {"report__commune": commune, "report__created_at__gte": min(created),
+                "report__created_at__lte": max(created)}  # fmt: skip
     photos: dict[int, int] = {}
     for report_id, photo_pk in (
-        ReportPhoto.objects.filter(report_id__in=ids, published=True)
-        .order_by("-pk")
-        .values_list("report_id", "pk")
+        ReportPhoto.objects.filter(published=True, **in_range).order_by("-pk").values_list("report_id", "pk")
     ):
         photos[report_id] = photo_pk  # ordered by descending pk: the first published photo wins
     notes: dict[int, str] = {}
     for report_id, body in (
-        ReportEvent.objects.filter(report_id__in=ids, public=True, kind=ReportEvent.Kind.REPLY)
+        ReportEvent.objects.filter(public=True, kind=ReportEvent.Kind.REPLY, **in_range)
         .order_by("created_at", "pk")
         .values_list("report_id", "body")
     ):
         notes[report_id] = body  # the latest public reply wins
+    categories = {c.pk: c for c in Category.objects.filter(commune=commune).only("pk", "code", "name")}
+    states = dict(State.objects.filter(commune=commune).values_list("pk", "label"))
     photo_base = _photo_url(request, commune, 0)[: -len("0/")]
     name, tz = commune.name, timezone.get_current_timezone()
-    return [
-        _request_item(
-            pk=row["pk"],
-            is_open=row["is_open"],
-            status_notes=notes.get(row["pk"]),
-            category=categories[row["category_id"]],
-            description=row["description"],
-            team_name=row["team__name"],
-            state_label=states.get(row["state_id"], ""),
-            created_at=row["created_at"],
-            updated_at=row["closed_at"] or row["updated_at"],
-            due_date=row["due_date"],
-            location=row["address_string"] or row["place__name"] or "",
-            commune_name=name,
-            place_id=row["place_id"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            media_url=f"{photo_base}{photos[row['pk']]}/" if row["pk"] in photos else None,
-            tz=tz,
-        )  # fmt: skip
-        for row in rows
-    ]
+    items = []
+    for row, created_at in zip(rows, created, strict=True):
+        pk, is_open, category_id, description, team_name, state_id = row[:6]
+        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude = row[7:]
+        photo = photos.get(pk)
+        items.append(
+            _request_item(
+                pk=pk,
+                is_open=bool(is_open),
+                status_notes=notes.get(pk),
+                category=categories[category_id],
+                description=description,
+                team_name=team_name,
+                state_label=states.get(state_id, ""),
+                created_at=created_at,
+                updated_at=_aware(closed_at) or _aware(updated_at),
+                due_date=_day(due_date),
+                location=address or place_name or "",
+                commune_name=name,
+                place_id=place_id,
+                latitude=latitude,
+                longitude=longitude,
+                media_url=f"{photo_base}{photo}/" if photo is not None else None,
+                tz=tz,
+            )  # fmt: skip
+        )
+    return items
 
 
 def _with_public_parts(qs):

@@ -316,3 +316,75 @@ def test_list_items_match_the_single_request_resource(client, setup_reports, val
     assert listed[0]["media_url"] is None and listed[0]["status_notes"] is None
     xml = ET.fromstring(client.get(f"{BASE}/requests.xml", params).content)
     assert xml.find("request[2]/status_notes").text == "Réponse publique"
+
+
+def test_fast_xml_writer_writes_the_bytes_of_elementtree():
+    """Lists are written as text for speed; the bytes must be those ElementTree writes, tricky values included."""
+    from beffroi.reports.open311 import _flat_xml, _tree_xml
+
+    entries = [
+        {"service_request_id": "1", "status_notes": None, "description": "<b>A & B</b> > « é » \"q\" 'a'\n\tz",
+         "lat": 47.318, "long": -4.5, "metadata": True, "other": False, "order": 3, "empty": ""},
+        {"service_request_id": "2", "status_notes": "]]> &amp; <![CDATA[x]]>", "lat": None},
+    ]  # fmt: skip
+    assert _flat_xml("service_requests", "request", entries) == _tree_xml(
+        entries, root="service_requests", item="request"
+    )
+    assert _flat_xml("service_requests", "request", []) == _tree_xml(
+        [], root="service_requests", item="request"
+    )
+
+
+def test_xml_list_is_the_json_list_written_by_elementtree(client, setup_reports, valbourg, agent_valbourg):
+    """End to end, byte for byte: requests.xml is exactly ElementTree's rendering of requests.json."""
+    from beffroi.reports import services
+    from beffroi.reports.open311 import _tree_xml
+
+    report = file_report(valbourg, setup_reports["pothole"], description="Trou <profond> & large",
+                         photos=[jpeg_with_gps()])  # fmt: skip
+    services.photo_set_published(photo=report.photos.get(), actor=agent_valbourg, published=True)
+    services.report_reply(report=report, actor=agent_valbourg, body="Réponse « publique » <ok>", public=True)
+    file_report(
+        valbourg, setup_reports["light"], latitude=None, longitude=None, address_string="Place & Mairie"
+    )
+    params = {"jurisdiction_id": "valbourg"}
+    listed = client.get(f"{BASE}/requests.json", params).json()
+    expected = '<?xml version="1.0" encoding="utf-8"?>\n' + _tree_xml(listed, root="service_requests",
+                                                                     item="request")  # fmt: skip
+    assert client.get(f"{BASE}/requests.xml", params).content == expected.encode()
+
+
+def test_list_follows_every_write_to_a_report(client, setup_reports, valbourg, agent_valbourg):
+    """Nothing in the list may go stale: state change, public reply, merge, photo moderation show at once."""
+    from beffroi.reports import services
+    from beffroi.reports.models import State
+
+    report = file_report(valbourg, setup_reports["pothole"], photos=[jpeg_with_gps()])
+    original = file_report(valbourg, setup_reports["pothole"])
+    params = {"jurisdiction_id": "valbourg"}
+
+    def item(fmt="json"):
+        if fmt == "xml":
+            root = ET.fromstring(client.get(f"{BASE}/requests.xml", params).content)
+            return next(
+                r for r in root.findall("request") if r.find("service_request_id").text == str(report.pk)
+            )
+        return next(r for r in client.get(f"{BASE}/requests.json", params).json()
+                    if r["service_request_id"] == str(report.pk))  # fmt: skip
+
+    assert item()["media_url"] is None and item()["service_notice"] == "Nouveau"
+    planned = State.objects.get(commune=valbourg, code="planifie")
+    services.report_change_state(report=report, actor=agent_valbourg, state=planned)
+    assert item()["service_notice"] == "Planifié" and item("xml").find("service_notice").text == "Planifié"
+    services.report_reply(report=report, actor=agent_valbourg, body="Intervention lundi", public=True)
+    assert item()["status_notes"] == "Intervention lundi"
+    assert item("xml").find("status_notes").text == "Intervention lundi"
+    photo = report.photos.get()
+    services.photo_set_published(photo=photo, actor=agent_valbourg, published=True)
+    assert item()["media_url"].endswith(f"/photo/{photo.pk}/") and item("xml").find("media_url").text
+    services.photo_set_published(photo=photo, actor=agent_valbourg, published=False)
+    assert item()["media_url"] is None and item("xml").find("media_url").text is None
+    services.report_merge(report=report, actor=agent_valbourg, into=original)
+    merged = item()
+    assert merged["status"] == "closed" and merged["service_notice"] == "Doublon"
+    assert item("xml").find("status").text == "closed"
