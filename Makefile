@@ -37,6 +37,7 @@ system-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy beffroi
 
 check: install
 	$(BIN)/beffroi makemigrations --check --dry-run

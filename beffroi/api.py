@@ -5,7 +5,7 @@ import importlib.util
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -31,12 +31,12 @@ for _app in ("reports", "budgeting", "datahub", "funding", "planning"):
 
 
 @api.exception_handler(NinjaValidationError)
-def _validation(request, exc):
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problem_response(400, "Requête invalide", "Certains champs sont invalides.", errors=exc.errors)
 
 
 @api.exception_handler(DjangoValidationError)
-def _django_validation(request, exc):
+def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return problem_response(
         400, "Requête invalide", "; ".join(m for ms in errors.values() for m in ms), errors=errors
@@ -44,22 +44,22 @@ def _django_validation(request, exc):
 
 
 @api.exception_handler(AuthenticationError)
-def _auth(request, exc):
+def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
         401, "Authentification requise", "Clé d'API absente, inconnue ou sans le droit requis."
     )
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem_response(403, "Accès refusé", str(exc))
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(404, "Introuvable", str(exc) or "Cette ressource n'existe pas.")
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(exc.status_code, str(exc.message) if hasattr(exc, "message") else str(exc))

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from beffroi.accounts.models import Membership, Role, User
 from beffroi.core import personal_data
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
@@ -24,7 +25,7 @@ def user_create(*, email: str, password: str | None, full_name: str = "", phone:
 
 
 @transaction.atomic
-def membership_set(*, commune: Commune, user: User, role: str, actor=None) -> Membership:
+def membership_set(*, commune: Commune, user: User, role: str, actor: Actor = None) -> Membership:
     """Give a user a role in a commune (creates or changes the membership)."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
@@ -48,7 +49,7 @@ def membership_set(*, commune: Commune, user: User, role: str, actor=None) -> Me
 
 
 @transaction.atomic
-def membership_remove(*, commune: Commune, user: User, actor) -> None:
+def membership_remove(*, commune: Commune, user: User, actor: Actor) -> None:
     deleted, _ = Membership.objects.filter(commune=commune, user=user).delete()
     if deleted:
         audit_record(commune=commune, actor=actor, action="membership.remove", summary=user.email)

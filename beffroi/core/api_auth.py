@@ -30,10 +30,10 @@ class ApiKeyAuth(HttpBearer):
         self.write = write
         super().__init__()
 
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         key = selectors.apikey_from_secret(token)
         if key is None or (self.write and not key.can_write):
             return None
         services.apikey_touch(key=key)
-        request.api_key = key
+        request.api_key = key  # type: ignore[attr-defined]
         return key

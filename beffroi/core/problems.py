@@ -6,9 +6,9 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 def problem_response(
-    status: int, title: str, detail: str = "", type_: str = "about:blank", **extra
+    status: int, title: str, detail: str = "", type_: str = "about:blank", **extra: object
 ) -> JsonResponse:
-    body = {"type": type_, "title": title, "status": status}
+    body: dict[str, object] = {"type": type_, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)

@@ -1,10 +1,12 @@
 """Reads of the core app."""
 
+from django.db.models import QuerySet
+
 from beffroi.core.models import ApiKey, AuditEntry, Commune
 from beffroi.core.services import _hash_key
 
 
-def commune_list_public():
+def commune_list_public() -> QuerySet[Commune]:
     return Commune.objects.filter(is_active=True).order_by("name")
 
 
@@ -23,9 +25,9 @@ def apikey_from_secret(secret: str) -> ApiKey | None:
     )
 
 
-def apikey_list(*, commune: Commune):
+def apikey_list(*, commune: Commune) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(commune=commune).order_by("-created_at")
 
 
-def audit_list(*, commune: Commune, limit: int = 200):
+def audit_list(*, commune: Commune, limit: int = 200) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(commune=commune).order_by("-created_at", "-id")[:limit]

@@ -2,10 +2,13 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.models import ApiKey, AuditEntry, Commune
 
 COMMUNE_FIELDS = {
@@ -18,14 +21,14 @@ COMMUNE_FIELDS = {
 def audit_record(
     *,
     commune: Commune | None,
-    actor=None,
+    actor: Actor = None,
     action: str,
-    obj=None,
+    obj: Model | None = None,
     summary: str = "",
     role: str = "",
     on_behalf_of: str = "",
     channel: str = "",
-    data: dict | None = None,
+    data: JSONObject | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log (who, when, which commune, what, on whose behalf)."""
     actor_id = (
@@ -49,7 +52,7 @@ def audit_record(
 
 
 @transaction.atomic
-def commune_create(*, actor=None, **fields) -> Commune:
+def commune_create(*, actor: Actor = None, **fields: Any) -> Commune:
     """Create a commune (the tenant). Fields are validated by the model's own validators."""
     unknown = set(fields) - COMMUNE_FIELDS
     if unknown:
@@ -62,7 +65,7 @@ def commune_create(*, actor=None, **fields) -> Commune:
 
 
 @transaction.atomic
-def commune_update(*, commune: Commune, actor=None, **fields) -> Commune:
+def commune_update(*, commune: Commune, actor: Actor = None, **fields: Any) -> Commune:
     unknown = set(fields) - COMMUNE_FIELDS
     if unknown:
         raise TypeError(f"unknown commune fields: {sorted(unknown)}")
@@ -88,7 +91,7 @@ def _hash_key(secret: str) -> str:
 
 
 @transaction.atomic
-def apikey_create(*, commune: Commune, scope: str, name: str = "", actor=None) -> tuple[ApiKey, str]:
+def apikey_create(*, commune: Commune, scope: str, name: str = "", actor: Actor = None) -> tuple[ApiKey, str]:
     """Create an API key for one commune; returns the key object and the secret, shown only this once."""
     if scope not in ApiKey.Scope.values:
         raise ValueError(f"scope must be one of {ApiKey.Scope.values}")
@@ -100,14 +103,14 @@ def apikey_create(*, commune: Commune, scope: str, name: str = "", actor=None) -
         prefix=prefix,
         key_hash=_hash_key(secret),
         scope=scope,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     audit_record(commune=commune, actor=actor, action="apikey.create", obj=key, summary=f"{prefix} ({scope})")
     return key, secret
 
 
 @transaction.atomic
-def apikey_revoke(*, key: ApiKey, actor=None) -> ApiKey:
+def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

@@ -1,6 +1,7 @@
 """Demo data of the territory: the two fictional communes, their teams, places and the demo accounts."""
 
 from decimal import Decimal
+from typing import Any
 
 from beffroi.accounts.models import Role, User
 from beffroi.accounts.services import membership_set, user_create
@@ -21,7 +22,7 @@ def _square(lat: float, lon: float, half: float) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-COMMUNES = [
+COMMUNES: list[dict[str, Any]] = [
     {
         "name": "Valbourg", "slug": "valbourg", "insee_code": "21990", "population": 3214,
         "departement": "Côte-d'Or", "departement_code": "21", "region": "Bourgogne-Franche-Comté",

@@ -1,7 +1,9 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beffroi.accounts.models import Role
+from beffroi.accounts.models import Role, User
 from beffroi.core.models import ApiKey
 
 
@@ -24,11 +26,11 @@ class TeamForm(forms.Form):
 
 
 class TeamMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Agent à ajouter"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Agent à ajouter"), queryset=User.objects.none())
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = users
 
 
 class ApiKeyForm(forms.Form):

@@ -1,10 +1,13 @@
 """Reads of the territory app, always scoped to one commune."""
 
+from django.db.models import QuerySet
+
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.territory.models import Place, Team
 
 
-def team_list(*, commune: Commune):
+def team_list(*, commune: Commune) -> QuerySet[Team]:
     return Team.objects.filter(commune=commune).prefetch_related("members")
 
 
@@ -12,13 +15,13 @@ def team_get(*, commune: Commune, slug: str) -> Team | None:
     return Team.objects.filter(commune=commune, slug=slug).first()
 
 
-def teams_of_user(*, commune: Commune, user):
-    if not user.is_authenticated:
+def teams_of_user(*, commune: Commune, user: Actor) -> QuerySet[Team]:
+    if user is None or not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(commune=commune, members=user)
 
 
-def place_list(*, commune: Commune):
+def place_list(*, commune: Commune) -> QuerySet[Place]:
     return Place.objects.filter(commune=commune)
 
 

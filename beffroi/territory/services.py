@@ -5,13 +5,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.text import slugify
 
+from beffroi.accounts.models import User
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.territory.models import Place, Team
 
 
 @transaction.atomic
-def team_create(*, commune: Commune, name: str, email: str = "", description: str = "", actor=None) -> Team:
+def team_create(
+    *, commune: Commune, name: str, email: str = "", description: str = "", actor: Actor = None
+) -> Team:
     team = Team(commune=commune, name=name, slug=slugify(name)[:60], email=email, description=description)
     team.full_clean()
     team.save()
@@ -20,7 +24,7 @@ def team_create(*, commune: Commune, name: str, email: str = "", description: st
 
 
 @transaction.atomic
-def team_add_member(*, team: Team, user, actor=None) -> None:
+def team_add_member(*, team: Team, user: User, actor: Actor = None) -> None:
     team.members.add(user)
     audit_record(commune=team.commune, actor=actor, action="team.add_member", obj=team, summary=user.email)
 
@@ -34,7 +38,7 @@ def place_create(
     longitude: Decimal,
     kind: str = "autre",
     address: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> Place:
     place = Place(
         commune=commune, name=name, kind=kind, address=address, latitude=latitude, longitude=longitude

@@ -22,6 +22,7 @@ from beffroi.territory.forms import ApiKeyForm, MemberForm, RoleForm, TeamForm, 
 @capability_required("view_agent_space")
 def agent_space(request):
     role = role_get(commune=request.commune, user=request.user)
+    assert role is not None  # capability_required let only members in
     can = {cap: role in roles for cap, roles in CAPABILITIES.items()}
     context = {
         "role": role,
