@@ -123,6 +123,9 @@ class Report(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     answers = models.JSONField(default=dict, blank=True)
+    # The category's questions as they were when answered (label, type, choices): answers stay readable after
+    # a question is reworded or removed from the category.
+    answered_questions = models.JSONField(default=list, blank=True)
     media_url = models.URLField(max_length=500, blank=True)  # given by an Open311 client, not fetched
     supports_count = models.PositiveIntegerField(default=0)
     submitter_hash = models.CharField(max_length=64, blank=True, db_index=True)  # rate limiting only

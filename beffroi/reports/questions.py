@@ -61,3 +61,26 @@ def answer_label(question: dict, value) -> str:
     if isinstance(value, list):
         return ", ".join(names.get(v, v) for v in value)
     return names.get(value, value)
+
+
+def questions_answered(questions: list[dict], answers: dict) -> list[dict]:
+    """The questions that got an answer, as asked (code, label, type, choices): kept with the report so that
+    its answers stay readable — under the label the resident saw — after the category's questions change."""
+    return [
+        {key: question[key] for key in ("code", "label", "type", "choices") if key in question}
+        for question in questions
+        if question["code"] in answers
+    ]
+
+
+def answers_readable(answers: dict, asked: list[dict], current: list[dict]) -> list[tuple[str, str]]:
+    """Every answer of a report as (question label, answer), in the order given. The question is read from
+    the report's own copy (`asked`), then from the category's current questions (reports filed before copies
+    were kept), and at worst shown under its code: an accepted answer is never hidden."""
+    known = {q["code"]: q for q in current}
+    known.update({q["code"]: q for q in asked})
+    readable = []
+    for code, value in answers.items():
+        question = known.get(code, {"code": code, "label": code})
+        readable.append((question.get("label") or code, answer_label(question, value)))
+    return readable

@@ -30,7 +30,7 @@ from beffroi.reports.models import (
     ReportPhoto,
     State,
 )
-from beffroi.reports.questions import AnswerError, clean_answers
+from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
 
 MAX_PHOTOS = 3
 
@@ -222,6 +222,7 @@ def report_create(
             is_open=True, team=category.team, channel=channel,
             created_by=actor if assisted else None, reporter=reporter, contact_name=contact_name[:120],
             contact_email=contact_email, contact_phone=contact_phone[:30], answers=answers or {},
+            answered_questions=questions_answered(category.questions, answers or {}),
             media_url=media_url[:500], submitter_hash=submitter,
             token=secrets.token_hex(8) if category.service_type == Category.ServiceType.BATCH else "",
         )  # fmt: skip

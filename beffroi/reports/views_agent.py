@@ -86,10 +86,9 @@ def _report_or_404(request, pk):
 @capability_required("view_agent_space")
 def detail(request, pk: int):
     report = _report_or_404(request, pk)
-    from beffroi.reports.questions import answer_label
+    from beffroi.reports.questions import answers_readable
 
-    answers = [(q["label"], answer_label(q, report.answers[q["code"]]))
-               for q in report.category.questions if q["code"] in report.answers]  # fmt: skip
+    answers = answers_readable(report.answers, report.answered_questions, report.category.questions)
     return render(request, "reports/agent/detail.html", {
         "report": report, "events": report.events.select_related("author"), "photos": report.photos.all(),
         "states": selectors.state_list(commune=request.commune), "teams": team_list(commune=request.commune),

@@ -213,3 +213,38 @@ def test_questions_parse_and_format_round_trip():
                          "required": True, "choices": [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}]}  # fmt: skip
     assert parsed[1]["help"] == "Plusieurs réponses possibles" and parsed[2]["type"] == "number"
     assert questions_parse(questions_format(parsed)) == parsed
+
+
+def test_answers_stay_visible_after_their_question_is_reworded_or_removed(
+    client, admin, valbourg, setup_reports, agent_valbourg
+):
+    """An accepted answer is never hidden: the agent's page shows it under the label the resident saw."""
+    pothole = setup_reports["pothole"]
+    report = file_report(valbourg, pothole, answers={"danger": "oui", "nature": ["a", "b"]})
+    # The administrator rewords « Dangereux ? » and removes « Nature » through the configuration page.
+    data = category_data(name="Nid-de-poule", code="nid-de-poule", team=setup_reports["team"].pk,
+                         questions="danger | Présente-t-il un risque ? | choix unique | obligatoire | oui=Oui ; non=Non\n")  # fmt: skip
+    assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
+    pothole.refresh_from_db()
+    assert [q["code"] for q in pothole.questions] == ["danger"]
+    client.force_login(agent_valbourg)
+    page = text(client.get(f"/valbourg/signalements/gestion/{report.pk}/"))
+    assert "<dt>Dangereux ?</dt><dd>Oui</dd>" in page
+    assert "<dt>Nature</dt><dd>A, B</dd>" in page
+    assert "Présente-t-il un risque ?" not in page
+    # A report filed after the change reads the new wording.
+    later = file_report(valbourg, pothole, answers={"danger": "non"})
+    assert "<dt>Présente-t-il un risque ?</dt><dd>Non</dd>" in text(
+        client.get(f"/valbourg/signalements/gestion/{later.pk}/")
+    )
+
+
+def test_answers_of_reports_without_a_copy_of_their_questions_are_still_shown():
+    """Reports filed before copies were kept: current label if the question exists, else its code."""
+    from beffroi.reports.questions import answers_readable
+
+    current = [{"code": "danger", "label": "Dangereux ?", "choices": [{"key": "oui", "name": "Oui"}]}]
+    answers = {"danger": "oui", "largeur": "3", "cotes": ["g", "d"]}
+    assert answers_readable(answers, [], current) == [
+        ("Dangereux ?", "Oui"), ("largeur", "3"), ("cotes", "g, d")
+    ]  # fmt: skip
