@@ -123,8 +123,8 @@ def _parse_measurements(raw: bytes) -> list[services.Measurement]:
     names: dict[str, str] = {}
     # Parsed once per distinct text: a batch holds many sensors measured at the same instants.
     instants: dict[str, datetime] = {}
-    measurements = []
-    measurement = services.Measurement
+    measurements: list = []  # plain (entity, attribute IRI, instant, value, unit) tuples: a Measurement's shape
+    append = measurements.append
     for index, item in enumerate(body["observations"]):
         if type(item) is not dict:
             raise BadInput(f"observations[{index}]: an object is required")
@@ -151,5 +151,5 @@ def _parse_measurements(raw: bytes) -> list[services.Measurement]:
         if iri is None:
             iri = names[attribute] = active.expand_attribute(attribute)
         unit = item.get("unitCode")
-        measurements.append(measurement(entity, iri, moment, value, str(unit) if unit else ""))
+        append((entity, iri, moment, value, str(unit) if unit else ""))
     return measurements

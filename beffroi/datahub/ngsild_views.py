@@ -656,8 +656,87 @@ HOUR = ldtemporal.parse_duration("PT1H")
 DAY = ldtemporal.parse_duration("P1D")
 
 
+class _TemporalPage:
+    """Temporal pagination (CIM 009 §6.3.10): at most ``limit`` instances per attribute in one response.
+
+    The instances of every attribute of every entity asked for are read first (at most limit + 1 each). If
+    one attribute has more, the answer is cut at the same instant for all of them — without lastN, the
+    oldest instances up to the latest instant every truncated attribute reached; with lastN, the most recent
+    ones down to the oldest instant they all reached — and the view answers 206 Partial Content with
+    ``Content-Range: date-time <first>-<last>/<size>`` (size: lastN, or ``*``). The next page is asked for by
+    moving timeAt (or endTimeAt with lastN) past that range.
+    """
+
+    def __init__(self, tq: ldtemporal.TemporalQuery, limit: int) -> None:
+        self.tq = tq
+        self.limit = limit
+        self._series: dict[tuple[int, str], list[tuple[Any, Any, str]]] = {}
+        self.truncated = False
+        self.first: Any = None
+        self.last: Any = None
+
+    def read(self, row: Entity, names: list[str]) -> None:
+        start, end = self.tq.bounds()
+        for name in names:
+            self._series[(row.pk, name)] = selectors.observation_series(
+                entity=row, attribute=name, start=start, end=end, last_n=self.tq.last_n, limit=self.limit + 1
+            )
+
+    def finish(self) -> None:
+        newest_first = bool(self.tq.last_n)
+        over = [s for s in self._series.values() if len(s) > self.limit]
+        if not over:
+            return
+        self.truncated = True
+        if newest_first:  # keep the `limit` most recent of each truncated series, cut where all reach
+            cut = max(s[-self.limit][0] for s in over)
+            for key, series in self._series.items():
+                self._series[key] = [item for item in series if item[0] >= cut]
+            kept = [s for s in self._series.values() if s]
+            self.first = max(s[-1][0] for s in kept)
+            self.last = cut
+        else:
+            cut = min(s[self.limit - 1][0] for s in over)
+            for key, series in self._series.items():
+                self._series[key] = [item for item in series if item[0] <= cut]
+            kept = [s for s in self._series.values() if s]
+            start = self.tq.bounds()[0]
+            self.first = start if start is not None else min(s[0][0] for s in kept)
+            self.last = cut
+
+    def series(self, row: Entity, name: str) -> list[tuple[Any, Any, str]] | None:
+        return self._series.get((row.pk, name))
+
+    def content_range(self) -> str:
+        size = str(self.tq.last_n) if self.tq.last_n else "*"
+        return f"date-time {ldtemporal.format_datetime(self.first)}-{ldtemporal.format_datetime(self.last)}/{size}"
+
+
+def _temporal_limit() -> int:
+    return int(getattr(settings, "BEFFROI_NGSILD_TEMPORAL_LIMIT", TEMPORAL_LIMIT))
+
+
+def _temporal_response(
+    call: Call, rows: list[Entity], tq: ldtemporal.TemporalQuery, attrs: list[str] | None, headers: dict
+) -> list[dict[str, Any]]:
+    """The temporal representations of ``rows``, paginated (206 and Content-Range set in ``headers``)."""
+    page = None
+    if "aggregatedValues" not in call.options:  # (aggregates are few: never paginated)
+        page = _TemporalPage(tq, _temporal_limit())
+        for row in rows:
+            page.read(row, attrs or selectors.observed_attributes(entity=row))
+        page.finish()
+        if page.truncated:
+            headers["Content-Range"] = page.content_range()
+    return [_temporal_entity(call, row, tq, attrs, page) for row in rows]
+
+
 def _temporal_entity(
-    call: Call, row: Entity, tq: ldtemporal.TemporalQuery, attrs: list[str] | None
+    call: Call,
+    row: Entity,
+    tq: ldtemporal.TemporalQuery,
+    attrs: list[str] | None,
+    page: _TemporalPage | None = None,
 ) -> dict[str, Any]:
     from datetime import timedelta
 
@@ -698,15 +777,14 @@ def _temporal_entity(
                 if value:
                     out[active.compact_attribute(name)] = {"type": "Property", **value}
                 continue
-        series = selectors.observation_series(
-            entity=row, attribute=name, start=start, end=end, last_n=tq.last_n
-        )
+        series = page.series(row, name) if page is not None else None
+        if series is None:
+            series = selectors.observation_series(
+                entity=row, attribute=name, start=start, end=end, last_n=tq.last_n
+            )
         if not series:
             continue
-        instances = [
-            ldtemporal.Instance(value=v, observed_at=t, unit_code=u or None)
-            for t, v, u in series[-TEMPORAL_LIMIT:]
-        ]
+        instances = [ldtemporal.Instance(value=v, observed_at=t, unit_code=u or None) for t, v, u in series]
         out[active.compact_attribute(name)] = ldtemporal.temporal_attribute(
             instances, representation=representation, methods=methods, period=period, origin=start, end=end
         )
@@ -749,7 +827,9 @@ def temporal_entity_get(call: Call, entity_id: str) -> HttpResponse:
     row = _entity_or_404(call, entity_id)
     tq = _temporal_query(call)
     attrs = [call.expand_attr(a) for a in _split(call.request.GET.get("attrs"))] or None
-    return call.respond(_temporal_entity(call, row, tq, attrs))
+    headers: dict[str, str] = {}
+    body = _temporal_response(call, [row], tq, attrs, headers)[0]
+    return call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
 
 
 def temporal_entities_get(call: Call) -> HttpResponse:
@@ -763,9 +843,9 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     rows, total = selectors.entity_query(
         commune=call.commune, see_all=call.see_all, query=query, limit=limit, offset=offset
     )
-    body = [_temporal_entity(call, row, tq, query.attrs) for row in rows]
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
-    return call.respond(body, headers=headers)
+    body = _temporal_response(call, list(rows), tq, query.attrs, headers)
+    return call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
 
 
 # ----------------------------------------------------------------------------------------------- views

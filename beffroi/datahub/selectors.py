@@ -209,14 +209,20 @@ def observation_series(
     start: datetime | None = None,
     end: datetime | None = None,
     last_n: int | None = None,
+    limit: int | None = None,
 ) -> list[tuple[datetime, Any, str]]:
-    """Raw observations of one attribute, oldest first: (instant, value, unitCode)."""
+    """Raw observations of one attribute, oldest first: (instant, value, unitCode).
+
+    ``limit``: at most that many — the oldest ones, or with ``last_n`` the most recent ones."""
     qs = Observation.objects.filter(entity=entity, attribute=attribute)
     if start is not None:
         qs = qs.filter(observed_at__gte=start)
     if end is not None:
         qs = qs.filter(observed_at__lt=end)
-    rows = list(qs.order_by("-observed_at")[:last_n])[::-1] if last_n else list(qs.order_by("observed_at"))
+    if last_n:
+        rows = list(qs.order_by("-observed_at")[: min(last_n, limit or last_n)])[::-1]
+    else:
+        rows = list(qs.order_by("observed_at")[:limit])
     return [(r.observed_at.astimezone(UTC), observation_value(r), r.unit_code) for r in rows]
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -168,9 +168,11 @@ def _apply_columns(entity: Entity) -> None:
 # ------------------------------------------------------------------------------------------ observations
 
 
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    """One value of one attribute of one entity at one instant (attribute as an expanded IRI)."""
+class Measurement(NamedTuple):
+    """One value of one attribute of one entity at one instant (attribute as an expanded IRI).
+
+    A named tuple: a plain ``(entity_id, attribute, observed_at, value, unit_code)`` tuple is accepted
+    wherever a Measurement is (the batch API builds those, cheaper at 10,000 items per request)."""
 
     entity_id: str
     attribute: str
@@ -420,6 +422,10 @@ def _measurements_of(pk: int, data: Mapping[str, Any]) -> list[tuple[int, str, d
     return rows
 
 
+class _Duplicates(Exception):
+    """The fast path met a measurement already stored (or twice in its batch): take the careful one."""
+
+
 @transaction.atomic
 def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measurement]) -> IngestResult:
     """Store a batch of measurements of one commune's entities, with roll-ups and latest values.
@@ -427,29 +433,128 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
     Unknown entities are rejected item by item (their index and reason returned); known ones are stored.
     Re-sending the same batch stores nothing twice.
     """
-    items = list(measurements)
+    items = measurements if isinstance(measurements, list) else list(measurements)
     result = IngestResult()
-    ids = {m.entity_id for m in items}
+    ids = {m[0] for m in items}
     entities = {
         e.entity_id: e
         for e in Entity.objects.filter(commune=commune, entity_id__in=ids).only(
             "pk", "entity_id", "data", "commune_id", "type_iri"
         )
     }
+    by_pk = {e.pk: e for e in entities.values()}
     pk_of = {entity_id: e.pk for entity_id, e in entities.items()}
+    if len(pk_of) < len(ids):
+        known = []
+        for index, m in enumerate(items):
+            if m[0] in pk_of:
+                known.append(m)
+            else:
+                result.rejected.append((index, f"unknown entity {m[0]}"))
+        items = known
+    if not items:
+        return result
+    try:
+        # New measurements (the common case) go through one tight loop and never read the table first;
+        # the insert's row count tells whether anything was already there.
+        with transaction.atomic():
+            result.accepted = _ingest_new(items, pk_of, by_pk)
+        return result
+    except _Duplicates:
+        pass
     rows = []
     append = rows.append
-    for index, m in enumerate(items):
-        pk = pk_of.get(m.entity_id)
-        if pk is None:
-            result.rejected.append((index, f"unknown entity {m.entity_id}"))
-            continue
-        moment = m.observed_at
-        if moment.tzinfo is not UTC:  # the API parser gives UTC already
+    for m in items:
+        moment = m[2]
+        if moment.tzinfo is not UTC:
             moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-        append((pk, m.attribute, moment, m.value, m.unit_code or ""))
-    result.accepted, result.duplicates = _ingest_rows(rows, entities={e.pk: e for e in entities.values()})
+        append((pk_of[m[0]], m[1], moment, m[3], m[4] or ""))
+    result.accepted, result.duplicates = _ingest_rows(rows, entities=by_pk)
     return result
+
+
+def _ingest_new(items: list, pk_of: dict[str, int], by_pk: dict[int, Entity]) -> int:
+    """Store measurements of known entities assumed new; raises _Duplicates (rolling back) if one was not.
+
+    One pass builds the observation rows, the numbers of each hourly bucket and the latest instance of each
+    series; the daily roll-ups are derived from the hourly ones. Same effect as _ingest_rows.
+    """
+    sqlite = connection.vendor == "sqlite"
+    params = []
+    append = params.append
+    hourly: dict[tuple[int, str, datetime], list[float]] = {}
+    newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
+    # Per instant, once: its database form and its hour bucket (a batch has many sensors measured at the
+    # same instants).
+    instants: dict[datetime, tuple[Any, datetime]] = {}
+    day_of: dict[datetime, datetime] = {}
+    isfinite = math.isfinite
+    for entity_id, attribute, moment, value, unit in items:
+        instant = instants.get(moment)
+        if instant is None:
+            if moment.tzinfo is not UTC:
+                aware = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+            else:
+                aware = moment
+            hour = aware.replace(minute=0, second=0, microsecond=0)
+            day_of[hour] = hour.replace(hour=0)
+            instant = instants[moment] = (
+                aware.replace(tzinfo=None).isoformat(" ") if sqlite else aware,
+                hour,
+                aware,
+            )
+        pk = pk_of[entity_id]
+        unit = unit or ""
+        kind = type(value)
+        if (kind is float or kind is int) and isfinite(value):
+            number = float(value)
+            append((pk, attribute, instant[0], number, None, unit))
+            numbers = hourly.get((pk, attribute, instant[1]))
+            if numbers is None:
+                hourly[(pk, attribute, instant[1])] = [number]
+            else:
+                numbers.append(number)
+        else:
+            number, text = _split_value(value)
+            append((pk, attribute, instant[0], number, text, unit))
+            if number is not None:  # (a bool is stored as text; NaN/inf as nothing)
+                hourly.setdefault((pk, attribute, instant[1]), []).append(number)
+        series = (pk, attribute)
+        current = newest.get(series)
+        if current is None or instant[2] > current[0]:
+            newest[series] = (instant[2], value, unit)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {Observation._meta.db_table} "
+            "(entity_id, attribute, observed_at, value_num, value_text, unit_code) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            params,
+        )
+        if cursor.rowcount != len(params):
+            raise _Duplicates
+    hour_aggregates = {}
+    daily: dict[tuple[int, str, datetime], list[float]] = {}
+    for (pk, attribute, hour), numbers in hourly.items():
+        lo, hi, total, count = min(numbers), max(numbers), sum(numbers), len(numbers)
+        hour_aggregates[(pk, attribute, hour)] = [lo, hi, total, count]
+        key = (pk, attribute, day_of[hour])
+        agg = daily.get(key)
+        if agg is None:
+            daily[key] = [lo, hi, total, count]
+        else:
+            if lo < agg[0]:
+                agg[0] = lo
+            if hi > agg[1]:
+                agg[1] = hi
+            agg[2] += total
+            agg[3] += count
+    _merge_rollups(HourlyRollup, hour_aggregates)
+    _merge_rollups(DailyRollup, daily)
+    _update_latest(newest, entities=by_pk, update_entity_data=True)
+    from .alert_services import alerts_after_ingest
+
+    alerts_after_ingest(entity_pks=by_pk.keys())
+    return len(params)
 
 
 # ---------------------------------------------------------------------------------------------- entities

@@ -96,3 +96,32 @@ def test_temporal_errors_name_the_parameter(client, h):
         headers=h,
     ).json()
     assert listed[0]["temperature"]["values"][0][0] == 22
+
+
+def test_more_instances_than_one_response_holds_gives_206_and_content_range(client, h, settings):
+    settings.BEFFROI_NGSILD_TEMPORAL_LIMIT = 3
+    first = client.get(URL, {"options": "temporalValues"}, headers=h)
+    assert first.status_code == 206
+    assert [v[0] for v in first.json()["temperature"]["values"]] == [10, 12, 14]
+    assert first["Content-Range"] == "date-time 2026-01-05T08:00:00Z-2026-01-05T08:20:00Z/*"
+    # The next page starts after the range: complete, so 200 without Content-Range.
+    rest = client.get(
+        URL,
+        {"options": "temporalValues", "timerel": "after", "timeAt": "2026-01-05T08:20:00.001Z"},
+        headers=h,
+    )
+    assert rest.status_code == 200 and "Content-Range" not in rest
+    assert [v[0] for v in rest.json()["temperature"]["values"]] == [20, 22]
+    # lastN: the most recent instances, the range given from the newest down; the size is lastN.
+    recent = client.get(URL, {"lastN": 4}, headers=h)
+    assert recent.status_code == 206
+    assert [i["value"] for i in recent.json()["temperature"]] == [14, 20, 22]
+    assert recent["Content-Range"] == "date-time 2026-01-05T10:40:00Z-2026-01-05T08:20:00Z/4"
+    # The query form is paginated the same way.
+    listed = client.get(f"{BASE}/temporal/entities", {"type": "WeatherObserved"}, headers=h)
+    assert listed.status_code == 206
+    assert [i["value"] for i in listed.json()[0]["temperature"]] == [10, 12, 14]
+    settings.BEFFROI_NGSILD_TEMPORAL_LIMIT = 5
+    whole = client.get(URL, headers=h)
+    assert whole.status_code == 200 and "Content-Range" not in whole
+    assert len(whole.json()["temperature"]) == 5

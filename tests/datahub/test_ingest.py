@@ -80,6 +80,34 @@ def test_batch_builds_rollups_and_latest_and_is_idempotent(client, valbourg, con
     assert container.data[FILL]["value"] == 0.3
 
 
+def test_batch_partly_stored_or_repeating_itself_counts_each_measurement_once(client, valbourg, container):
+    key = write_key(valbourg)
+
+    def item(minutes, value):
+        return {
+            "entity": container.entity_id,
+            "attribute": "fillingLevel",
+            "observedAt": (T0 + timedelta(minutes=minutes)).isoformat(),
+            "value": value,
+        }
+
+    assert _batch(client, key, [item(0, 0.2), item(10, 0.4)]).json()["accepted"] == 2
+    # Two already stored, one new twice in the batch, one new text value, one new number.
+    mixed = _batch(
+        client,
+        key,
+        [item(0, 0.2), item(20, 0.6), item(10, 0.4), item(20, 0.6), item(30, "plein"), item(40, 0.8)],
+    )
+    assert mixed.json() == {"accepted": 3, "duplicates": 3, "rejected": []}
+    assert Observation.objects.filter(entity=container).count() == 5
+    hour = HourlyRollup.objects.get(entity=container, attribute=FILL, bucket=T0)
+    assert (hour.minimum, hour.maximum, hour.count) == (0.2, 0.8, 4)
+    assert hour.total == pytest.approx(2.0)
+    day = DailyRollup.objects.get(entity=container, attribute=FILL)
+    assert (day.count, day.total) == (4, pytest.approx(2.0))
+    assert LatestValue.objects.get(entity=container, attribute=FILL).value_num == 0.8
+
+
 def test_batch_rejects_other_communes_entities_and_names_bad_fields(client, valbourg, hautmesnil, container):
     other = write_key(hautmesnil)
     r = _batch(

@@ -100,3 +100,31 @@ def test_mqtt_worker_ingests_tts_chirpstack_and_plain_and_keeps_malformed(broker
     )
     assert sorted(Observation.objects.values_list("value_num", flat=True)) == [0.1, 0.2, 0.3]
     assert RejectedUplink.objects.get().payload == "not json"
+
+
+def test_mqtt_worker_evaluates_no_data_rules_periodically(broker, valbourg, agent_valbourg):
+    from datetime import timedelta
+
+    from beffroi.datahub import alert_services
+    from beffroi.datahub.models import Alert
+    from tests.datahub.test_alerts import feed, make_container
+
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
+    alert_services.alert_rule_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        label="Capteur muet",
+        entity_type="WasteContainer",
+        attribute="fillingLevel",
+        kind="no_data",
+        duration_minutes=120,
+    )
+    assert not Alert.objects.exists()
+    # No message arrives: the worker's periodic pass alone opens the alert on the silent sensor.
+    call_command(
+        "mqtt", "--host", "127.0.0.1", "--port", str(broker), "--timeout", "1.5", "--alerts-every", "0.5"
+    )
+    alert = Alert.objects.get()
+    assert alert.entity == container and alert.state == Alert.State.OPEN
+    assert "Aucune mesure" in alert.message

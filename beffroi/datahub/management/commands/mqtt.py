@@ -8,6 +8,10 @@ Topics (configurable with --topic, repeatable):
 Messages are received with QoS 1 and acknowledged only after they are stored (or set aside as rejected), so
 a worker killed mid-ingestion gets them again from the broker and loses nothing that was acknowledged;
 replays of an already stored frame are dropped by the frame-counter check.
+
+The worker is the data hub's long-running process, so it also evaluates every commune's alert rules once a
+minute (--alerts-every, 0 to disable): "no data for N minutes" rules fire although nothing arrives. With it
+running, `beffroi alerts` needs no timer.
 """
 
 from __future__ import annotations
@@ -33,6 +37,22 @@ def handle_message(topic: str, payload: bytes) -> str:
     return uplink_ingest(payload=payload, topic=topic)
 
 
+def evaluate_alerts() -> dict[str, int] | None:
+    """Evaluate every commune's alert rules (the periodic pass; never raises)."""
+    from beffroi.datahub.alert_services import alerts_evaluate_communes
+
+    try:
+        if not connection.in_atomic_block:
+            close_old_connections()
+        totals = alerts_evaluate_communes()
+    except Exception:
+        log.exception("periodic alert evaluation failed")
+        return None
+    if totals["opened"] or totals["closed"]:
+        log.info("alerts: %(opened)s opened, %(closed)s closed", totals)
+    return totals
+
+
 class Command(BaseCommand):
     help = "Reçoit les uplinks LoRaWAN (TTS v3, ChirpStack v4) et JSON d'un broker MQTT."
 
@@ -45,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default="beffroi-datahub")
         parser.add_argument("--max-messages", type=int, default=0, help="stop after N messages (tests)")
         parser.add_argument("--timeout", type=float, default=0, help="stop after N seconds (tests)")
+        parser.add_argument(
+            "--alerts-every",
+            type=float,
+            default=60,
+            help="evaluate every commune's alert rules every N seconds (no-data rules); 0: never",
+        )
 
     def handle(self, *args, **options):
         import paho.mqtt.client as mqtt
@@ -80,11 +106,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *a: state.update(stop=True))
         client.connect(options["host"], options["port"], keepalive=30)
         started = time.monotonic()
+        every = options["alerts_every"]
+        next_alerts = started + every
         # The network loop runs in this thread: messages are stored by the thread that owns the DB connection.
         try:
             while not state["stop"]:
-                if options["timeout"] and time.monotonic() - started > options["timeout"]:
+                now = time.monotonic()
+                if options["timeout"] and now - started > options["timeout"]:
                     break
+                if every and now >= next_alerts:
+                    next_alerts = now + every
+                    evaluate_alerts()
                 client.loop(timeout=0.1)
         except KeyboardInterrupt:
             pass
