@@ -55,6 +55,8 @@ class MechanismOut(Schema):
     historical: bool
     source_url: str | None
     verified_on: date | None
+    verified_against: str | None
+    verification_note: str | None
     unverified: list[str]
     sources: list[SourceOut]
 

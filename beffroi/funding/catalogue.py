@@ -44,6 +44,7 @@ class Vocabulary:
     financial_aid_types: frozenset[str]
     stages: Mapping[str, str]
     zonages: Mapping[str, tuple[str, str]]  # code -> (label, "labellisées …" sentence fragment)
+    zonage_help: Mapping[str, str]
     conditions: Mapping[str, str]
     funder_kinds: Mapping[str, str]
     regions: Mapping[str, str]
@@ -125,6 +126,8 @@ class Mechanism:
     sources: tuple[Source, ...]
     source_url: str | None
     verified_on: date | None
+    verified_against: str | None
+    verification_note: str | None
     unverified: tuple[str, ...]
     aides_territoires_slug: str | None
 
@@ -152,6 +155,7 @@ def load_vocabulary() -> Vocabulary:
         financial_aid_types=frozenset(t["code"] for t in vocab["aid_types"] if t["group"] == "financiere"),
         stages={s["code"]: s["label"] for s in vocab["stages"]},
         zonages={z["code"]: (z["label"], z["sentence"]) for z in vocab["zonages"]},
+        zonage_help={z["code"]: z.get("help", "") for z in vocab["zonages"]},
         conditions={c["code"]: c["label"] for c in vocab["conditions"]},
         funder_kinds={f["code"]: f["label"] for f in vocab["funder_kinds"]},
         regions={r["code"]: r["name"] for r in geography["regions"]},
@@ -298,6 +302,17 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
     source_url = data.get("source_url")
     if source_url is not None and not (isinstance(source_url, str) and source_url.startswith("https://")):
         raise CatalogueError(f"{code} : l'adresse de la source doit commencer par https://.")
+    verified_on = _parse_date(data.get("verified_on"), "verified_on", code)
+    verified_against = data.get("verified_against")
+    if verified_against is not None and not (
+        isinstance(verified_against, str) and verified_against.startswith("https://")
+    ):
+        raise CatalogueError(f"{code} : l'adresse de la page vérifiée doit commencer par https://.")
+    # A date without the page it was checked against is not a verification anyone can repeat.
+    if verified_on is not None and verified_against is None:
+        raise CatalogueError(f"{code} : une date de vérification exige l'adresse de la page vérifiée.")
+    if verified_against is not None and verified_on is None:
+        raise CatalogueError(f"{code} : une page vérifiée exige la date de la vérification.")
 
     return Mechanism(
         code=code,
@@ -340,7 +355,9 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
         regime_notes=regime.get("notes"),
         sources=sources,
         source_url=source_url,
-        verified_on=_parse_date(data.get("verified_on"), "verified_on", code),
+        verified_on=verified_on,
+        verified_against=verified_against,
+        verification_note=data.get("verification_note"),
         unverified=tuple(data.get("unverified") or ()),
         aides_territoires_slug=data.get("aides_territoires_slug"),
     )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
-from beffroi.funding.models import FinancingLine, FinancingPlan
+from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
 
 
 class AmountField(forms.CharField):
@@ -86,3 +86,19 @@ class FinancingPlanForm(forms.ModelForm):
     class Meta:
         model = FinancingPlan
         fields = ["regime", "prefect_decision", "ctec_derogation"]
+
+
+class CommuneZonageForm(forms.Form):
+    """One yes / no / don't-know question per zonage of the catalogue's vocabulary."""
+
+    def __init__(self, *args, vocabulary, initial_states: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, (label, _sentence) in vocabulary.zonages.items():
+            self.fields[code] = forms.ChoiceField(
+                label=label,
+                help_text=vocabulary.zonage_help.get(code, ""),
+                choices=CommuneZonage.State.choices,
+                widget=forms.RadioSelect,
+                initial=initial_states.get(code, CommuneZonage.State.UNKNOWN),
+                error_messages={"required": _("Choisissez « Oui », « Non » ou « Je ne sais pas ».")},
+            )

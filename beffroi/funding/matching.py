@@ -87,6 +87,8 @@ class CommuneProfile:
 
     ``conditions_met`` / ``conditions_not_met`` hold codes of ``vocabularies.json`` conditions; a condition in
     neither set is unknown, and a mechanism that needs it stays matched with a reason "à vérifier".
+    Zonages work the same way: ``zonages`` are those the commune is classified in, ``zonages_absent`` those
+    it is known not to be; a mechanism reserved to zonages the profile does not state stays "à vérifier".
     """
 
     population: int
@@ -94,6 +96,7 @@ class CommuneProfile:
     kind: str = "commune"
     region: str = ""
     zonages: frozenset[str] = frozenset()
+    zonages_absent: frozenset[str] = frozenset()
     conditions_met: frozenset[str] = frozenset()
     conditions_not_met: frozenset[str] = frozenset()
     name: str = ""
@@ -105,8 +108,14 @@ class CommuneProfile:
             raise MatchingInputError(
                 f"Type de collectivité inconnu « {self.kind} » : commune, epci ou syndicat attendu."
             )
-        for name in ("zonages", "conditions_met", "conditions_not_met"):
+        for name in ("zonages", "zonages_absent", "conditions_met", "conditions_not_met"):
             object.__setattr__(self, name, frozenset(getattr(self, name)))
+        contradictory = self.zonages & self.zonages_absent
+        if contradictory:
+            raise MatchingInputError(
+                "Un zonage ne peut pas être à la fois présent et absent : "
+                f"{', '.join(sorted(contradictory))}."
+            )
         both = self.conditions_met & self.conditions_not_met
         if both:
             raise MatchingInputError(
@@ -287,8 +296,9 @@ class _Indexes:
     geo_free: int = 0
     region: dict[str, int] = field(default_factory=dict)
     departement: dict[str, int] = field(default_factory=dict)
-    zonage_free: int = 0
     zonage: dict[str, int] = field(default_factory=dict)
+    # mechanisms grouped by the set of zonages they accept (any one suffices)
+    zonage_sets: dict[frozenset[str], int] = field(default_factory=dict)
     condition: dict[str, int] = field(default_factory=dict)
     dates: _IntervalIndex | None = None
     all_themes: int = 0
@@ -341,10 +351,11 @@ class MatchingEngine:
                 _add(idx.region, region, bit)
             for departement in mechanism.departements:
                 _add(idx.departement, departement, bit)
-            if not mechanism.zonages:
-                idx.zonage_free |= bit
             for zonage in mechanism.zonages:
                 _add(idx.zonage, zonage, bit)
+            if mechanism.zonages:
+                accepted = frozenset(mechanism.zonages)
+                idx.zonage_sets[accepted] = idx.zonage_sets.get(accepted, 0) | bit
             for condition in mechanism.conditions:
                 _add(idx.condition, condition, bit)
             if mechanism.availability != "clos":
@@ -380,13 +391,18 @@ class MatchingEngine:
             if not commune.conditions_not_met.intersection(rule.conditions):
                 eligible |= rule.bit
         geo = idx.geo_free | idx.region.get(commune.region, 0) | idx.departement.get(commune.departement, 0)
-        zonage = idx.zonage_free
-        for code in commune.zonages:
-            zonage |= idx.zonage.get(code, 0)
+        # A zonage the profile does not state never blocks ("à vérifier"); a mechanism is out only when
+        # every zonage it accepts is known to be absent and none is present.
         blocked = 0
+        if commune.zonages_absent:
+            for accepted, bits in idx.zonage_sets.items():
+                if accepted <= commune.zonages_absent:
+                    blocked |= bits
+        for code in commune.zonages:
+            blocked ^= blocked & idx.zonage.get(code, 0)
         for code in commune.conditions_not_met:
             blocked |= idx.condition.get(code, 0)
-        mask = eligible & geo & zonage
+        mask = eligible & geo
         mask ^= mask & blocked
         if len(self._profile_cache) > 4096:  # bounded memo: profiles are few, but never grow without limit
             self._profile_cache.clear()
@@ -565,10 +581,28 @@ class MatchingEngine:
             )
         if mech.zonages:
             sentence = join_fr((vocab.zonages[z][1] for z in mech.zonages), "ou")
-            if commune.zonages.intersection(mech.zonages):
+            present = [z for z in mech.zonages if z in commune.zonages]
+            unknown = [
+                z for z in mech.zonages if z not in commune.zonages_absent and z not in commune.zonages
+            ]
+            if present:
+                labels = join_fr(vocab.zonages[z][0] for z in present)
                 reasons.append(
                     Reason(
-                        Criterion.ZONAGE, Status.OK, f"Réservé aux collectivités {sentence} : c'est le cas."
+                        Criterion.ZONAGE,
+                        Status.OK,
+                        f"Réservé aux collectivités {sentence} : c'est le cas d'après le profil de la "
+                        f"commune ({labels}).",
+                    )
+                )
+            elif unknown:
+                labels = join_fr((vocab.zonages[z][0] for z in unknown), "ou")
+                reasons.append(
+                    Reason(
+                        Criterion.ZONAGE,
+                        Status.TO_CHECK,
+                        f"Réservé aux collectivités {sentence} : le profil de la commune ne dit pas si elle "
+                        f"relève de {labels} — à vérifier (à renseigner dans le profil de la commune).",
                     )
                 )
             else:
@@ -576,7 +610,8 @@ class MatchingEngine:
                     Reason(
                         Criterion.ZONAGE,
                         Status.KO,
-                        f"Réservé aux collectivités {sentence} : ce n'est pas le cas d'après le profil.",
+                        f"Réservé aux collectivités {sentence} : ce n'est pas le cas d'après le profil de "
+                        "la commune.",
                     )
                 )
         return reasons
@@ -793,7 +828,11 @@ class MatchingEngine:
             )
         else:
             reasons.append(
-                Reason(Criterion.REGIME, Status.INFO, f"Fiche vérifiée le {format_date(mech.verified_on)}.")
+                Reason(
+                    Criterion.REGIME,
+                    Status.INFO,
+                    f"Fiche vérifiée le {format_date(mech.verified_on)} sur {mech.verified_against}.",
+                )
             )
         return reasons
 

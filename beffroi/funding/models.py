@@ -112,3 +112,31 @@ class FinancingLine(models.Model):
         if self.kind == self.Kind.PRIVATE:
             return "private"
         return "public"
+
+
+class CommuneZonage(CommuneOwned):
+    """Whether the commune is classified in one zonage of the catalogue's vocabulary (FRR, QPV, PVD, ACV…).
+
+    No row, or ``inconnu``, means the profile does not say: matching then reads "à vérifier" instead of
+    refusing an aid reserved to that zonage.
+    """
+
+    class State(models.TextChoices):
+        YES = "oui", _("Oui")
+        NO = "non", _("Non")
+        UNKNOWN = "inconnu", _("Je ne sais pas")
+
+    code = models.CharField(_("zonage"), max_length=40)
+    state = models.CharField(_("situation"), max_length=10, choices=State.choices, default=State.UNKNOWN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("zonage de la commune")
+        verbose_name_plural = _("zonages de la commune")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="funding_commune_zonage_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.state}"

@@ -19,7 +19,7 @@ from beffroi.funding.cofinancing import (
     FinancingLine as RuleLine,
 )
 from beffroi.funding.matching import CommuneProfile, MatchingEngine, MatchResult, ProjectProfile
-from beffroi.funding.models import FinancingLine, FinancingPlan
+from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
 
 
 def vocabulary() -> Vocabulary:
@@ -65,13 +65,37 @@ def matching_engine() -> MatchingEngine:
     return MatchingEngine(load_mechanisms(), load_vocabulary())
 
 
+def commune_zonages(*, commune: Commune) -> dict[str, str]:
+    """Every zonage of the vocabulary with the commune's recorded state (``oui`` / ``non`` / ``inconnu``)."""
+    recorded = dict(CommuneZonage.objects.filter(commune=commune).values_list("code", "state"))
+    return {code: recorded.get(code, CommuneZonage.State.UNKNOWN) for code in load_vocabulary().zonages}
+
+
+def commune_zonage_summary(*, commune: Commune) -> dict[str, list[str]]:
+    """French labels of the zonages the commune is in (``oui``), is not in (``non``), or has not stated."""
+    labels = load_vocabulary().zonages
+    summary: dict[str, list[str]] = {"oui": [], "non": [], "inconnu": []}
+    for code, state in commune_zonages(commune=commune).items():
+        summary[state].append(labels[code][0])
+    return summary
+
+
 def commune_profile(*, commune: Commune) -> CommuneProfile:
-    """The commune as an applicant. Zonages and local conditions are not recorded yet: they stay "à vérifier"."""
+    """The commune as an applicant, with its recorded zonages (unknown ones stay "à vérifier").
+
+    Local conditions (memberships of a syndicat, financial potential) are not recorded: they stay "à vérifier".
+    """
     departement = commune.departement_code or ""
     if departement not in load_vocabulary().departements:
         departement = ""
+    zonages = commune_zonages(commune=commune)
     return CommuneProfile(
-        population=int(commune.population or 0), departement=departement, kind="commune", name=commune.name
+        population=int(commune.population or 0),
+        departement=departement,
+        kind="commune",
+        name=commune.name,
+        zonages=frozenset(c for c, s in zonages.items() if s == CommuneZonage.State.YES),
+        zonages_absent=frozenset(c for c, s in zonages.items() if s == CommuneZonage.State.NO),
     )
 
 

@@ -10,8 +10,9 @@ from django.db import transaction
 
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
+from beffroi.funding.catalogue import load_vocabulary
 from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
-from beffroi.funding.models import FinancingLine, FinancingPlan
+from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
 
 PLAN_FIELDS = ("title", "regime", "prefect_decision", "ctec_derogation")
 LINE_FIELDS = (
@@ -120,3 +121,34 @@ def line_delete(*, commune: Commune, actor, line: FinancingLine) -> None:
 def line_mark_reminded(*, line: FinancingLine, on: date) -> None:
     """Remember that the deadline reminder went out, so the daily task never sends it twice."""
     FinancingLine.objects.filter(pk=line.pk).update(reminder_sent_on=on)
+
+
+@transaction.atomic
+def commune_zonages_set(*, commune: Commune, actor, states: dict[str, str]) -> dict[str, str]:
+    """Record which zonages the commune is classified in (``oui`` / ``non`` / ``inconnu`` per code).
+
+    Codes outside the catalogue's vocabulary are refused; codes not given keep their recorded state.
+    """
+    vocabulary = load_vocabulary()
+    unknown = sorted(set(states) - set(vocabulary.zonages))
+    if unknown:
+        raise ValidationError(f"Zonage inconnu : {', '.join(unknown)}.")
+    allowed = set(CommuneZonage.State.values)
+    bad = sorted(code for code, state in states.items() if state not in allowed)
+    if bad:
+        raise ValidationError(f"Réponse attendue « oui », « non » ou « inconnu » pour : {', '.join(bad)}.")
+    recorded = dict(CommuneZonage.objects.filter(commune=commune).values_list("code", "state"))
+    changed = {code: state for code, state in states.items() if recorded.get(code, "inconnu") != state}
+    for code, state in changed.items():
+        CommuneZonage.objects.update_or_create(commune=commune, code=code, defaults={"state": state})
+    if changed:
+        labels = {"oui": "oui", "non": "non", "inconnu": "inconnu"}
+        audit_record(
+            commune=commune,
+            actor=actor,
+            action="funding.zonages.update",
+            summary="Zonages : "
+            + ", ".join(f"{vocabulary.zonages[c][0]} = {labels[s]}" for c, s in sorted(changed.items())),
+            data={"zonages": changed},
+        )
+    return {**recorded, **changed}

@@ -9,6 +9,7 @@ app_name = "funding"
 urlpatterns = [
     path("", views.mechanism_list, name="index"),
     path("dispositifs/<str:code>/", views.mechanism_detail, name="mechanism_detail"),
+    path("zonages/", views.commune_zonages, name="commune_zonages"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/regime/", views.plan_regime, name="plan_regime"),
     path("plans/<int:pk>/lignes/ajouter/", views.line_add, name="line_add"),

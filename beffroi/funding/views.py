@@ -11,7 +11,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
 from beffroi.funding import selectors, services
 from beffroi.funding.catalogue import load_mechanisms
-from beffroi.funding.forms import FinancingLineForm, FinancingPlanForm
+from beffroi.funding.forms import CommuneZonageForm, FinancingLineForm, FinancingPlanForm
 
 
 def _can_plan(request) -> bool:
@@ -42,6 +42,8 @@ def mechanism_list(request):
             "stages": list(vocab.stages.items()),
             "funder_kinds": sorted(vocab.funder_kinds.items(), key=lambda kv: kv[1]),
             "selected": {"theme": theme, "etape": stage, "financeur": funder_kind, "q": query},
+            "can_plan": _can_plan(request),
+            "verified_count": sum(1 for m in load_mechanisms() if m.verified_on),
         },
     )
 
@@ -196,3 +198,20 @@ def _attach(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+@capability_required("plan")
+def commune_zonages(request):
+    """The commune's zonages (FRR, QPV, PVD…), which the matching of aids reads."""
+    vocab = selectors.vocabulary()
+    states = selectors.commune_zonages(commune=request.commune)
+    form = CommuneZonageForm(request.POST or None, vocabulary=vocab, initial_states=states)
+    if request.method == "POST":
+        if form.is_valid():
+            services.commune_zonages_set(
+                commune=request.commune, actor=request.user, states=form.cleaned_data
+            )
+            messages.success(request, _("Les zonages de la commune sont enregistrés."))
+            return redirect("funding:commune_zonages")
+        return render(request, "funding/commune_zonages.html", {"form": form, "has_errors": True}, status=400)
+    return render(request, "funding/commune_zonages.html", {"form": form})

@@ -256,6 +256,37 @@ def _load_projects(commune: Commune, elu, today: date) -> None:
             )
 
 
+# Fictional communes of the Côte-d'Or: inland, outside the mountain zone. Valbourg leaves its LEADER group
+# unstated so the demo shows an "à vérifier" zonage criterion.
+DEMO_ZONAGES = {
+    "valbourg": {
+        "FRR": "oui",
+        "PVD": "oui",
+        "ACV": "non",
+        "QPV": "non",
+        "MONTAGNE": "non",
+        "LITTORAL": "non",
+        "GAL_LEADER": "inconnu",
+    },
+    "hautmesnil": {
+        "FRR": "oui",
+        "PVD": "non",
+        "ACV": "non",
+        "QPV": "non",
+        "MONTAGNE": "non",
+        "LITTORAL": "non",
+        "GAL_LEADER": "oui",
+    },
+}
+
+
+def _load_zonages(actor) -> None:
+    for slug, states in DEMO_ZONAGES.items():
+        commune = Commune.objects.filter(slug=slug).first()
+        if commune is not None:
+            funding_services.commune_zonages_set(commune=commune, actor=actor, states=states)
+
+
 @demo.register("planning", order=50)
 def load() -> None:
     from beffroi.accounts.models import User
@@ -268,5 +299,6 @@ def load() -> None:
     if elu is None:
         return
     today = timezone.localdate()
+    _load_zonages(elu)
     _load_assessments(commune, elu, agent, today)
     _load_projects(commune, elu, today)

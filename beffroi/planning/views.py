@@ -231,6 +231,8 @@ def project_funding(request, pk: int):
             "unmatched_count": len(results) - len(matched),
             "show_all": show_all,
             "commune_profile": funding_selectors.commune_profile(commune=request.commune),
+            "zonages": funding_selectors.commune_zonage_summary(commune=request.commune),
+            "can_edit_zonages": user_can(commune=request.commune, user=request.user, capability="plan"),
         },
     )
 

@@ -27,6 +27,10 @@ def test_mechanisms_need_a_key_and_list_sources(client, key):
     assert len(mechanisms) >= 30
     dsil = client.get("/api/funding/mechanisms/DSIL", HTTP_AUTHORIZATION=f"Bearer {key}").json()
     assert dsil["source_url"].startswith("https://")
+    assert dsil["verified_on"] == "2026-11-26"
+    assert dsil["verified_against"].startswith("https://www.prefectures-regions.gouv.fr/")
+    leader = client.get("/api/funding/mechanisms/LEADER", HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    assert leader["verified_on"] is None and leader["verified_against"] is None
     assert client.get("/api/funding/mechanisms/NOPE", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 404
 
 

@@ -150,9 +150,50 @@ class TestCatalogueScenarios:
 
     def test_labelled_petite_ville_de_demain(self, engine):
         project = ProjectProfile(themes={"revitalisation"}, stage="etude", investment_cost=Decimal("30000"))
-        assert "BDT_PVD" not in engine.matched_codes(village(population=6000), project, today=TODAY)
         labelled = village(population=6000, zonages={"PVD"})
         assert {"PVD", "BDT_PVD"} <= set(engine.matched_codes(labelled, project, today=TODAY))
+        by, _ = reasons_by_criterion(engine, "BDT_PVD", labelled, project)
+        assert by[Criterion.ZONAGE].status is Status.OK
+        assert "Petites villes de demain (PVD)" in by[Criterion.ZONAGE].message
+
+    def test_commune_known_outside_petites_villes_de_demain(self, engine):
+        project = ProjectProfile(themes={"revitalisation"}, stage="etude", investment_cost=Decimal("30000"))
+        outside = village(population=6000, zonages_absent={"PVD"})
+        assert "BDT_PVD" not in engine.matched_codes(outside, project, today=TODAY)
+        by, _ = reasons_by_criterion(engine, "BDT_PVD", outside, project)
+        assert by[Criterion.ZONAGE].status is Status.KO
+        assert "ce n'est pas le cas" in by[Criterion.ZONAGE].message
+
+    def test_unknown_zonage_is_to_be_checked_and_does_not_block(self, engine):
+        project = ProjectProfile(themes={"revitalisation"}, stage="etude", investment_cost=Decimal("30000"))
+        unknown = village(population=6000)
+        assert "BDT_PVD" in engine.matched_codes(unknown, project, today=TODAY)
+        by, _ = reasons_by_criterion(engine, "BDT_PVD", unknown, project)
+        assert by[Criterion.ZONAGE].status is Status.TO_CHECK
+        assert "à vérifier" in by[Criterion.ZONAGE].message
+
+    def test_mechanism_open_to_either_of_two_zonages(self):
+        engine = MatchingEngine([synthetic("Z", territory={"zonages": ["FRR", "MONTAGNE"]})])
+        project = lighting_works()
+        mountain_only = village(zonages={"MONTAGNE"}, zonages_absent={"FRR"})
+        assert engine.matched_codes(mountain_only, project, today=TODAY) == ["Z"]
+        half_known = village(zonages_absent={"FRR"})
+        assert engine.matched_codes(half_known, project, today=TODAY) == ["Z"]
+        by, _ = reasons_by_criterion(engine, "Z", half_known, project)
+        assert (
+            by[Criterion.ZONAGE].status is Status.TO_CHECK
+            and "Zone de montagne" in by[Criterion.ZONAGE].message
+        )
+        neither = village(zonages_absent={"FRR", "MONTAGNE"})
+        assert engine.matched_codes(neither, project, today=TODAY) == []
+
+    def test_a_zonage_cannot_be_both_present_and_absent(self):
+        with pytest.raises(MatchingInputError, match="à la fois présent et absent"):
+            village(zonages={"QPV"}, zonages_absent={"QPV"})
+
+    def test_zrr_is_retired_in_favour_of_frr(self):
+        assert "FRR" in VOCAB.zonages and "ZRR" not in VOCAB.zonages
+        assert "ZRR" in VOCAB.zonage_help["FRR"]
 
     def test_investment_grant_does_not_fund_operating_phase(self, engine):
         project = lighting_works(stage="fonctionnement")
@@ -201,8 +242,15 @@ class TestCatalogueScenarios:
         assert "2018-514" in by[Criterion.REGIME].message
 
     def test_unverified_record_says_so(self, engine):
-        _, reasons = reasons_by_criterion(engine, "DSIL", village(), lighting_works())
+        _, reasons = reasons_by_criterion(engine, "FRANCE_SERVICES", village(), lighting_works())
         assert any("non encore vérifiée" in r.message for r in reasons)
+
+    def test_verified_record_names_the_date_and_the_page(self, engine):
+        _, reasons = reasons_by_criterion(engine, "DSIL", village(), lighting_works())
+        assert any(
+            "Fiche vérifiée le 26/11/2026 sur https://www.prefectures-regions.gouv.fr/" in r.message
+            for r in reasons
+        )
 
 
 class TestCalendar:
@@ -302,7 +350,7 @@ def mechanism_records(draw, code):
         territory={
             "regions": draw(st.lists(st.sampled_from(REGIONS), unique=True, max_size=1)),
             "departements": draw(st.lists(st.sampled_from(DEPARTEMENTS), unique=True, max_size=1)),
-            "zonages": draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=1)),
+            "zonages": draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=2)),
         },
         aid_types=draw(st.lists(st.sampled_from(AID_TYPES), unique=True, min_size=1)),
         themes=draw(st.lists(st.sampled_from(THEMES), unique=True, max_size=3)),
@@ -322,11 +370,16 @@ def communes(draw):
     not_met = draw(
         st.lists(st.sampled_from([c for c in CONDITIONS if c not in met]), unique=True, max_size=3)
     )
+    present = draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=2))
+    absent = draw(
+        st.lists(st.sampled_from([z for z in ZONAGES if z not in present]), unique=True, max_size=3)
+    )
     return CommuneProfile(
         population=draw(populations),
         kind=draw(st.sampled_from(KINDS)),
         departement=draw(st.sampled_from(DEPARTEMENTS)),
-        zonages=frozenset(draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=2))),
+        zonages=frozenset(present),
+        zonages_absent=frozenset(absent),
         conditions_met=frozenset(met),
         conditions_not_met=frozenset(not_met),
     )

@@ -256,5 +256,11 @@ def test_funding_matches_explain_why(client, elu_valbourg, project):
 def test_mechanism_catalogue_shows_source_and_verification(client, valbourg):
     html = client.get("/valbourg/financements/dispositifs/DSIL/").content.decode()
     assert "mairesdefrance.com" in html
-    assert "Vérifié le" in html
+    assert "vérifié" in html and "26 novembre 2026" in html
+    assert 'href="https://www.prefectures-regions.gouv.fr/normandie/' in html
+    unverified = client.get("/valbourg/financements/dispositifs/FRANCE_SERVICES/").content.decode()
+    assert "non vérifié" in unverified
+    listing = client.get("/valbourg/financements/").content.decode()
+    assert "11 fiches sur 48 ont été comparées" in listing
+    assert listing.count('<span class="badge badge-warn">non vérifié</span>') == 37
     assert client.get("/valbourg/financements/dispositifs/INCONNU/").status_code == 404

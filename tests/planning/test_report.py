@@ -71,3 +71,24 @@ def test_assessment_pages_from_the_demo(demo_valbourg, client):
     assert "Écart" in compare
     form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
     assert "<legend>" in form or "<legend" in form
+
+
+def test_demo_records_valbourgs_zonages_once_and_matching_uses_them(demo_valbourg, client):
+    from beffroi.core.models import AuditEntry, Commune
+    from beffroi.funding import selectors as funding_selectors
+    from beffroi.planning.models import Project
+
+    valbourg = Commune.objects.get(slug="valbourg")
+    before = AuditEntry.objects.filter(action="funding.zonages.update").count()
+    {step.name: step for step in demo.steps()}["planning"].load()
+    assert AuditEntry.objects.filter(action="funding.zonages.update").count() == before
+    profile = funding_selectors.commune_profile(commune=valbourg)
+    assert {"FRR", "PVD"} <= profile.zonages
+    assert "GAL_LEADER" not in profile.zonages | profile.zonages_absent
+    client.force_login(demo_valbourg)
+    project = Project.objects.filter(commune=valbourg).first()
+    html = client.get(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/"
+    ).content.decode()
+    assert "France Ruralités Revitalisation (FRR)" in html
+    assert "Modifier les zonages de la commune" in html

@@ -1,0 +1,65 @@
+"""The funding catalogue says honestly which records were checked against the funder's page, and when."""
+
+from datetime import date
+
+import pytest
+
+from beffroi.funding.catalogue import CatalogueError, load_mechanisms, load_vocabulary, mechanism_from_dict
+
+
+def record(**fields):
+    base = {
+        "code": "X",
+        "name": "Dispositif X",
+        "funder": {"name": "État", "kind": "etat"},
+        "beneficiaries": ["commune"],
+        "aid_types": ["subvention"],
+        "themes": [],
+        "stages": ["investissement"],
+        "availability": "permanent",
+    }
+    base.update(fields)
+    return base
+
+
+def test_every_verified_record_names_the_page_it_was_checked_against():
+    verified = [m for m in load_mechanisms() if m.verified_on]
+    assert len(verified) == 11
+    for mechanism in verified:
+        assert mechanism.verified_on == date(2026, 11, 26)
+        assert mechanism.verified_against.startswith("https://")
+        assert mechanism.verification_note
+        # the checked page is also listed among the record's sources
+        assert mechanism.verified_against in {s.url for s in mechanism.sources}
+
+
+def test_unverified_records_carry_no_verification_fields():
+    for mechanism in load_mechanisms():
+        if mechanism.verified_on is None:
+            assert mechanism.verified_against is None
+
+
+def test_a_date_without_the_page_is_refused():
+    with pytest.raises(CatalogueError, match="exige l'adresse de la page vérifiée"):
+        mechanism_from_dict(record(verified_on="2026-11-26"))
+    with pytest.raises(CatalogueError, match="exige la date"):
+        mechanism_from_dict(record(verified_against="https://www.example.gouv.fr/"))
+    with pytest.raises(CatalogueError, match="https://"):
+        mechanism_from_dict(record(verified_on="2026-11-26", verified_against="http://x.gouv.fr/"))
+
+
+def test_corrections_found_on_the_funders_pages():
+    by_code = {m.code: m for m in load_mechanisms()}
+    # Banque des Territoires: 300 M€ for Petites villes de demain, not 200 M€ of engineering only
+    assert "300 M€" in by_code["BDT_PVD"].amount_comment
+    # DSIL is open to PETR too (CGCT art. L2334-42), under a condition the profile does not state
+    dsil_rules = {r.beneficiary: r for r in by_code["DSIL"].eligibility}
+    assert dsil_rules["syndicat"].conditions == ("pole_equilibre_territorial_rural",)
+    # DETR: overseas thresholds now read from the DGCL page instead of being flagged unverified
+    assert "3 500" in by_code["DETR"].eligibility[0].note
+    assert not any("outre-mer" in item and item.startswith("Règles") for item in by_code["DETR"].unverified)
+
+
+def test_no_record_uses_the_retired_zrr_zonage():
+    assert "ZRR" not in load_vocabulary().zonages
+    assert all("ZRR" not in m.zonages for m in load_mechanisms())
