@@ -14,7 +14,18 @@ from fractions import Fraction
 from pathlib import Path
 
 from .pabulib import PabulibError, read_pabulib
-from .rules import RULES, BallotType, ElectionError, Outcome, Reason, TieBreaking, count
+from .rules import (
+    RULES,
+    BallotType,
+    ElectionError,
+    Outcome,
+    Reason,
+    SplitOutcome,
+    TieBreaking,
+    category_sub_budgets,
+    count,
+    count_by_sub_budget,
+)
 
 FILE_ORDER_DRAW = "ordre des projets dans le fichier"
 
@@ -25,23 +36,35 @@ def count_file(
     as_json: bool = False,
     eligibility_factor: int | None = None,
     verify: bool = False,
+    category_budgets: bool = True,
 ) -> str:
     """Count the pabulib file at `path` with `rule`; the text (French) or JSON report.
 
-    `verify=True` (MES rules) recounts the result with the exact reference implementation (slower).
+    `verify=True` (MES rules) recounts the result with the exact reference implementation (slower). A file with
+    per-category budgets (META `categories` + `budget_per_category`, Amsterdam) is counted category by category,
+    then its leftover if META `leftover_budget` is present (`rules.subbudgets`), unless `category_budgets=False`.
     """
     if rule not in RULES:
         raise ElectionError(f"règle inconnue : {rule} (règles possibles : {', '.join(RULES)})")
     pb = read_pabulib(path)
     election = pb.election()
     tie_breaking = TieBreaking(draw=tuple(p.id for p in pb.projects), draw_label=FILE_ORDER_DRAW)
+    names = {p.id: p.name for p in pb.projects}
+    title = pb.meta.get("description") or Path(path).name
+    subs = category_sub_budgets(election) if category_budgets else []
+    if subs:
+        split = count_by_sub_budget(
+            election, rule, subs, leftover=bool(pb.meta.get("leftover_budget")), tie_breaking=tie_breaking,
+            eligibility_factor=eligibility_factor, verify=verify,
+        )  # fmt: skip
+        if as_json:
+            return json.dumps(split_as_json(split), ensure_ascii=False)
+        return split_as_text(split, title, names, election.num_voters, election.ballot_type)
     outcome = count(
         election, rule, tie_breaking=tie_breaking, eligibility_factor=eligibility_factor, verify=verify
     )
     if as_json:
         return json.dumps(outcome_as_json(outcome), ensure_ascii=False)
-    names = {p.id: p.name for p in pb.projects}
-    title = pb.meta.get("description") or Path(path).name
     return outcome_as_text(outcome, title, names, election.num_voters, election.ballot_type)
 
 
@@ -88,6 +111,52 @@ def outcome_as_json(outcome: Outcome) -> dict:
             for t in outcome.tie_breaks
         ]
     return data
+
+
+def split_as_json(split: SplitOutcome) -> dict:
+    """Like `outcome_as_json` for the whole budget, plus each envelope's own report under `sub_budgets`."""
+    data: dict = {
+        "winners": list(split.winners),
+        "total_cost": _json_number(split.total_cost),
+        "rule": split.rule,
+        "budget": _json_number(split.budget),
+        "sub_budgets": [],
+    }
+    for part in split.parts:
+        data["sub_budgets"].append(
+            {"name": part.name, "amount": _json_number(part.amount), **outcome_as_json(part.outcome)}
+        )
+    if split.leftover is not None:
+        data["leftover"] = {
+            "amount": _json_number(split.leftover.amount),
+            **outcome_as_json(split.leftover.outcome),
+        }
+    return data
+
+
+def split_as_text(
+    split: SplitOutcome, title: str, names: dict[str, str], num_voters: int, ballot_type: BallotType
+) -> str:
+    lines = [
+        f"Budget participatif : {title}",
+        f"Budget : {money(split.budget)} réparti en {len(split.parts)} enveloppes (budget_per_category), "
+        "chacune dépouillée séparément",
+        "",
+    ]
+    for part in split.all_parts:
+        if part is split.leftover:
+            heading = "Reliquat : projets restants par voix décroissantes (leftover_budget)"
+        else:
+            heading = f"Enveloppe « {part.name or 'hors enveloppe'} »"
+        lines.append(f"=== {heading} : {money(part.amount)} ===")
+        text = outcome_as_text(part.outcome, title, names, num_voters, ballot_type).split("\n", 1)[1]
+        if part is split.leftover:
+            text = text.replace("Règle : leftover — ", "Règle : glouton sur le reliquat", 1)
+        lines.append(text)
+    lines.append(
+        f"Total général : {len(split.winners)} projets, {money(split.total_cost)} (reste {money(split.budget_left)})"
+    )
+    return "\n".join(lines) + "\n"
 
 
 def outcome_as_text(
@@ -195,13 +264,21 @@ def main(argv: list[str] | None = None) -> int:
         help="filtre d'éligibilité (Świecie : 3) : écarte un projet si voix/votants < coût/(facteur × budget)",
     )
     counting.add_argument(
+        "--ignore-category-budgets",
+        action="store_true",
+        help="compte le budget d'un seul tenant même si le fichier a des budgets par catégorie",
+    )
+    counting.add_argument(
         "--verify",
         action="store_true",
         help="recompte le résultat en arithmétique exacte avec l'implémentation de référence (plus lent)",
     )
     args = parser.parse_args(argv)
     try:
-        report = count_file(args.file, args.rule, args.json, args.eligibility_factor, args.verify)
+        report = count_file(
+            args.file, args.rule, args.json, args.eligibility_factor, args.verify,
+            category_budgets=not args.ignore_category_budgets,
+        )  # fmt: skip
     except (PabulibError, ElectionError) as exc:
         sys.stderr.write(f"erreur : {exc}\n")
         return 2

@@ -166,7 +166,12 @@ def _load_finished(commune, agent, admin, rng):
     )
     districts = {p.pk: spec[6] for p, spec in zip(projects, PROJECTS_2025, strict=True)}
     codes = services.voting_codes_generate(
-        commune=commune, budget=budget, actor=agent, count=ONLINE_VOTERS, batch="envoi postal 2025"
+        commune=commune,
+        budget=budget,
+        actor=agent,
+        count=ONLINE_VOTERS,
+        batch="envoi postal 2025",
+        eligible_only=True,
     )
     for voter, code in zip(_voters(commune, ONLINE_VOTERS, rng), codes, strict=True):
         services.voter_verify_with_code(commune=commune, budget=budget, voter=voter, code=code)
@@ -231,7 +236,9 @@ def _load_open(commune, agent, habitant):
                 commune=commune, project=idea, actor=agent, feasible=False, decision=decision
             )
     # Henri Habitant came to the counter: he can vote online without a code.
-    services.voter_verify_at_counter(commune=commune, budget=budget, actor=agent, voter=habitant)
+    services.voter_verify_at_counter(
+        commune=commune, budget=budget, actor=agent, voter=habitant, checks=["identite", "domicile", "age"]
+    )
 
 
 @demo.register("budgeting", order=30)

@@ -4,7 +4,7 @@ project, built from the budget's ballot type) so that the page works as a plain 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CATEGORIES, BallotType, Budget, Project
+from .models import CATEGORIES, BallotType, Budget, Project, SubBudget
 
 DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -15,7 +15,8 @@ class BudgetForm(forms.ModelForm):
         fields = [
             "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
             "vote_close_at", "followup_at", "phase_override", "ballot_type", "min_choices", "max_choices",
-            "cost_limit", "points_total", "max_points_per_project", "rule", "min_age",
+            "cost_limit", "points_total", "max_points_per_project", "rule", "min_age", "voter_verification",
+            "fund_leftover",
         ]  # fmt: skip
         widgets = {
             "ideas_open_at": DATE_WIDGET,
@@ -106,11 +107,21 @@ class AssessForm(forms.Form):
         help_text=_("Expliquez la décision aux habitants : faisabilité, coût, compétence de la commune…"),
     )  # fmt: skip
 
+    sub_budget = forms.ModelChoiceField(
+        label=_("Enveloppe"), queryset=None, required=False, empty_label=_("— hors enveloppe (budget général) —"),
+        help_text=_("Le projet sera départagé avec les autres projets de cette enveloppe, dans la limite de son montant."),
+    )  # fmt: skip
+
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["merge_into"].queryset = Project.objects.filter(budget=project.budget).exclude(
             pk=project.pk
         )
+        subs = SubBudget.objects.filter(budget=project.budget)
+        if subs.exists():
+            self.fields["sub_budget"].queryset = subs
+        else:
+            del self.fields["sub_budget"]
 
     def clean(self):
         cleaned = super().clean()
@@ -127,6 +138,21 @@ class CodesForm(forms.Form):
         required=False,
         help_text=_("Par exemple : envoi postal, quartier nord."),
     )
+    eligible_only = forms.BooleanField(
+        label=_(
+            "Ces codes seront remis uniquement aux habitants éligibles, vérifiés sur la liste de la mairie"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, budget: Budget | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if budget is not None and budget.min_age:
+            self.fields["eligible_only"].required = True
+            self.fields["eligible_only"].label = _(
+                "Ces codes seront remis uniquement aux habitants de %(age)d ans et plus, vérifiés sur la liste "
+                "de la mairie"
+            ) % {"age": budget.min_age}
 
 
 class CounterForm(forms.Form):
@@ -134,6 +160,31 @@ class CounterForm(forms.Form):
         label=_("Adresse électronique du compte de la personne"),
         help_text=_("Vérifiez son identité et son domicile avant de valider."),
     )
+    identite = forms.BooleanField(label=_("J'ai vu sa pièce d'identité"), required=True)
+    domicile = forms.BooleanField(
+        label=_("J'ai vu un justificatif de domicile dans la commune"), required=True
+    )
+    age = forms.BooleanField(required=True)
+
+    def __init__(self, *args, budget: Budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        if budget.min_age:
+            self.fields["age"].label = _("La pièce d'identité montre qu'elle a au moins %(age)d ans") % {
+                "age": budget.min_age
+            }
+        else:
+            del self.fields["age"]
+
+    @property
+    def checks(self) -> list[str]:
+        return [name for name in ("identite", "domicile", "age") if self.cleaned_data.get(name)]
+
+
+class SubBudgetForm(forms.Form):
+    name = forms.CharField(
+        label=_("Quartier ou catégorie"), max_length=100, help_text=_("Par exemple : quartier nord, nature.")
+    )
+    amount = forms.IntegerField(label=_("Montant réservé (en euros)"), min_value=1)
 
 
 class VotingCodeForm(forms.Form):

@@ -6,6 +6,7 @@ never by the voter. Agents' pages and the API read `Ballot` rows only; the count
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +77,31 @@ class Budget(CommuneOwned):
         choices=CountingRule.choices,
         default=CountingRule.MES_ADD1,
     )
-    min_age = models.PositiveSmallIntegerField(_("âge minimum pour voter"), null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        _("âge minimum pour voter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "L'âge est contrôlé par la mairie : codes de vote remis aux seuls habitants éligibles, ou vérification "
+            "au guichet. Exige la vérification des votants."
+        ),
+    )
+    voter_verification = models.BooleanField(
+        _("vérification des votants obligatoire"),
+        default=True,
+        help_text=_(
+            "Pour voter en ligne, chaque habitant saisit un code de vote remis par la mairie ou se fait vérifier "
+            "au guichet. Sans vérification, une simple attestation sur l'honneur suffit."
+        ),
+    )
+    fund_leftover = models.BooleanField(
+        _("financer d'autres projets avec le reliquat des enveloppes"),
+        default=False,
+        help_text=_(
+            "Après le dépouillement de chaque enveloppe, l'argent non dépensé finance les projets restants qui "
+            "tiennent encore, par nombre de voix décroissant (comme à Amsterdam)."
+        ),
+    )
     results = models.JSONField(_("résultats"), null=True, blank=True, editable=False)
     counted_at = models.DateTimeField(_("dépouillé le"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +116,29 @@ class Budget(CommuneOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.min_age and not self.voter_verification:
+            raise ValidationError(
+                {
+                    "voter_verification": _(
+                        "Un âge minimum ne peut être garanti que si les votants sont vérifiés (code de vote "
+                        "remis par la mairie ou vérification au guichet)."
+                    )
+                }
+            )
+        if self.pk and self.total_amount is not None:
+            allotted = sum(s.amount for s in self.sub_budgets.all())
+            if allotted > self.total_amount:
+                raise ValidationError(
+                    {
+                        "total_amount": _(
+                            "Les enveloppes totalisent %(sum)s € : le montant total ne peut pas être inférieur."
+                        )
+                        % {"sum": f"{allotted:,}".replace(",", " ")}
+                    }
+                )
 
     @property
     def phase(self) -> str:
@@ -284,6 +332,9 @@ class VoterVerification(models.Model):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="verifications")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     method = models.CharField(max_length=8, choices=Method.choices)
+    # What the mairie checked: at the counter, what the agent ticked ("identite", "domicile", "age"); with a code,
+    # the code was handed only to an eligible resident (recorded when the codes were printed).
+    checks = models.JSONField(default=list, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

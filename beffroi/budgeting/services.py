@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import random
 import secrets
 from collections import defaultdict
 
@@ -31,6 +30,7 @@ from .models import (
     Project,
     ProjectStatus,
     ProjectUpdate,
+    SubBudget,
     VoterVerification,
     VotingCode,
 )
@@ -38,8 +38,10 @@ from .models import (
 BUDGET_FIELDS = {
     "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
     "vote_close_at", "followup_at", "phase_override", "ballot_type", "min_choices", "max_choices", "cost_limit",
-    "points_total", "max_points_per_project", "rule", "min_age",
+    "points_total", "max_points_per_project", "rule", "min_age", "voter_verification", "fund_leftover",
 }  # fmt: skip
+COUNTER_CHECKS = {"identite", "domicile", "age"}
+DRAW_METHOD = "sha256"  # draw order: projects by increasing SHA-256 of "<seed>:<project id>" (hex digests)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 
 
@@ -88,6 +90,93 @@ def budget_update(*, commune, budget: Budget, actor=None, **fields) -> Budget:
     return budget
 
 
+def _sub_budgets_locked(budget: Budget) -> bool:
+    return budget.counted_at is not None or budget.phase in (Phase.VOTE, Phase.RESULTS, Phase.FOLLOWUP)
+
+
+def _sub_budget_check(budget: Budget, sub: SubBudget) -> None:
+    """French errors for an envelope: unique name, and envelopes not summing to more than the budget."""
+    others = SubBudget.objects.filter(budget=budget).exclude(pk=sub.pk)
+    if not (sub.name or "").strip():
+        raise ValidationError({"name": _("Indiquez le quartier ou la catégorie.")})
+    if others.filter(name__iexact=sub.name.strip()).exists():
+        raise ValidationError({"name": _("Une autre enveloppe de ce budget porte déjà ce nom.")})
+    if sub.amount is None or sub.amount < 1:
+        raise ValidationError({"amount": _("Le montant doit être d'au moins 1 €.")})
+    allotted = sum(o.amount for o in others) + sub.amount
+    if allotted > budget.total_amount:
+        free = budget.total_amount - sum(o.amount for o in others)
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Les enveloppes totaliseraient %(sum)s €, plus que le budget (%(total)s €) : il reste "
+                    "%(free)s € à répartir."
+                )
+                % {"sum": _eur(allotted), "total": _eur(budget.total_amount), "free": _eur(max(free, 0))}
+            }
+        )
+
+
+def _eur(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _lock_check(budget: Budget) -> None:
+    if _sub_budgets_locked(budget):
+        raise ValidationError(
+            _("Le vote est ouvert ou terminé : les enveloppes ne peuvent plus être modifiées.")
+        )
+
+
+@transaction.atomic
+def sub_budget_create(*, commune, budget: Budget, actor, name: str, amount: int) -> SubBudget:
+    """Reserve part of the budget for a district or a category; its projects will be counted on their own."""
+    _require(commune, actor, "handle_requests")
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    _lock_check(budget)
+    sub = SubBudget(budget=budget, name=(name or "").strip(), amount=amount)
+    _sub_budget_check(budget, sub)
+    sub.save()
+    audit_record(
+        commune=commune, actor=actor, action="budget.subbudget.create", obj=budget,
+        summary=f"{sub.name} : {_eur(sub.amount)} €",
+    )  # fmt: skip
+    return sub
+
+
+@transaction.atomic
+def sub_budget_update(*, commune, sub_budget: SubBudget, actor, name: str, amount: int) -> SubBudget:
+    _require(commune, actor, "handle_requests")
+    budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    _lock_check(budget)
+    sub_budget.name = (name or "").strip()
+    sub_budget.amount = amount
+    _sub_budget_check(budget, sub_budget)
+    sub_budget.save()
+    audit_record(
+        commune=commune, actor=actor, action="budget.subbudget.update", obj=budget,
+        summary=f"{sub_budget.name} : {_eur(sub_budget.amount)} €",
+    )  # fmt: skip
+    return sub_budget
+
+
+@transaction.atomic
+def sub_budget_delete(*, commune, sub_budget: SubBudget, actor) -> None:
+    """Delete an envelope; its projects go back to the general part of the budget."""
+    _require(commune, actor, "handle_requests")
+    budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    _lock_check(budget)
+    name = sub_budget.name
+    sub_budget.delete()
+    audit_record(commune=commune, actor=actor, action="budget.subbudget.delete", obj=budget, summary=name)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Ideas and their instruction
 # --------------------------------------------------------------------------------------------------------------
@@ -105,6 +194,8 @@ def idea_submit(
         raise ValidationError(_("Le dépôt des idées n'est pas ouvert pour ce budget."))
     if place is not None and place.commune_id != commune.pk:
         raise ValidationError(_("Ce lieu n'appartient pas à la commune."))
+    if sub_budget is not None and sub_budget.budget_id != budget.pk:
+        raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
     idea = Project(
         commune=commune, budget=budget, author=author if getattr(author, "is_authenticated", False) else None,
         title=title, description=description, category=category, estimated_cost=estimated_cost, place=place,
@@ -117,12 +208,24 @@ def idea_submit(
 
 @transaction.atomic
 def idea_assess(
-    *, commune, project: Project, actor, feasible: bool, decision: str, final_cost: int | None = None
-) -> Project:
-    """Instruction: the agent decides feasibility, fixes the cost and publishes a reasoned decision."""
+    *, commune, project: Project, actor, feasible: bool, decision: str, final_cost: int | None = None,
+    sub_budget: SubBudget | None | object = ...,
+) -> Project:  # fmt: skip
+    """Instruction: the agent decides feasibility, fixes the cost and publishes a reasoned decision.
+
+    `sub_budget` (an envelope of the budget, or None for the general part) places the project; omitted: unchanged.
+    """
     _require(commune, actor, "handle_requests")
     if project.commune_id != commune.pk:
         raise PermissionDenied
+    if sub_budget is not ...:
+        if sub_budget is not None and sub_budget.budget_id != project.budget_id:  # type: ignore[union-attr]
+            raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
+        if sub_budget != project.sub_budget and _sub_budgets_locked(project.budget):
+            raise ValidationError(
+                _("Le vote est ouvert ou terminé : le projet ne peut plus changer d'enveloppe.")
+            )
+        project.sub_budget = sub_budget  # type: ignore[assignment]
     if not decision.strip():
         raise ValidationError(_("La décision doit être motivée."))
     if feasible and not (final_cost or project.estimated_cost):
@@ -200,11 +303,26 @@ def _code_hash(code: str) -> str:
 
 
 @transaction.atomic
-def voting_codes_generate(*, commune, budget: Budget, actor, count: int, batch: str = "") -> list[str]:
-    """Create `count` single-use codes; returns them in clear, this once, for printing."""
+def voting_codes_generate(
+    *, commune, budget: Budget, actor, count: int, batch: str = "", eligible_only: bool = False
+) -> list[str]:
+    """Create `count` single-use codes; returns them in clear, this once, for printing.
+
+    `eligible_only`: the agent undertakes that the codes will be handed (or mailed) only to residents on the
+    eligibility list (residence, minimum age); required, and recorded in the audit log, when the budget has a
+    minimum age.
+    """
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
+    if budget.min_age and not eligible_only:
+        raise ValidationError(
+            _(
+                "Confirmez que ces codes seront remis uniquement aux habitants de %(age)d ans et plus, "
+                "vérifiés sur la liste de la mairie."
+            )
+            % {"age": budget.min_age}
+        )
     if not 1 <= count <= 2000:
         raise ValidationError(_("Entre 1 et 2000 codes à la fois."))
     codes = []
@@ -220,6 +338,7 @@ def voting_codes_generate(*, commune, budget: Budget, actor, count: int, batch: 
         action="budget.codes.generate",
         obj=budget,
         summary=f"{count} codes {batch}",
+        data={"eligible_only": bool(eligible_only), "min_age": budget.min_age},
     )
     return codes
 
@@ -235,24 +354,50 @@ def voter_verify_with_code(*, commune, budget: Budget, voter, code: str) -> Vote
     ).update(used_at=timezone.now())
     if updated != 1:
         raise ValidationError(_("Ce code de vote est inconnu ou a déjà servi."))
-    return VoterVerification.objects.create(budget=budget, voter=voter, method=VoterVerification.Method.CODE)
+    return VoterVerification.objects.create(
+        budget=budget, voter=voter, method=VoterVerification.Method.CODE, checks=["code"]
+    )
+
+
+def counter_checks_required(budget: Budget) -> set[str]:
+    """What an agent must check at the counter: identity and residence, and age when the budget has a minimum."""
+    return {"identite", "domicile", "age"} if budget.min_age else {"identite", "domicile"}
 
 
 @transaction.atomic
-def voter_verify_at_counter(*, commune, budget: Budget, actor, voter) -> VoterVerification:
-    """An agent checked the person's identity and residence at the counter."""
+def voter_verify_at_counter(*, commune, budget: Budget, actor, voter, checks) -> VoterVerification:
+    """An agent checked the person's identity, residence (and age) at the counter: `checks` says what was seen.
+
+    Refused unless every check of `counter_checks_required` was made; what was checked goes into the audit log.
+    """
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
+    checks = set(checks) & COUNTER_CHECKS
+    missing = counter_checks_required(budget) - checks
+    if missing:
+        labels = {
+            "identite": _("l'identité (pièce d'identité)"),
+            "domicile": _("le domicile dans la commune (justificatif)"),
+            "age": _("l'âge (au moins %(age)s ans)") % {"age": budget.min_age},
+        }
+        raise ValidationError(
+            _("Vérifiez et cochez aussi : %(missing)s.")
+            % {"missing": ", ".join(str(labels[m]) for m in sorted(missing))}
+        )
     verification, created = VoterVerification.objects.get_or_create(
         budget=budget,
         voter=voter,
-        defaults={"method": VoterVerification.Method.COUNTER, "verified_by": actor},
+        defaults={
+            "method": VoterVerification.Method.COUNTER,
+            "verified_by": actor,
+            "checks": sorted(checks),
+        },
     )
     if created:
         audit_record(
             commune=commune, actor=actor, action="budget.voter.verify", obj=budget, summary=voter.get_full_name(),
-            channel="guichet",
+            channel="guichet", data={"checks": sorted(checks), "min_age": budget.min_age},
         )  # fmt: skip
     return verification
 
@@ -336,15 +481,16 @@ def voter_can_vote_reason(budget: Budget, voter) -> str | None:
         return _("Connectez-vous pour voter.")
     if not user_can(commune=budget.commune, user=voter, capability="participate"):
         return _("Vous n'êtes pas inscrit·e comme habitant·e de la commune : vous ne pouvez pas voter.")
-    if not VoterVerification.objects.filter(budget=budget, voter=voter).exists():
+    if (
+        budget.voter_verification
+        and not VoterVerification.objects.filter(budget=budget, voter=voter).exists()
+    ):
         return _("Saisissez votre code de vote ou faites-vous vérifier au guichet de la mairie pour voter.")
     return None
 
 
 @transaction.atomic
-def ballot_cast(
-    *, commune, budget: Budget, voter, choices: dict[int, int], age_confirmed: bool = True
-) -> Ballot:
+def ballot_cast(*, commune, budget: Budget, voter, choices: dict[int, int], attested: bool = True) -> Ballot:
     """Record (or replace, until the vote closes) the voter's ballot. One Ballot row per voter (DB constraint)."""
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -352,10 +498,9 @@ def ballot_cast(
     reason = voter_can_vote_reason(budget, voter)
     if reason:
         raise ValidationError(reason)
-    if budget.min_age and not age_confirmed:
-        raise ValidationError(
-            _("Vous devez avoir au moins %(age)d ans pour voter.") % {"age": budget.min_age}
-        )
+    if not budget.voter_verification and not attested:
+        # Without verification, the voter attests on their honour (a budget with a minimum age always verifies).
+        raise ValidationError(_("Attestez que vous habitez la commune pour voter."))
     errors = ballot_errors(budget, choices)
     if errors:
         raise ValidationError(errors)
@@ -471,9 +616,16 @@ def collected_ballots(budget: Budget) -> tuple[list[tuple], int, int]:
 
 
 def election_for(
-    budget: Budget, ballots: list[tuple], projects=None, amount: int | None = None
+    budget: Budget,
+    ballots: list[tuple],
+    projects=None,
+    amount: int | None = None,
+    with_categories: bool = False,
 ) -> rules.Election:
-    projects = list(projects if projects is not None else [p for p in budget.projects.all() if p.on_ballot])
+    """The rules' election of the budget; `with_categories` carries the envelopes as pabulib categories."""
+    if projects is None:
+        projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
+    projects = list(projects)
     kind = {
         BallotType.CUMULATIVE: rules.BallotType.CUMULATIVE,
         BallotType.RANKING: rules.BallotType.ORDINAL,
@@ -487,7 +639,15 @@ def election_for(
     if kind is rules.BallotType.ORDINAL:
         ordinal_length = budget.max_choices or max((len(b) for b in ballots), default=1) or 1
     return rules.Election(
-        projects=tuple(rules.Project(str(p.pk), p.cost, p.title) for p in projects),
+        projects=tuple(
+            rules.Project(
+                str(p.pk),
+                p.cost,
+                p.title,
+                (p.sub_budget.name.replace(",", " "),) if with_categories and p.sub_budget_id else (),
+            )
+            for p in projects
+        ),  # fmt: skip
         budget=amount if amount is not None else budget.total_amount,
         ballots=tuple(ballots),
         ballot_type=kind,
@@ -511,65 +671,113 @@ def _share_with_funded(ballots: list[tuple], winners: set[str], cumulative: bool
     return round(hit / len(ballots), 4)
 
 
-def count_budget(budget: Budget) -> dict:
+def draw_order(seed: str, project_ids) -> list[str]:
+    """The recorded lot: projects by increasing SHA-256 of "<seed>:<project id>" (anyone can recompute it)."""
+    return sorted(project_ids, key=lambda pid: (draw_fingerprint(seed, pid), pid))
+
+
+def draw_fingerprint(seed: str, project_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
+
+
+def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
     """Count the budget with its rule and with greedy (for comparison); pure read, returns the results dict.
 
-    Each sub-budget (district/category envelope) is counted on its own projects with its own amount; projects
-    outside every envelope share what is left. Ties reaching the lot use a draw recorded in the results.
+    Each sub-budget (district/category envelope) is counted on its own projects with its own amount, projects
+    outside every envelope share what is left (`rules.count_by_sub_budget`); with `fund_leftover`, money left
+    over then funds the remaining projects by decreasing votes. Ties reaching the lot use a draw made from a
+    random public seed (`draw_order`), recorded in the results with every tie it decided.
     """
     ballots, online, paper = collected_ballots(budget)
     all_projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
-    groups: list[tuple[str, int, list[Project]]] = []
     subs = list(budget.sub_budgets.all())
-    for sub in subs:
-        groups.append((sub.name, sub.amount, [p for p in all_projects if p.sub_budget_id == sub.pk]))
-    general = [p for p in all_projects if p.sub_budget_id is None]
-    if general or not subs:
-        groups.append(("", budget.total_amount - sum(s.amount for s in subs), general))
-    draw = [str(p.pk) for p in all_projects]
-    random.SystemRandom().shuffle(draw)
+    names = {sub.pk: sub.name for sub in subs}
+    seed = seed or secrets.token_hex(16)
+    draw = draw_order(seed, [str(p.pk) for p in all_projects])
     tie_breaking = rules.TieBreaking(draw=tuple(draw))
     cumulative = budget.ballot_type == BallotType.CUMULATIVE
     rule = budget.rule
+    election = election_for(budget, ballots, all_projects)
+    sub_budgets = [
+        rules.SubBudget(
+            sub.name, sub.amount, tuple(str(p.pk) for p in all_projects if p.sub_budget_id == sub.pk)
+        )
+        for sub in subs
+    ]
+    split_args = {"leftover": budget.fund_leftover, "tie_breaking": tie_breaking}
+    main = rules.count_by_sub_budget(election, rule, sub_budgets, **split_args)
+    greedy = (
+        main if rule == "greedy" else rules.count_by_sub_budget(election, "greedy", sub_budgets, **split_args)
+    )
+    winners = list(main.winners)
+    greedy_winners = list(greedy.winners)
+    leftover_name = "reliquat"
+
+    def part_of(split, pid):
+        """The count that decided the project: the leftover completion if it funded it, else its envelope."""
+        if split.leftover is not None and pid in split.leftover.outcome.winners:
+            return split.leftover
+        return next((part for part in split.parts if pid in part.outcome.projects), None)
+
     out_projects: dict[str, dict] = {}
-    winners: list[str] = []
-    greedy_winners: list[str] = []
-    endowments = []
-    for name, amount, projects in groups:
-        election = election_for(budget, ballots, projects, max(amount, 0))
-        main = rules.count(election, rule, tie_breaking=tie_breaking)
-        greedy = main if rule == "greedy" else rules.count(election, "greedy", tie_breaking=tie_breaking)
-        winners += list(main.winners)
-        greedy_winners += list(greedy.winners)
-        if main.endowment is not None:
-            endowments.append({"group": name, "endowment": _num(main.endowment)})
-        for p in projects:
-            pid = str(p.pk)
-            r = main.projects.get(pid)
-            g = greedy.projects.get(pid)
-            profile = election.profile
-            index = profile.index[pid]
-            out_projects[pid] = {
-                "id": pid,
-                "title": p.title,
-                "cost": p.cost,
-                "group": name,
-                "votes": profile.votes[index],
-                "score": _num(profile.score[index]),
-                "selected": pid in main.winners,
-                "position": r.position if r else None,
-                "reason": str(r.reason) if r else "no_support",
-                "reason_label": rules.REASON_LABELS[r.reason]
-                if r
-                else rules.REASON_LABELS[rules.Reason.NO_SUPPORT],
-                "effective_votes": _num(r.effective_votes) if r else None,
-                "price": _num(r.price) if r else None,
-                "supporters_money": _num(r.supporters_money) if r else None,
-                "budget_left": _num(g.budget_left) if g else None,
-                "greedy_selected": pid in greedy.winners,
-                "greedy_reason_label": rules.REASON_LABELS[g.reason] if g else "",
-            }
+    for p in all_projects:
+        pid = str(p.pk)
+        part = part_of(main, pid)
+        gpart = part_of(greedy, pid)
+        r = part.outcome.projects.get(pid) if part else None
+        g = gpart.outcome.projects.get(pid) if gpart else None
+        index = election.profile.index[pid]
+        out_projects[pid] = {
+            "id": pid,
+            "title": p.title,
+            "cost": p.cost,
+            "group": names.get(p.sub_budget_id, ""),
+            "leftover": part is not None and part is main.leftover,
+            "votes": election.profile.votes[index],
+            "score": _num(election.profile.score[index]),
+            "selected": pid in main.winners,
+            "position": winners.index(pid) + 1 if pid in winners else None,
+            "reason": str(r.reason) if r else "no_support",
+            "reason_label": _reason_label(r, part is not None and part is main.leftover),
+            "effective_votes": _num(r.effective_votes) if r else None,
+            "price": _num(r.price) if r else None,
+            "supporters_money": _num(r.supporters_money) if r else None,
+            "budget_left": _num(g.budget_left) if g else None,
+            "greedy_selected": pid in greedy.winners,
+            "greedy_reason_label": _reason_label(g, gpart is not None and gpart is greedy.leftover)
+            if g
+            else "",
+        }
     cost = {str(p.pk): p.cost for p in all_projects}
+    groups = [
+        {
+            "name": part.name,
+            "amount": int(part.amount),
+            "winners": list(part.outcome.winners),
+            "total_cost": _num(part.outcome.total_cost),
+            "endowment": _num(part.outcome.endowment),
+        }
+        for part in main.parts
+    ]
+    endowments = [
+        {"group": part.name, "endowment": _num(part.outcome.endowment)}
+        for part in main.parts
+        if part.outcome.endowment is not None
+    ]
+    ties = []
+    seen = set()
+    for label, split in (("main", main), ("greedy", greedy)):
+        for part in split.all_parts:
+            for event in part.outcome.tie_breaks:
+                key = (tuple(event.tied), event.chosen, event.criterion, part.name)
+                if key in seen:
+                    continue  # the same tie met again by another Add1 run, or by the greedy comparison
+                seen.add(key)
+                ties.append(
+                    {"count": label, "group": part.name if part is not split.leftover else leftover_name,
+                     "stage": event.stage, "tied": list(event.tied), "chosen": event.chosen,
+                     "criterion": event.criterion}
+                )  # fmt: skip
     return {
         "rule": rule,
         "num_voters": len(ballots),
@@ -583,9 +791,28 @@ def count_budget(budget: Budget) -> dict:
         "greedy_share_with_funded": _share_with_funded(ballots, set(greedy_winners), cumulative),
         "endowments": endowments,
         "draw": draw,
+        "draw_seed": seed,
+        "draw_method": DRAW_METHOD,
+        "draw_at": timezone.now().isoformat(),
+        "tie_breaks": ties,
         "projects": out_projects,
-        "groups": [{"name": n, "amount": a} for n, a, _p in groups],
+        "groups": groups,
+        "leftover": {
+            "amount": _num(main.leftover.amount),
+            "winners": list(main.leftover.outcome.winners),
+            "total_cost": _num(main.leftover.outcome.total_cost),
+        }
+        if main.leftover is not None
+        else None,
     }
+
+
+def _reason_label(result, leftover: bool) -> str:
+    if result is None:
+        return rules.REASON_LABELS[rules.Reason.NO_SUPPORT]
+    if leftover and result.selected:
+        return _("retenu avec le reliquat des enveloppes : il tenait dans l'argent restant")
+    return rules.REASON_LABELS[result.reason]
 
 
 @transaction.atomic
@@ -659,14 +886,20 @@ def budget_import_pabulib(
         ideas_open_at=now, ideas_close_at=now, vote_open_at=now, vote_close_at=now, ballot_type=kind,
         min_choices=0, max_choices=int(max_length) if max_length and max_length.isdigit() else None,
         points_total=int(pb.meta.get("max_sum_points") or 10) if kind == BallotType.CUMULATIVE else 10,
-        rule=rule, phase_override=Phase.VOTE,
+        rule=rule, phase_override=Phase.VOTE, fund_leftover=bool(pb.meta.get("leftover_budget")),
     )  # fmt: skip
+    # Per-category budgets (Amsterdam): one envelope per category, each project in the one of its categories
+    envelopes = {
+        name: SubBudget.objects.create(budget=budget, name=name[:100], amount=int(amount))
+        for name, amount in (pb.category_budgets() or {}).items()
+    }
     ids: dict[str, int] = {}
     for row in pb.projects:
+        envelope = next((envelopes[c] for c in row.categories if c in envelopes), None)
         project = Project.objects.create(
             commune=commune, budget=budget, title=(row.name or f"Projet {row.id}")[:150], description=row.name,
             category="cadre-de-vie", estimated_cost=int(-(-row.cost // 1)), status=ProjectStatus.FEASIBLE,
-            decision=_("Importé du fichier pabulib (projet %(id)s).") % {"id": row.id},
+            decision=_("Importé du fichier pabulib (projet %(id)s).") % {"id": row.id}, sub_budget=envelope,
         )  # fmt: skip
         ids[row.id] = project.pk
     Ballot.objects.bulk_create(Ballot(budget=budget, voter=None) for _v in pb.voters)

@@ -8,8 +8,9 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
 
 from . import forms, selectors, services
-from .models import BallotType, Phase
+from .models import BallotType, Phase, SubBudget
 from .pabulib import election_to_pabulib, write_pabulib
 
 
@@ -118,7 +119,7 @@ def vote(request, slug):
             try:
                 services.ballot_cast(
                     commune=request.commune, budget=budget, voter=request.user, choices=choices,
-                    age_confirmed=bool(request.POST.get("age_confirmed")),
+                    attested=bool(request.POST.get("attestation")),
                 )  # fmt: skip
             except ValidationError as exc:
                 errors = _errors(exc)
@@ -226,13 +227,74 @@ def results(request, slug):
         "greedy_share_pct": round(data["greedy_share_with_funded"] * 100),
         "is_mes": data["rule"] != "greedy",
         "is_points": budget.ballot_type in (BallotType.CUMULATIVE, BallotType.RANKING),
+        "envelopes": _envelopes(data),
+        "leftover": _leftover(data),
     }
     return render(request, "budgeting/results.html", context)
 
 
+def _envelopes(data):
+    """Per sub-budget: name, amount and winners (None when the budget was counted in one piece)."""
+    groups = data.get("groups") or []
+    if len(groups) < 2 and not any(g.get("name") for g in groups):
+        return None
+    projects = data["projects"]
+    return [
+        {**g, "winner_rows": [projects[w] for w in g.get("winners", []) if w in projects]} for g in groups
+    ]
+
+
+def _leftover(data):
+    leftover = data.get("leftover")
+    if not leftover:
+        return None
+    return {
+        **leftover,
+        "winner_rows": [data["projects"][w] for w in leftover["winners"] if w in data["projects"]],
+    }
+
+
+@require_safe
+@commune_required
+def results_draw(request, slug):
+    """The tie-breaking draw, public: when, from which seed, the order it gave and every tie it decided."""
+    budget = _results_or_404(request, slug)
+    data = budget.results
+    projects = data["projects"]
+    seed = data.get("draw_seed")
+    order = [
+        {"position": i, "id": pid, "title": projects[pid]["title"] if pid in projects else pid,
+         "fingerprint": services.draw_fingerprint(seed, pid) if seed else ""}
+        for i, pid in enumerate(data.get("draw") or [], start=1)
+    ]  # fmt: skip
+    criteria = {
+        "cost": _("le moins cher"),
+        "votes": _("le plus de voix"),
+        "draw": _("tirage au sort"),
+    }
+    ties = [
+        {**t, "tied_titles": [projects[p]["title"] for p in t["tied"] if p in projects],
+         "chosen_title": projects.get(t["chosen"], {}).get("title", t["chosen"]),
+         "criterion_label": criteria.get(t["criterion"], t["criterion"])}
+        for t in data.get("tie_breaks") or []
+    ]  # fmt: skip
+    drawn = [t for t in ties if t["criterion"] == "draw"]
+    context = {
+        "budget": budget,
+        "data": data,
+        "seed": seed,
+        "order": order,
+        "ties": ties,
+        "drawn": drawn,
+        "draw_at": data.get("draw_at"),
+        "example_id": order[0]["id"] if order else "",
+    }
+    return render(request, "budgeting/results_draw.html", context)
+
+
 def _export_election(budget):
     ballots, _online, _paper = services.collected_ballots(budget)
-    return services.election_for(budget, ballots)
+    return services.election_for(budget, ballots, with_categories=True)
 
 
 @require_safe
@@ -261,6 +323,14 @@ def results_pb(request, slug):
         meta["max_sum_cost"] = budget.basket_limit
     if budget.ballot_type == BallotType.CUMULATIVE:
         meta["max_sum_points"] = budget.points_total
+    subs = list(budget.sub_budgets.all())
+    if subs:  # pabulib's per-category budgets (as Amsterdam's files): `beffroi pb count` splits the count the same way
+        meta["categories"] = ",".join(sub.name.replace(",", " ") for sub in subs)
+        meta["budget_per_category"] = ",".join(str(sub.amount) for sub in subs)
+        if budget.fund_leftover:
+            meta["leftover_budget"] = (
+                "Fund additional projects that fit within leftover budget ordered by score"
+            )
     outcome = types.SimpleNamespace(winners=tuple(budget.results["winners"]))
     text = write_pabulib(election_to_pabulib(election, meta, outcome=outcome))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
@@ -348,10 +418,79 @@ def agent_budget(request, slug):
         "projects": projects,
         "stats": selectors.budget_stats(commune=request.commune, budget=budget),
         "Phase": Phase,
-        "codes_form": forms.CodesForm(),
-        "counter_form": forms.CounterForm(),
+        "codes_form": forms.CodesForm(budget=budget),
+        "counter_form": forms.CounterForm(budget=budget),
+        "sub_budgets": list(budget.sub_budgets.all()),
     }
     return render(request, "budgeting/agent/budget.html", context)
+
+
+def _sub_budgets_context(budget, form, sub=None):
+    subs = list(budget.sub_budgets.annotate(n_projects=Count("projects")))
+    allotted = sum(x.amount for x in subs)
+    return {
+        "budget": budget, "form": form, "sub": sub, "sub_budgets": subs, "allotted": allotted,
+        "general": budget.total_amount - allotted, "locked": services._sub_budgets_locked(budget),
+    }  # fmt: skip
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("handle_requests")
+def agent_sub_budgets(request, slug, pk=None):
+    """The budget's envelopes (per district or category): list, add, or edit the one `pk`."""
+    budget = _agent_budget(request, slug)
+    sub = get_object_or_404(SubBudget, budget=budget, pk=pk) if pk else None
+    initial = {"name": sub.name, "amount": sub.amount} if sub else None
+    form = forms.SubBudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if sub is None:
+                services.sub_budget_create(
+                    commune=request.commune, budget=budget, actor=request.user, **form.cleaned_data
+                )
+            else:
+                services.sub_budget_update(
+                    commune=request.commune, sub_budget=sub, actor=request.user, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Enveloppe enregistrée."))
+            return redirect("budgeting:agent_sub_budgets", slug=budget.slug)
+    status = 400 if form.errors else 200
+    return render(
+        request, "budgeting/agent/sub_budgets.html", _sub_budgets_context(budget, form, sub), status=status
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("handle_requests")
+def agent_sub_budget_delete(request, slug, pk):
+    budget = _agent_budget(request, slug)
+    sub = get_object_or_404(SubBudget, budget=budget, pk=pk)
+    if request.method == "POST":
+        try:
+            services.sub_budget_delete(commune=request.commune, sub_budget=sub, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            messages.success(
+                request, _("Enveloppe « %(name)s » supprimée : ses projets reviennent au budget général.")
+                % {"name": sub.name},
+            )  # fmt: skip
+        return redirect("budgeting:agent_sub_budgets", slug=budget.slug)
+    return render(
+        request, "budgeting/agent/sub_budget_delete.html",
+        {"budget": budget, "sub": sub, "n_projects": sub.projects.count()},
+    )  # fmt: skip
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -359,7 +498,11 @@ def agent_budget(request, slug):
 def agent_idea(request, slug, pk):
     budget = _agent_budget(request, slug)
     project = selectors.project_get(commune=request.commune, budget=budget, pk=pk)
-    initial = {"final_cost": project.final_cost, "decision": project.decision}
+    initial = {
+        "final_cost": project.final_cost,
+        "decision": project.decision,
+        "sub_budget": project.sub_budget_id,
+    }
     form = forms.AssessForm(request.POST or None, project=project, initial=initial)
     progress_form = forms.ProgressForm()
     if request.method == "POST" and form.is_valid():
@@ -371,9 +514,11 @@ def agent_idea(request, slug, pk):
                     decision=data["decision"],
                 )  # fmt: skip
             else:
+                extra = {"sub_budget": data["sub_budget"]} if "sub_budget" in form.fields else {}
                 services.idea_assess(
                     commune=request.commune, project=project, actor=request.user,
                     feasible=data["outcome"] == "feasible", decision=data["decision"], final_cost=data["final_cost"],
+                    **extra,
                 )  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -411,9 +556,16 @@ def agent_progress(request, slug, pk):
 @capability_required("handle_requests")
 def agent_codes(request, slug):
     budget = _agent_budget(request, slug)
-    form = forms.CodesForm(request.POST)
+    form = forms.CodesForm(request.POST, budget=budget)
     if not form.is_valid():
-        messages.error(request, _("Indiquez un nombre de codes entre 1 et 2000."))
+        if "eligible_only" in form.errors:
+            messages.error(
+                request,
+                _("Confirmez que ces codes seront remis uniquement aux habitants de %(age)d ans et plus.")
+                % {"age": budget.min_age},
+            )
+        else:
+            messages.error(request, _("Indiquez un nombre de codes entre 1 et 2000."))
         return redirect("budgeting:agent_budget", slug=budget.slug)
     codes = services.voting_codes_generate(
         commune=request.commune, budget=budget, actor=request.user, **form.cleaned_data
@@ -426,8 +578,9 @@ def agent_codes(request, slug):
 @capability_required("handle_requests")
 def agent_counter(request, slug):
     budget = _agent_budget(request, slug)
-    form = forms.CounterForm(request.POST)
-    if form.is_valid():
+    form = forms.CounterForm(request.POST, budget=budget)
+    form.is_valid()
+    if "email" not in form.errors:
         from beffroi.accounts.models import Membership
 
         user = (
@@ -443,14 +596,19 @@ def agent_counter(request, slug):
                 request, _("Aucun compte de la commune n'a cette adresse : aidez la personne à s'inscrire.")
             )
         else:
-            services.voter_verify_at_counter(
-                commune=request.commune, budget=budget, actor=request.user, voter=user
-            )
-            messages.success(
-                request,
-                _("%(name)s est vérifié·e : la personne peut voter en ligne.")
-                % {"name": user.get_full_name()},
-            )
+            checks = [name for name in ("identite", "domicile", "age") if request.POST.get(name)]
+            try:
+                services.voter_verify_at_counter(
+                    commune=request.commune, budget=budget, actor=request.user, voter=user, checks=checks
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(_errors(exc)))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s est vérifié·e : la personne peut voter en ligne.")
+                    % {"name": user.get_full_name()},
+                )
     else:
         messages.error(request, _("Saisissez une adresse électronique valide."))
     return redirect("budgeting:agent_budget", slug=budget.slug)

@@ -67,7 +67,9 @@ def add_projects(budget, agent, specs=PROJECTS):
 
 
 def verified(budget, agent, user):
-    services.voter_verify_at_counter(commune=budget.commune, budget=budget, actor=agent, voter=user)
+    services.voter_verify_at_counter(
+        commune=budget.commune, budget=budget, actor=agent, voter=user, checks=["identite", "domicile", "age"]
+    )
     return user
 
 

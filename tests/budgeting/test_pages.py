@@ -119,7 +119,10 @@ def test_agents_see_who_voted_but_never_what(client, voting_budget, agent_valbou
 def test_agent_verifies_a_voter_at_the_counter(client, voting_budget, agent_valbourg, habitant_valbourg):
     budget, _projects = voting_budget
     client.force_login(agent_valbourg)
-    client.post(f"{BASE}/gestion/{budget.slug}/guichet/", {"email": habitant_valbourg.email})
+    client.post(
+        f"{BASE}/gestion/{budget.slug}/guichet/",
+        {"email": habitant_valbourg.email, "identite": "on", "domicile": "on"},
+    )
     assert VoterVerification.objects.filter(budget=budget, voter=habitant_valbourg, method="guichet").exists()
 
 
@@ -127,7 +130,10 @@ def test_agent_cannot_verify_someone_from_another_commune(client, voting_budget,
     budget, _projects = voting_budget
     outsider = member(hautmesnil, "habitant", "loin@hautmesnil.test")
     client.force_login(agent_valbourg)
-    client.post(f"{BASE}/gestion/{budget.slug}/guichet/", {"email": outsider.email})
+    client.post(
+        f"{BASE}/gestion/{budget.slug}/guichet/",
+        {"email": outsider.email, "identite": "on", "domicile": "on"},
+    )
     assert not VoterVerification.objects.exists()
 
 

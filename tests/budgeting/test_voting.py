@@ -80,20 +80,6 @@ def test_voting_outside_the_dates_is_refused(valbourg, agent_valbourg, habitant_
         cast(budget, habitant_valbourg, projects[:1])
 
 
-def test_minimum_age_must_be_attested(valbourg, agent_valbourg, habitant_valbourg):
-    budget = make_budget(valbourg, agent_valbourg, min_age=16)
-    projects = add_projects(budget, agent_valbourg)
-    verified(budget, agent_valbourg, habitant_valbourg)
-    with pytest.raises(ValidationError, match="au moins 16 ans"):
-        services.ballot_cast(
-            commune=valbourg,
-            budget=budget,
-            voter=habitant_valbourg,
-            choices={projects[0].pk: 1},
-            age_confirmed=False,
-        )
-
-
 def test_changing_the_ballot_replaces_the_choices(voting_budget, agent_valbourg, habitant_valbourg):
     budget, projects = voting_budget
     verified(budget, agent_valbourg, habitant_valbourg)
@@ -111,7 +97,11 @@ def test_a_resident_of_another_commune_cannot_vote(voting_budget, agent_valbourg
     budget, projects = voting_budget
     outsider = member(hautmesnil, "habitant", "h@hautmesnil.test")
     services.voter_verify_at_counter(
-        commune=budget.commune, budget=budget, actor=agent_valbourg, voter=outsider
+        commune=budget.commune,
+        budget=budget,
+        actor=agent_valbourg,
+        voter=outsider,
+        checks=["identite", "domicile"],
     )
     with pytest.raises(ValidationError, match="pas inscrit"):
         cast(budget, outsider, projects[:1])
@@ -123,7 +113,11 @@ def test_an_agent_of_another_commune_cannot_verify_or_count(
     budget, _projects = voting_budget
     with pytest.raises(PermissionDenied):
         services.voter_verify_at_counter(
-            commune=budget.commune, budget=budget, actor=agent_hautmesnil, voter=habitant_valbourg
+            commune=budget.commune,
+            budget=budget,
+            actor=agent_hautmesnil,
+            voter=habitant_valbourg,
+            checks=["identite", "domicile"],
         )
     with pytest.raises(PermissionDenied):
         services.budget_close_and_count(commune=budget.commune, budget=budget, actor=agent_hautmesnil)

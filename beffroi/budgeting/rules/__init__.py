@@ -29,6 +29,14 @@ from .model import (
     UnresolvedTie,
 )
 from .registry import PABULIB_RULES, RULES, count
+from .subbudgets import (
+    SplitOutcome,
+    SubBudget,
+    SubBudgetOutcome,
+    category_sub_budgets,
+    count_by_sub_budget,
+    restrict,
+)
 
 __all__ = [
     "PABULIB_RULES",
@@ -42,12 +50,17 @@ __all__ = [
     "Project",
     "ProjectResult",
     "Reason",
+    "SplitOutcome",
+    "SubBudget",
+    "SubBudgetOutcome",
     "TieBreaking",
     "TieEvent",
     "UnresolvedTie",
     "add1",
+    "category_sub_budgets",
     "compare_outcomes",
     "count",
+    "count_by_sub_budget",
     "eligible_projects",
     "greedy",
     "greedy_threshold",
@@ -55,5 +68,6 @@ __all__ = [
     "mes_add1_comparison",
     "mes_add1_utilitarian",
     "method_of_equal_shares",
+    "restrict",
     "utilitarian_completion",
 ]

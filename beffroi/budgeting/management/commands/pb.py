@@ -31,6 +31,12 @@ class Command(BaseCommand):
             default=None,
             help="filtre d'éligibilité (Świecie : 3) : écarte un projet trop cher pour ses soutiens",
         )
+        count.add_argument(
+            "--ignore-category-budgets",
+            action="store_true",
+            help="compte le budget d'un seul tenant même si le fichier a des budgets par catégorie "
+            "(par défaut, chaque catégorie de budget_per_category est dépouillée séparément)",
+        )
 
         imp = sub.add_parser(
             "import",
@@ -48,8 +54,12 @@ class Command(BaseCommand):
         if options["action"] == "count":
             self.stdout.write(
                 self._count(
-                    options["file"], options["rule"], options["as_json"], options["eligibility_factor"]
-                ),
+                    options["file"],
+                    options["rule"],
+                    options["as_json"],
+                    options["eligibility_factor"],
+                    not options["ignore_category_budgets"],
+                ),  # fmt: skip
                 ending="",
             )
         elif options["action"] == "import":
@@ -85,13 +95,20 @@ class Command(BaseCommand):
             f"{len(results['winners'])} projets retenus ({results['total_cost']} €)."
         )
 
-    def _count(self, path: str, rule: str, as_json: bool, eligibility_factor: int | None) -> str:
+    def _count(
+        self,
+        path: str,
+        rule: str,
+        as_json: bool,
+        eligibility_factor: int | None,
+        category_budgets: bool = True,
+    ) -> str:
         from beffroi.budgeting.cli import count_file
         from beffroi.budgeting.pabulib import PabulibError
         from beffroi.budgeting.rules import ElectionError
 
         try:
-            text = count_file(path, rule, as_json, eligibility_factor)
+            text = count_file(path, rule, as_json, eligibility_factor, category_budgets=category_budgets)
         except FileNotFoundError:
             raise CommandError(f"fichier introuvable : {path}") from None
         except IsADirectoryError:
