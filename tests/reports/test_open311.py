@@ -388,3 +388,86 @@ def test_list_follows_every_write_to_a_report(client, setup_reports, valbourg, a
     merged = item()
     assert merged["status"] == "closed" and merged["service_notice"] == "Doublon"
     assert item("xml").find("status").text == "closed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_written_elsewhere_over_http(live_server, setup_reports, valbourg, agent_valbourg):
+    """What an Open311 client does, over real HTTP with nothing but the standard library: discover the
+    endpoint, list the services, read a service definition, post a request with a photo (multipart/form-data
+    built by hand) and read it back in XML and JSON; once an agent publishes the photo, fetch it."""
+    import uuid
+    from urllib.request import Request, urlopen
+
+    from PIL import Image
+
+    from beffroi.reports import services
+
+    def get(url: str):
+        with urlopen(url, timeout=20) as response:  # noqa: S310 — the test's own live server
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+
+    _key, secret = apikey_create(commune=valbourg, scope="write")
+    status, ctype, body = get(f"{live_server.url}/open311/v2/discovery.json")
+    endpoint = json.loads(body)["endpoints"][0]
+    base = endpoint["url"]
+    assert status == 200 and base.startswith(live_server.url) and "application/json" in endpoint["formats"]
+    status, ctype, body = get(f"{base}services.xml?jurisdiction_id=valbourg")
+    assert status == 200 and ctype.startswith("text/xml")
+    service = next(s for s in ET.fromstring(body).findall("service") if s.find("metadata").text == "true")
+    code = service.find("service_code").text
+    definition = ET.fromstring(get(f"{base}services/{code}.xml?jurisdiction_id=valbourg")[2])
+    required = [a for a in definition.findall("attributes/attribute") if a.find("required").text == "true"]
+    attributes = {f"attribute[{a.find('code').text}]": a.find("values/value/key").text for a in required}
+    assert attributes == {"attribute[danger]": "oui"}
+
+    boundary = uuid.uuid4().hex
+    fields = {"api_key": secret, "jurisdiction_id": "valbourg", "service_code": code, "lat": "47.318",
+              "long": "4.832", "description": "Nid-de-poule signalé par une application", "email": "a@exemple.test",
+              **attributes}  # fmt: skip
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="trou.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+        + jpeg_with_gps()
+        + b"\r\n"
+    )
+    data = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    posted = Request(f"{base}requests.xml", data=data, method="POST",
+                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    with urlopen(posted, timeout=20) as response:  # noqa: S310
+        assert response.status == 201
+        created = ET.fromstring(response.read())
+    request_id = created.find("request/service_request_id").text
+    assert created.find("request/service_notice").text == "Nouveau"
+
+    as_json = json.loads(get(f"{base}requests/{request_id}.json?jurisdiction_id=valbourg")[2])[0]
+    as_xml = ET.fromstring(get(f"{base}requests/{request_id}.xml?jurisdiction_id=valbourg")[2]).find(
+        "request"
+    )
+    assert as_json["service_code"] == as_xml.find("service_code").text == code
+    assert as_json["description"] == as_xml.find("description").text == fields["description"]
+    assert as_json["status"] == as_xml.find("status").text == "open"
+    assert as_json["lat"] == float(as_xml.find("lat").text) == 47.318
+    assert datetime.fromisoformat(as_json["requested_datetime"]).tzinfo is not None
+    assert as_json["media_url"] is None and as_xml.find("media_url").text is None  # not moderated yet
+    assert "a@exemple.test" not in json.dumps(as_json)
+
+    report = Report.objects.get(pk=request_id)
+    services.photo_set_published(photo=report.photos.get(), actor=agent_valbourg, published=True)
+    listed = json.loads(
+        get(f"{base}requests.json?jurisdiction_id=valbourg&service_request_id={request_id}")[2]
+    )
+    media_url = listed[0]["media_url"]
+    assert (
+        media_url
+        and media_url
+        == ET.fromstring(get(f"{base}requests/{request_id}.xml?jurisdiction_id=valbourg")[2])
+        .find("request/media_url")
+        .text
+    )
+    status, ctype, photo = get(media_url)
+    assert status == 200 and ctype == "image/jpeg"
+    assert 0x8825 not in Image.open(io.BytesIO(photo)).getexif()  # GPS stripped before publication
