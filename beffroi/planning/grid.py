@@ -13,6 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "maturity_grid.json"
 
 DEFAULT_LEVELS = (
@@ -181,5 +184,9 @@ def radar_svg(
             )
         )
     overall = _decimal(scores.get("overall"))
-    description = f"Score global : {overall} sur 4." if overall is not None else "Aucun domaine évalué."
+    description = (
+        gettext("Score global : %(score)s sur 4.") % {"score": number_format(overall, 2)}
+        if overall is not None
+        else gettext("Aucun domaine évalué.")
+    )
     return maturity.radar_svg(labels, series, title=title, description=description, id_prefix=ident)
