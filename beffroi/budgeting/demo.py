@@ -106,17 +106,18 @@ def _place(commune, name):
     return Place.objects.filter(commune=commune, name=name).first() if name else None
 
 
-def _add_projects(budget, agent, specs, decision):
+def _add_projects(budget, agent, specs, decision, envelopes=None):
     projects = []
-    for title, description, category, place, location, cost, _district in specs:
+    for title, description, category, place, location, cost, district in specs:
         idea = services.idea_submit(
             commune=budget.commune, budget=budget, author=None, title=title, description=description,
             category=category, estimated_cost=cost, place=_place(budget.commune, place), location=location,
             check_phase=False,
         )  # fmt: skip
+        extra = {"sub_budget": envelopes.get(district)} if envelopes else {}
         projects.append(
             services.idea_assess(
-                commune=budget.commune, project=idea, actor=agent, feasible=True, decision=decision
+                commune=budget.commune, project=idea, actor=agent, feasible=True, decision=decision, **extra
             )
         )
     return projects
@@ -159,11 +160,20 @@ def _load_finished(commune, agent, admin, rng):
         "et choisis par les habitants. Dépouillement par la méthode des parts égales.",
         total_amount=150000, ideas_open_at=now - 300 * day, ideas_close_at=now - 250 * day,
         vote_open_at=now - 200 * day, vote_close_at=now + day, ballot_type="approval", min_choices=1,
-        max_choices=5, rule="mes-add1", min_age=16, phase_override=Phase.VOTE,
+        max_choices=5, rule="mes-add1", min_age=16, phase_override=Phase.INSTRUCTION, fund_leftover=True,
     )  # fmt: skip
+    # One envelope per district; town-wide projects share the rest (30 000 €)
+    envelopes = {
+        district: services.sub_budget_create(
+            commune=commune, budget=budget, actor=agent, name=f"Quartier {district}", amount=40000
+        )
+        for district in ("nord", "centre", "sud")
+    }
     projects = _add_projects(
-        budget, agent, PROJECTS_2025, "Réalisable : projet étudié par les services techniques, coût confirmé."
-    )
+        budget, agent, PROJECTS_2025, "Réalisable : projet étudié par les services techniques, coût confirmé.",
+        envelopes,
+    )  # fmt: skip
+    budget = services.budget_update(commune=commune, budget=budget, actor=agent, phase_override=Phase.VOTE)
     districts = {p.pk: spec[6] for p, spec in zip(projects, PROJECTS_2025, strict=True)}
     codes = services.voting_codes_generate(
         commune=commune,
