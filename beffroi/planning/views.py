@@ -159,22 +159,44 @@ def project_detail(request, pk: int, phase_form=None, indicator_form=None, statu
     return render(request, "planning/project_detail.html", context, status=status)
 
 
-@require_POST
-@capability_required("plan")
-def phase_add(request, pk: int):
+def _add_to_project(
+    request, pk: int, *, form_class, prefix: str, form_kwarg: str, service, success: str, anchor: str
+):
+    """Bind a phase or indicator form posted on the project page, save it through ``service``, go back.
+
+    An invalid form re-renders the project page (status 400) with the form and its French errors in place
+    of the empty one, so nothing already typed or saved is lost.
+    """
     project = selectors.project_get(commune=request.commune, pk=pk)
-    form = PhaseForm(request.POST, prefix="phase")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            services.phase_add(
-                commune=request.commune, actor=request.user, project=project, **form.cleaned_data
-            )
+            service(commune=request.commune, actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as error:
             _attach(form, error)
         else:
-            messages.success(request, _("La phase est ajoutée."))
-            return redirect(reverse("planning:project_detail", args=[project.pk]) + "#phases")
-    return project_detail(request, pk, phase_form=form, status=400)
+            messages.success(request, success)
+            return redirect(_project_section_url(project, anchor))
+    return project_detail(request, pk, status=400, **{form_kwarg: form})
+
+
+def _project_section_url(project, anchor: str) -> str:
+    return reverse("planning:project_detail", args=[project.pk]) + anchor
+
+
+@require_POST
+@capability_required("plan")
+def phase_add(request, pk: int):
+    return _add_to_project(
+        request,
+        pk,
+        form_class=PhaseForm,
+        prefix="phase",
+        form_kwarg="phase_form",
+        service=services.phase_add,
+        success=_("La phase est ajoutée."),
+        anchor="#phases",
+    )
 
 
 @require_POST
@@ -184,25 +206,22 @@ def phase_delete(request, pk: int, phase_pk: int):
     phase = selectors.phase_get(project=project, pk=phase_pk)
     services.phase_delete(commune=request.commune, actor=request.user, phase=phase)
     messages.success(request, _("La phase est supprimée."))
-    return redirect(reverse("planning:project_detail", args=[project.pk]) + "#phases")
+    return redirect(_project_section_url(project, "#phases"))
 
 
 @require_POST
 @capability_required("plan")
 def indicator_add(request, pk: int):
-    project = selectors.project_get(commune=request.commune, pk=pk)
-    form = IndicatorForm(request.POST, prefix="indicateur")
-    if form.is_valid():
-        try:
-            services.indicator_add(
-                commune=request.commune, actor=request.user, project=project, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("L'indicateur est ajouté."))
-            return redirect(reverse("planning:project_detail", args=[project.pk]) + "#indicateurs")
-    return project_detail(request, pk, indicator_form=form, status=400)
+    return _add_to_project(
+        request,
+        pk,
+        form_class=IndicatorForm,
+        prefix="indicateur",
+        form_kwarg="indicator_form",
+        service=services.indicator_add,
+        success=_("L'indicateur est ajouté."),
+        anchor="#indicateurs",
+    )
 
 
 @require_POST
@@ -212,7 +231,7 @@ def indicator_delete(request, pk: int, indicator_pk: int):
     indicator = selectors.indicator_get(project=project, pk=indicator_pk)
     services.indicator_delete(commune=request.commune, actor=request.user, indicator=indicator)
     messages.success(request, _("L'indicateur est supprimé."))
-    return redirect(reverse("planning:project_detail", args=[project.pk]) + "#indicateurs")
+    return redirect(_project_section_url(project, "#indicateurs"))
 
 
 @capability_required("view_agent_space")

@@ -110,6 +110,40 @@ def test_phase_end_before_start_is_refused(client, elu_valbourg, project):
     assert project.phases.get().title == "Travaux"
 
 
+def test_indicator_with_text_target_is_refused_then_added_and_removed(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    url = f"/valbourg/projet/feuille-de-route/projets/{project.pk}/indicateurs/"
+    good = {
+        "indicateur-name": "Consommation de l'éclairage",
+        "indicateur-unit": "kWh",
+        "indicateur-target": "1000",
+    }
+    bad = client.post(url, {**good, "indicateur-target": "beaucoup"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "<title>Erreur" in html and "Saisissez un nombre" in html
+    assert 'value="Consommation de l&#x27;éclairage"' in html  # what was typed is kept
+    assert project.indicators.count() == 0
+    ok = client.post(url, good)
+    assert ok.status_code == 302 and ok["Location"].endswith("#indicateurs")
+    indicator = project.indicators.get()
+    gone = client.post(f"{url}{indicator.pk}/supprimer/")
+    assert gone.status_code == 302 and gone["Location"].endswith("#indicateurs")
+    assert project.indicators.count() == 0
+
+
+def test_phase_is_removed_and_page_returns_to_the_phases(client, elu_valbourg, project):
+    client.force_login(elu_valbourg)
+    url = f"/valbourg/projet/feuille-de-route/projets/{project.pk}/phases/"
+    client.post(
+        url, {"phase-title": "Études", "phase-start_date": "2026-01-01", "phase-end_date": "2026-02-01"}
+    )
+    phase = project.phases.get()
+    response = client.post(f"{url}{phase.pk}/supprimer/")
+    assert response.status_code == 302 and response["Location"].endswith("#phases")
+    assert project.phases.count() == 0
+
+
 def test_financing_line_bad_amount_loses_nothing(client, elu_valbourg, project):
     client.force_login(elu_valbourg)
     url = f"/valbourg/financements/plans/{project.financing_plan.pk}/lignes/ajouter/"

@@ -1,0 +1,108 @@
+"""CGCT art. L1111-10 through the pages, as an élu builds the plan: exactly on each threshold, then one cent past.
+
+The aid line that breaks the rule is kept (nothing saved is lost); the plan page flags it and cites the article.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from beffroi.funding.models import FinancingLine
+from beffroi.planning import services
+from tests.factories import member
+
+
+@pytest.fixture
+def elu(valbourg):
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    return member(valbourg, "elu", "elu@valbourg.test")
+
+
+@pytest.fixture
+def plan(valbourg, elu):
+    project = services.project_create(
+        commune=valbourg,
+        actor=elu,
+        title="Rénovation énergétique de l'école",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+        investment_budget=Decimal("100000"),
+        themes=["batiments-publics"],
+    )
+    return project.financing_plan
+
+
+def line(kind, amount, funder):
+    return {"funder": funder, "kind": kind, "cost_nature": "investment", "amount": amount, "status": "prevu"}
+
+
+@pytest.mark.parametrize(
+    "regime,flags,own,aid_on_threshold,aid_one_cent_past",
+    [
+        ("standard", {}, "20 000", "80 000", "80 000,01"),
+        ("chef_de_file", {}, "30 000", "70 000", "70 000,01"),
+        ("chef_de_file", {"ctec_derogation": "on"}, "20 000", "80 000", "80 000,01"),
+        ("school_energy_renovation", {"prefect_decision": "on"}, "10 000", "90 000", "90 000,01"),
+        ("school_energy_renovation", {}, "20 000", "80 000", "80 000,01"),
+    ],
+)
+def test_threshold_exactly_met_then_one_cent_past(
+    client, elu, plan, regime, flags, own, aid_on_threshold, aid_one_cent_past
+):
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    assert client.post(f"{base}regime/", {"regime": regime, **flags}).status_code == 302
+    assert client.post(f"{base}lignes/ajouter/", line("autofinancement", own, "Commune")).status_code == 302
+    assert (
+        client.post(f"{base}lignes/ajouter/", line("subvention", aid_on_threshold, "État")).status_code == 302
+    )
+    page = client.get(base).content.decode()
+    assert "Règle respectée" in page and "Règle NON respectée" not in page
+    assert "CGCT art. L1111-10" in page
+
+    aid = plan.lines.get(kind="subvention")
+    response = client.post(f"{base}lignes/{aid.pk}/modifier/", line("subvention", aid_one_cent_past, "État"))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Règle NON respectée" in page
+    assert "il manque 0,01" in page or "0,01\u00a0€ de trop" in page
+    assert "CGCT art. L1111-10" in page
+    # the over-the-limit amount is saved as typed and the commune's line is untouched
+    assert plan.lines.get(kind="subvention").amount == Decimal(
+        aid_one_cent_past.replace(" ", "").replace(",", ".")
+    )
+    assert plan.lines.get(kind="autofinancement").amount == Decimal(own.replace(" ", ""))
+
+
+@pytest.mark.parametrize(
+    "amount,message",
+    [
+        ("-5", "ne peut pas être négatif"),
+        ("cinq mille", "n&#x27;est pas un nombre"),
+        ("12,345", "centime"),
+    ],
+)
+def test_bad_amount_on_edit_keeps_the_saved_line(client, elu, plan, amount, message):
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("subvention", "40 000", "Région"))
+    saved = plan.lines.get()
+    response = client.post(f"{base}lignes/{saved.pk}/modifier/", line("subvention", amount, "Région"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Erreur" in html and message in html
+    assert FinancingLine.objects.get(pk=saved.pk).amount == Decimal("40000")
+
+
+def test_decision_before_request_is_refused_and_nothing_lost(client, elu, plan):
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("subvention", "40 000", "Région"))
+    saved = plan.lines.get()
+    bad = {**line("subvention", "40 000", "Région"), "requested_on": "2026-05-01", "decided_on": "2026-04-01"}
+    response = client.post(f"{base}lignes/{saved.pk}/modifier/", bad)
+    assert response.status_code == 400
+    assert "La date de la décision précède la date de la demande." in response.content.decode()
+    assert FinancingLine.objects.get(pk=saved.pk).requested_on is None
