@@ -176,17 +176,17 @@ def grid_from_dict(data: Mapping[str, Any]) -> Grid:
     codes = [q.code for d in grid.domains for q in d.questions]
     if len(codes) != len(set(codes)):
         raise AssessmentError("La grille contient des codes de question en double.")
-    questions = grid.questions
+    by_code = grid.questions
     unlocked = set()
-    for question in questions.values():
+    for question in by_code.values():
         for rule in question.rules:
             for target in rule.unlocks:
-                if target not in questions or not questions[target].follow_up:
+                if target not in by_code or not by_code[target].follow_up:
                     raise AssessmentError(
                         f"Question {question.code} : « {target} » n'est pas une question de suivi."
                     )
                 unlocked.add(target)
-    orphans = {q.code for q in questions.values() if q.follow_up} - unlocked
+    orphans = {q.code for q in by_code.values() if q.follow_up} - unlocked
     if orphans:
         raise AssessmentError(f"Questions de suivi jamais débloquées : {', '.join(sorted(orphans))}.")
     return grid
@@ -417,6 +417,7 @@ def score_assessment(
             s for i in domain.indicators if (s := indicator_score(i, values.get(i.code))) is not None
         ]
         indicator_mean = Fraction(sum(normalised), len(normalised)) if normalised else None
+        score: Fraction | None
         if question_score is not None and indicator_mean is not None:
             total = grid.question_weight + grid.indicator_weight
             score = (grid.question_weight * question_score + grid.indicator_weight * indicator_mean) / total
@@ -454,8 +455,8 @@ def score_assessment(
     ordered = sorted(enumerate(signals), key=lambda pair: (rank[questions[pair[1].question].domain], pair[0]))
     grouped: dict[str, list[Signal]] = {}
     for _, signal in ordered:
-        for use_case in signal.recommends:
-            grouped.setdefault(use_case, []).append(signal)
+        for recommended in signal.recommends:
+            grouped.setdefault(recommended, []).append(signal)
     recommendations = []
     for code, triggering in grouped.items():
         use_case = use_cases.get(code)
@@ -663,8 +664,8 @@ def radar_svg(
             f'<polygon points="{shape}" fill="{style["fill"]}" fill-opacity="{style["fill_opacity"]}" '
             f'stroke="{style["stroke"]}" stroke-width="3"{dash}/>'
         )
-        for index, (value, raw) in enumerate(zip(values, serie.values, strict=True)):
-            x, y = point(index, value)
+        for index, (plotted, raw) in enumerate(zip(values, serie.values, strict=True)):
+            x, y = point(index, plotted)
             hollow = raw is None
             fill = "#ffffff" if hollow else style["stroke"]
             if style["marker"] == "circle":

@@ -52,7 +52,7 @@ class ErrorType(StrEnum):
         return _STATUS[self]
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the ETSI title, not str.title()
         return _TITLE[self]
 
     @classmethod

@@ -524,11 +524,12 @@ class _Parser:
                 if self.pos < len(self.text) and self.text[self.pos] in ("'", '"'):
                     return token, self.parse_quoted()
                 high = self.parse_bare(allow_range=False)
+                assert isinstance(high, _Token)  # no range without allow_range
                 return token, high
             return token
         return self.parse_bare(allow_range=True)
 
-    def parse_bare(self, *, allow_range: bool) -> Any:
+    def parse_bare(self, *, allow_range: bool) -> _Token | tuple[_Token, _Token]:
         start = self.pos
         i = self.pos
         while i < len(self.text) and self.text[i] not in ";|),":
