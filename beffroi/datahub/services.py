@@ -1052,6 +1052,104 @@ def uplink_ingest(
             return "rejected"
 
 
+def uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
+    """Ingest MQTT messages (topic, payload) in one transaction; one result per message, as uplink_ingest.
+
+    The MQTT worker's path: the messages the broker delivered together share one read of their devices, one
+    write of their measurements (roll-ups, latest values, alerts, notifications) and one commit. Per message
+    the outcome is the same as uplink_ingest's (replays dropped in order, malformed or undecodable ones kept
+    aside); if the batch as a whole fails, each message is retried alone, so one never sinks the others.
+    """
+    if not messages:
+        return []
+    try:
+        with transaction.atomic():
+            return _uplinks_ingest(messages)
+    except Exception:
+        log.exception("batch of %s uplinks failed; ingesting them one by one", len(messages))
+        return [uplink_ingest(payload=payload, topic=topic) for topic, payload in messages]
+
+
+def _uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
+    results: list[str] = [""] * len(messages)
+    parsed: list[tuple[int, lorawan.Uplink]] = []
+    now = timezone.now()
+    for index, (topic, payload) in enumerate(messages):
+        try:
+            parsed.append((index, lorawan.parse_uplink(payload, topic=topic, received_at=now)))  # type: ignore[arg-type]
+        except lorawan.NotAnUplink:
+            results[index] = "ignored"
+        except lorawan.UplinkFormatError as exc:
+            results[index] = _reject(
+                commune=None, source="", topic=topic, dev_eui="", reason=str(exc), payload=payload
+            )
+    devices = {
+        d.dev_eui: d
+        for d in Device.objects.select_for_update()
+        .select_related("entity", "commune")
+        .filter(dev_eui__in={u.dev_eui for _, u in parsed})
+    }
+    rows: list[tuple[int, str, datetime, Any, str]] = []
+    entities: dict[int, Entity] = {}
+    seen: dict[str, Device] = {}
+    for index, uplink in parsed:
+        topic, payload = messages[index]
+        dev_eui = uplink.dev_eui
+        device = devices.get(dev_eui)
+        if device is None:
+            reason = f"unknown device {dev_eui}"
+        elif uplink.commune and uplink.commune != device.commune.slug:
+            reason = f"device {dev_eui} does not belong to commune {uplink.commune}"
+        else:
+            reason = ""
+        if reason:
+            results[index] = _reject(
+                commune=None,
+                source=uplink.source,
+                topic=topic,
+                dev_eui=dev_eui,
+                reason=reason,
+                payload=payload,
+            )
+            continue
+        session = uplink.session_id or ""
+        same_session = not session or session == device.last_session
+        if device.last_f_cnt is not None and same_session and uplink.f_cnt <= device.last_f_cnt:
+            results[index] = "replay"
+            continue
+        try:
+            measures = lorawan.decode_uplink(uplink, device.decoder_profile)
+        except lorawan.LoRaWANError as exc:
+            results[index] = _reject(
+                commune=device.commune,
+                source=uplink.source,
+                topic=topic,
+                dev_eui=dev_eui,
+                reason=str(exc),
+                payload=payload,
+            )
+            continue
+        units: Mapping[str, str] = {}
+        if device.decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
+            units = lorawan.get_profile(device.decoder_profile).units
+        entity = entities.setdefault(device.entity.pk, device.entity)
+        moment = uplink.received_at.astimezone(UTC)
+        for key, value in measures.items():
+            name = device.attribute_map.get(key, key)
+            if not name or isinstance(value, dict | list) or value is None:
+                continue
+            rows.append((entity.pk, _attribute_for(entity, name), moment, value, units.get(key, "")))
+        device.last_f_cnt = uplink.f_cnt
+        device.last_session = session or device.last_session
+        device.last_seen_at = now
+        seen[dev_eui] = device
+        results[index] = "ingested"
+    _ingest_rows(rows, entities=entities)
+    if seen:
+        Device.objects.bulk_update(list(seen.values()), ["last_f_cnt", "last_session", "last_seen_at"])
+    return results
+
+
 def rollup_write_history(
     *,
     entity: Entity,

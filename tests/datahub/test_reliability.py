@@ -29,7 +29,7 @@ c = commune_create(name="Fiable", slug="fiable", insee_code="99997")
 e = services.entity_create(commune=c, entity={"id": "urn:ngsi-ld:WaterConsumptionObserved:1", "type": "https://uri.etsi.org/ngsi-ld/default-context/WaterConsumptionObserved"})
 services.device_register(commune=c, dev_eui="70B3D57ED00000AA", entity=e)
 """
-N = 400
+N = 2000
 
 
 def _free_port():
@@ -86,10 +86,14 @@ def test_killed_worker_loses_nothing(tmp_path):
         )  # wait until subscribed: from then on the broker queues for its session
         while "MQTT connected" not in (tmp_path / "worker.log").read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
-        time.sleep(0.5)
+        # Stop it cleanly: its persistent session keeps the subscription, so the broker queues what follows
+        # and the next worker receives it as fast as it can store it (batches: it must be killed mid-way).
+        worker.terminate()
+        worker.wait(timeout=30)
         publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="reliability-publisher")
         publisher.connect("127.0.0.1", port)
         publisher.loop_start()
+        sent = []
         for i in range(1, N + 1):
             body = {
                 "dev_eui": "70B3D57ED00000AA",
@@ -97,14 +101,17 @@ def test_killed_worker_loses_nothing(tmp_path):
                 "decoded": {"waterConsumption": i},
                 "received_at": f"2026-01-01T00:00:{i % 60:02d}.{i:06d}Z",
             }
-            publisher.publish(
-                "beffroi/fiable/devices/70B3D57ED00000AA/up", json.dumps(body), qos=1
-            ).wait_for_publish(5)
+            sent.append(
+                publisher.publish("beffroi/fiable/devices/70B3D57ED00000AA/up", json.dumps(body), qos=1)
+            )
+        for info in sent:
+            info.wait_for_publish(30)
         publisher.loop_stop()
         publisher.disconnect()
-        deadline = time.monotonic() + 20
+        worker = subprocess.Popen(worker_cmd, env=env, cwd=ROOT, stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
         while _count(db) < N // 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.02)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         stored_at_kill = _count(db)

@@ -7,7 +7,9 @@ Topics (configurable with --topic, repeatable):
 
 Messages are received with QoS 1 and acknowledged only after they are stored (or set aside as rejected), so
 a worker killed mid-ingestion gets them again from the broker and loses nothing that was acknowledged;
-replays of an already stored frame are dropped by the frame-counter check.
+replays of an already stored frame are dropped by the frame-counter check. The messages the broker has
+already delivered are stored together, in one transaction (its in-flight window bounds a batch: Mosquitto's
+``max_inflight_messages``, 20 by default).
 
 The worker is the data hub's long-running process, so it also evaluates every commune's alert rules once a
 minute (--alerts-every, 0 to disable): "no data for N minutes" rules fire although nothing arrives. With it
@@ -28,13 +30,22 @@ log = logging.getLogger("beffroi.datahub.mqtt")
 DEFAULT_TOPICS = ("v3/+/devices/+/up", "application/+/device/+/event/up", "beffroi/+/devices/+/up")
 
 
+BATCH_MAX = 1000  # messages stored in one transaction at most
+BATCH_WAIT = 0.05  # seconds spent gathering a batch at most
+
+
 def handle_message(topic: str, payload: bytes) -> str:
     """Ingest one MQTT message (never raises)."""
-    from beffroi.datahub.services import uplink_ingest
+    return handle_messages([(topic, payload)])[0]
+
+
+def handle_messages(messages: list[tuple[str, bytes]]) -> list[str]:
+    """Ingest MQTT messages in one transaction (never raises); one result per message."""
+    from beffroi.datahub.services import uplinks_ingest
 
     if not connection.in_atomic_block:  # (tests run inside a transaction)
         close_old_connections()
-    return uplink_ingest(payload=payload, topic=topic)
+    return uplinks_ingest(messages)
 
 
 def evaluate_alerts() -> dict[str, int] | None:
@@ -93,11 +104,19 @@ class Command(BaseCommand):
                 f"MQTT connected to {options['host']}:{options['port']}, topics: {', '.join(topics)}"
             )
 
+        pending: list = []
+
         def on_message(client, userdata, message):
-            result = handle_message(message.topic, message.payload)
-            client.ack(message.mid, message.qos)
-            state["count"] += 1
-            log.info("%s %s", message.topic, result)
+            pending.append(message)  # stored by flush(), acknowledged once committed
+
+        def flush():
+            batch = pending[:]
+            pending.clear()
+            results = handle_messages([(m.topic, m.payload) for m in batch])
+            for message, result in zip(batch, results, strict=True):
+                client.ack(message.mid, message.qos)
+                log.info("%s %s", message.topic, result)
+            state["count"] += len(batch)
             if options["max_messages"] and state["count"] >= options["max_messages"]:
                 state["stop"] = True
 
@@ -118,6 +137,16 @@ class Command(BaseCommand):
                     next_alerts = now + every
                     evaluate_alerts()
                 client.loop(timeout=0.1)
+                if pending:
+                    # Gather what the broker has already sent (up to its in-flight window), then store it
+                    # in one transaction.
+                    deadline = time.monotonic() + BATCH_WAIT
+                    while len(pending) < BATCH_MAX and time.monotonic() < deadline:
+                        before = len(pending)
+                        client.loop(timeout=0.005)
+                        if len(pending) == before:
+                            break
+                    flush()
         except KeyboardInterrupt:
             pass
         finally:
