@@ -1,13 +1,19 @@
 """The registry of the modules a commune can enable; each domain app registers its own in AppConfig.ready()."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Module:
     code: str
-    label: str  # lazy-translated
-    description: str  # lazy-translated, shown on the commune home page
+    label: StrOrPromise  # lazy-translated
+    description: StrOrPromise  # lazy-translated, shown on the commune home page
     url_name: str  # public entry point
     agent_url_name: str = ""  # entry point in the agents' space, if any
     order: int = 100
