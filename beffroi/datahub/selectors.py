@@ -291,18 +291,22 @@ def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[An
     if not pks:
         return out
     names: dict[str, str] = {}
-    rows = LatestValue.objects.filter(entity_id__in=pks).values_list(
-        "entity_id", "attribute", "value_num", "value_text", "observed_at", "unit_code"
-    )
-    # Plain cursor rows, datetimes read by _utc (Django's converters dominated this read).
-    sql, params = rows.query.sql_with_params()
+    # Plain SQL and cursor rows, datetimes read by _utc: Django's converters and its preparation of each
+    # value of a 1,000-item IN list dominated this read. The pks are ints from the database.
+    table = LatestValue._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pk, attribute, number, text, moment, unit in cursor.fetchall():
-            name = names.get(attribute)
-            if name is None:
-                name = names[attribute] = short_name(attribute)
-            out[pk][name] = (_join_value(number, text), _utc(moment), unit)
+        for i in range(0, len(pks), 10_000):
+            chunk = pks[i : i + 10_000]
+            cursor.execute(
+                "SELECT entity_id, attribute, value_num, value_text, observed_at, unit_code "
+                f"FROM {table} WHERE entity_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            for pk, attribute, number, text, moment, unit in cursor.fetchall():
+                name = names.get(attribute)
+                if name is None:
+                    name = names[attribute] = short_name(attribute)
+                out[pk][name] = (_join_value(number, text), _utc(moment), unit)
     return out
 
 

@@ -248,3 +248,27 @@ def test_chirpstack_and_plain_uplinks(client, valbourg, container):
 def test_uplink_ingest_never_raises(valbourg):
     assert services.uplink_ingest(payload=b"\x00\x01", topic="v3/app/devices/x/up") == "rejected"
     assert services.uplink_ingest(payload=None) == "rejected"
+
+
+def test_mqtt_batch_gives_each_message_its_own_outcome(valbourg, container):
+    services.device_register(commune=valbourg, dev_eui="70B3D57ED0001234", entity=container)
+    topic = "v3/app@ttn/devices/c1/up"
+    results = services.uplinks_ingest(
+        [
+            (topic, json.dumps(_tts("70B3D57ED0001234", 5, {"fillingLevel": 0.7})).encode()),
+            (topic, json.dumps(_tts("70B3D57ED0001234", 5, {"fillingLevel": 0.99})).encode()),  # replay
+            (topic, b"{not json"),
+            (topic, json.dumps(_tts("70B3D57ED0009999", 1, {"fillingLevel": 0.1})).encode()),  # unknown
+            ("v3/app@ttn/devices/c1/join", b"{}"),  # not an uplink
+            (topic, json.dumps(_tts("70B3D57ED0001234", 6, {"fillingLevel": 0.8})).encode()),
+        ]
+    )
+    assert results == ["ingested", "replay", "rejected", "rejected", "ignored", "ingested"]
+    assert sorted(Observation.objects.values_list("value_num", flat=True)) == [0.7, 0.8]
+    assert LatestValue.objects.get(entity=container).value_num == 0.8
+    assert RejectedUplink.objects.count() == 2
+    # The device's frame counter moved on: the same frames sent again are replays.
+    again = services.uplinks_ingest(
+        [(topic, json.dumps(_tts("70B3D57ED0001234", 6, {"fillingLevel": 0.8})).encode())]
+    )
+    assert again == ["replay"]
