@@ -77,9 +77,20 @@ class IdeaForm(forms.Form):
         help_text=_("Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."),
     )  # fmt: skip
     sub_budget = forms.ModelChoiceField(label=_("Enveloppe"), queryset=None, required=False)
+    author_name = forms.CharField(
+        label=_("Votre nom"), max_length=100, required=False,
+        help_text=_("Vu seulement par les agents de la mairie."),
+    )  # fmt: skip
+    contact_email = forms.EmailField(
+        label=_("Votre adresse électronique"), required=False,
+        help_text=_("Pour que la mairie puisse vous poser une question sur votre idée. Jamais publiée."),
+    )  # fmt: skip
 
-    def __init__(self, *args, commune, budget, **kwargs):
+    def __init__(self, *args, commune, budget, anonymous: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not anonymous:
+            del self.fields["author_name"]
+            del self.fields["contact_email"]
         from beffroi.territory.models import Place
 
         self.fields["place"].queryset = Place.objects.filter(commune=commune)
@@ -88,6 +99,15 @@ class IdeaForm(forms.Form):
             self.fields["sub_budget"].queryset = subs
         else:
             del self.fields["sub_budget"]
+
+
+class HoneypotForm(forms.Form):
+    """A field people never see (hidden by CSS): robots fill it in. Same trap as the reports app's form."""
+
+    website = forms.CharField(
+        label=_("Ne pas remplir ce champ"), required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )  # fmt: skip
 
 
 class AssessForm(forms.Form):

@@ -255,6 +255,11 @@ class Project(CommuneOwned):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Ideas submitted without an account: optional name and e-mail (seen by agents only), keyed hash of the
+    # sender's address for the rate limit (as the reports app does).
+    author_name = models.CharField(_("nom de la personne"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("adresse électronique de contact"), blank=True)
+    submitter_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -185,9 +186,14 @@ def sub_budget_delete(*, commune, sub_budget: SubBudget, actor) -> None:
 @transaction.atomic
 def idea_submit(
     *, commune, budget: Budget, author, title: str, description: str, category: str, estimated_cost: int,
-    place=None, location: str = "", sub_budget=None, check_phase: bool = True,
+    place=None, location: str = "", sub_budget=None, check_phase: bool = True, author_name: str = "",
+    contact_email: str = "", submitter: str = "",
 ) -> Project:  # fmt: skip
-    """A resident submits an idea during the "dépôt des idées" phase."""
+    """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
+
+    Without an account (`author` anonymous), `author_name` and `contact_email` are optional and `submitter` is the
+    keyed hash of the sender's address (`beffroi.reports.services.submitter_hash`) used by the rate limit.
+    """
     if budget.commune_id != commune.pk:
         raise PermissionDenied
     if check_phase and budget.phase != Phase.IDEAS:
@@ -199,11 +205,22 @@ def idea_submit(
     idea = Project(
         commune=commune, budget=budget, author=author if getattr(author, "is_authenticated", False) else None,
         title=title, description=description, category=category, estimated_cost=estimated_cost, place=place,
-        location=location, sub_budget=sub_budget,
+        location=location, sub_budget=sub_budget, author_name=(author_name or "").strip()[:100],
+        contact_email=(contact_email or "").strip(), submitter_hash=submitter,
     )  # fmt: skip
     idea.full_clean()
     idea.save()
     return idea
+
+
+def idea_rate_limit_exceeded(*, commune, submitter: str) -> bool:
+    """Ideas sent without an account from one address in the last hour, over the limit (database counter)."""
+    limit = getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5)
+    since = timezone.now() - timedelta(hours=1)
+    return (
+        Project.objects.filter(commune=commune, submitter_hash=submitter, created_at__gte=since).count()
+        >= limit
+    )
 
 
 @transaction.atomic

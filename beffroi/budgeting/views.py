@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
+from beffroi.reports.services import submitter_hash
 
 from . import forms, selectors, services
 from .models import BallotType, Phase, SubBudget
@@ -71,26 +72,49 @@ def ideas(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@capability_required("participate")
+@commune_required
 def idea_submit(request, slug):
+    """Submit an idea, with an account or without one (optional name and e-mail, honeypot, rate limit)."""
     budget = selectors.budget_get(commune=request.commune, slug=slug)
     if budget.phase != Phase.IDEAS:
         messages.error(request, _("Le dépôt des idées n'est pas ouvert pour ce budget."))
         return redirect("budgeting:detail", slug=budget.slug)
-    form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_submit(
-                commune=request.commune, budget=budget, author=request.user, **form.cleaned_data
+    member = user_can(commune=request.commune, user=request.user, capability="participate")
+    form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget, anonymous=not member)
+    trap = forms.HoneypotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and trap.is_valid():
+        submitter = "" if member else submitter_hash(request.META.get("REMOTE_ADDR", ""))
+        if trap.cleaned_data["website"]:
+            form.add_error(
+                None,
+                _(
+                    "Votre envoi a été pris pour celui d'un robot. Videz le champ « Ne pas remplir ce champ » et renvoyez."
+                ),
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        elif not member and services.idea_rate_limit_exceeded(commune=request.commune, submitter=submitter):
+            form.add_error(
+                None,
+                _(
+                    "Trop d'idées envoyées depuis cette connexion en une heure. Réessayez plus tard ou passez en mairie."
+                ),
+            )
         else:
-            messages.success(
-                request, _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision.")
-            )
-            return redirect("budgeting:ideas", slug=budget.slug)
-    return render(request, "budgeting/idea_form.html", {"budget": budget, "form": form})
+            try:
+                services.idea_submit(
+                    commune=request.commune, budget=budget, author=request.user if member else None,
+                    submitter=submitter, **form.cleaned_data,
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision."),
+                )
+                return redirect("budgeting:ideas", slug=budget.slug)
+    return render(
+        request, "budgeting/idea_form.html", {"budget": budget, "form": form, "trap": trap, "member": member}
+    )
 
 
 def _ballot_rows(budget, projects, choices):
