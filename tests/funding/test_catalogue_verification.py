@@ -24,7 +24,7 @@ def record(**fields):
 
 def test_every_verified_record_names_the_page_it_was_checked_against():
     verified = [m for m in load_mechanisms() if m.verified_on]
-    assert len(verified) == 11
+    assert len(verified) == 21
     for mechanism in verified:
         assert mechanism.verified_on == date(2026, 11, 26)
         assert mechanism.verified_against.startswith("https://")
@@ -58,6 +58,25 @@ def test_corrections_found_on_the_funders_pages():
     # DETR: overseas thresholds now read from the DGCL page instead of being flagged unverified
     assert "3 500" in by_code["DETR"].eligibility[0].note
     assert not any("outre-mer" in item and item.startswith("Règles") for item in by_code["DETR"].unverified)
+
+
+def test_corrections_found_in_the_second_verification_round():
+    by_code = {m.code: m for m in load_mechanisms()}
+    # France 2030 TID: last wave closed on 7 November 2022 (gouvernement.fr)
+    assert by_code["TID"].closes_on == date(2022, 11, 7)
+    # ANCT Incubateur des territoires: 30 M€ of France Relance, not 17 M€
+    assert "30 M€" in by_code["ANCT_INCUBATEUR_TERRITOIRES"].amount_comment
+    # Fonds vert biodéchets: only authorities with the waste competence, no départements or régions
+    assert set(by_code["FONDS_VERT_BIODECHETS"].beneficiaries) == {
+        "commune",
+        "epci",
+        "syndicat",
+        "etablissement_public",
+    }
+    # UrbanVitaliz serves local authorities only
+    assert "particulier" not in by_code["CEREMA_URBANVITALIZ"].beneficiaries
+    # Dataviz is for Action cœur de ville communes
+    assert by_code["BDT_DATAVIZ"].zonages == ("ACV",)
 
 
 def test_no_record_uses_the_retired_zrr_zonage():
