@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from beffroi.core.api_auth import ApiKeyAuth
@@ -13,11 +14,14 @@ from beffroi.core.problems import problem_response
 from beffroi.funding import selectors
 from beffroi.funding.catalogue import Mechanism
 from beffroi.funding.cofinancing import (
-    FinancingLine as RuleLine,
+    CostNature,
+    FinancingPlanError,
+    FunderType,
+    check_minimum_participation,
+    parse_amount,
 )
 from beffroi.funding.cofinancing import (
-    FinancingPlanError,
-    check_minimum_participation,
+    FinancingLine as RuleLine,
 )
 
 router = Router(tags=["financements"])
@@ -61,7 +65,7 @@ class MechanismOut(Schema):
     sources: list[SourceOut]
 
 
-def mechanism_out(mechanism: Mechanism) -> dict:
+def mechanism_out(mechanism: Mechanism) -> dict[str, Any]:
     return {
         **{name: getattr(mechanism, name) for name in MechanismOut.model_fields if name != "sources"},
         "sources": [
@@ -82,14 +86,16 @@ def mechanism_out(mechanism: Mechanism) -> dict:
     auth=ApiKeyAuth(),
     summary="Funding mechanisms of the catalogue (filters: theme, stage, funder_kind)",
 )
-def mechanism_list(request, theme: str = "", stage: str = "", funder_kind: str = ""):
+def mechanism_list(
+    request: HttpRequest, theme: str = "", stage: str = "", funder_kind: str = ""
+) -> list[dict[str, Any]]:
     return [
         mechanism_out(m) for m in selectors.mechanism_list(theme=theme, stage=stage, funder_kind=funder_kind)
     ]
 
 
 @router.get("/mechanisms/{code}", response=MechanismOut, auth=ApiKeyAuth(), summary="One funding mechanism")
-def mechanism_detail(request, code: str):
+def mechanism_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return mechanism_out(selectors.mechanism_get(code=code))
 
 
@@ -133,13 +139,13 @@ class PlanCheckOut(Schema):
     auth=ApiKeyAuth(),
     summary="Check a financing plan against the owner's minimum share (CGCT art. L1111-10 III)",
 )
-def plan_check(request, payload: PlanCheckIn):
+def plan_check(request: HttpRequest, payload: PlanCheckIn) -> dict[str, Any] | HttpResponse:
     try:
         lines = [
             RuleLine(
-                funder_type=line.funder_type,
-                cost_nature=line.cost_nature,
-                amount=line.amount,
+                funder_type=FunderType(line.funder_type),
+                cost_nature=CostNature(line.cost_nature),
+                amount=parse_amount(line.amount, line.label),
                 label=line.label,
             )
             for line in payload.lines

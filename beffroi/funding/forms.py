@@ -1,10 +1,17 @@
 """Input shape of the funding pages; amounts accept French notation ("12 500,50")."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
 from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AmountField(forms.CharField):
@@ -68,14 +75,15 @@ class FinancingLineForm(forms.ModelForm):
 
     def __init__(self, *args, mechanisms=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("— aucun dispositif du catalogue —"))]
+        choices: list[tuple[str, StrOrPromise]] = [("", _("— aucun dispositif du catalogue —"))]
         choices += [(m.code, f"{m.short_name or m.name} — {m.funder_name}") for m in mechanisms]
         self.fields["mechanism_code"] = forms.ChoiceField(
             label=_("Dispositif du catalogue"), choices=choices, required=False
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         requested, decided = data.get("requested_on"), data.get("decided_on")
         if requested and decided and decided < requested:
             self.add_error("decided_on", _("La date de la décision précède la date de la demande."))

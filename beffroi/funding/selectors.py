@@ -13,6 +13,8 @@ from beffroi.core.models import Commune
 from beffroi.funding.catalogue import Mechanism, Vocabulary, load_mechanisms, load_vocabulary
 from beffroi.funding.cofinancing import (
     CofinancingResult,
+    CostNature,
+    FunderType,
     check_minimum_participation,
 )
 from beffroi.funding.cofinancing import (
@@ -155,8 +157,8 @@ def rule_lines(lines: Iterable[FinancingLine]) -> list[RuleLine]:
     """Plan lines in the shape of the pure rule; a refused aid funds nothing, so it is left out."""
     return [
         RuleLine(
-            funder_type=line.funder_type,
-            cost_nature=line.cost_nature,
+            funder_type=FunderType(line.funder_type),
+            cost_nature=CostNature(line.cost_nature),
             amount=line.amount,
             label=line.funder,
         )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.funding.catalogue import load_vocabulary
@@ -28,7 +30,7 @@ LINE_FIELDS = (
 )
 
 
-def _clean_amount(value) -> Decimal:
+def _clean_amount(value: object) -> Decimal:
     try:
         return parse_amount(value)
     except FinancingPlanError as error:
@@ -43,7 +45,7 @@ def _validate_line(line: FinancingLine) -> None:
 
 
 @transaction.atomic
-def plan_create(*, commune: Commune, actor, title: str, **fields) -> FinancingPlan:
+def plan_create(*, commune: Commune, actor: Actor, title: str, **fields: Any) -> FinancingPlan:
     plan = FinancingPlan(
         commune=commune, title=title, **{k: v for k, v in fields.items() if k in PLAN_FIELDS}
     )
@@ -54,7 +56,7 @@ def plan_create(*, commune: Commune, actor, title: str, **fields) -> FinancingPl
 
 
 @transaction.atomic
-def plan_update(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> FinancingPlan:
+def plan_update(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: Any) -> FinancingPlan:
     if plan.commune_id != commune.pk:
         raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
     for key, value in fields.items():
@@ -67,7 +69,7 @@ def plan_update(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> Fi
 
 
 @transaction.atomic
-def line_add(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> FinancingLine:
+def line_add(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: Any) -> FinancingLine:
     """Add a line. A line that makes the plan fail CGCT art. L1111-10 is kept: the check flags it on the page."""
     if plan.commune_id != commune.pk:
         raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
@@ -85,7 +87,7 @@ def line_add(*, commune: Commune, actor, plan: FinancingPlan, **fields) -> Finan
 
 
 @transaction.atomic
-def line_update(*, commune: Commune, actor, line: FinancingLine, **fields) -> FinancingLine:
+def line_update(*, commune: Commune, actor: Actor, line: FinancingLine, **fields: Any) -> FinancingLine:
     if line.plan.commune_id != commune.pk:
         raise ValidationError("Cette ligne n'appartient pas à cette commune.")
     for key, value in fields.items():
@@ -104,7 +106,7 @@ def line_update(*, commune: Commune, actor, line: FinancingLine, **fields) -> Fi
 
 
 @transaction.atomic
-def line_delete(*, commune: Commune, actor, line: FinancingLine) -> None:
+def line_delete(*, commune: Commune, actor: Actor, line: FinancingLine) -> None:
     if line.plan.commune_id != commune.pk:
         raise ValidationError("Cette ligne n'appartient pas à cette commune.")
     audit_record(
@@ -124,7 +126,7 @@ def line_mark_reminded(*, line: FinancingLine, on: date) -> None:
 
 
 @transaction.atomic
-def commune_zonages_set(*, commune: Commune, actor, states: dict[str, str]) -> dict[str, str]:
+def commune_zonages_set(*, commune: Commune, actor: Actor, states: dict[str, str]) -> dict[str, str]:
     """Record which zonages the commune is classified in (``oui`` / ``non`` / ``inconnu`` per code).
 
     Codes outside the catalogue's vocabulary are refused; codes not given keep their recorded state.

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.models import ApiKey
 from beffroi.planning import selectors, use_cases
+from beffroi.planning.use_cases import CostRow, UseCaseEntry, UseCaseIndicator, UseCaseRisk
 
 router = Router(tags=["projet de territoire"])
 
@@ -51,7 +56,7 @@ class UseCaseOut(Schema):
     module: str | None
 
 
-def use_case_out(use_case) -> dict:
+def use_case_out(use_case: UseCaseEntry) -> dict[str, Any]:
     return {
         "code": use_case.code,
         "title": use_case.title,
@@ -67,9 +72,7 @@ def use_case_out(use_case) -> dict:
     }
 
 
-def _fields(obj) -> dict:
-    from dataclasses import asdict
-
+def _fields(obj: CostRow | UseCaseIndicator | UseCaseRisk) -> dict[str, Any]:
     return asdict(obj)
 
 
@@ -79,12 +82,12 @@ def _fields(obj) -> dict:
     auth=ApiKeyAuth(),
     summary="Smart-territory use cases (filters: theme, size band)",
 )
-def use_case_list(request, theme: str = "", size: str = ""):
+def use_case_list(request: HttpRequest, theme: str = "", size: str = "") -> list[dict[str, Any]]:
     return [use_case_out(u) for u in use_cases.filtered(theme=theme, size=size)]
 
 
 @router.get("/use-cases/{code}", response=UseCaseOut, auth=ApiKeyAuth(), summary="One use case")
-def use_case_detail(request, code: str):
+def use_case_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return use_case_out(use_cases.get_or_404(code))
 
 
@@ -115,8 +118,9 @@ class ProjectMatchesOut(Schema):
     auth=ApiKeyAuth(),
     summary="Funding mechanisms for a project of the key's commune, with the reasons they match or not",
 )
-def project_matches(request, project_id: int, matched_only: bool = False):
-    commune = request.auth.commune
+def project_matches(request: HttpRequest, project_id: int, matched_only: bool = False) -> dict[str, Any]:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
+    commune = key.commune
     project = selectors.project_get(commune=commune, pk=project_id)
     results = selectors.project_matches(commune=commune, project=project, today=timezone.localdate())
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.utils import timezone
 
@@ -24,7 +25,13 @@ SEED = 2026
 # (use case, title, status, start offset in months, duration in months, investment, operating/yr, stage,
 #  phases [(title, start month, months)], indicators [(name, unit, baseline, target, datahub ref)],
 #  lines [(funder, mechanism, kind, nature, amount, status, deadline offset in days or None)])
-PROJECTS = [
+PhaseSeed: TypeAlias = tuple[str, int, int]
+IndicatorSeed: TypeAlias = tuple[str, str, str | None, str | None, str]
+LineSeed: TypeAlias = tuple[str, str, str, str, str, str, int | None]
+ProjectSeed: TypeAlias = tuple[
+    str, str, str, int, int, Decimal, Decimal, str, list[PhaseSeed], list[IndicatorSeed], list[LineSeed]
+]
+PROJECTS: list[ProjectSeed] = [
     (
         "eclairage-intelligent",
         "Éclairage public intelligent",
@@ -241,11 +248,14 @@ def _load_projects(commune: Commune, elu, today: date) -> None:
                 target_date=project.end_date,
                 datahub_ref=ref,
             )
+        plan = project.financing_plan
+        if plan is None:  # project_create always gives the project its plan
+            raise RuntimeError(f"Le projet « {title} » n'a pas de plan de financement.")
         for funder, mechanism, kind, nature, amount, line_status, deadline in lines:
             funding_services.line_add(
                 commune=commune,
                 actor=elu,
-                plan=project.financing_plan,
+                plan=plan,
                 funder=funder,
                 mechanism_code=mechanism,
                 kind=kind,

@@ -1,6 +1,7 @@
 """Input shape of the planning pages."""
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from beffroi.funding.forms import AmountField, DateInput
 from beffroi.funding.selectors import vocabulary
 from beffroi.planning.models import Project, ProjectIndicator, ProjectPhase
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    """A project owner, shown by name (by email when the account has no name)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
 
 
 class ProjectForm(forms.ModelForm):
@@ -38,6 +46,7 @@ class ProjectForm(forms.ModelForm):
             "operating_budget",
             "themes",
         ]
+        field_classes = {"owner": OwnerChoiceField}
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
@@ -46,9 +55,12 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["themes"].choices = sorted(vocabulary().themes.items(), key=lambda kv: kv[1])
-        self.fields["owner"].queryset = owners if owners is not None else self.fields["owner"].queryset.none()
-        self.fields["owner"].label_from_instance = lambda user: user.full_name or user.email
+        theme_choices: list[tuple[str, str]] = sorted(vocabulary().themes.items(), key=lambda kv: kv[1])
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = theme_choices
+        owner = cast(OwnerChoiceField, self.fields["owner"])
+        if owners is None and owner.queryset is not None:
+            owners = owner.queryset.none()
+        owner.queryset = owners
 
     def clean_investment_budget(self):
         return self.cleaned_data.get("investment_budget") or Decimal(0)
@@ -57,7 +69,8 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data.get("operating_budget") or Decimal(0)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("La date de fin ne peut pas précéder la date de début."))
@@ -71,7 +84,8 @@ class PhaseForm(forms.ModelForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("La date de fin ne peut pas précéder la date de début."))

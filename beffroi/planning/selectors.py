@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import ModuleType
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
-from beffroi.funding.matching import MatchingInputError, ProjectProfile
+from beffroi.funding.matching import MatchingInputError, MatchResult, ProjectProfile
+from beffroi.funding.models import FinancingLine
 from beffroi.planning.models import Assessment, Project, ProjectIndicator, ProjectPhase
 
 DEADLINE_WINDOW_DAYS = 90
 REMINDER_DAYS = 14
 
 
-def project_list(*, commune: Commune):
+def project_list(*, commune: Commune) -> QuerySet[Project]:
     return (
         Project.objects.filter(commune=commune)
         .select_related("owner", "financing_plan")
@@ -47,7 +52,7 @@ def indicator_get(*, project: Project, pk: int) -> ProjectIndicator:
     return indicator
 
 
-def assessment_list(*, commune: Commune):
+def assessment_list(*, commune: Commune) -> QuerySet[Assessment]:
     return Assessment.objects.filter(commune=commune).order_by("-assessed_on", "-pk")
 
 
@@ -75,7 +80,7 @@ def project_profile(project: Project) -> ProjectProfile:
     )
 
 
-def project_matches(*, commune: Commune, project: Project, today: date):
+def project_matches(*, commune: Commune, project: Project, today: date) -> list[MatchResult]:
     """Every mechanism with its verdict and reasons for this project (matching ones first)."""
     try:
         profile = project_profile(project)
@@ -87,7 +92,7 @@ def project_matches(*, commune: Commune, project: Project, today: date):
 @dataclass(frozen=True)
 class Deadline:
     project: Project
-    line: object
+    line: FinancingLine
     days_left: int
 
 
@@ -101,11 +106,10 @@ def upcoming_deadlines(*, commune: Commune, today: date, days: int = DEADLINE_WI
         )
     }
     return [
-        Deadline(
-            project=projects[line.plan_id], line=line, days_left=(line.application_deadline - today).days
-        )
+        Deadline(project=projects[line.plan_id], line=line, days_left=(deadline - today).days)
         for line in lines
-        if line.plan_id in projects
+        # line_deadlines only returns lines with a deadline in the window: the None check narrows the type.
+        if line.plan_id in projects and (deadline := line.application_deadline) is not None
     ]
 
 
@@ -132,16 +136,16 @@ class Quarter:
     quarter: int
     start: date
     end: date
-    items: list  # (project, phase or None, kind) tuples, kind in "start", "phase", "end"
+    items: list[tuple[Project, ProjectPhase | None]]  # the projects, and their phase, running in the quarter
 
     @property
     def label(self) -> str:
         return f"T{self.quarter} {self.year}"
 
 
-def timeline(*, projects) -> list[Quarter]:
+def timeline(*, projects: Iterable[Project]) -> list[Quarter]:
     """Quarters from the first start to the last end, each listing the projects and phases running in it."""
-    spans = []
+    spans: list[tuple[date, date, Project, ProjectPhase | None]] = []
     for project in projects:
         phases = list(project.phases.all())
         if phases:
@@ -170,14 +174,14 @@ def timeline(*, projects) -> list[Quarter]:
 # -- other apps' data, read only through their selectors when they exist -----------------------------------
 
 
-def _optional_selectors(app: str):
+def _optional_selectors(app: str) -> ModuleType | None:
     try:
         return importlib.import_module(f"beffroi.{app}.selectors")
     except ImportError:
         return None
 
 
-def indicator_live_value(indicator: ProjectIndicator, *, commune: Commune):
+def indicator_live_value(indicator: ProjectIndicator, *, commune: Commune) -> dict[str, Any] | None:
     """Latest value of the data-hub attribute an indicator follows (summed over the entities of that type).
 
     Read only through ``beffroi.datahub.selectors`` when it offers ``dashboard_entities`` and

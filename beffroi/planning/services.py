@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from beffroi.accounts.selectors import role_get
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.funding import services as funding_services
@@ -55,17 +57,17 @@ def _validate_project(project: Project) -> None:
 def assessment_create(
     *,
     commune: Commune,
-    actor,
+    actor: Actor,
     grid_version: str,
-    answers: dict,
-    scores: dict,
+    answers: dict[str, Any],
+    scores: dict[str, Any],
     assessed_on: date | None = None,
 ) -> Assessment:
     """Keep one answer to the maturity grid with its computed scores (every assessment is kept)."""
     assessment = Assessment.objects.create(
         commune=commune,
         grid_version=grid_version,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=actor if actor is not None and actor.is_authenticated else None,
         author_label=(getattr(actor, "full_name", "") or getattr(actor, "email", "")) if actor else "",
         role=role_get(commune=commune, user=actor) or "" if actor else "",
         assessed_on=assessed_on or date.today(),
@@ -83,7 +85,7 @@ def assessment_create(
 
 
 @transaction.atomic
-def project_create(*, commune: Commune, actor, title: str, start_date: date, **fields) -> Project:
+def project_create(*, commune: Commune, actor: Actor, title: str, start_date: date, **fields: Any) -> Project:
     """A project of the roadmap, with its (empty) financing plan."""
     project = Project(
         commune=commune,
@@ -99,7 +101,7 @@ def project_create(*, commune: Commune, actor, title: str, start_date: date, **f
 
 
 @transaction.atomic
-def project_update(*, commune: Commune, actor, project: Project, **fields) -> Project:
+def project_update(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> Project:
     _check_commune(commune, project.commune_id)
     for key, value in fields.items():
         if key in PROJECT_FIELDS:
@@ -117,7 +119,7 @@ def project_update(*, commune: Commune, actor, project: Project, **fields) -> Pr
 
 
 @transaction.atomic
-def project_delete(*, commune: Commune, actor, project: Project) -> None:
+def project_delete(*, commune: Commune, actor: Actor, project: Project) -> None:
     _check_commune(commune, project.commune_id)
     audit_record(
         commune=commune, actor=actor, action="planning.project.delete", obj=project, summary=project.title
@@ -129,7 +131,7 @@ def project_delete(*, commune: Commune, actor, project: Project) -> None:
 
 
 @transaction.atomic
-def phase_add(*, commune: Commune, actor, project: Project, **fields) -> ProjectPhase:
+def phase_add(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> ProjectPhase:
     _check_commune(commune, project.commune_id)
     phase = ProjectPhase(project=project, **{k: v for k, v in fields.items() if k in PHASE_FIELDS})
     if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
@@ -147,7 +149,7 @@ def phase_add(*, commune: Commune, actor, project: Project, **fields) -> Project
 
 
 @transaction.atomic
-def phase_delete(*, commune: Commune, actor, phase: ProjectPhase) -> None:
+def phase_delete(*, commune: Commune, actor: Actor, phase: ProjectPhase) -> None:
     _check_commune(commune, phase.project.commune_id)
     audit_record(
         commune=commune,
@@ -160,7 +162,7 @@ def phase_delete(*, commune: Commune, actor, phase: ProjectPhase) -> None:
 
 
 @transaction.atomic
-def indicator_add(*, commune: Commune, actor, project: Project, **fields) -> ProjectIndicator:
+def indicator_add(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> ProjectIndicator:
     _check_commune(commune, project.commune_id)
     indicator = ProjectIndicator(
         project=project, **{k: v for k, v in fields.items() if k in INDICATOR_FIELDS}
@@ -178,7 +180,7 @@ def indicator_add(*, commune: Commune, actor, project: Project, **fields) -> Pro
 
 
 @transaction.atomic
-def indicator_delete(*, commune: Commune, actor, indicator: ProjectIndicator) -> None:
+def indicator_delete(*, commune: Commune, actor: Actor, indicator: ProjectIndicator) -> None:
     _check_commune(commune, indicator.project.commune_id)
     audit_record(
         commune=commune,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,9 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
     ).select_related("plan")
     sent = 0
     for line in lines:
+        deadline = line.application_deadline
+        if deadline is None:  # excluded by the filter above; the check narrows the type
+            continue
         project = (
             Project.objects.filter(financing_plan_id=line.plan_id, commune_id=line.plan.commune_id)
             .select_related("owner", "commune")
@@ -38,22 +42,18 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         )
         if project is None or project.owner is None or not project.owner.email:
             continue
-        days = (line.application_deadline - today).days
-        subject = f"[{project.commune.name}] Dossier « {line.funder} » à déposer avant le {line.application_deadline:%d/%m/%Y}"
+        days = (deadline - today).days
+        subject = f"[{project.commune.name}] Dossier « {line.funder} » à déposer avant le {deadline:%d/%m/%Y}"
         body = (
             f"Bonjour,\n\nLe dossier de financement « {line.funder} » ({format_eur(line.amount)}) du projet "
-            f"« {project.title} » doit être déposé avant le {line.application_deadline:%d/%m/%Y}, "
+            f"« {project.title} » doit être déposé avant le {deadline:%d/%m/%Y}, "
             f"dans {days} jour{'s' if days > 1 else ''}.\n\n"
             "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n"
         )
         with transaction.atomic():
             funding_services.line_mark_reminded(line=line, on=today)
             to = [project.owner.email]
-            transaction.on_commit(
-                lambda to=to, subject=subject, body=body: send_email.enqueue(
-                    to=to, subject=subject, body=body
-                )
-            )
+            transaction.on_commit(partial(send_email.enqueue, to=to, subject=subject, body=body))
         sent += 1
     return sent
 

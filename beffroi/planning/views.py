@@ -53,7 +53,7 @@ def roadmap(request):
     projects = list(selectors.project_list(commune=request.commune))
     plans = {}
     for project in projects:
-        if project.financing_plan_id:
+        if project.financing_plan is not None:  # select_related by project_list: no query
             plans[project.pk] = funding_selectors.plan_check(plan=project.financing_plan)
     return render(
         request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -231,7 +232,7 @@ def assessment_compare(request):
     by_pk = {str(a.pk): a for a in assessments}
     first = by_pk.get(request.GET.get("a", ""))
     second = by_pk.get(request.GET.get("b", ""))
-    context = {"assessments": assessments, "first": first, "second": second, "grid": grid}
+    context: dict[str, Any] = {"assessments": assessments, "first": first, "second": second, "grid": grid}
     if first and second:
         title = _("Comparaison des auto-diagnostics : trait plein %(a)s, pointillés %(b)s") % {
             "a": f"{first.author_label or first.role} ({first.assessed_on:%d/%m/%Y})",
