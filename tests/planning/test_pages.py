@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from beffroi.funding.catalogue import load_mechanisms
 from beffroi.funding.models import FinancingLine
 from beffroi.planning import services
 from beffroi.planning.models import Project
@@ -294,7 +295,10 @@ def test_mechanism_catalogue_shows_source_and_verification(client, valbourg):
     assert 'href="https://www.prefectures-regions.gouv.fr/normandie/' in html
     unverified = client.get("/valbourg/financements/dispositifs/FRANCE_SERVICES/").content.decode()
     assert "non vérifié" in unverified
+    mechanisms = load_mechanisms()
+    verified = sum(1 for m in mechanisms if m.verified_on is not None)
+    assert 0 < verified < len(mechanisms)
     listing = client.get("/valbourg/financements/").content.decode()
-    assert "11 fiches sur 48 ont été comparées" in listing
-    assert listing.count('<span class="badge badge-warn">non vérifié</span>') == 37
+    assert f"{verified} fiches sur {len(mechanisms)} ont été comparées" in listing
+    assert listing.count('<span class="badge badge-warn">non vérifié</span>') == len(mechanisms) - verified
     assert client.get("/valbourg/financements/dispositifs/INCONNU/").status_code == 404
