@@ -9,7 +9,8 @@ its own does not leave stale alerts, and a new excursion opens a new alert. Noth
 no evidence (no reading, or a value still abnormal but not yet for the whole duration).
 
 Evaluation runs after each ingestion for the touched entities (`alerts_after_ingest`, called from
-services._ingest_rows) and periodically for every commune (`beffroi alerts`, needed for no-data rules).
+services._ingest_rows) and periodically for every commune (needed for no-data rules): every minute in the
+`beffroi mqtt` worker, or `beffroi alerts` from a timer.
 """
 
 from __future__ import annotations

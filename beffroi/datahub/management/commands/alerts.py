@@ -1,8 +1,9 @@
 """`beffroi alerts`: evaluate the data hub's alert rules now (every commune, or one).
 
 Ingestion evaluates the rules of the entities it touches; a sensor that falls silent touches nothing, so
-"no data" rules need this command run periodically (cron or a systemd timer, e.g. every 5 minutes), or
-`--enqueue` to hand the work to `beffroi worker`.
+"no data" rules need a periodic evaluation: `beffroi mqtt` does one every minute while it runs. Without
+the MQTT worker (HTTP webhooks only), run this command periodically (cron or a systemd timer, e.g. every
+5 minutes), or with `--enqueue` to hand the work to `beffroi worker`.
 """
 
 from django.core.management.base import BaseCommand, CommandError
