@@ -374,14 +374,15 @@ def results_csv(request, slug):
     writer = csv.writer(response, delimiter=";")
     writer.writerow(
         ["projet", "titre", "cout", "voix", "score", "retenu", "rang", "raison", "voix_effectives",
-         "prix_par_soutien", "budget_restant_glouton", "retenu_par_glouton"]
+         "prix_par_soutien", "budget_restant_glouton", "retenu_par_glouton", "enveloppe", "retenu_avec_reliquat"]
     )  # fmt: skip
     for pid, r in data["projects"].items():
         writer.writerow(
             [pid, r["title"], r["cost"], r["votes"], r["score"], int(r["selected"]), r["position"] or "",
              r["reason_label"], r["effective_votes"] if r["effective_votes"] is not None else "",
              r["price"] if r["price"] is not None else "",
-             r["budget_left"] if r["budget_left"] is not None else "", int(r["greedy_selected"])]
+             r["budget_left"] if r["budget_left"] is not None else "", int(r["greedy_selected"]),
+             r.get("group", ""), int(bool(r.get("leftover")))]
         )  # fmt: skip
     return response
 

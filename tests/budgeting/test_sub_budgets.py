@@ -268,6 +268,9 @@ def test_results_page_shows_winners_per_envelope_and_export_keeps_them(
     assert "Lauréats par enveloppe" in page
     assert page.index("Quartier nord —") < page.index("Nord un — 30") < page.index("Quartier sud —")
     assert "Hors enveloppe (budget général)" in page
+    csv_lines = client.get(f"{BASE}/{budget.slug}/resultats.csv").content.decode().splitlines()
+    assert csv_lines[0].endswith(";enveloppe;retenu_avec_reliquat")
+    assert any(line.startswith(f"{n1.pk};Nord un;") and ";Quartier nord;" in line for line in csv_lines)
     # the exported file carries the envelopes: counting it again gives the same winners
     pb = client.get(f"{BASE}/{budget.slug}/resultats.pb").content.decode()
     assert "budget_per_category;30000,40000" in pb
@@ -276,3 +279,16 @@ def test_results_page_shows_winners_per_envelope_and_export_keeps_them(
     out = StringIO()
     call_command("pb", "count", str(path), "--rule", "greedy", "--json", stdout=out)
     assert set(json.loads(out.getvalue())["winners"]) == set(budget.results["winners"])
+
+
+def test_the_rules_stay_pure():
+    """The counting rules (envelopes included), the pabulib reader and the command line import no Django."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, beffroi.budgeting.rules, beffroi.budgeting.pabulib, beffroi.budgeting.cli;"
+        "print(any(m.startswith('django') for m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
