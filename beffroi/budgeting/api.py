@@ -68,6 +68,23 @@ class ProjectResultOut(Schema):
     effective_votes: float | None
     price: float | None
     greedy_selected: bool
+    group: str = ""
+
+
+class SubBudgetResultOut(Schema):
+    name: str  # "" for the projects outside every envelope
+    amount: int
+    winners: list[str] = []
+    total_cost: float | None = None
+
+
+class TieBreakOut(Schema):
+    count: str  # "main" (official result) or "greedy" (comparison)
+    group: str
+    stage: str
+    tied: list[str]
+    chosen: str
+    criterion: str  # "cost", "votes" or "draw"
 
 
 class ResultsOut(Schema):
@@ -82,6 +99,11 @@ class ResultsOut(Schema):
     share_with_funded: float
     greedy_share_with_funded: float
     projects: list[ProjectResultOut]
+    groups: list[SubBudgetResultOut] = []
+    draw: list[str] = []
+    draw_seed: str | None = None
+    draw_method: str | None = None
+    tie_breaks: list[TieBreakOut] = []
 
 
 def _budget(request, slug):

@@ -254,6 +254,9 @@ def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client,
     body = results.content.decode()
     assert results.status_code == 200
     assert results.json()["num_voters"] == 1
+    assert len(results.json()["draw_seed"]) == 32 and results.json()["draw_method"] == "sha256"
+    assert sorted(results.json()["draw"]) == sorted(str(p.pk) for p in projects)
+    assert results.json()["groups"][0]["name"] == ""
     assert habitant_valbourg.email not in body and "ballot" not in body and "token" not in body
     other = {"Authorization": f"Bearer {_api_key(hautmesnil)}"}
     assert client.get("/api/budgeting/budgets", headers=other).json() == []
