@@ -1,7 +1,7 @@
 """Demo step: Valbourg's connected assets (64 entities, 8 Smart Data Models types) with a year of history.
 
-History older than two days is written straight into the daily (whole year) and hourly (last month)
-roll-ups; the last two days go through observation_ingest_batch like live data. Idempotent: an entity that
+History older than two days is written straight into the daily (thirteen months, so that the dashboards
+can compare a month with the same month a year ago) and hourly (last month) roll-ups; the last two days go through observation_ingest_batch like live data. Idempotent: an entity that
 exists is left alone. Deterministic (fixed seed).
 """
 
@@ -18,6 +18,7 @@ from . import services
 from .models import Device, Entity
 from .ngsild import context as ldctx
 
+HISTORY_DAYS = 400
 SDM = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
 
 # type, domain, count, public, series: (attribute, unit, daily profile function(hour, day, rng) -> value)
@@ -218,7 +219,7 @@ def load(now: datetime | None = None) -> None:
             for name, unit, fn in _series(kind):
                 iri = active.expand_attribute(name)
                 daily, hourly = [], []
-                day = live_from - timedelta(days=365)
+                day = live_from - timedelta(days=HISTORY_DAYS)
                 while day < live_from:
                     values = [fn(day + timedelta(hours=h), index, rng) for h in range(24)]
                     daily.append((day, min(values), max(values), sum(values), 24))

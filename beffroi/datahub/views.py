@@ -6,6 +6,7 @@ Anonymous visitors and habitants see what the commune publishes; agents and élu
 from __future__ import annotations
 
 import csv
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,24 +16,52 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
 
-from . import selectors
+from . import labels, selectors
 from .charts import line_chart
 from .services import short_name
 
-PERIOD_LABELS = {"day": "24 heures", "week": "7 jours", "month": "31 jours", "year": "12 mois"}
+PERIOD_LABELS = {
+    "day": gettext_lazy("24 heures"),
+    "week": gettext_lazy("7 jours"),
+    "month": gettext_lazy("31 jours"),
+    "year": gettext_lazy("12 mois"),
+}
+# Entity types whose state is a property of the entity (set by the operator or the network server) rather
+# than a time series: their status is read from the entity's document when no measurement carries it.
+_STATUS_IN_DOCUMENT = ("Streetlight", "ParkingSpot")
 
 
 def _see_all(request) -> bool:
     return user_can(commune=request.commune, user=request.user, capability="view_dashboards")
 
 
-def _state(type_name: str, latest: dict) -> tuple[str, str]:
-    """(label, badge class) of an asset's state, from its latest values."""
-    status = latest.get("status", (None,))[0]
+def _natural_key(text: str) -> list[object]:
+    """ "Candélabre 2" before "Candélabre 10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def _document_statuses(commune, see_all: bool, entities) -> dict[int, object]:
+    """The `status` property of the entities whose state it carries, read from their documents."""
+    pks = [e.pk for e in entities if e.type_name in _STATUS_IN_DOCUMENT]
+    if not pks:
+        return {}
+    out = {}
+    documents = selectors.entity_queryset(commune=commune, see_all=see_all).filter(pk__in=pks)
+    for pk, data in documents.values_list("pk", "data"):
+        for name, attribute in (data or {}).items():
+            if short_name(name) == "status" and isinstance(attribute, dict):
+                out[pk] = attribute.get("value")
+    return out
+
+
+def _state(type_name: str, latest: dict, document_status: object = None) -> tuple[str, str]:
+    """(label, badge class) of an asset's state, from its latest values (or its document's status)."""
+    status = latest.get("status", (document_status,))[0]
     if type_name == "Streetlight":
         if status not in (None, "ok"):
             return _("En panne"), "badge-danger"
@@ -53,11 +82,26 @@ def index(request):
     see_all = _see_all(request)
     entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
     latest = selectors.latest_values(entities=entities)
+    statuses = _document_statuses(commune, see_all, entities)
     rows = []
     for entity in entities:
         values = latest.get(entity.pk, {})
-        label, badge = _state(entity.type_name, values)
-        rows.append({"entity": entity, "state": label, "badge": badge, "values": values})
+        label, badge = _state(entity.type_name, values, statuses.get(entity.pk))
+        main = labels.MAIN_ATTRIBUTE.get(entity.type_name, "")
+        measured = values.get(main)
+        rows.append(
+            {
+                "entity": entity,
+                "type_label": labels.type_label(entity.type_name),
+                "state": label,
+                "badge": badge,
+                "values": values,
+                "main_label": labels.attribute_label(main) if measured else "",
+                "main_value": labels.value_text(measured[0], measured[2], attribute=main) if measured else "",
+                "main_at": measured[1] if measured else None,
+            }
+        )
+    rows.sort(key=lambda r: (str(r["type_label"]), _natural_key(str(r["entity"]))))
     to_empty = [r for r in rows if r["entity"].type_name == "WasteContainer" and r["badge"] == "badge-warn"]
     faults = [r for r in rows if r["entity"].type_name == "Streetlight" and r["badge"] == "badge-danger"]
     schools = [r for r in rows if r["entity"].type_name == "AirQualityObserved"]
@@ -103,21 +147,22 @@ def _energy_comparison(commune, see_all, meters):
         return None
     today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=30)
-    now_total = sum(
-        selectors.daily_totals(
-            entities=meters, attribute_suffix="activeEnergyImport", start=start, end=today
-        ).values()
+    current = selectors.daily_totals(
+        entities=meters, attribute_suffix="activeEnergyImport", start=start, end=today
     )
-    before = sum(
-        selectors.daily_totals(
-            entities=meters,
-            attribute_suffix="activeEnergyImport",
-            start=start - timedelta(days=365),
-            end=today - timedelta(days=365),
-        ).values()
+    before = selectors.daily_totals(
+        entities=meters,
+        attribute_suffix="activeEnergyImport",
+        start=start - timedelta(days=365),
+        end=today - timedelta(days=365),
     )
-    change = (now_total - before) / before * 100 if before else None
-    return {"current": now_total, "previous": before, "change": change}
+    # Compare only with a year-ago window that was measured as fully: a commune that started recording less
+    # than a year ago would otherwise read a meaningless rise.
+    comparable = bool(before) and len(before) >= 0.9 * max(len(current), 1)
+    now_total = sum(current.values())
+    before_total = sum(before.values()) if comparable else None
+    change = (now_total - before_total) / before_total * 100 if before_total else None
+    return {"current": now_total, "previous": before_total, "change": change}
 
 
 def _burning_hours(lights):
@@ -161,19 +206,20 @@ def entity_detail(request, pk: int):
         name = short_name(attribute)
         unit = latest.get(name, (None, None, ""))[2]
         title = _("%(name)s — %(period)s (moyenne, minimum et maximum)") % {
-            "name": name,
+            "name": labels.attribute_label(name),
             "period": PERIOD_LABELS[period],
         }
         charts.append(
             {
                 "name": name,
+                "label": labels.attribute_label(name),
                 "attribute": attribute,
                 "svg": mark_safe(
                     line_chart(
                         [(b, a, lo, hi) for b, a, lo, hi, _c in series],
                         title=title,
                         chart_id=f"chart-{name}",
-                        unit=unit,
+                        unit=labels.unit_label(unit),
                     )
                 ),  # noqa: S308 — values escaped in line_chart
                 "rows": series[-48:] if period in ("day", "week") else series,
@@ -185,7 +231,19 @@ def entity_detail(request, pk: int):
         "datahub/entity.html",
         {
             "entity": entity,
-            "latest": sorted(latest.items()),
+            "type_label": labels.type_label(entity.type_name),
+            "latest": sorted(
+                (
+                    {
+                        "name": name,
+                        "label": labels.attribute_label(name),
+                        "value": labels.value_text(value, unit, attribute=name),
+                        "at": at,
+                    }
+                    for name, (value, at, unit) in latest.items()
+                ),
+                key=lambda row: str(row["label"]),
+            ),
             "charts": charts,
             "period": period,
             "periods": PERIOD_LABELS,

@@ -78,3 +78,33 @@ def test_simulation_feeds_the_demo_devices_through_ingestion(loaded):
     assert timezone.now() - newest < timedelta(minutes=5)
     # Running it again in the same minute is a replay: nothing more is stored.
     call_command("simulate", "--rounds", "1", "--interval", "0")
+
+
+def test_dashboard_reads_in_french_with_faults_and_last_measurement(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/").content.decode()
+    # The two street lights whose document says "defectiveLamp" are faults, in the panel and in the list.
+    assert "2 points lumineux en panne." in page
+    assert page.count("En panne") >= 2
+    # Types and measurements in French, with units, in natural order.
+    assert "<td>Candélabre</td>" in page and "<td>Streetlight</td>" not in page
+    assert "Taux de remplissage : " in page and " %" in page
+    assert "CO₂ : " in page and "ppm" in page
+    assert page.index(">Candélabre 2<") < page.index(">Candélabre 10<")
+    meter = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
+    detail = client.get(f"/valbourg/donnees/equipement/{meter.pk}/").content.decode()
+    assert "Compteur électrique <span" in detail and "(ACMeasurement)" in detail
+    assert "Énergie consommée" in detail and "kWh" in detail
+
+
+def test_energy_is_compared_with_last_year_only_when_last_year_was_measured(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/").content.decode()
+    assert "même période l'an dernier" in page and "Évolution" in page
+    # A commune that started recording a few weeks ago: no comparison, and it says why.
+    DailyRollup.objects.filter(
+        entity__type_name="ACMeasurement", bucket__lt=timezone.now() - timedelta(days=300)
+    ).delete()
+    page = client.get("/valbourg/donnees/").content.decode()
+    assert "Pas encore de mesures complètes sur la même période l'an dernier" in page
+    assert "Évolution" not in page

@@ -1,0 +1,117 @@
+"""What an agent reads instead of the Smart Data Models names: French labels of entity types, attributes and
+UN/CEFACT unit codes (the codes NGSI-LD's `unitCode` carries). A name missing here is shown as it is."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+TYPE_LABELS: dict[str, StrOrPromise] = {
+    "ACMeasurement": _("Compteur électrique"),
+    "AirQualityObserved": _("Qualité de l'air"),
+    "Building": _("Bâtiment"),
+    "Device": _("Capteur"),
+    "NoiseLevelObserved": _("Niveau sonore"),
+    "OffStreetParking": _("Parking"),
+    "ParkingSpot": _("Place de stationnement"),
+    "Streetlight": _("Candélabre"),
+    "StreetlightGroup": _("Armoire d'éclairage"),
+    "TrafficFlowObserved": _("Comptage routier"),
+    "WasteContainer": _("Conteneur à déchets"),
+    "WaterConsumptionObserved": _("Compteur d'eau"),
+    "WeatherObserved": _("Station météo"),
+}
+
+ATTRIBUTE_LABELS: dict[str, StrOrPromise] = {
+    "activeEnergyImport": _("Énergie consommée"),
+    "activePower": _("Puissance active"),
+    "batteryLevel": _("Niveau de batterie"),
+    "co2": _("CO₂"),
+    "fillingLevel": _("Taux de remplissage"),
+    "illuminanceLevel": _("Niveau d'éclairement"),
+    "intensity": _("Véhicules comptés"),
+    "no2": _("NO₂"),
+    "pm10": _("Particules PM10"),
+    "pm25": _("Particules PM2,5"),
+    "powerConsumption": _("Puissance consommée"),
+    "relativeHumidity": _("Humidité relative"),
+    "status": _("État"),
+    "temperature": _("Température"),
+    "waterConsumption": _("Consommation d'eau"),
+}
+
+# Text values of the Smart Data Models enumerations used by the demo and common sensors.
+TEXT_VALUE_LABELS: dict[str, StrOrPromise] = {
+    "closed": _("fermé"),
+    "free": _("libre"),
+    "occupied": _("occupé"),
+    "ok": _("en service"),
+    "defectiveLamp": _("lampe défectueuse"),
+    "columnIssue": _("problème de mât"),
+    "brokenLantern": _("lanterne cassée"),
+    "unknown": _("inconnu"),
+}
+
+# UN/CEFACT Recommendation 20 codes seen in Smart Data Models and LoRaWAN decoders.
+UNIT_LABELS: dict[str, str] = {
+    "59": "ppm",
+    "A97": "hPa",
+    "C62": "",
+    "CEL": "°C",
+    "GQ": "µg/m³",
+    "KMH": "km/h",
+    "KWH": "kWh",
+    "LTR": "L",
+    "MTQ": "m³",
+    "MTR": "m",
+    "P1": "%",
+    "WTT": "W",
+}
+
+# The measurement that says most about an asset of each type, shown in the dashboard's list.
+MAIN_ATTRIBUTE: dict[str, str] = {
+    "ACMeasurement": "activeEnergyImport",
+    "AirQualityObserved": "co2",
+    "ParkingSpot": "status",
+    "Streetlight": "powerConsumption",
+    "TrafficFlowObserved": "intensity",
+    "WasteContainer": "fillingLevel",
+    "WaterConsumptionObserved": "waterConsumption",
+    "WeatherObserved": "temperature",
+}
+
+
+def type_label(type_name: str) -> StrOrPromise:
+    return TYPE_LABELS.get(type_name, type_name)
+
+
+def attribute_label(name: str) -> StrOrPromise:
+    """The label of an attribute, given by its short name or its full IRI (…/fillingLevel)."""
+    short = re.split(r"[/#:]", name)[-1] or name
+    return ATTRIBUTE_LABELS.get(short, short)
+
+
+def unit_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return UNIT_LABELS.get(code, code)
+
+
+def value_text(value: Any, unit_code: str | None = None, *, attribute: str = "") -> str:
+    """A measurement as read by a person: French number format, a unit symbol, a ratio as a percentage."""
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if isinstance(value, int | float):
+        if attribute == "fillingLevel" and not unit_code and 0 <= value <= 1:
+            return f"{number_format(value * 100, 0)} %"
+        digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+        text = number_format(value, digits, use_l10n=True, force_grouping=True)
+        unit = unit_label(unit_code)
+        return f"{text} {unit}" if unit else text
+    return str(TEXT_VALUE_LABELS.get(str(value), value))
