@@ -1,14 +1,19 @@
 """Platform API of the Signalements module: the reports of the API key's commune (public fields only)."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.models import ApiKey
 from beffroi.reports import selectors
+from beffroi.reports.models import Report
 
 router = Router(tags=["signalements"])
 
@@ -30,11 +35,14 @@ class ReportOut(Schema):
 
 @router.get("/reports", response=list[ReportOut], auth=ApiKeyAuth())
 @paginate
-def report_list(request, category: str = "", status: str = ""):
+def report_list(
+    request: HttpRequest, category: str = "", status: str = ""
+) -> QuerySet[Report, Mapping[str, Any]]:
     """Reports of the key's commune; `status` = open or closed. No contact data is ever returned.
 
     Paged in the database: the paginator slices (and counts) this query of plain rows."""
-    reports = selectors.report_public_list(commune=request.api_key.commune, category=category, status=status)
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
+    reports = selectors.report_public_list(commune=key.commune, category=category, status=status)
     return (
         reports.select_related(None)
         .order_by("-created_at", "-pk")

@@ -5,17 +5,21 @@ Deterministic (fixed seed) and idempotent (nothing is added once a commune has i
 import random
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.utils import timezone
 
 from beffroi.accounts.models import User
 from beffroi.core import demo
+from beffroi.core.annotations import JSONObject
 from beffroi.core.models import Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, State
 from beffroi.territory.models import Place, Team
 
-CATEGORIES = {
+# (code, name, description, team slug, questions)
+CategorySeed: TypeAlias = tuple[str, str, str, str, list[JSONObject]]
+CATEGORIES: dict[str, list[CategorySeed]] = {
     "valbourg": [
         ("eclairage", "Éclairage public", "Lampadaire éteint, clignotant ou allumé en journée.", "batiments-et-eclairage",
          [{"code": "numero_mat", "label": "Numéro inscrit sur le mât (si visible)", "type": "string", "required": False}]),

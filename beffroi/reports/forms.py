@@ -1,11 +1,20 @@
 """Input shape of the Signalements pages (rules live in services)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.reports.images import MAX_BYTES
-from beffroi.reports.models import Report
+from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from beffroi.territory.models import Place
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,7 +42,7 @@ class PhotosField(forms.FileField):
 class LocationMixin(forms.Form):
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    place = forms.ModelChoiceField(
+    place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("Un lieu de la commune"), queryset=None, required=False, empty_label=_("— aucun —"),
         help_text=_("Choisissez un lieu connu proche du problème…"),
     )  # fmt: skip
@@ -42,12 +51,13 @@ class LocationMixin(forms.Form):
         help_text=_("Par exemple : devant le 12 rue des Écoles."),
     )  # fmt: skip
 
-    def __init__(self, *args, places=None, **kwargs):
+    def __init__(self, *args: Any, places: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = places
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         has_point = data.get("latitude") is not None and data.get("longitude") is not None
         if not has_point and not data.get("place") and not (data.get("address") or "").strip():
             raise forms.ValidationError(
@@ -61,22 +71,25 @@ class LocationMixin(forms.Form):
 class StartForm(LocationMixin):
     """Step 1: what and where (a GET form, so it works without JavaScript and can be bookmarked)."""
 
-    category = forms.ModelChoiceField(label=_("Type de problème"), queryset=None, to_field_name="code",
-                                      empty_label=None, widget=forms.RadioSelect)  # fmt: skip
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Type de problème"), queryset=None, to_field_name="code", empty_label=None,
+        widget=forms.RadioSelect,
+    )  # fmt: skip
 
     field_order = ["category", "place", "address", "latitude", "longitude"]
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
 
 
-def question_fields(category) -> dict[str, forms.Field]:
-    fields = {}
+def question_fields(category: Category) -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
     for q in category.questions:
         common = {"label": q["label"], "required": bool(q.get("required")), "help_text": q.get("help", "")}
         choices = [(str(c["key"]), c.get("name", c["key"])) for c in q.get("choices", [])]
         kind = q.get("type", "string")
+        field: forms.Field
         if kind == "singlevaluelist":
             field = forms.ChoiceField(choices=[("", "—"), *choices], **common)
         elif kind == "multivaluelist":
@@ -93,8 +106,8 @@ def question_fields(category) -> dict[str, forms.Field]:
     return fields
 
 
-def raw_answers(category, cleaned: dict) -> dict[str, list[str]]:
-    raw = {}
+def raw_answers(category: Category, cleaned: dict[str, Any]) -> dict[str, list[str]]:
+    raw: dict[str, list[str]] = {}
     for q in category.questions:
         value = cleaned.get(f"q_{q['code']}")
         if value in (None, "", []):
@@ -137,7 +150,9 @@ class ReportForm(LocationMixin):
 class AssistedReportForm(LocationMixin):
     """An agent files a report for a resident at the counter, on the phone or from a letter."""
 
-    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, empty_label=None)
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Catégorie"), queryset=None, empty_label=None
+    )
     channel = forms.ChoiceField(
         label=_("Reçu par"), widget=forms.RadioSelect,
         choices=[(c.value, c.label) for c in (Report.Channel.COUNTER, Report.Channel.PHONE, Report.Channel.MAIL)],
@@ -153,9 +168,9 @@ class AssistedReportForm(LocationMixin):
     field_order = ["channel", "category", "description", "place", "address", "latitude", "longitude", "photos",
                    "contact_name", "contact_email", "contact_phone"]  # fmt: skip
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
         self.fields["latitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
         self.fields["longitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
         self.fields["latitude"].label = _("Latitude (si connue)")

@@ -8,13 +8,21 @@ The extra questions are edited as one structured textarea, one question a line:
 so the page works without JavaScript and a whole set of questions can be copied from one category to another.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.reports.models import State
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from beffroi.territory.models import Team
 
 # French word typed by the administrator → Open311 datatype stored in Category.questions.
 TYPE_WORDS = {
@@ -148,7 +156,7 @@ class CategoryConfigForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    team = forms.ModelChoiceField(
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
         label=gettext_lazy("Service destinataire"), queryset=None, required=False,
         empty_label=gettext_lazy("— aucun service —"),
         help_text=gettext_lazy("Les nouveaux signalements de cette catégorie arrivent dans sa file."),
@@ -169,9 +177,9 @@ class CategoryConfigForm(forms.Form):
         ),
     )  # fmt: skip
 
-    def __init__(self, *args, teams=None, **kwargs):
+    def __init__(self, *args: Any, teams: QuerySet[Team] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
 
     def clean_questions(self):
         return questions_parse(self.cleaned_data.get("questions", ""))

@@ -37,10 +37,10 @@ def process_photo(data: bytes) -> ProcessedPhoto:
             if width * height > MAX_PIXELS:
                 raise PhotoError("too_big")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)  # keep the orientation the EXIF tag gave, then drop the tag
-            img = img.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            # keep the orientation the EXIF tag gave, then drop the tag
+            img = ImageOps.exif_transpose(opened).convert("RGB")
     except PhotoError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

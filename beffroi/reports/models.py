@@ -133,6 +133,9 @@ class Report(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: metres from the searched point, set on the reports `selectors.report_nearby` returns.
+    distance_m: int
+
     class Meta:
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
@@ -154,7 +157,7 @@ class Report(models.Model):
     def location_label(self) -> str:
         if self.address_string:
             return self.address_string
-        if self.place_id:
+        if self.place is not None:  # no query when place_id is None
             return self.place.name
         return ""
 

@@ -14,29 +14,47 @@ multipart `media` (or `photo`) files; `media_url` is stored but not fetched; typ
 `media_url` in responses points to the first photo an agent has published.
 """
 
+from __future__ import annotations
+
 import json
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypedDict
 
 from django.db import connection
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
-from beffroi.core.models import Commune
+from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State
 from beffroi.reports.services import ReportInputError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-15T00:00:00+01:00"
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+P = ParamSpec("P")
+
+
+class PublicParts(TypedDict):
+    """What `_with_public_parts` prefetches onto a report."""
+
+    published_photos: list[ReportPhoto]
+    public_replies: list[ReportEvent]
 
 
 class Open311Error(Exception):
@@ -50,7 +68,7 @@ class Open311Error(Exception):
 # Rendering -------------------------------------------------------------------------------------------------
 
 
-def _to_xml(parent: ET.Element, value) -> None:
+def _to_xml(parent: ET.Element, value: object) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, list) and key in _LIST_CHILD:
@@ -73,7 +91,7 @@ def _to_xml(parent: ET.Element, value) -> None:
 _LIST_CHILD = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 
 
-def _tree_xml(data, *, root: str, item: str = "") -> str:
+def _tree_xml(data: JSONObject | list[JSONObject], *, root: str, item: str = "") -> str:
     """Any document (objects, nested lists) through ElementTree."""
     element = ET.Element(root)
     if item:
@@ -84,7 +102,7 @@ def _tree_xml(data, *, root: str, item: str = "") -> str:
     return ET.tostring(element, encoding="unicode")
 
 
-def _flat_xml(root: str, item: str, entries: list[dict]) -> str | None:
+def _flat_xml(root: str, item: str, entries: list[JSONObject]) -> str | None:
     """The XML of a list of flat items (string, number, boolean or None values), written as text: the same
     bytes ElementTree writes (`<key />` for None or an empty text, text escaped &, <, >) at a fraction of
     its cost on the 1,000 requests of a `GET requests`. None when an item is not flat (ElementTree then
@@ -119,11 +137,13 @@ def _flat_xml(root: str, item: str, entries: list[dict]) -> str | None:
     return "".join(parts)
 
 
-def render(fmt: str, data, *, root: str = "", item: str = "", status: int = 200) -> HttpResponse:
+def render(
+    fmt: str, data: JSONObject | list[JSONObject], *, root: str = "", item: str = "", status: int = 200
+) -> HttpResponse:
     """`root`+`item` for lists (XML <root><item/>…</root>, JSON array); `root` alone for an object."""
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False)
-    elif item and (flat := _flat_xml(root, item, data)) is not None:
+    elif item and isinstance(data, list) and (flat := _flat_xml(root, item, data)) is not None:
         body = '<?xml version="1.0" encoding="utf-8"?>\n' + flat
     else:
         body = '<?xml version="1.0" encoding="utf-8"?>\n' + _tree_xml(data, root=root, item=item)
@@ -135,13 +155,15 @@ def render_error(fmt: str, error: Open311Error) -> HttpResponse:
                   root="errors", item="error", status=error.status)  # fmt: skip
 
 
-def w3c(dt, tz=None) -> str | None:
+def w3c(dt: datetime | None, tz: tzinfo | None = None) -> str | None:
     """W3C date-time in the site's time zone; pass `tz` when formatting many dates."""
     return dt.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds") if dt else None
 
 
-def endpoint(view):
-    def wrapper(request, fmt, *args, **kwargs):
+def endpoint(
+    view: Callable[Concatenate[HttpRequest, str, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
+    def wrapper(request: HttpRequest, fmt: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         try:
             if fmt not in CONTENT_TYPES:
                 raise Open311Error(404, "Format inconnu : utilisez .xml ou .json.")
@@ -157,7 +179,7 @@ def endpoint(view):
 # Tenancy ---------------------------------------------------------------------------------------------------
 
 
-def _param(request, name: str) -> str:
+def _param(request: HttpRequest, name: str) -> str:
     """GeoReport v2: an empty parameter behaves exactly like an absent one."""
     value = (
         request.POST.get(name) if request.method == "POST" and name in request.POST else request.GET.get(name)
@@ -165,7 +187,7 @@ def _param(request, name: str) -> str:
     return (value or "").strip()
 
 
-def jurisdiction(request, *, key=None) -> Commune:
+def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
     slug = _param(request, "jurisdiction_id")
     if slug:
         commune = Commune.objects.filter(is_active=True, slug=slug).first()
@@ -175,8 +197,10 @@ def jurisdiction(request, *, key=None) -> Commune:
     if key is not None:
         return key.commune
     active = Commune.objects.filter(is_active=True)
-    if active.count() == 1 and active.first().has_module("reports"):
-        return active.first()
+    if active.count() == 1:
+        only = active.first()
+        if only is not None and only.has_module("reports"):
+            return only
     raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
 
 
@@ -184,12 +208,12 @@ def jurisdiction(request, *, key=None) -> Commune:
 
 
 @endpoint
-def discovery(request, fmt):
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = (
         request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
         + "/"
     )
-    data = {
+    data: JSONObject = {
         "changeset": CHANGESET,
         "contact": "Mairie : voir la page de la commune. jurisdiction_id = identifiant de la commune "
                    "(ex. valbourg), obligatoire si l'instance sert plusieurs communes.",
@@ -202,7 +226,7 @@ def discovery(request, fmt):
     return render(fmt, data, root="discovery")
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category) -> JSONObject:
     return {
         "service_code": category.code, "service_name": category.name, "description": category.description,
         "metadata": bool(category.questions), "type": category.service_type, "keywords": category.keywords,
@@ -211,14 +235,14 @@ def _service(category: Category) -> dict:
 
 
 @endpoint
-def services_list(request, fmt):
+def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     commune = jurisdiction(request)
     categories = Category.objects.filter(commune=commune, active=True)
     return render(fmt, [_service(c) for c in categories], root="services", item="service")
 
 
 @endpoint
-def service_definition(request, fmt, code):
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     commune = jurisdiction(request)
     category = Category.objects.filter(commune=commune, active=True, code=code).first()
     if category is None:
@@ -239,7 +263,7 @@ def service_definition(request, fmt, code):
     return render(fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition")
 
 
-def _request_dict(report: Report, request) -> dict:
+def _request_dict(report: WithAnnotations[Report, PublicParts], request: HttpRequest) -> JSONObject:
     """One request, for `requests/{id}` (a model instance with its public parts prefetched)."""
     photo = next(iter(report.published_photos), None)
     status_notes = next((e.body for e in reversed(report.public_replies)), None)
@@ -254,7 +278,7 @@ def _request_dict(report: Report, request) -> dict:
     )  # fmt: skip
 
 
-def _photo_url(request, commune: Commune, photo_pk: int) -> str:
+def _photo_url(request: HttpRequest, commune: Commune, photo_pk: int) -> str:
     path = reverse("reports:photo", args=[photo_pk]).replace(
         "/signalements/", f"/{commune.slug}/signalements/", 1
     )
@@ -263,24 +287,24 @@ def _photo_url(request, commune: Commune, photo_pk: int) -> str:
 
 def _request_item(
     *,
-    pk,
-    is_open,
-    status_notes,
-    category,
-    description,
-    team_name,
-    state_label,
-    created_at,
-    updated_at,
-    due_date,
-    location,
-    commune_name,
-    place_id,
-    latitude,
-    longitude,
-    media_url,
-    tz=None,
-) -> dict:
+    pk: int,
+    is_open: bool,
+    status_notes: str | None,
+    category: Category,
+    description: str,
+    team_name: str | None,
+    state_label: str,
+    created_at: datetime,
+    updated_at: datetime,
+    due_date: date | None,
+    location: str,
+    commune_name: str,
+    place_id: int | None,
+    latitude: Decimal | float | None,
+    longitude: Decimal | float | None,
+    media_url: str | None,
+    tz: tzinfo | None = None,
+) -> JSONObject:
     return {
         "service_request_id": str(pk),
         "status": "open" if is_open else "closed",
@@ -308,22 +332,20 @@ _LIST_COLUMNS = ("pk", "is_open", "category_id", "description", "team__name", "s
                  "latitude", "longitude")  # fmt: skip
 
 
-def _aware(value) -> datetime | None:
-    """A datetime column read with a plain cursor, as Django would convert it (aware): SQLite gives naive UTC
-    (parsed by the driver's registered converter, or text), PostgreSQL aware datetimes. Skipping Django's
-    per-value converters (a regex parse then make_aware for each) took a third off the list's time."""
-    if value is None:
-        return None
+def _aware(value: datetime | str) -> datetime:
+    """A (non-null) datetime column read with a plain cursor, as Django would convert it (aware): SQLite gives
+    naive UTC (parsed by the driver's registered converter, or text), PostgreSQL aware datetimes. Skipping
+    Django's per-value converters (a regex parse then make_aware for each) took a third off the list's time."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _day(value) -> date | None:
+def _day(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _request_items(request, commune: Commune, qs) -> list[dict]:
+def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report]) -> list[JSONObject]:
     """The list of `GET requests`, from plain cursor rows (no model instances, no Django converters): one
     query for the exact columns, the commune's categories and states read once, then one query each for the
     published photos and the last public replies of the reports in the page's date range."""
@@ -354,7 +376,7 @@ def _request_items(request, commune: Commune, qs) -> list[dict]:
     states = dict(State.objects.filter(commune=commune).values_list("pk", "label"))
     photo_base = _photo_url(request, commune, 0)[: -len("0/")]
     name, tz = commune.name, timezone.get_current_timezone()
-    items = []
+    items: list[JSONObject] = []
     for row, created_at in zip(rows, created, strict=True):
         pk, is_open, category_id, description, team_name, state_id = row[:6]
         updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude = row[7:]
@@ -369,7 +391,7 @@ def _request_items(request, commune: Commune, qs) -> list[dict]:
                 team_name=team_name,
                 state_label=states.get(state_id, ""),
                 created_at=created_at,
-                updated_at=_aware(closed_at) or _aware(updated_at),
+                updated_at=_aware(closed_at) if closed_at is not None else _aware(updated_at),
                 due_date=_day(due_date),
                 location=address or place_name or "",
                 commune_name=name,
@@ -383,7 +405,7 @@ def _request_items(request, commune: Commune, qs) -> list[dict]:
     return items
 
 
-def _with_public_parts(qs):
+def _with_public_parts(qs: QuerySet[Report]) -> QuerySet[WithAnnotations[Report, PublicParts]]:
     return qs.select_related("category", "state", "team", "place", "commune").prefetch_related(
         Prefetch("photos", queryset=ReportPhoto.objects.filter(published=True), to_attr="published_photos"),
         Prefetch(
@@ -392,7 +414,7 @@ def _with_public_parts(qs):
     )
 
 
-def _date(request, name):
+def _date(request: HttpRequest, name: str) -> datetime | None:
     raw = _param(request, name)
     if not raw:
         return None
@@ -403,14 +425,14 @@ def _date(request, name):
 
 
 @csrf_exempt
-def requests_collection(request, fmt):
+def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return post_request(request, fmt)
     return list_requests(request, fmt)
 
 
 @endpoint
-def list_requests(request, fmt):
+def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     commune = jurisdiction(request)
     qs = Report.objects.filter(commune=commune)
     ids = _param(request, "service_request_id")
@@ -429,10 +451,8 @@ def list_requests(request, fmt):
         start, end = _date(request, "start_date"), _date(request, "end_date")
         if start and end and end - start > timedelta(days=DEFAULT_DAYS):
             raise Open311Error(400, "L'intervalle start_date–end_date est limité à 90 jours.")
-        if start is None and end is None:
-            start = timezone.now() - timedelta(days=DEFAULT_DAYS)
-        elif start is None:
-            start = end - timedelta(days=DEFAULT_DAYS)
+        if start is None:
+            start = (end if end is not None else timezone.now()) - timedelta(days=DEFAULT_DAYS)
         elif end is None:
             end = start + timedelta(days=DEFAULT_DAYS)
         qs = qs.filter(created_at__gte=start)
@@ -448,7 +468,7 @@ def list_requests(request, fmt):
 
 
 @endpoint
-def request_detail(request, fmt, request_id):
+def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     commune = jurisdiction(request)
     report = _with_public_parts(Report.objects.filter(commune=commune, pk=request_id)).first()
     if report is None:
@@ -457,7 +477,7 @@ def request_detail(request, fmt, request_id):
 
 
 @endpoint
-def token_detail(request, fmt, token):
+def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     commune = jurisdiction(request)
     report = Report.objects.filter(commune=commune, token=token).exclude(token="").first()
     if report is None:
@@ -466,7 +486,7 @@ def token_detail(request, fmt, token):
                   root="service_requests", item="request")  # fmt: skip
 
 
-def _attributes(request) -> dict[str, list[str]]:
+def _attributes(request: HttpRequest) -> dict[str, list[str]]:
     """attribute[code]=v and, for multivaluelist, attribute[code][]=v1&attribute[code][]=v2."""
     raw: dict[str, list[str]] = {}
     for key in request.POST:
@@ -477,7 +497,7 @@ def _attributes(request) -> dict[str, list[str]]:
 
 
 @endpoint
-def post_request(request, fmt):
+def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     key = key_from_request(request, allow_query_param=True)
     if key is None:
         raise Open311Error(403, "api_key absente ou invalide.")
@@ -486,7 +506,7 @@ def post_request(request, fmt):
     commune = jurisdiction(request, key=key)
     if key.commune_id != commune.pk:
         raise Open311Error(403, "Cette api_key n'est pas valable pour ce jurisdiction_id.")
-    errors = []
+    errors: list[Open311Error] = []
     code = _param(request, "service_code")
     if not code:
         errors.append(Open311Error(400, "service_code est obligatoire."))

@@ -55,9 +55,9 @@ def clean_answers(questions: list[dict], raw: dict[str, list[str]]) -> dict:
     return answers
 
 
-def answer_label(question: dict, value) -> str:
+def answer_label(question: dict, value: str | list[str]) -> str:
     """The human reading of an answer (choice names instead of keys)."""
-    names = {str(c["key"]): c.get("name", c["key"]) for c in question.get("choices", [])}
+    names: dict[str, str] = {str(c["key"]): c.get("name", c["key"]) for c in question.get("choices", [])}
     if isinstance(value, list):
         return ", ".join(names.get(v, v) for v in value)
     return names.get(value, value)

@@ -1,7 +1,11 @@
 """Reads of the Signalements module, always scoped to one commune (and to what the viewer may see)."""
 
+from __future__ import annotations
+
 import statistics
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
@@ -9,6 +13,17 @@ from beffroi.core.models import Commune
 from beffroi.reports import geo
 from beffroi.reports.codes import normalize_code
 from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
+
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
+    from beffroi.territory.models import Team
+
+
+class StateCount(TypedDict):
+    """One row of `state_counts`: a state's label and how many reports of the commune carry it."""
+
+    state__label: str
+    n: int
 
 
 def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
@@ -24,7 +39,7 @@ def state_list(*, commune: Commune) -> QuerySet[State]:
     return State.objects.filter(commune=commune)
 
 
-def state_get(*, commune: Commune, pk) -> State | None:
+def state_get(*, commune: Commune, pk: int | str) -> State | None:
     return State.objects.filter(commune=commune, pk=pk).first()
 
 
@@ -37,7 +52,7 @@ def _base(commune: Commune) -> QuerySet[Report]:
 
 
 def report_public_list(
-    *, commune: Commune, category: str = "", status: str = "", since=None
+    *, commune: Commune, category: str = "", status: str = "", since: datetime | None = None
 ) -> QuerySet[Report]:
     """What anyone may see: every report of the commune, public fields only (the templates show no contact)."""
     qs = _base(commune)
@@ -65,8 +80,8 @@ def report_nearby(
     *,
     commune: Commune,
     category: Category,
-    latitude=None,
-    longitude=None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
     radius_m: int = 300,
     limit: int = 5,
 ) -> list[Report]:
@@ -82,8 +97,10 @@ def report_nearby(
         longitude__gte=lon - 2 * box,
         longitude__lte=lon + 2 * box,
     )[:200]
-    found = []
+    found: list[Report] = []
     for report in candidates:
+        if report.latitude is None or report.longitude is None:  # excluded by the box filter above
+            continue
         distance = geo.distance_m(lat, lon, float(report.latitude), float(report.longitude))
         if distance <= radius_m:
             report.distance_m = round(distance)
@@ -104,8 +121,9 @@ def photo_get(*, commune: Commune, pk: int) -> ReportPhoto | None:
 
 
 def agent_queue(
-    *, commune: Commune, team=None, state=None, category=None, status: str = "open", q: str = "",
-    overdue: bool = False, assignee=None, today: date | None = None,
+    *, commune: Commune, team: Team | None = None, state: State | None = None,
+    category: Category | None = None, status: str = "open", q: str = "", overdue: bool = False,
+    assignee: User | None = None, today: date | None = None,
 ) -> QuerySet[Report]:  # fmt: skip
     qs = _base(commune).select_related("assignee")
     if team is not None:
@@ -136,15 +154,15 @@ def report_agent_get(*, commune: Commune, pk: int) -> Report | None:
     return _base(commune).select_related("assignee", "created_by", "duplicate_of").filter(pk=pk).first()
 
 
-def report_stats(*, commune: Commune) -> dict:
+def report_stats(*, commune: Commune) -> dict[str, list[dict[str, Any]]]:
     """Volumes per category and team, and the median time to resolve (days, closed reports)."""
     rows = (
         Report.objects.filter(commune=commune)
         .values("category__name", "team__name", "is_open", "created_at", "closed_at")
         .order_by()
     )
-    by_category: dict[str, dict] = {}
-    by_team: dict[str, dict] = {}
+    by_category: dict[str, dict[str, Any]] = {}
+    by_team: dict[str, dict[str, Any]] = {}
     for row in rows.iterator():
         for key, table in ((row["category__name"], by_category), (row["team__name"] or "—", by_team)):
             entry = table.setdefault(key, {"label": key, "total": 0, "open": 0, "durations": []})
@@ -154,7 +172,7 @@ def report_stats(*, commune: Commune) -> dict:
             elif row["closed_at"]:
                 entry["durations"].append((row["closed_at"] - row["created_at"]).total_seconds() / 86400)
 
-    def finish(table):
+    def finish(table: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
         for entry in sorted(table.values(), key=lambda e: (-e["total"], e["label"])):
             durations = entry.pop("durations")
@@ -166,7 +184,7 @@ def report_stats(*, commune: Commune) -> dict:
     return {"categories": finish(by_category), "teams": finish(by_team)}
 
 
-def state_counts(*, commune: Commune) -> list[dict]:
+def state_counts(*, commune: Commune) -> list[StateCount]:
     return list(
         Report.objects.filter(commune=commune).values("state__label").annotate(n=Count("pk")).order_by("-n")
     )

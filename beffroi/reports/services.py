@@ -1,10 +1,13 @@
 """Writes of the Signalements module. Every agent action leaves an audit entry; residents are notified of
 state changes and public replies by email and text message (queued after the commit)."""
 
+from __future__ import annotations
+
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
 from beffroi.reports.codes import format_code, new_code
-from beffroi.reports.images import PhotoError, process_photo
+from beffroi.reports.images import PhotoError, ProcessedPhoto, process_photo
 from beffroi.reports.models import (
     QUESTION_TYPES,
     Category,
@@ -31,6 +35,10 @@ from beffroi.reports.models import (
     State,
 )
 from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
+
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
+    from beffroi.territory.models import Place, Team
 
 MAX_PHOTOS = 3
 
@@ -68,9 +76,14 @@ ANSWER_MESSAGES = {
 }
 
 
-def _require(actor, commune: Commune, capability: str = "handle_requests") -> None:
+def _require(actor: Actor, commune: Commune, capability: str = "handle_requests") -> None:
     if not user_can(commune=commune, user=actor, capability=capability):
         raise PermissionDenied("Votre rôle ne permet pas de traiter les signalements.")
+
+
+def _account(actor: Actor) -> User | None:
+    """The account an event or a report is credited to (None for an anonymous visitor or the platform)."""
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 @transaction.atomic
@@ -94,8 +107,9 @@ def _initial_state(commune: Commune) -> State:
 
 @transaction.atomic
 def category_create(
-    *, commune: Commune, code: str, name: str, team=None, description: str = "", questions=None,
-    group: str = "", keywords: str = "", service_type: str = "realtime", order: int = 0, actor=None,
+    *, commune: Commune, code: str, name: str, team: Team | None = None, description: str = "",
+    questions: list[JSONObject] | None = None, group: str = "", keywords: str = "",
+    service_type: str = "realtime", order: int = 0, actor: Actor = None,
 ) -> Category:  # fmt: skip
     if team is not None and team.commune_id != commune.pk:
         raise ValueError("team of another commune")
@@ -114,7 +128,7 @@ def category_create(
 
 
 @transaction.atomic
-def reply_template_create(*, commune: Commune, title: str, body: str, actor=None) -> ReplyTemplate:
+def reply_template_create(*, commune: Commune, title: str, body: str, actor: Actor = None) -> ReplyTemplate:
     template = ReplyTemplate.objects.create(commune=commune, title=title, body=body)
     audit_record(commune=commune, actor=actor, action="report.template.create", obj=template, summary=title)
     return template
@@ -135,7 +149,9 @@ def rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
     )
 
 
-def location_check(*, commune: Commune, latitude, longitude) -> None:
+def location_check(
+    *, commune: Commune, latitude: Decimal | float | None, longitude: Decimal | float | None
+) -> None:
     if latitude is None or longitude is None:
         return
     lat, lon = float(latitude), float(longitude)
@@ -149,7 +165,7 @@ def location_check(*, commune: Commune, latitude, longitude) -> None:
         )
 
 
-def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> dict:
+def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> JSONObject:
     try:
         return clean_answers(category.questions, raw)
     except AnswerError as exc:
@@ -157,7 +173,7 @@ def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> dict:
         raise ReportInputError(f"q_{exc.code}", _(ANSWER_MESSAGES[exc.reason]).format(label=label)) from None
 
 
-def photos_process(files: list[bytes]) -> list:
+def photos_process(files: list[bytes]) -> list[ProcessedPhoto]:
     if len(files) > MAX_PHOTOS:
         raise ReportInputError("photos", _("Trois photos au plus."))
     processed = []
@@ -174,15 +190,15 @@ def report_create(
     commune: Commune,
     category: Category,
     description: str,
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
     address_string: str = "",
-    place=None,
+    place: Place | None = None,
     photos: list[bytes] | None = None,
-    answers: dict | None = None,
+    answers: JSONObject | None = None,
     channel: str = Report.Channel.WEB,
-    actor=None,
-    reporter=None,
+    actor: Actor = None,
+    reporter: User | None = None,
     contact_name: str = "",
     contact_email: str = "",
     contact_phone: str = "",
@@ -220,7 +236,8 @@ def report_create(
             longitude=Decimal(str(longitude)).quantize(Decimal("0.000001")) if longitude is not None else None,
             address_string=address_string.strip()[:255], place=place, state=_initial_state(commune),
             is_open=True, team=category.team, channel=channel,
-            created_by=actor if assisted else None, reporter=reporter, contact_name=contact_name[:120],
+            created_by=_account(actor) if assisted else None, reporter=reporter,
+            contact_name=contact_name[:120],
             contact_email=contact_email, contact_phone=contact_phone[:30], answers=answers or {},
             answered_questions=questions_answered(category.questions, answers or {}),
             media_url=media_url[:500], submitter_hash=submitter,
@@ -243,7 +260,10 @@ def report_create(
             photo.thumbnail.save(name, ContentFile(item.thumbnail), save=False)
             photo.save()
         ReportEvent.objects.create(
-            report=report, kind=ReportEvent.Kind.CREATED, public=True, author=actor if assisted else None
+            report=report,
+            kind=ReportEvent.Kind.CREATED,
+            public=True,
+            author=_account(actor) if assisted else None,
         )
         if assisted:
             audit_record(
@@ -284,7 +304,7 @@ def _notify(report: Report, text: str) -> None:
     )  # fmt: skip
     email, phone = report.contact_email, report.contact_phone
 
-    def send():
+    def send() -> None:
         if email:
             send_email.enqueue(to=[email], subject=subject, body=body)
         if phone:
@@ -293,12 +313,14 @@ def _notify(report: Report, text: str) -> None:
     transaction.on_commit(send)
 
 
-def _event(report, kind, *, actor, public=False, body=""):
-    return ReportEvent.objects.create(report=report, kind=kind, public=public, body=body, author=actor)
+def _event(report: Report, kind: str, *, actor: Actor, public: bool = False, body: str = "") -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report, kind=kind, public=public, body=body, author=_account(actor)
+    )
 
 
 @transaction.atomic
-def report_change_state(*, report: Report, actor, state: State, note: str = "") -> Report:
+def report_change_state(*, report: Report, actor: Actor, state: State, note: str = "") -> Report:
     _require(actor, report.commune)
     if state.commune_id != report.commune_id:
         raise ValueError("state of another commune")
@@ -325,7 +347,9 @@ def report_change_state(*, report: Report, actor, state: State, note: str = "") 
 
 
 @transaction.atomic
-def report_assign(*, report: Report, actor, team=None, assignee=None) -> Report:
+def report_assign(
+    *, report: Report, actor: Actor, team: Team | None = None, assignee: User | None = None
+) -> Report:
     _require(actor, report.commune)
     if team is not None and team.commune_id != report.commune_id:
         raise ValueError("team of another commune")
@@ -346,7 +370,7 @@ def report_assign(*, report: Report, actor, team=None, assignee=None) -> Report:
 
 
 @transaction.atomic
-def report_set_due_date(*, report: Report, actor, due_date) -> Report:
+def report_set_due_date(*, report: Report, actor: Actor, due_date: date | None) -> Report:
     _require(actor, report.commune)
     report.due_date = due_date
     report.save(update_fields=["due_date", "updated_at"])
@@ -358,7 +382,7 @@ def report_set_due_date(*, report: Report, actor, due_date) -> Report:
 
 
 @transaction.atomic
-def report_reply(*, report: Report, actor, body: str, public: bool) -> ReportEvent:
+def report_reply(*, report: Report, actor: Actor, body: str, public: bool) -> ReportEvent:
     """A public reply (shown to everyone, sent to the resident) or an internal note (agents only)."""
     _require(actor, report.commune)
     body = (body or "").strip()
@@ -380,7 +404,7 @@ def report_reply(*, report: Report, actor, body: str, public: bool) -> ReportEve
 
 
 @transaction.atomic
-def photo_set_published(*, photo: ReportPhoto, actor, published: bool) -> ReportPhoto:
+def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) -> ReportPhoto:
     """An agent checks a photo (faces, number plates) before it is shown publicly."""
     _require(actor, photo.report.commune)
     if photo.published != published:
@@ -394,7 +418,7 @@ def photo_set_published(*, photo: ReportPhoto, actor, published: bool) -> Report
 
 
 @transaction.atomic
-def report_merge(*, report: Report, actor, into: Report) -> Report:
+def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
     """Mark `report` as a duplicate of `into`: it closes as « doublon » and its supports move over."""
     _require(actor, report.commune)
     if into.commune_id != report.commune_id or into.pk == report.pk:
@@ -427,14 +451,14 @@ def report_support(*, report: Report) -> None:
     report.refresh_from_db(fields=["supports_count"])
 
 
-def report_forget_user(*, user) -> None:
+def report_forget_user(*, user: User) -> None:
     """Erasure: blank the contact fields of the reports a person filed and unlink the account."""
     Report.objects.filter(reporter=user).update(
         reporter=None, contact_name="", contact_email="", contact_phone=""
     )
 
 
-def export_user(*, user) -> dict:
+def export_user(*, user: User) -> JSONObject:
     reports = Report.objects.filter(reporter=user).select_related("commune", "category", "state")
     return {
         "signalements": [
@@ -459,15 +483,16 @@ def export_user(*, user) -> dict:
 # --- The commune's own configuration (administrators: capability "manage_commune") ---------------------------
 
 
-def _require_admin(actor, commune: Commune) -> None:
+def _require_admin(actor: Actor, commune: Commune) -> None:
     if not user_can(commune=commune, user=actor, capability="manage_commune"):
         raise PermissionDenied("Seul un administrateur de la commune peut modifier la configuration.")
 
 
 @transaction.atomic
 def category_save(
-    *, commune: Commune, actor, category: Category | None = None, code: str, name: str, description: str = "",
-    team=None, active: bool = True, order: int = 0, questions: list | None = None,
+    *, commune: Commune, actor: Actor, category: Category | None = None, code: str, name: str,
+    description: str = "", team: Team | None = None, active: bool = True, order: int = 0,
+    questions: list[JSONObject] | None = None,
 ) -> Category:  # fmt: skip
     """Create (category=None) or update a category of the commune, with its extra questions."""
     _require_admin(actor, commune)
@@ -519,7 +544,7 @@ def category_save(
 
 @transaction.atomic
 def state_save(
-    *, commune: Commune, actor, state: State | None = None, label: str, kind: str, order: int,
+    *, commune: Commune, actor: Actor, state: State | None = None, label: str, kind: str, order: int,
     is_initial: bool = False,
 ) -> State:  # fmt: skip
     """Create or update a state of the commune's table. Exactly one state is initial, and it is open; changing a
@@ -549,7 +574,7 @@ def state_save(
             others = others.exclude(pk=state.pk)
         others.update(is_initial=False)
     creating = state is None
-    if creating:
+    if state is None:
         base = slugify(label)[:32] or "etat"
         code, n = base, 2
         while State.objects.filter(commune=commune, code=code).exists():
@@ -571,7 +596,7 @@ def state_save(
 
 
 @transaction.atomic
-def state_delete(*, commune: Commune, actor, state: State) -> None:
+def state_delete(*, commune: Commune, actor: Actor, state: State) -> None:
     """Delete a state nobody uses; a state still carried by reports (or the initial one) is refused."""
     _require_admin(actor, commune)
     if state.commune_id != commune.pk:
@@ -598,7 +623,7 @@ def state_delete(*, commune: Commune, actor, state: State) -> None:
 
 @transaction.atomic
 def reply_template_save(
-    *, commune: Commune, actor, template: ReplyTemplate | None = None, title: str, body: str
+    *, commune: Commune, actor: Actor, template: ReplyTemplate | None = None, title: str, body: str
 ) -> ReplyTemplate:
     _require_admin(actor, commune)
     if template is not None and template.commune_id != commune.pk:
@@ -620,7 +645,7 @@ def reply_template_save(
 
 
 @transaction.atomic
-def reply_template_delete(*, commune: Commune, actor, template: ReplyTemplate) -> None:
+def reply_template_delete(*, commune: Commune, actor: Actor, template: ReplyTemplate) -> None:
     _require_admin(actor, commune)
     if template.commune_id != commune.pk:
         raise ValueError("template of another commune")
