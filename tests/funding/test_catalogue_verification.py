@@ -24,7 +24,7 @@ def record(**fields):
 
 def test_every_verified_record_names_the_page_it_was_checked_against():
     verified = [m for m in load_mechanisms() if m.verified_on]
-    assert len(verified) == 21
+    assert len(verified) == 26
     for mechanism in verified:
         assert mechanism.verified_on == date(2026, 11, 26)
         assert mechanism.verified_against.startswith("https://")
@@ -77,6 +77,24 @@ def test_corrections_found_in_the_second_verification_round():
     assert "particulier" not in by_code["CEREMA_URBANVITALIZ"].beneficiaries
     # Dataviz is for Action cœur de ville communes
     assert by_code["BDT_DATAVIZ"].zonages == ("ACV",)
+
+
+def test_corrections_found_in_the_third_verification_round():
+    by_code = {m.code: m for m in load_mechanisms()}
+    # Territoires d'innovation: 24 laureates, call opened on 23 November 2018 (gouvernement.fr)
+    innovation = by_code["TERRITOIRES_INNOVATION"]
+    assert "24 projets lauréats" in innovation.description
+    assert innovation.opens_on == date(2018, 11, 23)
+    assert innovation.availability == "clos"
+    # GPI AmBRE: 100 % up to 5 M€ then 50 %, 20 to 40 years (Caisse des Dépôts product page)
+    assert "5 M€" in by_code["BDT_GPI_AMBRE"].amount_comment
+    assert "20 à 40 ans" in by_code["BDT_GPI_AMBRE"].amount_comment
+    # Mobi Prêt also finances bridges since May 2021
+    assert "ouvrages d'art" in by_code["BDT_MOBI_PRET"].description
+    # leads that are not State pages do not make a verification
+    for code in ("FRANCE_SERVICES", "BDT_SRJF"):
+        assert by_code[code].verified_on is None
+        assert by_code[code].unverified
 
 
 def test_no_record_uses_the_retired_zrr_zonage():
