@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.formats import number_format
 from django.utils.html import escape
+from django.utils.timezone import is_aware, localtime
 
 WIDTH, HEIGHT, PAD = 640, 220, 40
 
@@ -37,10 +39,10 @@ def line_chart(
     axis = (
         f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}"/>'
         f'<line class="axis" x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{HEIGHT - PAD}"/>'
-        f'<text x="{PAD - 4}" y="{PAD}" text-anchor="end">{high:.4g}</text>'
-        f'<text x="{PAD - 4}" y="{HEIGHT - PAD}" text-anchor="end">{low:.4g}</text>'
-        f'<text x="{PAD}" y="{HEIGHT - 10}">{points[0][0]:%d/%m %H:%M}</text>'
-        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 10}" text-anchor="end">{points[-1][0]:%d/%m %H:%M}</text>'
+        f'<text x="{PAD - 4}" y="{PAD}" text-anchor="end">{_number(high)}</text>'
+        f'<text x="{PAD - 4}" y="{HEIGHT - PAD}" text-anchor="end">{_number(low)}</text>'
+        f'<text x="{PAD}" y="{HEIGHT - 10}">{_when(points[0][0])}</text>'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 10}" text-anchor="end">{_when(points[-1][0])}</text>'
     )
     return (
         head
@@ -50,3 +52,13 @@ def line_chart(
         + (f'<text x="{WIDTH - PAD}" y="{PAD - 10}" text-anchor="end">{escape(unit)}</text>' if unit else "")
         + "</svg>"
     )
+
+
+def _number(value: float) -> str:
+    """An axis bound with four significant digits, in the page's language (74,96 in French)."""
+    return str(number_format(float(f"{value:.4g}"), use_l10n=True))
+
+
+def _when(moment: datetime) -> str:
+    """A bucket's start in the commune's time zone (the tables beside the chart use it too)."""
+    return f"{localtime(moment) if is_aware(moment) else moment:%d/%m %H:%M}"

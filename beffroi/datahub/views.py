@@ -59,6 +59,26 @@ def _document_statuses(commune, see_all: bool, entities) -> dict[int, object]:
     return out
 
 
+def _document_properties(entity, *, exclude: set[str]) -> list[dict[str, object]]:
+    """The entity's own properties with a plain value (status, power state…), not its time series."""
+    rows = []
+    for iri, attribute in (entity.data or {}).items():
+        name = short_name(iri)
+        if name in exclude or name == "name" or not isinstance(attribute, dict):
+            continue
+        value = attribute.get("value")
+        if attribute.get("type") != "Property" or isinstance(value, dict | list) or "observedAt" in attribute:
+            continue
+        rows.append(
+            {
+                "name": name,
+                "label": labels.attribute_label(name),
+                "value": labels.value_text(value, attribute.get("unitCode"), attribute=name),
+            }
+        )
+    return sorted(rows, key=lambda row: str(row["label"]))
+
+
 def _state(type_name: str, latest: dict, document_status: object = None) -> tuple[str, str]:
     """(label, badge class) of an asset's state, from its latest values (or its document's status)."""
     status = latest.get("status", (document_status,))[0]
@@ -232,6 +252,7 @@ def entity_detail(request, pk: int):
         {
             "entity": entity,
             "type_label": labels.type_label(entity.type_name),
+            "properties": _document_properties(entity, exclude=set(latest)),
             "latest": sorted(
                 (
                     {

@@ -1,5 +1,6 @@
 """Dashboards: public view of public entities, agents see all, charts with data tables, CSV, demo."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,13 @@ def test_energy_is_compared_with_last_year_only_when_last_year_was_measured(clie
     page = client.get("/valbourg/donnees/").content.decode()
     assert "Pas encore de mesures complètes sur la même période l'an dernier" in page
     assert "Évolution" not in page
+
+
+def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")
+    html = client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").content.decode()
+    assert "<dt>État</dt><dd>lampe défectueuse</dd>" in html
+    assert "<dt>Alimentation</dt><dd>allumé</dd>" in html
+    axis_labels = re.findall(r'text-anchor="end">([^<]+)</text>', html)
+    assert axis_labels and not any("." in label for label in axis_labels)

@@ -8,7 +8,7 @@
   var boundary = data("datahub-boundary"), points = data("datahub-points") || [];
   var center = data("datahub-center") || [46.6, 2.4], tiles = data("datahub-tiles");
   el.hidden = false;
-  var map = L.map(el, { scrollWheelZoom: false }).setView(center, 14);
+  var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView(center, 14);
   if (tiles) { L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map); }
   var colours = { "badge-ok": "#1b6e3a", "badge-warn": "#8a5a00", "badge-danger": "#b3261e" };
   var bounds = [];
