@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -134,11 +135,14 @@ def commune_zonages_set(*, commune: Commune, actor: Actor, states: dict[str, str
     vocabulary = load_vocabulary()
     unknown = sorted(set(states) - set(vocabulary.zonages))
     if unknown:
-        raise ValidationError(f"Zonage inconnu : {', '.join(unknown)}.")
+        raise ValidationError(_("Zonage inconnu : %(codes)s.") % {"codes": ", ".join(unknown)})
     allowed = set(CommuneZonage.State.values)
     bad = sorted(code for code, state in states.items() if state not in allowed)
     if bad:
-        raise ValidationError(f"Réponse attendue « oui », « non » ou « inconnu » pour : {', '.join(bad)}.")
+        raise ValidationError(
+            _("Réponse attendue « oui », « non » ou « inconnu » pour : %(codes)s.")
+            % {"codes": ", ".join(bad)}
+        )
     recorded = dict(CommuneZonage.objects.filter(commune=commune).values_list("code", "state"))
     changed = {code: state for code, state in states.items() if recorded.get(code, "inconnu") != state}
     for code, state in changed.items():

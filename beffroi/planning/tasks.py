@@ -7,6 +7,8 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from beffroi.core.tasks import send_email
@@ -43,12 +45,26 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         if project is None or project.owner is None or not project.owner.email:
             continue
         days = (deadline - today).days
-        subject = f"[{project.commune.name}] Dossier « {line.funder} » à déposer avant le {deadline:%d/%m/%Y}"
+        fields = {
+            "commune": project.commune.name,
+            "funder": line.funder,
+            "amount": format_eur(line.amount),
+            "project": project.title,
+            "deadline": f"{deadline:%d/%m/%Y}",
+            "days": days,
+        }
+        subject = _("[%(commune)s] Dossier « %(funder)s » à déposer avant le %(deadline)s") % fields
         body = (
-            f"Bonjour,\n\nLe dossier de financement « {line.funder} » ({format_eur(line.amount)}) du projet "
-            f"« {project.title} » doit être déposé avant le {deadline:%d/%m/%Y}, "
-            f"dans {days} jour{'s' if days > 1 else ''}.\n\n"
-            "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n"
+            ngettext(
+                "Bonjour,\n\nLe dossier de financement « %(funder)s » (%(amount)s) du projet « %(project)s » doit "
+                "être déposé avant le %(deadline)s, dans %(days)d jour.\n\n"
+                "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n",
+                "Bonjour,\n\nLe dossier de financement « %(funder)s » (%(amount)s) du projet « %(project)s » doit "
+                "être déposé avant le %(deadline)s, dans %(days)d jours.\n\n"
+                "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n",
+                days,
+            )
+            % fields
         )
         with transaction.atomic():
             funding_services.line_mark_reminded(line=line, on=today)
