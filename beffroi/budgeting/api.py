@@ -4,13 +4,16 @@ Ballots are never exposed, not even who voted: the API gives what the public pag
 """
 
 from datetime import datetime
+from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.models import ApiKey, Commune
 
 from . import selectors
+from .models import Budget, Project
 
 router = Router(tags=["budget participatif"], auth=ApiKeyAuth())
 
@@ -47,11 +50,11 @@ class ProjectOut(Schema):
     merged_into: int | None
 
     @staticmethod
-    def resolve_place(obj):
+    def resolve_place(obj: Project) -> str | None:
         return obj.place.name if obj.place else None
 
     @staticmethod
-    def resolve_merged_into(obj):
+    def resolve_merged_into(obj: Project) -> int | None:
         return obj.merged_into_id
 
 
@@ -106,35 +109,40 @@ class ResultsOut(Schema):
     tie_breaks: list[TieBreakOut] = []
 
 
-def _budget(request, slug):
-    return selectors.budget_get(commune=request.auth.commune, slug=slug)
+def _commune(request: HttpRequest) -> Commune:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
+    return key.commune
+
+
+def _budget(request: HttpRequest, slug: str) -> Budget:
+    return selectors.budget_get(commune=_commune(request), slug=slug)
 
 
 @router.get(
     "/budgets", response=list[BudgetOut], summary="Published participatory budgets of the key's commune"
 )
-def budget_list(request):
-    return selectors.budget_list(commune=request.auth.commune)
+def budget_list(request: HttpRequest) -> list[Budget]:
+    return selectors.budget_list(commune=_commune(request))
 
 
 @router.get("/budgets/{slug}", response=BudgetOut, summary="One participatory budget")
-def budget_detail(request, slug: str):
+def budget_detail(request: HttpRequest, slug: str) -> Budget:
     return _budget(request, slug)
 
 
 @router.get(
     "/budgets/{slug}/projects", response=list[ProjectOut], summary="Ideas and projects, with decisions"
 )
-def project_list(request, slug: str):
+def project_list(request: HttpRequest, slug: str) -> list[Project]:
     budget = _budget(request, slug)
-    return list(selectors.project_list(commune=request.auth.commune, budget=budget))
+    return list(selectors.project_list(commune=_commune(request), budget=budget))
 
 
 @router.get("/budgets/{slug}/results", response=ResultsOut, summary="Published results, per project")
-def results(request, slug: str):
+def results(request: HttpRequest, slug: str) -> dict[str, Any]:
     budget = _budget(request, slug)
-    if not budget.results_published:
+    if not budget.results_published or budget.results is None:  # published results are never None
         raise Http404("Les résultats de ce budget ne sont pas encore publiés.")
-    data = dict(budget.results)
+    data: dict[str, Any] = dict(budget.results)
     data["projects"] = list(data["projects"].values())
     return data

@@ -1,10 +1,17 @@
 """Input shape of the participatory budget's pages. The ballot itself is read by `parse_ballot` (one input per
 project, built from the budget's ballot type) so that the page works as a plain form post."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import CATEGORIES, BallotType, Budget, Project, SubBudget
+
+if TYPE_CHECKING:
+    from beffroi.territory.models import Place
 
 DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -32,7 +39,11 @@ class BudgetForm(forms.ModelForm):
         self.commune = commune
         super().__init__(*args, **kwargs)
         for name in ("ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at", "followup_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+            cast(forms.DateTimeField, self.fields[name]).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+                "%d/%m/%Y %H:%M",
+            ]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -46,9 +57,10 @@ class BudgetForm(forms.ModelForm):
         return slug
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         order = ["ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at"]
-        dates = [(name, cleaned.get(name)) for name in order if cleaned.get(name)]
+        dates = [(name, cleaned[name]) for name in order if cleaned.get(name)]
         for (_a, first), (b, second) in zip(dates, dates[1:], strict=False):
             if second < first:
                 self.add_error(b, _("Les phases doivent se suivre : cette date précède la précédente."))
@@ -65,7 +77,7 @@ class IdeaForm(forms.Form):
         help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
     )  # fmt: skip
     category = forms.ChoiceField(label=_("Catégorie"), choices=CATEGORIES)
-    place = forms.ModelChoiceField(
+    place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("Lieu"), queryset=None, required=False, empty_label=_("— autre lieu ou toute la commune —")
     )
     location = forms.CharField(
@@ -76,7 +88,9 @@ class IdeaForm(forms.Form):
         label=_("Coût estimé (en euros)"), min_value=1,
         help_text=_("Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."),
     )  # fmt: skip
-    sub_budget = forms.ModelChoiceField(label=_("Enveloppe"), queryset=None, required=False)
+    sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(
+        label=_("Enveloppe"), queryset=None, required=False
+    )
     author_name = forms.CharField(
         label=_("Votre nom"), max_length=100, required=False,
         help_text=_("Vu seulement par les agents de la mairie."),
@@ -93,10 +107,10 @@ class IdeaForm(forms.Form):
             del self.fields["contact_email"]
         from beffroi.territory.models import Place
 
-        self.fields["place"].queryset = Place.objects.filter(commune=commune)
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = Place.objects.filter(commune=commune)
         subs = budget.sub_budgets.all()
         if subs.exists():
-            self.fields["sub_budget"].queryset = subs
+            cast(forms.ModelChoiceField, self.fields["sub_budget"]).queryset = subs
         else:
             del self.fields["sub_budget"]
 
@@ -121,30 +135,33 @@ class AssessForm(forms.Form):
         label=_("Coût retenu (en euros)"), min_value=1, required=False,
         help_text=_("Laisser vide pour garder le coût estimé."),
     )  # fmt: skip
-    merge_into = forms.ModelChoiceField(label=_("Fusionner avec"), queryset=None, required=False)
+    merge_into: forms.ModelChoiceField[Project] = forms.ModelChoiceField(
+        label=_("Fusionner avec"), queryset=None, required=False
+    )
     decision = forms.CharField(
         label=_("Décision motivée (publiée)"), widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Expliquez la décision aux habitants : faisabilité, coût, compétence de la commune…"),
     )  # fmt: skip
 
-    sub_budget = forms.ModelChoiceField(
+    sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(
         label=_("Enveloppe"), queryset=None, required=False, empty_label=_("— hors enveloppe (budget général) —"),
         help_text=_("Le projet sera départagé avec les autres projets de cette enveloppe, dans la limite de son montant."),
     )  # fmt: skip
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["merge_into"].queryset = Project.objects.filter(budget=project.budget).exclude(
-            pk=project.pk
-        )
+        cast(forms.ModelChoiceField, self.fields["merge_into"]).queryset = Project.objects.filter(
+            budget=project.budget
+        ).exclude(pk=project.pk)
         subs = SubBudget.objects.filter(budget=project.budget)
         if subs.exists():
-            self.fields["sub_budget"].queryset = subs
+            cast(forms.ModelChoiceField, self.fields["sub_budget"]).queryset = subs
         else:
             del self.fields["sub_budget"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("outcome") == "merge" and not cleaned.get("merge_into"):
             self.add_error("merge_into", _("Choisissez l'idée qui reçoit celle-ci."))
         return cleaned

@@ -5,6 +5,8 @@ Secrecy of the vote: a `Ballot` row says WHO voted (so agents can prevent double
 never by the voter. Agents' pages and the API read `Ballot` rows only; the count reads `BallotChoice` rows only.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import CommuneOwned
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Phase(models.TextChoices):
@@ -159,7 +164,7 @@ class Budget(CommuneOwned):
         return Phase.DRAFT
 
     @property
-    def phase_label(self) -> str:
+    def phase_label(self) -> "StrOrPromise":
         return Phase(self.phase).label
 
     @property

@@ -14,12 +14,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol, cast
 
-from .rules.model import BallotType, Election, ElectionError, Outcome, Project
+from .rules.model import (
+    Ballot,
+    BallotType,
+    Election,
+    ElectionError,
+    IdsBallot,
+    Outcome,
+    PointsBallot,
+    Project,
+)
 
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = {
@@ -120,6 +130,7 @@ class PabulibFile:
                 f"type de vote « {self.vote_type} » non pris en charge (attendu : {', '.join(VOTE_TYPES)})",
                 self.meta_lines.get("vote_type"),
             )
+        ballots: tuple[Ballot, ...]
         if kind is BallotType.CUMULATIVE:
             ballots = tuple(
                 tuple(zip(v.vote, v.points, strict=True)) if v.points is not None else () for v in self.voters
@@ -318,7 +329,7 @@ def _project_row(row: list[str], header: list[str], line: int, project_ids: dict
 
 def _vote_parser(
     meta: dict[str, str], meta_lines: dict[str, int], header: list[str], project_ids: dict[str, int]
-):
+) -> Callable[[list[str], int], PbVoter]:
     vote_type = meta.get("vote_type", "").strip().lower()
     if not vote_type:
         raise PabulibError("la clé META « vote_type » manque")
@@ -359,7 +370,7 @@ def _vote_parser(
                 f"vote « choose-1 » : l'électeur {voter_id} a choisi {len(vote)} projets", line
             )
         points = None
-        if with_points:
+        if with_points and points_col is not None:  # with_points implies a points column (checked above)
             raw_points = row[points_col].strip()
             items = (
                 [x.strip() for x in raw_points.split(",")]
@@ -545,11 +556,18 @@ def with_outcome(pb: PabulibFile, outcome: Outcome) -> PabulibFile:
     )
 
 
+class Selection(Protocol):
+    """What the `selected` column records: the ids of the funded projects (an `Outcome` is one)."""
+
+    @property
+    def winners(self) -> Sequence[str]: ...
+
+
 def election_to_pabulib(
     election: Election,
     meta: Mapping[str, object],
     *,
-    outcome: Outcome | None = None,
+    outcome: Selection | None = None,
     voter_ids: Sequence[str] | None = None,
 ) -> PabulibFile:
     """Export an `Election` (and optionally its outcome, as the `selected` column) to pabulib.
@@ -597,10 +615,10 @@ def election_to_pabulib(
     voters = []
     for voter_id, ballot in zip(ids, election.ballots, strict=True):
         if election.ballot_type is BallotType.CUMULATIVE:
-            ordered = sorted(ballot, key=lambda item: -Fraction(item[1]))
+            ordered = sorted(cast(PointsBallot, ballot), key=lambda item: -Fraction(item[1]))
             voters.append(
                 {"voter_id": voter_id, "vote": [p for p, _ in ordered], "points": [w for _, w in ordered]}
             )
         else:
-            voters.append({"voter_id": voter_id, "vote": list(ballot)})
+            voters.append({"voter_id": voter_id, "vote": list(cast(IdsBallot, ballot))})
     return build_pabulib(full_meta, projects, voters)

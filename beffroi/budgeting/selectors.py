@@ -4,20 +4,30 @@ No selector here returns ballot contents next to a voter: `voter_list` gives who
 count (which only ever sees anonymous ballots).
 """
 
-from django.db.models import Count, Q
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+
+from beffroi.core.models import Commune
 
 from .models import Ballot, Budget, Phase, Project, ProjectStatus, VoterVerification
 
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
 
-def budget_list(*, commune, include_drafts: bool = False):
+
+def budget_list(*, commune: Commune, include_drafts: bool = False) -> list[Budget]:
     budgets = list(Budget.objects.filter(commune=commune))
     if include_drafts:
         return budgets
     return [b for b in budgets if b.phase != Phase.DRAFT]
 
 
-def budget_get(*, commune, slug: str, include_drafts: bool = False) -> Budget:
+def budget_get(*, commune: Commune, slug: str, include_drafts: bool = False) -> Budget:
     budget = get_object_or_404(Budget, commune=commune, slug=slug)
     if not include_drafts and budget.phase == Phase.DRAFT:
         from django.http import Http404
@@ -26,23 +36,23 @@ def budget_get(*, commune, slug: str, include_drafts: bool = False) -> Budget:
     return budget
 
 
-def project_list(*, commune, budget: Budget, public: bool = True):
+def project_list(*, commune: Commune, budget: Budget, public: bool = True) -> QuerySet[Project]:
     qs = Project.objects.filter(commune=commune, budget=budget).select_related(
         "place", "sub_budget", "merged_into"
     )
     return qs
 
 
-def ballot_projects(*, commune, budget: Budget):
+def ballot_projects(*, commune: Commune, budget: Budget) -> list[Project]:
     """The projects on the ballot paper."""
     return [p for p in project_list(commune=commune, budget=budget) if p.on_ballot]
 
 
-def project_get(*, commune, budget: Budget, pk: int) -> Project:
+def project_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
     return get_object_or_404(Project, commune=commune, budget=budget, pk=pk)
 
 
-def winners_list(*, commune, budget: Budget):
+def winners_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     return (
         Project.objects.filter(commune=commune, budget=budget)
         .filter(Q(status=ProjectStatus.SELECTED) | Q(status=ProjectStatus.DELIVERED))
@@ -50,7 +60,7 @@ def winners_list(*, commune, budget: Budget):
     )
 
 
-def voter_list(*, commune, budget: Budget):
+def voter_list(*, commune: Commune, budget: Budget) -> QuerySet[Ballot]:
     """Who voted online (names and dates only, for the agents), never what."""
     return (
         Ballot.objects.filter(budget__commune=commune, budget=budget)
@@ -60,16 +70,16 @@ def voter_list(*, commune, budget: Budget):
     )
 
 
-def has_voted(*, budget: Budget, user) -> bool:
+def has_voted(*, budget: Budget, user: User | AnonymousUser) -> bool:
     return user.is_authenticated and Ballot.objects.filter(budget=budget, voter=user).exists()
 
 
-def is_verified(*, budget: Budget, user) -> bool:
+def is_verified(*, budget: Budget, user: User | AnonymousUser) -> bool:
     return user.is_authenticated and VoterVerification.objects.filter(budget=budget, voter=user).exists()
 
 
-def budget_stats(*, commune, budget: Budget) -> dict:
-    counts = Project.objects.filter(commune=commune, budget=budget).aggregate(
+def budget_stats(*, commune: Commune, budget: Budget) -> dict[str, int]:
+    counts: dict[str, int] = Project.objects.filter(commune=commune, budget=budget).aggregate(
         ideas=Count("pk"),
         pending=Count("pk", filter=Q(status=ProjectStatus.SUBMITTED)),
     )

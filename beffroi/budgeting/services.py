@@ -9,15 +9,22 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
+from fractions import Fraction
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core.annotations import Actor
+from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
 from . import rules
@@ -35,6 +42,14 @@ from .models import (
     VoterVerification,
     VotingCode,
 )
+from .rules.model import Ballot as RulesBallot
+from .rules.model import IdsBallot, PointsBallot
+
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
+    from beffroi.territory.models import Place
+
+    from .pabulib import PabulibFile
 
 BUDGET_FIELDS = {
     "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
@@ -46,7 +61,7 @@ DRAW_METHOD = "sha256"  # draw order: projects by increasing SHA-256 of "<seed>:
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 
 
-def _require(commune, actor, capability: str) -> None:
+def _require(commune: Commune, actor: Actor, capability: str) -> None:
     if actor is not None and not user_can(commune=commune, user=actor, capability=capability):
         raise PermissionDenied(_("Votre rôle ne permet pas cette action."))
 
@@ -57,7 +72,7 @@ def _require(commune, actor, capability: str) -> None:
 
 
 @transaction.atomic
-def budget_create(*, commune, actor=None, **fields) -> Budget:
+def budget_create(*, commune: Commune, actor: Actor = None, **fields: Any) -> Budget:
     """Create a budget (agents with `handle_requests`)."""
     _require(commune, actor, "handle_requests")
     unknown = set(fields) - BUDGET_FIELDS
@@ -71,7 +86,7 @@ def budget_create(*, commune, actor=None, **fields) -> Budget:
 
 
 @transaction.atomic
-def budget_update(*, commune, budget: Budget, actor=None, **fields) -> Budget:
+def budget_update(*, commune: Commune, budget: Budget, actor: Actor = None, **fields: Any) -> Budget:
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -130,7 +145,7 @@ def _lock_check(budget: Budget) -> None:
 
 
 @transaction.atomic
-def sub_budget_create(*, commune, budget: Budget, actor, name: str, amount: int) -> SubBudget:
+def sub_budget_create(*, commune: Commune, budget: Budget, actor: Actor, name: str, amount: int) -> SubBudget:
     """Reserve part of the budget for a district or a category; its projects will be counted on their own."""
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
@@ -148,7 +163,9 @@ def sub_budget_create(*, commune, budget: Budget, actor, name: str, amount: int)
 
 
 @transaction.atomic
-def sub_budget_update(*, commune, sub_budget: SubBudget, actor, name: str, amount: int) -> SubBudget:
+def sub_budget_update(
+    *, commune: Commune, sub_budget: SubBudget, actor: Actor, name: str, amount: int
+) -> SubBudget:
     _require(commune, actor, "handle_requests")
     budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
     if budget.commune_id != commune.pk:
@@ -166,7 +183,7 @@ def sub_budget_update(*, commune, sub_budget: SubBudget, actor, name: str, amoun
 
 
 @transaction.atomic
-def sub_budget_delete(*, commune, sub_budget: SubBudget, actor) -> None:
+def sub_budget_delete(*, commune: Commune, sub_budget: SubBudget, actor: Actor) -> None:
     """Delete an envelope; its projects go back to the general part of the budget."""
     _require(commune, actor, "handle_requests")
     budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
@@ -185,8 +202,9 @@ def sub_budget_delete(*, commune, sub_budget: SubBudget, actor) -> None:
 
 @transaction.atomic
 def idea_submit(
-    *, commune, budget: Budget, author, title: str, description: str, category: str, estimated_cost: int,
-    place=None, location: str = "", sub_budget=None, check_phase: bool = True, author_name: str = "",
+    *, commune: Commune, budget: Budget, author: Actor, title: str, description: str, category: str,
+    estimated_cost: int, place: Place | None = None, location: str = "", sub_budget: SubBudget | None = None,
+    check_phase: bool = True, author_name: str = "",
     contact_email: str = "", submitter: str = "",
 ) -> Project:  # fmt: skip
     """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
@@ -203,7 +221,7 @@ def idea_submit(
     if sub_budget is not None and sub_budget.budget_id != budget.pk:
         raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
     idea = Project(
-        commune=commune, budget=budget, author=author if getattr(author, "is_authenticated", False) else None,
+        commune=commune, budget=budget, author=author if author is not None and author.is_authenticated else None,
         title=title, description=description, category=category, estimated_cost=estimated_cost, place=place,
         location=location, sub_budget=sub_budget, author_name=(author_name or "").strip()[:100],
         contact_email=(contact_email or "").strip(), submitter_hash=submitter,
@@ -213,7 +231,7 @@ def idea_submit(
     return idea
 
 
-def idea_rate_limit_exceeded(*, commune, submitter: str) -> bool:
+def idea_rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
     """Ideas sent without an account from one address in the last hour, over the limit (database counter)."""
     limit = getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5)
     since = timezone.now() - timedelta(hours=1)
@@ -225,8 +243,9 @@ def idea_rate_limit_exceeded(*, commune, submitter: str) -> bool:
 
 @transaction.atomic
 def idea_assess(
-    *, commune, project: Project, actor, feasible: bool, decision: str, final_cost: int | None = None,
-    sub_budget: SubBudget | None | object = ...,
+    *, commune: Commune, project: Project, actor: Actor, feasible: bool, decision: str,
+    final_cost: int | None = None,
+    sub_budget: SubBudget | None | EllipsisType = ...,
 ) -> Project:  # fmt: skip
     """Instruction: the agent decides feasibility, fixes the cost and publishes a reasoned decision.
 
@@ -236,13 +255,13 @@ def idea_assess(
     if project.commune_id != commune.pk:
         raise PermissionDenied
     if sub_budget is not ...:
-        if sub_budget is not None and sub_budget.budget_id != project.budget_id:  # type: ignore[union-attr]
+        if sub_budget is not None and sub_budget.budget_id != project.budget_id:
             raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
         if sub_budget != project.sub_budget and _sub_budgets_locked(project.budget):
             raise ValidationError(
                 _("Le vote est ouvert ou terminé : le projet ne peut plus changer d'enveloppe.")
             )
-        project.sub_budget = sub_budget  # type: ignore[assignment]
+        project.sub_budget = sub_budget
     if not decision.strip():
         raise ValidationError(_("La décision doit être motivée."))
     if feasible and not (final_cost or project.estimated_cost):
@@ -262,7 +281,7 @@ def idea_assess(
 
 
 @transaction.atomic
-def idea_merge(*, commune, project: Project, into: Project, actor, decision: str) -> Project:
+def idea_merge(*, commune: Commune, project: Project, into: Project, actor: Actor, decision: str) -> Project:
     """Merge a similar idea into another one; the merged idea leaves the ballot with a reasoned decision."""
     _require(commune, actor, "handle_requests")
     if (
@@ -289,15 +308,17 @@ def idea_merge(*, commune, project: Project, into: Project, actor, decision: str
 
 @transaction.atomic
 def project_update_add(
-    *, commune, project: Project, actor, text: str, progress: int, delivered: bool = False
-):
+    *, commune: Commune, project: Project, actor: Actor, text: str, progress: int, delivered: bool = False
+) -> ProjectUpdate:
     """Publish a progress note on a winning project (suivi); `delivered` marks it as done."""
     _require(commune, actor, "handle_requests")
     if project.commune_id != commune.pk:
         raise PermissionDenied
     if project.status not in (ProjectStatus.SELECTED, ProjectStatus.DELIVERED):
         raise ValidationError(_("Seuls les projets lauréats ont un suivi."))
-    update = ProjectUpdate(project=project, text=text, progress=100 if delivered else progress, author=actor)
+    # _require lets no anonymous visitor through: the author is the agent, or nobody (commands, demo)
+    author = actor if actor is not None and actor.is_authenticated else None
+    update = ProjectUpdate(project=project, text=text, progress=100 if delivered else progress, author=author)
     update.full_clean()
     update.save()
     if delivered and project.status != ProjectStatus.DELIVERED:
@@ -321,7 +342,13 @@ def _code_hash(code: str) -> str:
 
 @transaction.atomic
 def voting_codes_generate(
-    *, commune, budget: Budget, actor, count: int, batch: str = "", eligible_only: bool = False
+    *,
+    commune: Commune,
+    budget: Budget,
+    actor: Actor,
+    count: int,
+    batch: str = "",
+    eligible_only: bool = False,
 ) -> list[str]:
     """Create `count` single-use codes; returns them in clear, this once, for printing.
 
@@ -361,7 +388,7 @@ def voting_codes_generate(
 
 
 @transaction.atomic
-def voter_verify_with_code(*, commune, budget: Budget, voter, code: str) -> VoterVerification:
+def voter_verify_with_code(*, commune: Commune, budget: Budget, voter: User, code: str) -> VoterVerification:
     """A resident unlocks voting with a printed code; the code can never be used again."""
     existing = VoterVerification.objects.filter(budget=budget, voter=voter).first()
     if existing:
@@ -382,7 +409,9 @@ def counter_checks_required(budget: Budget) -> set[str]:
 
 
 @transaction.atomic
-def voter_verify_at_counter(*, commune, budget: Budget, actor, voter, checks) -> VoterVerification:
+def voter_verify_at_counter(
+    *, commune: Commune, budget: Budget, actor: Actor, voter: User, checks: Iterable[str]
+) -> VoterVerification:
     """An agent checked the person's identity, residence (and age) at the counter: `checks` says what was seen.
 
     Refused unless every check of `counter_checks_required` was made; what was checked goes into the audit log.
@@ -407,7 +436,7 @@ def voter_verify_at_counter(*, commune, budget: Budget, actor, voter, checks) ->
         voter=voter,
         defaults={
             "method": VoterVerification.Method.COUNTER,
-            "verified_by": actor,
+            "verified_by": actor if actor is not None and actor.is_authenticated else None,
             "checks": sorted(checks),
         },
     )
@@ -483,7 +512,7 @@ def ballot_errors(budget: Budget, choices: dict[int, int]) -> list[str]:
     return errors
 
 
-def voter_can_vote_reason(budget: Budget, voter) -> str | None:
+def voter_can_vote_reason(budget: Budget, voter: User | AnonymousUser | None) -> str | None:
     """Why this person cannot vote now (French), or None."""
     if budget.phase != Phase.VOTE:
         return _("Le vote n'est pas ouvert : il a lieu du %(start)s au %(end)s.") % {
@@ -494,7 +523,7 @@ def voter_can_vote_reason(budget: Budget, voter) -> str | None:
             if budget.vote_close_at
             else "?",
         }
-    if not getattr(voter, "is_authenticated", False):
+    if voter is None or not voter.is_authenticated:
         return _("Connectez-vous pour voter.")
     if not user_can(commune=budget.commune, user=voter, capability="participate"):
         return _("Vous n'êtes pas inscrit·e comme habitant·e de la commune : vous ne pouvez pas voter.")
@@ -507,7 +536,9 @@ def voter_can_vote_reason(budget: Budget, voter) -> str | None:
 
 
 @transaction.atomic
-def ballot_cast(*, commune, budget: Budget, voter, choices: dict[int, int], attested: bool = True) -> Ballot:
+def ballot_cast(
+    *, commune: Commune, budget: Budget, voter: User, choices: dict[int, int], attested: bool = True
+) -> Ballot:
     """Record (or replace, until the vote closes) the voter's ballot. One Ballot row per voter (DB constraint)."""
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -540,7 +571,7 @@ def ballot_cast(*, commune, budget: Budget, voter, choices: dict[int, int], atte
     return ballot
 
 
-def ballot_of(budget: Budget, voter) -> dict[int, int]:
+def ballot_of(budget: Budget, voter: User | AnonymousUser) -> dict[int, int]:
     """The voter's own current choices (shown to them only, to change their ballot)."""
     if not getattr(voter, "is_authenticated", False):
         return {}
@@ -557,7 +588,7 @@ def ballot_of(budget: Budget, voter) -> dict[int, int]:
 
 @transaction.atomic
 def paper_entry_record(
-    *, commune, budget: Budget, actor, paper_number: int, choices: dict[int, int]
+    *, commune: Commune, budget: Budget, actor: Actor, paper_number: int, choices: dict[int, int]
 ) -> PaperBallotEntry:
     """One agent's entry of a paper ballot. The same agent entering the same number again corrects the entry."""
     _require(commune, actor, "handle_requests")
@@ -571,7 +602,8 @@ def paper_entry_record(
     if errors:
         raise ValidationError(errors)
     entry, _created = PaperBallotEntry.objects.update_or_create(
-        budget=budget, paper_number=paper_number, entered_by=actor,
+        budget=budget, paper_number=paper_number,
+        entered_by=actor if actor is not None and actor.is_authenticated else None,
         defaults={"choices": {str(k): v for k, v in sorted(choices.items()) if v}},
     )  # fmt: skip
     audit_record(
@@ -584,12 +616,16 @@ def paper_entry_record(
     return entry
 
 
-def paper_reconciliation(budget: Budget) -> dict[str, list]:
+def paper_reconciliation(budget: Budget) -> dict[str, list[tuple[int, list[PaperBallotEntry]]]]:
     """Paper ballots by state: `matching` (two agents or more agree: counted), `mismatch`, `single` (one entry)."""
     by_number: dict[int, list[PaperBallotEntry]] = defaultdict(list)
     for entry in PaperBallotEntry.objects.filter(budget=budget).select_related("entered_by"):
         by_number[entry.paper_number].append(entry)
-    result: dict[str, list] = {"matching": [], "mismatch": [], "single": []}
+    result: dict[str, list[tuple[int, list[PaperBallotEntry]]]] = {
+        "matching": [],
+        "mismatch": [],
+        "single": [],
+    }
     for number, entries in sorted(by_number.items()):
         if len(entries) < 2:
             result["single"].append((number, entries))
@@ -605,7 +641,7 @@ def paper_reconciliation(budget: Budget) -> dict[str, list]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _rules_ballot(kind: str, items: dict[int, int]) -> tuple:
+def _rules_ballot(kind: str, items: dict[int, int]) -> RulesBallot:
     if kind == BallotType.CUMULATIVE:
         return tuple((str(pk), v) for pk, v in sorted(items.items()))
     if kind == BallotType.RANKING:
@@ -613,7 +649,7 @@ def _rules_ballot(kind: str, items: dict[int, int]) -> tuple:
     return tuple(sorted(str(pk) for pk in items))
 
 
-def collected_ballots(budget: Budget) -> tuple[list[tuple], int, int]:
+def collected_ballots(budget: Budget) -> tuple[list[RulesBallot], int, int]:
     """Every counted ballot in the rules' form (online, then matching paper ones), and the two counts."""
     kind = budget.ballot_type
     by_token: dict[str, dict[int, int]] = defaultdict(dict)
@@ -634,8 +670,8 @@ def collected_ballots(budget: Budget) -> tuple[list[tuple], int, int]:
 
 def election_for(
     budget: Budget,
-    ballots: list[tuple],
-    projects=None,
+    ballots: list[RulesBallot],
+    projects: Iterable[Project] | None = None,
     amount: int | None = None,
     with_categories: bool = False,
 ) -> rules.Election:
@@ -643,15 +679,16 @@ def election_for(
     if projects is None:
         projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
     projects = list(projects)
-    kind = {
+    kinds: dict[str, rules.BallotType] = {
         BallotType.CUMULATIVE: rules.BallotType.CUMULATIVE,
         BallotType.RANKING: rules.BallotType.ORDINAL,
-    }.get(budget.ballot_type, rules.BallotType.APPROVAL)
+    }
+    kind = kinds.get(budget.ballot_type, rules.BallotType.APPROVAL)
     keep = {str(p.pk) for p in projects}
     if kind is rules.BallotType.CUMULATIVE:
-        ballots = [tuple((p, w) for p, w in b if p in keep) for b in ballots]
+        ballots = [tuple((p, w) for p, w in cast(PointsBallot, b) if p in keep) for b in ballots]
     else:
-        ballots = [tuple(p for p in b if p in keep) for b in ballots]
+        ballots = [tuple(p for p in cast(IdsBallot, b) if p in keep) for b in ballots]
     ordinal_length = None
     if kind is rules.BallotType.ORDINAL:
         ordinal_length = budget.max_choices or max((len(b) for b in ballots), default=1) or 1
@@ -659,13 +696,15 @@ def election_for(
         projects=tuple(
             rules.Project(
                 str(p.pk),
-                p.cost,
+                Fraction(p.cost),
                 p.title,
-                (p.sub_budget.name.replace(",", " "),) if with_categories and p.sub_budget_id else (),
+                (p.sub_budget.name.replace(",", " "),)
+                if with_categories and p.sub_budget is not None
+                else (),
             )
             for p in projects
         ),  # fmt: skip
-        budget=amount if amount is not None else budget.total_amount,
+        budget=Fraction(amount if amount is not None else budget.total_amount),
         ballots=tuple(ballots),
         ballot_type=kind,
         ordinal_length=ordinal_length,
@@ -673,22 +712,22 @@ def election_for(
     )
 
 
-def _num(value) -> float | None:
+def _num(value: Fraction | float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def _share_with_funded(ballots: list[tuple], winners: set[str], cumulative: bool) -> float:
+def _share_with_funded(ballots: list[RulesBallot], winners: set[str], cumulative: bool) -> float:
     if not ballots:
         return 0.0
     hit = 0
     for b in ballots:
-        ids = {p for p, _w in b} if cumulative else set(b)
+        ids = {p for p, _w in cast(PointsBallot, b)} if cumulative else set(cast(IdsBallot, b))
         if ids & winners:
             hit += 1
     return round(hit / len(ballots), 4)
 
 
-def draw_order(seed: str, project_ids) -> list[str]:
+def draw_order(seed: str, project_ids: Iterable[str]) -> list[str]:
     """The recorded lot: projects by increasing SHA-256 of "<seed>:<project id>" (anyone can recompute it)."""
     return sorted(project_ids, key=lambda pid: (draw_fingerprint(seed, pid), pid))
 
@@ -697,7 +736,7 @@ def draw_fingerprint(seed: str, project_id: str) -> str:
     return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
 
 
-def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
+def count_budget(budget: Budget, *, seed: str | None = None) -> dict[str, Any]:
     """Count the budget with its rule and with greedy (for comparison); pure read, returns the results dict.
 
     Each sub-budget (district/category envelope) is counted on its own projects with its own amount, projects
@@ -708,7 +747,7 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
     ballots, online, paper = collected_ballots(budget)
     all_projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
     subs = list(budget.sub_budgets.all())
-    names = {sub.pk: sub.name for sub in subs}
+    names: dict[int | None, str] = {sub.pk: sub.name for sub in subs}
     seed = seed or secrets.token_hex(16)
     draw = draw_order(seed, [str(p.pk) for p in all_projects])
     tie_breaking = rules.TieBreaking(draw=tuple(draw))
@@ -717,26 +756,30 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
     election = election_for(budget, ballots, all_projects)
     sub_budgets = [
         rules.SubBudget(
-            sub.name, sub.amount, tuple(str(p.pk) for p in all_projects if p.sub_budget_id == sub.pk)
+            sub.name,
+            Fraction(sub.amount),
+            tuple(str(p.pk) for p in all_projects if p.sub_budget_id == sub.pk),
         )
         for sub in subs
     ]
-    split_args = {"leftover": budget.fund_leftover, "tie_breaking": tie_breaking}
-    main = rules.count_by_sub_budget(election, rule, sub_budgets, **split_args)
+    leftover, tb = budget.fund_leftover, tie_breaking
+    main = rules.count_by_sub_budget(election, rule, sub_budgets, leftover=leftover, tie_breaking=tb)
     greedy = (
-        main if rule == "greedy" else rules.count_by_sub_budget(election, "greedy", sub_budgets, **split_args)
+        main
+        if rule == "greedy"
+        else rules.count_by_sub_budget(election, "greedy", sub_budgets, leftover=leftover, tie_breaking=tb)
     )
     winners = list(main.winners)
     greedy_winners = list(greedy.winners)
     leftover_name = "reliquat"
 
-    def part_of(split, pid):
+    def part_of(split: rules.SplitOutcome, pid: str) -> rules.SubBudgetOutcome | None:
         """The count that decided the project: the leftover completion if it funded it, else its envelope."""
         if split.leftover is not None and pid in split.leftover.outcome.winners:
             return split.leftover
         return next((part for part in split.parts if pid in part.outcome.projects), None)
 
-    out_projects: dict[str, dict] = {}
+    out_projects: dict[str, dict[str, Any]] = {}
     for p in all_projects:
         pid = str(p.pk)
         part = part_of(main, pid)
@@ -781,8 +824,8 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
         for part in main.parts
         if part.outcome.endowment is not None
     ]
-    ties = []
-    seen = set()
+    ties: list[dict[str, Any]] = []
+    seen: set[tuple[tuple[str, ...], str, str, str]] = set()
     for label, split in (("main", main), ("greedy", greedy)):
         for part in split.all_parts:
             for event in part.outcome.tie_breaks:
@@ -824,7 +867,7 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict:
     }
 
 
-def _reason_label(result, leftover: bool) -> str:
+def _reason_label(result: rules.ProjectResult | None, leftover: bool) -> str:
     if result is None:
         return rules.REASON_LABELS[rules.Reason.NO_SUPPORT]
     if leftover and result.selected:
@@ -833,7 +876,7 @@ def _reason_label(result, leftover: bool) -> str:
 
 
 @transaction.atomic
-def budget_close_and_count(*, commune, budget: Budget, actor) -> Budget:
+def budget_close_and_count(*, commune: Commune, budget: Budget, actor: Actor) -> Budget:
     """Close the vote, count it and publish the results; winners go to suivi, others are marked not selected."""
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
@@ -883,7 +926,7 @@ PABULIB_VOTE_TYPES = {
 
 @transaction.atomic
 def budget_import_pabulib(
-    *, commune, actor, pb, slug: str, title: str = "", rule: str = "mes-add1"
+    *, commune: Commune, actor: Actor, pb: PabulibFile, slug: str, title: str = "", rule: str = "mes-add1"
 ) -> Budget:
     """Import a pabulib instance (`beffroi.budgeting.pabulib.PabulibFile`) as a counted budget of the commune.
 

@@ -149,7 +149,7 @@ def vote(request, slug):
                 errors = _errors(exc)
             else:
                 return redirect("budgeting:vote_done", slug=budget.slug)
-    elif request.method == "POST":
+    elif request.method == "POST" and reason:  # a POST refused for `reason`
         errors = [reason]
     basket_total = sum(p.cost for p in projects if choices.get(p.pk))
     context = {
@@ -685,7 +685,7 @@ def agent_paper(request, slug):
         }
         for n, entries in reconciliation["mismatch"]
     ]
-    by_agent = defaultdict(int)
+    by_agent: defaultdict[str, int] = defaultdict(int)
     for _n, entries in reconciliation["single"]:
         for e in entries:
             by_agent[e.entered_by.get_full_name()] += 1

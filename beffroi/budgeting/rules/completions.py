@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 from .greedy import greedy_fill, make_outcome
 from .mes import MesRun, _Engine, mes_candidates, reference_run
@@ -445,7 +446,7 @@ def _plain(profile: Profile, p: int, reason: Reason) -> ProjectResult:
     )
 
 
-def _replace(outcome: Outcome, **changes) -> Outcome:
+def _replace(outcome: Outcome, **changes: Any) -> Outcome:
     from dataclasses import replace
 
     return replace(outcome, **changes)

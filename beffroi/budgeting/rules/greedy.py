@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import Any
 
-from .model import Election, Outcome, Profile, ProjectResult, Reason, TieBreaking, TieEvent
+from .model import Election, Number, Outcome, Profile, ProjectResult, Reason, TieBreaking, TieEvent
 
 
 def greedy(
@@ -68,7 +69,7 @@ def greedy_threshold(election: Election, *, tie_breaking: TieBreaking | None = N
 
 def greedy_order(profile: Profile, projects: Iterable[int]) -> list[list[int]]:
     """Projects in decreasing score, as blocks of equal score (each block sorted by the tie-breaking key)."""
-    by_score: dict = {}
+    by_score: dict[Number, list[int]] = {}
     for p in projects:
         by_score.setdefault(profile.score[p], []).append(p)
     return [by_score[s] for s in sorted(by_score, reverse=True)]
@@ -186,7 +187,7 @@ def make_outcome(
     rule: str,
     winners: list[int],
     results: dict[int, ProjectResult],
-    **extra,
+    **extra: Any,
 ) -> Outcome:
     """Assemble an Outcome; projects without a result yet are reported as having no support."""
     profile = election.profile

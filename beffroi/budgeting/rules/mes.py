@@ -44,12 +44,23 @@ from fractions import Fraction
 from itertools import accumulate, compress
 from math import lcm
 from operator import itemgetter, mul
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
-from .model import Profile, TieBreaking, TieEvent
+from .model import Number, Profile, TieBreaking, TieEvent
 
 _EPS = 2.0**-52  # unit roundoff bound used in the error analysis (twice the true one, for slack)
 _INF = float("inf")
+
+# The values of a sequence at fixed positions, as a tuple (see `_gatherer`).
+_Gather: TypeAlias = Callable[[Sequence[Any]], tuple[Any, ...]]
+# A candidate's supporter entries (see `_Engine._compiled`): classes, points (None for approval), voters,
+# voters × points, smallest points, getter of the classes' values, points as floats (None for approval).
+_Compiled: TypeAlias = tuple[
+    list[int], list[Number] | None, list[int], Sequence[Number], float, _Gather, list[float] | None
+]
+# Certified poor supporters of an evaluation: their positions among the entries, the entries' float money,
+# the entries' classes and voters.
+_Poor: TypeAlias = tuple[list[int], tuple[float, ...], list[int], list[int]]
 
 
 @dataclass
@@ -162,7 +173,13 @@ class _Evaluation:
     __slots__ = ("project", "pi", "err", "exact", "poor", "rich_weight")
 
     def __init__(
-        self, project: int, pi: float, err: float, exact: Fraction | None, poor=None, rich_weight=None
+        self,
+        project: int,
+        pi: float,
+        err: float,
+        exact: Fraction | None,
+        poor: _Poor | None = None,
+        rich_weight: Number | None = None,
     ):
         self.project = project
         self.pi = pi  # price per point, float
@@ -174,6 +191,8 @@ class _Evaluation:
 
 class _RunState:
     """The state of one run: floating-point money per voter class and what recovers the exact values."""
+
+    group_class: list[int]  # class of each ballot group at the end of the run (set by `_Engine.run`)
 
     def __init__(self, engine: _Engine, endowment: Fraction):
         self.e = endowment
@@ -211,6 +230,8 @@ class _Engine:
     # below this many entries, sort them all; above, first look for the few that can be poor
     SORT_ALL_BELOW = 256
 
+    first_funded: set[int]  # projects funded by the first run (set by `run`)
+
     def __init__(
         self,
         profile: Profile,
@@ -229,18 +250,20 @@ class _Engine:
             self.max_weight = [float(max(map(itemgetter(1), s), default=1)) for s in profile.supporters]
         else:
             self.max_weight = [1.0] * len(profile.supporters)
-        self.compiled: dict[int, tuple] = {}
+        self.compiled: dict[int, _Compiled] = {}
         self.supporter_groups = profile.supporter_groups
         self.emptied = False
         groups = profile.groups
         # one class per distinct ballot; `refining` stays False: classes never need splitting
         self.refining = False
         self.funded_ever: set[int] = set(range(len(profile.ids)))
-        self.pattern: list[tuple] = profile.group_items
+        self.pattern: list[tuple[tuple[int, Number], ...]] = profile.group_items
         self.group_class = list(range(len(groups)))
         self.population = [1] * len(groups)
-        self.entries: list[dict | None] = [None] * len(profile.ids)  # filled when coarser classes are used
-        self.with_project: dict[int, list] = {}
+        # filled when coarser classes are used: (class, points) -> voters (weighted), class -> voters (approval)
+        self.entries: list[dict[Any, int] | None] = [None] * len(profile.ids)
+        # project -> its supporting classes: (class, points) pairs (weighted) or classes (approval)
+        self.with_project: dict[int, list[Any]] = {}
         for x, supporters in enumerate(profile.supporters):
             # shared with the profile: lists are replaced, never modified, in this mode
             self.with_project[x] = supporters if self.weighted else profile.supporter_groups[x]
@@ -251,8 +274,10 @@ class _Engine:
         """After the first run: group the ballots by their points for the projects funded so far, if that pays."""
         profile = self.profile
         groups = profile.groups
-        index: dict[tuple, int] = {}
+        # key of a class: its (project, points) pairs (weighted) or its projects (approval)
+        index: dict[tuple[Any, ...], int] = {}
         is_funded = funded.__contains__
+        keys: list[tuple[Any, ...]]
         if self.weighted:
             keys = [
                 tuple(compress(items, map(is_funded, g[0])))
@@ -277,7 +302,7 @@ class _Engine:
             for x, w in pattern:
                 self.with_project[x].append((k, w) if self.weighted else k)
         for p in self.candidates:
-            d: dict = defaultdict(int)
+            d: dict[Any, int] = defaultdict(int)
             if self.weighted:
                 for g, w, m in zip(
                     profile.supporter_groups[p],
@@ -356,8 +381,11 @@ class _Engine:
                 self.emptied = True
         self.funded_ever.add(x)
 
-    def _compiled(self, p: int) -> tuple:
+    def _compiled(self, p: int) -> _Compiled:
         """Entries of `p` as parallel lists: classes, points, voters, voters × points, smallest points, getter."""
+        ws: list[Number] | None
+        ws_f: list[float] | None
+        mw: Sequence[Number]
         c = self.compiled.get(p)
         if c is None and not self.refining:
             # one class per ballot group: the entries are the supporting groups themselves
@@ -431,7 +459,7 @@ class _Engine:
         coef: dict[int, int | Fraction] = {}
         round_of = state.round_of
         pattern = state.pattern
-        poor_idx, budgets, ks, ms = ev.poor
+        poor_idx, budgets, ks, ms = cast(_Poor, ev.poor)  # set on every evaluation without an exact price
         rounds_of = (
             state.funded_rounds
         )  # class -> its (round, points) of funded projects, once the run is over
@@ -456,7 +484,7 @@ class _Engine:
         num -= voters_positive * state.e
         for ry, c in coef.items():
             num += self._price_exact(state, ry) * c
-        return num / ev.rich_weight
+        return num / cast(Number, ev.rich_weight)  # set with `poor`
 
     def _evaluate_exact(self, state: _RunState, p: int) -> _Evaluation | None:
         """Price of `p` now, all in Fractions (used when the floating-point filter cannot decide)."""
@@ -505,6 +533,7 @@ class _Engine:
         cost_f = self.cost_f[p]
         total_weight = self.profile.score[p]
         budgets = getter(state.money)
+        keys: Sequence[float]  # money per point of each entry
         if ws_f is not None:
             keys = [b / w for b, w in zip(budgets, ws_f, strict=True)]
             keys_err = db / wmin
@@ -525,7 +554,7 @@ class _Engine:
         if n == 1:
             return self._evaluate_exact(state, p)  # one class, affordable but not all rich: only rounding
         money_of = list(map(mul, budgets, ms))
-        price_low = share
+        price_low: float = share
         if best_high < _INF:
             slack = self.profile.votes[p] * db
             for _ in range(3):
@@ -543,7 +572,7 @@ class _Engine:
                     return price_low / cost_f * (1 - 4 * _EPS)
         # Only supporters whose money per point is below an upper bound on the price can be poor: find such a
         # bound (a price at which the supporters would pay at least the cost) and sort only those below it.
-        candidates = range(n)
+        candidates: Sequence[int] = range(n)
         above = None
         if n > self.SORT_ALL_BELOW:
             trial = price_low * 1.5
@@ -630,6 +659,7 @@ class _Engine:
                     if ev > rho_low[p]:
                         rho_low[p] = ev
                     continue
+                ev = cast(_Evaluation, ev)  # not a float: checked just above
                 rho = ev.pi / cost_f[p]
                 rho_err = ev.err / cost_f[p] + 4 * _EPS * rho
                 low, high = rho - rho_err, rho + rho_err
@@ -765,10 +795,12 @@ class _Engine:
         is_funded = price_of.__contains__
         groups = self.profile.groups
         items_of = self.profile.group_items
-        money = []
+        money: list[Number] = []
         float_money = state.money
         # voters whose ballots agree on the funded projects have the same money: compute it once per such set
-        money_of: dict[tuple, int] = {}
+        # (key: the funded (project, points) pairs of the ballot when weighted, its funded projects otherwise)
+        money_of: dict[tuple[Any, ...], Number] = {}
+        key: tuple[Any, ...]
         for g, ((projects, _, _), k) in enumerate(zip(groups, state.group_class, strict=True)):
             if not float_money[k]:
                 money.append(0)  # float money 0.0 means exact money 0
@@ -800,7 +832,8 @@ def _gatherer(keys: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]
     """The values at `keys`, always as a tuple (itemgetter alone returns a bare value for a single key)."""
     if len(keys) > 1:
         # Called through Any: the type checker cannot infer itemgetter's overloads with an unpacked argument.
-        return cast(Any, itemgetter)(*keys)
+        gather: _Gather = cast(Any, itemgetter)(*keys)
+        return gather
     k = keys[0]
 
     def get(values: Sequence[Any]) -> tuple[Any, ...]:

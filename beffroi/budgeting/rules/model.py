@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from numbers import Rational
+from typing import TypeAlias, cast
 
 Number = int | Fraction
 
@@ -75,7 +76,9 @@ class Project:
 #   approval:   a tuple of project ids (order irrelevant)
 #   cumulative: a tuple of (project id, points) pairs, points > 0
 #   ordinal:    a tuple of project ids, most preferred first
-Ballot = tuple
+IdsBallot: TypeAlias = tuple[str, ...]
+PointsBallot: TypeAlias = tuple[tuple[str, Number], ...]
+Ballot: TypeAlias = IdsBallot | PointsBallot
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,23 +175,25 @@ class Profile:
         ids = [p.id for p in election.projects]
         index = {pid: i for i, pid in enumerate(ids)}
         kind = election.ballot_type
-        counted: Counter[tuple] = Counter(election.ballots)
-        ordinal_length = None
+        counted: Counter[Ballot] = Counter(election.ballots)
+        ordinal_length: int | None = None
+        top = 0  # positional points of the first choice (ordinal ballots)
         if kind is BallotType.ORDINAL:
             longest = max((len(b) for b in counted), default=0)
-            ordinal_length = election.ordinal_length or longest
+            ordinal_length = top = election.ordinal_length or longest
             if longest > ordinal_length:
                 raise ElectionError(
                     f"un classement compte {longest} projets, plus que la longueur prévue ({ordinal_length})"
                 )
-        merged: dict[tuple, int] = {}
+        merged: dict[tuple[tuple[int, Number], ...], int] = {}
         m = len(ids)
         for ballot, mult in counted.items():
             if not isinstance(ballot, tuple):
                 raise ElectionError(f"bulletin mal formé : {ballot!r}")
             if kind is BallotType.CUMULATIVE:
-                items = []
-                for entry in ballot:
+                items: list[tuple[int, Number]] = []
+                # cumulative ballots are (id, points) pairs; a malformed entry is refused just below
+                for entry in cast(PointsBallot, ballot):
                     try:
                         pid, points = entry
                     except (TypeError, ValueError):
@@ -202,7 +207,7 @@ class Profile:
                         points = int(points)
                     items.append((_project_index(index, pid), points))
             elif kind is BallotType.ORDINAL:
-                items = [(_project_index(index, pid), ordinal_length - pos) for pos, pid in enumerate(ballot)]
+                items = [(_project_index(index, pid), top - pos) for pos, pid in enumerate(ballot)]
             else:
                 items = [(_project_index(index, pid), 1) for pid in ballot]
             items.sort()
@@ -211,7 +216,7 @@ class Profile:
                     raise ElectionError(f"le projet {ids[items[j][0]]} figure deux fois sur un même bulletin")
             key = tuple(items)
             merged[key] = merged.get(key, 0) + mult
-        groups = []
+        groups: list[tuple[tuple[int, ...], tuple[Number, ...], int]] = []
         votes = [0] * m
         score: list[Number] = [0] * m
         supporters: list[list[tuple[int, Number]]] = [[] for _ in range(m)]
@@ -240,7 +245,7 @@ class Profile:
         )
 
 
-def _as_ballot(ballot: object) -> tuple:
+def _as_ballot(ballot: object) -> Ballot:
     """A ballot as a tuple: sets and lists of ids, or a mapping id -> points for cumulative ballots."""
     if isinstance(ballot, tuple):
         return ballot
@@ -279,7 +284,7 @@ class TieBreaking:
     def draw_position(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.draw)}
 
-    def key(self, profile: Profile, p: int) -> tuple:
+    def key(self, profile: Profile, p: int) -> tuple[Fraction, Number, int]:
         """Sort key among tied projects: smaller is preferred (draw position not included)."""
         return (profile.cost[p], -profile.score[p], -profile.votes[p])
 

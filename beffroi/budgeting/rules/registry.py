@@ -43,16 +43,24 @@ def count(
 
     `verify=True` (MES rules) recounts the adopted result with the exact reference implementation.
     """
-    options = {"tie_breaking": tie_breaking, "eligibility_factor": eligibility_factor, "verify": verify}
+    tb, ef = tie_breaking, eligibility_factor
     runners: dict[str, Callable[[], Outcome]] = {
-        "greedy": lambda: greedy(election, tie_breaking=tie_breaking),
-        "greedy-no-skip": lambda: greedy(election, stop_at_first_misfit=True, tie_breaking=tie_breaking),
-        "greedy-threshold": lambda: greedy_threshold(election, tie_breaking=tie_breaking),
-        "mes": lambda: method_of_equal_shares(election, **options),
-        "mes-add1": lambda: mes_add1(election, **options),
-        "mes-add1-nonexhaustive": lambda: mes_add1(election, exhaustive_stop=False, **options),
-        "mes-add1-utilitarian": lambda: mes_add1_utilitarian(election, **options),
-        "mes-add1-comparison": lambda: mes_add1_comparison(election, **options),
+        "greedy": lambda: greedy(election, tie_breaking=tb),
+        "greedy-no-skip": lambda: greedy(election, stop_at_first_misfit=True, tie_breaking=tb),
+        "greedy-threshold": lambda: greedy_threshold(election, tie_breaking=tb),
+        "mes": lambda: method_of_equal_shares(
+            election, tie_breaking=tb, eligibility_factor=ef, verify=verify
+        ),
+        "mes-add1": lambda: mes_add1(election, tie_breaking=tb, eligibility_factor=ef, verify=verify),
+        "mes-add1-nonexhaustive": lambda: mes_add1(
+            election, exhaustive_stop=False, tie_breaking=tb, eligibility_factor=ef, verify=verify
+        ),
+        "mes-add1-utilitarian": lambda: mes_add1_utilitarian(
+            election, tie_breaking=tb, eligibility_factor=ef, verify=verify
+        ),
+        "mes-add1-comparison": lambda: mes_add1_comparison(
+            election, tie_breaking=tb, eligibility_factor=ef, verify=verify
+        ),
     }
     try:
         runner = runners[rule]

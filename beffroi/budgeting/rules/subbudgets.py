@@ -20,9 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from .greedy import greedy
-from .model import BallotType, Election, ElectionError, Outcome, TieBreaking, TieEvent, as_fraction
+from .model import (
+    Ballot,
+    BallotType,
+    Election,
+    ElectionError,
+    IdsBallot,
+    Outcome,
+    PointsBallot,
+    TieBreaking,
+    TieEvent,
+    as_fraction,
+)
 from .registry import count
 
 GENERAL = ""  # name of the envelope of projects outside every sub-budget
@@ -98,10 +110,13 @@ def restrict(
     unknown = keep - set(election.by_id)
     if unknown:
         raise ElectionError(f"projet inconnu dans une enveloppe : {', '.join(sorted(unknown))}")
+    ballots: tuple[Ballot, ...]
     if election.ballot_type is BallotType.CUMULATIVE:
-        ballots = tuple(tuple((p, w) for p, w in b if p in keep) for b in election.ballots)
+        ballots = tuple(
+            tuple((p, w) for p, w in cast(PointsBallot, b) if p in keep) for b in election.ballots
+        )
     else:
-        ballots = tuple(tuple(p for p in b if p in keep) for b in election.ballots)
+        ballots = tuple(tuple(p for p in cast(IdsBallot, b) if p in keep) for b in election.ballots)
     return Election(
         projects=tuple(p for p in election.projects if p.id in keep),
         budget=as_fraction(budget),

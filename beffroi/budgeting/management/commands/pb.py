@@ -90,6 +90,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         results = budget.results
+        if results is None:  # budget_import_pabulib counts the budget: results are always recorded
+            raise CommandError(f"le budget « {budget.title} » a été importé mais n'a pas été dépouillé")
         return (
             f"Budget « {budget.title} » importé dans {commune.name} : {results['num_voters']} bulletins, "
             f"{len(results['winners'])} projets retenus ({results['total_cost']} €)."
