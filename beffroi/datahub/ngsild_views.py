@@ -181,7 +181,9 @@ class Call:
     def expand_attr(self, name: str) -> str:
         return self.active().expand_attribute(name)
 
-    def render_entity(self, entity: Entity, *, attrs: list[str] | None = None) -> dict[str, Any]:
+    def render_entity(
+        self, entity: Entity | selectors.EntityRow, *, attrs: list[str] | None = None
+    ) -> dict[str, Any]:
         document = selectors.entity_document(entity)
         if attrs:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in attrs}
@@ -389,6 +391,7 @@ def _run_query(call: Call, query: selectors.EntityQuery, attrs: list[str] | None
         limit=limit,
         offset=offset,
         timestamps="sysAttrs" in call.options,
+        rows=True,
     )
     expanded_attrs = query.attrs if attrs else None
     body = [call.render_entity(row, attrs=expanded_attrs) for row in rows]

@@ -152,13 +152,21 @@ class TermDefinition:
 class ActiveContext:
     """A processed @context: term definitions and ``@vocab``. Immutable once built (shared between requests)."""
 
-    __slots__ = ("terms", "vocab", "_inverse", "_prefixes")
+    __slots__ = ("terms", "vocab", "_inverse", "_prefixes", "_expanded", "_compacted")
+
+    #: Attribute names memoised per context (expansion and compaction), at most this many each: a context is
+    #: shared between requests and its vocabulary is small, but names come from clients.
+    MEMO_SIZE = 4096
 
     def __init__(self, terms: dict[str, TermDefinition] | None = None, vocab: str | None = None):
         self.terms: dict[str, TermDefinition] = dict(terms or {})
         self.vocab = vocab
         self._inverse: dict[str, str] | None = None
         self._prefixes: list[tuple[str, str]] | None = None
+        # Filled only by expand_attribute/compact_attribute, which are called once the context is built
+        # (context processing mutates a context with expand_iri, never through these).
+        self._expanded: dict[str, str] = {}
+        self._compacted: dict[str, str] = {}
 
     def copy(self) -> ActiveContext:
         return ActiveContext(self.terms, self.vocab)
@@ -236,18 +244,32 @@ class ActiveContext:
         return self.expand_iri(name, vocab=True)
 
     def compact_type(self, iri: str) -> str:
-        return self.compact_iri(iri, vocab=True)
+        key = "@type " + iri  # beside the attribute names (no IRI holds a space)
+        name = self._compacted.get(key)
+        if name is None:
+            name = self.compact_iri(iri, vocab=True)
+            if len(self._compacted) < self.MEMO_SIZE:
+                self._compacted[key] = name
+        return name
 
     def expand_attribute(self, name: str) -> str:
         """A top-level attribute name as stored: its IRI (``id``, ``type``… are entity members, kept)."""
-        if name in ENTITY_MEMBERS:
-            return name
-        return self.expand_iri(name, vocab=True)
+        iri = self._expanded.get(name)
+        if iri is not None:
+            return iri
+        iri = name if name in ENTITY_MEMBERS else self.expand_iri(name, vocab=True)
+        if len(self._expanded) < self.MEMO_SIZE:
+            self._expanded[name] = iri
+        return iri
 
     def compact_attribute(self, iri: str) -> str:
-        if iri in ENTITY_MEMBERS:
-            return iri
-        return self.compact_iri(iri, vocab=True)
+        name = self._compacted.get(iri)
+        if name is not None:
+            return name
+        name = iri if iri in ENTITY_MEMBERS else self.compact_iri(iri, vocab=True)
+        if len(self._compacted) < self.MEMO_SIZE:
+            self._compacted[iri] = name
+        return name
 
     def expand_sub_attribute(self, name: str) -> str:
         """A name inside an attribute: NGSI-LD members (``observedAt``, ``unitCode``…) stay short, sub-attributes
