@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required
@@ -231,12 +232,37 @@ def _chart(rows, key, width=560, bar_height=18, step=44):
     return {"bars": bars, "height": len(rows) * step, "width": width, "bar_height": bar_height}
 
 
+# Why each project won or lost, read in the visitor's language (the stored results keep the reason's code;
+# their `reason_label` is the French sentence of the count, kept for the pabulib and CSV exports).
+REASON_TEXTS = {
+    "selected": gettext_lazy("il tenait dans le budget restant"),
+    "selected_mes": gettext_lazy("retenu par la méthode des parts égales"),
+    "selected_completion": gettext_lazy("ajouté par le complément au plus grand nombre de voix"),
+    "over_budget": gettext_lazy("son coût dépassait le budget restant"),
+    "after_stop": gettext_lazy("le dépouillement s'arrête au premier projet qui ne tient pas"),
+    "below_threshold": gettext_lazy("moins de voix que le seuil requis"),
+    "ineligible": gettext_lazy("trop peu de soutiens au regard de son coût (filtre d'éligibilité)"),
+    "no_support": gettext_lazy("aucune voix"),
+    "not_affordable": gettext_lazy("l'argent restant de ses soutiens ne couvrait pas son coût"),
+}
+LEFTOVER_TEXT = gettext_lazy("financé avec le reliquat des enveloppes : il tenait dans l'argent restant")
+
+
+def _reason_text(row):
+    if row.get("leftover") and row.get("selected"):
+        return LEFTOVER_TEXT
+    return REASON_TEXTS.get(row.get("reason", ""), row.get("reason_label", ""))
+
+
 @require_safe
 @commune_required
 def results(request, slug):
     budget = _results_or_404(request, slug)
     data = budget.results
-    rows = sorted(data["projects"].values(), key=lambda r: (-(r["score"] or 0), r["title"]))
+    rows = sorted(
+        ({**r, "reason_text": _reason_text(r)} for r in data["projects"].values()),
+        key=lambda r: (-(r["score"] or 0), r["title"]),
+    )
     winners = [data["projects"][w] for w in data["winners"] if w in data["projects"]]
     greedy = [data["projects"][w] for w in data["greedy_winners"] if w in data["projects"]]
     context = {

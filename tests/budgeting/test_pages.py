@@ -215,6 +215,11 @@ def test_close_count_and_results_page_with_chart_and_table(
     assert 'role="img"' in page and "<caption>" in page
     assert projects[2].title in page
     assert "Et avec la règle gloutonne" in page
+    # Each project says why, once ("Non retenu — aucune voix", not "Non retenu — non retenu : aucune voix").
+    assert "Non retenu — aucune voix" in page and "non retenu :" not in page
+    client.cookies["django_language"] = "en"
+    english = client.get(f"{BASE}/{budget.slug}/resultats/").content.decode()
+    assert "no votes" in english and "aucune voix" not in english
 
 
 @pytest.mark.parametrize("suffix", ["", "voter/", "idees/", "resultats/", "suivi/"])
