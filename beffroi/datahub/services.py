@@ -566,7 +566,7 @@ def _store_new(
     _update_latest(newest, entities=by_pk, update_entity_data=True)
     from .alert_services import alerts_after_ingest
 
-    alerts_after_ingest(entity_pks=by_pk.keys())
+    alerts_after_ingest(entity_pks=by_pk.keys(), commune_ids={e.commune_id for e in by_pk.values()})
     return len(params)
 
 
@@ -666,10 +666,9 @@ def observation_ingest_documents(
             batch = _DocumentBatch(pk_of, expand_attribute)
             batch.read(documents)
             result.rejected = batch.rejected
-            if batch.params:
-                result.accepted = _store_new(
-                    batch.params, batch.hourly_rows(), batch.day_of, batch.newest, by_pk
-                )
+            params = batch.params()
+            if params:
+                result.accepted = _store_new(params, batch.hourly(), batch.day_of, batch.newest(), by_pk)
         return result
     except _Duplicates:
         pass
@@ -684,20 +683,19 @@ class _DocumentBatch:
         self.pk_of = pk_of
         self.expand_attribute = expand_attribute
         self.sqlite = connection.vendor == "sqlite"
-        # entity id → attribute short name → (entity pk, attribute IRI): the series, also the key of newest
-        self.series: dict[str, dict[str, tuple[int, str]]] = {}
+        # entity id → attribute short name → the series' record: [entity pk, attribute IRI, its observation
+        # rows in arrival order, hour bucket → its numbers, its newest (instant, value, unit) or None].
+        # Rows are written series after series: they meet the unique (entity, attribute, instant) index
+        # where it is already being written, not at one of a hundred places in turn (~10% off the insert).
+        self.series: dict[str, dict[str, list[Any]]] = {}
+        self.records: list[list[Any]] = []
         self.names: dict[str, str] = {}
         # observedAt text → (database form, hour bucket, aware UTC datetime)
         self.instants: dict[str, tuple[Any, datetime, datetime]] = {}
         self.day_of: dict[datetime, datetime] = {}
-        self.params: list[tuple[int, str, Any, float | None, str | None, str]] = []
-        self.hourly: dict[tuple[tuple[int, str], datetime], list[float]] = {}
-        self.newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
         self.rejected: list[tuple[int, str]] = []
 
-    def _resolve(
-        self, item: Any, index: int
-    ) -> tuple[tuple[int, str], tuple[Any, datetime, datetime]] | None:
+    def _resolve(self, item: Any, index: int) -> tuple[list[Any], tuple[Any, datetime, datetime]] | None:
         """The first sight of a series or an instant (or a bad or rejected document): check it, cache it."""
         _document_check(item, index)
         entity, attribute, observed = item["entity"], item["attribute"], item["observedAt"]
@@ -706,12 +704,13 @@ class _DocumentBatch:
             self.rejected.append((index, f"unknown entity {entity}"))
             return None
         attributes = self.series.setdefault(entity, {})
-        series = attributes.get(attribute)
-        if series is None:
+        record = attributes.get(attribute)
+        if record is None:
             iri = self.names.get(attribute)
             if iri is None:
                 iri = self.names[attribute] = self.expand_attribute(attribute)
-            series = attributes[attribute] = (pk, iri)
+            record = attributes[attribute] = [pk, iri, [], {}, None]
+            self.records.append(record)
         instant = self.instants.get(observed)
         if instant is None:
             aware = _document_instant(observed, index)
@@ -722,23 +721,21 @@ class _DocumentBatch:
                 hour,
                 aware,
             )
-        return series, instant
+        return record, instant
 
     def read(self, documents: list[Any]) -> None:
         series_of, instants = self.series, self.instants
-        append = self.params.append
-        hourly, newest = self.hourly, self.newest
         isfinite = math.isfinite
         for index, item in enumerate(documents):
             try:
                 value = item["value"]
-                series = series_of[item["entity"]][item["attribute"]]
+                record = series_of[item["entity"]][item["attribute"]]
                 instant = instants[item["observedAt"]]
             except (KeyError, TypeError):
                 resolved = self._resolve(item, index)
                 if resolved is None:
                     continue
-                series, instant = resolved
+                record, instant = resolved
                 value = item["value"]
             unit = item.get("unitCode")
             unit = str(unit) if unit else ""
@@ -746,24 +743,36 @@ class _DocumentBatch:
             if kind is float or kind is int:
                 if isfinite(value):
                     number = float(value)
-                    append((series[0], series[1], instant[0], number, None, unit))
-                    numbers = hourly.get((series, instant[1]))
+                    record[2].append((record[0], record[1], instant[0], number, None, unit))
+                    numbers = record[3].get(instant[1])
                     if numbers is None:
-                        hourly[(series, instant[1])] = [number]
+                        record[3][instant[1]] = [number]
                     else:
                         numbers.append(number)
                 else:  # NaN or infinity: stored as no value, as _split_value does
-                    append((series[0], series[1], instant[0], None, None, unit))
+                    record[2].append((record[0], record[1], instant[0], None, None, unit))
             elif value is None or kind is dict or kind is list:
                 _document_check(item, index)
             else:  # text or boolean (a bool is stored as JSON text)
-                append((series[0], series[1], instant[0], None, _split_value(value)[1], unit))
-            current = newest.get(series)
-            if current is None or instant[2] > current[0]:
-                newest[series] = (instant[2], value, unit)
+                record[2].append((record[0], record[1], instant[0], None, _split_value(value)[1], unit))
+            newest = record[4]
+            if newest is None or instant[2] > newest[0]:
+                record[4] = (instant[2], value, unit)
 
-    def hourly_rows(self) -> dict[tuple[int, str, datetime], list[float]]:
-        return {(series[0], series[1], hour): numbers for (series, hour), numbers in self.hourly.items()}
+    def params(self) -> list[tuple[int, str, Any, float | None, str | None, str]]:
+        """The observation rows to insert, series after series."""
+        return [row for record in self.records for row in record[2]]
+
+    def hourly(self) -> dict[tuple[int, str, datetime], list[float]]:
+        """The numbers of each (entity pk, IRI, hour bucket), series after series."""
+        return {
+            (record[0], record[1], hour): numbers
+            for record in self.records
+            for hour, numbers in record[3].items()
+        }
+
+    def newest(self) -> dict[tuple[int, str], tuple[datetime, Any, str]]:
+        return {(record[0], record[1]): record[4] for record in self.records if record[4] is not None}
 
     def rows(self, documents: list[Any]) -> list[tuple[int, str, datetime, Any, str]]:
         """(entity pk, IRI, UTC datetime, value, unit) rows of the stored documents (the careful path's input)."""
@@ -772,7 +781,7 @@ class _DocumentBatch:
             attributes = self.series.get(item["entity"])
             if attributes is None:  # rejected
                 continue
-            pk, iri = attributes[item["attribute"]]
+            pk, iri = attributes[item["attribute"]][:2]
             unit = item.get("unitCode")
             rows.append(
                 (pk, iri, self.instants[item["observedAt"]][2], item["value"], str(unit) if unit else "")

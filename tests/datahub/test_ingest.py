@@ -272,3 +272,76 @@ def test_mqtt_batch_gives_each_message_its_own_outcome(valbourg, container):
         [(topic, json.dumps(_tts("70B3D57ED0001234", 6, {"fillingLevel": 0.8})).encode())]
     )
     assert again == ["replay"]
+
+
+def test_batch_mixing_rejects_texts_units_and_repeats_stores_each_known_measurement_once(
+    client, valbourg, container
+):
+    key = write_key(valbourg)
+
+    def item(minutes, value, **extra):
+        return {
+            "entity": container.entity_id,
+            "attribute": "fillingLevel",
+            "observedAt": (T0 + timedelta(minutes=minutes)).isoformat(),
+            "value": value,
+            **extra,
+        }
+
+    unknown = {**item(0, 1), "entity": "urn:ngsi-ld:WasteContainer:nope"}
+    first = _batch(client, key, [item(0, 0.5, unitCode="P1"), unknown, item(10, "plein"), item(20, True)])
+    assert first.json() == {
+        "accepted": 3,
+        "duplicates": 0,
+        "rejected": [{"index": 1, "reason": "unknown entity urn:ngsi-ld:WasteContainer:nope"}],
+    }
+    stored = {o.observed_at: o for o in Observation.objects.filter(entity=container)}
+    assert stored[T0].value_num == 0.5 and stored[T0].unit_code == "P1"
+    assert services.observation_value(stored[T0 + timedelta(minutes=10)]) == "plein"
+    assert services.observation_value(stored[T0 + timedelta(minutes=20)]) is True
+    assert HourlyRollup.objects.get(entity=container, attribute=FILL).count == 1  # numbers only
+    container.refresh_from_db()
+    assert container.data[FILL]["value"] is True
+    # The same batch again, with one new measurement: the repeats are counted, the reject still named.
+    again = _batch(client, key, [item(0, 0.5, unitCode="P1"), unknown, item(10, "plein"), item(30, 0.7)])
+    assert again.json()["accepted"] == 1 and again.json()["duplicates"] == 2
+    assert again.json()["rejected"][0]["index"] == 1
+    assert LatestValue.objects.get(entity=container, attribute=FILL).value_num == 0.7
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        ("not an object", "observations[2]: an object"),
+        (
+            {"attribute": "fillingLevel", "observedAt": "2026-03-02T10:00:00Z", "value": 1},
+            "observations[2].entity",
+        ),
+        (
+            {"entity": "E", "attribute": "fillingLevel", "observedAt": "2026-03-02T10:00:00Z"},
+            "observations[2].value",
+        ),
+        (
+            {"entity": "E", "attribute": "fillingLevel", "observedAt": "2026-03-02T10:00:00Z", "value": [1]},
+            "value",
+        ),
+        (
+            {"entity": "E", "attribute": "fillingLevel", "observedAt": "hier", "value": 1},
+            "observations[2].observedAt",
+        ),
+    ],
+)
+def test_batch_with_one_bad_measurement_stores_nothing_and_names_it(client, valbourg, container, bad, named):
+    good = {
+        "entity": container.entity_id,
+        "attribute": "fillingLevel",
+        "observedAt": T0.isoformat(),
+        "value": 1,
+    }
+    unknown = {**good, "entity": "urn:ngsi-ld:WasteContainer:nope"}
+    if isinstance(bad, dict) and bad.get("entity") == "E":
+        bad = {**bad, "entity": container.entity_id}
+    r = _batch(client, write_key(valbourg), [good, unknown, bad])
+    assert r.status_code == 400
+    assert named in r.json()["detail"]
+    assert not Observation.objects.exists() and not LatestValue.objects.exists()
