@@ -374,18 +374,30 @@ def _update_latest(
         entities = Entity.objects.in_bulk(touched_pks)
     now = timezone.now()
     changed = {}
+    # Per instant text, once: sensors of a batch share their instants (and their documents the stored ones).
+    stored: dict[str, datetime | None] = {}
+    formatted: dict[datetime, str] = {}
     for (pk, attribute), (moment, value, unit) in newest.items():
         entity = entities[pk]
         current = entity.data.get(attribute)
         if isinstance(current, dict) and current.get("observedAt"):
-            try:
-                if parse_datetime(current["observedAt"]) >= moment:
-                    continue
-            except BadRequestData:
-                pass
+            text = current["observedAt"]
+            if not isinstance(text, str):  # (not a valid DateTime: replaced, as parse_datetime would say)
+                text = ""
+            if text not in stored:
+                try:
+                    stored[text] = parse_datetime(text)
+                except BadRequestData:
+                    stored[text] = None
+            previous = stored[text]
+            if previous is not None and previous >= moment:
+                continue
         attr = dict(current) if isinstance(current, dict) else {"type": "Property"}
         attr["value"] = value
-        attr["observedAt"] = format_datetime(moment)
+        text = formatted.get(moment)
+        if text is None:
+            text = formatted[moment] = format_datetime(moment)
+        attr["observedAt"] = text
         if unit:
             attr["unitCode"] = unit
         entity.data[attribute] = attr
