@@ -384,6 +384,15 @@ def _page(call: Call) -> tuple[int, int, bool]:
 
 def _run_query(call: Call, query: selectors.EntityQuery, attrs: list[str] | None) -> HttpResponse:
     limit, offset, count = _page(call)
+    # A page of up to 1,000 entities allocates thousands of documents, none in a cycle: without pausing the
+    # cyclic collector, every few such pages set off a full collection of the process (~80 ms here).
+    with services.gc_paused():
+        return _query_page(call, query, attrs, limit, offset, count)
+
+
+def _query_page(
+    call: Call, query: selectors.EntityQuery, attrs: list[str] | None, limit: int, offset: int, count: bool
+) -> HttpResponse:
     rows, total = selectors.entity_query(
         commune=call.commune,
         see_all=call.see_all,

@@ -17,7 +17,7 @@ from beffroi.core.models import Commune
 from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation
 from .ngsild import query as ngsi_query
 from .ngsild.geo import GeoQuery
-from .services import LOCATION_IRI, _join_value, observation_value, short_name
+from .services import LOCATION_IRI, _join_value, gc_paused, observation_value, short_name
 
 
 def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
@@ -316,6 +316,12 @@ def rollup_values(
 
 def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
+    # Thousands of rows and tuples, none in a cycle: see services.gc_paused.
+    with gc_paused():
+        return _latest_values(entities)
+
+
+def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     pks = [e.pk for e in entities]
     out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
     if not pks:
