@@ -652,18 +652,21 @@ def _document_check(item: Any, index: int) -> None:
     _document_instant(item["observedAt"], index)
 
 
-@transaction.atomic
 def observation_ingest_documents(
     *, commune: Commune, documents: Any, expand_attribute: Callable[[str], str]
 ) -> IngestResult:
     """The batch API's path: measurement documents as decoded from JSON — ``{"entity": id, "attribute":
     short name, "observedAt": ISO 8601, "value": number|string|bool, "unitCode": optional}`` — checked and
     stored like :func:`observation_ingest_batch` (same rows, roll-ups, latest values, duplicates, rejects
-    of unknown entities by index, alerts hook).
+    of unknown entities by index, alerts hook), durably once it returns.
 
     One pass over the documents checks them and builds the rows: each (entity, attribute) pair is resolved
     once (entity pk, expanded IRI) and each ``observedAt`` text parsed once, so no per-measurement object is
     made besides the row itself. A bad document raises BadRequestData naming it, before anything is written.
+
+    Called outside a transaction (the API), the fast path is a transaction of its own, rolled back whole
+    when it meets a measurement already stored, and the careful path then runs in another; inside one, the
+    fast path is a savepoint (on SQLite a savepoint journals every page it modifies: ~10% of the insert).
     """
     if type(documents) is not list:
         raise BadRequestData("observations: an array of measurements is required")
@@ -672,9 +675,9 @@ def observation_ingest_documents(
         ids = {item["entity"] for item in documents}
     except (KeyError, TypeError):  # a bad document: the pass below names it
         ids = {item.get("entity") for item in documents if type(item) is dict}
-    by_pk, pk_of = _known_entities(commune, ids)
     try:
         with transaction.atomic():
+            by_pk, pk_of = _known_entities(commune, ids)
             batch = _DocumentBatch(pk_of, expand_attribute)
             batch.read(documents)
             result.rejected = batch.rejected
@@ -684,7 +687,11 @@ def observation_ingest_documents(
         return result
     except _Duplicates:
         pass
-    result.accepted, result.duplicates = _ingest_rows(batch.rows(documents), entities=by_pk)
+    with transaction.atomic():
+        by_pk, _ = _known_entities(commune, ids)
+        # (an entity deleted since the first attempt has nothing more stored)
+        rows = [row for row in batch.rows(documents) if row[0] in by_pk]
+        result.accepted, result.duplicates = _ingest_rows(rows, entities=by_pk)
     return result
 
 

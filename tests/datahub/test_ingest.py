@@ -345,3 +345,22 @@ def test_batch_with_one_bad_measurement_stores_nothing_and_names_it(client, valb
     assert r.status_code == 400
     assert named in r.json()["detail"]
     assert not Observation.objects.exists() and not LatestValue.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_outside_a_transaction_falls_back_to_the_careful_path_on_repeats(client, valbourg, container):
+    # Outside a test transaction the fast path is its own transaction, rolled back whole on a repeat.
+    key = write_key(valbourg)
+    item = {"entity": container.entity_id, "attribute": "fillingLevel", "value": 0.4}
+    assert _batch(client, key, [{**item, "observedAt": T0.isoformat()}]).json()["accepted"] == 1
+    mixed = _batch(
+        client,
+        key,
+        [
+            {**item, "observedAt": T0.isoformat()},
+            {**item, "observedAt": (T0 + timedelta(minutes=10)).isoformat()},
+        ],
+    )
+    assert mixed.json() == {"accepted": 1, "duplicates": 1, "rejected": []}
+    assert Observation.objects.filter(entity=container).count() == 2
+    assert HourlyRollup.objects.get(entity=container, attribute=FILL, bucket=T0).count == 2
