@@ -12,9 +12,9 @@ for our parsing problems.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -86,11 +86,16 @@ def observations(request: HttpRequest):
 
 def _observations(request: HttpRequest):
     try:
-        body = json.loads(request.body or b"null")
-    except ValueError as exc:
-        return problem_response(400, "Requête invalide", f"the body is not valid JSON: {exc}")
+        # orjson: the body of a 10,000-measurement batch decodes several times faster than with json.
+        body = orjson.loads(request.body or b"null")
+    except orjson.JSONDecodeError as exc:
+        return problem_response(
+            400, "Requête invalide", f"Le corps de la requête n'est pas du JSON valide : {exc}"
+        )
     if not isinstance(body, dict) or not isinstance(body.get("observations"), list):
-        return problem_response(400, "Requête invalide", "observations: an array of measurements is required")
+        return problem_response(
+            400, "Requête invalide", "observations : un tableau de mesures est attendu.", field="observations"
+        )
     try:
         active = ldctx.build_context(body.get("@context"))
     except NgsiLdError as exc:
