@@ -24,7 +24,7 @@ def record(**fields):
 
 def test_every_verified_record_names_the_page_it_was_checked_against():
     verified = [m for m in load_mechanisms() if m.verified_on]
-    assert len(verified) == 26
+    assert len(verified) == 30
     for mechanism in verified:
         assert mechanism.verified_on == date(2026, 11, 26)
         assert mechanism.verified_against.startswith("https://")
