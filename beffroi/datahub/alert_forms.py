@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.models import Commune
 from beffroi.territory.models import Team
 
 from . import alert_selectors
@@ -39,23 +42,26 @@ class AlertRuleForm(forms.ModelForm):
             "team": _("Le service prévenu par courriel à l'ouverture d'une alerte."),
         }
 
-    def __init__(self, *args, commune, **kwargs):
+    def __init__(self, *args: Any, commune: Commune, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commune = commune
         types = alert_selectors.entity_types(commune=commune)
         current = self.instance.entity_type if self.instance.pk else ""
         if current and current not in types:
             types.append(current)
-        self.fields["entity_type"].choices = [("", "---------")] + [(t, t) for t in types]
-        self.fields["team"].queryset = Team.objects.filter(commune=commune)
+        cast(forms.ChoiceField, self.fields["entity_type"]).choices = [("", "---------")] + [
+            (t, t) for t in types
+        ]
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(commune=commune)
         self.fields["threshold"].localize = True
         self.fields["threshold"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
     def clean_attribute(self):
         return self.cleaned_data["attribute"].strip()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind and kind != AlertRule.Kind.NO_DATA and data.get("threshold") is None:
             self.add_error("threshold", _("Indiquez un seuil pour cette condition."))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 
-from .models import Alert, AlertRule, Entity, LatestValue
+from .models import Alert, AlertEvent, AlertRule, Entity, LatestValue
 from .services import short_name
 
 ACTIVE_STATES = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
@@ -32,9 +33,9 @@ def alert_list(
     return list(qs.order_by("-opened_at", "-pk")[:limit])
 
 
-def alert_list_for_teams(*, commune: Commune, user) -> list[Alert]:
+def alert_list_for_teams(*, commune: Commune, user: Actor) -> list[Alert]:
     """Open and acknowledged alerts whose rule names one of the user's teams in this commune."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return []
     return list(
         alert_queryset(commune=commune)
@@ -47,7 +48,7 @@ def alert_get(*, commune: Commune, pk: int) -> Alert | None:
     return alert_queryset(commune=commune).filter(pk=pk).first()
 
 
-def alert_events(*, alert: Alert):
+def alert_events(*, alert: Alert) -> QuerySet[AlertEvent]:
     return alert.events.select_related("actor").all()
 
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,12 +28,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.territory.models import Team
 
 from . import alerting
 from .models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
+
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +60,12 @@ class EvaluationResult:
     closed: list[Alert]
 
 
-def _require(commune: Commune, actor, capability: str = "handle_requests") -> None:
+def _account(actor: Actor) -> User | None:
+    """The account an event is credited to (None for an anonymous visitor or the platform)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _require(commune: Commune, actor: Actor, capability: str = "handle_requests") -> None:
     if not user_can(commune=commune, user=actor, capability=capability):
         raise PermissionDenied("Votre rôle dans cette commune ne permet pas cette action.")
 
@@ -75,7 +84,7 @@ def _check_rule(commune: Commune, rule: AlertRule) -> None:
 def alert_rule_create(
     *,
     commune: Commune,
-    actor,
+    actor: Actor,
     label: str,
     entity_type: str,
     attribute: str,
@@ -105,7 +114,7 @@ def alert_rule_create(
 
 
 @transaction.atomic
-def alert_rule_update(*, commune: Commune, actor, rule: AlertRule, **changes: Any) -> AlertRule:
+def alert_rule_update(*, commune: Commune, actor: Actor, rule: AlertRule, **changes: Any) -> AlertRule:
     """Change some fields of a rule (those of RULE_FIELDS); audited with the changed field names."""
     _require(commune, actor)
     if rule.commune_id != commune.pk:
@@ -174,7 +183,9 @@ def _message(rule: AlertRule, outcome: alerting.Outcome) -> str:
     )
 
 
-def _readings(rule: AlertRule, entities: list[Entity], condition: alerting.Condition, now: datetime):
+def _readings(
+    rule: AlertRule, entities: list[Entity], condition: alerting.Condition, now: datetime
+) -> tuple[dict[int, list[tuple[datetime, float]]], dict[int, datetime]]:
     """(readings per entity pk, latest instant per entity pk) of the rule's attribute."""
     pks = [e.pk for e in entities]
     latest = dict(
@@ -192,7 +203,8 @@ def _readings(rule: AlertRule, entities: list[Entity], condition: alerting.Condi
             value_num__isnull=False,
         ).values_list("entity_id", "observed_at", "value_num")
         for pk, moment, value in rows.iterator():
-            series[pk].append((moment, value))
+            if value is not None:  # excluded by the query; narrows the nullable column
+                series[pk].append((moment, value))
     return series, latest
 
 
@@ -323,7 +335,7 @@ def _own(commune: Commune, alert: Alert) -> None:
 
 
 @transaction.atomic
-def alert_acknowledge(*, commune: Commune, actor, alert: Alert, note: str = "") -> Alert:
+def alert_acknowledge(*, commune: Commune, actor: Actor, alert: Alert, note: str = "") -> Alert:
     """An agent takes an open alert in hand; history entry and audit."""
     _require(commune, actor)
     _own(commune, alert)
@@ -333,10 +345,11 @@ def alert_acknowledge(*, commune: Commune, actor, alert: Alert, note: str = "") 
     now = timezone.now()
     alert.state = Alert.State.ACKNOWLEDGED
     alert.acknowledged_at = now
-    alert.acknowledged_by = actor
+    account = _account(actor)
+    alert.acknowledged_by = account
     alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
     AlertEvent.objects.create(
-        alert=alert, at=now, actor=actor, action=AlertEvent.Action.ACKNOWLEDGED, note=note
+        alert=alert, at=now, actor=account, action=AlertEvent.Action.ACKNOWLEDGED, note=note
     )
     audit_record(
         commune=commune, actor=actor, action="datahub.alert.acknowledge", obj=alert, summary=note[:200]
@@ -345,7 +358,7 @@ def alert_acknowledge(*, commune: Commune, actor, alert: Alert, note: str = "") 
 
 
 @transaction.atomic
-def alert_close(*, commune: Commune, actor, alert: Alert, note: str) -> Alert:
+def alert_close(*, commune: Commune, actor: Actor, alert: Alert, note: str) -> Alert:
     """An agent closes an open or acknowledged alert, saying what was done; history entry and audit."""
     _require(commune, actor)
     _own(commune, alert)
@@ -358,9 +371,10 @@ def alert_close(*, commune: Commune, actor, alert: Alert, note: str) -> Alert:
     now = timezone.now()
     alert.state = Alert.State.CLOSED
     alert.closed_at = now
-    alert.closed_by = actor
+    account = _account(actor)
+    alert.closed_by = account
     alert.save(update_fields=["state", "closed_at", "closed_by"])
-    AlertEvent.objects.create(alert=alert, at=now, actor=actor, action=AlertEvent.Action.CLOSED, note=note)
+    AlertEvent.objects.create(alert=alert, at=now, actor=account, action=AlertEvent.Action.CLOSED, note=note)
     audit_record(commune=commune, actor=actor, action="datahub.alert.close", obj=alert, summary=note[:200])
     return alert
 
@@ -379,7 +393,7 @@ def alerts_evaluate_communes(*, now: datetime | None = None) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------- personal data
 
 
-def personal_data_export(*, user) -> dict:
+def personal_data_export(*, user: User) -> JSONObject:
     """What an agent did on alerts (acknowledgements, closings, their notes)."""
     events = AlertEvent.objects.filter(actor=user).select_related("alert__commune", "alert__rule")
     return {
@@ -397,7 +411,7 @@ def personal_data_export(*, user) -> dict:
     }
 
 
-def personal_data_erase(*, user) -> None:
+def personal_data_erase(*, user: User) -> None:
     """Unlink the user from alerts; the history stays (what was done), without who did it."""
     AlertEvent.objects.filter(actor=user).update(actor=None)
     Alert.objects.filter(acknowledged_by=user).update(acknowledged_by=None)

@@ -15,13 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.models import ApiKey
 from beffroi.core.problems import problem_response
 
 from . import services
+from .lorawan.uplink import Source
 from .ngsild import context as ldctx
 from .ngsild.errors import BadRequestData, NgsiLdError
 
@@ -32,8 +34,8 @@ class UplinkResult(Schema):
     result: str
 
 
-def _uplink(request: HttpRequest, source: str) -> dict[str, Any]:
-    key = request.auth
+def _uplink(request: HttpRequest, source: Source) -> dict[str, Any]:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
     result = services.uplink_ingest(payload=request.body, source=source, commune=key.commune)
     return {"result": result}
 
@@ -44,7 +46,7 @@ def _uplink(request: HttpRequest, source: str) -> dict[str, Any]:
     auth=ApiKeyAuth(write=True),
     summary="Webhook The Things Stack v3",
 )
-def uplink_tts(request: HttpRequest):
+def uplink_tts(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return 202, _uplink(request, "tts")
 
 
@@ -54,7 +56,7 @@ def uplink_tts(request: HttpRequest):
     auth=ApiKeyAuth(write=True),
     summary="Intégration HTTP ChirpStack v4",
 )
-def uplink_chirpstack(request: HttpRequest, event: str = "up"):
+def uplink_chirpstack(request: HttpRequest, event: str = "up") -> tuple[int, dict[str, Any]]:
     if event != "up":
         return 202, {"result": "ignored"}
     return 202, _uplink(request, "chirpstack")
@@ -63,7 +65,7 @@ def uplink_chirpstack(request: HttpRequest, event: str = "up"):
 @router.post(
     "/uplinks/plain", response={202: UplinkResult}, auth=ApiKeyAuth(write=True), summary="Uplink JSON simple"
 )
-def uplink_plain(request: HttpRequest):
+def uplink_plain(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return 202, _uplink(request, "plain")
 
 
@@ -76,7 +78,7 @@ class IngestResponse(Schema):
 @router.post(
     "/observations", response={200: IngestResponse}, auth=ApiKeyAuth(write=True), summary="Lot de mesures"
 )
-def observations(request: HttpRequest):
+def observations(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     """Body: ``{"@context": optional URL, "observations": [{"entity": urn, "attribute": short name,
     "observedAt": ISO 8601, "value": number|string|bool, "unitCode": optional}, …]}``.
     Stored durably before the answer; re-sending a batch stores nothing twice."""
@@ -84,7 +86,7 @@ def observations(request: HttpRequest):
         return _observations(request)
 
 
-def _observations(request: HttpRequest):
+def _observations(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     try:
         # orjson: the body of a 10,000-measurement batch decodes several times faster than with json.
         body = orjson.loads(request.body or b"null")
@@ -100,10 +102,11 @@ def _observations(request: HttpRequest):
         active = ldctx.build_context(body.get("@context"))
     except NgsiLdError as exc:
         return problem_response(400, "Requête invalide", f"@context: {exc.detail}")
+    key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
     try:
         # The documents are checked and stored in one pass (nothing is stored if one is bad).
         result = services.observation_ingest_documents(
-            commune=request.auth.commune,
+            commune=key.commune,
             documents=body["observations"],
             expand_attribute=active.expand_attribute,
         )

@@ -218,7 +218,8 @@ def load(now: datetime | None = None) -> None:
                 )
             for name, unit, fn in _series(kind):
                 iri = active.expand_attribute(name)
-                daily, hourly = [], []
+                daily: list[tuple[datetime, float, float, float, int]] = []
+                hourly: list[tuple[datetime, float, float, float, int]] = []
                 day = live_from - timedelta(days=HISTORY_DAYS)
                 while day < live_from:
                     values = [fn(day + timedelta(hours=h), index, rng) for h in range(24)]

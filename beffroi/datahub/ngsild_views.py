@@ -188,6 +188,8 @@ class Call:
         if attrs:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in attrs}
         if "sysAttrs" in self.options:
+            if entity.created_at is None or entity.modified_at is None:
+                raise ValueError("entity row read without its timestamps")
             document["createdAt"] = ldtemporal.format_datetime(entity.created_at)
             document["modifiedAt"] = ldtemporal.format_datetime(entity.modified_at)
         if self.key_values:
@@ -282,7 +284,7 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @csrf_exempt
     @wraps(next(iter(handlers.values())))
     def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        handler = handlers.get(request.method.lower())
+        handler = handlers.get((request.method or "").lower())
         if handler is None:
             response = problem(ErrorType.OPERATION_NOT_SUPPORTED, f"{request.method} is not supported here")
             response.status_code = 405
@@ -755,7 +757,7 @@ def _temporal_entity(
     active = call.active()
     start, end = tq.bounds()
     aggregated = "aggregatedValues" in call.options
-    representation = (
+    representation: ldtemporal.Representation = (
         "aggregatedValues"
         if aggregated
         else ("temporalValues" if "temporalValues" in call.options else "normalized")

@@ -14,9 +14,9 @@ from django.db.models.expressions import RawSQL
 
 from beffroi.core.models import Commune
 
-from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation
+from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation, RollupBase
 from .ngsild import query as ngsi_query
-from .ngsild.geo import GeoQuery
+from .ngsild.geo import BBoxFilter, GeoQuery
 from .services import LOCATION_IRI, _join_value, gc_paused, observation_value, short_name
 
 
@@ -37,7 +37,15 @@ class EntityRow:
 
     __slots__ = ("pk", "entity_id", "type_iri", "data", "created_at", "modified_at")
 
-    def __init__(self, pk, entity_id, type_iri, data, created_at=None, modified_at=None):
+    def __init__(
+        self,
+        pk: int,
+        entity_id: str,
+        type_iri: str,
+        data: dict[str, Any],
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
         self.pk = pk
         self.entity_id = entity_id
         self.type_iri = type_iri
@@ -182,7 +190,7 @@ def _q_prefilter(node: Any) -> list[RawSQL]:
     return out
 
 
-def _geo_candidates(qs: QuerySet[Entity], prefilter) -> list[Entity]:
+def _geo_candidates(qs: QuerySet[Entity], prefilter: BBoxFilter) -> list[Entity]:
     """Entities whose bounding box may satisfy the geo-query, by id: points with a two-sided index range on
     their longitude, other shapes with the general box test (they are few)."""
     box = prefilter.bbox
@@ -267,7 +275,7 @@ def rollup_series(
     granularity: str,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> list[HourlyRollup] | list[DailyRollup]:
+) -> list[RollupBase]:
     model = HourlyRollup if granularity == "hour" else DailyRollup
     qs = model.objects.filter(entity=entity, attribute=attribute)
     if start is not None:

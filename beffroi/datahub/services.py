@@ -17,16 +17,27 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
 from . import lorawan
-from .models import DailyRollup, Device, Entity, HourlyRollup, LatestValue, Observation, RejectedUplink
+from .lorawan.uplink import Source
+from .models import (
+    DailyRollup,
+    Device,
+    Entity,
+    HourlyRollup,
+    LatestValue,
+    Observation,
+    RejectedUplink,
+    RollupBase,
+)
 from .ngsild import geo
 from .ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
 from .ngsild.temporal import format_datetime, parse_datetime
@@ -131,7 +142,8 @@ def _attributes(entity: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _primary_type(kind: Any) -> str:
-    return kind[0] if isinstance(kind, list) else kind
+    primary: str = kind[0] if isinstance(kind, list) else kind
+    return primary
 
 
 def _display_name(data: Mapping[str, Any]) -> str:
@@ -230,7 +242,7 @@ def _db_datetime(moment: datetime) -> Any:
     return moment
 
 
-def _merge_rollups(model, aggregates: dict[tuple[int, str, datetime], list[float]]) -> None:
+def _merge_rollups(model: type[RollupBase], aggregates: dict[tuple[int, str, datetime], list[float]]) -> None:
     """Add per-bucket (min, max, sum, count) to the stored roll-ups in one upsert per table.
 
     Incremental and order-independent, so late and out-of-order data land in their bucket; the upsert
@@ -249,6 +261,7 @@ def _merge_rollups(model, aggregates: dict[tuple[int, str, datetime], list[float
         f"total = {table}.total + excluded.total, "
         f'"count" = {table}."count" + excluded."count"'
     )
+    params: list[tuple[Any, ...]]
     if connection.vendor == "sqlite":
         texts: dict[datetime, str] = {}  # a bucket's text once (a batch has few buckets, many series)
         params = []
@@ -291,7 +304,7 @@ def _ingest_rows(
             duplicates += 1
     if not unique:
         return 0, duplicates
-    params = []
+    params: list[tuple[int, str, Any, float | None, str | None, str]] = []
     hourly: dict[tuple[int, str, datetime], list[float]] = {}
     daily: dict[tuple[int, str, datetime], list[float]] = {}
     newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
@@ -300,6 +313,7 @@ def _ingest_rows(
     # measured at the same instants, and datetime.replace/isoformat dominated this loop).
     instants: dict[datetime, tuple[Any, datetime, datetime]] = {}
     isfinite = math.isfinite
+    number: float | None
     for (pk, attribute, moment), (value, unit) in unique.items():
         instant = instants.get(moment)
         if instant is None:
@@ -475,7 +489,7 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
         return result
     except _Duplicates:
         pass
-    rows = []
+    rows: list[tuple[int, str, datetime, Any, str]] = []
     append = rows.append
     for m in items:
         moment = m[2]
@@ -486,22 +500,23 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
     return result
 
 
-def _ingest_new(items: list, pk_of: dict[str, int], by_pk: dict[int, Entity]) -> int:
+def _ingest_new(items: list[Measurement], pk_of: dict[str, int], by_pk: dict[int, Entity]) -> int:
     """Store measurements of known entities assumed new; raises _Duplicates (rolling back) if one was not.
 
     One pass builds the observation rows, the numbers of each hourly bucket and the latest instance of each
     series; the daily roll-ups are derived from the hourly ones. Same effect as _ingest_rows.
     """
     sqlite = connection.vendor == "sqlite"
-    params = []
+    params: list[tuple[int, str, Any, float | None, str | None, str]] = []
     append = params.append
     hourly: dict[tuple[int, str, datetime], list[float]] = {}
     newest: dict[tuple[int, str], tuple[datetime, Any, str]] = {}
     # Per instant, once: its database form and its hour bucket (a batch has many sensors measured at the
     # same instants).
-    instants: dict[datetime, tuple[Any, datetime]] = {}
+    instants: dict[datetime, tuple[Any, datetime, datetime]] = {}
     day_of: dict[datetime, datetime] = {}
     isfinite = math.isfinite
+    number: float | None
     for entity_id, attribute, moment, value, unit in items:
         instant = instants.get(moment)
         if instant is None:
@@ -834,7 +849,12 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
 
 @transaction.atomic
 def entity_create(
-    *, commune: Commune, entity: Mapping[str, Any], actor=None, is_public: bool = False, audit: bool = True
+    *,
+    commune: Commune,
+    entity: Mapping[str, Any],
+    actor: Actor = None,
+    is_public: bool = False,
+    audit: bool = True,
 ) -> Entity:
     """Create an entity (CIM 009 §5.6.1); AlreadyExists if its id is taken in this commune."""
     checked = check_entity(dict(entity))
@@ -865,7 +885,9 @@ def entity_types(entity: Entity) -> str | list[str]:
 
 
 @transaction.atomic
-def entity_replace(*, commune: Commune, entity_id: str, entity: Mapping[str, Any], actor=None) -> Entity:
+def entity_replace(
+    *, commune: Commune, entity_id: str, entity: Mapping[str, Any], actor: Actor = None
+) -> Entity:
     """Replace an entity's attributes and type (CIM 009 §5.6.18 PUT)."""
     row = _get(commune, entity_id, lock=True)
     body = {**entity, "id": entity_id}
@@ -899,7 +921,9 @@ def _is_null(member: Any) -> bool:
 
 
 @transaction.atomic
-def entity_merge(*, commune: Commune, entity_id: str, fragment: Mapping[str, Any], actor=None) -> Entity:
+def entity_merge(
+    *, commune: Commune, entity_id: str, fragment: Mapping[str, Any], actor: Actor = None
+) -> Entity:
     """Merge a fragment into an entity (CIM 009 §5.6.17 PATCH): given attributes replace or are added;
     ``urn:ngsi-ld:null`` deletes one."""
     row = _get(commune, entity_id, lock=True)
@@ -934,7 +958,7 @@ def entity_merge(*, commune: Commune, entity_id: str, fragment: Mapping[str, Any
 
 
 @transaction.atomic
-def entity_delete(*, commune: Commune, entity_id: str, actor=None, audit: bool = True) -> None:
+def entity_delete(*, commune: Commune, entity_id: str, actor: Actor = None, audit: bool = True) -> None:
     row = _get(commune, entity_id)
     if audit:
         audit_record(
@@ -944,7 +968,7 @@ def entity_delete(*, commune: Commune, entity_id: str, actor=None, audit: bool =
 
 
 @transaction.atomic
-def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, actor=None) -> Entity:
+def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, actor: Actor = None) -> Entity:
     row = _get(commune, entity_id)
     row.is_public = is_public
     row.save(update_fields=["is_public"])
@@ -1043,7 +1067,9 @@ class BatchResult:
     errors: list[tuple[str, Exception]] = field(default_factory=list)
 
 
-def entity_batch_create(*, commune: Commune, entities: list[dict[str, Any]], actor=None) -> BatchResult:
+def entity_batch_create(
+    *, commune: Commune, entities: list[dict[str, Any]], actor: Actor = None
+) -> BatchResult:
     """Batch create (CIM 009 §5.6.7): each entity succeeds or fails on its own."""
     result = BatchResult()
     for entity in entities:
@@ -1061,7 +1087,7 @@ def _id_of(entity: Any) -> str:
     return entity.get("id", "") if isinstance(entity, dict) and isinstance(entity.get("id"), str) else ""
 
 
-def _audit_batch(commune: Commune, actor, verb: str, result: BatchResult) -> None:
+def _audit_batch(commune: Commune, actor: Actor, verb: str, result: BatchResult) -> None:
     if result.success:
         audit_record(
             commune=commune,
@@ -1072,7 +1098,7 @@ def _audit_batch(commune: Commune, actor, verb: str, result: BatchResult) -> Non
 
 
 def entity_batch_upsert(
-    *, commune: Commune, entities: list[dict[str, Any]], update_only: bool = False, actor=None
+    *, commune: Commune, entities: list[dict[str, Any]], update_only: bool = False, actor: Actor = None
 ) -> BatchResult:
     """Batch upsert (CIM 009 §5.6.8): create, or replace (``options=replace``, default) / update."""
     result = BatchResult()
@@ -1106,7 +1132,7 @@ def _replace_quiet(commune: Commune, checked: dict[str, Any]) -> None:
 
 
 def entity_batch_update(
-    *, commune: Commune, entities: list[dict[str, Any]], no_overwrite: bool = False, actor=None
+    *, commune: Commune, entities: list[dict[str, Any]], no_overwrite: bool = False, actor: Actor = None
 ) -> BatchResult:
     """Batch update (CIM 009 §5.6.9): append attributes of existing entities."""
     result = BatchResult()
@@ -1123,7 +1149,7 @@ def entity_batch_update(
     return result
 
 
-def entity_batch_delete(*, commune: Commune, ids: list[Any], actor=None) -> BatchResult:
+def entity_batch_delete(*, commune: Commune, ids: list[Any], actor: Actor = None) -> BatchResult:
     result = BatchResult()
     for entity_id in ids:
         try:
@@ -1150,7 +1176,7 @@ def device_register(
     decoder_profile: str = lorawan.NETWORK_SERVER_PROFILE,
     name: str = "",
     attribute_map: dict[str, str] | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Device:
     """Register (or update) a LoRaWAN device feeding one of the commune's entities."""
     if entity.commune_id != commune.pk:
@@ -1176,7 +1202,9 @@ def device_register(
     return device
 
 
-def _reject(*, commune, source: str, topic: str, dev_eui: str, reason: str, payload: Any) -> str:
+def _reject(
+    *, commune: Commune | None, source: str, topic: str, dev_eui: str, reason: str, payload: Any
+) -> str:
     if isinstance(payload, bytes | bytearray):
         text = bytes(payload).decode("utf-8", errors="replace")
     elif isinstance(payload, str):
@@ -1199,6 +1227,7 @@ def _reject(*, commune, source: str, topic: str, dev_eui: str, reason: str, payl
 
 
 def _attribute_for(entity: Entity, name: str) -> str:
+    key: str
     for key in entity.data:
         if short_name(key) == name:
             return key
@@ -1209,7 +1238,7 @@ def uplink_ingest(
     *,
     payload: Any,
     topic: str | None = None,
-    source: str | None = None,
+    source: Source | None = None,
     commune: Commune | None = None,
 ) -> str:
     """Ingest one LoRaWAN (or plain JSON) uplink; returns "ingested", "replay", "ignored" or "rejected".
@@ -1221,7 +1250,7 @@ def uplink_ingest(
     dev_eui = ""
     try:
         try:
-            uplink = lorawan.parse_uplink(payload, topic=topic, source=source, received_at=timezone.now())  # type: ignore[arg-type]
+            uplink = lorawan.parse_uplink(payload, topic=topic, source=source, received_at=timezone.now())
         except lorawan.NotAnUplink:
             return "ignored"
         except lorawan.UplinkFormatError as exc:
@@ -1256,6 +1285,7 @@ def uplink_ingest(
                     reason=reason,
                     payload=payload,
                 )
+            device = cast(Device, device)  # an empty reason means the device was found
             session = uplink.session_id or ""
             same_session = not session or session == device.last_session
             if device.last_f_cnt is not None and same_session and uplink.f_cnt <= device.last_f_cnt:
@@ -1327,7 +1357,7 @@ def _uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
     now = timezone.now()
     for index, (topic, payload) in enumerate(messages):
         try:
-            parsed.append((index, lorawan.parse_uplink(payload, topic=topic, received_at=now)))  # type: ignore[arg-type]
+            parsed.append((index, lorawan.parse_uplink(payload, topic=topic, received_at=now)))
         except lorawan.NotAnUplink:
             results[index] = "ignored"
         except lorawan.UplinkFormatError as exc:
@@ -1363,6 +1393,7 @@ def _uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
                 payload=payload,
             )
             continue
+        device = cast(Device, device)  # an empty reason means the device was found
         session = uplink.session_id or ""
         same_session = not session or session == device.last_session
         if device.last_f_cnt is not None and same_session and uplink.f_cnt <= device.last_f_cnt:
@@ -1410,14 +1441,27 @@ def rollup_write_history(
 ) -> None:
     """Write pre-aggregated history (bucket, min, max, sum, count) straight into the roll-ups (demo,
     imports of past data from another system). Buckets already present are replaced."""
-    for model, rows in ((HourlyRollup, hourly), (DailyRollup, daily)):
-        model.objects.bulk_create(
-            [
-                model(entity=entity, attribute=attribute, bucket=b, minimum=lo, maximum=hi, total=s, count=c)
-                for b, lo, hi, s, c in rows
-            ],
-            update_conflicts=True,
-            unique_fields=["entity", "attribute", "bucket"],
-            update_fields=["minimum", "maximum", "total", "count"],
-            batch_size=1000,
-        )
+    _history_write(HourlyRollup, entity=entity, attribute=attribute, rows=hourly)
+    _history_write(DailyRollup, entity=entity, attribute=attribute, rows=daily)
+
+
+_Rollup = TypeVar("_Rollup", HourlyRollup, DailyRollup)
+
+
+def _history_write(
+    model: type[_Rollup],
+    *,
+    entity: Entity,
+    attribute: str,
+    rows: Iterable[tuple[datetime, float, float, float, int]],
+) -> None:
+    model.objects.bulk_create(
+        [
+            model(entity=entity, attribute=attribute, bucket=b, minimum=lo, maximum=hi, total=s, count=c)
+            for b, lo, hi, s, c in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["entity", "attribute", "bucket"],
+        update_fields=["minimum", "maximum", "total", "count"],
+        batch_size=1000,
+    )

@@ -13,6 +13,7 @@ import logging
 import urllib.request
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -113,7 +114,7 @@ def subscription_delete(*, commune: Commune, sub_id: str) -> None:
 def subscription_document(row: Subscription) -> dict[str, Any]:
     body = {k: v for k, v in row.body.items() if k != "@context"}
     body["isActive"] = row.is_active
-    status = {"timesSent": row.times_sent, "timesFailed": row.times_failed}
+    status: dict[str, int | str] = {"timesSent": row.times_sent, "timesFailed": row.times_failed}
     for key, value in (
         ("lastNotification", row.last_notification),
         ("lastSuccess", row.last_success),
@@ -146,9 +147,7 @@ def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict
             and (not sub.watched_attributes or attrs & set(sub.watched_attributes))
         ]
         if pks:
-            transaction.on_commit(
-                lambda s=sub.pk, p=pks: notify.enqueue(subscription_pk=s, entity_pks=p, attempt=1)
-            )
+            transaction.on_commit(partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1))
 
 
 def notification_send(*, subscription_pk: int, entity_pks: list[int], attempt: int = 1) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -61,7 +62,7 @@ def _document_statuses(commune, see_all: bool, entities) -> dict[int, object]:
 
 def _document_properties(entity, *, exclude: set[str]) -> list[dict[str, object]]:
     """The entity's own properties with a plain value (status, power state…), not its time series."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for iri, attribute in (entity.data or {}).items():
         name = short_name(iri)
         if name in exclude or name == "name" or not isinstance(attribute, dict):
@@ -103,7 +104,7 @@ def index(request):
     entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
     latest = selectors.latest_values(entities=entities)
     statuses = _document_statuses(commune, see_all, entities)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entity in entities:
         values = latest.get(entity.pk, {})
         label, badge = _state(entity.type_name, values, statuses.get(entity.pk))
