@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from beffroi.core.api_auth import ApiKeyAuth
 from beffroi.core.models import ApiKey
@@ -46,8 +47,8 @@ def _uplink(request: HttpRequest, source: Source) -> dict[str, Any]:
     auth=ApiKeyAuth(write=True),
     summary="Webhook The Things Stack v3",
 )
-def uplink_tts(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    return 202, _uplink(request, "tts")
+def uplink_tts(request: HttpRequest) -> Status[dict[str, Any]]:
+    return Status(202, _uplink(request, "tts"))
 
 
 @router.post(
@@ -56,17 +57,17 @@ def uplink_tts(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     auth=ApiKeyAuth(write=True),
     summary="Intégration HTTP ChirpStack v4",
 )
-def uplink_chirpstack(request: HttpRequest, event: str = "up") -> tuple[int, dict[str, Any]]:
+def uplink_chirpstack(request: HttpRequest, event: str = "up") -> Status[dict[str, Any]]:
     if event != "up":
-        return 202, {"result": "ignored"}
-    return 202, _uplink(request, "chirpstack")
+        return Status(202, {"result": "ignored"})
+    return Status(202, _uplink(request, "chirpstack"))
 
 
 @router.post(
     "/uplinks/plain", response={202: UplinkResult}, auth=ApiKeyAuth(write=True), summary="Uplink JSON simple"
 )
-def uplink_plain(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    return 202, _uplink(request, "plain")
+def uplink_plain(request: HttpRequest) -> Status[dict[str, Any]]:
+    return Status(202, _uplink(request, "plain"))
 
 
 class IngestResponse(Schema):
