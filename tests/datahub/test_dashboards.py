@@ -103,9 +103,10 @@ def test_energy_is_compared_with_last_year_only_when_last_year_was_measured(clie
     page = client.get("/valbourg/donnees/").content.decode()
     assert "même période l'an dernier" in page and "Évolution" in page
     # A commune that started recording a few weeks ago: no comparison, and it says why.
-    DailyRollup.objects.filter(
-        entity__type_name="ACMeasurement", bucket__lt=timezone.now() - timedelta(days=300)
-    ).delete()
+    meters = list(
+        Entity.objects.filter(commune=loaded, type_name="ACMeasurement").values_list("pk", flat=True)
+    )
+    DailyRollup.objects.filter(entity_id__in=meters, bucket__lt=timezone.now() - timedelta(days=300)).delete()
     page = client.get("/valbourg/donnees/").content.decode()
     assert "Pas encore de mesures complètes sur la même période l'an dernier" in page
     assert "Évolution" not in page
