@@ -3,11 +3,12 @@ UN/CEFACT unit codes (the codes NGSI-LD's `unitCode` carries). A name missing he
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+from .services import short_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -96,7 +97,7 @@ def type_label(type_name: str) -> StrOrPromise:
 
 def attribute_label(name: str) -> StrOrPromise:
     """The label of an attribute, given by its short name or its full IRI (…/fillingLevel)."""
-    short = re.split(r"[/#:]", name)[-1] or name
+    short = short_name(name)
     return ATTRIBUTE_LABELS.get(short, short)
 
 

@@ -412,3 +412,20 @@ def daily_totals(
     for bucket, total in qs.values_list("bucket", "total"):
         out[bucket] = out.get(bucket, 0.0) + total
     return out
+
+
+def document_property_values(
+    *, commune: Commune, see_all: bool, entities: Iterable[Entity], name: str
+) -> dict[int, Any]:
+    """{entity pk: value} of one property (by short name) as the entities' documents hold it — for what is
+    set on the entity (a street light's status) rather than measured over time."""
+    pks = [e.pk for e in entities]
+    if not pks:
+        return {}
+    out: dict[int, Any] = {}
+    documents = entity_queryset(commune=commune, see_all=see_all).filter(pk__in=pks)
+    for pk, data in documents.values_list("pk", "data"):
+        for iri, attribute in (data or {}).items():
+            if short_name(iri) == name and isinstance(attribute, dict):
+                out[pk] = attribute.get("value")
+    return out

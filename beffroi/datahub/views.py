@@ -46,20 +46,6 @@ def _natural_key(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
-def _document_statuses(commune, see_all: bool, entities) -> dict[int, object]:
-    """The `status` property of the entities whose state it carries, read from their documents."""
-    pks = [e.pk for e in entities if e.type_name in _STATUS_IN_DOCUMENT]
-    if not pks:
-        return {}
-    out = {}
-    documents = selectors.entity_queryset(commune=commune, see_all=see_all).filter(pk__in=pks)
-    for pk, data in documents.values_list("pk", "data"):
-        for name, attribute in (data or {}).items():
-            if short_name(name) == "status" and isinstance(attribute, dict):
-                out[pk] = attribute.get("value")
-    return out
-
-
 def _document_properties(entity, *, exclude: set[str]) -> list[dict[str, object]]:
     """The entity's own properties with a plain value (status, power state…), not its time series."""
     rows: list[dict[str, object]] = []
@@ -103,7 +89,12 @@ def index(request):
     see_all = _see_all(request)
     entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
     latest = selectors.latest_values(entities=entities)
-    statuses = _document_statuses(commune, see_all, entities)
+    statuses = selectors.document_property_values(
+        commune=commune,
+        see_all=see_all,
+        entities=[e for e in entities if e.type_name in _STATUS_IN_DOCUMENT],
+        name="status",
+    )
     rows: list[dict[str, Any]] = []
     for entity in entities:
         values = latest.get(entity.pk, {})
