@@ -103,37 +103,30 @@ def alert_detail(request, pk: int):
 @require_POST
 @capability_required("handle_requests")
 def alert_acknowledge(request, pk: int):
-    alert = _alert(request, pk)
-    form = AcknowledgeForm(request.POST, prefix="ack")
-    if not form.is_valid():
-        return _detail(request, alert, ack_form=form, status=400)
-    try:
-        alert_services.alert_acknowledge(
-            commune=request.commune, actor=request.user, alert=alert, note=form.cleaned_data["note"]
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc.messages[0])
-        return _detail(request, alert, ack_form=form, status=400)
-    messages.success(request, _("Alerte prise en compte."))
-    return redirect("datahub:alert", pk=alert.pk)
+    return _alert_action(
+        request, pk, AcknowledgeForm, "ack", alert_services.alert_acknowledge, _("Alerte prise en compte.")
+    )
 
 
 @require_POST
 @capability_required("handle_requests")
 def alert_close(request, pk: int):
+    return _alert_action(request, pk, CloseForm, "close", alert_services.alert_close, _("Alerte close."))
+
+
+def _alert_action(request, pk: int, form_class, prefix: str, service, done: str):
+    """Bind the action's form, run the service, return to the alert; errors re-render it with a 400."""
     alert = _alert(request, pk)
-    form = CloseForm(request.POST, prefix="close")
-    if not form.is_valid():
-        return _detail(request, alert, close_form=form, status=400)
-    try:
-        alert_services.alert_close(
-            commune=request.commune, actor=request.user, alert=alert, note=form.cleaned_data["note"]
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc.messages[0])
-        return _detail(request, alert, close_form=form, status=400)
-    messages.success(request, _("Alerte close."))
-    return redirect("datahub:alert", pk=alert.pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            service(commune=request.commune, actor=request.user, alert=alert, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, done)
+            return redirect("datahub:alert", pk=alert.pk)
+    return _detail(request, alert, status=400, **{f"{prefix}_form": form})
 
 
 @capability_required("view_dashboards")
