@@ -119,18 +119,24 @@ def test_value_back_to_normal_closes_automatically_with_history(valbourg, rule):
     assert open_alerts().count() == 1 and Alert.objects.count() == 2
 
 
-def test_no_data_rule_from_the_command(valbourg, agent_valbourg):
-    container = make_container(valbourg)
-    feed(valbourg, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
+def silent_container_with_no_data_rule(commune, actor):
+    """A container last heard from five hours ago, and a rule wanting data every two hours."""
+    container = make_container(commune)
+    feed(commune, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
     alert_services.alert_rule_create(
-        commune=valbourg,
-        actor=agent_valbourg,
+        commune=commune,
+        actor=actor,
         label="Capteur muet",
         entity_type="WasteContainer",
         attribute="fillingLevel",
         kind="no_data",
         duration_minutes=120,
     )
+    return container
+
+
+def test_no_data_rule_from_the_command(valbourg, agent_valbourg):
+    silent_container_with_no_data_rule(valbourg, agent_valbourg)
     call_command("alerts")
     alert = open_alerts().get()
     assert "Aucune mesure" in alert.message

@@ -103,23 +103,11 @@ def test_mqtt_worker_ingests_tts_chirpstack_and_plain_and_keeps_malformed(broker
 
 
 def test_mqtt_worker_evaluates_no_data_rules_periodically(broker, valbourg, agent_valbourg):
-    from datetime import timedelta
 
-    from beffroi.datahub import alert_services
     from beffroi.datahub.models import Alert
-    from tests.datahub.test_alerts import feed, make_container
+    from tests.datahub.test_alerts import silent_container_with_no_data_rule
 
-    container = make_container(valbourg)
-    feed(valbourg, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
-    alert_services.alert_rule_create(
-        commune=valbourg,
-        actor=agent_valbourg,
-        label="Capteur muet",
-        entity_type="WasteContainer",
-        attribute="fillingLevel",
-        kind="no_data",
-        duration_minutes=120,
-    )
+    container = silent_container_with_no_data_rule(valbourg, agent_valbourg)
     assert not Alert.objects.exists()
     # No message arrives: the worker's periodic pass alone opens the alert on the silent sensor.
     call_command(
