@@ -31,7 +31,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
-from beffroi.funding.text import format_eur, format_percent
+from beffroi.core.formatting import format_eur, format_percent
 
 CENT = Decimal("0.01")
 

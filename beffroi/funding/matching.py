@@ -24,6 +24,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Any, overload
 
+from beffroi.core.formatting import format_date, format_eur, format_int, format_percent, join_fr
 from beffroi.funding.catalogue import (
     PROFILE_KINDS,
     STAGES,
@@ -33,7 +34,6 @@ from beffroi.funding.catalogue import (
     load_vocabulary,
     mechanism_from_dict,
 )
-from beffroi.funding.text import format_date, format_eur, format_int, format_percent, join_fr
 
 CENT = Decimal("0.01")
 

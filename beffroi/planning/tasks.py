@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from beffroi.core.formatting import format_eur
 from beffroi.core.tasks import send_email
 from beffroi.funding import services as funding_services
 from beffroi.funding.models import FinancingLine
-from beffroi.funding.text import format_eur
 from beffroi.planning.models import Project
 from beffroi.planning.selectors import REMINDER_DAYS
 

@@ -1,10 +1,10 @@
-"""Template filters for amounts and rates, French typography (beffroi.funding.text)."""
+"""Template filters for amounts and rates, French typography (beffroi.core.formatting)."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from beffroi.funding.text import format_eur, format_percent
+from beffroi.core.formatting import format_eur, format_percent
 
 register = template.Library()
 

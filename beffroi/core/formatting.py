@@ -1,6 +1,7 @@
-"""French formatting helpers for user-facing sentences built by the pure funding and planning rules.
+"""French formatting of numbers, amounts, percentages and dates, for pages, sentences built by pure rules and exports.
 
-No Django here: these sentences are produced by pure functions and shown as they are.
+No Django here: pure modules (funding matching, the co-financing rule, counting explanations) call it too; templates
+reach it through the `beffroi_format` filters (`euros`, `integer`, `percent`).
 """
 
 from __future__ import annotations

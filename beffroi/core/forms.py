@@ -1,0 +1,77 @@
+"""Form fields shared by every app."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
+
+from beffroi.core.amounts import MAX_AMOUNT, AmountError, check_amount, parse_amount
+from beffroi.core.formatting import format_eur_short, format_int
+
+# The pure parser's sentences are French; these are the same sentences through the catalogue.
+AMOUNT_MESSAGES = {
+    "empty": gettext_lazy("Indiquez un montant."),
+    "currency": gettext_lazy("Écrivez le montant en chiffres seulement, sans le symbole €."),
+    "negative": gettext_lazy("Le montant ne peut pas être négatif."),
+    "digits": gettext_lazy("Écrivez le montant avec les chiffres 0 à 9."),
+    "dot": gettext_lazy(
+        "Écrivez le montant sans point : les milliers séparés par une espace, les centimes après une virgule "
+        "(par exemple 1 250,50)."
+    ),
+    "format": gettext_lazy(
+        "Ce montant n'est pas un nombre : écrivez-le en chiffres, les milliers séparés par une espace et les "
+        "centimes après une virgule (par exemple 1 250,50)."
+    ),
+    "not_number": gettext_lazy("Le montant doit être un nombre."),
+}
+
+
+class AmountField(forms.Field):
+    """A euro amount typed the French way (`1 250,50`), read strictly by `core.amounts.parse_amount`.
+
+    `cents=False` for whole euros (the value is then an `int`); the input keeps `inputmode="decimal"` so phones
+    show a numeric keypad, and the typed text is shown back unchanged when it is refused.
+    """
+
+    def __init__(self, *, cents: bool = True, maximum: Decimal = MAX_AMOUNT, **kwargs: Any) -> None:
+        self.cents = cents
+        self.maximum = maximum
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "40")
+        self.widget.attrs.setdefault("inputmode", "decimal" if cents else "numeric")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            number = Decimal(value)
+            text = format_int(number).replace("\u202f", " ")
+            if number != number.to_integral_value():
+                text += "," + f"{number:.2f}".split(".")[1]
+            return text
+        return value
+
+    def to_python(self, value: Any) -> Decimal | int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                amount = check_amount(value, allow_cents=self.cents, maximum=self.maximum)
+            else:
+                amount = parse_amount(str(value), allow_cents=self.cents, maximum=self.maximum)
+        except AmountError as exc:
+            raise ValidationError(self._message(exc), code="amount") from None
+        return int(amount) if not self.cents else amount
+
+    def _message(self, exc: AmountError) -> str:
+        if exc.code == "too_high":
+            return gettext("Ce montant est trop élevé (au plus %(maximum)s).") % {
+                "maximum": format_eur_short(self.maximum)
+            }
+        if exc.code == "cents":
+            return gettext("Indiquez un montant en euros, sans centimes.") if not self.cents else exc.message
+        return str(AMOUNT_MESSAGES.get(exc.code, exc.message))
