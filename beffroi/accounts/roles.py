@@ -1,8 +1,8 @@
 """What each role may do in its commune. One place to read the permission model.
 
 habitant: take part (report, vote, propose) · agent: work in the agents' space (handle requests, act for a
-citizen, watch alerts) · élu: the agents' space read-only plus planning and dashboards · admin: everything in
-the commune, including teams, memberships and API keys.
+citizen, watch alerts) · élu: the agents' space read-only plus planning, dashboards and closing a budget's
+vote · admin: everything in the commune, including teams, memberships and API keys.
 """
 
 from beffroi.accounts.models import Role
@@ -15,6 +15,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "handle_requests": frozenset({Role.AGENT, Role.ADMIN}),
     "act_for_citizen": frozenset({Role.AGENT, Role.ADMIN}),
     "plan": frozenset({Role.ELU, Role.ADMIN}),
+    # Closing a participatory budget's vote and counting it: the mairie's administrator and its élus, as the
+    # maire and conseillers preside over a count; agents prepare the vote and enter paper ballots.
+    "run_votes": frozenset({Role.ELU, Role.ADMIN}),
     "view_dashboards": STAFF_ROLES,
     "manage_commune": frozenset({Role.ADMIN}),
 }

@@ -332,6 +332,17 @@ class VotingCode(CommuneOwned):
         return f"{self.budget} — {self.batch or self.pk}"
 
 
+class VotingCodeFailure(models.Model):
+    """A wrong voting code typed by one client (keyed hash of its address): counted to lock out code guessing."""
+
+    commune = models.ForeignKey("core.Commune", on_delete=models.CASCADE, related_name="+")
+    submitter_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.submitter_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class VoterVerification(models.Model):
     """A person allowed to vote online in a budget: by a voting code, or checked by an agent at the counter."""
 
@@ -360,12 +371,19 @@ class VoterVerification(models.Model):
 
 
 class Ballot(models.Model):
-    """That a person voted (online) in a budget — never what. One per voter and budget, by a DB constraint."""
+    """That a person voted (online) in a budget — never what. One per voter and budget, by a DB constraint.
+
+    A ballot cast with a printed voting code alone (no account) has no voter: it names the code it spent, one
+    ballot per code; the code's holder can replace it until the vote closes, as an account holder can.
+    """
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="ballots")
     # SET_NULL: erasing an account keeps its (anonymous) ballot counted, so published results stay checkable.
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    voting_code = models.OneToOneField(
+        VotingCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="ballot"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -400,13 +418,28 @@ class BallotChoice(models.Model):
         return f"{self.ballot_token[:8]}… {self.project_id}"
 
 
+class PaperBallotKind(models.TextChoices):
+    """What a paper ballot is: a valid vote, blank (no choice) or void (spoiled, or breaking the ballot's rules).
+
+    Blank and void ballots are counted in the turnout, never in the result, as French elections count them apart
+    from the votes cast (Code électoral art. L65 and L66).
+    """
+
+    VALID = "valable", _("valable")
+    BLANK = "blanc", _("blanc")
+    VOID = "nul", _("nul")
+
+
 class PaperBallotEntry(models.Model):
     """One agent's entry of one paper ballot; a paper ballot counts once two agents' entries agree."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="paper_entries")
     paper_number = models.PositiveIntegerField(_("numéro du bulletin papier"))
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    choices = models.JSONField(default=dict)  # {project pk as str: value}
+    kind = models.CharField(
+        _("bulletin"), max_length=8, choices=PaperBallotKind.choices, default=PaperBallotKind.VALID
+    )
+    choices = models.JSONField(default=dict)  # {project pk as str: value}; empty for blank and void ballots
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
