@@ -385,6 +385,9 @@ class Ballot(models.Model):
     voting_code = models.OneToOneField(
         VotingCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="ballot"
     )
+    # Set when the voter's account is erased: a keyed hash of the address the counter check knows voters by
+    # (personal_data.voter_key), so the same person cannot vote again with a new account; never the address.
+    voter_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
