@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beffroi.core.middleware.CommuneMiddleware",
     "beffroi.core.middleware.FrenchFirstLocaleMiddleware",
+    "beffroi.core.modules.ModuleSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -22,6 +22,8 @@ class BudgetingConfig(AppConfig):
                 ),
                 url_name="budgeting:index",
                 agent_url_name="budgeting:agent_index",
+                namespaces=("budgeting",),
+                api_prefixes=("budgeting",),
                 order=30,
             )
         )

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from beffroi.core import selectors, services
+from beffroi.core import modules, selectors, services
 from beffroi.core.models import ApiKey
 
 
@@ -34,6 +34,9 @@ class ApiKeyAuth(HttpBearer):
         key = selectors.apikey_from_secret(token)
         if key is None or (self.write and not key.can_write):
             return None
+        module = modules.module_for_api_path(request.path_info)
+        if module is not None:
+            modules.require_enabled(key.commune, module.code)  # a switched-off module is off in the API too
         services.apikey_touch(key=key)
         request.api_key = key  # type: ignore[attr-defined]
         return key

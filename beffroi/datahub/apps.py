@@ -22,6 +22,8 @@ class DatahubConfig(AppConfig):
                 url_name="datahub:index",
                 agent_url_name="datahub:alerts",
                 order=40,
+                namespaces=("datahub",),
+                api_prefixes=("datahub",),
             )
         )
         from beffroi.datahub import alert_services

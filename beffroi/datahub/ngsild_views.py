@@ -88,6 +88,10 @@ class Call:
         tenant = request.headers.get("NGSILD-Tenant", "").strip()
         if tenant:
             commune = Commune.objects.filter(slug=tenant, is_active=True).first()
+        if not commune.has_module(
+            "datahub"
+        ):  # the module switch: a commune without the data hub has no tenant
+            raise NonexistentTenant(f"tenant {commune.slug!r} does not exist")
             if commune is None:
                 raise NonexistentTenant(f"tenant {tenant!r} does not exist")
         elif key is not None:

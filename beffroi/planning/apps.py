@@ -22,6 +22,8 @@ class PlanningConfig(AppConfig):
                 label=_("Projet de territoire"),
                 description=_(
                     "Auto-diagnostic, cas d'usage du territoire intelligent, feuille de route, financements "
+                namespaces=("planning", "funding"),
+                api_prefixes=("planning", "funding"),
                     "et rapport au conseil municipal."
                 ),
                 url_name="planning:index",

@@ -21,6 +21,8 @@ class ReportsConfig(AppConfig):
                 description=_(
                     "Signaler un problème dans la commune (éclairage, voirie, propreté…) et suivre son traitement."
                 ),
+                namespaces=("reports",),
+                api_prefixes=("reports",),
                 url_name="reports:index",
                 agent_url_name="reports:agent_queue",
                 order=10,

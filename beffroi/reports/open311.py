@@ -195,6 +195,8 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
             raise Open311Error(404, f"jurisdiction_id inconnu : {slug}")
         return commune
     if key is not None:
+        if not key.commune.has_module("reports"):
+            raise Open311Error(404, f"jurisdiction_id inconnu : {key.commune.slug}")
         return key.commune
     active = Commune.objects.filter(is_active=True)
     if active.count() == 1:
