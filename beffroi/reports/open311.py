@@ -203,6 +203,8 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
         only = active.first()
         if only is not None and only.has_module("reports"):
             return only
+        if only is not None:  # the one commune served has switched the module off
+            raise Open311Error(404, "Aucun service de signalement n'est ouvert sur ce serveur.")
     raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
 
 
