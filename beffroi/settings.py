@@ -215,6 +215,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Outbound requests that clients cause (remote JSON-LD @context, NGSI-LD notifications; docs/operations.md):
+# public Internet addresses only, except the host names listed here (an on-premise integration on the local
+# network); one deadline for the whole exchange, in seconds; a size cap on what is read.
+OUTBOUND_ALLOWED_PRIVATE_HOSTS = env.list("BEFFROI_OUTBOUND_ALLOWED_PRIVATE_HOSTS", default=[])
+OUTBOUND_TIMEOUT = env.float("BEFFROI_OUTBOUND_TIMEOUT", default=2.0)
+OUTBOUND_MAX_BYTES = env.int("BEFFROI_OUTBOUND_MAX_BYTES", default=2_000_000)
+# Remote @context documents are fetched only from these hosts (the bundled contexts need no network), and
+# each client may cause this many fetches a minute.
+DATAHUB_CONTEXT_ALLOWLIST = env.list(
+    "BEFFROI_CONTEXT_ALLOWLIST",
+    default=[
+        "uri.etsi.org",
+        "forge.etsi.org",
+        "raw.githubusercontent.com",
+        "smartdatamodels.org",
+        "schema.org",
+    ],
+)
+DATAHUB_CONTEXT_FETCHES_PER_MINUTE = env.int("BEFFROI_CONTEXT_FETCHES_PER_MINUTE", default=10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,7 +15,6 @@ import json
 import logging
 import re
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -47,6 +46,7 @@ from .ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
+from .remote_contexts import client_scope, remote_context_loader
 
 log = logging.getLogger(__name__)
 
@@ -61,20 +61,8 @@ _KNOWN_OPTIONS = {
 }  # fmt: skip
 
 
-def _http_loader(url: str) -> Any:
-    """Fetch a remote @context over HTTP(S) with a timeout, if its host is allowed (None = any host)."""
-    parsed = urllib.parse.urlparse(url)
-    allowlist = getattr(settings, "DATAHUB_CONTEXT_ALLOWLIST", None)
-    if parsed.scheme not in ("http", "https") or (allowlist is not None and parsed.hostname not in allowlist):
-        raise ldctx.LdContextNotAvailable(f"the @context {url} is not bundled and its host is not allowed")
-    try:
-        with urllib.request.urlopen(url, timeout=getattr(settings, "DATAHUB_CONTEXT_TIMEOUT", 5)) as response:
-            return json.loads(response.read(2_000_000))
-    except Exception as exc:
-        raise ldctx.LdContextNotAvailable(f"the @context {url} could not be retrieved: {exc}") from None
-
-
-RESOLVER = ldctx.ContextResolver(_http_loader)
+# Remote @context documents: allowlisted hosts only, public addresses only, cached, limited per client.
+RESOLVER = ldctx.ContextResolver(remote_context_loader)
 
 
 class Call:
@@ -295,8 +283,9 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             response["Allow"] = ", ".join(m.upper() for m in handlers)
             return response
         try:
-            call = Call(request, write=request.method not in ("GET", "HEAD"))
-            return handler(call, *args, **kwargs)
+            with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
+                call = Call(request, write=request.method not in ("GET", "HEAD"))
+                return handler(call, *args, **kwargs)
         except NgsiLdError as exc:
             if isinstance(exc, AccessDenied) and not _bearer(request):
                 response = problem(exc)

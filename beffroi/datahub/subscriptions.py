@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.request
 import uuid
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from beffroi.core import outbound
 from beffroi.core.models import Commune
 
 from .models import Entity, Subscription
@@ -65,6 +66,20 @@ def _check(body: Any) -> dict[str, Any]:
     return body
 
 
+def _check_endpoint(uri: str) -> None:
+    """Refuse an endpoint the outbound-address policy refuses (internal, private or loopback addresses, names
+    resolving to them, names that do not resolve). One answer for all of them: the reason would tell the
+    client which internal names exist."""
+    try:
+        outbound.check_url(uri)
+    except outbound.OutboundError as exc:
+        log.info("subscription endpoint %s refused: %s", uri, exc)
+        raise BadRequestData(
+            "notification.endpoint.uri is not allowed: only public Internet addresses can be notified "
+            "(or hosts the operator allowed)"
+        ) from None
+
+
 def _apply(row: Subscription, body: dict[str, Any], context: Any) -> None:
     active = ldctx.build_context(context)
     row.body = {**body, "@context": context} if context is not None else body
@@ -74,16 +89,19 @@ def _apply(row: Subscription, body: dict[str, Any], context: Any) -> None:
     row.is_active = body.get("isActive", True) is not False
 
 
-@transaction.atomic
 def subscription_create(*, commune: Commune, body: Any, context: Any = None) -> Subscription:
     body = _check(body)
-    sub_id = body.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
-    if Subscription.objects.filter(commune=commune, subscription_id=sub_id).exists():
-        raise AlreadyExists(f"subscription {sub_id} already exists")
-    body = {**body, "id": sub_id, "type": "Subscription"}
-    row = Subscription(commune=commune, subscription_id=sub_id)
-    _apply(row, {k: v for k, v in body.items() if k != "@context"}, context)
-    row.save()
+    # Before the transaction: the check resolves the endpoint's name (up to the outbound timeout), which must
+    # not hold the database's write lock.
+    _check_endpoint(body["notification"]["endpoint"]["uri"])
+    with transaction.atomic():
+        sub_id = body.get("id") or f"urn:ngsi-ld:Subscription:{uuid.uuid4()}"
+        if Subscription.objects.filter(commune=commune, subscription_id=sub_id).exists():
+            raise AlreadyExists(f"subscription {sub_id} already exists")
+        body = {**body, "id": sub_id, "type": "Subscription"}
+        row = Subscription(commune=commune, subscription_id=sub_id)
+        _apply(row, {k: v for k, v in body.items() if k != "@context"}, context)
+        row.save()
     return row
 
 
@@ -94,15 +112,17 @@ def _get(commune: Commune, sub_id: str) -> Subscription:
     return row
 
 
-@transaction.atomic
 def subscription_update(*, commune: Commune, sub_id: str, fragment: Any, context: Any = None) -> Subscription:
     row = _get(commune, sub_id)
     if not isinstance(fragment, dict):
         raise BadRequestData("the body must be a JSON object")
     current = {k: v for k, v in row.body.items() if k != "@context"}
     merged = _check({**current, **{k: v for k, v in fragment.items() if k != "@context"}, "id": sub_id})
-    _apply(row, merged, context if context is not None else row.body.get("@context"))
-    row.save()
+    _check_endpoint(merged["notification"]["endpoint"]["uri"])  # before the transaction, as in create
+    with transaction.atomic():
+        row = _get(commune, sub_id)
+        _apply(row, merged, context if context is not None else row.body.get("@context"))
+        row.save()
     return row
 
 
@@ -189,24 +209,36 @@ def notification_send(*, subscription_pk: int, entity_pks: list[int], attempt: i
     accept = (notification.get("endpoint") or {}).get("accept", "application/json")
     if accept == "application/ld+json":
         body["@context"] = context or ldctx.DEFAULT_CORE_CONTEXT_URL
-    request = urllib.request.Request(
-        sub.endpoint, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": accept}
-    )
     now = timezone.now()
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            ok = 200 <= response.status < 300
-    except Exception as exc:
+        # Checked again now: the name may resolve elsewhere than when the subscription was made. No redirect
+        # is followed (a notification answered with one has failed).
+        response = outbound.request(
+            sub.endpoint,
+            method="POST",
+            body=json.dumps(body).encode(),
+            headers={"Content-Type": accept},
+            follow_redirects=False,
+            read_body=False,
+        )
+        ok = 200 <= response.status < 300
+        refused = False
+    except outbound.AddressRefused as exc:
+        # Nothing was sent. Recorded as a failure like any other, so that the subscription's status cannot
+        # tell whether anything listens at that address; not retried.
+        log.warning("notification of %s to %s refused: %s", sub.subscription_id, sub.endpoint, exc)
+        ok, refused = False, True
+    except outbound.FetchFailed as exc:
         log.warning("notification of %s to %s failed: %s", sub.subscription_id, sub.endpoint, exc)
-        ok = False
-    fields = {"last_notification": now}
+        ok, refused = False, False
+    # F(): concurrent notifications of one subscription each add their own one (no lost update).
+    rows = Subscription.objects.filter(pk=sub.pk)
     if ok:
-        fields["last_success"] = now
-        Subscription.objects.filter(pk=sub.pk).update(times_sent=sub.times_sent + 1, **fields)
+        rows.update(times_sent=F("times_sent") + 1, last_notification=now, last_success=now)
     else:
-        fields["last_failure"] = now
-        Subscription.objects.filter(pk=sub.pk).update(times_failed=sub.times_failed + 1, **fields)
-        _retry(subscription_pk, entity_pks, attempt)
+        rows.update(times_failed=F("times_failed") + 1, last_notification=now, last_failure=now)
+        if not refused:
+            _retry(subscription_pk, entity_pks, attempt)
     return ok
 
 

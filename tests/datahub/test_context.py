@@ -1,8 +1,11 @@
 """JSON-LD @context handling for NGSI-LD: bundled contexts, term expansion/compaction, entity round trip."""
 
 import json
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,8 @@ from beffroi.datahub.ngsild.context import (
     parse_link_header,
 )
 from beffroi.datahub.ngsild.errors import BadRequestData, ErrorType, LdContextNotAvailable
+from tests.datahub.helpers import BASE, headers, link, post_json, write_key
+from tests.local_http import Recorder, fake_dns, ok
 
 SDM = Path(__file__).resolve().parent.parent / "data" / "smart-data-models"
 SDM_FILES = sorted(SDM.glob("*.normalized.jsonld"))
@@ -334,8 +339,9 @@ def test_loader_failures_are_ld_context_not_available(document, error):
             raise document
         return document
 
-    with pytest.raises(error):
+    with pytest.raises(error) as raised:
         ContextResolver(loader).resolve(url)
+    assert "timed out" not in raised.value.problem_details()["detail"]  # what the loader met stays private
 
 
 def test_recursive_remote_contexts_are_rejected():
@@ -415,3 +421,252 @@ def test_the_pure_modules_do_not_import_django():
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ------------------------------------------------------------- remote contexts through the API (security)
+# A client names a remote @context in the Link header, without a key: the server must not become a way to
+# reach its own network, to scan ports, or to hold its workers.
+
+QUARTIER_CONTEXT = {"@context": {"valbourg": "https://valbourg.example/ns#", "quartier": "valbourg:quartier"}}
+
+
+@pytest.fixture
+def remote(settings):
+    """No cached context, failure or spent budget from another test; the default policy (no private host)."""
+    from django.core.cache import cache
+
+    from beffroi.datahub import remote_contexts
+    from beffroi.datahub.ngsild_views import RESOLVER
+
+    def forget():
+        cache.clear()
+        RESOLVER.clear()
+        remote_contexts.budget.clear()
+
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = []
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture
+def context_server():
+    server = Recorder(lambda handler: ok(handler, json.dumps(QUARTIER_CONTEXT).encode()))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every outgoing connection attempt of the process (none is let through)."""
+    attempts = []
+
+    def connect(sock, address):
+        attempts.append(address)
+        raise ConnectionRefusedError("outgoing connections are recorded, not made, in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", connect, raising=False)
+    return attempts
+
+
+def query_with_context(client, url, remote_addr="203.0.113.5"):
+    """An anonymous NGSI-LD query naming ``url`` as its @context."""
+    return client.get(
+        f"{BASE}/entities",
+        {"type": "quartier"},
+        headers={"NGSILD-Tenant": "valbourg", "Link": link(url)},
+        REMOTE_ADDR=remote_addr,
+    )
+
+
+def assert_not_available(response, url):
+    body = response.json()
+    assert response.status_code == 504
+    assert body["type"] == "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable"
+    assert body["detail"] == f"the @context {url} is not allowed or not available"
+    assert set(body) <= {"type", "title", "status", "detail"}
+
+
+INTERNAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "169.254.169.254", "10.0.0.1", "[::ffff:127.0.0.1]"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", INTERNAL_HOSTS)
+def test_an_internal_context_url_is_refused_without_any_connection(
+    client, valbourg, remote, connections, host
+):
+    url = f"http://{host}:5432/context.jsonld"
+    assert_not_available(query_with_context(client, url), url)
+    assert connections == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", INTERNAL_HOSTS)
+def test_an_allowlisted_internal_address_is_still_refused(
+    client, valbourg, remote, settings, connections, host
+):
+    """Even an operator's mistaken allowlist entry cannot open the way to internal addresses."""
+    settings.DATAHUB_CONTEXT_ALLOWLIST = [host.strip("[]")]
+    url = f"http://{host}:5432/context.jsonld"
+    assert_not_available(query_with_context(client, url), url)
+    assert connections == []
+
+
+@pytest.mark.django_db
+def test_an_allowlisted_name_resolving_to_loopback_is_refused(
+    client, valbourg, remote, settings, monkeypatch, context_server
+):
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["contexts.example.org"]
+    fake_dns(monkeypatch, {"contexts.example.org": "127.0.0.1"})
+    url = context_server.url("/context.jsonld", host="contexts.example.org")
+    assert_not_available(query_with_context(client, url), url)
+    assert context_server.connections == 0
+
+
+@pytest.mark.django_db
+def test_a_redirect_from_an_allowed_host_to_an_internal_one_is_refused(
+    client, valbourg, remote, settings, monkeypatch, context_server
+):
+    def redirect(handler):
+        handler.send_response(302)
+        handler.send_header("Location", context_server.url("/latest/meta-data/"))
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    allowed = Recorder(redirect)
+    try:
+        # contexts.example.org stands for a public host: the test lets it (and only it) be on the loopback.
+        settings.DATAHUB_CONTEXT_ALLOWLIST = ["contexts.example.org", "127.0.0.1"]
+        settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["contexts.example.org"]
+        fake_dns(monkeypatch, {"contexts.example.org": "127.0.0.1"})
+        url = allowed.url("/context.jsonld", host="contexts.example.org")
+        assert_not_available(query_with_context(client, url), url)
+        assert allowed.requests and context_server.connections == 0
+    finally:
+        allowed.close()
+
+
+@pytest.mark.django_db
+def test_an_allowed_context_is_fetched_once_and_cached(client, valbourg, remote, settings, context_server):
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    url = context_server.url("/valbourg.jsonld")
+    entity = {"id": "urn:ngsi-ld:Place:1", "type": "Place", "quartier": {"type": "Property", "value": "Nord"}}
+    created = post_json(
+        client,
+        f"{BASE}/entities",
+        {**entity, "@context": [url]},
+        content_type="application/ld+json",
+        **headers(write_key(valbourg), "valbourg"),
+    )
+    assert created.status_code == 201
+    stored = client.get(
+        f"{BASE}/entities/urn:ngsi-ld:Place:1", headers=headers(write_key(valbourg), "valbourg")
+    ).json()
+    assert "https://valbourg.example/ns#quartier" in stored  # read back with the core context only
+    # The same URL inside another @context (a new combination for the resolver) is not fetched again.
+    again = client.get(
+        f"{BASE}/entities",
+        {"type": "Place"},
+        headers={"NGSILD-Tenant": "valbourg", "Link": link(url), **headers(write_key(valbourg))},
+    )
+    assert again.status_code == 200 and again.json()[0]["quartier"]["value"] == "Nord"
+    assert len(context_server.requests) == 1
+
+
+@pytest.mark.django_db
+def test_a_host_that_never_answers_is_bounded_and_its_failure_remembered(client, valbourg, remote, settings):
+    accepted = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+
+    def hold():  # accept every connection and never answer
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=hold, daemon=True).start()
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    settings.OUTBOUND_TIMEOUT = 0.3
+    url = f"http://127.0.0.1:{port}/context.jsonld"
+    try:
+        started = time.monotonic()
+        assert_not_available(query_with_context(client, url), url)
+        # Not a speed measure: the former loader held the worker 5 s; a generous bound on the 0.3 s deadline.
+        assert time.monotonic() - started < 3
+        assert_not_available(query_with_context(client, url), url)  # answered from the failure cache
+        assert len(accepted) == 1
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+
+
+@pytest.mark.django_db
+def test_remote_context_fetches_are_limited_per_client(client, valbourg, remote, settings, context_server):
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    settings.DATAHUB_CONTEXT_FETCHES_PER_MINUTE = 3
+    answers = [query_with_context(client, context_server.url(f"/c{n}.jsonld")).status_code for n in range(4)]
+    assert answers == [200, 200, 200, 504]
+    assert len(context_server.requests) == 3
+    assert query_with_context(client, context_server.url("/c0.jsonld")).status_code == 200  # cached
+    other = query_with_context(client, context_server.url("/c4.jsonld"), remote_addr="198.51.100.9")
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_failures_look_the_same_whatever_answered(client, valbourg, remote, settings):
+    """A closed port, a service that is not HTTP, an HTTP error page and a refused address: one answer."""
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["127.0.0.1", "localhost"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    banner = socket.socket()
+    banner.bind(("127.0.0.1", 0))
+    banner.listen(4)
+
+    def greet():
+        try:
+            connection = banner.accept()[0]
+            connection.sendall(b"SSH-2.0-OpenSSH_9.6 secret-banner\r\n")
+            connection.close()
+        except OSError:
+            pass
+
+    threading.Thread(target=greet, daemon=True).start()
+    error_page = Recorder(lambda handler: ok(handler, b"secret-page", status=404, content_type="text/plain"))
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        urls = [
+            f"http://127.0.0.1:{closed_port}/c.jsonld",
+            f"http://127.0.0.1:{banner.getsockname()[1]}/c.jsonld",
+            error_page.url("/c.jsonld"),
+            "http://localhost:22/c.jsonld",
+        ]
+        for url in urls:
+            response = query_with_context(client, url)
+            assert_not_available(response, url)
+            assert not {"secret", "SSH", "404", "refused", "Errno"} & set(
+                response.content.decode().replace(":", " ").replace(",", " ").split()
+            )
+    finally:
+        banner.close()
+        error_page.close()
+
+
+def test_the_default_allowlist_names_public_context_hosts_only(settings):
+    from urllib.parse import urlsplit
+
+    from django.conf import settings as django_settings
+
+    allowlist = django_settings.DATAHUB_CONTEXT_ALLOWLIST
+    assert {urlsplit(url).hostname for url in BUNDLED_CONTEXTS} <= set(allowlist)
+    assert "smartdatamodels.org" in allowlist
+    assert not {"localhost", "127.0.0.1", "::1"} & set(allowlist)

@@ -21,8 +21,10 @@ context and walks every value of every document, about a millisecond an entity):
 
 Contexts bundled with Beffroi (``contexts/`` beside this package, see its README) are served without network
 for the URLs in :data:`BUNDLED_CONTEXTS`. Any other URL goes to the ``loader`` given to
-:class:`ContextResolver`; the Django layer plugs in HTTP fetching with a timeout, cache and allowlist.
-A context that cannot be had raises :class:`~beffroi.datahub.ngsild.errors.LdContextNotAvailable`.
+:class:`ContextResolver`; the API plugs in ``beffroi.datahub.remote_contexts`` (an allowlist of hosts, the
+outbound-address policy, a cache and a per-client limit). A context that cannot be had raises
+:class:`~beffroi.datahub.ngsild.errors.LdContextNotAvailable`, whose detail must not say why (a loader's
+failure could otherwise tell a client what answers at an address it chose).
 """
 
 from __future__ import annotations
@@ -319,7 +321,8 @@ class _Processor:
         except LdContextNotAvailable:
             raise
         except Exception as exc:  # a loader failing in any other way still means "not available"
-            raise LdContextNotAvailable(f"the @context {url} could not be retrieved: {exc}") from exc
+            # Never the exception's text: it would tell the client what answered (or not) at that address.
+            raise LdContextNotAvailable(f"the @context {url} is not available") from exc
         if isinstance(document, bytes | str):
             try:
                 document = json.loads(document)
