@@ -37,6 +37,23 @@ def format_eur_short(amount: Decimal | int) -> str:
     return format_eur(quantized)
 
 
+def format_number(value: Decimal | int | float, places: int | None = None) -> str:
+    """Decimal('1234.5') -> '1 234,5'; with places=2 -> '1 234,50' (half-up, for display only).
+
+    Without ``places`` the value is written without trailing zeros (a float through its shortest repr).
+    """
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif number != number.to_integral_value():
+        number = number.normalize()
+    else:
+        number = number.quantize(Decimal(1))
+    sign = "-" if number < 0 else ""  # after rounding: -0.001 at two places is written 0,00
+    units, _, decimals = f"{abs(number):f}".partition(".")
+    return f"{sign}{format_int(int(units))}" + (f",{decimals}" if decimals else "")
+
+
 def format_percent(rate: Decimal | int) -> str:
     """Decimal('27.5') -> '27,5 %'; Decimal('80') -> '80 %'."""
     value = Decimal(rate)

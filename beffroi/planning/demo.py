@@ -16,8 +16,7 @@ from django.utils import timezone
 from beffroi.core import demo
 from beffroi.core.models import Commune
 from beffroi.funding import services as funding_services
-from beffroi.planning import grid as maturity_grid
-from beffroi.planning import services, use_cases
+from beffroi.planning import maturity, services, use_cases
 from beffroi.planning.models import Assessment, Project
 
 SEED = 2026
@@ -156,7 +155,7 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
-def _answers(grid: maturity_grid.Grid, rng: random.Random, bias: int) -> dict:
+def _answers(grid: maturity.Grid, rng: random.Random, bias: int) -> dict:
     questions = {}
     indicators = {}
     for domain in grid.domains:
@@ -164,9 +163,9 @@ def _answers(grid: maturity_grid.Grid, rng: random.Random, bias: int) -> dict:
             level = max(0, min(4, rng.randint(0, 2) + bias))
             questions[question.code] = level
         for indicator in domain.indicators:
-            if indicator.method == "percent":
+            if indicator.scoring == "percent":
                 indicators[indicator.code] = str(min(100, rng.randint(5, 45) + 15 * bias))
-            elif indicator.method == "yes_no":
+            elif indicator.scoring == "yes_no":
                 indicators[indicator.code] = "oui" if rng.random() < 0.3 + 0.3 * bias else "non"
     return {"questions": questions, "indicators": indicators}
 
@@ -174,9 +173,7 @@ def _answers(grid: maturity_grid.Grid, rng: random.Random, bias: int) -> dict:
 def _load_assessments(commune: Commune, elu, agent, today: date) -> None:
     if Assessment.objects.filter(commune=commune).exists():
         return
-    grid = maturity_grid.load()
-    if not grid.domains:
-        return
+    grid = maturity.load_grid()
     rng = random.Random(SEED)
     for actor, when, bias in ((elu, today - timedelta(days=365), 0), (elu, today, 1), (agent, today, 0)):
         if actor is None:
@@ -187,7 +184,7 @@ def _load_assessments(commune: Commune, elu, agent, today: date) -> None:
             actor=actor,
             grid_version=grid.version,
             answers=answers,
-            scores=maturity_grid.score(grid, answers),
+            scores=maturity.score_stored_answers(grid, answers).to_dict(),
             assessed_on=when,
         )
 

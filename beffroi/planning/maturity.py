@@ -1,4 +1,4 @@
-"""Maturity self-assessment: scoring, signals, follow-up questions and the radar chart (pure, no Django).
+"""Maturity self-assessment: the grid, scoring, signals and follow-up questions (pure, no Django).
 
 The grid is versioned data (``data/maturity_grid.json``): eight domains (research note §4.2), questions on
 the CORA progression scale (0 = aucune action … 4 = amélioration continue), measurable indicators, and rules
@@ -9,20 +9,21 @@ Scoring (stated in the grid): a domain's score is the mean level of its answered
 at least one scored indicator is given, it is averaged half and half with the mean of the indicators brought
 back to 0–4 (percent ÷ 25, yes → 4 / no → 0, level as is). The overall score is the mean of the assessed
 domains. Arithmetic is exact (``Fraction``); scores are shown rounded to the hundredth.
+
+This is the only reader of the grid: the form of the self-assessment, the demo and the council report use
+the ``Grid`` it builds; the radar of the scores is drawn by ``beffroi.core.charts`` (``assessment_charts``).
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from beffroi.planning.use_case_catalogue import UseCase, use_cases_by_code
 
@@ -94,10 +95,21 @@ class Grid:
     context_indicators: tuple[Indicator, ...]
     question_weight: Fraction
     indicator_weight: Fraction
+    platform_sources: tuple[tuple[str, str], ...] = ()  # (key, label) of what the platform already knows
 
     @property
     def questions(self) -> dict[str, Question]:
         return {q.code: q for d in self.domains for q in d.questions}
+
+    @property
+    def unlocked_by(self) -> dict[str, str]:
+        """Each follow-up question's code → the code of the (first) question whose answer unlocks it."""
+        found: dict[str, str] = {}
+        for question in self.questions.values():
+            for rule in question.rules:
+                for target in rule.unlocks:
+                    found.setdefault(target, question.code)
+        return found
 
     @property
     def indicators(self) -> dict[str, Indicator]:
@@ -172,6 +184,9 @@ def grid_from_dict(data: Mapping[str, Any]) -> Grid:
         context_indicators=tuple(_indicator(i, None) for i in data.get("context_indicators", ())),
         question_weight=Fraction(str(scoring.get("question_weight", "0.5"))),
         indicator_weight=Fraction(str(scoring.get("indicator_weight", "0.5"))),
+        platform_sources=tuple(
+            (source["key"], source.get("label", source["key"])) for source in data.get("platform_sources", ())
+        ),
     )
     codes = [q.code for d in grid.domains for q in d.questions]
     if len(codes) != len(set(codes)):
@@ -501,6 +516,28 @@ def score_assessment(
     )
 
 
+def score_stored_answers(
+    grid: Grid, stored: Mapping[str, Any], *, population: int | None = None
+) -> AssessmentResult:
+    """Score answers as an assessment keeps them: ``{"questions": {code: level}, "indicators": {code: text}}``.
+
+    Indicator texts are those of the form: ``oui`` / ``non`` for a yes/no indicator, a number otherwise.
+    """
+    indicators = grid.indicators
+    values: dict[str, Any] = {}
+    for code, raw in (stored.get("indicators") or {}).items():
+        if raw in (None, ""):
+            continue
+        indicator = indicators.get(code)
+        if indicator is not None and indicator.scoring == "yes_no":
+            if raw not in ("oui", "non"):
+                raise AssessmentError(f"Indicateur « {indicator.label} » : oui ou non attendu.")
+            values[code] = raw == "oui"
+        else:
+            values[code] = str(raw)  # an unknown code is refused by score_assessment
+    return score_assessment(grid, stored.get("questions") or {}, values, population=population)
+
+
 def prefill_indicators(grid: Grid, platform_values: Mapping[str, Any]) -> dict[str, Any]:
     """Indicator values the platform already knows, keyed by indicator code (``platform_source`` keys)."""
     prefilled = {}
@@ -538,210 +575,20 @@ def compare_assessments(before: AssessmentResult, after: AssessmentResult) -> tu
     )
 
 
-# -- radar chart ----------------------------------------------------------------------------------------
-
-INK = "#161616"  # text and grid: 17.4:1 on white
-GRID_INK = "#6a6a6a"  # rings and axes: 5.4:1 on white
-SERIES_STYLES = (
-    {"stroke": "#000091", "fill": "#000091", "fill_opacity": "0.18", "dash": None, "marker": "circle"},
-    {"stroke": "#a94400", "fill": "none", "fill_opacity": "0", "dash": "8 5", "marker": "square"},
-)
-
-
-@dataclass(frozen=True, slots=True)
-class RadarSeries:
-    name: str
-    values: Sequence[Decimal | None]  # one per axis, on the 0–4 scale; None when not assessed
-
-
-def _fr(value: Decimal) -> str:
-    text = f"{value.normalize():f}" if value != value.to_integral_value() else str(int(value))
-    return text.replace(".", ",")
-
-
-def _wrap(label: str, width: int = 20) -> list[str]:
-    lines: list[str] = []
-    for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return lines
-
-
-def radar_svg(
-    labels: Sequence[str],
-    series: Sequence[RadarSeries],
-    *,
-    title: str,
-    description: str | None = None,
-    id_prefix: str = "radar",
-    maximum: int = 4,
-) -> str:
-    """An accessible SVG radar chart: <title>/<desc>, values in text, markers and dashes besides colour.
-
-    Readable without JavaScript and without CSS; up to two series (e.g. this year and last year).
-    """
-    if not labels or len(labels) < 3:
-        raise AssessmentError("Un graphique radar demande au moins trois axes.")
-    if not 1 <= len(series) <= len(SERIES_STYLES):
-        raise AssessmentError("Un graphique radar affiche une ou deux séries.")
-    for serie in series:
-        if len(serie.values) != len(labels):
-            raise AssessmentError(f"La série « {serie.name} » n'a pas une valeur par axe.")
-        for value in serie.values:
-            if value is not None and not Decimal(0) <= value <= maximum:
-                raise AssessmentError(
-                    f"La série « {serie.name} » contient une valeur hors de l'échelle 0 à {maximum}."
-                )
-
-    width, height = 720, 650 + 28 * len(series)
-    cx, cy, radius = width / 2, 300, 190
-    count = len(labels)
-
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / count
-        return cx + radius * value / maximum * math.cos(angle), cy + radius * value / maximum * math.sin(
-            angle
-        )
-
-    def coords(points: Iterable[tuple[float, float]]) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    summary = []
-    for serie in series:
-        parts = [
-            f"{label} : {'non évalué' if value is None else _fr(value) + ' sur ' + str(maximum)}"
-            for label, value in zip(labels, serie.values, strict=True)
-        ]
-        summary.append(f"{serie.name} — {' ; '.join(parts)}.")
-    desc = " ".join(([description] if description else []) + summary)
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" font-family="Marianne, Arial, sans-serif" font-size="15">',
-        f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        '<g aria-hidden="true">',
-    ]
-    for level in range(1, maximum + 1):
-        ring = coords(point(i, level) for i in range(count))
-        out.append(f'<polygon points="{ring}" fill="none" stroke="{GRID_INK}" stroke-width="1"/>')
-        x, y = point(0, level)
-        out.append(f'<text x="{x + 6:.1f}" y="{y + 5:.1f}" fill="{INK}" font-size="13">{level}</text>')
-    for index, label in enumerate(labels):
-        x, y = point(index, maximum)
-        out.append(
-            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID_INK}" stroke-width="1"/>'
-        )
-        lx, ly = point(index, maximum * 1.16)
-        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        if series[0].values[index] is None:  # a point at the centre would read as zero
-            label = f"{label} (non évalué)"
-        lines = _wrap(label)
-        if ly > cy + 10:  # below the chart: the block grows downwards
-            first_y = ly + 5
-        elif ly < cy - 10:  # above: it grows upwards
-            first_y = ly - (len(lines) - 1) * 18 + 5
-        else:
-            first_y = ly - (len(lines) - 1) * 9 + 5
-        tspans = "".join(
-            f'<tspan x="{lx:.1f}" y="{first_y + n * 18:.1f}">{escape(line)}</tspan>'
-            for n, line in enumerate(lines)
-        )
-        out.append(f'<text text-anchor="{anchor}" fill="{INK}">{tspans}</text>')
-    out.append("</g>")
-
-    for number, serie in enumerate(series):
-        style = SERIES_STYLES[number]
-        values = [float(v) if v is not None else 0.0 for v in serie.values]
-        shape = coords(point(i, v) for i, v in enumerate(values))
-        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-        out.append('<g aria-hidden="true">')
-        out.append(
-            f'<polygon points="{shape}" fill="{style["fill"]}" fill-opacity="{style["fill_opacity"]}" '
-            f'stroke="{style["stroke"]}" stroke-width="3"{dash}/>'
-        )
-        for index, (plotted, raw) in enumerate(zip(values, serie.values, strict=True)):
-            x, y = point(index, plotted)
-            hollow = raw is None
-            fill = "#ffffff" if hollow else style["stroke"]
-            if style["marker"] == "circle":
-                out.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{fill}" stroke="{style["stroke"]}" stroke-width="2"/>'
-                )
-            else:
-                out.append(
-                    f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" fill="{fill}" '
-                    f'stroke="{style["stroke"]}" stroke-width="2"/>'
-                )
-        out.append("</g>")
-
-    legend_y = 615
-    out.append('<g aria-hidden="true">')
-    for number, serie in enumerate(series):
-        style = SERIES_STYLES[number]
-        y = legend_y + 28 * number
-        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-        out.append(
-            f'<line x1="40" y1="{y}" x2="90" y2="{y}" stroke="{style["stroke"]}" stroke-width="3"{dash}/>'
-        )
-        if style["marker"] == "circle":
-            out.append(f'<circle cx="65" cy="{y}" r="6" fill="{style["stroke"]}"/>')
-        else:
-            out.append(f'<rect x="59" y="{y - 6}" width="12" height="12" fill="{style["stroke"]}"/>')
-        out.append(f'<text x="102" y="{y + 5}" fill="{INK}">{escape(serie.name)}</text>')
-    out.append(
-        f'<text x="{width - 40}" y="{legend_y + 5}" text-anchor="end" fill="{INK}" font-size="13">'
-        f"Échelle : 0 (aucune action) à {maximum} (amélioration continue) ; point vide = non évalué</text>"
-    )
-    out.append("</g>")
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def assessment_radar_svg(
-    result: AssessmentResult,
-    *,
-    title: str,
-    name: str,
-    comparison: AssessmentResult | None = None,
-    comparison_name: str = "Diagnostic précédent",
-    id_prefix: str = "radar",
-) -> str:
-    """Radar of an assessment's domain scores, optionally with an earlier (or another person's) assessment."""
-    labels = [f"{d.code}. {d.label}" for d in result.domains]
-    series = [RadarSeries(name, [d.score for d in result.domains])]
-    if comparison is not None:
-        if comparison.grid_version != result.grid_version:
-            raise AssessmentError("Les deux diagnostics n'utilisent pas la même version de la grille.")
-        series.append(RadarSeries(comparison_name, [d.score for d in comparison.domains]))
-    overall = (
-        f"Score global : {_fr(result.overall)} sur 4."
-        if result.overall is not None
-        else "Aucun domaine évalué."
-    )
-    return radar_svg(labels, series, title=title, description=overall, id_prefix=id_prefix)
-
-
 __all__ = [
     "AssessmentError",
     "AssessmentResult",
     "DomainProgress",
     "DomainScore",
     "Grid",
-    "RadarSeries",
     "Recommendation",
     "Signal",
-    "assessment_radar_svg",
     "compare_assessments",
     "grid_from_dict",
     "indicator_score",
     "load_grid",
     "prefill_indicators",
-    "radar_svg",
     "score_assessment",
+    "score_stored_answers",
     "visible_questions",
 ]

@@ -6,27 +6,20 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
-from beffroi.planning import grid as maturity_grid
-from beffroi.planning import selectors
+from beffroi.planning import maturity, selectors
+from beffroi.planning.assessment_charts import assessment_radar
 from beffroi.planning.models import Project
 
 
 def build(*, commune: Commune, today: date) -> dict:
     """Diagnostic summary, chosen projects, timeline, costs, financing plans with the L1111-10 check, indicators."""
-    grid = maturity_grid.load()
     assessments = list(selectors.assessment_list(commune=commune))
     latest = assessments[0] if assessments else None
     earliest = assessments[-1] if len(assessments) > 1 else None
-    rows = []
-    if latest:
-        for domain in grid.domains:
-            now = latest.scores.get("domains", {}).get(domain.code, {}).get("score")
-            before = (
-                earliest.scores.get("domains", {}).get(domain.code, {}).get("score") if earliest else None
-            )
-            rows.append({"domain": domain, "score": now, "before": before})
     projects = [p for p in selectors.project_list(commune=commune) if p.status != Project.Status.ABANDONED]
     entries = []
     totals = {"investment": Decimal(0), "operating": Decimal(0), "public": Decimal(0), "own": Decimal(0)}
@@ -53,29 +46,33 @@ def build(*, commune: Commune, today: date) -> dict:
                 "phases": list(project.phases.all()),
             }
         )
-    radar_title = ""
-    radar = ""
+    chart = None
     if latest:
-        radar_title = f"Maturité par domaine (0 à 4) au {latest.assessed_on:%d/%m/%Y}"
-        radar = maturity_grid.radar_svg(
+        chart = assessment_radar(
+            maturity.load_grid(),
             latest.scores,
-            title=radar_title,
-            ident="radar-rapport",
+            chart_id="radar-rapport",
+            title=gettext("Maturité par domaine (0 à 4) au %(date)s")
+            % {"date": f"{latest.assessed_on:%d/%m/%Y}"},
+            name=_diagnostic_name(latest.assessed_on),
+            table_caption=gettext("Maturité par domaine (0 à 4)"),
             compare=earliest.scores if earliest else None,
+            compare_name=_diagnostic_name(earliest.assessed_on) if earliest else "",
         )
     return {
         "today": today,
-        "grid": grid,
         "latest": latest,
         "earliest": earliest,
-        "diagnostic_rows": rows,
-        "radar": radar,
-        "radar_title": radar_title,
+        "chart": chart,
         "entries": entries,
         "quarters": selectors.timeline(projects=projects),
         "totals": totals,
         "failing": failing,
     }
+
+
+def _diagnostic_name(day: date) -> str:
+    return gettext("Diagnostic du %(date)s") % {"date": f"{day:%d/%m/%Y}"}
 
 
 def html_to_pdf(html: str, *, base_url: str) -> bytes | None:

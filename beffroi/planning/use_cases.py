@@ -1,10 +1,11 @@
-"""The use-case catalogue as the pages use it: normalised records, filters, and seeding a project from one.
+"""The use-case catalogue as the pages and the API show it: records, filters, and a project started from one.
 
-RECONSTRUCTED: the original of this module was overwritten by mistake by the session that writes the pure
-planning modules (it wrote its loader at this same path). This version re-implements the interface that
-``views.py``, ``views_assessment.py`` and the templates call (get, get_or_404, all_use_cases, filtered,
-theme_choices, size_choices, project_initial, seed_project, detail_view); check it against your intent.
-The data is loaded by the pure module ``beffroi.planning.use_case_catalogue``.
+The data is read by the pure ``beffroi.planning.use_case_catalogue`` (``data/use_cases.json``, which the
+scoring of the self-assessment reads too); this module shapes it for the catalogue pages (``views.py``), the
+recommendations of an assessment (``views_assessment.py``), the platform API (``api.py``) and the demo:
+``get`` / ``get_or_404``, ``all_use_cases`` and ``filtered`` with ``theme_choices`` and ``size_choices``,
+``project_initial`` and ``seed_project`` for a project started from a use case, ``detail_view`` for the
+funding mechanisms and theme names of the detail page.
 """
 
 from __future__ import annotations
@@ -16,16 +17,12 @@ from typing import Any
 
 from django.http import Http404
 
+from beffroi.core.annotations import Actor
+from beffroi.core.models import Commune
+from beffroi.funding.catalogue import load_mechanisms, load_vocabulary
+from beffroi.planning import services
+from beffroi.planning.models import Project
 from beffroi.planning.use_case_catalogue import load_use_case_data
-
-RISK_LABELS = {
-    "rgpd": "Données personnelles (RGPD)",
-    "sobriete_numerique": "Sobriété numérique",
-    "dependance_fournisseur": "Dépendance à un fournisseur",
-    "securite": "Sécurité informatique",
-    "fracture_numerique": "Fracture numérique",
-    "acceptabilite": "Acceptabilité",
-}
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,6 @@ class UseCaseIndicator:
     name: str
     unit: str
     definition: str
-    datahub: bool
 
 
 @dataclass(frozen=True)
@@ -71,15 +67,17 @@ class UseCaseEntry:
     themes: tuple[str, ...]
     funding: tuple[str, ...]
     funding_note: str
-    relevant_from_population: int | None
-    maturity_domains: tuple[str, ...]
 
 
 def _amount(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _entry(record: dict[str, Any]) -> UseCaseEntry:
+def _risk_labels() -> dict[str, str]:
+    return {kind["code"]: kind["label"] for kind in load_use_case_data().get("risk_kinds", ())}
+
+
+def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
     costs = record.get("costs") or {}
     rows = []
     for band in costs.get("bands", []):
@@ -110,27 +108,24 @@ def _entry(record: dict[str, Any]) -> UseCaseEntry:
         prerequisites=tuple(record.get("prerequisites", ())),
         costs=tuple(rows),
         indicators=tuple(
-            UseCaseIndicator(
-                i["label"], i.get("unit") or "", i.get("definition") or "", bool(i.get("datahub"))
-            )
+            UseCaseIndicator(i["label"], i.get("unit") or "", i.get("definition") or "")
             for i in record.get("indicators", ())
         ),
         risks=tuple(
-            UseCaseRisk(RISK_LABELS.get(r["kind"], r["kind"]), r["description"], r.get("mitigation") or "")
+            UseCaseRisk(risk_labels.get(r["kind"], r["kind"]), r["description"], r.get("mitigation") or "")
             for r in record.get("risks", ())
         ),
         module=record.get("beffroi_module"),
         themes=tuple(record.get("themes", ())),
         funding=tuple(record.get("funding", ())),
         funding_note=record.get("funding_note") or "",
-        relevant_from_population=record.get("relevant_from_population"),
-        maturity_domains=tuple(record.get("maturity_domains", ())),
     )
 
 
 @cache
 def all_use_cases() -> tuple[UseCaseEntry, ...]:
-    return tuple(_entry(record) for record in load_use_case_data()["use_cases"])
+    risk_labels = _risk_labels()
+    return tuple(_entry(record, risk_labels) for record in load_use_case_data()["use_cases"])
 
 
 def get(code: str) -> UseCaseEntry | None:
@@ -149,13 +144,12 @@ def size_choices() -> list[tuple[str, str]]:
 
 
 def theme_choices() -> list[tuple[str, str]]:
-    from beffroi.funding.catalogue import load_vocabulary
-
     used = {theme for u in all_use_cases() for theme in u.themes}
     return [(code, label) for code, label in load_vocabulary().themes.items() if code in used]
 
 
 def band_for(population: int | None) -> str:
+    """The size band (``500-2000``…) of a commune of that population; empty when unknown or outside the bands."""
     if population is None:
         return ""
     for band in load_use_case_data()["size_bands"]:
@@ -166,6 +160,7 @@ def band_for(population: int | None) -> str:
 
 
 def filtered(*, theme: str = "", size: str = "") -> list[UseCaseEntry]:
+    """The catalogue's use cases of a theme and relevant for a size band (either filter may be empty)."""
     items = list(all_use_cases())
     if theme:
         items = [u for u in items if theme in u.themes]
@@ -191,10 +186,8 @@ def project_initial(use_case: UseCaseEntry, *, population: int | None) -> dict[s
     return initial
 
 
-def seed_project(*, project, use_case: UseCaseEntry, actor) -> None:
+def seed_project(*, project: Project, use_case: UseCaseEntry, actor: Actor) -> None:
     """Add the use case's indicators to a new project (targets left to the commune)."""
-    from beffroi.planning import services
-
     for indicator in use_case.indicators:
         services.indicator_add(
             commune=project.commune,
@@ -205,13 +198,12 @@ def seed_project(*, project, use_case: UseCaseEntry, actor) -> None:
         )
 
 
-def detail_view(use_case: UseCaseEntry, *, commune) -> dict[str, Any]:
-    from beffroi.funding.catalogue import load_mechanisms, load_vocabulary
-
+def detail_view(use_case: UseCaseEntry, *, commune: Commune) -> dict[str, Any]:
+    """The detail page's extras: the commune's size band, the catalogued funding mechanisms, theme names."""
     by_code = {m.code: m for m in load_mechanisms()}
     themes = load_vocabulary().themes
     return {
-        "band": band_for(getattr(commune, "population", None)),
+        "band": band_for(commune.population),
         "mechanisms": [by_code[code] for code in use_case.funding if code in by_code],
         "theme_labels": [themes.get(t, t) for t in use_case.themes],
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
-from beffroi.planning import grid as maturity_grid
-from beffroi.planning import selectors, services
+from beffroi.planning import maturity, selectors, services, use_cases
+from beffroi.planning.assessment_charts import assessment_radar
 
 
 class AssessmentForm(forms.Form):
@@ -26,12 +25,13 @@ class AssessmentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, grid: maturity_grid.Grid, **kwargs):
+    def __init__(self, *args, grid: maturity.Grid, **kwargs):
         super().__init__(*args, **kwargs)
         self.grid = grid
+        unlocked_by = grid.unlocked_by
         for domain in grid.domains:
             for question in domain.questions:
-                help_text = question.help
+                help_text = question.help or ""
                 if question.follow_up:
                     help_text = " ".join(
                         p
@@ -40,7 +40,7 @@ class AssessmentForm(forms.Form):
                                 _(
                                     "Question complémentaire : répondez-y si la question %(code)s est au niveau 2 ou plus."
                                 )
-                                % {"code": question.unlocked_by or "précédente"}
+                                % {"code": unlocked_by.get(question.code) or _("précédente")}
                             ),
                             help_text,
                         )
@@ -49,21 +49,23 @@ class AssessmentForm(forms.Form):
                 self.fields[f"q_{question.code}"] = forms.ChoiceField(
                     label=f"{question.code}. {question.text}",
                     help_text=help_text,
-                    choices=[(str(value), f"{value} — {label}") for value, label in question.levels],
+                    choices=[
+                        (str(value), f"{value} — {label}") for value, label in enumerate(question.levels)
+                    ],
                     widget=forms.RadioSelect,
                     required=not question.follow_up,
                     error_messages={"required": gettext_lazy("Choisissez un niveau pour cette question.")},
                 )
             for indicator in domain.indicators:
                 label = indicator.label + (
-                    f" ({indicator.unit})" if indicator.unit and indicator.method != "yes_no" else ""
+                    f" ({indicator.unit})" if indicator.unit and indicator.scoring != "yes_no" else ""
                 )
                 help_parts = [
                     p
                     for p in (indicator.definition, indicator.source and f"Source : {indicator.source}")
                     if p
                 ]
-                if indicator.method == "yes_no":
+                if indicator.scoring == "yes_no":
                     self.fields[f"i_{indicator.code}"] = forms.ChoiceField(
                         label=label,
                         help_text=" ".join(help_parts),
@@ -107,24 +109,22 @@ class AssessmentForm(forms.Form):
         }
 
 
-def _prefill(grid: maturity_grid.Grid, facts: dict) -> dict:
-    initial = {}
-    for domain in grid.domains:
-        for indicator in domain.indicators:
-            if indicator.prefill and facts.get(indicator.prefill) is not None:
-                initial[f"i_{indicator.code}"] = facts[indicator.prefill]
-    return initial
+def _prefill(grid: maturity.Grid, facts: dict) -> dict:
+    """Form values of the indicators the platform already knows (the form has fields for domain indicators)."""
+    fields = {i.code for d in grid.domains for i in d.indicators}
+    known = maturity.prefill_indicators(grid, facts)
+    return {f"i_{code}": value for code, value in known.items() if code in fields}
 
 
-def _fact_rows(grid: maturity_grid.Grid, facts: dict) -> list[tuple[str, object]]:
-    labels = {s["key"]: s.get("label", s["key"]) for s in grid.raw.get("platform_sources", []) if "key" in s}
+def _fact_rows(grid: maturity.Grid, facts: dict) -> list[tuple[str, object]]:
+    labels = dict(grid.platform_sources)
     return [(labels.get(key, key), value) for key, value in facts.items()]
 
 
 @capability_required("view_agent_space")
 def assessment_list(request):
     assessments = list(selectors.assessment_list(commune=request.commune))
-    grid = maturity_grid.load()
+    grid = maturity.load_grid()
     chronological = list(reversed(assessments))
     return render(
         request,
@@ -144,15 +144,15 @@ def assessment_list(request):
 @capability_required("view_agent_space")
 def assessment_create(request):
     """Élus and agents may both answer: comparing their views is part of the exercise."""
-    grid = maturity_grid.load()
+    grid = maturity.load_grid()
     facts = selectors.platform_facts(commune=request.commune)
     initial = {"assessed_on": timezone.localdate(), **_prefill(grid, facts)}
     form = AssessmentForm(request.POST or None, initial=initial, grid=grid)
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
         try:
-            scores = maturity_grid.score(grid, answers, population=request.commune.population)
-        except ValueError as error:
+            result = maturity.score_stored_answers(grid, answers, population=request.commune.population)
+        except maturity.AssessmentError as error:
             form.add_error(None, str(error))
         else:
             assessment = services.assessment_create(
@@ -160,7 +160,7 @@ def assessment_create(request):
                 actor=request.user,
                 grid_version=grid.version,
                 answers=answers,
-                scores=scores,
+                scores=result.to_dict(),
                 assessed_on=form.cleaned_data["assessed_on"],
             )
             messages.success(request, _("Votre auto-diagnostic est enregistré."))
@@ -173,23 +173,7 @@ def assessment_create(request):
     )
 
 
-def _rows(grid, scores, other=None):
-    rows = []
-    for domain in grid.domains:
-        score = scores.get("domains", {}).get(domain.code, {}).get("score")
-        other_score = other.get("domains", {}).get(domain.code, {}).get("score") if other else None
-        diff = (
-            Decimal(str(score)) - Decimal(str(other_score))
-            if score is not None and other_score is not None
-            else None
-        )
-        rows.append({"domain": domain, "score": score, "other": other_score, "diff": diff})
-    return rows
-
-
 def _recommendations(scores: dict) -> list[dict]:
-    from beffroi.planning import use_cases
-
     out = []
     for item in scores.get("recommendations", []):
         use_case = use_cases.get(item.get("use_case", ""))
@@ -198,10 +182,13 @@ def _recommendations(scores: dict) -> list[dict]:
     return out
 
 
+def _series_name(assessment) -> str:
+    return f"{assessment.author_label or assessment.role} ({assessment.assessed_on:%d/%m/%Y})"
+
+
 @capability_required("view_agent_space")
 def assessment_detail(request, pk: int):
     assessment = selectors.assessment_get(commune=request.commune, pk=pk)
-    grid = maturity_grid.load()
     title = _("Maturité par domaine, de 0 à 4, au %(date)s") % {
         "date": assessment.assessed_on.strftime("%d/%m/%Y")
     }
@@ -210,16 +197,14 @@ def assessment_detail(request, pk: int):
         "planning/assessment_detail.html",
         {
             "assessment": assessment,
-            "grid": grid,
-            "rows": _rows(grid, assessment.scores),
-            "radar": maturity_grid.radar_svg(
+            "chart": assessment_radar(
+                maturity.load_grid(),
                 assessment.scores,
+                chart_id=f"radar-{assessment.pk}",
                 title=title,
-                ident=f"radar-{assessment.pk}",
-                name=f"{assessment.author_label or assessment.role} ({assessment.assessed_on:%d/%m/%Y})",
+                name=_series_name(assessment),
+                table_caption=_("Scores par domaine"),
             ),
-            "radar_title": title,
-            "levels": dict(grid.levels),
             "recommendations": _recommendations(assessment.scores),
         },
     )
@@ -228,26 +213,24 @@ def assessment_detail(request, pk: int):
 @capability_required("view_agent_space")
 def assessment_compare(request):
     assessments = list(selectors.assessment_list(commune=request.commune))
-    grid = maturity_grid.load()
     by_pk = {str(a.pk): a for a in assessments}
     first = by_pk.get(request.GET.get("a", ""))
     second = by_pk.get(request.GET.get("b", ""))
-    context: dict[str, Any] = {"assessments": assessments, "first": first, "second": second, "grid": grid}
+    context: dict[str, Any] = {"assessments": assessments, "first": first, "second": second}
     if first and second:
         title = _("Comparaison des auto-diagnostics : trait plein %(a)s, pointillés %(b)s") % {
-            "a": f"{first.author_label or first.role} ({first.assessed_on:%d/%m/%Y})",
-            "b": f"{second.author_label or second.role} ({second.assessed_on:%d/%m/%Y})",
+            "a": _series_name(first),
+            "b": _series_name(second),
         }
-        context.update(
-            rows=_rows(grid, first.scores, second.scores),
-            radar=maturity_grid.radar_svg(
-                first.scores,
-                title=title,
-                ident="radar-compare",
-                name=f"{first.author_label or first.role} ({first.assessed_on:%d/%m/%Y})",
-                compare=second.scores,
-                compare_label=f"{second.author_label or second.role} ({second.assessed_on:%d/%m/%Y})",
-            ),
-            radar_title=title,
+        context["chart"] = assessment_radar(
+            maturity.load_grid(),
+            first.scores,
+            chart_id="radar-compare",
+            title=title,
+            name=_series_name(first),
+            table_caption=_("Scores des deux diagnostics par domaine"),
+            compare=second.scores,
+            compare_name=_series_name(second),
+            with_gap=True,
         )
     return render(request, "planning/assessment_compare.html", context)

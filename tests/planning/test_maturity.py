@@ -1,4 +1,4 @@
-"""Self-assessment: scores, signals, follow-up questions, comparison and the accessible radar chart."""
+"""Self-assessment: scores, signals, follow-up questions, comparison and the radar of stored scores."""
 
 import json
 import xml.etree.ElementTree as ET
@@ -8,18 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from beffroi.planning.assessment_charts import assessment_radar
 from beffroi.planning.maturity import (
-    GRID_INK,
-    INK,
-    SERIES_STYLES,
     AssessmentError,
-    RadarSeries,
-    assessment_radar_svg,
     compare_assessments,
     load_grid,
     prefill_indicators,
-    radar_svg,
     score_assessment,
+    score_stored_answers,
     visible_questions,
 )
 
@@ -192,76 +188,68 @@ class TestComparison:
             compare_assessments(other, old)
 
 
-class TestRadar:
-    def svg_root(self, svg):
-        return ET.fromstring(svg)
+def radar(result, **extra):
+    return assessment_radar(
+        GRID, result.to_dict(), chart_id="diag-7", title="Maturité de Valbourg — 2026", name="2026",
+        table_caption="Scores par domaine", **extra,
+    )  # fmt: skip
 
-    def test_chart_names_itself_and_states_every_value_in_text(self):
-        result = score_assessment(GRID, {"A1": 3, "A1b": 2, "B2": 0, "H1": 2})
-        svg = assessment_radar_svg(
-            result, title="Maturité de Valbourg — 2026", name="2026", id_prefix="diag-7"
+
+class TestStoredAnswers:
+    def test_the_form_s_answers_score_like_the_pure_values(self):
+        stored = {
+            "questions": {"A1": 3, "A1b": 2, "C1": 1},
+            "indicators": {"C.franceconnect": "oui", "B.eclairage_pilotable": "50.0", "H.charte_ethique": ""},
+        }
+        assert score_stored_answers(GRID, stored) == score_assessment(
+            GRID, {"A1": 3, "A1b": 2, "C1": 1}, {"C.franceconnect": True, "B.eclairage_pilotable": "50.0"}
         )
-        root = self.svg_root(svg)
+
+    def test_a_yes_no_indicator_accepts_only_oui_or_non(self):
+        with pytest.raises(AssessmentError, match="oui ou non"):
+            score_stored_answers(GRID, {"questions": {}, "indicators": {"C.franceconnect": "vrai"}})
+
+    def test_the_grid_knows_who_unlocks_each_follow_up_and_the_platform_s_sources(self):
+        assert GRID.unlocked_by["A1b"] == "A1"
+        assert set(GRID.unlocked_by) == {q.code for q in GRID.questions.values() if q.follow_up}
+        assert dict(GRID.platform_sources)["territory.population"] == "Population de la commune (profil)"
+
+
+class TestRadar:
+    def test_chart_names_itself_and_states_every_value_in_text(self):
+        chart = radar(score_assessment(GRID, {"A1": 3, "A1b": 2, "B2": 0, "H1": 2}))
+        root = ET.fromstring(str(chart.svg))
         assert root.get("role") == "img"
         assert root.get("aria-labelledby") == "diag-7-title diag-7-desc"
-        assert root.find(f"{SVG}title").get("id") == "diag-7-title"
         assert root.find(f"{SVG}title").text == "Maturité de Valbourg — 2026"
         desc = root.find(f"{SVG}desc").text
         assert "A. Gouvernance & stratégie numérique : 2,5 sur 4" in desc
         assert "B. Infrastructures & connectivité : 0 sur 4" in desc
         assert "D. Données & ouverture : non évalué" in desc
-        assert "Score global : 1,5 sur 4." in desc
-        assert "<script" not in svg
+        assert desc.startswith("Score global : 1,5 sur 4.")
+        axes = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+        assert "A" in axes and "D (non évalué)" in axes  # letters on the drawing, full names in the table
+        assert chart.table.rows[0].heading == "A. Gouvernance & stratégie numérique"
+        assert chart.table.rows[0].cells == ("2,50",) and chart.table.rows[3].cells == ("—",)
 
-    def test_two_series_differ_by_dashes_and_markers_not_only_colour(self):
+    def test_comparison_adds_a_dashed_series_and_the_gap_column(self):
         before = score_assessment(GRID, {"A1": 1, "B2": 1, "C1": 1})
         after = score_assessment(GRID, {"A1": 2, "B2": 3, "C1": 1})
-        svg = assessment_radar_svg(
-            after, title="Progrès", name="2026", comparison=before, comparison_name="2025"
-        )
-        root = self.svg_root(svg)
-        polygons = [p for p in root.iter(f"{SVG}polygon") if p.get("stroke-width") == "3"]
-        assert len(polygons) == 2 and polygons[1].get("stroke-dasharray")
-        assert root.findall(f".//{SVG}circle") and root.findall(f".//{SVG}rect[@width='12']")
+        chart = radar(after, compare=before.to_dict(), compare_name="2025", with_gap=True)
+        root = ET.fromstring(str(chart.svg))
+        shapes = [p for p in root.iter(f"{SVG}polygon") if p.get("stroke-width") == "3"]
+        assert len(shapes) == 2 and shapes[1].get("stroke-dasharray")
         assert "2025 — A. Gouvernance & stratégie numérique : 1 sur 4" in root.find(f"{SVG}desc").text
-        legend = [t.text for t in root.iter(f"{SVG}text") if t.text in ("2025", "2026")]
-        assert legend == ["2026", "2025"]
+        assert chart.table.columns == ("Domaine", "2026", "2025", "Écart")
+        assert chart.table.rows[1].cells == ("3,00", "1,00", "2,00")
+        assert chart.table.rows[3].cells == ("—", "—", "—")
 
-    def test_text_is_escaped(self):
-        svg = radar_svg(
-            ["A <b>", "B & C", "D"], [RadarSeries("Élu & agent", [D(1), D(2), None])], title="<Test>"
+    def test_an_assessment_without_scores_draws_an_empty_radar(self):
+        chart = assessment_radar(
+            GRID, {}, chart_id="vide", title="t", name="n", table_caption="Scores par domaine"
         )
-        root = self.svg_root(svg)
-        assert root.find(f"{SVG}title").text == "<Test>"
-        assert (
-            "Élu & agent — A <b> : 1 sur 4 ; B & C : 2 sur 4 ; D : non évalué."
-            in root.find(f"{SVG}desc").text
-        )
-
-    def test_contrast_of_text_and_lines_on_white(self):
-        def luminance(colour):
-            channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-            linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-            return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-        def contrast(colour):
-            return (1 + 0.05) / (luminance(colour) + 0.05)
-
-        assert contrast(INK) >= 7  # text
-        assert contrast(GRID_INK) >= 4.5
-        assert all(contrast(style["stroke"]) >= 4.5 for style in SERIES_STYLES)  # WCAG 1.4.11 asks 3:1
-
-    @pytest.mark.parametrize(
-        ("labels", "values", "message"),
-        [
-            (["A", "B"], [D(1), D(1)], "trois axes"),
-            (["A", "B", "C"], [D(1), D(1)], "une valeur par axe"),
-            (["A", "B", "C"], [D(1), D(5), D(1)], "hors de l'échelle"),
-        ],
-    )
-    def test_bad_chart_input(self, labels, values, message):
-        with pytest.raises(AssessmentError, match=message):
-            radar_svg(labels, [RadarSeries("x", values)], title="t")
+        assert "Aucun domaine évalué." in chart.description
+        assert all(row.cells == ("—",) for row in chart.table.rows)
 
 
 answers = st.dictionaries(
@@ -287,4 +275,4 @@ def test_scores_stay_on_the_scale_and_signals_come_from_visible_answers(answers,
     assert all(s.question in visible and answers[s.question] is not None for s in result.signals)
     assert set(result.ignored_answers).isdisjoint(visible)
     assert score_assessment(GRID, answers, values) == result  # deterministic
-    ET.fromstring(assessment_radar_svg(result, title="t", name="n"))
+    ET.fromstring(str(radar(result).svg))
