@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the form renderer (core.form_renderer) finds the widget templates through TEMPLATES
     "django.contrib.humanize",
     "axes",
     "csp",
@@ -79,6 +80,7 @@ ROOT_URLCONF = "beffroi.urls"
 WSGI_APPLICATION = "beffroi.wsgi.application"
 
 TEMPLATES = [
+FORM_RENDERER = "beffroi.core.form_renderer.FormRenderer"  # one field and one error-summary template
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

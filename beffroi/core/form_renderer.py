@@ -1,0 +1,17 @@
+"""The one form renderer (settings.FORM_RENDERER): every `{{ form }}` and `{{ field.as_field_group }}` of every app.
+
+- `forms/form.html`: the error summary first (`forms/errors.html`: every error, each a link to its field, focused
+  by the page's script and announced as an alert), then the hidden fields, then each field group.
+- `forms/field.html`: label with "(obligatoire)" / "(facultatif)", help text and errors tied to the input
+  (`aria-describedby`, `aria-invalid` from Django), radio and checkbox groups as a fieldset with a legend.
+
+A page with its own layout renders the summary with `{% include "forms/errors.html" %}` and each field with
+`{{ form.name.as_field_group }}`, never a copy of these templates.
+"""
+
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
