@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from beffroi.accounts.guards import require_capability
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.funding.catalogue import load_vocabulary
@@ -47,6 +49,8 @@ def _validate_line(line: FinancingLine) -> None:
 
 @transaction.atomic
 def plan_create(*, commune: Commune, actor: Actor, title: str, **fields: Any) -> FinancingPlan:
+    """A financing plan of the commune (a project of the roadmap creates its own)."""
+    require_capability(commune=commune, actor=actor, capability="plan")
     plan = FinancingPlan(
         commune=commune, title=title, **{k: v for k, v in fields.items() if k in PLAN_FIELDS}
     )
@@ -58,8 +62,9 @@ def plan_create(*, commune: Commune, actor: Actor, title: str, **fields: Any) ->
 
 @transaction.atomic
 def plan_update(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: Any) -> FinancingPlan:
-    if plan.commune_id != commune.pk:
-        raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
+    """Change a plan's title or its co-financing regime (prefect's decision, CTEC derogation)."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(plan, commune)
     for key, value in fields.items():
         if key in PLAN_FIELDS:
             setattr(plan, key, value)
@@ -72,8 +77,8 @@ def plan_update(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields
 @transaction.atomic
 def line_add(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: Any) -> FinancingLine:
     """Add a line. A line that makes the plan fail CGCT art. L1111-10 is kept: the check flags it on the page."""
-    if plan.commune_id != commune.pk:
-        raise ValidationError("Ce plan de financement n'appartient pas à cette commune.")
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(plan, commune)
     line = FinancingLine(plan=plan, **{k: v for k, v in fields.items() if k in LINE_FIELDS})
     _validate_line(line)
     line.save()
@@ -89,8 +94,9 @@ def line_add(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: A
 
 @transaction.atomic
 def line_update(*, commune: Commune, actor: Actor, line: FinancingLine, **fields: Any) -> FinancingLine:
-    if line.plan.commune_id != commune.pk:
-        raise ValidationError("Cette ligne n'appartient pas à cette commune.")
+    """Change a line of a financing plan."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(line, commune, via="plan")
     for key, value in fields.items():
         if key in LINE_FIELDS:
             setattr(line, key, value)
@@ -108,8 +114,9 @@ def line_update(*, commune: Commune, actor: Actor, line: FinancingLine, **fields
 
 @transaction.atomic
 def line_delete(*, commune: Commune, actor: Actor, line: FinancingLine) -> None:
-    if line.plan.commune_id != commune.pk:
-        raise ValidationError("Cette ligne n'appartient pas à cette commune.")
+    """Remove a line from a financing plan."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(line, commune, via="plan")
     audit_record(
         commune=commune,
         actor=actor,
@@ -132,6 +139,7 @@ def commune_zonages_set(*, commune: Commune, actor: Actor, states: dict[str, str
 
     Codes outside the catalogue's vocabulary are refused; codes not given keep their recorded state.
     """
+    require_capability(commune=commune, actor=actor, capability="plan")
     vocabulary = load_vocabulary()
     unknown = sorted(set(states) - set(vocabulary.zonages))
     if unknown:

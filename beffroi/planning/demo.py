@@ -264,33 +264,43 @@ def _load_projects(commune: Commune, elu, today: date) -> None:
 
 
 # Fictional communes of the Côte-d'Or: inland, outside the mountain zone. Valbourg leaves its LEADER group
-# unstated so the demo shows an "à vérifier" zonage criterion.
+# unstated so the demo shows an "à vérifier" zonage criterion. Each commune's zonages are recorded by one of
+# its own accounts that may plan (its élu, or Hautmesnil's secretary, who administers it).
 DEMO_ZONAGES = {
-    "valbourg": {
-        "FRR": "oui",
-        "PVD": "oui",
-        "ACV": "non",
-        "QPV": "non",
-        "MONTAGNE": "non",
-        "LITTORAL": "non",
-        "GAL_LEADER": "inconnu",
-    },
-    "hautmesnil": {
-        "FRR": "oui",
-        "PVD": "non",
-        "ACV": "non",
-        "QPV": "non",
-        "MONTAGNE": "non",
-        "LITTORAL": "non",
-        "GAL_LEADER": "oui",
-    },
+    "valbourg": (
+        "elu@demo.test",
+        {
+            "FRR": "oui",
+            "PVD": "oui",
+            "ACV": "non",
+            "QPV": "non",
+            "MONTAGNE": "non",
+            "LITTORAL": "non",
+            "GAL_LEADER": "inconnu",
+        },
+    ),
+    "hautmesnil": (
+        "mairie@hautmesnil.demo.test",
+        {
+            "FRR": "oui",
+            "PVD": "non",
+            "ACV": "non",
+            "QPV": "non",
+            "MONTAGNE": "non",
+            "LITTORAL": "non",
+            "GAL_LEADER": "oui",
+        },
+    ),
 }
 
 
-def _load_zonages(actor) -> None:
-    for slug, states in DEMO_ZONAGES.items():
+def _load_zonages() -> None:
+    from beffroi.accounts.models import User
+
+    for slug, (email, states) in DEMO_ZONAGES.items():
         commune = Commune.objects.filter(slug=slug).first()
-        if commune is not None:
+        actor = User.objects.filter(email=email).first()
+        if commune is not None and actor is not None:
             funding_services.commune_zonages_set(commune=commune, actor=actor, states=states)
 
 
@@ -306,6 +316,6 @@ def load() -> None:
     if elu is None:
         return
     today = timezone.localdate()
-    _load_zonages(elu)
+    _load_zonages()
     _load_assessments(commune, elu, agent, today)
     _load_projects(commune, elu, today)

@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import role_get
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.funding import services as funding_services
@@ -31,11 +33,6 @@ PROJECT_FIELDS = (
 )
 PHASE_FIELDS = ("title", "start_date", "end_date")
 INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date", "datahub_ref")
-
-
-def _check_commune(commune: Commune, obj_commune_id: int) -> None:
-    if commune.pk != obj_commune_id:
-        raise ValidationError("Cet élément n'appartient pas à cette commune.")
 
 
 def _validate_project(project: Project) -> None:
@@ -63,7 +60,11 @@ def assessment_create(
     scores: dict[str, Any],
     assessed_on: date | None = None,
 ) -> Assessment:
-    """Keep one answer to the maturity grid with its computed scores (every assessment is kept)."""
+    """Keep one answer to the maturity grid with its computed scores (every assessment is kept).
+
+    Élus and agents may both answer (``view_agent_space``): comparing their views is part of the exercise.
+    """
+    require_capability(commune=commune, actor=actor, capability="view_agent_space")
     assessment = Assessment.objects.create(
         commune=commune,
         grid_version=grid_version,
@@ -86,7 +87,8 @@ def assessment_create(
 
 @transaction.atomic
 def project_create(*, commune: Commune, actor: Actor, title: str, start_date: date, **fields: Any) -> Project:
-    """A project of the roadmap, with its (empty) financing plan."""
+    """A project of the roadmap, with its (empty) financing plan (élus and administrators: ``plan``)."""
+    require_capability(commune=commune, actor=actor, capability="plan")
     project = Project(
         commune=commune,
         title=title,
@@ -102,7 +104,9 @@ def project_create(*, commune: Commune, actor: Actor, title: str, start_date: da
 
 @transaction.atomic
 def project_update(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> Project:
-    _check_commune(commune, project.commune_id)
+    """Change a project of the roadmap; its financing plan follows its title."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(project, commune)
     for key, value in fields.items():
         if key in PROJECT_FIELDS:
             setattr(project, key, value)
@@ -120,7 +124,9 @@ def project_update(*, commune: Commune, actor: Actor, project: Project, **fields
 
 @transaction.atomic
 def project_delete(*, commune: Commune, actor: Actor, project: Project) -> None:
-    _check_commune(commune, project.commune_id)
+    """Remove a project from the roadmap, with its financing plan."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(project, commune)
     audit_record(
         commune=commune, actor=actor, action="planning.project.delete", obj=project, summary=project.title
     )
@@ -132,7 +138,9 @@ def project_delete(*, commune: Commune, actor: Actor, project: Project) -> None:
 
 @transaction.atomic
 def phase_add(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> ProjectPhase:
-    _check_commune(commune, project.commune_id)
+    """Add a phase (title and dates) to a project's timeline."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(project, commune)
     phase = ProjectPhase(project=project, **{k: v for k, v in fields.items() if k in PHASE_FIELDS})
     if phase.start_date and phase.end_date and phase.end_date < phase.start_date:
         raise ValidationError({"end_date": "La date de fin ne peut pas précéder la date de début."})
@@ -150,7 +158,9 @@ def phase_add(*, commune: Commune, actor: Actor, project: Project, **fields: Any
 
 @transaction.atomic
 def phase_delete(*, commune: Commune, actor: Actor, phase: ProjectPhase) -> None:
-    _check_commune(commune, phase.project.commune_id)
+    """Remove a phase from a project's timeline."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(phase, commune, via="project")
     audit_record(
         commune=commune,
         actor=actor,
@@ -163,7 +173,9 @@ def phase_delete(*, commune: Commune, actor: Actor, phase: ProjectPhase) -> None
 
 @transaction.atomic
 def indicator_add(*, commune: Commune, actor: Actor, project: Project, **fields: Any) -> ProjectIndicator:
-    _check_commune(commune, project.commune_id)
+    """Add an indicator (with its baseline, target and optional data hub reference) to a project."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(project, commune)
     indicator = ProjectIndicator(
         project=project, **{k: v for k, v in fields.items() if k in INDICATOR_FIELDS}
     )
@@ -181,7 +193,9 @@ def indicator_add(*, commune: Commune, actor: Actor, project: Project, **fields:
 
 @transaction.atomic
 def indicator_delete(*, commune: Commune, actor: Actor, indicator: ProjectIndicator) -> None:
-    _check_commune(commune, indicator.project.commune_id)
+    """Remove an indicator from a project."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(indicator, commune, via="project")
     audit_record(
         commune=commune,
         actor=actor,

@@ -1,10 +1,11 @@
-"""Writes of the territory app: teams and places."""
+"""Writes of the territory app: teams and places (the commune's administrators: ``manage_commune``)."""
 
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.text import slugify
 
+from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import User
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -16,6 +17,8 @@ from beffroi.territory.models import Place, Team
 def team_create(
     *, commune: Commune, name: str, email: str = "", description: str = "", actor: Actor = None
 ) -> Team:
+    """Create a team (service municipal) of the commune."""
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
     team = Team(commune=commune, name=name, slug=slugify(name)[:60], email=email, description=description)
     team.full_clean()
     team.save()
@@ -25,6 +28,8 @@ def team_create(
 
 @transaction.atomic
 def team_add_member(*, team: Team, user: User, actor: Actor = None) -> None:
+    """Add an agent to a team of the team's commune."""
+    require_capability(commune=team.commune, actor=actor, capability="manage_commune")
     team.members.add(user)
     audit_record(commune=team.commune, actor=actor, action="team.add_member", obj=team, summary=user.email)
 
@@ -40,6 +45,8 @@ def place_create(
     address: str = "",
     actor: Actor = None,
 ) -> Place:
+    """Record a named place of the commune (to locate a report without a map)."""
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
     place = Place(
         commune=commune, name=name, kind=kind, address=address, latitude=latitude, longitude=longitude
     )

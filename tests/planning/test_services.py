@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from beffroi.core.guards import NotOwned
 from beffroi.core.models import AuditEntry
 from beffroi.funding import services as funding_services
 from beffroi.planning import services
@@ -76,9 +77,9 @@ def test_project_services_refuse_bad_input_and_audit_writes(valbourg, elu):
 def test_services_refuse_another_communes_objects(valbourg, hautmesnil, elu):
     project = _project(valbourg, elu)
     intruder = member(hautmesnil, "elu", "maire@hautmesnil.test")
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotOwned):
         services.project_update(commune=hautmesnil, actor=intruder, project=project, title="Piraté")
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotOwned):
         funding_services.line_add(
             commune=hautmesnil, actor=intruder, plan=project.financing_plan, funder="X", kind="subvention",
             cost_nature="investment", amount="5", status="prevu",
