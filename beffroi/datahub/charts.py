@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -60,5 +60,11 @@ def _number(value: float) -> str:
 
 
 def _when(moment: datetime) -> str:
-    """A bucket's start in the commune's time zone (the tables beside the chart use it too)."""
-    return f"{localtime(moment) if is_aware(moment) else moment:%d/%m %H:%M}"
+    """A bucket's start in the commune's time zone (the tables beside the chart use it too); in UTC when the
+    time zone cannot hold it (a stored year-9999 instant)."""
+    if not is_aware(moment):
+        return f"{moment:%d/%m %H:%M}"
+    try:
+        return f"{localtime(moment):%d/%m %H:%M}"
+    except OverflowError:
+        return f"{moment.astimezone(UTC):%d/%m %H:%M} UTC"

@@ -3,9 +3,12 @@ UN/CEFACT unit codes (the codes NGSI-LD's `unitCode` carries). A name missing he
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.template.defaultfilters import date as date_filter
 from django.utils.formats import number_format
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 
 from .services import short_name
@@ -119,3 +122,18 @@ def value_text(value: Any, unit_code: str | None = None, *, attribute: str = "")
         unit = unit_label(unit_code)
         return f"{text} {unit}" if unit else text
     return str(TEXT_VALUE_LABELS.get(str(value), value))
+
+
+def instant_text(moment: datetime | None, fmt: str = "d/m/Y H:i") -> str:
+    """A stored instant in the commune's time zone (Django date format ``fmt``); "—" for none.
+
+    The ingestion refuses instants outside 2000 – tomorrow, but a page must show whatever is stored: an instant
+    the time zone cannot hold (31 December 9999 at 23:30 UTC is year 10000 in Paris) is shown in UTC."""
+    if moment is None:
+        return "—"
+    if not is_aware(moment):
+        return str(date_filter(moment, fmt))
+    try:
+        return str(date_filter(localtime(moment), fmt))
+    except OverflowError:
+        return f"{date_filter(moment.astimezone(UTC), fmt)} UTC"

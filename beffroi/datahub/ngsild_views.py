@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import urllib.parse
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +31,7 @@ from . import selectors, services
 from .models import Entity
 from .ngsild import context as ldctx
 from .ngsild import geo as ldgeo
+from .ngsild import names as ldnames
 from .ngsild import query as ldquery
 from .ngsild import temporal as ldtemporal
 from .ngsild.errors import (
@@ -146,8 +147,10 @@ class Call:
                 f"Content-Type must be one of {', '.join(allowed)}, not {content_type or 'none'}"
             )
         try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError as exc:
+            # orjson refuses what json accepts and the database cannot store or Python cannot walk: lone
+            # surrogates (\ud800), nesting deeper than 1,024 levels (RecursionError), NaN, integers beyond 64 bits.
+            body = orjson.loads(self.request.body or b"null")
+        except orjson.JSONDecodeError as exc:
             raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
         if content_type == "application/ld+json":
             if self.link_context:
@@ -167,6 +170,11 @@ class Call:
     def expand(self, entity: Any, context: Any) -> dict[str, Any]:
         if not isinstance(entity, dict):
             raise BadRequestData("an entity must be a JSON object")
+        for name in entity:
+            if name not in ldctx.ENTITY_MEMBERS:
+                problem = ldnames.attribute_name_problem(name)
+                if problem is not None:
+                    raise BadRequestData(f"attribute name {name[:60]!r}: {ldnames.NAME_RULES[problem]}")
         ctx = context if context is not None else entity.get("@context")
         return ldctx.expand_entity(entity, RESOLVER.resolve(ctx), resolver=RESOLVER)
 
@@ -543,21 +551,13 @@ def _expand_all(
 
 
 def _batch_response(
-    result: services.BatchResult, early_errors: list, *, created_status: bool
+    result: services.BatchResult, early_errors: list[tuple[str, NgsiLdError]], *, created_status: bool
 ) -> HttpResponse:
     errors = [*early_errors, *result.errors]
     if errors:
         body = {
             "success": result.success,
-            "errors": [
-                {
-                    "entityId": entity_id,
-                    "error": exc.problem_details()
-                    if isinstance(exc, NgsiLdError)
-                    else problem_details(ErrorType.BAD_REQUEST_DATA, str(exc)),
-                }
-                for entity_id, exc in errors
-            ],
+            "errors": [{"entityId": entity_id, "error": exc.problem_details()} for entity_id, exc in errors],
         }
         return JsonResponse(body, status=207)
     if created_status:

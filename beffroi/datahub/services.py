@@ -16,11 +16,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -39,7 +41,8 @@ from .models import (
     RollupBase,
 )
 from .ngsild import geo
-from .ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from .ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
+from .ngsild.names import NAME_RULES, NameProblem, attribute_iri_problem, attribute_name_problem
 from .ngsild.temporal import format_datetime, parse_datetime
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,73 @@ def short_name(iri: str) -> str:
     return re.split(r"[/#:]", iri)[-1] or iri
 
 
+# ------------------------------------------------------------------------------------------ ingestion limits
+# Every way in (batch API, NGSI-LD writes, webhooks, MQTT) meets these before anything is stored: a device with
+# a wrong clock or a careless client must not store what the pages and the APIs cannot show or the columns
+# cannot hold.
+
+#: Instants before this are refused: no sensor of a commune measured anything then, and year 1 cannot even be
+#: converted to every time zone.
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+#: How far ahead of the server's clock an instant may be (clocks drift; a day more is a wrong clock).
+FUTURE_TOLERANCE = timedelta(days=1)
+#: The longest text value of a measurement (a state, a code, a short message), in characters.
+MAX_TEXT_VALUE = 1_000
+#: The longest unitCode: the observation column (UN/CEFACT codes have 2 or 3 characters).
+MAX_UNIT_CODE = 16
+#: How much of a rejected uplink is kept for the operator to read.
+KEPT_REJECTED_PAYLOAD = 16 * 1024
+
+
+def latest_instant() -> datetime:
+    """The latest instant a measurement may carry now (the server's clock plus FUTURE_TOLERANCE)."""
+    return timezone.now() + FUTURE_TOLERANCE
+
+
+def instant_in_window(moment: datetime | None, latest: datetime) -> bool:
+    """Is an aware instant (None: one that overflowed on conversion) within [EARLIEST_INSTANT, latest]?"""
+    return moment is not None and EARLIEST_INSTANT <= moment <= latest
+
+
+def _instant_reason(text: object) -> str:
+    return _(
+        "observedAt : l'instant %(instant)s est hors de la plage acceptée (du 1er janvier 2000 à demain) ; "
+        "vérifiez l'horloge de l'appareil."
+    ) % {"instant": text}
+
+
+_NAME_REASONS = {
+    NameProblem.EMPTY: gettext_lazy("un nom non vide est attendu"),
+    NameProblem.RESERVED: gettext_lazy(
+        "« id », « type », « scope », « @context », les dates système et les mots-clés JSON-LD "
+        "(commençant par @) ne peuvent pas nommer une mesure"
+    ),
+    NameProblem.CHARACTERS: gettext_lazy(
+        "un nom court fait de lettres, de chiffres et de « _ », ou une IRI, est attendu"
+    ),
+    NameProblem.TOO_LONG: gettext_lazy("le nom dépasse 255 caractères"),
+}
+
+
+def _name_reason(name: object, problem: NameProblem) -> str:
+    shown = name[:60] + "…" if isinstance(name, str) and len(name) > 60 else name
+    return _("attribute : nom %(name)r refusé, %(why)s.") % {"name": shown, "why": _NAME_REASONS[problem]}
+
+
+def _value_reason(value: object, unit: object) -> str | None:
+    """Why a measurement's value or unitCode cannot be stored (a per-item reason), or None."""
+    if type(value) is str and len(value) > MAX_TEXT_VALUE:
+        return _("value : un texte de %(max)s caractères au plus est attendu (reçu %(length)s).") % {
+            "max": MAX_TEXT_VALUE,
+            "length": len(value),
+        }
+    if unit and (type(unit) is not str or len(unit) > MAX_UNIT_CODE):
+        return _("unitCode : un code UN/CEFACT de %(max)s caractères au plus est attendu.") % {
+            "max": MAX_UNIT_CODE
+        }
+    return None
+
+
 # ------------------------------------------------------------------------------------------- validation
 
 
@@ -108,10 +178,35 @@ def _check_attribute(name: str, attribute: Any) -> Any:
     if kind == "GeoProperty":
         geo.validate_geojson(attribute["value"])
     if "observedAt" in attribute:
-        parse_datetime(attribute["observedAt"], name=f"{short}.observedAt")
-    if "unitCode" in attribute and not isinstance(attribute["unitCode"], str):
-        raise BadRequestData(f"attribute {short!r}: unitCode must be a string")
+        _check_observed_at(attribute["observedAt"], name=f"{short}.observedAt")
+        value = attribute.get("value")
+        if kind == "Property" and isinstance(value, str) and len(value) > MAX_TEXT_VALUE:
+            raise BadRequestData(
+                f"attribute {short!r}: a measured text value (with observedAt) has at most "
+                f"{MAX_TEXT_VALUE} characters"
+            )
+    if "unitCode" in attribute:
+        unit = attribute["unitCode"]
+        if not isinstance(unit, str) or len(unit) > MAX_UNIT_CODE:
+            raise BadRequestData(
+                f"attribute {short!r}: unitCode must be a UN/CEFACT code (a string of at most "
+                f"{MAX_UNIT_CODE} characters)"
+            )
     return attribute
+
+
+def _check_observed_at(text: Any, *, name: str) -> datetime:
+    """An attribute's observedAt as an aware UTC datetime, within the accepted window; BadRequestData if not."""
+    try:
+        moment: datetime | None = parse_datetime(text, name=name)
+    except OverflowError:  # a year-1 or year-9999 instant whose offset takes it out of the calendar
+        moment = None
+    if not instant_in_window(moment, latest_instant()):
+        raise BadRequestData(
+            f"{name}: {text!r} is outside the accepted window (from 2000-01-01T00:00:00Z to one day after the "
+            "server's clock); check the device's clock"
+        )
+    return cast(datetime, moment)
 
 
 def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
@@ -132,8 +227,11 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
     for key, member in entity.items():
         if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
             out[key] = member
-        else:
-            out[key] = _check_attribute(key, member)
+            continue
+        problem = attribute_iri_problem(key)
+        if problem is not None:
+            raise BadRequestData(f"attribute name {short_name(str(key))[:60]!r}: {NAME_RULES[problem]}")
+        out[key] = _check_attribute(key, member)
     return out
 
 
@@ -471,14 +569,33 @@ def observation_ingest_batch(*, commune: Commune, measurements: Iterable[Measure
     result = IngestResult()
     ids = {m[0] for m in items}
     by_pk, pk_of = _known_entities(commune, ids)
-    if len(pk_of) < len(ids):
-        known = []
-        for index, m in enumerate(items):
-            if m[0] in pk_of:
-                known.append(m)
-            else:
-                result.rejected.append((index, f"unknown entity {m[0]}"))
-        items = known
+    latest = latest_instant()
+    accepted = []
+    names: dict[str, NameProblem | None] = {}
+    for index, m in enumerate(items):
+        entity_id, attribute, moment, value, unit = m
+        if entity_id not in pk_of:
+            result.rejected.append((index, _("entité inconnue : %(entity)s") % {"entity": entity_id}))
+            continue
+        if attribute not in names:
+            names[attribute] = attribute_iri_problem(attribute)
+        problem = names[attribute]
+        if problem is not None:
+            result.rejected.append((index, _name_reason(attribute, problem)))
+            continue
+        try:
+            aware = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        except OverflowError:
+            aware = None
+        if not instant_in_window(aware, latest):
+            result.rejected.append((index, _instant_reason(moment.isoformat())))
+            continue
+        reason = _value_reason(value, unit)
+        if reason is not None:
+            result.rejected.append((index, reason))
+            continue
+        accepted.append(m)
+    items = accepted
     if not items:
         return result
     try:
@@ -642,28 +759,50 @@ def gc_paused() -> Iterator[None]:
 _DOCUMENT_TEXT_FIELDS = ("entity", "attribute", "observedAt")
 
 
-def _document_instant(text: str, index: int) -> datetime:
+def _document_instant(text: str, index: int) -> datetime | None:
     """An item's ``observedAt`` as an aware UTC datetime: the common ISO 8601 form with an offset or Z
-    without the general NGSI-LD parser, anything else through it (BadRequestData naming the item)."""
+    without the general NGSI-LD parser, anything else through it (BadRequestData naming the item). None for
+    an instant so far from ours that it cannot be converted to UTC (year 1 or 9999 with an offset)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
-        return parse_datetime(text, name=f"observations[{index}].observedAt")
-    return moment.astimezone(UTC)
+    try:
+        if moment is None or moment.tzinfo is None:
+            return parse_datetime(text, name=f"observations[{index}].observedAt")
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    except BadRequestData:
+        raise BadRequestData(
+            _(
+                "observations[%(index)s].observedAt : une date et heure ISO 8601 est attendue "
+                "(par exemple 2026-03-02T10:00:00Z), reçu %(text)r."
+            )
+            % {"index": index, "text": text[:60]}
+        ) from None
 
 
 def _document_check(item: Any, index: int) -> None:
-    """Raise BadRequestData naming the first bad field of one measurement document (checked in order)."""
+    """Raise BadRequestData naming the first bad field of one measurement document (checked in order).
+
+    These are mistakes of the client's program (a wrong shape): the whole batch is refused. A well-formed
+    measurement with a value the data hub refuses (an instant out of the window, a reserved name, a text too
+    long) is rejected alone, with its index and reason (see _DocumentBatch._resolve)."""
     if type(item) is not dict:
-        raise BadRequestData(f"observations[{index}]: an object is required")
+        raise BadRequestData(_("observations[%(index)s] : un objet est attendu.") % {"index": index})
     for name in _DOCUMENT_TEXT_FIELDS:
         if not isinstance(item.get(name), str):
-            raise BadRequestData(f"observations[{index}].{name}: a string is required")
+            raise BadRequestData(
+                _("observations[%(index)s].%(field)s : une chaîne de caractères est attendue.")
+                % {"index": index, "field": name}
+            )
     value = item.get("value")
     if value is None or type(value) is dict or type(value) is list:
-        raise BadRequestData(f"observations[{index}].value: a number, string or boolean is required")
+        raise BadRequestData(
+            _("observations[%(index)s].value : un nombre, un texte ou un booléen est attendu.")
+            % {"index": index}
+        )
     _document_instant(item["observedAt"], index)
 
 
@@ -673,23 +812,27 @@ def observation_ingest_documents(
     """The batch API's path: measurement documents as decoded from JSON — ``{"entity": id, "attribute":
     short name, "observedAt": ISO 8601, "value": number|string|bool, "unitCode": optional}`` — checked and
     stored like :func:`observation_ingest_batch` (same rows, roll-ups, latest values, duplicates, rejects
-    of unknown entities by index, alerts hook), durably once it returns.
+    by index, alerts hook), durably once it returns.
 
     One pass over the documents checks them and builds the rows: each (entity, attribute) pair is resolved
     once (entity pk, expanded IRI) and each ``observedAt`` text parsed once, so no per-measurement object is
-    made besides the row itself. A bad document raises BadRequestData naming it, before anything is written.
+    made besides the row itself. A malformed document raises BadRequestData naming it, before anything is
+    written; a well-formed one the data hub refuses (unknown entity, instant outside the window, invalid or
+    reserved attribute name, text or unitCode too long) is rejected alone, with its index and reason.
 
     Called outside a transaction (the API), the fast path is a transaction of its own, rolled back whole
     when it meets a measurement already stored, and the careful path then runs in another; inside one, the
     fast path is a savepoint (on SQLite a savepoint journals every page it modifies: ~10% of the insert).
     """
     if type(documents) is not list:
-        raise BadRequestData("observations: an array of measurements is required")
+        raise BadRequestData(_("observations : un tableau de mesures est attendu."))
     result = IngestResult()
     try:
         ids = {item["entity"] for item in documents}
-    except (KeyError, TypeError):  # a bad document: the pass below names it
-        ids = {item.get("entity") for item in documents if type(item) is dict}
+    except (KeyError, TypeError):  # a bad document (the pass below names it), or an id that is not a string
+        ids = {
+            item.get("entity") for item in documents if type(item) is dict and type(item.get("entity")) is str
+        }
     try:
         with transaction.atomic():
             by_pk, pk_of = _known_entities(commune, ids)
@@ -703,7 +846,7 @@ def observation_ingest_documents(
     except _Duplicates:
         pass
     with transaction.atomic():
-        by_pk, _ = _known_entities(commune, ids)
+        by_pk, _pk_of = _known_entities(commune, ids)
         # (an entity deleted since the first attempt has nothing more stored)
         rows = [row for row in batch.rows(documents) if row[0] in by_pk]
         result.accepted, result.duplicates = _ingest_rows(rows, entities=by_pk)
@@ -717,6 +860,7 @@ class _DocumentBatch:
         self.pk_of = pk_of
         self.expand_attribute = expand_attribute
         self.sqlite = connection.vendor == "sqlite"
+        self.latest = latest_instant()
         # entity id → attribute short name → the series' record: [entity pk, attribute IRI, its observation
         # rows in arrival order, hour bucket → its numbers, its newest (instant, value, unit) or None].
         # Rows are written series after series: they meet the unique (entity, attribute, instant) index
@@ -724,10 +868,16 @@ class _DocumentBatch:
         self.series: dict[str, dict[str, list[Any]]] = {}
         self.records: list[list[Any]] = []
         self.names: dict[str, str] = {}
-        # observedAt text → (database form, hour bucket, aware UTC datetime)
+        # observedAt text → (database form, hour bucket, aware UTC datetime); only valid instants are kept,
+        # so a refused one (rare) goes through _resolve at each sight.
         self.instants: dict[str, tuple[Any, datetime, datetime]] = {}
         self.day_of: dict[datetime, datetime] = {}
         self.rejected: list[tuple[int, str]] = []
+        self.rejected_at: set[int] = set()
+
+    def reject(self, index: int, reason: str) -> None:
+        self.rejected.append((index, reason))
+        self.rejected_at.add(index)
 
     def _resolve(self, item: Any, index: int) -> tuple[list[Any], tuple[Any, datetime, datetime]] | None:
         """The first sight of a series or an instant (or a bad or rejected document): check it, cache it."""
@@ -735,19 +885,29 @@ class _DocumentBatch:
         entity, attribute, observed = item["entity"], item["attribute"], item["observedAt"]
         pk = self.pk_of.get(entity)
         if pk is None:
-            self.rejected.append((index, f"unknown entity {entity}"))
+            self.reject(index, _("entité inconnue : %(entity)s") % {"entity": entity[:300]})
             return None
         attributes = self.series.setdefault(entity, {})
         record = attributes.get(attribute)
         if record is None:
             iri = self.names.get(attribute)
             if iri is None:
-                iri = self.names[attribute] = self.expand_attribute(attribute)
+                problem = attribute_name_problem(attribute)
+                if problem is None:
+                    iri = self.expand_attribute(attribute)
+                    problem = attribute_iri_problem(iri)
+                if problem is not None:
+                    self.reject(index, _name_reason(attribute, problem))
+                    return None
+                iri = self.names[attribute] = cast(str, iri)
             record = attributes[attribute] = [pk, iri, [], {}, None]
             self.records.append(record)
         instant = self.instants.get(observed)
         if instant is None:
             aware = _document_instant(observed, index)
+            if aware is None or not instant_in_window(aware, self.latest):
+                self.reject(index, _instant_reason(observed[:60]))
+                return None
             hour = aware.replace(minute=0, second=0, microsecond=0)
             self.day_of[hour] = hour.replace(hour=0)
             instant = self.instants[observed] = (
@@ -772,7 +932,12 @@ class _DocumentBatch:
                 record, instant = resolved
                 value = item["value"]
             unit = item.get("unitCode")
-            unit = str(unit) if unit else ""
+            if unit:
+                if type(unit) is not str or len(unit) > MAX_UNIT_CODE:
+                    self.reject(index, cast(str, _value_reason(None, unit)))
+                    continue
+            else:
+                unit = ""
             kind = type(value)
             if kind is float or kind is int:
                 if isfinite(value):
@@ -787,6 +952,9 @@ class _DocumentBatch:
                     record[2].append((record[0], record[1], instant[0], None, None, unit))
             elif value is None or kind is dict or kind is list:
                 _document_check(item, index)
+            elif kind is str and len(value) > MAX_TEXT_VALUE:
+                self.reject(index, cast(str, _value_reason(value, unit)))
+                continue
             else:  # text or boolean (a bool is stored as JSON text)
                 record[2].append((record[0], record[1], instant[0], None, _split_value(value)[1], unit))
             newest = record[4]
@@ -811,14 +979,13 @@ class _DocumentBatch:
     def rows(self, documents: list[Any]) -> list[tuple[int, str, datetime, Any, str]]:
         """(entity pk, IRI, UTC datetime, value, unit) rows of the stored documents (the careful path's input)."""
         rows = []
-        for item in documents:
-            attributes = self.series.get(item["entity"])
-            if attributes is None:  # rejected
+        rejected = self.rejected_at
+        for index, item in enumerate(documents):
+            if index in rejected:
                 continue
-            pk, iri = attributes[item["attribute"]][:2]
-            unit = item.get("unitCode")
+            pk, iri = self.series[item["entity"]][item["attribute"]][:2]
             rows.append(
-                (pk, iri, self.instants[item["observedAt"]][2], item["value"], str(unit) if unit else "")
+                (pk, iri, self.instants[item["observedAt"]][2], item["value"], item.get("unitCode") or "")
             )
         return rows
 
@@ -1034,12 +1201,20 @@ def attr_partial_update(
 ) -> None:
     """Partial attribute update (CIM 009 §5.6.4): the given members replace those of the attribute."""
     row = _get(commune, entity_id, lock=True)
+    if attribute_iri_problem(attribute) is not None:  # scope, @types…: members of the entity, not attributes
+        raise BadRequestData(
+            f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
+        )
     current = row.data.get(attribute)
     if current is None:
         raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
     if not isinstance(fragment, dict) or not fragment:
         raise BadRequestData(f"the body must be an object with the new members of {short_name(attribute)}")
-    base = current[0] if isinstance(current, list) else current
+    base = current[0] if isinstance(current, list) and current else current
+    if not isinstance(base, dict):
+        raise BadRequestData(
+            f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
+        )
     merged = {**base, **fragment}
     checked = check_entity({"id": entity_id, "type": "x", attribute: merged})[attribute]
     row.data[attribute] = checked
@@ -1064,7 +1239,7 @@ def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
 class BatchResult:
     success: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
-    errors: list[tuple[str, Exception]] = field(default_factory=list)
+    errors: list[tuple[str, NgsiLdError]] = field(default_factory=list)
 
 
 def entity_batch_create(
@@ -1077,7 +1252,7 @@ def entity_batch_create(
             with transaction.atomic():
                 row = entity_create(commune=commune, entity=entity, actor=actor, audit=False)
             result.success.append(row.entity_id)
-        except Exception as exc:  # reported per entity in the 207 body
+        except NgsiLdError as exc:  # reported per entity in the 207 body; a bug is not a client's error
             result.errors.append((_id_of(entity), exc))
     _audit_batch(commune, actor, "create", result)
     return result
@@ -1115,7 +1290,7 @@ def entity_batch_upsert(
                 else:
                     _replace_quiet(commune, checked)
             result.success.append(checked["id"])
-        except Exception as exc:
+        except NgsiLdError as exc:
             result.errors.append((_id_of(entity), exc))
     _audit_batch(commune, actor, "upsert", result)
     return result
@@ -1143,7 +1318,7 @@ def entity_batch_update(
                     raise BadRequestData("each entity needs an id")
                 attrs_append(commune=commune, entity_id=entity["id"], attrs=entity, no_overwrite=no_overwrite)
             result.success.append(entity["id"])
-        except Exception as exc:
+        except NgsiLdError as exc:
             result.errors.append((_id_of(entity), exc))
     _audit_batch(commune, actor, "update", result)
     return result
@@ -1158,7 +1333,7 @@ def entity_batch_delete(*, commune: Commune, ids: list[Any], actor: Actor = None
             with transaction.atomic():
                 entity_delete(commune=commune, entity_id=entity_id, audit=False)
             result.success.append(entity_id)
-        except Exception as exc:
+        except NgsiLdError as exc:
             result.errors.append((entity_id if isinstance(entity_id, str) else "", exc))
     _audit_batch(commune, actor, "delete", result)
     return result
@@ -1214,13 +1389,16 @@ def _reject(
             text = json.dumps(payload, ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(payload)
+    if len(text) > KEPT_REJECTED_PAYLOAD:
+        reason = f"{reason} (payload truncated to its first {KEPT_REJECTED_PAYLOAD // 1024} KiB)"
+        text = text[:KEPT_REJECTED_PAYLOAD]
     RejectedUplink.objects.create(
         commune=commune,
         source=source[:40],
         topic=topic[:255],
         dev_eui=dev_eui[:16],
         reason=reason[:2000],
-        payload=text[:200_000],
+        payload=text,
     )
     log.warning("uplink rejected (%s): %s", dev_eui or topic, reason)
     return "rejected"
@@ -1232,6 +1410,42 @@ def _attribute_for(entity: Entity, name: str) -> str:
         if short_name(key) == name:
             return key
     return DEFAULT_VOCAB + name
+
+
+def _uplink_problem(uplink: lorawan.Uplink) -> str:
+    """Why a parsed uplink is refused before its device is even looked at (an instant out of window), or ""."""
+    try:
+        moment: datetime | None = uplink.received_at.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if instant_in_window(moment, latest_instant()):
+        return ""
+    return (
+        f"received_at {uplink.received_at.isoformat()} is outside the accepted window (from 2000-01-01 to one "
+        "day after the server's clock): check the network server's or the device's clock"
+    )
+
+
+def _uplink_rows(
+    entity: Entity, device: Device, measures: Mapping[str, Any], units: Mapping[str, str], moment: datetime
+) -> list[tuple[int, str, datetime, Any, str]]:
+    """The rows of one decoded uplink. A measurement the data hub cannot store (an invalid or reserved name,
+    a text too long) is left out and logged; the others are stored."""
+    rows = []
+    for key, value in measures.items():
+        name = device.attribute_map.get(key, key)
+        if not name or isinstance(value, dict | list) or value is None:
+            continue
+        problem = attribute_name_problem(name)
+        iri = _attribute_for(entity, name) if problem is None else ""
+        problem = problem or attribute_iri_problem(iri)
+        unit = units.get(key, "")
+        reason = NAME_RULES[problem] if problem is not None else _value_reason(value, unit)
+        if reason:
+            log.warning("uplink of %s: measurement %r left out: %s", device.dev_eui, str(name)[:60], reason)
+            continue
+        rows.append((entity.pk, iri, moment, value, unit))
+    return rows
 
 
 def uplink_ingest(
@@ -1263,6 +1477,16 @@ def uplink_ingest(
                 payload=payload,
             )
         dev_eui = uplink.dev_eui
+        out_of_window = _uplink_problem(uplink)
+        if out_of_window:
+            return _reject(
+                commune=commune,
+                source=uplink.source,
+                topic=topic or "",
+                dev_eui=dev_eui,
+                reason=out_of_window,
+                payload=payload,
+            )
         with transaction.atomic():
             device = (
                 Device.objects.select_for_update()
@@ -1305,13 +1529,7 @@ def uplink_ingest(
             if device.decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
                 units = lorawan.get_profile(device.decoder_profile).units
             entity = device.entity
-            moment = uplink.received_at.astimezone(UTC)
-            rows = []
-            for key, value in measures.items():
-                name = device.attribute_map.get(key, key)
-                if not name or isinstance(value, dict | list) or value is None:
-                    continue
-                rows.append((entity.pk, _attribute_for(entity, name), moment, value, units.get(key, "")))
+            rows = _uplink_rows(entity, device, measures, units, uplink.received_at.astimezone(UTC))
             _ingest_rows(rows, entities={entity.pk: entity})
             device.last_f_cnt = uplink.f_cnt
             device.last_session = session or device.last_session
@@ -1356,14 +1574,27 @@ def _uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
     parsed: list[tuple[int, lorawan.Uplink]] = []
     now = timezone.now()
     for index, (topic, payload) in enumerate(messages):
+        uplink = None
         try:
-            parsed.append((index, lorawan.parse_uplink(payload, topic=topic, received_at=now)))
+            uplink = lorawan.parse_uplink(payload, topic=topic, received_at=now)
         except lorawan.NotAnUplink:
             results[index] = "ignored"
+            continue
         except lorawan.UplinkFormatError as exc:
+            problem = str(exc)
+        else:
+            problem = _uplink_problem(uplink)
+        if problem:
             results[index] = _reject(
-                commune=None, source="", topic=topic, dev_eui="", reason=str(exc), payload=payload
+                commune=None,
+                source=uplink.source if uplink else "",
+                topic=topic,
+                dev_eui=uplink.dev_eui if uplink else "",
+                reason=problem,
+                payload=payload,
             )
+            continue
+        parsed.append((index, cast(lorawan.Uplink, uplink)))
     devices = {
         d.dev_eui: d
         for d in Device.objects.select_for_update()
@@ -1415,12 +1646,7 @@ def _uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:
         if device.decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
             units = lorawan.get_profile(device.decoder_profile).units
         entity = entities.setdefault(device.entity.pk, device.entity)
-        moment = uplink.received_at.astimezone(UTC)
-        for key, value in measures.items():
-            name = device.attribute_map.get(key, key)
-            if not name or isinstance(value, dict | list) or value is None:
-                continue
-            rows.append((entity.pk, _attribute_for(entity, name), moment, value, units.get(key, "")))
+        rows.extend(_uplink_rows(entity, device, measures, units, uplink.received_at.astimezone(UTC)))
         device.last_f_cnt = uplink.f_cnt
         device.last_session = session or device.last_session
         device.last_seen_at = now

@@ -5,13 +5,12 @@ Anonymous visitors and habitants see what the commune publishes; agents and élu
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
+from beffroi.core.exports import csv_response
 
 from . import labels, selectors
 from .charts import line_chart
-from .services import short_name
+from .services import latest_instant, short_name
 
 PERIOD_LABELS = {
     "day": gettext_lazy("24 heures"),
@@ -198,8 +198,12 @@ def _entity(request, pk: int):
 
 def _series(entity, attribute: str, period: str):
     span, granularity = selectors.PERIODS[period]
-    start = timezone.now() - span
-    rows = selectors.rollup_series(entity=entity, attribute=attribute, granularity=granularity, start=start)
+    now = timezone.now()
+    # Up to the latest instant ingestion accepts: a bucket stored beyond it (before that limit existed) is not
+    # part of "the last 7 days" and would stretch the chart's axis to year 9999.
+    rows = selectors.rollup_series(
+        entity=entity, attribute=attribute, granularity=granularity, start=now - span, end=latest_instant()
+    )
     return [(r.bucket, r.average, r.minimum, r.maximum, r.count) for r in rows]
 
 
@@ -271,12 +275,16 @@ def series_csv(request, pk: int):
     period = request.GET.get("periode", "week")
     if period not in selectors.PERIODS or attribute not in selectors.observed_attributes(entity=entity):
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{entity.pk}-{short_name(attribute)}-{period}.csv"'
+    return csv_response(
+        filename=f"{entity.pk}-{short_name(attribute)}-{period}.csv",
+        header=["debut_periode", "moyenne", "minimum", "maximum", "nombre_mesures"],
+        rows=(
+            [bucket, _significant(average), _significant(low), _significant(high), count]
+            for bucket, average, low, high, count in _series(entity, attribute, period)
+        ),
     )
-    writer = csv.writer(response)
-    writer.writerow(["debut_periode", "moyenne", "minimum", "maximum", "nombre_mesures"])
-    for bucket, average, low, high, count in _series(entity, attribute, period):
-        writer.writerow([bucket.isoformat(), f"{average:.6g}", f"{low:.6g}", f"{high:.6g}", count])
-    return response
+
+
+def _significant(number: float) -> float:
+    """Six significant digits, as the export always gave (a number cell, never text)."""
+    return float(f"{number:.6g}")

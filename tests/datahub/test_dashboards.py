@@ -53,7 +53,7 @@ def test_agent_sees_everything_with_chart_table_and_csv(client, loaded, agent_va
         {"attribut": "https://smartdatamodels.org/dataModel.Energy/activeEnergyImport", "periode": "year"},
     )
     assert csv.status_code == 200
-    lines = csv.content.decode().splitlines()
+    lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("debut_periode") and len(lines) > 300
 
 

@@ -122,7 +122,7 @@ def test_batch_rejects_other_communes_entities_and_names_bad_fields(client, valb
             }
         ],
     )
-    assert r.json()["accepted"] == 0 and "unknown entity" in r.json()["rejected"][0]["reason"]
+    assert r.json()["accepted"] == 0 and "entité inconnue" in r.json()["rejected"][0]["reason"]
     assert not Observation.objects.exists()
     bad = _batch(
         client,
@@ -293,7 +293,7 @@ def test_batch_mixing_rejects_texts_units_and_repeats_stores_each_known_measurem
     assert first.json() == {
         "accepted": 3,
         "duplicates": 0,
-        "rejected": [{"index": 1, "reason": "unknown entity urn:ngsi-ld:WasteContainer:nope"}],
+        "rejected": [{"index": 1, "reason": "entité inconnue : urn:ngsi-ld:WasteContainer:nope"}],
     }
     stored = {o.observed_at: o for o in Observation.objects.filter(entity=container)}
     assert stored[T0].value_num == 0.5 and stored[T0].unit_code == "P1"
@@ -312,7 +312,7 @@ def test_batch_mixing_rejects_texts_units_and_repeats_stores_each_known_measurem
 @pytest.mark.parametrize(
     ("bad", "named"),
     [
-        ("not an object", "observations[2]: an object"),
+        ("not an object", "observations[2] : un objet"),
         (
             {"attribute": "fillingLevel", "observedAt": "2026-03-02T10:00:00Z", "value": 1},
             "observations[2].entity",

@@ -209,7 +209,10 @@ def parse_datetime_literal(text: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset that takes it out of the calendar in UTC
+        return None
 
 
 def _parse_date(text: str) -> date | None:

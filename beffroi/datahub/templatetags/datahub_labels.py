@@ -23,3 +23,9 @@ def attribute_label(name: str) -> Any:
 def measure(value: Any, unit_code: str | None = None, attribute: str = "") -> str:
     """`{% measure v.0 v.2 name %}`: a value with its unit, the French way."""
     return labels.value_text(value, unit_code, attribute=attribute)
+
+
+@register.filter
+def instant(moment: Any, fmt: str = "d/m/Y H:i") -> str:
+    """`{{ at|instant:"d/m H:i" }}`: like `date`, and never fails on an instant out of the time zone's range."""
+    return labels.instant_text(moment, fmt)
