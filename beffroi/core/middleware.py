@@ -60,3 +60,28 @@ class FrenchFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeMiddleware:
+    """413 for a request whose announced body is over `BEFFROI_MAX_REQUEST_BYTES`, before anything reads it.
+
+    Django bounds the form fields and JSON bodies it reads into memory (`DATA_UPLOAD_MAX_MEMORY_SIZE`, answered
+    413 by core.views.error_400 too) but streams uploaded files to disk without a limit; this bounds the whole
+    request (three 8 MB photos and the form fit under the default).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from beffroi.core.views import too_large
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > getattr(settings, "BEFFROI_MAX_REQUEST_BYTES", 32 * 1024 * 1024):
+            return too_large(request)
+        return self.get_response(request)

@@ -1,9 +1,12 @@
 """Site-wide pages: homes, the legally required pages, errors."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from beffroi.core import modules, selectors
+from beffroi.core.problems import problem_response
 
 
 @require_safe
@@ -28,19 +31,56 @@ def privacy(request):
     return render(request, "core/privacy.html")
 
 
+# Machine clients get RFC 9457 problem details instead of pages: the platform API, and the standard APIs
+# whose own error formats their views write (these handlers only see what escaped them: an unknown path, a body
+# too large, a server error).
+MACHINE_PREFIXES = ("/api/", "/ngsi-ld/", "/open311/")
+
+
+def is_machine_request(request) -> bool:
+    return request.path_info.startswith(MACHINE_PREFIXES)
+
+
+def too_large(request):
+    """413: the body is over the size the platform accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE` for a form or a
+    JSON body, `BEFFROI_MAX_REQUEST_BYTES` for the whole request)."""
+    if is_machine_request(request):
+        return problem_response(
+            413,
+            gettext("Requête trop volumineuse"),
+            gettext("Le corps de la requête dépasse la taille acceptée."),
+        )
+    return render(request, "errors/413.html", status=413)
+
+
 def error_400(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    if is_machine_request(request):
+        return problem_response(
+            400, gettext("Requête invalide"), gettext("La requête n'a pas pu être comprise.")
+        )
     return render(request, "errors/400.html", status=400)
 
 
 def error_403(request, exception=None):
+    if is_machine_request(request):
+        return problem_response(403, gettext("Accès refusé"), str(exception or ""))
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
 def error_404(request, exception=None):
+    if is_machine_request(request):
+        return problem_response(404, gettext("Introuvable"), gettext("Cette ressource n'existe pas."))
     return render(request, "errors/404.html", status=404)
 
 
 def error_500(request):
+    if is_machine_request(request):
+        return problem_response(
+            500, gettext("Erreur du serveur"),
+            gettext("Une erreur inattendue s'est produite. Elle a été enregistrée."),
+        )  # fmt: skip
     return render(request, "errors/500.html", status=500)
 
 

@@ -1,0 +1,152 @@
+"""Anti-abuse for what anyone may send without an account (reports, ideas…): one home for every app.
+
+- `client_ip(request)`: the sender's address. `REMOTE_ADDR`, unless the site runs behind a reverse proxy
+  (`BEFFROI_BEHIND_PROXY=1`): then the proxy's address is in `REMOTE_ADDR` and the sender's is the **last**
+  entry of `X-Forwarded-For`, the one our own proxy appended. Entries to its left were written by the client
+  and can say anything, so they are never read. Without a proxy the header is ignored (anyone can send it).
+- `submitter_hash(ip)`: a keyed hash of the address, enough to count submissions and useless to identify
+  anyone. An IPv6 address counts by its /64 network: one subscriber gets a whole /64 and can change addresses
+  within it at will.
+- `HoneypotMixin`: a form field people never see (hidden by CSS, out of the tab order, `aria-hidden`) that
+  naive robots fill in; a filled trap makes the form invalid with a French sentence, and nothing is saved.
+- `rate_limit_check(...)`: at most `limit` submissions per subject and hour, counted on the submissions
+  themselves **inside the transaction that writes the new one, under a lock on the subject**, so concurrent
+  posts cannot all see "9 so far" and pass together. Refusal is `RateLimited`; views answer 429 with the form
+  and a French sentence, keeping what was typed.
+
+Usage, in a service::
+
+    with transaction.atomic():
+        rate_limit_check(commune=commune, scope="reports", subject=submitter,
+                         submissions=Report.objects.filter(commune=commune, submitter_hash=submitter),
+                         limit=10, message=_("Trop de signalements…"))
+        Report.objects.create(..., submitter_hash=submitter)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+    from django.http import HttpRequest
+
+    from beffroi.core.models import Commune
+
+HONEYPOT_FIELD = "website"
+ROBOT_MESSAGE = gettext_lazy(
+    "Votre envoi a été pris pour celui d'un robot. Videz le champ « Ne pas remplir ce champ » et renvoyez."
+)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The sender's address (see the module's docstring for the reverse-proxy case)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if getattr(settings, "BEFFROI_BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip() if forwarded else ""
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return remote
+    return remote
+
+
+def submitter_hash(ip: str) -> str:
+    """A keyed hash of the sender's address (an IPv6 address by its /64 network)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        key = ip
+    else:
+        key = (
+            str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+        )
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()
+
+
+class HoneypotMixin(forms.Form):
+    """Adds the trap field (`website`) to a form; a filled trap is a form error, so nothing is saved.
+
+    Templates render the field inside an element hidden by CSS with `aria-hidden="true"`.
+    """
+
+    website = forms.CharField(
+        label=gettext_lazy("Ne pas remplir ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if (self.cleaned_data.get(HONEYPOT_FIELD) or "").strip():
+            raise ValidationError(ROBOT_MESSAGE, code="honeypot")
+        return cleaned
+
+
+class RateLimited(Exception):
+    """Too many submissions from one sender; `message` is the French sentence to show (answer with 429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _lock_subject(*, commune: Commune, scope: str, subject: str) -> None:
+    """Serialise the submissions of one subject until the end of the current transaction."""
+    if connection.vendor == "postgresql":
+        digest = hashlib.sha256(f"{scope}:{commune.pk}:{subject}".encode()).digest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+            )
+        return
+    # SQLite: a write takes the database's single write lock (with IMMEDIATE transactions, as configured in
+    # settings, it is already held since BEGIN); other databases: a row lock on the commune.
+    from beffroi.core.models import Commune as CommuneModel
+
+    CommuneModel.objects.filter(pk=commune.pk).update(is_active=F("is_active"))
+
+
+def rate_limit_check(
+    *,
+    commune: Commune,
+    scope: str,
+    subject: str,
+    submissions: QuerySet[Model],
+    limit: int,
+    message: str,
+    window: timedelta = timedelta(hours=1),
+    created_field: str = "created_at",
+) -> None:
+    """Raise `RateLimited` when `submissions` (already filtered on the subject) hold `limit` rows or more
+    created within `window`. Must run inside the transaction that then writes the new submission."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("rate_limit_check must run inside the transaction that writes the submission")
+    if not subject:
+        return
+    _lock_subject(commune=commune, scope=scope, subject=subject)
+    since = timezone.now() - window
+    if submissions.filter(**{f"{created_field}__gte": since}).count() >= limit:
+        raise RateLimited(message)
+
+
+__all__ = [
+    "HONEYPOT_FIELD",
+    "HoneypotMixin",
+    "RateLimited",
+    "client_ip",
+    "rate_limit_check",
+    "submitter_hash",
+]
