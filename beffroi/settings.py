@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beffroi.core.middleware.CommuneMiddleware",
     "beffroi.core.middleware.FrenchFirstLocaleMiddleware",
+    "beffroi.core.middleware.RequestSizeMiddleware",
     "beffroi.core.modules.ModuleSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,8 +80,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "beffroi.urls"
 WSGI_APPLICATION = "beffroi.wsgi.application"
 
-TEMPLATES = [
 FORM_RENDERER = "beffroi.core.form_renderer.FormRenderer"  # one field and one error-summary template
+TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -141,6 +142,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures are counted per normalised address (Foo@X.fr = foo@x.fr), or each spelling would get its own 5 tries.
+AXES_USERNAME_CALLABLE = "beffroi.accounts.forms.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -186,9 +189,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = False
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEFFROI_BEHIND_PROXY", default=False) else None
-)
+# Behind a reverse proxy (nginx, Caddy) that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For: core.abuse.client_ip then reads the address that proxy saw (the header's last entry).
+BEFFROI_BEHIND_PROXY = env.bool("BEFFROI_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEFFROI_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -200,6 +204,8 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The whole request (photos included): over it, 413 before the body is read (core.middleware).
+BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 
 # Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
 # No tile server by default: a map is drawn from the commune boundary alone, no third-party request.
@@ -246,4 +252,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+# limit and offset bounded (a 30-digit offset would otherwise overflow the database's integer: a 500).
+NINJA_PAGINATION_CLASS = "beffroi.core.pagination.LimitOffsetPagination"
 CSRF_FAILURE_VIEW = "beffroi.core.views.csrf_failure"

@@ -1,9 +1,27 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.accounts.models import User
+
+
+def normalise_email(value: str) -> str:
+    """One spelling per address, for login, lockout counting, sign-up and reset: `Foo@X.fr` is `foo@x.fr`
+    (accounts are stored lower-case by UserManager)."""
+    return (value or "").strip().lower()
+
+
+def axes_username(request, credentials=None) -> str:
+    """AXES_USERNAME_CALLABLE: the lockout counts failures per normalised address, so changing the case of an
+    address is not a fresh set of guesses."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        raw = credentials.get(field) or credentials.get("email") or ""
+    else:
+        raw = getattr(request, "data", request.POST).get(field, "") if request is not None else ""
+    return normalise_email(str(raw))
 
 
 class LoginForm(AuthenticationForm):
@@ -24,6 +42,9 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Contactez votre mairie."),
     }
+
+    def clean_username(self):
+        return normalise_email(self.cleaned_data.get("username", ""))
 
 
 class SignupForm(forms.Form):
@@ -48,7 +69,7 @@ class SignupForm(forms.Form):
     )  # fmt: skip
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
+        email = normalise_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 _(
