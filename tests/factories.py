@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from beffroi.accounts.models import Membership, Role, User
 from beffroi.core.models import Commune
@@ -37,6 +38,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"personne{n}@example.test")
     full_name = factory.Faker("name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
+    # Confirmed, as accounts the mairie creates are; sign-up's unconfirmed state is built by its own tests.
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,4 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
-        from beffroi.accounts import personal_data  # noqa: F401  (registers the exporter)
+        # Every app's `personal_data.py` registers, on import, its share of a person's data download, its eraser
+        # and (accounts.activity) its part of the « Mon compte » page: importing them all here keeps the three
+        # in step with the apps installed, without `accounts` naming the apps above it.
+        autodiscover_modules("personal_data")

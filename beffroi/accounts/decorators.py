@@ -1,9 +1,14 @@
-"""View guard: the viewer must hold a capability in the request's commune."""
+"""View guard: the viewer must hold a capability in the request's commune.
+
+The guarded view carries the capability it needs (`view.required_capability`), so that a page offering a link
+to it can show the link only to the roles that may open it (`target_capability`).
+"""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import get_script_prefix, resolve, reverse
 
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
@@ -22,6 +27,16 @@ def capability_required(capability: str):
                 raise PermissionDenied("Votre rôle dans cette commune ne donne pas accès à cette page.")
             return view(request, *args, **kwargs)
 
+        wrapper.required_capability = capability  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def target_capability(url_name: str) -> str | None:
+    """The capability the view behind a URL name asks for (None: none is asked)."""
+    path = reverse(url_name)
+    prefix = get_script_prefix()  # the commune's `/valbourg/`, which URL resolution does not see
+    if path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
+    return getattr(resolve(path).func, "required_capability", None)

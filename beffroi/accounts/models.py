@@ -17,6 +17,8 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
+        # An account made by the platform operator (createsuperuser) needs no confirmation link.
+        extra.setdefault("email_confirmed_at", timezone.now())
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -44,6 +46,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("opérateur de la plateforme"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # None until the person opens the link mailed at sign-up: no notification is sent to an unproven address.
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -63,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class Role(models.TextChoices):

@@ -1,31 +1,95 @@
-"""The accounts app's share of a user's personal-data download."""
+"""The account's share of a person's data: the account itself, its memberships, what the audit log says the
+person did, and the platform's own traces of them (login attempts, queued mails, sessions, admin history),
+which erasure removes."""
 
-from beffroi.accounts.models import Membership
+import json
+from typing import Any
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from beffroi.accounts.models import Membership, Role, User
 from beffroi.core import personal_data
 from beffroi.core.models import AuditEntry
+from beffroi.core.personal_data import account_reference
 
 
-def export_account(*, user) -> dict:
+def export(*, user: User) -> dict[str, Any]:
+    """The account, the person's roles, and the actions the audit log credits them with."""
     return {
-        "email": user.email,
-        "full_name": user.full_name,
-        "phone": user.phone,
-        "date_joined": user.date_joined.isoformat(),
-        "last_login": user.last_login.isoformat() if user.last_login else None,
-        "memberships": [
-            {"commune": m.commune.slug, "role": m.role, "since": m.created_at.isoformat()}
-            for m in Membership.objects.filter(user=user).select_related("commune")
-        ],
-        "actions_recorded": [
+        "adresse_electronique": user.email,
+        "adresse_confirmee_le": user.email_confirmed_at.isoformat() if user.email_confirmed_at else None,
+        "nom": user.full_name,
+        "telephone": user.phone,
+        "inscrit_le": user.date_joined.isoformat(),
+        "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
+        "communes": [
             {
-                "at": e.created_at.isoformat(),
-                "commune": e.commune_id,
-                "action": e.action,
-                "summary": e.summary,
+                "commune": m.commune.slug,
+                "nom_de_la_commune": m.commune.name,
+                "role": m.role,
+                "role_libelle": str(Role(m.role).label),
+                "depuis": m.created_at.isoformat(),
             }
-            for e in AuditEntry.objects.filter(actor_id=user.pk).order_by("created_at")[:5000]
+            for m in Membership.objects.filter(user=user).select_related("commune").order_by("created_at")
+        ],
+        "actions_enregistrees": [
+            {
+                "date": e.created_at.isoformat(),
+                "commune": e.commune.slug if e.commune else None,
+                "action": e.action,
+                "resume": e.summary,
+            }
+            for e in AuditEntry.objects.filter(actor_id=user.pk)
+            .select_related("commune")
+            .order_by("created_at")
         ],
     }
 
 
-personal_data.register("account", exporter=export_account)
+def _address_variants(email: str) -> set[str]:
+    # As typed (a login attempt keeps what was typed) and as JSON writes it inside a queued mail's arguments.
+    return {email, json.dumps(email)[1:-1]}
+
+
+def erase(*, user: User) -> None:
+    """Remove every trace of the address the platform itself keeps: failed and successful login records
+    (django-axes), queued or finished mails and other background tasks naming it, the person's open sessions;
+    the Django admin's history of changes to this account keeps the change, under the account's number."""
+    email = user.email
+    variants = _address_variants(email)
+    by_username = Q()
+    for variant in variants:
+        by_username |= Q(username__icontains=variant)
+    AccessAttempt.objects.filter(
+        by_username | Q(get_data__icontains=email) | Q(post_data__icontains=email)
+    ).delete()
+    AccessLog.objects.filter(by_username).delete()
+    AccessFailureLog.objects.filter(by_username).delete()
+
+    in_tasks = Q()
+    for variant in variants:
+        in_tasks |= (
+            Q(args_kwargs__icontains=variant)
+            | Q(return_value__icontains=variant)
+            | Q(traceback__icontains=variant)
+            | Q(exception_class_path__icontains=variant)
+        )
+    DBTaskResult.objects.filter(in_tasks).delete()
+
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+
+    user_type = ContentType.objects.get_for_model(User)
+    LogEntry.objects.filter(
+        Q(content_type=user_type, object_id=str(user.pk)) | Q(object_repr__icontains=email)
+    ).update(object_repr=account_reference(user.pk))
+
+
+personal_data.register("compte", exporter=export, eraser=erase)

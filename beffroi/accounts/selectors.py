@@ -1,5 +1,7 @@
 """Reads of the accounts app."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from beffroi.accounts.models import Membership, User
@@ -33,3 +35,23 @@ def membership_list(*, commune: Commune) -> QuerySet[Membership]:
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, commune__is_active=True).select_related("commune")
+
+
+def notification_address(user: User | None) -> str | None:
+    """Where to mail a notification meant for this account holder: their address once confirmed, else None.
+
+    An address typed at sign-up is unproven until its confirmation link is opened: nothing is sent to it before,
+    so that nobody can have the platform write to someone else's mailbox.
+    """
+    if user is None or not user.is_active or not user.email or user.email_confirmed_at is None:
+        return None
+    return user.email
+
+
+def account_labels(*, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The current display name of each account that still exists (the audit log keeps only its number)."""
+    ids = {pk for pk in user_ids if pk is not None}
+    return {
+        pk: full_name or email
+        for pk, full_name, email in User.objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
+    }

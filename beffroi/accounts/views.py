@@ -1,6 +1,8 @@
-"""Login, logout, sign-up, password reset, the account page, personal-data download and account deletion."""
+"""Login, logout, sign-up and its address confirmation, password reset, the account page, personal-data download
+and account deletion."""
 
 import json
+import time
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -9,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beffroi.accounts import selectors, services
+from beffroi.accounts import activity, selectors, services
 from beffroi.accounts.forms import DeleteAccountForm, LoginForm, SignupForm
 from beffroi.accounts.models import Role
 from beffroi.core import personal_data
@@ -36,6 +38,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # The link came to this address: opening it proves the address as well as the confirmation link would.
+        services.email_mark_confirmed(user=form.user)
+        return super().form_valid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -64,28 +71,77 @@ def signup(request):
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             full_name=form.cleaned_data["full_name"],
+            email_confirmed=False,
         )
         if request.commune is not None:
             services.membership_set(commune=request.commune, user=user, role=Role.HABITANT)
+        _send_confirmation(request, user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Votre compte est créé. Bienvenue !"))
-        return redirect("core:home")
+        return redirect("accounts:email_confirmation")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+RESEND_INTERVAL = 60  # seconds between two confirmation mails asked from one session
+
+
+def _send_confirmation(request, user) -> None:
+    token = services.email_confirmation_token(user=user)
+    link = request.build_absolute_uri(reverse("accounts:email_confirm", kwargs={"token": token}))
+    services.email_confirmation_send(user=user, link=link)
+    request.session["accounts_confirmation_sent_at"] = time.time()
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_confirmation(request):
+    """Where sign-up leads: the address to confirm, and a button to send the link again."""
+    user = request.user
+    if request.method == "POST" and not user.email_confirmed:
+        sent_at = request.session.get("accounts_confirmation_sent_at", 0)
+        if time.time() - sent_at < RESEND_INTERVAL:
+            messages.warning(
+                request,
+                _("Un lien vient d'être envoyé. Attendez une minute avant d'en demander un autre."),
+            )
+        else:
+            _send_confirmation(request, user)
+            messages.success(request, _("Un nouveau lien a été envoyé à %(email)s.") % {"email": user.email})
+        return redirect("accounts:email_confirmation")
+    return render(request, "accounts/email_confirmation.html", {"email_user": user})
+
+
+@require_http_methods(["GET", "HEAD"])
+def email_confirm(request, token: str):
+    """The link of the confirmation mail; it works without being signed in (another device, another browser)."""
+    user = services.email_confirm(token=token)
+    return render(
+        request,
+        "accounts/email_confirm.html",
+        {"confirmed_user": user},
+        status=200 if user is not None else 400,
+    )
 
 
 @login_required
 def account(request):
-    return render(
-        request, "accounts/account.html", {"memberships": selectors.user_memberships(user=request.user)}
-    )
+    """The person's account: their address (confirmed or not), and per commune what they did there."""
+    communes = [
+        {
+            "membership": membership,
+            "sections": activity.sections_for(user=request.user, commune=membership.commune),
+        }
+        for membership in selectors.user_memberships(user=request.user)
+    ]
+    return render(request, "accounts/account.html", {"communes": communes})
 
 
 @login_required
 def export_personal_data(request):
     """RGPD art. 15 and 20: everything the platform holds about the user, as one JSON file."""
     payload = {
-        "generated_at": timezone.now().isoformat(),
-        "platform": "Beffroi",
+        "genere_le": timezone.now().isoformat(),
+        "plateforme": "Beffroi",
         **personal_data.export_for(request.user),
     }
     response = HttpResponse(

@@ -8,10 +8,9 @@ class BudgetingConfig(AppConfig):
     verbose_name = _("Budget participatif")
 
     def ready(self) -> None:
-        from beffroi.core import modules, personal_data
+        from beffroi.core import modules
 
         from . import demo  # noqa: F401 - registers the demo step
-        from .personal_data import erase, export
 
         modules.register(
             modules.Module(
@@ -22,9 +21,8 @@ class BudgetingConfig(AppConfig):
                 ),
                 url_name="budgeting:index",
                 agent_url_name="budgeting:agent_index",
+                order=30,
                 namespaces=("budgeting",),
                 api_prefixes=("budgeting",),
-                order=30,
             )
         )
-        personal_data.register("budget_participatif", exporter=export, eraser=erase)

@@ -1,9 +1,19 @@
-"""What each app holds about a person: exporters build the user's JSON download, erasers run before deletion."""
+"""What each app holds about a person (RGPD art. 15, 17 and 20): exporters build the user's JSON download,
+erasers run before the account row is deleted.
+
+Each app registers one section from its own `personal_data.py`. The download is read by the person, who is
+French: every key of every section is a French word in snake_case without accents (`signalements`, `cree_le`,
+`cout_estime_euros`), dates are ISO 8601, and codes are given with their French label beside them.
+"""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-Exporter = Callable[..., dict]
-Eraser = Callable[..., None]
+if TYPE_CHECKING:  # core sits below accounts: the user model is named for the type checker only
+    from beffroi.accounts.models import User
+
+Exporter = Callable[..., dict[str, Any]]  # (*, user) -> the app's section of the download
+Eraser = Callable[..., None]  # (*, user) -> None; the user row still exists when it runs
 
 _EXPORTERS: dict[str, Exporter] = {}
 _ERASERS: dict[str, Eraser] = {}
@@ -16,10 +26,16 @@ def register(section: str, *, exporter: Exporter | None = None, eraser: Eraser |
         _ERASERS[section] = eraser
 
 
-def export_for(user) -> dict:
+def export_for(user: "User") -> dict[str, Any]:
     return {section: exporter(user=user) for section, exporter in sorted(_EXPORTERS.items())}
 
 
-def erase_for(user) -> None:
+def erase_for(user: "User") -> None:
     for _section, eraser in sorted(_ERASERS.items()):
         eraser(user=user)
+
+
+def account_reference(user_id: int) -> str:
+    """The opaque reference that stands for an account in records kept after it is erased (the audit log):
+    its number, never its address or name."""
+    return f"compte n° {user_id}"

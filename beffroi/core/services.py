@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.models import ApiKey, AuditEntry, Commune
+from beffroi.core.personal_data import account_reference
 
 COMMUNE_FIELDS = {
     "name", "slug", "insee_code", "population", "departement", "departement_code", "region", "epci",
@@ -39,7 +40,9 @@ def audit_record(
     return AuditEntry.objects.create(
         commune=commune,
         actor_id=actor_id,
-        actor_label=(getattr(actor, "email", "") or str(actor or ""))[:200] if actor_id else "",
+        # An opaque reference, never the address or the name: the log is append-only, so it must hold nothing
+        # that erasing the account would have to remove. Pages show the account's current name beside it.
+        actor_label=account_reference(actor_id) if actor_id else "",
         role=role,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

@@ -27,8 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from beffroi.accounts.selectors import user_can
-from beffroi.core.annotations import Actor, JSONObject
+from beffroi.accounts.selectors import notification_address, user_can
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.territory.models import Team
@@ -154,7 +154,11 @@ def _notify(alert: Alert) -> None:
     team = alert.rule.team
     if team is None:
         return
-    recipients = [team.email] if team.email else sorted({u.email for u in team.members.all() if u.email})
+    recipients = (
+        [team.email]
+        if team.email
+        else sorted({address for u in team.members.all() if (address := notification_address(u))})
+    )
     if not recipients:
         return
     from beffroi.core.tasks import send_email
@@ -388,31 +392,3 @@ def alerts_evaluate_communes(*, now: datetime | None = None) -> dict[str, int]:
         totals["opened"] += len(result.opened)
         totals["closed"] += len(result.closed)
     return totals
-
-
-# ----------------------------------------------------------------------------------------- personal data
-
-
-def personal_data_export(*, user: User) -> JSONObject:
-    """What an agent did on alerts (acknowledgements, closings, their notes)."""
-    events = AlertEvent.objects.filter(actor=user).select_related("alert__commune", "alert__rule")
-    return {
-        "evenements_alertes": [
-            {
-                "commune": e.alert.commune.slug,
-                "alerte": e.alert_id,
-                "regle": e.alert.rule.label,
-                "action": e.action,
-                "date": e.at.isoformat(),
-                "note": e.note,
-            }
-            for e in events
-        ]
-    }
-
-
-def personal_data_erase(*, user: User) -> None:
-    """Unlink the user from alerts; the history stays (what was done), without who did it."""
-    AlertEvent.objects.filter(actor=user).update(actor=None)
-    Alert.objects.filter(acknowledged_by=user).update(acknowledged_by=None)
-    Alert.objects.filter(closed_by=user).update(closed_by=None)

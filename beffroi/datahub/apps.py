@@ -8,7 +8,7 @@ class DatahubConfig(AppConfig):
     verbose_name = _("Données et capteurs")
 
     def ready(self):
-        from beffroi.core import modules, personal_data
+        from beffroi.core import modules
         from beffroi.datahub import demo  # noqa: F401 — registers the demo step
 
         modules.register(
@@ -25,11 +25,4 @@ class DatahubConfig(AppConfig):
                 namespaces=("datahub",),
                 api_prefixes=("datahub",),
             )
-        )
-        from beffroi.datahub import alert_services
-
-        personal_data.register(
-            "datahub_alerts",
-            exporter=alert_services.personal_data_export,
-            eraser=alert_services.personal_data_erase,
         )

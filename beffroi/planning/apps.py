@@ -8,13 +8,8 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Projet de territoire")
 
     def ready(self) -> None:
-        from beffroi.core import modules, personal_data
+        from beffroi.core import modules
         from beffroi.planning import demo  # noqa: F401 (registers the demo step)
-        from beffroi.planning import personal_data as planning_personal_data
-
-        personal_data.register(
-            "planning", exporter=planning_personal_data.export, eraser=planning_personal_data.erase
-        )
 
         modules.register(
             modules.Module(
@@ -22,12 +17,12 @@ class PlanningConfig(AppConfig):
                 label=_("Projet de territoire"),
                 description=_(
                     "Auto-diagnostic, cas d'usage du territoire intelligent, feuille de route, financements "
-                namespaces=("planning", "funding"),
-                api_prefixes=("planning", "funding"),
                     "et rapport au conseil municipal."
                 ),
                 url_name="planning:index",
                 agent_url_name="planning:roadmap",
                 order=50,
+                namespaces=("planning", "funding"),
+                api_prefixes=("planning", "funding"),
             )
         )

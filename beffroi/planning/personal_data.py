@@ -1,9 +1,14 @@
 """What the planning app holds about a person: the assessments they answered and the projects they own."""
 
+from typing import Any
+
+from beffroi.accounts.models import User
+from beffroi.core import personal_data
 from beffroi.planning.models import Assessment, Project
 
 
-def export(*, user) -> dict:
+def export(*, user: User) -> dict[str, Any]:
+    """The self-assessments the person answered and the roadmap projects they are responsible for."""
     return {
         "auto_diagnostics": [
             {
@@ -21,7 +26,10 @@ def export(*, user) -> dict:
     }
 
 
-def erase(*, user) -> None:
+def erase(*, user: User) -> None:
     """The answers stay (they are the commune's diagnostic) but no longer name the person."""
     Assessment.objects.filter(author=user).update(author=None, author_label="")
     Project.objects.filter(owner=user).update(owner=None)
+
+
+personal_data.register("projet_de_territoire", exporter=export, eraser=erase)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from beffroi.accounts.selectors import notification_address
 from beffroi.core.formatting import format_eur
 from beffroi.core.tasks import send_email
 from beffroi.funding import services as funding_services
@@ -42,7 +43,8 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
             .select_related("owner", "commune")
             .first()
         )
-        if project is None or project.owner is None or not project.owner.email:
+        address = notification_address(project.owner) if project is not None else None
+        if project is None or address is None:
             continue
         days = (deadline - today).days
         fields = {
@@ -68,7 +70,7 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         )
         with transaction.atomic():
             funding_services.line_mark_reminded(line=line, on=today)
-            to = [project.owner.email]
+            to = [address]
             transaction.on_commit(partial(send_email.enqueue, to=to, subject=subject, body=body))
         sent += 1
     return sent

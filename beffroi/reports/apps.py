@@ -8,11 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Signalements")
 
     def ready(self):
-        from beffroi.core import modules, personal_data
-        from beffroi.reports import (
-            demo,  # noqa: F401 — registers the demo step
-            services,
-        )
+        from beffroi.core import modules
+        from beffroi.reports import demo  # noqa: F401 — registers the demo step
 
         modules.register(
             modules.Module(
@@ -21,13 +18,10 @@ class ReportsConfig(AppConfig):
                 description=_(
                     "Signaler un problème dans la commune (éclairage, voirie, propreté…) et suivre son traitement."
                 ),
-                namespaces=("reports",),
-                api_prefixes=("reports",),
                 url_name="reports:index",
                 agent_url_name="reports:agent_queue",
                 order=10,
+                namespaces=("reports",),
+                api_prefixes=("reports",),
             )
-        )
-        personal_data.register(
-            "signalements", exporter=services.export_user, eraser=services.report_forget_user
         )

@@ -9,6 +9,7 @@ from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import User
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
+from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
 from beffroi.territory.models import Place, Team
 
@@ -31,7 +32,13 @@ def team_add_member(*, team: Team, user: User, actor: Actor = None) -> None:
     """Add an agent to a team of the team's commune."""
     require_capability(commune=team.commune, actor=actor, capability="manage_commune")
     team.members.add(user)
-    audit_record(commune=team.commune, actor=actor, action="team.add_member", obj=team, summary=user.email)
+    audit_record(
+        commune=team.commune,
+        actor=actor,
+        action="team.add_member",
+        obj=team,
+        summary=account_reference(user.pk),
+    )
 
 
 @transaction.atomic

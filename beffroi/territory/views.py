@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
-from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.decorators import capability_required, target_capability
 from beffroi.accounts.models import Role, User
-from beffroi.accounts.roles import CAPABILITIES, STAFF_ROLES
+from beffroi.accounts.roles import CAPABILITIES, STAFF_ROLES, has_capability
 from beffroi.accounts.selectors import role_get
 from beffroi.core import modules
 from beffroi.core import selectors as core_selectors
@@ -24,16 +24,27 @@ def agent_space(request):
     role = role_get(commune=request.commune, user=request.user)
     assert role is not None  # capability_required let only members in
     can = {cap: role in roles for cap, roles in CAPABILITIES.items()}
+    # A card only for a page the role may open: the capability is read from the target view's own guard.
+    cards = [
+        m
+        for m in modules.enabled_for(request.commune)
+        if m.agent_url_name
+        and has_capability(role, target_capability(m.agent_url_name) or "view_agent_space")
+    ]
+    audit_entries = (
+        list(core_selectors.audit_list(commune=request.commune, limit=15)) if can["manage_commune"] else []
+    )
+    # The log keeps only account numbers: show the current name of those accounts that still exist.
+    labels = account_selectors.account_labels(user_ids=(e.actor_id for e in audit_entries))
+    journal = [{"entry": e, "who": labels.get(e.actor_id or 0, e.actor_label)} for e in audit_entries]
     context = {
         "role": role,
         "role_label": Role(role).label,
         "can": can,
         "my_teams": selectors.teams_of_user(commune=request.commune, user=request.user),
         "teams": selectors.team_list(commune=request.commune),
-        "modules": [m for m in modules.enabled_for(request.commune) if m.agent_url_name],
-        "audit_entries": core_selectors.audit_list(commune=request.commune, limit=15)
-        if can["manage_commune"]
-        else [],
+        "modules": cards,
+        "journal": journal,
     }
     return render(request, "territory/agent_space.html", context)
 

@@ -88,10 +88,13 @@ def test_personal_data_download_holds_the_account_and_memberships(client, habita
     response = client.get("/valbourg/compte/mes-donnees.json")
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
-    assert data["account"]["email"] == "habitant@valbourg.test"
-    assert data["account"]["memberships"] == [
-        {"commune": "valbourg", "role": "habitant", "since": data["account"]["memberships"][0]["since"]}
-    ]
+    assert data["compte"]["adresse_electronique"] == "habitant@valbourg.test"
+    (membership,) = data["compte"]["communes"]
+    assert (membership["commune"], membership["role"], membership["role_libelle"]) == (
+        "valbourg",
+        "habitant",
+        "habitant·e",
+    )
 
 
 def test_account_deletion_needs_the_password_and_keeps_the_audit_log(client, agent_valbourg, valbourg):

@@ -349,7 +349,7 @@ def test_personal_data_export_and_erasure_keep_the_history(valbourg, rule, agent
     feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
     alert = open_alerts().get()
     alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
-    exported = personal_data.export_for(agent_valbourg)["datahub_alerts"]["evenements_alertes"]
+    exported = personal_data.export_for(agent_valbourg)["donnees_et_capteurs"]["evenements_alertes"]
     assert [e["note"] for e in exported] == ["Benne vidée"]
     personal_data.erase_for(agent_valbourg)
     alert.refresh_from_db()

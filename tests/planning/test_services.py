@@ -167,7 +167,7 @@ def test_personal_data_export_and_erasure(valbourg, elu):
         scores={},
         assessed_on=date(2026, 1, 5),
     )
-    exported = personal_data.export_for(elu)["planning"]
+    exported = personal_data.export_for(elu)["projet_de_territoire"]
     assert exported["projets_dont_responsable"] == [{"commune": "valbourg", "projet": "Détection de fuites"}]
     assert exported["auto_diagnostics"][0]["date"] == "2026-01-05"
     personal_data.erase_for(elu)
