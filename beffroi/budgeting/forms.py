@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.abuse import HoneypotMixin
+
 from .models import CATEGORIES, BallotType, Budget, Project, SubBudget
 
 if TYPE_CHECKING:
@@ -115,13 +117,8 @@ class IdeaForm(forms.Form):
             del self.fields["sub_budget"]
 
 
-class HoneypotForm(forms.Form):
-    """A field people never see (hidden by CSS): robots fill it in. Same trap as the reports app's form."""
-
-    website = forms.CharField(
-        label=_("Ne pas remplir ce champ"), required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )  # fmt: skip
+class HoneypotForm(HoneypotMixin):
+    """The trap field alone (core.abuse.HoneypotMixin): invalid when a robot filled it in."""
 
 
 class AssessForm(forms.Form):

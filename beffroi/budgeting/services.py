@@ -10,7 +10,6 @@ import hmac
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
 from fractions import Fraction
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, cast
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core import abuse
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -205,12 +205,13 @@ def idea_submit(
     *, commune: Commune, budget: Budget, author: Actor, title: str, description: str, category: str,
     estimated_cost: int, place: Place | None = None, location: str = "", sub_budget: SubBudget | None = None,
     check_phase: bool = True, author_name: str = "",
-    contact_email: str = "", submitter: str = "",
+    contact_email: str = "", submitter: str = "", rate_limited: bool = False,
 ) -> Project:  # fmt: skip
     """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
 
     Without an account (`author` anonymous), `author_name` and `contact_email` are optional and `submitter` is the
-    keyed hash of the sender's address (`beffroi.reports.services.submitter_hash`) used by the rate limit.
+    keyed hash of the sender's address (`beffroi.core.abuse.submitter_hash`) used by the rate limit
+    (`rate_limited`: `core.abuse.RateLimited` past it, counted under a lock in this transaction).
     """
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -227,18 +228,22 @@ def idea_submit(
         contact_email=(contact_email or "").strip(), submitter_hash=submitter,
     )  # fmt: skip
     idea.full_clean()
+    if rate_limited:
+        idea_rate_limit_check(commune=commune, submitter=submitter)
     idea.save()
     return idea
 
 
-def idea_rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
-    """Ideas sent without an account from one address in the last hour, over the limit (database counter)."""
-    limit = getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5)
-    since = timezone.now() - timedelta(hours=1)
-    return (
-        Project.objects.filter(commune=commune, submitter_hash=submitter, created_at__gte=since).count()
-        >= limit
-    )
+def idea_rate_limit_check(*, commune: Commune, submitter: str) -> None:
+    """Ideas sent without an account from one address in the last hour (`BEFFROI_IDEAS_RATE_LIMIT`, 5), counted
+    under a lock inside the transaction that saves the idea: `core.abuse.RateLimited` past it."""
+    abuse.rate_limit_check(
+        commune=commune, scope="ideas", subject=submitter,
+        submissions=Project.objects.filter(commune=commune, submitter_hash=submitter),
+        limit=getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5),
+        message=_("Trop d'idées envoyées depuis cette connexion en une heure. "
+                  "Réessayez plus tard ou passez en mairie."),
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
+from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
-from beffroi.reports.services import submitter_hash
 
 from . import forms, selectors, services
 from .models import BallotType, Phase, SubBudget
@@ -83,28 +83,20 @@ def idea_submit(request, slug):
     member = user_can(commune=request.commune, user=request.user, capability="participate")
     form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget, anonymous=not member)
     trap = forms.HoneypotForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and trap.is_valid():
-        submitter = "" if member else submitter_hash(request.META.get("REMOTE_ADDR", ""))
-        if trap.cleaned_data["website"]:
-            form.add_error(
-                None,
-                _(
-                    "Votre envoi a été pris pour celui d'un robot. Videz le champ « Ne pas remplir ce champ » et renvoyez."
-                ),
-            )
-        elif not member and services.idea_rate_limit_exceeded(commune=request.commune, submitter=submitter):
-            form.add_error(
-                None,
-                _(
-                    "Trop d'idées envoyées depuis cette connexion en une heure. Réessayez plus tard ou passez en mairie."
-                ),
-            )
+    limited = False
+    if request.method == "POST" and form.is_valid():
+        submitter = "" if member else submitter_hash(client_ip(request))
+        if not trap.is_valid():  # the honeypot was filled in (core.abuse.HoneypotMixin)
+            form.add_error(None, list(trap.non_field_errors()))
         else:
             try:
                 services.idea_submit(
                     commune=request.commune, budget=budget, author=request.user if member else None,
-                    submitter=submitter, **form.cleaned_data,
+                    submitter=submitter, rate_limited=not member, **form.cleaned_data,
                 )  # fmt: skip
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+                limited = True
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -114,8 +106,9 @@ def idea_submit(request, slug):
                 )
                 return redirect("budgeting:ideas", slug=budget.slug)
     return render(
-        request, "budgeting/idea_form.html", {"budget": budget, "form": form, "trap": trap, "member": member}
-    )
+        request, "budgeting/idea_form.html", {"budget": budget, "form": form, "trap": trap, "member": member},
+        status=429 if limited else 200,
+    )  # fmt: skip
 
 
 def _ballot_rows(budget, projects, choices):

@@ -98,11 +98,11 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
         if not Category.objects.filter(commune=commune, code=code).exists():
             services.category_create(
                 commune=commune, code=code, name=name, description=desc, questions=questions, order=order,
-                team=Team.objects.filter(commune=commune, slug=team_slug).first(),
+                team=Team.objects.filter(commune=commune, slug=team_slug).first(), actor=None,
             )  # fmt: skip
     for title, body in TEMPLATES:
         if not services.ReplyTemplate.objects.filter(commune=commune, title=title).exists():
-            services.reply_template_create(commune=commune, title=title, body=body)
+            services.reply_template_create(commune=commune, title=title, body=body, actor=None)
     if Report.objects.filter(commune=commune).exists():
         return
     agent = User.objects.filter(email="agent@demo.test").first() if slug == "valbourg" else \

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.abuse import HoneypotMixin
 from beffroi.reports.images import MAX_BYTES
 from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
@@ -116,7 +117,7 @@ def raw_answers(category: Category, cleaned: dict[str, Any]) -> dict[str, list[s
     return raw
 
 
-class ReportForm(LocationMixin):
+class ReportForm(HoneypotMixin, LocationMixin):
     """Step 2: the description, the category's questions, photos and an optional contact."""
 
     description = forms.CharField(
@@ -132,9 +133,6 @@ class ReportForm(LocationMixin):
     contact_phone = forms.CharField(label=_("Votre téléphone"), max_length=30, required=False,
                                     help_text=_("Pour recevoir un SMS à chaque étape. Jamais publié."),
                                     widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))  # fmt: skip
-    # Honeypot: hidden from people by CSS, filled by naive robots.
-    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False,
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
 
     def __init__(self, *args, category=None, **kwargs):
         super().__init__(*args, **kwargs)

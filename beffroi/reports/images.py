@@ -34,8 +34,8 @@ def process_photo(data: bytes) -> ProcessedPhoto:
             if probe.format not in ALLOWED_FORMATS:
                 raise PhotoError("bad_type")
             width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise PhotoError("too_big")
+            if width * height > MAX_PIXELS:  # a small file can still decode to gigabytes of pixels
+                raise PhotoError("too_many_pixels")
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()

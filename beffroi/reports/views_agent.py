@@ -1,13 +1,12 @@
 """Agents' pages: queue, report handling, assisted intake with a printable receipt, CSV export, statistics.
 Élus (view_agent_space) read; agents and admins (handle_requests) act."""
 
-import csv
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -17,6 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import Role
 from beffroi.accounts.selectors import user_can
+from beffroi.core.exports import csv_response
+from beffroi.core.guards import parse_pk
 from beffroi.reports import charts, selectors, services
 from beffroi.reports.forms import AssistedReportForm
 from beffroi.territory.selectors import place_list, team_list, teams_of_user
@@ -39,7 +40,8 @@ def _queue_filters(request):
         mine = teams_of_user(commune=commune, user=request.user).first()
         team_slug = mine.slug if mine else ""
     team = teams.filter(slug=team_slug).first() if team_slug and team_slug != "tous" else None
-    state = selectors.state_get(commune=commune, pk=g["etat"]) if g.get("etat", "").isdigit() else None
+    state_pk = parse_pk(g.get("etat"))
+    state = selectors.state_get(commune=commune, pk=state_pk) if state_pk is not None else None
     category = (
         selectors.category_list(commune=commune, active_only=False)
         .filter(code=g.get("categorie", ""))
@@ -106,14 +108,26 @@ def act(request, pk: int, action: str):
     commune, user, post = request.commune, request.user, request.POST
     try:
         if action == "etat":
-            state = selectors.state_get(commune=commune, pk=post.get("state", ""))
+            state_pk = parse_pk(post.get("state"))
+            state = selectors.state_get(commune=commune, pk=state_pk) if state_pk is not None else None
             if state is None:
                 raise services.ReportInputError("state", _("Choisissez un état."))
             services.report_change_state(report=report, actor=user, state=state, note=post.get("note", ""))
             messages.success(request, _("État modifié : %(s)s.") % {"s": state.label})
         elif action == "affecter":
-            team = team_list(commune=commune).filter(pk=post.get("team") or 0).first()
-            assignee = _agents(commune).filter(pk=post.get("assignee") or 0).first()
+            # An empty choice clears; a choice that is not the commune's is refused, never read as "none".
+            team_pk, assignee_pk = parse_pk(post.get("team")), parse_pk(post.get("assignee"))
+            team = team_list(commune=commune).filter(pk=team_pk).first() if team_pk is not None else None
+            if post.get("team") and team is None:
+                raise services.ReportInputError(
+                    "team", _("Ce service n'existe pas dans la commune : l'affectation n'a pas changé.")
+                )
+            assignee = _agents(commune).filter(pk=assignee_pk).first() if assignee_pk is not None else None
+            if post.get("assignee") and assignee is None:
+                raise services.ReportInputError(
+                    "assignee",
+                    _("Cette personne n'est pas un agent de la commune : l'affectation n'a pas changé."),
+                )
             services.report_assign(report=report, actor=user, team=team, assignee=assignee)
             messages.success(request, _("Affectation enregistrée."))
         elif action == "echeance":
@@ -128,8 +142,9 @@ def act(request, pk: int, action: str):
             messages.success(request, _("Échéance enregistrée."))
         elif action == "repondre":
             body = post.get("body", "")
-            if not body.strip() and post.get("template", "").isdigit():
-                template = selectors.template_list(commune=commune).filter(pk=post["template"]).first()
+            template_pk = parse_pk(post.get("template"))
+            if not body.strip() and template_pk is not None:
+                template = selectors.template_list(commune=commune).filter(pk=template_pk).first()
                 body = template.body if template else ""
             public = post.get("visibility") == "public"
             services.report_reply(report=report, actor=user, body=body, public=public)
@@ -137,15 +152,17 @@ def act(request, pk: int, action: str):
                 request, _("Réponse publiée et envoyée.") if public else _("Note interne ajoutée.")
             )
         elif action == "photo":
-            photo = report.photos.filter(pk=post.get("photo") or 0).first()
+            photo_pk = parse_pk(post.get("photo"))
+            photo = report.photos.filter(pk=photo_pk).first() if photo_pk is not None else None
             if photo is None:
                 raise Http404
             services.photo_set_published(photo=photo, actor=user, published=post.get("published") == "1")
             messages.success(request, _("Photo mise à jour."))
         elif action == "fusionner":
+            into_pk = parse_pk(post.get("into"))
             target = selectors.report_get_by_code(commune=commune, code=post.get("into", "")) or (
-                selectors.report_agent_get(commune=commune, pk=int(post["into"])) if post.get("into", "").isdigit() else None
-            )  # fmt: skip
+                selectors.report_agent_get(commune=commune, pk=into_pk) if into_pk is not None else None
+            )
             if target is None:
                 raise services.ReportInputError(
                     "into", _("Aucun signalement de la commune ne porte ce numéro ou ce code.")
@@ -156,7 +173,7 @@ def act(request, pk: int, action: str):
             raise Http404
     except services.ReportInputError as exc:
         messages.error(request, exc.message)
-    except (ValueError, PermissionDenied) as exc:
+    except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("reports:agent_detail", pk=report.pk)
 
@@ -192,26 +209,23 @@ def intake_receipt(request, pk: int):
 @require_safe
 @capability_required("view_agent_space")
 def export_csv(request):
+    """Every text cell is guarded against formulas by core.exports (the address, the category, a team's name…
+    are all typed by someone); numbers stay numbers."""
     f = _queue_filters(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="signalements-{request.commune.slug}.csv"'
-    response.write("\ufeff")  # spreadsheet programs need the BOM to read UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["numero", "code", "cree_le", "categorie", "etat", "statut", "service", "agent", "echeance",
-                     "canal", "adresse", "latitude", "longitude", "soutiens", "description"])  # fmt: skip
-    for r in _queue_qs(request, f).iterator(chunk_size=500):
-        writer.writerow([
-            r.pk, r.display_code, r.created_at.isoformat(), r.category.name, r.state.label,
-            "ouvert" if r.is_open else "clos", r.team.name if r.team else "",
-            r.assignee.get_full_name() if r.assignee else "", r.due_date or "", r.channel, r.address_string,
-            r.latitude or "", r.longitude or "", r.supports_count, _csv_safe(r.description),
-        ])  # fmt: skip
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    rows = (
+        [
+            r.pk, r.display_code, r.created_at, r.category.name, r.state.label, "ouvert" if r.is_open else "clos",
+            r.team.name if r.team else "", r.assignee.get_full_name() if r.assignee else "", r.due_date,
+            r.channel, r.address_string, r.latitude, r.longitude, r.supports_count, r.description,
+        ]
+        for r in _queue_qs(request, f).iterator(chunk_size=500)
+    )  # fmt: skip
+    return csv_response(
+        filename=f"signalements-{request.commune.slug}.csv",
+        header=["numero", "code", "cree_le", "categorie", "etat", "statut", "service", "agent", "echeance",
+                "canal", "adresse", "latitude", "longitude", "soutiens", "description"],
+        rows=rows,
+    )  # fmt: skip
 
 
 @require_safe

@@ -54,6 +54,7 @@ def setup_reports(valbourg, hautmesnil):
         code="nid-de-poule",
         name="Nid-de-poule",
         team=team_v,
+        actor=None,
         questions=[
             {
                 "code": "danger",
@@ -71,9 +72,15 @@ def setup_reports(valbourg, hautmesnil):
             },
         ],
     )
-    light = services.category_create(commune=valbourg, code="eclairage", name="Éclairage public", team=team_v)
-    batch = services.category_create(commune=valbourg, code="bruit", name="Bruit", service_type="batch")
-    other = services.category_create(commune=hautmesnil, code="voirie", name="Voirie", team=team_h)
+    light = services.category_create(
+        commune=valbourg, code="eclairage", name="Éclairage public", team=team_v, actor=None
+    )
+    batch = services.category_create(
+        commune=valbourg, code="bruit", name="Bruit", service_type="batch", actor=None
+    )
+    other = services.category_create(
+        commune=hautmesnil, code="voirie", name="Voirie", team=team_h, actor=None
+    )
     return {"pothole": pothole, "light": light, "batch": batch, "other": other, "team": team_v}
 
 

@@ -48,7 +48,7 @@ def test_agent_handles_a_report_end_to_end_with_audit(client, setup_reports, val
 def test_reply_template_used_when_body_empty(client, setup_reports, valbourg, agent_valbourg):
     from beffroi.reports.services import reply_template_create
 
-    template = reply_template_create(commune=valbourg, title="Merci", body="Merci, c'est noté.")
+    template = reply_template_create(commune=valbourg, title="Merci", body="Merci, c'est noté.", actor=None)
     report = file_report(valbourg, setup_reports["pothole"])
     client.force_login(agent_valbourg)
     client.post(f"{G}/{report.pk}/repondre/", {"visibility": "public", "body": "", "template": template.pk})

@@ -120,8 +120,9 @@ def test_rate_limit_per_address(client, setup_reports, settings):
     settings.BEFFROI_REPORTS_RATE_LIMIT = 2
     assert post_report(client).status_code == 302
     assert post_report(client).status_code == 302
-    response = post_report(client)
-    assert response.status_code == 400 and "Trop de signalements" in response.content.decode()
+    response = post_report(client, description="Trou sur le trottoir")
+    assert response.status_code == 429 and "Trop de signalements" in response.content.decode()
+    assert "Trou sur le trottoir" in response.content.decode()  # the form comes back as typed
     assert Report.objects.count() == 2
 
 
