@@ -13,7 +13,7 @@ from beffroi.core.models import Commune
 from beffroi.territory.models import Place
 
 from . import services
-from .models import Budget, Phase, Project
+from .models import Budget, PaperBallotKind, Phase, Project
 
 # (title, description, category, place name or None, location, cost in euros, district)
 PROJECTS_2025 = [
@@ -99,7 +99,13 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 ONLINE_VOTERS = 280
+CODE_ONLY_VOTERS = 45  # residents who voted with their printed code alone, without an account
 PAPER_BALLOTS = 20
+BLANK_PAPER, VOID_PAPER = 3, 2  # numbered after the valid ones
+SET_ASIDE_REASON = (
+    "Bulletin n° 26 déchiré en deux lors de l'ouverture de l'urne : illisible pour le second agent, écarté "
+    "par la commission de dépouillement."
+)
 
 
 def _place(commune, name):
@@ -173,28 +179,48 @@ def _load_finished(commune, agent, admin, rng):
         budget, agent, PROJECTS_2025, "Réalisable : projet étudié par les services techniques, coût confirmé.",
         envelopes,
     )  # fmt: skip
-    budget = services.budget_update(commune=commune, budget=budget, actor=agent, phase_override=Phase.VOTE)
+    budget, _changed = services.budget_update(
+        commune=commune, budget=budget, actor=agent, phase_override=Phase.VOTE
+    )
     districts = {p.pk: spec[6] for p, spec in zip(projects, PROJECTS_2025, strict=True)}
     codes = services.voting_codes_generate(
         commune=commune,
         budget=budget,
         actor=agent,
-        count=ONLINE_VOTERS,
+        count=ONLINE_VOTERS + CODE_ONLY_VOTERS,
         batch="envoi postal 2025",
         eligible_only=True,
     )
-    for voter, code in zip(_voters(commune, ONLINE_VOTERS, rng), codes, strict=True):
+    for voter, code in zip(_voters(commune, ONLINE_VOTERS, rng), codes, strict=False):
         services.voter_verify_with_code(commune=commune, budget=budget, voter=voter, code=code)
         chosen = _preferences(rng, projects, districts)
         services.ballot_cast(commune=commune, budget=budget, voter=voter, choices={p.pk: 1 for p in chosen})
+    for code in codes[ONLINE_VOTERS:]:  # the code alone is the credential: no account
+        chosen = _preferences(rng, projects, districts)
+        services.ballot_cast_with_code(
+            commune=commune, budget=budget, code=code, choices={p.pk: 1 for p in chosen}
+        )
     for number in range(1, PAPER_BALLOTS + 1):
         chosen = {p.pk: 1 for p in _preferences(rng, projects, districts)}
         for clerk in (agent, admin):  # double entry: two agents, same paper ballot
             services.paper_entry_record(
                 commune=commune, budget=budget, actor=clerk, paper_number=number, choices=chosen
             )
+    kinds = [PaperBallotKind.BLANK] * BLANK_PAPER + [PaperBallotKind.VOID] * VOID_PAPER
+    for number, kind in enumerate(kinds, start=PAPER_BALLOTS + 1):
+        for clerk in (agent, admin):
+            services.paper_entry_record(
+                commune=commune, budget=budget, actor=clerk, paper_number=number, choices={}, kind=kind
+            )
+    # One ballot entered once only (torn), set aside with its reason when the vote is closed
+    services.paper_entry_record(
+        commune=commune, budget=budget, actor=agent, paper_number=PAPER_BALLOTS + len(kinds) + 1,
+        choices={p.pk: 1 for p in _preferences(rng, projects, districts)},
+    )  # fmt: skip
     services.budget_update(commune=commune, budget=budget, actor=agent, phase_override="")
-    budget = services.budget_close_and_count(commune=commune, budget=budget, actor=agent)
+    budget = services.budget_close_and_count(
+        commune=commune, budget=budget, actor=admin, set_aside_reason=SET_ASIDE_REASON
+    )
     services.budget_update(
         commune=commune,
         budget=budget,
@@ -249,6 +275,46 @@ def _load_open(commune, agent, habitant):
     services.voter_verify_at_counter(
         commune=commune, budget=budget, actor=agent, voter=habitant, checks=["identite", "domicile", "age"]
     )
+    # Codes mailed to residents (a few already voted with them, without an account); paper ballots from the
+    # mairie's ballot box: entered twice (blank, void included), one awaiting its second entry, one divergent.
+    codes = services.voting_codes_generate(
+        commune=commune, budget=budget, actor=agent, count=12, batch="envoi postal 2026"
+    )
+    rng = random.Random(2026)
+    for code in codes[:4]:
+        basket = _basket(rng, projects, budget.basket_limit)
+        services.ballot_cast_with_code(commune=commune, budget=budget, code=code, choices=basket)
+    admin = User.objects.get(email="admin@demo.test")
+    entries = [
+        (1, _basket(rng, projects, budget.basket_limit), PaperBallotKind.VALID, (agent, admin)),
+        (2, {}, PaperBallotKind.BLANK, (agent, admin)),
+        (3, {}, PaperBallotKind.VOID, (agent, admin)),
+        (4, _basket(rng, projects, budget.basket_limit), PaperBallotKind.VALID, (agent,)),
+    ]
+    for number, choices, kind, clerks in entries:
+        for clerk in clerks:
+            services.paper_entry_record(
+                commune=commune, budget=budget, actor=clerk, paper_number=number, choices=choices, kind=kind
+            )
+    divergent = _basket(rng, projects, budget.basket_limit)
+    services.paper_entry_record(
+        commune=commune, budget=budget, actor=agent, paper_number=5, choices=divergent
+    )
+    misread = next(p for p in projects if p.pk not in divergent and p.cost <= budget.basket_limit)
+    services.paper_entry_record(
+        commune=commune, budget=budget, actor=admin, paper_number=5, choices={misread.pk: 1}
+    )
+
+
+def _basket(rng, projects, limit):
+    """A basket ballot within the limit: projects taken in a random order while they fit."""
+    chosen: dict[int, int] = {}
+    total = 0
+    for project in rng.sample(projects, len(projects)):
+        if total + project.cost <= limit and len(chosen) < 4:
+            chosen[project.pk] = 1
+            total += project.cost
+    return chosen
 
 
 @demo.register("budgeting", order=30)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
 
-from .models import CATEGORIES, BallotType, Budget, Project, SubBudget
+from .models import CATEGORIES, BallotType, Budget, PaperBallotKind, Project, SubBudget
 
 if TYPE_CHECKING:
     from beffroi.territory.models import Place
@@ -47,6 +47,8 @@ class BudgetForm(forms.ModelForm):
                 "%d/%m/%Y %H:%M",
             ]
 
+    DATE_FIELDS = ("ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at", "followup_at")
+
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if slug == "gestion":
@@ -61,6 +63,12 @@ class BudgetForm(forms.ModelForm):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        # The page shows dates to the minute: a date sent back as shown is the stored instant, not a change
+        # (otherwise every save would move the stored dates to the minute and record them as modified).
+        for name in self.DATE_FIELDS:
+            stored, sent = self.initial.get(name), cleaned.get(name)
+            if stored is not None and sent is not None and stored.replace(second=0, microsecond=0) == sent:
+                cleaned[name] = stored
         order = ["ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at"]
         dates = [(name, cleaned[name]) for name in order if cleaned.get(name)]
         for (_a, first), (b, second) in zip(dates, dates[1:], strict=False):
@@ -226,7 +234,69 @@ class VotingCodeForm(forms.Form):
         label=_("Code de vote"),
         max_length=20,
         help_text=_("Le code imprimé reçu de la mairie, ex. ABCD-EFGH-JKLM."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
+
+
+class PaperKindForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Ce bulletin papier est"),
+        choices=PaperBallotKind.choices,
+        initial=PaperBallotKind.VALID,
+        required=False,  # a ballot sent without saying is a valid one (the page always sends it)
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Blanc : aucun projet choisi. Nul : bulletin déchiré, annoté ou qui ne respecte pas les règles (trop "
+            "de projets, panier trop cher). Blancs et nuls comptent dans la participation, pas dans le résultat."
+        ),
+    )
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or PaperBallotKind.VALID
+
+
+class CloseForm(forms.Form):
+    """Closing the vote: paper ballots still pending are set aside only on purpose, with the reason."""
+
+    set_aside = forms.BooleanField(
+        label=_("J'écarte du dépouillement les bulletins papier non rapprochés listés ci-dessus"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Pourquoi ces bulletins sont-ils écartés ?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Publié avec les résultats. Par exemple : bulletins illisibles, second agent indisponible."
+        ),
+    )
+
+    def __init__(self, *args, pending: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+        if not pending:
+            del self.fields["set_aside"]
+            del self.fields["reason"]
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.pending and cleaned.get("set_aside") and not (cleaned.get("reason") or "").strip():
+            self.add_error(
+                "reason", _("Indiquez pourquoi ces bulletins sont écartés : la raison sera publiée.")
+            )
+        if self.pending and not cleaned.get("set_aside"):
+            self.add_error(
+                "set_aside",
+                _(
+                    "Des bulletins papier ne sont pas rapprochés : terminez leur double saisie, ou cochez cette "
+                    "case et indiquez pourquoi vous les écartez."
+                ),
+            )
+        return cleaned
 
 
 class PaperNumberForm(forms.Form):

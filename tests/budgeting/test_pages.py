@@ -55,7 +55,7 @@ def test_vote_with_a_code_then_change_the_vote_without_javascript(
     client.force_login(habitant_valbourg)
     page = client.get(f"{BASE}/{budget.slug}/voter/").content.decode()
     assert "Code de vote" in page
-    client.post(f"{BASE}/{budget.slug}/voter/code/", {"code": code})
+    client.post(f"{BASE}/{budget.slug}/voter/verifier-mon-compte/", {"code": code})
     response = client.post(f"{BASE}/{budget.slug}/voter/", {"project": [projects[0].pk, projects[1].pk]})
     assert response.status_code == 302
     done = client.get(response["Location"]).content.decode()
@@ -201,14 +201,14 @@ def test_residents_cannot_open_agent_pages(client, voting_budget, habitant_valbo
 
 
 def test_close_count_and_results_page_with_chart_and_table(
-    client, voting_budget, agent_valbourg, habitant_valbourg
+    client, voting_budget, agent_valbourg, admin_valbourg, habitant_valbourg
 ):
     budget, projects = voting_budget
     verified(budget, agent_valbourg, habitant_valbourg)
     services.ballot_cast(
         commune=budget.commune, budget=budget, voter=habitant_valbourg, choices={projects[2].pk: 1}
     )
-    client.force_login(agent_valbourg)
+    client.force_login(admin_valbourg)
     response = client.post(f"{BASE}/gestion/{budget.slug}/depouiller/")
     assert response.status_code == 302
     page = client.get(f"{BASE}/{budget.slug}/resultats/").content.decode()
@@ -241,7 +241,7 @@ def _api_key(commune):
     return apikey_create(commune=commune, scope="read")[1]
 
 
-def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client, voting_budget, agent_valbourg,
+def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client, voting_budget, agent_valbourg, admin_valbourg,
                                                                           habitant_valbourg, hautmesnil):  # fmt: skip
     budget, projects = voting_budget
     verified(budget, agent_valbourg, habitant_valbourg)
@@ -254,7 +254,7 @@ def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client,
     assert client.get(f"/api/budgeting/budgets/{budget.slug}/results", headers=headers).status_code == 404
     items = client.get(f"/api/budgeting/budgets/{budget.slug}/projects", headers=headers).json()
     assert {p["title"] for p in items} == {p.title for p in projects}
-    services.budget_close_and_count(commune=budget.commune, budget=budget, actor=agent_valbourg)
+    services.budget_close_and_count(commune=budget.commune, budget=budget, actor=admin_valbourg)
     results = client.get(f"/api/budgeting/budgets/{budget.slug}/results", headers=headers)
     body = results.content.decode()
     assert results.status_code == 200

@@ -31,11 +31,11 @@ def _vote(budget, agent, ballots):
 
 
 @pytest.fixture
-def counted(valbourg, agent_valbourg):
+def counted(valbourg, agent_valbourg, admin_valbourg):
     budget = make_budget(valbourg, agent_valbourg, max_choices=None)
     a1, a2, a3, b1, b2 = add_projects(budget, agent_valbourg, SPECS)
     _vote(budget, agent_valbourg, [[a1, a2, a3]] * 6 + [[b1, b2]] * 4)
-    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=agent_valbourg)
+    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
     return budget, (a1, a2, a3, b1, b2)
 
 
@@ -92,12 +92,12 @@ def test_export_pb_is_readable_and_reproduces_the_winners(counted, client):
 def test_export_csv_has_one_line_per_project(counted, client):
     budget, projects = counted
     response = client.get(f"/valbourg/budget-participatif/{budget.slug}/resultats.csv")
-    lines = response.content.decode().strip().splitlines()
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("projet;titre;cout;voix")
     assert len(lines) == 1 + len(projects)
 
 
-def test_sub_budgets_are_counted_separately(valbourg, agent_valbourg):
+def test_sub_budgets_are_counted_separately(valbourg, agent_valbourg, admin_valbourg):
     budget = make_budget(valbourg, agent_valbourg, max_choices=None, total_amount=60000)
     north = SubBudget.objects.create(budget=budget, name="Quartier nord", amount=20000)
     a, b, c = add_projects(
@@ -106,19 +106,19 @@ def test_sub_budgets_are_counted_separately(valbourg, agent_valbourg):
     a.sub_budget = north
     a.save()
     _vote(budget, agent_valbourg, [[a, b, c]] * 3 + [[b]])
-    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=agent_valbourg)
+    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
     assert str(a.pk) in budget.results["winners"]  # its own envelope
     assert [g["amount"] for g in budget.results["groups"]] == [20000, 40000]
     assert budget.results["total_cost"] <= 60000
 
 
-def test_counting_before_the_vote_is_refused(valbourg, agent_valbourg):
+def test_counting_before_the_vote_is_refused(valbourg, agent_valbourg, admin_valbourg):
     budget = make_budget(valbourg, agent_valbourg, phase="ideas")
     with pytest.raises(ValidationError, match="une fois le vote ouvert"):
-        services.budget_close_and_count(commune=valbourg, budget=budget, actor=agent_valbourg)
+        services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
 
 
-def test_random_budgets_match_the_rules_with_points(valbourg, agent_valbourg):
+def test_random_budgets_match_the_rules_with_points(valbourg, agent_valbourg, admin_valbourg):
     rng = random.Random(7)
     budget = make_budget(valbourg, agent_valbourg, ballot_type="points", points_total=6, max_choices=None)
     projects = add_projects(
@@ -130,7 +130,7 @@ def test_random_budgets_match_the_rules_with_points(valbourg, agent_valbourg):
         services.ballot_cast(
             commune=valbourg, budget=budget, voter=user, choices={chosen[0].pk: 4, chosen[1].pk: 2}
         )
-    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=agent_valbourg)
+    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
     election = services.election_for(budget, services.collected_ballots(budget)[0])
     expected = rules.count(
         election, "mes-add1", tie_breaking=rules.TieBreaking(draw=tuple(budget.results["draw"]))

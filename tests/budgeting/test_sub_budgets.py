@@ -240,7 +240,7 @@ def _vote(budget, agent, ballots):
 
 @pytest.mark.django_db
 def test_results_page_shows_winners_per_envelope_and_export_keeps_them(
-    client, valbourg, agent_valbourg, tmp_path
+    client, valbourg, agent_valbourg, admin_valbourg, tmp_path
 ):
     budget = make_budget(
         valbourg, agent_valbourg, phase="ideas", total_amount=100000, max_choices=None, rule="greedy"
@@ -259,7 +259,7 @@ def test_results_page_shows_winners_per_envelope_and_export_keeps_them(
         project.save()
     services.budget_update(commune=valbourg, budget=budget, actor=agent_valbourg, phase_override="vote")
     _vote(budget, agent_valbourg, [[n1, n2, s1]] * 6 + [[n1]] * 4 + [[g1]])
-    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=agent_valbourg)
+    budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
     groups = {g["name"]: g for g in budget.results["groups"]}
     assert groups["Quartier nord"]["winners"] == [str(n1.pk)]
     assert groups["Quartier sud"]["winners"] == [str(s1.pk)]
