@@ -210,6 +210,9 @@ BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 10
 # Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
 # No tile server by default: a map is drawn from the commune boundary alone, no third-party request.
 BEFFROI_TILE_URL = env.str("BEFFROI_TILE_URL", default="")
+# The MQTT broker keeps the worker's messages without limit while it is stopped (max_queued_messages 0, as in
+# docs/mosquitto/beffroi.conf): `beffroi mqtt` then no longer warns at start that it may lose some.
+BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED = env.bool("BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED", default=False)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -5,7 +5,9 @@ import shutil
 import socket
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -40,14 +42,56 @@ def broker(tmp_path):
     process.wait(timeout=5)
 
 
-def _publish(port, messages):
+SHIPPED_CONFIG = Path(__file__).resolve().parents[2] / "docs" / "mosquitto" / "beffroi.conf"
+
+
+def _start(config, port):
+    process = subprocess.Popen(
+        ["mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process
+
+
+@pytest.fixture
+def shipped_broker(tmp_path):
+    """Mosquitto with the configuration shipped in docs/, on a free local port and a private directory."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    local = ("listener", "allow_anonymous", "password_file", "persistence_location")
+    lines = [line for line in SHIPPED_CONFIG.read_text().splitlines() if not line.startswith(local)]
+    config = tmp_path / "beffroi.conf"
+    config.write_text(
+        "\n".join(
+            [
+                *lines,
+                f"listener {port} 127.0.0.1",
+                "allow_anonymous true",
+                f"persistence_location {tmp_path}/",
+            ]
+        )
+        + "\n"
+    )
+    process = _start(config, port)
+    yield port
+    process.terminate()
+    process.wait(timeout=5)
+
+
+def _publish(port, messages, *, retain=True):
     import paho.mqtt.client as mqtt
 
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher")
     client.connect("127.0.0.1", port)
     client.loop_start()
     for topic, payload in messages:
-        client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+        client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
     client.loop_stop()
     client.disconnect()
 
@@ -116,3 +160,66 @@ def test_mqtt_worker_evaluates_no_data_rules_periodically(broker, valbourg, agen
     alert = Alert.objects.get()
     assert alert.entity == container and alert.state == Alert.State.OPEN
     assert "Aucune mesure" in alert.message
+
+
+def test_shipped_broker_configuration_keeps_everything_sent_while_the_worker_is_stopped(
+    shipped_broker, valbourg
+):
+    # Mosquitto's default (max_queued_messages 1000) dropped 423 and 274 of such messages in two runs.
+    assert "max_queued_messages 0" in SHIPPED_CONFIG.read_text()
+    entity = services.entity_create(
+        commune=valbourg,
+        entity={"id": "urn:ngsi-ld:WaterConsumptionObserved:1", "type": "WaterConsumptionObserved"},
+    )
+    services.device_register(commune=valbourg, dev_eui="70B3D57ED00000AA", entity=entity)
+    worker = ["mqtt", "--host", "127.0.0.1", "--port", str(shipped_broker), "--alerts-every", "0"]
+    call_command(*worker, "--timeout", "0.5", stdout=StringIO(), stderr=StringIO())  # its persistent session
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    count = 1200  # more than Mosquitto's default queue and in-flight window together
+    _publish(
+        shipped_broker,
+        [
+            (
+                "beffroi/valbourg/devices/70B3D57ED00000AA/up",
+                json.dumps(
+                    {
+                        "dev_eui": "70B3D57ED00000AA",
+                        "f_cnt": i + 1,
+                        "received_at": (start + timedelta(minutes=i)).isoformat(),
+                        "decoded": {"waterConsumption": i},
+                    }
+                ),
+            )
+            for i in range(count)
+        ],
+        retain=False,
+    )
+    call_command(
+        *worker, "--max-messages", str(count), "--timeout", "60", stdout=StringIO(), stderr=StringIO()
+    )
+    assert Observation.objects.filter(entity=entity).count() == count
+
+
+def test_worker_warns_at_start_that_the_broker_may_drop_queued_messages(broker, valbourg, settings):
+    err = StringIO()
+    call_command(
+        "mqtt", "--host", "127.0.0.1", "--port", str(broker), "--timeout", "1", stdout=StringIO(), stderr=err
+    )
+    warning = err.getvalue()
+    assert "max_queued_messages" in warning and "docs/mosquitto/beffroi.conf" in warning
+    assert "mosquitto version" in warning  # the broker named from $SYS/broker/version
+    assert warning.count("max_queued_messages 0") == 1  # once per run
+    settings.BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED = True
+    quiet = StringIO()
+    call_command(
+        "mqtt",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(broker),
+        "--timeout",
+        "1",
+        stdout=StringIO(),
+        stderr=quiet,
+    )
+    assert quiet.getvalue() == ""

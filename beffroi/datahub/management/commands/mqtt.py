@@ -14,6 +14,13 @@ already delivered are stored together, in one transaction (its in-flight window 
 The worker is the data hub's long-running process, so it also evaluates every commune's alert rules once a
 minute (--alerts-every, 0 to disable): "no data for N minutes" rules fire although nothing arrives. With it
 running, `beffroi alerts` needs no timer.
+
+While the worker is stopped, the broker keeps its QoS 1 messages in the worker's persistent session, but only
+up to ``max_queued_messages`` (1,000 by default in Mosquitto): beyond it the newest are dropped, silently for
+the worker. Mosquitto publishes no limit in ``$SYS`` (only its version, counters and loads), so the worker
+cannot read it: at start it names the broker (``$SYS/broker/version``) and warns, once, unless
+BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED says the broker runs with ``max_queued_messages 0`` (the configuration
+shipped in docs/mosquitto/beffroi.conf; see docs/operations.md, "Mosquitto").
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import logging
 import signal
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
@@ -30,8 +38,18 @@ log = logging.getLogger("beffroi.datahub.mqtt")
 DEFAULT_TOPICS = ("v3/+/devices/+/up", "application/+/device/+/event/up", "beffroi/+/devices/+/up")
 
 
+SYS_VERSION = "$SYS/broker/version"
+QUEUE_WARNING = (
+    "MQTT broker {broker}: messages sent while this worker is stopped are kept only up to the broker's "
+    "max_queued_messages (1,000 by default in Mosquitto), then dropped without the worker knowing; the broker "
+    "does not publish that limit. Run Mosquitto with max_queued_messages 0 and persistence on "
+    "(docs/mosquitto/beffroi.conf, docs/operations.md section Mosquitto), then set "
+    "BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED=true to silence this warning."
+)
+
 BATCH_MAX = 1000  # messages stored in one transaction at most
 BATCH_WAIT = 0.05  # seconds spent gathering a batch at most
+SYS_WAIT = 2.0  # seconds to wait for the broker's $SYS version before warning without it
 
 
 def handle_message(topic: str, payload: bytes) -> str:
@@ -95,11 +113,23 @@ class Command(BaseCommand):
         )
         if options["username"]:
             client.username_pw_set(options["username"], options["password"] or None)
-        state = {"count": 0, "stop": False}
+        state = {"count": 0, "stop": False, "warned": False}
+        queue_unlimited = bool(getattr(settings, "BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED", False))
+        started = time.monotonic()
+
+        def warn_queue(broker: str) -> None:
+            """Once per run: the broker's queue limit may drop what it holds for this worker while it is down."""
+            if state["warned"] or queue_unlimited:
+                return
+            state["warned"] = True
+            message = QUEUE_WARNING.format(broker=broker)
+            log.warning(message)
+            self.stderr.write(message)
 
         def on_connect(client, userdata, flags, reason_code, properties):
             for topic in topics:
                 client.subscribe(topic, qos=1)
+            client.subscribe(SYS_VERSION, qos=0)  # names the broker in the warning (retained, sent at once)
             self.stdout.write(
                 f"MQTT connected to {options['host']}:{options['port']}, topics: {', '.join(topics)}"
             )
@@ -107,6 +137,12 @@ class Command(BaseCommand):
         pending: list = []
 
         def on_message(client, userdata, message):
+            if message.topic == SYS_VERSION:
+                client.unsubscribe(SYS_VERSION)
+                broker = message.payload.decode("utf-8", errors="replace")[:100]
+                log.info("MQTT broker: %s", broker)
+                warn_queue(broker)
+                return
             pending.append(message)  # stored by flush(), acknowledged once committed
 
         def flush():
@@ -124,7 +160,6 @@ class Command(BaseCommand):
         client.on_message = on_message
         signal.signal(signal.SIGTERM, lambda *a: state.update(stop=True))
         client.connect(options["host"], options["port"], keepalive=30)
-        started = time.monotonic()
         every = options["alerts_every"]
         next_alerts = started + every
         # The network loop runs in this thread: messages are stored by the thread that owns the DB connection.
@@ -133,6 +168,8 @@ class Command(BaseCommand):
                 now = time.monotonic()
                 if options["timeout"] and now - started > options["timeout"]:
                     break
+                if now - started > SYS_WAIT:  # a broker that publishes no $SYS version (or forbids it)
+                    warn_queue(f"{options['host']}:{options['port']}")
                 if every and now >= next_alerts:
                     next_alerts = now + every
                     evaluate_alerts()
