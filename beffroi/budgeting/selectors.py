@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from beffroi.core.models import Commune
 
-from .models import Ballot, Budget, Phase, Project, ProjectStatus, VoterVerification
+from .models import Ballot, Budget, Phase, Project, ProjectStatus, VoterVerification, VotingCode
 
 if TYPE_CHECKING:
     from beffroi.accounts.models import User
@@ -65,7 +65,7 @@ def voter_list(*, commune: Commune, budget: Budget) -> QuerySet[Ballot]:
     return (
         Ballot.objects.filter(budget__commune=commune, budget=budget)
         .select_related("voter")
-        .only("voter__full_name", "voter__email", "voter_key", "created_at", "updated_at")
+        .only("voter__full_name", "voter__email", "voter_key", "voting_code", "created_at", "updated_at")
         .order_by("voter__full_name", "voter__email")
     )
 
@@ -86,4 +86,30 @@ def budget_stats(*, commune: Commune, budget: Budget) -> dict[str, int]:
     counts["ballots"] = Ballot.objects.filter(budget=budget).count()
     counts["verified"] = VoterVerification.objects.filter(budget=budget).count()
     counts["codes_unused"] = budget.voting_codes.filter(used_at__isnull=True).count()
+    return counts
+
+
+def budget_has_codes(*, budget: Budget) -> bool:
+    """Whether the mairie printed voting codes for the budget (then a code alone is enough to vote)."""
+    return VotingCode.objects.filter(budget=budget).exists()
+
+
+def vote_turnout(*, commune: Commune, budget: Budget) -> dict[str, int]:
+    """Who took part online, in figures only (never who voted what): ballots by account and by code alone, codes
+    printed and used (to vote, or to verify an account), voters verified at the counter or by a code."""
+    ballots = Ballot.objects.filter(budget__commune=commune, budget=budget)
+    codes = VotingCode.objects.filter(commune=commune, budget=budget)
+    counts: dict[str, int] = ballots.aggregate(
+        online=Count("pk"),
+        by_code=Count("pk", filter=Q(voting_code__isnull=False)),
+    )
+    counts["by_account"] = counts["online"] - counts["by_code"]
+    counts.update(
+        codes.aggregate(
+            codes_printed=Count("pk"),
+            codes_used=Count("pk", filter=Q(used_at__isnull=False)),
+        )
+    )
+    counts["codes_for_accounts"] = counts["codes_used"] - counts["by_code"]
+    counts["verified"] = VoterVerification.objects.filter(budget=budget).count()
     return counts

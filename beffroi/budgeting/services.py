@@ -21,12 +21,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core import abuse
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
+from beffroi.core.updates import model_update
 
 from . import rules
 from .models import (
@@ -35,6 +38,7 @@ from .models import (
     BallotType,
     Budget,
     PaperBallotEntry,
+    PaperBallotKind,
     Phase,
     Project,
     ProjectStatus,
@@ -42,6 +46,7 @@ from .models import (
     SubBudget,
     VoterVerification,
     VotingCode,
+    VotingCodeFailure,
 )
 from .personal_data import voted_with_erased_account
 from .rules.model import Ballot as RulesBallot
@@ -88,24 +93,22 @@ def budget_create(*, commune: Commune, actor: Actor = None, **fields: Any) -> Bu
 
 
 @transaction.atomic
-def budget_update(*, commune: Commune, budget: Budget, actor: Actor = None, **fields: Any) -> Budget:
+def budget_update(
+    *, commune: Commune, budget: Budget, actor: Actor = None, **fields: Any
+) -> tuple[Budget, list[str]]:
+    """Change a budget's settings; returns the budget as stored and the names of the fields that changed.
+
+    Through `core.updates.model_update`: compared with the row as stored (re-read, locked), never with the
+    caller's object, which a bound ModelForm has already changed; only changed fields are written and audited,
+    each with its old and new value; an unknown key is a `TypeError`.
+    """
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
-    unknown = set(fields) - BUDGET_FIELDS
-    if unknown:
-        raise TypeError(f"unknown budget fields: {sorted(unknown)}")
-    changed = sorted(k for k, v in fields.items() if getattr(budget, k) != v)
-    for key in changed:
-        setattr(budget, key, fields[key])
-    if changed:
-        budget.full_clean()
-        budget.save()
-        audit_record(
-            commune=commune, actor=actor, action="budget.update", obj=budget, summary=budget.title,
-            data={"fields": changed},
-        )  # fmt: skip
-    return budget
+    return model_update(
+        instance=budget, data=fields, allowed=BUDGET_FIELDS, commune=commune, actor=actor,
+        action="budget.update", summary=budget.title,
+    )  # fmt: skip
 
 
 def _sub_budgets_locked(budget: Budget) -> bool:
@@ -207,12 +210,13 @@ def idea_submit(
     *, commune: Commune, budget: Budget, author: Actor, title: str, description: str, category: str,
     estimated_cost: int, place: Place | None = None, location: str = "", sub_budget: SubBudget | None = None,
     check_phase: bool = True, author_name: str = "",
-    contact_email: str = "", submitter: str = "",
+    contact_email: str = "", submitter: str = "", rate_limited: bool = False,
 ) -> Project:  # fmt: skip
     """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
 
     Without an account (`author` anonymous), `author_name` and `contact_email` are optional and `submitter` is the
-    keyed hash of the sender's address (`beffroi.reports.services.submitter_hash`) used by the rate limit.
+    keyed hash of the sender's address (`beffroi.core.abuse.submitter_hash`) used by the rate limit
+    (`rate_limited`: `core.abuse.RateLimited` past it, counted under a lock in this transaction).
     """
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -229,18 +233,22 @@ def idea_submit(
         contact_email=(contact_email or "").strip(), submitter_hash=submitter,
     )  # fmt: skip
     idea.full_clean()
+    if rate_limited:
+        idea_rate_limit_check(commune=commune, submitter=submitter)
     idea.save()
     return idea
 
 
-def idea_rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
-    """Ideas sent without an account from one address in the last hour, over the limit (database counter)."""
-    limit = getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5)
-    since = timezone.now() - timedelta(hours=1)
-    return (
-        Project.objects.filter(commune=commune, submitter_hash=submitter, created_at__gte=since).count()
-        >= limit
-    )
+def idea_rate_limit_check(*, commune: Commune, submitter: str) -> None:
+    """Ideas sent without an account from one address in the last hour (`BEFFROI_IDEAS_RATE_LIMIT`, 5), counted
+    under a lock inside the transaction that saves the idea: `core.abuse.RateLimited` past it."""
+    abuse.rate_limit_check(
+        commune=commune, scope="ideas", subject=submitter,
+        submissions=Project.objects.filter(commune=commune, submitter_hash=submitter),
+        limit=getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5),
+        message=_("Trop d'idées envoyées depuis cette connexion en une heure. "
+                  "Réessayez plus tard ou passez en mairie."),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -389,20 +397,72 @@ def voting_codes_generate(
     return codes
 
 
-@transaction.atomic
-def voter_verify_with_code(*, commune: Commune, budget: Budget, voter: User, code: str) -> VoterVerification:
-    """A resident unlocks voting with a printed code; the code can never be used again."""
+CODE_FAILURES_WINDOW = timedelta(minutes=15)
+
+
+def voting_code_locked_out(*, commune: Commune, client: str) -> bool:
+    """Whether `client` (keyed hash of its address) typed too many wrong codes lately (database counter).
+
+    `BEFFROI_VOTING_CODE_FAILURES` wrong codes (5 by default) in `CODE_FAILURES_WINDOW` lock the client out of
+    every code form of the commune until the oldest of them is old enough: a printed code has 60 random bits,
+    and this keeps a guessing client to a few tries an hour.
+    """
+    if not client:
+        return False
+    limit = getattr(settings, "BEFFROI_VOTING_CODE_FAILURES", 5)
+    since = timezone.now() - CODE_FAILURES_WINDOW
+    recent = VotingCodeFailure.objects.filter(commune=commune, submitter_hash=client, created_at__gte=since)
+    return recent.count() >= limit
+
+
+def _voting_code_find(*, commune: Commune, budget: Budget, code: str, client: str) -> VotingCode:
+    """The budget's printed code `code`, or a French error; a wrong code is counted against `client`.
+
+    Called outside the write's transaction, so that the wrong code stays counted when the error is raised.
+    """
+    if voting_code_locked_out(commune=commune, client=client):
+        raise ValidationError(
+            _(
+                "Trop de codes erronés ont été saisis depuis cette connexion. Par sécurité, la saisie est "
+                "bloquée pendant 15 minutes : vérifiez le code imprimé, puis réessayez, ou adressez-vous à "
+                "l'accueil de la mairie."
+            ),
+            code="locked_out",
+        )
+    found = VotingCode.objects.filter(commune=commune, budget=budget, code_hash=_code_hash(code)).first()
+    if found is None:
+        if client:
+            VotingCodeFailure.objects.create(commune=commune, submitter_hash=client)
+        raise ValidationError(
+            _(
+                "Ce code de vote est inconnu. Recopiez-le depuis le papier reçu de la mairie : 12 lettres et "
+                "chiffres, sans O ni I, ni 0 ni 1."
+            ),
+            code="unknown_code",
+        )
+    return found
+
+
+def voter_verify_with_code(
+    *, commune: Commune, budget: Budget, voter: User, code: str, client: str = ""
+) -> VoterVerification:
+    """A resident unlocks voting on their account with a printed code; the code can never be used again.
+
+    `client` is the keyed hash of the sender's address: wrong codes count towards its lock-out.
+    """
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
     existing = VoterVerification.objects.filter(budget=budget, voter=voter).first()
     if existing:
         return existing
-    updated = VotingCode.objects.filter(
-        commune=commune, budget=budget, code_hash=_code_hash(code), used_at__isnull=True
-    ).update(used_at=timezone.now())
-    if updated != 1:
-        raise ValidationError(_("Ce code de vote est inconnu ou a déjà servi."))
-    return VoterVerification.objects.create(
-        budget=budget, voter=voter, method=VoterVerification.Method.CODE, checks=["code"]
-    )
+    found = _voting_code_find(commune=commune, budget=budget, code=code, client=client)
+    with transaction.atomic():
+        updated = VotingCode.objects.filter(pk=found.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if updated != 1:
+            raise ValidationError(_("Ce code de vote a déjà servi."))
+        return VoterVerification.objects.create(
+            budget=budget, voter=voter, method=VoterVerification.Method.CODE, checks=["code"]
+        )
 
 
 def _already_voted_with_erased_account(budget: Budget, voter: User) -> str | None:
@@ -583,13 +643,58 @@ def ballot_cast(
             ballot = Ballot.objects.get(budget=budget, voter=voter)
     else:
         ballot.save(update_fields=["updated_at"])
-    token = ballot_token(budget, f"user:{voter.pk}")
+    _choices_replace(budget, ballot_token(budget, f"user:{voter.pk}"), choices)
+    return ballot
+
+
+def _choices_replace(budget: Budget, token: str, choices: dict[int, int]) -> None:
     BallotChoice.objects.filter(budget=budget, ballot_token=token).delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(budget=budget, ballot_token=token, project_id=pk, value=v)
         for pk, v in choices.items()
         if v
     )
+
+
+def ballot_cast_with_code(
+    *, commune: Commune, budget: Budget, code: str, choices: dict[int, int], client: str = ""
+) -> Ballot:
+    """Vote with a printed voting code alone, without an account: the code is the credential.
+
+    Stored as an account's ballot is: a `Ballot` row saying that the code voted (never what), the choices under
+    an opaque token (an HMAC of the code's hash under the server secret, which agents cannot compute). The code
+    is spent by its first ballot; its holder can replace the ballot until the vote closes. A code already spent
+    to verify an account does not vote a second time. Wrong codes count towards `client`'s lock-out
+    (`voting_code_locked_out`); the code is looked up before the write's transaction so that they stay counted.
+    """
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    if budget.phase != Phase.VOTE:
+        raise ValidationError(voter_can_vote_reason(budget, None) or "")
+    found = _voting_code_find(commune=commune, budget=budget, code=code, client=client)
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        if budget.phase != Phase.VOTE:
+            raise ValidationError(voter_can_vote_reason(budget, None) or "")
+        voting_code = VotingCode.objects.select_for_update().get(pk=found.pk)
+        ballot = Ballot.objects.filter(voting_code=voting_code).first()
+        if ballot is None and voting_code.used_at is not None:
+            raise ValidationError(
+                _(
+                    "Ce code a déjà servi à vérifier un compte : connectez-vous à ce compte pour voter ou "
+                    "modifier votre vote."
+                )
+            )
+        errors = ballot_errors(budget, choices)
+        if errors:
+            raise ValidationError(errors)
+        if ballot is None:
+            ballot = Ballot.objects.create(budget=budget, voter=None, voting_code=voting_code)
+            voting_code.used_at = timezone.now()
+            voting_code.save(update_fields=["used_at"])
+        else:
+            ballot.save(update_fields=["updated_at"])
+        _choices_replace(budget, ballot_token(budget, f"code:{voting_code.code_hash}"), choices)
     return ballot
 
 
@@ -610,9 +715,15 @@ def ballot_of(budget: Budget, voter: User | AnonymousUser) -> dict[int, int]:
 
 @transaction.atomic
 def paper_entry_record(
-    *, commune: Commune, budget: Budget, actor: Actor, paper_number: int, choices: dict[int, int]
-) -> PaperBallotEntry:
-    """One agent's entry of a paper ballot. The same agent entering the same number again corrects the entry."""
+    *, commune: Commune, budget: Budget, actor: Actor, paper_number: int, choices: dict[int, int],
+    kind: str = PaperBallotKind.VALID,
+) -> PaperBallotEntry:  # fmt: skip
+    """One agent's entry of a paper ballot. The same agent entering the same number again corrects the entry.
+
+    `kind`: a valid ballot carries choices that respect the budget's rules; a blank one (no choice) and a void
+    one (spoiled, or breaking the rules: too many projects, an over-limit basket) carry none. Blank and void
+    ballots are counted in the turnout, never in the result.
+    """
     _require(commune, actor, "handle_requests")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
@@ -620,26 +731,54 @@ def paper_entry_record(
         raise ValidationError(
             _("Le dépouillement est fait : les bulletins papier ne peuvent plus être saisis.")
         )
-    errors = ballot_errors(budget, choices)
-    if errors:
-        raise ValidationError(errors)
+    if kind not in PaperBallotKind.values:
+        raise ValidationError(_("Indiquez si le bulletin est valable, blanc ou nul."))
+    chosen = {pk: v for pk, v in choices.items() if v}
+    if kind != PaperBallotKind.VALID:
+        if chosen:
+            raise ValidationError(
+                _(
+                    "Un bulletin blanc ou nul ne compte pour aucun projet : décochez les projets, ou enregistrez "
+                    "le bulletin comme valable."
+                )
+            )
+    elif not chosen:
+        raise ValidationError(
+            _("Aucun projet choisi : si le bulletin papier ne porte aucun choix, enregistrez-le comme blanc.")
+        )
+    else:
+        errors = ballot_errors(budget, chosen)
+        if errors:
+            raise ValidationError(
+                [*errors, _("Si le bulletin papier est rempli ainsi, enregistrez-le comme nul.")]
+            )
     entry, _created = PaperBallotEntry.objects.update_or_create(
         budget=budget, paper_number=paper_number,
         entered_by=actor if actor is not None and actor.is_authenticated else None,
-        defaults={"choices": {str(k): v for k, v in sorted(choices.items()) if v}},
+        defaults={"kind": kind, "choices": {str(k): v for k, v in sorted(chosen.items())}},
     )  # fmt: skip
     audit_record(
         commune=commune,
         actor=actor,
         action="budget.paper.enter",
         obj=budget,
-        summary=f"bulletin n° {paper_number}",
+        summary=f"bulletin n° {paper_number} ({PaperBallotKind(kind).label})",
     )
     return entry
 
 
+def _paper_state(entries: list[PaperBallotEntry]) -> str:
+    if len(entries) < 2:
+        return "single"
+    first = (entries[0].kind, entries[0].choices)
+    return "matching" if all((e.kind, e.choices) == first for e in entries) else "mismatch"
+
+
 def paper_reconciliation(budget: Budget) -> dict[str, list[tuple[int, list[PaperBallotEntry]]]]:
-    """Paper ballots by state: `matching` (two agents or more agree: counted), `mismatch`, `single` (one entry)."""
+    """Paper ballots by state: `matching` (two agents or more agree: counted), `mismatch`, `single` (one entry).
+
+    Two entries agree when they give the same kind (valid, blank, void) and the same choices.
+    """
     by_number: dict[int, list[PaperBallotEntry]] = defaultdict(list)
     for entry in PaperBallotEntry.objects.filter(budget=budget).select_related("entered_by"):
         by_number[entry.paper_number].append(entry)
@@ -649,13 +788,34 @@ def paper_reconciliation(budget: Budget) -> dict[str, list[tuple[int, list[Paper
         "single": [],
     }
     for number, entries in sorted(by_number.items()):
-        if len(entries) < 2:
-            result["single"].append((number, entries))
-        elif all(e.choices == entries[0].choices for e in entries):
-            result["matching"].append((number, entries))
-        else:
-            result["mismatch"].append((number, entries))
+        result[_paper_state(entries)].append((number, entries))
     return result
+
+
+def paper_entry_state(budget: Budget, paper_number: int) -> tuple[str, list[PaperBallotEntry]]:
+    """One paper ballot's state (`matching`, `mismatch` or `single`) and its entries, first entered first."""
+    entries = list(
+        PaperBallotEntry.objects.filter(budget=budget, paper_number=paper_number)
+        .select_related("entered_by")
+        .order_by("created_at", "pk")
+    )
+    return _paper_state(entries), entries
+
+
+def paper_tally(budget: Budget) -> dict[str, Any]:
+    """Where the paper ballots stand: counted (valid, blank, void), and the numbers still pending.
+
+    `single`: entered once, awaiting their second entry; `mismatch`: two entries that disagree.
+    """
+    state = paper_reconciliation(budget)
+    kinds = [entries[0].kind for _n, entries in state["matching"]]
+    return {
+        "valid": kinds.count(PaperBallotKind.VALID),
+        "blank": kinds.count(PaperBallotKind.BLANK),
+        "void": kinds.count(PaperBallotKind.VOID),
+        "single": [n for n, _e in state["single"]],
+        "mismatch": [n for n, _e in state["mismatch"]],
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -672,7 +832,7 @@ def _rules_ballot(kind: str, items: dict[int, int]) -> RulesBallot:
 
 
 def collected_ballots(budget: Budget) -> tuple[list[RulesBallot], int, int]:
-    """Every counted ballot in the rules' form (online, then matching paper ones), and the two counts."""
+    """Every counted ballot in the rules' form (online, then valid matching paper ones), and the two counts."""
     kind = budget.ballot_type
     by_token: dict[str, dict[int, int]] = defaultdict(dict)
     for token, pk, value in BallotChoice.objects.filter(budget=budget).values_list(
@@ -682,9 +842,10 @@ def collected_ballots(budget: Budget) -> tuple[list[RulesBallot], int, int]:
     online = Ballot.objects.filter(budget=budget).count()
     ballots = [_rules_ballot(kind, by_token[t]) for t in sorted(by_token)]
     ballots += [()] * max(0, online - len(by_token))  # ballots left empty still count in the endowment
-    paper = [
+    paper = [  # blank and void paper ballots are in the turnout, not in the election
         {int(k): v for k, v in entries[0].choices.items()}
         for _n, entries in paper_reconciliation(budget)["matching"]
+        if entries[0].kind == PaperBallotKind.VALID
     ]
     ballots += [_rules_ballot(kind, items) for items in paper]
     return ballots, online, len(paper)
@@ -767,6 +928,7 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict[str, Any]:
     random public seed (`draw_order`), recorded in the results with every tie it decided.
     """
     ballots, online, paper = collected_ballots(budget)
+    tally = paper_tally(budget)
     all_projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
     subs = list(budget.sub_budgets.all())
     names: dict[int | None, str] = {sub.pk: sub.name for sub in subs}
@@ -801,6 +963,16 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict[str, Any]:
             return split.leftover
         return next((part for part in split.parts if pid in part.outcome.projects), None)
 
+    def money_left(part: rules.SubBudgetOutcome | None, pid: str) -> Fraction | None:
+        """The money there was for the project when it was decided: the budget left when a greedy step looked
+        at it (the leftover completion's last, for a project it did not fund), else what its part had left."""
+        steps = [main.leftover, part] if main.leftover is not None and part is not main.leftover else [part]
+        for step in steps:
+            result = step.outcome.projects.get(pid) if step is not None else None
+            if result is not None and result.budget_left is not None:
+                return result.budget_left
+        return part.amount - part.outcome.total_cost if part is not None else None
+
     out_projects: dict[str, dict[str, Any]] = {}
     for p in all_projects:
         pid = str(p.pk)
@@ -825,6 +997,7 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict[str, Any]:
             "price": _num(r.price) if r else None,
             "supporters_money": _num(r.supporters_money) if r else None,
             "budget_left": _num(g.budget_left) if g else None,
+            "money_left": _num(money_left(part, pid)),
             "greedy_selected": pid in greedy.winners,
             "greedy_reason_label": _reason_label(g, gpart is not None and gpart is greedy.leftover)
             if g
@@ -865,6 +1038,9 @@ def count_budget(budget: Budget, *, seed: str | None = None) -> dict[str, Any]:
         "num_voters": len(ballots),
         "num_online": online,
         "num_paper": paper,
+        "num_paper_blank": tally["blank"],
+        "num_paper_void": tally["void"],
+        "paper_set_aside": None,
         "winners": winners,
         "total_cost": sum(cost[w] for w in winners),
         "greedy_winners": greedy_winners,
@@ -898,14 +1074,37 @@ def _reason_label(result: rules.ProjectResult | None, leftover: bool) -> str:
 
 
 @transaction.atomic
-def budget_close_and_count(*, commune: Commune, budget: Budget, actor: Actor) -> Budget:
-    """Close the vote, count it and publish the results; winners go to suivi, others are marked not selected."""
-    _require(commune, actor, "handle_requests")
+def budget_close_and_count(
+    *, commune: Commune, budget: Budget, actor: Actor, set_aside_reason: str = ""
+) -> Budget:
+    """Close the vote, count it and publish the results; winners go to suivi, others are marked not selected.
+
+    Reserved to those who run the vote (`run_votes`: the administrator and the élus). Paper ballots still
+    awaiting their second entry, or whose two entries disagree, are never counted silently: the count is refused
+    while there are any, unless `set_aside_reason` says why they are set aside; the reason and the ballots'
+    numbers are then published with the results and kept in the audit log.
+    """
+    _require(commune, actor, "run_votes")
     if budget.commune_id != commune.pk:
         raise PermissionDenied
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.phase not in (Phase.VOTE, Phase.RESULTS):
         raise ValidationError(_("Le dépouillement n'est possible qu'une fois le vote ouvert."))
+    tally = paper_tally(budget)
+    pending = len(tally["single"]) + len(tally["mismatch"])
+    reason = set_aside_reason.strip()
+    if pending and not reason:
+        raise ValidationError(
+            ngettext(
+                "%(n)d bulletin papier n'est pas encore compté (saisi une seule fois ou saisies divergentes) : "
+                "terminez sa double saisie, ou écartez-le en indiquant pourquoi.",
+                "%(n)d bulletins papier ne sont pas encore comptés (saisis une seule fois ou saisies "
+                "divergentes) : terminez leur double saisie, ou écartez-les en indiquant pourquoi.",
+                pending,
+            )
+            % {"n": pending},
+            code="paper_pending",
+        )
     now = timezone.now()
     if budget.vote_close_at is None or budget.vote_close_at > now:
         budget.vote_close_at = now
@@ -915,6 +1114,13 @@ def budget_close_and_count(*, commune: Commune, budget: Budget, actor: Actor) ->
         results = count_budget(budget)
     except rules.ElectionError as exc:
         raise ValidationError(str(exc)) from None
+    if pending:
+        results["paper_set_aside"] = {
+            "count": pending,
+            "single": tally["single"],
+            "mismatch": tally["mismatch"],
+            "reason": reason,
+        }
     budget.results = results
     budget.counted_at = now
     budget.save()
@@ -928,7 +1134,9 @@ def budget_close_and_count(*, commune: Commune, budget: Budget, actor: Actor) ->
             project.save(update_fields=["status"])
     audit_record(
         commune=commune, actor=actor, action="budget.count", obj=budget,
-        summary=f"{len(winners)} lauréats, {results['num_voters']} bulletins",
+        summary=f"{len(winners)} lauréats, {results['num_voters']} bulletins"
+        + (f", {pending} bulletins papier écartés" if pending else ""),
+        data={"paper_set_aside": results["paper_set_aside"]} if pending else None,
     )  # fmt: skip
     return budget
 
@@ -1000,5 +1208,5 @@ def budget_import_pabulib(
             if v
         ]
     BallotChoice.objects.bulk_create(choices, batch_size=5000)
-    budget_update(commune=commune, budget=budget, actor=actor, phase_override="")
+    budget, _changed = budget_update(commune=commune, budget=budget, actor=actor, phase_override="")
     return budget_close_and_count(commune=commune, budget=budget, actor=actor)

@@ -3,14 +3,12 @@ state changes and public replies by email and text message (queued after the com
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,8 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import notification_address, user_can
+from beffroi.core import abuse
 from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
@@ -66,6 +67,8 @@ class ReportInputError(ValueError):
 
 PHOTO_MESSAGES = {
     "too_big": "La photo dépasse 8 Mo : choisissez une image plus légère.",
+    "too_many_pixels": "La photo compte trop de pixels (plus de 40 millions) : réduisez sa définition, "
+    "ou envoyez une capture d'écran de la photo.",
     "bad_type": "Ce fichier n'est pas une photo lisible (formats acceptés : JPEG, PNG, WebP, GIF).",
 }
 ANSWER_MESSAGES = {
@@ -77,8 +80,10 @@ ANSWER_MESSAGES = {
 
 
 def _require(actor: Actor, commune: Commune, capability: str = "handle_requests") -> None:
-    if not user_can(commune=commune, user=actor, capability=capability):
-        raise PermissionDenied("Votre rôle ne permet pas de traiter les signalements.")
+    require_capability(
+        commune=commune, actor=actor, capability=capability,
+        message=_("Votre rôle ne permet pas de traiter les signalements."),
+    )  # fmt: skip
 
 
 def _account(actor: Actor) -> User | None:
@@ -109,14 +114,16 @@ def _initial_state(commune: Commune) -> State:
 def category_create(
     *, commune: Commune, code: str, name: str, team: Team | None = None, description: str = "",
     questions: list[JSONObject] | None = None, group: str = "", keywords: str = "",
-    service_type: str = "realtime", order: int = 0, actor: Actor = None,
+    service_type: str = "realtime", order: int = 0, actor: Actor,
 ) -> Category:  # fmt: skip
-    if team is not None and team.commune_id != commune.pk:
-        raise ValueError("team of another commune")
+    """Create a category of the commune (administrators; `actor=None` for the platform's demo loader)."""
+    _require_admin(actor, commune)
+    ensure_owned(team, commune)
     for question in questions or []:
-        if question.get("type", "string") not in ("string", "number", "datetime", "text",
-                                                     "singlevaluelist", "multivaluelist"):  # fmt: skip
-            raise ValueError(f"unknown question type {question.get('type')}")
+        if question.get("type", "string") not in QUESTION_TYPES:
+            raise ReportInputError(
+                "questions", _("Type de question inconnu : %(t)s.") % {"t": question.get("type")}
+            )
     category = Category(
         commune=commune, code=code, name=name, team=team, description=description,
         questions=questions or [], group=group, keywords=keywords, service_type=service_type, order=order,
@@ -128,25 +135,24 @@ def category_create(
 
 
 @transaction.atomic
-def reply_template_create(*, commune: Commune, title: str, body: str, actor: Actor = None) -> ReplyTemplate:
+def reply_template_create(*, commune: Commune, title: str, body: str, actor: Actor) -> ReplyTemplate:
+    """Create a reply template (administrators; `actor=None` for the platform's demo loader)."""
+    _require_admin(actor, commune)
     template = ReplyTemplate.objects.create(commune=commune, title=title, body=body)
     audit_record(commune=commune, actor=actor, action="report.template.create", obj=template, summary=title)
     return template
 
 
-def submitter_hash(ip: str) -> str:
-    """A keyed hash of the sender's address: enough to count submissions, useless to identify anyone."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
-
-
-def rate_limit_exceeded(*, commune: Commune, submitter: str) -> bool:
-    """Anonymous submissions per address and hour (database counter: shared by every server process)."""
-    limit = getattr(settings, "BEFFROI_REPORTS_RATE_LIMIT", 10)
-    since = timezone.now() - timedelta(hours=1)
-    return (
-        Report.objects.filter(commune=commune, submitter_hash=submitter, created_at__gte=since).count()
-        >= limit
-    )
+def rate_limit_check(*, commune: Commune, submitter: str) -> None:
+    """Anonymous submissions per address and hour (`BEFFROI_REPORTS_RATE_LIMIT`, 10 by default), counted under
+    a lock inside the transaction that files the report (`core.abuse`): `abuse.RateLimited` past it."""
+    abuse.rate_limit_check(
+        commune=commune, scope="reports", subject=submitter,
+        submissions=Report.objects.filter(commune=commune, submitter_hash=submitter),
+        limit=getattr(settings, "BEFFROI_REPORTS_RATE_LIMIT", 10),
+        message=_("Trop de signalements envoyés depuis cette connexion en une heure. "
+                  "Réessayez plus tard ou appelez la mairie."),
+    )  # fmt: skip
 
 
 def location_check(
@@ -204,14 +210,22 @@ def report_create(
     contact_phone: str = "",
     media_url: str = "",
     submitter: str = "",
+    rate_limited: bool = False,
 ) -> Report:
     """File a report. Photos are checked and re-encoded before anything is written, so a bad photo refuses
-    the whole submission with a clear message and nothing half-saved remains."""
-    if category.commune_id != commune.pk or not category.active:
+    the whole submission with a clear message and nothing half-saved remains. `rate_limited` (anonymous web
+    submissions): at most so many reports per `submitter` and hour, else `core.abuse.RateLimited`."""
+    try:
+        ensure_owned(category, commune)
+    except NotOwned:
+        raise ReportInputError("category", _("Cette catégorie n'existe pas dans la commune.")) from None
+    if not category.active:
         raise ReportInputError("category", _("Cette catégorie n'existe pas dans la commune."))
     if place is not None:
-        if place.commune_id != commune.pk:
-            raise ReportInputError("place", _("Ce lieu n'existe pas dans la commune."))
+        try:
+            ensure_owned(place, commune)
+        except NotOwned:
+            raise ReportInputError("place", _("Ce lieu n'existe pas dans la commune.")) from None
         if latitude is None:
             latitude, longitude = place.latitude, place.longitude
         address_string = address_string or place.address or place.name
@@ -230,6 +244,8 @@ def report_create(
     if assisted:
         _require(actor, commune, "act_for_citizen")
     with transaction.atomic():
+        if rate_limited:
+            rate_limit_check(commune=commune, submitter=submitter)
         report = Report(
             commune=commune, category=category, description=description,
             latitude=Decimal(str(latitude)).quantize(Decimal("0.000001")) if latitude is not None else None,
@@ -324,8 +340,7 @@ def _event(report: Report, kind: str, *, actor: Actor, public: bool = False, bod
 @transaction.atomic
 def report_change_state(*, report: Report, actor: Actor, state: State, note: str = "") -> Report:
     _require(actor, report.commune)
-    if state.commune_id != report.commune_id:
-        raise ValueError("state of another commune")
+    ensure_owned(state, report.commune)
     if state.pk == report.state_id:
         return report
     previous = report.state
@@ -353,12 +368,14 @@ def report_assign(
     *, report: Report, actor: Actor, team: Team | None = None, assignee: User | None = None
 ) -> Report:
     _require(actor, report.commune)
-    if team is not None and team.commune_id != report.commune_id:
-        raise ValueError("team of another commune")
+    try:
+        ensure_owned(team, report.commune)
+    except NotOwned:
+        raise ReportInputError("team", _("Ce service n'existe pas dans la commune.")) from None
     if assignee is not None and not user_can(
         commune=report.commune, user=assignee, capability="handle_requests"
     ):
-        raise ValueError("assignee is not an agent of the commune")
+        raise ReportInputError("assignee", _("Cette personne n'est pas un agent de la commune."))
     report.team, report.assignee = team, assignee
     report.save(update_fields=["team", "assignee", "updated_at"])
     label = (
@@ -423,7 +440,11 @@ def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) ->
 def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
     """Mark `report` as a duplicate of `into`: it closes as « doublon » and its supports move over."""
     _require(actor, report.commune)
-    if into.commune_id != report.commune_id or into.pk == report.pk:
+    try:
+        ensure_owned(into, report.commune)
+    except NotOwned:
+        raise ReportInputError("into", _("Choisissez un autre signalement de la commune.")) from None
+    if into.pk == report.pk:
         raise ReportInputError("into", _("Choisissez un autre signalement de la commune."))
     if into.duplicate_of_id == report.pk:
         raise ReportInputError("into", _("Ce signalement est lui-même un doublon de celui-ci."))
@@ -462,8 +483,10 @@ def report_support(*, report: Report, supporter: Actor = None) -> None:
 
 
 def _require_admin(actor: Actor, commune: Commune) -> None:
-    if not user_can(commune=commune, user=actor, capability="manage_commune"):
-        raise PermissionDenied("Seul un administrateur de la commune peut modifier la configuration.")
+    require_capability(
+        commune=commune, actor=actor, capability="manage_commune",
+        message=_("Seul un administrateur de la commune peut modifier la configuration."),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -474,10 +497,11 @@ def category_save(
 ) -> Category:  # fmt: skip
     """Create (category=None) or update a category of the commune, with its extra questions."""
     _require_admin(actor, commune)
-    if category is not None and category.commune_id != commune.pk:
-        raise ValueError("category of another commune")
-    if team is not None and team.commune_id != commune.pk:
-        raise ReportInputError("team", _("Ce service n'appartient pas à la commune."))
+    ensure_owned(category, commune)
+    try:
+        ensure_owned(team, commune)
+    except NotOwned:
+        raise ReportInputError("team", _("Ce service n'appartient pas à la commune.")) from None
     for question in questions or []:
         if question.get("type", "string") not in QUESTION_TYPES:
             raise ReportInputError(
@@ -530,8 +554,7 @@ def state_save(
     from django.utils.text import slugify
 
     _require_admin(actor, commune)
-    if state is not None and state.commune_id != commune.pk:
-        raise ValueError("state of another commune")
+    ensure_owned(state, commune)
     if kind not in State.Kind.values:
         raise ReportInputError("kind", _("Choisissez « en cours de traitement » ou « clos »."))
     if state is not None and state.is_initial and not is_initial:
@@ -577,8 +600,7 @@ def state_save(
 def state_delete(*, commune: Commune, actor: Actor, state: State) -> None:
     """Delete a state nobody uses; a state still carried by reports (or the initial one) is refused."""
     _require_admin(actor, commune)
-    if state.commune_id != commune.pk:
-        raise ValueError("state of another commune")
+    ensure_owned(state, commune)
     used = Report.objects.filter(commune=commune, state=state).count()
     if used:
         raise ReportInputError(
@@ -604,8 +626,7 @@ def reply_template_save(
     *, commune: Commune, actor: Actor, template: ReplyTemplate | None = None, title: str, body: str
 ) -> ReplyTemplate:
     _require_admin(actor, commune)
-    if template is not None and template.commune_id != commune.pk:
-        raise ValueError("template of another commune")
+    ensure_owned(template, commune)
     taken = ReplyTemplate.objects.filter(commune=commune, title=title)
     if template is not None:
         taken = taken.exclude(pk=template.pk)
@@ -625,8 +646,7 @@ def reply_template_save(
 @transaction.atomic
 def reply_template_delete(*, commune: Commune, actor: Actor, template: ReplyTemplate) -> None:
     _require_admin(actor, commune)
-    if template.commune_id != commune.pk:
-        raise ValueError("template of another commune")
+    ensure_owned(template, commune)
     audit_record(commune=commune, actor=actor, action="report.template.delete", obj=template,
                  summary=template.title)  # fmt: skip
     template.delete()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
@@ -31,10 +32,6 @@ def module_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _filters(request):
@@ -193,42 +190,28 @@ def create(request, category: str):
         form = ReportForm(request.POST, request.FILES, category=category_obj, places=places)
     else:
         form = ReportForm(initial=initial, category=category_obj, places=places)
+    limited = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        submitter = services.submitter_hash(client_ip(request))
-        if data["website"]:
-            form.add_error(
-                None,
-                _(
-                    "Votre envoi a été pris pour celui d'un robot. Videz le champ « Ne pas remplir ce champ » et renvoyez."
-                ),
-            )
-        elif not request.user.is_authenticated and services.rate_limit_exceeded(
-            commune=commune, submitter=submitter
-        ):
-            form.add_error(
-                None,
-                _(
-                    "Trop de signalements envoyés depuis cette connexion en une heure. Réessayez plus tard ou appelez la mairie."
-                ),
-            )
+        try:
+            answers = services.answers_clean(category=category_obj, raw=raw_answers(category_obj, data))
+            report = services.report_create(
+                commune=commune, category=category_obj, description=data["description"],
+                latitude=data["latitude"], longitude=data["longitude"], place=data["place"],
+                address_string=data["address"], photos=[f.read() for f in data["photos"]], answers=answers,
+                reporter=request.user if request.user.is_authenticated else None,
+                contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+                submitter=submitter_hash(client_ip(request)), rate_limited=not request.user.is_authenticated,
+            )  # fmt: skip
+        except services.ReportInputError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)  # the form comes back as typed, with the sentence on top
+            limited = True
         else:
-            try:
-                answers = services.answers_clean(category=category_obj, raw=raw_answers(category_obj, data))
-                report = services.report_create(
-                    commune=commune, category=category_obj, description=data["description"],
-                    latitude=data["latitude"], longitude=data["longitude"], place=data["place"],
-                    address_string=data["address"], photos=[f.read() for f in data["photos"]], answers=answers,
-                    reporter=request.user if request.user.is_authenticated else None,
-                    contact_email=data["contact_email"], contact_phone=data["contact_phone"],
-                    submitter=submitter,
-                )  # fmt: skip
-            except services.ReportInputError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
-            else:
-                request.session["reports_last_code"] = report.tracking_code
-                return redirect("reports:receipt", code=report.tracking_code)
+            request.session["reports_last_code"] = report.tracking_code
+            return redirect("reports:receipt", code=report.tracking_code)
     location = form.data if form.is_bound else initial
     lat, lon = location.get("latitude") or None, location.get("longitude") or None
     place = None
@@ -244,7 +227,7 @@ def create(request, category: str):
         "form": form, "category": category_obj, "nearby": nearby, "place": place,
         "address": location.get("address", ""), "has_point": lat is not None,
         "change_url": reverse("reports:start") + "?" + urlencode({"category": category_obj.code}),
-    }, status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+    }, status=429 if limited else 400 if form.is_bound and form.errors else 200)  # fmt: skip
 
 
 @require_safe
