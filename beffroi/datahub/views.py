@@ -6,7 +6,7 @@ Anonymous visitors and habitants see what the commune publishes; agents and élu
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,16 +14,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core.charts import LinePoint, line_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
 
 from . import labels, selectors
-from .charts import line_chart
 from .services import latest_instant, short_name
 
 PERIOD_LABELS = {
@@ -207,6 +206,16 @@ def _series(entity, attribute: str, period: str):
     return [(r.bucket, r.average, r.minimum, r.maximum, r.count) for r in rows]
 
 
+def _local(moment: datetime) -> datetime:
+    """A bucket's start in the commune's time zone, as the chart and its table write it (UTC if out of range)."""
+    if not timezone.is_aware(moment):
+        return moment
+    try:
+        return timezone.localtime(moment)
+    except OverflowError:  # a stored year-9999 instant cannot be moved to Paris time
+        return moment.astimezone(UTC)
+
+
 @commune_required
 def entity_detail(request, pk: int):
     entity = _entity(request, pk)
@@ -230,16 +239,18 @@ def entity_detail(request, pk: int):
                 "name": name,
                 "label": labels.attribute_label(name),
                 "attribute": attribute,
-                "svg": mark_safe(
-                    line_chart(
-                        [(b, a, lo, hi) for b, a, lo, hi, _c in series],
-                        title=title,
-                        chart_id=f"chart-{name}",
-                        unit=labels.unit_label(unit),
-                    )
-                ),  # noqa: S308 — values escaped in line_chart
-                "rows": series[-48:] if period in ("day", "week") else series,
-                "title": title,
+                "figure": line_chart(
+                    [LinePoint(_local(b), a, lo, hi) for b, a, lo, hi, _c in series],
+                    chart_id=f"chart-{name}",
+                    title=title,
+                    unit=labels.unit_label(unit),
+                    time_heading=_("Début de période"),
+                    value_heading=_("Moyenne"),
+                    low_heading=_("Minimum"),
+                    high_heading=_("Maximum"),
+                    table_last=48 if period in ("day", "week") else None,
+                    empty_text=_("Pas d'historique sur cette période."),
+                ),
             }
         )
     return render(

@@ -493,7 +493,7 @@ def test_recent_measurements_still_chart_beside_a_stored_year_9999_one(
     _store_directly(container, datetime(9999, 12, 31, 23, 30, tzinfo=UTC))
     client.force_login(agent_valbourg)
     html = client.get(f"/valbourg/donnees/equipement/{container.pk}/?periode=day").content.decode()
-    chart = html.split('class="datahub-chart"')[1].split("</table>")[0]  # the chart and its data table
+    chart = html.split('class="chart chart-line"')[1].split("</table>")[0]  # the chart and its data table
     assert "9999" not in chart and "0,3" in chart
 
 

@@ -131,7 +131,7 @@ def text(x: float, y: float, content: str, *, anchor: str = "start", size: int |
     """One line of text in the chart's ink."""
     font = f' font-size="{size}"' if size else ""
     return (
-        f'<text x="{xy(x)}" y="{xy(y)}" text-anchor="{anchor}" fill="{INK}"{font}>{escape(content)}</text>'
+        f'<text x="{xy(x)}" y="{xy(y)}" fill="{INK}"{font} text-anchor="{anchor}">{escape(content)}</text>'
     )
 
 
