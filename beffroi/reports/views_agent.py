@@ -9,16 +9,16 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import Role
 from beffroi.accounts.selectors import user_can
+from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
-from beffroi.reports import charts, selectors, services
+from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm
 from beffroi.territory.selectors import place_list, team_list, teams_of_user
 
@@ -232,14 +232,19 @@ def export_csv(request):
 @capability_required("view_agent_space")
 def stats(request):
     data = selectors.report_stats(commune=request.commune)
-    svgs = {}
-    for key, label in (
-        ("categories", _("Signalements par catégorie")),
-        ("teams", _("Signalements par service")),
+    charts = {}
+    for key, title, heading in (
+        ("categories", _("Signalements par catégorie"), _("Catégorie")),
+        ("teams", _("Signalements par service"), _("Service")),
     ):
-        svgs[key] = mark_safe(charts.bar_chart_svg(  # noqa: S308 — labels are escaped by bar_chart_svg
-            title=label, chart_id=f"graph-{key}", rows=[(r["label"], r["total"]) for r in data[key]]))  # fmt: skip
-    svgs["delay"] = mark_safe(charts.bar_chart_svg(  # noqa: S308
-        title=_("Délai médian de résolution par catégorie (jours)"), chart_id="graph-delay", unit=" j",
-        rows=[(r["label"], r["median_days"]) for r in data["categories"] if r["median_days"] is not None]))  # fmt: skip
-    return render(request, "reports/agent/stats.html", {"data": data, "svgs": svgs})
+        charts[key] = bar_chart(
+            [Bar(r["label"], r["total"]) for r in data[key]], chart_id=f"graph-{key}", title=title,
+            label_heading=heading, value_heading=_("Signalements"), empty_text=_("Aucun signalement."),
+        )  # fmt: skip
+    charts["delay"] = bar_chart(
+        [Bar(r["label"], r["median_days"]) for r in data["categories"] if r["median_days"] is not None],
+        chart_id="graph-delay", title=_("Délai médian de résolution par catégorie (jours)"), unit=_("j"),
+        places=1, label_heading=_("Catégorie"), value_heading=_("Délai médian (jours)"),
+        empty_text=_("Aucun signalement clos."),
+    )  # fmt: skip
+    return render(request, "reports/agent/stats.html", {"data": data, "charts": charts})
