@@ -129,7 +129,11 @@ def line_delete(*, commune: Commune, actor: Actor, line: FinancingLine) -> None:
 
 @transaction.atomic
 def line_mark_reminded(*, line: FinancingLine, on: date) -> None:
-    """Remember that the deadline reminder went out, so the daily task never sends it twice."""
+    """Remember that the deadline reminder went out, so the daily task never sends it twice.
+
+    Not audited: the platform's own bookkeeping of a mail it sent, not a change to the plan. No capability
+    check either: only the daily task calls it, with no actor.
+    """
     FinancingLine.objects.filter(pk=line.pk).update(reminder_sent_on=on)
 
 
