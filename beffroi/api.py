@@ -2,15 +2,19 @@
 
 import importlib
 import importlib.util
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from beffroi.core.amounts import AmountError
 from beffroi.core.api import router as core_router
+from beffroi.core.forms import AMOUNT_MESSAGES
 from beffroi.core.problems import problem_response
 
 api = NinjaAPI(
@@ -30,36 +34,114 @@ for _app in ("reports", "budgeting", "datahub", "funding", "planning"):
         api.add_router(f"/{_app}/", importlib.import_module(f"beffroi.{_app}.api").router)
 
 
+# Pydantic's messages are English: each error keeps its `type` and `loc` (for programs) and gets a French `msg`.
+_FIELD_MESSAGES = {
+    "missing": gettext_lazy("Champ obligatoire."),
+    "string_type": gettext_lazy("Texte attendu."),
+    "int_type": gettext_lazy("Nombre entier attendu."),
+    "int_parsing": gettext_lazy("Nombre entier attendu."),
+    "int_from_float": gettext_lazy("Nombre entier attendu."),
+    "float_type": gettext_lazy("Nombre attendu."),
+    "float_parsing": gettext_lazy("Nombre attendu."),
+    "decimal_type": gettext_lazy("Nombre décimal attendu."),
+    "decimal_parsing": gettext_lazy("Nombre décimal attendu."),
+    "bool_type": gettext_lazy("Booléen attendu (true ou false)."),
+    "bool_parsing": gettext_lazy("Booléen attendu (true ou false)."),
+    "list_type": gettext_lazy("Liste attendue."),
+    "dict_type": gettext_lazy("Objet attendu."),
+    "model_type": gettext_lazy("Objet attendu."),
+    "model_attributes_type": gettext_lazy("Objet attendu."),
+    "literal_error": gettext_lazy("Valeur non reconnue."),
+    "enum": gettext_lazy("Valeur non reconnue."),
+    "greater_than_equal": gettext_lazy("Valeur trop petite."),
+    "greater_than": gettext_lazy("Valeur trop petite."),
+    "less_than_equal": gettext_lazy("Valeur trop grande."),
+    "less_than": gettext_lazy("Valeur trop grande."),
+    "string_too_long": gettext_lazy("Texte trop long."),
+    "string_too_short": gettext_lazy("Texte trop court."),
+    "date_parsing": gettext_lazy("Date attendue (AAAA-MM-JJ)."),
+    "date_from_datetime_parsing": gettext_lazy("Date attendue (AAAA-MM-JJ)."),
+    "datetime_parsing": gettext_lazy("Date et heure attendues (ISO 8601)."),
+    "datetime_from_date_parsing": gettext_lazy("Date et heure attendues (ISO 8601)."),
+    "json_invalid": gettext_lazy("JSON invalide."),
+    "string_unicode": gettext_lazy("Texte en Unicode valide attendu."),
+}
+
+
+def _french_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    french = []
+    for error in errors:
+        kind = str(error.get("type", ""))
+        message = str(_FIELD_MESSAGES.get(kind, gettext_lazy("Valeur invalide.")))
+        if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            bound = next(iter((error.get("ctx") or {}).values()), None)
+            if bound is not None:
+                limit = gettext("au moins %(n)s") if kind.startswith("greater") else gettext("au plus %(n)s")
+                message = f"{message} ({limit % {'n': bound}})"
+        french.append({"loc": list(error.get("loc", ())), "type": kind, "msg": message})
+    return french
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return problem_response(400, "Requête invalide", "Certains champs sont invalides.", errors=exc.errors)
+    errors = _french_errors(exc.errors)
+    detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])} : {e['msg']}" for e in errors[:5])
+    return problem_response(400, gettext("Requête invalide"), detail, errors=errors)
+
+
+@api.exception_handler(AmountError)
+def _amount(request: HttpRequest, exc: AmountError) -> HttpResponse:
+    return problem_response(422, gettext("Montant invalide"), str(AMOUNT_MESSAGES.get(exc.code, exc.message)))
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return problem_response(
-        400, "Requête invalide", "; ".join(m for ms in errors.values() for m in ms), errors=errors
+        400, gettext("Requête invalide"), "; ".join(m for ms in errors.values() for m in ms), errors=errors
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        401, "Authentification requise", "Clé d'API absente, inconnue ou sans le droit requis."
+        401,
+        gettext("Authentification requise"),
+        gettext("Clé d'API absente, inconnue ou sans le droit requis."),
     )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return problem_response(403, "Accès refusé", str(exc))
+    return problem_response(403, gettext("Accès refusé"), str(exc) or gettext("Accès refusé."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem_response(404, "Introuvable", str(exc) or "Cette ressource n'existe pas.")
+    return problem_response(404, gettext("Introuvable"), str(exc) or gettext("Cette ressource n'existe pas."))
+
+
+# Titles by status, and ninja's own English messages in French (anything else raised by our code is French).
+_TITLES = {
+    400: gettext_lazy("Requête invalide"),
+    401: gettext_lazy("Authentification requise"),
+    403: gettext_lazy("Accès refusé"),
+    404: gettext_lazy("Introuvable"),
+    405: gettext_lazy("Méthode non autorisée"),
+    413: gettext_lazy("Requête trop volumineuse"),
+    422: gettext_lazy("Requête invalide"),
+    429: gettext_lazy("Trop de requêtes"),
+}
+_NINJA_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("Le corps de la requête n'est pas un JSON valide."),
+    "Unauthorized": gettext_lazy("Clé d'API absente, inconnue ou sans le droit requis."),
+    "Forbidden": gettext_lazy("Accès refusé."),
+    "Too many requests.": gettext_lazy("Trop de requêtes : réessayez dans un moment."),
+}
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem_response(exc.status_code, str(exc.message) if hasattr(exc, "message") else str(exc))
+    message = str(exc.message)
+    title = _TITLES.get(exc.status_code, gettext_lazy("Erreur"))
+    return problem_response(exc.status_code, str(title), str(_NINJA_MESSAGES.get(message, message)))

@@ -27,10 +27,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from beffroi.core.amounts import AmountError, check_amount
+from beffroi.core.amounts import parse_amount as parse_amount_text
 from beffroi.core.formatting import format_eur, format_percent
 
 CENT = Decimal("0.01")
@@ -69,33 +71,22 @@ PREFECT_DEROGATIONS = {
 
 
 def parse_amount(value: object, label: str = "") -> Decimal:
-    """An exact euro amount to the cent: ``Decimal``, ``int`` or text such as ``"1 250,50"``."""
+    """An exact euro amount to the cent: ``Decimal``, ``int`` or text such as ``"1 250,50"``.
+
+    Text is read by the one strict French reader (`core.amounts.parse_amount`: no exponent, no €, no other
+    digits); numbers are bounded by `core.amounts.check_amount` (finite, not negative, under a trillion)."""
     where = f"Ligne « {label} » : " if label else ""
     if isinstance(value, bool | float):
         raise FinancingPlanError(f"{where}le montant doit être un nombre décimal exact, pas {value!r}.")
-    if isinstance(value, str):
-        text = (
-            value.replace("\u202f", "")
-            .replace("\u00a0", "")
-            .replace(" ", "")
-            .replace("€", "")
-            .replace(",", ".")
-        )
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise FinancingPlanError(f"{where}le montant « {value} » n'est pas un nombre.") from None
-    elif isinstance(value, int | Decimal):
-        amount = Decimal(value)
-    else:
-        raise FinancingPlanError(f"{where}le montant « {value!r} » n'est pas un nombre.")
-    if not amount.is_finite():
-        raise FinancingPlanError(f"{where}le montant « {value} » n'est pas un nombre.")
-    if amount < 0:
-        raise FinancingPlanError(f"{where}le montant ne peut pas être négatif ({format_eur(amount)}).")
-    if amount != amount.quantize(CENT):
-        raise FinancingPlanError(f"{where}le montant doit être exprimé au centime près ({value}).")
-    return amount
+    try:
+        if isinstance(value, str):
+            return parse_amount_text(value)
+        if isinstance(value, int | Decimal):
+            return check_amount(value)
+    except AmountError as error:
+        message = error.message[0].lower() + error.message[1:] if where else error.message
+        raise FinancingPlanError(f"{where}{message}") from None
+    raise FinancingPlanError(f"{where}le montant « {value!r} » n'est pas un nombre.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Input shape of the funding pages; amounts accept French notation ("12 500,50")."""
+"""Input shape of the funding pages; amounts are written the French way ("12 500,50")."""
 
 from __future__ import annotations
 
@@ -7,33 +7,20 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beffroi.funding.cofinancing import FinancingPlanError, parse_amount
+from beffroi.core.forms import AmountField as CoreAmountField
 from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class AmountField(forms.CharField):
-    """A euro amount to the cent, never negative; French error messages from the co-financing rule."""
+class AmountField(CoreAmountField):
+    """A euro amount to the cent, never negative, read by the one strict French parser (core.forms.AmountField:
+    `1.5e3`, `1_000`, `100€`, other scripts' digits are refused with a sentence saying why)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", _("En euros, au centime près, par exemple 12 500,50."))
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
-            return value
-        try:
-            return parse_amount(value)
-        except FinancingPlanError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def prepare_value(self, value):
-        return str(value).replace(".", ",") if value not in (None, "") else value
 
 
 class DateInput(forms.DateInput):

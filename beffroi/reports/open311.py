@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
+from beffroi.core.guards import parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State
@@ -45,6 +46,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-15T00:00:00+01:00"
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
+MAX_PAGE = 1_000_000  # page × page_size stays far inside a database integer
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 P = ParamSpec("P")
@@ -422,10 +424,15 @@ def _date(request: HttpRequest, name: str) -> datetime | None:
     raw = _param(request, name)
     if not raw:
         return None
-    parsed = parse_datetime(raw.replace(" ", "+"))
+    try:  # a well-formed but impossible date (2026-13-45) raises instead of returning None
+        parsed = parse_datetime(raw.replace(" ", "+"))
+        if parsed is not None and not timezone.is_aware(parsed):
+            parsed = timezone.make_aware(parsed)
+    except (ValueError, OverflowError):
+        parsed = None
     if parsed is None:
         raise Open311Error(400, f"{name} doit être une date W3C, ex. 2026-01-01T00:00:00Z")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed
 
 
 @csrf_exempt
@@ -441,7 +448,9 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     qs = Report.objects.filter(commune=commune)
     ids = _param(request, "service_request_id")
     if ids:  # overrides every other filter
-        wanted = [int(x) for x in ids.split(",") if x.strip().isdigit()]
+        wanted = [pk for x in ids.split(",") if (pk := parse_pk(x)) is not None]
+        if not wanted:
+            return render(fmt, [], root="service_requests", item="request")
         qs = qs.filter(pk__in=wanted)
     else:
         codes = [c.strip() for c in _param(request, "service_code").split(",") if c.strip()]
@@ -455,18 +464,22 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         start, end = _date(request, "start_date"), _date(request, "end_date")
         if start and end and end - start > timedelta(days=DEFAULT_DAYS):
             raise Open311Error(400, "L'intervalle start_date–end_date est limité à 90 jours.")
-        if start is None:
-            start = (end if end is not None else timezone.now()) - timedelta(days=DEFAULT_DAYS)
-        elif end is None:
-            end = start + timedelta(days=DEFAULT_DAYS)
+        try:  # 90 days before year 1 or after year 9999 do not exist
+            if start is None:
+                start = (end if end is not None else timezone.now()) - timedelta(days=DEFAULT_DAYS)
+            elif end is None:
+                end = start + timedelta(days=DEFAULT_DAYS)
+        except OverflowError:
+            raise Open311Error(
+                400, "start_date et end_date doivent être des dates entre l'an 1 et l'an 9999."
+            ) from None
         qs = qs.filter(created_at__gte=start)
         if end is not None:
             qs = qs.filter(created_at__lte=end)
-    try:
-        page = max(1, int(_param(request, "page") or 1))
-        size = min(MAX_RESULTS, max(1, int(_param(request, "page_size") or MAX_RESULTS)))
-    except ValueError:
-        raise Open311Error(400, "page et page_size sont des entiers.") from None
+    page, size = parse_pk(_param(request, "page") or 1), parse_pk(_param(request, "page_size") or MAX_RESULTS)
+    if page is None or size is None or page > MAX_PAGE:
+        raise Open311Error(400, f"page et page_size sont des entiers positifs (page au plus {MAX_PAGE}).")
+    page, size = max(1, page), min(MAX_RESULTS, max(1, size))
     qs = qs.order_by("-created_at", "-pk")[(page - 1) * size : page * size]
     return render(fmt, _request_items(request, commune, qs), root="service_requests", item="request")
 
@@ -474,7 +487,10 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @endpoint
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     commune = jurisdiction(request)
-    report = _with_public_parts(Report.objects.filter(commune=commune, pk=request_id)).first()
+    pk = parse_pk(request_id)
+    report = (
+        _with_public_parts(Report.objects.filter(commune=commune, pk=pk)).first() if pk is not None else None
+    )
     if report is None:
         raise Open311Error(404, f"service_request_id inconnu : {request_id}")
     return render(fmt, [_request_dict(report, request)], root="service_requests", item="request")
@@ -533,7 +549,8 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if address_id:
         from beffroi.territory.models import Place
 
-        place = Place.objects.filter(commune=commune, pk=address_id).first() if address_id.isdigit() else None
+        place_pk = parse_pk(address_id)
+        place = Place.objects.filter(commune=commune, pk=place_pk).first() if place_pk is not None else None
         if place is None and latitude is None and not address:
             raise Open311Error(400, f"address_id inconnu : {address_id}")
     files = request.FILES.getlist("media") + request.FILES.getlist("photo") + request.FILES.getlist("media[]")

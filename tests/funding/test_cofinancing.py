@@ -193,7 +193,7 @@ class TestBadInput:
 
     def test_not_a_number(self):
         with pytest.raises(FinancingPlanError, match="n'est pas un nombre"):
-            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, "douze euros", "DETR")
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, "douze", "DETR")
 
     def test_float_is_refused(self):
         with pytest.raises(FinancingPlanError, match="décimal exact"):
@@ -208,11 +208,25 @@ class TestBadInput:
             FinancingLine("mecene", CostNature.INVESTMENT, D("10"), "Fondation")
 
     def test_french_written_amounts_are_read_exactly(self):
-        assert parse_amount("1 250,50 €") == D("1250.50")
+        assert parse_amount("1 250,50") == D("1250.50")
         assert parse_amount("1\u202f250,50") == D("1250.50")
+        assert parse_amount("12500.50") == D("12500.50")  # an API's text with a decimal point
+
+    @pytest.mark.parametrize(
+        "text",
+        ["1.5e3", "1e30", "1_000", "100€", "100 €", "１００", "١٠٠", "Infinity", "NaN", "1.250", "0x10"],
+    )
+    def test_text_that_is_not_a_french_amount_is_refused_not_reinterpreted(self, text):
+        # these used to be read by Decimal() as another number (1500, 1e30, 1000, 100…), silently
+        with pytest.raises(FinancingPlanError):
+            parse_amount(text, "DETR")
+
+    def test_an_amount_past_a_trillion_is_refused(self):
+        with pytest.raises(FinancingPlanError, match="trop élevé"):
+            parse_amount(D("1e30"))
 
     def test_infinity(self):
-        with pytest.raises(FinancingPlanError, match="n'est pas un nombre"):
+        with pytest.raises(FinancingPlanError, match="doit être un nombre"):
             parse_amount(D("Infinity"))
 
 

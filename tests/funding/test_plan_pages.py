@@ -82,6 +82,13 @@ def test_threshold_exactly_met_then_one_cent_past(
         ("-5", "ne peut pas être négatif"),
         ("cinq mille", "n&#x27;est pas un nombre"),
         ("12,345", "centime"),
+        ("1e30", "n&#x27;est pas un nombre"),
+        ("1.5e3", "n&#x27;est pas un nombre"),
+        ("1_000", "n&#x27;est pas un nombre"),
+        ("100€", "sans le symbole €"),
+        ("１００", "chiffres 0 à 9"),
+        ("١٠٠", "chiffres 0 à 9"),
+        ("9" * 30, "trop élevé"),
     ],
 )
 def test_bad_amount_on_edit_keeps_the_saved_line(client, elu, plan, amount, message):
@@ -93,6 +100,7 @@ def test_bad_amount_on_edit_keeps_the_saved_line(client, elu, plan, amount, mess
     assert response.status_code == 400
     html = response.content.decode()
     assert "<title>Erreur" in html and message in html
+    assert f'value="{amount}"' in html  # what was typed comes back to be corrected
     assert FinancingLine.objects.get(pk=saved.pk).amount == Decimal("40000")
 
 
