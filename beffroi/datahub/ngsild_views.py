@@ -323,6 +323,8 @@ def _int_param(request: HttpRequest, name: str, default: int) -> int:
         raise BadRequestData(f"{name} must be an integer, got {raw!r}") from None
     if value < 0:
         raise BadRequestData(f"{name} must not be negative")
+    if value > 2**31 - 1:  # (beyond what the database takes as LIMIT/OFFSET: was a 500)
+        raise BadRequestData(f"{name} must be at most {2**31 - 1}")
     return value
 
 
@@ -612,13 +614,18 @@ def batch_query(call: Call) -> HttpResponse:
                 else call.link_context
             )
     selectors_list = body.get("entities") or []
-    if not isinstance(selectors_list, list):
-        raise BadRequestData("entities must be an array of {type, id, idPattern}")
+    if not isinstance(selectors_list, list) or not all(
+        isinstance(s, dict) and all(isinstance(s.get(k, ""), str) for k in ("type", "id", "idPattern"))
+        for s in selectors_list
+    ):
+        raise BadRequestData("entities must be an array of {type, id, idPattern}, each a string")
+    attrs = body.get("attrs") or []
+    if not isinstance(attrs, list | str) or not all(isinstance(a, str) for a in attrs):
+        raise BadRequestData("attrs must be an array of attribute names")
     types = [s.get("type") for s in selectors_list if isinstance(s, dict) and s.get("type")]
     ids = [s.get("id") for s in selectors_list if isinstance(s, dict) and s.get("id")]
     patterns = [s.get("idPattern") for s in selectors_list if isinstance(s, dict) and s.get("idPattern")]
     geo = ldgeo.geo_query_from_geoq(body["geoQ"]) if body.get("geoQ") else None
-    attrs = body.get("attrs") or []
     params = {
         "type": types,
         "id": ids,

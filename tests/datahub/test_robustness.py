@@ -337,6 +337,22 @@ def test_ngsild_unreadable_bodies_are_4xx(client, valbourg, key, raw, kind):
     assert r.status_code == 400 and r.json()["type"].endswith(kind)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "Query", "entities": [{"type": ["WasteContainer"]}]},
+        {"type": "Query", "entities": [{"id": {"a": 1}}]},
+        {"type": "Query", "entities": ["WasteContainer"]},
+        {"type": "Query", "entities": [{"type": "WasteContainer"}], "attrs": [["fillingLevel"]]},
+    ],
+)
+def test_ngsild_query_with_selectors_of_the_wrong_shape_is_bad_request_data(
+    client, valbourg, key, container, body
+):
+    r = post_json(client, f"{BASE}/entityOperations/query", body, **headers(key, "valbourg"))
+    assert r.status_code == 400 and r.json()["type"].endswith("/BadRequestData"), r.content
+
+
 def test_ngsild_patch_of_scope_is_bad_request_data(client, valbourg, key):
     h = headers(key, "valbourg")
     assert post_json(client, f"{BASE}/entities", _entity(scope="/Nord"), **h).status_code == 201
@@ -375,6 +391,8 @@ def test_ngsild_batch_reports_only_domain_errors_per_entity(client, valbourg, ke
             "options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=P99999999999999Y",
         ),
         ("get", "/entities/urn:ngsi-ld:WasteContainer:%ED%A0%80", ""),
+        ("get", "/entities", "type=WasteContainer&offset=99999999999999999999999"),
+        ("get", "/entities", "type=WasteContainer&limit=5&offset=99999999999999999999"),
     ],
 )
 def test_ngsild_odd_queries_are_4xx(client, valbourg, key, container, method, path, query):
