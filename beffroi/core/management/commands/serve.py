@@ -4,7 +4,9 @@ import os
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from beffroi.core.ports import PortInUse, ensure_port_free
 
 
 class Command(BaseCommand):
@@ -23,6 +25,10 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces
 
+        try:  # before anything else: a second server on the same port must not start (see core.ports)
+            ensure_port_free(host, port)
+        except PortInUse as error:
+            raise CommandError(error.message) from None
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         # One process per core, two request threads each: measured best on a 2-core machine
