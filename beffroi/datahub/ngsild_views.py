@@ -619,9 +619,10 @@ def batch_query(call: Call) -> HttpResponse:
         for s in selectors_list
     ):
         raise BadRequestData("entities must be an array of {type, id, idPattern}, each a string")
-    attrs = body.get("attrs") or []
-    if not isinstance(attrs, list | str) or not all(isinstance(a, str) for a in attrs):
+    raw_attrs = body.get("attrs") or []
+    if not isinstance(raw_attrs, list | str) or not all(isinstance(a, str) for a in raw_attrs):
         raise BadRequestData("attrs must be an array of attribute names")
+    attrs: list[str] = raw_attrs if isinstance(raw_attrs, list) else _split(raw_attrs)
     types = [s.get("type") for s in selectors_list if isinstance(s, dict) and s.get("type")]
     ids = [s.get("id") for s in selectors_list if isinstance(s, dict) and s.get("id")]
     patterns = [s.get("idPattern") for s in selectors_list if isinstance(s, dict) and s.get("idPattern")]
