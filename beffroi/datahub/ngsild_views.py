@@ -77,10 +77,6 @@ class Call:
         tenant = request.headers.get("NGSILD-Tenant", "").strip()
         if tenant:
             commune = Commune.objects.filter(slug=tenant, is_active=True).first()
-        if not commune.has_module(
-            "datahub"
-        ):  # the module switch: a commune without the data hub has no tenant
-            raise NonexistentTenant(f"tenant {commune.slug!r} does not exist")
             if commune is None:
                 raise NonexistentTenant(f"tenant {tenant!r} does not exist")
         elif key is not None:
@@ -92,6 +88,8 @@ class Call:
             commune = communes[0]
         if key is not None and key.commune_id != commune.pk:
             raise AccessDenied("this API key belongs to another tenant")
+        if not commune.has_module("datahub"):  # the module switch: without the data hub, no tenant
+            raise NonexistentTenant(f"tenant {commune.slug!r} does not exist")
         if write:
             if key is None:
                 raise AccessDenied("writing needs an API key (Authorization: Bearer …) with write scope")
