@@ -111,4 +111,3 @@ def bar_chart(
         font_size=14,
     )
     return Chart(chart_id=chart_id, title=title, description=desc, svg=svg, table=table, kind="bar")
-

@@ -61,7 +61,9 @@ def line_chart(
     banded = bool(points) and all(p.low is not None and p.high is not None for p in points)
     values = [p.value for p in points]
     if banded:
-        values += [p.low for p in points if p.low is not None] + [p.high for p in points if p.high is not None]
+        values += [p.low for p in points if p.low is not None] + [
+            p.high for p in points if p.high is not None
+        ]
     graduations = ticks(min(values), max(values)) if values else [0.0, 1.0]
     decimals = tick_places(graduations)
     labels = [number(g, decimals) for g in graduations]
@@ -113,7 +115,9 @@ def line_chart(
                 (x_of(p.at), y_of(p.low)) for p in reversed(points) if p.low is not None
             ]
             shape = " ".join(f"{xy(x)},{xy(y)}" for x, y in outline)
-            body.append(f'<polygon points="{shape}" fill="{BAND_FILL}" stroke="{GRID_INK}" stroke-width="0.8"/>')
+            body.append(
+                f'<polygon points="{shape}" fill="{BAND_FILL}" stroke="{GRID_INK}" stroke-width="0.8"/>'
+            )
         line = " ".join(f"{xy(x_of(p.at))},{xy(y_of(p.value))}" for p in points)
         body.append(
             f'<polyline points="{line}" fill="none" stroke="{SERIES_INK[0]}" stroke-width="2.5" '

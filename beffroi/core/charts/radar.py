@@ -90,9 +90,7 @@ def radar_chart(
     tallest = max(len(lines) for lines in blocks)
     widest = max(len(line) for lines in blocks for line in lines)
     reach = RADIUS + LABEL_GAP
-    width = math.ceil(
-        max(2 * (reach + widest * CHAR + 12), 70 + max(len(s.name) for s in series) * CHAR)
-    )
+    width = math.ceil(max(2 * (reach + widest * CHAR + 12), 70 + max(len(s.name) for s in series) * CHAR))
     cx = width / 2
     cy = reach + (tallest - 1) * LINE + 28
     legend_top = cy + reach + 16 + (tallest - 1) * LINE + 24
@@ -132,12 +130,12 @@ def radar_chart(
         body.append(f'<text text-anchor="{anchor}" fill="{INK}" font-weight="600">{spans}</text>')
     body.append("</g>")
 
-    for number_, serie in enumerate(series):
-        colour, dash, marker = SERIES_INK[number_], DASHES[number_], MARKERS[number_]
+    for rank, serie in enumerate(series):
+        colour, dash, marker = SERIES_INK[rank], DASHES[rank], MARKERS[rank]
         plotted = [float(v) if v is not None else 0.0 for v in serie.values]
         body.append('<g aria-hidden="true">')
         if any(v is not None for v in serie.values):
-            fill = f'fill="{colour}" fill-opacity="0.15"' if number_ == 0 else 'fill="none"'
+            fill = f'fill="{colour}" fill-opacity="0.15"' if rank == 0 else 'fill="none"'
             dashes = f' stroke-dasharray="{dash}"' if dash else ""
             shape = polygon([point(i, v) for i, v in enumerate(plotted)])
             body.append(f'<polygon points="{shape}" {fill} stroke="{colour}" stroke-width="3"{dashes}/>')
@@ -147,12 +145,14 @@ def radar_chart(
         body.append("</g>")
 
     body.append('<g aria-hidden="true">')
-    for number_, serie in enumerate(series):
-        colour, dash = SERIES_INK[number_], DASHES[number_]
-        y = legend_top + LEGEND_ROW * number_
+    for rank, serie in enumerate(series):
+        colour, dash = SERIES_INK[rank], DASHES[rank]
+        y = legend_top + LEGEND_ROW * rank
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(f'<line x1="12" y1="{xy(y)}" x2="56" y2="{xy(y)}" stroke="{colour}" stroke-width="3"{dashes}/>')
-        body.append(_marker(MARKERS[number_], 34, y, colour, hollow=False))
+        body.append(
+            f'<line x1="12" y1="{xy(y)}" x2="56" y2="{xy(y)}" stroke="{colour}" stroke-width="3"{dashes}/>'
+        )
+        body.append(_marker(MARKERS[rank], 34, y, colour, hollow=False))
         body.append(f'<text x="66" y="{xy(y + 5)}" fill="{INK}">{escape(serie.name)}</text>')
     body.append("</g>")
 
@@ -170,7 +170,7 @@ def radar_chart(
         rows=tuple(
             TableRow(
                 label,
-                tuple("—" if s.values[i] is None else number(s.values[i] or 0, places) for s in series),
+                tuple(_cell(s.values[i], places) for s in series),
             )
             for i, label in enumerate(labels)
         ),
@@ -178,7 +178,9 @@ def radar_chart(
     svg = document(
         chart_id=chart_id, kind="radar", width=width, height=height, title=title, description=desc, body=body
     )
-    return Chart(chart_id=chart_id, title=title, description=desc, svg=svg, table=table, note=note, kind="radar")
+    return Chart(
+        chart_id=chart_id, title=title, description=desc, svg=svg, table=table, note=note, kind="radar"
+    )
 
 
 def _marker(shape: str, x: float, y: float, colour: str, *, hollow: bool) -> str:
@@ -189,3 +191,7 @@ def _marker(shape: str, x: float, y: float, colour: str, *, hollow: bool) -> str
         f'<rect x="{xy(x - 6)}" y="{xy(y - 6)}" width="12" height="12" fill="{fill}" '
         f'stroke="{colour}" stroke-width="2"/>'
     )
+
+
+def _cell(value: Decimal | None, places: int) -> str:
+    return "—" if value is None else number(value, places)

@@ -130,9 +130,7 @@ def document(
 def text(x: float, y: float, content: str, *, anchor: str = "start", size: int | None = None) -> str:
     """One line of text in the chart's ink."""
     font = f' font-size="{size}"' if size else ""
-    return (
-        f'<text x="{xy(x)}" y="{xy(y)}" fill="{INK}"{font} text-anchor="{anchor}">{escape(content)}</text>'
-    )
+    return f'<text x="{xy(x)}" y="{xy(y)}" fill="{INK}"{font} text-anchor="{anchor}">{escape(content)}</text>'
 
 
 def wrap(label: str, width: int) -> list[str]:
