@@ -26,9 +26,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core.annotations import Actor
+from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.territory.models import Team
@@ -163,12 +165,22 @@ def _notify(alert: Alert) -> None:
         return
     from beffroi.core.tasks import send_email
 
-    subject = f"[{alert.commune.name}] Alerte : {alert.rule.label} — {alert.entity}"
+    fields = {
+        "commune": alert.commune.name,
+        "rule": alert.rule.label,
+        "entity": str(alert.entity),
+        "team": team.name,
+        "message": alert.message,
+        "link": commune_url(alert.commune, "datahub:alert", kwargs={"pk": alert.pk}),
+    }
+    subject = _("[%(commune)s] Alerte : %(rule)s — %(entity)s") % fields
     body = (
-        f"Bonjour,\n\nUne alerte a été ouverte pour le service {team.name}.\n\n"
-        f"Règle : {alert.rule.label}\nÉquipement : {alert.entity} ({alert.entity.entity_id})\n"
-        f"{alert.message}\n\n"
-        f"Consultez-la dans l'espace agents : /{alert.commune.slug}/donnees/alertes/{alert.pk}/\n"
+        _(
+            "Bonjour,\n\nUne alerte a été ouverte pour le service %(team)s.\n\n"
+            "Règle : %(rule)s\nÉquipement : %(entity)s\n%(message)s\n\n"
+            "Consultez-la dans l'espace agents : %(link)s\n"
+        )
+        % fields
     )
     transaction.on_commit(lambda: send_email.enqueue(to=recipients, subject=subject, body=body))
 

@@ -13,6 +13,7 @@ from django_tasks import task
 
 from beffroi.accounts.selectors import notification_address
 from beffroi.core.formatting import format_eur
+from beffroi.core.links import commune_url
 from beffroi.core.tasks import send_email
 from beffroi.funding import services as funding_services
 from beffroi.funding.models import FinancingLine
@@ -54,16 +55,17 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
             "project": project.title,
             "deadline": f"{deadline:%d/%m/%Y}",
             "days": days,
+            "link": commune_url(project.commune, "planning:project_funding", kwargs={"pk": project.pk}),
         }
         subject = _("[%(commune)s] Dossier « %(funder)s » à déposer avant le %(deadline)s") % fields
         body = (
             ngettext(
                 "Bonjour,\n\nLe dossier de financement « %(funder)s » (%(amount)s) du projet « %(project)s » doit "
                 "être déposé avant le %(deadline)s, dans %(days)d jour.\n\n"
-                "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n",
+                "Le plan de financement : %(link)s\n",
                 "Bonjour,\n\nLe dossier de financement « %(funder)s » (%(amount)s) du projet « %(project)s » doit "
                 "être déposé avant le %(deadline)s, dans %(days)d jours.\n\n"
-                "Retrouvez le plan de financement dans l'espace « Projet de territoire » de Beffroi.\n",
+                "Le plan de financement : %(link)s\n",
                 days,
             )
             % fields

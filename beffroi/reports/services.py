@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core import abuse
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.guards import NotOwned, ensure_owned
+from beffroi.core.links import commune_path, commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
@@ -293,14 +293,8 @@ def report_create(
 
 
 def follow_path(report: Report) -> str:
-    from django.urls import get_script_prefix, set_script_prefix
-
-    previous = get_script_prefix()
-    set_script_prefix("/" if report.commune.host else f"/{report.commune.slug}/")
-    try:
-        return reverse("reports:track", kwargs={"code": report.tracking_code})
-    finally:
-        set_script_prefix(previous)
+    """The path residents use to follow this report (`/valbourg/signalements/suivi/…`)."""
+    return commune_path(report.commune, "reports:track", kwargs={"code": report.tracking_code})
 
 
 def _notify(report: Report, text: str) -> None:
@@ -308,7 +302,7 @@ def _notify(report: Report, text: str) -> None:
     from beffroi.core.tasks import send_email
     from beffroi.reports.tasks import send_sms
 
-    link = getattr(settings, "BEFFROI_SITE_URL", "").rstrip("/") + follow_path(report)
+    link = commune_url(report.commune, "reports:track", kwargs={"code": report.tracking_code})
     subject = _("Signalement %(code)s — %(commune)s") % {
         "code": report.display_code,
         "commune": report.commune.name,

@@ -67,7 +67,7 @@ def open_alerts():
 
 
 def test_ingestion_opens_an_alert_when_held_for_the_duration_and_mails_the_team(
-    valbourg, rule, agent_valbourg, django_capture_on_commit_callbacks
+    valbourg, rule, agent_valbourg, django_capture_on_commit_callbacks, settings
 ):
     container = make_container(valbourg)
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,6 +79,7 @@ def test_ingestion_opens_an_alert_when_held_for_the_duration_and_mails_the_team(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [agent_valbourg.email]
     assert "Benne pleine" in mail.outbox[0].subject
+    assert f"{settings.BEFFROI_SITE_URL}/valbourg/donnees/alertes/{alert.pk}/" in mail.outbox[0].body
 
 
 def test_team_address_is_preferred_to_members(valbourg, rule, team, django_capture_on_commit_callbacks):

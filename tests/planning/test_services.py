@@ -32,7 +32,9 @@ def _project(valbourg, elu, **extra):
     )
 
 
-def test_reminder_14_days_before_the_deadline_sent_once(valbourg, elu, django_capture_on_commit_callbacks):
+def test_reminder_14_days_before_the_deadline_sent_once(
+    valbourg, elu, django_capture_on_commit_callbacks, settings
+):
     project = _project(valbourg, elu)
     today = date(2026, 3, 1)
     for days, funder in ((14, "DETR"), (30, "Agence de l'eau")):
@@ -54,6 +56,8 @@ def test_reminder_14_days_before_the_deadline_sent_once(valbourg, elu, django_ca
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["elu@valbourg.test"]
     assert "DETR" in mail.outbox[0].subject and "15/03/2026" in mail.outbox[0].subject
+    link = f"{settings.BEFFROI_SITE_URL}/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/"
+    assert link in mail.outbox[0].body
 
 
 def test_project_services_refuse_bad_input_and_audit_writes(valbourg, elu):

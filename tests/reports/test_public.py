@@ -184,6 +184,9 @@ def test_public_reply_notifies_by_email_and_sms(
         services.report_reply(report=report, actor=agent_valbourg, body="note secrète", public=False)
     assert len(mail.outbox) == 1 and "Nous passons demain." in mail.outbox[0].body
     assert report.display_code in mail.outbox[0].body
+    # the follow link is absolute, so it can be clicked in a mail client, and it opens the report's page
+    link = f"{settings.BEFFROI_SITE_URL}/valbourg/signalements/suivi/{report.tracking_code}/"
+    assert link in mail.outbox[0].body and link in LocmemSmsBackend.outbox[-1].body
     assert LocmemSmsBackend.outbox and LocmemSmsBackend.outbox[-1].to == "0611"
     page = client.get(f"/valbourg/signalements/suivi/{report.tracking_code}/").content.decode()
     assert "Nous passons demain." in page and "note secrète" not in page

@@ -1,5 +1,7 @@
 """`beffroi demo [--port N] [--no-serve]`: migrate, load the demo communes (idempotent), print the accounts, serve."""
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -19,6 +21,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port, host, no_serve, **options):
+        if not os.environ.get("BEFFROI_SITE_URL"):
+            # links in the demo's mails lead to the address it serves (the server's processes inherit it)
+            os.environ["BEFFROI_SITE_URL"] = settings.BEFFROI_SITE_URL = f"http://{host}:{port}"
         self.stdout.write(f"Dossier de données : {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         for step in demo.steps():
