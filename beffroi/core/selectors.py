@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from beffroi.core.models import ApiKey, AuditEntry, Commune
-from beffroi.core.services import _hash_key
+from beffroi.core.services import apikey_hash
 
 
 def commune_list_public() -> QuerySet[Commune]:
@@ -20,7 +20,7 @@ def apikey_from_secret(secret: str) -> ApiKey | None:
         return None
     return (
         ApiKey.objects.select_related("commune")
-        .filter(key_hash=_hash_key(secret), revoked_at__isnull=True, commune__is_active=True)
+        .filter(key_hash=apikey_hash(secret), revoked_at__isnull=True, commune__is_active=True)
         .first()
     )
 

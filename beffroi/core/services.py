@@ -31,7 +31,10 @@ def audit_record(
     channel: str = "",
     data: JSONObject | None = None,
 ) -> AuditEntry:
-    """Append one entry to the audit log (who, when, which commune, what, on whose behalf)."""
+    """Append one entry to the audit log (who, when, which commune, what, on whose behalf).
+
+    Not audited: this is the audit entry itself.
+    """
     actor_id = (
         getattr(actor, "pk", None)
         if actor is not None and getattr(actor, "is_authenticated", False)
@@ -69,6 +72,7 @@ def commune_create(*, actor: Actor = None, **fields: Any) -> Commune:
 
 @transaction.atomic
 def commune_update(*, commune: Commune, actor: Actor = None, **fields: Any) -> Commune:
+    """Change a commune's profile or settings (changed fields only, audited with their names)."""
     unknown = set(fields) - COMMUNE_FIELDS
     if unknown:
         raise TypeError(f"unknown commune fields: {sorted(unknown)}")
@@ -88,8 +92,11 @@ def commune_update(*, commune: Commune, actor: Actor = None, **fields: Any) -> C
     return commune
 
 
-def _hash_key(secret: str) -> str:
-    # The secret is 256 random bits: a plain SHA-256 is enough (no dictionary to fear) and cheap per request.
+def apikey_hash(secret: str) -> str:
+    """What is stored of an API key: the SHA-256 of its secret.
+
+    The secret is 256 random bits: a plain SHA-256 is enough (no dictionary to fear) and cheap per request.
+    """
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -104,7 +111,7 @@ def apikey_create(*, commune: Commune, scope: str, name: str = "", actor: Actor 
         commune=commune,
         name=name,
         prefix=prefix,
-        key_hash=_hash_key(secret),
+        key_hash=apikey_hash(secret),
         scope=scope,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -114,6 +121,7 @@ def apikey_create(*, commune: Commune, scope: str, name: str = "", actor: Actor 
 
 @transaction.atomic
 def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
+    """Revoke a key at once (it stops working on the next request); revoking twice changes nothing."""
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
@@ -122,7 +130,10 @@ def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
 
 
 def apikey_touch(*, key: ApiKey) -> None:
-    """Record the last use, at most once a minute to keep writes off the hot path."""
+    """Record the last use, at most once a minute to keep writes off the hot path.
+
+    Not audited: a timestamp of use, written on API requests; the key's creation and revocation are audited.
+    """
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
