@@ -93,7 +93,10 @@ def _account(actor: Actor) -> User | None:
 
 @transaction.atomic
 def states_ensure(*, commune: Commune) -> list[State]:
-    """Create the default state table of a commune if it has none (idempotent)."""
+    """Create the default state table of a commune if it has none (idempotent).
+
+    Not audited: the platform's defaults, written once when the module starts; later edits are audited.
+    """
     if not State.objects.filter(commune=commune).exists():
         for order, (code, label, kind, initial) in enumerate(DEFAULT_STATES, start=1):
             State.objects.create(
@@ -158,6 +161,7 @@ def rate_limit_check(*, commune: Commune, submitter: str) -> None:
 def location_check(
     *, commune: Commune, latitude: Decimal | float | None, longitude: Decimal | float | None
 ) -> None:
+    """Refuse, in French, a point outside the commune's boundary (or outside the globe); no point is fine."""
     if latitude is None or longitude is None:
         return
     lat, lon = float(latitude), float(longitude)
@@ -172,6 +176,7 @@ def location_check(
 
 
 def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> JSONObject:
+    """The answers to a category's own questions, checked (reports.questions); a French error names the question."""
     try:
         return clean_answers(category.questions, raw)
     except AnswerError as exc:
@@ -180,6 +185,7 @@ def answers_clean(*, category: Category, raw: dict[str, list[str]]) -> JSONObjec
 
 
 def photos_process(files: list[bytes]) -> list[ProcessedPhoto]:
+    """Check and clean the photos sent with a report (at most three; GPS and other metadata removed)."""
     if len(files) > MAX_PHOTOS:
         raise ReportInputError("photos", _("Trois photos au plus."))
     processed = []
@@ -333,6 +339,7 @@ def _event(report: Report, kind: str, *, actor: Actor, public: bool = False, bod
 
 @transaction.atomic
 def report_change_state(*, report: Report, actor: Actor, state: State, note: str = "") -> Report:
+    """Move a report to another state of its commune (public event, resident notified, audited)."""
     _require(actor, report.commune)
     ensure_owned(state, report.commune)
     if state.pk == report.state_id:
@@ -361,6 +368,7 @@ def report_change_state(*, report: Report, actor: Actor, state: State, note: str
 def report_assign(
     *, report: Report, actor: Actor, team: Team | None = None, assignee: User | None = None
 ) -> Report:
+    """Give a report to a team and/or an agent of its commune; another commune's team is refused in French."""
     _require(actor, report.commune)
     try:
         ensure_owned(team, report.commune)
@@ -384,6 +392,7 @@ def report_assign(
 
 @transaction.atomic
 def report_set_due_date(*, report: Report, actor: Actor, due_date: date | None) -> Report:
+    """Set or clear the date by which the agents plan to deal with the report (audited)."""
     _require(actor, report.commune)
     report.due_date = due_date
     report.save(update_fields=["due_date", "updated_at"])
@@ -619,6 +628,7 @@ def state_delete(*, commune: Commune, actor: Actor, state: State) -> None:
 def reply_template_save(
     *, commune: Commune, actor: Actor, template: ReplyTemplate | None = None, title: str, body: str
 ) -> ReplyTemplate:
+    """Create or change a reply template (titles unique in the commune; administrators only; audited)."""
     _require_admin(actor, commune)
     ensure_owned(template, commune)
     taken = ReplyTemplate.objects.filter(commune=commune, title=title)
@@ -639,6 +649,7 @@ def reply_template_save(
 
 @transaction.atomic
 def reply_template_delete(*, commune: Commune, actor: Actor, template: ReplyTemplate) -> None:
+    """Delete a reply template (administrators only; audited with its title)."""
     _require_admin(actor, commune)
     ensure_owned(template, commune)
     audit_record(commune=commune, actor=actor, action="report.template.delete", obj=template,
