@@ -1,4 +1,8 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -25,17 +29,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db)
 
 
+def isolated_settings(media_root: Path) -> override_settings:
+    """What every test runs under: files in a temporary folder, mails kept in memory, tasks run at once, plain
+    HTTP cookies. Also applied around data loaded once for a module or a session (demo loads), which is set up
+    before any test's own fixtures."""
+    return override_settings(
+        MEDIA_ROOT=media_root,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        STORAGES={
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    )
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def _isolated_settings(tmp_path):
+    with isolated_settings(tmp_path / "media"):
+        yield
 
 
 @pytest.fixture

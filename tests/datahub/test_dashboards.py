@@ -4,17 +4,41 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from beffroi.core.models import Commune
 from beffroi.datahub import demo
 from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup
+from tests.conftest import isolated_settings
+from tests.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The data-hub demo (two years of history: seconds to load) is loaded once for the module, in a transaction
+    rolled back after its last test. Each test runs in a savepoint inside it, rolled back after the test, so a
+    test may change the demo without another one seeing it."""
+    with (
+        isolated_settings(tmp_path_factory.mktemp("media")),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        commune = CommuneFactory(name="Valbourg", slug="valbourg", insee_code="21990", population=3214)
+        demo.load()
+        yield commune.pk
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def valbourg(_demo_loaded_once, db):
+    return Commune.objects.get(pk=_demo_loaded_once)
+
+
 @pytest.fixture
 def loaded(valbourg):
-    demo.load()
     return valbourg
 
 
