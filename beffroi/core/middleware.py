@@ -40,8 +40,12 @@ class FrenchFirstLocaleMiddleware:
     """French unless the visitor chose another language with the switch (cookie).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; a commune's site is French first,
-    and a visitor who prefers English says so once with the language switch.
+    and a visitor who prefers English says so once with the language switch. The APIs answer in one language
+    whatever the cookie (API_LANGUAGES): the platform API and Open311 in French, NGSI-LD in English like the
+    standard's error types (docs/architecture.md, APIs).
     """
+
+    API_LANGUAGES = (("/api/", "fr"), ("/open311/", "fr"), ("/ngsi-ld/", "en"))
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,6 +58,9 @@ class FrenchFirstLocaleMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         available = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in available else settings.LANGUAGE_CODE
+        language = next(
+            (lang for prefix, lang in self.API_LANGUAGES if request.path_info.startswith(prefix)), language
+        )
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -1,7 +1,8 @@
 """The use-case catalogue as the pages and the API show it: records, filters, and a project started from one.
 
 The data is read by the pure ``beffroi.planning.use_case_catalogue`` (``data/use_cases.json``, which the
-scoring of the self-assessment reads too); this module shapes it for the catalogue pages (``views.py``), the
+scoring of the self-assessment reads too) in the visitor's language (the English texts come from
+``data/use_cases.en.json``; the platform API answers in French); this module shapes it for the catalogue pages (``views.py``), the
 recommendations of an assessment (``views_assessment.py``), the platform API (``api.py``) and the demo:
 ``get`` / ``get_or_404``, ``all_use_cases`` and ``filtered`` with ``theme_choices`` and ``size_choices``,
 ``project_initial`` and ``seed_project`` for a project started from a use case, ``detail_view`` for the
@@ -15,7 +16,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
+from django.utils.translation import get_language, gettext
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -73,8 +76,13 @@ def _amount(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _risk_labels() -> dict[str, str]:
-    return {kind["code"]: kind["label"] for kind in load_use_case_data().get("risk_kinds", ())}
+def _language() -> str:
+    """The active language's code (``en`` for ``en-gb``): the catalogue's texts are read in it."""
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def _risk_labels(language: str) -> dict[str, str]:
+    return {kind["code"]: kind["label"] for kind in load_use_case_data(language).get("risk_kinds", ())}
 
 
 def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
@@ -95,7 +103,7 @@ def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
                 estimate=bool(band.get("estimate")),
                 source=costs.get("basis", "")
                 if band.get("relevant", True)
-                else "Non pertinent pour cette taille",
+                else gettext("Non pertinent pour cette taille"),
                 source_url=source_url,
                 note=costs.get("notes") or "",
             )
@@ -122,10 +130,15 @@ def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
     )
 
 
-@cache
 def all_use_cases() -> tuple[UseCaseEntry, ...]:
-    risk_labels = _risk_labels()
-    return tuple(_entry(record, risk_labels) for record in load_use_case_data()["use_cases"])
+    """Every use case of the catalogue, its texts in the active language."""
+    return _all_use_cases(_language())
+
+
+@cache
+def _all_use_cases(language: str) -> tuple[UseCaseEntry, ...]:
+    risk_labels = _risk_labels(language)
+    return tuple(_entry(record, risk_labels) for record in load_use_case_data(language)["use_cases"])
 
 
 def get(code: str) -> UseCaseEntry | None:
@@ -135,12 +148,12 @@ def get(code: str) -> UseCaseEntry | None:
 def get_or_404(code: str) -> UseCaseEntry:
     use_case = get(code)
     if use_case is None:
-        raise Http404("Cas d'usage inconnu.")
+        raise Http404(gettext("Cas d'usage inconnu."))
     return use_case
 
 
 def size_choices() -> list[tuple[str, str]]:
-    return [(band["code"], band["label"]) for band in load_use_case_data()["size_bands"]]
+    return [(band["code"], band["label"]) for band in load_use_case_data(_language())["size_bands"]]
 
 
 def theme_choices() -> list[tuple[str, str]]:

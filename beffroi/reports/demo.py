@@ -5,43 +5,18 @@ Deterministic (fixed seed) and idempotent (nothing is added once a commune has i
 import random
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypeAlias
 
 from django.utils import timezone
 
 from beffroi.accounts.models import User
 from beffroi.core import demo
-from beffroi.core.annotations import JSONObject
 from beffroi.core.models import Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, State
+from beffroi.reports.presets import DEMO_CATEGORIES
 from beffroi.territory.models import Place, Team
 
-# (code, name, description, team slug, questions)
-CategorySeed: TypeAlias = tuple[str, str, str, str, list[JSONObject]]
-CATEGORIES: dict[str, list[CategorySeed]] = {
-    "valbourg": [
-        ("eclairage", "Éclairage public", "Lampadaire éteint, clignotant ou allumé en journée.", "batiments-et-eclairage",
-         [{"code": "numero_mat", "label": "Numéro inscrit sur le mât (si visible)", "type": "string", "required": False}]),
-        ("nid-de-poule", "Voirie : nid-de-poule, chaussée abîmée", "Trou, affaissement ou fissure de la chaussée.",
-         "voirie-et-proprete",
-         [{"code": "danger", "label": "Le trou est-il dangereux ?", "type": "singlevaluelist", "required": True,
-           "choices": [{"key": "oui", "name": "Oui, risque de chute ou d'accident"}, {"key": "non", "name": "Non"}]}]),
-        ("depot-sauvage", "Propreté : dépôt sauvage", "Déchets, encombrants ou gravats abandonnés.",
-         "voirie-et-proprete",
-         [{"code": "nature", "label": "Nature des déchets", "type": "multivaluelist", "required": False,
-           "choices": [{"key": "encombrants", "name": "Encombrants"}, {"key": "gravats", "name": "Gravats"},
-                       {"key": "sacs", "name": "Sacs d'ordures"}, {"key": "dangereux", "name": "Produits dangereux"}]}]),
-        ("arbre", "Espaces verts : arbre, haie", "Branche tombée, arbre dangereux, haie qui gêne le passage.",
-         "espaces-verts", []),
-        ("mobilier", "Mobilier urbain", "Banc, poubelle, panneau ou abribus endommagé.", "voirie-et-proprete", []),
-        ("bruit", "Bruit", "Nuisance sonore répétée (hors urgence : appelez le 17).", "accueil-de-la-mairie", []),
-    ],
-    "hautmesnil": [
-        ("voirie", "Voirie", "Chaussée, trottoir, fossé.", "services-techniques", []),
-        ("eclairage", "Éclairage public", "Lampadaire en panne.", "services-techniques", []),
-    ],
-}  # fmt: skip
+CATEGORIES = DEMO_CATEGORIES  # the shipped categories (translatable while a commune keeps them as shipped)
 
 DESCRIPTIONS = {
     "eclairage": ["Le lampadaire devant le n° {n} ne s'allume plus depuis plusieurs soirs.",

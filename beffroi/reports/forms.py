@@ -86,7 +86,7 @@ class StartForm(LocationMixin):
 
 def question_fields(category: Category) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
-    for q in category.questions:
+    for q in category.display_questions():
         common = {"label": q["label"], "required": bool(q.get("required")), "help_text": q.get("help", "")}
         choices = [(str(c["key"]), c.get("name", c["key"])) for c in q.get("choices", [])]
         kind = q.get("type", "string")

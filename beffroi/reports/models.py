@@ -1,12 +1,15 @@
 """Signalements: categories routed to teams, a per-commune state table typed open/closed, reports, their
 photos (moderated before publication) and their history (public replies, internal notes, state changes)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import Commune
 from beffroi.reports.codes import format_code
+from beffroi.reports.presets import shipped_category_text, shipped_state_label
 
 QUESTION_TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
@@ -45,7 +48,35 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    # What pages show: a shipped name or description in the visitor's language, the commune's own wording as is.
+    @property
+    def display_name(self) -> str:
+        return shipped_category_text(self.code, self.name)
+
+    @property
+    def display_description(self) -> str:
+        return shipped_category_text(self.code, self.description)
+
+    def display_questions(self) -> list[dict[str, Any]]:
+        """The questions as the form asks them: shipped labels, help and choice names translated."""
+        shown = []
+        for question in self.questions:
+            shown_question = dict(question)
+            for key in ("label", "help"):
+                if question.get(key):
+                    shown_question[key] = shipped_category_text(self.code, str(question[key]))
+            if question.get("choices"):
+                shown_question["choices"] = [
+                    {
+                        **choice,
+                        "name": shipped_category_text(self.code, str(choice.get("name", choice["key"]))),
+                    }
+                    for choice in question["choices"]
+                ]
+            shown.append(shown_question)
+        return shown
 
 
 class State(models.Model):
@@ -74,7 +105,12 @@ class State(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """What pages show: a shipped label in the visitor's language, a label the commune chose as is."""
+        return shipped_state_label(self.code, self.label)
 
     @property
     def is_open(self) -> bool:

@@ -84,9 +84,9 @@ def account_section(*, user: User, commune: Commune) -> activity.Section | None:
         items=[
             activity.Item(
                 label=gettext("%(code)s — %(category)s")
-                % {"code": format_code(r.tracking_code), "category": r.category.name},
+                % {"code": format_code(r.tracking_code), "category": r.category.display_name},
                 url=reverse("reports:track", kwargs={"code": r.tracking_code}),
-                state=r.state.label,
+                state=r.state.display_label,
                 on=r.created_at,
             )
             for r in reports

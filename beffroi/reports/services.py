@@ -35,6 +35,7 @@ from beffroi.reports.models import (
     ReportPhoto,
     State,
 )
+from beffroi.reports.presets import DEFAULT_STATES
 from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
 
 if TYPE_CHECKING:
@@ -42,18 +43,6 @@ if TYPE_CHECKING:
     from beffroi.territory.models import Place, Team
 
 MAX_PHOTOS = 3
-
-# (code, label, kind, is_initial): created for every commune that uses the module.
-DEFAULT_STATES = [
-    ("nouveau", "Nouveau", "open", True),
-    ("pris-en-compte", "Pris en compte", "open", False),
-    ("planifie", "Planifié", "open", False),
-    ("en-cours", "En cours", "open", False),
-    ("resolu", "Résolu", "closed", False),
-    ("non-pertinent", "Non pertinent", "closed", False),
-    ("doublon", "Doublon", "closed", False),
-    ("transmis", "Transmis à un autre service", "closed", False),
-]
 
 
 class ReportInputError(ValueError):

@@ -46,8 +46,8 @@ def map_points(reports) -> list[dict]:
             "id": r.pk,
             "lat": float(r.latitude),
             "lon": float(r.longitude),
-            "title": r.category.name,
-            "state": r.state.label,
+            "title": r.category.display_name,
+            "state": r.state.display_label,
             "url": reverse("reports:detail", args=[r.pk]),
         }  # fmt: skip
         for r in reports
@@ -58,8 +58,8 @@ def map_points(reports) -> list[dict]:
 def map_points_from_rows(commune, rows) -> list[dict]:
     """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names and labels are
     read once for the commune, the detail URL is reversed once."""
-    names = dict(selectors.category_list(commune=commune, active_only=False).values_list("pk", "name"))
-    labels = dict(selectors.state_list(commune=commune).values_list("pk", "label"))
+    names = {c.pk: c.display_name for c in selectors.category_list(commune=commune, active_only=False)}
+    labels = {s.pk: s.display_label for s in selectors.state_list(commune=commune)}
     base = reverse("reports:detail", args=[0])[: -len("0/")]
     return [
         {

@@ -1,5 +1,6 @@
 /* Progressive enhancement: a Leaflet map to pick a point (signaler) or show reports (carte, fiche).
-   Without JavaScript the pages use the place list, the address field and the lists instead. */
+   Without JavaScript the pages use the place list, the address field and the lists instead.
+   The sentences come translated from the page (data-hint, data-picked on the status line). */
 (function () {
   "use strict";
   var el = document.getElementById("reports-map");
@@ -28,9 +29,9 @@
   function choose(latlng) {
     lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
     if (chosen) { chosen.setLatLng(latlng); } else { chosen = L.circleMarker(latlng, { radius: 9, color: "#b3261e", fillOpacity: 0.9 }).addTo(map); }
-    if (status) { status.textContent = "Point choisi sur la carte (" + lat.value + ", " + lon.value + ")."; }
+    if (status) { status.textContent = (status.dataset.picked || "").replace("{lat}", lat.value).replace("{lon}", lon.value); }
   }
   if (lat.value && lon.value) { choose(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
   map.on("click", function (e) { choose(e.latlng); });
-  if (status) { status.textContent = "Touchez la carte pour placer le problème, ou utilisez les champs ci-dessous."; }
+  if (status) { status.textContent = status.dataset.hint || ""; }
 })();
