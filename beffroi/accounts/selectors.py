@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from beffroi.accounts.models import Membership, User
-from beffroi.accounts.roles import has_capability
+from beffroi.accounts.roles import CAPABILITIES, has_capability
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 
@@ -31,6 +31,24 @@ def user_can(*, commune: Commune | None, user: Actor, capability: str) -> bool:
 
 def membership_list(*, commune: Commune) -> QuerySet[Membership]:
     return Membership.objects.filter(commune=commune).select_related("user").order_by("role", "user__email")
+
+
+def membership_get(*, commune: Commune, user_id: int) -> Membership | None:
+    return membership_list(commune=commune).filter(user_id=user_id).first()
+
+
+def member_list(*, commune: Commune, capability: str, active_only: bool = False) -> QuerySet[User]:
+    """The accounts whose role in the commune holds the capability (e.g. the staff who may own a project, the
+    agents a report may be assigned to), by name."""
+    users = User.objects.filter(memberships__commune=commune, memberships__role__in=CAPABILITIES[capability])
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.order_by("full_name", "email")
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The account with this address, whatever its case."""
+    return User.objects.filter(email__iexact=email).first()
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

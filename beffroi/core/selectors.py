@@ -29,5 +29,9 @@ def apikey_list(*, commune: Commune) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(commune=commune).order_by("-created_at")
 
 
+def apikey_get(*, commune: Commune, prefix: str) -> ApiKey | None:
+    return apikey_list(commune=commune).filter(prefix=prefix).first()
+
+
 def audit_list(*, commune: Commune, limit: int = 200) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(commune=commune).order_by("-created_at", "-id")[:limit]

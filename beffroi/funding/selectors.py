@@ -50,6 +50,13 @@ def mechanism_list(
     return result
 
 
+def catalogue_counts() -> dict[str, int]:
+    """How many mechanisms the catalogue holds (``total``) and how many were checked against their source
+    (``verified_count``)."""
+    mechanisms = load_mechanisms()
+    return {"total": len(mechanisms), "verified_count": sum(1 for m in mechanisms if m.verified_on)}
+
+
 def mechanism_get(*, code: str) -> Mechanism:
     for mechanism in load_mechanisms():
         if mechanism.code == code:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.text import slugify
 
+from beffroi.accounts import selectors as account_selectors
+from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import User
 from beffroi.core.annotations import Actor
@@ -39,6 +41,21 @@ def team_add_member(*, team: Team, user: User, actor: Actor = None) -> None:
         obj=team,
         summary=account_reference(user.pk),
     )
+
+
+@transaction.atomic
+def member_add(*, commune: Commune, email: str, role: str, full_name: str = "", actor: Actor = None) -> User:
+    """Give a person a role in the commune, creating their account (without a password) when the address has
+    none yet; the full name is used only for a new account.
+
+    The membership's audit entry is written by ``membership_set``.
+    """
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
+    user = account_selectors.user_get_by_email(email=email) or account_services.user_create(
+        email=email, password=None, full_name=full_name
+    )
+    account_services.membership_set(commune=commune, user=user, role=role, actor=actor)
+    return user
 
 
 @transaction.atomic

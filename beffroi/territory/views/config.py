@@ -1,4 +1,4 @@
-"""The agents' space landing page and the commune administrator's pages: members and roles, teams, API keys."""
+"""The commune administrator's pages (capability "manage_commune"): members and roles, teams, API keys."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,45 +8,11 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
-from beffroi.accounts.decorators import capability_required, target_capability
-from beffroi.accounts.models import Role, User
-from beffroi.accounts.roles import CAPABILITIES, STAFF_ROLES, has_capability
-from beffroi.accounts.selectors import role_get
-from beffroi.core import modules
+from beffroi.accounts.decorators import capability_required
 from beffroi.core import selectors as core_selectors
 from beffroi.core import services as core_services
 from beffroi.territory import selectors, services
 from beffroi.territory.forms import ApiKeyForm, MemberForm, RoleForm, TeamForm, TeamMemberForm
-
-
-@capability_required("view_agent_space")
-def agent_space(request):
-    role = role_get(commune=request.commune, user=request.user)
-    assert role is not None  # capability_required let only members in
-    can = {cap: role in roles for cap, roles in CAPABILITIES.items()}
-    # A card only for a page the role may open: the capability is read from the target view's own guard.
-    cards = [
-        m
-        for m in modules.enabled_for(request.commune)
-        if m.agent_url_name
-        and has_capability(role, target_capability(m.agent_url_name) or "view_agent_space")
-    ]
-    audit_entries = (
-        list(core_selectors.audit_list(commune=request.commune, limit=15)) if can["manage_commune"] else []
-    )
-    # The log keeps only account numbers: show the current name of those accounts that still exist.
-    labels = account_selectors.account_labels(user_ids=(e.actor_id for e in audit_entries))
-    journal = [{"entry": e, "who": labels.get(e.actor_id or 0, e.actor_label)} for e in audit_entries]
-    context = {
-        "role": role,
-        "role_label": Role(role).label,
-        "can": can,
-        "my_teams": selectors.teams_of_user(commune=request.commune, user=request.user),
-        "teams": selectors.team_list(commune=request.commune),
-        "modules": cards,
-        "journal": journal,
-    }
-    return render(request, "territory/agent_space.html", context)
 
 
 @capability_required("manage_commune")
@@ -59,11 +25,7 @@ def administration(request):
     if request.method == "POST":
         kind = request.POST.get("form")
         if kind == "member" and member_form.is_valid():
-            data = member_form.cleaned_data
-            user = User.objects.filter(email__iexact=data["email"]).first() or account_services.user_create(
-                email=data["email"], password=None, full_name=data["full_name"]
-            )
-            account_services.membership_set(commune=commune, user=user, role=data["role"], actor=request.user)
+            user = services.member_add(commune=commune, actor=request.user, **member_form.cleaned_data)
             messages.success(
                 request, _("%(email)s a maintenant un rôle dans la commune.") % {"email": user.email}
             )
@@ -77,9 +39,8 @@ def administration(request):
                 commune=commune, actor=request.user, **key_form.cleaned_data
             )
             key_form = ApiKeyForm()
-    memberships = account_selectors.membership_list(commune=commune)
     context = {
-        "memberships": memberships,
+        "memberships": account_selectors.membership_list(commune=commune),
         "member_form": member_form,
         "team_form": team_form,
         "key_form": key_form,
@@ -94,7 +55,7 @@ def administration(request):
 @require_POST
 @capability_required("manage_commune")
 def membership_change(request, user_id: int):
-    membership = account_selectors.membership_list(commune=request.commune).filter(user_id=user_id).first()
+    membership = account_selectors.membership_get(commune=request.commune, user_id=user_id)
     if membership is None:
         raise Http404
     form = RoleForm(request.POST)
@@ -118,7 +79,7 @@ def team_add_member(request, slug: str):
     team = selectors.team_get(commune=request.commune, slug=slug)
     if team is None:
         raise Http404
-    staff = User.objects.filter(memberships__commune=request.commune, memberships__role__in=STAFF_ROLES)
+    staff = account_selectors.member_list(commune=request.commune, capability="view_agent_space")
     form = TeamMemberForm(request.POST, users=staff)
     if form.is_valid():
         services.team_add_member(team=team, user=form.cleaned_data["user"], actor=request.user)
@@ -131,7 +92,7 @@ def team_add_member(request, slug: str):
 @require_POST
 @capability_required("manage_commune")
 def apikey_revoke(request, prefix: str):
-    key = core_selectors.apikey_list(commune=request.commune).filter(prefix=prefix).first()
+    key = core_selectors.apikey_get(commune=request.commune, prefix=prefix)
     if key is None:
         raise Http404
     core_services.apikey_revoke(key=key, actor=request.user)
