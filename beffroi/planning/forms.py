@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.funding.forms import AmountField, DateInput
 from beffroi.funding.selectors import vocabulary
+from beffroi.planning import maturity
 from beffroi.planning.models import Project, ProjectIndicator, ProjectPhase
 
 
@@ -97,3 +99,106 @@ class IndicatorForm(forms.ModelForm):
         model = ProjectIndicator
         fields = ["name", "unit", "baseline", "target", "target_date", "datahub_ref"]
         widgets = {"target_date": DateInput()}
+
+
+class AssessmentForm(forms.Form):
+    """One radio group (levels 0–4) per question and one optional number per indicator of the grid."""
+
+    assessed_on = forms.DateField(
+        label=_("Date du diagnostic"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, grid: maturity.Grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+        unlocked_by = grid.unlocked_by
+        for domain in grid.domains:
+            for question in domain.questions:
+                help_text = question.help or ""
+                if question.follow_up:
+                    help_text = " ".join(
+                        p
+                        for p in (
+                            str(
+                                gettext(
+                                    "Question complémentaire : répondez-y si la question %(code)s est au niveau 2 ou plus."
+                                )
+                                % {"code": unlocked_by.get(question.code) or gettext("précédente")}
+                            ),
+                            help_text,
+                        )
+                        if p
+                    )
+                self.fields[f"q_{question.code}"] = forms.ChoiceField(
+                    label=f"{question.code}. {question.text}",
+                    help_text=help_text,
+                    choices=[
+                        (str(value), f"{value} — {label}") for value, label in enumerate(question.levels)
+                    ],
+                    widget=forms.RadioSelect,
+                    required=not question.follow_up,
+                    error_messages={"required": _("Choisissez un niveau pour cette question.")},
+                )
+            for indicator in domain.indicators:
+                label = indicator.label + (
+                    f" ({indicator.unit})" if indicator.unit and indicator.scoring != "yes_no" else ""
+                )
+                help_parts = [
+                    p
+                    for p in (indicator.definition, indicator.source and f"Source : {indicator.source}")
+                    if p
+                ]
+                if indicator.scoring == "yes_no":
+                    self.fields[f"i_{indicator.code}"] = forms.ChoiceField(
+                        label=label,
+                        help_text=" ".join(help_parts),
+                        required=False,
+                        choices=[
+                            ("oui", gettext("Oui")),
+                            ("non", gettext("Non")),
+                            ("", gettext("Je ne sais pas")),
+                        ],
+                        widget=forms.RadioSelect,
+                    )
+                else:
+                    self.fields[f"i_{indicator.code}"] = forms.DecimalField(
+                        label=label,
+                        help_text=" ".join(help_parts),
+                        required=False,
+                        max_digits=16,
+                        decimal_places=3,
+                    )
+
+    def sections(self):
+        """(domain, question fields, indicator fields) for the template."""
+        for domain in self.grid.domains:
+            yield (
+                domain,
+                [self[f"q_{q.code}"] for q in domain.questions],
+                [self[f"i_{i.code}"] for i in domain.indicators],
+            )
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "questions": {
+                q.code: int(data[f"q_{q.code}"])
+                for d in self.grid.domains
+                for q in d.questions
+                if data.get(f"q_{q.code}") not in (None, "")
+            },
+            "indicators": {
+                i.code: str(data[f"i_{i.code}"])
+                for d in self.grid.domains
+                for i in d.indicators
+                if data.get(f"i_{i.code}") not in (None, "")
+            },
+        }
+
+
+def assessment_initial(grid: maturity.Grid, facts: dict) -> dict:
+    """Form values of the indicators the platform already knows (the form has fields for domain indicators)."""
+    fields = {i.code for d in grid.domains for i in d.indicators}
+    known = maturity.prefill_indicators(grid, facts)
+    return {f"i_{code}": value for code, value in known.items() if code in fields}

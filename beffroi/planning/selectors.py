@@ -56,6 +56,10 @@ def assessment_list(*, commune: Commune) -> QuerySet[Assessment]:
     return Assessment.objects.filter(commune=commune).order_by("-assessed_on", "-pk")
 
 
+def assessment_latest(*, commune: Commune) -> Assessment | None:
+    return assessment_list(commune=commune).first()
+
+
 def assessment_get(*, commune: Commune, pk: int) -> Assessment:
     assessment = assessment_list(commune=commune).filter(pk=pk).first()
     if assessment is None:

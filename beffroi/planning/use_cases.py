@@ -2,8 +2,8 @@
 
 The data is read by the pure ``beffroi.planning.use_case_catalogue`` (``data/use_cases.json``, which the
 scoring of the self-assessment reads too) in the visitor's language (the English texts come from
-``data/use_cases.en.json``; the platform API answers in French); this module shapes it for the catalogue pages (``views.py``), the
-recommendations of an assessment (``views_assessment.py``), the platform API (``api.py``) and the demo:
+``data/use_cases.en.json``; the platform API answers in French); this module shapes it for the catalogue pages (``views/public.py``), the
+recommendations of an assessment (``views/agent.py``), the platform API (``api.py``) and the demo:
 ``get`` / ``get_or_404``, ``all_use_cases`` and ``filtered`` with ``theme_choices`` and ``size_choices``,
 ``project_initial`` and ``seed_project`` for a project started from a use case, ``detail_view`` for the
 funding mechanisms and theme names of the detail page.

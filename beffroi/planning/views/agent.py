@@ -1,8 +1,10 @@
-"""Pages of the Projet de territoire module: self-assessment, use cases, roadmap, funding matches, report."""
+"""Élus' and agents' pages of the Projet de territoire module (read with "view_agent_space", changed with "plan"):
+roadmap, projects with their phases, indicators and funding matches, the council report, the self-assessment."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,12 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
-from beffroi.accounts.models import Membership, Role
-from beffroi.accounts.selectors import user_can
-from beffroi.core.decorators import commune_required
+from beffroi.accounts.selectors import member_list, user_can
 from beffroi.funding import selectors as funding_selectors
-from beffroi.planning import selectors, services, use_cases
-from beffroi.planning.forms import IndicatorForm, PhaseForm, ProjectForm
+from beffroi.planning import maturity, report, selectors, services, use_cases
+from beffroi.planning.assessment_charts import assessment_radar
+from beffroi.planning.forms import (
+    AssessmentForm,
+    IndicatorForm,
+    PhaseForm,
+    ProjectForm,
+    assessment_initial,
+)
 
 
 def _today() -> date:
@@ -31,10 +38,7 @@ def _can_plan(request) -> bool:
 
 
 def _owners(commune):
-    from beffroi.accounts.models import User
-
-    staff = Membership.objects.filter(commune=commune, role__in=[Role.AGENT, Role.ELU, Role.ADMIN])
-    return User.objects.filter(pk__in=staff.values("user_id")).order_by("full_name", "email")
+    return member_list(commune=commune, capability="view_agent_space")
 
 
 def _attach(form, error: ValidationError) -> None:
@@ -63,7 +67,7 @@ def roadmap(request):
             "quarters": selectors.timeline(projects=projects),
             "deadlines": selectors.upcoming_deadlines(commune=request.commune, today=_today()),
             "can_plan": _can_plan(request),
-            "latest_assessment": selectors.assessment_list(commune=request.commune).first(),
+            "latest_assessment": selectors.assessment_latest(commune=request.commune),
         },
     )
 
@@ -139,9 +143,10 @@ def project_delete(request, pk: int):
 def project_detail(request, pk: int, phase_form=None, indicator_form=None, status=200):
     project = selectors.project_get(commune=request.commune, pk=pk)
     plan = project.financing_plan
+    lines = funding_selectors.plan_lines(plan=plan) if plan else []
     indicators = [
         (indicator, selectors.indicator_live_value(indicator, commune=request.commune))
-        for indicator in project.indicators.all()
+        for indicator in project.indicators.all()  # prefetched by project_get
     ]
     context = {
         "project": project,
@@ -149,8 +154,8 @@ def project_detail(request, pk: int, phase_form=None, indicator_form=None, statu
         "theme_labels": [funding_selectors.vocabulary().themes.get(t, t) for t in project.themes or []],
         "indicators": indicators,
         "plan": plan,
-        "check": funding_selectors.plan_check(plan=plan) if plan else None,
-        "totals": funding_selectors.plan_totals(lines=plan.lines.all()) if plan else None,
+        "check": funding_selectors.plan_check(plan=plan, lines=lines) if plan else None,
+        "totals": funding_selectors.plan_totals(lines=lines) if plan else None,
         "can_plan": _can_plan(request),
         "phase_form": phase_form or PhaseForm(prefix="phase"),
         "indicator_form": indicator_form or IndicatorForm(prefix="indicateur"),
@@ -251,7 +256,7 @@ def project_funding(request, pk: int):
             "show_all": show_all,
             "commune_profile": funding_selectors.commune_profile(commune=request.commune),
             "zonages": funding_selectors.commune_zonage_summary(commune=request.commune),
-            "can_edit_zonages": user_can(commune=request.commune, user=request.user, capability="plan"),
+            "can_edit_zonages": _can_plan(request),
         },
     )
 
@@ -260,8 +265,6 @@ def project_funding(request, pk: int):
 
 
 def _report_context(request):
-    from beffroi.planning import report
-
     return report.build(commune=request.commune, today=_today())
 
 
@@ -272,8 +275,6 @@ def council_report(request):
 
 @capability_required("view_agent_space")
 def council_report_pdf(request):
-    from beffroi.planning import report
-
     html = render(request, "planning/report.html", {**_report_context(request), "pdf": True}).content.decode()
     pdf = report.html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     if pdf is None:
@@ -286,45 +287,124 @@ def council_report_pdf(request):
     return response
 
 
-# -- use cases (public catalogue) ------------------------------------------------------------------------
+# -- self-assessment ------------------------------------------------------------------------------------
 
 
-@commune_required
-def use_case_list(request):
-    theme = request.GET.get("theme", "")
-    size = request.GET.get("taille", "")
-    items = use_cases.filtered(theme=theme, size=size)
+def _fact_rows(grid: maturity.Grid, facts: dict) -> list[tuple[str, object]]:
+    labels = dict(grid.platform_sources)
+    return [(labels.get(key, key), value) for key, value in facts.items()]
+
+
+@capability_required("view_agent_space")
+def assessment_list(request):
+    assessments = list(selectors.assessment_list(commune=request.commune))
+    grid = maturity.load_grid()
+    chronological = list(reversed(assessments))
     return render(
         request,
-        "planning/use_case_list.html",
+        "planning/assessment_list.html",
         {
-            "use_cases": items,
-            "total": len(use_cases.all_use_cases()),
-            "themes": use_cases.theme_choices(),
-            "sizes": use_cases.size_choices(),
-            "selected": {"theme": theme, "taille": size},
-            "can_plan": request.user.is_authenticated and _can_plan(request),
-            "staff": _staff(request),
+            "assessments": assessments,
+            "domains": grid.domains,
+            "history": [
+                (a, [a.scores.get("domains", {}).get(d.code, {}).get("score") for d in grid.domains])
+                for a in chronological
+            ],
+            "can_plan": _can_plan(request),
         },
     )
 
 
-def _staff(request) -> bool:
-    return request.user.is_authenticated and user_can(
-        commune=request.commune, user=request.user, capability="view_agent_space"
-    )
-
-
-@commune_required
-def use_case_detail(request, code: str):
-    use_case = use_cases.get_or_404(code)
+@capability_required("view_agent_space")
+def assessment_create(request):
+    """Élus and agents may both answer: comparing their views is part of the exercise."""
+    grid = maturity.load_grid()
+    facts = selectors.platform_facts(commune=request.commune)
+    initial = {"assessed_on": timezone.localdate(), **assessment_initial(grid, facts)}
+    form = AssessmentForm(request.POST or None, initial=initial, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        try:
+            result = maturity.score_stored_answers(grid, answers, population=request.commune.population)
+        except maturity.AssessmentError as error:
+            form.add_error(None, str(error))
+        else:
+            assessment = services.assessment_create(
+                commune=request.commune,
+                actor=request.user,
+                grid_version=grid.version,
+                answers=answers,
+                scores=result.to_dict(),
+                assessed_on=form.cleaned_data["assessed_on"],
+            )
+            messages.success(request, _("Votre auto-diagnostic est enregistré."))
+            return redirect("planning:assessment_detail", pk=assessment.pk)
     return render(
         request,
-        "planning/use_case_detail.html",
+        "planning/assessment_form.html",
+        {"form": form, "grid": grid, "facts": _fact_rows(grid, facts)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _recommendations(scores: dict) -> list[dict]:
+    out = []
+    for item in scores.get("recommendations", []):
+        use_case = use_cases.get(item.get("use_case", ""))
+        if use_case:
+            out.append({**item, "entry": use_case})
+    return out
+
+
+def _series_name(assessment) -> str:
+    return f"{assessment.author_label or assessment.role} ({assessment.assessed_on:%d/%m/%Y})"
+
+
+@capability_required("view_agent_space")
+def assessment_detail(request, pk: int):
+    assessment = selectors.assessment_get(commune=request.commune, pk=pk)
+    title = _("Maturité par domaine, de 0 à 4, au %(date)s") % {
+        "date": assessment.assessed_on.strftime("%d/%m/%Y")
+    }
+    return render(
+        request,
+        "planning/assessment_detail.html",
         {
-            "use_case": use_case,
-            "view": use_cases.detail_view(use_case, commune=request.commune),
-            "can_plan": request.user.is_authenticated and _can_plan(request),
-            "staff": _staff(request),
+            "assessment": assessment,
+            "chart": assessment_radar(
+                maturity.load_grid(),
+                assessment.scores,
+                chart_id=f"radar-{assessment.pk}",
+                title=title,
+                name=_series_name(assessment),
+                table_caption=_("Scores par domaine"),
+            ),
+            "recommendations": _recommendations(assessment.scores),
         },
     )
+
+
+@capability_required("view_agent_space")
+def assessment_compare(request):
+    assessments = list(selectors.assessment_list(commune=request.commune))
+    by_pk = {str(a.pk): a for a in assessments}
+    first = by_pk.get(request.GET.get("a", ""))
+    second = by_pk.get(request.GET.get("b", ""))
+    context: dict[str, Any] = {"assessments": assessments, "first": first, "second": second}
+    if first and second:
+        title = _("Comparaison des auto-diagnostics : trait plein %(a)s, pointillés %(b)s") % {
+            "a": _series_name(first),
+            "b": _series_name(second),
+        }
+        context["chart"] = assessment_radar(
+            maturity.load_grid(),
+            first.scores,
+            chart_id="radar-compare",
+            title=title,
+            name=_series_name(first),
+            table_caption=_("Scores des deux diagnostics par domaine"),
+            compare=second.scores,
+            compare_name=_series_name(second),
+            with_gap=True,
+        )
+    return render(request, "planning/assessment_compare.html", context)
