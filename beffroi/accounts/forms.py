@@ -49,24 +49,28 @@ class LoginForm(AuthenticationForm):
 
 class SignupForm(forms.Form):
     full_name = forms.CharField(
-        label=_("Nom et prénom"), max_length=150, required=False,
+        label=_("Nom et prénom"),
+        max_length=150,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("Facultatif."),
-    )  # fmt: skip
+    )
     email = forms.EmailField(
         label=_("Adresse électronique"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
-        label=_("Mot de passe"), strip=False,
+        label=_("Mot de passe"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Au moins 10 caractères, pas seulement des chiffres, pas un mot de passe trop courant."),
-    )  # fmt: skip
+    )
     password2 = forms.CharField(
-        label=_("Confirmez le mot de passe"), strip=False,
+        label=_("Confirmez le mot de passe"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
 
     def clean_email(self):
         email = normalise_email(self.cleaned_data["email"])

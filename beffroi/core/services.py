@@ -13,10 +13,27 @@ from beffroi.core.models import ApiKey, AuditEntry, Commune
 from beffroi.core.personal_data import account_reference
 
 COMMUNE_FIELDS = {
-    "name", "slug", "insee_code", "population", "departement", "departement_code", "region", "epci",
-    "epci_siren", "latitude", "longitude", "boundary", "contact_email", "contact_phone", "address",
-    "opening_hours", "website", "host", "enabled_modules", "is_active",
-}  # fmt: skip
+    "name",
+    "slug",
+    "insee_code",
+    "population",
+    "departement",
+    "departement_code",
+    "region",
+    "epci",
+    "epci_siren",
+    "latitude",
+    "longitude",
+    "boundary",
+    "contact_email",
+    "contact_phone",
+    "address",
+    "opening_hours",
+    "website",
+    "host",
+    "enabled_modules",
+    "is_active",
+}
 
 
 def audit_record(

@@ -78,9 +78,10 @@ def error_404(request, exception=None):
 def error_500(request):
     if is_machine_request(request):
         return problem_response(
-            500, gettext("Erreur du serveur"),
+            500,
+            gettext("Erreur du serveur"),
             gettext("Une erreur inattendue s'est produite. Elle a été enregistrée."),
-        )  # fmt: skip
+        )
     return render(request, "errors/500.html", status=500)
 
 

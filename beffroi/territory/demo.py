@@ -16,36 +16,55 @@ DEMO_PASSWORD = "beffroi-demo"  # noqa: S105 — printed at start; these account
 
 def _square(lat: float, lon: float, half: float) -> dict:
     ring = [
-        [lon - half * 1.4, lat - half], [lon + half * 1.4, lat - half], [lon + half * 1.4, lat + half],
-        [lon - half * 1.4, lat + half], [lon - half * 1.4, lat - half],
-    ]  # fmt: skip
+        [lon - half * 1.4, lat - half],
+        [lon + half * 1.4, lat - half],
+        [lon + half * 1.4, lat + half],
+        [lon - half * 1.4, lat + half],
+        [lon - half * 1.4, lat - half],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
 COMMUNES: list[dict[str, Any]] = [
     {
-        "name": "Valbourg", "slug": "valbourg", "insee_code": "21990", "population": 3214,
-        "departement": "Côte-d'Or", "departement_code": "21", "region": "Bourgogne-Franche-Comté",
-        "epci": "Communauté de communes des Coteaux du Val", "epci_siren": "200099001",
-        "latitude": Decimal("47.318200"), "longitude": Decimal("4.832500"),
+        "name": "Valbourg",
+        "slug": "valbourg",
+        "insee_code": "21990",
+        "population": 3214,
+        "departement": "Côte-d'Or",
+        "departement_code": "21",
+        "region": "Bourgogne-Franche-Comté",
+        "epci": "Communauté de communes des Coteaux du Val",
+        "epci_siren": "200099001",
+        "latitude": Decimal("47.318200"),
+        "longitude": Decimal("4.832500"),
         "boundary": _square(47.3182, 4.8325, 0.025),
-        "contact_email": "mairie@valbourg.demo.test", "contact_phone": "03 80 00 00 00",
+        "contact_email": "mairie@valbourg.demo.test",
+        "contact_phone": "03 80 00 00 00",
         "address": "1 place de la Mairie, 21990 Valbourg",
         "opening_hours": "Du lundi au vendredi, 9 h – 12 h et 14 h – 17 h ; le samedi, 9 h – 12 h",
         "enabled_modules": ["reports", "budgeting", "planning", "datahub"],
     },
     {
-        "name": "Hautmesnil", "slug": "hautmesnil", "insee_code": "21991", "population": 612,
-        "departement": "Côte-d'Or", "departement_code": "21", "region": "Bourgogne-Franche-Comté",
-        "epci": "Communauté de communes des Coteaux du Val", "epci_siren": "200099001",
-        "latitude": Decimal("47.361000"), "longitude": Decimal("4.771000"),
+        "name": "Hautmesnil",
+        "slug": "hautmesnil",
+        "insee_code": "21991",
+        "population": 612,
+        "departement": "Côte-d'Or",
+        "departement_code": "21",
+        "region": "Bourgogne-Franche-Comté",
+        "epci": "Communauté de communes des Coteaux du Val",
+        "epci_siren": "200099001",
+        "latitude": Decimal("47.361000"),
+        "longitude": Decimal("4.771000"),
         "boundary": _square(47.361, 4.771, 0.012),
-        "contact_email": "mairie@hautmesnil.demo.test", "contact_phone": "03 80 00 00 01",
+        "contact_email": "mairie@hautmesnil.demo.test",
+        "contact_phone": "03 80 00 00 01",
         "address": "Place de l'Église, 21991 Hautmesnil",
         "opening_hours": "Le mardi et le jeudi, 14 h – 18 h",
         "enabled_modules": ["reports"],
     },
-]  # fmt: skip
+]
 
 TEAMS = {
     "valbourg": [
@@ -107,9 +126,13 @@ def load() -> None:
         for name, kind, address, lat, lon in PLACES[commune.slug]:
             if not Place.objects.filter(commune=commune, name=name).exists():
                 place_create(
-                    commune=commune, name=name, kind=kind, address=address,
-                    latitude=Decimal(lat), longitude=Decimal(lon),
-                )  # fmt: skip
+                    commune=commune,
+                    name=name,
+                    kind=kind,
+                    address=address,
+                    latitude=Decimal(lat),
+                    longitude=Decimal(lon),
+                )
     for email, full_name, slug, role, team_slug in ACCOUNTS:
         user = User.objects.filter(email=email).first() or user_create(
             email=email, password=DEMO_PASSWORD, full_name=full_name

@@ -10,9 +10,11 @@ from beffroi.core.models import ApiKey
 class MemberForm(forms.Form):
     email = forms.EmailField(label=_("Adresse électronique de la personne"), max_length=254)
     full_name = forms.CharField(
-        label=_("Nom et prénom"), max_length=150, required=False,
+        label=_("Nom et prénom"),
+        max_length=150,
+        required=False,
         help_text=_("Utilisé seulement si la personne n'a pas encore de compte."),
-    )  # fmt: skip
+    )
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
 
 
