@@ -2,11 +2,14 @@
 
 import importlib
 import importlib.util
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -15,9 +18,40 @@ from ninja.errors import ValidationError as NinjaValidationError
 from beffroi.core.amounts import AmountError
 from beffroi.core.api import router as core_router
 from beffroi.core.forms import AMOUNT_MESSAGES
-from beffroi.core.problems import problem_response
+from beffroi.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
-api = NinjaAPI(
+
+class PlatformAPI(NinjaAPI):
+    """ninja answers a method that a path does not accept with a plain English text (not an exception the
+    handlers below see): each view is wrapped so that this answer is a French problem too."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _method_not_allowed_as_problem(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _method_not_allowed_as_problem(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @wraps(view)  # keeps csrf_exempt
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        problem = problem_response(
+            405,
+            gettext("Méthode non autorisée"),
+            gettext("Cette adresse n'accepte pas la méthode %(method)s.") % {"method": request.method},
+        )
+        problem["Allow"] = response.get("Allow", "")
+        return problem
+
+    return wrapped
+
+
+api = PlatformAPI(
     title="Beffroi API",
     version="1",
     description="API de la plateforme Beffroi. Authentification : `Authorization: Bearer <clé>` "

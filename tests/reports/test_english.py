@@ -108,6 +108,9 @@ def test_the_platform_api_answers_in_french_whatever_the_cookie(client, setup_re
     assert unknown.json()["title"] == "Introuvable" and unknown.json()["detail"] == "Cas d'usage inconnu."
     invalid = client.get("/api/reports/reports?limit=abc", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert invalid["title"] == "Requête invalide" and "Nombre entier attendu" in invalid["detail"]
+    wrong_method = client.delete("/api/reports/reports", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert wrong_method.status_code == 405 and wrong_method["Content-Type"] == "application/problem+json"
+    assert wrong_method.json()["title"] == "Méthode non autorisée" and "GET" in wrong_method["Allow"]
     anonymous = client.get("/api/reports/reports").json()
     assert anonymous["title"] == "Authentification requise" and anonymous["detail"].startswith("Clé d'API")
     use_case = client.get(
