@@ -2,10 +2,15 @@
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import modify_settings, override_settings
+
+from tests.conftest import isolated_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM is used while the sync browser is open
 
@@ -23,6 +28,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # The live server answers from the test's database, outside any test transaction: the database is
+            # emptied after each test (flush), as for Django's LiveServerTestCase. Put first, so it is the
+            # marker pytest-django reads.
+            item.add_marker(pytest.mark.django_db(transaction=True), append=False)
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +46,57 @@ def browser():
         browser.close()
 
 
+class DemoData:
+    """The demo, loaded once per session (it takes tens of seconds), then copied into the empty test database
+    before each test: every test starts from the demo as loaded, whatever the tests before it changed.
+
+    On SQLite the copy is the database's own backup of the loaded demo (a fraction of a second); on another
+    database the demo is loaded again for each test."""
+
+    def __init__(self) -> None:
+        self.snapshot: sqlite3.Connection | None = None
+
+    @staticmethod
+    def load() -> None:
+        call_command("demo", no_serve=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    def prepare(self) -> None:
+        if connection.vendor != "sqlite":
+            return
+        self.load()
+        connection.ensure_connection()
+        self.snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(self.snapshot)
+        call_command("flush", interactive=False, verbosity=0)  # the database as the other tests expect it
+
+    def restore(self) -> None:
+        if self.snapshot is None:
+            self.load()
+            return
+        connection.ensure_connection()
+        self.snapshot.backup(connection.connection)
+
+
+@pytest.fixture(scope="session")
+def demo_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One live server for the whole session, answering from the test database."""
+    from pytest_django.live_server_helper import LiveServer
+
+    demo = DemoData()
+    with isolated_settings(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+        demo.prepare()
+    server = LiveServer("localhost")
+    yield server, demo
+    server.stop()
+
+
 @pytest.fixture
-def demo_site(live_server, settings):
-    settings.AXES_ENABLED = False  # the crawler logs in as every role many times
-    call_command("demo", no_serve=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return live_server.url
+def demo_site(demo_server):
+    server, demo = demo_server
+    demo.restore()
+    # the crawler logs in as every role many times
+    with override_settings(AXES_ENABLED=False), modify_settings(ALLOWED_HOSTS={"append": server.thread.host}):
+        yield server.url
 
 
 def login(page, base_url: str, email: str, password: str = DEMO_PASSWORD, commune: str = "valbourg") -> None:
