@@ -41,10 +41,21 @@ class UseCase:
 # The members whose text is read by people (everything else is a code, a number or an address).
 TEXT_KEYS = frozenset(
     {
-        "description", "name", "summary", "problem", "prerequisites", "basis", "notes", "label", "unit",
-        "definition", "mitigation", "funding_note", "competence_note",
+        "description",
+        "name",
+        "summary",
+        "problem",
+        "prerequisites",
+        "basis",
+        "notes",
+        "label",
+        "unit",
+        "definition",
+        "mitigation",
+        "funding_note",
+        "competence_note",
     }
-)  # fmt: skip
+)
 
 
 def load_use_case_data(language: str = "fr") -> dict[str, Any]:

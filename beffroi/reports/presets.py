@@ -31,36 +31,97 @@ DEFAULT_STATES: list[tuple[str, str, str, bool]] = [
 CategorySeed: TypeAlias = tuple[str, str, str, str, list[JSONObject]]
 DEMO_CATEGORIES: dict[str, list[CategorySeed]] = {
     "valbourg": [
-        ("eclairage", gettext_noop("Éclairage public"),
-         gettext_noop("Lampadaire éteint, clignotant ou allumé en journée."), "batiments-et-eclairage",
-         [{"code": "numero_mat", "label": gettext_noop("Numéro inscrit sur le mât (si visible)"), "type": "string",
-           "required": False}]),
-        ("nid-de-poule", gettext_noop("Voirie : nid-de-poule, chaussée abîmée"),
-         gettext_noop("Trou, affaissement ou fissure de la chaussée."), "voirie-et-proprete",
-         [{"code": "danger", "label": gettext_noop("Le trou est-il dangereux ?"), "type": "singlevaluelist",
-           "required": True,
-           "choices": [{"key": "oui", "name": gettext_noop("Oui, risque de chute ou d'accident")},
-                       {"key": "non", "name": gettext_noop("Non")}]}]),
-        ("depot-sauvage", gettext_noop("Propreté : dépôt sauvage"),
-         gettext_noop("Déchets, encombrants ou gravats abandonnés."), "voirie-et-proprete",
-         [{"code": "nature", "label": gettext_noop("Nature des déchets"), "type": "multivaluelist", "required": False,
-           "choices": [{"key": "encombrants", "name": gettext_noop("Encombrants")},
-                       {"key": "gravats", "name": gettext_noop("Gravats")},
-                       {"key": "sacs", "name": gettext_noop("Sacs d'ordures")},
-                       {"key": "dangereux", "name": gettext_noop("Produits dangereux")}]}]),
-        ("arbre", gettext_noop("Espaces verts : arbre, haie"),
-         gettext_noop("Branche tombée, arbre dangereux, haie qui gêne le passage."), "espaces-verts", []),
-        ("mobilier", gettext_noop("Mobilier urbain"),
-         gettext_noop("Banc, poubelle, panneau ou abribus endommagé."), "voirie-et-proprete", []),
-        ("bruit", gettext_noop("Bruit"),
-         gettext_noop("Nuisance sonore répétée (hors urgence : appelez le 17)."), "accueil-de-la-mairie", []),
+        (
+            "eclairage",
+            gettext_noop("Éclairage public"),
+            gettext_noop("Lampadaire éteint, clignotant ou allumé en journée."),
+            "batiments-et-eclairage",
+            [
+                {
+                    "code": "numero_mat",
+                    "label": gettext_noop("Numéro inscrit sur le mât (si visible)"),
+                    "type": "string",
+                    "required": False,
+                }
+            ],
+        ),
+        (
+            "nid-de-poule",
+            gettext_noop("Voirie : nid-de-poule, chaussée abîmée"),
+            gettext_noop("Trou, affaissement ou fissure de la chaussée."),
+            "voirie-et-proprete",
+            [
+                {
+                    "code": "danger",
+                    "label": gettext_noop("Le trou est-il dangereux ?"),
+                    "type": "singlevaluelist",
+                    "required": True,
+                    "choices": [
+                        {"key": "oui", "name": gettext_noop("Oui, risque de chute ou d'accident")},
+                        {"key": "non", "name": gettext_noop("Non")},
+                    ],
+                }
+            ],
+        ),
+        (
+            "depot-sauvage",
+            gettext_noop("Propreté : dépôt sauvage"),
+            gettext_noop("Déchets, encombrants ou gravats abandonnés."),
+            "voirie-et-proprete",
+            [
+                {
+                    "code": "nature",
+                    "label": gettext_noop("Nature des déchets"),
+                    "type": "multivaluelist",
+                    "required": False,
+                    "choices": [
+                        {"key": "encombrants", "name": gettext_noop("Encombrants")},
+                        {"key": "gravats", "name": gettext_noop("Gravats")},
+                        {"key": "sacs", "name": gettext_noop("Sacs d'ordures")},
+                        {"key": "dangereux", "name": gettext_noop("Produits dangereux")},
+                    ],
+                }
+            ],
+        ),
+        (
+            "arbre",
+            gettext_noop("Espaces verts : arbre, haie"),
+            gettext_noop("Branche tombée, arbre dangereux, haie qui gêne le passage."),
+            "espaces-verts",
+            [],
+        ),
+        (
+            "mobilier",
+            gettext_noop("Mobilier urbain"),
+            gettext_noop("Banc, poubelle, panneau ou abribus endommagé."),
+            "voirie-et-proprete",
+            [],
+        ),
+        (
+            "bruit",
+            gettext_noop("Bruit"),
+            gettext_noop("Nuisance sonore répétée (hors urgence : appelez le 17)."),
+            "accueil-de-la-mairie",
+            [],
+        ),
     ],
     "hautmesnil": [
-        ("voirie", gettext_noop("Voirie"), gettext_noop("Chaussée, trottoir, fossé."), "services-techniques", []),
-        ("eclairage", gettext_noop("Éclairage public"), gettext_noop("Lampadaire en panne."), "services-techniques",
-         []),
+        (
+            "voirie",
+            gettext_noop("Voirie"),
+            gettext_noop("Chaussée, trottoir, fossé."),
+            "services-techniques",
+            [],
+        ),
+        (
+            "eclairage",
+            gettext_noop("Éclairage public"),
+            gettext_noop("Lampadaire en panne."),
+            "services-techniques",
+            [],
+        ),
     ],
-}  # fmt: skip
+}
 
 _STATE_LABELS = {code: label for code, label, _kind, _initial in DEFAULT_STATES}
 
