@@ -46,6 +46,11 @@ def member_list(*, commune: Commune, capability: str, active_only: bool = False)
     return users.order_by("full_name", "email")
 
 
+def member_get(*, commune: Commune, capability: str, pk: int, active_only: bool = False) -> User | None:
+    """The account ``pk`` if its role in the commune holds the capability, else None."""
+    return member_list(commune=commune, capability=capability, active_only=active_only).filter(pk=pk).first()
+
+
 def user_get_by_email(*, email: str) -> User | None:
     """The account with this address, whatever its case."""
     return User.objects.filter(email__iexact=email).first()

@@ -26,6 +26,16 @@ class StateCount(TypedDict):
     n: int
 
 
+class MarkerRow(TypedDict):
+    """One row of `report_marker_rows`: what a map marker needs of a report."""
+
+    pk: int
+    latitude: Decimal | None
+    longitude: Decimal | None
+    category_id: int
+    state_id: int
+
+
 def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
     qs = Category.objects.filter(commune=commune).select_related("team")
     return qs.filter(active=True) if active_only else qs
@@ -33,6 +43,16 @@ def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Cat
 
 def category_get(*, commune: Commune, code: str) -> Category | None:
     return Category.objects.filter(commune=commune, code=code, active=True).select_related("team").first()
+
+
+def category_get_any(*, commune: Commune, code: str | None = None, pk: int | None = None) -> Category | None:
+    """A category of the commune by code or by id, active or not (the agents' filters, the configuration)."""
+    qs = category_list(commune=commune, active_only=False)
+    if code is not None:
+        qs = qs.filter(code=code)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.first()
 
 
 def state_list(*, commune: Commune) -> QuerySet[State]:
@@ -45,6 +65,19 @@ def state_get(*, commune: Commune, pk: int | str) -> State | None:
 
 def template_list(*, commune: Commune) -> QuerySet[ReplyTemplate]:
     return ReplyTemplate.objects.filter(commune=commune, active=True)
+
+
+def template_get(*, commune: Commune, pk: int) -> ReplyTemplate | None:
+    return template_list(commune=commune).filter(pk=pk).first()
+
+
+def config_counts(*, commune: Commune) -> dict[str, int]:
+    """How many categories (active or not), states and reply templates the commune has configured."""
+    return {
+        "n_categories": category_list(commune=commune, active_only=False).count(),
+        "n_states": state_list(commune=commune).count(),
+        "n_templates": template_list(commune=commune).count(),
+    }
 
 
 def _base(commune: Commune) -> QuerySet[Report]:
@@ -63,6 +96,19 @@ def report_public_list(
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs
+
+
+def report_public_located(*, commune: Commune, category: str = "", status: str = "") -> QuerySet[Report]:
+    """The public reports that have a point to show on the map."""
+    return report_public_list(commune=commune, category=category, status=status).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
+
+
+def report_marker_rows(*, reports: QuerySet[Report], limit: int) -> list[MarkerRow]:
+    """What a map marker needs of the first ``limit`` reports (pk, latitude, longitude, category_id,
+    state_id), read as rows rather than objects: a map draws up to hundreds of them."""
+    return list(reports.values("pk", "latitude", "longitude", "category_id", "state_id")[:limit])
 
 
 def report_public_get(*, commune: Commune, pk: int) -> Report | None:
@@ -116,15 +162,36 @@ def published_photos(*, report: Report) -> QuerySet[ReportPhoto]:
     return report.photos.filter(published=True)
 
 
+def report_events(*, report: Report) -> QuerySet[ReportEvent]:
+    """Every event of the report, internal notes included (the agents' page)."""
+    return report.events.select_related("author")
+
+
+def report_photos(*, report: Report) -> QuerySet[ReportPhoto]:
+    """Every photo of the report, checked or not (the agents' page)."""
+    return report.photos.all()
+
+
+def report_photo_get(*, report: Report, pk: int) -> ReportPhoto | None:
+    return report.photos.filter(pk=pk).first()
+
+
 def photo_get(*, commune: Commune, pk: int) -> ReportPhoto | None:
     return ReportPhoto.objects.filter(report__commune=commune, pk=pk).select_related("report").first()
 
 
 def agent_queue(
-    *, commune: Commune, team: Team | None = None, state: State | None = None,
-    category: Category | None = None, status: str = "open", q: str = "", overdue: bool = False,
-    assignee: User | None = None, today: date | None = None,
-) -> QuerySet[Report]:  # fmt: skip
+    *,
+    commune: Commune,
+    team: Team | None = None,
+    state: State | None = None,
+    category: Category | None = None,
+    status: str = "open",
+    q: str = "",
+    overdue: bool = False,
+    assignee: User | None = None,
+    today: date | None = None,
+) -> QuerySet[Report]:
     qs = _base(commune).select_related("assignee")
     if team is not None:
         qs = qs.filter(team=team)

@@ -15,10 +15,19 @@ def team_get(*, commune: Commune, slug: str) -> Team | None:
     return Team.objects.filter(commune=commune, slug=slug).first()
 
 
+def team_get_by_pk(*, commune: Commune, pk: int) -> Team | None:
+    return Team.objects.filter(commune=commune, pk=pk).first()
+
+
 def teams_of_user(*, commune: Commune, user: Actor) -> QuerySet[Team]:
     if user is None or not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(commune=commune, members=user)
+
+
+def team_of_user(*, commune: Commune, user: Actor) -> Team | None:
+    """The user's first team in the commune (the one their queue opens on), or None."""
+    return teams_of_user(commune=commune, user=user).first()
 
 
 def place_list(*, commune: Commune) -> QuerySet[Place]:

@@ -27,12 +27,7 @@ def _render_form(request, template: str, context: dict):
 @require_safe
 @manage
 def index(request):
-    commune = request.commune
-    return render(request, "reports/config_index.html", {
-        "n_categories": selectors.category_list(commune=commune, active_only=False).count(),
-        "n_states": selectors.state_list(commune=commune).count(),
-        "n_templates": selectors.template_list(commune=commune).count(),
-    })  # fmt: skip
+    return render(request, "reports/config_index.html", selectors.config_counts(commune=request.commune))
 
 
 # --- categories -------------------------------------------------------------------------------------------
@@ -41,9 +36,13 @@ def index(request):
 @require_safe
 @manage
 def categories(request):
-    return render(request, "reports/config_categories.html", {
-        "categories": selectors.category_list(commune=request.commune, active_only=False),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/config_categories.html",
+        {
+            "categories": selectors.category_list(commune=request.commune, active_only=False),
+        },
+    )
 
 
 @manage
@@ -51,7 +50,7 @@ def category_edit(request, pk: int | None = None):
     commune = request.commune
     category = None
     if pk is not None:
-        category = selectors.category_list(commune=commune, active_only=False).filter(pk=pk).first()
+        category = selectors.category_get_any(commune=commune, pk=pk)
         if category is None:
             raise Http404
     initial = CategoryConfigForm.initial_for(category) if category else {"active": True}
@@ -60,10 +59,17 @@ def category_edit(request, pk: int | None = None):
         d = form.cleaned_data
         try:
             saved = services.category_save(
-                commune=commune, actor=request.user, category=category, code=d["code"], name=d["name"],
-                description=d["description"], team=d["team"], active=d["active"], order=d["order"] or 0,
+                commune=commune,
+                actor=request.user,
+                category=category,
+                code=d["code"],
+                name=d["name"],
+                description=d["description"],
+                team=d["team"],
+                active=d["active"],
+                order=d["order"] or 0,
                 questions=d["questions"],
-            )  # fmt: skip
+            )
         except services.ReportInputError as exc:
             _apply_error(form, exc)
         else:
@@ -104,9 +110,14 @@ def state_edit(request, pk: int | None = None):
         d = form.cleaned_data
         try:
             saved = services.state_save(
-                commune=request.commune, actor=request.user, state=state, label=d["label"], kind=d["kind"],
-                order=d["order"], is_initial=d["is_initial"],
-            )  # fmt: skip
+                commune=request.commune,
+                actor=request.user,
+                state=state,
+                label=d["label"],
+                kind=d["kind"],
+                order=d["order"],
+                is_initial=d["is_initial"],
+            )
         except services.ReportInputError as exc:
             _apply_error(form, exc)
         else:
@@ -126,11 +137,15 @@ def state_delete(request, pk: int):
         else:
             messages.success(request, _("État « %(label)s » supprimé.") % {"label": state.label})
         return redirect("reports:config_states")
-    return render(request, "reports/config_delete.html", {
-        "title": _("Supprimer l'état « %(label)s »") % {"label": state.label},
-        "warning": _("Un état utilisé par des signalements ne peut pas être supprimé."),
-        "back": "reports:config_states",
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/config_delete.html",
+        {
+            "title": _("Supprimer l'état « %(label)s »") % {"label": state.label},
+            "warning": _("Un état utilisé par des signalements ne peut pas être supprimé."),
+            "back": "reports:config_states",
+        },
+    )
 
 
 # --- reply templates --------------------------------------------------------------------------------------
@@ -139,13 +154,17 @@ def state_delete(request, pk: int):
 @require_safe
 @manage
 def templates(request):
-    return render(request, "reports/config_templates.html", {
-        "templates": selectors.template_list(commune=request.commune),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/config_templates.html",
+        {
+            "templates": selectors.template_list(commune=request.commune),
+        },
+    )
 
 
 def _template_or_404(request, pk):
-    template = selectors.template_list(commune=request.commune).filter(pk=pk).first()
+    template = selectors.template_get(commune=request.commune, pk=pk)
     if template is None:
         raise Http404
     return template
@@ -181,8 +200,12 @@ def template_delete(request, pk: int):
         services.reply_template_delete(commune=request.commune, actor=request.user, template=template)
         messages.success(request, _("Modèle « %(title)s » supprimé.") % {"title": template.title})
         return redirect("reports:config_templates")
-    return render(request, "reports/config_delete.html", {
-        "title": _("Supprimer le modèle « %(title)s »") % {"title": template.title},
-        "warning": _("Les réponses déjà envoyées avec ce modèle ne changent pas."),
-        "back": "reports:config_templates",
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/config_delete.html",
+        {
+            "title": _("Supprimer le modèle « %(title)s »") % {"title": template.title},
+            "warning": _("Les réponses déjà envoyées avec ce modèle ne changent pas."),
+            "back": "reports:config_templates",
+        },
+    )

@@ -13,22 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required
-from beffroi.accounts.models import Role
-from beffroi.accounts.selectors import user_can
+from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm
-from beffroi.territory.selectors import place_list, team_list, teams_of_user
+from beffroi.reports.questions import answers_readable
+from beffroi.territory.selectors import place_list, team_get, team_get_by_pk, team_list, team_of_user
 
 
 def _agents(commune):
-    from beffroi.accounts.models import User
-
-    return User.objects.filter(
-        memberships__commune=commune, memberships__role__in=[Role.AGENT, Role.ADMIN], is_active=True
-    ).order_by("full_name", "email")
+    """The people a report may be assigned to: the commune's active agents and administrators."""
+    return member_list(commune=commune, capability="handle_requests", active_only=True)
 
 
 def _queue_filters(request):
@@ -37,30 +34,37 @@ def _queue_filters(request):
     teams = team_list(commune=commune)
     team_slug = g.get("service", "")
     if team_slug == "" and "service" not in g:
-        mine = teams_of_user(commune=commune, user=request.user).first()
+        mine = team_of_user(commune=commune, user=request.user)
         team_slug = mine.slug if mine else ""
-    team = teams.filter(slug=team_slug).first() if team_slug and team_slug != "tous" else None
+    team = team_get(commune=commune, slug=team_slug) if team_slug and team_slug != "tous" else None
     state_pk = parse_pk(g.get("etat"))
     state = selectors.state_get(commune=commune, pk=state_pk) if state_pk is not None else None
-    category = (
-        selectors.category_list(commune=commune, active_only=False)
-        .filter(code=g.get("categorie", ""))
-        .first()
-    )
+    category = selectors.category_get_any(commune=commune, code=g.get("categorie", ""))
     status = g.get("statut", "open")
     return {
-        "team": team, "team_slug": team.slug if team else "tous", "state": state, "category": category,
-        "status": status if status in ("open", "closed", "all") else "open", "q": g.get("q", "")[:100],
-        "overdue": g.get("retard") == "1", "teams": teams, "states": selectors.state_list(commune=commune),
+        "team": team,
+        "team_slug": team.slug if team else "tous",
+        "state": state,
+        "category": category,
+        "status": status if status in ("open", "closed", "all") else "open",
+        "q": g.get("q", "")[:100],
+        "overdue": g.get("retard") == "1",
+        "teams": teams,
+        "states": selectors.state_list(commune=commune),
         "categories": selectors.category_list(commune=commune, active_only=False),
-    }  # fmt: skip
+    }
 
 
 def _queue_qs(request, f):
     return selectors.agent_queue(
-        commune=request.commune, team=f["team"], state=f["state"], category=f["category"], status=f["status"],
-        q=f["q"], overdue=f["overdue"],
-    )  # fmt: skip
+        commune=request.commune,
+        team=f["team"],
+        state=f["state"],
+        category=f["category"],
+        status=f["status"],
+        q=f["q"],
+        overdue=f["overdue"],
+    )
 
 
 @require_safe
@@ -68,13 +72,25 @@ def _queue_qs(request, f):
 def queue(request):
     f = _queue_filters(request)
     page = Paginator(_queue_qs(request, f), 30).get_page(request.GET.get("page"))
-    params = {"service": f["team_slug"], "statut": f["status"], "q": f["q"],
-              "categorie": f["category"].code if f["category"] else "", "etat": f["state"].pk if f["state"] else "",
-              "retard": "1" if f["overdue"] else ""}  # fmt: skip
-    return render(request, "reports/agent/queue.html", {
-        **f, "page": page, "today": date.today(), "query": urlencode({k: v for k, v in params.items() if v}),
-        "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
-    })  # fmt: skip
+    params = {
+        "service": f["team_slug"],
+        "statut": f["status"],
+        "q": f["q"],
+        "categorie": f["category"].code if f["category"] else "",
+        "etat": f["state"].pk if f["state"] else "",
+        "retard": "1" if f["overdue"] else "",
+    }
+    return render(
+        request,
+        "reports/agent/queue.html",
+        {
+            **f,
+            "page": page,
+            "today": date.today(),
+            "query": urlencode({k: v for k, v in params.items() if v}),
+            "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+        },
+    )
 
 
 def _report_or_404(request, pk):
@@ -88,16 +104,23 @@ def _report_or_404(request, pk):
 @capability_required("view_agent_space")
 def detail(request, pk: int):
     report = _report_or_404(request, pk)
-    from beffroi.reports.questions import answers_readable
-
     answers = answers_readable(report.answers, report.answered_questions, report.category.questions)
-    return render(request, "reports/agent/detail.html", {
-        "report": report, "events": report.events.select_related("author"), "photos": report.photos.all(),
-        "states": selectors.state_list(commune=request.commune), "teams": team_list(commune=request.commune),
-        "agents": _agents(request.commune), "templates": selectors.template_list(commune=request.commune),
-        "answers": answers, "today": date.today(),
-        "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/agent/detail.html",
+        {
+            "report": report,
+            "events": selectors.report_events(report=report),
+            "photos": selectors.report_photos(report=report),
+            "states": selectors.state_list(commune=request.commune),
+            "teams": team_list(commune=request.commune),
+            "agents": _agents(request.commune),
+            "templates": selectors.template_list(commune=request.commune),
+            "answers": answers,
+            "today": date.today(),
+            "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+        },
+    )
 
 
 @require_POST
@@ -117,12 +140,16 @@ def act(request, pk: int, action: str):
         elif action == "affecter":
             # An empty choice clears; a choice that is not the commune's is refused, never read as "none".
             team_pk, assignee_pk = parse_pk(post.get("team")), parse_pk(post.get("assignee"))
-            team = team_list(commune=commune).filter(pk=team_pk).first() if team_pk is not None else None
+            team = team_get_by_pk(commune=commune, pk=team_pk) if team_pk is not None else None
             if post.get("team") and team is None:
                 raise services.ReportInputError(
                     "team", _("Ce service n'existe pas dans la commune : l'affectation n'a pas changé.")
                 )
-            assignee = _agents(commune).filter(pk=assignee_pk).first() if assignee_pk is not None else None
+            assignee = (
+                member_get(commune=commune, capability="handle_requests", pk=assignee_pk, active_only=True)
+                if assignee_pk is not None
+                else None
+            )
             if post.get("assignee") and assignee is None:
                 raise services.ReportInputError(
                     "assignee",
@@ -144,7 +171,7 @@ def act(request, pk: int, action: str):
             body = post.get("body", "")
             template_pk = parse_pk(post.get("template"))
             if not body.strip() and template_pk is not None:
-                template = selectors.template_list(commune=commune).filter(pk=template_pk).first()
+                template = selectors.template_get(commune=commune, pk=template_pk)
                 body = template.body if template else ""
             public = post.get("visibility") == "public"
             services.report_reply(report=report, actor=user, body=body, public=public)
@@ -153,7 +180,7 @@ def act(request, pk: int, action: str):
             )
         elif action == "photo":
             photo_pk = parse_pk(post.get("photo"))
-            photo = report.photos.filter(pk=photo_pk).first() if photo_pk is not None else None
+            photo = selectors.report_photo_get(report=report, pk=photo_pk) if photo_pk is not None else None
             if photo is None:
                 raise Http404
             services.photo_set_published(photo=photo, actor=user, published=post.get("published") == "1")
@@ -182,17 +209,27 @@ def act(request, pk: int, action: str):
 def intake(request):
     commune = request.commune
     categories = selectors.category_list(commune=commune)
-    form = AssistedReportForm(request.POST or None, request.FILES or None, categories=categories,
-                              places=place_list(commune=commune))  # fmt: skip
+    form = AssistedReportForm(
+        request.POST or None, request.FILES or None, categories=categories, places=place_list(commune=commune)
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             report = services.report_create(
-                commune=commune, category=d["category"], description=d["description"], latitude=d["latitude"],
-                longitude=d["longitude"], place=d["place"], address_string=d["address"],
-                photos=[f.read() for f in d["photos"]], channel=d["channel"], actor=request.user,
-                contact_name=d["contact_name"], contact_email=d["contact_email"], contact_phone=d["contact_phone"],
-            )  # fmt: skip
+                commune=commune,
+                category=d["category"],
+                description=d["description"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+                place=d["place"],
+                address_string=d["address"],
+                photos=[f.read() for f in d["photos"]],
+                channel=d["channel"],
+                actor=request.user,
+                contact_name=d["contact_name"],
+                contact_email=d["contact_email"],
+                contact_phone=d["contact_phone"],
+            )
         except services.ReportInputError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -214,18 +251,45 @@ def export_csv(request):
     f = _queue_filters(request)
     rows = (
         [
-            r.pk, r.display_code, r.created_at, r.category.name, r.state.label, "ouvert" if r.is_open else "clos",
-            r.team.name if r.team else "", r.assignee.get_full_name() if r.assignee else "", r.due_date,
-            r.channel, r.address_string, r.latitude, r.longitude, r.supports_count, r.description,
+            r.pk,
+            r.display_code,
+            r.created_at,
+            r.category.name,
+            r.state.label,
+            "ouvert" if r.is_open else "clos",
+            r.team.name if r.team else "",
+            r.assignee.get_full_name() if r.assignee else "",
+            r.due_date,
+            r.channel,
+            r.address_string,
+            r.latitude,
+            r.longitude,
+            r.supports_count,
+            r.description,
         ]
         for r in _queue_qs(request, f).iterator(chunk_size=500)
-    )  # fmt: skip
+    )
     return csv_response(
         filename=f"signalements-{request.commune.slug}.csv",
-        header=["numero", "code", "cree_le", "categorie", "etat", "statut", "service", "agent", "echeance",
-                "canal", "adresse", "latitude", "longitude", "soutiens", "description"],
+        header=[
+            "numero",
+            "code",
+            "cree_le",
+            "categorie",
+            "etat",
+            "statut",
+            "service",
+            "agent",
+            "echeance",
+            "canal",
+            "adresse",
+            "latitude",
+            "longitude",
+            "soutiens",
+            "description",
+        ],
         rows=rows,
-    )  # fmt: skip
+    )
 
 
 @require_safe
@@ -238,13 +302,21 @@ def stats(request):
         ("teams", _("Signalements par service"), _("Service")),
     ):
         charts[key] = bar_chart(
-            [Bar(r["label"], r["total"]) for r in data[key]], chart_id=f"graph-{key}", title=title,
-            label_heading=heading, value_heading=_("Signalements"), empty_text=_("Aucun signalement."),
-        )  # fmt: skip
+            [Bar(r["label"], r["total"]) for r in data[key]],
+            chart_id=f"graph-{key}",
+            title=title,
+            label_heading=heading,
+            value_heading=_("Signalements"),
+            empty_text=_("Aucun signalement."),
+        )
     charts["delay"] = bar_chart(
         [Bar(r["label"], r["median_days"]) for r in data["categories"] if r["median_days"] is not None],
-        chart_id="graph-delay", title=_("Délai médian de résolution par catégorie (jours)"), unit=_("j"),
-        places=1, label_heading=_("Catégorie"), value_heading=_("Délai médian (jours)"),
+        chart_id="graph-delay",
+        title=_("Délai médian de résolution par catégorie (jours)"),
+        unit=_("j"),
+        places=1,
+        label_heading=_("Catégorie"),
+        value_heading=_("Délai médian (jours)"),
         empty_text=_("Aucun signalement clos."),
-    )  # fmt: skip
+    )
     return render(request, "reports/agent/stats.html", {"data": data, "charts": charts})

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
+from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
-from beffroi.territory.selectors import place_list
+from beffroi.territory.selectors import place_get, place_list
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
@@ -49,7 +50,7 @@ def map_points(reports) -> list[dict]:
             "title": r.category.display_name,
             "state": r.state.display_label,
             "url": reverse("reports:detail", args=[r.pk]),
-        }  # fmt: skip
+        }
         for r in reports
         if r.latitude is not None
     ]
@@ -69,7 +70,7 @@ def map_points_from_rows(commune, rows) -> list[dict]:
             "title": names.get(row["category_id"], ""),
             "state": labels.get(row["state_id"], ""),
             "url": f"{base}{row['pk']}/",
-        }  # fmt: skip
+        }
         for row in rows
     ]
 
@@ -79,8 +80,11 @@ def _page_query(category: str, status: str) -> str:
 
 
 def map_context(commune) -> dict:
-    return {"boundary": commune.boundary or None, "tile_url": settings.BEFFROI_TILE_URL,
-            "center": [float(commune.latitude or 0), float(commune.longitude or 0)]}  # fmt: skip
+    return {
+        "boundary": commune.boundary or None,
+        "tile_url": settings.BEFFROI_TILE_URL,
+        "center": [float(commune.latitude or 0), float(commune.longitude or 0)],
+    }
 
 
 @require_safe
@@ -89,28 +93,43 @@ def index(request):
     category, status = _filters(request)
     reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
-    return render(request, "reports/index.html", {
-        "page": page, "categories": selectors.category_list(commune=request.commune),
-        "category": category, "status": status, "query": _page_query(category, status),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "page": page,
+            "categories": selectors.category_list(commune=request.commune),
+            "category": category,
+            "status": status,
+            "query": _page_query(category, status),
+        },
+    )
 
 
 @require_safe
 @module_required
 def map_view(request):
     category, status = _filters(request)
-    reports = selectors.report_public_list(
+    located = selectors.report_public_located(
         commune=request.commune, category=category, status=status or "open"
     )
-    located = reports.filter(latitude__isnull=False, longitude__isnull=False)
-    rows = located.values("pk", "latitude", "longitude", "category_id", "state_id")[:MAP_LIMIT]
+    rows = selectors.report_marker_rows(reports=located, limit=MAP_LIMIT)
     points = map_points_from_rows(request.commune, rows)
     page = Paginator(located, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/map.html", {
-        "page": page, "points": points, **map_context(request.commune),
-        "categories": selectors.category_list(commune=request.commune), "category": category,
-        "status": status or "open", "limit": MAP_LIMIT, "query": _page_query(category, status or "open"),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/map.html",
+        {
+            "page": page,
+            "points": points,
+            **map_context(request.commune),
+            "categories": selectors.category_list(commune=request.commune),
+            "category": category,
+            "status": status or "open",
+            "limit": MAP_LIMIT,
+            "query": _page_query(category, status or "open"),
+        },
+    )
 
 
 @require_safe
@@ -167,10 +186,13 @@ def start(request):
         except services.ReportInputError as exc:
             form.add_error(None, exc.message)
         else:
-            params = {k: v for k, v in (
-                ("lat", data["latitude"]), ("lon", data["longitude"]),
-                ("lieu", data["place"].pk if data["place"] else ""), ("adresse", data["address"]),
-            ) if v not in (None, "")}  # fmt: skip
+            location = {
+                "lat": data["latitude"],
+                "lon": data["longitude"],
+                "lieu": data["place"].pk if data["place"] else "",
+                "adresse": data["address"],
+            }
+            params = {k: v for k, v in location.items() if v not in (None, "")}
             url = reverse("reports:create", kwargs={"category": data["category"].code})
             return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
     return render(request, "reports/start.html", {"form": form, **map_context(request.commune)})
@@ -184,8 +206,12 @@ def create(request, category: str):
     if category_obj is None:
         raise Http404
     places = place_list(commune=commune)
-    initial = {"latitude": request.GET.get("lat"), "longitude": request.GET.get("lon"),
-               "place": request.GET.get("lieu"), "address": request.GET.get("adresse", "")}  # fmt: skip
+    initial = {
+        "latitude": request.GET.get("lat"),
+        "longitude": request.GET.get("lon"),
+        "place": request.GET.get("lieu"),
+        "address": request.GET.get("adresse", ""),
+    }
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, category=category_obj, places=places)
     else:
@@ -196,13 +222,21 @@ def create(request, category: str):
         try:
             answers = services.answers_clean(category=category_obj, raw=raw_answers(category_obj, data))
             report = services.report_create(
-                commune=commune, category=category_obj, description=data["description"],
-                latitude=data["latitude"], longitude=data["longitude"], place=data["place"],
-                address_string=data["address"], photos=[f.read() for f in data["photos"]], answers=answers,
+                commune=commune,
+                category=category_obj,
+                description=data["description"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                place=data["place"],
+                address_string=data["address"],
+                photos=[f.read() for f in data["photos"]],
+                answers=answers,
                 reporter=request.user if request.user.is_authenticated else None,
-                contact_email=data["contact_email"], contact_phone=data["contact_phone"],
-                submitter=submitter_hash(client_ip(request)), rate_limited=not request.user.is_authenticated,
-            )  # fmt: skip
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                submitter=submitter_hash(client_ip(request)),
+                rate_limited=not request.user.is_authenticated,
+            )
         except services.ReportInputError as exc:
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, exc.message)
@@ -214,20 +248,28 @@ def create(request, category: str):
             return redirect("reports:receipt", code=report.tracking_code)
     location = form.data if form.is_bound else initial
     lat, lon = location.get("latitude") or None, location.get("longitude") or None
-    place = None
-    if location.get("place"):
-        place = places.filter(pk=location["place"]).first() if str(location["place"]).isdigit() else None
-        if place and lat is None:
-            lat, lon = place.latitude, place.longitude
+    place_pk = parse_pk(location.get("place"))
+    place = place_get(commune=commune, pk=place_pk) if place_pk is not None else None
+    if place and lat is None:
+        lat, lon = place.latitude, place.longitude
     try:
         nearby = selectors.report_nearby(commune=commune, category=category_obj, latitude=lat, longitude=lon)
     except (TypeError, ValueError):
         nearby = []
-    return render(request, "reports/create.html", {
-        "form": form, "category": category_obj, "nearby": nearby, "place": place,
-        "address": location.get("address", ""), "has_point": lat is not None,
-        "change_url": reverse("reports:start") + "?" + urlencode({"category": category_obj.code}),
-    }, status=429 if limited else 400 if form.is_bound and form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "reports/create.html",
+        {
+            "form": form,
+            "category": category_obj,
+            "nearby": nearby,
+            "place": place,
+            "address": location.get("address", ""),
+            "has_point": lat is not None,
+            "change_url": reverse("reports:start") + "?" + urlencode({"category": category_obj.code}),
+        },
+        status=429 if limited else 400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_safe
