@@ -59,5 +59,5 @@ def report_list(
             status=Case(When(is_open=True, then=Value("open")), default=Value("closed")),
             address=Coalesce(NullIf("address_string", Value("")), "place__name", Value("")),
             supports=F("supports_count"),
-        )  # fmt: skip
+        )
     )

@@ -19,33 +19,60 @@ from beffroi.territory.models import Place, Team
 CATEGORIES = DEMO_CATEGORIES  # the shipped categories (translatable while a commune keeps them as shipped)
 
 DESCRIPTIONS = {
-    "eclairage": ["Le lampadaire devant le n° {n} ne s'allume plus depuis plusieurs soirs.",
-                  "Lampadaire qui clignote toute la nuit, c'est gênant pour les riverains.",
-                  "Trois lampadaires éteints d'affilée, la rue est très sombre le soir.",
-                  "L'éclairage reste allumé en plein jour."],
-    "nid-de-poule": ["Gros nid-de-poule au milieu de la chaussée, les vélos doivent faire un écart.",
-                     "La chaussée s'affaisse près de la bouche d'égout.",
-                     "Trou profond en bordure du trottoir, une roue s'y est coincée.",
-                     "Fissures importantes après les dernières gelées."],
-    "depot-sauvage": ["Dépôt de gravats et de sacs au bord du chemin.",
-                      "Un matelas et un vieux canapé abandonnés sur le trottoir.",
-                      "Sacs d'ordures déchirés à côté des conteneurs.",
-                      "Des pots de peinture laissés près du point d'apport volontaire."],
-    "arbre": ["Une grosse branche est tombée et bloque à moitié le trottoir.",
-              "La haie déborde sur le trottoir, on ne peut plus passer avec une poussette.",
-              "Arbre penché qui semble dangereux après la tempête."],
-    "mobilier": ["Le banc est cassé, une planche manque.", "La poubelle est arrachée de son support.",
-                 "Le panneau de stop est tordu et difficile à voir.", "Vitre de l'abribus brisée."],
-    "bruit": ["Musique très forte tous les soirs après 23 h.", "Aboiements continus la journée pendant des heures."],
+    "eclairage": [
+        "Le lampadaire devant le n° {n} ne s'allume plus depuis plusieurs soirs.",
+        "Lampadaire qui clignote toute la nuit, c'est gênant pour les riverains.",
+        "Trois lampadaires éteints d'affilée, la rue est très sombre le soir.",
+        "L'éclairage reste allumé en plein jour.",
+    ],
+    "nid-de-poule": [
+        "Gros nid-de-poule au milieu de la chaussée, les vélos doivent faire un écart.",
+        "La chaussée s'affaisse près de la bouche d'égout.",
+        "Trou profond en bordure du trottoir, une roue s'y est coincée.",
+        "Fissures importantes après les dernières gelées.",
+    ],
+    "depot-sauvage": [
+        "Dépôt de gravats et de sacs au bord du chemin.",
+        "Un matelas et un vieux canapé abandonnés sur le trottoir.",
+        "Sacs d'ordures déchirés à côté des conteneurs.",
+        "Des pots de peinture laissés près du point d'apport volontaire.",
+    ],
+    "arbre": [
+        "Une grosse branche est tombée et bloque à moitié le trottoir.",
+        "La haie déborde sur le trottoir, on ne peut plus passer avec une poussette.",
+        "Arbre penché qui semble dangereux après la tempête.",
+    ],
+    "mobilier": [
+        "Le banc est cassé, une planche manque.",
+        "La poubelle est arrachée de son support.",
+        "Le panneau de stop est tordu et difficile à voir.",
+        "Vitre de l'abribus brisée.",
+    ],
+    "bruit": [
+        "Musique très forte tous les soirs après 23 h.",
+        "Aboiements continus la journée pendant des heures.",
+    ],
     "voirie": ["Le fossé est bouché, l'eau déborde sur la route.", "Nid-de-poule à l'entrée du village."],
-}  # fmt: skip
+}
 
-STREETS = ["rue de la République", "rue des Écoles", "avenue de la Gare", "rue du Château", "rue du Stade",
-           "chemin des Vignes", "impasse des Tilleuls", "allée de l'Église", "rue Pasteur", "place du Marché"]  # fmt: skip
-REPLIES = ["Merci pour votre signalement : une équipe passera dans la semaine.",
-           "L'intervention est programmée ; merci de votre patience.",
-           "C'est réparé. Merci d'avoir pris le temps de nous prévenir.",
-           "Ce point relève du Département : nous lui avons transmis votre signalement."]  # fmt: skip
+STREETS = [
+    "rue de la République",
+    "rue des Écoles",
+    "avenue de la Gare",
+    "rue du Château",
+    "rue du Stade",
+    "chemin des Vignes",
+    "impasse des Tilleuls",
+    "allée de l'Église",
+    "rue Pasteur",
+    "place du Marché",
+]
+REPLIES = [
+    "Merci pour votre signalement : une équipe passera dans la semaine.",
+    "L'intervention est programmée ; merci de votre patience.",
+    "C'est réparé. Merci d'avoir pris le temps de nous prévenir.",
+    "Ce point relève du Département : nous lui avons transmis votre signalement.",
+]
 TEMPLATES = [
     ("Accusé de réception", "Merci pour votre signalement : il a été transmis au service concerné."),
     ("Intervention programmée", "L'intervention est programmée dans les prochains jours."),
@@ -72,16 +99,22 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
     for order, (code, name, desc, team_slug, questions) in enumerate(CATEGORIES[slug], start=1):
         if not Category.objects.filter(commune=commune, code=code).exists():
             services.category_create(
-                commune=commune, code=code, name=name, description=desc, questions=questions, order=order,
-                team=Team.objects.filter(commune=commune, slug=team_slug).first(), actor=None,
-            )  # fmt: skip
+                commune=commune,
+                code=code,
+                name=name,
+                description=desc,
+                questions=questions,
+                order=order,
+                team=Team.objects.filter(commune=commune, slug=team_slug).first(),
+                actor=None,
+            )
     for title, body in TEMPLATES:
         if not services.ReplyTemplate.objects.filter(commune=commune, title=title).exists():
             services.reply_template_create(commune=commune, title=title, body=body, actor=None)
     if Report.objects.filter(commune=commune).exists():
         return
-    agent = User.objects.filter(email="agent@demo.test").first() if slug == "valbourg" else \
-        User.objects.filter(email="mairie@hautmesnil.demo.test").first()  # fmt: skip
+    agent_email = "agent@demo.test" if slug == "valbourg" else "mairie@hautmesnil.demo.test"
+    agent = User.objects.filter(email=agent_email).first()
     states = {s.code: s for s in State.objects.filter(commune=commune)}
     categories = list(Category.objects.filter(commune=commune))
     places = list(Place.objects.filter(commune=commune))
@@ -98,14 +131,19 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
         place = rng.choice(places) if places and rng.random() < 0.15 else None
         counter = agent is not None and rng.random() < 0.15
         report = services.report_create(
-            commune=commune, category=category, answers=answers, place=place,
+            commune=commune,
+            category=category,
+            answers=answers,
+            place=place,
             description=rng.choice(DESCRIPTIONS[category.code]).format(n=rng.randint(1, 60)),
-            latitude=None if place else lat, longitude=None if place else lon,
+            latitude=None if place else lat,
+            longitude=None if place else lon,
             address_string="" if place else f"{rng.randint(1, 60)} {rng.choice(STREETS)}",
             channel=rng.choice(["guichet", "telephone", "courrier"]) if counter else "web",
-            actor=agent if counter else None, contact_name="Mme Martin" if counter else "",
+            actor=agent if counter else None,
+            contact_name="Mme Martin" if counter else "",
             contact_email=f"habitant{i}@exemple.test" if rng.random() < 0.1 else "",
-        )  # fmt: skip
+        )
         age = timedelta(days=rng.uniform(0, 360), hours=rng.uniform(0, 10))
         created = now - age
         Report.objects.filter(pk=report.pk).update(
@@ -134,8 +172,11 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
             Report.objects.filter(pk=report.pk).update(
                 updated_at=when, closed_at=when if not states[code].is_open else None
             )
-            ReportEvent.objects.filter(report=report, created_at__gt=created + timedelta(seconds=1),
-                                       created_at__gte=now - timedelta(minutes=5)).update(created_at=when)  # fmt: skip
+            ReportEvent.objects.filter(
+                report=report,
+                created_at__gt=created + timedelta(seconds=1),
+                created_at__gte=now - timedelta(minutes=5),
+            ).update(created_at=when)
     # A few duplicates among Valbourg's open pothole reports.
     if slug == "valbourg" and agent is not None:
         potholes = list(

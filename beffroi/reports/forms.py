@@ -44,13 +44,18 @@ class LocationMixin(forms.Form):
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
-        label=_("Un lieu de la commune"), queryset=None, required=False, empty_label=_("— aucun —"),
+        label=_("Un lieu de la commune"),
+        queryset=None,
+        required=False,
+        empty_label=_("— aucun —"),
         help_text=_("Choisissez un lieu connu proche du problème…"),
-    )  # fmt: skip
+    )
     address = forms.CharField(
-        label=_("…ou une adresse, un repère"), max_length=255, required=False,
+        label=_("…ou une adresse, un repère"),
+        max_length=255,
+        required=False,
         help_text=_("Par exemple : devant le 12 rue des Écoles."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, places: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,9 +78,12 @@ class StartForm(LocationMixin):
     """Step 1: what and where (a GET form, so it works without JavaScript and can be bookmarked)."""
 
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
-        label=_("Type de problème"), queryset=None, to_field_name="code", empty_label=None,
+        label=_("Type de problème"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=None,
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
 
     field_order = ["category", "place", "address", "latitude", "longitude"]
 
@@ -121,18 +129,30 @@ class ReportForm(HoneypotMixin, LocationMixin):
     """Step 2: the description, the category's questions, photos and an optional contact."""
 
     description = forms.CharField(
-        label=_("Description du problème"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Description du problème"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Ce texte sera visible publiquement : n'y mettez pas de nom ni de coordonnées."),
-    )  # fmt: skip
+    )
     photos = PhotosField(
-        label=_("Photos"), required=False,
-        help_text=_("Jusqu'à 3 photos, 8 Mo chacune (JPEG, PNG, WebP). Elles sont vérifiées par un agent avant publication."),
-    )  # fmt: skip
-    contact_email = forms.EmailField(label=_("Votre courriel"), required=False,
-                                     help_text=_("Pour être prévenu·e de la suite. Jamais publié."))  # fmt: skip
-    contact_phone = forms.CharField(label=_("Votre téléphone"), max_length=30, required=False,
-                                    help_text=_("Pour recevoir un SMS à chaque étape. Jamais publié."),
-                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))  # fmt: skip
+        label=_("Photos"),
+        required=False,
+        help_text=_(
+            "Jusqu'à 3 photos, 8 Mo chacune (JPEG, PNG, WebP). Elles sont vérifiées par un agent avant publication."
+        ),
+    )
+    contact_email = forms.EmailField(
+        label=_("Votre courriel"),
+        required=False,
+        help_text=_("Pour être prévenu·e de la suite. Jamais publié."),
+    )
+    contact_phone = forms.CharField(
+        label=_("Votre téléphone"),
+        max_length=30,
+        required=False,
+        help_text=_("Pour recevoir un SMS à chaque étape. Jamais publié."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
 
     def __init__(self, *args, category=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,19 +172,34 @@ class AssistedReportForm(LocationMixin):
         label=_("Catégorie"), queryset=None, empty_label=None
     )
     channel = forms.ChoiceField(
-        label=_("Reçu par"), widget=forms.RadioSelect,
-        choices=[(c.value, c.label) for c in (Report.Channel.COUNTER, Report.Channel.PHONE, Report.Channel.MAIL)],
+        label=_("Reçu par"),
+        widget=forms.RadioSelect,
+        choices=[
+            (c.value, c.label) for c in (Report.Channel.COUNTER, Report.Channel.PHONE, Report.Channel.MAIL)
+        ],
         initial=Report.Channel.COUNTER,
-    )  # fmt: skip
-    description = forms.CharField(label=_("Description du problème"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    )
+    description = forms.CharField(
+        label=_("Description du problème"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     photos = PhotosField(label=_("Photos"), required=False)
     contact_name = forms.CharField(label=_("Nom de l'habitant·e"), max_length=120, required=False)
     contact_email = forms.EmailField(label=_("Courriel de l'habitant·e"), required=False)
     contact_phone = forms.CharField(label=_("Téléphone de l'habitant·e"), max_length=30, required=False)
 
-    field_order = ["channel", "category", "description", "place", "address", "latitude", "longitude", "photos",
-                   "contact_name", "contact_email", "contact_phone"]  # fmt: skip
+    field_order = [
+        "channel",
+        "category",
+        "description",
+        "place",
+        "address",
+        "latitude",
+        "longitude",
+        "photos",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+    ]
 
     def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,6 +211,9 @@ class AssistedReportForm(LocationMixin):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Code de suivi"), max_length=20,
-                           help_text=_("Le code reçu après votre signalement, par exemple K7QH-3MZP."),
-                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}))  # fmt: skip
+    code = forms.CharField(
+        label=_("Code de suivi"),
+        max_length=20,
+        help_text=_("Le code reçu après votre signalement, par exemple K7QH-3MZP."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )

@@ -134,8 +134,12 @@ def questions_parse(text: str) -> list[dict]:
             if kind not in ("singlevaluelist", "multivaluelist") and choices:
                 errors.append(prefix + _("seules les questions à choix ont des choix."))
                 continue
-            question = {"code": code, "label": label[:200], "type": kind,
-                        "required": REQUIRED_WORDS[required_word.lower()]}  # fmt: skip
+            question = {
+                "code": code,
+                "label": label[:200],
+                "type": kind,
+                "required": REQUIRED_WORDS[required_word.lower()],
+            }
             if help_text:
                 question["help"] = help_text[:300]
             if choices:
@@ -149,18 +153,23 @@ def questions_parse(text: str) -> list[dict]:
 class CategoryConfigForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Nom"), max_length=120)
     code = forms.SlugField(
-        label=gettext_lazy("Code"), max_length=60,
-        help_text=gettext_lazy("Identifiant court, sans espace ni accent (par exemple : eclairage-public). "
-                               "C'est le service_code Open311 : évitez de le changer une fois publié."),
-    )  # fmt: skip
+        label=gettext_lazy("Code"),
+        max_length=60,
+        help_text=gettext_lazy(
+            "Identifiant court, sans espace ni accent (par exemple : eclairage-public). "
+            "C'est le service_code Open311 : évitez de le changer une fois publié."
+        ),
+    )
     description = forms.CharField(
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
-        label=gettext_lazy("Service destinataire"), queryset=None, required=False,
+        label=gettext_lazy("Service destinataire"),
+        queryset=None,
+        required=False,
         empty_label=gettext_lazy("— aucun service —"),
         help_text=gettext_lazy("Les nouveaux signalements de cette catégorie arrivent dans sa file."),
-    )  # fmt: skip
+    )
     order = forms.IntegerField(
         label=gettext_lazy("Ordre d'affichage"), min_value=0, initial=0, required=False
     )
@@ -168,14 +177,15 @@ class CategoryConfigForm(forms.Form):
         label=gettext_lazy("Active (proposée aux habitants et dans Open311)"), required=False, initial=True
     )
     questions = forms.CharField(
-        label=gettext_lazy("Questions complémentaires"), required=False,
+        label=gettext_lazy("Questions complémentaires"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text=gettext_lazy(
             "Une question par ligne : code | libellé | type | obligatoire ou facultatif | choix | aide. "
             "Types : texte, texte long, nombre, date, choix unique, choix multiples. Choix : clé=nom ; clé=nom. "
             "Exemple : danger | Est-ce dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non"
         ),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, teams: QuerySet[Team] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,18 +197,25 @@ class CategoryConfigForm(forms.Form):
     @staticmethod
     def initial_for(category) -> dict:
         return {
-            "name": category.name, "code": category.code, "description": category.description,
-            "team": category.team_id, "order": category.order, "active": category.active,
+            "name": category.name,
+            "code": category.code,
+            "description": category.description,
+            "team": category.team_id,
+            "order": category.order,
+            "active": category.active,
             "questions": questions_format(category.questions),
-        }  # fmt: skip
+        }
 
 
 class StateConfigForm(forms.Form):
     label = forms.CharField(label=gettext_lazy("Libellé"), max_length=80)
     kind = forms.ChoiceField(
-        label=gettext_lazy("Nature"), choices=State.Kind.choices,
-        help_text=gettext_lazy("« En cours de traitement » = ouvert, « clos » = fermé (statut Open311 open / closed)."),
-    )  # fmt: skip
+        label=gettext_lazy("Nature"),
+        choices=State.Kind.choices,
+        help_text=gettext_lazy(
+            "« En cours de traitement » = ouvert, « clos » = fermé (statut Open311 open / closed)."
+        ),
+    )
     order = forms.IntegerField(label=gettext_lazy("Ordre"), min_value=0, initial=100)
     is_initial = forms.BooleanField(
         label=gettext_lazy("État initial (celui des nouveaux signalements)"), required=False
@@ -208,6 +225,8 @@ class StateConfigForm(forms.Form):
 class ReplyTemplateConfigForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Titre"), max_length=120)
     body = forms.CharField(
-        label=gettext_lazy("Texte"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=gettext_lazy("Texte"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("Texte proposé aux agents pour leurs réponses publiques."),
-    )  # fmt: skip
+    )

@@ -28,9 +28,13 @@ class Category(models.Model):
     group = models.CharField(_("groupe"), max_length=80, blank=True)
     keywords = models.CharField(_("mots-clés"), max_length=200, blank=True)
     team = models.ForeignKey(
-        "territory.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "territory.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("service destinataire"),
-    )  # fmt: skip
+    )
     # [{"code", "label", "type" (QUESTION_TYPES), "required", "help", "choices": [{"key", "name"}]}]
     questions = models.JSONField(_("questions complémentaires"), default=list, blank=True)
     service_type = models.CharField(

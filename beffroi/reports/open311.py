@@ -153,8 +153,13 @@ def render(
 
 
 def render_error(fmt: str, error: Open311Error) -> HttpResponse:
-    return render(fmt if fmt in CONTENT_TYPES else "xml", [{"code": error.code, "description": error.description}],
-                  root="errors", item="error", status=error.status)  # fmt: skip
+    return render(
+        fmt if fmt in CONTENT_TYPES else "xml",
+        [{"code": error.code, "description": error.description}],
+        root="errors",
+        item="error",
+        status=error.status,
+    )
 
 
 def w3c(dt: datetime | None, tz: tzinfo | None = None) -> str | None:
@@ -221,23 +226,34 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     data: JSONObject = {
         "changeset": CHANGESET,
-        "contact": "Mairie : voir la page de la commune. jurisdiction_id = identifiant de la commune "
-                   "(ex. valbourg), obligatoire si l'instance sert plusieurs communes.",
+        "contact": (
+            "Mairie : voir la page de la commune. jurisdiction_id = identifiant de la commune "
+            "(ex. valbourg), obligatoire si l'instance sert plusieurs communes."
+        ),
         "key_service": "Clé d'API délivrée par l'administrateur de la commune (beffroi apikey create --scope write).",
-        "endpoints": [{
-            "specification": SPECIFICATION, "url": base, "changeset": CHANGESET, "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
-    }  # fmt: skip
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
     return render(fmt, data, root="discovery")
 
 
 def _service(category: Category) -> JSONObject:
     return {
-        "service_code": category.code, "service_name": category.name, "description": category.description,
-        "metadata": bool(category.questions), "type": category.service_type, "keywords": category.keywords,
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": bool(category.questions),
+        "type": category.service_type,
+        "keywords": category.keywords,
         "group": category.group,
-    }  # fmt: skip
+    }
 
 
 @endpoint
@@ -263,7 +279,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
             "order": order,
             "description": q["label"],
             "values": [{"key": c["key"], "name": c.get("name", c["key"])} for c in q.get("choices", [])],
-        }  # fmt: skip
+        }
         for order, q in enumerate(category.questions, start=1)
     ]
     return render(fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition")
@@ -274,14 +290,23 @@ def _request_dict(report: WithAnnotations[Report, PublicParts], request: HttpReq
     photo = next(iter(report.published_photos), None)
     status_notes = next((e.body for e in reversed(report.public_replies)), None)
     return _request_item(
-        pk=report.pk, is_open=report.is_open, status_notes=status_notes, category=report.category,
-        description=report.description, team_name=report.team.name if report.team else None,
-        state_label=report.state.label, created_at=report.created_at,
-        updated_at=report.closed_at or report.updated_at, due_date=report.due_date,
-        location=report.location_label, commune_name=report.commune.name, place_id=report.place_id,
-        latitude=report.latitude, longitude=report.longitude,
+        pk=report.pk,
+        is_open=report.is_open,
+        status_notes=status_notes,
+        category=report.category,
+        description=report.description,
+        team_name=report.team.name if report.team else None,
+        state_label=report.state.label,
+        created_at=report.created_at,
+        updated_at=report.closed_at or report.updated_at,
+        due_date=report.due_date,
+        location=report.location_label,
+        commune_name=report.commune.name,
+        place_id=report.place_id,
+        latitude=report.latitude,
+        longitude=report.longitude,
         media_url=_photo_url(request, report.commune, photo.pk) if photo else None,
-    )  # fmt: skip
+    )
 
 
 def _photo_url(request: HttpRequest, commune: Commune, photo_pk: int) -> str:
@@ -311,6 +336,7 @@ def _request_item(
     media_url: str | None,
     tz: tzinfo | None = None,
 ) -> JSONObject:
+    expected = timezone.make_aware(datetime.combine(due_date, time(18, 0))) if due_date else None
     return {
         "service_request_id": str(pk),
         "status": "open" if is_open else "closed",
@@ -322,20 +348,33 @@ def _request_item(
         "service_notice": state_label,
         "requested_datetime": w3c(created_at, tz),
         "updated_datetime": w3c(updated_at, tz),
-        "expected_datetime": w3c(timezone.make_aware(datetime.combine(due_date, time(18, 0))), tz)
-        if due_date else None,
+        "expected_datetime": w3c(expected, tz),
         "address": f"{location}, {commune_name}" if location else commune_name,
         "address_id": str(place_id) if place_id else None,
         "zipcode": None,
         "lat": float(latitude) if latitude is not None else None,
         "long": float(longitude) if longitude is not None else None,
         "media_url": media_url,
-    }  # fmt: skip
+    }
 
 
-_LIST_COLUMNS = ("pk", "is_open", "category_id", "description", "team__name", "state_id", "created_at",
-                 "updated_at", "closed_at", "due_date", "address_string", "place_id", "place__name",
-                 "latitude", "longitude")  # fmt: skip
+_LIST_COLUMNS = (
+    "pk",
+    "is_open",
+    "category_id",
+    "description",
+    "team__name",
+    "state_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "due_date",
+    "address_string",
+    "place_id",
+    "place__name",
+    "latitude",
+    "longitude",
+)
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -364,8 +403,11 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
     created = [_aware(row[6]) for row in rows]
     # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
     # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.
-    in_range = {"report__commune": commune, "report__created_at__gte": min(created),
-                "report__created_at__lte": max(created)}  # fmt: skip
+    in_range = {
+        "report__commune": commune,
+        "report__created_at__gte": min(created),
+        "report__created_at__lte": max(created),
+    }
     photos: dict[int, int] = {}
     for report_id, photo_pk in (
         ReportPhoto.objects.filter(published=True, **in_range).order_by("-pk").values_list("report_id", "pk")
@@ -406,7 +448,7 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
                 longitude=longitude,
                 media_url=f"{photo_base}{photo}/" if photo is not None else None,
                 tz=tz,
-            )  # fmt: skip
+            )
         )
     return items
 
@@ -502,8 +544,9 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     report = Report.objects.filter(commune=commune, token=token).exclude(token="").first()
     if report is None:
         raise Open311Error(404, f"jeton inconnu : {token}")
-    return render(fmt, [{"service_request_id": str(report.pk), "token": token}],
-                  root="service_requests", item="request")  # fmt: skip
+    return render(
+        fmt, [{"service_request_id": str(report.pk), "token": token}], root="service_requests", item="request"
+    )
 
 
 def _attributes(request: HttpRequest) -> dict[str, list[str]]:
@@ -535,8 +578,13 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if not (lat and lon) and not address and not address_id:
         errors.append(Open311Error(400, "Indiquez un lieu : lat et long, address_string ou address_id."))
     if errors:
-        return render(fmt, [{"code": e.code, "description": e.description} for e in errors],
-                      root="errors", item="error", status=400)  # fmt: skip
+        return render(
+            fmt,
+            [{"code": e.code, "description": e.description} for e in errors],
+            root="errors",
+            item="error",
+            status=400,
+        )
     category = Category.objects.filter(commune=commune, active=True, code=code).first()
     if category is None:
         raise Open311Error(404, f"service_code inconnu : {code}")
@@ -555,15 +603,25 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, f"address_id inconnu : {address_id}")
     files = request.FILES.getlist("media") + request.FILES.getlist("photo") + request.FILES.getlist("media[]")
     name = " ".join(x for x in [_param(request, "first_name"), _param(request, "last_name")] if x)
+    media_url = _param(request, "media_url")
     try:
         answers = services.answers_clean(category=category, raw=_attributes(request))
         report = services.report_create(
-            commune=commune, category=category, description=_param(request, "description") or category.name,
-            latitude=latitude, longitude=longitude, address_string=address, place=place,
-            photos=[f.read() for f in files], answers=answers, channel=Report.Channel.OPEN311,
-            contact_name=name, contact_email=_param(request, "email")[:254], contact_phone=_param(request, "phone"),
-            media_url=_param(request, "media_url") if _param(request, "media_url").startswith(("http://", "https://")) else "",
-        )  # fmt: skip
+            commune=commune,
+            category=category,
+            description=_param(request, "description") or category.name,
+            latitude=latitude,
+            longitude=longitude,
+            address_string=address,
+            place=place,
+            photos=[f.read() for f in files],
+            answers=answers,
+            channel=Report.Channel.OPEN311,
+            contact_name=name,
+            contact_email=_param(request, "email")[:254],
+            contact_phone=_param(request, "phone"),
+            media_url=media_url if media_url.startswith(("http://", "https://")) else "",
+        )
     except ReportInputError as exc:
         code_ = 400
         raise Open311Error(code_, exc.message) from None

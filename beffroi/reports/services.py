@@ -70,9 +70,16 @@ ANSWER_MESSAGES = {
 
 def _require(actor: Actor, commune: Commune, capability: str = "handle_requests") -> None:
     require_capability(
-        commune=commune, actor=actor, capability=capability,
+        commune=commune,
+        actor=actor,
+        capability=capability,
         message=_("Votre rôle ne permet pas de traiter les signalements."),
-    )  # fmt: skip
+    )
+
+
+def _coordinate(value: Decimal | float | None) -> Decimal | None:
+    """A latitude or longitude as stored: six decimals (about 10 cm)."""
+    return Decimal(str(value)).quantize(Decimal("0.000001")) if value is not None else None
 
 
 def _account(actor: Actor) -> User | None:
@@ -104,10 +111,19 @@ def _initial_state(commune: Commune) -> State:
 
 @transaction.atomic
 def category_create(
-    *, commune: Commune, code: str, name: str, team: Team | None = None, description: str = "",
-    questions: list[JSONObject] | None = None, group: str = "", keywords: str = "",
-    service_type: str = "realtime", order: int = 0, actor: Actor,
-) -> Category:  # fmt: skip
+    *,
+    commune: Commune,
+    code: str,
+    name: str,
+    team: Team | None = None,
+    description: str = "",
+    questions: list[JSONObject] | None = None,
+    group: str = "",
+    keywords: str = "",
+    service_type: str = "realtime",
+    order: int = 0,
+    actor: Actor,
+) -> Category:
     """Create a category of the commune (administrators; `actor=None` for the platform's demo loader)."""
     _require_admin(actor, commune)
     ensure_owned(team, commune)
@@ -117,9 +133,17 @@ def category_create(
                 "questions", _("Type de question inconnu : %(t)s.") % {"t": question.get("type")}
             )
     category = Category(
-        commune=commune, code=code, name=name, team=team, description=description,
-        questions=questions or [], group=group, keywords=keywords, service_type=service_type, order=order,
-    )  # fmt: skip
+        commune=commune,
+        code=code,
+        name=name,
+        team=team,
+        description=description,
+        questions=questions or [],
+        group=group,
+        keywords=keywords,
+        service_type=service_type,
+        order=order,
+    )
     category.full_clean()
     category.save()
     audit_record(commune=commune, actor=actor, action="report.category.create", obj=category, summary=name)
@@ -139,12 +163,16 @@ def rate_limit_check(*, commune: Commune, submitter: str) -> None:
     """Anonymous submissions per address and hour (`BEFFROI_REPORTS_RATE_LIMIT`, 10 by default), counted under
     a lock inside the transaction that files the report (`core.abuse`): `abuse.RateLimited` past it."""
     abuse.rate_limit_check(
-        commune=commune, scope="reports", subject=submitter,
+        commune=commune,
+        scope="reports",
+        subject=submitter,
         submissions=Report.objects.filter(commune=commune, submitter_hash=submitter),
         limit=getattr(settings, "BEFFROI_REPORTS_RATE_LIMIT", 10),
-        message=_("Trop de signalements envoyés depuis cette connexion en une heure. "
-                  "Réessayez plus tard ou appelez la mairie."),
-    )  # fmt: skip
+        message=_(
+            "Trop de signalements envoyés depuis cette connexion en une heure. "
+            "Réessayez plus tard ou appelez la mairie."
+        ),
+    )
 
 
 def location_check(
@@ -242,18 +270,28 @@ def report_create(
         if rate_limited:
             rate_limit_check(commune=commune, submitter=submitter)
         report = Report(
-            commune=commune, category=category, description=description,
-            latitude=Decimal(str(latitude)).quantize(Decimal("0.000001")) if latitude is not None else None,
-            longitude=Decimal(str(longitude)).quantize(Decimal("0.000001")) if longitude is not None else None,
-            address_string=address_string.strip()[:255], place=place, state=_initial_state(commune),
-            is_open=True, team=category.team, channel=channel,
-            created_by=_account(actor) if assisted else None, reporter=reporter,
+            commune=commune,
+            category=category,
+            description=description,
+            latitude=_coordinate(latitude),
+            longitude=_coordinate(longitude),
+            address_string=address_string.strip()[:255],
+            place=place,
+            state=_initial_state(commune),
+            is_open=True,
+            team=category.team,
+            channel=channel,
+            created_by=_account(actor) if assisted else None,
+            reporter=reporter,
             contact_name=contact_name[:120],
-            contact_email=contact_email, contact_phone=contact_phone[:30], answers=answers or {},
+            contact_email=contact_email,
+            contact_phone=contact_phone[:30],
+            answers=answers or {},
             answered_questions=questions_answered(category.questions, answers or {}),
-            media_url=media_url[:500], submitter_hash=submitter,
+            media_url=media_url[:500],
+            submitter_hash=submitter,
             token=secrets.token_hex(8) if category.service_type == Category.ServiceType.BATCH else "",
-        )  # fmt: skip
+        )
         for _attempt in range(5):
             report.tracking_code = new_code()
             try:
@@ -278,10 +316,14 @@ def report_create(
         )
         if assisted:
             audit_record(
-                commune=commune, actor=actor, action="report.create", obj=report,
-                summary=f"{report.display_code} {category.name}", channel=channel,
+                commune=commune,
+                actor=actor,
+                action="report.create",
+                obj=report,
+                summary=f"{report.display_code} {category.name}",
+                channel=channel,
                 on_behalf_of=contact_name or "habitant·e",  # never an address: the log is append-only
-            )  # fmt: skip
+            )
     if contact_email or contact_phone:
         _notify(report, _("Votre signalement %(code)s a bien été reçu.") % {"code": report.display_code})
     return report
@@ -303,10 +345,13 @@ def _notify(report: Report, text: str) -> None:
         "commune": report.commune.name,
     }
     body = "\n\n".join(
-        [text, _("Suivre votre signalement : %(link)s") % {"link": link},
-         _("Code de suivi : %(code)s") % {"code": report.display_code},
-         _("Mairie de %(name)s") % {"name": report.commune.name}]
-    )  # fmt: skip
+        [
+            text,
+            _("Suivre votre signalement : %(link)s") % {"link": link},
+            _("Code de suivi : %(code)s") % {"code": report.display_code},
+            _("Mairie de %(name)s") % {"name": report.commune.name},
+        ]
+    )
     email, phone = report.contact_email, report.contact_phone
     if report.reporter is not None and email.lower() == report.reporter.email.lower():
         email = notification_address(report.reporter) or ""  # an account's address only once confirmed
@@ -341,8 +386,13 @@ def report_change_state(*, report: Report, actor: Actor, state: State, note: str
     _event(report, ReportEvent.Kind.STATE, actor=actor, public=True, body=f"{previous.label} → {state.label}")
     if note.strip():
         _event(report, ReportEvent.Kind.REPLY, actor=actor, public=True, body=note.strip())
-    audit_record(commune=report.commune, actor=actor, action="report.state", obj=report,
-                 summary=f"{report.display_code}: {previous.label} → {state.label}")  # fmt: skip
+    audit_record(
+        commune=report.commune,
+        actor=actor,
+        action="report.state",
+        obj=report,
+        summary=f"{report.display_code}: {previous.label} → {state.label}",
+    )
     text = _("Votre signalement %(code)s est maintenant : %(state)s.") % {
         "code": report.display_code,
         "state": state.label,
@@ -374,8 +424,13 @@ def report_assign(
         or "—"
     )
     _event(report, ReportEvent.Kind.ASSIGN, actor=actor, body=label)
-    audit_record(commune=report.commune, actor=actor, action="report.assign", obj=report,
-                 summary=f"{report.display_code}: {label}")  # fmt: skip
+    audit_record(
+        commune=report.commune,
+        actor=actor,
+        action="report.assign",
+        obj=report,
+        summary=f"{report.display_code}: {label}",
+    )
     return report
 
 
@@ -387,8 +442,13 @@ def report_set_due_date(*, report: Report, actor: Actor, due_date: date | None) 
     report.save(update_fields=["due_date", "updated_at"])
     label = due_date.isoformat() if due_date else "—"
     _event(report, ReportEvent.Kind.DUE, actor=actor, body=label)
-    audit_record(commune=report.commune, actor=actor, action="report.due_date", obj=report,
-                 summary=f"{report.display_code}: {label}")  # fmt: skip
+    audit_record(
+        commune=report.commune,
+        actor=actor,
+        action="report.due_date",
+        obj=report,
+        summary=f"{report.display_code}: {label}",
+    )
     return report
 
 
@@ -402,8 +462,13 @@ def report_reply(*, report: Report, actor: Actor, body: str, public: bool) -> Re
     kind = ReportEvent.Kind.REPLY if public else ReportEvent.Kind.NOTE
     event = _event(report, kind, actor=actor, public=public, body=body[:4000])
     Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())
-    audit_record(commune=report.commune, actor=actor, action="report.reply" if public else "report.note",
-                 obj=report, summary=report.display_code)  # fmt: skip
+    audit_record(
+        commune=report.commune,
+        actor=actor,
+        action="report.reply" if public else "report.note",
+        obj=report,
+        summary=report.display_code,
+    )
     if public:
         _notify(
             report,
@@ -422,9 +487,13 @@ def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) ->
         photo.published = published
         photo.save(update_fields=["published"])
         _event(photo.report, ReportEvent.Kind.PHOTO, actor=actor, body="publiée" if published else "retirée")
-        audit_record(commune=photo.report.commune, actor=actor,
-                     action="report.photo.publish" if published else "report.photo.unpublish",
-                     obj=photo.report, summary=f"{photo.report.display_code} photo {photo.pk}")  # fmt: skip
+        audit_record(
+            commune=photo.report.commune,
+            actor=actor,
+            action="report.photo.publish" if published else "report.photo.unpublish",
+            obj=photo.report,
+            summary=f"{photo.report.display_code} photo {photo.pk}",
+        )
     return photo
 
 
@@ -448,12 +517,27 @@ def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
     report.duplicate_of = into
     report.supports_count = 0
     report.save(update_fields=["duplicate_of", "supports_count", "updated_at"])
-    _event(report, ReportEvent.Kind.MERGE, actor=actor, public=True,
-           body=_("Doublon du signalement n° %(n)s") % {"n": into.pk})  # fmt: skip
-    _event(into, ReportEvent.Kind.MERGE, actor=actor, public=False,
-           body=f"{report.display_code} fusionné ({moved} soutien(s))")  # fmt: skip
-    audit_record(commune=report.commune, actor=actor, action="report.merge", obj=report,
-                 summary=f"{report.display_code} → {into.display_code}")  # fmt: skip
+    _event(
+        report,
+        ReportEvent.Kind.MERGE,
+        actor=actor,
+        public=True,
+        body=_("Doublon du signalement n° %(n)s") % {"n": into.pk},
+    )
+    _event(
+        into,
+        ReportEvent.Kind.MERGE,
+        actor=actor,
+        public=False,
+        body=f"{report.display_code} fusionné ({moved} soutien(s))",
+    )
+    audit_record(
+        commune=report.commune,
+        actor=actor,
+        action="report.merge",
+        obj=report,
+        summary=f"{report.display_code} → {into.display_code}",
+    )
     if duplicate_state is not None:
         report_change_state(report=report, actor=actor, state=duplicate_state)
     return report
@@ -476,17 +560,27 @@ def report_support(*, report: Report, supporter: Actor = None) -> None:
 
 def _require_admin(actor: Actor, commune: Commune) -> None:
     require_capability(
-        commune=commune, actor=actor, capability="manage_commune",
+        commune=commune,
+        actor=actor,
+        capability="manage_commune",
         message=_("Seul un administrateur de la commune peut modifier la configuration."),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
 def category_save(
-    *, commune: Commune, actor: Actor, category: Category | None = None, code: str, name: str,
-    description: str = "", team: Team | None = None, active: bool = True, order: int = 0,
+    *,
+    commune: Commune,
+    actor: Actor,
+    category: Category | None = None,
+    code: str,
+    name: str,
+    description: str = "",
+    team: Team | None = None,
+    active: bool = True,
+    order: int = 0,
     questions: list[JSONObject] | None = None,
-) -> Category:  # fmt: skip
+) -> Category:
     """Create (category=None) or update a category of the commune, with its extra questions."""
     _require_admin(actor, commune)
     ensure_owned(category, commune)
@@ -511,9 +605,15 @@ def category_save(
         )
     if category is None:
         category = category_create(
-            commune=commune, code=code, name=name, team=team, description=description, questions=questions,
-            order=order, actor=actor,
-        )  # fmt: skip
+            commune=commune,
+            code=code,
+            name=name,
+            team=team,
+            description=description,
+            questions=questions,
+            order=order,
+            actor=actor,
+        )
         if not active:
             category.active = False
             category.save(update_fields=["active"])
@@ -531,16 +631,27 @@ def category_save(
     category.save()
     after = {"code": code, "name": name, "team": getattr(team, "pk", None), "active": active}
     changed = [k for k, v in before.items() if v != after[k]]
-    audit_record(commune=commune, actor=actor, action="report.category.update", obj=category,
-                 summary=f"{name} ({', '.join(changed) or 'description/questions'})")  # fmt: skip
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="report.category.update",
+        obj=category,
+        summary=f"{name} ({', '.join(changed) or 'description/questions'})",
+    )
     return category
 
 
 @transaction.atomic
 def state_save(
-    *, commune: Commune, actor: Actor, state: State | None = None, label: str, kind: str, order: int,
+    *,
+    commune: Commune,
+    actor: Actor,
+    state: State | None = None,
+    label: str,
+    kind: str,
+    order: int,
     is_initial: bool = False,
-) -> State:  # fmt: skip
+) -> State:
     """Create or update a state of the commune's table. Exactly one state is initial, and it is open; changing a
     state's nature re-types the reports already in it (so their Open311 status follows)."""
     from django.utils.text import slugify
@@ -583,8 +694,13 @@ def state_save(
         else:
             reports.filter(closed_at__isnull=True).update(closed_at=timezone.now())
             reports.update(is_open=False)
-    audit_record(commune=commune, actor=actor, action="report.workflow.create" if creating else "report.workflow.update",
-                 obj=state, summary=f"{label} ({kind}{', initial' if is_initial else ''})")  # fmt: skip
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="report.workflow.create" if creating else "report.workflow.update",
+        obj=state,
+        summary=f"{label} ({kind}{', initial' if is_initial else ''})",
+    )
     return state
 
 
@@ -597,10 +713,12 @@ def state_delete(*, commune: Commune, actor: Actor, state: State) -> None:
     if used:
         raise ReportInputError(
             "state",
-            _("L'état « %(label)s » est utilisé par %(n)s signalement(s) : il ne peut pas être supprimé. "
-              "Renommez-le, ou faites d'abord passer ces signalements dans un autre état.")
+            _(
+                "L'état « %(label)s » est utilisé par %(n)s signalement(s) : il ne peut pas être supprimé. "
+                "Renommez-le, ou faites d'abord passer ces signalements dans un autre état."
+            )
             % {"label": state.label, "n": used},
-        )  # fmt: skip
+        )
     if state.is_initial:
         raise ReportInputError(
             "state",
@@ -641,6 +759,7 @@ def reply_template_delete(*, commune: Commune, actor: Actor, template: ReplyTemp
     """Delete a reply template (administrators only; audited with its title)."""
     _require_admin(actor, commune)
     ensure_owned(template, commune)
-    audit_record(commune=commune, actor=actor, action="report.template.delete", obj=template,
-                 summary=template.title)  # fmt: skip
+    audit_record(
+        commune=commune, actor=actor, action="report.template.delete", obj=template, summary=template.title
+    )
     template.delete()
