@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Budget, Project, SubBudget
+from beffroi.budgeting.models import Budget, Project, SubBudget
 
 
 class SubBudgetInline(admin.TabularInline):

@@ -9,11 +9,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from beffroi.budgeting import selectors
+from beffroi.budgeting.models import Budget, Project
 from beffroi.core.api_auth import ApiKeyAuth
 from beffroi.core.models import ApiKey, Commune
-
-from . import selectors
-from .models import Budget, Project
 
 router = Router(tags=["budget participatif"], auth=ApiKeyAuth())
 
@@ -141,8 +140,9 @@ def project_list(request: HttpRequest, slug: str) -> list[Project]:
 @router.get("/budgets/{slug}/results", response=ResultsOut, summary="Published results, per project")
 def results(request: HttpRequest, slug: str) -> dict[str, Any]:
     budget = _budget(request, slug)
-    if not budget.results_published or budget.results is None:  # published results are never None
+    results = budget.count_results
+    if not budget.results_published or results is None:  # published results are never None
         raise Http404("Les résultats de ce budget ne sont pas encore publiés.")
-    data: dict[str, Any] = dict(budget.results)
+    data = results.to_json()
     data["projects"] = list(data["projects"].values())
     return data

@@ -8,9 +8,8 @@ class BudgetingConfig(AppConfig):
     verbose_name = _("Budget participatif")
 
     def ready(self) -> None:
+        from beffroi.budgeting import demo  # noqa: F401 - registers the demo step
         from beffroi.core import modules
-
-        from . import demo  # noqa: F401 - registers the demo step
 
         modules.register(
             modules.Module(

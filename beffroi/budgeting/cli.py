@@ -1,6 +1,8 @@
 """`beffroi pb count FILE.pb --rule RULE [--json]`: count a pabulib file, as pure functions.
 
-The Django management command only wraps `count_file`; `python -m beffroi.budgeting count …` runs `main` here.
+One parser (`build_parser`) for both entries: the Django management command `pb` and `python -m
+beffroi.budgeting` (`main` here); `count` runs `run_count` in both.
+
 Ties that survive lowest cost and most votes are settled by the order of the projects in the file (the draw a
 city would otherwise record), and the output says so.
 """
@@ -13,18 +15,20 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from .pabulib import PabulibError, read_pabulib
-from .rules import (
+from beffroi.budgeting.pabulib import PabulibError, read_pabulib
+from beffroi.budgeting.rules import (
     RULES,
     BallotType,
     ElectionError,
     Outcome,
-    Reason,
     SplitOutcome,
     TieBreaking,
+    budget_rules,
     category_sub_budgets,
     count,
     count_by_sub_budget,
+    get_rule,
+    rule_names,
 )
 
 FILE_ORDER_DRAW = "ordre des projets dans le fichier"
@@ -44,8 +48,7 @@ def count_file(
     per-category budgets (META `categories` + `budget_per_category`, Amsterdam) is counted category by category,
     then its leftover if META `leftover_budget` is present (`rules.subbudgets`), unless `category_budgets=False`.
     """
-    if rule not in RULES:
-        raise ElectionError(f"règle inconnue : {rule} (règles possibles : {', '.join(RULES)})")
+    get_rule(rule)  # an unknown rule is refused before the file is read
     pb = read_pabulib(path)
     election = pb.election()
     tie_breaking = TieBreaking(draw=tuple(p.id for p in pb.projects), draw_label=FILE_ORDER_DRAW)
@@ -54,9 +57,14 @@ def count_file(
     subs = category_sub_budgets(election) if category_budgets else []
     if subs:
         split = count_by_sub_budget(
-            election, rule, subs, leftover=bool(pb.meta.get("leftover_budget")), tie_breaking=tie_breaking,
-            eligibility_factor=eligibility_factor, verify=verify,
-        )  # fmt: skip
+            election,
+            rule,
+            subs,
+            leftover=bool(pb.meta.get("leftover_budget")),
+            tie_breaking=tie_breaking,
+            eligibility_factor=eligibility_factor,
+            verify=verify,
+        )
         if as_json:
             return json.dumps(split_as_json(split), ensure_ascii=False)
         return split_as_text(split, title, names, election.num_voters, election.ballot_type)
@@ -164,7 +172,7 @@ def outcome_as_text(
 ) -> str:
     lines = [
         f"Budget participatif : {title}",
-        f"Règle : {outcome.rule} — {RULES.get(outcome.rule, '')}",
+        f"Règle : {outcome.rule} — {RULES[outcome.rule].description if outcome.rule in RULES else ''}",
         f"Budget : {money(outcome.budget)} ; {number(num_voters)} votants ; {len(outcome.projects)} projets",
     ]
     if outcome.endowment is not None:
@@ -248,15 +256,31 @@ def _json_number(value: Fraction | int | None):
     return float(value)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="beffroi pb", description="Dépouillement d'un budget participatif au format pabulib (.pb)"
+class CommandLineError(Exception):
+    """A French sentence for the person at the terminal (a file that cannot be read or counted)."""
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The options of `beffroi pb`, for both of its entries: `python -m beffroi.budgeting` (`main`) and the
+    management command `pb` (which hands Django's parser in). Rule choices come from the rules' registry."""
+    if parser is None:
+        parser = argparse.ArgumentParser(
+            prog="beffroi pb", description="Budgets participatifs au format pabulib (.pb)"
+        )
+    sub = parser.add_subparsers(dest="action", required=True, title="actions")
+    counting = sub.add_parser(
+        "count",
+        help="Dépouille un fichier .pb et affiche les projets retenus dans l'ordre de sélection.",
+        description="Dépouille un fichier pabulib avec la règle choisie.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    counting = sub.add_parser("count", help="compter un fichier .pb avec une règle")
-    counting.add_argument("file", help="fichier .pb")
-    counting.add_argument("--rule", required=True, choices=list(RULES), help="règle de dépouillement")
-    counting.add_argument("--json", action="store_true", help="sortie JSON")
+    counting.add_argument("file", metavar="FICHIER.pb", help="le fichier pabulib à dépouiller")
+    counting.add_argument("--rule", required=True, choices=rule_names(), help="la règle de dépouillement")
+    counting.add_argument(
+        "--json",
+        action="store_true",
+        dest="as_json",
+        help='sortie JSON : {"winners": [...], "total_cost": ..., "rule": ...}',
+    )
     counting.add_argument(
         "--eligibility-factor",
         type=int,
@@ -266,27 +290,92 @@ def main(argv: list[str] | None = None) -> int:
     counting.add_argument(
         "--ignore-category-budgets",
         action="store_true",
-        help="compte le budget d'un seul tenant même si le fichier a des budgets par catégorie",
+        help="compte le budget d'un seul tenant même si le fichier a des budgets par catégorie "
+        "(par défaut, chaque catégorie de budget_per_category est dépouillée séparément)",
     )
     counting.add_argument(
         "--verify",
         action="store_true",
         help="recompte le résultat en arithmétique exacte avec l'implémentation de référence (plus lent)",
     )
-    args = parser.parse_args(argv)
+    importing = sub.add_parser(
+        "import",
+        help="Importe un fichier .pb comme budget dépouillé d'une commune (bulletins anonymes).",
+        description="Importe un fichier pabulib comme budget participatif d'une commune, puis le dépouille.",
+    )
+    importing.add_argument("file", metavar="FICHIER.pb", help="le fichier pabulib à importer")
+    importing.add_argument("--commune", required=True, help="identifiant de la commune (ex. valbourg)")
+    importing.add_argument("--slug", required=True, help="identifiant du budget créé (ex. lodz-2022)")
+    importing.add_argument(
+        "--rule",
+        default="mes-add1",
+        choices=[rule.name for rule in budget_rules()],
+        help="la règle de dépouillement (une de celles qu'un budget de commune peut avoir)",
+    )
+    return parser
+
+
+def run_count(
+    path: str,
+    rule: str,
+    *,
+    as_json: bool = False,
+    eligibility_factor: int | None = None,
+    verify: bool = False,
+    category_budgets: bool = True,
+) -> str:
+    """`beffroi pb count`: the report of `count_file`, ending with a newline; `CommandLineError` (French) for a
+    file that cannot be read or counted."""
     try:
-        report = count_file(
-            args.file, args.rule, args.json, args.eligibility_factor, args.verify,
+        text = count_file(
+            path,
+            rule,
+            as_json,
+            eligibility_factor,
+            verify,
+            category_budgets=category_budgets,
+        )
+    except FileNotFoundError:
+        raise CommandLineError(f"fichier introuvable : {path}") from None
+    except IsADirectoryError:
+        raise CommandLineError(f"{path} est un dossier, pas un fichier .pb") from None
+    except PabulibError as exc:
+        raise CommandLineError(f"{path}, {exc}") from None
+    except ElectionError as exc:
+        raise CommandLineError(f"{path} : {exc}") from None
+    except OSError as exc:
+        raise CommandLineError(f"impossible de lire {path} ({exc.strerror})") from None
+    return text if text.endswith("\n") else text + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m beffroi.budgeting …`: `count` runs here, without Django; `import` needs the database and runs
+    the management command."""
+    args = build_parser().parse_args(argv)
+    if args.action == "import":
+        import os
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beffroi.settings")
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("pb", *(sys.argv[1:] if argv is None else argv))
+        return 0
+    try:
+        report = run_count(
+            args.file,
+            args.rule,
+            as_json=args.as_json,
+            eligibility_factor=args.eligibility_factor,
+            verify=args.verify,
             category_budgets=not args.ignore_category_budgets,
-        )  # fmt: skip
-    except (PabulibError, ElectionError) as exc:
+        )
+    except CommandLineError as exc:
         sys.stderr.write(f"erreur : {exc}\n")
         return 2
-    except OSError as exc:
-        sys.stderr.write(f"erreur : impossible de lire {args.file} ({exc.strerror})\n")
-        return 2
-    sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    sys.stdout.write(report)
     return 0
 
 
-__all__ = ["count_file", "main", "outcome_as_json", "outcome_as_text", "Reason"]
+__all__ = ["build_parser", "count_file", "main", "outcome_as_json", "outcome_as_text", "run_count"]

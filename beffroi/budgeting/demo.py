@@ -8,95 +8,356 @@ from django.utils import timezone
 
 from beffroi.accounts.models import Role, User
 from beffroi.accounts.services import membership_set, user_create
+from beffroi.budgeting import services
+from beffroi.budgeting.models import Budget, PaperBallotKind, Phase, Project
 from beffroi.core import demo
 from beffroi.core.models import Commune
 from beffroi.territory.models import Place
 
-from . import services
-from .models import Budget, PaperBallotKind, Phase, Project
-
 # (title, description, category, place name or None, location, cost in euros, district)
 PROJECTS_2025 = [
-    ("Aire de jeux inclusive au parc du Château", "Des jeux accessibles aux enfants en fauteuil et un sol souple.",
-     "sport-loisirs", "Parc du Château", "", 48000, "nord"),
-    ("Piste cyclable entre la gare et le collège", "Une piste protégée de 900 m pour aller au collège à vélo.",
-     "mobilite", None, "Avenue de la Gare", 62000, "centre"),
-    ("Jardin partagé derrière la salle des fêtes", "Des bacs de culture, un récupérateur d'eau et un abri.",
-     "nature", "Salle des fêtes", "", 14000, "sud"),
-    ("Bancs et ombrages place du Marché", "Huit bancs et quatre arbres pour s'asseoir à l'ombre les jours de marché.",
-     "cadre-de-vie", "Place du Marché", "", 18000, "centre"),
-    ("Boîtes à livres dans les trois quartiers", "Trois boîtes à livres fabriquées par le club de menuiserie.",
-     "culture", None, "Nord, centre et sud", 3000, "tous"),
-    ("City-stade près du gymnase", "Un terrain multisport en accès libre.", "sport-loisirs", "Gymnase municipal",
-     "", 70000, "sud"),
-    ("Verger conservatoire", "Vingt arbres fruitiers de variétés anciennes de Bourgogne.", "nature", None,
-     "Chemin des Vignes", 9000, "nord"),
-    ("Éclairage solaire du chemin du lavoir", "Des bornes solaires basse intensité, respectueuses des chauves-souris.",
-     "cadre-de-vie", None, "Chemin du lavoir", 22000, "nord"),
-    ("Abri vélos sécurisé à l'école Jules-Ferry", "Un abri couvert de 20 places pour les élèves et les parents.",
-     "education", "École élémentaire Jules-Ferry", "", 12000, "centre"),
-    ("Fresque participative sur le mur du gymnase", "Une fresque peinte avec les jeunes de la commune.", "culture",
-     "Gymnase municipal", "", 7000, "sud"),
-    ("Tables de pique-nique au bord de l'Ouche", "Six tables et des poubelles de tri.", "cadre-de-vie", None,
-     "Berges de l'Ouche", 6000, "sud"),
-    ("Défibrillateurs dans les lieux publics", "Trois défibrillateurs et une formation aux premiers secours.",
-     "solidarite", None, "Mairie, gymnase, salle des fêtes", 8000, "tous"),
-    ("Rénovation du terrain de pétanque", "Nivellement, bordures et éclairage du terrain.", "sport-loisirs",
-     None, "Square de la République", 11000, "centre"),
-    ("Nichoirs et hôtels à insectes", "Quarante nichoirs installés avec l'école.", "nature", None,
-     "Parcs et écoles", 2500, "tous"),
-]  # fmt: skip
+    (
+        "Aire de jeux inclusive au parc du Château",
+        "Des jeux accessibles aux enfants en fauteuil et un sol souple.",
+        "sport-loisirs",
+        "Parc du Château",
+        "",
+        48000,
+        "nord",
+    ),
+    (
+        "Piste cyclable entre la gare et le collège",
+        "Une piste protégée de 900 m pour aller au collège à vélo.",
+        "mobilite",
+        None,
+        "Avenue de la Gare",
+        62000,
+        "centre",
+    ),
+    (
+        "Jardin partagé derrière la salle des fêtes",
+        "Des bacs de culture, un récupérateur d'eau et un abri.",
+        "nature",
+        "Salle des fêtes",
+        "",
+        14000,
+        "sud",
+    ),
+    (
+        "Bancs et ombrages place du Marché",
+        "Huit bancs et quatre arbres pour s'asseoir à l'ombre les jours de marché.",
+        "cadre-de-vie",
+        "Place du Marché",
+        "",
+        18000,
+        "centre",
+    ),
+    (
+        "Boîtes à livres dans les trois quartiers",
+        "Trois boîtes à livres fabriquées par le club de menuiserie.",
+        "culture",
+        None,
+        "Nord, centre et sud",
+        3000,
+        "tous",
+    ),
+    (
+        "City-stade près du gymnase",
+        "Un terrain multisport en accès libre.",
+        "sport-loisirs",
+        "Gymnase municipal",
+        "",
+        70000,
+        "sud",
+    ),
+    (
+        "Verger conservatoire",
+        "Vingt arbres fruitiers de variétés anciennes de Bourgogne.",
+        "nature",
+        None,
+        "Chemin des Vignes",
+        9000,
+        "nord",
+    ),
+    (
+        "Éclairage solaire du chemin du lavoir",
+        "Des bornes solaires basse intensité, respectueuses des chauves-souris.",
+        "cadre-de-vie",
+        None,
+        "Chemin du lavoir",
+        22000,
+        "nord",
+    ),
+    (
+        "Abri vélos sécurisé à l'école Jules-Ferry",
+        "Un abri couvert de 20 places pour les élèves et les parents.",
+        "education",
+        "École élémentaire Jules-Ferry",
+        "",
+        12000,
+        "centre",
+    ),
+    (
+        "Fresque participative sur le mur du gymnase",
+        "Une fresque peinte avec les jeunes de la commune.",
+        "culture",
+        "Gymnase municipal",
+        "",
+        7000,
+        "sud",
+    ),
+    (
+        "Tables de pique-nique au bord de l'Ouche",
+        "Six tables et des poubelles de tri.",
+        "cadre-de-vie",
+        None,
+        "Berges de l'Ouche",
+        6000,
+        "sud",
+    ),
+    (
+        "Défibrillateurs dans les lieux publics",
+        "Trois défibrillateurs et une formation aux premiers secours.",
+        "solidarite",
+        None,
+        "Mairie, gymnase, salle des fêtes",
+        8000,
+        "tous",
+    ),
+    (
+        "Rénovation du terrain de pétanque",
+        "Nivellement, bordures et éclairage du terrain.",
+        "sport-loisirs",
+        None,
+        "Square de la République",
+        11000,
+        "centre",
+    ),
+    (
+        "Nichoirs et hôtels à insectes",
+        "Quarante nichoirs installés avec l'école.",
+        "nature",
+        None,
+        "Parcs et écoles",
+        2500,
+        "tous",
+    ),
+]
 
 PROJECTS_2026 = [
-    ("Skatepark en béton", "Un skatepark de 400 m² pour les jeunes.", "sport-loisirs", "Gymnase municipal", "",
-     65000, None),
-    ("Toilettes publiques place du Marché", "Des toilettes accessibles, ouvertes de 7 h à 21 h.", "cadre-de-vie",
-     "Place du Marché", "", 38000, None),
-    ("Ombrières et fontaine dans la cour de l'école", "Une cour plus fraîche l'été : voiles d'ombrage et fontaine.",
-     "education", "École élémentaire Jules-Ferry", "", 24000, None),
-    ("Navette du marché pour les aînés", "Un minibus le samedi matin pour les hameaux.", "solidarite", None,
-     "Hameaux", 16000, None),
-    ("Parcours sportif au parc du Château", "Dix agrès en bois le long d'une boucle de 1,5 km.", "sport-loisirs",
-     "Parc du Château", "", 21000, None),
-    ("Plantation d'une haie bocagère", "800 m de haie champêtre pour la biodiversité.", "nature", None,
-     "Chemin des Vignes", 9500, None),
-    ("Grainothèque à la médiathèque", "Un meuble et des ateliers pour échanger des graines.", "culture", None,
-     "Médiathèque", 1500, None),
-    ("Ralentisseurs rue de la République", "Deux plateaux surélevés devant l'école et la boulangerie.", "mobilite",
-     "Rue de la République", "", 27000, None),
-    ("Cinéma de plein air", "Trois séances gratuites l'été, matériel de projection compris.", "culture",
-     "Parc du Château", "", 8000, None),
-    ("Bornes de réparation de vélos", "Deux bornes avec outils et pompe.", "mobilite", None, "Gare et mairie",
-     4000, None),
-    ("Composteurs collectifs", "Cinq composteurs de quartier et un guide composteur.", "nature", None,
-     "Quartiers nord et sud", 6000, None),
-    ("Mur d'escalade au gymnase", "Un mur de blocs de 12 m de large.", "sport-loisirs", "Gymnase municipal", "",
-     33000, None),
-    ("Kiosque à musique rénové", "Remise en état du kiosque et de son éclairage.", "culture", "Place du Marché",
-     "", 29000, None),
-    ("Jeux pour les tout-petits au square", "Des jeux pour les 1-4 ans et une clôture basse.", "sport-loisirs",
-     None, "Square de la République", 17000, None),
-]  # fmt: skip
+    (
+        "Skatepark en béton",
+        "Un skatepark de 400 m² pour les jeunes.",
+        "sport-loisirs",
+        "Gymnase municipal",
+        "",
+        65000,
+        None,
+    ),
+    (
+        "Toilettes publiques place du Marché",
+        "Des toilettes accessibles, ouvertes de 7 h à 21 h.",
+        "cadre-de-vie",
+        "Place du Marché",
+        "",
+        38000,
+        None,
+    ),
+    (
+        "Ombrières et fontaine dans la cour de l'école",
+        "Une cour plus fraîche l'été : voiles d'ombrage et fontaine.",
+        "education",
+        "École élémentaire Jules-Ferry",
+        "",
+        24000,
+        None,
+    ),
+    (
+        "Navette du marché pour les aînés",
+        "Un minibus le samedi matin pour les hameaux.",
+        "solidarite",
+        None,
+        "Hameaux",
+        16000,
+        None,
+    ),
+    (
+        "Parcours sportif au parc du Château",
+        "Dix agrès en bois le long d'une boucle de 1,5 km.",
+        "sport-loisirs",
+        "Parc du Château",
+        "",
+        21000,
+        None,
+    ),
+    (
+        "Plantation d'une haie bocagère",
+        "800 m de haie champêtre pour la biodiversité.",
+        "nature",
+        None,
+        "Chemin des Vignes",
+        9500,
+        None,
+    ),
+    (
+        "Grainothèque à la médiathèque",
+        "Un meuble et des ateliers pour échanger des graines.",
+        "culture",
+        None,
+        "Médiathèque",
+        1500,
+        None,
+    ),
+    (
+        "Ralentisseurs rue de la République",
+        "Deux plateaux surélevés devant l'école et la boulangerie.",
+        "mobilite",
+        "Rue de la République",
+        "",
+        27000,
+        None,
+    ),
+    (
+        "Cinéma de plein air",
+        "Trois séances gratuites l'été, matériel de projection compris.",
+        "culture",
+        "Parc du Château",
+        "",
+        8000,
+        None,
+    ),
+    (
+        "Bornes de réparation de vélos",
+        "Deux bornes avec outils et pompe.",
+        "mobilite",
+        None,
+        "Gare et mairie",
+        4000,
+        None,
+    ),
+    (
+        "Composteurs collectifs",
+        "Cinq composteurs de quartier et un guide composteur.",
+        "nature",
+        None,
+        "Quartiers nord et sud",
+        6000,
+        None,
+    ),
+    (
+        "Mur d'escalade au gymnase",
+        "Un mur de blocs de 12 m de large.",
+        "sport-loisirs",
+        "Gymnase municipal",
+        "",
+        33000,
+        None,
+    ),
+    (
+        "Kiosque à musique rénové",
+        "Remise en état du kiosque et de son éclairage.",
+        "culture",
+        "Place du Marché",
+        "",
+        29000,
+        None,
+    ),
+    (
+        "Jeux pour les tout-petits au square",
+        "Des jeux pour les 1-4 ans et une clôture basse.",
+        "sport-loisirs",
+        None,
+        "Square de la République",
+        17000,
+        None,
+    ),
+]
 
 IDEAS_2026_DECLINED = [
-    ("Piscine municipale couverte", "Une piscine de 25 m.", "sport-loisirs", 2400000, "infeasible",
-     "Non réalisable : le coût dépasse très largement l'enveloppe du budget participatif (80 000 €) et le "
-     "fonctionnement annuel d'une piscine n'est pas finançable par ce budget."),
-    ("Des jeux pour les petits au square République", "Remplacer le vieux toboggan.", "sport-loisirs", 9000, "merge",
-     "Idée proche de « Jeux pour les tout-petits au square » : fusionnée pour être présentée au vote en un seul "
-     "projet."),
-]  # fmt: skip
+    (
+        "Piscine municipale couverte",
+        "Une piscine de 25 m.",
+        "sport-loisirs",
+        2400000,
+        "infeasible",
+        "Non réalisable : le coût dépasse très largement l'enveloppe du budget participatif (80 000 €) et le "
+        "fonctionnement annuel d'une piscine n'est pas finançable par ce budget.",
+    ),
+    (
+        "Des jeux pour les petits au square République",
+        "Remplacer le vieux toboggan.",
+        "sport-loisirs",
+        9000,
+        "merge",
+        "Idée proche de « Jeux pour les tout-petits au square » : fusionnée pour être présentée au vote en un seul "
+        "projet.",
+    ),
+]
 
 FIRST_NAMES = [
-    "Camille", "Léa", "Manon", "Chloé", "Emma", "Louise", "Inès", "Jeanne", "Sarah", "Lucie", "Thomas", "Lucas",
-    "Hugo", "Louis", "Nathan", "Gabriel", "Arthur", "Jules", "Paul", "Martin", "Yasmine", "Karim", "Mamadou",
-    "Fatou", "Nicolas", "Sophie", "Isabelle", "Bernard", "Monique", "Christophe",
-]  # fmt: skip
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Emma",
+    "Louise",
+    "Inès",
+    "Jeanne",
+    "Sarah",
+    "Lucie",
+    "Thomas",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Nathan",
+    "Gabriel",
+    "Arthur",
+    "Jules",
+    "Paul",
+    "Martin",
+    "Yasmine",
+    "Karim",
+    "Mamadou",
+    "Fatou",
+    "Nicolas",
+    "Sophie",
+    "Isabelle",
+    "Bernard",
+    "Monique",
+    "Christophe",
+]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-    "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Benali", "Diallo", "Nguyen",
-]  # fmt: skip
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Benali",
+    "Diallo",
+    "Nguyen",
+]
 
 ONLINE_VOTERS = 280
 CODE_ONLY_VOTERS = 45  # residents who voted with their printed code alone, without an account
@@ -116,10 +377,17 @@ def _add_projects(budget, agent, specs, decision, envelopes=None):
     projects = []
     for title, description, category, place, location, cost, district in specs:
         idea = services.idea_submit(
-            commune=budget.commune, budget=budget, author=None, title=title, description=description,
-            category=category, estimated_cost=cost, place=_place(budget.commune, place), location=location,
+            commune=budget.commune,
+            budget=budget,
+            author=None,
+            title=title,
+            description=description,
+            category=category,
+            estimated_cost=cost,
+            place=_place(budget.commune, place),
+            location=location,
             check_phase=False,
-        )  # fmt: skip
+        )
         extra = {"sub_budget": envelopes.get(district)} if envelopes else {}
         projects.append(
             services.idea_assess(
@@ -161,13 +429,25 @@ def _load_finished(commune, agent, admin, rng):
     now = timezone.now()
     day = timedelta(days=1)
     budget = services.budget_create(
-        commune=commune, actor=agent, title="Budget participatif 2025", slug="bp-2025",
+        commune=commune,
+        actor=agent,
+        title="Budget participatif 2025",
+        slug="bp-2025",
         description="La première édition du budget participatif de Valbourg : 150 000 € pour des projets proposés "
         "et choisis par les habitants. Dépouillement par la méthode des parts égales.",
-        total_amount=150000, ideas_open_at=now - 300 * day, ideas_close_at=now - 250 * day,
-        vote_open_at=now - 200 * day, vote_close_at=now + day, ballot_type="approval", min_choices=1,
-        max_choices=5, rule="mes-add1", min_age=16, phase_override=Phase.INSTRUCTION, fund_leftover=True,
-    )  # fmt: skip
+        total_amount=150000,
+        ideas_open_at=now - 300 * day,
+        ideas_close_at=now - 250 * day,
+        vote_open_at=now - 200 * day,
+        vote_close_at=now + day,
+        ballot_type="approval",
+        min_choices=1,
+        max_choices=5,
+        rule="mes-add1",
+        min_age=16,
+        phase_override=Phase.INSTRUCTION,
+        fund_leftover=True,
+    )
     # One envelope per district; town-wide projects share the rest (30 000 €)
     envelopes = {
         district: services.sub_budget_create(
@@ -176,9 +456,12 @@ def _load_finished(commune, agent, admin, rng):
         for district in ("nord", "centre", "sud")
     }
     projects = _add_projects(
-        budget, agent, PROJECTS_2025, "Réalisable : projet étudié par les services techniques, coût confirmé.",
+        budget,
+        agent,
+        PROJECTS_2025,
+        "Réalisable : projet étudié par les services techniques, coût confirmé.",
         envelopes,
-    )  # fmt: skip
+    )
     budget, _changed = services.budget_update(
         commune=commune, budget=budget, actor=agent, phase_override=Phase.VOTE
     )
@@ -214,9 +497,12 @@ def _load_finished(commune, agent, admin, rng):
             )
     # One ballot entered once only (torn), set aside with its reason when the vote is closed
     services.paper_entry_record(
-        commune=commune, budget=budget, actor=agent, paper_number=PAPER_BALLOTS + len(kinds) + 1,
+        commune=commune,
+        budget=budget,
+        actor=agent,
+        paper_number=PAPER_BALLOTS + len(kinds) + 1,
         choices={p.pk: 1 for p in _preferences(rng, projects, districts)},
-    )  # fmt: skip
+    )
     services.budget_update(commune=commune, budget=budget, actor=agent, phase_override="")
     budget = services.budget_close_and_count(
         commune=commune, budget=budget, actor=admin, set_aside_reason=SET_ASIDE_REASON
@@ -249,22 +535,36 @@ def _load_open(commune, agent, habitant):
     now = timezone.now()
     day = timedelta(days=1)
     budget = services.budget_create(
-        commune=commune, actor=agent, title="Budget participatif 2026", slug="bp-2026",
+        commune=commune,
+        actor=agent,
+        title="Budget participatif 2026",
+        slug="bp-2026",
         description="80 000 € pour vos projets. Composez votre panier de projets dans la limite de l'enveloppe : "
         "votre vote peut être modifié jusqu'à la clôture.",
-        total_amount=80000, ideas_open_at=now - 60 * day, ideas_close_at=now - 30 * day,
-        vote_open_at=now - 3 * day, vote_close_at=now + 18 * day, ballot_type="panier", min_choices=1,
+        total_amount=80000,
+        ideas_open_at=now - 60 * day,
+        ideas_close_at=now - 30 * day,
+        vote_open_at=now - 3 * day,
+        vote_close_at=now + 18 * day,
+        ballot_type="panier",
+        min_choices=1,
         rule="mes-add1",
-    )  # fmt: skip
+    )
     projects = _add_projects(
         budget, agent, PROJECTS_2026, "Réalisable : coût estimé par les services techniques de la commune."
     )
     target = next(p for p in projects if p.title.startswith("Jeux pour les tout-petits"))
     for title, description, category, cost, outcome, decision in IDEAS_2026_DECLINED:
         idea = services.idea_submit(
-            commune=commune, budget=budget, author=habitant, title=title, description=description,
-            category=category, estimated_cost=cost, check_phase=False,
-        )  # fmt: skip
+            commune=commune,
+            budget=budget,
+            author=habitant,
+            title=title,
+            description=description,
+            category=category,
+            estimated_cost=cost,
+            check_phase=False,
+        )
         if outcome == "merge":
             services.idea_merge(commune=commune, project=idea, into=target, actor=agent, decision=decision)
         else:

@@ -3,30 +3,61 @@ project, built from the budget's ballot type) so that the page works as a plain 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.budgeting.models import CATEGORIES, BallotType, Budget, PaperBallotKind, Project, SubBudget
 from beffroi.core.abuse import HoneypotMixin
-
-from .models import CATEGORIES, BallotType, Budget, PaperBallotKind, Project, SubBudget
+from beffroi.core.forms import AmountField
 
 if TYPE_CHECKING:
     from beffroi.territory.models import Place
+
+MAX_EUROS = Decimal(2**31 - 1)  # the largest amount the budget's amount columns hold (PositiveIntegerField)
 
 DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class BudgetForm(forms.ModelForm):
+    # Amounts in whole euros, typed the French way (« 150 000 »), read strictly by core.forms.AmountField.
+    total_amount = AmountField(cents=False, maximum=MAX_EUROS, label=_("Montant total (euros)"))
+    cost_limit = AmountField(
+        cents=False,
+        maximum=MAX_EUROS,
+        required=False,
+        label=_("Montant maximum du panier (euros)"),
+        help_text=_("Bulletin « panier » : par défaut, le montant total du budget."),
+    )
+
     class Meta:
         model = Budget
         fields = [
-            "title", "slug", "description", "total_amount", "ideas_open_at", "ideas_close_at", "vote_open_at",
-            "vote_close_at", "followup_at", "phase_override", "ballot_type", "min_choices", "max_choices",
-            "cost_limit", "points_total", "max_points_per_project", "rule", "min_age", "voter_verification",
+            "title",
+            "slug",
+            "description",
+            "total_amount",
+            "ideas_open_at",
+            "ideas_close_at",
+            "vote_open_at",
+            "vote_close_at",
+            "followup_at",
+            "phase_override",
+            "ballot_type",
+            "min_choices",
+            "max_choices",
+            "cost_limit",
+            "points_total",
+            "max_points_per_project",
+            "rule",
+            "min_age",
+            "voter_verification",
             "fund_leftover",
-        ]  # fmt: skip
+        ]
         widgets = {
             "ideas_open_at": DATE_WIDGET,
             "ideas_close_at": DATE_WIDGET,
@@ -40,6 +71,8 @@ class BudgetForm(forms.ModelForm):
     def __init__(self, *args, commune, **kwargs):
         self.commune = commune
         super().__init__(*args, **kwargs)
+        # the rules' registry as it is now (the class attribute was built when the module was imported)
+        cast(forms.ChoiceField, self.fields["rule"]).choices = Budget._meta.get_field("rule").choices or []
         for name in ("ideas_open_at", "ideas_close_at", "vote_open_at", "vote_close_at", "followup_at"):
             cast(forms.DateTimeField, self.fields[name]).input_formats = [
                 "%Y-%m-%dT%H:%M",
@@ -83,32 +116,41 @@ class BudgetForm(forms.ModelForm):
 class IdeaForm(forms.Form):
     title = forms.CharField(label=_("Titre de votre idée"), max_length=150)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
-    )  # fmt: skip
+    )
     category = forms.ChoiceField(label=_("Catégorie"), choices=CATEGORIES)
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("Lieu"), queryset=None, required=False, empty_label=_("— autre lieu ou toute la commune —")
     )
     location = forms.CharField(
-        label=_("Précisez le lieu"), max_length=200, required=False,
+        label=_("Précisez le lieu"),
+        max_length=200,
+        required=False,
         help_text=_("Par exemple : au bout de la rue des Écoles, devant la boulangerie."),
-    )  # fmt: skip
+    )
     estimated_cost = forms.IntegerField(
-        label=_("Coût estimé (en euros)"), min_value=1,
-        help_text=_("Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."),
-    )  # fmt: skip
+        label=_("Coût estimé (en euros)"),
+        min_value=1,
+        help_text=_(
+            "Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."
+        ),
+    )
     sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(
         label=_("Enveloppe"), queryset=None, required=False
     )
     author_name = forms.CharField(
-        label=_("Votre nom"), max_length=100, required=False,
+        label=_("Votre nom"),
+        max_length=100,
+        required=False,
         help_text=_("Vu seulement par les agents de la mairie."),
-    )  # fmt: skip
+    )
     contact_email = forms.EmailField(
-        label=_("Votre adresse électronique"), required=False,
+        label=_("Votre adresse électronique"),
+        required=False,
         help_text=_("Pour que la mairie puisse vous poser une question sur votre idée. Jamais publiée."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, commune, budget, anonymous: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,21 +179,29 @@ class AssessForm(forms.Form):
     ]
     outcome = forms.ChoiceField(label=_("Décision"), choices=DECISIONS, widget=forms.RadioSelect)
     final_cost = forms.IntegerField(
-        label=_("Coût retenu (en euros)"), min_value=1, required=False,
+        label=_("Coût retenu (en euros)"),
+        min_value=1,
+        required=False,
         help_text=_("Laisser vide pour garder le coût estimé."),
-    )  # fmt: skip
+    )
     merge_into: forms.ModelChoiceField[Project] = forms.ModelChoiceField(
         label=_("Fusionner avec"), queryset=None, required=False
     )
     decision = forms.CharField(
-        label=_("Décision motivée (publiée)"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Décision motivée (publiée)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Expliquez la décision aux habitants : faisabilité, coût, compétence de la commune…"),
-    )  # fmt: skip
+    )
 
     sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(
-        label=_("Enveloppe"), queryset=None, required=False, empty_label=_("— hors enveloppe (budget général) —"),
-        help_text=_("Le projet sera départagé avec les autres projets de cette enveloppe, dans la limite de son montant."),
-    )  # fmt: skip
+        label=_("Enveloppe"),
+        queryset=None,
+        required=False,
+        empty_label=_("— hors enveloppe (budget général) —"),
+        help_text=_(
+            "Le projet sera départagé avec les autres projets de cette enveloppe, dans la limite de son montant."
+        ),
+    )
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,7 +276,7 @@ class SubBudgetForm(forms.Form):
     name = forms.CharField(
         label=_("Quartier ou catégorie"), max_length=100, help_text=_("Par exemple : quartier nord, nature.")
     )
-    amount = forms.IntegerField(label=_("Montant réservé (en euros)"), min_value=1)
+    amount = AmountField(cents=False, maximum=MAX_EUROS, label=_("Montant réservé (en euros)"))
 
 
 class VotingCodeForm(forms.Form):
@@ -339,3 +389,18 @@ def parse_ballot(budget: Budget, projects, data) -> tuple[dict[int, int], list[s
         if value:
             choices[p.pk] = value
     return choices, errors
+
+
+def ballot_rows(projects: Iterable[Project], choices: dict[int, int]) -> list[dict[str, Any]]:
+    """One row per project of the ballot paper, with the value chosen for it (0: none), for the ballot inputs."""
+    return [{"project": p, "value": choices.get(p.pk, 0)} for p in projects]
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's `ValidationError` on the form: each error on its field when the form has it, the others
+    at the top; the values already typed stay in the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

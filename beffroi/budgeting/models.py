@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.budgeting.results import BudgetCount
+from beffroi.budgeting.rules.registry import budget_rules
 from beffroi.core.models import CommuneOwned
 
 if TYPE_CHECKING:
@@ -35,9 +37,16 @@ class BallotType(models.TextChoices):
     RANKING = "classement", _("classement des projets préférés")
 
 
-class CountingRule(models.TextChoices):
-    MES_ADD1 = "mes-add1", _("méthode des parts égales (avec complément Add1)")
-    GREEDY = "greedy", _("glouton : par voix décroissantes")
+DEFAULT_RULE = "mes-add1"
+
+
+def rule_choices() -> list[tuple[str, "StrOrPromise"]]:
+    """The counting rules a commune may choose, from the rules' registry (`rules.registry.budget_rules`).
+
+    A callable, so that the choices are read from the registry each time (and migrations name this function
+    rather than copying the list).
+    """
+    return [(rule.name, _(rule.budget_label)) for rule in budget_rules()]
 
 
 class Budget(CommuneOwned):
@@ -79,8 +88,8 @@ class Budget(CommuneOwned):
     rule = models.CharField(
         _("règle de dépouillement"),
         max_length=20,
-        choices=CountingRule.choices,
-        default=CountingRule.MES_ADD1,
+        choices=rule_choices,
+        default=DEFAULT_RULE,
     )
     min_age = models.PositiveSmallIntegerField(
         _("âge minimum pour voter"),
@@ -176,6 +185,11 @@ class Budget(CommuneOwned):
         return self.results is not None and self.phase in (Phase.RESULTS, Phase.FOLLOWUP)
 
     @property
+    def count_results(self) -> BudgetCount | None:
+        """The stored results, typed (`results.BudgetCount`); None before the count."""
+        return BudgetCount.from_json(self.results) if self.results is not None else None
+
+    @property
     def basket_limit(self) -> int:
         return self.cost_limit or self.total_amount
 
@@ -254,9 +268,13 @@ class Project(CommuneOwned):
     decision = models.TextField(_("décision motivée"), blank=True)
     decision_published_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_ideas",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_ideas",
         verbose_name=_("fusionnée dans"),
-    )  # fmt: skip
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

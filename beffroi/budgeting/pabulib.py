@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol, cast
 
-from .rules.model import (
+from beffroi.budgeting.rules.model import (
     Ballot,
     BallotType,
     Election,

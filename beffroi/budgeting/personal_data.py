@@ -17,10 +17,9 @@ from django.utils.translation import gettext, gettext_lazy
 
 from beffroi.accounts import activity
 from beffroi.accounts.models import User
+from beffroi.budgeting.models import Ballot, Budget, Project, ProjectStatus, ProjectUpdate, VoterVerification
 from beffroi.core import personal_data
 from beffroi.core.models import Commune
-
-from .models import Ballot, Budget, Project, ProjectStatus, ProjectUpdate, VoterVerification
 
 
 def voter_key(*, budget: Budget, email: str) -> str:
@@ -96,7 +95,7 @@ def export(*, user: User) -> dict[str, Any]:
                 "texte": u.text,
                 "avancement_pourcent": u.progress,
                 "le": u.created_at.isoformat(),
-            }  # fmt: skip
+            }
             for u in ProjectUpdate.objects.filter(author=user)
             .select_related("project")
             .order_by("created_at")

@@ -1,26 +1,64 @@
-"""Reads of the participatory budget, always scoped to the commune.
+"""Reads of the participatory budget, always scoped to the commune or the budget.
 
-No selector here returns ballot contents next to a voter: `voter_list` gives who voted, `results` come from the
-count (which only ever sees anonymous ballots).
+No selector here returns ballot contents next to a voter: `voter_list` gives who voted, `ballot_of` gives a voter
+their own choices only, `collected_ballots` gives the count anonymous ballots, and results come from the count.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from beffroi.accounts.models import Membership, User
+from beffroi.accounts.selectors import user_can
+from beffroi.budgeting import rules
+from beffroi.budgeting.models import (
+    Ballot,
+    BallotChoice,
+    BallotType,
+    Budget,
+    PaperBallotEntry,
+    PaperBallotKind,
+    Phase,
+    Project,
+    ProjectStatus,
+    SubBudget,
+    VoterVerification,
+    VotingCode,
+    VotingCodeFailure,
+)
+from beffroi.budgeting.pabulib import election_to_pabulib, write_pabulib
+from beffroi.budgeting.personal_data import voted_with_erased_account
+from beffroi.budgeting.results import BudgetCount
+from beffroi.budgeting.rules.model import Ballot as RulesBallot
+from beffroi.budgeting.rules.model import IdsBallot, PointsBallot
 from beffroi.core.models import Commune
 
-from .models import Ballot, Budget, Phase, Project, ProjectStatus, VoterVerification, VotingCode
+DRAW_METHOD = "sha256"  # draw order: projects by increasing SHA-256 of "<seed>:<project id>" (hex digests)
+CODE_FAILURES_WINDOW = timedelta(minutes=15)
+COUNTER_CHECKS = ("identite", "domicile", "age")  # what an agent may tick at the counter
 
-if TYPE_CHECKING:
-    from beffroi.accounts.models import User
+
+# --------------------------------------------------------------------------------------------------------------
+# Budgets, envelopes, projects
+# --------------------------------------------------------------------------------------------------------------
 
 
 def budget_list(*, commune: Commune, include_drafts: bool = False) -> list[Budget]:
+    """The commune's budgets (those in preparation only for the staff)."""
     budgets = list(Budget.objects.filter(commune=commune))
     if include_drafts:
         return budgets
@@ -28,19 +66,45 @@ def budget_list(*, commune: Commune, include_drafts: bool = False) -> list[Budge
 
 
 def budget_get(*, commune: Commune, slug: str, include_drafts: bool = False) -> Budget:
+    """The commune's budget `slug`, or 404 (also for a budget in preparation, unless `include_drafts`)."""
     budget = get_object_or_404(Budget, commune=commune, slug=slug)
     if not include_drafts and budget.phase == Phase.DRAFT:
-        from django.http import Http404
-
         raise Http404("Ce budget n'est pas encore publié.")
     return budget
 
 
-def project_list(*, commune: Commune, budget: Budget, public: bool = True) -> QuerySet[Project]:
-    qs = Project.objects.filter(commune=commune, budget=budget).select_related(
+def results_get(*, commune: Commune, slug: str) -> tuple[Budget, BudgetCount]:
+    """A budget and its published results, or 404 while they are not published."""
+    budget = budget_get(commune=commune, slug=slug)
+    results = budget.count_results
+    if not budget.results_published or results is None:
+        raise Http404("Les résultats ne sont pas encore publiés.")
+    return budget, results
+
+
+def sub_budget_list(*, budget: Budget, with_project_counts: bool = False) -> list[SubBudget]:
+    """The budget's envelopes by name; `with_project_counts` adds `n_projects` to each."""
+    subs = SubBudget.objects.filter(budget=budget)
+    if with_project_counts:
+        subs = subs.annotate(n_projects=Count("projects"))
+    return list(subs)
+
+
+def sub_budget_get(*, budget: Budget, pk: int) -> SubBudget:
+    """One envelope of the budget, or 404."""
+    return get_object_or_404(SubBudget, budget=budget, pk=pk)
+
+
+def sub_budgets_locked(*, budget: Budget) -> bool:
+    """Whether envelopes and the projects' envelopes are frozen: once the vote is open, or the budget counted."""
+    return budget.counted_at is not None or budget.phase in (Phase.VOTE, Phase.RESULTS, Phase.FOLLOWUP)
+
+
+def project_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
+    """Every idea and project of the budget, with their place, envelope and merge target."""
+    return Project.objects.filter(commune=commune, budget=budget).select_related(
         "place", "sub_budget", "merged_into"
     )
-    return qs
 
 
 def ballot_projects(*, commune: Commune, budget: Budget) -> list[Project]:
@@ -49,15 +113,22 @@ def ballot_projects(*, commune: Commune, budget: Budget) -> list[Project]:
 
 
 def project_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
+    """One idea or project of the budget, or 404."""
     return get_object_or_404(Project, commune=commune, budget=budget, pk=pk)
 
 
 def winners_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
+    """The winning projects, with their progress notes (suivi)."""
     return (
         Project.objects.filter(commune=commune, budget=budget)
         .filter(Q(status=ProjectStatus.SELECTED) | Q(status=ProjectStatus.DELIVERED))
         .prefetch_related("updates")
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Voters: who voted, verification, codes
+# --------------------------------------------------------------------------------------------------------------
 
 
 def voter_list(*, commune: Commune, budget: Budget) -> QuerySet[Ballot]:
@@ -70,15 +141,25 @@ def voter_list(*, commune: Commune, budget: Budget) -> QuerySet[Ballot]:
     )
 
 
+def member_by_email(*, commune: Commune, email: str) -> User | None:
+    """The account of the commune with this address (the counter check), or None."""
+    return User.objects.filter(
+        email__iexact=email, pk__in=Membership.objects.filter(commune=commune).values("user")
+    ).first()
+
+
 def has_voted(*, budget: Budget, user: User | AnonymousUser) -> bool:
+    """Whether this account has a ballot in the budget."""
     return user.is_authenticated and Ballot.objects.filter(budget=budget, voter=user).exists()
 
 
 def is_verified(*, budget: Budget, user: User | AnonymousUser) -> bool:
+    """Whether this account was verified as a voter of the budget (code or counter)."""
     return user.is_authenticated and VoterVerification.objects.filter(budget=budget, voter=user).exists()
 
 
 def budget_stats(*, commune: Commune, budget: Budget) -> dict[str, int]:
+    """Ideas, ideas awaiting instruction, ballots, verified voters and unused codes of the budget."""
     counts: dict[str, int] = Project.objects.filter(commune=commune, budget=budget).aggregate(
         ideas=Count("pk"),
         pending=Count("pk", filter=Q(status=ProjectStatus.SUBMITTED)),
@@ -113,3 +194,322 @@ def vote_turnout(*, commune: Commune, budget: Budget) -> dict[str, int]:
     counts["codes_for_accounts"] = counts["codes_used"] - counts["by_code"]
     counts["verified"] = VoterVerification.objects.filter(budget=budget).count()
     return counts
+
+
+def counter_checks_required(*, budget: Budget) -> set[str]:
+    """What an agent must check at the counter: identity and residence, and age when the budget has a minimum."""
+    return {"identite", "domicile", "age"} if budget.min_age else {"identite", "domicile"}
+
+
+def voting_code_locked_out(*, commune: Commune, client: str) -> bool:
+    """Whether `client` (keyed hash of its address) typed too many wrong codes lately (database counter).
+
+    `BEFFROI_VOTING_CODE_FAILURES` wrong codes (5 by default) in `CODE_FAILURES_WINDOW` lock the client out
+    of every code form of the commune until the oldest of them is old enough: a printed code has 60 random bits,
+    and this keeps a guessing client to a few tries an hour.
+    """
+    if not client:
+        return False
+    limit = getattr(settings, "BEFFROI_VOTING_CODE_FAILURES", 5)
+    since = timezone.now() - CODE_FAILURES_WINDOW
+    recent = VotingCodeFailure.objects.filter(commune=commune, submitter_hash=client, created_at__gte=since)
+    return recent.count() >= limit
+
+
+def erased_account_vote_reason(*, budget: Budget, voter: User) -> str | None:
+    """The double-vote check after an erasure: the roll keeps a keyed hash of the erased voter's address
+    (personal_data.voter_key), matched against the address of the account now asking to vote. French, or None."""
+    if Ballot.objects.filter(budget=budget, voter=voter).exists():
+        return None  # this account's own ballot, which it may replace
+    if voted_with_erased_account(budget=budget, email=voter.email) is None:
+        return None
+    return _(
+        "Cette adresse a déjà servi à voter à ce budget, avec un compte supprimé depuis : un second vote n'est "
+        "pas possible."
+    )
+
+
+def voter_can_vote_reason(*, budget: Budget, voter: User | AnonymousUser | None) -> str | None:
+    """Why this person cannot vote now (French), or None."""
+    if budget.phase != Phase.VOTE:
+        return _("Le vote n'est pas ouvert : il a lieu du %(start)s au %(end)s.") % {
+            "start": timezone.localtime(budget.vote_open_at).strftime("%d/%m/%Y %H:%M")
+            if budget.vote_open_at
+            else "?",
+            "end": timezone.localtime(budget.vote_close_at).strftime("%d/%m/%Y %H:%M")
+            if budget.vote_close_at
+            else "?",
+        }
+    if voter is None or not voter.is_authenticated:
+        return _("Connectez-vous pour voter.")
+    if not user_can(commune=budget.commune, user=voter, capability="participate"):
+        return _("Vous n'êtes pas inscrit·e comme habitant·e de la commune : vous ne pouvez pas voter.")
+    already = erased_account_vote_reason(budget=budget, voter=voter)
+    if already:
+        return already
+    if (
+        budget.voter_verification
+        and not VoterVerification.objects.filter(budget=budget, voter=voter).exists()
+    ):
+        return _("Saisissez votre code de vote ou faites-vous vérifier au guichet de la mairie pour voter.")
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ballots
+# --------------------------------------------------------------------------------------------------------------
+
+
+def ballot_token(*, budget: Budget, key: str) -> str:
+    """The opaque key of a ballot's choices: an HMAC under the server secret, not derivable by agents."""
+    message = f"beffroi-ballot:{budget.pk}:{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ballot_of(*, budget: Budget, voter: User | AnonymousUser) -> dict[int, int]:
+    """The voter's own current choices (shown to them only, to change their ballot)."""
+    if not voter.is_authenticated:
+        return {}
+    token = ballot_token(budget=budget, key=f"user:{voter.pk}")
+    return dict(
+        BallotChoice.objects.filter(budget=budget, ballot_token=token).values_list("project_id", "value")
+    )
+
+
+def _euros(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
+    """What is wrong with a ballot under the budget's rules, in French (empty: valid).
+
+    `choices` maps project pk -> value (1 for approval/panier, points, or rank with 1 = first).
+    """
+    errors: list[str] = []
+    projects = {p.pk: p for p in budget.projects.all() if p.on_ballot}
+    unknown = [pk for pk in choices if pk not in projects]
+    if unknown:
+        return [_("Le bulletin contient un projet qui n'est pas soumis au vote.")]
+    chosen = {pk: v for pk, v in choices.items() if v}
+    n = len(chosen)
+    kind = budget.ballot_type
+    if kind in (BallotType.APPROVAL, BallotType.BASKET, BallotType.RANKING):
+        if n < budget.min_choices:
+            errors.append(
+                _("Choisissez au moins %(min)d projet(s) ; vous en avez choisi %(n)d.")
+                % {"min": budget.min_choices, "n": n}
+            )
+        if budget.max_choices and n > budget.max_choices:
+            errors.append(
+                _("Trop de projets : %(n)d choisis, %(max)d au maximum.")
+                % {"n": n, "max": budget.max_choices}
+            )
+    if kind == BallotType.BASKET:
+        total = sum(projects[pk].cost for pk in chosen)
+        if total > budget.basket_limit:
+            errors.append(
+                _("Votre panier coûte %(total)s €, plus que la limite de %(limit)s €.")
+                % {"total": _euros(total), "limit": _euros(budget.basket_limit)}
+            )
+    if kind == BallotType.CUMULATIVE:
+        total = sum(chosen.values())
+        if total == 0:
+            errors.append(_("Donnez des points à au moins un projet."))
+        if total > budget.points_total:
+            errors.append(
+                _("Vous avez donné %(total)d points, %(max)d au maximum.")
+                % {"total": total, "max": budget.points_total}
+            )
+        cap = budget.max_points_per_project
+        if cap and any(v > cap for v in chosen.values()):
+            errors.append(_("%(max)d points au maximum par projet.") % {"max": cap})
+    if kind == BallotType.RANKING:
+        ranks = sorted(chosen.values())
+        if ranks != list(range(1, n + 1)):
+            errors.append(_("Les rangs doivent se suivre à partir de 1, sans doublon (1, 2, 3…)."))
+    return errors
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Paper ballots: double entry
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _paper_state(entries: list[PaperBallotEntry]) -> str:
+    if len(entries) < 2:
+        return "single"
+    first = (entries[0].kind, entries[0].choices)
+    return "matching" if all((e.kind, e.choices) == first for e in entries) else "mismatch"
+
+
+def paper_reconciliation(*, budget: Budget) -> dict[str, list[tuple[int, list[PaperBallotEntry]]]]:
+    """Paper ballots by state: `matching` (two agents or more agree: counted), `mismatch`, `single` (one entry).
+
+    Two entries agree when they give the same kind (valid, blank, void) and the same choices.
+    """
+    by_number: dict[int, list[PaperBallotEntry]] = defaultdict(list)
+    for entry in PaperBallotEntry.objects.filter(budget=budget).select_related("entered_by"):
+        by_number[entry.paper_number].append(entry)
+    result: dict[str, list[tuple[int, list[PaperBallotEntry]]]] = {
+        "matching": [],
+        "mismatch": [],
+        "single": [],
+    }
+    for number, entries in sorted(by_number.items()):
+        result[_paper_state(entries)].append((number, entries))
+    return result
+
+
+def paper_entry_state(*, budget: Budget, paper_number: int) -> tuple[str, list[PaperBallotEntry]]:
+    """One paper ballot's state (`matching`, `mismatch` or `single`) and its entries, first entered first."""
+    entries = list(
+        PaperBallotEntry.objects.filter(budget=budget, paper_number=paper_number)
+        .select_related("entered_by")
+        .order_by("created_at", "pk")
+    )
+    return _paper_state(entries), entries
+
+
+def paper_tally(*, budget: Budget) -> dict[str, Any]:
+    """Where the paper ballots stand: counted (valid, blank, void), and the numbers still pending.
+
+    `single`: entered once, awaiting their second entry; `mismatch`: two entries that disagree.
+    """
+    state = paper_reconciliation(budget=budget)
+    kinds = [entries[0].kind for _n, entries in state["matching"]]
+    return {
+        "valid": kinds.count(PaperBallotKind.VALID),
+        "blank": kinds.count(PaperBallotKind.BLANK),
+        "void": kinds.count(PaperBallotKind.VOID),
+        "single": [n for n, _e in state["single"]],
+        "mismatch": [n for n, _e in state["mismatch"]],
+    }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The count's inputs: anonymous ballots, the election, the draw
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _rules_ballot(kind: str, items: dict[int, int]) -> RulesBallot:
+    if kind == BallotType.CUMULATIVE:
+        return tuple((str(pk), v) for pk, v in sorted(items.items()))
+    if kind == BallotType.RANKING:
+        return tuple(str(pk) for pk, _v in sorted(items.items(), key=lambda kv: kv[1]))
+    return tuple(sorted(str(pk) for pk in items))
+
+
+def collected_ballots(*, budget: Budget) -> tuple[list[RulesBallot], int, int]:
+    """Every counted ballot in the rules' form (online, then valid matching paper ones), and the two counts."""
+    kind = budget.ballot_type
+    by_token: dict[str, dict[int, int]] = defaultdict(dict)
+    for token, pk, value in BallotChoice.objects.filter(budget=budget).values_list(
+        "ballot_token", "project_id", "value"
+    ):
+        by_token[token][pk] = value
+    online = Ballot.objects.filter(budget=budget).count()
+    ballots = [_rules_ballot(kind, by_token[t]) for t in sorted(by_token)]
+    ballots += [()] * max(0, online - len(by_token))  # ballots left empty still count in the endowment
+    paper = [  # blank and void paper ballots are in the turnout, not in the election
+        {int(k): v for k, v in entries[0].choices.items()}
+        for _n, entries in paper_reconciliation(budget=budget)["matching"]
+        if entries[0].kind == PaperBallotKind.VALID
+    ]
+    ballots += [_rules_ballot(kind, items) for items in paper]
+    return ballots, online, len(paper)
+
+
+def election_for(
+    *,
+    budget: Budget,
+    ballots: list[RulesBallot],
+    projects: Iterable[Project] | None = None,
+    amount: int | None = None,
+    with_categories: bool = False,
+) -> rules.Election:
+    """The rules' election of the budget; `with_categories` carries the envelopes as pabulib categories."""
+    if projects is None:
+        projects = [p for p in budget.projects.select_related("sub_budget").all() if p.on_ballot]
+    projects = list(projects)
+    kinds: dict[str, rules.BallotType] = {
+        BallotType.CUMULATIVE: rules.BallotType.CUMULATIVE,
+        BallotType.RANKING: rules.BallotType.ORDINAL,
+    }
+    kind = kinds.get(budget.ballot_type, rules.BallotType.APPROVAL)
+    keep = {str(p.pk) for p in projects}
+    if kind is rules.BallotType.CUMULATIVE:
+        ballots = [tuple((p, w) for p, w in cast(PointsBallot, b) if p in keep) for b in ballots]
+    else:
+        ballots = [tuple(p for p in cast(IdsBallot, b) if p in keep) for b in ballots]
+    ordinal_length = None
+    if kind is rules.BallotType.ORDINAL:
+        ordinal_length = budget.max_choices or max((len(b) for b in ballots), default=1) or 1
+    return rules.Election(
+        projects=tuple(
+            rules.Project(
+                str(p.pk),
+                Fraction(p.cost),
+                p.title,
+                (p.sub_budget.name.replace(",", " "),)
+                if with_categories and p.sub_budget is not None
+                else (),
+            )
+            for p in projects
+        ),
+        budget=Fraction(amount if amount is not None else budget.total_amount),
+        ballots=tuple(ballots),
+        ballot_type=kind,
+        ordinal_length=ordinal_length,
+        label=budget.title,
+    )
+
+
+def draw_fingerprint(seed: str, project_id: str) -> str:
+    """A project's place in the draw: the SHA-256 (hex) of "<seed>:<project id>"; anyone can recompute it."""
+    return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
+
+
+def draw_order(seed: str, project_ids: Iterable[str]) -> list[str]:
+    """The recorded lot: projects by increasing SHA-256 of "<seed>:<project id>" (anyone can recompute it)."""
+    return sorted(project_ids, key=lambda pid: (draw_fingerprint(seed, pid), pid))
+
+
+def _pb_date(value: Any) -> str:
+    return timezone.localtime(value).strftime("%d.%m.%Y") if value else ""
+
+
+def results_pabulib(*, commune: Commune, budget: Budget, results: BudgetCount) -> str:
+    """The anonymous ballots and the result of a counted budget as a pabulib file (pabulib.org/format).
+
+    META `rule` is the pabulib name of the budget's rule in the rules' registry; envelopes are written as
+    pabulib's per-category budgets (as Amsterdam's files), so `beffroi pb count` splits the count the same way.
+    """
+    ballots, _online, _paper = collected_ballots(budget=budget)
+    election = election_for(budget=budget, ballots=ballots, with_categories=True)
+    registered = rules.RULES.get(results.rule)
+    meta: dict[str, object] = {
+        "description": budget.title,
+        "country": "France",
+        "unit": commune.name,
+        "instance": str(timezone.localtime(budget.vote_close_at).year) if budget.vote_close_at else "",
+        "rule": registered.pabulib_name if registered is not None else results.rule,
+        "date_begin": _pb_date(budget.vote_open_at),
+        "date_end": _pb_date(budget.vote_close_at),
+        "language": "fr",
+        "currency": "EUR",
+    }
+    if budget.ballot_type in (BallotType.APPROVAL, BallotType.RANKING) and budget.max_choices:
+        meta["max_length"] = min(budget.max_choices, len(election.projects))
+    if budget.ballot_type == BallotType.BASKET:
+        meta["max_sum_cost"] = budget.basket_limit
+    if budget.ballot_type == BallotType.CUMULATIVE:
+        meta["max_sum_points"] = budget.points_total
+    subs = sub_budget_list(budget=budget)
+    if subs:
+        meta["categories"] = ",".join(sub.name.replace(",", " ") for sub in subs)
+        meta["budget_per_category"] = ",".join(str(sub.amount) for sub in subs)
+        if budget.fund_leftover:
+            meta["leftover_budget"] = (
+                "Fund additional projects that fit within leftover budget ordered by score"
+            )
+    return write_pabulib(election_to_pabulib(election, meta, outcome=results))

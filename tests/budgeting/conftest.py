@@ -44,9 +44,15 @@ def make_budget(commune, agent, *, slug="bp-test", phase="vote", **fields):
         "closed": (now - 30 * day, now - 20 * day, now - 10 * day, now - day),
     }[phase]
     defaults = dict(
-        title="Budget participatif test", slug=slug, total_amount=100000, ideas_open_at=dates[0],
-        ideas_close_at=dates[1], vote_open_at=dates[2], vote_close_at=dates[3], max_choices=3,
-    )  # fmt: skip
+        title="Budget participatif test",
+        slug=slug,
+        total_amount=100000,
+        ideas_open_at=dates[0],
+        ideas_close_at=dates[1],
+        vote_open_at=dates[2],
+        vote_close_at=dates[3],
+        max_choices=3,
+    )
     defaults.update(fields)
     return services.budget_create(commune=commune, actor=agent, **defaults)
 
@@ -55,9 +61,15 @@ def add_projects(budget, agent, specs=PROJECTS):
     projects = []
     for title, cost in specs:
         idea = services.idea_submit(
-            commune=budget.commune, budget=budget, author=None, title=title, description=f"{title}.",
-            category="cadre-de-vie", estimated_cost=cost, check_phase=False,
-        )  # fmt: skip
+            commune=budget.commune,
+            budget=budget,
+            author=None,
+            title=title,
+            description=f"{title}.",
+            category="cadre-de-vie",
+            estimated_cost=cost,
+            check_phase=False,
+        )
         services.idea_assess(
             commune=budget.commune, project=idea, actor=agent, feasible=True, decision="Réalisable."
         )

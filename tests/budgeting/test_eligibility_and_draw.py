@@ -40,14 +40,20 @@ def test_counter_check_must_cover_identity_residence_and_age_and_is_audited(
     budget = make_budget(valbourg, agent_valbourg, min_age=16)
     with pytest.raises(ValidationError, match="l'âge \\(au moins 16 ans\\)"):
         services.voter_verify_at_counter(
-            commune=valbourg, budget=budget, actor=agent_valbourg, voter=habitant_valbourg,
+            commune=valbourg,
+            budget=budget,
+            actor=agent_valbourg,
+            voter=habitant_valbourg,
             checks=["identite", "domicile"],
-        )  # fmt: skip
+        )
     assert not VoterVerification.objects.exists()
     services.voter_verify_at_counter(
-        commune=valbourg, budget=budget, actor=agent_valbourg, voter=habitant_valbourg,
+        commune=valbourg,
+        budget=budget,
+        actor=agent_valbourg,
+        voter=habitant_valbourg,
         checks=["identite", "domicile", "age"],
-    )  # fmt: skip
+    )
     verification = VoterVerification.objects.get(budget=budget, voter=habitant_valbourg)
     assert (
         verification.checks == ["age", "domicile", "identite"] and verification.verified_by == agent_valbourg

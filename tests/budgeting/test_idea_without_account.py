@@ -8,8 +8,12 @@ from beffroi.budgeting.models import Project, ProjectStatus
 from tests.budgeting.conftest import make_budget
 
 BASE = "/valbourg/budget-participatif"
-IDEA = {"title": "Un banc au lavoir", "description": "Pour s'asseoir.", "category": "cadre-de-vie",
-        "estimated_cost": "900"}  # fmt: skip
+IDEA = {
+    "title": "Un banc au lavoir",
+    "description": "Pour s'asseoir.",
+    "category": "cadre-de-vie",
+    "estimated_cost": "900",
+}
 
 
 def test_anonymous_visitor_submits_an_idea_that_goes_to_instruction(client, valbourg, agent_valbourg):

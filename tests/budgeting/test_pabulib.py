@@ -339,7 +339,8 @@ def test_cli_reports_errors_in_french(tmp_path, capsys):
     bad = tmp_path / "bad.pb"
     bad.write_text(VALID.replace("7;300;", "7;;"), encoding="utf-8")
     assert main(["count", str(bad), "--rule", "greedy"]) == 2
-    assert capsys.readouterr().err == "erreur : ligne 18 : coût manquant pour le projet 7\n"
+    # the same sentence as `beffroi pb count`: the file, then the line
+    assert capsys.readouterr().err == f"erreur : {bad}, ligne 18 : coût manquant pour le projet 7\n"
     good = tmp_path / "good.pb"
     good.write_text(VALID, encoding="utf-8")
     assert main(["count", str(good), "--rule", "greedy"]) == 0

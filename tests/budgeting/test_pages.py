@@ -2,7 +2,7 @@
 
 import pytest
 
-from beffroi.budgeting import services
+from beffroi.budgeting import selectors, services
 from beffroi.budgeting.models import Ballot, Project, ProjectStatus, VoterVerification
 from tests.budgeting.conftest import add_projects, make_budget, verified
 from tests.factories import member
@@ -24,14 +24,22 @@ def test_submit_an_idea_with_category_place_and_cost(client, valbourg, agent_val
     client.force_login(habitant_valbourg)
     response = client.post(
         f"{BASE}/{budget.slug}/proposer/",
-        {"title": "Un abri vélo", "description": "Devant l'école.", "category": "mobilite", "estimated_cost": "8000",
-         "location": "rue des Écoles"},
-    )  # fmt: skip
+        {
+            "title": "Un abri vélo",
+            "description": "Devant l'école.",
+            "category": "mobilite",
+            "estimated_cost": "8000",
+            "location": "rue des Écoles",
+        },
+    )
     assert response.status_code == 302
     idea = Project.objects.get(budget=budget)
     assert (idea.title, idea.category, idea.estimated_cost, idea.status) == (
-        "Un abri vélo", "mobilite", 8000, ProjectStatus.SUBMITTED,
-    )  # fmt: skip
+        "Un abri vélo",
+        "mobilite",
+        8000,
+        ProjectStatus.SUBMITTED,
+    )
     assert "Un abri vélo" in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
 
 
@@ -61,7 +69,7 @@ def test_vote_with_a_code_then_change_the_vote_without_javascript(
     done = client.get(response["Location"]).content.decode()
     assert projects[0].title in done and projects[1].title in done
     client.post(f"{BASE}/{budget.slug}/voter/", {"project": [projects[2].pk]})
-    assert services.ballot_of(budget, habitant_valbourg) == {projects[2].pk: 1}
+    assert selectors.ballot_of(budget=budget, voter=habitant_valbourg) == {projects[2].pk: 1}
     assert Ballot.objects.filter(budget=budget).count() == 1
 
 
@@ -140,9 +148,14 @@ def test_agent_cannot_verify_someone_from_another_commune(client, voting_budget,
 def test_agent_instructs_an_idea_and_the_decision_is_published(client, valbourg, agent_valbourg):
     budget = make_budget(valbourg, agent_valbourg, phase="ideas")
     idea = services.idea_submit(
-        commune=valbourg, budget=budget, author=None, title="Fontaine", description="Une fontaine.",
-        category="cadre-de-vie", estimated_cost=30000,
-    )  # fmt: skip
+        commune=valbourg,
+        budget=budget,
+        author=None,
+        title="Fontaine",
+        description="Une fontaine.",
+        category="cadre-de-vie",
+        estimated_cost=30000,
+    )
     client.force_login(agent_valbourg)
     response = client.post(
         f"{BASE}/gestion/{budget.slug}/idees/{idea.pk}/",
@@ -161,10 +174,18 @@ def test_agent_creates_a_budget_with_the_form(client, valbourg, agent_valbourg):
     client.force_login(agent_valbourg)
     response = client.post(
         f"{BASE}/gestion/nouveau/",
-        {"title": "BP 2027", "slug": "bp-2027", "total_amount": "50000", "ballot_type": "approval", "min_choices": "1",
-         "points_total": "10", "rule": "mes-add1", "ideas_open_at": "2027-01-10T09:00",
-         "ideas_close_at": "2027-02-10T18:00"},
-    )  # fmt: skip
+        {
+            "title": "BP 2027",
+            "slug": "bp-2027",
+            "total_amount": "50000",
+            "ballot_type": "approval",
+            "min_choices": "1",
+            "points_total": "10",
+            "rule": "mes-add1",
+            "ideas_open_at": "2027-01-10T09:00",
+            "ideas_close_at": "2027-02-10T18:00",
+        },
+    )
     assert response.status_code == 302
     assert client.get(f"{BASE}/gestion/bp-2027/").status_code == 200
 
@@ -241,8 +262,9 @@ def _api_key(commune):
     return apikey_create(commune=commune, scope="read")[1]
 
 
-def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(client, voting_budget, agent_valbourg, admin_valbourg,
-                                                                          habitant_valbourg, hautmesnil):  # fmt: skip
+def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(
+    client, voting_budget, agent_valbourg, admin_valbourg, habitant_valbourg, hautmesnil
+):
     budget, projects = voting_budget
     verified(budget, agent_valbourg, habitant_valbourg)
     services.ballot_cast(

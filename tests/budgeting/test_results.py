@@ -5,7 +5,7 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
-from beffroi.budgeting import rules, services
+from beffroi.budgeting import rules, selectors, services
 from beffroi.budgeting.models import ProjectStatus, SubBudget
 from beffroi.budgeting.pabulib import parse_pabulib
 from tests.budgeting.conftest import add_projects, make_budget, verified
@@ -41,8 +41,8 @@ def counted(valbourg, agent_valbourg, admin_valbourg):
 
 def test_results_match_the_pure_rules(counted):
     budget, projects = counted
-    ballots, online, paper = services.collected_ballots(budget)
-    election = services.election_for(budget, ballots)
+    ballots, online, paper = selectors.collected_ballots(budget=budget)
+    election = selectors.election_for(budget=budget, ballots=ballots)
     expected = rules.count(
         election, "mes-add1", tie_breaking=rules.TieBreaking(draw=tuple(budget.results["draw"]))
     )
@@ -131,7 +131,7 @@ def test_random_budgets_match_the_rules_with_points(valbourg, agent_valbourg, ad
             commune=valbourg, budget=budget, voter=user, choices={chosen[0].pk: 4, chosen[1].pk: 2}
         )
     budget = services.budget_close_and_count(commune=valbourg, budget=budget, actor=admin_valbourg)
-    election = services.election_for(budget, services.collected_ballots(budget)[0])
+    election = selectors.election_for(budget=budget, ballots=selectors.collected_ballots(budget=budget)[0])
     expected = rules.count(
         election, "mes-add1", tie_breaking=rules.TieBreaking(draw=tuple(budget.results["draw"]))
     )

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from beffroi.budgeting.pabulib import PabulibFile, read_pabulib
 from beffroi.budgeting.rules import (
-    PABULIB_RULES,
     BallotType,
     Election,
     ElectionError,
@@ -26,6 +25,7 @@ from beffroi.budgeting.rules import (
     mes_add1_comparison,
     mes_add1_utilitarian,
     method_of_equal_shares,
+    rule_for_pabulib,
 )
 from beffroi.budgeting.rules.completions import _prepare
 
@@ -58,12 +58,37 @@ WITH_SELECTED = [
 # Wieliczka 2023, equalshares.net technical report (zielony-milion-explanation-en.pdf): winners in selection
 # order with their effective vote counts.
 WIELICZKA = [
-    ("24", "720.00"), ("41", "658.00"), ("40", "583.00"), ("74", "539.86"), ("19", "478.06"), ("6", "450.11"),
-    ("58", "371.73"), ("32", "355.33"), ("25", "333.79"), ("20", "324.90"), ("60", "322.80"), ("43", "316.10"),
-    ("29", "309.37"), ("39", "301.99"), ("17", "298.58"), ("42", "287.97"), ("26", "258.59"), ("70", "252.06"),
-    ("34", "250.84"), ("71", "220.84"), ("62", "204.70"), ("88", "202.97"), ("9", "201.50"), ("61", "187.50"),
-    ("7", "158.73"), ("36", "151.59"), ("46", "120.43"), ("33", "113.70"), ("56", "104.81"), ("69", "61.63"),
-]  # fmt: skip
+    ("24", "720.00"),
+    ("41", "658.00"),
+    ("40", "583.00"),
+    ("74", "539.86"),
+    ("19", "478.06"),
+    ("6", "450.11"),
+    ("58", "371.73"),
+    ("32", "355.33"),
+    ("25", "333.79"),
+    ("20", "324.90"),
+    ("60", "322.80"),
+    ("43", "316.10"),
+    ("29", "309.37"),
+    ("39", "301.99"),
+    ("17", "298.58"),
+    ("42", "287.97"),
+    ("26", "258.59"),
+    ("70", "252.06"),
+    ("34", "250.84"),
+    ("71", "220.84"),
+    ("62", "204.70"),
+    ("88", "202.97"),
+    ("9", "201.50"),
+    ("61", "187.50"),
+    ("7", "158.73"),
+    ("36", "151.59"),
+    ("46", "120.43"),
+    ("33", "113.70"),
+    ("56", "104.81"),
+    ("69", "61.63"),
+]
 
 
 def test_every_vendored_file_with_a_selected_column_is_in_the_list(pabulib):
@@ -76,7 +101,7 @@ def test_every_vendored_file_with_a_selected_column_is_in_the_list(pabulib):
 @pytest.mark.parametrize("name", WITH_SELECTED)
 def test_the_rule_named_in_meta_reproduces_the_selected_column(pabulib, name):
     pb = pabulib(name)
-    outcome = count(pb.election(), PABULIB_RULES[pb.rule])
+    outcome = count(pb.election(), rule_for_pabulib(pb.rule))
     assert sorted(outcome.winners) == sorted(pb.selected_ids())
     assert outcome.total_cost <= pb.budget
 
@@ -470,15 +495,15 @@ def test_engine_equals_reference_on_random_points_votes(election, extra):
 def test_engine_paths_for_large_supporter_lists_agree_with_the_reference(election, extra):
     # the engine only searches for the possibly poor supporters before sorting when a project has many
     # entries; lower that threshold so that small random votes go through that path too
-    from beffroi.budgeting.rules.mes import _Engine
+    from beffroi.budgeting.rules.mes import Engine
 
-    saved = _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES
-    _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES = 1, 1.0
+    saved = Engine.SORT_ALL_BELOW, Engine.COARSE_CLASSES
+    Engine.SORT_ALL_BELOW, Engine.COARSE_CLASSES = 1, 1.0
     try:
         base = election.budget / election.num_voters
         runs_agree(election, [base, base + extra, Fraction(extra, 3) + 1])
     finally:
-        _Engine.SORT_ALL_BELOW, _Engine.COARSE_CLASSES = saved
+        Engine.SORT_ALL_BELOW, Engine.COARSE_CLASSES = saved
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -115,8 +115,10 @@ def test_importing_amsterdam_creates_the_envelopes_and_counts_them(valbourg):
         commune=valbourg, actor=None, pb=read_pabulib(AMSTERDAM), slug="amsterdam", rule="greedy"
     )
     assert sorted(budget.sub_budgets.values_list("name", "amount")) == [
-        ("Groen", 53000), ("Jeugd", 82000), ("Ontmoeting", 115000)
-    ]  # fmt: skip
+        ("Groen", 53000),
+        ("Jeugd", 82000),
+        ("Ontmoeting", 115000),
+    ]
     assert budget.fund_leftover
     ids = {p.pk: p.decision.split("projet ")[1].rstrip(").") for p in budget.projects.all()}
     groups = {g["name"]: [ids[int(w)] for w in g["winners"]] for g in budget.results["groups"]}
@@ -218,9 +220,14 @@ def test_agent_places_a_project_in_an_envelope_during_instruction(client, valbou
         commune=valbourg, budget=budget, actor=agent_valbourg, name="Sud", amount=50000
     )
     idea = services.idea_submit(
-        commune=valbourg, budget=budget, author=None, title="Banc", description="Un banc.", category="cadre-de-vie",
+        commune=valbourg,
+        budget=budget,
+        author=None,
+        title="Banc",
+        description="Un banc.",
+        category="cadre-de-vie",
         estimated_cost=800,
-    )  # fmt: skip
+    )
     client.force_login(agent_valbourg)
     response = client.post(
         f"{BASE}/gestion/{budget.slug}/idees/{idea.pk}/",

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from beffroi.budgeting import services
+from beffroi.budgeting import selectors, services
 from beffroi.budgeting.models import Ballot, BallotChoice, Budget, PaperBallotEntry, VotingCode
 from beffroi.budgeting.pabulib import parse_pabulib_bytes
 from beffroi.core.models import AuditEntry
@@ -56,17 +56,27 @@ def _form_data(budget: Budget, **changes) -> dict[str, str]:
         return local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
 
     data = {
-        "title": budget.title, "slug": budget.slug, "description": budget.description,
-        "total_amount": str(budget.total_amount), "ideas_open_at": date(budget.ideas_open_at),
-        "ideas_close_at": date(budget.ideas_close_at), "vote_open_at": date(budget.vote_open_at),
-        "vote_close_at": date(budget.vote_close_at), "followup_at": date(budget.followup_at),
-        "phase_override": budget.phase_override, "ballot_type": budget.ballot_type,
-        "min_choices": str(budget.min_choices), "max_choices": str(budget.max_choices or ""),
-        "cost_limit": str(budget.cost_limit or ""), "points_total": str(budget.points_total),
-        "max_points_per_project": "", "rule": budget.rule, "min_age": "",
+        "title": budget.title,
+        "slug": budget.slug,
+        "description": budget.description,
+        "total_amount": str(budget.total_amount),
+        "ideas_open_at": date(budget.ideas_open_at),
+        "ideas_close_at": date(budget.ideas_close_at),
+        "vote_open_at": date(budget.vote_open_at),
+        "vote_close_at": date(budget.vote_close_at),
+        "followup_at": date(budget.followup_at),
+        "phase_override": budget.phase_override,
+        "ballot_type": budget.ballot_type,
+        "min_choices": str(budget.min_choices),
+        "max_choices": str(budget.max_choices or ""),
+        "cost_limit": str(budget.cost_limit or ""),
+        "points_total": str(budget.points_total),
+        "max_points_per_project": "",
+        "rule": budget.rule,
+        "min_age": "",
         "voter_verification": "on" if budget.voter_verification else "",
         "fund_leftover": "",
-    }  # fmt: skip
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
 
@@ -78,10 +88,14 @@ def test_editing_a_budget_saves_and_audits_the_change(client, voting_budget, age
     new_close = timezone.localtime(budget.vote_close_at + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         url,
-        _form_data(budget, title="Budget participatif 2026 (prolongé)", total_amount="120000",
-                   vote_close_at=new_close),
+        _form_data(
+            budget,
+            title="Budget participatif 2026 (prolongé)",
+            total_amount="120000",
+            vote_close_at=new_close,
+        ),
         follow=True,
-    )  # fmt: skip
+    )
     stored = Budget.objects.get(pk=budget.pk)
     assert stored.title == "Budget participatif 2026 (prolongé)"
     assert stored.total_amount == 120000
@@ -246,7 +260,7 @@ def test_an_anonymous_visitor_votes_with_the_printed_code_from_a_phone(client, v
 
     ballot = Ballot.objects.get(budget=budget)
     assert ballot.voter is None and ballot.voting_code.used_at is not None
-    assert services.collected_ballots(budget)[:2] == (
+    assert selectors.collected_ballots(budget=budget)[:2] == (
         [tuple(sorted((str(projects[0].pk), str(projects[2].pk))))],
         1,
     )
@@ -260,7 +274,7 @@ def test_an_anonymous_visitor_votes_with_the_printed_code_from_a_phone(client, v
     )
     assert again.status_code == 302
     assert Ballot.objects.filter(budget=budget).count() == 1
-    assert services.collected_ballots(budget)[0] == [(str(projects[4].pk),)]
+    assert selectors.collected_ballots(budget=budget)[0] == [(str(projects[4].pk),)]
 
 
 def test_a_refused_code_ballot_keeps_the_code_and_the_choices(client, voting_budget, agent_valbourg):

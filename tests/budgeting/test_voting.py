@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from beffroi.budgeting import services
+from beffroi.budgeting import selectors, services
 from beffroi.budgeting.models import Ballot, BallotChoice, PaperBallotEntry
 from tests.budgeting.conftest import add_projects, make_budget, verified
 from tests.factories import member
@@ -90,7 +90,10 @@ def test_changing_the_ballot_replaces_the_choices(voting_budget, agent_valbourg,
         projects[3].pk,
         projects[4].pk,
     }
-    assert services.ballot_of(budget, habitant_valbourg) == {projects[3].pk: 1, projects[4].pk: 1}
+    assert selectors.ballot_of(budget=budget, voter=habitant_valbourg) == {
+        projects[3].pk: 1,
+        projects[4].pk: 1,
+    }
 
 
 def test_a_resident_of_another_commune_cannot_vote(voting_budget, agent_valbourg, hautmesnil):
@@ -133,16 +136,16 @@ def test_paper_ballots_count_only_when_two_agents_agree(voting_budget, agent_val
     record(commune=budget.commune, budget=budget, actor=agent_valbourg, paper_number=2, choices={a: 1})
     record(commune=budget.commune, budget=budget, actor=second, paper_number=2, choices={c: 1})
     record(commune=budget.commune, budget=budget, actor=agent_valbourg, paper_number=3, choices={c: 1})
-    state = services.paper_reconciliation(budget)
+    state = selectors.paper_reconciliation(budget=budget)
     assert [n for n, _e in state["matching"]] == [1]
     assert [n for n, _e in state["mismatch"]] == [2]
     assert [n for n, _e in state["single"]] == [3]
-    ballots, online, paper = services.collected_ballots(budget)
+    ballots, online, paper = selectors.collected_ballots(budget=budget)
     assert (online, paper) == (0, 1)
     assert ballots == [tuple(sorted((str(a), str(b))))]
     # the agent who mistyped corrects their own entry: now it counts
     record(commune=budget.commune, budget=budget, actor=second, paper_number=2, choices={a: 1})
-    assert services.collected_ballots(budget)[2] == 2
+    assert selectors.collected_ballots(budget=budget)[2] == 2
     assert PaperBallotEntry.objects.filter(budget=budget, paper_number=2).count() == 2
 
 
@@ -150,6 +153,9 @@ def test_a_paper_ballot_breaking_the_rules_is_refused(voting_budget, agent_valbo
     budget, projects = voting_budget
     with pytest.raises(ValidationError, match="Trop de projets"):
         services.paper_entry_record(
-            commune=budget.commune, budget=budget, actor=agent_valbourg, paper_number=9,
+            commune=budget.commune,
+            budget=budget,
+            actor=agent_valbourg,
+            paper_number=9,
             choices={p.pk: 1 for p in projects},
-        )  # fmt: skip
+        )

@@ -3,7 +3,7 @@
 Definitions and sources: each function's docstring; the research note `participatory-budgeting.md`.
 """
 
-from .completions import (
+from beffroi.budgeting.rules.completions import (
     add1,
     compare_outcomes,
     eligible_projects,
@@ -13,8 +13,8 @@ from .completions import (
     method_of_equal_shares,
     utilitarian_completion,
 )
-from .greedy import greedy, greedy_threshold
-from .model import (
+from beffroi.budgeting.rules.greedy import greedy, greedy_threshold
+from beffroi.budgeting.rules.model import (
     REASON_LABELS,
     BallotType,
     Comparison,
@@ -27,9 +27,20 @@ from .model import (
     TieBreaking,
     TieEvent,
     UnresolvedTie,
+    VerificationError,
 )
-from .registry import PABULIB_RULES, RULES, count
-from .subbudgets import (
+from beffroi.budgeting.rules.registry import (
+    RULES,
+    CountingRule,
+    budget_rules,
+    count,
+    get_rule,
+    register,
+    rule_for_pabulib,
+    rule_names,
+    unregister,
+)
+from beffroi.budgeting.rules.subbudgets import (
     SplitOutcome,
     SubBudget,
     SubBudgetOutcome,
@@ -39,11 +50,11 @@ from .subbudgets import (
 )
 
 __all__ = [
-    "PABULIB_RULES",
     "REASON_LABELS",
     "RULES",
     "BallotType",
     "Comparison",
+    "CountingRule",
     "Election",
     "ElectionError",
     "Outcome",
@@ -56,18 +67,25 @@ __all__ = [
     "TieBreaking",
     "TieEvent",
     "UnresolvedTie",
+    "VerificationError",
     "add1",
+    "budget_rules",
     "category_sub_budgets",
     "compare_outcomes",
     "count",
     "count_by_sub_budget",
     "eligible_projects",
     "greedy",
+    "get_rule",
     "greedy_threshold",
     "mes_add1",
     "mes_add1_comparison",
     "mes_add1_utilitarian",
     "method_of_equal_shares",
+    "register",
     "restrict",
+    "rule_for_pabulib",
+    "rule_names",
+    "unregister",
     "utilitarian_completion",
 ]

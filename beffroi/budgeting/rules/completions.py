@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from .greedy import greedy_fill, make_outcome
-from .mes import MesRun, _Engine, mes_candidates, reference_run
-from .model import (
+from beffroi.budgeting.rules.greedy import greedy_fill, make_outcome
+from beffroi.budgeting.rules.mes import Engine, MesRun, mes_candidates, reference_run
+from beffroi.budgeting.rules.model import (
     Comparison,
     Election,
     ElectionError,
@@ -22,6 +22,7 @@ from .model import (
     ProjectResult,
     Reason,
     TieBreaking,
+    VerificationError,
 )
 
 Runner = Callable[[Fraction], MesRun]
@@ -330,7 +331,7 @@ def _verify(
         engine.explain(run)
     check = reference_run(profile, candidates, free, run.endowment, tie_breaking)
     if check.winners != run.winners or check.prices != run.prices:
-        raise ElectionError(
+        raise VerificationError(
             "la vérification en arithmétique exacte donne un autre résultat : "
             f"{[profile.ids[p] for p in check.winners]} au lieu de {[profile.ids[p] for p in run.winners]}"
         )
@@ -338,7 +339,7 @@ def _verify(
         rejected is not None
         and reference_run(profile, candidates, free, rejected, tie_breaking).cost(profile) <= election.budget
     ):
-        raise ElectionError(
+        raise VerificationError(
             "la vérification en arithmétique exacte ne confirme pas l'arrêt du complément Add1"
         )
 
@@ -362,7 +363,7 @@ def _prepare(
         return eligible, None
     candidates, free = mes_candidates(profile, eligible)
     if engine == "fast":
-        fast = _Engine(profile, candidates, free, tie_breaking)
+        fast = Engine(profile, candidates, free, tie_breaking)
 
         def run_fast(e: Fraction) -> MesRun:
             return fast.run(e)

@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
-from .model import Election, Number, Outcome, Profile, ProjectResult, Reason, TieBreaking, TieEvent
+from beffroi.budgeting.rules.model import (
+    Election,
+    Number,
+    Outcome,
+    Profile,
+    ProjectResult,
+    Reason,
+    TieBreaking,
+    TieEvent,
+)
 
 
 def greedy(
@@ -59,7 +68,7 @@ def greedy(
 def greedy_threshold(election: Election, *, tie_breaking: TieBreaking | None = None) -> Outcome:
     """Greedy with a vote threshold (pabulib `greedy-threshold`): the election must carry a threshold."""
     if election.min_score_threshold is None:
-        from .model import ElectionError
+        from beffroi.budgeting.rules.model import ElectionError
 
         raise ElectionError(
             "la règle greedy-threshold demande un seuil de voix (min_project_score_threshold) qui manque ici"

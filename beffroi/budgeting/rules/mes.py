@@ -18,7 +18,7 @@ additive satisfaction points × cost (points ballots), so both libraries select 
 Two implementations of one run are here:
 
 * `reference_run`: the definition above, line by line, in `Fraction` arithmetic. Slow, obviously right.
-* `_Engine`: the counting engine used by the rules. Exact, and fast enough for city-size votes (Łódź 2022:
+* `Engine`: the counting engine used by the rules. Exact, and fast enough for city-size votes (Łódź 2022:
   90,494 voters, the 60 runs of its Add1 completion in about half a second of CPU). How:
   - identical ballots are counted once, with their number of voters; after the first run, voters whose
     ballots agree on every project funded so far are merged into one class when that shrinks the work (their
@@ -46,14 +46,14 @@ from math import lcm
 from operator import itemgetter, mul
 from typing import Any, TypeAlias, cast
 
-from .model import Number, Profile, TieBreaking, TieEvent
+from beffroi.budgeting.rules.model import Number, Profile, TieBreaking, TieEvent
 
 _EPS = 2.0**-52  # unit roundoff bound used in the error analysis (twice the true one, for slack)
 _INF = float("inf")
 
 # The values of a sequence at fixed positions, as a tuple (see `_gatherer`).
 _Gather: TypeAlias = Callable[[Sequence[Any]], tuple[Any, ...]]
-# A candidate's supporter entries (see `_Engine._compiled`): classes, points (None for approval), voters,
+# A candidate's supporter entries (see `Engine._compiled`): classes, points (None for approval), voters,
 # voters × points, smallest points, getter of the classes' values, points as floats (None for approval).
 _Compiled: TypeAlias = tuple[
     list[int], list[Number] | None, list[int], Sequence[Number], float, _Gather, list[float] | None
@@ -192,9 +192,9 @@ class _Evaluation:
 class _RunState:
     """The state of one run: floating-point money per voter class and what recovers the exact values."""
 
-    group_class: list[int]  # class of each ballot group at the end of the run (set by `_Engine.run`)
+    group_class: list[int]  # class of each ballot group at the end of the run (set by `Engine.run`)
 
-    def __init__(self, engine: _Engine, endowment: Fraction):
+    def __init__(self, engine: Engine, endowment: Fraction):
         self.e = endowment
         self.e_f = float(endowment)
         self.pattern = (
@@ -213,7 +213,7 @@ class _RunState:
         self.funded_rounds: dict[int, list[tuple[int, int | Fraction]]] | None = None  # set when the run ends
 
 
-class _Engine:
+class Engine:
     """MES runs on one profile, sharing the voter classes across runs (see the module docstring).
 
     A class is a set of voters whose money is the same in every run: voters whose ballots give the same points

@@ -29,6 +29,10 @@ class ElectionError(ValueError):
     """An instance that no rule can count (unknown project in a ballot, negative cost…). French message."""
 
 
+class VerificationError(ElectionError):
+    """The exact reference implementation (`mes.reference_run`) does not confirm the counting engine's result."""
+
+
 class UnresolvedTie(ElectionError):
     """Projects remain tied after lowest cost and most votes, and no recorded draw orders them."""
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
 
-from .greedy import greedy
-from .model import (
+from beffroi.budgeting.rules.greedy import greedy
+from beffroi.budgeting.rules.model import (
     Ballot,
     BallotType,
     Election,
@@ -35,7 +35,7 @@ from .model import (
     TieEvent,
     as_fraction,
 )
-from .registry import count
+from beffroi.budgeting.rules.registry import count
 
 GENERAL = ""  # name of the envelope of projects outside every sub-budget
 

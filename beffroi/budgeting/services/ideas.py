@@ -1,0 +1,196 @@
+"""Ideas and their instruction: a resident submits an idea, an agent assesses or merges it, then follows the
+winning projects (suivi). Every agent's write is recorded in the audit log."""
+
+from __future__ import annotations
+
+from types import EllipsisType
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beffroi.accounts.guards import require_capability
+from beffroi.budgeting import selectors
+from beffroi.budgeting.models import Budget, Phase, Project, ProjectStatus, ProjectUpdate, SubBudget
+from beffroi.core import abuse
+from beffroi.core.annotations import Actor
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+
+if TYPE_CHECKING:
+    from beffroi.territory.models import Place
+
+
+@transaction.atomic
+def idea_submit(
+    *,
+    commune: Commune,
+    budget: Budget,
+    author: Actor,
+    title: str,
+    description: str,
+    category: str,
+    estimated_cost: int,
+    place: Place | None = None,
+    location: str = "",
+    sub_budget: SubBudget | None = None,
+    check_phase: bool = True,
+    author_name: str = "",
+    contact_email: str = "",
+    submitter: str = "",
+    rate_limited: bool = False,
+) -> Project:
+    """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
+
+    Without an account (`author` anonymous), `author_name` and `contact_email` are optional and `submitter` is the
+    keyed hash of the sender's address (`beffroi.core.abuse.submitter_hash`) used by the rate limit
+    (`rate_limited`: `core.abuse.RateLimited` past it, counted under a lock in this transaction).
+
+    Not audited: a resident's submission, public and kept with its author; the audit log records what agents do.
+    """
+    if budget.commune_id != commune.pk:
+        raise PermissionDenied
+    if check_phase and budget.phase != Phase.IDEAS:
+        raise ValidationError(_("Le dépôt des idées n'est pas ouvert pour ce budget."))
+    if place is not None and place.commune_id != commune.pk:
+        raise ValidationError(_("Ce lieu n'appartient pas à la commune."))
+    if sub_budget is not None and sub_budget.budget_id != budget.pk:
+        raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
+    idea = Project(
+        commune=commune,
+        budget=budget,
+        author=author if author is not None and author.is_authenticated else None,
+        title=title,
+        description=description,
+        category=category,
+        estimated_cost=estimated_cost,
+        place=place,
+        location=location,
+        sub_budget=sub_budget,
+        author_name=(author_name or "").strip()[:100],
+        contact_email=(contact_email or "").strip(),
+        submitter_hash=submitter,
+    )
+    idea.full_clean()
+    if rate_limited:
+        idea_rate_limit_check(commune=commune, submitter=submitter)
+    idea.save()
+    return idea
+
+
+def idea_rate_limit_check(*, commune: Commune, submitter: str) -> None:
+    """Ideas sent without an account from one address in the last hour (`BEFFROI_IDEAS_RATE_LIMIT`, 5), counted
+    under a lock inside the transaction that saves the idea: `core.abuse.RateLimited` past it."""
+    abuse.rate_limit_check(
+        commune=commune,
+        scope="ideas",
+        subject=submitter,
+        submissions=Project.objects.filter(commune=commune, submitter_hash=submitter),
+        limit=getattr(settings, "BEFFROI_IDEAS_RATE_LIMIT", 5),
+        message=_(
+            "Trop d'idées envoyées depuis cette connexion en une heure. Réessayez plus tard ou passez en mairie."
+        ),
+    )
+
+
+@transaction.atomic
+def idea_assess(
+    *,
+    commune: Commune,
+    project: Project,
+    actor: Actor,
+    feasible: bool,
+    decision: str,
+    final_cost: int | None = None,
+    sub_budget: SubBudget | None | EllipsisType = ...,
+) -> Project:
+    """Instruction: the agent decides feasibility, fixes the cost and publishes a reasoned decision.
+
+    `sub_budget` (an envelope of the budget, or None for the general part) places the project; omitted: unchanged.
+    """
+    require_capability(commune=commune, actor=actor, capability="handle_requests")
+    if project.commune_id != commune.pk:
+        raise PermissionDenied
+    if sub_budget is not ...:
+        if sub_budget is not None and sub_budget.budget_id != project.budget_id:
+            raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
+        if sub_budget != project.sub_budget and selectors.sub_budgets_locked(budget=project.budget):
+            raise ValidationError(
+                _("Le vote est ouvert ou terminé : le projet ne peut plus changer d'enveloppe.")
+            )
+        project.sub_budget = sub_budget
+    if not decision.strip():
+        raise ValidationError(_("La décision doit être motivée."))
+    if feasible and not (final_cost or project.estimated_cost):
+        raise ValidationError(_("Indiquez le coût retenu."))
+    project.status = ProjectStatus.FEASIBLE if feasible else ProjectStatus.INFEASIBLE
+    project.final_cost = final_cost if final_cost is not None else project.final_cost
+    project.decision = decision.strip()
+    project.decision_published_at = timezone.now()
+    project.merged_into = None
+    project.full_clean()
+    project.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="budget.idea.assess",
+        obj=project,
+        summary=f"{project.title} : {project.get_status_display()}",
+    )
+    return project
+
+
+@transaction.atomic
+def idea_merge(*, commune: Commune, project: Project, into: Project, actor: Actor, decision: str) -> Project:
+    """Merge a similar idea into another one; the merged idea leaves the ballot with a reasoned decision."""
+    require_capability(commune=commune, actor=actor, capability="handle_requests")
+    if (
+        project.commune_id != commune.pk
+        or into.commune_id != commune.pk
+        or into.budget_id != project.budget_id
+    ):
+        raise PermissionDenied
+    if into.pk == project.pk:
+        raise ValidationError(_("Une idée ne peut pas être fusionnée avec elle-même."))
+    if into.status == ProjectStatus.MERGED:
+        raise ValidationError(_("Cette idée a elle-même été fusionnée : choisissez l'idée qui l'a reçue."))
+    project.status = ProjectStatus.MERGED
+    project.merged_into = into
+    project.decision = decision.strip() or _("Idée fusionnée avec « %(title)s ».") % {"title": into.title}
+    project.decision_published_at = timezone.now()
+    project.save()
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="budget.idea.merge",
+        obj=project,
+        summary=f"{project.title} → {into.title}",
+    )
+    return project
+
+
+@transaction.atomic
+def project_update_add(
+    *, commune: Commune, project: Project, actor: Actor, text: str, progress: int, delivered: bool = False
+) -> ProjectUpdate:
+    """Publish a progress note on a winning project (suivi); `delivered` marks it as done."""
+    require_capability(commune=commune, actor=actor, capability="handle_requests")
+    if project.commune_id != commune.pk:
+        raise PermissionDenied
+    if project.status not in (ProjectStatus.SELECTED, ProjectStatus.DELIVERED):
+        raise ValidationError(_("Seuls les projets lauréats ont un suivi."))
+    # require_capability lets no anonymous visitor through: the author is the agent, or nobody (commands, demo)
+    author = actor if actor is not None and actor.is_authenticated else None
+    update = ProjectUpdate(project=project, text=text, progress=100 if delivered else progress, author=author)
+    update.full_clean()
+    update.save()
+    if delivered and project.status != ProjectStatus.DELIVERED:
+        project.status = ProjectStatus.DELIVERED
+        project.save(update_fields=["status"])
+    audit_record(
+        commune=commune, actor=actor, action="budget.project.progress", obj=project, summary=text[:120]
+    )
+    return update

@@ -1,0 +1,467 @@
+"""Residents' pages: the budgets, a budget by phase, ideas (with or without an account), the vote (with an account
+or with a printed code alone), the results with why each project won or lost, the public draw, the suivi."""
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.selectors import user_can
+from beffroi.budgeting import forms, selectors, services
+from beffroi.budgeting.models import BallotType, Phase
+from beffroi.budgeting.results import BudgetCount
+from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
+from beffroi.core.charts import Bar, bar_chart
+from beffroi.core.decorators import commune_required
+from beffroi.core.formatting import format_eur_short
+
+
+@require_safe
+@commune_required
+def index(request):
+    budgets = selectors.budget_list(commune=request.commune)
+    return render(request, "budgeting/index.html", {"budgets": budgets})
+
+
+@require_safe
+@commune_required
+def budget_detail(request, slug):
+    staff = user_can(commune=request.commune, user=request.user, capability="handle_requests")
+    budget = selectors.budget_get(commune=request.commune, slug=slug, include_drafts=staff)
+    projects = selectors.project_list(commune=request.commune, budget=budget)
+    context = {
+        "budget": budget,
+        "phase": budget.phase,
+        "Phase": Phase,
+        "ballot_projects": [p for p in projects if p.on_ballot],
+        "ideas": projects,
+        "winners": selectors.winners_list(commune=request.commune, budget=budget),
+        "has_voted": selectors.has_voted(budget=budget, user=request.user),
+        "has_codes": budget.phase == Phase.VOTE and selectors.budget_has_codes(budget=budget),
+    }
+    return render(request, "budgeting/detail.html", context)
+
+
+@require_safe
+@commune_required
+def ideas(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    projects = selectors.project_list(commune=request.commune, budget=budget)
+    return render(request, "budgeting/ideas.html", {"budget": budget, "ideas": projects})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@commune_required
+def idea_submit(request, slug):
+    """Submit an idea, with an account or without one (optional name and e-mail, honeypot, rate limit)."""
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    if budget.phase != Phase.IDEAS:
+        messages.error(request, _("Le dépôt des idées n'est pas ouvert pour ce budget."))
+        return redirect("budgeting:detail", slug=budget.slug)
+    member = user_can(commune=request.commune, user=request.user, capability="participate")
+    form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget, anonymous=not member)
+    trap = forms.HoneypotForm(request.POST or None)
+    limited = False
+    if request.method == "POST" and form.is_valid():
+        submitter = "" if member else submitter_hash(client_ip(request))
+        if not trap.is_valid():  # the honeypot was filled in (core.abuse.HoneypotMixin)
+            form.add_error(None, list(trap.non_field_errors()))
+        else:
+            try:
+                services.idea_submit(
+                    commune=request.commune,
+                    budget=budget,
+                    author=request.user if member else None,
+                    submitter=submitter,
+                    rate_limited=not member,
+                    **form.cleaned_data,
+                )
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+                limited = True
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision."),
+                )
+                return redirect("budgeting:ideas", slug=budget.slug)
+    return render(
+        request,
+        "budgeting/idea_form.html",
+        {"budget": budget, "form": form, "trap": trap, "member": member},
+        status=429 if limited else 200,
+    )
+
+
+def _ballot_context(budget, projects, choices: dict[int, int]) -> dict[str, Any]:
+    """What both ballot pages (with an account, with a code) show about the ballot being filled in."""
+    basket_total = sum(p.cost for p in projects if choices.get(p.pk))
+    return {
+        "rows": forms.ballot_rows(projects, choices),
+        "basket_total": basket_total,
+        "basket_left": budget.basket_limit - basket_total,
+        "points_used": sum(choices.values()) if budget.ballot_type == BallotType.CUMULATIVE else 0,
+        "rank_options": range(1, (budget.max_choices or len(projects)) + 1),
+        "BallotType": BallotType,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@commune_required
+def vote(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    projects = selectors.ballot_projects(commune=request.commune, budget=budget)
+    reason = selectors.voter_can_vote_reason(budget=budget, voter=request.user)
+    errors: list[str] = []
+    choices = selectors.ballot_of(budget=budget, voter=request.user)
+    recomputed = False
+    if request.method == "POST" and not reason:
+        choices, errors = forms.parse_ballot(budget, projects, request.POST)
+        if request.POST.get("action") == "recalculer":
+            recomputed = True
+            errors += selectors.ballot_errors(budget=budget, choices=choices)
+        elif not errors:
+            try:
+                services.ballot_cast(
+                    commune=request.commune,
+                    budget=budget,
+                    voter=request.user,
+                    choices=choices,
+                    attested=bool(request.POST.get("attestation")),
+                )
+            except ValidationError as exc:
+                errors = list(exc.messages)
+            else:
+                return redirect("budgeting:vote_done", slug=budget.slug)
+    elif request.method == "POST" and reason:  # a POST refused for `reason`
+        errors = [reason]
+    context = {
+        "budget": budget,
+        "reason": reason,
+        "errors": errors,
+        "code_form": forms.VotingCodeForm(),
+        "needs_code": request.user.is_authenticated
+        and budget.phase == Phase.VOTE
+        and not selectors.is_verified(budget=budget, user=request.user),
+        "has_voted": selectors.has_voted(budget=budget, user=request.user),
+        "has_codes": selectors.budget_has_codes(budget=budget),
+        "recomputed": recomputed,
+        **_ballot_context(budget, projects, choices),
+    }
+    return render(request, "budgeting/vote.html", context, status=400 if errors else 200)
+
+
+@require_POST
+@capability_required("participate")
+def vote_code_verify(request, slug):
+    """A logged-in resident unlocks voting on their account with a printed code."""
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    form = forms.VotingCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.voter_verify_with_code(
+                commune=request.commune,
+                budget=budget,
+                voter=request.user,
+                code=form.cleaned_data["code"],
+                client=submitter_hash(client_ip(request)),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Code accepté : vous pouvez voter."))
+    else:
+        messages.error(request, _("Saisissez le code de vote imprimé."))
+    return redirect("budgeting:vote", slug=budget.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@commune_required
+def vote_with_code(request, slug):
+    """Vote with the printed code alone, no account: the address on the slip (and its QR code) carries the code.
+
+    The code is checked only when the ballot is sent (a POST, CSRF-protected); wrong codes count towards the
+    client's lock-out. A refused ballot keeps the code and the choices on the page.
+    """
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    projects = selectors.ballot_projects(commune=request.commune, budget=budget)
+    reason = (
+        None if budget.phase == Phase.VOTE else selectors.voter_can_vote_reason(budget=budget, voter=None)
+    )
+    errors: list[str] = []
+    choices: dict[int, int] = {}
+    recomputed = False
+    if request.method == "POST":
+        code_form = forms.VotingCodeForm(request.POST)
+        choices, errors = forms.parse_ballot(budget, projects, request.POST)
+        if reason:
+            errors = [reason]
+        elif request.POST.get("action") == "recalculer":
+            recomputed = True
+            errors += selectors.ballot_errors(budget=budget, choices=choices)
+        elif not code_form.is_valid():
+            errors.insert(0, _("Saisissez le code de vote imprimé sur le papier reçu de la mairie."))
+        elif not errors:
+            try:
+                services.ballot_cast_with_code(
+                    commune=request.commune,
+                    budget=budget,
+                    code=code_form.cleaned_data["code"],
+                    choices=choices,
+                    client=submitter_hash(client_ip(request)),
+                )
+            except ValidationError as exc:
+                errors = list(exc.messages)
+            else:
+                return redirect("budgeting:vote_with_code_done", slug=budget.slug)
+    else:
+        code_form = forms.VotingCodeForm(initial={"code": request.GET.get("code", "")[:20]})
+    context = {
+        "budget": budget,
+        "reason": reason,
+        "errors": errors,
+        "code_form": code_form,
+        "recomputed": recomputed,
+        **_ballot_context(budget, projects, choices),
+    }
+    return render(request, "budgeting/vote_code.html", context, status=400 if errors else 200)
+
+
+@require_safe
+@commune_required
+def vote_with_code_done(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    return render(request, "budgeting/vote_code_done.html", {"budget": budget})
+
+
+@require_safe
+@capability_required("participate")
+def vote_done(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    if not selectors.has_voted(budget=budget, user=request.user):
+        return redirect("budgeting:vote", slug=budget.slug)
+    projects = {p.pk: p for p in selectors.ballot_projects(commune=request.commune, budget=budget)}
+    mine = selectors.ballot_of(budget=budget, voter=request.user)
+    chosen = sorted(
+        ((projects[pk], v) for pk, v in mine.items() if pk in projects),
+        key=lambda item: (item[1] if budget.ballot_type == BallotType.RANKING else -item[1], item[0].title),
+    )
+    return render(
+        request, "budgeting/vote_done.html", {"budget": budget, "chosen": chosen, "BallotType": BallotType}
+    )
+
+
+# Why each project won or lost, read in the visitor's language (the stored results keep the reason's code;
+# their `reason_label` is the French sentence of the count, kept for the pabulib and CSV exports).
+REASON_TEXTS = {
+    "selected": gettext_lazy("il tenait dans le budget restant"),
+    "selected_mes": gettext_lazy("retenu par la méthode des parts égales"),
+    "selected_completion": gettext_lazy("ajouté par le complément au plus grand nombre de voix"),
+    "over_budget": gettext_lazy("son coût dépassait le budget restant"),
+    "after_stop": gettext_lazy("le dépouillement s'arrête au premier projet qui ne tient pas"),
+    "below_threshold": gettext_lazy("moins de voix que le seuil requis"),
+    "ineligible": gettext_lazy("trop peu de soutiens au regard de son coût (filtre d'éligibilité)"),
+    "no_support": gettext_lazy("aucune voix"),
+    "not_affordable": gettext_lazy("l'argent restant de ses soutiens ne couvrait pas son coût"),
+}
+LEFTOVER_TEXT = gettext_lazy("financé avec le reliquat des enveloppes : il tenait dans l'argent restant")
+
+
+def _reason_text(row):
+    if row.leftover and row.selected:
+        return LEFTOVER_TEXT
+    return REASON_TEXTS.get(row.reason, row.reason_label)
+
+
+def _eur(value) -> str:
+    return "" if value is None else format_eur_short(Decimal(str(round(value))))
+
+
+def _money_left(row, data: BudgetCount):
+    """The money there was for the project when it was decided (results counted before it was stored: what its
+    envelope, or the whole budget, had left at the end)."""
+    if row.money_left is not None:
+        return row.money_left
+    if data.rule == "greedy" and row.budget_left is not None:
+        return row.budget_left
+    if data.leftover:
+        return (data.leftover.amount or 0) - (data.leftover.total_cost or 0)
+    group = next((g for g in data.groups if g.name == row.group), None)
+    return group.amount - (group.total_cost or 0) if group else None
+
+
+def _outcome_sentence(row, data: BudgetCount) -> str:
+    """Why the project won or lost, in one sentence with the figures that decided it (visitor's language)."""
+    cost, votes = _eur(row.cost), row.votes
+    left = _money_left(row, data)
+    figures = {"cost": cost, "left": _eur(left), "votes": votes, "money": _eur(row.supporters_money)}
+    reason = row.reason
+    if row.selected:
+        if row.leftover:
+            return (
+                _("Retenu avec le reliquat des enveloppes : il restait %(left)s, assez pour ses %(cost)s.")
+                % figures
+            )
+        if reason == "selected_mes":
+            return (
+                ngettext(
+                    "Retenu : la personne qui l'a choisi pouvait payer ses %(cost)s avec sa part du budget.",
+                    "Retenu : les %(votes)s personnes qui l'ont choisi pouvaient payer ensemble ses %(cost)s avec "
+                    "leurs parts du budget.",
+                    votes,
+                )
+                % figures
+            )
+        if reason == "selected_completion":
+            return (
+                _(
+                    "Retenu en complément : une fois les parts dépensées, il restait %(left)s, assez pour ses %(cost)s."
+                )
+                % figures
+            )
+        return (
+            ngettext(
+                "Retenu : avec %(votes)s voix, il tenait dans les %(left)s qui restaient (coût : %(cost)s).",
+                "Retenu : avec %(votes)s voix, il tenait dans les %(left)s qui restaient (coût : %(cost)s).",
+                votes,
+            )
+            % figures
+        )
+    if reason == "no_support" or not votes:
+        return _("Non retenu : personne ne l'a choisi.")
+    if reason in ("over_budget", "not_affordable") and left is not None and left < row.cost:
+        return _("Non retenu : il ne restait que %(left)s pour un projet à %(cost)s.") % figures
+    if reason == "not_affordable" and row.supporters_money is not None:
+        return (
+            ngettext(
+                "Non retenu : la personne qui l'a choisi n'avait plus que %(money)s de sa part pour un projet à "
+                "%(cost)s ; la part des autres votants ne paie que les projets qu'ils ont choisis.",
+                "Non retenu : ses %(votes)s soutiens n'avaient plus que %(money)s de leurs parts, à eux tous, pour un "
+                "projet à %(cost)s ; la part des autres votants ne paie que les projets qu'ils ont choisis.",
+                votes,
+            )
+            % figures
+        )
+    return _("Non retenu : %(reason)s.") % {"reason": REASON_TEXTS.get(reason, row.reason_label)}
+
+
+def _results_chart(rows, is_points: bool):
+    """Votes (or points) per project, largest first, through the shared bar chart with its table."""
+    bars = [
+        Bar(_("%(title)s (lauréat)") % {"title": r.title} if r.selected else r.title, r.score or 0)
+        for r in rows
+    ]
+    return bar_chart(
+        bars,
+        chart_id="graphique-resultats",
+        title=_("Points par projet") if is_points else _("Voix par projet"),
+        description=_("Barres horizontales, une par projet, de la plus longue à la plus courte."),
+        label_heading=_("Projet"),
+        value_heading=_("Points") if is_points else _("Voix"),
+        empty_text=_("Aucun projet soumis au vote."),
+    )
+
+
+def _envelopes(data: BudgetCount):
+    """Per sub-budget: name, amount and winners (None when the budget was counted in one piece)."""
+    if len(data.groups) < 2 and not any(g.name for g in data.groups):
+        return None
+    return [{**dataclasses.asdict(g), "winner_rows": data.project_rows(g.winners)} for g in data.groups]
+
+
+def _leftover(data: BudgetCount):
+    if not data.leftover:
+        return None
+    return {**dataclasses.asdict(data.leftover), "winner_rows": data.project_rows(data.leftover.winners)}
+
+
+@require_safe
+@commune_required
+def results(request, slug):
+    budget, data = selectors.results_get(commune=request.commune, slug=slug)
+    projects = sorted(data.projects.values(), key=lambda r: (-(r.score or 0), r.title))
+    rows = [
+        {**dataclasses.asdict(r), "reason_text": _reason_text(r), "sentence": _outcome_sentence(r, data)}
+        for r in projects
+    ]
+    is_points = budget.ballot_type in (BallotType.CUMULATIVE, BallotType.RANKING)
+    context = {
+        "budget": budget,
+        "data": data,
+        "rows": rows,
+        "winners": data.project_rows(data.winners),
+        "greedy": data.project_rows(data.greedy_winners),
+        "same_as_greedy": set(data.winners) == set(data.greedy_winners),
+        "chart": _results_chart(projects, is_points),
+        "share_pct": round(data.share_with_funded * 100),
+        "greedy_share_pct": round(data.greedy_share_with_funded * 100),
+        "is_mes": data.rule != "greedy",
+        "is_points": is_points,
+        "envelopes": _envelopes(data),
+        "leftover": _leftover(data),
+        "num_blank": data.num_paper_blank,
+        "num_void": data.num_paper_void,
+        "turnout": data.num_voters + data.num_paper_blank + data.num_paper_void,
+        "set_aside": data.paper_set_aside,
+    }
+    return render(request, "budgeting/results.html", context)
+
+
+@require_safe
+@commune_required
+def results_draw(request, slug):
+    """The tie-breaking draw, public: when, from which seed, the order it gave and every tie it decided."""
+    budget, data = selectors.results_get(commune=request.commune, slug=slug)
+    projects = data.projects
+    seed = data.draw_seed
+    order = [
+        {
+            "position": i,
+            "id": pid,
+            "title": projects[pid].title if pid in projects else pid,
+            "fingerprint": selectors.draw_fingerprint(seed, pid) if seed else "",
+        }
+        for i, pid in enumerate(data.draw, start=1)
+    ]
+    criteria = {
+        "cost": _("le moins cher"),
+        "votes": _("le plus de voix"),
+        "draw": _("tirage au sort"),
+    }
+    ties = [
+        {
+            **dataclasses.asdict(t),
+            "tied_titles": [projects[p].title for p in t.tied if p in projects],
+            "chosen_title": projects[t.chosen].title if t.chosen in projects else t.chosen,
+            "criterion_label": criteria.get(t.criterion, t.criterion),
+        }
+        for t in data.tie_breaks
+    ]
+    context = {
+        "budget": budget,
+        "data": data,
+        "seed": seed,
+        "order": order,
+        "ties": ties,
+        "drawn": [t for t in ties if t["criterion"] == "draw"],
+        "draw_at": data.draw_at,
+        "example_id": order[0]["id"] if order else "",
+    }
+    return render(request, "budgeting/results_draw.html", context)
+
+
+@require_safe
+@commune_required
+def followup(request, slug):
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    winners = selectors.winners_list(commune=request.commune, budget=budget)
+    return render(request, "budgeting/followup.html", {"budget": budget, "winners": winners})
