@@ -25,8 +25,9 @@ def main() -> None:
     from django.test import Client
 
     from beffroi.core.services import apikey_create, commune_create
-    from beffroi.datahub import services
+    from beffroi.datahub.documents import apply_columns
     from beffroi.datahub.models import Entity
+    from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI
 
     commune = commune_create(name="Bench", slug="bench", insee_code="99999", enabled_modules=["datahub"])
     _, key = apikey_create(commune=commune, scope="read")
@@ -44,13 +45,13 @@ def main() -> None:
             data={
                 vocab + "fillingLevel": {"type": "Property", "value": round(rng.random(), 3)},
                 vocab + "status": {"type": "Property", "value": "ok"},
-                services.LOCATION_IRI: {
+                LOCATION_IRI: {
                     "type": "GeoProperty",
                     "value": {"type": "Point", "coordinates": [lon, lat]},
                 },
             },
         )
-        services._apply_columns(entity)
+        apply_columns(entity)
         batch.append(entity)
         if len(batch) == 5000:
             Entity.objects.bulk_create(batch)

@@ -7,18 +7,28 @@ from beffroi.core import modules, selectors, services
 from beffroi.core.models import ApiKey
 
 
-def key_from_request(request: HttpRequest, *, allow_query_param: bool = False) -> ApiKey | None:
-    """The API key presented by the request, or None. A key presented but unknown also gives None."""
+def presented_secret(request: HttpRequest, *, allow_query_param: bool = False) -> str:
+    """The API key secret the request presents (`Authorization: Bearer KEY`, or Open311's `api_key`), or ""."""
     header = request.headers.get("Authorization", "")
-    secret = ""
     if header.lower().startswith("bearer "):
-        secret = header[7:].strip()
-    elif allow_query_param:
-        secret = request.POST.get("api_key", "") or request.GET.get("api_key", "")
+        return header[7:].strip()
+    if allow_query_param:
+        return str(request.POST.get("api_key", "") or request.GET.get("api_key", ""))
+    return ""
+
+
+def key_from_request(
+    request: HttpRequest, *, allow_query_param: bool = False, touch: bool = True
+) -> ApiKey | None:
+    """The API key presented by the request, or None. A key presented but unknown also gives None.
+
+    ``touch``: record the key's use now; False for a caller that checks more (tenant, scope) and records it
+    only once the request is accepted (``services.apikey_touch``)."""
+    secret = presented_secret(request, allow_query_param=allow_query_param)
     if not secret:
         return None
     key = selectors.apikey_from_secret(secret)
-    if key is not None:
+    if key is not None and touch:
         services.apikey_touch(key=key)
     return key
 

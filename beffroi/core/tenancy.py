@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from beffroi.core.models import RESERVED_SLUGS, Commune
+from beffroi.core.models import RESERVED_SLUGS, ApiKey, Commune
 
 # The contour (GeoJSON, tens of kB for a real commune) is read only by the pages that draw or check it.
 _LIGHT = ("boundary",)
@@ -21,9 +21,27 @@ def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, 
     return (candidates[0], "path") if candidates else (None, "")
 
 
-def single_commune() -> Commune | None:
-    """The commune of a single-commune install (clean URLs, no prefix), else None."""
-    communes = list(
-        Commune.objects.defer(*_LIGHT).filter(is_active=True).filter(Q(host="") | Q(host__isnull=True))[:2]
-    )
-    return communes[0] if len(communes) == 1 else None
+def single_commune(*, any_host: bool = False) -> Commune | None:
+    """The commune of a single-commune install, else None.
+
+    Pages (the default): the only active commune without a host of its own, served at clean URLs (no prefix)
+    on the main host. APIs (``any_host``): the only active commune of the install, whatever its host — an API
+    request that names no commune is for that one, or must name it.
+    """
+    communes = Commune.objects.defer(*_LIGHT).filter(is_active=True)
+    if not any_host:
+        communes = communes.filter(Q(host="") | Q(host__isnull=True))
+    found = list(communes[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def api_tenant(*, name: str, key: ApiKey | None) -> Commune | None:
+    """The commune an API request is for (Open311's jurisdiction_id, NGSI-LD's NGSILD-Tenant): the active
+    commune it names by slug (None if there is none), else its API key's commune, else the only active commune
+    of the install (None when there are several). The caller checks the module switch and, when both are
+    given, that the key belongs to the named commune."""
+    if name:
+        return Commune.objects.filter(slug=name, is_active=True).first()
+    if key is not None:
+        return key.commune
+    return single_commune(any_host=True)

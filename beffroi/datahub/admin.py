@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Device, Entity, RejectedUplink
+from beffroi.datahub.models import Device, Entity, RejectedUplink
 
 
 @admin.register(Entity)

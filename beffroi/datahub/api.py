@@ -23,13 +23,14 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from beffroi.core.api_auth import ApiKeyAuth
+from beffroi.core.gc_pause import gc_paused
 from beffroi.core.models import ApiKey
 from beffroi.core.problems import problem_response
-
-from . import services
-from .lorawan.uplink import MAX_MESSAGE_BYTES, Source
-from .ngsild import context as ldctx
-from .ngsild.errors import BadRequestData, NgsiLdError
+from beffroi.datahub import services
+from beffroi.datahub.lorawan.uplink import MAX_MESSAGE_BYTES, Source
+from beffroi.datahub.ngsild import context as ldctx
+from beffroi.datahub.ngsild.entities import MAX_TEXT_VALUE, MAX_UNIT_CODE
+from beffroi.datahub.ngsild.errors import BadRequestData, NgsiLdError
 
 router = Router(tags=["Données et capteurs"])
 
@@ -75,7 +76,7 @@ def _uplink_doc(description: str, schema: dict[str, Any]) -> dict[str, Any]:
         f"visible dans l'administration : JSON invalide, plus de {MAX_MESSAGE_BYTES // 1024} Kio, appareil "
         "inconnu, instant hors de la plage acceptée…). Un serveur de réseau ne réessaie donc jamais pour une "
         "erreur de contenu. Chaque mesure décodée dont le nom est invalide ou réservé (`id`, `type`…) ou dont "
-        f"le texte dépasse {services.MAX_TEXT_VALUE} caractères est écartée, les autres sont enregistrées.",
+        f"le texte dépasse {MAX_TEXT_VALUE} caractères est écartée, les autres sont enregistrées.",
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {**schema, "maxLength": MAX_MESSAGE_BYTES}}},
@@ -255,12 +256,12 @@ _MEASUREMENT_SCHEMA: dict[str, Any] = {
         },
         "value": {
             "type": ["number", "string", "boolean"],
-            "maxLength": services.MAX_TEXT_VALUE,
-            "description": f"Nombre, booléen ou texte de {services.MAX_TEXT_VALUE} caractères au plus.",
+            "maxLength": MAX_TEXT_VALUE,
+            "description": f"Nombre, booléen ou texte de {MAX_TEXT_VALUE} caractères au plus.",
         },
         "unitCode": {
             "type": "string",
-            "maxLength": services.MAX_UNIT_CODE,
+            "maxLength": MAX_UNIT_CODE,
             "description": "Code d'unité UN/CEFACT (par exemple `P1` pour pour cent, `CEL` pour °C).",
         },
     },
@@ -309,7 +310,7 @@ def observations(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     renvoyer le même lot n'enregistre rien deux fois. Une mesure bien formée mais refusée (entité inconnue,
     instant hors de la plage acceptée, nom invalide ou réservé, texte ou unitCode trop long) est rendue dans
     `rejected` avec sa position et sa raison ; les autres sont enregistrées."""
-    with services.gc_paused():  # 10,000 decoded items and their rows, none in a cycle
+    with gc_paused():  # 10,000 decoded items and their rows, none in a cycle
         return _observations(request)
 
 

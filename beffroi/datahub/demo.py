@@ -13,10 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from beffroi.core import demo
 from beffroi.core.models import Commune
-
-from . import services
-from .models import Device, Entity
-from .ngsild import context as ldctx
+from beffroi.datahub import services
+from beffroi.datahub.models import Device, Entity
+from beffroi.datahub.ngsild import context as ldctx
 
 HISTORY_DAYS = 400
 SDM = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
@@ -307,10 +306,8 @@ def load_alerts(commune: Commune, now: datetime) -> None:
     acknowledgement and closing. Idempotent: rules are matched by label, the replay runs while the commune
     has no alert at all."""
     from beffroi.accounts.models import User
+    from beffroi.datahub.models import Alert, AlertRule
     from beffroi.territory.models import Team
-
-    from . import alert_services
-    from .models import Alert, AlertRule
 
     agent = User.objects.filter(email="agent@demo.test").first()
     if agent is None:
@@ -318,7 +315,7 @@ def load_alerts(commune: Commune, now: datetime) -> None:
     for label, entity_type, attribute, kind, threshold, duration, team_slug in ALERT_RULES:
         if AlertRule.objects.filter(commune=commune, label=label).exists():
             continue
-        alert_services.alert_rule_create(
+        services.alert_rule_create(
             commune=commune,
             actor=agent,
             label=label,
@@ -333,17 +330,17 @@ def load_alerts(commune: Commune, now: datetime) -> None:
         return
     moment = now - timedelta(hours=47)
     while moment <= now:
-        alert_services.alerts_evaluate(commune=commune, now=moment)
+        services.alerts_evaluate(commune=commune, now=moment)
         moment += timedelta(hours=1)
     current = Alert.objects.filter(commune=commune).exclude(state=Alert.State.CLOSED).select_related("entity")
     leak = current.filter(entity__entity_id=LEAK_METER).first()
     if leak is not None:
-        alert_services.alert_acknowledge(
+        services.alert_acknowledge(
             commune=commune, actor=agent, alert=leak, note="Plombier prévenu, passage prévu ce matin."
         )
     overflow = current.filter(entity__entity_id=OVERFLOW_CONTAINER).first()
     if overflow is not None:
-        alert_services.alert_close(
+        services.alert_close(
             commune=commune,
             actor=agent,
             alert=overflow,

@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 
-from .services import short_name
+from beffroi.datahub.ngsild.vocabulary import short_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -30,8 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from beffroi.core import outbound
-
-from .ngsild.errors import LdContextNotAvailable
+from beffroi.datahub.ngsild.errors import LdContextNotAvailable
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Reads of the data hub, always scoped to one commune and to what the viewer may see (public or all)."""
+"""Reads of the data hub, always scoped to one commune and to what the viewer may see (public or all): entities
+and NGSI-LD queries, time series and roll-ups, dashboards, and alerts (staff pages only)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,28 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from beffroi.core.annotations import Actor
+from beffroi.core.gc_pause import gc_paused
 from beffroi.core.models import Commune
-
-from .models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation, RollupBase
-from .ngsild import query as ngsi_query
-from .ngsild.geo import BBoxFilter, GeoQuery
-from .services import LOCATION_IRI, _join_value, gc_paused, observation_value, short_name
+from beffroi.datahub.documents import EntityRow, entity_document, join_value, observation_value, utc_from_db
+from beffroi.datahub.models import (
+    Alert,
+    AlertEvent,
+    AlertRule,
+    DailyRollup,
+    Entity,
+    HourlyRollup,
+    LatestValue,
+    Observation,
+    RollupBase,
+    Subscription,
+)
+from beffroi.datahub.ngsild import query as ngsi_query
+from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
+from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
 def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
@@ -29,35 +43,6 @@ def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
 
 def entity_get(*, commune: Commune, entity_id: str, see_all: bool) -> Entity | None:
     return entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id).first()
-
-
-class EntityRow:
-    """What rendering an entity needs (see entity_document), read without a model instance: building 1,000
-    Entity instances cost more than rendering them."""
-
-    __slots__ = ("pk", "entity_id", "type_iri", "data", "created_at", "modified_at")
-
-    def __init__(
-        self,
-        pk: int,
-        entity_id: str,
-        type_iri: str,
-        data: dict[str, Any],
-        created_at: datetime | None = None,
-        modified_at: datetime | None = None,
-    ) -> None:
-        self.pk = pk
-        self.entity_id = entity_id
-        self.type_iri = type_iri
-        self.data = data
-        self.created_at = created_at
-        self.modified_at = modified_at
-
-
-def entity_document(entity: Entity | EntityRow) -> dict[str, Any]:
-    """The expanded normalized entity (id, type and attributes)."""
-    kind = entity.data.get("@types") or entity.type_iri
-    return {"id": entity.entity_id, "type": kind, **{k: v for k, v in entity.data.items() if k != "@types"}}
 
 
 @dataclass
@@ -285,17 +270,6 @@ def rollup_series(
     return list(qs.order_by("bucket"))
 
 
-def _utc(moment: str | datetime) -> datetime:
-    """A datetime column value read with a plain cursor, as Django would convert it (aware, UTC).
-
-    SQLite stores Django's naive-UTC text (``YYYY-MM-DD HH:MM:SS[.ffffff]``), which fromisoformat reads
-    directly — Django's per-value converter (a regex parse, then make_aware) dominated these reads. Other
-    databases return aware datetimes already."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def rollup_values(
     *,
     entity: Entity,
@@ -319,12 +293,12 @@ def rollup_values(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_utc(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
+        return [(utc_from_db(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
 
 
 def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
-    # Thousands of rows and tuples, none in a cycle: see services.gc_paused.
+    # Thousands of rows and tuples, none in a cycle: see core.gc_pause.
     with gc_paused():
         return _latest_values(entities)
 
@@ -356,7 +330,7 @@ def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any,
                     name = names[attribute] = short_name(attribute)
                 at = moments.get(moment)
                 if at is None:
-                    at = moments[moment] = _utc(moment)
+                    at = moments[moment] = utc_from_db(moment)
                 if text is None:  # a number (the common case) without _join_value's call
                     value = (
                         int(number)
@@ -364,7 +338,7 @@ def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any,
                         else number
                     )
                 else:
-                    value = _join_value(number, text)
+                    value = join_value(number, text)
                 out[pk][name] = (value, at, unit)
     return out
 
@@ -389,8 +363,7 @@ def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None
 
 
 def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, int]]:
-    from django.db.models import Count
-
+    """(type name, number of entities) of the entities the viewer may see, by type name."""
     rows = (
         entity_queryset(commune=commune, see_all=see_all)
         .values("type_name")
@@ -398,6 +371,13 @@ def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, in
         .order_by("type_name")
     )
     return [(r["type_name"], r["n"]) for r in rows]
+
+
+def lit_hours(*, entities: Iterable[Entity], since: datetime) -> int:
+    """Hours since ``since`` in which a street light's illuminance level was above zero (hourly roll-ups)."""
+    return HourlyRollup.objects.filter(
+        entity__in=entities, attribute__endswith="/illuminanceLevel", bucket__gte=since, maximum__gt=0
+    ).count()
 
 
 def daily_totals(
@@ -429,3 +409,89 @@ def document_property_values(
             if short_name(iri) == name and isinstance(attribute, dict):
                 out[pk] = attribute.get("value")
     return out
+
+
+# ------------------------------------------------------------------------------------------------ alerts
+
+ACTIVE_STATES = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
+
+
+def alert_queryset(*, commune: Commune) -> QuerySet[Alert]:
+    """The commune's alerts with their rule, team and entity."""
+    return Alert.objects.filter(commune=commune).select_related("rule", "rule__team", "entity")
+
+
+def alert_list(
+    *, commune: Commune, state: str = "", team_slug: str = "", entity_type: str = "", limit: int = 200
+) -> list[Alert]:
+    """Alerts of the commune, most recent first; state "" means open or acknowledged, "all" every state."""
+    qs = alert_queryset(commune=commune)
+    if state in Alert.State.values:
+        qs = qs.filter(state=state)
+    elif state != "all":
+        qs = qs.filter(state__in=ACTIVE_STATES)
+    if team_slug:
+        qs = qs.filter(rule__team__slug=team_slug)
+    if entity_type:
+        qs = qs.filter(rule__entity_type=entity_type)
+    return list(qs.order_by("-opened_at", "-pk")[:limit])
+
+
+def alert_list_for_teams(*, commune: Commune, user: Actor) -> list[Alert]:
+    """Open and acknowledged alerts whose rule names one of the user's teams in this commune."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        alert_queryset(commune=commune)
+        .filter(state__in=ACTIVE_STATES, rule__team__commune=commune, rule__team__members=user)
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def alert_get(*, commune: Commune, pk: int) -> Alert | None:
+    return alert_queryset(commune=commune).filter(pk=pk).first()
+
+
+def alert_events(*, alert: Alert) -> QuerySet[AlertEvent]:
+    return alert.events.select_related("actor").all()
+
+
+def alert_open_count(*, commune: Commune) -> int:
+    return Alert.objects.filter(commune=commune, state=Alert.State.OPEN).count()
+
+
+def rule_list(*, commune: Commune) -> list[AlertRule]:
+    return list(AlertRule.objects.filter(commune=commune).select_related("team").order_by("label", "pk"))
+
+
+def rule_get(*, commune: Commune, pk: int) -> AlertRule | None:
+    return AlertRule.objects.filter(commune=commune, pk=pk).first()
+
+
+def entity_type_names(*, commune: Commune) -> list[str]:
+    """Type names of the commune's entities (every entity: for the staff's alert rules), sorted."""
+    return sorted(set(Entity.objects.filter(commune=commune).values_list("type_name", flat=True)))
+
+
+def measured_attributes(*, commune: Commune, entity_type: str) -> set[str]:
+    """Short names of the attributes with a latest value on some entity of this type in the commune."""
+    rows = (
+        LatestValue.objects.filter(entity__commune=commune, entity__type_name=entity_type)
+        .values_list("attribute", flat=True)
+        .distinct()
+    )
+    return {short_name(a) for a in rows}
+
+
+# ------------------------------------------------------------------------------------------ subscriptions
+
+
+def subscription_list(*, commune: Commune, limit: int, offset: int) -> tuple[list[Subscription], int]:
+    """A page of the commune's NGSI-LD subscriptions, by id, and how many there are."""
+    qs = Subscription.objects.filter(commune=commune).order_by("subscription_id")
+    return list(qs[offset : offset + limit]), qs.count()
+
+
+def subscription_get(*, commune: Commune, sub_id: str) -> Subscription | None:
+    """One of the commune's NGSI-LD subscriptions, by id."""
+    return Subscription.objects.filter(commune=commune, subscription_id=sub_id).first()

@@ -2,19 +2,19 @@
 
 from django.urls import path
 
-from . import alert_views, views
+from beffroi.datahub.views import agent, public
 
 app_name = "datahub"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("equipement/<int:pk>/", views.entity_detail, name="entity"),
-    path("equipement/<int:pk>/export.csv", views.series_csv, name="series_csv"),
-    path("alertes/", alert_views.alert_list, name="alerts"),
-    path("alertes/<int:pk>/", alert_views.alert_detail, name="alert"),
-    path("alertes/<int:pk>/prendre-en-compte/", alert_views.alert_acknowledge, name="alert_acknowledge"),
-    path("alertes/<int:pk>/clore/", alert_views.alert_close, name="alert_close"),
-    path("alertes/regles/", alert_views.rule_list, name="alert_rules"),
-    path("alertes/regles/nouvelle/", alert_views.rule_create, name="alert_rule_create"),
-    path("alertes/regles/<int:pk>/modifier/", alert_views.rule_edit, name="alert_rule_edit"),
+    path("", public.index, name="index"),
+    path("equipement/<int:pk>/", public.entity_detail, name="entity"),
+    path("equipement/<int:pk>/export.csv", public.series_csv, name="series_csv"),
+    path("alertes/", agent.alert_list, name="alerts"),
+    path("alertes/<int:pk>/", agent.alert_detail, name="alert"),
+    path("alertes/<int:pk>/prendre-en-compte/", agent.alert_acknowledge, name="alert_acknowledge"),
+    path("alertes/<int:pk>/clore/", agent.alert_close, name="alert_close"),
+    path("alertes/regles/", agent.rule_list, name="alert_rules"),
+    path("alertes/regles/nouvelle/", agent.rule_create, name="alert_rule_create"),
+    path("alertes/regles/<int:pk>/modifier/", agent.rule_edit, name="alert_rule_edit"),
 ]

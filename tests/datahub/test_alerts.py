@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from beffroi.core.models import AuditEntry
-from beffroi.datahub import alert_services, services
+from beffroi.datahub import services
 from beffroi.datahub.models import Alert, AlertEvent, AlertRule
 from tests.factories import TeamFactory, member
 
@@ -49,7 +49,7 @@ def team(valbourg, agent_valbourg):
 
 @pytest.fixture
 def rule(valbourg, agent_valbourg, team):
-    return alert_services.alert_rule_create(
+    return services.alert_rule_create(
         commune=valbourg,
         actor=agent_valbourg,
         label="Benne pleine",
@@ -100,7 +100,7 @@ def test_one_open_alert_per_rule_and_entity(valbourg, rule):
     container = make_container(valbourg)
     feed(valbourg, container, [0.9, 0.9, 0.9])
     feed(valbourg, container, [0.95, 0.97], end=NOW + timedelta(hours=1))
-    alert_services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=2))
+    services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=2))
     assert open_alerts().count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.create(commune=valbourg, rule=rule, entity=container, opened_at=NOW)
@@ -116,7 +116,7 @@ def test_value_back_to_normal_closes_automatically_with_history(valbourg, rule):
     assert "Résolue automatiquement" in alert.events.last().note
     # A new excursion opens a new alert.
     feed(valbourg, container, [0.9, 0.9, 0.9], end=NOW + timedelta(hours=3))
-    alert_services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=3))
+    services.alerts_evaluate(commune=valbourg, now=NOW + timedelta(hours=3))
     assert open_alerts().count() == 1 and Alert.objects.count() == 2
 
 
@@ -124,7 +124,7 @@ def silent_container_with_no_data_rule(commune, actor):
     """A container last heard from five hours ago, and a rule wanting data every two hours."""
     container = make_container(commune)
     feed(commune, container, [0.2], end=datetime.now(UTC) - timedelta(hours=5))
-    alert_services.alert_rule_create(
+    services.alert_rule_create(
         commune=commune,
         actor=actor,
         label="Capteur muet",
@@ -146,7 +146,7 @@ def test_no_data_rule_from_the_command(valbourg, agent_valbourg):
 
 
 def test_rate_of_change_rule(valbourg, agent_valbourg):
-    alert_services.alert_rule_create(
+    services.alert_rule_create(
         commune=valbourg,
         actor=agent_valbourg,
         label="Remplissage anormalement rapide",
@@ -165,12 +165,12 @@ def test_rate_of_change_rule(valbourg, agent_valbourg):
 def test_acknowledge_and_close_are_audited_with_history(valbourg, rule, agent_valbourg):
     feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
     alert = open_alerts().get()
-    alert_services.alert_acknowledge(commune=valbourg, actor=agent_valbourg, alert=alert, note="J'y vais")
+    services.alert_acknowledge(commune=valbourg, actor=agent_valbourg, alert=alert, note="J'y vais")
     alert.refresh_from_db()
     assert alert.state == Alert.State.ACKNOWLEDGED and alert.acknowledged_by == agent_valbourg
     with pytest.raises(ValidationError):
-        alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="  ")
-    alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
+        services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="  ")
+    services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
     alert.refresh_from_db()
     assert alert.state == Alert.State.CLOSED and alert.closed_by == agent_valbourg
     assert [(e.action, e.note) for e in alert.events.all()][1:] == [
@@ -189,12 +189,12 @@ def test_services_refuse_other_communes_and_readers(valbourg, hautmesnil, rule, 
     feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
     alert = open_alerts().get()
     with pytest.raises(PermissionDenied):
-        alert_services.alert_acknowledge(commune=hautmesnil, actor=agent_hautmesnil, alert=alert)
+        services.alert_acknowledge(commune=hautmesnil, actor=agent_hautmesnil, alert=alert)
     with pytest.raises(PermissionDenied):
-        alert_services.alert_rule_update(commune=hautmesnil, actor=agent_hautmesnil, rule=rule, threshold=0.5)
+        services.alert_rule_update(commune=hautmesnil, actor=agent_hautmesnil, rule=rule, threshold=0.5)
     elu = member(valbourg, "elu", "elu@valbourg.test")
     with pytest.raises(PermissionDenied):
-        alert_services.alert_close(commune=valbourg, actor=elu, alert=alert, note="non")
+        services.alert_close(commune=valbourg, actor=elu, alert=alert, note="non")
     # Hautmesnil's ingestion never evaluates Valbourg's rules.
     feed(hautmesnil, make_container(hautmesnil), [0.9, 0.9, 0.9])
     assert open_alerts().count() == 1
@@ -204,7 +204,7 @@ def test_services_refuse_other_communes_and_readers(valbourg, hautmesnil, rule, 
 def test_rule_needs_a_team_of_its_commune(valbourg, hautmesnil, agent_valbourg):
     other = TeamFactory(commune=hautmesnil, name="Voirie", slug="voirie")
     with pytest.raises(ValidationError):
-        alert_services.alert_rule_create(
+        services.alert_rule_create(
             commune=valbourg,
             actor=agent_valbourg,
             label="x",
@@ -349,7 +349,7 @@ def test_personal_data_export_and_erasure_keep_the_history(valbourg, rule, agent
 
     feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
     alert = open_alerts().get()
-    alert_services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
+    services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
     exported = personal_data.export_for(agent_valbourg)["donnees_et_capteurs"]["evenements_alertes"]
     assert [e["note"] for e in exported] == ["Benne vidée"]
     personal_data.erase_for(agent_valbourg)

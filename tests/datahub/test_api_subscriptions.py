@@ -250,7 +250,7 @@ def test_times_sent_counts_notifications_that_finish_together(client, valbourg, 
     """Two notifications of one subscription in flight at once: each success counts (no lost update)."""
     from beffroi.core import outbound
     from beffroi.datahub.models import Subscription
-    from beffroi.datahub.subscriptions import notification_send
+    from beffroi.datahub.services import notification_send
 
     url, _ = receiver
     h = headers(write_key(valbourg), "valbourg")

@@ -17,7 +17,6 @@ from beffroi.datahub.ngsild.context import (
     CONTEXTS_DIR,
     CORE_CONTEXT_URL,
     DEFAULT_CORE_CONTEXT_URL,
-    DEFAULT_VOCAB,
     ActiveContext,
     ContextResolver,
     build_context,
@@ -33,6 +32,7 @@ from beffroi.datahub.ngsild.context import (
     parse_link_header,
 )
 from beffroi.datahub.ngsild.errors import BadRequestData, ErrorType, LdContextNotAvailable
+from beffroi.datahub.ngsild.vocabulary import DEFAULT_VOCAB
 from tests.datahub.helpers import BASE, headers, link, post_json, write_key
 from tests.local_http import Recorder, fake_dns, ok
 
@@ -436,7 +436,7 @@ def remote(settings):
     from django.core.cache import cache
 
     from beffroi.datahub import remote_contexts
-    from beffroi.datahub.ngsild_views import RESOLVER
+    from beffroi.datahub.ngsild_http.call import RESOLVER
 
     def forget():
         cache.clear()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from beffroi.datahub import services
+from beffroi.datahub.documents import observation_value
 from beffroi.datahub.models import DailyRollup, HourlyRollup, LatestValue, Observation, RejectedUplink
 from tests.datahub.helpers import headers, write_key
 
@@ -297,8 +298,8 @@ def test_batch_mixing_rejects_texts_units_and_repeats_stores_each_known_measurem
     }
     stored = {o.observed_at: o for o in Observation.objects.filter(entity=container)}
     assert stored[T0].value_num == 0.5 and stored[T0].unit_code == "P1"
-    assert services.observation_value(stored[T0 + timedelta(minutes=10)]) == "plein"
-    assert services.observation_value(stored[T0 + timedelta(minutes=20)]) is True
+    assert observation_value(stored[T0 + timedelta(minutes=10)]) == "plein"
+    assert observation_value(stored[T0 + timedelta(minutes=20)]) is True
     assert HourlyRollup.objects.get(entity=container, attribute=FILL).count == 1  # numbers only
     container.refresh_from_db()
     assert container.data[FILL]["value"] is True

@@ -371,7 +371,7 @@ def test_ngsild_batch_reports_only_domain_errors_per_entity(client, valbourg, ke
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(services, "entity_create", broken)
+    monkeypatch.setattr(services.entities, "entity_create", broken)  # what the batch calls
     r = post_json(client, f"{BASE}/entityOperations/create", [_entity()], **headers(key, "valbourg"))
     # A programming error is the server's (500 InternalError, logged), never the client's BadRequestData.
     assert r.status_code == 500 and r.json()["type"].endswith("/InternalError")

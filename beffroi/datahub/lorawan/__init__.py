@@ -1,6 +1,6 @@
 """LoRaWAN ingestion, pure part: uplink parsing (The Things Stack v3, ChirpStack v4, plain JSON) and decoders."""
 
-from .decoders import (
+from beffroi.datahub.lorawan.decoders import (
     NETWORK_SERVER_PROFILE,
     DecoderProfile,
     decode_payload,
@@ -10,8 +10,14 @@ from .decoders import (
     profiles,
     register,
 )
-from .errors import LoRaWANError, NotAnUplink, PayloadDecodeError, UnknownDecoderProfile, UplinkFormatError
-from .uplink import (
+from beffroi.datahub.lorawan.errors import (
+    LoRaWANError,
+    NotAnUplink,
+    PayloadDecodeError,
+    UnknownDecoderProfile,
+    UplinkFormatError,
+)
+from beffroi.datahub.lorawan.uplink import (
     Topic,
     Uplink,
     detect_source,

@@ -48,8 +48,8 @@ from typing import Any, Literal
 
 import orjson
 
-from ..ngsild.query import parse_datetime_literal
-from .errors import NotAnUplink, UplinkFormatError
+from beffroi.datahub.lorawan.errors import NotAnUplink, UplinkFormatError
+from beffroi.datahub.ngsild.query import parse_datetime_literal
 
 Source = Literal["tts", "chirpstack", "plain"]
 

@@ -39,12 +39,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import BadRequestData, LdContextNotAvailable
+from beffroi.datahub.ngsild.errors import BadRequestData, LdContextNotAvailable
+from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER
 
 CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
 
-NGSI_LD_NS = "https://uri.etsi.org/ngsi-ld/"
-DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
 CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"
 #: The unversioned URL most clients (and the Smart Data Models examples) send.
 DEFAULT_CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
@@ -693,6 +692,61 @@ def compact_entity(
     out = _convert_entity(entity, build_context(context, resolver=resolver), expand=False)
     if include_context:
         out["@context"] = context if context is not None else DEFAULT_CORE_CONTEXT_URL
+    return out
+
+
+# ------------------------------------------------------------------------------------ simplified (keyValues)
+
+
+def simplify_entity(entity: Mapping[str, Any]) -> dict[str, Any]:
+    """The simplified (keyValues) representation of a normalized entity (CIM 009 §4.5.4): each attribute
+    replaced by the value member of its first instance (``value``, ``object``, ``languageMap``…); names are
+    left as they are (compact them first, or use :func:`compact_simplified`)."""
+    out: dict[str, Any] = {}
+    for key, member in entity.items():
+        if key in ("id", "type", "@context", "createdAt", "modifiedAt") or not isinstance(
+            member, dict | list
+        ):
+            out[key] = member
+            continue
+        first = member[0] if isinstance(member, list) and member else member
+        if isinstance(first, dict):
+            kind = first.get("type", "Property")
+            out[key] = first.get(VALUE_MEMBER.get(kind, "value"), first.get("value"))
+        else:
+            out[key] = member
+    return out
+
+
+def compact_simplified(document: Mapping[str, Any], active: ActiveContext) -> dict[str, Any]:
+    """``simplify_entity(compact_entity(document, active))`` without compacting what the simplified form
+    drops: names are compacted and, of each attribute, only its first instance's value member is kept (a
+    VocabProperty's vocab compacted as a type, as compaction does). Compacting every member of a normalized
+    document first cost more than the rest of a keyValues query."""
+    out: dict[str, Any] = {}
+    for key, member in document.items():
+        if key == "@context":
+            continue
+        if key in ENTITY_MEMBERS:
+            out[key] = _map_types(member, active.compact_type) if key == "type" else member
+            continue
+        name = active.compact_attribute(key)
+        if not isinstance(member, dict | list):
+            out[name] = member
+            continue
+        first = member[0] if isinstance(member, list) and member else member
+        if not isinstance(first, dict):
+            out[name] = _convert_attribute(member, active, False)
+            continue
+        kind = first.get("type", "Property")
+        value_member = VALUE_MEMBER.get(kind, "value")
+        if value_member in first:
+            value = first[value_member]
+            if value_member == "vocab" and first.get("type") == "VocabProperty":
+                value = _map_types(value, active.compact_type)
+        else:
+            value = first.get("value")
+        out[name] = value
     return out
 
 

@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 from shapely.validation import explain_validity
 
-from .errors import BadRequestData
+from beffroi.datahub.ngsild.errors import BadRequestData
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 

@@ -50,7 +50,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from .errors import ErrorType, NgsiLdError
+from beffroi.datahub.ngsild.errors import ErrorType, NgsiLdError
+from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, VALUE_MEMBER
 
 Scalar = bool | int | float | str | datetime | date | time
 
@@ -705,28 +706,6 @@ def map_attribute_names(
 
 # ------------------------------------------------------------------------------------------------ evaluator
 
-ATTRIBUTE_TYPES = frozenset(
-    {
-        "Property",
-        "Relationship",
-        "GeoProperty",
-        "LanguageProperty",
-        "JsonProperty",
-        "VocabProperty",
-        "ListProperty",
-        "ListRelationship",
-    }
-)
-_VALUE_MEMBER = {
-    "Property": "value",
-    "GeoProperty": "value",
-    "Relationship": "object",
-    "LanguageProperty": "languageMap",
-    "JsonProperty": "json",
-    "VocabProperty": "vocab",
-    "ListProperty": "valueList",
-    "ListRelationship": "objectList",
-}
 _RELATIONSHIP_KINDS = frozenset({"Relationship", "ListRelationship"})
 _MISMATCH = object()
 
@@ -761,7 +740,7 @@ def _resolve(entity: Mapping[str, Any], path: AttrPath) -> list[tuple[str, Any]]
             kind = element.get("type")
             if kind not in ATTRIBUTE_TYPES:
                 kind = "Relationship" if "object" in element and "value" not in element else "Property"
-            value = element.get(_VALUE_MEMBER[kind])
+            value = element.get(VALUE_MEMBER[kind])
             if kind == "ListRelationship" and isinstance(value, list):
                 value = [v.get("object") if isinstance(v, Mapping) else v for v in value]
         else:

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from .errors import BadRequestData
-from .query import parse_datetime_literal
+from beffroi.datahub.ngsild.errors import BadRequestData
+from beffroi.datahub.ngsild.query import parse_datetime_literal
+from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, VALUES_MEMBER
 
 TIMERELS = ("before", "after", "between")
 TIME_PROPERTIES = ("observedAt", "createdAt", "modifiedAt", "deletedAt")
@@ -509,27 +510,6 @@ def aggregate(
 
 # ----------------------------------------------------------------------------------- representations
 
-_VALUE_MEMBER = {
-    "Property": "value",
-    "GeoProperty": "value",
-    "Relationship": "object",
-    "LanguageProperty": "languageMap",
-    "JsonProperty": "json",
-    "VocabProperty": "vocab",
-    "ListProperty": "valueList",
-    "ListRelationship": "objectList",
-}
-_VALUES_MEMBER = {
-    "Property": "values",
-    "GeoProperty": "values",
-    "Relationship": "objects",
-    "LanguageProperty": "languageMaps",
-    "JsonProperty": "jsons",
-    "VocabProperty": "vocabs",
-    "ListProperty": "valueLists",
-    "ListRelationship": "objectLists",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Instance:
@@ -547,7 +527,7 @@ def normalized_instances(
     instances: Iterable[Instance], attribute_type: str = "Property"
 ) -> list[dict[str, Any]]:
     """The normalized temporal representation: one attribute object per instance, oldest first (§5.2.20)."""
-    member = _VALUE_MEMBER.get(attribute_type, "value")
+    member = VALUE_MEMBER.get(attribute_type, "value")
     out = []
     for item in sorted(instances, key=lambda i: i.observed_at):
         body: dict[str, Any] = {"type": attribute_type, member: item.value}
@@ -592,7 +572,7 @@ def temporal_attribute(
     if representation == "normalized":
         return normalized_instances(items, attribute_type)
     if representation == "temporalValues":
-        return {"type": attribute_type, _VALUES_MEMBER.get(attribute_type, "values"): temporal_values(items)}
+        return {"type": attribute_type, VALUES_MEMBER.get(attribute_type, "values"): temporal_values(items)}
     if representation == "aggregatedValues":
         series = [(i.observed_at, i.value) for i in items]
         return {"type": attribute_type, **aggregate(series, methods, period, origin=origin, end=end)}

@@ -2,11 +2,11 @@
 
 from django import template
 
-from beffroi.datahub import alert_selectors
+from beffroi.datahub import selectors
 
 register = template.Library()
 
 
 @register.simple_tag
 def open_alerts_count(commune) -> int:
-    return alert_selectors.alert_open_count(commune=commune) if commune is not None else 0
+    return selectors.alert_open_count(commune=commune) if commune is not None else 0

@@ -5,9 +5,9 @@ counter), ``milesight-em400-udl`` (ultrasonic waste fill level); plus ``network-
 network server decodes the payload itself.
 """
 
-from . import adeunis, elsys, milesight
-from .milesight import fill_level
-from .registry import (
+from beffroi.datahub.lorawan.decoders import adeunis, elsys, milesight
+from beffroi.datahub.lorawan.decoders.milesight import fill_level
+from beffroi.datahub.lorawan.decoders.registry import (
     NETWORK_SERVER_PROFILE,
     DecoderProfile,
     decode_payload,

@@ -31,9 +31,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import PayloadDecodeError
-from .binary import ByteReader
-from .registry import DecoderProfile
+from beffroi.datahub.lorawan.decoders.binary import ByteReader
+from beffroi.datahub.lorawan.decoders.registry import DecoderProfile
+from beffroi.datahub.lorawan.errors import PayloadDecodeError
 
 ADEUNIS_EPOCH = 1356998400  # 2013-01-01T00:00:00Z
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import PayloadDecodeError
+from beffroi.datahub.lorawan.errors import PayloadDecodeError
 
 
 class ByteReader:

@@ -52,9 +52,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import PayloadDecodeError
-from .binary import ByteReader
-from .registry import DecoderProfile
+from beffroi.datahub.lorawan.decoders.binary import ByteReader
+from beffroi.datahub.lorawan.decoders.registry import DecoderProfile
+from beffroi.datahub.lorawan.errors import PayloadDecodeError
 
 
 def _temperature(reader: ByteReader, what: str) -> float:

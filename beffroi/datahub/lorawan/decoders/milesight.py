@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import PayloadDecodeError
-from .binary import ByteReader
-from .registry import DecoderProfile
+from beffroi.datahub.lorawan.decoders.binary import ByteReader
+from beffroi.datahub.lorawan.decoders.registry import DecoderProfile
+from beffroi.datahub.lorawan.errors import PayloadDecodeError
 
 _POSITIONS = {0: "normal", 1: "tilt"}
 _ALARMS = {0: "threshold_alarm_release", 1: "threshold_alarm"}

@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import PayloadDecodeError, UnknownDecoderProfile
-from ..uplink import Uplink
+from beffroi.datahub.lorawan.errors import PayloadDecodeError, UnknownDecoderProfile
+from beffroi.datahub.lorawan.uplink import Uplink
 
 #: The profile for devices whose network server already decodes the payload (TTS ``decoded_payload``,
 #: ChirpStack ``object``): the measurements are that object.

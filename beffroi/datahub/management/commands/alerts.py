@@ -9,7 +9,7 @@ the MQTT worker (HTTP webhooks only), run this command periodically (cron or a s
 from django.core.management.base import BaseCommand, CommandError
 
 from beffroi.core.models import Commune
-from beffroi.datahub import alert_services
+from beffroi.datahub import services
 
 
 class Command(BaseCommand):
@@ -30,10 +30,10 @@ class Command(BaseCommand):
             commune = Commune.objects.filter(slug=options["commune"]).first()
             if commune is None:
                 raise CommandError(f"no commune {options['commune']!r}")
-            result = alert_services.alerts_evaluate(commune=commune)
+            result = services.alerts_evaluate(commune=commune)
             totals = {"opened": len(result.opened), "closed": len(result.closed)}
         else:
-            totals = alert_services.alerts_evaluate_communes()
+            totals = services.alerts_evaluate_communes()
         self.stdout.write(
             f"Alertes ouvertes : {totals['opened']} ; closes automatiquement : {totals['closed']}."
         )

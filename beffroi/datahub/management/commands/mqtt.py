@@ -68,7 +68,7 @@ def handle_messages(messages: list[tuple[str, bytes]]) -> list[str]:
 
 def evaluate_alerts() -> dict[str, int] | None:
     """Evaluate every commune's alert rules (the periodic pass; never raises)."""
-    from beffroi.datahub.alert_services import alerts_evaluate_communes
+    from beffroi.datahub.services import alerts_evaluate_communes
 
     try:
         if not connection.in_atomic_block:

@@ -1,4 +1,4 @@
-"""Dashboards of the data hub: assets and their state, per-entity charts, CSV export, small-commune views.
+"""Public pages of the data hub (dashboards): assets and their state, per-entity charts, CSV export, small-commune views.
 
 Anonymous visitors and habitants see what the commune publishes; agents and élus (view_dashboards) see all.
 """
@@ -21,9 +21,9 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.charts import LinePoint, line_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
-
-from . import labels, selectors
-from .services import latest_instant, short_name
+from beffroi.datahub import labels, selectors
+from beffroi.datahub.ngsild.entities import latest_instant
+from beffroi.datahub.ngsild.vocabulary import short_name
 
 PERIOD_LABELS = {
     "day": gettext_lazy("24 heures"),
@@ -178,12 +178,7 @@ def _energy_comparison(commune, see_all, meters):
 
 def _burning_hours(lights):
     """Hours over the last 7 days where a light's illuminance level was above zero (from hourly roll-ups)."""
-    from .models import HourlyRollup
-
-    since = timezone.now() - timedelta(days=7)
-    return HourlyRollup.objects.filter(
-        entity__in=lights, attribute__endswith="/illuminanceLevel", bucket__gte=since, maximum__gt=0
-    ).count()
+    return selectors.lit_hours(entities=lights, since=timezone.now() - timedelta(days=7))
 
 
 def _entity(request, pk: int):

@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
+from beffroi.datahub import selectors, services
+from beffroi.datahub.forms import AcknowledgeForm, AlertRuleForm, CloseForm
+from beffroi.datahub.models import Alert
 from beffroi.territory.models import Team
-
-from . import alert_selectors, alert_services
-from .alert_forms import AcknowledgeForm, AlertRuleForm, CloseForm
-from .models import Alert
 
 STATE_BADGES = {
     Alert.State.OPEN: "badge-danger",
@@ -48,12 +47,12 @@ def alert_list(request):
     entity_type = request.GET.get("type", "")
     if state not in dict(STATE_FILTERS):
         state = ""
-    alerts = alert_selectors.alert_list(commune=commune, state=state, team_slug=team, entity_type=entity_type)
+    alerts = selectors.alert_list(commune=commune, state=state, team_slug=team, entity_type=entity_type)
     return render(
         request,
         "datahub/alerts/list.html",
         {
-            "mine": _rows(alert_selectors.alert_list_for_teams(commune=commune, user=request.user)),
+            "mine": _rows(selectors.alert_list_for_teams(commune=commune, user=request.user)),
             "rows": _rows(alerts),
             "limit": 200,
             "state": state,
@@ -61,14 +60,14 @@ def alert_list(request):
             "entity_type": entity_type,
             "state_filters": [(value, str(label)) for value, label in STATE_FILTERS],
             "teams": Team.objects.filter(commune=commune),
-            "types": alert_selectors.entity_types(commune=commune),
-            "open_count": alert_selectors.alert_open_count(commune=commune),
+            "types": selectors.entity_type_names(commune=commune),
+            "open_count": selectors.alert_open_count(commune=commune),
         },
     )
 
 
 def _alert(request, pk: int) -> Alert:
-    alert = alert_selectors.alert_get(commune=request.commune, pk=pk)
+    alert = selectors.alert_get(commune=request.commune, pk=pk)
     if alert is None:
         raise Http404
     return alert
@@ -82,7 +81,7 @@ def _detail(request, alert, *, ack_form=None, close_form=None, status=200):
         {
             "alert": alert,
             "badge": STATE_BADGES[alert.state],
-            "events": alert_selectors.alert_events(alert=alert),
+            "events": selectors.alert_events(alert=alert),
             "can_acknowledge": can_act and alert.state == Alert.State.OPEN,
             "can_close": can_act and alert.state != Alert.State.CLOSED,
             "ack_form": ack_form or AcknowledgeForm(prefix="ack"),
@@ -104,14 +103,14 @@ def alert_detail(request, pk: int):
 @capability_required("handle_requests")
 def alert_acknowledge(request, pk: int):
     return _alert_action(
-        request, pk, AcknowledgeForm, "ack", alert_services.alert_acknowledge, _("Alerte prise en compte.")
+        request, pk, AcknowledgeForm, "ack", services.alert_acknowledge, _("Alerte prise en compte.")
     )
 
 
 @require_POST
 @capability_required("handle_requests")
 def alert_close(request, pk: int):
-    return _alert_action(request, pk, CloseForm, "close", alert_services.alert_close, _("Alerte close."))
+    return _alert_action(request, pk, CloseForm, "close", services.alert_close, _("Alerte close."))
 
 
 def _alert_action(request, pk: int, form_class, prefix: str, service, done: str):
@@ -134,7 +133,7 @@ def rule_list(request):
     return render(
         request,
         "datahub/alerts/rules.html",
-        {"rules": alert_selectors.rule_list(commune=request.commune), "can_edit": _can_act(request)},
+        {"rules": selectors.rule_list(commune=request.commune), "can_edit": _can_act(request)},
     )
 
 
@@ -142,18 +141,16 @@ def _rule_form_page(request, rule=None):
     commune = request.commune
     # The form fills its own copy of the rule, so the service sees what changed (and the page title keeps
     # the stored label when the form has errors).
-    edited = alert_selectors.rule_get(commune=commune, pk=rule.pk) if rule is not None else None
+    edited = selectors.rule_get(commune=commune, pk=rule.pk) if rule is not None else None
     form = AlertRuleForm(request.POST or None, instance=edited, commune=commune)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in alert_services.RULE_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in services.alerts.RULE_FIELDS}
         try:
             if rule is None:
-                rule = alert_services.alert_rule_create(commune=commune, actor=request.user, **fields)
+                rule = services.alert_rule_create(commune=commune, actor=request.user, **fields)
                 messages.success(request, _("Règle créée."))
             else:
-                rule = alert_services.alert_rule_update(
-                    commune=commune, actor=request.user, rule=rule, **fields
-                )
+                rule = services.alert_rule_update(commune=commune, actor=request.user, rule=rule, **fields)
                 messages.success(request, _("Règle enregistrée."))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -174,7 +171,7 @@ def rule_create(request):
 
 @capability_required("handle_requests")
 def rule_edit(request, pk: int):
-    rule = alert_selectors.rule_get(commune=request.commune, pk=pk)
+    rule = selectors.rule_get(commune=request.commune, pk=pk)
     if rule is None:
         raise Http404
     return _rule_form_page(request, rule)

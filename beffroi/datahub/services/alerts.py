@@ -9,7 +9,7 @@ its own does not leave stale alerts, and a new excursion opens a new alert. Noth
 no evidence (no reading, or a value still abnormal but not yet for the whole duration).
 
 Evaluation runs after each ingestion for the touched entities (`alerts_after_ingest`, called from
-services._ingest_rows) and periodically for every commune (needed for no-data rules): every minute in the
+services.observations.series_store) and periodically for every commune (needed for no-data rules): every minute in the
 `beffroi mqtt` worker, or `beffroi alerts` from a timer.
 """
 
@@ -33,10 +33,9 @@ from beffroi.core.annotations import Actor
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
+from beffroi.datahub import alerting
+from beffroi.datahub.models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
 from beffroi.territory.models import Team
-
-from . import alerting
-from .models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
 
 if TYPE_CHECKING:
     from beffroi.accounts.models import User

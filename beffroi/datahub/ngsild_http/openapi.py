@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
 _QUERY = [
     "type",
     "id",
@@ -119,3 +121,8 @@ def openapi() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
     }
+
+
+def openapi_view(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI description of the supported subset."""
+    return JsonResponse(openapi())

@@ -1,35 +1,33 @@
-"""NGSI-LD subscriptions (CIM 009 §5.8): storage, matching on entity changes, and HTTP notifications.
+"""NGSI-LD subscriptions (CIM 009 §5.8): storage, and matching on entity changes.
 
-Matching on type and watched attributes happens where the change is written (cheap, in memory); the q
-expression, the rendering and the HTTP POST happen in the worker, one task per subscription and change,
-so a slow or dead endpoint never delays the others. Failed notifications are retried with a back-off when
-the task backend can defer.
+Matching on type and watched attributes happens where the change is written (cheap, in memory): one
+notification task is enqueued per matching subscription and change, after the commit. The q expression, the
+rendering and the HTTP POST happen in the worker (services.notifications), so a slow or dead endpoint never
+delays a write.
+
+A subscription is audited when created, changed or deleted: it sends the commune's data to an address of the
+client's choosing.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from beffroi.core import outbound
 from beffroi.core.models import Commune
-
-from .models import Entity, Subscription
-from .ngsild import context as ldctx
-from .ngsild import query as ldquery
-from .ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
-from .ngsild.temporal import format_datetime
+from beffroi.core.services import audit_record
+from beffroi.datahub.models import Subscription
+from beffroi.datahub.ngsild import context as ldctx
+from beffroi.datahub.ngsild import query as ldquery
+from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from beffroi.datahub.tasks import notify
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
 
 
 def _check(body: Any) -> dict[str, Any]:
@@ -90,6 +88,7 @@ def _apply(row: Subscription, body: dict[str, Any], context: Any) -> None:
 
 
 def subscription_create(*, commune: Commune, body: Any, context: Any = None) -> Subscription:
+    """Create a subscription (CIM 009 §5.8.1) once its endpoint passes the outbound-address policy; audited."""
     body = _check(body)
     # Before the transaction: the check resolves the endpoint's name (up to the outbound timeout), which must
     # not hold the database's write lock.
@@ -102,6 +101,7 @@ def subscription_create(*, commune: Commune, body: Any, context: Any = None) -> 
         row = Subscription(commune=commune, subscription_id=sub_id)
         _apply(row, {k: v for k, v in body.items() if k != "@context"}, context)
         row.save()
+        _audit(commune, "create", row)
     return row
 
 
@@ -113,6 +113,7 @@ def _get(commune: Commune, sub_id: str) -> Subscription:
 
 
 def subscription_update(*, commune: Commune, sub_id: str, fragment: Any, context: Any = None) -> Subscription:
+    """Change a subscription (CIM 009 §5.8.2, merge of the given members), endpoint checked again; audited."""
     row = _get(commune, sub_id)
     if not isinstance(fragment, dict):
         raise BadRequestData("the body must be a JSON object")
@@ -123,31 +124,28 @@ def subscription_update(*, commune: Commune, sub_id: str, fragment: Any, context
         row = _get(commune, sub_id)
         _apply(row, merged, context if context is not None else row.body.get("@context"))
         row.save()
+        _audit(commune, "update", row)
     return row
 
 
 @transaction.atomic
 def subscription_delete(*, commune: Commune, sub_id: str) -> None:
-    _get(commune, sub_id).delete()
+    """Delete a subscription (CIM 009 §5.8.5); audited."""
+    row = _get(commune, sub_id)
+    _audit(commune, "delete", row)
+    row.delete()
 
 
-def subscription_document(row: Subscription) -> dict[str, Any]:
-    body = {k: v for k, v in row.body.items() if k != "@context"}
-    body["isActive"] = row.is_active
-    status: dict[str, int | str] = {"timesSent": row.times_sent, "timesFailed": row.times_failed}
-    for key, value in (
-        ("lastNotification", row.last_notification),
-        ("lastSuccess", row.last_success),
-        ("lastFailure", row.last_failure),
-    ):
-        if value is not None:
-            status[key] = format_datetime(value)
-    body["notification"] = {**body.get("notification", {}), **status}
-    body["status"] = "active" if row.is_active else "paused"
-    return body
+def _audit(commune: Commune, verb: str, row: Subscription) -> None:
+    audit_record(
+        commune=commune,
+        action=f"datahub.subscription.{verb}",
+        obj=row,
+        summary=f"{row.subscription_id} → {row.endpoint}",
+    )
 
 
-# ------------------------------------------------------------------------------------------ notifications
+# ---------------------------------------------------------------------------------------------- matching
 
 
 def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict[int, str]) -> None:
@@ -157,8 +155,6 @@ def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict
     subscriptions = list(Subscription.objects.filter(commune_id=commune_id, is_active=True))
     if not subscriptions:
         return
-    from .tasks import notify
-
     for sub in subscriptions:
         pks = [
             pk
@@ -168,88 +164,3 @@ def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict
         ]
         if pks:
             transaction.on_commit(partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1))
-
-
-def notification_send(*, subscription_pk: int, entity_pks: list[int], attempt: int = 1) -> bool:
-    """Render and POST one notification; record the outcome. Returns True on success."""
-    sub = Subscription.objects.filter(pk=subscription_pk, is_active=True).first()
-    if sub is None:
-        return True
-    context = sub.body.get("@context")
-    active = ldctx.build_context(context)
-    from .selectors import entity_document
-
-    entities = list(Entity.objects.filter(commune_id=sub.commune_id, pk__in=entity_pks))
-    q = sub.body.get("q")
-    node = ldquery.map_attribute_names(ldquery.parse_query(q), active.expand_attribute) if q else None
-    notification = sub.body.get("notification") or {}
-    wanted = [active.expand_attribute(a) for a in notification.get("attributes") or []]
-    data = []
-    for entity in entities:
-        document = entity_document(entity)
-        if node is not None and not ldquery.evaluate(node, document):
-            continue
-        if wanted:
-            document = {k: v for k, v in document.items() if k in ("id", "type") or k in wanted}
-        compacted = ldctx.compact_entity(document, active)
-        if notification.get("format") in ("keyValues", "simplified"):
-            from .ngsild_views import _key_values
-
-            compacted = _key_values(compacted)
-        data.append(compacted)
-    if not data:
-        return True
-    body = {
-        "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
-        "type": "Notification",
-        "subscriptionId": sub.subscription_id,
-        "notifiedAt": format_datetime(timezone.now()),
-        "data": data,
-    }
-    accept = (notification.get("endpoint") or {}).get("accept", "application/json")
-    if accept == "application/ld+json":
-        body["@context"] = context or ldctx.DEFAULT_CORE_CONTEXT_URL
-    now = timezone.now()
-    try:
-        # Checked again now: the name may resolve elsewhere than when the subscription was made. No redirect
-        # is followed (a notification answered with one has failed).
-        response = outbound.request(
-            sub.endpoint,
-            method="POST",
-            body=json.dumps(body).encode(),
-            headers={"Content-Type": accept},
-            follow_redirects=False,
-            read_body=False,
-        )
-        ok = 200 <= response.status < 300
-        refused = False
-    except outbound.AddressRefused as exc:
-        # Nothing was sent. Recorded as a failure like any other, so that the subscription's status cannot
-        # tell whether anything listens at that address; not retried.
-        log.warning("notification of %s to %s refused: %s", sub.subscription_id, sub.endpoint, exc)
-        ok, refused = False, True
-    except outbound.FetchFailed as exc:
-        log.warning("notification of %s to %s failed: %s", sub.subscription_id, sub.endpoint, exc)
-        ok, refused = False, False
-    # F(): concurrent notifications of one subscription each add their own one (no lost update).
-    rows = Subscription.objects.filter(pk=sub.pk)
-    if ok:
-        rows.update(times_sent=F("times_sent") + 1, last_notification=now, last_success=now)
-    else:
-        rows.update(times_failed=F("times_failed") + 1, last_notification=now, last_failure=now)
-        if not refused:
-            _retry(subscription_pk, entity_pks, attempt)
-    return ok
-
-
-def _retry(subscription_pk: int, entity_pks: list[int], attempt: int) -> None:
-    if attempt >= MAX_ATTEMPTS:
-        return
-    from .tasks import notify
-
-    try:
-        notify.using(run_after=timezone.now() + timedelta(seconds=30 * 2**attempt)).enqueue(
-            subscription_pk=subscription_pk, entity_pks=entity_pks, attempt=attempt + 1
-        )
-    except Exception:  # a backend that cannot defer (immediate, in tests): no retry
-        log.info("notification retry not scheduled (backend cannot defer)")

@@ -1,4 +1,4 @@
-"""Forms of the alert pages (rules, acknowledgement, closing); messages in French."""
+"""Forms of the data hub's pages: alert rules, acknowledging and closing an alert; messages in French."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import Commune
+from beffroi.datahub import selectors
+from beffroi.datahub.models import AlertRule
 from beffroi.territory.models import Team
-
-from . import alert_selectors
-from .models import AlertRule
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -45,7 +44,7 @@ class AlertRuleForm(forms.ModelForm):
     def __init__(self, *args: Any, commune: Commune, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commune = commune
-        types = alert_selectors.entity_types(commune=commune)
+        types = selectors.entity_type_names(commune=commune)
         current = self.instance.entity_type if self.instance.pk else ""
         if current and current not in types:
             types.append(current)
@@ -71,7 +70,7 @@ class AlertRuleForm(forms.ModelForm):
             )
         entity_type, attribute = data.get("entity_type"), data.get("attribute")
         if entity_type and attribute:
-            known = alert_selectors.measured_attributes(commune=self.commune, entity_type=entity_type)
+            known = selectors.measured_attributes(commune=self.commune, entity_type=entity_type)
             if known and attribute not in known:
                 self.add_error(
                     "attribute",

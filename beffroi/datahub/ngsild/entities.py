@@ -1,0 +1,181 @@
+"""Validation of NGSI-LD entities and of the measurements they carry (ETSI GS CIM 009 §4.5, §5.2.4).
+
+Entities arrive here already expanded (attribute names and types as IRIs, see :mod:`.context`). Every way in
+(batch API, NGSI-LD writes, webhooks, MQTT) meets the ingestion limits below before anything is stored: a
+device with a wrong clock or a careless client must not store what the pages and the APIs cannot show or the
+columns cannot hold. Errors are :class:`~.errors.BadRequestData` naming the attribute at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from beffroi.datahub.ngsild import geo
+from beffroi.datahub.ngsild.errors import BadRequestData
+from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem
+from beffroi.datahub.ngsild.temporal import parse_datetime
+from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, NGSI_LD_NULL, VALUE_MEMBER, short_name
+
+#: Instants before this are refused: no sensor of a commune measured anything then, and year 1 cannot even be
+#: converted to every time zone.
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+#: How far ahead of the server's clock an instant may be (clocks drift; a day more is a wrong clock).
+FUTURE_TOLERANCE = timedelta(days=1)
+#: The longest text value of a measurement (a state, a code, a short message), in characters.
+MAX_TEXT_VALUE = 1_000
+#: The longest unitCode: the observation column (UN/CEFACT codes have 2 or 3 characters).
+MAX_UNIT_CODE = 16
+
+#: Members of a stored entity that are not attributes.
+NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt")
+_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+
+
+def latest_instant() -> datetime:
+    """The latest instant a measurement may carry now (the server's clock plus FUTURE_TOLERANCE)."""
+    return datetime.now(UTC) + FUTURE_TOLERANCE
+
+
+def instant_in_window(moment: datetime | None, latest: datetime) -> bool:
+    """Is an aware instant (None: one that overflowed on conversion) within [EARLIEST_INSTANT, latest]?"""
+    return moment is not None and EARLIEST_INSTANT <= moment <= latest
+
+
+def check_observed_at(text: Any, *, name: str) -> datetime:
+    """An attribute's observedAt as an aware UTC datetime, within the accepted window; BadRequestData if not."""
+    try:
+        moment: datetime | None = parse_datetime(text, name=name)
+    except OverflowError:  # a year-1 or year-9999 instant whose offset takes it out of the calendar
+        moment = None
+    if not instant_in_window(moment, latest_instant()):
+        raise BadRequestData(
+            f"{name}: {text!r} is outside the accepted window (from 2000-01-01T00:00:00Z to one day after the "
+            "server's clock); check the device's clock"
+        )
+    return cast(datetime, moment)
+
+
+def _check_attribute(name: str, attribute: Any) -> Any:
+    """Validate one attribute (or a list of its dataset instances); BadRequestData naming it."""
+    short = short_name(name)
+    if isinstance(attribute, list):
+        if not attribute:
+            raise BadRequestData(f"attribute {short!r}: an empty list is not an attribute")
+        return [_check_attribute(name, item) for item in attribute]
+    if not isinstance(attribute, dict):
+        raise BadRequestData(f"attribute {short!r} must be an object with a type and a value or an object")
+    kind = attribute.get("type")
+    if kind is None:
+        kind = "Relationship" if "object" in attribute else "Property"
+        attribute = {"type": kind, **attribute}
+    if kind not in ATTRIBUTE_TYPES:
+        raise BadRequestData(f"attribute {short!r}: unknown type {kind!r} (expected Property, Relationship…)")
+    member = VALUE_MEMBER[kind]
+    if member not in attribute:
+        raise BadRequestData(f"attribute {short!r}: a {kind} needs a {member!r} member")
+    if attribute[member] is None:
+        raise BadRequestData(f"attribute {short!r}: {member} must not be null")
+    if kind == "Relationship":
+        obj = attribute["object"]
+        targets = obj if isinstance(obj, list) else [obj]
+        if not all(isinstance(t, str) and _URI_RE.match(t) for t in targets):
+            raise BadRequestData(f"attribute {short!r}: object must be a URI")
+    if kind == "GeoProperty":
+        geo.validate_geojson(attribute["value"])
+    if "observedAt" in attribute:
+        check_observed_at(attribute["observedAt"], name=f"{short}.observedAt")
+        value = attribute.get("value")
+        if kind == "Property" and isinstance(value, str) and len(value) > MAX_TEXT_VALUE:
+            raise BadRequestData(
+                f"attribute {short!r}: a measured text value (with observedAt) has at most "
+                f"{MAX_TEXT_VALUE} characters"
+            )
+    if "unitCode" in attribute:
+        unit = attribute["unitCode"]
+        if not isinstance(unit, str) or len(unit) > MAX_UNIT_CODE:
+            raise BadRequestData(
+                f"attribute {short!r}: unitCode must be a UN/CEFACT code (a string of at most "
+                f"{MAX_UNIT_CODE} characters)"
+            )
+    return attribute
+
+
+def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
+    """Validate an expanded entity (CIM 009 §4.5, §5.2.4); return it with attribute types filled in."""
+    if not isinstance(entity, dict):
+        raise BadRequestData("an entity must be a JSON object")
+    entity_id = entity.get("id")
+    if not isinstance(entity_id, str) or not _URI_RE.match(entity_id):
+        raise BadRequestData("id must be a URI such as urn:ngsi-ld:Streetlight:001")
+    if len(entity_id) > 255:
+        raise BadRequestData("id is longer than 255 characters")
+    kind = entity.get("type")
+    if require_type or kind is not None:
+        kinds = kind if isinstance(kind, list) else [kind]
+        if not kinds or not all(isinstance(k, str) and k for k in kinds):
+            raise BadRequestData("type must be a non-empty string")
+    out: dict[str, Any] = {}
+    for key, member in entity.items():
+        if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
+            out[key] = member
+            continue
+        problem = attribute_iri_problem(key)
+        if problem is not None:
+            raise BadRequestData(f"attribute name {short_name(str(key))[:60]!r}: {NAME_RULES[problem]}")
+        out[key] = _check_attribute(key, member)
+    return out
+
+
+def attributes(entity: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes of an entity or fragment (its members but id, type, @context and system dates)."""
+    return {k: v for k, v in entity.items() if k not in NON_ATTRIBUTES}
+
+
+def primary_type(kind: Any) -> str:
+    """The type an entity is filed under: its only type, or the first of several (§4.16 multi-typing)."""
+    primary: str = kind[0] if isinstance(kind, list) else kind
+    return primary
+
+
+def display_name(data: Mapping[str, Any]) -> str:
+    """The entity's ``name`` property (Smart Data Models), at most 200 characters, or ""."""
+    for key, attribute in data.items():
+        if short_name(key) == "name" and isinstance(attribute, dict):
+            value = attribute.get("value")
+            if isinstance(value, str):
+                return value[:200]
+    return ""
+
+
+def is_null(member: Any) -> bool:
+    """Is a merge-patch member the NGSI-LD null (§4.5.0: the attribute is to be deleted)?"""
+    if member == NGSI_LD_NULL or member is None:
+        return True
+    if isinstance(member, dict):
+        kind = member.get("type")
+        value = member.get(
+            VALUE_MEMBER.get(kind or "Property", "value"), member.get("value", member.get("object"))
+        )
+        return bool(value == NGSI_LD_NULL)
+    return False
+
+
+def measurements_of(data: Mapping[str, Any]) -> list[tuple[str, datetime, Any, str]]:
+    """The measurements an entity's attributes carry: (attribute, UTC instant, value, unitCode) of each
+    Property instance with ``observedAt`` and a plain value (not an object, an array or null)."""
+    rows = []
+    for attribute, member in data.items():
+        for instance in member if isinstance(member, list) else [member]:
+            if not isinstance(instance, dict) or "observedAt" not in instance:
+                continue
+            if instance.get("type", "Property") != "Property":
+                continue
+            value = instance.get("value")
+            if isinstance(value, dict | list) or value is None:
+                continue
+            moment = parse_datetime(instance["observedAt"], name=f"{short_name(attribute)}.observedAt")
+            rows.append((attribute, moment, value, str(instance.get("unitCode") or "")))
+    return rows

@@ -1,0 +1,69 @@
+"""NGSI-LD subscriptions (CIM 009 §5.8): create, list, read, change and delete; reading needs a key of the
+commune."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+
+from beffroi.datahub import selectors, services
+from beffroi.datahub.documents import subscription_document
+from beffroi.datahub.models import Subscription
+from beffroi.datahub.ngsild.errors import AccessDenied, ResourceNotFound
+from beffroi.datahub.ngsild_http.call import BASE, Call, endpoint, page_params
+
+
+def _sub_context(body: Any, context: Any) -> Any:
+    if context is not None:
+        return context
+    if isinstance(body, dict) and body.get("@context") is not None:
+        return body["@context"]
+    return None
+
+
+def subscriptions_post(call: Call) -> HttpResponse:
+    body, context = call.body()
+    row = services.subscription_create(commune=call.commune, body=body, context=_sub_context(body, context))
+    response = HttpResponse(status=201)
+    response["Location"] = f"{BASE}/subscriptions/{row.subscription_id}"
+    return response
+
+
+def subscriptions_get(call: Call) -> HttpResponse:
+    if not call.see_all:
+        raise AccessDenied("listing subscriptions needs an API key of the commune")
+    limit, offset, count = page_params(call)
+    rows, total = selectors.subscription_list(commune=call.commune, limit=limit, offset=offset)
+    body = [subscription_document(s) for s in rows]
+    return call.respond(body, headers={"NGSILD-Results-Count": str(total)} if count else {})
+
+
+def _subscription_or_404(call: Call, sub_id: str) -> Subscription:
+    if not call.see_all:
+        raise AccessDenied("reading subscriptions needs an API key of the commune")
+    row = selectors.subscription_get(commune=call.commune, sub_id=sub_id)
+    if row is None:
+        raise ResourceNotFound(f"subscription {sub_id} was not found")
+    return row
+
+
+def subscription_get(call: Call, sub_id: str) -> HttpResponse:
+    return call.respond(subscription_document(_subscription_or_404(call, sub_id)))
+
+
+def subscription_patch(call: Call, sub_id: str) -> HttpResponse:
+    body, context = call.body(merge=True)
+    services.subscription_update(
+        commune=call.commune, sub_id=sub_id, fragment=body, context=_sub_context(body, context)
+    )
+    return HttpResponse(status=204)
+
+
+def subscription_delete(call: Call, sub_id: str) -> HttpResponse:
+    services.subscription_delete(commune=call.commune, sub_id=sub_id)
+    return HttpResponse(status=204)
+
+
+subscriptions_view = endpoint(get=subscriptions_get, post=subscriptions_post)
+subscription_view = endpoint(get=subscription_get, patch=subscription_patch, delete=subscription_delete)

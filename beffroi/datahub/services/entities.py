@@ -1,0 +1,375 @@
+"""NGSI-LD entities and their attributes (ETSI GS CIM 009 §5.6): create, replace, merge, attribute writes,
+delete, publication, and the batch operations.
+
+Entities arrive here already expanded (attribute names and types as IRIs, see ngsild.context): the API layer
+owns the @context. Every attribute instance that carries ``observedAt`` and a scalar value is also recorded
+as an observation (services.observations), so the temporal API and the dashboards see what the entity API was
+told.
+
+What is audited: an entity created, replaced or deleted, its publication, each batch operation (one entry per
+batch). Attribute writes (append, update, partial update, delete, merge-patch) are not: they are how devices
+and integrations report state through NGSI-LD, as often as measurements, and the entity's ``modifiedAt``
+tells when it last changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from beffroi.core.annotations import Actor
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.datahub.documents import apply_columns, entity_types
+from beffroi.datahub.models import Entity, LatestValue
+from beffroi.datahub.ngsild.entities import attributes, check_entity, is_null, measurements_of, primary_type
+from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
+from beffroi.datahub.ngsild.names import attribute_iri_problem
+from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.datahub.services.observations import SeriesBatch, series_store
+from beffroi.datahub.services.subscriptions import changes_notify
+
+
+def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
+    qs = Entity.objects.filter(commune=commune, entity_id=entity_id)
+    if lock:
+        qs = qs.select_for_update()
+    entity = qs.first()
+    if entity is None:
+        raise ResourceNotFound(f"entity {entity_id} does not exist")
+    return entity
+
+
+def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
+    apply_columns(entity)
+    entity.save()
+    attrs = set(entity.data if changed is None else changed)
+    changes_notify(
+        commune_id=entity.commune_id, changes={entity.pk: attrs}, types={entity.pk: entity.type_iri}
+    )
+
+
+def _record_measurements(entity: Entity, data: Mapping[str, Any]) -> None:
+    """Store the measurements the written attributes carry (the document already holds their values)."""
+    batch = SeriesBatch()
+    batch.add_rows(
+        (entity.pk, attribute, moment, value, unit)
+        for attribute, moment, value, unit in measurements_of(data)
+    )
+    series_store(batch, entities={entity.pk: entity}, update_entity_data=False)
+
+
+def _set_type(row: Entity, kind: Any) -> None:
+    row.type_iri = primary_type(kind)
+    row.type_name = short_name(row.type_iri)[:120]
+
+
+@transaction.atomic
+def entity_create(
+    *,
+    commune: Commune,
+    entity: Mapping[str, Any],
+    actor: Actor = None,
+    is_public: bool = False,
+    audit: bool = True,
+) -> Entity:
+    """Create an entity (CIM 009 §5.6.1); AlreadyExists if its id is taken in this commune.
+
+    Audited, unless ``audit`` is False: a batch operation audits the batch once."""
+    checked = check_entity(dict(entity))
+    if Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists():
+        raise AlreadyExists(f"entity {checked['id']} already exists")
+    kind = checked["type"]
+    row = Entity(
+        commune=commune,
+        entity_id=checked["id"],
+        data={k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")},
+        is_public=is_public,
+    )
+    _set_type(row, kind)
+    if isinstance(kind, list) and len(kind) > 1:
+        row.data["@types"] = kind
+    _save(row)
+    _record_measurements(row, attributes(row.data))
+    if audit:
+        audit_record(
+            commune=commune, actor=actor, action="datahub.entity.create", obj=row, summary=row.entity_id
+        )
+    return row
+
+
+def _replace(row: Entity, checked: dict[str, Any], *, keep_types: bool) -> None:
+    kind = checked["type"]
+    _set_type(row, kind)
+    row.data = {k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")}
+    if keep_types and isinstance(kind, list) and len(kind) > 1:
+        row.data["@types"] = kind
+    _save(row)
+    _record_measurements(row, attributes(row.data))
+
+
+@transaction.atomic
+def entity_replace(
+    *, commune: Commune, entity_id: str, entity: Mapping[str, Any], actor: Actor = None
+) -> Entity:
+    """Replace an entity's attributes and type (CIM 009 §5.6.18 PUT); audited."""
+    row = _get(commune, entity_id, lock=True)
+    body = {**entity, "id": entity_id}
+    if "type" not in body:
+        body["type"] = entity_types(row)
+    _replace(row, check_entity(body), keep_types=True)
+    audit_record(
+        commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=row.entity_id
+    )
+    return row
+
+
+@transaction.atomic
+def entity_merge(
+    *, commune: Commune, entity_id: str, fragment: Mapping[str, Any], actor: Actor = None
+) -> Entity:
+    """Merge a fragment into an entity (CIM 009 §5.6.17 PATCH): given attributes replace or are added;
+    ``urn:ngsi-ld:null`` deletes one.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    fragment_id = fragment.get("id")
+    if fragment_id is not None and fragment_id != entity_id:
+        raise BadRequestData("id in the body does not match the entity in the URL")
+    to_check = {}
+    for key, member in attributes(fragment).items():
+        if is_null(member):
+            row.data.pop(key, None)
+        else:
+            current = row.data.get(key)
+            if isinstance(current, dict) and isinstance(member, dict):
+                merged = {**current, **member}
+                if "type" in member and member["type"] != current.get("type"):
+                    merged = dict(member)
+                to_check[key] = merged
+            else:
+                to_check[key] = member
+    checked = check_entity({"id": entity_id, "type": "x", **to_check})
+    for key in to_check:
+        row.data[key] = checked[key]
+    if "type" in fragment:
+        kind = fragment["type"]
+        check_entity({"id": entity_id, "type": kind})
+        _set_type(row, kind)
+    _save(row)
+    _record_measurements(row, to_check)
+    return row
+
+
+@transaction.atomic
+def entity_delete(*, commune: Commune, entity_id: str, actor: Actor = None, audit: bool = True) -> None:
+    """Delete an entity with its observations, roll-ups and latest values (CIM 009 §5.6.6).
+
+    Audited, unless ``audit`` is False: a batch operation audits the batch once."""
+    row = _get(commune, entity_id)
+    if audit:
+        audit_record(
+            commune=commune, actor=actor, action="datahub.entity.delete", obj=row, summary=row.entity_id
+        )
+    row.delete()
+
+
+@transaction.atomic
+def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, actor: Actor = None) -> Entity:
+    """Publish an entity to anonymous readers of the API and the dashboards (or withdraw it); audited."""
+    row = _get(commune, entity_id)
+    row.is_public = is_public
+    row.save(update_fields=["is_public"])
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="datahub.entity.publish",
+        obj=row,
+        summary=f"{row.entity_id} {is_public}",
+    )
+    return row
+
+
+def _write_attributes(row: Entity, attrs: Mapping[str, Any], keys: list[str]) -> list[str]:
+    """Set the checked ``attrs`` named in ``keys`` on the entity, notify, store their measurements."""
+    changed = {key: attrs[key] for key in keys}
+    for key, member in changed.items():
+        row.data[key] = member
+    if changed:
+        _save(row, changed)
+        _record_measurements(row, changed)
+    return keys
+
+
+@transaction.atomic
+def attrs_append(
+    *, commune: Commune, entity_id: str, attrs: Mapping[str, Any], no_overwrite: bool = False
+) -> tuple[list[str], list[str]]:
+    """Append attributes (CIM 009 §5.6.3); with noOverwrite, existing ones are left and reported.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    attrs = attributes(attrs)
+    checked = check_entity({"id": entity_id, "type": "x", **attrs})
+    not_updated = [key for key in attrs if no_overwrite and key in row.data]
+    updated = _write_attributes(row, checked, [key for key in attrs if key not in not_updated])
+    return updated, not_updated
+
+
+@transaction.atomic
+def attrs_update(
+    *, commune: Commune, entity_id: str, attrs: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Update existing attributes (CIM 009 §5.6.2); attributes the entity lacks are reported, not added.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    attrs = attributes(attrs)
+    checked = check_entity({"id": entity_id, "type": "x", **attrs})
+    not_updated = [key for key in attrs if key not in row.data]
+    updated = _write_attributes(row, checked, [key for key in attrs if key in row.data])
+    return updated, not_updated
+
+
+@transaction.atomic
+def attr_partial_update(
+    *, commune: Commune, entity_id: str, attribute: str, fragment: Mapping[str, Any]
+) -> None:
+    """Partial attribute update (CIM 009 §5.6.4): the given members replace those of the attribute.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    if attribute_iri_problem(attribute) is not None:  # scope, @types…: members of the entity, not attributes
+        raise BadRequestData(
+            f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
+        )
+    current = row.data.get(attribute)
+    if current is None:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    if not isinstance(fragment, dict) or not fragment:
+        raise BadRequestData(f"the body must be an object with the new members of {short_name(attribute)}")
+    base = current[0] if isinstance(current, list) and current else current
+    if not isinstance(base, dict):
+        raise BadRequestData(
+            f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
+        )
+    merged = {**base, **fragment}
+    checked = check_entity({"id": entity_id, "type": "x", attribute: merged})
+    _write_attributes(row, checked, [attribute])
+
+
+@transaction.atomic
+def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
+    """Delete an attribute of an entity with its latest value (CIM 009 §5.6.5); its history stays.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    if attribute not in row.data:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    del row.data[attribute]
+    _save(row, [attribute])
+    LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch operation, entity by entity (CIM 009 §5.6.7–§5.6.10: 201, 204 or 207)."""
+
+    success: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    errors: list[tuple[str, NgsiLdError]] = field(default_factory=list)
+
+
+def _id_of(entity: Any) -> str:
+    return entity.get("id", "") if isinstance(entity, dict) and isinstance(entity.get("id"), str) else ""
+
+
+def _audit_batch(commune: Commune, actor: Actor, verb: str, result: BatchResult) -> None:
+    if result.success:
+        audit_record(
+            commune=commune,
+            actor=actor,
+            action=f"datahub.entity.batch_{verb}",
+            summary=f"{len(result.success)} entities",
+        )
+
+
+def entity_batch_create(
+    *, commune: Commune, entities: list[dict[str, Any]], actor: Actor = None
+) -> BatchResult:
+    """Batch create (CIM 009 §5.6.7): each entity succeeds or fails on its own; one audit entry."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                row = entity_create(commune=commune, entity=entity, actor=actor, audit=False)
+            result.success.append(row.entity_id)
+        except NgsiLdError as exc:  # reported per entity in the 207 body; a bug is not a client's error
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "create", result)
+    return result
+
+
+def entity_batch_upsert(
+    *, commune: Commune, entities: list[dict[str, Any]], update_only: bool = False, actor: Actor = None
+) -> BatchResult:
+    """Batch upsert (CIM 009 §5.6.8): create, or replace (``options=replace``, default) / update; one audit
+    entry."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                checked = check_entity(entity)
+                exists = Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists()
+                if not exists:
+                    entity_create(commune=commune, entity=checked, actor=actor, audit=False)
+                    result.created.append(checked["id"])
+                elif update_only:
+                    attrs_append(commune=commune, entity_id=checked["id"], attrs=checked)
+                else:
+                    _replace(_get(commune, checked["id"], lock=True), checked, keep_types=False)
+            result.success.append(checked["id"])
+        except NgsiLdError as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "upsert", result)
+    return result
+
+
+def entity_batch_update(
+    *, commune: Commune, entities: list[dict[str, Any]], no_overwrite: bool = False, actor: Actor = None
+) -> BatchResult:
+    """Batch update (CIM 009 §5.6.9): append attributes of existing entities; one audit entry."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
+                    raise BadRequestData("each entity needs an id")
+                attrs_append(commune=commune, entity_id=entity["id"], attrs=entity, no_overwrite=no_overwrite)
+            result.success.append(entity["id"])
+        except NgsiLdError as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "update", result)
+    return result
+
+
+def entity_batch_delete(*, commune: Commune, ids: list[Any], actor: Actor = None) -> BatchResult:
+    """Batch delete (CIM 009 §5.6.10): each id succeeds or fails on its own; one audit entry."""
+    result = BatchResult()
+    for entity_id in ids:
+        try:
+            if not isinstance(entity_id, str):
+                raise BadRequestData("each item must be an entity id")
+            with transaction.atomic():
+                entity_delete(commune=commune, entity_id=entity_id, audit=False)
+            result.success.append(entity_id)
+        except NgsiLdError as exc:
+            result.errors.append((entity_id if isinstance(entity_id, str) else "", exc))
+    _audit_batch(commune, actor, "delete", result)
+    return result
