@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.browser.conftest import login, run_axe
+from tests.browser.conftest import login, run_axe, with_axe
 
 SKIP = re.compile(
     r"/(admin|api|open311|ngsi-ld|static|media|i18n)/|deconnexion|\.(json|csv|pb|xml|pdf|geojson|png|jpe?g)(\?|$)|/export"
@@ -80,7 +80,9 @@ def crawl(page, base_url: str, starts: list[str]) -> dict[str, list[dict]]:
     ids=["anonyme", "habitant", "agent", "elu", "admin"],
 )
 def test_every_page_passes_axe(browser, demo_site, email):
-    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context = with_axe(
+        browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    )
     page = context.new_page()
     starts = ["/valbourg/"]
     if email:
