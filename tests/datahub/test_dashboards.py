@@ -113,8 +113,9 @@ def test_dashboard_reads_in_french_with_faults_and_last_measurement(client, load
     assert page.count("En panne") >= 2
     # Types and measurements in French, with units, in natural order.
     assert "<td>Candélabre</td>" in page and "<td>Streetlight</td>" not in page
-    assert "Taux de remplissage : " in page and " %" in page
-    assert "CO₂ : " in page and "ppm" in page
+    # The colon, with the no-break space French puts before it, belongs to the translated string.
+    assert "Taux de remplissage\u00a0: " in page and " %" in page
+    assert "CO₂\u00a0: " in page and "ppm" in page
     assert page.index(">Candélabre 2<") < page.index(">Candélabre 10<")
     meter = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
     detail = client.get(f"/valbourg/donnees/equipement/{meter.pk}/").content.decode()
