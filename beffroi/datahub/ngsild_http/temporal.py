@@ -3,7 +3,7 @@ aggregated values (from the hourly and daily roll-ups where the period allows)."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -83,7 +83,11 @@ def _temporal_limit() -> int:
 
 
 def _temporal_response(
-    call: Call, rows: list[Entity], tq: ldtemporal.TemporalQuery, attrs: list[str] | None, headers: dict
+    call: Call,
+    rows: list[Entity],
+    tq: ldtemporal.TemporalQuery,
+    attrs: list[str] | None,
+    headers: dict[str, str],
 ) -> list[dict[str, Any]]:
     """The temporal representations of ``rows``, paginated (206 and Content-Range set in ``headers``)."""
     page = None
@@ -104,7 +108,6 @@ def _temporal_entity(
     attrs: list[str] | None,
     page: _TemporalPage | None = None,
 ) -> dict[str, Any]:
-
     active = call.active()
     start, end = tq.bounds()
     aggregated = "aggregatedValues" in call.options
@@ -159,7 +162,16 @@ def _temporal_entity(
     return body
 
 
-def _aggregate_from_rollups(row, name, granularity, start, end, period, methods):
+def _aggregate_from_rollups(
+    row: Entity,
+    name: str,
+    granularity: str,
+    start: datetime,
+    end: datetime | None,
+    period: ldtemporal.Duration,
+    methods: tuple[str, ...],
+) -> dict[str, list[list[Any]]]:
+    """aggregatedValues of one attribute from its hourly or daily roll-ups (periods that are whole buckets)."""
     rollups = selectors.rollup_values(
         entity=row, attribute=name, granularity=granularity, start=start, end=end
     )
