@@ -75,3 +75,13 @@ class AmountField(forms.Field):
         if exc.code == "cents":
             return gettext("Indiquez un montant en euros, sans centimes.") if not self.cents else exc.message
         return str(AMOUNT_MESSAGES.get(exc.code, exc.message))
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's `ValidationError` on the form that sent the values: each error on its field when the form
+    has that field, the others at the top (in the error summary); what the person typed stays in the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

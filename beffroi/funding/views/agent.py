@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
+from beffroi.core.forms import add_service_errors
 from beffroi.funding import selectors, services
 from beffroi.funding.catalogue import load_mechanisms
 from beffroi.funding.forms import CommuneZonageForm, FinancingLineForm, FinancingPlanForm
@@ -88,7 +89,7 @@ def line_add(request, pk: int):
             try:
                 services.line_add(commune=request.commune, actor=request.user, plan=plan, **form.cleaned_data)
             except ValidationError as error:
-                _attach(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("La ligne de financement est ajoutée."))
                 _flag_check(request, plan)
@@ -109,7 +110,7 @@ def line_edit(request, pk: int, line_pk: int):
                     commune=request.commune, actor=request.user, line=line, **form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("La ligne de financement est modifiée."))
                 _flag_check(request, plan)
@@ -130,14 +131,6 @@ def line_delete(request, pk: int, line_pk: int):
         _flag_check(request, plan)
         return redirect("funding:plan_detail", pk=plan.pk)
     return render(request, "funding/line_delete.html", {"plan": plan, "line": line})
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @capability_required("plan")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import member_list, user_can
+from beffroi.core.forms import add_service_errors
 from beffroi.funding import selectors as funding_selectors
 from beffroi.planning import maturity, report, selectors, services, use_cases
 from beffroi.planning.assessment_charts import assessment_radar
@@ -39,14 +40,6 @@ def _can_plan(request) -> bool:
 
 def _owners(commune):
     return member_list(commune=commune, capability="view_agent_space")
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # -- roadmap --------------------------------------------------------------------------------------------
@@ -98,7 +91,7 @@ def project_create(request):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _attach(form, error)
+                add_service_errors(form, error)
             else:
                 if use_case:
                     use_cases.seed_project(project=project, use_case=use_case, actor=request.user)
@@ -119,7 +112,7 @@ def project_edit(request, pk: int):
                     commune=request.commune, actor=request.user, project=project, **form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Le projet est enregistré."))
                 return redirect("planning:project_detail", pk=project.pk)
@@ -178,7 +171,7 @@ def _add_to_project(
         try:
             service(commune=request.commune, actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(_project_section_url(project, anchor))
