@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from beffroi.core import tenancy
 from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
 from beffroi.core.guards import parse_pk
@@ -195,24 +196,20 @@ def _param(request: HttpRequest, name: str) -> str:
 
 
 def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
+    """The commune a request is for (core.tenancy.api_tenant: jurisdiction_id, else the key's commune, else
+    the only one served), if its reports module is on."""
     slug = _param(request, "jurisdiction_id")
-    if slug:
-        commune = Commune.objects.filter(is_active=True, slug=slug).first()
-        if commune is None or not commune.has_module("reports"):
+    commune = tenancy.api_tenant(name=slug, key=key)
+    if commune is None:
+        if slug:
             raise Open311Error(404, f"jurisdiction_id inconnu : {slug}")
-        return commune
-    if key is not None:
-        if not key.commune.has_module("reports"):
-            raise Open311Error(404, f"jurisdiction_id inconnu : {key.commune.slug}")
-        return key.commune
-    active = Commune.objects.filter(is_active=True)
-    if active.count() == 1:
-        only = active.first()
-        if only is not None and only.has_module("reports"):
-            return only
-        if only is not None:  # the one commune served has switched the module off
-            raise Open311Error(404, "Aucun service de signalement n'est ouvert sur ce serveur.")
-    raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
+        raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
+    if not commune.has_module("reports"):
+        if slug or key is not None:
+            raise Open311Error(404, f"jurisdiction_id inconnu : {commune.slug}")
+        # the one commune served has switched the module off
+        raise Open311Error(404, "Aucun service de signalement n'est ouvert sur ce serveur.")
+    return commune
 
 
 # Resources -------------------------------------------------------------------------------------------------

@@ -126,6 +126,21 @@ def test_unknown_tenant(client, valbourg, hautmesnil):
     assert response.json()["type"].endswith("/NonexistentTenant")
 
 
+def test_without_tenant_header_the_only_commune_answers_even_with_its_own_host(client, valbourg):
+    """One commune served, on a host of its own: an NGSI-LD client naming no tenant is talking to it (the
+    pages' single commune, reached by clean URLs, is only one without a host)."""
+    valbourg.host = "donnees.valbourg.example"
+    valbourg.save(update_fields=["host"])
+    assert client.get(f"{BASE}/types").status_code == 200
+
+
+def test_without_tenant_header_several_communes_need_one(client, valbourg, hautmesnil):
+    response = client.get(f"{BASE}/types")
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/NonexistentTenant")
+    assert "NGSILD-Tenant" in response.json()["detail"]
+
+
 def test_replace_merge_and_attributes(client, valbourg, wkey):
     h = headers(wkey, "valbourg")
     post_json(client, f"{BASE}/entities", _light(), **h)
