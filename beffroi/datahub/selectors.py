@@ -30,6 +30,7 @@ from beffroi.datahub.models import (
     Subscription,
 )
 from beffroi.datahub.ngsild import query as ngsi_query
+from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
@@ -110,7 +111,7 @@ def entity_query(
             continue
         if query.q is not None or query.geo is not None:
             document = entity_document(entity)
-            if query.q is not None and not ngsi_query.evaluate(query.q, document):
+            if query.q is not None and not evaluate(query.q, document):
                 continue
             if query.geo is not None and not query.geo.matches(document):
                 continue

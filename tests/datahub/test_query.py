@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from beffroi.datahub.ngsild.context import build_context, expand_entity
 from beffroi.datahub.ngsild.errors import ErrorType
+from beffroi.datahub.ngsild.evaluation import evaluate, matches
 from beffroi.datahub.ngsild.query import (
     And,
     AttrPath,
@@ -23,10 +24,8 @@ from beffroi.datahub.ngsild.query import (
     QueryError,
     and_,
     attribute_paths,
-    evaluate,
     format_query,
     map_attribute_names,
-    matches,
     or_,
     parse_query,
 )

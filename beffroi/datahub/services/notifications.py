@@ -21,6 +21,7 @@ from beffroi.datahub.documents import entity_document
 from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
+from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.temporal import format_datetime
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def _notification(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | 
     data = []
     for entity in entities:
         document = entity_document(entity)
-        if node is not None and not ldquery.evaluate(node, document):
+        if node is not None and not evaluate(node, document):
             continue
         if wanted:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in wanted}
