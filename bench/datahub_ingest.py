@@ -217,7 +217,10 @@ def _mqtt(messages: int, attribute: str) -> tuple[float, int, float]:
     )
     log_path = tmp / "worker.log"
     worker = None
-    first = datetime(2045, 1, 1, tzinfo=UTC)  # after the API's and the raw rows' instants
+    # After the API's instants (January 2025) and before the raw rows' (ten years later), within the window
+    # ingestion accepts (an uplink received in 2045 is refused: the device's clock would be wrong).
+    first = datetime(2025, 6, 1, tzinfo=UTC)
+    last = first + timedelta(days=365)
     names = ["temperature", "humidity", "co2", "battery"][:MEASURES_PER_UPLINK]
     try:
         for _ in range(100):
@@ -283,7 +286,7 @@ def _mqtt(messages: int, attribute: str) -> tuple[float, int, float]:
         count = 0
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
-            count = Observation.objects.filter(observed_at__gte=first).count()
+            count = Observation.objects.filter(observed_at__gte=first, observed_at__lt=last).count()
             if count >= expected:
                 break
             time.sleep(0.05)
