@@ -357,10 +357,14 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beffroi.settings")
         import django
-        from django.core.management import call_command
+        from django.core.management import CommandError, call_command
 
         django.setup()
-        call_command("pb", *(sys.argv[1:] if argv is None else argv))
+        try:
+            call_command("pb", *(sys.argv[1:] if argv is None else argv))
+        except CommandError as exc:
+            sys.stderr.write(f"erreur : {exc}\n")
+            return 2
         return 0
     try:
         report = run_count(

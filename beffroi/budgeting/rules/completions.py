@@ -12,7 +12,8 @@ from fractions import Fraction
 from typing import Any
 
 from beffroi.budgeting.rules.greedy import greedy_fill, make_outcome
-from beffroi.budgeting.rules.mes import Engine, MesRun, mes_candidates, reference_run
+from beffroi.budgeting.rules.mes import Engine
+from beffroi.budgeting.rules.mes_reference import MesRun, mes_candidates, reference_run
 from beffroi.budgeting.rules.model import (
     Comparison,
     Election,

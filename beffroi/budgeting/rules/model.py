@@ -30,7 +30,7 @@ class ElectionError(ValueError):
 
 
 class VerificationError(ElectionError):
-    """The exact reference implementation (`mes.reference_run`) does not confirm the counting engine's result."""
+    """The exact reference implementation (`mes_reference.reference_run`) does not confirm the counting engine's result."""
 
 
 class UnresolvedTie(ElectionError):
