@@ -456,7 +456,10 @@ class PaperBallotEntry(models.Model):
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="paper_entries")
     paper_number = models.PositiveIntegerField(_("numéro du bulletin papier"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # An agent's account can be erased: the entry stays (the ballot box must still add up), its author unnamed.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(
         _("bulletin"), max_length=8, choices=PaperBallotKind.choices, default=PaperBallotKind.VALID
     )
@@ -473,3 +476,10 @@ class PaperBallotEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.budget} — n° {self.paper_number}"
+
+    @property
+    def entered_by_name(self) -> str:
+        """Who entered it, as agents read it; an erased account is named as such, never by a stale address."""
+        if self.entered_by is None:
+            return str(_("un agent dont le compte a été supprimé"))
+        return self.entered_by.get_full_name() or self.entered_by.email

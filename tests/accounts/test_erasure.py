@@ -10,6 +10,7 @@ from django.db import connection
 
 from beffroi.accounts import services as accounts
 from beffroi.accounts.models import User
+from beffroi.budgeting import selectors as budgeting_selectors
 from beffroi.budgeting import services as budgeting
 from beffroi.budgeting.models import Ballot, BallotChoice
 from beffroi.core.models import AuditEntry
@@ -139,3 +140,37 @@ def test_the_deletion_page_says_what_is_erased_and_what_is_kept(client, habitant
     html = client.get("/valbourg/compte/supprimer/").content.decode()
     assert "journaux de connexion" in html
     assert "empreinte chiffrée de votre adresse" in html
+
+
+def test_an_agent_who_entered_paper_ballots_can_be_erased_and_the_ballots_still_count(
+    journey, client, agent_valbourg, admin_valbourg
+):
+    budget = journey.budget
+    project = journey_project(budget)
+    for agent in (agent_valbourg, admin_valbourg):
+        budgeting.paper_entry_record(
+            commune=budget.commune, budget=budget, actor=agent, paper_number=7, choices={project: 1}
+        )
+    second = member(budget.commune, "agent", "second-saisie@valbourg.test")
+    budgeting.paper_entry_record(
+        commune=budget.commune, budget=budget, actor=second, paper_number=8, choices={project: 1}
+    )
+    budgeting.paper_entry_record(
+        commune=budget.commune, budget=budget, actor=admin_valbourg, paper_number=8, choices={}, kind="blanc"
+    )
+
+    accounts.user_delete(
+        user=agent_valbourg
+    )  # was refused (PROTECT): a server error on « Supprimer mon compte »
+    accounts.user_delete(user=second)
+
+    tally = budgeting_selectors.paper_tally(budget=budget)
+    assert tally["valid"] == 1  # ballot 7: both entries kept, still agreeing
+    client.force_login(admin_valbourg)
+    html = client.get(
+        f"/valbourg/budget-participatif/gestion/{budget.slug}/bulletins-papier/"
+    ).content.decode()
+    assert (
+        "un agent dont le compte a été supprimé" in html
+    )  # ballot 8 disagrees; its first author is named so
+    assert "second-saisie@valbourg.test" not in html

@@ -237,9 +237,7 @@ def _paper_entry_message(request, budget, number: int) -> None:
             request, _("Bulletin n° %(n)d : les deux saisies concordent, il sera compté.") % {"n": number}
         )
     elif state == "mismatch":
-        others = ", ".join(
-            sorted({e.entered_by.get_full_name() for e in entries if e.entered_by_id != request.user.pk})
-        )
+        others = ", ".join(sorted({e.entered_by_name for e in entries if e.entered_by_id != request.user.pk}))
         messages.warning(
             request,
             _(
@@ -291,7 +289,7 @@ def agent_paper(request, slug):
             "number": n,
             "entries": [
                 {
-                    "agent": e.entered_by.get_full_name(),
+                    "agent": e.entered_by_name,
                     "kind": e.kind,
                     "kind_label": e.get_kind_display(),
                     "choices": [(titles.get(k, k), v) for k, v in e.choices.items()],
