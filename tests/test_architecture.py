@@ -50,6 +50,8 @@ PURE_MODULES = [
     "beffroi.core.charts.*",
     "beffroi.budgeting.rules.*",
     "beffroi.budgeting.pabulib",
+    "beffroi.budgeting.results",
+    "beffroi.datahub.alerting",
     "beffroi.datahub.ngsild.*",
     "beffroi.datahub.lorawan.*",
     "beffroi.funding.catalogue",
@@ -58,6 +60,8 @@ PURE_MODULES = [
     "beffroi.planning.maturity",
     "beffroi.planning.use_case_catalogue",
     "beffroi.reports.codes",
+    "beffroi.reports.geo",
+    "beffroi.reports.questions",
 ]
 AUDIT_CALLS = ("audit_record", "audit")  # a call whose name contains one of these leaves an audit entry
 WRITE_METHODS = {"save", "create", "bulk_create", "update", "delete", "bulk_update", "get_or_create",
