@@ -71,9 +71,21 @@ def main() -> None:
             lua.write(LUA)
         subprocess.run(["wrk", "-t2", "-c10", "-d3s", url], check=True, capture_output=True)  # warm-up
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "5s", "-s", lua.name, url],
-            check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
+            [
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--timeout",
+                "5s",
+                "-s",
+                lua.name,
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -24,8 +24,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 # Pages render without a collected static manifest (the bench measures Python and SQL, not static files).
-settings.STORAGES = {**settings.STORAGES,
-                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 from decimal import Decimal  # noqa: E402
@@ -51,9 +53,15 @@ def setup():
     from beffroi.reports.models import Report
 
     ring = [[4.79, 47.29], [4.87, 47.29], [4.87, 47.34], [4.79, 47.34], [4.79, 47.29]]
-    commune = commune_create(name="Banc", slug="banc", insee_code="21999", enabled_modules=["reports"],
-                             latitude=Decimal("47.31"), longitude=Decimal("4.83"),
-                             boundary={"type": "Polygon", "coordinates": [ring]})  # fmt: skip
+    commune = commune_create(
+        name="Banc",
+        slug="banc",
+        insee_code="21999",
+        enabled_modules=["reports"],
+        latitude=Decimal("47.31"),
+        longitude=Decimal("4.83"),
+        boundary={"type": "Polygon", "coordinates": [ring]},
+    )
     commune_create(name="Autre", slug="autre", insee_code="21998", enabled_modules=["reports"])
     states = services.states_ensure(commune=commune)
     from beffroi.territory.services import team_create
@@ -63,16 +71,29 @@ def setup():
     import random
 
     rng = random.Random(1)
-    template = services.report_create(commune=commune, category=category, description="x",
-                                      latitude=Decimal("47.31"), longitude=Decimal("4.83"))  # fmt: skip
+    template = services.report_create(
+        commune=commune,
+        category=category,
+        description="x",
+        latitude=Decimal("47.31"),
+        longitude=Decimal("4.83"),
+    )
     rows = []
     for _i in range(REPORTS - 1):
         state = rng.choice(states)
-        rows.append(Report(
-            commune=commune, category=category, description="Signalement de banc d'essai", state=state, is_open=state.is_open,
-            latitude=Decimal(f"{47.30 + rng.random() * 0.03:.6f}"), longitude=Decimal(f"{4.80 + rng.random() * 0.06:.6f}"),
-            channel="web", team=team,
-        ))  # fmt: skip
+        rows.append(
+            Report(
+                commune=commune,
+                category=category,
+                description="Signalement de banc d'essai",
+                state=state,
+                is_open=state.is_open,
+                latitude=Decimal(f"{47.30 + rng.random() * 0.03:.6f}"),
+                longitude=Decimal(f"{4.80 + rng.random() * 0.06:.6f}"),
+                channel="web",
+                team=team,
+            )
+        )
     # Unique codes derived from the index in base 31.
     from beffroi.reports.codes import ALPHABET
 
@@ -115,8 +136,17 @@ def main():
     client = Client()
     start = time.perf_counter()
     for i in range(POSTS):
-        r = client.post("/open311/v2/requests.json", {"api_key": secret, "jurisdiction_id": "banc",
-                        "service_code": "voirie", "lat": "47.31", "long": "4.83", "description": f"bench {i}"})  # fmt: skip
+        r = client.post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": secret,
+                "jurisdiction_id": "banc",
+                "service_code": "voirie",
+                "lat": "47.31",
+                "long": "4.83",
+                "description": f"bench {i}",
+            },
+        )
         assert r.status_code == 201, r.content
     elapsed = time.perf_counter() - start
     print(f"Open311 POST: {POSTS / elapsed:.0f} requests/s ({POSTS} requests) — no goal set (reported only)")
@@ -130,8 +160,10 @@ def main():
             times.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200, r.status_code
         value = p95(times)
-        print(f"{label}: p95 {value:.1f} ms (median {statistics.median(times):.1f} ms) — goal < {GOAL_MS} ms "
-              f"{'met' if value < GOAL_MS else 'NOT met'}")  # fmt: skip
+        print(
+            f"{label}: p95 {value:.1f} ms (median {statistics.median(times):.1f} ms) — goal < {GOAL_MS} ms "
+            f"{'met' if value < GOAL_MS else 'NOT met'}"
+        )
 
     measure("public map page /banc/signalements/carte/", "/banc/signalements/carte/")
     measure("GET /open311/v2/requests.json", "/open311/v2/requests.json", {"jurisdiction_id": "banc"})

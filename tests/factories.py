@@ -27,7 +27,9 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     latitude = Decimal("47.3")
     longitude = Decimal("4.8")
     contact_email = factory.LazyAttribute(lambda o: f"mairie@{o.slug}.test")
-    enabled_modules = factory.LazyFunction(lambda: ["reports", "budgeting", "datahub", "planning"])  # every module
+    enabled_modules = factory.LazyFunction(
+        lambda: ["reports", "budgeting", "datahub", "planning"]
+    )  # every module
 
 
 class UserFactory(factory.django.DjangoModelFactory):

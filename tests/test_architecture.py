@@ -64,8 +64,16 @@ PURE_MODULES = [
     "beffroi.reports.questions",
 ]
 AUDIT_CALLS = ("audit_record", "audit")  # a call whose name contains one of these leaves an audit entry
-WRITE_METHODS = {"save", "create", "bulk_create", "update", "delete", "bulk_update", "get_or_create",
-                 "update_or_create"}  # fmt: skip
+WRITE_METHODS = {
+    "save",
+    "create",
+    "bulk_create",
+    "update",
+    "delete",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
 
 
 @dataclass

@@ -44,16 +44,30 @@ def participation(valbourg, agent_valbourg, fast_hashing):
     now = timezone.now()
     day = timedelta(days=1)
     budget = budgeting.budget_create(
-        commune=valbourg, actor=agent_valbourg, title="Budget participatif 2027", slug="bp-2027",
-        total_amount=100000, ideas_open_at=now - 20 * day, ideas_close_at=now - 10 * day,
-        vote_open_at=now - day, vote_close_at=now + 5 * day, max_choices=3, voter_verification=True,
-    )  # fmt: skip
+        commune=valbourg,
+        actor=agent_valbourg,
+        title="Budget participatif 2027",
+        slug="bp-2027",
+        total_amount=100000,
+        ideas_open_at=now - 20 * day,
+        ideas_close_at=now - 10 * day,
+        vote_open_at=now - day,
+        vote_close_at=now + 5 * day,
+        max_choices=3,
+        voter_verification=True,
+    )
     projects = []
     for title, cost in (("Aire de jeux", 40000), ("Jardin partagé", 15000)):
         idea = budgeting.idea_submit(
-            commune=valbourg, budget=budget, author=None, title=title, description=f"{title}.",
-            category="cadre-de-vie", estimated_cost=cost, check_phase=False,
-        )  # fmt: skip
+            commune=valbourg,
+            budget=budget,
+            author=None,
+            title=title,
+            description=f"{title}.",
+            category="cadre-de-vie",
+            estimated_cost=cost,
+            check_phase=False,
+        )
         budgeting.idea_assess(
             commune=valbourg, project=idea, actor=agent_valbourg, feasible=True, decision="Réalisable."
         )
@@ -114,27 +128,44 @@ def journey(client, participation, agent_valbourg, admin_valbourg, django_captur
     assert user.email_confirmed
 
     other = reports.report_create(
-        commune=commune, category=category, description="Lampadaire éteint rue Haute",
-        latitude=Decimal("47.318"), longitude=Decimal("4.832"),
-    )  # fmt: skip
+        commune=commune,
+        category=category,
+        description="Lampadaire éteint rue Haute",
+        latitude=Decimal("47.318"),
+        longitude=Decimal("4.832"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         own = reports.report_create(
-            commune=commune, category=category, description="Lampadaire qui clignote place de l'Église",
-            latitude=Decimal("47.319"), longitude=Decimal("4.833"), reporter=user, contact_email=EMAIL,
-        )  # fmt: skip
-        at_counter = reports.report_create(
-            commune=commune, category=category, description="Panneau arraché",
-            address_string="Chemin des Vignes", channel=Report.Channel.COUNTER, actor=agent_valbourg,
+            commune=commune,
+            category=category,
+            description="Lampadaire qui clignote place de l'Église",
+            latitude=Decimal("47.319"),
+            longitude=Decimal("4.833"),
+            reporter=user,
             contact_email=EMAIL,
-        )  # fmt: skip
+        )
+        at_counter = reports.report_create(
+            commune=commune,
+            category=category,
+            description="Panneau arraché",
+            address_string="Chemin des Vignes",
+            channel=Report.Channel.COUNTER,
+            actor=agent_valbourg,
+            contact_email=EMAIL,
+        )
     deliver()
     client.post(f"/valbourg/signalements/{other.pk}/soutenir/")
 
     idea = budgeting.idea_submit(
-        commune=commune, budget=budget, author=user, title="Boîte à livres au lavoir",
-        description="Une boîte à livres abritée près du lavoir.", category="culture",
-        estimated_cost=1800, check_phase=False,
-    )  # fmt: skip
+        commune=commune,
+        budget=budget,
+        author=user,
+        title="Boîte à livres au lavoir",
+        description="Une boîte à livres abritée près du lavoir.",
+        category="culture",
+        estimated_cost=1800,
+        check_phase=False,
+    )
     client.force_login(agent_valbourg)
     client.post(
         "/valbourg/budget-participatif/gestion/bp-2027/guichet/",

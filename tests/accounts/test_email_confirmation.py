@@ -98,8 +98,15 @@ def test_no_report_notification_reaches_an_unconfirmed_address(
     reports.states_ensure(commune=valbourg)
     category = reports.category_create(commune=valbourg, code="voirie", name="Voirie", actor=None)
     mail.outbox.clear()
-    fields = {"commune": valbourg, "category": category, "description": "Trou", "latitude": Decimal("47.3"),
-              "longitude": Decimal("4.8"), "reporter": signed_up, "contact_email": EMAIL}  # fmt: skip
+    fields = {
+        "commune": valbourg,
+        "category": category,
+        "description": "Trou",
+        "latitude": Decimal("47.3"),
+        "longitude": Decimal("4.8"),
+        "reporter": signed_up,
+        "contact_email": EMAIL,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         reports.report_create(**fields)
     assert mail.outbox == []

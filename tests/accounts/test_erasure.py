@@ -99,9 +99,12 @@ def test_the_counter_still_refuses_a_second_ballot_after_erasure(
     assert "déjà servi à voter à ce budget" in response.content.decode()
     with pytest.raises(ValidationError, match="déjà servi à voter"):
         budgeting.voter_verify_at_counter(
-            commune=budget.commune, budget=budget, actor=agent_valbourg, voter=again,
+            commune=budget.commune,
+            budget=budget,
+            actor=agent_valbourg,
+            voter=again,
             checks=["identite", "domicile"],
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError, match="déjà servi à voter"):
         budgeting.ballot_cast(
             commune=budget.commune, budget=budget, voter=again, choices={journey_project(budget): 1}
@@ -111,9 +114,12 @@ def test_the_counter_still_refuses_a_second_ballot_after_erasure(
     # Somebody else is not affected.
     neighbour = member(budget.commune, "habitant", "voisin@exemple.test")
     budgeting.voter_verify_at_counter(
-        commune=budget.commune, budget=budget, actor=agent_valbourg, voter=neighbour,
+        commune=budget.commune,
+        budget=budget,
+        actor=agent_valbourg,
+        voter=neighbour,
         checks=["identite", "domicile"],
-    )  # fmt: skip
+    )
     budgeting.ballot_cast(
         commune=budget.commune, budget=budget, voter=neighbour, choices={journey_project(budget): 1}
     )

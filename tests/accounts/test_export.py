@@ -7,8 +7,23 @@ from beffroi.reports.codes import format_code
 from tests.accounts.conftest import EMAIL, NAME
 
 SNAKE_FRENCH_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-ENGLISH_WORDS = {"email", "created", "name", "phone", "date_joined", "last_login", "since", "generated_at",
-                 "platform", "account", "memberships", "actions_recorded", "summary", "code", "at"}  # fmt: skip
+ENGLISH_WORDS = {
+    "email",
+    "created",
+    "name",
+    "phone",
+    "date_joined",
+    "last_login",
+    "since",
+    "generated_at",
+    "platform",
+    "account",
+    "memberships",
+    "actions_recorded",
+    "summary",
+    "code",
+    "at",
+}
 
 
 def download(client, user) -> dict:

@@ -190,9 +190,14 @@ class TestComparison:
 
 def radar(result, **extra):
     return assessment_radar(
-        GRID, result.to_dict(), chart_id="diag-7", title="Maturité de Valbourg — 2026", name="2026",
-        table_caption="Scores par domaine", **extra,
-    )  # fmt: skip
+        GRID,
+        result.to_dict(),
+        chart_id="diag-7",
+        title="Maturité de Valbourg — 2026",
+        name="2026",
+        table_caption="Scores par domaine",
+        **extra,
+    )
 
 
 class TestStoredAnswers:

@@ -72,9 +72,15 @@ def test_project_services_refuse_bad_input_and_audit_writes(valbourg, elu):
     assert AuditEntry.objects.filter(commune=valbourg, action="planning.project.create").count() == 1
     with pytest.raises(ValidationError):
         funding_services.line_add(
-            commune=valbourg, actor=elu, plan=project.financing_plan, funder="X", kind="subvention",
-            cost_nature="investment", amount="-5", status="prevu",
-        )  # fmt: skip
+            commune=valbourg,
+            actor=elu,
+            plan=project.financing_plan,
+            funder="X",
+            kind="subvention",
+            cost_nature="investment",
+            amount="-5",
+            status="prevu",
+        )
     assert project.financing_plan.lines.count() == 0
 
 
@@ -85,9 +91,15 @@ def test_services_refuse_another_communes_objects(valbourg, hautmesnil, elu):
         services.project_update(commune=hautmesnil, actor=intruder, project=project, title="Piraté")
     with pytest.raises(NotOwned):
         funding_services.line_add(
-            commune=hautmesnil, actor=intruder, plan=project.financing_plan, funder="X", kind="subvention",
-            cost_nature="investment", amount="5", status="prevu",
-        )  # fmt: skip
+            commune=hautmesnil,
+            actor=intruder,
+            plan=project.financing_plan,
+            funder="X",
+            kind="subvention",
+            cost_nature="investment",
+            amount="5",
+            status="prevu",
+        )
     project.refresh_from_db()
     assert project.title == "Détection de fuites"
 

@@ -25,8 +25,16 @@ def text(response) -> str:
 
 
 def category_data(**kw):
-    return {"name": "Tag", "code": "tag", "description": "Graffiti", "team": "", "order": "0", "active": "on",
-            "questions": "", **kw}  # fmt: skip
+    return {
+        "name": "Tag",
+        "code": "tag",
+        "description": "Graffiti",
+        "team": "",
+        "order": "0",
+        "active": "on",
+        "questions": "",
+        **kw,
+    }
 
 
 @pytest.fixture
@@ -67,8 +75,13 @@ def test_edit_category_round_trips_questions_and_deactivates(client, admin, valb
     pothole = setup_reports["pothole"]
     page = text(client.get(f"{C}/categories/{pothole.pk}/"))
     assert "danger | Dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non" in page
-    data = category_data(name="Nid-de-poule", code="nid-de-poule", team=setup_reports["team"].pk,
-                         questions=questions_format(pothole.questions), active="")  # fmt: skip
+    data = category_data(
+        name="Nid-de-poule",
+        code="nid-de-poule",
+        team=setup_reports["team"].pk,
+        questions=questions_format(pothole.questions),
+        active="",
+    )
     assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
     pothole.refresh_from_db()
     assert pothole.active is False and pothole.questions == questions_parse(
@@ -209,8 +222,13 @@ def test_isolation_between_communes(client, admin, valbourg, hautmesnil, setup_r
 
 def test_questions_parse_and_format_round_trip():
     parsed = questions_parse(QUESTIONS)
-    assert parsed[0] == {"code": "danger", "label": "Est-ce dangereux ?", "type": "singlevaluelist",
-                         "required": True, "choices": [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}]}  # fmt: skip
+    assert parsed[0] == {
+        "code": "danger",
+        "label": "Est-ce dangereux ?",
+        "type": "singlevaluelist",
+        "required": True,
+        "choices": [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}],
+    }
     assert parsed[1]["help"] == "Plusieurs réponses possibles" and parsed[2]["type"] == "number"
     assert questions_parse(questions_format(parsed)) == parsed
 
@@ -222,8 +240,12 @@ def test_answers_stay_visible_after_their_question_is_reworded_or_removed(
     pothole = setup_reports["pothole"]
     report = file_report(valbourg, pothole, answers={"danger": "oui", "nature": ["a", "b"]})
     # The administrator rewords « Dangereux ? » and removes « Nature » through the configuration page.
-    data = category_data(name="Nid-de-poule", code="nid-de-poule", team=setup_reports["team"].pk,
-                         questions="danger | Présente-t-il un risque ? | choix unique | obligatoire | oui=Oui ; non=Non\n")  # fmt: skip
+    data = category_data(
+        name="Nid-de-poule",
+        code="nid-de-poule",
+        team=setup_reports["team"].pk,
+        questions="danger | Présente-t-il un risque ? | choix unique | obligatoire | oui=Oui ; non=Non\n",
+    )
     assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
     pothole.refresh_from_db()
     assert [q["code"] for q in pothole.questions] == ["danger"]
@@ -246,5 +268,7 @@ def test_answers_of_reports_without_a_copy_of_their_questions_are_still_shown():
     current = [{"code": "danger", "label": "Dangereux ?", "choices": [{"key": "oui", "name": "Oui"}]}]
     answers = {"danger": "oui", "largeur": "3", "cotes": ["g", "d"]}
     assert answers_readable(answers, [], current) == [
-        ("Dangereux ?", "Oui"), ("largeur", "3"), ("cotes", "g, d")
-    ]  # fmt: skip
+        ("Dangereux ?", "Oui"),
+        ("largeur", "3"),
+        ("cotes", "g, d"),
+    ]

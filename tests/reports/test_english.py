@@ -46,9 +46,14 @@ def test_a_report_reads_its_shipped_state_and_category_in_english(client, setup_
 def test_a_commune_s_own_wording_is_never_translated(client, setup_reports, valbourg):
     state = State.objects.get(commune=valbourg, code="nouveau")
     services.state_save(
-        commune=valbourg, actor=None, state=state, label="Reçu en mairie", kind="open", order=state.order,
+        commune=valbourg,
+        actor=None,
+        state=state,
+        label="Reçu en mairie",
+        kind="open",
+        order=state.order,
         is_initial=True,
-    )  # fmt: skip
+    )
     report = file_report(valbourg, setup_reports["pothole"])  # its name « Nid-de-poule » is the commune's own
     page = text(in_english(client).get(f"/valbourg/signalements/{report.pk}/"))
     assert "Reçu en mairie" in page and "Nid-de-poule" in page

@@ -290,8 +290,14 @@ def test_list_items_match_the_single_request_resource(client, setup_reports, val
     place = Place.objects.create(
         commune=valbourg, name="Lavoir", kind="autre", latitude=47.318, longitude=4.832
     )
-    report = file_report(valbourg, setup_reports["pothole"], photos=[jpeg_with_gps(), jpeg_with_gps()],
-                         place=place, latitude=None, longitude=None)  # fmt: skip
+    report = file_report(
+        valbourg,
+        setup_reports["pothole"],
+        photos=[jpeg_with_gps(), jpeg_with_gps()],
+        place=place,
+        latitude=None,
+        longitude=None,
+    )
     first, second = report.photos.order_by("pk")
     services.photo_set_published(photo=second, actor=agent_valbourg, published=True)
     services.photo_set_published(photo=first, actor=agent_valbourg, published=True)
@@ -323,10 +329,19 @@ def test_fast_xml_writer_writes_the_bytes_of_elementtree():
     from beffroi.reports.open311 import _flat_xml, _tree_xml
 
     entries = [
-        {"service_request_id": "1", "status_notes": None, "description": "<b>A & B</b> > « é » \"q\" 'a'\n\tz",
-         "lat": 47.318, "long": -4.5, "metadata": True, "other": False, "order": 3, "empty": ""},
+        {
+            "service_request_id": "1",
+            "status_notes": None,
+            "description": "<b>A & B</b> > « é » \"q\" 'a'\n\tz",
+            "lat": 47.318,
+            "long": -4.5,
+            "metadata": True,
+            "other": False,
+            "order": 3,
+            "empty": "",
+        },
         {"service_request_id": "2", "status_notes": "]]> &amp; <![CDATA[x]]>", "lat": None},
-    ]  # fmt: skip
+    ]
     assert _flat_xml("service_requests", "request", entries) == _tree_xml(
         entries, root="service_requests", item="request"
     )
@@ -340,8 +355,9 @@ def test_xml_list_is_the_json_list_written_by_elementtree(client, setup_reports,
     from beffroi.reports import services
     from beffroi.reports.open311 import _tree_xml
 
-    report = file_report(valbourg, setup_reports["pothole"], description="Trou <profond> & large",
-                         photos=[jpeg_with_gps()])  # fmt: skip
+    report = file_report(
+        valbourg, setup_reports["pothole"], description="Trou <profond> & large", photos=[jpeg_with_gps()]
+    )
     services.photo_set_published(photo=report.photos.get(), actor=agent_valbourg, published=True)
     services.report_reply(report=report, actor=agent_valbourg, body="Réponse « publique » <ok>", public=True)
     file_report(
@@ -349,8 +365,9 @@ def test_xml_list_is_the_json_list_written_by_elementtree(client, setup_reports,
     )
     params = {"jurisdiction_id": "valbourg"}
     listed = client.get(f"{BASE}/requests.json", params).json()
-    expected = '<?xml version="1.0" encoding="utf-8"?>\n' + _tree_xml(listed, root="service_requests",
-                                                                     item="request")  # fmt: skip
+    expected = '<?xml version="1.0" encoding="utf-8"?>\n' + _tree_xml(
+        listed, root="service_requests", item="request"
+    )
     assert client.get(f"{BASE}/requests.xml", params).content == expected.encode()
 
 
@@ -369,8 +386,11 @@ def test_list_follows_every_write_to_a_report(client, setup_reports, valbourg, a
             return next(
                 r for r in root.findall("request") if r.find("service_request_id").text == str(report.pk)
             )
-        return next(r for r in client.get(f"{BASE}/requests.json", params).json()
-                    if r["service_request_id"] == str(report.pk))  # fmt: skip
+        return next(
+            r
+            for r in client.get(f"{BASE}/requests.json", params).json()
+            if r["service_request_id"] == str(report.pk)
+        )
 
     assert item()["media_url"] is None and item()["service_notice"] == "Nouveau"
     planned = State.objects.get(commune=valbourg, code="planifie")
@@ -421,9 +441,16 @@ def test_a_client_written_elsewhere_over_http(live_server, setup_reports, valbou
     assert attributes == {"attribute[danger]": "oui"}
 
     boundary = uuid.uuid4().hex
-    fields = {"api_key": secret, "jurisdiction_id": "valbourg", "service_code": code, "lat": "47.318",
-              "long": "4.832", "description": "Nid-de-poule signalé par une application", "email": "a@exemple.test",
-              **attributes}  # fmt: skip
+    fields = {
+        "api_key": secret,
+        "jurisdiction_id": "valbourg",
+        "service_code": code,
+        "lat": "47.318",
+        "long": "4.832",
+        "description": "Nid-de-poule signalé par une application",
+        "email": "a@exemple.test",
+        **attributes,
+    }
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()
@@ -435,8 +462,12 @@ def test_a_client_written_elsewhere_over_http(live_server, setup_reports, valbou
         + b"\r\n"
     )
     data = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    posted = Request(f"{base}requests.xml", data=data, method="POST",
-                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    posted = Request(
+        f"{base}requests.xml",
+        data=data,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     with urlopen(posted, timeout=20) as response:  # noqa: S310
         assert response.status == 201
         created = ET.fromstring(response.read())

@@ -227,11 +227,18 @@ def _bulk_reports(commune, category, n, *, closed=0):
     open_state = State.objects.get(commune=commune, is_initial=True)
     closed_state = State.objects.filter(commune=commune, kind="closed").first()
     rows = [
-        Report(commune=commune, category=category, description=f"rapport-{i:04d}", state=state,
-               is_open=state.is_open, latitude=Decimal("47.318"), longitude=Decimal("4.832"),
-               tracking_code=_code(i))
+        Report(
+            commune=commune,
+            category=category,
+            description=f"rapport-{i:04d}",
+            state=state,
+            is_open=state.is_open,
+            latitude=Decimal("47.318"),
+            longitude=Decimal("4.832"),
+            tracking_code=_code(i),
+        )
         for i, state in enumerate([closed_state] * closed + [open_state] * n)
-    ]  # fmt: skip
+    ]
     Report.objects.bulk_create(rows)
 
 
