@@ -67,7 +67,7 @@ def setup():
     from beffroi.territory.services import team_create
 
     team = team_create(commune=commune, name="Voirie et propreté")
-    category = services.category_create(commune=commune, code="voirie", name="Voirie", team=team)
+    category = services.category_create(commune=commune, actor=None, code="voirie", name="Voirie", team=team)
     import random
 
     rng = random.Random(1)
