@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser bench vendor messages clean
+.PHONY: help install demo test lint check test-sqlite test-postgres test-browser system-deps bench vendor messages clean
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -43,18 +43,34 @@ check: install
 	$(BIN)/beffroi makemigrations --check --dry-run
 	DEBUG=0 BEFFROI_HTTPS=1 $(BIN)/beffroi check --deploy --fail-level WARNING
 
+# pytest-xdist: one worker per core, each with its own test database; the tests of a module stay on one worker,
+# so a module-scoped fixture (the data-hub demo of the dashboard tests) is built once.
+XDIST := -n auto --dist loadscope
+
 test-sqlite: install
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider -q
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider -q $(XDIST)
 
 test-postgres: install system-deps
-	@set -e; url=$$(scripts/test-postgres.sh start); \
-	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser" -p no:cacheprovider -q; status=$$?; \
+	@url=$$(scripts/test-postgres.sh start) || exit 1; status=0; \
+	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser" -p no:cacheprovider -q $(XDIST) || status=$$?; \
 	  scripts/test-postgres.sh stop; exit $$status
 
+# One process: one live server and one Chromium for the session (tests/browser/conftest.py).
 test-browser: install system-deps node_modules/.package-lock.json
 	$(BIN)/pytest tests/browser -m browser -p no:cacheprovider -q
 
-test: lint check test-sqlite test-postgres test-browser
+# The system packages first, so that the SQLite stage already runs the Mosquitto and PDF tests on a fresh machine.
+TEST_STAGES := lint check system-deps test-sqlite test-postgres test-browser
+
+# Each stage in turn, with its duration ("== stage: N s"), and the list of durations at the end.
+test:
+	@start=$$(date +%s); summary=""; \
+	for stage in $(TEST_STAGES); do \
+	  begin=$$(date +%s); status=0; $(MAKE) --no-print-directory $$stage || status=$$?; \
+	  line="== $$stage: $$(( $$(date +%s) - begin )) s"; echo "$$line"; summary="$$summary$$line\n"; \
+	  if [ $$status -ne 0 ]; then printf "$$summary== $$stage failed\n"; exit $$status; fi; \
+	done; \
+	printf "$$summary== total: $$(( $$(date +%s) - start )) s\n"
 
 bench: install node_modules/.package-lock.json
 	scripts/system-deps.sh --bench
