@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from beffroi.core.guards import NotOwned
 from beffroi.core.models import AuditEntry
 from beffroi.datahub import services
 from beffroi.datahub.models import Alert, AlertEvent, AlertRule
@@ -188,9 +189,10 @@ def test_acknowledge_and_close_are_audited_with_history(valbourg, rule, agent_va
 def test_services_refuse_other_communes_and_readers(valbourg, hautmesnil, rule, agent_hautmesnil):
     feed(valbourg, make_container(valbourg), [0.9, 0.9, 0.9])
     alert = open_alerts().get()
-    with pytest.raises(PermissionDenied):
+    # Another commune's alert or rule does not exist for Hautmesnil (a 404, like its pages).
+    with pytest.raises(NotOwned):
         services.alert_acknowledge(commune=hautmesnil, actor=agent_hautmesnil, alert=alert)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotOwned):
         services.alert_rule_update(commune=hautmesnil, actor=agent_hautmesnil, rule=rule, threshold=0.5)
     elu = member(valbourg, "elu", "elu@valbourg.test")
     with pytest.raises(PermissionDenied):
@@ -203,7 +205,7 @@ def test_services_refuse_other_communes_and_readers(valbourg, hautmesnil, rule, 
 
 def test_rule_needs_a_team_of_its_commune(valbourg, hautmesnil, agent_valbourg):
     other = TeamFactory(commune=hautmesnil, name="Voirie", slug="voirie")
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotOwned):
         services.alert_rule_create(
             commune=valbourg,
             actor=agent_valbourg,

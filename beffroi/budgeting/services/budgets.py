@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from beffroi.budgeting.models import (
 from beffroi.budgeting.pabulib import PabulibFile
 from beffroi.budgeting.services.counting import budget_close_and_count
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.core.updates import model_update
@@ -80,8 +81,7 @@ def budget_update(
     each with its old and new value; an unknown key is a `TypeError`.
     """
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     return model_update(
         instance=budget,
         data=fields,
@@ -135,8 +135,7 @@ def _lock_check(budget: Budget) -> None:
 def sub_budget_create(*, commune: Commune, budget: Budget, actor: Actor, name: str, amount: int) -> SubBudget:
     """Reserve part of the budget for a district or a category; its projects will be counted on their own."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     _lock_check(budget)
     sub = SubBudget(budget=budget, name=(name or "").strip(), amount=amount)
@@ -159,8 +158,7 @@ def sub_budget_update(
     """Rename an envelope or change its amount, until the vote opens (envelopes never sum past the budget)."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
     budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     _lock_check(budget)
     sub_budget.name = (name or "").strip()
     sub_budget.amount = amount
@@ -181,8 +179,7 @@ def sub_budget_delete(*, commune: Commune, sub_budget: SubBudget, actor: Actor) 
     """Delete an envelope; its projects go back to the general part of the budget."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
     budget = Budget.objects.select_for_update().get(pk=sub_budget.budget_id)
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     _lock_check(budget)
     name = sub_budget.name
     sub_budget.delete()

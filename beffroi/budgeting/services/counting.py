@@ -8,7 +8,7 @@ import secrets
 from fractions import Fraction
 from typing import cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from beffroi.budgeting.results import (
 from beffroi.budgeting.rules.model import Ballot as RulesBallot
 from beffroi.budgeting.rules.model import IdsBallot, PointsBallot
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
@@ -228,8 +229,7 @@ def budget_close_and_count(
     written to the audit log and a French `ValidationError` says so.
     """
     require_capability(commune=commune, actor=actor, capability="run_votes")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     try:
         with transaction.atomic():
             return _close_and_count(

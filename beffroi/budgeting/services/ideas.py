@@ -7,7 +7,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from beffroi.budgeting import selectors
 from beffroi.budgeting.models import Budget, Phase, Project, ProjectStatus, ProjectUpdate, SubBudget
 from beffroi.core import abuse
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
@@ -51,12 +52,10 @@ def idea_submit(
 
     Not audited: a resident's submission, public and kept with its author; the audit log records what agents do.
     """
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     if check_phase and budget.phase != Phase.IDEAS:
         raise ValidationError(_("Le dépôt des idées n'est pas ouvert pour ce budget."))
-    if place is not None and place.commune_id != commune.pk:
-        raise ValidationError(_("Ce lieu n'appartient pas à la commune."))
+    ensure_owned(place, commune)
     if sub_budget is not None and sub_budget.budget_id != budget.pk:
         raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
     idea = Project(
@@ -112,8 +111,7 @@ def idea_assess(
     `sub_budget` (an envelope of the budget, or None for the general part) places the project; omitted: unchanged.
     """
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if project.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(project, commune)
     if sub_budget is not ...:
         if sub_budget is not None and sub_budget.budget_id != project.budget_id:
             raise ValidationError(_("Cette enveloppe n'appartient pas à ce budget."))
@@ -147,12 +145,10 @@ def idea_assess(
 def idea_merge(*, commune: Commune, project: Project, into: Project, actor: Actor, decision: str) -> Project:
     """Merge a similar idea into another one; the merged idea leaves the ballot with a reasoned decision."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if (
-        project.commune_id != commune.pk
-        or into.commune_id != commune.pk
-        or into.budget_id != project.budget_id
-    ):
-        raise PermissionDenied
+    ensure_owned(project, commune)
+    ensure_owned(into, commune)
+    if into.budget_id != project.budget_id:
+        raise ValidationError(_("Une idée ne peut être fusionnée qu'avec une idée du même budget."))
     if into.pk == project.pk:
         raise ValidationError(_("Une idée ne peut pas être fusionnée avec elle-même."))
     if into.status == ProjectStatus.MERGED:
@@ -178,8 +174,7 @@ def project_update_add(
 ) -> ProjectUpdate:
     """Publish a progress note on a winning project (suivi); `delivered` marks it as done."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if project.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(project, commune)
     if project.status not in (ProjectStatus.SELECTED, ProjectStatus.DELIVERED):
         raise ValidationError(_("Seuls les projets lauréats ont un suivi."))
     # require_capability lets no anonymous visitor through: the author is the agent, or nobody (commands, demo)

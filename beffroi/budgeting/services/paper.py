@@ -3,7 +3,7 @@ agree (`selectors.paper_reconciliation`)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,6 +11,7 @@ from beffroi.accounts.guards import require_capability
 from beffroi.budgeting import selectors
 from beffroi.budgeting.models import Budget, PaperBallotEntry, PaperBallotKind
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
@@ -32,8 +33,7 @@ def paper_entry_record(
     ballots are counted in the turnout, never in the result.
     """
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     if budget.counted_at:
         raise ValidationError(
             _("Le dépouillement est fait : les bulletins papier ne peuvent plus être saisis.")

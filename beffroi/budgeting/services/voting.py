@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from beffroi.budgeting.models import (
     VotingCodeFailure,
 )
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
@@ -61,8 +62,7 @@ def voting_codes_generate(
     minimum age.
     """
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     if budget.min_age and not eligible_only:
         raise ValidationError(
             _(
@@ -129,8 +129,7 @@ def voter_verify_with_code(
     Not audited: a resident's own step, recorded by the `VoterVerification` row itself (method, date); the
     printing of the codes is audited.
     """
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     existing = VoterVerification.objects.filter(budget=budget, voter=voter).first()
     if existing:
         return existing
@@ -154,8 +153,7 @@ def voter_verify_at_counter(
     audit log.
     """
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     already = selectors.erased_account_vote_reason(budget=budget, voter=voter)
     if already:
         raise ValidationError(already)
@@ -210,8 +208,7 @@ def ballot_cast(
 
     Not audited: the ballot is secret; the `Ballot` row itself records that the person voted, and when.
     """
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     reason = selectors.voter_can_vote_reason(budget=budget, voter=voter)
     if reason:
@@ -249,8 +246,7 @@ def ballot_cast_with_code(
 
     Not audited: the ballot is secret; the `Ballot` row records that the code voted, and when.
     """
-    if budget.commune_id != commune.pk:
-        raise PermissionDenied
+    ensure_owned(budget, commune)
     if budget.phase != Phase.VOTE:
         raise ValidationError(selectors.voter_can_vote_reason(budget=budget, voter=None) or "")
     found = _voting_code_find(commune=commune, budget=budget, code=code, client=client)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -72,8 +73,7 @@ def _require(commune: Commune, actor: Actor, capability: str = "handle_requests"
 
 
 def _check_rule(commune: Commune, rule: AlertRule) -> None:
-    if rule.team is not None and rule.team.commune_id != commune.pk:
-        raise ValidationError({"team": "Ce service n'appartient pas à la commune."})
+    ensure_owned(rule.team, commune)
     rule.full_clean(exclude=["commune"])
     try:
         alerting.Condition(rule.kind, rule.threshold, rule.duration_minutes)
@@ -118,8 +118,7 @@ def alert_rule_create(
 def alert_rule_update(*, commune: Commune, actor: Actor, rule: AlertRule, **changes: Any) -> AlertRule:
     """Change some fields of a rule (those of RULE_FIELDS); audited with the changed field names."""
     _require(commune, actor)
-    if rule.commune_id != commune.pk:
-        raise PermissionDenied("Cette règle appartient à une autre commune.")
+    ensure_owned(rule, commune)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -345,8 +344,7 @@ def alerts_after_ingest(*, entity_pks: Iterable[int], commune_ids: Iterable[int]
 
 
 def _own(commune: Commune, alert: Alert) -> None:
-    if alert.commune_id != commune.pk:
-        raise PermissionDenied("Cette alerte appartient à une autre commune.")
+    ensure_owned(alert, commune)
 
 
 @transaction.atomic

@@ -15,10 +15,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub import lorawan
@@ -47,8 +50,7 @@ def device_register(
     actor: Actor = None,
 ) -> Device:
     """Register (or update) a LoRaWAN device feeding one of the commune's entities; audited."""
-    if entity.commune_id != commune.pk:
-        raise ValueError("the entity belongs to another commune")
+    ensure_owned(entity, commune)
     if decoder_profile != lorawan.NETWORK_SERVER_PROFILE:
         lorawan.get_profile(decoder_profile)
     dev_eui = dev_eui.strip().upper()
@@ -65,7 +67,10 @@ def device_register(
         },
     )
     if device.commune_id != commune.pk:
-        raise ValueError("this DevEUI is registered by another commune")
+        raise ValidationError(
+            _("Ce capteur (DevEUI %(dev_eui)s) est déjà enregistré par une autre commune.")
+            % {"dev_eui": dev_eui}
+        )
     audit_record(commune=commune, actor=actor, action="datahub.device.register", obj=device, summary=dev_eui)
     return device
 
