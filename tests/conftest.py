@@ -116,3 +116,13 @@ def _flush_past_the_audit_triggers():
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts and ends in French, whatever the previous test on this worker activated."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")

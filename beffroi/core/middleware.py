@@ -61,9 +61,11 @@ class FrenchFirstLocaleMiddleware:
         language = next(
             (lang for prefix, lang in self.API_LANGUAGES if request.path_info.startswith(prefix)), language
         )
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # The language is the thread's: restore the previous one after the response, so a visitor's English never
+        # leaks into what the same thread does next (a task run in process, a test, the next request's errors).
+        with translation.override(language):
+            response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

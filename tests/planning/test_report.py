@@ -1,5 +1,8 @@
 """The demo roadmap and the council report (HTML and PDF from the same template)."""
 
+import logging
+import re
+
 import pytest
 
 from beffroi.core import demo
@@ -92,3 +95,27 @@ def test_demo_records_valbourgs_zonages_once_and_matching_uses_them(demo_valbour
     ).content.decode()
     assert "France Ruralités Revitalisation (FRR)" in html
     assert "Modifier les zonages de la commune" in html
+
+
+def test_report_pdf_is_styled_with_the_production_static_files(
+    demo_valbourg, client, settings, tmp_path, caplog
+):
+    """In production the pages link hashed stylesheets (manifest storage, after collectstatic): the PDF must
+    load them, or the council receives a page 1 made of the site's menu and buttons."""
+    pytest.importorskip("weasyprint")
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    assert re.search(r"beffroi\.[0-9a-f]{12}\.css", html)  # the page links the hashed name, as in production
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = client.get("/valbourg/projet/rapport.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    refused = [r.getMessage() for r in caplog.records if "stylesheet" in r.getMessage().lower()]
+    assert refused == []
