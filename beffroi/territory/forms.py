@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.accounts.models import Role, User
+from beffroi.core import modules
 from beffroi.core.models import ApiKey
 
 
@@ -38,3 +39,21 @@ class TeamMemberForm(forms.Form):
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("À quoi sert la clé"), max_length=100, help_text=_("ex. serveur LoRaWAN"))
     scope = forms.ChoiceField(label=_("Portée"), choices=ApiKey.Scope.choices)
+
+
+class ModulesForm(forms.Form):
+    codes = forms.MultipleChoiceField(
+        label=_("Modules ouverts"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Un module fermé disparaît partout : ses pages, l'espace agents et ses API. Ses données sont gardées "
+            "et réapparaissent quand on le rouvre."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["codes"]).choices = [
+            (m.code, m.label) for m in modules.all_modules()
+        ]

@@ -9,10 +9,11 @@ from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import User
+from beffroi.core import modules
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
-from beffroi.core.services import audit_record
+from beffroi.core.services import audit_record, commune_update
 from beffroi.territory.models import Place, Team
 
 
@@ -78,3 +79,20 @@ def place_create(
     place.save()
     audit_record(commune=commune, actor=actor, action="place.create", obj=place, summary=name)
     return place
+
+
+@transaction.atomic
+def modules_set(*, commune: Commune, actor: Actor, codes: list[str]) -> list[str]:
+    """Switch the commune's modules on and off (administrators); returns the codes now enabled.
+
+    A module switched off is off everywhere at once: its pages, its agents' pages and its APIs answer 404
+    (core.modules). Nothing of its data is deleted: switching it on again shows everything as it was.
+    """
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
+    known = [m.code for m in modules.all_modules()]
+    unknown = set(codes) - set(known)
+    if unknown:
+        raise ValueError(f"unknown modules: {sorted(unknown)}")
+    enabled = [code for code in known if code in codes]
+    commune_update(commune=commune, actor=actor, enabled_modules=enabled)
+    return enabled

@@ -1,4 +1,4 @@
-"""The commune administrator's pages (capability "manage_commune"): members and roles, teams, API keys."""
+"""The commune administrator's pages (capability "manage_commune"): modules, members and roles, teams, API keys."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,7 +12,7 @@ from beffroi.accounts.decorators import capability_required
 from beffroi.core import selectors as core_selectors
 from beffroi.core import services as core_services
 from beffroi.territory import selectors, services
-from beffroi.territory.forms import ApiKeyForm, MemberForm, RoleForm, TeamForm, TeamMemberForm
+from beffroi.territory.forms import ApiKeyForm, MemberForm, ModulesForm, RoleForm, TeamForm, TeamMemberForm
 
 
 @capability_required("manage_commune")
@@ -21,9 +21,20 @@ def administration(request):
     member_form = MemberForm(request.POST or None) if request.POST.get("form") == "member" else MemberForm()
     team_form = TeamForm(request.POST or None) if request.POST.get("form") == "team" else TeamForm()
     key_form = ApiKeyForm(request.POST or None) if request.POST.get("form") == "apikey" else ApiKeyForm()
+    modules_form = (
+        ModulesForm(request.POST)
+        if request.POST.get("form") == "modules"
+        else ModulesForm(initial={"codes": commune.enabled_modules})
+    )
     new_secret = None
     if request.method == "POST":
         kind = request.POST.get("form")
+        if kind == "modules" and modules_form.is_valid():
+            services.modules_set(
+                commune=commune, actor=request.user, codes=modules_form.cleaned_data["codes"]
+            )
+            messages.success(request, _("Les modules de la commune sont enregistrés."))
+            return redirect("territory:administration")
         if kind == "member" and member_form.is_valid():
             user = services.member_add(commune=commune, actor=request.user, **member_form.cleaned_data)
             messages.success(
@@ -44,6 +55,7 @@ def administration(request):
         "member_form": member_form,
         "team_form": team_form,
         "key_form": key_form,
+        "modules_form": modules_form,
         "teams": selectors.team_list(commune=commune),
         "api_keys": core_selectors.apikey_list(commune=commune),
         "new_secret": new_secret,
