@@ -53,7 +53,7 @@ class SignupForm(forms.Form):
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        help_text=_("Facultatif."),
+        help_text=_("Affiché aux agents quand ils traitent vos demandes."),
     )
     email = forms.EmailField(
         label=_("Adresse électronique"),

@@ -330,23 +330,17 @@ class CloseForm(forms.Form):
         if not pending:
             del self.fields["set_aside"]
             del self.fields["reason"]
-
-    def clean(self):
-        super().clean()
-        cleaned = self.cleaned_data
-        if self.pending and cleaned.get("set_aside") and not (cleaned.get("reason") or "").strip():
-            self.add_error(
-                "reason", _("Indiquez pourquoi ces bulletins sont écartés : la raison sera publiée.")
-            )
-        if self.pending and not cleaned.get("set_aside"):
-            self.add_error(
-                "set_aside",
-                _(
-                    "Des bulletins papier ne sont pas rapprochés : terminez leur double saisie, ou cochez cette "
-                    "case et indiquez pourquoi vous les écartez."
-                ),
-            )
-        return cleaned
+            return
+        # With ballots pending, closing needs both: the page says so ("obligatoire") and each error says why.
+        self.fields["set_aside"].required = True
+        self.fields["set_aside"].error_messages["required"] = _(
+            "Des bulletins papier ne sont pas rapprochés : terminez leur double saisie, ou cochez cette "
+            "case et indiquez pourquoi vous les écartez."
+        )
+        self.fields["reason"].required = True
+        self.fields["reason"].error_messages["required"] = _(
+            "Indiquez pourquoi ces bulletins sont écartés : la raison sera publiée."
+        )
 
 
 class PaperNumberForm(forms.Form):

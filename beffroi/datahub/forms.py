@@ -84,7 +84,7 @@ class AlertRuleForm(forms.ModelForm):
 
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (facultative)"),
+        label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -37,7 +37,7 @@ def budget_form(request, slug=None):
                     labels = [str(forms.BudgetForm.base_fields[name].label) for name in changed]
                     messages.success(
                         request,
-                        _("Budget enregistré : %(fields)s modifié(s).") % {"fields": ", ".join(labels)},
+                        _("Budget enregistré. Modifié : %(fields)s.") % {"fields": ", ".join(labels)},
                     )
                 else:
                     messages.info(request, _("Aucune modification."))
