@@ -478,3 +478,24 @@ def test_the_elu_follows_turnout_and_state_from_the_agent_entry_point(
         assert client.get(href).status_code == 200, href
     assert client.get(f"{BASE}/gestion/{budget.slug}/").status_code == 403
     assert client.get(f"{BASE}/gestion/{budget.slug}/bulletins-papier/").status_code == 403
+
+
+def test_recalculating_the_total_with_a_code_refuses_nothing_and_keeps_the_code(
+    client, voting_budget, agent_valbourg
+):
+    """Asking for the total (no JavaScript) is not a vote: no « vote non enregistré », no missing-code error."""
+    budget, projects = voting_budget
+    code, _address, _page = _printed_slip(client, budget, agent_valbourg)
+    url = f"{BASE}/{budget.slug}/voter/code/"
+    response = client.post(url, {"project": [p.pk for p in projects], "action": "recalculer"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Total recalculé" in page and "Trop de projets" in page
+    assert "pas enregistré" not in page and "Ce champ est obligatoire" not in page
+    response = client.post(url, {"code": code, "project": [projects[0].pk], "action": "recalculer"})
+    assert f'value="{code}"' in response.content.decode()
+    assert not Ballot.objects.exists()
+    response = client.post(url, {"code": "", "project": [projects[0].pk], "action": "voter"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Saisissez le code de vote" in page
+    assert "Ce champ est obligatoire" not in page  # one error, said once

@@ -206,10 +206,13 @@ def vote_with_code(request, slug):
         if reason:
             errors = [reason]
         elif request.POST.get("action") == "recalculer":
+            # Only the total was asked for: nothing is refused, the code is not checked yet.
             recomputed = True
             errors += selectors.ballot_errors(budget=budget, choices=choices)
+            code_form = forms.VotingCodeForm(initial={"code": request.POST.get("code", "")[:20]})
         elif not code_form.is_valid():
             errors.insert(0, _("Saisissez le code de vote imprimé sur le papier reçu de la mairie."))
+            code_form = forms.VotingCodeForm(initial={"code": request.POST.get("code", "")[:20]})
         elif not errors:
             try:
                 services.ballot_cast_with_code(
@@ -233,7 +236,9 @@ def vote_with_code(request, slug):
         "recomputed": recomputed,
         **_ballot_context(budget, projects, choices),
     }
-    return render(request, "budgeting/vote_code.html", context, status=400 if errors else 200)
+    return render(
+        request, "budgeting/vote_code.html", context, status=400 if errors and not recomputed else 200
+    )
 
 
 @require_safe
