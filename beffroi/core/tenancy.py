@@ -1,18 +1,27 @@
 """Resolving the commune (tenant) of a request: dedicated host name, `/<slug>/` path prefix, or the only one."""
 
+import re
+
 from django.db.models import Q
 
 from beffroi.core.models import RESERVED_SLUGS, ApiKey, Commune
 
 # The contour (GeoJSON, tens of kB for a real commune) is read only by the pages that draw or check it.
 _LIGHT = ("boundary",)
+# What a commune's slug can be (SlugField): anything else names no commune, and never reaches the database
+# (PostgreSQL refuses a NUL character in a query with an error, not an empty answer).
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
+def is_slug(text: str) -> bool:
+    return _SLUG.fullmatch(text) is not None
 
 
 def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, str]:
     """One query for both ways a request names its commune: (commune, "host" | "path") or (None, "")."""
     host = host.split(":")[0].lower()
     condition = Q(host=host) if host else Q(pk__in=[])
-    if first_segment and first_segment not in RESERVED_SLUGS:
+    if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
         condition |= Q(slug=first_segment)
     candidates = list(Commune.objects.defer(*_LIGHT).filter(is_active=True).filter(condition)[:2])
     for commune in candidates:
@@ -41,7 +50,7 @@ def api_tenant(*, name: str, key: ApiKey | None) -> Commune | None:
     of the install (None when there are several). The caller checks the module switch and, when both are
     given, that the key belongs to the named commune."""
     if name:
-        return Commune.objects.filter(slug=name, is_active=True).first()
+        return Commune.objects.filter(slug=name, is_active=True).first() if is_slug(name) else None
     if key is not None:
         return key.commune
     return single_commune(any_host=True)

@@ -202,7 +202,8 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
     commune = tenancy.api_tenant(name=slug, key=key)
     if commune is None:
         if slug:
-            raise Open311Error(404, f"jurisdiction_id inconnu : {slug}")
+            shown = f" : {slug}" if tenancy.is_slug(slug) else ""
+            raise Open311Error(404, f"jurisdiction_id inconnu{shown}")
         raise Open311Error(400, "jurisdiction_id est obligatoire : ce serveur sert plusieurs communes.")
     if not commune.has_module("reports"):
         if slug or key is not None:

@@ -76,3 +76,12 @@ def test_reserved_slugs_cannot_name_a_commune(db):
 def test_script_prefix_does_not_leak_between_requests(client, communes):
     client.get("/valbourg/")
     assert reverse("core:home") == "/"
+
+
+def test_a_name_that_cannot_be_a_slug_names_no_commune_and_never_reaches_the_database(client, valbourg):
+    # PostgreSQL answers a NUL character in a query with an error: found by fuzzing Open311 (a 500 there).
+    response = client.get("/open311/v2/requests.json", {"jurisdiction_id": "val\x00bourg"})
+    assert response.status_code == 404
+    assert "\x00" not in response.content.decode()
+    assert client.get("/val%00bourg/signalements/").status_code == 404
+    assert client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"}).status_code == 200
