@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "beffroi.core.middleware.CommuneMiddleware",
     "beffroi.core.middleware.FrenchFirstLocaleMiddleware",
     "beffroi.core.middleware.RequestSizeMiddleware",
+    "beffroi.core.middleware.NulCharacterMiddleware",
     "beffroi.core.modules.ModuleSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -53,6 +53,14 @@ def too_large(request):
     return render(request, "errors/413.html", status=413)
 
 
+def nul_character(request):
+    """400: the request carries a NUL character (core.middleware.NulCharacterMiddleware)."""
+    detail = gettext("La requête contient un caractère nul (U+0000), qui n'est accepté dans aucun champ.")
+    if is_machine_request(request):
+        return problem_response(400, gettext("Requête invalide"), detail)
+    return render(request, "errors/400.html", {"reason": detail}, status=400)
+
+
 def error_400(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)

@@ -81,7 +81,12 @@ def test_script_prefix_does_not_leak_between_requests(client, communes):
 def test_a_name_that_cannot_be_a_slug_names_no_commune_and_never_reaches_the_database(client, valbourg):
     # PostgreSQL answers a NUL character in a query with an error: found by fuzzing Open311 (a 500 there).
     response = client.get("/open311/v2/requests.json", {"jurisdiction_id": "val\x00bourg"})
-    assert response.status_code == 404
+    assert response.status_code == 400  # refused at the door (core.middleware.NulCharacterMiddleware)
     assert "\x00" not in response.content.decode()
-    assert client.get("/val%00bourg/signalements/").status_code == 404
+    assert client.get("/val%00bourg/signalements/").status_code == 400
+    # and behind it, a name that is not a slug is simply unknown
+    from beffroi.core import tenancy
+
+    assert tenancy.api_tenant(name="val\x00bourg", key=None) is None
+    assert tenancy.api_tenant(name="valbourg", key=None) == valbourg
     assert client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"}).status_code == 200

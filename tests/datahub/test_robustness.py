@@ -103,7 +103,7 @@ def test_an_instant_within_a_day_ahead_is_accepted(client, key, container):
 
 @pytest.mark.parametrize(
     "name",
-    ["id", "type", "@context", "scope", "createdAt", "@id", "", "a@b", "a\x00b", "a b", "x" * 5000],
+    ["id", "type", "@context", "scope", "createdAt", "@id", "", "a@b", "a b", "x" * 5000],
 )
 def test_reserved_and_invalid_attribute_names_are_rejected_one_by_one(client, key, container, name):
     r = _batch(client, key, [_item(container, attribute=name), _item(container, value=0.7)])
@@ -114,6 +114,15 @@ def test_reserved_and_invalid_attribute_names_are_rejected_one_by_one(client, ke
     assert set(container.data) == {FILL}
     document = client.get(f"{BASE}/entities/{container.entity_id}", headers=headers(key)).json()
     assert document["id"] == container.entity_id and document["type"] == "WasteContainer"
+
+
+def test_a_nul_character_anywhere_in_a_batch_refuses_it_whole_and_stores_nothing(client, key, container):
+    # PostgreSQL cannot hold U+0000 in any text: the request is refused at the door (core.middleware), so a
+    # batch with one is a 400 that names the character, and nothing of it is stored.
+    before = Observation.objects.count()
+    r = _batch(client, key, [_item(container, attribute="a\x00b"), _item(container, value=0.7)])
+    assert r.status_code == 400 and "caractère nul" in r.json()["detail"]
+    assert Observation.objects.count() == before
 
 
 def test_location_and_full_iris_remain_valid_names(client, key, container):
