@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.budgeting.models import CATEGORIES, BallotType, Budget, PaperBallotKind, Project, SubBudget
+from beffroi.budgeting.services.budgets import BUDGET_FIELDS
 from beffroi.core.abuse import HoneypotMixin
 from beffroi.core.forms import AmountField
 
@@ -36,28 +37,7 @@ class BudgetForm(forms.ModelForm):
 
     class Meta:
         model = Budget
-        fields = [
-            "title",
-            "slug",
-            "description",
-            "total_amount",
-            "ideas_open_at",
-            "ideas_close_at",
-            "vote_open_at",
-            "vote_close_at",
-            "followup_at",
-            "phase_override",
-            "ballot_type",
-            "min_choices",
-            "max_choices",
-            "cost_limit",
-            "points_total",
-            "max_points_per_project",
-            "rule",
-            "min_age",
-            "voter_verification",
-            "fund_leftover",
-        ]
+        fields = list(BUDGET_FIELDS)
         widgets = {
             "ideas_open_at": DATE_WIDGET,
             "ideas_close_at": DATE_WIDGET,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from beffroi.core.models import Commune
 from beffroi.datahub import selectors
 from beffroi.datahub.models import AlertRule
+from beffroi.datahub.services.alerts import RULE_FIELDS
 from beffroi.territory.models import Team
 
 
@@ -18,16 +19,7 @@ class AlertRuleForm(forms.ModelForm):
 
     class Meta:
         model = AlertRule
-        fields = [
-            "label",
-            "entity_type",
-            "attribute",
-            "kind",
-            "threshold",
-            "duration_minutes",
-            "team",
-            "is_active",
-        ]
+        fields = list(RULE_FIELDS)
         help_texts = {
             "label": _("Ce que les agents liront, par exemple « Benne pleine »."),
             "attribute": _("Nom court de la mesure, par exemple fillingLevel, co2 ou waterConsumption."),

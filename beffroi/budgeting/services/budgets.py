@@ -32,7 +32,8 @@ from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.core.updates import model_update
 
-BUDGET_FIELDS = {
+# The settings a budget's edit form shows and budget_update accepts, in the form's order (one list for both).
+BUDGET_FIELDS = (
     "title",
     "slug",
     "description",
@@ -53,14 +54,14 @@ BUDGET_FIELDS = {
     "min_age",
     "voter_verification",
     "fund_leftover",
-}
+)
 
 
 @transaction.atomic
 def budget_create(*, commune: Commune, actor: Actor = None, **fields: Any) -> Budget:
     """Create a budget (agents with `handle_requests`)."""
     require_capability(commune=commune, actor=actor, capability="handle_requests")
-    unknown = set(fields) - BUDGET_FIELDS
+    unknown = set(fields) - set(BUDGET_FIELDS)
     if unknown:
         raise TypeError(f"unknown budget fields: {sorted(unknown)}")
     budget = Budget(commune=commune, **fields)
