@@ -1,7 +1,7 @@
 """French formatting of numbers, amounts, percentages and dates, for pages, sentences built by pure rules and exports.
 
 No Django here: pure modules (funding matching, the co-financing rule, counting explanations) call it too; templates
-reach it through the `beffroi_format` filters (`euros`, `integer`, `percent`).
+reach it through the `beffroi_format` filters (`euros`, `integer`) and funding's (`eur`, `percent`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from beffroi.core.formatting import format_eur, format_eur_short, format_int, format_percent
+from beffroi.core.formatting import format_eur_short, format_int
 
 register = template.Library()
 
@@ -27,21 +27,7 @@ def euros(value: object) -> str:
 
 
 @register.filter
-def euros_cents(value: object) -> str:
-    """Always to the cent: 3000 -> « 3 000,00 € » (financing plans, accounting tables)."""
-    number = _decimal(value)
-    return "" if number is None else format_eur(number)
-
-
-@register.filter
 def integer(value: object) -> str:
     """12345 -> « 12 345 »."""
     number = _decimal(value)
     return "" if number is None else format_int(number)
-
-
-@register.filter
-def percent(value: object) -> str:
-    """27.5 -> « 27,5 % »."""
-    number = _decimal(value)
-    return "" if number is None else format_percent(number)
