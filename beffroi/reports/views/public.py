@@ -1,7 +1,5 @@
 """Public pages of the Signalements module: report (with or without JavaScript), follow, map and list."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,17 +20,6 @@ from beffroi.territory.selectors import place_get, place_list
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
-
-
-def module_required(view):
-    @wraps(view)
-    @commune_required
-    def wrapper(request, *args, **kwargs):
-        if not request.commune.has_module("reports"):
-            raise Http404("Le module Signalements n'est pas activé.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _filters(request):
@@ -88,7 +75,7 @@ def map_context(commune) -> dict:
 
 
 @require_safe
-@module_required
+@commune_required  # the module switch is core.modules.ModuleSwitchMiddleware
 def index(request):
     category, status = _filters(request)
     reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
@@ -107,7 +94,7 @@ def index(request):
 
 
 @require_safe
-@module_required
+@commune_required
 def map_view(request):
     category, status = _filters(request)
     located = selectors.report_public_located(
@@ -133,7 +120,7 @@ def map_view(request):
 
 
 @require_safe
-@module_required
+@commune_required
 def detail(request, pk: int):
     report = selectors.report_public_get(commune=request.commune, pk=pk)
     if report is None:
@@ -154,7 +141,7 @@ def _public_report(request, report, template, extra=None):
 
 
 @require_POST
-@module_required
+@commune_required
 def support(request, pk: int):
     report = selectors.report_public_get(commune=request.commune, pk=pk)
     if report is None:
@@ -172,7 +159,7 @@ def support(request, pk: int):
 
 
 @require_safe
-@module_required
+@commune_required
 def start(request):
     categories = selectors.category_list(commune=request.commune)
     places = place_list(commune=request.commune)
@@ -199,7 +186,7 @@ def start(request):
 
 
 @require_http_methods(["GET", "POST", "HEAD"])
-@module_required
+@commune_required
 def create(request, category: str):
     commune = request.commune
     category_obj = selectors.category_get(commune=commune, code=category)
@@ -273,7 +260,7 @@ def create(request, category: str):
 
 
 @require_safe
-@module_required
+@commune_required
 def receipt(request, code: str):
     report = selectors.report_get_by_code(commune=request.commune, code=code)
     if report is None:
@@ -282,7 +269,7 @@ def receipt(request, code: str):
 
 
 @require_safe
-@module_required
+@commune_required
 def track_form(request):
     form = TrackForm(request.GET or None)
     if request.GET and form.is_valid():
@@ -296,7 +283,7 @@ def track_form(request):
 
 
 @require_safe
-@module_required
+@commune_required
 def track(request, code: str):
     report = selectors.report_get_by_code(commune=request.commune, code=code)
     if report is None:
@@ -305,7 +292,7 @@ def track(request, code: str):
 
 
 @require_safe
-@module_required
+@commune_required
 def photo(request, pk: int, size: str = "full"):
     """Photos go through this view: a photo not yet checked by an agent is shown to agents only."""
     item = selectors.photo_get(commune=request.commune, pk=pk)
