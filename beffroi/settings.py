@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "beffroi.datahub",
     "beffroi.funding",
     "beffroi.planning",
+    "beffroi.participation",
 ]
 
 MIDDLEWARE = [

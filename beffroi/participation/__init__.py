@@ -1,0 +1,1 @@
+"""Participation: consultations, proposals with supports, public meetings, citizen panels drawn by lot."""
