@@ -12,6 +12,7 @@ from django.utils import timezone
 from beffroi.accounts.models import Membership, Role, User
 from beffroi.core import personal_data
 from beffroi.core.annotations import Actor
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
@@ -99,13 +100,10 @@ def email_confirmation_send(*, user: User, link: str) -> None:
 
     Sent after the commit, through the mail task. Not audited: nothing is written but the queued mail.
     """
-    from beffroi.core.tasks import send_email
-
     context = {"user": user, "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
     subject = render_to_string("accounts/email_confirmation_subject.txt", context).strip()
     body = render_to_string("accounts/email_confirmation_email.txt", context)
-    to = [user.email]
-    transaction.on_commit(lambda: send_email.enqueue(to=to, subject=subject, body=body))
+    send_commune_mail(commune=None, to=[user.email], subject=subject, body=body)
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django_tasks import task
 from beffroi.accounts.selectors import notification_address
 from beffroi.core.formatting import format_eur
 from beffroi.core.links import commune_url
-from beffroi.core.tasks import send_email
+from beffroi.core.mail import send_commune_mail
 from beffroi.funding import services as funding_services
 from beffroi.funding.models import FinancingLine
 from beffroi.planning.models import Project
@@ -72,8 +71,7 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         )
         with transaction.atomic():
             funding_services.line_mark_reminded(line=line, on=today)
-            to = [address]
-            transaction.on_commit(partial(send_email.enqueue, to=to, subject=subject, body=body))
+            send_commune_mail(commune=line.plan.commune, to=[address], subject=subject, body=body)
         sent += 1
     return sent
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from beffroi.core import abuse
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_path, commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
@@ -334,11 +336,32 @@ def follow_path(report: Report) -> str:
     return commune_path(report.commune, "reports:track", kwargs={"code": report.tracking_code})
 
 
-def _notify(report: Report, text: str) -> None:
-    """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back."""
-    from beffroi.core.tasks import send_email
+def notification_channels(report: Report) -> tuple[str, ...]:
+    """How the resident of a report is told of a change: ``("email",)``, ``("sms",)``, both or none.
+
+    An account's address counts only once confirmed (see `notification_address`); the agents' messages say
+    what was really sent, and nothing when the resident left no contact.
+    """
+    pairs = (("email", _resident_email(report)), ("sms", report.contact_phone))
+    return tuple(channel for channel, value in pairs if value)
+
+
+def _resident_email(report: Report) -> str:
+    """The address to write to: the one typed on the form, or the account's once confirmed."""
+    email = report.contact_email
+    if report.reporter is not None and email and email.lower() == report.reporter.email.lower():
+        return notification_address(report.reporter) or ""
+    return email
+
+
+def _notify(report: Report, text: str) -> tuple[str, ...]:
+    """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back.
+
+    Returns the channels used (see `notification_channels`).
+    """
     from beffroi.reports.tasks import send_sms
 
+    channels = notification_channels(report)
     link = commune_url(report.commune, "reports:track", kwargs={"code": report.tracking_code})
     subject = _("Signalement %(code)s — %(commune)s") % {
         "code": report.display_code,
@@ -352,17 +375,12 @@ def _notify(report: Report, text: str) -> None:
             _("Mairie de %(name)s") % {"name": report.commune.name},
         ]
     )
-    email, phone = report.contact_email, report.contact_phone
-    if report.reporter is not None and email.lower() == report.reporter.email.lower():
-        email = notification_address(report.reporter) or ""  # an account's address only once confirmed
-
-    def send() -> None:
-        if email:
-            send_email.enqueue(to=[email], subject=subject, body=body)
-        if phone:
-            send_sms.enqueue(to=phone, body=f"{report.commune.name} : {text} {link}"[:320])
-
-    transaction.on_commit(send)
+    if "email" in channels:
+        send_commune_mail(commune=report.commune, to=[_resident_email(report)], subject=subject, body=body)
+    if "sms" in channels:
+        sms = f"{report.commune.name} : {text} {link}"[:320]
+        transaction.on_commit(partial(send_sms.enqueue, to=report.contact_phone, body=sms))
+    return channels
 
 
 def _event(report: Report, kind: str, *, actor: Actor, public: bool = False, body: str = "") -> ReportEvent:

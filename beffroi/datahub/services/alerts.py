@@ -32,6 +32,7 @@ from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
 from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub import alerting
@@ -161,8 +162,6 @@ def _notify(alert: Alert) -> None:
     )
     if not recipients:
         return
-    from beffroi.core.tasks import send_email
-
     fields = {
         "commune": alert.commune.name,
         "rule": alert.rule.label,
@@ -180,7 +179,7 @@ def _notify(alert: Alert) -> None:
         )
         % fields
     )
-    transaction.on_commit(lambda: send_email.enqueue(to=recipients, subject=subject, body=body))
+    send_commune_mail(commune=alert.commune, to=recipients, subject=subject, body=body)
 
 
 def _message(rule: AlertRule, outcome: alerting.Outcome) -> str:

@@ -123,6 +123,18 @@ def detail(request, pk: int):
     )
 
 
+def _told(report) -> str:
+    """What the resident was really sent, in the agent's confirmation (nothing when no contact was left)."""
+    channels = services.notification_channels(report)
+    if channels == ("email", "sms"):
+        return _("L'habitant·e est prévenu·e par courriel et par SMS.")
+    if channels == ("email",):
+        return _("L'habitant·e est prévenu·e par courriel.")
+    if channels == ("sms",):
+        return _("L'habitant·e est prévenu·e par SMS.")
+    return _("L'habitant·e n'a laissé ni courriel ni téléphone : rien ne lui a été envoyé.")
+
+
 @require_POST
 @capability_required("handle_requests")
 def act(request, pk: int, action: str):
@@ -136,7 +148,7 @@ def act(request, pk: int, action: str):
             if state is None:
                 raise services.ReportInputError("state", _("Choisissez un état."))
             services.report_change_state(report=report, actor=user, state=state, note=post.get("note", ""))
-            messages.success(request, _("État modifié : %(s)s.") % {"s": state.label})
+            messages.success(request, _("État modifié : %(s)s.") % {"s": state.label} + " " + _told(report))
         elif action == "affecter":
             # An empty choice clears; a choice that is not the commune's is refused, never read as "none".
             team_pk, assignee_pk = parse_pk(post.get("team")), parse_pk(post.get("assignee"))
@@ -175,9 +187,10 @@ def act(request, pk: int, action: str):
                 body = template.body if template else ""
             public = post.get("visibility") == "public"
             services.report_reply(report=report, actor=user, body=body, public=public)
-            messages.success(
-                request, _("Réponse publiée et envoyée.") if public else _("Note interne ajoutée.")
-            )
+            if public:
+                messages.success(request, _("Réponse publiée sur la page de suivi.") + " " + _told(report))
+            else:
+                messages.success(request, _("Note interne ajoutée : seuls les agents la voient."))
         elif action == "photo":
             photo_pk = parse_pk(post.get("photo"))
             photo = selectors.report_photo_get(report=report, pk=photo_pk) if photo_pk is not None else None
