@@ -2,7 +2,7 @@
 # Installs the system packages Beffroi needs (Debian, as root), skipping what is already there.
 #   (no flag)  Pango, which WeasyPrint uses to render the PDF reports
 #   --test     also Chromium (browser tests), a PostgreSQL server (PostgreSQL run), Mosquitto (MQTT tests),
-#              gettext (translation catalogues)
+#              gettext (translation catalogues), poppler-utils (the tests read the PDFs' text)
 #   --bench    as --test, plus wrk (HTTP load)
 set -euo pipefail
 mode="${1:-}"
@@ -13,6 +13,7 @@ if [ "$mode" = "--test" ] || [ "$mode" = "--bench" ]; then
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
   command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
   [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ "$mode" = "--bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
 [ ${#need[@]} -eq 0 ] && exit 0

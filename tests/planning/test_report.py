@@ -62,6 +62,43 @@ def test_report_pdf(demo_valbourg, client):
     assert response.content.startswith(b"%PDF")
 
 
+def test_report_pdf_is_a_document_of_its_own_with_the_letterhead_and_no_site_chrome(demo_valbourg, client):
+    """Issue #11: the council's PDF printed the site's menu, a logout button and the CSRF token on page 1."""
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    client.force_login(demo_valbourg)
+    pdf = client.get("/valbourg/projet/rapport.pdf").content
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    text = text.decode()
+    pages = text.split("\f")
+    pages = [page for page in pages if page.strip()]
+    first = pages[0]
+    assert "Mairie de Valbourg" in first and "Rapport au conseil municipal" in first
+    assert "1. Diagnostic" in text and "5. Indicateurs de suivi" in text
+    for chrome in (
+        "Se déconnecter",
+        "Espace agents",
+        "Mon compte",
+        "Aller au contenu",
+        "csrfmiddlewaretoken",
+        "Télécharger le rapport",
+        "Menu principal",
+        "English",
+    ):
+        assert chrome not in text, chrome
+    # every page carries its number out of the total and the commune's name
+    assert 2 <= len(pages) <= 12
+    for number, page in enumerate(pages, start=1):
+        assert f"{number} / {len(pages)}" in page
+        assert "Commune de Valbourg" in page
+
+
 def test_assessment_pages_from_the_demo(demo_valbourg, client):
     client.force_login(demo_valbourg)
     html = client.get("/valbourg/projet/diagnostic/").content.decode()

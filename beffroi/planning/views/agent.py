@@ -268,7 +268,9 @@ def council_report(request):
 
 @capability_required("view_agent_space")
 def council_report_pdf(request):
-    html = render(request, "planning/report.html", {**_report_context(request), "pdf": True}).content.decode()
+    html = render(
+        request, "planning/report_print.html", {**_report_context(request), "pdf": True}
+    ).content.decode()
     pdf = report.html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     if pdf is None:
         messages.error(
