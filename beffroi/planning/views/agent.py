@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import member_list, user_can
 from beffroi.core.forms import add_service_errors
+from beffroi.core.pdf import html_to_pdf
 from beffroi.funding import selectors as funding_selectors
 from beffroi.planning import maturity, report, selectors, services, use_cases
 from beffroi.planning.assessment_charts import assessment_radar
@@ -271,7 +272,7 @@ def council_report_pdf(request):
     html = render(
         request, "planning/report_print.html", {**_report_context(request), "pdf": True}
     ).content.decode()
-    pdf = report.html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     if pdf is None:
         messages.error(
             request, _("La version PDF n'est pas disponible sur ce serveur ; imprimez la page HTML.")
