@@ -40,5 +40,6 @@ urlpatterns = [
     ),
     path("gestion/<int:pk>/", agent.detail, name="agent_detail"),
     path("gestion/<int:pk>/recu/", agent.intake_receipt, name="agent_receipt"),
+    path("gestion/<int:pk>/recu.pdf", agent.intake_receipt_pdf, name="agent_receipt_pdf"),
     path("gestion/<int:pk>/<str:action>/", agent.act, name="agent_act"),
 ]

@@ -32,3 +32,28 @@ def test_the_agent_is_told_what_the_resident_was_really_sent(
     ).content.decode()
     assert "Réponse publiée sur la page de suivi." in page and told in page
     assert "publiée et envoyée" not in page
+
+
+def test_the_counter_receipt_carries_the_full_address_a_qr_code_and_prints_as_a_pdf(
+    client, setup_reports, valbourg, agent_valbourg, settings
+):
+    """Issue #11: the receipt had no web address nor QR code, and said « use Ctrl+P » instead of a button."""
+    report = file_report(valbourg, setup_reports["light"], description="Lampadaire éteint")
+    client.force_login(agent_valbourg)
+    page = client.get(f"{G}/{report.pk}/recu/").content.decode()
+    link = f"{settings.BEFFROI_SITE_URL}/valbourg/signalements/suivi/{report.tracking_code}/"
+    assert link in page and "<svg" in page and "Adresse de suivi du signalement" in page
+    assert "Ctrl+P" not in page and "data-print" in page
+    assert f"{G}/{report.pk}/recu.pdf" in page  # the way to print without JavaScript
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    response = client.get(f"{G}/{report.pk}/recu.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Mairie de Valbourg" in text and report.display_code in text and link in text
+        assert "Se déconnecter" not in text and "Retour au signalement" not in text

@@ -4,14 +4,12 @@ instruction of ideas and the suivi, voting codes, the counter check, who voted, 
 
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -20,6 +18,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import forms, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
 from beffroi.budgeting.personal_data import voted_with_erased_account
+from beffroi.core.qr import qr_svg
 
 
 def _budget(request, slug):
@@ -170,11 +169,7 @@ def agent_codes(request, slug):
     slips = [{"code": code, "url": f"{base}?{urlencode({'code': code})}"} for code in codes]
     title = _("Adresse du vote avec ce code")
     for slip in slips:
-        slip["qr"] = mark_safe(  # noqa: S308 - segno writes the SVG markup; the address is ours, escaped by segno
-            segno.make(slip["url"], error="m", micro=False).svg_inline(
-                scale=1, omitsize=True, svgclass="pb-qr", lineclass=None, title=title
-            )
-        )
+        slip["qr"] = qr_svg(slip["url"], title=title, css_class="pb-qr")
     return render(request, "budgeting/agent/codes.html", {"budget": budget, "slips": slips, "vote_url": base})
 
 

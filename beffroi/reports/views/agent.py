@@ -6,7 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
+from beffroi.core.links import commune_url
+from beffroi.core.pdf import html_to_pdf
+from beffroi.core.qr import qr_svg
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm
 from beffroi.reports.questions import answers_readable
@@ -253,7 +256,33 @@ def intake(request):
 @require_safe
 @capability_required("view_agent_space")
 def intake_receipt(request, pk: int):
-    return render(request, "reports/agent/receipt.html", {"report": _report_or_404(request, pk)})
+    """The slip handed or sent to a resident after a counter or phone intake: code, address and QR code."""
+    return render(request, "reports/agent/receipt.html", _receipt_context(request, pk))
+
+
+@require_safe
+@capability_required("view_agent_space")
+def intake_receipt_pdf(request, pk: int):
+    """The same slip as a PDF document (letterhead, no site chrome), to print or attach to a letter."""
+    context = _receipt_context(request, pk)
+    html = render(request, "reports/agent/receipt_print.html", context).content.decode()
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    if pdf is None:
+        messages.error(request, _("La version PDF n'est pas disponible sur ce serveur ; imprimez la page."))
+        return redirect("reports:agent_receipt", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    code = context["report"].display_code
+    response["Content-Disposition"] = f'inline; filename="recepisse-{code}.pdf"'
+    return response
+
+
+def _receipt_context(request, pk: int) -> dict:
+    report = _report_or_404(request, pk)
+    track_url = commune_url(request.commune, "reports:track", kwargs={"code": report.tracking_code})
+    qr = qr_svg(
+        track_url, title=_("Adresse de suivi du signalement %(code)s") % {"code": report.display_code}
+    )
+    return {"report": report, "track_url": track_url, "qr": qr}
 
 
 @require_safe
