@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.models import Invitation, Membership, Role, User, invitation_token_hash
+from beffroi.accounts.models import Invitation, Membership, OidcIdentity, Role, User, invitation_token_hash
 from beffroi.accounts.roles import STAFF_ROLES
 from beffroi.core import personal_data
 from beffroi.core.annotations import Actor
@@ -554,6 +554,83 @@ def invitation_create_many(*, commune: Commune, actor: Actor, text: str) -> list
         % {"n": len(invitations)},
     )
     return invitations
+
+
+# --- Sign-in through FranceConnect and ProConnect ----------------------------------------------------------
+
+
+@transaction.atomic
+def oidc_user_create(
+    *,
+    provider: str,
+    subject: str,
+    email: str,
+    email_verified: bool,
+    full_name: str = "",
+    siret: str = "",
+    idp_id: str = "",
+    commune: Commune | None = None,
+) -> User:
+    """Create the account of a person who signs in for the first time through a provider, with no password
+    (they sign in there), and its link to the provider's identity; a resident of the commune they came from.
+
+    Not audited: a person's own sign-up, as `user_create`.
+    """
+    user = user_create(email=email, password=None, full_name=full_name, email_confirmed=email_verified)
+    OidcIdentity.objects.create(
+        user=user,
+        provider=provider,
+        subject=subject,
+        siret=siret,
+        idp_id=idp_id,
+        last_login_at=timezone.now(),
+    )
+    if commune is not None:
+        membership_set(commune=commune, user=user, role=Role.HABITANT)
+    return user
+
+
+@transaction.atomic
+def oidc_identity_link(
+    *,
+    user: User,
+    provider: str,
+    subject: str,
+    siret: str = "",
+    idp_id: str = "",
+    commune: Commune | None = None,
+) -> OidcIdentity:
+    """Link an existing account to a provider's identity, once its holder confirmed the account is theirs (its
+    password). An account has one identity per provider: a new one replaces the previous. Audited under the
+    account, with the provider's name only."""
+    OidcIdentity.objects.filter(user=user, provider=provider).delete()
+    identity = OidcIdentity.objects.create(
+        user=user,
+        provider=provider,
+        subject=subject,
+        siret=siret,
+        idp_id=idp_id,
+        last_login_at=timezone.now(),
+    )
+    audit_record(
+        commune=commune,
+        actor=user,
+        action="account.link_provider",
+        obj=identity,
+        summary=identity.get_provider_display(),
+    )
+    return identity
+
+
+@transaction.atomic
+def oidc_identity_seen(*, provider: str, subject: str, siret: str = "", idp_id: str = "") -> None:
+    """Note a sign-in through a linked identity (when, and ProConnect's organisation and identity provider).
+
+    Not audited: a sign-in, not a change anyone made.
+    """
+    OidcIdentity.objects.filter(provider=provider, subject=subject).update(
+        last_login_at=timezone.now(), siret=siret, idp_id=idp_id
+    )
 
 
 # --- Erasure -----------------------------------------------------------------------------------------------
