@@ -266,6 +266,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+# The sign-in buttons and the logout send the browser to the configured providers: their origins are allowed
+# as form targets (a form's redirect to another origin is otherwise blocked by form-action).
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        _origin(str(provider[key]))
+        for provider in BEFFROI_OIDC_PROVIDERS.values()
+        if provider["client_id"]
+        for key in ("issuer", "authorization_endpoint", "end_session_endpoint")
+        if provider[key]
+    }
+    - {""}
+)
+
 # Outbound requests that clients cause (remote JSON-LD @context, NGSI-LD notifications; docs/operations.md):
 # public Internet addresses only, except the host names listed here (an on-premise integration on the local
 # network); one deadline for the whole exchange, in seconds; a size cap on what is read.

@@ -164,7 +164,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
 
         self.UserModel = get_user_model()
 
-    def get_settings(self, attr, *args):  # type: ignore[override]
+    def get_settings(self, attr, *args):
         overrides: dict[str, Any] = {
             "OIDC_RP_SCOPES": self.provider.scopes,
             "OIDC_USE_NONCE": True,
@@ -204,7 +204,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
         if header.get("alg") != self.provider.sign_algo:
             raise SuspiciousOperation("unexpected signing algorithm")
         # An ID token (checked with its nonce) must say when it expires; a signed userinfo need not.
-        options: dict[str, Any] = {"require": ["exp", "iat"]} if "nonce" in kwargs else {}
+        options: Any = {"require": ["exp", "iat"]} if "nonce" in kwargs else {}
         try:
             payload = jwt.decode(
                 token,

@@ -161,7 +161,7 @@ def oidc_callback(request, provider: str):
     if outcome == "unverified":
         return _refused(request, "unverified", chosen, 403)
     target = flow["next"] or _home_of(flow["commune"])
-    if outcome == "confirm":
+    if outcome == "confirm" and user is not None:
         request.session[PENDING_LINK] = {
             "provider": chosen.code,
             "subject": identity.subject,

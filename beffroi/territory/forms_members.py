@@ -15,7 +15,7 @@ MAX_CSV_BYTES = 512 * 1024
 
 
 def invited_role_choices() -> list[tuple[str, str]]:
-    return [(role.value, capfirst(role.label)) for role in INVITED_ROLES]
+    return [(role.value, str(capfirst(role.label))) for role in INVITED_ROLES]
 
 
 class InvitationForm(forms.Form):

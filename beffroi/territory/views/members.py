@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,7 +64,7 @@ def _members_context(request, *, invite_form=None):
         "total": account_selectors.membership_list(commune=commune).count(),
         "invite_form": invite_form or InvitationForm(teams=selectors.team_list(commune=commune)),
         "invitations": account_selectors.invitation_list_open(commune=commune),
-        "role_choices": [(value, label) for value, label in RoleForm().fields["role"].choices],
+        "role_choices": [(role.value, capfirst(role.label)) for role in Role],
         "here": request.get_full_path(),
         "section": "members",
         "invitation_days": settings.BEFFROI_INVITATION_DAYS,
