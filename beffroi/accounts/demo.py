@@ -13,7 +13,11 @@ INVITED = "nouveau.secretariat@valbourg.demo.test"
 def load() -> None:
     commune = Commune.objects.filter(slug="valbourg").first()
     inviter = User.objects.filter(email="admin@demo.test").first()
-    if commune is None or inviter is None or Invitation.objects.filter(commune=commune, email=INVITED).exists():
+    if (
+        commune is None
+        or inviter is None
+        or Invitation.objects.filter(commune=commune, email=INVITED).exists()
+    ):
         return
     invitation_create(
         commune=commune,
