@@ -148,7 +148,8 @@ def account(request):
         }
         for membership in selectors.user_memberships(user=request.user)
     ]
-    return render(request, "accounts/account.html", {"communes": communes})
+    identities = selectors.oidc_identities(user=request.user)
+    return render(request, "accounts/account.html", {"communes": communes, "identities": identities})
 
 
 @login_required
