@@ -238,6 +238,10 @@ class ProviderBackend(OIDCAuthenticationBackend):
         if not id_token or not access_token:
             raise SuspiciousOperation("token response without id_token or access_token")
         payload = self.verify_token(id_token, nonce=nonce)
+        # The level of assurance reached (FranceConnect v2: eidas1…) must be one asked for (Core §3.1.2.1, acr).
+        acr = payload.get("acr")
+        if self.provider.acr_values and acr is not None and acr not in self.provider.acr_values.split():
+            raise SuspiciousOperation("ID token with an acr that was not asked for")
         claims = self.get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo subject differs from the ID token's")

@@ -188,6 +188,14 @@ def test_a_nonce_mismatch_is_refused(client, issuer):
     assert "_auth_user_id" not in client.session and not User.objects.exists()
 
 
+def test_a_level_of_assurance_not_asked_for_is_refused(client, issuer):
+    person(issuer, "fc-low", email="low@exemple.test", acr="niveau-inconnu")
+    response = sign_in(client, issuer, "fc-low")
+    assert response.status_code == 400
+    assert "n'a pas passé nos contrôles de sécurité" in text(response)
+    assert not User.objects.exists()
+
+
 def test_a_deactivated_account_is_refused(client, issuer, valbourg):
     person(issuer, "fc-paul", email="paul@exemple.test")
     sign_in(client, issuer, "fc-paul")
