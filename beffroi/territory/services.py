@@ -11,6 +11,7 @@ from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import Role, User
+from beffroi.accounts.roles import STAFF_ROLES
 from beffroi.core import modules
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -91,6 +92,17 @@ def team_delete(*, team: Team, actor: Actor = None) -> None:
     commune, name, pk = team.commune, team.name, team.pk
     team.delete()
     audit_record(commune=commune, actor=actor, action="team.delete", summary=f"{name} (n° {pk})")
+
+
+@transaction.atomic
+def member_role_set(*, commune: Commune, user: User, role: str, actor: Actor = None) -> None:
+    """Change a member's role; a person who becomes a resident leaves the commune's teams (their queues and
+    alerts are no longer theirs). The membership's audit entry is written by ``membership_set``."""
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
+    account_services.membership_set(commune=commune, user=user, role=role, actor=actor)
+    if role not in STAFF_ROLES:
+        for team in Team.objects.filter(commune=commune, members=user):
+            team_remove_member(team=team, user=user, actor=actor)
 
 
 @transaction.atomic

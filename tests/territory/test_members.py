@@ -191,6 +191,16 @@ def test_a_removed_agent_loses_access_at_once_open_session_included(
     assert AuditEntry.objects.filter(action="membership.remove").exists()
 
 
+def test_an_agent_made_resident_leaves_the_teams(admin_client, valbourg, agent_valbourg, voirie):
+    voirie.members.add(agent_valbourg)
+    response = admin_client.post(
+        f"{ADMIN}membres/{agent_valbourg.pk}/role/", {"role": "habitant"}, follow=True
+    )
+    assert "a maintenant le rôle « habitant·e »" in text(response)
+    assert not voirie.members.exists()
+    assert Membership.objects.get(user=agent_valbourg).role == "habitant"
+
+
 def test_the_administrator_cannot_remove_themselves_nor_the_last_administrator(
     admin_client, valbourg, admin_valbourg
 ):

@@ -195,7 +195,7 @@ def membership_change(request, user_id: int):
     elif membership.role == Role.ADMIN and not _other_admin(request, membership.user_id):
         messages.error(request, _("La commune doit garder au moins un administrateur."))
     else:
-        account_services.membership_set(
+        services.member_role_set(
             commune=request.commune, user=membership.user, role=form.cleaned_data["role"], actor=request.user
         )
         messages.success(
