@@ -130,6 +130,7 @@ class _DualProgram:
         self.sizes = sizes
         n = len(sizes)
         self.highs = highs = new_highs()
+        highs.setOptionValue("presolve", "off")  # each solve starts from the previous basis
         highs.addVar(-INF, INF)
         for _ in sizes:
             highs.addVar(0.0, INF)
@@ -204,6 +205,9 @@ def leximin_pool(pool: Pool, program: PanelProgram, *, tolerance: float = TOLERA
             counts, bound = best
             value = sum(y[g] * counts[g] / sizes[g] for g in range(n))
             if value > y_hat + tolerance / 10 and add(counts):
+                for other in program.found:
+                    if sum(y[g] * other[g] / sizes[g] for g in range(n)) > y_hat + tolerance / 10:
+                        add(other)
                 continue
             stage_value = y_hat - fixed_part
             if upper_bound is None:

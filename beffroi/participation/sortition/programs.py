@@ -59,10 +59,13 @@ class PanelProgram:
 
     def __init__(self, pool: Pool):
         self.pool = pool
+        self.found: list[tuple[int, ...]] = []
         n = len(pool.groups)
         self.highs = highs = new_highs()
         highs.setOptionValue("mip_rel_gap", 1e-9)
         highs.setOptionValue("mip_abs_gap", 1e-10)
+        # Every improving panel the search meets is kept: LEXIMIN adds them all as columns.
+        highs.setOptionValue("mip_improving_solution_save", True)
         for group in pool.groups:
             highs.addVar(0.0, float(group.size))
         highs.changeColsIntegrality(n, _int_array(range(n)), np.array([highspy.HighsVarType.kInteger] * n))
@@ -72,7 +75,9 @@ class PanelProgram:
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
     def best(self, weights: Sequence[float]) -> tuple[tuple[int, ...], float] | None:
-        """The panel (counts per group) of largest weight and the proven bound on that weight; None if none."""
+        """The panel (counts per group) of largest weight and the proven bound on that weight; None if none.
+
+        `self.found` then lists every panel the search met on its way (the best one included)."""
         n = len(self.pool.groups)
         self.highs.changeColsCost(n, _int_array(range(n)), np.array(weights, dtype=float))
         self.highs.run()
@@ -83,6 +88,7 @@ class PanelProgram:
             raise RuntimeError(f"HiGHS n'a pas résolu le programme des panels ({status})")
         values = self.highs.getSolution().col_value
         counts = tuple(round(v) for v in values)
+        self.found = [tuple(round(v) for v in s.col_value) for s in self.highs.getSavedMipSolutions()]
         info = self.highs.getInfo()
         bound = max(info.mip_dual_bound, info.objective_function_value)
         return counts, float(bound)
