@@ -139,9 +139,11 @@ def test_a_rare_feature_with_a_minimum_forces_probability_one():
     assert distribution.min_probability == pytest.approx(1 / 3, abs=1e-7)
 
 
-def test_leximin_matches_the_definition_solved_over_every_panel():
+@pytest.mark.parametrize("shortcut", [True, False])
+def test_leximin_matches_the_definition_solved_over_every_panel(shortcut):
     volunteers, quotas = skewed_instance()
-    distribution = sortition.leximin(volunteers, quotas, 5)
+    distribution = sortition.leximin(volunteers, quotas, 5, shortcut=shortcut)
+    assert distribution.method == ("relaxation" if shortcut else "stages")
     expected = reference_leximin(volunteers, quotas, 5)
     for vid, p in expected.items():
         assert distribution.probabilities[vid] == pytest.approx(p, abs=1e-6)
@@ -157,15 +159,16 @@ def test_leximin_matches_the_definition_solved_over_every_panel():
     ),
     k=st.integers(min_value=2, max_value=4),
     slack=st.integers(min_value=0, max_value=2),
+    shortcut=st.booleans(),
 )
-def test_property_leximin_equals_the_definition_on_random_small_pools(rows, k, slack):
+def test_property_leximin_equals_the_definition_on_random_small_pools(rows, k, slack, shortcut):
     volunteers = pool(rows, ("c1", "c2"))
     quotas = {
         "c1": {v: FeatureQuota(max(0, round(k / 2) - slack), round(k / 2) + slack) for v in ("a", "b")},
         "c2": {v: FeatureQuota(max(0, round(k / 3) - slack), round(k / 3) + slack) for v in ("x", "y", "z")},
     }
     try:
-        distribution = sortition.leximin(volunteers, quotas, k)
+        distribution = sortition.leximin(volunteers, quotas, k, shortcut=shortcut)
     except InfeasibleQuotas:
         ids = [v.id for v in volunteers]
         assert not any(meets(p, volunteers, quotas) for p in itertools.combinations(ids, k))
@@ -174,6 +177,26 @@ def test_property_leximin_equals_the_definition_on_random_small_pools(rows, k, s
     got = sorted(distribution.probabilities.values())
     assert got == pytest.approx(sorted(expected.values()), abs=1e-6)
     assert sum(got) == pytest.approx(k, abs=1e-6)
+
+
+def test_when_the_relaxation_cannot_be_reached_the_paper_stages_still_find_the_optimum():
+    # Three categories whose linear relaxation promises more than any mix of real panels can give.
+    rows = [
+        ("b", "x", "v"), ("b", "y", "u"), ("a", "x", "u"), ("a", "y", "v"), ("a", "y", "u"),
+        ("a", "y", "v"), ("b", "y", "v"), ("b", "x", "u"), ("b", "x", "v"),
+    ]  # fmt: skip
+    volunteers = pool(rows, ("c1", "c2", "c3"))
+    quotas = {
+        "c1": {"a": FeatureQuota(0, 3), "b": FeatureQuota(1, 1)},
+        "c2": {"x": FeatureQuota(0, 2), "y": FeatureQuota(1, 3)},
+        "c3": {"u": FeatureQuota(1, 3), "v": FeatureQuota(1, 3)},
+    }
+    distribution = sortition.leximin(volunteers, quotas, 2)
+    assert distribution.method == "stages"
+    expected = reference_leximin(volunteers, quotas, 2)
+    for vid, p in expected.items():
+        assert distribution.probabilities[vid] == pytest.approx(p, abs=1e-6)
+    assert distribution.gap <= 1e-6
 
 
 def test_every_panel_of_the_distribution_meets_the_quotas_and_the_marginals_add_up():
@@ -254,20 +277,27 @@ def test_the_same_inputs_give_the_same_lottery():
 def test_a_replacement_keeps_every_quota_and_candidates_are_exactly_those_who_can():
     volunteers, quotas = skewed_instance()
     lottery = sortition.round_to_lottery(sortition.leximin(volunteers, quotas, 5), 100)
-    _, panel = sortition.draw(lottery, "graine")
-    withdrawn = panel[0]
-    result = sortition.replacement(panel, withdrawn, volunteers, quotas, seed="remplacement")
-    rest = [vid for vid in panel if vid != withdrawn]
-    expected = sorted(
-        v.id for v in volunteers if v.id not in panel and meets([*rest, v.id], volunteers, quotas)
-    )
-    assert list(result.candidates) == expected
-    assert result.chosen in expected and result.probability == pytest.approx(1 / len(expected))
-    assert meets([*rest, result.chosen], volunteers, quotas)
-    again = sortition.replacement(panel, withdrawn, volunteers, quotas, seed="remplacement")
-    assert again.chosen == result.chosen
-    digests = {vid: hashlib.sha256(f"remplacement:{vid}".encode()).hexdigest() for vid in expected}
-    assert result.chosen == min(digests, key=digests.__getitem__)
+    replaced = 0
+    for panel in lottery.panels[:10]:
+        for withdrawn in panel:
+            rest = [vid for vid in panel if vid != withdrawn]
+            expected = sorted(
+                v.id for v in volunteers if v.id not in panel and meets([*rest, v.id], volunteers, quotas)
+            )
+            if not expected:
+                with pytest.raises(InfeasibleQuotas):
+                    sortition.replacement(panel, withdrawn, volunteers, quotas, seed="remplacement")
+                continue
+            result = sortition.replacement(panel, withdrawn, volunteers, quotas, seed="remplacement")
+            assert list(result.candidates) == expected
+            assert result.probability == pytest.approx(1 / len(expected))
+            assert meets([*rest, result.chosen], volunteers, quotas)
+            digests = {vid: hashlib.sha256(f"remplacement:{vid}".encode()).hexdigest() for vid in expected}
+            assert result.chosen == min(digests, key=digests.__getitem__)
+            again = sortition.replacement(panel, withdrawn, volunteers, quotas, seed="remplacement")
+            assert again.chosen == result.chosen
+            replaced += 1
+    assert replaced >= 10
 
 
 def test_no_possible_replacement_names_the_category():
