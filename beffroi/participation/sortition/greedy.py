@@ -80,17 +80,25 @@ class _Completion:
                     found[g] = hint
                     unknown.discard(g)
             givers = [h for h in range(n) if hint[h] >= 1]
+            rows = pool.rows
+            # The full panel taken + hint meets the quotas; moving a seat from h to g changes only the rows
+            # of their differing features.
+            full = [inside[r] + sum(hint[g] for g in row[4]) for r, row in enumerate(rows)]
             for g in sorted(unknown):
                 if hint[g] >= remaining[g]:
                     continue
+                gains = [r for r in self.rows_of[g] if full[r] + 1 > rows[r][3]]
                 for h in givers:
+                    if any(r not in self.rows_of_set[h] for r in gains):
+                        continue
+                    if any(full[r] - 1 < rows[r][2] for r in self.rows_of[h] if r not in self.rows_of_set[g]):
+                        continue
                     candidate = list(hint)
                     candidate[g] += 1
                     candidate[h] -= 1
-                    if self._completes(taken, candidate):
-                        found[g] = tuple(candidate)
-                        unknown.discard(g)
-                        break
+                    found[g] = tuple(candidate)
+                    unknown.discard(g)
+                    break
         hard = set()
         for g in sorted(unknown):
             after = list(taken)
