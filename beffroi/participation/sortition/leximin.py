@@ -19,6 +19,12 @@ Volunteers with the same features in every category are interchangeable (`model.
 probability vector is unique, so it gives them the same probability, and the programs work on the groups: a
 panel is the number it takes from each group, y is one value per group (weighted by 1/size in the panel sums).
 This is the same LP and the same optimum as the paper's, on a few dozen variables instead of thousands.
+
+Shortcut (`leximin_pool`, on by default): the leximin over the *linear relaxation* of the panels (expected
+counts per group in the quota polytope) takes only plain LPs and is lexicographically at least as good as the
+true LEXIMIN. Panels are sought that mix to it exactly (Carathéodory peeling on the relaxation's faces, then
+the column generation above towards that target); when they do, it is the LEXIMIN, each stage proven optimal
+by the relaxation's LP dual. When they do not, the paper's stages run, keeping every panel already found.
 """
 
 from __future__ import annotations
