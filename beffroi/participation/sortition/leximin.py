@@ -39,7 +39,14 @@ import highspy
 import numpy as np
 
 from beffroi.participation.sortition.model import Pool, Quotas, Volunteer, build_pool
-from beffroi.participation.sortition.programs import INF, PanelProgram, check_feasible, new_highs
+from beffroi.participation.sortition.programs import (
+    INF,
+    MIP_TIME_LIMIT,
+    PanelProgram,
+    check_feasible,
+    new_highs,
+    run_lp,
+)
 
 TOLERANCE = 1e-7  # a stage ends when no panel improves the dual by more than this
 FIX_THRESHOLD = 1e-9
@@ -147,7 +154,6 @@ class _DualProgram:
         self.sizes = sizes
         n = len(sizes)
         self.highs = highs = new_highs()
-        highs.setOptionValue("presolve", "off")  # each solve starts from the previous basis
         highs.addVar(-INF, INF)
         for _ in sizes:
             highs.addVar(0.0, INF)
@@ -171,8 +177,7 @@ class _DualProgram:
 
     def solve(self) -> tuple[float, list[float], float]:
         """ŷ, y per group, and the objective value."""
-        self.highs.run()
-        status = self.highs.getModelStatus()
+        status = run_lp(self.highs)
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS n'a pas résolu le programme dual de LEXIMIN ({status})")
         values = list(self.highs.getSolution().col_value)
@@ -345,8 +350,7 @@ def _relaxed_leximin(pool: Pool) -> tuple[list[float], float, int] | None:
     stages = 0
     while len(fixed) < n:
         stages += 1
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if run_lp(highs) != highspy.HighsModelStatus.kOptimal:
             return None
         value = float(highs.getInfo().objective_function_value)
         if bound is None:
@@ -402,6 +406,7 @@ def _peel(pool: Pool, point: Sequence[float], salt: int = 0) -> list[tuple[int, 
                 lo = hi
             highs.addRow(lo, hi, len(members), members, np.ones(len(members)))
         highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        highs.setOptionValue("time_limit", MIP_TIME_LIMIT)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
@@ -479,7 +484,6 @@ def _final_primal(
         index = [j for j, c in enumerate(compositions) if c[g]] + [count]
         values = [compositions[j][g] / size for j in index[:-1]] + [1.0]
         highs.addRow(fixed[g], INF, len(index), np.array(index, dtype=np.int32), np.array(values))
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    if run_lp(highs) != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError("HiGHS n'a pas résolu le programme final de LEXIMIN")
     return [max(0.0, v) for v in list(highs.getSolution().col_value)[:count]]

@@ -46,6 +46,36 @@ def new_highs() -> highspy.Highs:
     return highs
 
 
+# Each attempt's options; the first is HiGHS' default (dual simplex), restored after a retry.
+LP_ATTEMPTS: tuple[dict[str, str | int], ...] = (
+    {"solver": "choose", "simplex_strategy": 1},
+    {"solver": "ipm", "simplex_strategy": 1},
+    {"solver": "simplex", "simplex_strategy": 4},
+)
+MIP_TIME_LIMIT = 120.0  # seconds for one panel search: beyond, an error rather than a hung page
+LP_TIME_LIMIT = 30.0  # seconds per attempt: a cycling simplex is cut short and retried another way
+
+
+def run_lp(highs: highspy.Highs) -> highspy.HighsModelStatus:
+    """Solve a linear program, retrying with the interior-point then the primal simplex solver when the
+    default one stalls (HiGHS' dual simplex can cycle on the highly degenerate programs of LEXIMIN).
+    Presolve is off: pointless on these small programs, and what triggered the stalls."""
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("time_limit", LP_TIME_LIMIT)
+    status = highspy.HighsModelStatus.kNotset
+    for attempt in LP_ATTEMPTS:
+        for name, value in attempt.items():
+            highs.setOptionValue(name, value)
+        highs.run()
+        status = highs.getModelStatus()
+        if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+            break
+        highs.clearSolver()
+    for name, value in LP_ATTEMPTS[0].items():
+        highs.setOptionValue(name, value)
+    return status
+
+
 def _int_array(values: Sequence[int]) -> np.ndarray:
     return np.array(values, dtype=np.int32)
 
@@ -64,6 +94,7 @@ class PanelProgram:
         self.highs = highs = new_highs()
         highs.setOptionValue("mip_rel_gap", 1e-9)
         highs.setOptionValue("mip_abs_gap", 1e-10)
+        highs.setOptionValue("time_limit", MIP_TIME_LIMIT)
         # Every improving panel the search meets is kept: LEXIMIN adds them all as columns.
         highs.setOptionValue("mip_improving_solution_save", True)
         for group in pool.groups:
