@@ -197,6 +197,12 @@ def test_when_the_relaxation_cannot_be_reached_the_paper_stages_still_find_the_o
     for vid, p in expected.items():
         assert distribution.probabilities[vid] == pytest.approx(p, abs=1e-6)
     assert distribution.gap <= 1e-6
+    marginals = dict.fromkeys(distribution.probabilities, 0.0)
+    for panel, weight in zip(distribution.panels, distribution.weights, strict=True):
+        assert meets(panel, volunteers, quotas)
+        for vid in panel:
+            marginals[vid] += weight
+    assert marginals == pytest.approx(distribution.probabilities, abs=1e-9)
 
 
 def test_every_panel_of_the_distribution_meets_the_quotas_and_the_marginals_add_up():
