@@ -57,6 +57,7 @@ PURE_MODULES = [
     "beffroi.funding.catalogue",
     "beffroi.funding.cofinancing",
     "beffroi.funding.matching",
+    "beffroi.participation.sortition.*",
     "beffroi.planning.maturity",
     "beffroi.planning.use_case_catalogue",
     "beffroi.reports.codes",
