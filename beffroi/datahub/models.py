@@ -66,6 +66,9 @@ class Observation(models.Model):
     value_num = models.FloatField(null=True, blank=True)
     value_text = models.TextField(null=True, blank=True)  # JSON text of a non-numeric value
     unit_code = models.CharField(max_length=16, blank=True, default="")
+    # The NGSI-LD datasetId of a multi-instance attribute (§4.5.5); NULL for the default instance (ingestion
+    # writes only default instances and never names this column).
+    dataset_id = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         verbose_name = _("mesure")

@@ -234,8 +234,8 @@ def observation_series(
     end: datetime | None = None,
     last_n: int | None = None,
     limit: int | None = None,
-) -> list[tuple[datetime, Any, str]]:
-    """Raw observations of one attribute, oldest first: (instant, value, unitCode).
+) -> list[tuple[datetime, Any, str, int, str | None]]:
+    """Raw observations of one attribute, oldest first: (instant, value, unitCode, row id, datasetId).
 
     ``limit``: at most that many — the oldest ones, or with ``last_n`` the most recent ones."""
     qs = Observation.objects.filter(entity=entity, attribute=attribute)
@@ -247,7 +247,9 @@ def observation_series(
         rows = list(qs.order_by("-observed_at")[: min(last_n, limit or last_n)])[::-1]
     else:
         rows = list(qs.order_by("observed_at")[:limit])
-    return [(r.observed_at.astimezone(UTC), observation_value(r), r.unit_code) for r in rows]
+    return [
+        (r.observed_at.astimezone(UTC), observation_value(r), r.unit_code, r.pk, r.dataset_id) for r in rows
+    ]
 
 
 def observed_attributes(*, entity: Entity) -> list[str]:

@@ -8,14 +8,13 @@ columns cannot hold. Errors are :class:`~.errors.BadRequestData` naming the attr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from beffroi.datahub.ngsild import geo
 from beffroi.datahub.ngsild.errors import BadRequestData
-from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem
+from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem, is_uri
 from beffroi.datahub.ngsild.temporal import parse_datetime
 from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, NGSI_LD_NULL, VALUE_MEMBER, short_name
 
@@ -31,7 +30,14 @@ MAX_UNIT_CODE = 16
 
 #: Members of a stored entity that are not attributes.
 NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt")
-_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+#: Members another attribute type carries its value in, refused so that a client's mistake is not stored
+#: half-understood (a Property with an ``object``, a Relationship with a ``value`` or a ``unitCode``).
+_FOREIGN_MEMBERS = {
+    "Property": ("object", "languageMap"),
+    "GeoProperty": ("object", "languageMap"),
+    "Relationship": ("value", "unitCode", "languageMap"),
+    "LanguageProperty": ("value", "object", "unitCode"),
+}
 
 
 def latest_instant() -> datetime:
@@ -74,6 +80,11 @@ def _check_attribute(name: str, attribute: Any) -> Any:
     if kind not in ATTRIBUTE_TYPES:
         raise BadRequestData(f"attribute {short!r}: unknown type {kind!r} (expected Property, Relationship…)")
     member = VALUE_MEMBER[kind]
+    for other in _FOREIGN_MEMBERS.get(kind, ()):
+        if other in attribute:
+            raise BadRequestData(f"attribute {short!r}: a {kind} has no {other!r} member")
+    if "datasetId" in attribute and not is_uri(attribute["datasetId"]):
+        raise BadRequestData(f"attribute {short!r}: datasetId must be a URI")
     if member not in attribute:
         raise BadRequestData(f"attribute {short!r}: a {kind} needs a {member!r} member")
     if attribute[member] is None:
@@ -81,7 +92,7 @@ def _check_attribute(name: str, attribute: Any) -> Any:
     if kind == "Relationship":
         obj = attribute["object"]
         targets = obj if isinstance(obj, list) else [obj]
-        if not all(isinstance(t, str) and _URI_RE.match(t) for t in targets):
+        if not all(is_uri(t) for t in targets):
             raise BadRequestData(f"attribute {short!r}: object must be a URI")
     if kind == "GeoProperty":
         geo.validate_geojson(attribute["value"])
@@ -108,7 +119,7 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
     if not isinstance(entity, dict):
         raise BadRequestData("an entity must be a JSON object")
     entity_id = entity.get("id")
-    if not isinstance(entity_id, str) or not _URI_RE.match(entity_id):
+    if not is_uri(entity_id):
         raise BadRequestData("id must be a URI such as urn:ngsi-ld:Streetlight:001")
     if len(entity_id) > 255:
         raise BadRequestData("id is longer than 255 characters")

@@ -42,7 +42,8 @@ from beffroi.datahub.ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
-from beffroi.datahub.remote_contexts import client_scope, remote_context_loader
+from beffroi.datahub.ngsild.projection import parse_projection
+from beffroi.datahub.remote_contexts import RESOLVER, client_scope
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ _KNOWN_OPTIONS = {
     "concise",
 }
 
-# Remote @context documents: allowlisted hosts only, public addresses only, cached, limited per client.
-RESOLVER = ldctx.ContextResolver(remote_context_loader)
+# Remote @context documents (RESOLVER): allowlisted hosts only, public addresses only, cached, limited per
+# client (datahub.remote_contexts).
+__all__ = ["RESOLVER", "Call", "endpoint", "page_params", "problem", "split_list"]
 
 
 class Call:
@@ -123,13 +125,15 @@ class Call:
             options.add(fmt)
         self.options = options
         self.key_values = bool(options & {"keyValues", "simplified"})
+        self.projection = parse_projection(request.GET.get("pick"), request.GET.get("omit"))
 
     def active(self) -> ldctx.ActiveContext:
         """The request's @context (Link header, or the core context), processed."""
         return RESOLVER.resolve(self.link_context)
 
-    def body(self, *, merge: bool = False) -> tuple[Any, Any]:
-        """The JSON body and the @context it is to be read with (§6.3.5)."""
+    def body(self, *, merge: bool = False, entity: bool = False) -> tuple[Any, Any]:
+        """The JSON body and the @context it is to be read with (§6.3.5); with ``entity``, a body that is not
+        a non-empty object is an InvalidRequest (the suite's "empty JSON" cases)."""
         content_type = self.request.content_type or ""
         allowed = ["application/json", "application/ld+json"] + (
             ["application/merge-patch+json"] if merge else []
@@ -144,6 +148,10 @@ class Call:
             body = orjson.loads(self.request.body or b"null")
         except orjson.JSONDecodeError as exc:
             raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+        if entity and (not isinstance(body, dict) or not [k for k in body if k != "@context"]):
+            raise InvalidRequest(
+                "the body must be an entity: a JSON object with an id, a type and attributes"
+            )
         if content_type == "application/ld+json":
             if self.link_context:
                 raise BadRequestData(
@@ -192,7 +200,9 @@ class Call:
         else:
             compacted = ldctx.compact_entity(document, self.active(), resolver=RESOLVER)
         if self.ld:
-            compacted["@context"] = [self.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL]
+            compacted["@context"] = [self.link_context or ldctx.CORE_CONTEXT_URL]
+        if self.projection.active:
+            compacted = self.projection.apply(compacted)
         return compacted
 
     def respond(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -201,7 +211,7 @@ class Call:
         if self.ld:
             response["Content-Type"] = "application/ld+json"
         else:
-            response["Link"] = ldctx.link_header(self.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL)
+            response["Link"] = ldctx.link_header(self.link_context or ldctx.CORE_CONTEXT_URL)
         for name, value in (headers or {}).items():
             response[name] = value
         return response
@@ -234,6 +244,7 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return response
         try:
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
+                _check_path(kwargs)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
                 return handler(call, *args, **kwargs)
         except NgsiLdError as exc:
@@ -250,6 +261,21 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return problem(ErrorType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged")
 
     return view
+
+
+def _check_path(kwargs: dict[str, Any]) -> None:
+    """The identifiers and names of the path: an entity id or instanceId that is not a URI, or an attribute
+    name NGSI-LD does not allow, is a bad request (400), not a missing resource (§5.5.2, §4.6.2)."""
+    for key in ("entity_id", "instance_id"):
+        value = kwargs.get(key)
+        if value is not None and not ldnames.is_uri(value):
+            what = "entity id" if key == "entity_id" else "instanceId"
+            raise BadRequestData(f"the {what} in the path is not a URI: {value[:80]!r}")
+    attr = kwargs.get("attr")
+    if attr is not None:
+        name_problem = ldnames.attribute_name_problem(attr)
+        if name_problem is not None:
+            raise BadRequestData(f"attribute name {attr[:60]!r}: {ldnames.NAME_RULES[name_problem]}")
 
 
 def int_param(request: HttpRequest, name: str, default: int) -> int:

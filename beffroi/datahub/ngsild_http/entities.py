@@ -17,6 +17,8 @@ from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import geo as ldgeo
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
+from beffroi.datahub.ngsild.names import is_uri
+from beffroi.datahub.ngsild.projection import is_empty
 from beffroi.datahub.ngsild_http.call import (
     BASE,
     RESOLVER,
@@ -39,6 +41,9 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         type_list = []
     ids = params.get("id")
     id_list = ids if isinstance(ids, list) else split_list(ids)
+    for entity_id in id_list:
+        if not is_uri(entity_id):
+            raise BadRequestData(f"id: {str(entity_id)[:80]!r} is not a URI")
     attrs = params.get("attrs")
     attr_list = attrs if isinstance(attrs, list) else split_list(attrs)
     q_text = params.get("q")
@@ -98,6 +103,8 @@ def _query_page(
     )
     expanded_attrs = query.attrs if attrs else None
     body = [call.render_entity(row, attrs=expanded_attrs) for row in rows]
+    if call.projection.active:
+        body = [entity for entity in body if not is_empty(entity)]
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
     return call.respond(body, headers=headers)
 
@@ -135,7 +142,10 @@ def entity_or_404(call: Call, entity_id: str) -> Entity:
 def entity_get(call: Call, entity_id: str) -> HttpResponse:
     row = entity_or_404(call, entity_id)
     attrs = [call.expand_attr(a) for a in split_list(call.request.GET.get("attrs"))] or None
-    return call.respond(call.render_entity(row, attrs=attrs))
+    body = call.render_entity(row, attrs=attrs)
+    if call.projection.active and is_empty(body):
+        raise ResourceNotFound(f"entity {entity_id} has no member left once pick and omit are applied")
+    return call.respond(body)
 
 
 def entity_delete(call: Call, entity_id: str) -> HttpResponse:
@@ -241,7 +251,28 @@ def attributes_get(call: Call) -> HttpResponse:
     )
 
 
-entities = endpoint(get=entities_get, post=entities_post)
+def entities_delete(call: Call) -> HttpResponse:
+    """Purge (§5.6.21): delete every entity a query (type, id, idPattern, q…) matches; 204."""
+    params = {k: call.request.GET.get(k) for k in ("type", "id", "idPattern", "q")}
+    if not any(params.values()):
+        raise BadRequestData("give type, id, idPattern or q to say which entities to purge")
+    query = build_query(call, params)
+    ids: list[str] = []
+    offset = 0
+    while True:  # (by pages: the selector's bounds hold; a commune has at most a few hundred thousand)
+        rows, _total = selectors.entity_query(
+            commune=call.commune, see_all=call.see_all, query=query, limit=1000, offset=offset
+        )
+        page = [row.entity_id for row in rows]
+        ids.extend(page)
+        if len(page) < 1000:
+            break
+        offset += 1000
+    services.entity_purge(commune=call.commune, entity_ids=ids)
+    return HttpResponse(status=204)
+
+
+entities = endpoint(get=entities_get, post=entities_post, delete=entities_delete)
 entity = endpoint(get=entity_get, delete=entity_delete, put=entity_put, patch=entity_patch)
 entity_attrs = endpoint(post=attrs_post, patch=attrs_patch)
 entity_attr = endpoint(patch=attr_patch, delete=attr_delete)

@@ -5,6 +5,7 @@
 - ``entities``: NGSI-LD entities and attributes, and the batch operations;
 - ``uplinks``: LoRaWAN devices and the one path of their uplinks (webhooks and MQTT);
 - ``alerts``: alert rules, their evaluation, and the agents' actions on alerts;
+- ``temporal``: the NGSI-LD temporal API's writes (instances through the observations' path);
 - ``subscriptions``: NGSI-LD subscriptions and their matching on entity changes;
 - ``notifications``: sending a subscription's notification (in the worker).
 
@@ -30,11 +31,13 @@ from beffroi.datahub.services.entities import (
     attrs_update,
     entity_batch_create,
     entity_batch_delete,
+    entity_batch_merge,
     entity_batch_update,
     entity_batch_upsert,
     entity_create,
     entity_delete,
     entity_merge,
+    entity_purge,
     entity_replace,
     entity_set_public,
 )
@@ -50,6 +53,14 @@ from beffroi.datahub.services.subscriptions import (
     subscription_create,
     subscription_delete,
     subscription_update,
+)
+from beffroi.datahub.services.temporal import (
+    temporal_attr_delete,
+    temporal_attrs_append,
+    temporal_entity_delete,
+    temporal_entity_upsert,
+    temporal_instance_delete,
+    temporal_instance_update,
 )
 from beffroi.datahub.services.uplinks import device_register, uplink_ingest, uplinks_ingest
 
@@ -72,11 +83,13 @@ __all__ = [
     "device_register",
     "entity_batch_create",
     "entity_batch_delete",
+    "entity_batch_merge",
     "entity_batch_update",
     "entity_batch_upsert",
     "entity_create",
     "entity_delete",
     "entity_merge",
+    "entity_purge",
     "entity_replace",
     "entity_set_public",
     "notification_send",
@@ -86,6 +99,12 @@ __all__ = [
     "subscription_create",
     "subscription_delete",
     "subscription_update",
+    "temporal_attr_delete",
+    "temporal_attrs_append",
+    "temporal_entity_delete",
+    "temporal_entity_upsert",
+    "temporal_instance_delete",
+    "temporal_instance_update",
     "uplink_ingest",
     "uplinks_ingest",
 ]

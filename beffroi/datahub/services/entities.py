@@ -28,7 +28,7 @@ from beffroi.datahub.models import Entity, LatestValue
 from beffroi.datahub.ngsild.entities import attributes, check_entity, is_null, measurements_of, primary_type
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
 from beffroi.datahub.ngsild.names import attribute_iri_problem
-from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
 from beffroi.datahub.services.observations import SeriesBatch, series_store
 from beffroi.datahub.services.subscriptions import changes_notify
 
@@ -149,7 +149,8 @@ def entity_merge(
                 merged = {**current, **member}
                 if "type" in member and member["type"] != current.get("type"):
                     merged = dict(member)
-                to_check[key] = merged
+                # A sub-attribute or member set to null (JSON or NGSI-LD) is deleted (§5.5.12 merge-patch).
+                to_check[key] = {k: v for k, v in merged.items() if not is_null(v)}
             else:
                 to_check[key] = member
     checked = check_entity({"id": entity_id, "type": "x", **to_check})
@@ -228,10 +229,18 @@ def attrs_update(
     Not audited: an attribute write (see the module's docstring)."""
     row = _get(commune, entity_id, lock=True)
     attrs = attributes(attrs)
+    nulls = [key for key, member in attrs.items() if is_null(member)]  # NGSI-LD Null: delete (§4.5.0)
+    attrs = {key: member for key, member in attrs.items() if key not in nulls}
     checked = check_entity({"id": entity_id, "type": "x", **attrs})
-    not_updated = [key for key in attrs if key not in row.data]
+    not_updated = [key for key in [*attrs, *nulls] if key not in row.data]
+    deleted = [key for key in nulls if key in row.data]
+    for key in deleted:
+        del row.data[key]
+    LatestValue.objects.filter(entity=row, attribute__in=deleted).delete()
     updated = _write_attributes(row, checked, [key for key in attrs if key in row.data])
-    return updated, not_updated
+    if deleted and not updated:
+        _save(row, deleted)
+    return [*updated, *deleted], not_updated
 
 
 @transaction.atomic
@@ -256,7 +265,12 @@ def attr_partial_update(
         raise BadRequestData(
             f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
         )
-    merged = {**base, **fragment}
+    if is_null(fragment) or is_null(fragment.get(VALUE_MEMBER.get(base.get("type", "Property"), "value"))):
+        del row.data[attribute]  # NGSI-LD Null as the value: the attribute is deleted (§4.5.0)
+        _save(row, [attribute])
+        LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+        return
+    merged = {k: v for k, v in {**base, **fragment}.items() if not is_null(v)}
     checked = check_entity({"id": entity_id, "type": "x", attribute: merged})
     _write_attributes(row, checked, [attribute])
 
@@ -373,3 +387,32 @@ def entity_batch_delete(*, commune: Commune, ids: list[Any], actor: Actor = None
             result.errors.append((entity_id if isinstance(entity_id, str) else "", exc))
     _audit_batch(commune, actor, "delete", result)
     return result
+
+
+def entity_batch_merge(
+    *, commune: Commune, entities: list[dict[str, Any]], actor: Actor = None
+) -> BatchResult:
+    """Batch merge (CIM 009 §5.6.20): merge-patch each existing entity on its own; one audit entry."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
+                    raise BadRequestData("each entity needs an id")
+                entity_merge(commune=commune, entity_id=entity["id"], fragment=entity)
+            result.success.append(entity["id"])
+        except NgsiLdError as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "merge", result)
+    return result
+
+
+@transaction.atomic
+def entity_purge(*, commune: Commune, entity_ids: list[str], actor: Actor = None) -> int:
+    """Purge the entities a query matched (CIM 009 §5.6.21, DELETE /entities?type=…) with their histories;
+    one audit entry. Returns how many were deleted."""
+    deleted, _ = Entity.objects.filter(commune=commune, entity_id__in=entity_ids).delete()
+    count = len(entity_ids)
+    if count:
+        audit_record(commune=commune, actor=actor, action="datahub.entity.purge", summary=f"{count} entities")
+    return count if deleted else 0
