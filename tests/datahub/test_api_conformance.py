@@ -1,0 +1,197 @@
+"""NGSI-LD API behaviours as the ETSI conformance suite checks them (each test names the suite's case): NGSI-LD
+Null, pick/omit, strict payloads and queries, identifiers in the path, purge, batch merge, the core context
+the responses name."""
+
+import json
+
+import pytest
+
+from beffroi.datahub.models import Entity
+from tests.datahub.helpers import BASE, headers, post_json, write_key
+
+pytestmark = pytest.mark.django_db
+
+EID = "urn:ngsi-ld:Building:B1"
+URL = f"{BASE}/entities/{EID}"
+CORE_V19 = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"
+
+
+def building(entity_id=EID, **extra):
+    return {
+        "id": entity_id,
+        "type": "Building",
+        "name": {"type": "Property", "value": "Eiffel Tower"},
+        "subCategory": {"type": "Property", "value": "tourism"},
+        "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"},
+        **extra,
+    }
+
+
+@pytest.fixture
+def h(valbourg):
+    return headers(write_key(valbourg), "valbourg")
+
+
+@pytest.fixture
+def created(client, h):
+    r = post_json(client, f"{BASE}/entities", building(), **h)
+    assert r.status_code == 201, r.content
+
+
+def patch(client, path, body, h, content_type="application/json"):
+    return client.patch(path, data=json.dumps(body), content_type=content_type, headers=h)
+
+
+# ---------------------------------------------------------------------------------------- NGSI-LD Null
+
+
+def test_update_attributes_with_ngsi_ld_null_deletes_them(client, h, created):
+    """011_06 (update attributes with NGSI-LD Null): the attribute whose value is urn:ngsi-ld:null goes."""
+    r = patch(client, f"{URL}/attrs", {"name": {"type": "Property", "value": "urn:ngsi-ld:null"}}, h)
+    assert r.status_code == 204
+    assert "name" not in client.get(URL, headers=h).json()
+
+
+def test_partial_attribute_update_with_null_deletes_it(client, h, created):
+    """012_05 (partial attribute update with NGSI-LD Null)."""
+    r = patch(client, f"{URL}/attrs/subCategory", {"value": "urn:ngsi-ld:null"}, h)
+    assert r.status_code == 204
+    assert "subCategory" not in client.get(URL, headers=h).json()
+
+
+def test_merge_patch_with_json_null_deletes_the_attribute(client, h, created):
+    """056_03 (merge entity with null): JSON null and NGSI-LD Null both delete."""
+    r = patch(
+        client, URL, {"name": None, "subCategory": "urn:ngsi-ld:null"}, h, "application/merge-patch+json"
+    )
+    assert r.status_code == 204
+    body = client.get(URL, headers=h).json()
+    assert "name" not in body and "subCategory" not in body and "locatedAt" in body
+
+
+# ---------------------------------------------------------------------------------------- pick / omit
+
+
+@pytest.mark.parametrize(
+    ("params", "members"),
+    [
+        ({"pick": "name"}, {"name"}),  # 018_17_01
+        ({"omit": "name"}, {"id", "type", "subCategory", "locatedAt"}),  # 018_17_02
+        ({"pick": "id"}, {"id"}),  # 018_17_03
+        ({"omit": "id"}, {"type", "name", "subCategory", "locatedAt"}),  # 018_17_04
+        ({"pick": "id,name"}, {"id", "name"}),  # 018_17_05
+        ({"omit": "type,name"}, {"id", "subCategory", "locatedAt"}),  # 018_17_06
+    ],
+)
+def test_retrieve_with_pick_or_omit(client, h, created, params, members):
+    """018_17_01–06: pick keeps only the named members (core members too), omit drops them."""
+    r = client.get(URL, params, headers=h)
+    assert r.status_code == 200
+    assert set(r.json()) == members
+
+
+@pytest.mark.parametrize("params", [{"pick": "unknown"}, {"omit": "id,type,name,subCategory,locatedAt"}])
+def test_retrieve_with_nothing_left_is_not_found(client, h, created, params):
+    """018_19_01/02: no member left after pick/omit is 404 ResourceNotFound."""
+    r = client.get(URL, params, headers=h)
+    assert r.status_code == 404
+    assert r.json()["type"].endswith("ResourceNotFound")
+
+
+def test_pick_and_omit_together_is_a_bad_request(client, h, created):
+    """018_18: pick and omit cannot be combined."""
+    assert client.get(URL, {"pick": "name", "omit": "id"}, headers=h).status_code == 400
+
+
+def test_query_with_pick(client, h, created):
+    """019_xx pick on queries: each entity projected."""
+    r = client.get(f"{BASE}/entities", {"type": "Building", "pick": "id,name"}, headers=h)
+    assert r.json() == [{"id": EID, "name": {"type": "Property", "value": "Eiffel Tower"}}]
+
+
+# ------------------------------------------------------------------------------------ strict payloads
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        {"type": "Property", "value": 1, "object": "urn:ngsi-ld:City:Paris"},  # 001_06-style
+        {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris", "unitCode": "MTR"},
+        {"type": "Relationship", "object": "not a uri"},
+        {"type": "Property", "value": 1, "datasetId": "not a uri"},
+    ],
+)
+def test_inconsistent_attributes_are_bad_request_data(client, h, attribute):
+    """001_0x invalid payloads: a Property with object, a Relationship with unitCode… are 400."""
+    r = post_json(client, f"{BASE}/entities", building(extra=attribute), **h)
+    assert r.status_code == 400
+    assert r.json()["type"].endswith("BadRequestData")
+
+
+@pytest.mark.parametrize(
+    "entity_id", ["urn:ngsi-ld:Building:\u202eB1", "urn:ngsi-ld:Building:\u200bB1", "B1"]
+)
+def test_look_alike_and_non_uri_ids_are_refused(client, h, entity_id):
+    """001_03 / 4522_01: ids with U+202E or U+200B, or not URIs, are 400 BadRequestData."""
+    r = post_json(client, f"{BASE}/entities", building(entity_id), **h)
+    assert r.status_code == 400
+    assert r.json()["type"].endswith("BadRequestData")
+    assert not Entity.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------- queries
+
+
+def test_query_with_an_invalid_id_is_bad_request(client, h, created):
+    """019_01_03 (query with invalid ids): id=thisisaninvaliduri1,… is 400, not an empty list."""
+    r = client.get(f"{BASE}/entities", {"id": "thisisaninvaliduri1,thisisaninvaliduri2"}, headers=h)
+    assert r.status_code == 400
+    assert r.json()["type"].endswith("BadRequestData")
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_a_non_uri_id_in_the_path_is_bad_request(client, h, method):
+    """018_02 / 002_02: GET or DELETE /entities/thisisaninvaliduri is 400 BadRequestData, not 404."""
+    r = getattr(client, method)(f"{BASE}/entities/thisisaninvaliduri", headers=h)
+    assert r.status_code == 400
+    assert r.json()["type"].endswith("BadRequestData")
+
+
+def test_responses_name_the_versioned_core_context(client, h, created):
+    """The core context of the version implemented (v1.9) in the Link header and in ld+json bodies."""
+    r = client.get(URL, headers=h)
+    assert CORE_V19 in r["Link"]
+    ld = client.get(URL, headers={**h, "Accept": "application/ld+json"}).json()
+    assert ld["@context"] == [CORE_V19]
+
+
+# ------------------------------------------------------------------------------- purge, batch merge
+
+
+def test_purge_entities_by_type(client, h, created, hautmesnil):
+    """5621_01-style purge: DELETE /entities?type=Building deletes them all (204), in this tenant only."""
+    post_json(client, f"{BASE}/entities", building("urn:ngsi-ld:Building:B2"), **h)
+    other = headers(write_key(hautmesnil), "hautmesnil")
+    post_json(client, f"{BASE}/entities", building(), **other)
+    r = client.delete(f"{BASE}/entities?type=Building", headers=h)
+    assert r.status_code == 204
+    assert client.get(f"{BASE}/entities", {"type": "Building"}, headers=h).json() == []
+    assert len(client.get(f"{BASE}/entities", {"type": "Building"}, headers=other).json()) == 1
+
+
+def test_purge_without_a_filter_is_bad_request(client, h):
+    """A purge must say which entities (no accidental wipe of a commune)."""
+    assert client.delete(f"{BASE}/entities", headers=h).status_code == 400
+
+
+def test_batch_merge(client, h, created):
+    """057_01 (batch merge): each entity merge-patched, 204; an unknown one reported in a 207."""
+    body = [{"id": EID, "type": "Building", "name": {"type": "Property", "value": "Tour Eiffel"}}]
+    r = post_json(client, f"{BASE}/entityOperations/merge", body, **h)
+    assert r.status_code == 204
+    got = client.get(URL, headers=h).json()
+    assert got["name"]["value"] == "Tour Eiffel" and got["subCategory"]["value"] == "tourism"
+    body.append({"id": "urn:ngsi-ld:Building:none", "type": "Building"})
+    r = post_json(client, f"{BASE}/entityOperations/merge", body, **h)
+    assert r.status_code == 207
+    assert r.json()["errors"][0]["entityId"] == "urn:ngsi-ld:Building:none"
