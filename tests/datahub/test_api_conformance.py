@@ -195,3 +195,132 @@ def test_batch_merge(client, h, created):
     r = post_json(client, f"{BASE}/entityOperations/merge", body, **h)
     assert r.status_code == 207
     assert r.json()["errors"][0]["entityId"] == "urn:ngsi-ld:Building:none"
+
+
+# ---------------------------------------------------------------------------------------------- joins
+
+
+@pytest.fixture
+def linked(client, h):
+    """A building located in Paris, in France (the suite's building-relationship, city and country files)."""
+    for body in (
+        {
+            "id": "urn:ngsi-ld:Building:J1",
+            "type": "Building",
+            "name": {"type": "Property", "value": "Eiffel Tower"},
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Paris"},
+        },
+        {
+            "id": "urn:ngsi-ld:City:Paris",
+            "type": "City",
+            "name": {"type": "Property", "value": "Paris"},
+            "description": {"type": "Property", "value": "Paris is the capital and largest city of France"},
+            "isInCountry": {"type": "Relationship", "object": "urn:ngsi-ld:Country:France"},
+        },
+        {
+            "id": "urn:ngsi-ld:Country:France",
+            "type": "Country",
+            "name": {"type": "Property", "value": "France"},
+            "description": {"type": "Property", "value": "France is an European country"},
+        },
+    ):
+        assert post_json(client, f"{BASE}/entities", body, **h).status_code == 201
+    return f"{BASE}/entities/urn:ngsi-ld:Building:J1"
+
+
+def test_join_inline_one_level(client, h, linked):
+    """018_10 (inline, one level): the relationship carries the linked entity in its entity member."""
+    body = client.get(linked, {"join": "inline"}, headers=h).json()
+    city = body["locatedAt"]["entity"]
+    assert city["id"] == "urn:ngsi-ld:City:Paris" and city["name"]["value"] == "Paris"
+    assert "entity" not in city["isInCountry"]  # joinLevel 1
+
+
+def test_join_flat_two_levels(client, h, linked):
+    """018_13 (flat, two levels): the entity then the entities it links to, relationships untouched."""
+    body = client.get(linked, {"join": "flat", "joinLevel": 2}, headers=h).json()
+    assert [e["id"] for e in body] == [
+        "urn:ngsi-ld:Building:J1",
+        "urn:ngsi-ld:City:Paris",
+        "urn:ngsi-ld:Country:France",
+    ]
+    assert "entity" not in body[0]["locatedAt"]
+
+
+def test_join_inline_with_nested_pick(client, h, linked):
+    """018_20_03: pick=id,locatedAt{id,name,isInCountry{id,description}} projects each level."""
+    body = client.get(
+        linked,
+        {"join": "inline", "joinLevel": 2, "pick": "id,locatedAt{id,name,isInCountry{id,description}}"},
+        headers=h,
+    ).json()
+    assert body == {
+        "id": "urn:ngsi-ld:Building:J1",
+        "locatedAt": {
+            "type": "Relationship",
+            "object": "urn:ngsi-ld:City:Paris",
+            "entity": {
+                "id": "urn:ngsi-ld:City:Paris",
+                "name": {"type": "Property", "value": "Paris"},
+                "isInCountry": {
+                    "type": "Relationship",
+                    "object": "urn:ngsi-ld:Country:France",
+                    "entity": {
+                        "id": "urn:ngsi-ld:Country:France",
+                        "description": {"type": "Property", "value": "France is an European country"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def test_join_flat_with_nested_omit(client, h, linked):
+    """018_21_04: omit=type,locatedAt{name,isInCountry{description}}: braces project linked entities only."""
+    body = client.get(
+        linked,
+        {"join": "flat", "joinLevel": 2, "omit": "type,locatedAt{name,isInCountry{description}}"},
+        headers=h,
+    ).json()
+    assert set(body[0]) == {"id", "name", "locatedAt"}
+    assert set(body[1]) == {"id", "type", "description", "isInCountry"}
+    assert set(body[2]) == {"id", "type", "name"}
+
+
+def test_join_on_a_missing_linked_entity_leaves_the_relationship(client, h):
+    """018_14: a relationship to an entity that does not exist is answered as it is."""
+    post_json(
+        client,
+        f"{BASE}/entities",
+        {
+            "id": "urn:ngsi-ld:Building:J2",
+            "type": "Building",
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Nowhere"},
+        },
+        **h,
+    )
+    body = client.get(f"{BASE}/entities/urn:ngsi-ld:Building:J2", {"join": "inline"}, headers=h).json()
+    assert body["locatedAt"] == {"type": "Relationship", "object": "urn:ngsi-ld:City:Nowhere"}
+
+
+def test_join_does_not_cross_tenants(client, h, hautmesnil):
+    """Tenancy: a relationship to an id that exists only in another commune brings nothing."""
+    other = headers(write_key(hautmesnil), "hautmesnil")
+    post_json(client, f"{BASE}/entities", {"id": "urn:ngsi-ld:City:Secret", "type": "City"}, **other)
+    post_json(
+        client,
+        f"{BASE}/entities",
+        {
+            "id": "urn:ngsi-ld:Building:J3",
+            "type": "Building",
+            "locatedAt": {"type": "Relationship", "object": "urn:ngsi-ld:City:Secret"},
+        },
+        **h,
+    )
+    body = client.get(f"{BASE}/entities", {"type": "Building", "join": "flat"}, headers=h).json()
+    assert [e["id"] for e in body] == ["urn:ngsi-ld:Building:J3"]
+
+
+def test_invalid_join_is_a_bad_request(client, h, linked):
+    """join takes inline or flat."""
+    assert client.get(linked, {"join": "deep"}, headers=h).status_code == 400

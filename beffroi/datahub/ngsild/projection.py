@@ -1,4 +1,5 @@
-"""Projection of entity representations (ETSI GS CIM 009 V1.8.1+ §4.21): ``pick`` and ``omit``.
+"""Projection of entity representations (ETSI GS CIM 009 V1.8.1+ §4.21): ``pick`` and ``omit``, with the
+``name{member,…}`` parts that project the entities a join brings (§4.5.23).
 
 ``pick`` keeps only the named members of each entity (``id``, ``type`` and attributes alike: ``pick=name``
 answers ``{"name": …}``), ``omit`` drops them; both name members as the client wrote them, under its own
@@ -9,7 +10,7 @@ that is not one (§4.6.2). No Django here: the entity and temporal views both ca
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from beffroi.datahub.ngsild.errors import BadRequestData
@@ -21,10 +22,12 @@ CORE_MEMBERS = frozenset({"id", "type", "scope", "createdAt", "modifiedAt", "del
 
 @dataclass(frozen=True)
 class Projection:
-    """The members to keep (``pick``) or to drop (``omit``); neither: the whole entity."""
+    """The members to keep (``pick``) or to drop (``omit``); neither: the whole entity. ``children``: the
+    projection of the entities linked through a relationship (``locatedAt{id,name}``, §4.5.23 joins)."""
 
     pick: frozenset[str] | None = None
     omit: frozenset[str] = frozenset()
+    children: Mapping[str, Projection] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -38,33 +41,73 @@ class Projection:
             if key == "@context" or ((self.pick is None or key in self.pick) and key not in self.omit)
         }
 
-    def keeps_attribute(self, name: str) -> bool:
-        """Would this attribute (short name) be kept? (To read only what will be shown.)"""
+    def keeps(self, name: str) -> bool:
+        """Does the projection keep the member ``name``?"""
         return (self.pick is None or name in self.pick) and name not in self.omit
 
+    def child(self, name: str) -> Projection:
+        """The projection of the entities linked through the relationship ``name`` (none: whole entities)."""
+        return self.children.get(name, _WHOLE)
 
-def _names(raw: str | None, parameter: str) -> frozenset[str] | None:
-    if not raw:
-        return None
-    names = [name.strip() for name in raw.split(",")]
-    if not names or any(not name for name in names):
-        raise BadRequestData(f"{parameter} must be a comma-separated list of member names")
-    for name in names:
-        if name in CORE_MEMBERS:
-            continue
-        problem = attribute_name_problem(name)
-        if problem is not None:
-            raise BadRequestData(f"{parameter}: {name[:60]!r}: {NAME_RULES[problem]}")
-    return frozenset(names)
+
+_WHOLE = Projection()
+
+
+def _split_top(text: str, parameter: str) -> list[str]:
+    """The comma-separated items of ``text`` outside braces."""
+    items, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                raise BadRequestData(f"{parameter}: unbalanced braces")
+        elif char == "," and depth == 0:
+            items.append(text[start:index].strip())
+            start = index + 1
+    if depth:
+        raise BadRequestData(f"{parameter}: unbalanced braces")
+    items.append(text[start:].strip())
+    return items
+
+
+def _tree(text: str, parameter: str, *, picking: bool) -> Projection:
+    names: set[str] = set()
+    children: dict[str, Projection] = {}
+    for item in _split_top(text, parameter):
+        nested = None
+        if "{" in item:
+            if not item.endswith("}"):
+                raise BadRequestData(f"{parameter}: {item[:60]!r} is not name{{members}}")
+            item, nested = item[: item.index("{")].strip(), item[item.index("{") + 1 : -1]
+        if not item:
+            raise BadRequestData(f"{parameter} must be a comma-separated list of member names")
+        if item not in CORE_MEMBERS:
+            problem = attribute_name_problem(item)
+            if problem is not None:
+                raise BadRequestData(f"{parameter}: {item[:60]!r}: {NAME_RULES[problem]}")
+        if nested is not None:
+            children[item] = _tree(nested, parameter, picking=picking)
+            if picking:
+                names.add(item)
+        else:
+            names.add(item)
+    if picking:
+        return Projection(pick=frozenset(names), children=children)
+    return Projection(omit=frozenset(names), children=children)
 
 
 def parse_projection(pick: str | None, omit: str | None) -> Projection:
-    """The projection of the ``pick`` and ``omit`` query parameters; BadRequestData if both are given."""
-    picked = _names(pick, "pick")
-    omitted = _names(omit, "omit")
-    if picked is not None and omitted is not None:
+    """The projection of the ``pick`` and ``omit`` query parameters (with their ``name{…}`` parts for linked
+    entities); BadRequestData if both are given or one is malformed."""
+    if pick and omit:
         raise BadRequestData("pick and omit cannot be given together")
-    return Projection(pick=picked, omit=omitted or frozenset())
+    if pick:
+        return _tree(pick, "pick", picking=True)
+    if omit:
+        return _tree(omit, "omit", picking=False)
+    return _WHOLE
 
 
 def is_empty(entity: Mapping[str, Any]) -> bool:

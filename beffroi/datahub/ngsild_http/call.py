@@ -42,7 +42,7 @@ from beffroi.datahub.ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
-from beffroi.datahub.ngsild.projection import parse_projection
+from beffroi.datahub.ngsild.projection import Projection, parse_projection
 from beffroi.datahub.remote_contexts import RESOLVER, client_scope
 
 log = logging.getLogger(__name__)
@@ -183,8 +183,16 @@ class Call:
         """An attribute name of the request (query parameter, path) expanded with its @context."""
         return self.active().expand_attribute(name)
 
-    def render_entity(self, entity: Entity | EntityRow, *, attrs: list[str] | None = None) -> dict[str, Any]:
-        """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs."""
+    def render_entity(
+        self,
+        entity: Entity | EntityRow,
+        *,
+        attrs: list[str] | None = None,
+        projection: Projection | None = None,
+        with_context: bool = True,
+    ) -> dict[str, Any]:
+        """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs, projected
+        (the request's pick/omit, or ``projection`` for a linked entity)."""
         document = entity_document(entity)
         if attrs:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in attrs}
@@ -199,10 +207,11 @@ class Call:
             compacted = ldctx.compact_simplified(document, self.active())
         else:
             compacted = ldctx.compact_entity(document, self.active(), resolver=RESOLVER)
-        if self.ld:
+        if self.ld and with_context:
             compacted["@context"] = [self.link_context or ldctx.CORE_CONTEXT_URL]
-        if self.projection.active:
-            compacted = self.projection.apply(compacted)
+        projection = self.projection if projection is None else projection
+        if projection.active:
+            compacted = projection.apply(compacted)
         return compacted
 
     def respond(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:

@@ -19,6 +19,7 @@ from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import is_uri
 from beffroi.datahub.ngsild.projection import is_empty
+from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
     BASE,
     RESOLVER,
@@ -102,7 +103,12 @@ def _query_page(
         rows=True,
     )
     expanded_attrs = query.attrs if attrs else None
+    join, level = joins.parse_join(call)
     body = [call.render_entity(row, attrs=expanded_attrs) for row in rows]
+    if join == "inline":
+        joins.inline(call, list(rows), body, level)
+    elif join == "flat":
+        body = joins.flat(call, list(rows), body, level)
     if call.projection.active:
         body = [entity for entity in body if not is_empty(entity)]
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
@@ -142,9 +148,14 @@ def entity_or_404(call: Call, entity_id: str) -> Entity:
 def entity_get(call: Call, entity_id: str) -> HttpResponse:
     row = entity_or_404(call, entity_id)
     attrs = [call.expand_attr(a) for a in split_list(call.request.GET.get("attrs"))] or None
+    join, level = joins.parse_join(call)
     body = call.render_entity(row, attrs=attrs)
     if call.projection.active and is_empty(body):
         raise ResourceNotFound(f"entity {entity_id} has no member left once pick and omit are applied")
+    if join == "inline":
+        joins.inline(call, [row], [body], level)
+    elif join == "flat":
+        return call.respond(joins.flat(call, [row], [body], level))
     return call.respond(body)
 
 
