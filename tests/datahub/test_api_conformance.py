@@ -324,3 +324,131 @@ def test_join_does_not_cross_tenants(client, h, hautmesnil):
 def test_invalid_join_is_a_bad_request(client, h, linked):
     """join takes inline or flat."""
     assert client.get(linked, {"join": "deep"}, headers=h).status_code == 400
+
+
+# ------------------------------------------------------------------------ multi-instance (datasetId)
+
+
+@pytest.fixture
+def vehicle(client, h):
+    body = {
+        "id": "urn:ngsi-ld:Vehicle:M1",
+        "type": "Vehicle",
+        "speed": [
+            {"type": "Property", "value": 55},
+            {"type": "Property", "value": 11, "datasetId": "urn:ngsi-ld:Dataset:gps"},
+        ],
+    }
+    assert post_json(client, f"{BASE}/entities", body, **h).status_code == 201
+    return f"{BASE}/entities/urn:ngsi-ld:Vehicle:M1"
+
+
+def speeds(client, url, h):
+    member = client.get(url, headers=h).json().get("speed")
+    return sorted(i["value"] for i in (member if isinstance(member, list) else [member] if member else []))
+
+
+@pytest.mark.parametrize(
+    ("query", "left"),
+    [
+        ("?deleteAll=false", [11]),  # 013_01: the default instance only (was: every instance)
+        ("?datasetId=urn:ngsi-ld:Dataset:gps", [55]),  # 013_02
+        ("?deleteAll=true", []),  # 013_03
+    ],
+)
+def test_delete_attribute_instances(client, h, vehicle, query, left):
+    """013_01–03 (DeleteEntityAttribute with datasetId / deleteAll)."""
+    assert client.delete(f"{vehicle}/attrs/speed{query}", headers=h).status_code == 204
+    assert speeds(client, vehicle, h) == left
+
+
+def test_delete_an_unknown_dataset_is_404(client, h, vehicle):
+    """013_04: no instance of that datasetId."""
+    r = client.delete(f"{vehicle}/attrs/speed?datasetId=urn:ngsi-ld:Dataset:none", headers=h)
+    assert r.status_code == 404
+
+
+def test_append_an_instance_keeps_the_other_datasets(client, h, vehicle):
+    """010_0x (append with datasetId): a new datasetId is added beside the others, the same one replaced."""
+    post_json(
+        client,
+        f"{vehicle}/attrs",
+        {"speed": {"type": "Property", "value": 99, "datasetId": "urn:ngsi-ld:Dataset:radar"}},
+        **h,
+    )
+    assert speeds(client, vehicle, h) == [11, 55, 99]
+    patch(client, f"{vehicle}/attrs", {"speed": {"type": "Property", "value": 60}}, h)
+    assert speeds(client, vehicle, h) == [11, 60, 99]
+
+
+def test_replace_an_attribute(client, h, created):
+    """5619_01 (PUT …/attrs/{attr}): the attribute is replaced whole (204); an absent one is 404."""
+    r = client.put(
+        f"{URL}/attrs/name",
+        data=json.dumps(
+            {"type": "Property", "value": "Tour Eiffel", "source": {"type": "Property", "value": "x"}}
+        ),
+        content_type="application/json",
+        headers=h,
+    )
+    assert r.status_code == 204
+    assert client.get(URL, headers=h).json()["name"]["value"] == "Tour Eiffel"
+    r = client.put(
+        f"{URL}/attrs/height",
+        data=json.dumps({"type": "Property", "value": 300}),
+        content_type="application/json",
+        headers=h,
+    )
+    assert r.status_code == 404
+
+
+# ------------------------------------------------------------------------------------ LanguageProperty
+
+
+@pytest.fixture
+def street(client, h):
+    body = {
+        "id": "urn:ngsi-ld:Street:L1",
+        "type": "Street",
+        "street": {"type": "LanguageProperty", "languageMap": {"fr": "Grand Place", "nl": "Grote Markt"}},
+    }
+    assert post_json(client, f"{BASE}/entities", body, **h).status_code == 201
+    return f"{BASE}/entities/urn:ngsi-ld:Street:L1"
+
+
+def test_retrieve_with_lang(client, h, street):
+    """018_0x LanguageProperty with lang=nl: a Property in that language, naming it."""
+    body = client.get(street, {"lang": "nl"}, headers=h).json()
+    assert body["street"] == {"type": "Property", "value": "Grote Markt", "lang": "nl"}
+    simple = client.get(street, {"lang": "de,fr;q=0.5", "options": "keyValues"}, headers=h).json()
+    assert simple["street"] == "Grand Place"
+    whole = client.get(street, headers=h).json()
+    assert whole["street"]["languageMap"] == {"fr": "Grand Place", "nl": "Grote Markt"}
+
+
+@pytest.mark.parametrize("language_map", [{"fr": 3}, {"not a tag": "x"}, "Grand Place", {}])
+def test_invalid_language_maps_are_refused(client, h, language_map):
+    """001_1x-style: a languageMap of language tags to strings, nothing else."""
+    body = {
+        "id": "urn:ngsi-ld:Street:L2",
+        "type": "Street",
+        "street": {"type": "LanguageProperty", "languageMap": language_map},
+    }
+    r = post_json(client, f"{BASE}/entities", body, **h)
+    assert r.status_code == 400
+
+
+# ---------------------------------------------------------------------------------------------- tenancy
+
+
+def test_the_tenant_is_named_back(client, h, created):
+    """CommonBehaviours tenant cases: the NGSILD-Tenant header of the request is echoed."""
+    assert client.get(URL, headers=h)["NGSILD-Tenant"] == "valbourg"
+
+
+def test_an_unknown_tenant_on_a_write_is_refused(client, valbourg):
+    """Deliberate difference: communes are created by the platform, never by a header (NonexistentTenant)."""
+    r = post_json(client, f"{BASE}/entities", building(), **headers(write_key(valbourg), "no-such-commune"))
+    assert r.status_code == 404
+    assert r.json()["type"].endswith("NonexistentTenant")
+    assert not Entity.objects.exists()

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from beffroi.datahub.ngsild import geo
 from beffroi.datahub.ngsild.errors import BadRequestData
+from beffroi.datahub.ngsild.languages import check_language_map
 from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem, is_uri
 from beffroi.datahub.ngsild.temporal import parse_datetime
 from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, NGSI_LD_NULL, VALUE_MEMBER, short_name
@@ -96,6 +97,8 @@ def _check_attribute(name: str, attribute: Any) -> Any:
             raise BadRequestData(f"attribute {short!r}: object must be a URI")
     if kind == "GeoProperty":
         geo.validate_geojson(attribute["value"])
+    if kind == "LanguageProperty":
+        check_language_map(attribute["languageMap"], name=short)
     if "observedAt" in attribute:
         check_observed_at(attribute["observedAt"], name=f"{short}.observedAt")
         value = attribute.get("value")
@@ -190,3 +193,35 @@ def measurements_of(data: Mapping[str, Any]) -> list[tuple[str, datetime, Any, s
             moment = parse_datetime(instance["observedAt"], name=f"{short_name(attribute)}.observedAt")
             rows.append((attribute, moment, value, str(instance.get("unitCode") or "")))
     return rows
+
+
+# ----------------------------------------------------------------------------- multi-attribute (datasetId)
+
+
+def instances_of(member: Any) -> list[dict[str, Any]]:
+    """The instances of an attribute (one object, or a list of them with distinct datasetIds, §4.5.5)."""
+    return [i for i in (member if isinstance(member, list) else [member]) if isinstance(i, dict)]
+
+
+def _as_member(instances: list[dict[str, Any]]) -> Any:
+    return instances[0] if len(instances) == 1 else instances
+
+
+def merge_instances(current: Any, new: Any) -> Any:
+    """An attribute after writing ``new`` instances into ``current`` (§5.6.2, §5.6.3): an instance replaces the
+    one with the same datasetId (none: the default instance), others are kept. A member that is not an
+    attribute (``scope``) is replaced."""
+    if not instances_of(new) or not instances_of(current):
+        return new
+    by_dataset = {i.get("datasetId"): i for i in instances_of(current)}
+    for instance in instances_of(new):
+        by_dataset[instance.get("datasetId")] = instance
+    return _as_member(list(by_dataset.values()))
+
+
+def remove_instances(current: Any, *, dataset_id: str | None, delete_all: bool) -> tuple[Any, bool]:
+    """(what is left of an attribute or None, whether anything was removed) after deleting its default
+    instance, the instance of ``dataset_id``, or with ``delete_all`` every instance (§5.6.5)."""
+    instances = instances_of(current)
+    kept = [] if delete_all else [i for i in instances if i.get("datasetId") != dataset_id]
+    return (_as_member(kept) if kept else None), len(kept) != len(instances)

@@ -42,6 +42,7 @@ from beffroi.datahub.ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
+from beffroi.datahub.ngsild.languages import localize, parse_lang
 from beffroi.datahub.ngsild.projection import Projection, parse_projection
 from beffroi.datahub.remote_contexts import RESOLVER, client_scope
 
@@ -126,6 +127,7 @@ class Call:
         self.options = options
         self.key_values = bool(options & {"keyValues", "simplified"})
         self.projection = parse_projection(request.GET.get("pick"), request.GET.get("omit"))
+        self.languages = parse_lang(request.GET.get("lang"))
 
     def active(self) -> ldctx.ActiveContext:
         """The request's @context (Link header, or the core context), processed."""
@@ -194,6 +196,8 @@ class Call:
         """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs, projected
         (the request's pick/omit, or ``projection`` for a linked entity)."""
         document = entity_document(entity)
+        if self.languages:
+            document = localize(document, self.languages)
         if attrs:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in attrs}
         if "sysAttrs" in self.options:
@@ -255,7 +259,10 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
                 _check_path(kwargs)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
-                return handler(call, *args, **kwargs)
+                response = handler(call, *args, **kwargs)
+                if request.headers.get("NGSILD-Tenant"):  # (§6.3.14: the tenant answered is named back)
+                    response["NGSILD-Tenant"] = call.commune.slug
+                return response
         except NgsiLdError as exc:
             if isinstance(exc, AccessDenied) and not api_auth.presented_secret(request):
                 response = problem(exc)

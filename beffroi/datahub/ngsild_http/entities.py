@@ -235,8 +235,41 @@ def attr_patch(call: Call, entity_id: str, attr: str) -> HttpResponse:
 
 
 def attr_delete(call: Call, entity_id: str, attr: str) -> HttpResponse:
-    services.attr_delete(commune=call.commune, entity_id=entity_id, attribute=call.expand_attr(attr))
+    g = call.request.GET
+    delete_all = g.get("deleteAll", "false").lower()
+    if delete_all not in ("true", "false"):
+        raise BadRequestData("deleteAll must be true or false")
+    dataset_id = g.get("datasetId") or None
+    if dataset_id is not None and not is_uri(dataset_id):
+        raise BadRequestData("datasetId must be a URI")
+    services.attr_delete(
+        commune=call.commune,
+        entity_id=entity_id,
+        attribute=call.expand_attr(attr),
+        dataset_id=dataset_id,
+        delete_all=delete_all == "true",
+    )
     return HttpResponse(status=204)
+
+
+def attr_put(call: Call, entity_id: str, attr: str) -> HttpResponse:
+    """Replace an attribute (§5.6.19): the body is the attribute's new representation."""
+    body, context = call.body()
+    if not isinstance(body, dict | list) or not body:
+        raise BadRequestData("the body must be the attribute: an object with its type and value")
+    ctx = RESOLVER.resolve(context if context is not None else _body_context(body))
+    fragment = ldctx.expand_entity({"id": entity_id, "type": "x", attr: _strip_context(body)}, ctx)
+    name = ctx.expand_attribute(attr)
+    services.attr_replace(commune=call.commune, entity_id=entity_id, attribute=name, member=fragment[name])
+    return HttpResponse(status=204)
+
+
+def _body_context(body: Any) -> Any:
+    return body.get("@context") if isinstance(body, dict) else None
+
+
+def _strip_context(body: Any) -> Any:
+    return {k: v for k, v in body.items() if k != "@context"} if isinstance(body, dict) else body
 
 
 def types_get(call: Call) -> HttpResponse:
@@ -286,7 +319,7 @@ def entities_delete(call: Call) -> HttpResponse:
 entities = endpoint(get=entities_get, post=entities_post, delete=entities_delete)
 entity = endpoint(get=entity_get, delete=entity_delete, put=entity_put, patch=entity_patch)
 entity_attrs = endpoint(post=attrs_post, patch=attrs_patch)
-entity_attr = endpoint(patch=attr_patch, delete=attr_delete)
+entity_attr = endpoint(patch=attr_patch, delete=attr_delete, put=attr_put)
 types = endpoint(get=types_get)
 attributes = endpoint(get=attributes_get)
 

@@ -25,7 +25,15 @@ from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub.documents import apply_columns, entity_types
 from beffroi.datahub.models import Entity, LatestValue
-from beffroi.datahub.ngsild.entities import attributes, check_entity, is_null, measurements_of, primary_type
+from beffroi.datahub.ngsild.entities import (
+    attributes,
+    check_entity,
+    is_null,
+    measurements_of,
+    merge_instances,
+    primary_type,
+    remove_instances,
+)
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
 from beffroi.datahub.ngsild.names import attribute_iri_problem
 from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
@@ -194,11 +202,14 @@ def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, acto
     return row
 
 
-def _write_attributes(row: Entity, attrs: Mapping[str, Any], keys: list[str]) -> list[str]:
-    """Set the checked ``attrs`` named in ``keys`` on the entity, notify, store their measurements."""
+def _write_attributes(
+    row: Entity, attrs: Mapping[str, Any], keys: list[str], *, by_dataset: bool = False
+) -> list[str]:
+    """Set the checked ``attrs`` named in ``keys`` on the entity, notify, store their measurements; with
+    ``by_dataset``, each instance replaces only the one of the same datasetId (§4.5.5)."""
     changed = {key: attrs[key] for key in keys}
     for key, member in changed.items():
-        row.data[key] = member
+        row.data[key] = merge_instances(row.data.get(key), member) if by_dataset else member
     if changed:
         _save(row, changed)
         _record_measurements(row, changed)
@@ -216,7 +227,9 @@ def attrs_append(
     attrs = attributes(attrs)
     checked = check_entity({"id": entity_id, "type": "x", **attrs})
     not_updated = [key for key in attrs if no_overwrite and key in row.data]
-    updated = _write_attributes(row, checked, [key for key in attrs if key not in not_updated])
+    updated = _write_attributes(
+        row, checked, [key for key in attrs if key not in not_updated], by_dataset=True
+    )
     return updated, not_updated
 
 
@@ -237,7 +250,7 @@ def attrs_update(
     for key in deleted:
         del row.data[key]
     LatestValue.objects.filter(entity=row, attribute__in=deleted).delete()
-    updated = _write_attributes(row, checked, [key for key in attrs if key in row.data])
+    updated = _write_attributes(row, checked, [key for key in attrs if key in row.data], by_dataset=True)
     if deleted and not updated:
         _save(row, deleted)
     return [*updated, *deleted], not_updated
@@ -276,16 +289,45 @@ def attr_partial_update(
 
 
 @transaction.atomic
-def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
-    """Delete an attribute of an entity with its latest value (CIM 009 §5.6.5); its history stays.
+def attr_delete(
+    *,
+    commune: Commune,
+    entity_id: str,
+    attribute: str,
+    dataset_id: str | None = None,
+    delete_all: bool = False,
+) -> None:
+    """Delete an attribute of an entity (CIM 009 §5.6.5): its default instance, the instance of
+    ``dataset_id``, or with ``delete_all`` every instance; its latest value goes with the attribute, its
+    history stays.
 
     Not audited: an attribute write (see the module's docstring)."""
     row = _get(commune, entity_id, lock=True)
     if attribute not in row.data:
         raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
-    del row.data[attribute]
+    left, removed = remove_instances(row.data[attribute], dataset_id=dataset_id, delete_all=delete_all)
+    if not removed:
+        which = f"datasetId {dataset_id}" if dataset_id else "default instance"
+        raise ResourceNotFound(f"attribute {short_name(attribute)} of {entity_id} has no {which}")
+    if left is None:
+        del row.data[attribute]
+        LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+    else:
+        row.data[attribute] = left
     _save(row, [attribute])
-    LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+
+
+@transaction.atomic
+def attr_replace(*, commune: Commune, entity_id: str, attribute: str, member: Any) -> None:
+    """Replace an attribute of an entity (CIM 009 §5.6.19, PUT …/attrs/{attr}); ResourceNotFound if the
+    entity has no such attribute.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    if attribute not in row.data:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    checked = check_entity({"id": entity_id, "type": "x", attribute: member})
+    _write_attributes(row, checked, [attribute])
 
 
 # ------------------------------------------------------------------------------------------------ batch
