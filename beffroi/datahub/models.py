@@ -32,6 +32,9 @@ class Entity(models.Model):
     # Points (most sensors) are searched by an index range on both bounds of their longitude.
     is_point = models.BooleanField(default=False)
     is_public = models.BooleanField(_("publique"), default=False)
+    # A transient entity's expiresAt (NGSI-LD §4.5.x, V1.8.1+): from then on it is gone for every reader, and
+    # the periodic pass deletes it.
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from beffroi.core.annotations import Actor
 from beffroi.core.gc_pause import gc_paused
@@ -36,7 +37,8 @@ from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
 def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
-    qs = Entity.objects.filter(commune=commune)
+    """The commune's entities the viewer may see, transient ones past their expiresAt left out."""
+    qs = Entity.objects.filter(commune=commune).exclude(expires_at__lte=timezone.now())
     if not see_all:
         qs = qs.filter(is_public=True)
     return qs

@@ -452,3 +452,30 @@ def test_an_unknown_tenant_on_a_write_is_refused(client, valbourg):
     assert r.status_code == 404
     assert r.json()["type"].endswith("NonexistentTenant")
     assert not Entity.objects.exists()
+
+
+# ------------------------------------------------------------------------------------ transient entities
+
+
+def test_a_transient_entity_is_served_until_it_expires(client, h):
+    """4524_01-style (transient entity): expiresAt is accepted (201, was 400) and returned; once passed, the
+    entity is gone for every reader, its id free again, and the periodic pass deletes it."""
+    from datetime import UTC, datetime, timedelta
+
+    from beffroi.datahub import services
+
+    soon = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = post_json(client, f"{BASE}/entities", building(expiresAt=soon), **h)
+    assert r.status_code == 201, r.content
+    assert client.get(URL, headers=h).json()["expiresAt"] == soon
+    Entity.objects.filter(entity_id=EID).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert client.get(URL, headers=h).status_code == 404
+    assert client.get(f"{BASE}/entities", {"type": "Building"}, headers=h).json() == []
+    assert services.entities_expired_purge() == 1
+    assert not Entity.objects.exists()
+
+
+def test_an_invalid_expires_at_is_refused(client, h):
+    """expiresAt must be a DateTime."""
+    r = post_json(client, f"{BASE}/entities", building(expiresAt="tomorrow"), **h)
+    assert r.status_code == 400

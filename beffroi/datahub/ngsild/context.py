@@ -567,7 +567,9 @@ def compact_term(iri: str, context: Any = None, *, resolver: ContextResolver | N
 # --------------------------------------------------------------------------------------------- entities
 
 #: Members of an entity that are not attributes.
-ENTITY_MEMBERS = frozenset({"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt"})
+ENTITY_MEMBERS = frozenset(
+    {"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt", "expiresAt"}
+)
 
 #: Members of an attribute that are NGSI-LD structure, not sub-attributes (CIM 009 §5.2.5–§5.2.6, temporal
 #: and aggregated representations).

@@ -30,7 +30,7 @@ MAX_TEXT_VALUE = 1_000
 MAX_UNIT_CODE = 16
 
 #: Members of a stored entity that are not attributes.
-NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt")
+NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt", "expiresAt")
 #: Members another attribute type carries its value in, refused so that a client's mistake is not stored
 #: half-understood (a Property with an ``object``, a Relationship with a ``value`` or a ``unitCode``).
 _FOREIGN_MEMBERS = {
@@ -134,6 +134,10 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, member in entity.items():
         if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
+            out[key] = member
+            continue
+        if key == "expiresAt":  # a transient entity (§4.5.x, V1.8.1+): a DateTime
+            parse_datetime(member, name="expiresAt")
             out[key] = member
             continue
         problem = attribute_iri_problem(key)

@@ -19,7 +19,9 @@ import unicodedata
 from enum import StrEnum
 
 #: Entity members that are not attributes (CIM 009 §4.5.1, §5.2.4): never an attribute's name.
-RESERVED_NAMES = frozenset({"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt"})
+RESERVED_NAMES = frozenset(
+    {"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt", "expiresAt"}
+)
 
 #: The longest stored (expanded) attribute name: the observation tables' column.
 MAX_NAME_LENGTH = 255

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -42,7 +43,7 @@ from beffroi.datahub.services.subscriptions import changes_notify
 
 
 def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
-    qs = Entity.objects.filter(commune=commune, entity_id=entity_id)
+    qs = Entity.objects.filter(commune=commune, entity_id=entity_id).exclude(expires_at__lte=timezone.now())
     if lock:
         qs = qs.select_for_update()
     entity = qs.first()
@@ -88,6 +89,9 @@ def entity_create(
 
     Audited, unless ``audit`` is False: a batch operation audits the batch once."""
     checked = check_entity(dict(entity))
+    Entity.objects.filter(  # a transient entity past its expiresAt is gone: its id is free again
+        commune=commune, entity_id=checked["id"], expires_at__lte=timezone.now()
+    ).delete()
     if Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists():
         raise AlreadyExists(f"entity {checked['id']} already exists")
     kind = checked["type"]
@@ -458,3 +462,12 @@ def entity_purge(*, commune: Commune, entity_ids: list[str], actor: Actor = None
     if count:
         audit_record(commune=commune, actor=actor, action="datahub.entity.purge", summary=f"{count} entities")
     return count if deleted else 0
+
+
+def entities_expired_purge() -> int:
+    """Delete the transient entities past their expiresAt, with their histories (every commune); how many.
+
+    Run by the periodic pass (`beffroi alerts`, the MQTT worker's minute); readers never see them before.
+    Not audited: the client asked for it when it set expiresAt."""
+    deleted, by_model = Entity.objects.filter(expires_at__lte=timezone.now()).delete()
+    return by_model.get(Entity._meta.label, 0)
