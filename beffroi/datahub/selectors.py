@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -221,8 +221,45 @@ def type_list(*, commune: Commune, see_all: bool) -> list[str]:
 def attribute_list(*, commune: Commune, see_all: bool) -> list[str]:
     names: set[str] = set()
     for data in entity_queryset(commune=commune, see_all=see_all).values_list("data", flat=True).iterator():
-        names.update(k for k in data if k != "@types")
+        names.update(k for k in data if k not in _NOT_ATTRIBUTES)
     return sorted(names)
+
+
+_NOT_ATTRIBUTES = frozenset({"@types", "scope", "expiresAt"})
+
+
+@dataclass
+class AttributeStats:
+    """What the entities of a commune say about one attribute: how many have it, its attribute types (Property,
+    Relationship…) and the entity types that have it."""
+
+    count: int = 0
+    attribute_types: set[str] = field(default_factory=set)
+    type_iris: set[str] = field(default_factory=set)
+
+
+def attribute_details(
+    *, commune: Commune, see_all: bool, type_iri: str | None = None
+) -> tuple[int, dict[str, AttributeStats]]:
+    """(entities read, the stats of each attribute) over the visible entities, or those of one type (§5.7.7,
+    §5.7.9 details). One pass over the documents: bounded by the commune's own entities."""
+    qs = entity_queryset(commune=commune, see_all=see_all)
+    if type_iri is not None:
+        qs = qs.filter(type_iri=type_iri)
+    entities = 0
+    stats: dict[str, AttributeStats] = {}
+    for kind, data in qs.values_list("type_iri", "data").iterator():
+        entities += 1
+        for name, member in data.items():
+            if name in _NOT_ATTRIBUTES:
+                continue
+            entry = stats.setdefault(name, AttributeStats())
+            entry.count += 1
+            entry.type_iris.add(kind)
+            for instance in member if isinstance(member, list) else [member]:
+                if isinstance(instance, dict):
+                    entry.attribute_types.add(str(instance.get("type", "Property")))
+    return entities, stats
 
 
 # ------------------------------------------------------------------------------------------ time series

@@ -479,3 +479,63 @@ def test_an_invalid_expires_at_is_refused(client, h):
     """expiresAt must be a DateTime."""
     r = post_json(client, f"{BASE}/entities", building(expiresAt="tomorrow"), **h)
     assert r.status_code == 400
+
+
+# ------------------------------------------------------------- types, attributes, GeoJSON, pagination
+
+
+def test_type_details_and_one_type(client, h, created, linked):
+    """025_0x / 026_0x (types with details, one type's EntityTypeInfo); an unknown type is 404."""
+    details = client.get(f"{BASE}/types", {"details": "true"}, headers=h).json()
+    building_type = next(t for t in details if t["typeName"] == "Building")
+    assert building_type["type"] == "EntityType"
+    assert set(building_type["attributeNames"]) == {"name", "subCategory", "locatedAt"}
+    info = client.get(f"{BASE}/types/Building", headers=h).json()
+    assert info["type"] == "EntityTypeInfo" and info["entityCount"] == 2
+    located = next(a for a in info["attributeDetails"] if a["attributeName"] == "locatedAt")
+    assert located["attributeTypes"] == ["Relationship"]
+    assert client.get(f"{BASE}/types/Spaceship", headers=h).status_code == 404
+
+
+def test_attribute_details_and_one_attribute(client, h, created, linked):
+    """027_0x / 028_0x (attributes with details, one Attribute); an unknown attribute is 404."""
+    one = client.get(f"{BASE}/attributes/name", headers=h).json()
+    assert one["type"] == "Attribute" and one["attributeCount"] == 4
+    assert one["typeNames"] == ["Building", "City", "Country"]
+    details = client.get(f"{BASE}/attributes", {"details": "true"}, headers=h).json()
+    assert {a["attributeName"] for a in details} >= {"name", "locatedAt", "isInCountry"}
+    assert client.get(f"{BASE}/attributes/unknownThing", headers=h).status_code == 404
+
+
+def test_geojson_representation(client, h):
+    """018_0x / 019_0x GeoJSON (Accept: application/geo+json): a Feature, or a FeatureCollection."""
+    point = {"type": "Point", "coordinates": [2.2945, 48.8584]}
+    post_json(client, f"{BASE}/entities", building(location={"type": "GeoProperty", "value": point}), **h)
+    geo = {**h, "Accept": "application/geo+json"}
+    one = client.get(URL, headers=geo)
+    assert one["Content-Type"] == "application/geo+json"
+    body = one.json()
+    assert body["type"] == "Feature" and body["id"] == EID and body["geometry"] == point
+    assert body["properties"]["type"] == "Building"
+    assert body["properties"]["name"]["value"] == "Eiffel Tower"
+    many = client.get(f"{BASE}/entities", {"type": "Building", "options": "keyValues"}, headers=geo).json()
+    assert many["type"] == "FeatureCollection"
+    assert many["features"][0]["properties"]["name"] == "Eiffel Tower"
+
+
+def test_accept_q_values_and_406(client, h, created):
+    """CommonBehaviours Accept cases: q-values choose the representation; nothing acceptable is 406."""
+    ld = client.get(URL, headers={**h, "Accept": "application/json;q=0.5, application/ld+json"})
+    assert ld["Content-Type"] == "application/ld+json"
+    assert client.get(URL, headers={**h, "Accept": "text/html"}).status_code == 406
+
+
+def test_pagination_links(client, h):
+    """019_xx pagination: Link rel="next"/"prev" name the neighbouring pages."""
+    for n in range(3):
+        post_json(client, f"{BASE}/entities", building(f"urn:ngsi-ld:Building:P{n}"), **h)
+    first = client.get(f"{BASE}/entities", {"type": "Building", "limit": 2}, headers=h)
+    assert 'rel="next"' in first["Link"] and "offset=2" in first["Link"] and 'rel="prev"' not in first["Link"]
+    second = client.get(f"{BASE}/entities", {"type": "Building", "limit": 2, "offset": 2}, headers=h)
+    assert 'rel="prev"' in second["Link"] and 'rel="next"' not in second["Link"]
+    assert "ngsi-ld-core-context" in second["Link"]  # the @context link stays

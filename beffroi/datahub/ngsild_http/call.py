@@ -42,6 +42,7 @@ from beffroi.datahub.ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
+from beffroi.datahub.ngsild.geojson import GEO_JSON
 from beffroi.datahub.ngsild.languages import localize, parse_lang
 from beffroi.datahub.ngsild.projection import Projection, parse_projection
 from beffroi.datahub.remote_contexts import RESOLVER, client_scope
@@ -103,9 +104,12 @@ class Call:
         self.link_context = ldctx.parse_link_header(request.headers.get("Link"))
         accept = request.headers.get("Accept", "") or "application/json"
         self.ld = False
+        self.geo = False
         if accept:
-            kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-            if (
+            kinds = _accepted(accept)
+            if kinds and kinds[0] == GEO_JSON:
+                self.geo = True
+            elif (
                 "application/ld+json" in kinds
                 and "application/json" not in kinds[: kinds.index("application/ld+json")]
             ):
@@ -221,13 +225,33 @@ class Call:
     def respond(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
         """A JSON answer in the negotiated representation (@context in the body or in a Link header)."""
         response = JsonResponse(payload, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-        if self.ld:
+        if self.geo:
+            response["Content-Type"] = GEO_JSON
+            response["Link"] = ldctx.link_header(self.link_context or ldctx.CORE_CONTEXT_URL)
+        elif self.ld:
             response["Content-Type"] = "application/ld+json"
         else:
             response["Link"] = ldctx.link_header(self.link_context or ldctx.CORE_CONTEXT_URL)
         for name, value in (headers or {}).items():
             response[name] = value
         return response
+
+
+def _accepted(accept: str) -> list[str]:
+    """The media types of an Accept header, most wanted first (q-values honoured, q=0 refused, §6.3.6)."""
+    weighted = []
+    for position, part in enumerate(accept.split(",")):
+        kind, *params = [piece.strip() for piece in part.split(";")]
+        weight = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if kind and weight > 0:
+            weighted.append((-weight, position, kind.lower()))
+    return [kind for _w, _p, kind in sorted(weighted)]
 
 
 def problem(error: NgsiLdError | ErrorType, detail: str = "") -> JsonResponse:

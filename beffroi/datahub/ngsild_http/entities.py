@@ -15,6 +15,7 @@ from beffroi.datahub import selectors, services
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import geo as ldgeo
+from beffroi.datahub.ngsild import geojson
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import is_uri
@@ -112,7 +113,33 @@ def _query_page(
     if call.projection.active:
         body = [entity for entity in body if not is_empty(entity)]
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
-    return call.respond(body, headers=headers)
+    if call.geo:
+        geometry = call.request.GET.get("geometryProperty") or "location"
+        response = call.respond(geojson.feature_collection(body, geometry), headers=headers)
+    else:
+        response = call.respond(body, headers=headers)
+    _page_links(call, response, limit, offset, total)
+    return response
+
+
+def _page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
+    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
+    if call.request.method != "GET" or limit == 0:
+        return
+    pages = []
+    if offset > 0:
+        pages.append(("prev", max(offset - limit, 0)))
+    if offset + limit < total:
+        pages.append(("next", offset + limit))
+    links = []
+    for rel, page_offset in pages:
+        query = call.request.GET.copy()
+        query["offset"] = str(page_offset)
+        query["limit"] = str(limit)
+        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
+    if links:
+        existing = response.get("Link")
+        response["Link"] = ", ".join([*([existing] if existing else []), *links])
 
 
 def entities_get(call: Call) -> HttpResponse:
@@ -155,7 +182,12 @@ def entity_get(call: Call, entity_id: str) -> HttpResponse:
     if join == "inline":
         joins.inline(call, [row], [body], level)
     elif join == "flat":
-        return call.respond(joins.flat(call, [row], [body], level))
+        body = joins.flat(call, [row], [body], level)
+    if call.geo:
+        geometry = call.request.GET.get("geometryProperty") or "location"
+        if isinstance(body, list):
+            return call.respond(geojson.feature_collection(body, geometry))
+        return call.respond(geojson.feature(body, geometry))
     return call.respond(body)
 
 
@@ -272,15 +304,88 @@ def _strip_context(body: Any) -> Any:
     return {k: v for k, v in body.items() if k != "@context"} if isinstance(body, dict) else body
 
 
+def _details(call: Call) -> bool:
+    value = call.request.GET.get("details", "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequestData("details must be true or false")
+    return value == "true"
+
+
 def types_get(call: Call) -> HttpResponse:
     active = call.active()
-    names = [active.compact_type(t) for t in selectors.type_list(commune=call.commune, see_all=call.see_all)]
+    iris = selectors.type_list(commune=call.commune, see_all=call.see_all)
+    if _details(call):  # §5.7.6: one EntityType per type, with its attribute names
+        body = []
+        for iri in iris:
+            _count, stats = selectors.attribute_details(
+                commune=call.commune, see_all=call.see_all, type_iri=iri
+            )
+            body.append(
+                {
+                    "id": iri,
+                    "type": "EntityType",
+                    "typeName": active.compact_type(iri),
+                    "attributeNames": [active.compact_attribute(a) for a in sorted(stats)],
+                }
+            )
+        return call.respond(body)
+    names = [active.compact_type(t) for t in iris]
     return call.respond(
         {"id": f"urn:ngsi-ld:EntityTypeList:{call.commune.slug}", "type": "EntityTypeList", "typeList": names}
     )
 
 
+def type_get(call: Call, type_name: str) -> HttpResponse:
+    """§5.7.7: what the entities of one type hold (EntityTypeInfo); 404 when there is none."""
+    active = call.active()
+    iri = active.expand_type(type_name)
+    count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all, type_iri=iri)
+    if not count:
+        raise ResourceNotFound(f"no entity of type {type_name}")
+    return call.respond(
+        {
+            "id": iri,
+            "type": "EntityTypeInfo",
+            "typeName": active.compact_type(iri),
+            "entityCount": count,
+            "attributeDetails": [
+                {
+                    "id": name,
+                    "type": "Attribute",
+                    "attributeName": active.compact_attribute(name),
+                    "attributeTypes": sorted(entry.attribute_types),
+                }
+                for name, entry in sorted(stats.items())
+            ],
+        }
+    )
+
+
+def _attribute_body(call: Call, name: str, entry: selectors.AttributeStats) -> dict[str, Any]:
+    active = call.active()
+    return {
+        "id": name,
+        "type": "Attribute",
+        "attributeName": active.compact_attribute(name),
+        "attributeCount": entry.count,
+        "attributeTypes": sorted(entry.attribute_types),
+        "typeNames": sorted(active.compact_type(t) for t in entry.type_iris),
+    }
+
+
+def attribute_get(call: Call, attr: str) -> HttpResponse:
+    """§5.7.9: one attribute across the tenant's entities (Attribute); 404 when no entity has it."""
+    name = call.expand_attr(attr)
+    _count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all)
+    if name not in stats:
+        raise ResourceNotFound(f"no entity has an attribute {attr}")
+    return call.respond(_attribute_body(call, name, stats[name]))
+
+
 def attributes_get(call: Call) -> HttpResponse:
+    if _details(call):  # §5.7.8: one Attribute per attribute
+        _count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all)
+        return call.respond([_attribute_body(call, name, entry) for name, entry in sorted(stats.items())])
     active = call.active()
     names = [
         active.compact_attribute(a)
@@ -321,7 +426,9 @@ entity = endpoint(get=entity_get, delete=entity_delete, put=entity_put, patch=en
 entity_attrs = endpoint(post=attrs_post, patch=attrs_patch)
 entity_attr = endpoint(patch=attr_patch, delete=attr_delete, put=attr_put)
 types = endpoint(get=types_get)
+entity_type = endpoint(get=type_get)
 attributes = endpoint(get=attributes_get)
+attribute = endpoint(get=attribute_get)
 
 
 @csrf_exempt

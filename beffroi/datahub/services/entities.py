@@ -61,6 +61,20 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
     )
 
 
+def entity_row(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
+    """The commune's entity (not expired), locked for update with ``lock``; ResourceNotFound otherwise (for
+    the other write services of the data hub, e.g. services.temporal)."""
+    return _get(commune, entity_id, lock=lock)
+
+
+def entity_document_save(entity: Entity, changed: Iterable[str] | None = None) -> None:
+    """Save an entity's document and derived columns, and notify the subscriptions of the ``changed``
+    attributes (all when None); for the other write services of the data hub.
+
+    Not audited: its callers audit what is a decision (see the module's docstring)."""
+    _save(entity, changed)
+
+
 def _record_measurements(entity: Entity, data: Mapping[str, Any]) -> None:
     """Store the measurements the written attributes carry (the document already holds their values)."""
     batch = SeriesBatch()

@@ -44,15 +44,19 @@ class Delivery:
         return self.sent
 
 
-def notification_send(*, subscription_pk: int, entity_pks: list[int]) -> Delivery:
-    """Render and POST one notification of these entities' changes; record the outcome on the subscription.
+def notification_send(
+    *, subscription_pk: int, entity_pks: list[int], body: dict[str, Any] | None = None
+) -> Delivery:
+    """POST one notification of these entities' changes (``body``, rendered when the change was written;
+    rendered now when not given); record the outcome on the subscription.
 
     Not audited: delivery bookkeeping (counters and instants on the subscription, which the API shows).
     """
     sub = Subscription.objects.filter(pk=subscription_pk, is_active=True).first()
     if sub is None:
         return Delivery(sent=True)
-    body = _notification(sub, entity_pks)
+    if body is None:
+        body = notification_body(sub, entity_pks)
     if body is None:
         return Delivery(sent=True)
     notification = sub.body.get("notification") or {}
@@ -106,8 +110,10 @@ def _headers(sub: Subscription, accept: str) -> dict[str, str]:
     return headers
 
 
-def _notification(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | None:
-    """The notification's body (§5.3.1), or None when no changed entity passes the subscription's q."""
+def notification_body(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | None:
+    """The notification's body (§5.3.1) of the entities as they are now, or None when no changed entity
+    passes the subscription's q. Rendered when the change is written (services.subscriptions), so that two
+    quick changes give two notifications each with its own values, whenever the worker sends them."""
     active = ldctx.build_context(sub.body.get("@context"), resolver=RESOLVER)
     entities = list(Entity.objects.filter(commune_id=sub.commune_id, pk__in=entity_pks))
     q = sub.body.get("q")

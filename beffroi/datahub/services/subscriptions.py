@@ -26,6 +26,7 @@ from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
 from beffroi.datahub.remote_contexts import RESOLVER
+from beffroi.datahub.services.notifications import notification_body
 from beffroi.datahub.tasks import notify
 
 log = logging.getLogger(__name__)
@@ -164,5 +165,15 @@ def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict
             if (not sub.entity_types or types.get(pk) in sub.entity_types)
             and (not sub.watched_attributes or attrs & set(sub.watched_attributes))
         ]
-        if pks:
-            transaction.on_commit(partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1))
+        if not pks:
+            continue
+        try:
+            body = notification_body(sub, pks)  # the entities as this change left them
+            if body is None:  # (no changed entity passes the subscription's q)
+                continue
+        except Exception:  # a write never fails for a notification: the worker renders it instead
+            log.exception("notification of %s not rendered at write time", sub.subscription_id)
+            body = None
+        transaction.on_commit(
+            partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1, body=body)
+        )

@@ -28,7 +28,7 @@ from beffroi.datahub.ngsild.entities import attributes, check_entity, check_obse
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.temporal import format_datetime, instance_row_id, parse_datetime
 from beffroi.datahub.ngsild.vocabulary import short_name
-from beffroi.datahub.services.entities import _get, _save, entity_create, entity_delete
+from beffroi.datahub.services.entities import entity_create, entity_delete, entity_document_save, entity_row
 from beffroi.datahub.services.observations import SeriesBatch, series_store
 
 #: A measurement of a temporal write: (attribute IRI, UTC instant, value, unitCode, datasetId or None).
@@ -120,7 +120,9 @@ def _merge_document(row: Entity, checked: Mapping[str, Any]) -> list[str]:
 @transaction.atomic
 def temporal_entity_upsert(*, commune: Commune, entity: Mapping[str, Any], actor: Actor = None) -> bool:
     """Create the temporal representation of an entity, or add its instances to an existing one (§5.6.11);
-    True when the entity was created."""
+    True when the entity was created.
+
+    Not audited: a creation is audited by entity_create; instances added are measurements."""
     checked = check_entity(dict(entity))
     measures = _measures(checked)
     row = Entity.objects.filter(commune=commune, entity_id=checked["id"]).select_for_update().first()
@@ -131,7 +133,7 @@ def temporal_entity_upsert(*, commune: Commune, entity: Mapping[str, Any], actor
         row = entity_create(commune=commune, entity=document, actor=actor)
         _store(row, measures)
         return True
-    _save(row, _merge_document(row, checked))
+    entity_document_save(row, _merge_document(row, checked))
     _store(row, measures)
     return False
 
@@ -141,12 +143,12 @@ def temporal_attrs_append(*, commune: Commune, entity_id: str, attrs: Mapping[st
     """Add attributes and instances to an entity's temporal representation (§5.6.12).
 
     Not audited: measurements (see the module's docstring)."""
-    row = _get(commune, entity_id, lock=True)
+    row = entity_row(commune, entity_id, lock=True)
     fragment = attributes(attrs)
     if not fragment:
         raise BadRequestData("give at least one attribute with its instances")
     checked = check_entity({"id": entity_id, "type": "x", **fragment})
-    _save(row, _merge_document(row, checked))
+    entity_document_save(row, _merge_document(row, checked))
     _store(row, _measures(checked))
 
 
@@ -261,7 +263,7 @@ def temporal_attr_delete(
     ``delete_all`` every instance; ResourceNotFound when there is none.
 
     Not audited: an attribute write (see the module's docstring)."""
-    row = _get(commune, entity_id, lock=True)
+    row = entity_row(commune, entity_id, lock=True)
     history = Observation.objects.filter(entity=row, attribute=attribute)
     if not delete_all:
         history = (
@@ -278,7 +280,7 @@ def temporal_attr_delete(
     else:
         row.data.pop(attribute, None)
     _refresh_derived(row, attribute)
-    _save(row, [attribute])
+    entity_document_save(row, [attribute])
 
 
 @transaction.atomic
@@ -288,7 +290,7 @@ def temporal_instance_update(
     """Change one instance of an attribute's history (§5.6.14): the given members replace its own.
 
     Not audited: an attribute write (see the module's docstring)."""
-    row = _get(commune, entity_id, lock=True)
+    row = entity_row(commune, entity_id, lock=True)
     observation = _instance_or_404(row, attribute, instance_id)
     if not isinstance(fragment, Mapping) or not fragment:
         raise BadRequestData(f"the body must be an object with the new members of {short_name(attribute)}")
@@ -318,7 +320,7 @@ def temporal_instance_update(
         ) from None
     _refresh_derived(row, attribute)
     _sync_document(row, attribute, old_moment)
-    _save(row, [attribute])
+    entity_document_save(row, [attribute])
 
 
 @transaction.atomic
@@ -326,10 +328,10 @@ def temporal_instance_delete(*, commune: Commune, entity_id: str, attribute: str
     """Delete one instance of an attribute's history (§5.6.15).
 
     Not audited: an attribute write (see the module's docstring)."""
-    row = _get(commune, entity_id, lock=True)
+    row = entity_row(commune, entity_id, lock=True)
     observation = _instance_or_404(row, attribute, instance_id)
     old_moment = observation.observed_at
     observation.delete()
     _refresh_derived(row, attribute)
     _sync_document(row, attribute, old_moment)
-    _save(row, [attribute])
+    entity_document_save(row, [attribute])
