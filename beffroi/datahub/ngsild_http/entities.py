@@ -18,7 +18,7 @@ from beffroi.datahub.ngsild import geo as ldgeo
 from beffroi.datahub.ngsild import geojson
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
-from beffroi.datahub.ngsild.names import is_uri
+from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
 from beffroi.datahub.ngsild.projection import is_empty
 from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
@@ -48,6 +48,10 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
             raise BadRequestData(f"id: {str(entity_id)[:80]!r} is not a URI")
     attrs = params.get("attrs")
     attr_list = attrs if isinstance(attrs, list) else split_list(attrs)
+    for name in attr_list:
+        problem = attribute_name_problem(name)
+        if problem is not None and problem != NameProblem.RESERVED:
+            raise BadRequestData(f"attrs: {str(name)[:60]!r}: {NAME_RULES[problem]}")
     q_text = params.get("q")
     geo = params.get("geo")
     if geo is None and any(params.get(k) for k in ("georel", "geometry", "coordinates")):
