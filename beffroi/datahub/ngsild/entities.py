@@ -122,7 +122,7 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
     if not isinstance(entity, dict):
         raise BadRequestData("an entity must be a JSON object")
     entity_id = entity.get("id")
-    if not is_uri(entity_id):
+    if not isinstance(entity_id, str) or not is_uri(entity_id):
         raise BadRequestData("id must be a URI such as urn:ngsi-ld:Streetlight:001")
     if len(entity_id) > 255:
         raise BadRequestData("id is longer than 255 characters")

@@ -283,10 +283,10 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
                 _check_path(kwargs)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
-                response = handler(call, *args, **kwargs)
+                answer = handler(call, *args, **kwargs)
                 if request.headers.get("NGSILD-Tenant"):  # (§6.3.14: the tenant answered is named back)
-                    response["NGSILD-Tenant"] = call.commune.slug
-                return response
+                    answer["NGSILD-Tenant"] = call.commune.slug
+                return answer
         except NgsiLdError as exc:
             if isinstance(exc, AccessDenied) and not api_auth.presented_secret(request):
                 response = problem(exc)

@@ -183,16 +183,13 @@ def entity_get(call: Call, entity_id: str) -> HttpResponse:
     body = call.render_entity(row, attrs=attrs)
     if call.projection.active and is_empty(body):
         raise ResourceNotFound(f"entity {entity_id} has no member left once pick and omit are applied")
+    geometry = call.request.GET.get("geometryProperty") or "location"
+    if join == "flat":
+        bodies = joins.flat(call, [row], [body], level)
+        return call.respond(geojson.feature_collection(bodies, geometry) if call.geo else bodies)
     if join == "inline":
         joins.inline(call, [row], [body], level)
-    elif join == "flat":
-        body = joins.flat(call, [row], [body], level)
-    if call.geo:
-        geometry = call.request.GET.get("geometryProperty") or "location"
-        if isinstance(body, list):
-            return call.respond(geojson.feature_collection(body, geometry))
-        return call.respond(geojson.feature(body, geometry))
-    return call.respond(body)
+    return call.respond(geojson.feature(body, geometry) if call.geo else body)
 
 
 def entity_delete(call: Call, entity_id: str) -> HttpResponse:

@@ -292,7 +292,8 @@ def temporal_instance_patch(call: Call, entity_id: str, attr: str, instance_id: 
         raise BadRequestData("the body must be an object with the instance's new members")
     ctx = RESOLVER.resolve(context if context is not None else body.get("@context"))
     name = ctx.expand_attribute(attr)
-    fragment = body.get(attr) if isinstance(body.get(attr), dict) else body  # (both forms are in use)
+    nested = body.get(attr)
+    fragment: dict[str, Any] = nested if isinstance(nested, dict) else body  # (both forms are in use)
     services.temporal_instance_update(
         commune=call.commune, entity_id=entity_id, attribute=name, instance_id=instance_id, fragment=fragment
     )

@@ -29,7 +29,7 @@ from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.temporal import format_datetime, instance_row_id, parse_datetime
 from beffroi.datahub.ngsild.vocabulary import short_name
 from beffroi.datahub.services.entities import entity_create, entity_delete, entity_document_save, entity_row
-from beffroi.datahub.services.observations import SeriesBatch, series_store
+from beffroi.datahub.services.observations import SeriesBatch, rollup_write_history, series_store
 
 #: A measurement of a temporal write: (attribute IRI, UTC instant, value, unitCode, datasetId or None).
 _Measure = tuple[str, datetime, Any, str, str | None]
@@ -174,21 +174,9 @@ def _refresh_derived(row: Entity, attribute: str) -> None:
     daily: dict[datetime, list[float]] = {}
     for hour, numbers in hourly.items():
         daily.setdefault(hour.replace(hour=0), []).extend(numbers)
-    for model, buckets in ((HourlyRollup, hourly), (DailyRollup, daily)):
-        model.objects.bulk_create(
-            [
-                model(
-                    entity=row,
-                    attribute=attribute,
-                    bucket=bucket,
-                    minimum=min(numbers),
-                    maximum=max(numbers),
-                    total=sum(numbers),
-                    count=len(numbers),
-                )
-                for bucket, numbers in buckets.items()
-            ]
-        )
+    rollup_write_history(
+        entity=row, attribute=attribute, hourly=_aggregates(hourly), daily=_aggregates(daily)
+    )
     if newest is not None:
         LatestValue.objects.create(
             entity=row,
@@ -198,6 +186,10 @@ def _refresh_derived(row: Entity, attribute: str) -> None:
             value_text=newest.value_text,
             unit_code=newest.unit_code,
         )
+
+
+def _aggregates(buckets: dict[datetime, list[float]]) -> list[tuple[datetime, float, float, float, int]]:
+    return [(b, min(n), max(n), sum(n), len(n)) for b, n in buckets.items()]
 
 
 def _sync_document(row: Entity, attribute: str, old_moment: datetime | None) -> None:
