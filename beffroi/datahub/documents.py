@@ -139,7 +139,9 @@ def utc_from_db(moment: str | datetime) -> datetime:
 def subscription_document(row: Subscription) -> dict[str, Any]:
     """A stored subscription as the API shows it (CIM 009 §5.2.12), with its notification status."""
     body = {k: v for k, v in row.body.items() if k != "@context"}
-    body["isActive"] = row.is_active
+    if "isActive" in body or not row.is_active:  # (as given; the default, true, is told by status)
+        body["isActive"] = row.is_active
+    body.setdefault("notificationTrigger", ["attributeCreated", "attributeUpdated"])  # (§5.2.12 default)
     status: dict[str, int | str] = {"timesSent": row.times_sent, "timesFailed": row.times_failed}
     for key, value in (
         ("lastNotification", row.last_notification),

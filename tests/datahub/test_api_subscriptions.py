@@ -309,3 +309,32 @@ def test_two_quick_changes_give_two_notifications_with_their_own_values(
         callback()
     levels = [n["data"][0].get("fillingLevel", {}).get("value") for n in received]
     assert levels == [None, 0.6, 0.9]
+
+
+def test_a_subscription_reads_back_as_created(client, valbourg, receiver):
+    """028_01_01 (Create Subscription): read back in application/ld+json, it is what was sent plus its status
+    and default notificationTrigger (timesSent/timesFailed aside), with its own @context."""
+    url, _received = receiver
+    h = headers(write_key(valbourg), "valbourg")
+    context = ["https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"]
+    sub = {
+        "id": "urn:ngsi-ld:Subscription:028-01",
+        "type": "Subscription",
+        "timeInterval": 5,
+        "entities": [{"type": "Building"}],
+        "notification": {"format": "keyValues", "endpoint": {"uri": url, "accept": "application/json"}},
+        "@context": context,
+    }
+    r = post_json(client, f"{BASE}/subscriptions", sub, content_type="application/ld+json", **h)
+    assert r.status_code == 201, r.content
+    got = client.get(
+        f"{BASE}/subscriptions/urn:ngsi-ld:Subscription:028-01",
+        headers={**h, "Accept": "application/ld+json"},
+    ).json()
+    for key in ("timesSent", "timesFailed"):
+        got["notification"].pop(key)
+    assert got == {
+        **sub,
+        "status": "active",
+        "notificationTrigger": ["attributeCreated", "attributeUpdated"],
+    }
