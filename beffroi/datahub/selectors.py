@@ -36,9 +36,12 @@ from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
-def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
-    """The commune's entities the viewer may see, transient ones past their expiresAt left out."""
-    qs = Entity.objects.filter(commune=commune).exclude(expires_at__lte=timezone.now())
+def entity_queryset(*, commune: Commune, see_all: bool, live: bool = True) -> QuerySet[Entity]:
+    """The commune's entities the viewer may see, transient ones past their expiresAt left out (unless
+    ``live`` is False: the caller leaves them out itself)."""
+    qs = Entity.objects.filter(commune=commune)
+    if live:
+        qs = qs.exclude(expires_at__lte=timezone.now())
     if not see_all:
         qs = qs.filter(is_public=True)
     return qs
@@ -74,7 +77,10 @@ def entity_query(
     expression, idPattern and the exact geometry test run on the stored documents. ``rows``: the page may
     hold :class:`EntityRow` objects instead of Entity instances (enough to render them).
     """
-    qs = entity_queryset(commune=commune, see_all=see_all)
+    # Expired transient entities are left out in SQL only where SQL counts and pages; where Python reads the
+    # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
+    qs = entity_queryset(commune=commune, see_all=see_all, live=False)
+    now = timezone.now()
     if not timestamps:  # created_at/modified_at only serve sysAttrs; converting them cost 1/3 of a big page
         qs = qs.defer("created_at", "modified_at")
     if query.types:
@@ -92,6 +98,7 @@ def entity_query(
     qs = qs.order_by("entity_id")
     needs_python = query.q is not None or query.geo is not None or query.id_pattern or query.attrs
     if not needs_python:
+        qs = qs.exclude(expires_at__lte=now)
         total = qs.count()
         if not limit:
             return [], total
@@ -107,6 +114,8 @@ def entity_query(
     matched: list[Entity] = []
     total = 0
     for entity in candidates:
+        if entity.expires_at is not None and entity.expires_at <= now:
+            continue
         if pattern is not None and not pattern.search(entity.entity_id):
             continue
         if query.attrs and not any(a in entity.data for a in query.attrs):
