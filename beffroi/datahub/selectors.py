@@ -4,7 +4,7 @@ and NGSI-LD queries, time series and roll-ups, dashboards, and alerts (staff pag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from beffroi.datahub.models import (
 from beffroi.datahub.ngsild import query as ngsi_query
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
+from beffroi.datahub.ngsild.scope import scopes_of
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
@@ -58,6 +59,7 @@ class EntityQuery:
     id_pattern: str | None = None
     q: Any = None  # parsed q node, attribute names expanded
     geo: GeoQuery | None = None  # geoproperty expanded
+    scope: Callable[[list[str]], bool] | None = None  # the scopeQ predicate
     attrs: list[str] | None = None  # expanded IRIs: the entity must have at least one
 
 
@@ -96,7 +98,9 @@ def entity_query(
         if prefilter is not None:
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
-    needs_python = query.q is not None or query.geo is not None or query.id_pattern or query.attrs
+    needs_python = (
+        query.q is not None or query.geo is not None or query.id_pattern or query.attrs or query.scope
+    )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
         total = qs.count()
@@ -119,6 +123,8 @@ def entity_query(
         if pattern is not None and not pattern.search(entity.entity_id):
             continue
         if query.attrs and not any(a in entity.data for a in query.attrs):
+            continue
+        if query.scope is not None and not query.scope(scopes_of(entity.data.get("scope"))):
             continue
         if query.q is not None or query.geo is not None:
             document = entity_document(entity)

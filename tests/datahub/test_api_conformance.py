@@ -539,3 +539,40 @@ def test_pagination_links(client, h):
     second = client.get(f"{BASE}/entities", {"type": "Building", "limit": 2, "offset": 2}, headers=h)
     assert 'rel="prev"' in second["Link"] and 'rel="next"' not in second["Link"]
     assert "ngsi-ld-core-context" in second["Link"]  # the @context link stays
+
+
+# ---------------------------------------------------------------------------------------------- scopes
+
+
+@pytest.mark.parametrize(
+    ("scope_q", "expected"),
+    [
+        ("/Madrid", ["urn:ngsi-ld:Building:S1"]),
+        ("/Madrid/#", ["urn:ngsi-ld:Building:S1", "urn:ngsi-ld:Building:S2"]),
+        ("/Madrid/+", ["urn:ngsi-ld:Building:S2"]),
+        ("/Madrid/Gardens,/Paris", ["urn:ngsi-ld:Building:S2", "urn:ngsi-ld:Building:S3"]),
+        ("/Madrid/Gardens;/Paris", []),
+        ("/#", ["urn:ngsi-ld:Building:S1", "urn:ngsi-ld:Building:S2", "urn:ngsi-ld:Building:S3"]),
+    ],
+)
+def test_query_by_scope(client, h, scope_q, expected):
+    """019_1x scopeQ (§4.19): exact, /# descendants, /+ children, OR and AND."""
+    for entity_id, scope in (("S1", "/Madrid"), ("S2", ["/Madrid/Gardens"]), ("S3", "/Paris")):
+        body = building(f"urn:ngsi-ld:Building:{entity_id}")
+        body["scope"] = scope
+        assert post_json(client, f"{BASE}/entities", body, **h).status_code == 201
+    r = client.get(f"{BASE}/entities", {"scopeQ": scope_q}, headers=h)
+    assert [e["id"] for e in r.json()] == expected
+
+
+@pytest.mark.parametrize("scope", ["Madrid", ["/ok", 3], "/a b"])
+def test_invalid_scopes_are_refused(client, h, scope):
+    """001_xx scope: a path of segments, or a list of them."""
+    body = building()
+    body["scope"] = scope
+    assert post_json(client, f"{BASE}/entities", body, **h).status_code == 400
+
+
+def test_invalid_scope_query_is_bad_request(client, h):
+    """scopeQ must be a scope expression."""
+    assert client.get(f"{BASE}/entities", {"scopeQ": "Madrid"}, headers=h).status_code == 400

@@ -16,6 +16,7 @@ from beffroi.datahub.ngsild import geo
 from beffroi.datahub.ngsild.errors import BadRequestData
 from beffroi.datahub.ngsild.languages import check_language_map
 from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem, is_uri
+from beffroi.datahub.ngsild.scope import check_scope
 from beffroi.datahub.ngsild.temporal import parse_datetime
 from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, NGSI_LD_NULL, VALUE_MEMBER, short_name
 
@@ -133,7 +134,11 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
             raise BadRequestData("type must be a non-empty string")
     out: dict[str, Any] = {}
     for key, member in entity.items():
-        if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
+        if key == "scope":  # §4.18: a path such as /Madrid/Gardens, or several
+            check_scope(member)
+            out[key] = member
+            continue
+        if key in ("id", "type", "createdAt", "modifiedAt", "@context"):
             out[key] = member
             continue
         if key == "expiresAt":  # a transient entity (§4.5.x, V1.8.1+): a DateTime

@@ -20,6 +20,7 @@ from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
 from beffroi.datahub.ngsild.projection import is_empty
+from beffroi.datahub.ngsild.scope import parse_scope_query
 from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
     BASE,
@@ -58,7 +59,10 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         geo = ldgeo.parse_geo_query(
             params.get("georel"), params.get("geometry"), params.get("coordinates"), params.get("geoproperty")
         )
-    if require_filter and not (types or ids or params.get("idPattern") or q_text or attr_list or geo):
+    scope_q = params.get("scopeQ")
+    if require_filter and not (
+        types or ids or params.get("idPattern") or q_text or attr_list or geo or scope_q
+    ):
         raise BadRequestData(
             "give at least one of type, id, idPattern, attrs, q or a geo-query (type=* for all)"
         )
@@ -83,6 +87,7 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         q=q_node,
         geo=geo,
         attrs=[active.expand_attribute(a) for a in attr_list] or None,
+        scope=parse_scope_query(scope_q) if scope_q else None,
     )
 
 
@@ -149,7 +154,18 @@ def _page_links(call: Call, response: HttpResponse, limit: int, offset: int, tot
 def entities_get(call: Call) -> HttpResponse:
     params = {
         k: call.request.GET.get(k)
-        for k in ("type", "id", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty")
+        for k in (
+            "type",
+            "id",
+            "idPattern",
+            "attrs",
+            "q",
+            "georel",
+            "geometry",
+            "coordinates",
+            "geoproperty",
+            "scopeQ",
+        )
     }
     query = build_query(
         call,
