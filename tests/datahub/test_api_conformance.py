@@ -576,3 +576,11 @@ def test_invalid_scopes_are_refused(client, h, scope):
 def test_invalid_scope_query_is_bad_request(client, h):
     """scopeQ must be a scope expression."""
     assert client.get(f"{BASE}/entities", {"scopeQ": "Madrid"}, headers=h).status_code == 400
+
+
+def test_create_with_an_empty_body_is_invalid_request(client, h):
+    """001_02_02 (EmptyJson): an empty object is 400 InvalidRequest; 001_02_04 an invalid type BadRequestData."""
+    r = post_json(client, f"{BASE}/entities", {}, **h)
+    assert r.status_code == 400 and r.json()["type"].endswith("InvalidRequest")
+    r = post_json(client, f"{BASE}/entities", {"id": EID, "type": ""}, **h)
+    assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData")

@@ -182,6 +182,12 @@ class Call:
                 problem = ldnames.attribute_name_problem(name)
                 if problem is not None:
                     raise BadRequestData(f"attribute name {name[:60]!r}: {ldnames.NAME_RULES[problem]}")
+        if "type" in entity:  # (before expansion: an empty type would expand to the vocabulary itself)
+            kinds = entity["type"] if isinstance(entity["type"], list) else [entity["type"]]
+            for kind in kinds:
+                problem = ldnames.attribute_name_problem(kind)
+                if problem is not None and problem != ldnames.NameProblem.RESERVED:
+                    raise BadRequestData(f"type {str(kind)[:60]!r} is not a type name or an IRI")
         ctx = context if context is not None else entity.get("@context")
         return ldctx.expand_entity(entity, RESOLVER.resolve(ctx), resolver=RESOLVER)
 

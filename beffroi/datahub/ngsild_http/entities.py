@@ -176,7 +176,7 @@ def entities_get(call: Call) -> HttpResponse:
 
 
 def entities_post(call: Call) -> HttpResponse:
-    body, context = call.body()
+    body, context = call.body(entity=True)
     entity = call.expand(body, context)
     row = services.entity_create(commune=call.commune, entity=entity, actor=None)
     response = HttpResponse(status=201)
