@@ -584,3 +584,19 @@ def test_create_with_an_empty_body_is_invalid_request(client, h):
     assert r.status_code == 400 and r.json()["type"].endswith("InvalidRequest")
     r = post_json(client, f"{BASE}/entities", {"id": EID, "type": ""}, **h)
     assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData")
+
+
+def test_sys_attrs_at_attribute_level(client, h, created):
+    """018_0x sysAttrs: with options=sysAttrs each attribute carries createdAt and modifiedAt; a partial
+    update keeps createdAt and moves modifiedAt; without the option neither is shown."""
+    first = client.get(URL, {"options": "sysAttrs"}, headers=h).json()
+    name = first["name"]
+    assert name["createdAt"] and name["modifiedAt"] and first["createdAt"]
+    assert "createdAt" not in client.get(URL, headers=h).json()["name"]
+    import time
+
+    time.sleep(0.01)
+    patch(client, f"{URL}/attrs/name", {"value": "Tour Eiffel"}, h)
+    after = client.get(URL, {"options": "sysAttrs"}, headers=h).json()["name"]
+    assert after["createdAt"] == name["createdAt"]
+    assert after["modifiedAt"] > name["modifiedAt"]

@@ -234,3 +234,34 @@ def remove_instances(current: Any, *, dataset_id: str | None, delete_all: bool) 
     instances = instances_of(current)
     kept = [] if delete_all else [i for i in instances if i.get("datasetId") != dataset_id]
     return (_as_member(kept) if kept else None), len(kept) != len(instances)
+
+
+# ------------------------------------------------------------------------ system attributes (sysAttrs)
+
+#: The system members of an attribute instance (§4.8): kept with the stored document, shown with sysAttrs.
+SYSTEM_MEMBERS = ("createdAt", "modifiedAt")
+
+
+def stamp_instances(member: Any, now: str) -> None:
+    """Mark the instances of a written attribute as modified ``now`` (created ``now`` unless they already
+    carry their creation), in place."""
+    for instance in instances_of(member):
+        instance.setdefault("createdAt", now)
+        instance["modifiedAt"] = now
+
+
+def without_system_members(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document without its attributes' createdAt and modifiedAt (the representation without sysAttrs)."""
+    out = dict(document)
+    for key, member in document.items():
+        if isinstance(member, dict):
+            if "createdAt" in member or "modifiedAt" in member:
+                out[key] = {k: v for k, v in member.items() if k not in SYSTEM_MEMBERS}
+        elif isinstance(member, list) and any(
+            isinstance(i, dict) and ("createdAt" in i or "modifiedAt" in i) for i in member
+        ):
+            out[key] = [
+                {k: v for k, v in i.items() if k not in SYSTEM_MEMBERS} if isinstance(i, dict) else i
+                for i in member
+            ]
+    return out

@@ -30,6 +30,7 @@ from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import names as ldnames
 from beffroi.datahub.ngsild import temporal as ldtemporal
+from beffroi.datahub.ngsild.entities import without_system_members
 from beffroi.datahub.ngsild.errors import (
     AccessDenied,
     BadRequestData,
@@ -206,6 +207,8 @@ class Call:
         """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs, projected
         (the request's pick/omit, or ``projection`` for a linked entity)."""
         document = entity_document(entity)
+        if "sysAttrs" not in self.options and not self.key_values:
+            document = without_system_members(document)
         if self.languages:
             document = localize(document, self.languages)
         if attrs:

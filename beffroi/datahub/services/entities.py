@@ -34,9 +34,11 @@ from beffroi.datahub.ngsild.entities import (
     merge_instances,
     primary_type,
     remove_instances,
+    stamp_instances,
 )
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
 from beffroi.datahub.ngsild.names import attribute_iri_problem
+from beffroi.datahub.ngsild.temporal import format_datetime
 from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
 from beffroi.datahub.services.observations import SeriesBatch, series_store
 from beffroi.datahub.services.subscriptions import changes_notify
@@ -53,6 +55,11 @@ def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
 
 
 def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
+    changed = list(changed) if changed is not None else None
+    now = format_datetime(timezone.now())
+    for key in changed if changed is not None else list(attributes(entity.data)):
+        if key in entity.data and key not in ("scope", "@types"):
+            stamp_instances(entity.data[key], now)  # the attributes' createdAt/modifiedAt (sysAttrs, §4.8)
     apply_columns(entity)
     entity.save()
     attrs = set(entity.data if changed is None else changed)

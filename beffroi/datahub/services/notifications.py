@@ -22,6 +22,7 @@ from beffroi.datahub.documents import entity_document
 from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
+from beffroi.datahub.ngsild.entities import without_system_members
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.temporal import format_datetime
 from beffroi.datahub.remote_contexts import RESOLVER
@@ -123,6 +124,8 @@ def notification_body(sub: Subscription, entity_pks: list[int]) -> dict[str, Any
     data = []
     for entity in entities:
         document = entity_document(entity)
+        if not notification.get("sysAttrs"):
+            document = without_system_members(document)
         if node is not None and not evaluate(node, document):
             continue
         if wanted:
