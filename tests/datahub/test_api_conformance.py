@@ -600,3 +600,13 @@ def test_sys_attrs_at_attribute_level(client, h, created):
     after = client.get(URL, {"options": "sysAttrs"}, headers=h).json()["name"]
     assert after["createdAt"] == name["createdAt"]
     assert after["modifiedAt"] > name["modifiedAt"]
+
+
+def test_query_by_post_with_scope_q(client, h):
+    """POST /entityOperations/query with scopeQ (§5.7.2, the Query data type's scopeQ)."""
+    for entity_id, scope in (("S1", "/Madrid"), ("S3", "/Paris")):
+        body = building(f"urn:ngsi-ld:Building:{entity_id}")
+        body["scope"] = scope
+        post_json(client, f"{BASE}/entities", body, **h)
+    r = post_json(client, f"{BASE}/entityOperations/query", {"type": "Query", "scopeQ": "/Paris"}, **h)
+    assert [e["id"] for e in r.json()] == ["urn:ngsi-ld:Building:S3"]

@@ -126,6 +126,7 @@ def batch_query(call: Call) -> HttpResponse:
         "q": body.get("q"),
         "attrs": attrs,
         "geo": geo,
+        "scopeQ": body.get("scopeQ") if isinstance(body.get("scopeQ"), str) else None,
     }
     query = build_query(call, params)
     return run_query(call, query, attrs)
