@@ -18,7 +18,7 @@ from django.db import connection
 from beffroi.datahub.models import Entity, LatestValue, Observation, Subscription
 from beffroi.datahub.ngsild import geo
 from beffroi.datahub.ngsild.entities import display_name
-from beffroi.datahub.ngsild.temporal import format_datetime
+from beffroi.datahub.ngsild.temporal import format_datetime, parse_datetime
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI
 
 
@@ -60,6 +60,8 @@ def entity_document(entity: Entity | EntityRow) -> dict[str, Any]:
 def apply_columns(entity: Entity) -> None:
     """Fill the derived columns: display name, representative point and bounding box of `location`."""
     entity.name = display_name(entity.data)
+    expires = entity.data.get("expiresAt")
+    entity.expires_at = parse_datetime(expires, name="expiresAt") if isinstance(expires, str) else None
     entity.lon = entity.lat = entity.min_lon = entity.min_lat = entity.max_lon = entity.max_lat = None
     entity.is_point = False
     location = entity.data.get(LOCATION_IRI)
@@ -137,7 +139,9 @@ def utc_from_db(moment: str | datetime) -> datetime:
 def subscription_document(row: Subscription) -> dict[str, Any]:
     """A stored subscription as the API shows it (CIM 009 §5.2.12), with its notification status."""
     body = {k: v for k, v in row.body.items() if k != "@context"}
-    body["isActive"] = row.is_active
+    if "isActive" in body or not row.is_active:  # (as given; the default, true, is told by status)
+        body["isActive"] = row.is_active
+    body.setdefault("notificationTrigger", ["attributeCreated", "attributeUpdated"])  # (§5.2.12 default)
     status: dict[str, int | str] = {"timesSent": row.times_sent, "timesFailed": row.times_failed}
     for key, value in (
         ("lastNotification", row.last_notification),

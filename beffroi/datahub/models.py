@@ -32,6 +32,9 @@ class Entity(models.Model):
     # Points (most sensors) are searched by an index range on both bounds of their longitude.
     is_point = models.BooleanField(default=False)
     is_public = models.BooleanField(_("publique"), default=False)
+    # A transient entity's expiresAt (NGSI-LD §4.5.x, V1.8.1+): from then on it is gone for every reader, and
+    # the periodic pass deletes it.
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -66,6 +69,9 @@ class Observation(models.Model):
     value_num = models.FloatField(null=True, blank=True)
     value_text = models.TextField(null=True, blank=True)  # JSON text of a non-numeric value
     unit_code = models.CharField(max_length=16, blank=True, default="")
+    # The NGSI-LD datasetId of a multi-instance attribute (§4.5.5); NULL for the default instance (ingestion
+    # writes only default instances and never names this column).
+    dataset_id = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         verbose_name = _("mesure")

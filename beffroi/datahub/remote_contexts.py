@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from beffroi.core import outbound
+from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild.errors import LdContextNotAvailable
 
 log = logging.getLogger(__name__)
@@ -104,3 +105,8 @@ def remote_context_loader(url: str) -> Any:
         raise _not_available(url) from None
     cache.set(key, document, DOCUMENT_CACHE_SECONDS)
     return document
+
+
+#: The one resolver of client @contexts (bundled documents, then this loader), with its cache of processed
+#: contexts: entities, queries, subscriptions and their notifications all read contexts through it.
+RESOLVER = ldctx.ContextResolver(remote_context_loader)

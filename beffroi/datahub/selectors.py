@@ -4,14 +4,15 @@ and NGSI-LD queries, time series and roll-ups, dashboards, and alerts (staff pag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from beffroi.core.annotations import Actor
 from beffroi.core.gc_pause import gc_paused
@@ -32,11 +33,16 @@ from beffroi.datahub.models import (
 from beffroi.datahub.ngsild import query as ngsi_query
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
+from beffroi.datahub.ngsild.scope import scopes_of
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
-def entity_queryset(*, commune: Commune, see_all: bool) -> QuerySet[Entity]:
+def entity_queryset(*, commune: Commune, see_all: bool, live: bool = True) -> QuerySet[Entity]:
+    """The commune's entities the viewer may see, transient ones past their expiresAt left out (unless
+    ``live`` is False: the caller leaves them out itself)."""
     qs = Entity.objects.filter(commune=commune)
+    if live:
+        qs = qs.exclude(expires_at__lte=timezone.now())
     if not see_all:
         qs = qs.filter(is_public=True)
     return qs
@@ -53,6 +59,7 @@ class EntityQuery:
     id_pattern: str | None = None
     q: Any = None  # parsed q node, attribute names expanded
     geo: GeoQuery | None = None  # geoproperty expanded
+    scope: Callable[[list[str]], bool] | None = None  # the scopeQ predicate
     attrs: list[str] | None = None  # expanded IRIs: the entity must have at least one
 
 
@@ -72,7 +79,10 @@ def entity_query(
     expression, idPattern and the exact geometry test run on the stored documents. ``rows``: the page may
     hold :class:`EntityRow` objects instead of Entity instances (enough to render them).
     """
-    qs = entity_queryset(commune=commune, see_all=see_all)
+    # Expired transient entities are left out in SQL only where SQL counts and pages; where Python reads the
+    # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
+    qs = entity_queryset(commune=commune, see_all=see_all, live=False)
+    now = timezone.now()
     if not timestamps:  # created_at/modified_at only serve sysAttrs; converting them cost 1/3 of a big page
         qs = qs.defer("created_at", "modified_at")
     if query.types:
@@ -88,8 +98,11 @@ def entity_query(
         if prefilter is not None:
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
-    needs_python = query.q is not None or query.geo is not None or query.id_pattern or query.attrs
+    needs_python = (
+        query.q is not None or query.geo is not None or query.id_pattern or query.attrs or query.scope
+    )
     if not needs_python:
+        qs = qs.exclude(expires_at__lte=now)
         total = qs.count()
         if not limit:
             return [], total
@@ -105,9 +118,13 @@ def entity_query(
     matched: list[Entity] = []
     total = 0
     for entity in candidates:
+        if entity.expires_at is not None and entity.expires_at <= now:
+            continue
         if pattern is not None and not pattern.search(entity.entity_id):
             continue
         if query.attrs and not any(a in entity.data for a in query.attrs):
+            continue
+        if query.scope is not None and not query.scope(scopes_of(entity.data.get("scope"))):
             continue
         if query.q is not None or query.geo is not None:
             document = entity_document(entity)
@@ -219,8 +236,45 @@ def type_list(*, commune: Commune, see_all: bool) -> list[str]:
 def attribute_list(*, commune: Commune, see_all: bool) -> list[str]:
     names: set[str] = set()
     for data in entity_queryset(commune=commune, see_all=see_all).values_list("data", flat=True).iterator():
-        names.update(k for k in data if k != "@types")
+        names.update(k for k in data if k not in _NOT_ATTRIBUTES)
     return sorted(names)
+
+
+_NOT_ATTRIBUTES = frozenset({"@types", "scope", "expiresAt"})
+
+
+@dataclass
+class AttributeStats:
+    """What the entities of a commune say about one attribute: how many have it, its attribute types (Property,
+    Relationship…) and the entity types that have it."""
+
+    count: int = 0
+    attribute_types: set[str] = field(default_factory=set)
+    type_iris: set[str] = field(default_factory=set)
+
+
+def attribute_details(
+    *, commune: Commune, see_all: bool, type_iri: str | None = None
+) -> tuple[int, dict[str, AttributeStats]]:
+    """(entities read, the stats of each attribute) over the visible entities, or those of one type (§5.7.7,
+    §5.7.9 details). One pass over the documents: bounded by the commune's own entities."""
+    qs = entity_queryset(commune=commune, see_all=see_all)
+    if type_iri is not None:
+        qs = qs.filter(type_iri=type_iri)
+    entities = 0
+    stats: dict[str, AttributeStats] = {}
+    for kind, data in qs.values_list("type_iri", "data").iterator():
+        entities += 1
+        for name, member in data.items():
+            if name in _NOT_ATTRIBUTES:
+                continue
+            entry = stats.setdefault(name, AttributeStats())
+            entry.count += 1
+            entry.type_iris.add(kind)
+            for instance in member if isinstance(member, list) else [member]:
+                if isinstance(instance, dict):
+                    entry.attribute_types.add(str(instance.get("type", "Property")))
+    return entities, stats
 
 
 # ------------------------------------------------------------------------------------------ time series
@@ -234,8 +288,8 @@ def observation_series(
     end: datetime | None = None,
     last_n: int | None = None,
     limit: int | None = None,
-) -> list[tuple[datetime, Any, str]]:
-    """Raw observations of one attribute, oldest first: (instant, value, unitCode).
+) -> list[tuple[datetime, Any, str, int, str | None]]:
+    """Raw observations of one attribute, oldest first: (instant, value, unitCode, row id, datasetId).
 
     ``limit``: at most that many — the oldest ones, or with ``last_n`` the most recent ones."""
     qs = Observation.objects.filter(entity=entity, attribute=attribute)
@@ -247,7 +301,9 @@ def observation_series(
         rows = list(qs.order_by("-observed_at")[: min(last_n, limit or last_n)])[::-1]
     else:
         rows = list(qs.order_by("observed_at")[:limit])
-    return [(r.observed_at.astimezone(UTC), observation_value(r), r.unit_code) for r in rows]
+    return [
+        (r.observed_at.astimezone(UTC), observation_value(r), r.unit_code, r.pk, r.dataset_id) for r in rows
+    ]
 
 
 def observed_attributes(*, entity: Entity) -> list[str]:

@@ -274,3 +274,67 @@ def test_times_sent_counts_notifications_that_finish_together(client, valbourg, 
     assert notification_send(subscription_pk=row.pk, entity_pks=[entity_pk])
     row.refresh_from_db()
     assert row.times_sent == 2
+
+
+def test_two_quick_changes_give_two_notifications_with_their_own_values(
+    client, valbourg, receiver, django_capture_on_commit_callbacks
+):
+    """Found beside the suite: the notification is rendered when the change is written, not when the worker
+    sends it — two PATCHes before the worker runs give 0.6 then 0.9, not 0.9 twice."""
+    url, received = receiver
+    h = headers(write_key(valbourg), "valbourg")
+    sub = {
+        "type": "Subscription",
+        "entities": [{"type": "WasteContainer"}],
+        "notification": {"endpoint": {"uri": url, "accept": "application/json"}},
+    }
+    assert post_json(client, f"{BASE}/subscriptions", sub, **h).status_code == 201
+    with django_capture_on_commit_callbacks() as sent_later:
+        post_json(
+            client,
+            f"{BASE}/entities",
+            {"id": "urn:ngsi-ld:WasteContainer:Q", "type": "WasteContainer"},
+            **h,
+        )
+        for level in (0.6, 0.9):
+            r = post_json(
+                client,
+                f"{BASE}/entities/urn:ngsi-ld:WasteContainer:Q/attrs",
+                {"fillingLevel": {"type": "Property", "value": level}},
+                **h,
+            )
+            assert r.status_code == 204
+    assert received == []  # nothing sent yet: the worker's turn comes after both changes
+    for callback in sent_later:
+        callback()
+    levels = [n["data"][0].get("fillingLevel", {}).get("value") for n in received]
+    assert levels == [None, 0.6, 0.9]
+
+
+def test_a_subscription_reads_back_as_created(client, valbourg, receiver):
+    """028_01_01 (Create Subscription): read back in application/ld+json, it is what was sent plus its status
+    and default notificationTrigger (timesSent/timesFailed aside), with its own @context."""
+    url, _received = receiver
+    h = headers(write_key(valbourg), "valbourg")
+    context = ["https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"]
+    sub = {
+        "id": "urn:ngsi-ld:Subscription:028-01",
+        "type": "Subscription",
+        "timeInterval": 5,
+        "entities": [{"type": "Building"}],
+        "notification": {"format": "keyValues", "endpoint": {"uri": url, "accept": "application/json"}},
+        "@context": context,
+    }
+    r = post_json(client, f"{BASE}/subscriptions", sub, content_type="application/ld+json", **h)
+    assert r.status_code == 201, r.content
+    got = client.get(
+        f"{BASE}/subscriptions/urn:ngsi-ld:Subscription:028-01",
+        headers={**h, "Accept": "application/ld+json"},
+    ).json()
+    for key in ("timesSent", "timesFailed"):
+        got["notification"].pop(key)
+    assert got == {
+        **sub,
+        "status": "active",
+        "notificationTrigger": ["attributeCreated", "attributeUpdated"],
+    }

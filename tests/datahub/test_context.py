@@ -670,3 +670,73 @@ def test_the_default_allowlist_names_public_context_hosts_only(settings):
     assert {urlsplit(url).hostname for url in BUNDLED_CONTEXTS} <= set(allowlist)
     assert "smartdatamodels.org" in allowlist
     assert not {"localhost", "127.0.0.1", "::1"} & set(allowlist)
+
+
+@pytest.mark.django_db
+def test_subscriptions_resolve_remote_contexts_as_entities_do(
+    client, valbourg, remote, settings, context_server, django_capture_on_commit_callbacks
+):
+    """Subscription 046_01-style cases (POST /subscriptions/ with the suite's remote compound @context, which
+    answered 504 before): the subscription reads its names with the same allowlisted, cached loader as the
+    entities; its application/json notifications name that @context in a Link header."""
+    settings.DATAHUB_CONTEXT_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    received = []
+
+    def answer(handler):
+        received.append((dict(handler.headers), json.loads(handler.body or b"null")))
+        ok(handler, b"", status=204)
+
+    notified = Recorder(answer)
+    try:
+        ctx_url = context_server.url("/quartier.jsonld")
+        h = headers(write_key(valbourg), "valbourg", Link=link(ctx_url))
+        sub = {
+            "type": "Subscription",
+            "entities": [{"type": "quartier"}],
+            "watchedAttributes": ["quartier"],
+            "notification": {"endpoint": {"uri": notified.url("/notify"), "accept": "application/json"}},
+        }
+        created = post_json(client, f"{BASE}/subscriptions", sub, **h)
+        assert created.status_code == 201, created.content
+        from beffroi.datahub.models import Subscription
+
+        row = Subscription.objects.get()
+        assert row.entity_types == ["https://valbourg.example/ns#quartier"]
+        assert row.watched_attributes == ["https://valbourg.example/ns#quartier"]
+        with django_capture_on_commit_callbacks(execute=True):
+            r = post_json(
+                client,
+                f"{BASE}/entities",
+                {
+                    "id": "urn:ngsi-ld:quartier:1",
+                    "type": "quartier",
+                    "quartier": {"type": "Property", "value": "Centre"},
+                },
+                **h,
+            )
+            assert r.status_code == 201
+        assert len(received) == 1
+        sent_headers, body = received[0]
+        assert body["data"][0]["quartier"]["value"] == "Centre"  # compacted with the subscription's context
+        assert ctx_url in sent_headers["Link"]
+        assert sent_headers["NGSILD-Tenant"] == "valbourg"
+        assert len(context_server.requests) == 1  # fetched once, then cached
+    finally:
+        notified.close()
+
+
+@pytest.mark.django_db
+def test_subscriptions_refuse_contexts_off_the_allowlist(client, valbourg, remote, settings, context_server):
+    """Issue #16's rule holds for subscriptions too: a host off the allowlist is never fetched (504)."""
+    settings.DATAHUB_CONTEXT_ALLOWLIST = []
+    h = headers(write_key(valbourg), "valbourg", Link=link(context_server.url("/quartier.jsonld")))
+    sub = {
+        "type": "Subscription",
+        "entities": [{"type": "quartier"}],
+        "notification": {"endpoint": {"uri": "https://example.org/notify"}},
+    }
+    r = post_json(client, f"{BASE}/subscriptions", sub, **h)
+    assert r.status_code == 504
+    assert r.json()["type"].endswith("LdContextNotAvailable")
+    assert context_server.requests == []

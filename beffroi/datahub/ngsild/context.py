@@ -44,6 +44,8 @@ from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER
 
 CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
 
+#: The core @context of the version implemented (CIM 009 V1.9.1): the one responses name (Link header, the
+#: ``@context`` of application/ld+json bodies, notifications) when the client gave none.
 CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"
 #: The unversioned URL most clients (and the Smart Data Models examples) send.
 DEFAULT_CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
@@ -565,7 +567,9 @@ def compact_term(iri: str, context: Any = None, *, resolver: ContextResolver | N
 # --------------------------------------------------------------------------------------------- entities
 
 #: Members of an entity that are not attributes.
-ENTITY_MEMBERS = frozenset({"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt"})
+ENTITY_MEMBERS = frozenset(
+    {"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt", "expiresAt"}
+)
 
 #: Members of an attribute that are NGSI-LD structure, not sub-attributes (CIM 009 §5.2.5–§5.2.6, temporal
 #: and aggregated representations).
@@ -691,7 +695,7 @@ def compact_entity(
     """
     out = _convert_entity(entity, build_context(context, resolver=resolver), expand=False)
     if include_context:
-        out["@context"] = context if context is not None else DEFAULT_CORE_CONTEXT_URL
+        out["@context"] = context if context is not None else CORE_CONTEXT_URL
     return out
 
 

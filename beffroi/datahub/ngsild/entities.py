@@ -8,14 +8,15 @@ columns cannot hold. Errors are :class:`~.errors.BadRequestData` naming the attr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from beffroi.datahub.ngsild import geo
 from beffroi.datahub.ngsild.errors import BadRequestData
-from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem
+from beffroi.datahub.ngsild.languages import check_language_map
+from beffroi.datahub.ngsild.names import NAME_RULES, attribute_iri_problem, is_uri
+from beffroi.datahub.ngsild.scope import check_scope
 from beffroi.datahub.ngsild.temporal import parse_datetime
 from beffroi.datahub.ngsild.vocabulary import ATTRIBUTE_TYPES, NGSI_LD_NULL, VALUE_MEMBER, short_name
 
@@ -30,8 +31,15 @@ MAX_TEXT_VALUE = 1_000
 MAX_UNIT_CODE = 16
 
 #: Members of a stored entity that are not attributes.
-NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt")
-_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+NON_ATTRIBUTES = ("id", "type", "@context", "createdAt", "modifiedAt", "expiresAt")
+#: Members another attribute type carries its value in, refused so that a client's mistake is not stored
+#: half-understood (a Property with an ``object``, a Relationship with a ``value`` or a ``unitCode``).
+_FOREIGN_MEMBERS = {
+    "Property": ("object", "languageMap"),
+    "GeoProperty": ("object", "languageMap"),
+    "Relationship": ("value", "unitCode", "languageMap"),
+    "LanguageProperty": ("value", "object", "unitCode"),
+}
 
 
 def latest_instant() -> datetime:
@@ -74,6 +82,11 @@ def _check_attribute(name: str, attribute: Any) -> Any:
     if kind not in ATTRIBUTE_TYPES:
         raise BadRequestData(f"attribute {short!r}: unknown type {kind!r} (expected Property, Relationship…)")
     member = VALUE_MEMBER[kind]
+    for other in _FOREIGN_MEMBERS.get(kind, ()):
+        if other in attribute:
+            raise BadRequestData(f"attribute {short!r}: a {kind} has no {other!r} member")
+    if "datasetId" in attribute and not is_uri(attribute["datasetId"]):
+        raise BadRequestData(f"attribute {short!r}: datasetId must be a URI")
     if member not in attribute:
         raise BadRequestData(f"attribute {short!r}: a {kind} needs a {member!r} member")
     if attribute[member] is None:
@@ -81,10 +94,12 @@ def _check_attribute(name: str, attribute: Any) -> Any:
     if kind == "Relationship":
         obj = attribute["object"]
         targets = obj if isinstance(obj, list) else [obj]
-        if not all(isinstance(t, str) and _URI_RE.match(t) for t in targets):
+        if not all(is_uri(t) for t in targets):
             raise BadRequestData(f"attribute {short!r}: object must be a URI")
     if kind == "GeoProperty":
         geo.validate_geojson(attribute["value"])
+    if kind == "LanguageProperty":
+        check_language_map(attribute["languageMap"], name=short)
     if "observedAt" in attribute:
         check_observed_at(attribute["observedAt"], name=f"{short}.observedAt")
         value = attribute.get("value")
@@ -108,7 +123,7 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
     if not isinstance(entity, dict):
         raise BadRequestData("an entity must be a JSON object")
     entity_id = entity.get("id")
-    if not isinstance(entity_id, str) or not _URI_RE.match(entity_id):
+    if not isinstance(entity_id, str) or not is_uri(entity_id):
         raise BadRequestData("id must be a URI such as urn:ngsi-ld:Streetlight:001")
     if len(entity_id) > 255:
         raise BadRequestData("id is longer than 255 characters")
@@ -119,7 +134,15 @@ def check_entity(entity: Any, *, require_type: bool = True) -> dict[str, Any]:
             raise BadRequestData("type must be a non-empty string")
     out: dict[str, Any] = {}
     for key, member in entity.items():
-        if key in ("id", "type", "scope", "createdAt", "modifiedAt", "@context"):
+        if key == "scope":  # §4.18: a path such as /Madrid/Gardens, or several
+            check_scope(member)
+            out[key] = member
+            continue
+        if key in ("id", "type", "createdAt", "modifiedAt", "@context"):
+            out[key] = member
+            continue
+        if key == "expiresAt":  # a transient entity (§4.5.x, V1.8.1+): a DateTime
+            parse_datetime(member, name="expiresAt")
             out[key] = member
             continue
         problem = attribute_iri_problem(key)
@@ -179,3 +202,66 @@ def measurements_of(data: Mapping[str, Any]) -> list[tuple[str, datetime, Any, s
             moment = parse_datetime(instance["observedAt"], name=f"{short_name(attribute)}.observedAt")
             rows.append((attribute, moment, value, str(instance.get("unitCode") or "")))
     return rows
+
+
+# ----------------------------------------------------------------------------- multi-attribute (datasetId)
+
+
+def instances_of(member: Any) -> list[dict[str, Any]]:
+    """The instances of an attribute (one object, or a list of them with distinct datasetIds, §4.5.5)."""
+    return [i for i in (member if isinstance(member, list) else [member]) if isinstance(i, dict)]
+
+
+def _as_member(instances: list[dict[str, Any]]) -> Any:
+    return instances[0] if len(instances) == 1 else instances
+
+
+def merge_instances(current: Any, new: Any) -> Any:
+    """An attribute after writing ``new`` instances into ``current`` (§5.6.2, §5.6.3): an instance replaces the
+    one with the same datasetId (none: the default instance), others are kept. A member that is not an
+    attribute (``scope``) is replaced."""
+    if not instances_of(new) or not instances_of(current):
+        return new
+    by_dataset = {i.get("datasetId"): i for i in instances_of(current)}
+    for instance in instances_of(new):
+        by_dataset[instance.get("datasetId")] = instance
+    return _as_member(list(by_dataset.values()))
+
+
+def remove_instances(current: Any, *, dataset_id: str | None, delete_all: bool) -> tuple[Any, bool]:
+    """(what is left of an attribute or None, whether anything was removed) after deleting its default
+    instance, the instance of ``dataset_id``, or with ``delete_all`` every instance (§5.6.5)."""
+    instances = instances_of(current)
+    kept = [] if delete_all else [i for i in instances if i.get("datasetId") != dataset_id]
+    return (_as_member(kept) if kept else None), len(kept) != len(instances)
+
+
+# ------------------------------------------------------------------------ system attributes (sysAttrs)
+
+#: The system members of an attribute instance (§4.8): kept with the stored document, shown with sysAttrs.
+SYSTEM_MEMBERS = ("createdAt", "modifiedAt")
+
+
+def stamp_instances(member: Any, now: str) -> None:
+    """Mark the instances of a written attribute as modified ``now`` (created ``now`` unless they already
+    carry their creation), in place."""
+    for instance in instances_of(member):
+        instance.setdefault("createdAt", now)
+        instance["modifiedAt"] = now
+
+
+def without_system_members(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document without its attributes' createdAt and modifiedAt (the representation without sysAttrs)."""
+    out = dict(document)
+    for key, member in document.items():
+        if isinstance(member, dict):
+            if "createdAt" in member or "modifiedAt" in member:
+                out[key] = {k: v for k, v in member.items() if k not in SYSTEM_MEMBERS}
+        elif isinstance(member, list) and any(
+            isinstance(i, dict) and ("createdAt" in i or "modifiedAt" in i) for i in member
+        ):
+            out[key] = [
+                {k: v for k, v in i.items() if k not in SYSTEM_MEMBERS} if isinstance(i, dict) else i
+                for i in member
+            ]
+    return out

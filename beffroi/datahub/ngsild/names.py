@@ -15,10 +15,13 @@ an empty short name expands to). No Django here: the ingestion services and the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 #: Entity members that are not attributes (CIM 009 §4.5.1, §5.2.4): never an attribute's name.
-RESERVED_NAMES = frozenset({"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt"})
+RESERVED_NAMES = frozenset(
+    {"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt", "expiresAt"}
+)
 
 #: The longest stored (expanded) attribute name: the observation tables' column.
 MAX_NAME_LENGTH = 255
@@ -27,6 +30,9 @@ _TERM_RE = re.compile(r"\w+")  # letters, digits and underscore (Unicode letters
 # An IRI or compact IRI: a scheme (or prefix) and a colon, then no whitespace, control character or one of the
 # characters NGSI-LD query strings give a meaning to (§4.6.3, §4.9: = ; ( ) ' " < >) or that an IRI excludes.
 _IRI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f<>\"'=;(){}|\\^`]+")
+
+# A URI: a scheme, a colon, then no whitespace (§4.5.1 identifiers; RFC 3986 in substance).
+_URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
 
 
 class NameProblem(StrEnum):
@@ -69,3 +75,19 @@ def attribute_iri_problem(iri: object) -> NameProblem | None:
     if problem is None and str(iri)[-1] in "/#:":
         return NameProblem.CHARACTERS
     return problem
+
+
+def _invisible(char: str) -> bool:
+    """A control, format (U+200B zero width space, U+202E right-to-left override…) or separator character."""
+    return unicodedata.category(char)[0] in "CZ"
+
+
+def is_uri(text: object) -> bool:
+    """Is ``text`` a URI as NGSI-LD identifiers must be (§4.5.1: an entity id, an instanceId, a datasetId):
+    a scheme, a colon and no whitespace, control or invisible formatting character (a look-alike id written
+    with U+202E or U+200B is refused, not stored)."""
+    return (
+        isinstance(text, str)
+        and _URI_RE.fullmatch(text) is not None
+        and not any(_invisible(char) for char in text)
+    )

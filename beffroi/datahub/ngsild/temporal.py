@@ -586,3 +586,22 @@ def temporal_entity(
 ) -> dict[str, Any]:
     """A temporal entity body: ``{"id", "type", <attribute>: <representation>…}``."""
     return {"id": entity_id, "type": entity_type, **attributes}
+
+
+# ------------------------------------------------------------------------------------------ instances
+
+#: Prefix of the instanceId of a stored attribute instance (§4.5.7: a URI naming one instance of the history).
+INSTANCE_PREFIX = "urn:ngsi-ld:Instance:"
+
+
+def instance_iri(row_id: int) -> str:
+    """The instanceId of the stored instance with this row id."""
+    return f"{INSTANCE_PREFIX}{row_id}"
+
+
+def instance_row_id(iri: str) -> int | None:
+    """The row id an instanceId names, or None if it is not one of ours (then no instance has it)."""
+    if not iri.startswith(INSTANCE_PREFIX):
+        return None
+    rest = iri[len(INSTANCE_PREFIX) :]
+    return int(rest) if rest.isascii() and rest.isdigit() and len(rest) < 19 else None

@@ -1,4 +1,4 @@
-"""NGSI-LD batch operations (CIM 009 §5.6.7–§5.6.10) and the query by POST (§5.7.2, entityOperations/query)."""
+"""NGSI-LD batch operations (CIM 009 §5.6.7–§5.6.10, merge §5.6.20) and the query by POST (§5.7.2, entityOperations/query)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,14 @@ def batch_update(call: Call) -> HttpResponse:
     return _batch_response(result, early, created_status=False)
 
 
+def batch_merge(call: Call) -> HttpResponse:
+    """Batch merge (§5.6.20): each entity merge-patched; 204, or 207 naming the failures."""
+    body, context = _batch_body(call)
+    entities, early = _expand_all(call, body, context)
+    result = services.entity_batch_merge(commune=call.commune, entities=entities)
+    return _batch_response(result, early, created_status=False)
+
+
 def batch_delete(call: Call) -> HttpResponse:
     body, _context = _batch_body(call)
     result = services.entity_batch_delete(commune=call.commune, ids=body)
@@ -118,6 +126,7 @@ def batch_query(call: Call) -> HttpResponse:
         "q": body.get("q"),
         "attrs": attrs,
         "geo": geo,
+        "scopeQ": body.get("scopeQ") if isinstance(body.get("scopeQ"), str) else None,
     }
     query = build_query(call, params)
     return run_query(call, query, attrs)
@@ -127,4 +136,5 @@ op_create = endpoint(post=batch_create)
 op_upsert = endpoint(post=batch_upsert)
 op_update = endpoint(post=batch_update)
 op_delete = endpoint(post=batch_delete)
+op_merge = endpoint(post=batch_merge)
 op_query = endpoint(post=batch_query)

@@ -30,6 +30,7 @@ from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import names as ldnames
 from beffroi.datahub.ngsild import temporal as ldtemporal
+from beffroi.datahub.ngsild.entities import without_system_members
 from beffroi.datahub.ngsild.errors import (
     AccessDenied,
     BadRequestData,
@@ -42,7 +43,10 @@ from beffroi.datahub.ngsild.errors import (
     UnsupportedMediaType,
     problem_details,
 )
-from beffroi.datahub.remote_contexts import client_scope, remote_context_loader
+from beffroi.datahub.ngsild.geojson import GEO_JSON
+from beffroi.datahub.ngsild.languages import localize, parse_lang
+from beffroi.datahub.ngsild.projection import Projection, parse_projection
+from beffroi.datahub.remote_contexts import RESOLVER, client_scope
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +67,9 @@ _KNOWN_OPTIONS = {
     "concise",
 }
 
-# Remote @context documents: allowlisted hosts only, public addresses only, cached, limited per client.
-RESOLVER = ldctx.ContextResolver(remote_context_loader)
+# Remote @context documents (RESOLVER): allowlisted hosts only, public addresses only, cached, limited per
+# client (datahub.remote_contexts).
+__all__ = ["RESOLVER", "Call", "endpoint", "page_params", "problem", "split_list"]
 
 
 class Call:
@@ -100,9 +105,12 @@ class Call:
         self.link_context = ldctx.parse_link_header(request.headers.get("Link"))
         accept = request.headers.get("Accept", "") or "application/json"
         self.ld = False
+        self.geo = False
         if accept:
-            kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-            if (
+            kinds = _accepted(accept)
+            if kinds and kinds[0] == GEO_JSON:
+                self.geo = True
+            elif (
                 "application/ld+json" in kinds
                 and "application/json" not in kinds[: kinds.index("application/ld+json")]
             ):
@@ -123,13 +131,16 @@ class Call:
             options.add(fmt)
         self.options = options
         self.key_values = bool(options & {"keyValues", "simplified"})
+        self.projection = parse_projection(request.GET.get("pick"), request.GET.get("omit"))
+        self.languages = parse_lang(request.GET.get("lang"))
 
     def active(self) -> ldctx.ActiveContext:
         """The request's @context (Link header, or the core context), processed."""
         return RESOLVER.resolve(self.link_context)
 
-    def body(self, *, merge: bool = False) -> tuple[Any, Any]:
-        """The JSON body and the @context it is to be read with (§6.3.5)."""
+    def body(self, *, merge: bool = False, entity: bool = False) -> tuple[Any, Any]:
+        """The JSON body and the @context it is to be read with (§6.3.5); with ``entity``, a body that is not
+        a non-empty object is an InvalidRequest (the suite's "empty JSON" cases)."""
         content_type = self.request.content_type or ""
         allowed = ["application/json", "application/ld+json"] + (
             ["application/merge-patch+json"] if merge else []
@@ -144,6 +155,10 @@ class Call:
             body = orjson.loads(self.request.body or b"null")
         except orjson.JSONDecodeError as exc:
             raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+        if entity and (not isinstance(body, dict) or not [k for k in body if k != "@context"]):
+            raise InvalidRequest(
+                "the body must be an entity: a JSON object with an id, a type and attributes"
+            )
         if content_type == "application/ld+json":
             if self.link_context:
                 raise BadRequestData(
@@ -168,6 +183,12 @@ class Call:
                 problem = ldnames.attribute_name_problem(name)
                 if problem is not None:
                     raise BadRequestData(f"attribute name {name[:60]!r}: {ldnames.NAME_RULES[problem]}")
+        if "type" in entity:  # (before expansion: an empty type would expand to the vocabulary itself)
+            kinds = entity["type"] if isinstance(entity["type"], list) else [entity["type"]]
+            for kind in kinds:
+                problem = ldnames.attribute_name_problem(kind)
+                if problem is not None and problem != ldnames.NameProblem.RESERVED:
+                    raise BadRequestData(f"type {str(kind)[:60]!r} is not a type name or an IRI")
         ctx = context if context is not None else entity.get("@context")
         return ldctx.expand_entity(entity, RESOLVER.resolve(ctx), resolver=RESOLVER)
 
@@ -175,9 +196,21 @@ class Call:
         """An attribute name of the request (query parameter, path) expanded with its @context."""
         return self.active().expand_attribute(name)
 
-    def render_entity(self, entity: Entity | EntityRow, *, attrs: list[str] | None = None) -> dict[str, Any]:
-        """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs."""
+    def render_entity(
+        self,
+        entity: Entity | EntityRow,
+        *,
+        attrs: list[str] | None = None,
+        projection: Projection | None = None,
+        with_context: bool = True,
+    ) -> dict[str, Any]:
+        """The entity as the request asks for it: normalized or simplified, compacted, with sysAttrs, projected
+        (the request's pick/omit, or ``projection`` for a linked entity)."""
         document = entity_document(entity)
+        if "sysAttrs" not in self.options and not self.key_values:
+            document = without_system_members(document)
+        if self.languages:
+            document = localize(document, self.languages)
         if attrs:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in attrs}
         if "sysAttrs" in self.options:
@@ -191,20 +224,43 @@ class Call:
             compacted = ldctx.compact_simplified(document, self.active())
         else:
             compacted = ldctx.compact_entity(document, self.active(), resolver=RESOLVER)
-        if self.ld:
-            compacted["@context"] = [self.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL]
+        if self.ld and with_context:
+            compacted["@context"] = [self.link_context or ldctx.CORE_CONTEXT_URL]
+        projection = self.projection if projection is None else projection
+        if projection.active:
+            compacted = projection.apply(compacted)
         return compacted
 
     def respond(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
         """A JSON answer in the negotiated representation (@context in the body or in a Link header)."""
         response = JsonResponse(payload, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-        if self.ld:
+        if self.geo:
+            response["Content-Type"] = GEO_JSON
+            response["Link"] = ldctx.link_header(self.link_context or ldctx.CORE_CONTEXT_URL)
+        elif self.ld:
             response["Content-Type"] = "application/ld+json"
         else:
-            response["Link"] = ldctx.link_header(self.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL)
+            response["Link"] = ldctx.link_header(self.link_context or ldctx.CORE_CONTEXT_URL)
         for name, value in (headers or {}).items():
             response[name] = value
         return response
+
+
+def _accepted(accept: str) -> list[str]:
+    """The media types of an Accept header, most wanted first (q-values honoured, q=0 refused, §6.3.6)."""
+    weighted = []
+    for position, part in enumerate(accept.split(",")):
+        kind, *params = [piece.strip() for piece in part.split(";")]
+        weight = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if kind and weight > 0:
+            weighted.append((-weight, position, kind.lower()))
+    return [kind for _w, _p, kind in sorted(weighted)]
 
 
 def problem(error: NgsiLdError | ErrorType, detail: str = "") -> JsonResponse:
@@ -234,8 +290,12 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return response
         try:
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
+                _check_path(kwargs)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
-                return handler(call, *args, **kwargs)
+                answer = handler(call, *args, **kwargs)
+                if request.headers.get("NGSILD-Tenant"):  # (§6.3.14: the tenant answered is named back)
+                    answer["NGSILD-Tenant"] = call.commune.slug
+                return answer
         except NgsiLdError as exc:
             if isinstance(exc, AccessDenied) and not api_auth.presented_secret(request):
                 response = problem(exc)
@@ -250,6 +310,21 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return problem(ErrorType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged")
 
     return view
+
+
+def _check_path(kwargs: dict[str, Any]) -> None:
+    """The identifiers and names of the path: an entity id or instanceId that is not a URI, or an attribute
+    name NGSI-LD does not allow, is a bad request (400), not a missing resource (§5.5.2, §4.6.2)."""
+    for key in ("entity_id", "instance_id"):
+        value = kwargs.get(key)
+        if value is not None and not ldnames.is_uri(value):
+            what = "entity id" if key == "entity_id" else "instanceId"
+            raise BadRequestData(f"the {what} in the path is not a URI: {value[:80]!r}")
+    attr = kwargs.get("attr")
+    if attr is not None:
+        name_problem = ldnames.attribute_name_problem(attr)
+        if name_problem is not None:
+            raise BadRequestData(f"attribute name {attr[:60]!r}: {ldnames.NAME_RULES[name_problem]}")
 
 
 def int_param(request: HttpRequest, name: str, default: int) -> int:

@@ -15,8 +15,13 @@ from beffroi.datahub import selectors, services
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import geo as ldgeo
+from beffroi.datahub.ngsild import geojson
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
+from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
+from beffroi.datahub.ngsild.projection import is_empty
+from beffroi.datahub.ngsild.scope import parse_scope_query
+from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
     BASE,
     RESOLVER,
@@ -39,15 +44,25 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         type_list = []
     ids = params.get("id")
     id_list = ids if isinstance(ids, list) else split_list(ids)
+    for entity_id in id_list:
+        if not is_uri(entity_id):
+            raise BadRequestData(f"id: {str(entity_id)[:80]!r} is not a URI")
     attrs = params.get("attrs")
     attr_list = attrs if isinstance(attrs, list) else split_list(attrs)
+    for name in attr_list:
+        problem = attribute_name_problem(name)
+        if problem is not None and problem != NameProblem.RESERVED:
+            raise BadRequestData(f"attrs: {str(name)[:60]!r}: {NAME_RULES[problem]}")
     q_text = params.get("q")
     geo = params.get("geo")
     if geo is None and any(params.get(k) for k in ("georel", "geometry", "coordinates")):
         geo = ldgeo.parse_geo_query(
             params.get("georel"), params.get("geometry"), params.get("coordinates"), params.get("geoproperty")
         )
-    if require_filter and not (types or ids or params.get("idPattern") or q_text or attr_list or geo):
+    scope_q = params.get("scopeQ")
+    if require_filter and not (
+        types or ids or params.get("idPattern") or q_text or attr_list or geo or scope_q
+    ):
         raise BadRequestData(
             "give at least one of type, id, idPattern, attrs, q or a geo-query (type=* for all)"
         )
@@ -72,6 +87,7 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         q=q_node,
         geo=geo,
         attrs=[active.expand_attribute(a) for a in attr_list] or None,
+        scope=parse_scope_query(scope_q) if scope_q else None,
     )
 
 
@@ -97,15 +113,59 @@ def _query_page(
         rows=True,
     )
     expanded_attrs = query.attrs if attrs else None
+    join, level = joins.parse_join(call)
     body = [call.render_entity(row, attrs=expanded_attrs) for row in rows]
+    if join == "inline":
+        joins.inline(call, list(rows), body, level)
+    elif join == "flat":
+        body = joins.flat(call, list(rows), body, level)
+    if call.projection.active:
+        body = [entity for entity in body if not is_empty(entity)]
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
-    return call.respond(body, headers=headers)
+    if call.geo:
+        geometry = call.request.GET.get("geometryProperty") or "location"
+        response = call.respond(geojson.feature_collection(body, geometry), headers=headers)
+    else:
+        response = call.respond(body, headers=headers)
+    _page_links(call, response, limit, offset, total)
+    return response
+
+
+def _page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
+    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
+    if call.request.method != "GET" or limit == 0:
+        return
+    pages = []
+    if offset > 0:
+        pages.append(("prev", max(offset - limit, 0)))
+    if offset + limit < total:
+        pages.append(("next", offset + limit))
+    links = []
+    for rel, page_offset in pages:
+        query = call.request.GET.copy()
+        query["offset"] = str(page_offset)
+        query["limit"] = str(limit)
+        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
+    if links:
+        existing = response.get("Link")
+        response["Link"] = ", ".join([*([existing] if existing else []), *links])
 
 
 def entities_get(call: Call) -> HttpResponse:
     params = {
         k: call.request.GET.get(k)
-        for k in ("type", "id", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty")
+        for k in (
+            "type",
+            "id",
+            "idPattern",
+            "attrs",
+            "q",
+            "georel",
+            "geometry",
+            "coordinates",
+            "geoproperty",
+            "scopeQ",
+        )
     }
     query = build_query(
         call,
@@ -116,7 +176,7 @@ def entities_get(call: Call) -> HttpResponse:
 
 
 def entities_post(call: Call) -> HttpResponse:
-    body, context = call.body()
+    body, context = call.body(entity=True)
     entity = call.expand(body, context)
     row = services.entity_create(commune=call.commune, entity=entity, actor=None)
     response = HttpResponse(status=201)
@@ -135,7 +195,17 @@ def entity_or_404(call: Call, entity_id: str) -> Entity:
 def entity_get(call: Call, entity_id: str) -> HttpResponse:
     row = entity_or_404(call, entity_id)
     attrs = [call.expand_attr(a) for a in split_list(call.request.GET.get("attrs"))] or None
-    return call.respond(call.render_entity(row, attrs=attrs))
+    join, level = joins.parse_join(call)
+    body = call.render_entity(row, attrs=attrs)
+    if call.projection.active and is_empty(body):
+        raise ResourceNotFound(f"entity {entity_id} has no member left once pick and omit are applied")
+    geometry = call.request.GET.get("geometryProperty") or "location"
+    if join == "flat":
+        bodies = joins.flat(call, [row], [body], level)
+        return call.respond(geojson.feature_collection(bodies, geometry) if call.geo else bodies)
+    if join == "inline":
+        joins.inline(call, [row], [body], level)
+    return call.respond(geojson.feature(body, geometry) if call.geo else body)
 
 
 def entity_delete(call: Call, entity_id: str) -> HttpResponse:
@@ -214,19 +284,125 @@ def attr_patch(call: Call, entity_id: str, attr: str) -> HttpResponse:
 
 
 def attr_delete(call: Call, entity_id: str, attr: str) -> HttpResponse:
-    services.attr_delete(commune=call.commune, entity_id=entity_id, attribute=call.expand_attr(attr))
+    g = call.request.GET
+    delete_all = g.get("deleteAll", "false").lower()
+    if delete_all not in ("true", "false"):
+        raise BadRequestData("deleteAll must be true or false")
+    dataset_id = g.get("datasetId") or None
+    if dataset_id is not None and not is_uri(dataset_id):
+        raise BadRequestData("datasetId must be a URI")
+    services.attr_delete(
+        commune=call.commune,
+        entity_id=entity_id,
+        attribute=call.expand_attr(attr),
+        dataset_id=dataset_id,
+        delete_all=delete_all == "true",
+    )
     return HttpResponse(status=204)
+
+
+def attr_put(call: Call, entity_id: str, attr: str) -> HttpResponse:
+    """Replace an attribute (§5.6.19): the body is the attribute's new representation."""
+    body, context = call.body()
+    if not isinstance(body, dict | list) or not body:
+        raise BadRequestData("the body must be the attribute: an object with its type and value")
+    ctx = RESOLVER.resolve(context if context is not None else _body_context(body))
+    fragment = ldctx.expand_entity({"id": entity_id, "type": "x", attr: _strip_context(body)}, ctx)
+    name = ctx.expand_attribute(attr)
+    services.attr_replace(commune=call.commune, entity_id=entity_id, attribute=name, member=fragment[name])
+    return HttpResponse(status=204)
+
+
+def _body_context(body: Any) -> Any:
+    return body.get("@context") if isinstance(body, dict) else None
+
+
+def _strip_context(body: Any) -> Any:
+    return {k: v for k, v in body.items() if k != "@context"} if isinstance(body, dict) else body
+
+
+def _details(call: Call) -> bool:
+    value = call.request.GET.get("details", "false").lower()
+    if value not in ("true", "false"):
+        raise BadRequestData("details must be true or false")
+    return value == "true"
 
 
 def types_get(call: Call) -> HttpResponse:
     active = call.active()
-    names = [active.compact_type(t) for t in selectors.type_list(commune=call.commune, see_all=call.see_all)]
+    iris = selectors.type_list(commune=call.commune, see_all=call.see_all)
+    if _details(call):  # §5.7.6: one EntityType per type, with its attribute names
+        body = []
+        for iri in iris:
+            _count, stats = selectors.attribute_details(
+                commune=call.commune, see_all=call.see_all, type_iri=iri
+            )
+            body.append(
+                {
+                    "id": iri,
+                    "type": "EntityType",
+                    "typeName": active.compact_type(iri),
+                    "attributeNames": [active.compact_attribute(a) for a in sorted(stats)],
+                }
+            )
+        return call.respond(body)
+    names = [active.compact_type(t) for t in iris]
     return call.respond(
         {"id": f"urn:ngsi-ld:EntityTypeList:{call.commune.slug}", "type": "EntityTypeList", "typeList": names}
     )
 
 
+def type_get(call: Call, type_name: str) -> HttpResponse:
+    """§5.7.7: what the entities of one type hold (EntityTypeInfo); 404 when there is none."""
+    active = call.active()
+    iri = active.expand_type(type_name)
+    count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all, type_iri=iri)
+    if not count:
+        raise ResourceNotFound(f"no entity of type {type_name}")
+    return call.respond(
+        {
+            "id": iri,
+            "type": "EntityTypeInfo",
+            "typeName": active.compact_type(iri),
+            "entityCount": count,
+            "attributeDetails": [
+                {
+                    "id": name,
+                    "type": "Attribute",
+                    "attributeName": active.compact_attribute(name),
+                    "attributeTypes": sorted(entry.attribute_types),
+                }
+                for name, entry in sorted(stats.items())
+            ],
+        }
+    )
+
+
+def _attribute_body(call: Call, name: str, entry: selectors.AttributeStats) -> dict[str, Any]:
+    active = call.active()
+    return {
+        "id": name,
+        "type": "Attribute",
+        "attributeName": active.compact_attribute(name),
+        "attributeCount": entry.count,
+        "attributeTypes": sorted(entry.attribute_types),
+        "typeNames": sorted(active.compact_type(t) for t in entry.type_iris),
+    }
+
+
+def attribute_get(call: Call, attr: str) -> HttpResponse:
+    """§5.7.9: one attribute across the tenant's entities (Attribute); 404 when no entity has it."""
+    name = call.expand_attr(attr)
+    _count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all)
+    if name not in stats:
+        raise ResourceNotFound(f"no entity has an attribute {attr}")
+    return call.respond(_attribute_body(call, name, stats[name]))
+
+
 def attributes_get(call: Call) -> HttpResponse:
+    if _details(call):  # §5.7.8: one Attribute per attribute
+        _count, stats = selectors.attribute_details(commune=call.commune, see_all=call.see_all)
+        return call.respond([_attribute_body(call, name, entry) for name, entry in sorted(stats.items())])
     active = call.active()
     names = [
         active.compact_attribute(a)
@@ -241,12 +417,35 @@ def attributes_get(call: Call) -> HttpResponse:
     )
 
 
-entities = endpoint(get=entities_get, post=entities_post)
+def entities_delete(call: Call) -> HttpResponse:
+    """Purge (§5.6.21): delete every entity a query (type, id, idPattern, q…) matches; 204."""
+    params = {k: call.request.GET.get(k) for k in ("type", "id", "idPattern", "q")}
+    if not any(params.values()):
+        raise BadRequestData("give type, id, idPattern or q to say which entities to purge")
+    query = build_query(call, params)
+    ids: list[str] = []
+    offset = 0
+    while True:  # (by pages: the selector's bounds hold; a commune has at most a few hundred thousand)
+        rows, _total = selectors.entity_query(
+            commune=call.commune, see_all=call.see_all, query=query, limit=1000, offset=offset
+        )
+        page = [row.entity_id for row in rows]
+        ids.extend(page)
+        if len(page) < 1000:
+            break
+        offset += 1000
+    services.entity_purge(commune=call.commune, entity_ids=ids)
+    return HttpResponse(status=204)
+
+
+entities = endpoint(get=entities_get, post=entities_post, delete=entities_delete)
 entity = endpoint(get=entity_get, delete=entity_delete, put=entity_put, patch=entity_patch)
 entity_attrs = endpoint(post=attrs_post, patch=attrs_patch)
-entity_attr = endpoint(patch=attr_patch, delete=attr_delete)
+entity_attr = endpoint(patch=attr_patch, delete=attr_delete, put=attr_put)
 types = endpoint(get=types_get)
+entity_type = endpoint(get=type_get)
 attributes = endpoint(get=attributes_get)
+attribute = endpoint(get=attribute_get)
 
 
 @csrf_exempt

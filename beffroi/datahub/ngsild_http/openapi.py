@@ -19,6 +19,12 @@ _QUERY = [
     "count",
     "options",
     "format",
+    "pick",
+    "omit",
+    "lang",
+    "join",
+    "joinLevel",
+    "geometryProperty",
 ]
 _TEMPORAL = [
     "timerel",
@@ -34,9 +40,17 @@ _HEADERS = ["NGSILD-Tenant", "Link"]
 
 # path → method → (summary, query parameters, success statuses)
 _OPERATIONS: dict[str, dict[str, tuple[str, list[str], list[int]]]] = {
-    "/entities": {"get": ("Query entities", _QUERY, [200]), "post": ("Create entity", [], [201])},
+    "/entities": {
+        "get": ("Query entities", _QUERY, [200]),
+        "post": ("Create entity", [], [201]),
+        "delete": ("Purge entities", ["type", "id", "idPattern", "q"], [204]),
+    },
     "/entities/{entityId}": {
-        "get": ("Retrieve entity", ["attrs", "options", "format"], [200]),
+        "get": (
+            "Retrieve entity",
+            ["attrs", "options", "format", "pick", "omit", "lang", "join", "joinLevel", "geometryProperty"],
+            [200],
+        ),
         "put": ("Replace entity", [], [204]),
         "patch": ("Merge entity", [], [204]),
         "delete": ("Delete entity", [], [204]),
@@ -47,19 +61,37 @@ _OPERATIONS: dict[str, dict[str, tuple[str, list[str], list[int]]]] = {
     },
     "/entities/{entityId}/attrs/{attrId}": {
         "patch": ("Partial attribute update", [], [204]),
-        "delete": ("Delete attribute", [], [204]),
+        "put": ("Replace attribute", [], [204]),
+        "delete": ("Delete attribute", ["datasetId", "deleteAll"], [204]),
     },
     "/entityOperations/create": {"post": ("Batch create", [], [201, 207])},
     "/entityOperations/upsert": {"post": ("Batch upsert", ["options"], [201, 204, 207])},
     "/entityOperations/update": {"post": ("Batch update", ["options"], [204, 207])},
     "/entityOperations/delete": {"post": ("Batch delete", [], [204, 207])},
+    "/entityOperations/merge": {"post": ("Batch merge", [], [204, 207])},
     "/entityOperations/query": {
         "post": ("Query entities (POST)", ["limit", "offset", "count", "options"], [200])
     },
-    "/types": {"get": ("Entity types", [], [200])},
-    "/attributes": {"get": ("Attributes", [], [200])},
-    "/temporal/entities": {"get": ("Query temporal evolution", _TEMPORAL, [200])},
-    "/temporal/entities/{entityId}": {"get": ("Retrieve temporal evolution", _TEMPORAL, [200])},
+    "/types": {"get": ("Entity types", ["details"], [200])},
+    "/types/{type}": {"get": ("Entity type information", [], [200])},
+    "/attributes": {"get": ("Attributes", ["details"], [200])},
+    "/attributes/{attrId}": {"get": ("Attribute information", [], [200])},
+    "/temporal/entities": {
+        "get": ("Query temporal evolution", _TEMPORAL, [200]),
+        "post": ("Create or update temporal representation", [], [201, 204]),
+    },
+    "/temporal/entities/{entityId}": {
+        "get": ("Retrieve temporal evolution", _TEMPORAL, [200]),
+        "delete": ("Delete temporal representation", [], [204]),
+    },
+    "/temporal/entities/{entityId}/attrs": {"post": ("Add temporal attribute instances", [], [204])},
+    "/temporal/entities/{entityId}/attrs/{attrId}": {
+        "delete": ("Delete temporal attribute", ["datasetId", "deleteAll"], [204])
+    },
+    "/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}": {
+        "patch": ("Modify attribute instance", [], [204]),
+        "delete": ("Delete attribute instance", [], [204]),
+    },
     "/subscriptions": {
         "get": ("List subscriptions", ["limit", "offset", "count"], [200]),
         "post": ("Create subscription", [], [201]),
@@ -85,7 +117,7 @@ def openapi() -> dict[str, Any]:
             ]
             parameters += [
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in ("entityId", "attrId", "subscriptionId")
+                for name in ("entityId", "attrId", "instanceId", "type", "subscriptionId")
                 if "{" + name + "}" in path
             ]
             operation: dict[str, Any] = {

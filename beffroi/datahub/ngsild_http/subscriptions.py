@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from beffroi.datahub import selectors, services
 from beffroi.datahub.documents import subscription_document
 from beffroi.datahub.models import Subscription
+from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild.errors import AccessDenied, ResourceNotFound
 from beffroi.datahub.ngsild_http.call import BASE, Call, endpoint, page_params
 
@@ -35,7 +36,7 @@ def subscriptions_get(call: Call) -> HttpResponse:
         raise AccessDenied("listing subscriptions needs an API key of the commune")
     limit, offset, count = page_params(call)
     rows, total = selectors.subscription_list(commune=call.commune, limit=limit, offset=offset)
-    body = [subscription_document(s) for s in rows]
+    body = [_document(call, s) for s in rows]
     return call.respond(body, headers={"NGSILD-Results-Count": str(total)} if count else {})
 
 
@@ -48,8 +49,15 @@ def _subscription_or_404(call: Call, sub_id: str) -> Subscription:
     return row
 
 
+def _document(call: Call, row: Subscription) -> dict[str, Any]:
+    body = subscription_document(row)
+    if call.ld:  # (application/ld+json: the subscription's own @context, §6.3.6)
+        body["@context"] = row.body.get("@context") or [call.link_context or ldctx.CORE_CONTEXT_URL]
+    return body
+
+
 def subscription_get(call: Call, sub_id: str) -> HttpResponse:
-    return call.respond(subscription_document(_subscription_or_404(call, sub_id)))
+    return call.respond(_document(call, _subscription_or_404(call, sub_id)))
 
 
 def subscription_patch(call: Call, sub_id: str) -> HttpResponse:

@@ -1,19 +1,24 @@
-"""The NGSI-LD temporal API (CIM 009 §5.7.3, §5.7.4, §6.3.10): an entity's history, a query's histories, and
-aggregated values (from the hourly and daily roll-ups where the period allows)."""
+"""The NGSI-LD temporal API (CIM 009 §5.6.11–§5.6.16, §5.7.3, §5.7.4, §6.3.10): an entity's history, a
+query's histories, aggregated values (from the hourly and daily roll-ups where the period allows), and the
+writes (temporal entities, attribute instances) through services.temporal."""
 
 from __future__ import annotations
 
+import urllib.parse
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
 
-from beffroi.datahub import selectors
+from beffroi.datahub import selectors, services
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import temporal as ldtemporal
-from beffroi.datahub.ngsild_http.call import Call, endpoint, page_params, split_list
+from beffroi.datahub.ngsild.errors import BadRequestData, InvalidRequest
+from beffroi.datahub.ngsild.names import is_uri
+from beffroi.datahub.ngsild.temporal import instance_iri
+from beffroi.datahub.ngsild_http.call import BASE, RESOLVER, Call, endpoint, page_params, split_list
 from beffroi.datahub.ngsild_http.entities import build_query, entity_or_404
 
 TEMPORAL_LIMIT = 10000
@@ -36,7 +41,7 @@ class _TemporalPage:
     def __init__(self, tq: ldtemporal.TemporalQuery, limit: int) -> None:
         self.tq = tq
         self.limit = limit
-        self._series: dict[tuple[int, str], list[tuple[Any, Any, str]]] = {}
+        self._series: dict[tuple[int, str], list[tuple[Any, Any, str, int, str | None]]] = {}
         self.truncated = False
         self.first: Any = None
         self.last: Any = None
@@ -70,7 +75,7 @@ class _TemporalPage:
             self.first = start if start is not None else min(s[0][0] for s in kept)
             self.last = cut
 
-    def series(self, row: Entity, name: str) -> list[tuple[Any, Any, str]] | None:
+    def series(self, row: Entity, name: str) -> list[tuple[Any, Any, str, int, str | None]] | None:
         return self._series.get((row.pk, name))
 
     def content_range(self) -> str:
@@ -152,14 +157,19 @@ def _temporal_entity(
             )
         if not series:
             continue
-        instances = [ldtemporal.Instance(value=v, observed_at=t, unit_code=u or None) for t, v, u in series]
+        instances = [
+            ldtemporal.Instance(
+                value=v, observed_at=t, unit_code=u or None, instance_id=instance_iri(pk), dataset_id=dataset
+            )
+            for t, v, u, pk, dataset in series
+        ]
         out[active.compact_attribute(name)] = ldtemporal.temporal_attribute(
             instances, representation=representation, methods=methods, period=period, origin=start, end=end
         )
     body = ldtemporal.temporal_entity(row.entity_id, active.compact_type(row.type_iri), out)
     if call.ld:
-        body["@context"] = [call.link_context or ldctx.DEFAULT_CORE_CONTEXT_URL]
-    return body
+        body["@context"] = [call.link_context or ldctx.CORE_CONTEXT_URL]
+    return call.projection.apply(body) if call.projection.active else body
 
 
 def _aggregate_from_rollups(
@@ -225,5 +235,80 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     return call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
 
 
-temporal_entities = endpoint(get=temporal_entities_get)
-temporal_entity = endpoint(get=temporal_entity_get)
+# ------------------------------------------------------------------------------------------ writes
+
+
+def temporal_entities_post(call: Call) -> HttpResponse:
+    """Create an entity's temporal representation, or add its instances (§5.6.11): 201, or 204 if it was
+    there."""
+    body, context = call.body(entity=True)
+    created = services.temporal_entity_upsert(commune=call.commune, entity=call.expand(body, context))
+    if not created:
+        return HttpResponse(status=204)
+    response = HttpResponse(status=201)
+    response["Location"] = f"{BASE}/temporal/entities/{urllib.parse.quote(body['id'], safe=':')}"
+    return response
+
+
+def temporal_entity_delete(call: Call, entity_id: str) -> HttpResponse:
+    services.temporal_entity_delete(commune=call.commune, entity_id=entity_id)
+    return HttpResponse(status=204)
+
+
+def temporal_attrs_post(call: Call, entity_id: str) -> HttpResponse:
+    body, context = call.body()
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be an object of attributes and their instances")
+    expanded = call.expand({**body, "id": body.get("id", entity_id)}, context)
+    if expanded.get("id") != entity_id:
+        raise BadRequestData("id in the body does not match the entity in the URL")
+    services.temporal_attrs_append(commune=call.commune, entity_id=entity_id, attrs=expanded)
+    return HttpResponse(status=204)
+
+
+def temporal_attr_delete(call: Call, entity_id: str, attr: str) -> HttpResponse:
+    g = call.request.GET
+    delete_all = g.get("deleteAll", "false").lower()
+    if delete_all not in ("true", "false"):
+        raise BadRequestData("deleteAll must be true or false")
+    dataset_id = g.get("datasetId") or None
+    if dataset_id is not None and not is_uri(dataset_id):
+        raise BadRequestData("datasetId must be a URI")
+    if dataset_id is not None and delete_all == "true":
+        raise BadRequestData("give datasetId or deleteAll=true, not both")
+    services.temporal_attr_delete(
+        commune=call.commune,
+        entity_id=entity_id,
+        attribute=call.expand_attr(attr),
+        dataset_id=dataset_id,
+        delete_all=delete_all == "true",
+    )
+    return HttpResponse(status=204)
+
+
+def temporal_instance_patch(call: Call, entity_id: str, attr: str, instance_id: str) -> HttpResponse:
+    body, context = call.body()
+    if not isinstance(body, dict):
+        raise BadRequestData("the body must be an object with the instance's new members")
+    ctx = RESOLVER.resolve(context if context is not None else body.get("@context"))
+    name = ctx.expand_attribute(attr)
+    nested = body.get(attr)
+    fragment: dict[str, Any] = nested if isinstance(nested, dict) else body  # (both forms are in use)
+    services.temporal_instance_update(
+        commune=call.commune, entity_id=entity_id, attribute=name, instance_id=instance_id, fragment=fragment
+    )
+    return HttpResponse(status=204)
+
+
+def temporal_instance_delete(call: Call, entity_id: str, attr: str, instance_id: str) -> HttpResponse:
+    services.temporal_instance_delete(
+        commune=call.commune, entity_id=entity_id, attribute=call.expand_attr(attr), instance_id=instance_id
+    )
+    return HttpResponse(status=204)
+
+
+temporal_entities = endpoint(get=temporal_entities_get, post=temporal_entities_post)
+temporal_entity = endpoint(get=temporal_entity_get, delete=temporal_entity_delete)
+temporal_attrs = endpoint(post=temporal_attrs_post)
+temporal_attr = endpoint(delete=temporal_attr_delete)
+temporal_instance = endpoint(patch=temporal_instance_patch, delete=temporal_instance_delete)

@@ -6,22 +6,33 @@ from beffroi.datahub.ngsild_http import batch, entities, openapi, subscriptions,
 
 app_name = "ngsild"
 
-_ID = r"(?P<entity_id>[^/]+)"
+_ID = r"(?P<entity_id>[^/]*)"  # (an empty id is a bad request, not an unknown address)
+_ATTR = r"(?P<attr>[^/]*)"
 
 urlpatterns = [
     re_path(r"^entities/?$", entities.entities, name="entities"),
     re_path(rf"^entities/{_ID}/attrs/?$", entities.entity_attrs, name="entity_attrs"),
-    re_path(rf"^entities/{_ID}/attrs/(?P<attr>[^/]+)/?$", entities.entity_attr, name="entity_attr"),
+    re_path(rf"^entities/{_ID}/attrs/{_ATTR}/?$", entities.entity_attr, name="entity_attr"),
     re_path(rf"^entities/{_ID}/?$", entities.entity, name="entity"),
     re_path(r"^entityOperations/create/?$", batch.op_create, name="op_create"),
     re_path(r"^entityOperations/upsert/?$", batch.op_upsert, name="op_upsert"),
     re_path(r"^entityOperations/update/?$", batch.op_update, name="op_update"),
     re_path(r"^entityOperations/delete/?$", batch.op_delete, name="op_delete"),
+    re_path(r"^entityOperations/merge/?$", batch.op_merge, name="op_merge"),
     re_path(r"^entityOperations/query/?$", batch.op_query, name="op_query"),
     re_path(r"^types/?$", entities.types, name="types"),
+    re_path(r"^types/(?P<type_name>[^/]+)/?$", entities.entity_type, name="type"),
     re_path(r"^attributes/?$", entities.attributes, name="attributes"),
+    re_path(r"^attributes/(?P<attr>[^/]+)/?$", entities.attribute, name="attribute"),
     re_path(r"^temporal/entities/?$", temporal.temporal_entities, name="temporal_entities"),
     re_path(rf"^temporal/entities/{_ID}/?$", temporal.temporal_entity, name="temporal_entity"),
+    re_path(rf"^temporal/entities/{_ID}/attrs/?$", temporal.temporal_attrs, name="temporal_attrs"),
+    re_path(rf"^temporal/entities/{_ID}/attrs/{_ATTR}/?$", temporal.temporal_attr, name="temporal_attr"),
+    re_path(
+        rf"^temporal/entities/{_ID}/attrs/{_ATTR}/(?P<instance_id>[^/]+)/?$",
+        temporal.temporal_instance,
+        name="temporal_instance",
+    ),
     re_path(r"^subscriptions/?$", subscriptions.subscriptions_view, name="subscriptions"),
     re_path(r"^subscriptions/(?P<sub_id>[^/]+)/?$", subscriptions.subscription_view, name="subscription"),
     re_path(r"^openapi.json$", openapi.openapi_view, name="openapi"),

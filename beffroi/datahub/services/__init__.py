@@ -5,6 +5,7 @@
 - ``entities``: NGSI-LD entities and attributes, and the batch operations;
 - ``uplinks``: LoRaWAN devices and the one path of their uplinks (webhooks and MQTT);
 - ``alerts``: alert rules, their evaluation, and the agents' actions on alerts;
+- ``temporal``: the NGSI-LD temporal API's writes (instances through the observations' path);
 - ``subscriptions``: NGSI-LD subscriptions and their matching on entity changes;
 - ``notifications``: sending a subscription's notification (in the worker).
 
@@ -26,15 +27,19 @@ from beffroi.datahub.services.entities import (
     BatchResult,
     attr_delete,
     attr_partial_update,
+    attr_replace,
     attrs_append,
     attrs_update,
+    entities_expired_purge,
     entity_batch_create,
     entity_batch_delete,
+    entity_batch_merge,
     entity_batch_update,
     entity_batch_upsert,
     entity_create,
     entity_delete,
     entity_merge,
+    entity_purge,
     entity_replace,
     entity_set_public,
 )
@@ -50,6 +55,14 @@ from beffroi.datahub.services.subscriptions import (
     subscription_create,
     subscription_delete,
     subscription_update,
+)
+from beffroi.datahub.services.temporal import (
+    temporal_attr_delete,
+    temporal_attrs_append,
+    temporal_entity_delete,
+    temporal_entity_upsert,
+    temporal_instance_delete,
+    temporal_instance_update,
 )
 from beffroi.datahub.services.uplinks import device_register, uplink_ingest, uplinks_ingest
 
@@ -67,18 +80,22 @@ __all__ = [
     "alerts_evaluate_communes",
     "attr_delete",
     "attr_partial_update",
+    "attr_replace",
     "attrs_append",
     "attrs_update",
     "device_register",
     "entity_batch_create",
     "entity_batch_delete",
+    "entity_batch_merge",
     "entity_batch_update",
     "entity_batch_upsert",
     "entity_create",
     "entity_delete",
     "entity_merge",
+    "entity_purge",
     "entity_replace",
     "entity_set_public",
+    "entities_expired_purge",
     "notification_send",
     "observation_ingest_batch",
     "observation_ingest_documents",
@@ -86,6 +103,12 @@ __all__ = [
     "subscription_create",
     "subscription_delete",
     "subscription_update",
+    "temporal_attr_delete",
+    "temporal_attrs_append",
+    "temporal_entity_delete",
+    "temporal_entity_upsert",
+    "temporal_instance_delete",
+    "temporal_instance_update",
     "uplink_ingest",
     "uplinks_ingest",
 ]

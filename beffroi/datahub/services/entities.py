@@ -19,22 +19,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub.documents import apply_columns, entity_types
 from beffroi.datahub.models import Entity, LatestValue
-from beffroi.datahub.ngsild.entities import attributes, check_entity, is_null, measurements_of, primary_type
+from beffroi.datahub.ngsild.entities import (
+    attributes,
+    check_entity,
+    is_null,
+    measurements_of,
+    merge_instances,
+    primary_type,
+    remove_instances,
+    stamp_instances,
+)
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
 from beffroi.datahub.ngsild.names import attribute_iri_problem
-from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.datahub.ngsild.temporal import format_datetime
+from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
 from beffroi.datahub.services.observations import SeriesBatch, series_store
 from beffroi.datahub.services.subscriptions import changes_notify
 
 
 def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
-    qs = Entity.objects.filter(commune=commune, entity_id=entity_id)
+    qs = Entity.objects.filter(commune=commune, entity_id=entity_id).exclude(expires_at__lte=timezone.now())
     if lock:
         qs = qs.select_for_update()
     entity = qs.first()
@@ -44,12 +55,31 @@ def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
 
 
 def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
+    changed = list(changed) if changed is not None else None
+    now = format_datetime(timezone.now())
+    for key in changed if changed is not None else list(attributes(entity.data)):
+        if key in entity.data and key not in ("scope", "@types"):
+            stamp_instances(entity.data[key], now)  # the attributes' createdAt/modifiedAt (sysAttrs, §4.8)
     apply_columns(entity)
     entity.save()
     attrs = set(entity.data if changed is None else changed)
     changes_notify(
         commune_id=entity.commune_id, changes={entity.pk: attrs}, types={entity.pk: entity.type_iri}
     )
+
+
+def entity_row(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
+    """The commune's entity (not expired), locked for update with ``lock``; ResourceNotFound otherwise (for
+    the other write services of the data hub, e.g. services.temporal)."""
+    return _get(commune, entity_id, lock=lock)
+
+
+def entity_document_save(entity: Entity, changed: Iterable[str] | None = None) -> None:
+    """Save an entity's document and derived columns, and notify the subscriptions of the ``changed``
+    attributes (all when None); for the other write services of the data hub.
+
+    Not audited: its callers audit what is a decision (see the module's docstring)."""
+    _save(entity, changed)
 
 
 def _record_measurements(entity: Entity, data: Mapping[str, Any]) -> None:
@@ -80,6 +110,9 @@ def entity_create(
 
     Audited, unless ``audit`` is False: a batch operation audits the batch once."""
     checked = check_entity(dict(entity))
+    Entity.objects.filter(  # a transient entity past its expiresAt is gone: its id is free again
+        commune=commune, entity_id=checked["id"], expires_at__lte=timezone.now()
+    ).delete()
     if Entity.objects.filter(commune=commune, entity_id=checked["id"]).exists():
         raise AlreadyExists(f"entity {checked['id']} already exists")
     kind = checked["type"]
@@ -149,7 +182,8 @@ def entity_merge(
                 merged = {**current, **member}
                 if "type" in member and member["type"] != current.get("type"):
                     merged = dict(member)
-                to_check[key] = merged
+                # A sub-attribute or member set to null (JSON or NGSI-LD) is deleted (§5.5.12 merge-patch).
+                to_check[key] = {k: v for k, v in merged.items() if not is_null(v)}
             else:
                 to_check[key] = member
     checked = check_entity({"id": entity_id, "type": "x", **to_check})
@@ -193,11 +227,14 @@ def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, acto
     return row
 
 
-def _write_attributes(row: Entity, attrs: Mapping[str, Any], keys: list[str]) -> list[str]:
-    """Set the checked ``attrs`` named in ``keys`` on the entity, notify, store their measurements."""
+def _write_attributes(
+    row: Entity, attrs: Mapping[str, Any], keys: list[str], *, by_dataset: bool = False
+) -> list[str]:
+    """Set the checked ``attrs`` named in ``keys`` on the entity, notify, store their measurements; with
+    ``by_dataset``, each instance replaces only the one of the same datasetId (§4.5.5)."""
     changed = {key: attrs[key] for key in keys}
     for key, member in changed.items():
-        row.data[key] = member
+        row.data[key] = merge_instances(row.data.get(key), member) if by_dataset else member
     if changed:
         _save(row, changed)
         _record_measurements(row, changed)
@@ -215,7 +252,9 @@ def attrs_append(
     attrs = attributes(attrs)
     checked = check_entity({"id": entity_id, "type": "x", **attrs})
     not_updated = [key for key in attrs if no_overwrite and key in row.data]
-    updated = _write_attributes(row, checked, [key for key in attrs if key not in not_updated])
+    updated = _write_attributes(
+        row, checked, [key for key in attrs if key not in not_updated], by_dataset=True
+    )
     return updated, not_updated
 
 
@@ -228,10 +267,18 @@ def attrs_update(
     Not audited: an attribute write (see the module's docstring)."""
     row = _get(commune, entity_id, lock=True)
     attrs = attributes(attrs)
+    nulls = [key for key, member in attrs.items() if is_null(member)]  # NGSI-LD Null: delete (§4.5.0)
+    attrs = {key: member for key, member in attrs.items() if key not in nulls}
     checked = check_entity({"id": entity_id, "type": "x", **attrs})
-    not_updated = [key for key in attrs if key not in row.data]
-    updated = _write_attributes(row, checked, [key for key in attrs if key in row.data])
-    return updated, not_updated
+    not_updated = [key for key in [*attrs, *nulls] if key not in row.data]
+    deleted = [key for key in nulls if key in row.data]
+    for key in deleted:
+        del row.data[key]
+    LatestValue.objects.filter(entity=row, attribute__in=deleted).delete()
+    updated = _write_attributes(row, checked, [key for key in attrs if key in row.data], by_dataset=True)
+    if deleted and not updated:
+        _save(row, deleted)
+    return [*updated, *deleted], not_updated
 
 
 @transaction.atomic
@@ -256,22 +303,56 @@ def attr_partial_update(
         raise BadRequestData(
             f"{short_name(attribute)!r} is not an attribute; change it with PATCH /entities/{{id}}"
         )
-    merged = {**base, **fragment}
+    if is_null(fragment) or is_null(fragment.get(VALUE_MEMBER.get(base.get("type", "Property"), "value"))):
+        del row.data[attribute]  # NGSI-LD Null as the value: the attribute is deleted (§4.5.0)
+        _save(row, [attribute])
+        LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+        return
+    merged = {k: v for k, v in {**base, **fragment}.items() if not is_null(v)}
     checked = check_entity({"id": entity_id, "type": "x", attribute: merged})
     _write_attributes(row, checked, [attribute])
 
 
 @transaction.atomic
-def attr_delete(*, commune: Commune, entity_id: str, attribute: str) -> None:
-    """Delete an attribute of an entity with its latest value (CIM 009 §5.6.5); its history stays.
+def attr_delete(
+    *,
+    commune: Commune,
+    entity_id: str,
+    attribute: str,
+    dataset_id: str | None = None,
+    delete_all: bool = False,
+) -> None:
+    """Delete an attribute of an entity (CIM 009 §5.6.5): its default instance, the instance of
+    ``dataset_id``, or with ``delete_all`` every instance; its latest value goes with the attribute, its
+    history stays.
 
     Not audited: an attribute write (see the module's docstring)."""
     row = _get(commune, entity_id, lock=True)
     if attribute not in row.data:
         raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
-    del row.data[attribute]
+    left, removed = remove_instances(row.data[attribute], dataset_id=dataset_id, delete_all=delete_all)
+    if not removed:
+        which = f"datasetId {dataset_id}" if dataset_id else "default instance"
+        raise ResourceNotFound(f"attribute {short_name(attribute)} of {entity_id} has no {which}")
+    if left is None:
+        del row.data[attribute]
+        LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+    else:
+        row.data[attribute] = left
     _save(row, [attribute])
-    LatestValue.objects.filter(entity=row, attribute=attribute).delete()
+
+
+@transaction.atomic
+def attr_replace(*, commune: Commune, entity_id: str, attribute: str, member: Any) -> None:
+    """Replace an attribute of an entity (CIM 009 §5.6.19, PUT …/attrs/{attr}); ResourceNotFound if the
+    entity has no such attribute.
+
+    Not audited: an attribute write (see the module's docstring)."""
+    row = _get(commune, entity_id, lock=True)
+    if attribute not in row.data:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {short_name(attribute)}")
+    checked = check_entity({"id": entity_id, "type": "x", attribute: member})
+    _write_attributes(row, checked, [attribute])
 
 
 # ------------------------------------------------------------------------------------------------ batch
@@ -373,3 +454,41 @@ def entity_batch_delete(*, commune: Commune, ids: list[Any], actor: Actor = None
             result.errors.append((entity_id if isinstance(entity_id, str) else "", exc))
     _audit_batch(commune, actor, "delete", result)
     return result
+
+
+def entity_batch_merge(
+    *, commune: Commune, entities: list[dict[str, Any]], actor: Actor = None
+) -> BatchResult:
+    """Batch merge (CIM 009 §5.6.20): merge-patch each existing entity on its own; one audit entry."""
+    result = BatchResult()
+    for entity in entities:
+        try:
+            with transaction.atomic():
+                if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
+                    raise BadRequestData("each entity needs an id")
+                entity_merge(commune=commune, entity_id=entity["id"], fragment=entity)
+            result.success.append(entity["id"])
+        except NgsiLdError as exc:
+            result.errors.append((_id_of(entity), exc))
+    _audit_batch(commune, actor, "merge", result)
+    return result
+
+
+@transaction.atomic
+def entity_purge(*, commune: Commune, entity_ids: list[str], actor: Actor = None) -> int:
+    """Purge the entities a query matched (CIM 009 §5.6.21, DELETE /entities?type=…) with their histories;
+    one audit entry. Returns how many were deleted."""
+    deleted, _ = Entity.objects.filter(commune=commune, entity_id__in=entity_ids).delete()
+    count = len(entity_ids)
+    if count:
+        audit_record(commune=commune, actor=actor, action="datahub.entity.purge", summary=f"{count} entities")
+    return count if deleted else 0
+
+
+def entities_expired_purge() -> int:
+    """Delete the transient entities past their expiresAt, with their histories (every commune); how many.
+
+    Run by the periodic pass (`beffroi alerts`, the MQTT worker's minute); readers never see them before.
+    Not audited: the client asked for it when it set expiresAt."""
+    deleted, by_model = Entity.objects.filter(expires_at__lte=timezone.now()).delete()
+    return by_model.get(Entity._meta.label, 0)

@@ -17,12 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from beffroi.core import outbound
+from beffroi.core.models import Commune
 from beffroi.datahub.documents import entity_document
 from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
+from beffroi.datahub.ngsild.entities import without_system_members
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.temporal import format_datetime
+from beffroi.datahub.remote_contexts import RESOLVER
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +45,25 @@ class Delivery:
         return self.sent
 
 
-def notification_send(*, subscription_pk: int, entity_pks: list[int]) -> Delivery:
-    """Render and POST one notification of these entities' changes; record the outcome on the subscription.
+def notification_send(
+    *, subscription_pk: int, entity_pks: list[int], body: dict[str, Any] | None = None
+) -> Delivery:
+    """POST one notification of these entities' changes (``body``, rendered when the change was written;
+    rendered now when not given); record the outcome on the subscription.
 
     Not audited: delivery bookkeeping (counters and instants on the subscription, which the API shows).
     """
     sub = Subscription.objects.filter(pk=subscription_pk, is_active=True).first()
     if sub is None:
         return Delivery(sent=True)
-    body = _notification(sub, entity_pks)
+    if body is None:
+        body = notification_body(sub, entity_pks)
     if body is None:
         return Delivery(sent=True)
     notification = sub.body.get("notification") or {}
     accept = (notification.get("endpoint") or {}).get("accept", "application/json")
     if accept == "application/ld+json":
-        body["@context"] = sub.body.get("@context") or ldctx.DEFAULT_CORE_CONTEXT_URL
+        body["@context"] = sub.body.get("@context") or ldctx.CORE_CONTEXT_URL
     now = timezone.now()
     try:
         # Checked again now: the name may resolve elsewhere than when the subscription was made. No redirect
@@ -65,7 +72,7 @@ def notification_send(*, subscription_pk: int, entity_pks: list[int]) -> Deliver
             sub.endpoint,
             method="POST",
             body=json.dumps(body).encode(),
-            headers={"Content-Type": accept},
+            headers=_headers(sub, accept),
             follow_redirects=False,
             read_body=False,
         )
@@ -88,9 +95,27 @@ def notification_send(*, subscription_pk: int, entity_pks: list[int]) -> Deliver
     return Delivery(sent=ok, retry=not ok and not refused)
 
 
-def _notification(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | None:
-    """The notification's body (§5.3.1), or None when no changed entity passes the subscription's q."""
-    active = ldctx.build_context(sub.body.get("@context"))
+def _headers(sub: Subscription, accept: str) -> dict[str, str]:
+    """The notification's headers: with application/json, the @context in a Link header (§6.3.5, as any
+    JSON response): the subscription's own when it is one URL, else the core context."""
+    headers = {"Content-Type": accept}
+    if accept != "application/ld+json":
+        context = sub.body.get("@context")
+        if isinstance(context, list) and len(context) == 1:
+            context = context[0]
+        url = context if isinstance(context, str) else ldctx.CORE_CONTEXT_URL
+        headers["Link"] = ldctx.link_header(url)
+    tenant = Commune.objects.filter(pk=sub.commune_id).values_list("slug", flat=True).first()
+    if tenant:
+        headers["NGSILD-Tenant"] = tenant
+    return headers
+
+
+def notification_body(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | None:
+    """The notification's body (§5.3.1) of the entities as they are now, or None when no changed entity
+    passes the subscription's q. Rendered when the change is written (services.subscriptions), so that two
+    quick changes give two notifications each with its own values, whenever the worker sends them."""
+    active = ldctx.build_context(sub.body.get("@context"), resolver=RESOLVER)
     entities = list(Entity.objects.filter(commune_id=sub.commune_id, pk__in=entity_pks))
     q = sub.body.get("q")
     node = ldquery.map_attribute_names(ldquery.parse_query(q), active.expand_attribute) if q else None
@@ -99,11 +124,13 @@ def _notification(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | 
     data = []
     for entity in entities:
         document = entity_document(entity)
+        if not notification.get("sysAttrs"):
+            document = without_system_members(document)
         if node is not None and not evaluate(node, document):
             continue
         if wanted:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in wanted}
-        compacted = ldctx.compact_entity(document, active)
+        compacted = ldctx.compact_entity(document, active, resolver=RESOLVER)
         if notification.get("format") in ("keyValues", "simplified"):
             compacted = ldctx.simplify_entity(compacted)
         data.append(compacted)

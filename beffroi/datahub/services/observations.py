@@ -337,6 +337,7 @@ def _update_latest(
     if not update_entity_data:
         return
     now = timezone.now()
+    modified_text = format_datetime(now)
     changed = {}
     # Per instant text, once: sensors of a batch share their instants (and their documents the stored ones).
     stored: dict[str, datetime | None] = {}
@@ -364,6 +365,8 @@ def _update_latest(
         attr["observedAt"] = text
         if unit:
             attr["unitCode"] = unit
+        if "modifiedAt" in attr:  # (an attribute written through NGSI-LD keeps its sysAttrs true)
+            attr["modifiedAt"] = modified_text
         entity.data[attribute] = attr
         entity.modified_at = now
         changed[pk] = entity

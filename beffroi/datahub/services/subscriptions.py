@@ -25,6 +25,8 @@ from beffroi.datahub.models import Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from beffroi.datahub.remote_contexts import RESOLVER
+from beffroi.datahub.services.notifications import notification_body
 from beffroi.datahub.tasks import notify
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ def _check_endpoint(uri: str) -> None:
 
 
 def _apply(row: Subscription, body: dict[str, Any], context: Any) -> None:
-    active = ldctx.build_context(context)
+    active = ldctx.build_context(context, resolver=RESOLVER)
     row.body = {**body, "@context": context} if context is not None else body
     row.entity_types = [active.expand_type(e["type"]) for e in body.get("entities") or []]
     row.watched_attributes = [active.expand_attribute(a) for a in body.get("watchedAttributes") or []]
@@ -90,6 +92,7 @@ def _apply(row: Subscription, body: dict[str, Any], context: Any) -> None:
 def subscription_create(*, commune: Commune, body: Any, context: Any = None) -> Subscription:
     """Create a subscription (CIM 009 §5.8.1) once its endpoint passes the outbound-address policy; audited."""
     body = _check(body)
+    ldctx.build_context(context, resolver=RESOLVER)  # an unavailable @context first (LdContextNotAvailable)
     # Before the transaction: the check resolves the endpoint's name (up to the outbound timeout), which must
     # not hold the database's write lock.
     _check_endpoint(body["notification"]["endpoint"]["uri"])
@@ -162,5 +165,15 @@ def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict
             if (not sub.entity_types or types.get(pk) in sub.entity_types)
             and (not sub.watched_attributes or attrs & set(sub.watched_attributes))
         ]
-        if pks:
-            transaction.on_commit(partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1))
+        if not pks:
+            continue
+        try:
+            body = notification_body(sub, pks)  # the entities as this change left them
+            if body is None:  # (no changed entity passes the subscription's q)
+                continue
+        except Exception:  # a write never fails for a notification: the worker renders it instead
+            log.exception("notification of %s not rendered at write time", sub.subscription_id)
+            body = None
+        transaction.on_commit(
+            partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1, body=body)
+        )

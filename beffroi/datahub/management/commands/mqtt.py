@@ -68,12 +68,13 @@ def handle_messages(messages: list[tuple[str, bytes]]) -> list[str]:
 
 def evaluate_alerts() -> dict[str, int] | None:
     """Evaluate every commune's alert rules (the periodic pass; never raises)."""
-    from beffroi.datahub.services import alerts_evaluate_communes
+    from beffroi.datahub.services import alerts_evaluate_communes, entities_expired_purge
 
     try:
         if not connection.in_atomic_block:
             close_old_connections()
         totals = alerts_evaluate_communes()
+        entities_expired_purge()
     except Exception:
         log.exception("periodic alert evaluation failed")
         return None
