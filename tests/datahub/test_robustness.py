@@ -526,11 +526,13 @@ def test_recent_measurements_still_chart_beside_a_stored_year_9999_one(
 
 
 def test_series_export_is_a_french_spreadsheet_file(client, valbourg, container, agent_valbourg):
+    # two readings in the same hour (at :30 and :25, two hours ago), whatever the minute the test runs at
+    at = timezone.now().replace(minute=30, second=0, microsecond=0) - timedelta(hours=2)
     services.observation_ingest_batch(
         commune=valbourg,
         measurements=[
-            (container.entity_id, FILL, timezone.now() - timedelta(hours=2), -0.25, ""),
-            (container.entity_id, FILL, timezone.now() - timedelta(hours=2, minutes=5), -0.5, ""),
+            (container.entity_id, FILL, at, -0.25, ""),
+            (container.entity_id, FILL, at - timedelta(minutes=5), -0.5, ""),
         ],
     )
     client.force_login(agent_valbourg)
