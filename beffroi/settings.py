@@ -211,6 +211,10 @@ BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 10
 # The instance's public address, for links in e-mails and texts built outside a request (core.links).
 BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
 
+# The price of a kWh of electricity (euros, VAT included) the data dashboards turn the public buildings'
+# consumption into euros with: a commune's contract price (the regulated tariff was about 0.25 € in 2025).
+BEFFROI_ENERGY_PRICE_EUR_PER_KWH = env.float("BEFFROI_ENERGY_PRICE_EUR_PER_KWH", default=0.25)
+
 # Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
 # No tile server by default: a map is drawn from the commune boundary alone, no third-party request.
 BEFFROI_TILE_URL = env.str("BEFFROI_TILE_URL", default="")
