@@ -51,12 +51,17 @@ def roadmap(request):
     plans = {}
     for project in projects:
         if project.financing_plan is not None:  # select_related by project_list: no query
-            plans[project.pk] = funding_selectors.plan_check(plan=project.financing_plan)
+            plan = project.financing_plan
+            lines = funding_selectors.plan_lines(plan=plan)
+            plans[project.pk] = (
+                funding_selectors.plan_check(plan=plan, lines=lines),
+                funding_selectors.plan_balance(plan=plan, lines=lines),
+            )
     return render(
         request,
         "planning/roadmap.html",
         {
-            "projects": [(p, plans.get(p.pk)) for p in projects],
+            "projects": [(p, *plans.get(p.pk, (None, None))) for p in projects],
             "quarters": selectors.timeline(projects=projects),
             "deadlines": selectors.upcoming_deadlines(commune=request.commune, today=_today()),
             "can_plan": _can_plan(request),
@@ -148,6 +153,7 @@ def project_detail(request, pk: int, phase_form=None, indicator_form=None, statu
         "indicators": indicators,
         "plan": plan,
         "check": funding_selectors.plan_check(plan=plan, lines=lines) if plan else None,
+        "balance": funding_selectors.plan_balance(plan=plan, lines=lines) if plan else None,
         "totals": funding_selectors.plan_totals(lines=lines) if plan else None,
         "can_plan": _can_plan(request),
         "phase_form": phase_form or PhaseForm(prefix="phase"),
