@@ -20,8 +20,8 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.translation import get_language, gettext
 
-from beffroi.core.annotations import Actor
 from beffroi.core import modules
+from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.funding.catalogue import load_mechanisms, load_vocabulary
 from beffroi.planning import services

@@ -313,7 +313,11 @@ def test_use_case_says_dans_beffroi_only_for_a_module_installed_and_enabled(clie
     assert listing.count("Dans Beffroi") == 1 and "Dans Beffroi : Signalements" in listing
     reports = client.get("/valbourg/projet/cas-d-usage/signalements-citoyens/").content.decode()
     assert "La commune le met déjà en œuvre dans Beffroi" in reports and ">Signalements</a>" in reports
-    for code in ("portail-open-data", "teleprocedures", "eclairage-intelligent"):  # not installed / switched off
+    for code in (
+        "portail-open-data",
+        "teleprocedures",
+        "eclairage-intelligent",
+    ):  # not installed / switched off
         page = client.get(f"/valbourg/projet/cas-d-usage/{code}/").content.decode()
         assert "ne le met pas en œuvre dans Beffroi" in page
         assert "« opendata »" not in page and "« datahub »" not in page and "« procedures »" not in page
