@@ -96,8 +96,15 @@ def test_basket_total_is_recomputed_by_the_server(client, valbourg, agent_valbou
         f"{BASE}/{budget.slug}/voter/", {"project": [projects[0].pk, projects[3].pk], "action": "recalculer"}
     )
     page = response.content.decode()
-    assert "45 000 € sur 50 000 €" in page.replace("\xa0", " ")
+    assert "45 000 € sur 50 000 €" in page.replace("\xa0", " ").replace("\u202f", " ")
     assert not Ballot.objects.exists()  # recomputing does not vote
+    # the total stays in view while the list scrolls (sticky summary), and an overdraft is said in words
+    assert '<div class="pb-summary">' in page
+    response = client.post(
+        f"{BASE}/{budget.slug}/voter/", {"project": [p.pk for p in projects], "action": "recalculer"}
+    )
+    page = response.content.decode().replace("\xa0", " ").replace("\u202f", " ")
+    assert "(dépassement de " in page and "reste -" not in page
 
 
 def test_anonymous_visitor_is_asked_to_log_in(client, voting_budget):
