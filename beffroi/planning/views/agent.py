@@ -306,7 +306,13 @@ def assessment_list(request):
             "assessments": assessments,
             "domains": grid.domains,
             "history": [
-                (a, [a.scores.get("domains", {}).get(d.code, {}).get("score") for d in grid.domains])
+                (
+                    a,
+                    [
+                        (d.label, a.scores.get("domains", {}).get(d.code, {}).get("score"))
+                        for d in grid.domains
+                    ],
+                )
                 for a in chronological
             ],
             "can_plan": _can_plan(request),
@@ -335,8 +341,17 @@ def assessment_create(request):
                 answers=answers,
                 scores=result.to_dict(),
                 assessed_on=form.cleaned_data["assessed_on"],
+                is_draft=request.POST.get("action") == "brouillon",
             )
-            messages.success(request, _("Votre auto-diagnostic est enregistré."))
+            if assessment.is_draft:
+                messages.success(
+                    request,
+                    _(
+                        "Votre auto-diagnostic est enregistré comme brouillon : il ne sera pas présenté au conseil."
+                    ),
+                )
+            else:
+                messages.success(request, _("Votre auto-diagnostic est enregistré."))
             return redirect("planning:assessment_detail", pk=assessment.pk)
     return render(
         request,
@@ -379,8 +394,42 @@ def assessment_detail(request, pk: int):
                 table_caption=_("Scores par domaine"),
             ),
             "recommendations": _recommendations(assessment.scores),
+            "role_label": _role_label(assessment.role),
+            "can_plan": _can_plan(request),
+            "in_report": selectors.assessment_for_report(commune=request.commune),
         },
     )
+
+
+def _role_label(code: str) -> str:
+    """« élu·e », not « elu »: a role as people say it."""
+    from beffroi.accounts.models import Role
+
+    return str(Role(code).label) if code in Role.values else code
+
+
+@require_POST
+@capability_required("view_agent_space")
+def assessment_validate(request, pk: int):
+    assessment = selectors.assessment_get(commune=request.commune, pk=pk)
+    services.assessment_validate(commune=request.commune, actor=request.user, assessment=assessment)
+    messages.success(request, _("Le diagnostic est validé."))
+    return redirect("planning:assessment_detail", pk=assessment.pk)
+
+
+@require_POST
+@capability_required("plan")
+def assessment_for_report(request, pk: int):
+    assessment = selectors.assessment_get(commune=request.commune, pk=pk)
+    try:
+        services.assessment_choose_for_report(
+            commune=request.commune, actor=request.user, assessment=assessment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Ce diagnostic sera présenté dans le rapport au conseil municipal."))
+    return redirect("planning:assessment_detail", pk=assessment.pk)
 
 
 @capability_required("view_agent_space")
