@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:landing"  # « Mon espace »: what needs the member's attention, by role
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Brute-force protection: 5 failures per account and address lock it for 15 minutes.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("deconnexion/", views.logout_view, name="logout"),
     path("inscription/", views.signup, name="signup"),
     path("compte/", views.account, name="account"),
+    path("mon-espace/", views.landing, name="landing"),
     path("compte/confirmer-mon-adresse/", views.email_confirmation, name="email_confirmation"),
     path("compte/confirmer-mon-adresse/<str:token>/", views.email_confirm, name="email_confirm"),
     path("compte/mes-donnees.json", views.export_personal_data, name="export"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from beffroi.accounts import activity, selectors, services
 from beffroi.accounts.forms import DeleteAccountForm, LoginForm, SignupForm
 from beffroi.accounts.models import Role
-from beffroi.core import personal_data
+from beffroi.core import attention, personal_data
 
 
 class LoginView(auth_views.LoginView):
@@ -163,3 +163,25 @@ def delete_account(request):
         messages.success(request, _("Votre compte et vos données personnelles ont été supprimés."))
         return redirect("core:home")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@login_required
+def landing(request):
+    """« Mon espace », where a member lands after signing in: what needs their attention in this commune
+    (sections given by the modules through core.attention for the member's role), and for a resident their
+    reports, ideas and votes with where their notifications go. Outside a commune: the account page."""
+    commune = getattr(request, "commune", None)
+    role = selectors.role_get(commune=commune, user=request.user) if commune is not None else None
+    if commune is None or role is None:
+        return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/landing.html",
+        {
+            "role": role,
+            "role_label": Role(role).label,
+            "attention": attention.sections_for(commune=commune, user=request.user, role=role),
+            "activity": activity.sections_for(user=request.user, commune=commune),
+            "notification_address": selectors.notification_address(request.user),
+        },
+    )

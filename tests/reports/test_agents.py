@@ -144,3 +144,21 @@ def test_lost_code_found_by_the_residents_phone_email_or_name(
         assert f"{G}/{mine.pk}/" in page, typed
         assert f"{G}/{other.pk}/" not in page, typed
     assert "le nom, l'e-mail ou le téléphone laissé par l'habitant" in page
+
+
+def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    from datetime import date, timedelta
+
+    from beffroi.reports import services
+
+    report = file_report(valbourg, setup_reports["pothole"], description="trou")
+    services.report_assign(report=report, actor=agent_valbourg, assignee=agent_valbourg)
+    services.report_set_due_date(
+        report=report, actor=agent_valbourg, due_date=date.today() - timedelta(days=2)
+    )
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/mon-espace/").content.decode()
+    assert f"{G}/{report.pk}/" in page
+    assert "1 signalement en retard dans la commune." in page and "en retard</span>" in page
