@@ -50,7 +50,14 @@ class Assessment(CommuneOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessed_on} — {self.author_label or self.role}"
+        return f"{self.assessed_on} — {self.author_label or self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        """The respondent's role in words (« élu·e »), never its code (« elu »)."""
+        from beffroi.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
 
 
 class Project(CommuneOwned):

@@ -112,7 +112,7 @@ def test_dashboard_reads_in_french_with_faults_and_last_measurement(client, load
     assert "2 points lumineux en panne." in page
     assert page.count("En panne") >= 2
     # Types and measurements in French, with units, in natural order.
-    assert "<td>Lampadaire</td>" in page and "<td>Streetlight</td>" not in page
+    assert ">Lampadaire</td>" in page and ">Streetlight</td>" not in page
     # The colon, with the no-break space French puts before it, belongs to the translated string.
     assert "Taux de remplissage\u00a0: " in page and " %" in page
     assert "CO₂\u00a0: " in page and "ppm" in page
@@ -155,7 +155,7 @@ def test_no_engineer_names_on_the_dashboard(client, loaded, agent_valbourg):
     assert "urn:ngsi-ld" not in page
     for code in ("Streetlight", "AirQualityObserved", "WasteContainer", "ACMeasurement"):
         assert f">{code}<" not in page and f"({code})" not in page
-    assert "<td>Capteur de qualité de l&#x27;air</td>" in page
+    assert ">Capteur de qualité de l&#x27;air</td>" in page
 
 
 def test_a_broken_lamp_draws_nothing_and_is_dark(loaded):

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beffroi.core.audit_labels import action_label
 from beffroi.core.formatting import (
     format_date_long,
     format_days,
@@ -118,3 +119,9 @@ def remaining(value: object) -> str:
     if number < 0:
         return _("dépassement de %(amount)s") % {"amount": format_eur_short(-number)}
     return _("reste %(amount)s") % {"amount": format_eur_short(number)}
+
+
+@register.filter
+def audit_action(code: object) -> str:
+    """`funding.line.update` -> « Ligne de financement modifiée »: the journal shows sentences, not codes."""
+    return str(action_label(str(code)))

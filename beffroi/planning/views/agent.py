@@ -371,7 +371,7 @@ def _recommendations(scores: dict) -> list[dict]:
 
 
 def _series_name(assessment) -> str:
-    return f"{assessment.author_label or assessment.role} ({assessment.assessed_on:%d/%m/%Y})"
+    return f"{assessment.author_label or assessment.role_label} ({assessment.assessed_on:%d/%m/%Y})"
 
 
 @capability_required("view_agent_space")
@@ -394,18 +394,11 @@ def assessment_detail(request, pk: int):
                 table_caption=_("Scores par domaine"),
             ),
             "recommendations": _recommendations(assessment.scores),
-            "role_label": _role_label(assessment.role),
+            "role_label": assessment.role_label,
             "can_plan": _can_plan(request),
             "in_report": selectors.assessment_for_report(commune=request.commune),
         },
     )
-
-
-def _role_label(code: str) -> str:
-    """« élu·e », not « elu »: a role as people say it."""
-    from beffroi.accounts.models import Role
-
-    return str(Role(code).label) if code in Role.values else code
 
 
 @require_POST
