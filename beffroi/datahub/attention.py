@@ -13,11 +13,16 @@ from beffroi.datahub import selectors
 def section(*, commune, user, role: str) -> attention.Section | None:
     if not commune.has_module("datahub") or not has_capability(role, "view_dashboards"):
         return None
-    alerts = selectors.alert_list(commune=commune, limit=10)
-    count = selectors.alert_open_count(commune=commune)
+    active = selectors.alert_list(commune=commune)  # open or acknowledged
+    alerts = active[:10]
+    unhandled = sum(1 for a in active if a.state == "open")
     return attention.Section(
         title=gettext_lazy("Alertes des capteurs"),
-        summary=ngettext("%(n)s alerte ouverte.", "%(n)s alertes ouvertes.", count) % {"n": count},
+        summary=ngettext("%(n)s alerte en cours", "%(n)s alertes en cours", len(active)) % {"n": len(active)}
+        + ngettext(
+            ", dont %(n)s pas encore prise en charge.", ", dont %(n)s pas encore prises en charge.", unhandled
+        )
+        % {"n": unhandled},
         items=[
             attention.Item(
                 label=gettext("%(rule)s — %(asset)s") % {"rule": a.rule.label, "asset": a.entity},

@@ -122,15 +122,17 @@ def line_chart(
                 f'stroke-width="1.2"/>'
             )
             body.append(text(x, bottom + 24, mark.strftime(axis_format), anchor=anchor))
+    names = []  # the thresholds' names, drawn last so that the data line never covers them
     for threshold in thresholds:
         y = y_of(threshold.value)
         body.append(
             f'<line x1="{xy(left)}" y1="{xy(y)}" x2="{xy(WIDTH - RIGHT)}" y2="{xy(y)}" '
             f'stroke="{THRESHOLD_INK}" stroke-width="1.6" stroke-dasharray="8 4"/>'
         )
-        body.append(
+        names.append(
             f'<text x="{xy(WIDTH - RIGHT - 2)}" y="{xy(y - 5)}" fill="{THRESHOLD_INK}" text-anchor="end" '
-            f'font-size="12">{escape(threshold.label)} ({escape(number(threshold.value))}'
+            f'font-size="12" stroke="#ffffff" stroke-width="4" paint-order="stroke">'
+            f"{escape(threshold.label)} ({escape(number(threshold.value))}"
             f"{escape(f' {unit}' if unit else '')})</text>"
         )
     body.append(_legend(value_heading, f"{low_heading} – {high_heading}" if banded else ""))
@@ -159,6 +161,9 @@ def line_chart(
                 f'<circle cx="{xy(x_of(only.at))}" cy="{xy(y_of(only.value))}" r="5" fill="{SERIES_INK[0]}"/>'
             )
         body.append("</g>")
+
+    if names:
+        body.append('<g aria-hidden="true">' + "".join(names) + "</g>")
 
     summary = ""
     if points:
