@@ -18,6 +18,8 @@ from beffroi.core.formatting import (
     format_percent,
     format_quarter,
 )
+from beffroi.core.icons import MODULE_ICONS, icon_svg
+from beffroi.core.icons import category_icon as category_icon_name
 
 register = template.Library()
 
@@ -125,3 +127,19 @@ def remaining(value: object) -> str:
 def audit_action(code: object) -> str:
     """`funding.line.update` -> « Ligne de financement modifiée »: the journal shows sentences, not codes."""
     return str(action_label(str(code)))
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    """`{% icon "bulb" %}`: a vendored Tabler icon, inline, hidden from screen readers."""
+    return icon_svg(name)
+
+
+@register.simple_tag
+def module_icon(code: str) -> str:
+    return icon_svg(MODULE_ICONS.get(code, ""))
+
+
+@register.simple_tag
+def category_icon(code: str) -> str:
+    return icon_svg(category_icon_name(code))
