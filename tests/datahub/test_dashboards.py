@@ -203,7 +203,8 @@ def test_co2_read_against_the_schools_guidance(client, loaded, agent_valbourg):
         team=None,
     )
     html = client.get(f"/valbourg/donnees/equipement/{school.pk}/?periode=week").content.decode()
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    start = html.index('class="chart-svg')
+    svg = html[start : html.index("</svg>", start)]
     # The guidance and the alert rule drawn as named lines, the axis from zero, instants along the time axis.
     assert (
         "Aérer (800 ppm)" in svg
@@ -223,7 +224,8 @@ def test_filling_level_charted_as_percentages(client, loaded, agent_valbourg):
     client.force_login(agent_valbourg)
     bin_ = Entity.objects.get(entity_id="urn:ngsi-ld:WasteContainer:valbourg-002")
     html = client.get(f"/valbourg/donnees/equipement/{bin_.pk}/?periode=day").content.decode()
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    start = html.index('class="chart-svg')
+    svg = html[start : html.index("</svg>", start)]
     assert ">%</text>" in svg and ">100</text>" in svg
     table = html[html.index('<table class="chart-table"') :].split("</table>")[0]
     cells = re.findall(r'<td class="num">([^<]+)</td>', table)
