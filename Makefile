@@ -76,10 +76,17 @@ bench: install node_modules/.package-lock.json
 	scripts/system-deps.sh --bench
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# The icons the pages use (beffroi/core/icons.py USED_ICONS), copied by `make vendor`
+TABLER_ICONS := alert-triangle armchair bulb chart-line coin-euro database file-text map-2 message-report road speakerphone trash tree volume
+
 vendor: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js beffroi/static/vendor/
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css beffroi/static/vendor/leaflet/
 	cp -r node_modules/leaflet/dist/images beffroi/static/vendor/leaflet/
+	# Tabler Icons (MIT): only the icons beffroi/core/icons.py names, with the licence
+	mkdir -p beffroi/static/vendor/tabler-icons
+	cp node_modules/@tabler/icons/LICENSE beffroi/static/vendor/tabler-icons/LICENSE
+	for name in $(TABLER_ICONS); do cp node_modules/@tabler/icons/icons/outline/$$name.svg beffroi/static/vendor/tabler-icons/; done
 
 messages: install
 	$(BIN)/beffroi makemessages -l en --no-obsolete --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*" --ignore ".venv/*"

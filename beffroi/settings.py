@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:landing"  # « Mon espace »: what needs the member's attention, by role
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Brute-force protection: 5 failures per account and address lock it for 15 minutes.
@@ -246,6 +246,9 @@ BEFFROI_OIDC_TIMEOUT = env.float("BEFFROI_OIDC_TIMEOUT", default=5.0)
 
 # How long the link of an invitation to join a commune's staff stays valid, in days (accounts.services).
 BEFFROI_INVITATION_DAYS = env.int("BEFFROI_INVITATION_DAYS", default=14)
+# The price of a kWh of electricity (euros, VAT included) the data dashboards turn the public buildings'
+# consumption into euros with: a commune's contract price (the regulated tariff was about 0.25 € in 2025).
+BEFFROI_ENERGY_PRICE_EUR_PER_KWH = env.float("BEFFROI_ENERGY_PRICE_EUR_PER_KWH", default=0.25)
 
 # Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
 # No tile server by default: a map is drawn from the commune boundary alone, no third-party request.

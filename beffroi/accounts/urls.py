@@ -14,6 +14,7 @@ urlpatterns = [
     path("connexion/<str:provider>/retour/", oidc_views.oidc_callback, name="oidc_callback"),
     path("inscription/", views.signup, name="signup"),
     path("compte/", views.account, name="account"),
+    path("mon-espace/", views.landing, name="landing"),
     path("compte/confirmer-mon-adresse/", views.email_confirmation, name="email_confirmation"),
     path("compte/confirmer-mon-adresse/<str:token>/", views.email_confirm, name="email_confirm"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),

@@ -21,7 +21,7 @@ from beffroi.accounts import activity, oidc_views, selectors, services
 from beffroi.accounts.forms import DeleteAccountForm, InvitationSignupForm, LoginForm, SignupForm
 from beffroi.accounts.models import Invitation, Role
 from beffroi.accounts.oidc import providers_configured
-from beffroi.core import personal_data
+from beffroi.core import attention, personal_data
 from beffroi.core.decorators import commune_required
 
 
@@ -246,3 +246,25 @@ def invitation_accept(request, token: str):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return _invitation_accepted(request, invitation)
     return render(request, "accounts/invitation_accept.html", {**context, "form": form})
+
+
+@login_required
+def landing(request):
+    """« Mon espace », where a member lands after signing in: what needs their attention in this commune
+    (sections given by the modules through core.attention for the member's role), and for a resident their
+    reports, ideas and votes with where their notifications go. Outside a commune: the account page."""
+    commune = getattr(request, "commune", None)
+    role = selectors.role_get(commune=commune, user=request.user) if commune is not None else None
+    if commune is None or role is None:
+        return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/landing.html",
+        {
+            "role": role,
+            "role_label": Role(role).label,
+            "attention": attention.sections_for(commune=commune, user=request.user, role=role),
+            "activity": activity.sections_for(user=request.user, commune=commune),
+            "notification_address": selectors.notification_address(request.user),
+        },
+    )

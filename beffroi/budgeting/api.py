@@ -42,7 +42,7 @@ class ProjectOut(Schema):
     category: str
     place: str | None
     location: str
-    estimated_cost: int
+    estimated_cost: int | None
     cost: int
     status: str
     decision: str

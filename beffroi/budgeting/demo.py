@@ -606,6 +606,54 @@ def _load_open(commune, agent, habitant):
     )
 
 
+IDEAS_2027 = [
+    (
+        "Des bancs le long de la promenade de la Vingeanne",
+        "Les personnes âgées ne peuvent pas faire le tour sans s'asseoir : trois ou quatre bancs suffiraient.",
+        "cadre-de-vie",
+        None,  # the resident did not know the cost: the services will estimate it
+    ),
+    (
+        "Un composteur partagé au jardin des Tilleuls",
+        "Pour les habitants des immeubles qui n'ont pas de jardin.",
+        "nature",
+        1500,
+    ),
+]
+
+
+def _load_ideas(commune, agent, habitant):
+    """The budget whose ideas are being collected, as the home page invites residents to propose them."""
+    now = timezone.now()
+    day = timedelta(days=1)
+    budget = services.budget_create(
+        commune=commune,
+        actor=agent,
+        title="Budget participatif 2027",
+        slug="bp-2027",
+        description="60 000 € pour les projets des habitants. Proposez vos idées jusqu'à la fin du dépôt : "
+        "les services de la mairie les étudieront avant le vote.",
+        total_amount=60000,
+        ideas_open_at=now - 5 * day,
+        ideas_close_at=now + 40 * day,
+        vote_open_at=now + 100 * day,
+        vote_close_at=now + 130 * day,
+        ballot_type="panier",
+        min_choices=1,
+        rule="mes-add1",
+    )
+    for title, description, category, cost in IDEAS_2027:
+        services.idea_submit(
+            commune=commune,
+            budget=budget,
+            author=habitant,
+            title=title,
+            description=description,
+            category=category,
+            estimated_cost=cost,
+        )
+
+
 def _basket(rng, projects, limit):
     """A basket ballot within the limit: projects taken in a random order while they fit."""
     chosen: dict[int, int] = {}
@@ -630,3 +678,5 @@ def load() -> None:
         _load_finished(commune, agent, admin, rng)
     if not Budget.objects.filter(commune=commune, slug="bp-2026").exists():
         _load_open(commune, agent, habitant)
+    if not Budget.objects.filter(commune=commune, slug="bp-2027").exists():
+        _load_ideas(commune, agent, habitant)

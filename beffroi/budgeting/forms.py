@@ -113,8 +113,10 @@ class IdeaForm(forms.Form):
     estimated_cost = forms.IntegerField(
         label=_("Coût estimé (en euros)"),
         min_value=1,
+        required=False,
         help_text=_(
-            "Une estimation suffit : les services de la mairie fixeront le coût pendant l'instruction."
+            "Si vous avez une idée du coût. Sinon, laissez vide : les services de la mairie l'estimeront "
+            "pendant l'instruction."
         ),
     )
     sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(

@@ -258,7 +258,8 @@ class Project(CommuneOwned):
         related_name="projects",
         verbose_name=_("enveloppe"),
     )
-    estimated_cost = models.PositiveIntegerField(_("coût estimé (euros)"))
+    # Optional: a resident rarely knows what a bench costs; the instruction sets final_cost.
+    estimated_cost = models.PositiveIntegerField(_("coût estimé (euros)"), null=True, blank=True)
     final_cost = models.PositiveIntegerField(
         _("coût retenu après instruction (euros)"), null=True, blank=True
     )
@@ -296,7 +297,9 @@ class Project(CommuneOwned):
     @property
     def cost(self) -> int:
         """The cost put to the vote: the one fixed by the instruction, else the estimate."""
-        return self.final_cost if self.final_cost is not None else self.estimated_cost
+        if self.final_cost is not None:
+            return self.final_cost
+        return self.estimated_cost or 0
 
     @property
     def on_ballot(self) -> bool:

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beffroi.accounts.models import Membership, User
 from beffroi.accounts.selectors import user_can
@@ -296,7 +297,11 @@ def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
     if kind in (BallotType.APPROVAL, BallotType.BASKET, BallotType.RANKING):
         if n < budget.min_choices:
             errors.append(
-                _("Choisissez au moins %(min)d projet(s) ; vous en avez choisi %(n)d.")
+                ngettext(
+                    "Choisissez au moins %(min)d projet ; vous en avez choisi %(n)d.",
+                    "Choisissez au moins %(min)d projets ; vous en avez choisi %(n)d.",
+                    budget.min_choices,
+                )
                 % {"min": budget.min_choices, "n": n}
             )
         if budget.max_choices and n > budget.max_choices:

@@ -1,10 +1,11 @@
 """One strict reading of a euro amount typed by a person, the French way (pure: no Django).
 
 Accepted: ASCII digits, optionally grouped by three with a space (ordinary, no-break or narrow no-break), and
-cents after a comma — `1250`, `1 250`, `1 250,5`, `1 250,50`. A dot is read as the decimal mark only when one
+cents after a comma — `1250`, `1 250`, `1 250,5`, `1 250,50`, and a euro sign after the amount, as a person
+writes it (`12 500,50 €`). A dot is read as the decimal mark only when one
 or two digits follow it (`12.5`, a phone's numeric keypad), never as a thousands separator (`1.250` is
 ambiguous and refused). Everything else is refused with a sentence saying why, rather than read silently
-into another number: exponents (`1.5e3`), underscores (`1_000`), the euro sign or any other letter, digits
+into another number: exponents (`1.5e3`), underscores (`1_000`), the euro sign before the amount or any other letter, digits
 of other scripts (full-width `１００`, Arabic-Indic `١٠٠`), signs, and amounts past a trillion euros.
 """
 
@@ -36,6 +37,13 @@ def parse_amount(text: str, *, allow_cents: bool = True, maximum: Decimal = MAX_
     cleaned = text.strip()
     if not cleaned:
         raise AmountError("empty", "Indiquez un montant.")
+    if cleaned.endswith("€") and cleaned[:-1].strip() and cleaned[:-1].strip()[-1].isdigit():
+        cleaned = cleaned[:-1].rstrip(_SPACES)
+    if re.fullmatch(r"[0-9.,]+[eE][+-]?[0-9]+", cleaned):
+        raise AmountError(
+            "exponent",
+            "Écrivez le montant en entier, sans puissance de dix (par exemple 1 000 000 et non 1e6).",
+        )
     if "€" in cleaned or "eur" in cleaned.lower():
         raise AmountError("currency", "Écrivez le montant en chiffres seulement, sans le symbole €.")
     if cleaned.startswith("-"):
@@ -47,6 +55,12 @@ def parse_amount(text: str, *, allow_cents: bool = True, maximum: Decimal = MAX_
             "dot",
             "Écrivez le montant sans point : les milliers séparés par une espace, les centimes après une virgule "
             "(par exemple 1 250,50).",
+        )
+    if re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]{3})+", cleaned):
+        raise AmountError(
+            "ambiguous",
+            f"« {cleaned} » est ambigu : séparez les milliers par une espace (par exemple "
+            f"{cleaned.replace('.', ' ')}) et les centimes par une virgule.",
         )
     match = _AMOUNT.fullmatch(cleaned)
     if match is None:

@@ -66,6 +66,54 @@ def format_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_date_long(value: date) -> str:
+    """date(2027, 6, 30) -> '30 juin 2027'; the first of a month is '1er' (French typography)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_month(value: date) -> str:
+    """date(2027, 6, 30) -> 'juin 2027'."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def format_ordinal(number: int, *, feminine: bool = False) -> str:
+    """1 -> '1er' ('1re' feminine), 2 -> '2e': the abbreviated French ordinals."""
+    if number == 1:
+        return "1re" if feminine else "1er"
+    return f"{number}e"
+
+
+def format_quarter(quarter: int, year: int | None = None) -> str:
+    """(1, 2027) -> '1er trimestre 2027'."""
+    text = f"{format_ordinal(quarter)} trimestre"
+    return f"{text} {year}" if year is not None else text
+
+
+def format_days(days: Decimal | int | float, places: int = 1) -> str:
+    """13.94 -> '13,9 jours', 1 -> '1 jour' (the unit in full: « j » is an abbreviation few read)."""
+    text = format_number(days, places)
+    if float(days) == int(float(days)):
+        text = format_number(days, 0)
+    return f"{text}{NBSP}{'jour' if abs(float(days)) < 2 else 'jours'}"
+
+
 def join_fr(items: Iterable[str], last: str = "et") -> str:
     """['a', 'b', 'c'] -> 'a, b et c'."""
     words = [item for item in items if item]

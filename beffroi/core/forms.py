@@ -27,6 +27,9 @@ AMOUNT_MESSAGES = {
         "centimes après une virgule (par exemple 1 250,50)."
     ),
     "not_number": gettext_lazy("Le montant doit être un nombre."),
+    "exponent": gettext_lazy(
+        "Écrivez le montant en entier, sans puissance de dix (par exemple 1 000 000 et non 1e6)."
+    ),
 }
 
 
@@ -72,6 +75,12 @@ class AmountField(forms.Field):
             return gettext("Ce montant est trop élevé (au plus %(maximum)s).") % {
                 "maximum": format_eur_short(self.maximum)
             }
+        if exc.code == "ambiguous":
+            typed = exc.message.split("»")[0].lstrip("« ").strip()
+            return gettext(
+                "« %(typed)s » est ambigu : séparez les milliers par une espace (par exemple %(spaced)s) et les "
+                "centimes par une virgule."
+            ) % {"typed": typed, "spaced": typed.replace(".", " ")}
         if exc.code == "cents":
             return gettext("Indiquez un montant en euros, sans centimes.") if not self.cents else exc.message
         return str(AMOUNT_MESSAGES.get(exc.code, exc.message))

@@ -55,6 +55,11 @@ def all_modules() -> list[Module]:
     return sorted(_REGISTRY.values(), key=lambda m: (m.order, m.code))
 
 
+def get(code: str) -> Module | None:
+    """The installed module of that code (``None``: no app of this instance provides it)."""
+    return _REGISTRY.get(code)
+
+
 def enabled_for(commune: Commune | None) -> list[Module]:
     if commune is None:
         return []

@@ -43,16 +43,20 @@ BUILDINGS = [
 ]
 
 
+# Street lights whose lamp is broken (status « defectiveLamp »): they stay dark and draw nothing.
+DEFECTIVE_LIGHTS = (3, 11)
+
+
+def _lit(t: datetime, i: int) -> bool:
+    return i not in DEFECTIVE_LIGHTS and (t.hour >= 18 or t.hour < 7)
+
+
 def _series(kind: str):
     """(attribute, unitCode, value(moment, index, rng)) of the measured attributes of a type."""
     if kind == "Streetlight":
         return [
-            ("illuminanceLevel", "", lambda t, i, r: 1.0 if t.hour >= 18 or t.hour < 7 else 0.0),
-            (
-                "powerConsumption",
-                "WTT",
-                lambda t, i, r: (70 + r.random() * 5) if t.hour >= 18 or t.hour < 7 else 0.0,
-            ),
+            ("illuminanceLevel", "", lambda t, i, r: 1.0 if _lit(t, i) else 0.0),
+            ("powerConsumption", "WTT", lambda t, i, r: (70 + r.random() * 5) if _lit(t, i) else 0.0),
         ]
     if kind == "WasteContainer":
         return [
@@ -71,7 +75,7 @@ def _series(kind: str):
                 "59",
                 lambda t, i, r: (
                     420
-                    + (600 + 100 * i)
+                    + (500 + 250 * i)
                     * (1 if 8 <= t.hour < 17 and t.weekday() < 5 else 0)
                     * math.sin(math.pi * (t.hour - 8) / 9) ** 2
                     + r.random() * 30
@@ -140,7 +144,7 @@ def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: ran
         "@context": [SDM.format(domain)],
     }
     names = {
-        "Streetlight": f"Candélabre {index + 1}",
+        "Streetlight": f"Lampadaire {index + 1}",
         "WasteContainer": f"Benne {index + 1}",
         "AirQualityObserved": SCHOOLS[index % len(SCHOOLS)],
         "WeatherObserved": f"Station météo {index + 1}",
@@ -151,8 +155,8 @@ def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: ran
     }
     body["name"] = {"type": "Property", "value": names[kind]}
     if kind == "Streetlight":
-        body["status"] = {"type": "Property", "value": "defectiveLamp" if index in (3, 11) else "ok"}
-        body["powerState"] = {"type": "Property", "value": "on"}
+        body["status"] = {"type": "Property", "value": "defectiveLamp" if index in DEFECTIVE_LIGHTS else "ok"}
+        body["powerState"] = {"type": "Property", "value": "off" if index in DEFECTIVE_LIGHTS else "on"}
     if kind == "WasteContainer":
         body["status"] = {"type": "Property", "value": "ok"}
     if kind == "ParkingSpot":
@@ -245,7 +249,7 @@ def load(now: datetime | None = None) -> None:
 # label, entity type, attribute, kind, threshold, duration (minutes), team slug
 ALERT_RULES = [
     (
-        "Candélabre muet (panne ou coupure)",
+        "Lampadaire muet (panne ou coupure)",
         "Streetlight",
         "powerConsumption",
         "no_data",
@@ -263,11 +267,11 @@ ALERT_RULES = [
         "voirie-et-proprete",
     ),
     (
-        "CO₂ au-dessus de 1000 ppm dans une école",
+        "CO₂ au-dessus de 1 500 ppm dans une école",
         "AirQualityObserved",
         "co2",
         "above",
-        1000,
+        1500,
         30,
         "batiments-et-eclairage",
     ),

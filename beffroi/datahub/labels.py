@@ -18,19 +18,44 @@ if TYPE_CHECKING:
 
 TYPE_LABELS: dict[str, StrOrPromise] = {
     "ACMeasurement": _("Compteur électrique"),
-    "AirQualityObserved": _("Qualité de l'air"),
+    "AirQualityObserved": _("Capteur de qualité de l'air"),
     "Building": _("Bâtiment"),
     "Device": _("Capteur"),
-    "NoiseLevelObserved": _("Niveau sonore"),
+    "EnergyMeter": _("Compteur d'énergie"),
+    "NoiseLevelObserved": _("Sonomètre"),
     "OffStreetParking": _("Parking"),
     "ParkingSpot": _("Place de stationnement"),
-    "Streetlight": _("Candélabre"),
+    "Streetlight": _("Lampadaire"),
     "StreetlightGroup": _("Armoire d'éclairage"),
-    "TrafficFlowObserved": _("Comptage routier"),
+    "TrafficFlowObserved": _("Compteur de véhicules"),
     "WasteContainer": _("Conteneur à déchets"),
     "WaterConsumptionObserved": _("Compteur d'eau"),
     "WeatherObserved": _("Station météo"),
 }
+
+# Measurements whose zero means "nothing": their charts start at zero (a temperature's does not).
+FROM_ZERO = {
+    "activeEnergyImport",
+    "activePower",
+    "co2",
+    "fillingLevel",
+    "intensity",
+    "no2",
+    "pm10",
+    "pm25",
+    "powerConsumption",
+    "waterConsumption",
+}
+
+# Measurements stored as a ratio from 0 to 1 (Smart Data Models) and shown as a percentage.
+RATIOS = {"fillingLevel"}
+
+# Guidance a mayor reads a CO₂ level against in a classroom (the Haut Conseil de la santé publique's advice on
+# indoor air in schools): air the room above 800 ppm, act at once above 1,500 ppm.
+CO2_GUIDANCE: tuple[tuple[float, StrOrPromise], ...] = (
+    (800, _("Aérer")),
+    (1500, _("Agir")),
+)
 
 ATTRIBUTE_LABELS: dict[str, StrOrPromise] = {
     "activeEnergyImport": _("Énergie consommée"),
@@ -110,12 +135,17 @@ def unit_label(code: str | None) -> str:
     return UNIT_LABELS.get(code, code)
 
 
+def is_ratio(attribute: str, unit_code: str | None) -> bool:
+    """A measurement stored as a fraction of 1 with no unit (a filling level), shown as a percentage."""
+    return short_name(attribute) in RATIOS and not unit_code
+
+
 def value_text(value: Any, unit_code: str | None = None, *, attribute: str = "") -> str:
     """A measurement as read by a person: French number format, a unit symbol, a ratio as a percentage."""
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
     if isinstance(value, int | float):
-        if attribute == "fillingLevel" and not unit_code and 0 <= value <= 1:
+        if is_ratio(attribute, unit_code) and 0 <= value <= 1:
             return f"{number_format(value * 100, 0)} %"
         digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
         text = number_format(value, digits, use_l10n=True, force_grouping=True)

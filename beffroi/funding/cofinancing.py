@@ -332,3 +332,70 @@ def check_minimum_participation(
         message=message,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceResult:
+    """Resources of a plan against the project's cost, for each kind of expense (a gap > 0: more resources
+    than the cost, < 0: resources missing)."""
+
+    ok: bool
+    investment_cost: Decimal
+    investment_resources: Decimal
+    investment_gap: Decimal
+    operating_cost: Decimal
+    operating_resources: Decimal
+    operating_gap: Decimal
+    message: str
+
+
+def _gap_sentence(what: str, cost: Decimal, resources: Decimal) -> str:
+    gap = resources - cost
+    if gap > 0:
+        return (
+            f"{what} : {format_eur(resources)} de ressources pour un coût de {format_eur(cost)}, soit "
+            f"{format_eur(gap)} de plus que le coût (surfinancement)."
+        )
+    return (
+        f"{what} : {format_eur(resources)} de ressources pour un coût de {format_eur(cost)} : "
+        f"il manque {format_eur(-gap)}."
+    )
+
+
+def check_balance(
+    lines: Iterable[FinancingLine], *, investment_cost: Decimal, operating_cost: Decimal
+) -> BalanceResult:
+    """A financing plan is balanced when its resources equal the project's cost, for the investment and for
+    the operating expenses separately (a plan « en équilibre » is what every funder asks for: an aid is
+    never granted above the expense it funds, and an unfunded part must be found before the vote).
+
+    Operating lines are checked only when the plan has some: a yearly operating cost is often met by the
+    commune's ordinary budget, outside the plan."""
+    lines = list(lines)
+    investment = sum((line.amount for line in lines if line.cost_nature is CostNature.INVESTMENT), Decimal(0))
+    operating = sum((line.amount for line in lines if line.cost_nature is CostNature.OPERATING), Decimal(0))
+    investment_cost = Decimal(investment_cost)
+    operating_cost = Decimal(operating_cost)
+    checked_operating = operating_cost if operating else operating
+    problems = []
+    if investment != investment_cost:
+        problems.append(_gap_sentence("Investissement", investment_cost, investment))
+    if operating and operating != operating_cost:
+        problems.append(_gap_sentence("Fonctionnement", operating_cost, operating))
+    if problems:
+        message = "Le plan n'est pas en équilibre. " + " ".join(problems)
+    else:
+        message = (
+            f"Le plan est en équilibre : {format_eur(investment)} de ressources pour "
+            f"{format_eur(investment_cost)} d'investissement."
+        )
+    return BalanceResult(
+        ok=not problems,
+        investment_cost=investment_cost,
+        investment_resources=investment,
+        investment_gap=investment - investment_cost,
+        operating_cost=checked_operating,
+        operating_resources=operating,
+        operating_gap=operating - checked_operating,
+        message=message,
+    )

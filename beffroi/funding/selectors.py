@@ -12,9 +12,11 @@ from django.http import Http404
 from beffroi.core.models import Commune
 from beffroi.funding.catalogue import Mechanism, Vocabulary, load_mechanisms, load_vocabulary
 from beffroi.funding.cofinancing import (
+    BalanceResult,
     CofinancingResult,
     CostNature,
     FunderType,
+    check_balance,
     check_minimum_participation,
 )
 from beffroi.funding.cofinancing import (
@@ -182,6 +184,22 @@ def plan_check(*, plan: FinancingPlan, lines: Iterable[FinancingLine] | None = N
         regime=plan.regime,
         prefect_decision=plan.prefect_decision,
         ctec_derogation=plan.ctec_derogation,
+    )
+
+
+def plan_balance(
+    *, plan: FinancingPlan, lines: Iterable[FinancingLine] | None = None
+) -> BalanceResult | None:
+    """The plan's resources against its project's cost (planning links a project to the plan; ``None`` when no
+    project is linked, so there is no cost to balance)."""
+    project = getattr(plan, "project", None)
+    if project is None:
+        return None
+    lines = plan_lines(plan=plan) if lines is None else lines
+    return check_balance(
+        rule_lines(lines),
+        investment_cost=Decimal(project.investment_budget or 0),
+        operating_cost=Decimal(project.operating_budget or 0),
     )
 
 

@@ -27,15 +27,37 @@ class Assessment(CommuneOwned):
     assessed_on = models.DateField(_("date"))
     answers = models.JSONField(_("réponses"), default=dict, blank=True)
     scores = models.JSONField(_("scores calculés"), default=dict, blank=True)
+    # A draft is a try (a training, a first look): it never reaches the council report.
+    is_draft = models.BooleanField(_("brouillon"), default=False)
+    # The one assessment the council report presents, chosen by an élu (else the latest validated one).
+    used_in_report = models.BooleanField(_("retenu pour le rapport au conseil"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("auto-diagnostic")
         verbose_name_plural = _("auto-diagnostics")
         ordering = ["-assessed_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune"],
+                condition=models.Q(used_in_report=True),
+                name="planning_one_assessment_in_report",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(is_draft=True, used_in_report=True),
+                name="planning_draft_not_in_report",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.assessed_on} — {self.author_label or self.role}"
+        return f"{self.assessed_on} — {self.author_label or self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        """The respondent's role in words (« élu·e »), never its code (« elu »)."""
+        from beffroi.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
 
 
 class Project(CommuneOwned):

@@ -16,9 +16,9 @@ from beffroi.planning.models import Project
 
 def build(*, commune: Commune, today: date) -> dict:
     """Diagnostic summary, chosen projects, timeline, costs, financing plans with the L1111-10 check, indicators."""
-    assessments = list(selectors.assessment_list(commune=commune))
-    latest = assessments[0] if assessments else None
-    earliest = assessments[-1] if len(assessments) > 1 else None
+    # The assessment an élu chose for the council (else the latest validated one; never a draft).
+    latest = selectors.assessment_for_report(commune=commune)
+    earliest = selectors.assessment_earliest_validated(commune=commune, before=latest) if latest else None
     projects = [p for p in selectors.project_list(commune=commune) if p.status != Project.Status.ABANDONED]
     entries = []
     totals = {"investment": Decimal(0), "operating": Decimal(0), "public": Decimal(0), "own": Decimal(0)}

@@ -60,6 +60,24 @@ def assessment_latest(*, commune: Commune) -> Assessment | None:
     return assessment_list(commune=commune).first()
 
 
+def assessment_for_report(*, commune: Commune) -> Assessment | None:
+    """The assessment the council report presents: the one an élu chose, else the latest validated one
+    (a draft never)."""
+    validated = assessment_list(commune=commune).filter(is_draft=False)
+    return validated.filter(used_in_report=True).first() or validated.first()
+
+
+def assessment_earliest_validated(*, commune: Commune, before: Assessment) -> Assessment | None:
+    """The first validated assessment older than ``before``: the report's point of comparison."""
+    return (
+        assessment_list(commune=commune)
+        .filter(is_draft=False, assessed_on__lte=before.assessed_on)
+        .exclude(pk=before.pk)
+        .order_by("assessed_on", "pk")
+        .first()
+    )
+
+
 def assessment_get(*, commune: Commune, pk: int) -> Assessment:
     assessment = assessment_list(commune=commune).filter(pk=pk).first()
     if assessment is None:

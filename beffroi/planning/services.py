@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.selectors import role_get
+from beffroi.accounts.selectors import role_get, user_can
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
@@ -59,10 +60,12 @@ def assessment_create(
     answers: dict[str, Any],
     scores: dict[str, Any],
     assessed_on: date | None = None,
+    is_draft: bool = False,
 ) -> Assessment:
     """Keep one answer to the maturity grid with its computed scores (every assessment is kept).
 
     Élus and agents may both answer (``view_agent_space``): comparing their views is part of the exercise.
+    A draft (``is_draft``) is kept for the record but never presented to the council.
     """
     require_capability(commune=commune, actor=actor, capability="view_agent_space")
     assessment = Assessment.objects.create(
@@ -74,6 +77,7 @@ def assessment_create(
         assessed_on=assessed_on or date.today(),
         answers=answers,
         scores=scores,
+        is_draft=is_draft,
     )
     audit_record(
         commune=commune,
@@ -81,6 +85,51 @@ def assessment_create(
         action="planning.assessment.create",
         obj=assessment,
         summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y}",
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_validate(*, commune: Commune, actor: Actor, assessment: Assessment) -> Assessment:
+    """A draft becomes a validated assessment (its author, an élu or an administrator)."""
+    require_capability(commune=commune, actor=actor, capability="view_agent_space")
+    ensure_owned(assessment, commune)
+    if not assessment.is_draft:
+        return assessment
+    if assessment.author_id != getattr(actor, "pk", None) and not user_can(
+        commune=commune, user=actor, capability="plan"
+    ):
+        raise PermissionDenied(_("Seul son auteur ou un élu peut valider ce diagnostic."))
+    assessment.is_draft = False
+    assessment.save(update_fields=["is_draft"])
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.assessment.validate",
+        obj=assessment,
+        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y} validé",
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_choose_for_report(*, commune: Commune, actor: Actor, assessment: Assessment) -> Assessment:
+    """The élu chooses which validated assessment the council report presents (one per commune)."""
+    require_capability(commune=commune, actor=actor, capability="plan")
+    ensure_owned(assessment, commune)
+    if assessment.is_draft:
+        raise ValidationError(_("Un brouillon ne peut pas être présenté au conseil : validez-le d'abord."))
+    Assessment.objects.filter(commune=commune, used_in_report=True).exclude(pk=assessment.pk).update(
+        used_in_report=False
+    )
+    assessment.used_in_report = True
+    assessment.save(update_fields=["used_in_report"])
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="planning.assessment.report",
+        obj=assessment,
+        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y} retenu pour le rapport",
     )
     return assessment
 

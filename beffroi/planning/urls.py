@@ -32,5 +32,7 @@ urlpatterns = [
     path("diagnostic/", agent.assessment_list, name="assessment_list"),
     path("diagnostic/nouveau/", agent.assessment_create, name="assessment_create"),
     path("diagnostic/<int:pk>/", agent.assessment_detail, name="assessment_detail"),
+    path("diagnostic/<int:pk>/valider/", agent.assessment_validate, name="assessment_validate"),
+    path("diagnostic/<int:pk>/rapport/", agent.assessment_for_report, name="assessment_for_report"),
     path("diagnostic/comparer/", agent.assessment_compare, name="assessment_compare"),
 ]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.translation import get_language, gettext
 
+from beffroi.core import modules
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.funding.catalogue import load_mechanisms, load_vocabulary
@@ -211,6 +212,15 @@ def seed_project(*, project: Project, use_case: UseCaseEntry, actor: Actor) -> N
         )
 
 
+def module_in_use(use_case: UseCaseEntry, *, commune: Commune) -> modules.Module | None:
+    """The Beffroi module that carries out the use case for this commune: installed on the instance *and*
+    enabled by the commune (``None`` otherwise — the catalogue then promises nothing of Beffroi)."""
+    if not use_case.module:
+        return None
+    module = modules.get(use_case.module)
+    return module if module is not None and commune.has_module(module.code) else None
+
+
 def detail_view(use_case: UseCaseEntry, *, commune: Commune) -> dict[str, Any]:
     """The detail page's extras: the commune's size band, the catalogued funding mechanisms, theme names."""
     by_code = {m.code: m for m in load_mechanisms()}
@@ -219,4 +229,5 @@ def detail_view(use_case: UseCaseEntry, *, commune: Commune) -> dict[str, Any]:
         "band": band_for(commune.population),
         "mechanisms": [by_code[code] for code in use_case.funding if code in by_code],
         "theme_labels": [themes.get(t, t) for t in use_case.themes],
+        "module": module_in_use(use_case, commune=commune),
     }

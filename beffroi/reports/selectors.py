@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from datetime import date, datetime
 from decimal import Decimal
@@ -208,13 +209,40 @@ def agent_queue(
     q = q.strip()
     if q:
         code = normalize_code(q)
-        condition = Q(description__icontains=q) | Q(address_string__icontains=q)
+        condition = (
+            Q(description__icontains=q)
+            | Q(address_string__icontains=q)
+            # « Code perdu ? » : the agent finds a resident's reports by the name, e-mail or phone they left.
+            | Q(contact_name__icontains=q)
+            | Q(contact_email__icontains=q)
+            | Q(reporter__full_name__icontains=q)
+            | Q(reporter__email__icontains=q)
+        )
+        phone = _phone_pattern(q)
+        if phone:
+            condition |= Q(contact_phone__regex=phone)
         if code:
             condition |= Q(tracking_code=code)
         if q.isdigit():
             condition |= Q(pk=int(q))
         qs = qs.filter(condition)
     return qs
+
+
+def _phone_pattern(text: str) -> str:
+    """A regular expression matching a French phone number however it was typed (« 06 12 34 56 78 »,
+    « 06.12.34.56.78 », « +33 6 12 34 56 78 ») from the digits the agent types; "" when the text is no phone."""
+    if re.search(r"[^\d\s.+()-]", text):
+        return ""
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("33") and len(digits) == 11:
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    if len(digits) < 6:
+        return ""
+    prefix = r"(?:0|\+\s*33\s*(?:\(0\))?)?" if len(digits) == 9 else ""
+    return prefix + r"[^0-9]*".join(digits) + ("$" if len(digits) == 9 else "")
 
 
 def report_agent_get(*, commune: Commune, pk: int) -> Report | None:

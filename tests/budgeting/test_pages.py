@@ -43,6 +43,31 @@ def test_submit_an_idea_with_category_place_and_cost(client, valbourg, agent_val
     assert "Un abri vélo" in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
 
 
+def test_an_idea_needs_no_cost_estimate(client, valbourg, agent_valbourg, habitant_valbourg):
+    """A resident rarely knows what a bench costs: the estimate is optional, the services set the cost."""
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    client.force_login(habitant_valbourg)
+    form = client.get(f"{BASE}/{budget.slug}/proposer/").content.decode()
+    assert 'name="estimated_cost"' in form and "laissez vide" in form
+    response = client.post(
+        f"{BASE}/{budget.slug}/proposer/",
+        {"title": "Des bancs", "description": "Le long de la promenade.", "category": "cadre-de-vie"},
+    )
+    assert response.status_code == 302
+    idea = Project.objects.get(budget=budget)
+    assert idea.estimated_cost is None and idea.cost == 0
+    assert "à estimer par la mairie" in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
+
+
+def test_the_demo_has_a_budget_open_for_ideas(valbourg, agent_valbourg, habitant_valbourg):
+    from beffroi.budgeting import demo
+
+    demo._load_ideas(valbourg, agent_valbourg, habitant_valbourg)
+    budget = selectors.budget_get(commune=valbourg, slug="bp-2027")
+    assert budget.phase == "depot"
+    assert Project.objects.filter(budget=budget, estimated_cost__isnull=True).exists()
+
+
 def test_idea_form_errors_are_in_french(client, valbourg, agent_valbourg, habitant_valbourg):
     budget = make_budget(valbourg, agent_valbourg, phase="ideas")
     client.force_login(habitant_valbourg)
@@ -96,8 +121,15 @@ def test_basket_total_is_recomputed_by_the_server(client, valbourg, agent_valbou
         f"{BASE}/{budget.slug}/voter/", {"project": [projects[0].pk, projects[3].pk], "action": "recalculer"}
     )
     page = response.content.decode()
-    assert "45 000 € sur 50 000 €" in page.replace("\xa0", " ")
+    assert "45 000 € sur 50 000 €" in page.replace("\xa0", " ").replace("\u202f", " ")
     assert not Ballot.objects.exists()  # recomputing does not vote
+    # the total stays in view while the list scrolls (sticky summary), and an overdraft is said in words
+    assert '<div class="pb-summary">' in page
+    response = client.post(
+        f"{BASE}/{budget.slug}/voter/", {"project": [p.pk for p in projects], "action": "recalculer"}
+    )
+    page = response.content.decode().replace("\xa0", " ").replace("\u202f", " ")
+    assert "(dépassement de " in page and "reste -" not in page
 
 
 def test_anonymous_visitor_is_asked_to_log_in(client, voting_budget):

@@ -22,6 +22,9 @@ from beffroi.core.forms import AmountField
         ("1\u202f250,50", Decimal("1250.50")),
         ("12.5", Decimal("12.50")),
         (" 0,05 ", Decimal("0.05")),
+        ("12 500,50 €", Decimal("12500.50")),  # as a person writes it, the euro sign after
+        ("12\u202f500,50\u00a0€", Decimal("12500.50")),
+        ("100€", Decimal(100)),
     ],
 )
 def test_amounts_written_the_french_way_are_read(text, amount):
@@ -31,14 +34,18 @@ def test_amounts_written_the_french_way_are_read(text, amount):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("1.5e3", "format"),
-        ("1e30", "format"),
+        ("1.5e3", "exponent"),
+        ("1e30", "exponent"),
+        ("1e9", "exponent"),
         ("1_000", "format"),
-        ("100€", "currency"),
+        ("€100", "currency"),
+        ("€", "currency"),
+        ("1 € 50", "currency"),
         ("100 EUR", "currency"),
         ("１００", "digits"),
         ("١٠٠", "digits"),
-        ("1.250", "format"),
+        ("1.250", "ambiguous"),
+        ("1.000.000", "ambiguous"),
         ("1.250,50", "dot"),
         ("12 50", "format"),
         ("-5", "negative"),
@@ -78,8 +85,11 @@ def test_the_form_field_shows_a_french_sentence_and_gives_whole_euros():
     field = AmountField(cents=False)
     assert field.clean("3 000") == 3000
     assert field.prepare_value(3000) == "3 000"
-    with pytest.raises(Exception, match="sans le symbole"):
-        field.clean("3000€")
+    assert field.clean("3000 €") == 3000
+    with pytest.raises(Exception, match="sans puissance de dix"):
+        field.clean("1e9")
+    with pytest.raises(Exception, match="« 1.000.000 » est ambigu"):
+        field.clean("1.000.000")
 
 
 def test_csv_exports_open_in_a_french_spreadsheet_with_no_formula():

@@ -1,6 +1,7 @@
 """The charts package: each chart parses as SVG, names and describes itself, escapes what it is given,
 draws graduated axes, copes with no data and with a single value, and gives the same values as a table."""
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from decimal import Decimal as D
@@ -13,6 +14,7 @@ from beffroi.core.charts import (
     ChartError,
     LinePoint,
     RadarSeries,
+    Threshold,
     bar_chart,
     escape,
     line_chart,
@@ -226,3 +228,34 @@ class TestRadarSeries:
 def test_negative_bars_are_refused():
     with pytest.raises(ChartError, match="négative"):
         bar_chart([Bar("A", -1)], chart_id="b", title="t")
+
+
+class TestReadableCharts:
+    """What the data dashboards showed wrong: only two labels, no zero, no threshold, a clipped graduation."""
+
+    def test_thresholds_zero_and_time_marks(self):
+        points = [LinePoint(START.replace(hour=h), 420.0 + 60 * h) for h in range(10)]
+        chart = line_chart(
+            points,
+            chart_id="co2",
+            title="CO₂",
+            unit="ppm",
+            from_zero=True,
+            thresholds=[Threshold(800, "Aérer"), Threshold(1500, "Agir")],
+            axis_format="%H:%M",
+        )
+        written = texts(assert_named_and_scalable(chart))
+        assert "0" in written and "1\u202f500" in written  # from zero, up to the highest threshold
+        assert "Aérer (800 ppm)" in written and "Agir (1\u202f500 ppm)" in written
+        assert sum(1 for t in written if re.fullmatch(r"\d\d:\d\d", t)) == 4
+        assert "Aérer : 800 ppm." in chart.description
+
+    def test_the_left_margin_holds_the_longest_graduation(self):
+        chart = line_chart(
+            [LinePoint(START, 420.0), LinePoint(START.replace(hour=5), 1029.0)], chart_id="c", title="t"
+        )
+        svg = root(chart)
+        for node in svg.iter(f"{NS}text"):
+            if node.get("text-anchor") == "end" and node.text and node.text[0].isdigit():
+                # right-aligned at x, about 8.4 units a character: the label's start stays inside the drawing
+                assert float(node.get("x")) - 8.4 * len(node.text) >= 0

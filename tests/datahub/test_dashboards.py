@@ -57,7 +57,7 @@ def test_anonymous_sees_public_assets_only(client, loaded):
     page = client.get("/valbourg/donnees/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Candélabre 1" in text
+    assert "Lampadaire 1" in text
     assert "Compteur électrique" not in text  # building meters are not published
     hidden = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
     assert client.get(f"/valbourg/donnees/equipement/{hidden.pk}/").status_code == 404
@@ -85,7 +85,7 @@ def test_other_commune_sees_nothing(client, loaded, hautmesnil, agent_hautmesnil
     client.force_login(agent_hautmesnil)
     meter = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-001")
     assert client.get(f"/hautmesnil/donnees/equipement/{meter.pk}/").status_code == 404
-    assert "Candélabre" not in client.get("/hautmesnil/donnees/").content.decode()
+    assert "Lampadaire" not in client.get("/hautmesnil/donnees/").content.decode()
 
 
 def test_simulation_feeds_the_demo_devices_through_ingestion(loaded):
@@ -112,21 +112,23 @@ def test_dashboard_reads_in_french_with_faults_and_last_measurement(client, load
     assert "2 points lumineux en panne." in page
     assert page.count("En panne") >= 2
     # Types and measurements in French, with units, in natural order.
-    assert "<td>Candélabre</td>" in page and "<td>Streetlight</td>" not in page
+    assert ">Lampadaire</td>" in page and ">Streetlight</td>" not in page
     # The colon, with the no-break space French puts before it, belongs to the translated string.
     assert "Taux de remplissage\u00a0: " in page and " %" in page
     assert "CO₂\u00a0: " in page and "ppm" in page
-    assert page.index(">Candélabre 2<") < page.index(">Candélabre 10<")
+    assert page.index(">Lampadaire 2<") < page.index(">Lampadaire 10<")
     meter = Entity.objects.get(entity_id="urn:ngsi-ld:ACMeasurement:valbourg-001")
     detail = client.get(f"/valbourg/donnees/equipement/{meter.pk}/").content.decode()
-    assert "Compteur électrique <span" in detail and "(ACMeasurement)" in detail
+    assert "<dd>Compteur électrique</dd>" in detail and "ACMeasurement" not in detail
+    visible = re.sub(r"<[^>]+>", " ", detail)  # the text a person reads (ids and links aside)
+    assert "urn:ngsi-ld" not in visible and "activeEnergyImport" not in visible
     assert "Énergie consommée" in detail and "kWh" in detail
 
 
 def test_energy_is_compared_with_last_year_only_when_last_year_was_measured(client, loaded, agent_valbourg):
     client.force_login(agent_valbourg)
     page = client.get("/valbourg/donnees/").content.decode()
-    assert "même période l'an dernier" in page and "Évolution" in page
+    assert "Même période l'an dernier" in page and re.search(r"(Hausse|Baisse) de \d+,\d %", page)
     # A commune that started recording a few weeks ago: no comparison, and it says why.
     meters = list(
         Entity.objects.filter(commune=loaded, type_name="ACMeasurement").values_list("pk", flat=True)
@@ -134,7 +136,7 @@ def test_energy_is_compared_with_last_year_only_when_last_year_was_measured(clie
     DailyRollup.objects.filter(entity_id__in=meters, bucket__lt=timezone.now() - timedelta(days=300)).delete()
     page = client.get("/valbourg/donnees/").content.decode()
     assert "Pas encore de mesures complètes sur la même période l'an dernier" in page
-    assert "Évolution" not in page
+    assert "Hausse de" not in page and "Baisse de" not in page
 
 
 def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, agent_valbourg):
@@ -142,6 +144,89 @@ def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, age
     lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")
     html = client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").content.decode()
     assert "<dt>État</dt><dd>lampe défectueuse</dd>" in html
-    assert "<dt>Alimentation</dt><dd>allumé</dd>" in html
+    assert "<dt>Alimentation</dt><dd>éteint</dd>" in html
     axis_labels = re.findall(r'text-anchor="end">([^<]+)</text>', html)
     assert axis_labels and not any("." in label for label in axis_labels)
+
+
+def test_no_engineer_names_on_the_dashboard(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/").content.decode()
+    assert "urn:ngsi-ld" not in page
+    for code in ("Streetlight", "AirQualityObserved", "WasteContainer", "ACMeasurement"):
+        assert f">{code}<" not in page and f"({code})" not in page
+    assert ">Capteur de qualité de l&#x27;air</td>" in page
+
+
+def test_a_broken_lamp_draws_nothing_and_is_dark(loaded):
+    lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")  # « defectiveLamp »
+    power = HourlyRollup.objects.filter(entity=lamp, attribute__endswith="/powerConsumption")
+    assert power.exists() and max(power.values_list("maximum", flat=True)) == 0
+    working = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-001")
+    assert (
+        max(
+            HourlyRollup.objects.filter(entity=working, attribute__endswith="/powerConsumption").values_list(
+                "maximum", flat=True
+            )
+        )
+        > 60
+    )
+
+
+def test_energy_in_kwh_and_euros_at_the_configured_price(client, loaded, agent_valbourg, settings):
+    client.force_login(agent_valbourg)
+    settings.BEFFROI_ENERGY_PRICE_EUR_PER_KWH = 0.2
+    page = client.get("/valbourg/donnees/").content.decode()
+    found = re.search(r"30 derniers jours : ([\d\u202f]+) kWh, soit environ ([\d\u202f]+)\u00a0€", page)
+    assert found, page
+    kwh, eur = (int(g.replace("\u202f", "")) for g in found.groups())
+    assert abs(eur - kwh * 0.2) <= 1
+    assert "Au prix de 0,20 € le kWh." in page
+
+
+def test_co2_read_against_the_schools_guidance(client, loaded, agent_valbourg):
+    from beffroi.datahub import services
+
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/donnees/").content.decode()
+    assert "aérer au-dessus de 800 ppm" in page
+    school = Entity.objects.get(entity_id="urn:ngsi-ld:AirQualityObserved:valbourg-004")
+    services.alert_rule_create(
+        commune=loaded,
+        actor=agent_valbourg,
+        label="CO₂ trop haut",
+        entity_type="AirQualityObserved",
+        attribute="co2",
+        kind="above",
+        threshold=1200,
+        duration_minutes=30,
+        team=None,
+    )
+    html = client.get(f"/valbourg/donnees/equipement/{school.pk}/?periode=week").content.decode()
+    start = html.index('class="chart-svg')
+    svg = html[start : html.index("</svg>", start)]
+    # The guidance and the alert rule drawn as named lines, the axis from zero, instants along the time axis.
+    assert (
+        "Aérer (800 ppm)" in svg
+        and "Agir (1\u202f500 ppm)" in svg
+        and "Seuil d&#x27;alerte (1\u202f200 ppm)" in svg
+    )
+    axis = re.findall(r'text-anchor="end">([^<]+)</text>', svg)
+    assert "0" in axis
+    assert (
+        len(re.findall(r'y="\d+(?:\.\d)?" fill="#161616" text-anchor="(?:start|middle|end)">\d\d/\d\d<', svg))
+        >= 4
+    )
+    assert "Période affichée : du " in html
+
+
+def test_filling_level_charted_as_percentages(client, loaded, agent_valbourg):
+    client.force_login(agent_valbourg)
+    bin_ = Entity.objects.get(entity_id="urn:ngsi-ld:WasteContainer:valbourg-002")
+    html = client.get(f"/valbourg/donnees/equipement/{bin_.pk}/?periode=day").content.decode()
+    start = html.index('class="chart-svg')
+    svg = html[start : html.index("</svg>", start)]
+    assert ">%</text>" in svg and ">100</text>" in svg
+    table = html[html.index('<table class="chart-table"') :].split("</table>")[0]
+    cells = re.findall(r'<td class="num">([^<]+)</td>', table)
+    assert cells and all("," not in cell and 0 <= int(cell) <= 100 for cell in cells)  # 80, not 0,80

@@ -12,6 +12,7 @@ from beffroi.funding.cofinancing import (
     FinancingPlanError,
     FunderType,
     Regime,
+    check_balance,
     check_minimum_participation,
     parse_amount,
 )
@@ -214,7 +215,7 @@ class TestBadInput:
 
     @pytest.mark.parametrize(
         "text",
-        ["1.5e3", "1e30", "1_000", "100€", "100 €", "１００", "١٠٠", "Infinity", "NaN", "1.250", "0x10"],
+        ["1.5e3", "1e30", "1_000", "€100", "100 EUR", "１００", "١٠٠", "Infinity", "NaN", "1.250", "0x10"],
     )
     def test_text_that_is_not_a_french_amount_is_refused_not_reinterpreted(self, text):
         # these used to be read by Decimal() as another number (1500, 1e30, 1000, 100…), silently
@@ -262,3 +263,30 @@ def test_displayed_maximum_aid_passes_and_one_cent_more_fails(own, rate):
     maximum = check_minimum_participation(plan(own, "0"), regime=regime, **kwargs).max_public_aid
     assert check_minimum_participation(plan(own, maximum), regime=regime, **kwargs).ok
     assert not check_minimum_participation(plan(own, maximum + D("0.01")), regime=regime, **kwargs).ok
+
+
+class TestBalance:
+    def test_resources_equal_to_the_cost_balance(self):
+        lines = [
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, Decimal("20000")),
+            FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, Decimal("80000")),
+        ]
+        result = check_balance(lines, investment_cost=Decimal("100000"), operating_cost=Decimal("5000"))
+        assert result.ok and result.investment_gap == 0 and "en équilibre" in result.message
+
+    def test_over_and_under_financing_say_the_gap_in_euros(self):
+        over = [FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, Decimal("106250"))]
+        result = check_balance(over, investment_cost=Decimal("100000"), operating_cost=Decimal(0))
+        assert not result.ok and result.investment_gap == Decimal("6250")
+        assert "6\u202f250,00\u00a0€ de plus que le coût" in result.message
+        under = [FinancingLine(FunderType.PUBLIC, CostNature.INVESTMENT, Decimal("99999.99"))]
+        result = check_balance(under, investment_cost=Decimal("100000"), operating_cost=Decimal(0))
+        assert not result.ok and "il manque 0,01\u00a0€" in result.message
+
+    def test_operating_lines_are_balanced_against_the_yearly_cost_only_when_present(self):
+        lines = [
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, Decimal("1000")),
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.OPERATING, Decimal("300")),
+        ]
+        result = check_balance(lines, investment_cost=Decimal("1000"), operating_cost=Decimal("500"))
+        assert not result.ok and result.operating_gap == Decimal("-200")

@@ -82,10 +82,12 @@ def test_threshold_exactly_met_then_one_cent_past(
         ("-5", "ne peut pas être négatif"),
         ("cinq mille", "n&#x27;est pas un nombre"),
         ("12,345", "centime"),
-        ("1e30", "n&#x27;est pas un nombre"),
-        ("1.5e3", "n&#x27;est pas un nombre"),
+        ("1e30", "sans puissance de dix"),
+        ("1.5e3", "sans puissance de dix"),
+        ("1e9", "sans puissance de dix"),
+        ("1.000.000", "est ambigu"),
         ("1_000", "n&#x27;est pas un nombre"),
-        ("100€", "sans le symbole €"),
+        ("€100", "sans le symbole €"),
         ("１００", "chiffres 0 à 9"),
         ("١٠٠", "chiffres 0 à 9"),
         ("9" * 30, "trop élevé"),
@@ -114,3 +116,26 @@ def test_decision_before_request_is_refused_and_nothing_lost(client, elu, plan):
     assert response.status_code == 400
     assert "La date de la décision précède la date de la demande." in response.content.decode()
     assert FinancingLine.objects.get(pk=saved.pk).requested_on is None
+
+
+def test_resources_must_balance_the_projects_cost(client, elu, plan):
+    """106 250 € of resources for a 100 000 € project is not « respectée »: the gap is said in euros."""
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("autofinancement", "26 250", "Commune"))
+    response = client.post(f"{base}lignes/ajouter/", line("subvention", "80 000", "État"), follow=True)
+    page = response.content.decode()
+    assert "Pas en équilibre" in page and "6\u202f250,00\u00a0€ de plus que le coût" in page
+    roadmap = client.get("/valbourg/projet/feuille-de-route/").content.decode()
+    assert "surfinancé de 6\u202f250\u00a0€" in roadmap and ">respectée<" not in roadmap
+
+    own = plan.lines.get(kind="autofinancement")
+    client.post(f"{base}lignes/{own.pk}/modifier/", line("autofinancement", "15 000", "Commune"))
+    page = client.get(base).content.decode()
+    assert "il manque 5\u202f000,00\u00a0€" in page
+    assert "il manque 5\u202f000\u00a0€" in client.get("/valbourg/projet/feuille-de-route/").content.decode()
+
+    client.post(f"{base}lignes/{own.pk}/modifier/", line("autofinancement", "20 000,00 €", "Commune"))
+    page = client.get(base).content.decode()
+    assert "En équilibre" in page and "Pas en équilibre" not in page
+    assert ">respectée<" in client.get("/valbourg/projet/feuille-de-route/").content.decode()

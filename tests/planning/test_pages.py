@@ -302,3 +302,22 @@ def test_mechanism_catalogue_shows_source_and_verification(client, valbourg):
     assert f"{verified} fiches sur {len(mechanisms)} ont été comparées" in listing
     assert listing.count('<span class="badge badge-warn">non vérifié</span>') == len(mechanisms) - verified
     assert client.get("/valbourg/financements/dispositifs/INCONNU/").status_code == 404
+
+
+def test_use_case_says_dans_beffroi_only_for_a_module_installed_and_enabled(client, valbourg):
+    """The catalogue promised « Dans Beffroi » for modules that do not exist (opendata, procedures…) or
+    that the commune has switched off; it named them by their code."""
+    valbourg.enabled_modules = ["planning", "reports"]
+    valbourg.save()
+    listing = client.get("/valbourg/projet/").content.decode()
+    assert listing.count("Dans Beffroi") == 1 and "Dans Beffroi : Signalements" in listing
+    reports = client.get("/valbourg/projet/cas-d-usage/signalements-citoyens/").content.decode()
+    assert "La commune le met déjà en œuvre dans Beffroi" in reports and ">Signalements</a>" in reports
+    for code in (
+        "portail-open-data",
+        "teleprocedures",
+        "eclairage-intelligent",
+    ):  # not installed / switched off
+        page = client.get(f"/valbourg/projet/cas-d-usage/{code}/").content.decode()
+        assert "ne le met pas en œuvre dans Beffroi" in page
+        assert "« opendata »" not in page and "« datahub »" not in page and "« procedures »" not in page

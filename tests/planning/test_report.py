@@ -156,3 +156,43 @@ def test_report_pdf_is_styled_with_the_production_static_files(
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     refused = [r.getMessage() for r in caplog.records if "stylesheet" in r.getMessage().lower()]
     assert refused == []
+
+
+def test_a_draft_never_reaches_the_council_and_the_elu_chooses_the_assessment(demo_valbourg, client):
+    """A throw-away self-assessment became the council report's official one: now a draft stays out of it,
+    and the élu chooses which validated assessment the report presents."""
+    from beffroi.core.models import AuditEntry
+    from beffroi.planning import report, selectors, services
+
+    valbourg = Assessment.objects.filter(commune__slug="valbourg").first().commune
+    chosen_before = selectors.assessment_for_report(commune=valbourg)
+    draft = services.assessment_create(
+        commune=valbourg,
+        actor=demo_valbourg,
+        grid_version=chosen_before.grid_version,
+        answers=chosen_before.answers,
+        scores={**chosen_before.scores, "overall": 0.5},
+        is_draft=True,
+    )
+    assert report.build(commune=valbourg, today=draft.assessed_on)["latest"] == chosen_before
+    client.force_login(demo_valbourg)
+    page = client.get(f"/valbourg/projet/diagnostic/{draft.pk}/").content.decode()
+    assert "Brouillon" in page and "Valider ce diagnostic" in page and "(elu)" not in page
+    oldest = Assessment.objects.filter(commune=valbourg, is_draft=False).order_by("assessed_on").first()
+    response = client.post(f"/valbourg/projet/diagnostic/{oldest.pk}/rapport/")
+    assert response.status_code == 302
+    assert report.build(commune=valbourg, today=draft.assessed_on)["latest"] == oldest
+    assert AuditEntry.objects.filter(action="planning.assessment.report", object_id=str(oldest.pk)).exists()
+    # a draft cannot be chosen; validated, it can
+    client.post(f"/valbourg/projet/diagnostic/{draft.pk}/rapport/")
+    assert not Assessment.objects.get(pk=draft.pk).used_in_report
+    client.post(f"/valbourg/projet/diagnostic/{draft.pk}/valider/")
+    client.post(f"/valbourg/projet/diagnostic/{draft.pk}/rapport/")
+    assert report.build(commune=valbourg, today=draft.assessed_on)["latest"].pk == draft.pk
+    assert Assessment.objects.filter(commune=valbourg, used_in_report=True).count() == 1
+
+
+def test_the_assessment_form_saves_a_draft(demo_valbourg, client):
+    client.force_login(demo_valbourg)
+    form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
+    assert 'value="brouillon"' in form and "Garder comme brouillon" in form

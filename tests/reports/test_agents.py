@@ -115,3 +115,50 @@ def test_agent_of_other_commune_sees_nothing(client, setup_reports, valbourg, ag
     assert client.get(f"{G}/").status_code == 403
     assert client.get(f"/hautmesnil/signalements/gestion/{report.pk}/").status_code == 404
     assert client.post(f"/hautmesnil/signalements/gestion/{report.pk}/etat/", {"state": 1}).status_code == 404
+
+
+def test_lost_code_found_by_the_residents_phone_email_or_name(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    """« Code perdu ? Un agent le retrouvera » : the queue's search reads what the resident left."""
+    mine = file_report(
+        valbourg,
+        setup_reports["pothole"],
+        description="nid de poule",
+        contact_name="Josiane Martinet",
+        contact_email="josiane.martinet@example.org",
+        contact_phone="06 12 34 56 78",
+    )
+    other = file_report(
+        valbourg, setup_reports["pothole"], description="autre", contact_phone="07 00 00 00 01"
+    )
+    client.force_login(agent_valbourg)
+    for typed in (
+        "0612345678",
+        "+33 6 12 34 56 78",
+        "06.12.34.56.78",
+        "martinet",
+        "josiane.martinet@example",
+    ):
+        page = client.get(f"{G}/", {"service": "tous", "statut": "all", "q": typed}).content.decode()
+        assert f"{G}/{mine.pk}/" in page, typed
+        assert f"{G}/{other.pk}/" not in page, typed
+    assert "le nom, l'e-mail ou le téléphone laissé par l'habitant" in page
+
+
+def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    from datetime import date, timedelta
+
+    from beffroi.reports import services
+
+    report = file_report(valbourg, setup_reports["pothole"], description="trou")
+    services.report_assign(report=report, actor=agent_valbourg, assignee=agent_valbourg)
+    services.report_set_due_date(
+        report=report, actor=agent_valbourg, due_date=date.today() - timedelta(days=2)
+    )
+    client.force_login(agent_valbourg)
+    page = client.get("/valbourg/mon-espace/").content.decode()
+    assert f"{G}/{report.pk}/" in page
+    assert "1 signalement en retard dans la commune." in page and "en retard</span>" in page

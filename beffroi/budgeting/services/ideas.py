@@ -34,7 +34,7 @@ def idea_submit(
     title: str,
     description: str,
     category: str,
-    estimated_cost: int,
+    estimated_cost: int | None = None,
     place: Place | None = None,
     location: str = "",
     sub_budget: SubBudget | None = None,

@@ -7,7 +7,7 @@ caller, already translated.
 """
 
 from beffroi.core.charts.bar import Bar, bar_chart
-from beffroi.core.charts.line import LinePoint, line_chart
+from beffroi.core.charts.line import LinePoint, Threshold, line_chart
 from beffroi.core.charts.radar import RadarSeries, radar_chart
 from beffroi.core.charts.svg import Chart, ChartError, DataTable, Svg, TableRow, escape
 
@@ -20,6 +20,7 @@ __all__ = [
     "RadarSeries",
     "Svg",
     "TableRow",
+    "Threshold",
     "bar_chart",
     "escape",
     "line_chart",

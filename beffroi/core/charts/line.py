@@ -27,10 +27,20 @@ from beffroi.core.charts.svg import (
 
 WIDTH, HEIGHT = 440, 280
 TOP, RIGHT, BOTTOM = 52, 14, 40
-CHAR = 7.6  # width of a character at 14 px, to size the left margin to the graduations
+CHAR = 8.4  # width of a digit or a space at 14 px (generous: a clipped graduation is worse than a margin)
 BAND_FILL = "#dfe3f7"
+THRESHOLD_INK = SERIES_INK[1]
 AXIS_FORMAT = "%d/%m %H:%M"
 TABLE_FORMAT = "%d/%m/%Y %H:%M"
+TIME_MARKS = 4  # instants written under the time axis (first, last and evenly between)
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A reference value drawn across the chart as a dashed line with its name (an alert rule, a guidance)."""
+
+    value: float
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +66,23 @@ def line_chart(
     places: int = 2,
     table_last: int | None = None,
     empty_text: str = "Aucune donnée sur cette période.",
+    from_zero: bool = False,
+    thresholds: Sequence[Threshold] = (),
+    axis_format: str = AXIS_FORMAT,
 ) -> Chart:
-    """Draw the points (oldest first) with graduated axes and give their table (``table_last``: its last rows)."""
+    """Draw the points (oldest first) with graduated axes and give their table (``table_last``: its last rows).
+
+    ``from_zero``: the value axis starts at zero (a quantity whose zero means something: watts, ppm, litres),
+    so a small change is not drawn as a cliff. ``thresholds``: reference lines drawn and named, inside the
+    axis. ``axis_format``: how the instants under the time axis are written (``%H:%M`` for a day…)."""
     banded = bool(points) and all(p.low is not None and p.high is not None for p in points)
     values = [p.value for p in points]
     if banded:
         values += [p.low for p in points if p.low is not None] + [
             p.high for p in points if p.high is not None
         ]
-    graduations = ticks(min(values), max(values)) if values else [0.0, 1.0]
+    bounds = values + [t.value for t in thresholds] + ([0.0] if from_zero else [])
+    graduations = ticks(min(bounds), max(bounds)) if values else [0.0, 1.0]
     decimals = tick_places(graduations)
     labels = [number(g, decimals) for g in graduations]
     left = max(len(label) for label in labels) * CHAR + 14
@@ -95,14 +113,28 @@ def line_chart(
     if unit:
         body.append(text(4, TOP - 12, unit))
     if points:
-        marks = [points[0], points[-1]] if span else [points[0]]
-        if len(points) > 2 and span:
-            middle = points[len(points) // 2]
-            if middle.at not in (points[0].at, points[-1].at):
-                marks.insert(1, middle)
+        marks = _time_marks(points) if span else [points[0].at]
         for n, mark in enumerate(marks):
             anchor = "middle" if len(marks) == 1 or 0 < n < len(marks) - 1 else ("start" if n == 0 else "end")
-            body.append(text(x_of(mark.at), bottom + 24, mark.at.strftime(AXIS_FORMAT), anchor=anchor))
+            x = x_of(mark)
+            body.append(
+                f'<line x1="{xy(x)}" y1="{xy(bottom)}" x2="{xy(x)}" y2="{xy(bottom + 5)}" stroke="{GRID_INK}" '
+                f'stroke-width="1.2"/>'
+            )
+            body.append(text(x, bottom + 24, mark.strftime(axis_format), anchor=anchor))
+    names = []  # the thresholds' names, drawn last so that the data line never covers them
+    for threshold in thresholds:
+        y = y_of(threshold.value)
+        body.append(
+            f'<line x1="{xy(left)}" y1="{xy(y)}" x2="{xy(WIDTH - RIGHT)}" y2="{xy(y)}" '
+            f'stroke="{THRESHOLD_INK}" stroke-width="1.6" stroke-dasharray="8 4"/>'
+        )
+        names.append(
+            f'<text x="{xy(WIDTH - RIGHT - 2)}" y="{xy(y - 5)}" fill="{THRESHOLD_INK}" text-anchor="end" '
+            f'font-size="12" stroke="#ffffff" stroke-width="4" paint-order="stroke">'
+            f"{escape(threshold.label)} ({escape(number(threshold.value))}"
+            f"{escape(f' {unit}' if unit else '')})</text>"
+        )
     body.append(_legend(value_heading, f"{low_heading} – {high_heading}" if banded else ""))
     body.append("</g>")
 
@@ -130,6 +162,9 @@ def line_chart(
             )
         body.append("</g>")
 
+    if names:
+        body.append('<g aria-hidden="true">' + "".join(names) + "</g>")
+
     summary = ""
     if points:
         lowest = min(p.low if banded and p.low is not None else p.value for p in points)
@@ -138,7 +173,8 @@ def line_chart(
             f"{points[0].at.strftime(TABLE_FORMAT)} – {points[-1].at.strftime(TABLE_FORMAT)} : "
             f"{number(lowest, places)} – {number(highest, places)}{f' {unit}' if unit else ''}."
         )
-    desc = " ".join(part for part in (description, summary or empty_text) if part)
+    limits = " ".join(f"{t.label} : {number(t.value)}{f' {unit}' if unit else ''}." for t in thresholds)
+    desc = " ".join(part for part in (description, summary or empty_text, limits) if part)
     shown = points[-table_last:] if table_last else points
     columns = (time_heading, value_heading, *((low_heading, high_heading) if banded else ()))
     rows = tuple(
@@ -163,6 +199,13 @@ def line_chart(
         font_size=14,
     )
     return Chart(chart_id=chart_id, title=title, description=desc, svg=svg, table=table, kind="line")
+
+
+def _time_marks(points: Sequence[LinePoint]) -> list[datetime]:
+    """Instants evenly spread from the first point to the last (the axis reads as a scale, not two labels)."""
+    first, last = points[0].at, points[-1].at
+    step = (last - first) / (TIME_MARKS - 1)
+    return [first + step * n for n in range(TIME_MARKS)]
 
 
 def _legend(line_label: str, band_label: str) -> str:

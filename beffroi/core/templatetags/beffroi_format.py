@@ -1,10 +1,25 @@
 """Template filters for numbers and amounts written the French way, one way on every page (core.formatting)."""
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from beffroi.core.formatting import format_eur_short, format_int
+from beffroi.core.audit_labels import action_label
+from beffroi.core.formatting import (
+    format_date_long,
+    format_days,
+    format_eur_short,
+    format_int,
+    format_month,
+    format_number,
+    format_percent,
+    format_quarter,
+)
+from beffroi.core.icons import MODULE_ICONS, icon_svg
+from beffroi.core.icons import category_icon as category_icon_name
 
 register = template.Library()
 
@@ -31,3 +46,100 @@ def integer(value: object) -> str:
     """12345 -> « 12 345 »."""
     number = _decimal(value)
     return "" if number is None else format_int(number)
+
+
+@register.filter
+def euros_rounded(value: object) -> str:
+    """1234.56 -> « 1 235 € » (an estimate: to the euro)."""
+    number = _decimal(value)
+    return "" if number is None else format_eur_short(number.quantize(Decimal(1)))
+
+
+@register.filter
+def decimal(value: object, places: object = None) -> str:
+    """0.86 -> « 0,86 »; with places: 13.94|decimal:1 -> « 13,9 » (a decimal comma on every page)."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return format_number(number, int(str(places)) if places not in (None, "") else None)
+
+
+@register.filter
+def abs_value(value: object) -> object:
+    """-27000 -> 27000 (a gap phrased in words: « dépassement de 27 000 € »)."""
+    number = _decimal(value)
+    return "" if number is None else abs(number)
+
+
+@register.filter
+def ratio_percent(value: object, places: object = 0) -> str:
+    """A fraction shown as a percentage: 0.86 -> « 86 % » (never a fraction beside a percentage)."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    digits = int(str(places)) if places not in (None, "") else 0
+    return format_percent((number * 100).quantize(Decimal(1).scaleb(-digits)))
+
+
+@register.filter
+def long_date(value: object) -> str:
+    """date(2027, 6, 30) -> « 30 juin 2027 » (month names in full, never « 30 Jui 2027 »)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return format_date_long(value) if isinstance(value, date) else ""
+
+
+@register.filter
+def month_year(value: object) -> str:
+    """date(2027, 6, 30) -> « juin 2027 »."""
+    return format_month(value) if isinstance(value, date) else ""
+
+
+@register.filter
+def quarter(value: object, year: object = None) -> str:
+    """1|quarter:2027 -> « 1er trimestre 2027 »."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return ""
+    return format_quarter(number, int(str(year)) if year not in (None, "") else None)
+
+
+@register.filter
+def days(value: object) -> str:
+    """13.94 -> « 13,9 jours »."""
+    number = _decimal(value)
+    return "" if number is None else format_days(number)
+
+
+@register.filter
+def remaining(value: object) -> str:
+    """What is left of a budget, phrased: « reste 3 000 € », or « dépassement de 27 000 € » when negative."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    if number < 0:
+        return _("dépassement de %(amount)s") % {"amount": format_eur_short(-number)}
+    return _("reste %(amount)s") % {"amount": format_eur_short(number)}
+
+
+@register.filter
+def audit_action(code: object) -> str:
+    """`funding.line.update` -> « Ligne de financement modifiée »: the journal shows sentences, not codes."""
+    return str(action_label(str(code)))
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    """`{% icon "bulb" %}`: a vendored Tabler icon, inline, hidden from screen readers."""
+    return icon_svg(name)
+
+
+@register.simple_tag
+def module_icon(code: str) -> str:
+    return icon_svg(MODULE_ICONS.get(code, ""))
+
+
+@register.simple_tag
+def category_icon(code: str) -> str:
+    return icon_svg(category_icon_name(code))

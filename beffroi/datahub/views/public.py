@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
-from beffroi.core.charts import LinePoint, line_chart
+from beffroi.core.charts import LinePoint, Threshold, line_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
 from beffroi.datahub import labels, selectors
@@ -31,6 +31,8 @@ PERIOD_LABELS = {
     "month": gettext_lazy("31 jours"),
     "year": gettext_lazy("12 mois"),
 }
+# How the instants under a chart's time axis are written, by period.
+AXIS_FORMATS = {"day": "%H:%M", "week": "%d/%m", "month": "%d/%m", "year": "%m/%Y"}
 # Entity types whose state is a property of the entity (set by the operator or the network server) rather
 # than a time series: their status is read from the entity's document when no measurement carries it.
 _STATUS_IN_DOCUMENT = ("Streetlight", "ParkingSpot")
@@ -73,7 +75,7 @@ def _state(type_name: str, latest: dict, document_status: object = None) -> tupl
             return _("En panne"), "badge-danger"
         return _("En service"), "badge-ok"
     if type_name == "WasteContainer":
-        level = latest.get("fillingLevel", (None,))[0]
+        level = latest.get("fillingLevel", (None,))[0]  # a ratio (0.8 is 80 %)
         if isinstance(level, int | float) and level >= 0.8:
             return _("À vider"), "badge-warn"
         return _("Normal"), "badge-ok"
@@ -115,7 +117,12 @@ def index(request):
     rows.sort(key=lambda r: (str(r["type_label"]), _natural_key(str(r["entity"]))))
     to_empty = [r for r in rows if r["entity"].type_name == "WasteContainer" and r["badge"] == "badge-warn"]
     faults = [r for r in rows if r["entity"].type_name == "Streetlight" and r["badge"] == "badge-danger"]
-    schools = [r for r in rows if r["entity"].type_name == "AirQualityObserved"]
+    schools = []
+    for r in rows:
+        if r["entity"].type_name == "AirQualityObserved":
+            ppm = r["values"].get("co2", (None,))[0]
+            words, badge = _co2_level(ppm)
+            schools.append({**r, "co2": ppm, "co2_words": words, "co2_badge": badge})
     energy = _energy_comparison(
         commune, see_all, [r["entity"] for r in rows if r["entity"].type_name == "ACMeasurement"]
     )
@@ -173,7 +180,46 @@ def _energy_comparison(commune, see_all, meters):
     now_total = sum(current.values())
     before_total = sum(before.values()) if comparable else None
     change = (now_total - before_total) / before_total * 100 if before_total else None
-    return {"current": now_total, "previous": before_total, "change": change}
+    price = settings.BEFFROI_ENERGY_PRICE_EUR_PER_KWH
+    return {
+        "current": now_total,
+        "previous": before_total,
+        "change": change,
+        "price": price,
+        "current_cost": now_total * price,
+        "saving": (before_total - now_total) * price if before_total else None,
+    }
+
+
+def _co2_level(ppm: object) -> tuple[str, str]:
+    """(words, badge class) of a classroom's CO₂ level against the 800 / 1,500 ppm guidance."""
+    if not isinstance(ppm, int | float):
+        return "", ""
+    if ppm >= 1500:
+        return _("à aérer tout de suite"), "badge-danger"
+    if ppm >= 800:
+        return _("à aérer"), "badge-warn"
+    return _("air sain"), "badge-ok"
+
+
+def _thresholds(commune, entity, name: str, *, ratio: bool) -> list[Threshold]:
+    """Reference lines of a chart: the active alert rules on this measurement of this type, and for CO₂ the
+    schools' guidance. A ratio's thresholds are drawn as percentages like its values."""
+    lines: dict[float, str] = {}
+    if name == "co2":
+        for value, words in labels.CO2_GUIDANCE:
+            lines[value] = str(words)
+    for rule in selectors.rule_list(commune=commune):
+        if (
+            rule.is_active
+            and rule.threshold is not None
+            and rule.kind in ("above", "below")
+            and rule.entity_type == entity.type_name
+            and short_name(rule.attribute) == name
+        ):
+            value = rule.threshold * 100 if ratio else rule.threshold
+            lines.setdefault(value, _("Seuil d'alerte"))
+    return [Threshold(value, label) for value, label in sorted(lines.items())]
 
 
 def _burning_hours(lights):
@@ -225,20 +271,33 @@ def entity_detail(request, pk: int):
             continue
         name = short_name(attribute)
         unit = latest.get(name, (None, None, ""))[2]
+        ratio = labels.is_ratio(name, unit)
+        scale = 100.0 if ratio else 1.0
         title = _("%(name)s — %(period)s (moyenne, minimum et maximum)") % {
             "name": labels.attribute_label(name),
             "period": PERIOD_LABELS[period],
+        }
+        first, last = _local(series[0][0]), _local(series[-1][0])
+        shown = _("Période affichée : du %(start)s au %(end)s.") % {
+            "start": labels.instant_text(first, "j F Y H:i"),
+            "end": labels.instant_text(last, "j F Y H:i"),
         }
         charts.append(
             {
                 "name": name,
                 "label": labels.attribute_label(name),
                 "attribute": attribute,
+                "period_text": shown,
                 "figure": line_chart(
-                    [LinePoint(_local(b), a, lo, hi) for b, a, lo, hi, _c in series],
+                    [LinePoint(_local(b), a * scale, lo * scale, hi * scale) for b, a, lo, hi, _c in series],
                     chart_id=f"chart-{name}",
                     title=title,
-                    unit=labels.unit_label(unit),
+                    description=shown,
+                    unit="%" if ratio else labels.unit_label(unit),
+                    from_zero=name in labels.FROM_ZERO,
+                    thresholds=_thresholds(request.commune, entity, name, ratio=ratio),
+                    axis_format=AXIS_FORMATS[period],
+                    places=0 if ratio else 2,
                     time_heading=_("Début de période"),
                     value_heading=_("Moyenne"),
                     low_heading=_("Minimum"),

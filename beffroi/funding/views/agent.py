@@ -24,6 +24,7 @@ def plan_context(request, plan, **extra):
         "line_mechanisms": mechanisms,
         "totals": selectors.plan_totals(lines=lines),
         "check": selectors.plan_check(plan=plan, lines=lines),
+        "balance": selectors.plan_balance(plan=plan, lines=lines),
         "can_plan": user_can(commune=request.commune, user=request.user, capability="plan"),
         "project": getattr(plan, "project", None),
         **extra,
@@ -61,6 +62,9 @@ def plan_regime(request, pk: int):
 
 def _flag_check(request, plan) -> None:
     check = selectors.plan_check(plan=plan)
+    balance = selectors.plan_balance(plan=plan)
+    if balance is not None and not balance.ok:
+        messages.warning(request, _("Attention : %(message)s") % {"message": balance.message})
     if not check.ok:
         messages.warning(
             request,

@@ -52,12 +52,17 @@ def roadmap(request):
     plans = {}
     for project in projects:
         if project.financing_plan is not None:  # select_related by project_list: no query
-            plans[project.pk] = funding_selectors.plan_check(plan=project.financing_plan)
+            plan = project.financing_plan
+            lines = funding_selectors.plan_lines(plan=plan)
+            plans[project.pk] = (
+                funding_selectors.plan_check(plan=plan, lines=lines),
+                funding_selectors.plan_balance(plan=plan, lines=lines),
+            )
     return render(
         request,
         "planning/roadmap.html",
         {
-            "projects": [(p, plans.get(p.pk)) for p in projects],
+            "projects": [(p, *plans.get(p.pk, (None, None))) for p in projects],
             "quarters": selectors.timeline(projects=projects),
             "deadlines": selectors.upcoming_deadlines(commune=request.commune, today=_today()),
             "can_plan": _can_plan(request),
@@ -149,6 +154,7 @@ def project_detail(request, pk: int, phase_form=None, indicator_form=None, statu
         "indicators": indicators,
         "plan": plan,
         "check": funding_selectors.plan_check(plan=plan, lines=lines) if plan else None,
+        "balance": funding_selectors.plan_balance(plan=plan, lines=lines) if plan else None,
         "totals": funding_selectors.plan_totals(lines=lines) if plan else None,
         "can_plan": _can_plan(request),
         "phase_form": phase_form or PhaseForm(prefix="phase"),
@@ -303,7 +309,13 @@ def assessment_list(request):
             "assessments": assessments,
             "domains": grid.domains,
             "history": [
-                (a, [a.scores.get("domains", {}).get(d.code, {}).get("score") for d in grid.domains])
+                (
+                    a,
+                    [
+                        (d.label, a.scores.get("domains", {}).get(d.code, {}).get("score"))
+                        for d in grid.domains
+                    ],
+                )
                 for a in chronological
             ],
             "can_plan": _can_plan(request),
@@ -332,8 +344,17 @@ def assessment_create(request):
                 answers=answers,
                 scores=result.to_dict(),
                 assessed_on=form.cleaned_data["assessed_on"],
+                is_draft=request.POST.get("action") == "brouillon",
             )
-            messages.success(request, _("Votre auto-diagnostic est enregistré."))
+            if assessment.is_draft:
+                messages.success(
+                    request,
+                    _(
+                        "Votre auto-diagnostic est enregistré comme brouillon : il ne sera pas présenté au conseil."
+                    ),
+                )
+            else:
+                messages.success(request, _("Votre auto-diagnostic est enregistré."))
             return redirect("planning:assessment_detail", pk=assessment.pk)
     return render(
         request,
@@ -353,7 +374,7 @@ def _recommendations(scores: dict) -> list[dict]:
 
 
 def _series_name(assessment) -> str:
-    return f"{assessment.author_label or assessment.role} ({assessment.assessed_on:%d/%m/%Y})"
+    return f"{assessment.author_label or assessment.role_label} ({assessment.assessed_on:%d/%m/%Y})"
 
 
 @capability_required("view_agent_space")
@@ -376,8 +397,35 @@ def assessment_detail(request, pk: int):
                 table_caption=_("Scores par domaine"),
             ),
             "recommendations": _recommendations(assessment.scores),
+            "role_label": assessment.role_label,
+            "can_plan": _can_plan(request),
+            "in_report": selectors.assessment_for_report(commune=request.commune),
         },
     )
+
+
+@require_POST
+@capability_required("view_agent_space")
+def assessment_validate(request, pk: int):
+    assessment = selectors.assessment_get(commune=request.commune, pk=pk)
+    services.assessment_validate(commune=request.commune, actor=request.user, assessment=assessment)
+    messages.success(request, _("Le diagnostic est validé."))
+    return redirect("planning:assessment_detail", pk=assessment.pk)
+
+
+@require_POST
+@capability_required("plan")
+def assessment_for_report(request, pk: int):
+    assessment = selectors.assessment_get(commune=request.commune, pk=pk)
+    try:
+        services.assessment_choose_for_report(
+            commune=request.commune, actor=request.user, assessment=assessment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Ce diagnostic sera présenté dans le rapport au conseil municipal."))
+    return redirect("planning:assessment_detail", pk=assessment.pk)
 
 
 @capability_required("view_agent_space")

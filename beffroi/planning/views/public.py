@@ -17,7 +17,7 @@ def use_case_list(request):
         request,
         "planning/use_case_list.html",
         {
-            "use_cases": items,
+            "use_cases": [(u, use_cases.module_in_use(u, commune=request.commune)) for u in items],
             "total": len(use_cases.all_use_cases()),
             "themes": use_cases.theme_choices(),
             "sizes": use_cases.size_choices(),

@@ -355,7 +355,7 @@ def stats(request):
         [Bar(r["label"], r["median_days"]) for r in data["categories"] if r["median_days"] is not None],
         chart_id="graph-delay",
         title=_("Délai médian de résolution par catégorie (jours)"),
-        unit=_("j"),
+        unit=_("jours"),
         places=1,
         label_heading=_("Catégorie"),
         value_heading=_("Délai médian (jours)"),

@@ -10,9 +10,10 @@
   var format = function (n) { return n.toLocaleString(lang); };
   // The sentences come translated from the page (data-template, data-over); only numbers are filled in here.
   var template = output.getAttribute("data-template") || "";
+  var overTemplate = output.getAttribute("data-over-template") || template;
   var over = output.getAttribute("data-over") || "";
-  var fill = function (values) {
-    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
+  var fill = function (values, sentence) {
+    return (sentence || template).replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
   };
   function update() {
     if (type === "panier") {
@@ -21,7 +22,8 @@
       fieldset.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
         total += parseInt(box.getAttribute("data-cost"), 10) || 0;
       });
-      output.textContent = fill({ total: format(total), limit: format(limit), left: format(limit - total) }) +
+      var values = { total: format(total), limit: format(limit), left: format(limit - total), excess: format(total - limit) };
+      output.textContent = fill(values, total > limit ? overTemplate : template) +
         (total > limit ? " " + over : "");
       output.classList.toggle("pb-total-over", total > limit);
     } else if (type === "points") {

@@ -1,0 +1,66 @@
+"""What needs a person's attention when they sign in: each domain app says what it has for a role.
+
+The landing page after login (« Mon espace », `accounts:landing`) lists, for the person's role in the commune,
+the sections every enabled module gives: an agent's overdue and assigned reports and open sensor alerts, an
+élu's funding deadlines and report figures, an administrator's set-up. `core` and `accounts` sit below the
+domain apps: an app writes its provider in its own `attention.py` (found by `autodiscover_modules`), so a
+module that is not installed (participation's proposals awaiting an answer, for instance) simply adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from beffroi.core.models import Commune
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url: str = ""
+    state: StrOrPromise = ""
+    on: datetime.datetime | datetime.date | None = None
+    urgent: bool = False  # drawn as a warning (overdue, deadline within a week)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: StrOrPromise
+    summary: StrOrPromise = ""  # one sentence with the figures (« 3 signalements en retard »)
+    items: list[Item] = field(default_factory=list)
+    link_url: str = ""  # the page where the work is done
+    link_label: StrOrPromise = ""
+    empty: StrOrPromise = ""
+
+
+# (*, commune, user, role) -> the app's section for that person, or None (module off, nothing for the role)
+Provider = Callable[..., Section | None]
+
+_PROVIDERS: dict[str, tuple[int, Provider]] = {}
+_discovered = False
+
+
+def register(code: str, provider: Provider, *, order: int = 100) -> None:
+    _PROVIDERS[code] = (order, provider)
+
+
+def sections_for(*, commune: Commune, user: Any, role: str) -> list[Section]:
+    """The sections of every registered provider that has something for this role, in their order."""
+    global _discovered
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("attention")
+        _discovered = True
+    sections = []
+    for _order, provider in sorted(_PROVIDERS.values(), key=lambda entry: entry[0]):
+        section = provider(commune=commune, user=user, role=role)
+        if section is not None:
+            sections.append(section)
+    return sections

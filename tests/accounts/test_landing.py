@@ -1,0 +1,37 @@
+"""« Mon espace »: after signing in each member lands on what needs their attention, not the public home."""
+
+from tests.factories import PASSWORD, member
+
+
+def sign_in(client, email):
+    response = client.post("/valbourg/connexion/", {"username": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_each_role_lands_on_its_own_page(client, valbourg, agent_valbourg, admin_valbourg, habitant_valbourg):
+    valbourg.enabled_modules = ["reports", "datahub", "planning", "budgeting"]
+    valbourg.save()
+    assert sign_in(client, agent_valbourg.email) == "/valbourg/mon-espace/"
+    agent = client.get("/valbourg/mon-espace/").content.decode()
+    assert "Signalements à traiter" in agent and "en retard dans la commune" in agent
+    assert "Alertes des capteurs" in agent and "Dossiers de financement" not in agent
+    assert "La commune dans Beffroi" not in agent
+
+    client.logout()
+    sign_in(client, admin_valbourg.email)
+    admin = client.get("/valbourg/mon-espace/").content.decode()
+    assert "La commune dans Beffroi" in admin and "/valbourg/espace-agents/administration/" in admin
+
+    client.logout()
+    elu = member(valbourg, "elu", "elu@valbourg.test")
+    sign_in(client, elu.email)
+    page = client.get("/valbourg/mon-espace/").content.decode()
+    assert "Dossiers de financement à déposer" in page and "Signalements des habitants" in page
+    assert "Signalements à traiter" not in page
+
+    client.logout()
+    sign_in(client, habitant_valbourg.email)
+    resident = client.get("/valbourg/mon-espace/").content.decode()
+    assert "Mes signalements, mes idées, mon vote" in resident and "Mes notifications" in resident
+    assert "Ce qui demande votre attention" not in resident and "Alertes des capteurs" not in resident
