@@ -58,6 +58,7 @@ PURE_MODULES = [
     "beffroi.participation.tally",
     "beffroi.funding.cofinancing",
     "beffroi.funding.matching",
+    "beffroi.participation.sortition.*",
     "beffroi.planning.maturity",
     "beffroi.planning.use_case_catalogue",
     "beffroi.reports.codes",
