@@ -278,3 +278,93 @@ class DocumentForm(forms.Form):
             raise forms.ValidationError(_("Déposez un document PDF."))
         upload.seek(0)
         return upload
+
+
+class PanelForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=150)
+    slug = forms.SlugField(
+        label=_("Identifiant"),
+        max_length=60,
+        help_text=_("Partie de l'adresse de la page (ex. panel-mobilites)."),
+    )
+    description = forms.CharField(
+        label=_("Présentation"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    size = forms.IntegerField(label=_("Taille du panel"), min_value=1, max_value=500)
+    volunteers_close_at = forms.DateTimeField(
+        label=_("Fin de l'appel aux volontaires (facultatif)"), required=False, widget=DATE_WIDGET
+    )
+    quotas_text = forms.CharField(
+        label=_("Quotas"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text=_(
+            "Une ligne d'en-tête « category,feature,min,max », puis une ligne par valeur d'une catégorie : "
+            "« sexe,femme,5,7 » (au moins 5 femmes, au plus 7)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _date_inputs(self, "volunteers_close_at")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("Cet identifiant est réservé aux pages de la mairie."))
+        return slug
+
+
+class VolunteerForm(HoneypotMixin):
+    """A volunteer's name, contact and one choice per category of the panel's quotas (built from them)."""
+
+    name = forms.CharField(
+        label=_("Nom et prénom"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Une adresse électronique ou un téléphone, pour vous prévenir si vous êtes tiré·e au sort."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, quotas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(quotas)
+        for category, values in quotas.items():
+            self.fields[f"c_{category}"] = forms.ChoiceField(
+                label=category[:1].upper() + category[1:],
+                choices=[("", _("— choisir —"))] + [(v, v) for v in values],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not (cleaned.get("phone") or "").strip():
+            self.add_error("email", _("Donnez une adresse électronique ou un téléphone pour être prévenu·e."))
+        return cleaned
+
+    def features(self) -> dict[str, str]:
+        return {category: self.cleaned_data[f"c_{category}"] for category in self.categories}
+
+
+class VolunteersFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier des volontaires (CSV)"),
+        help_text=_("En-tête « id » puis une colonne par catégorie des quotas ; une ligne par volontaire."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Le fichier dépasse 5 Mo."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("Le fichier doit être un CSV enregistré en UTF-8.")) from exc

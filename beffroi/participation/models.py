@@ -510,3 +510,115 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} — {self.name}"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Citizen panels drawn by lot
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Panel(CommuneOwned):
+    """A citizens' panel: volunteers collected, quotas per feature, then a public, checkable draw by lot.
+
+    `quotas_text` is the quotas file (`category,feature,min,max`, read by `sortition.parse_quotas`); the draw
+    stores what anyone needs to check it: the LEXIMIN probabilities, the lottery's panels (ticket t is
+    `lottery[t - 1]`), the published seed and the ticket it picked.
+    """
+
+    title = models.CharField(_("titre"), max_length=150)
+    slug = models.SlugField(_("identifiant"), max_length=60)
+    description = models.TextField(_("présentation"), blank=True)
+    size = models.PositiveSmallIntegerField(_("taille du panel"))
+    quotas_text = models.TextField(_("quotas"))
+    volunteers_close_at = models.DateTimeField(_("fin de l'appel aux volontaires"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The draw
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    seed = models.CharField(max_length=64, blank=True)
+    ticket = models.PositiveIntegerField(null=True, blank=True)
+    lottery = models.JSONField(default=list, blank=True)  # [[volunteer ref, …] for each ticket]
+    probabilities = models.JSONField(default=dict, blank=True)  # LEXIMIN: {ref: probability}
+    lottery_probabilities = models.JSONField(default=dict, blank=True)  # share of tickets: {ref: p}
+    greedy_probabilities = models.JSONField(default=dict, blank=True)  # {ref: p}, estimated over many draws
+    min_probability = models.FloatField(null=True, blank=True)
+    optimality_gap = models.FloatField(null=True, blank=True)
+    greedy_min_probability = models.FloatField(null=True, blank=True)
+    greedy_runs = models.PositiveIntegerField(null=True, blank=True)
+    max_deviation = models.FloatField(null=True, blank=True)
+    deviation_bound = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("panel citoyen")
+        verbose_name_plural = _("panels citoyens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "slug"], name="panel_slug_unique_per_commune")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def drawn(self) -> bool:
+        return self.drawn_at is not None
+
+    @property
+    def collecting(self) -> bool:
+        if self.drawn:
+            return False
+        return self.volunteers_close_at is None or timezone.now() < self.volunteers_close_at
+
+
+class VolunteerStatus(models.TextChoices):
+    VOLUNTEER = "volontaire", _("volontaire")
+    SELECTED = "tire", _("tiré·e au sort")
+    WITHDRAWN = "retire", _("s'est retiré·e")
+    REPLACEMENT = "remplacant", _("tiré·e en remplacement")
+
+
+class PanelVolunteer(models.Model):
+    """A volunteer for a panel: a public reference (V001…), contact details for the mairie, a feature per
+    category of the quotas."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="volunteers")
+    ref = models.CharField(_("référence"), max_length=40)
+    name = models.CharField(_("nom"), max_length=100, blank=True)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    features = models.JSONField(default=dict)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(
+        max_length=12, choices=VolunteerStatus.choices, default=VolunteerStatus.VOLUNTEER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ref"]
+        constraints = [models.UniqueConstraint(fields=["panel", "ref"], name="panel_volunteer_ref_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.panel} — {self.ref}"
+
+    @property
+    def on_panel(self) -> bool:
+        return self.status in (VolunteerStatus.SELECTED, VolunteerStatus.REPLACEMENT)
+
+
+class PanelReplacement(models.Model):
+    """A panelist who withdrew and who replaced them, drawn publicly among the volunteers who keep the quotas."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="replacements")
+    withdrawn = models.CharField(max_length=40)
+    chosen = models.CharField(max_length=40)
+    candidates = models.JSONField(default=list)
+    seed = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.panel} — {self.withdrawn} → {self.chosen}"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from beffroi.accounts.models import User
 from beffroi.accounts.selectors import user_can
 from beffroi.core.models import Commune
-from beffroi.participation import tally
+from beffroi.participation import sortition, tally
 from beffroi.participation.models import (
     AnswerSheet,
     Audience,
@@ -30,6 +30,8 @@ from beffroi.participation.models import (
     ConsultationVerification,
     Meeting,
     Option,
+    Panel,
+    PanelVolunteer,
     PaperEntry,
     Proposal,
     ProposalRules,
@@ -38,6 +40,7 @@ from beffroi.participation.models import (
     Registration,
     Respondent,
     Support,
+    VolunteerStatus,
 )
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -314,3 +317,38 @@ def registration_by_token(*, commune: Commune, token: str) -> Registration | Non
         .select_related("meeting")
         .first()
     )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Citizen panels
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def panel_list(*, commune: Commune) -> QuerySet[Panel]:
+    return Panel.objects.filter(commune=commune).order_by("-created_at", "-pk")
+
+
+def panel_get(*, commune: Commune, slug: str) -> Panel:
+    return get_object_or_404(Panel, commune=commune, slug=slug)
+
+
+def panel_volunteers(*, panel: Panel) -> QuerySet[PanelVolunteer]:
+    """The volunteers (agents only: names and contacts), by reference."""
+    return PanelVolunteer.objects.filter(panel=panel).order_by("ref")
+
+
+def panel_members(*, panel: Panel) -> list[str]:
+    """The references of the panel as it stands (drawn, then replacements), sorted."""
+    return sorted(
+        PanelVolunteer.objects.filter(
+            panel=panel, status__in=(VolunteerStatus.SELECTED, VolunteerStatus.REPLACEMENT)
+        ).values_list("ref", flat=True)
+    )
+
+
+def panel_quota_table(*, panel: Panel, members: list[str]) -> list[sortition.reporting.QuotaRow]:
+    """The quota table of `members` among the panel's volunteers (`sortition.quota_table`)."""
+    volunteers = [
+        sortition.Volunteer(id=v.ref, features=v.features) for v in PanelVolunteer.objects.filter(panel=panel)
+    ]
+    return sortition.quota_table(members, volunteers, sortition.parse_quotas(panel.quotas_text))

@@ -24,6 +24,13 @@ from beffroi.participation.services.meetings import (
     registration_cancel,
     registration_create,
 )
+from beffroi.participation.services.panels import (
+    panel_create,
+    panel_draw,
+    panelist_replace,
+    volunteer_add,
+    volunteers_import,
+)
 from beffroi.participation.services.proposals import (
     comment_add,
     comment_hide,
@@ -50,6 +57,9 @@ __all__ = [
     "meeting_minutes_publish",
     "meeting_update",
     "option_add",
+    "panel_create",
+    "panel_draw",
+    "panelist_replace",
     "paper_entry_adopt",
     "paper_entry_record",
     "proposal_answer",
@@ -63,4 +73,6 @@ __all__ = [
     "respondent_verify_at_counter",
     "support_add",
     "support_withdraw",
+    "volunteer_add",
+    "volunteers_import",
 ]

@@ -14,7 +14,7 @@ from beffroi.accounts.models import User
 from beffroi.accounts.selectors import user_can
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
-from beffroi.participation import answers, forms, selectors, services
+from beffroi.participation import answers, forms, selectors, services, tasks
 from beffroi.participation.models import Comment, Question, QuestionKind
 from beffroi.participation.views.results import result_blocks
 
@@ -45,6 +45,7 @@ def agent_index(request):
         "awaiting": selectors.awaiting_answer(commune=commune),
         "reported": selectors.reported_comments(commune=commune)[:20],
         "meetings": selectors.meeting_list(commune=commune)[:10],
+        "panels": selectors.panel_list(commune=commune),
         "can_answer": _can(request, "answer_participation"),
     }
     return render(request, "participation/agent/index.html", context)
@@ -571,3 +572,111 @@ def agent_meeting(request, pk):
     }
     has_errors = bool(minutes_form.errors or document_form.errors)
     return render(request, "participation/agent/meeting.html", context, status=400 if has_errors else 200)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Citizen panels
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("run_participation")
+def panel_form(request):
+    form = forms.PanelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            panel = services.panel_create(commune=request.commune, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Panel créé : recueillez les volontaires, puis tirez-le au sort."))
+            return redirect("participation:agent_panel", slug=panel.slug)
+    return render(
+        request, "participation/agent/panel_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("run_participation")
+def agent_panel(request, slug):
+    """Volunteers (counter entry, file), the draw, each volunteer's probability beside the greedy method's
+    minimum, the quota table, and replacements."""
+    panel = selectors.panel_get(commune=request.commune, slug=slug)
+    quotas = services.panels.panel_quotas(panel)
+    action = request.POST.get("action")
+    volunteer_form = forms.VolunteerForm(request.POST if action == "volontaire" else None, quotas=quotas)
+    file_form = forms.VolunteersFileForm(
+        request.POST if action == "fichier" else None, request.FILES if action == "fichier" else None
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if action == "volontaire" and volunteer_form.is_valid():
+                volunteer = services.volunteer_add(
+                    commune=request.commune,
+                    panel=panel,
+                    actor=request.user,
+                    name=volunteer_form.cleaned_data["name"],
+                    email=volunteer_form.cleaned_data["email"],
+                    phone=volunteer_form.cleaned_data["phone"],
+                    features=volunteer_form.features(),
+                )
+                messages.success(request, _("Volontaire %(ref)s enregistré·e.") % {"ref": volunteer.ref})
+                return redirect("participation:agent_panel", slug=slug)
+            if action == "fichier" and file_form.is_valid():
+                count = services.volunteers_import(
+                    commune=request.commune,
+                    actor=request.user,
+                    panel=panel,
+                    text=file_form.cleaned_data["file"],
+                )
+                messages.success(request, _("%(n)d volontaires ajoutés depuis le fichier.") % {"n": count})
+                return redirect("participation:agent_panel", slug=slug)
+            if action == "tirer":
+                services.panel_draw(commune=request.commune, actor=request.user, panel=panel)
+                tasks.panel_greedy_compute.enqueue(panel_id=panel.pk, runs=services.panels.GREEDY_RUNS)
+                messages.success(
+                    request, _("Le panel est tiré au sort ; la page publique du tirage est en ligne.")
+                )
+                return redirect("participation:agent_panel", slug=slug)
+            if action == "remplacer":
+                leaving = (
+                    selectors.panel_volunteers(panel=panel)
+                    .filter(pk=parse_pk(request.POST.get("volontaire")) or 0)
+                    .first()
+                )
+                if leaving is None:
+                    raise Http404("Volontaire introuvable.")
+                replacement = services.panelist_replace(
+                    commune=request.commune, actor=request.user, panel=panel, volunteer=leaving
+                )
+                messages.success(
+                    request,
+                    _("%(out)s s'est retiré·e ; %(new)s est tiré·e au sort pour le remplacer.")
+                    % {"out": replacement.withdrawn, "new": replacement.chosen},
+                )
+                return redirect("participation:agent_panel", slug=slug)
+        except ValidationError as exc:
+            if action == "volontaire":
+                _form_errors(volunteer_form, exc)
+            elif action == "fichier":
+                _form_errors(file_form, exc)
+            else:
+                errors = list(exc.messages)
+    volunteers = list(selectors.panel_volunteers(panel=panel))
+    for v in volunteers:
+        v.probability = panel.probabilities.get(v.ref)  # type: ignore[attr-defined]
+        v.greedy = panel.greedy_probabilities.get(v.ref)  # type: ignore[attr-defined]
+    members = selectors.panel_members(panel=panel)
+    context = {
+        "panel": panel,
+        "quotas": quotas,
+        "volunteers": volunteers,
+        "members": members,
+        "quota_rows": selectors.panel_quota_table(panel=panel, members=members) if panel.drawn else [],
+        "volunteer_form": volunteer_form,
+        "file_form": file_form,
+        "errors": errors,
+    }
+    has_errors = bool(errors or volunteer_form.errors or file_form.errors)
+    return render(request, "participation/agent/panel.html", context, status=400 if has_errors else 200)

@@ -1,5 +1,6 @@
 """Residents' pages: the participation home, consultations (answer, results, the commune's answer), proposals
-(file, support, comment, report), public meetings (register, cancel by the private link)."""
+(file, support, comment, report), public meetings (register, cancel by the private link), citizen panels
+(volunteer, the public draw)."""
 
 import secrets
 
@@ -15,7 +16,8 @@ from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
-from beffroi.participation import answers, forms, selectors, services
+from beffroi.core.exports import csv_response
+from beffroi.participation import answers, forms, selectors, services, sortition
 from beffroi.participation.models import Audience, Comment, ProposalStatus
 from beffroi.participation.views.results import result_blocks
 
@@ -39,6 +41,7 @@ def index(request):
         "upcoming": [m for m in meetings if not m.is_past],
         "past": [m for m in meetings if m.is_past][:3],
         "rules": selectors.proposal_rules_get(commune=request.commune),
+        "panels": list(selectors.panel_list(commune=request.commune)[:5]),
     }
     return render(request, "participation/index.html", context)
 
@@ -340,3 +343,84 @@ def registration_cancel(request, token):
         messages.success(request, _("Votre inscription est annulée : votre place est libérée."))
         return redirect("participation:registration_cancel", token=token)
     return render(request, "participation/registration_cancel.html", {"registration": registration})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Citizen panels
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@commune_required
+def panel_detail(request, slug):
+    """The panel, its quotas, and while volunteers are collected the form to volunteer (no account needed)."""
+    panel = selectors.panel_get(commune=request.commune, slug=slug)
+    quotas = services.panels.panel_quotas(panel)
+    user = request.user if request.user.is_authenticated else None
+    initial = {"name": user.get_full_name(), "email": user.email} if user else {}
+    form = forms.VolunteerForm(request.POST or None, quotas=quotas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_add(
+                commune=request.commune,
+                panel=panel,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                features=form.features(),
+                person=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Merci : vous êtes volontaire. La mairie vous préviendra si vous êtes tiré·e au sort."),
+            )
+            return redirect("participation:panel", slug=panel.slug)
+    context = {
+        "panel": panel,
+        "form": form,
+        "quotas": quotas,
+        "volunteer_count": selectors.panel_volunteers(panel=panel).count(),
+    }
+    return render(request, "participation/panel.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+@commune_required
+def panel_draw_page(request, slug):
+    """The public draw: the seed, the ticket it picked and how to recompute it, the panel's quota table, each
+    reference's probability, the replacements; the lottery itself is downloadable (CSV)."""
+    panel = selectors.panel_get(commune=request.commune, slug=slug)
+    if not panel.drawn:
+        raise Http404("Ce panel n'est pas encore tiré au sort.")
+    members = selectors.panel_members(panel=panel)
+    drawn = panel.lottery[panel.ticket - 1] if panel.ticket else []
+    context = {
+        "panel": panel,
+        "m": len(panel.lottery),
+        "drawn": drawn,
+        "members": members,
+        "fingerprint": sortition.ticket_fingerprint(panel.seed, panel.ticket or 0),
+        "quota_rows": selectors.panel_quota_table(panel=panel, members=members),
+        "probabilities": sorted(panel.probabilities.items()),
+        "replacements": panel.replacements.all(),
+    }
+    return render(request, "participation/panel_draw.html", context)
+
+
+@require_safe
+@commune_required
+def panel_lottery_csv(request, slug):
+    """The lottery, one ticket a row: its number, the SHA-256 of "<seed>:<ticket>" and the panel's references."""
+    panel = selectors.panel_get(commune=request.commune, slug=slug)
+    if not panel.drawn:
+        raise Http404("Ce panel n'est pas encore tiré au sort.")
+    rows = [
+        (ticket, sortition.ticket_fingerprint(panel.seed, ticket), " ".join(refs))
+        for ticket, refs in enumerate(panel.lottery, start=1)
+    ]
+    return csv_response(
+        filename=f"{panel.slug}-loterie.csv", header=["ticket", "sha256_graine_ticket", "panel"], rows=rows
+    )
