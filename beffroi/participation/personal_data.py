@@ -1,6 +1,6 @@
 """What citizen participation holds about a person: that they answered a consultation (never what: the answers
 are kept apart, as ballots are), their verification at the counter, proposals filed, supports, comments and
-reports, registrations to meetings.
+reports, registrations to meetings, volunteering for a citizens' panel.
 
 Erasure keeps what is public or counted without the person: an answer stays counted (published results stay as
 they were) with no account behind it; a proposal stays published without its author; supports, comments,
@@ -21,6 +21,7 @@ from beffroi.participation.models import (
     Comment,
     CommentReport,
     ConsultationVerification,
+    PanelVolunteer,
     Proposal,
     ProposalStatus,
     Registration,
@@ -80,6 +81,20 @@ def export(*, user: User) -> dict[str, Any]:
             {"motif": r.reason, "le": r.created_at.isoformat()}
             for r in CommentReport.objects.filter(reporter=user).order_by("pk")
         ],
+        "volontariats_panels_citoyens": [
+            {
+                "panel": v.panel.title,
+                "reference": v.ref,
+                "nom": v.name,
+                "courriel": v.email,
+                "telephone": v.phone,
+                "caracteristiques": v.features,
+                "statut": v.status,
+                "statut_libelle": str(v.get_status_display()),
+                "inscrit_le": v.created_at.isoformat(),
+            }
+            for v in _volunteers(user).select_related("panel").order_by("pk")
+        ],
         "inscriptions_aux_reunions": [
             {
                 "reunion": r.meeting.title,
@@ -99,8 +114,14 @@ def _registrations(user: User) -> "QuerySet[Registration]":
     return Registration.objects.filter(Q(person=user) | Q(email__iexact=user.email))
 
 
+def _volunteers(user: User) -> "QuerySet[PanelVolunteer]":
+    return PanelVolunteer.objects.filter(Q(person=user) | Q(email__iexact=user.email))
+
+
 def erase(*, user: User) -> None:
-    """Answers stay counted without an account; proposals stay public without author; the rest goes."""
+    """Answers stay counted without an account; proposals stay public without author; a panel volunteer keeps
+    the reference and the features the published draw was computed on, without name or contact; the rest goes."""
+    _volunteers(user).update(person=None, name="", email="", phone="")
     Respondent.objects.filter(person=user).update(person=None)
     Proposal.objects.filter(author=user).update(author=None, author_name="")
     Support.objects.filter(person=user).delete()
