@@ -29,6 +29,7 @@ from beffroi.participation.models import (
     ConsultationState,
     ConsultationVerification,
     Meeting,
+    MeetingDocument,
     Option,
     Panel,
     PanelVolunteer,
@@ -352,3 +353,15 @@ def panel_quota_table(*, panel: Panel, members: list[str]) -> list[sortition.rep
         sortition.Volunteer(id=v.ref, features=v.features) for v in PanelVolunteer.objects.filter(panel=panel)
     ]
     return sortition.quota_table(members, volunteers, sortition.parse_quotas(panel.quotas_text))
+
+
+def option_get(*, commune: Commune, pk: int) -> Option | None:
+    return (
+        Option.objects.filter(pk=pk, question__consultation__commune=commune)
+        .select_related("question__consultation")
+        .first()
+    )
+
+
+def meeting_document_get(*, commune: Commune, pk: int) -> MeetingDocument | None:
+    return MeetingDocument.objects.filter(pk=pk, meeting__commune=commune).first()

@@ -22,6 +22,8 @@ urlpatterns = [
     path("panels/<slug:slug>/", public.panel_detail, name="panel"),
     path("panels/<slug:slug>/tirage/", public.panel_draw_page, name="panel_draw"),
     path("panels/<slug:slug>/loterie.csv", public.panel_lottery_csv, name="panel_lottery_csv"),
+    path("illustrations/<int:pk>/", public.option_image, name="option_image"),
+    path("documents/<int:pk>/", public.meeting_document, name="meeting_document"),
     path("inscription/<str:token>/", public.registration_cancel, name="registration_cancel"),
     # agents and élus
     path("gestion/", agent.agent_index, name="agent_index"),

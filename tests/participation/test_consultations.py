@@ -296,7 +296,15 @@ def test_an_agent_builds_a_questionnaire_with_an_illustrated_choice(client, valb
             },
         )
         assert response.status_code == 302
+    option = question.options.first()
+    client.logout()
+    assert client.get(f"{BASE}/illustrations/{option.pk}/").status_code == 404  # not published yet
+    client.force_login(agent_valbourg)
     assert client.post(manage, {"action": "publier"}).status_code == 302
+    client.logout()
+    image = client.get(f"{BASE}/illustrations/{option.pk}/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert client.get(f"/hautmesnil/participation/illustrations/{option.pk}/").status_code == 404
     consultation.refresh_from_db()
     assert consultation.published and question.options.count() == 2
 

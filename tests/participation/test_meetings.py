@@ -110,6 +110,9 @@ def test_agents_see_who_registered_and_publish_minutes_after(
     client.logout()
     public = client.get(f"{BASE}/reunions/{meeting.pk}/").content.decode()
     assert "Quarante présents." in public and "Diaporama" in public and "S&#x27;inscrire" not in public
+    document = meeting.documents.get()
+    pdf = client.get(f"{BASE}/documents/{document.pk}/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert "Les horaires de l&#x27;école" in public
     assert (
         "Réunion sur l&#x27;école"

@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -424,3 +424,49 @@ def panel_lottery_csv(request, slug):
     return csv_response(
         filename=f"{panel.slug}-loterie.csv", header=["ticket", "sha256_graine_ticket", "panel"], rows=rows
     )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Files: an option's illustration, a meeting's document (served through the app, scoped to the commune)
+# ----------------------------------------------------------------------------------------------------------------
+
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
+
+@require_safe
+@commune_required
+def option_image(request, pk):
+    """An illustrated option's image: public once its consultation is, to the mairie before."""
+    option = selectors.option_get(commune=request.commune, pk=pk)
+    if (
+        option is None
+        or not option.image
+        or (not option.question.consultation.published and not _staff(request))
+    ):
+        raise Http404("Image introuvable.")
+    suffix = "." + option.image.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        option.image.open("rb"), content_type=IMAGE_TYPES.get(suffix, "application/octet-stream")
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@commune_required
+def meeting_document(request, pk):
+    """A meeting's document (PDF, checked on upload)."""
+    document = selectors.meeting_document_get(commune=request.commune, pk=pk)
+    if document is None:
+        raise Http404("Document introuvable.")
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
