@@ -187,7 +187,7 @@ def _closed_consultation(commune: Commune, agent: User, admin: User, elu: User) 
         actor=elu,
         consultation=consultation,
         decision=(
-            "Six familles sur dix ont choisi la semaine de quatre jours. Le conseil municipal du 14 mai a voté "
+            "Deux familles sur trois ont choisi la semaine de quatre jours. Le conseil municipal du 14 mai a voté "
             "ce retour à quatre jours à la rentrée prochaine. Le mercredi matin, le centre de loisirs accueillera "
             "les enfants avec des activités de sport et de jardinage, les deux plus demandées. La garderie du soir, "
             "deuxième priorité, sera prolongée jusqu'à 18 h 30."

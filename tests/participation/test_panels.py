@@ -166,7 +166,7 @@ def test_agents_see_each_probability_beside_the_greedy_minimum(client, valbourg,
     client.force_login(agent_valbourg)
     page = client.get(f"{BASE}/gestion/panels/{panel.slug}/").content.decode()
     assert "Plus petite probabilité, LEXIMIN" in page and "Plus petite probabilité, méthode gloutonne" in page
-    assert "Probabilité LEXIMIN" in page and "prouvée optimale" in page
+    assert "Probabilité LEXIMIN" in page and "prouvé par la borne duale" in page
 
 
 def test_a_withdrawing_panelist_is_replaced_keeping_the_quotas(client, valbourg, agent_valbourg, panel):

@@ -169,7 +169,7 @@ def agent_paper(request, slug):
     """Paper questionnaires entered twice: each agent enters them; the page lists those that disagree."""
     consultation = _consultation(request, slug)
     questions = selectors.question_list(consultation=consultation)
-    number_form = forms.PaperNumberForm(request.POST if request.POST.get("action") != "retenir" else None)
+    number_form = forms.PaperNumberForm(request.POST if request.POST.get("action") == "saisir" else None)
     submitted: dict = {}
     errors: dict = {}
     general: list[str] = []
@@ -190,7 +190,7 @@ def agent_paper(request, slug):
                 % {"n": entry.paper_number},
             )
         return redirect("participation:agent_paper", slug=slug)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "saisir":
         submitted = answers.parse_post(questions, request.POST)
         if number_form.is_valid():
             number = number_form.cleaned_data["paper_number"]
