@@ -17,18 +17,18 @@ from beffroi.participation.models import Consultation, Meeting, Proposal, Questi
 router = Router(tags=["participation citoyenne"], auth=ApiKeyAuth())
 
 
-class OptionOut(Schema):
+class ConsultationOptionOut(Schema):
     id: int
     label: str
 
 
-class QuestionOut(Schema):
+class ConsultationQuestionOut(Schema):
     id: int
     position: int
     kind: str
     label: str
     required: bool
-    options: list[OptionOut]
+    options: list[ConsultationOptionOut]
 
 
 class ConsultationOut(Schema):
@@ -42,10 +42,10 @@ class ConsultationOut(Schema):
     anonymous: bool
     results_published: bool
     decision: str
-    questions: list[QuestionOut]
+    questions: list[ConsultationQuestionOut]
 
 
-class OptionResultOut(Schema):
+class ConsultationOptionResultOut(Schema):
     id: int
     label: str
     count: int | None = None  # choices: how many chose it
@@ -53,24 +53,24 @@ class OptionResultOut(Schema):
     ranked_first: int | None = None  # ranking
 
 
-class QuestionResultOut(Schema):
+class ConsultationQuestionResultOut(Schema):
     id: int
     label: str
     kind: str
     answered: int
-    options: list[OptionResultOut] = []
+    options: list[ConsultationOptionResultOut] = []
     scale_counts: dict[str, int] = {}
     scale_mean: float | None = None
     text_answers: int = 0
 
 
-class ResultsOut(Schema):
+class ConsultationResultsOut(Schema):
     slug: str
     respondents: int
     online: int
     paper: int
     decision: str
-    questions: list[QuestionResultOut]
+    questions: list[ConsultationQuestionResultOut]
 
 
 class ProposalOut(Schema):
@@ -183,7 +183,9 @@ def _results(consultation: Consultation) -> dict[str, Any]:
 
 
 @router.get(
-    "/consultations/{slug}/results", response=ResultsOut, summary="Published results of a closed consultation"
+    "/consultations/{slug}/results",
+    response=ConsultationResultsOut,
+    summary="Published results of a closed consultation",
 )
 def consultation_results(request: HttpRequest, slug: str) -> dict[str, Any]:
     return _results(selectors.published_results_get(commune=_commune(request), slug=slug))
