@@ -450,7 +450,7 @@ def option_image(request, pk):
         or (not option.question.consultation.published and not _staff(request))
     ):
         raise Http404("Image introuvable.")
-    suffix = "." + option.image.name.rsplit(".", 1)[-1].lower()
+    suffix = "." + (option.image.name or "").rsplit(".", 1)[-1].lower()
     response = FileResponse(
         option.image.open("rb"), content_type=IMAGE_TYPES.get(suffix, "application/octet-stream")
     )
