@@ -33,6 +33,12 @@ class _Completion:
         self.pool = pool
         n = len(pool.groups)
         self.n = n
+        self.rows_of = [[r for r, row in enumerate(pool.rows) if g in row[4]] for g in range(n)]
+        self.category_rows = [
+            [r for r, row in enumerate(pool.rows) if row[0] == category] for category in pool.categories
+        ]
+        self.rows_of_set = [{r for r, row in enumerate(pool.rows) if g in row[4]} for g in range(n)]
+        self.available = [sum(pool.groups[g].size for g in row[4]) for row in pool.rows]
         self.highs = highs = new_highs()
         for _ in range(n):
             highs.addVar(0.0, 0.0)
@@ -50,17 +56,157 @@ class _Completion:
             )
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
-    def certificates(self, taken: Sequence[int]) -> dict[int, tuple[int, ...]]:
-        """For each group that can give the next panelist, a completion z of the draw with z_g ≥ 1."""
-        pool, n, highs = self.pool, self.n, self.highs
+    def certificates(
+        self, taken: Sequence[int], hint: tuple[int, ...] | None = None
+    ) -> dict[int, tuple[int, ...]]:
+        """For each group that can give the next panelist, a completion z of the draw with z_g ≥ 1.
+
+        `hint`, a completion already known (the previous step's, less the panelist drawn), is tried first and
+        repaired by one swap (one seat moved from a group to another) before any integer program is solved.
+        """
+        pool, n = self.pool, self.n
         remaining = [g.size - t for g, t in zip(pool.groups, taken, strict=True)]
+        inside = [sum(taken[g] for g in members) for _, _, _, _, members in pool.rows]
+        found: dict[int, tuple[int, ...]] = {}
+        seats = pool.k - sum(taken) - 1
+        unknown = set()
+        for g in range(n):
+            # Each category alone must still be completable after drawing from g (cheap, no program needed).
+            if remaining[g] > 0 and self._each_category_completes(inside, g, seats):
+                unknown.add(g)
+        if hint is not None:
+            for g in list(unknown):
+                if hint[g] >= 1:
+                    found[g] = hint
+                    unknown.discard(g)
+            givers = [h for h in range(n) if hint[h] >= 1]
+            rows = pool.rows
+            # The full panel taken + hint meets the quotas; moving a seat from h to g changes only the rows
+            # of their differing features.
+            full = [inside[r] + sum(hint[g] for g in row[4]) for r, row in enumerate(rows)]
+            for g in sorted(unknown):
+                if hint[g] >= remaining[g]:
+                    continue
+                gains = [r for r in self.rows_of[g] if full[r] + 1 > rows[r][3]]
+                for h in givers:
+                    if any(r not in self.rows_of_set[h] for r in gains):
+                        continue
+                    if any(full[r] - 1 < rows[r][2] for r in self.rows_of[h] if r not in self.rows_of_set[g]):
+                        continue
+                    candidate = list(hint)
+                    candidate[g] += 1
+                    candidate[h] -= 1
+                    found[g] = tuple(candidate)
+                    unknown.discard(g)
+                    break
+        hard = set()
+        for g in sorted(unknown):
+            after = list(taken)
+            after[g] += 1
+            outcome = self._search(after)
+            if isinstance(outcome, tuple):
+                found[g] = tuple(c + (h == g) for h, c in enumerate(outcome))
+            elif outcome is None:
+                hard.add(g)
+        if hard:
+            found.update(self._solve(taken, remaining, inside, hard))
+        return found
+
+    def _search(self, taken: Sequence[int]) -> tuple[int, ...] | bool | None:
+        """A completion of `taken` by depth-first search over the groups (pruned category by category), False if
+        there is none, None if the search grew too large (the integer program then decides)."""
+        pool, n = self.pool, self.n
+        rows = pool.rows
+        remaining = [g.size - t for g, t in zip(pool.groups, taken, strict=True)]
+        count = [sum(taken[g] for g in members) for _, _, _, _, members in rows]
+        if any(c > row[3] for c, row in zip(count, rows, strict=True)):
+            return False
+        # suffix[i][r]: volunteers still available for row r in groups i, i+1, …
+        suffix = [[0] * len(rows) for _ in range(n + 1)]
+        for i in range(n - 1, -1, -1):
+            suffix[i] = list(suffix[i + 1])
+            for r in self.rows_of[i]:
+                suffix[i][r] += remaining[i]
+        categories = self.category_rows
+        failed: set[tuple[int, int, tuple[int, ...]]] = set()
+        z = [0] * n
+        budget = [20_000]
+
+        def possible(i: int, seats: int) -> bool:
+            for members in categories:
+                need = room = 0
+                for r in members:
+                    lo, hi = rows[r][2], rows[r][3]
+                    if lo - count[r] > suffix[i][r]:
+                        return False
+                    need += max(0, lo - count[r])
+                    room += min(hi - count[r], suffix[i][r])
+                if not need <= seats <= room:
+                    return False
+            return True
+
+        def walk(i: int, seats: int) -> bool | None:
+            if seats == 0:
+                return all(count[r] >= rows[r][2] for r in range(len(rows)))
+            if i == n:
+                return False
+            key = (i, seats, tuple(count))
+            if key in failed:
+                return False
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            for x in range(min(remaining[i], seats), -1, -1):
+                if any(count[r] + x > rows[r][3] for r in self.rows_of[i]):
+                    continue
+                for r in self.rows_of[i]:
+                    count[r] += x
+                z[i] = x
+                result = possible(i + 1, seats - x) and walk(i + 1, seats - x)
+                for r in self.rows_of[i]:
+                    count[r] -= x
+                if result is None:
+                    return None
+                if result:
+                    return True
+            z[i] = 0
+            failed.add(key)
+            return False
+
+        seats = pool.k - sum(taken)
+        if not possible(0, seats):
+            return False
+        result = walk(0, seats)
+        if result is None:
+            return None
+        if not result:
+            return False
+        return tuple(z) if self._completes(taken, z) else None
+
+    def _each_category_completes(self, inside: Sequence[int], g: int, seats: int) -> bool:
+        need: dict[str, int] = {}
+        room: dict[str, int] = {}
+        for r, (category, _, lo, hi, _) in enumerate(self.pool.rows):
+            count = inside[r] + (1 if r in self.rows_of_set[g] else 0)
+            if count > hi:
+                return False
+            need[category] = need.get(category, 0) + max(0, lo - count)
+            room[category] = room.get(category, 0) + min(hi, self.available[r]) - count
+        return all(need[c] <= seats <= room[c] for c in need)
+
+    def _completes(self, taken: Sequence[int], z: Sequence[int]) -> bool:
+        total = [t + c for t, c in zip(taken, z, strict=True)]
+        return self.pool.meets_quotas(total)
+
+    def _solve(
+        self, taken: Sequence[int], remaining: Sequence[int], inside: Sequence[int], unknown: set[int]
+    ) -> dict[int, tuple[int, ...]]:
+        pool, n, highs = self.pool, self.n, self.highs
         seats = pool.k - sum(taken)
         highs.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.array(remaining, dtype=float))
         highs.changeRowBounds(0, float(seats), float(seats))
-        for r, (_, _, lo, hi, members) in enumerate(pool.rows):
-            inside = sum(taken[g] for g in members)
-            highs.changeRowBounds(1 + r, float(lo - inside), float(hi - inside))
-        unknown = {g for g in range(n) if remaining[g] > 0}
+        for r, (_, _, lo, hi, _) in enumerate(pool.rows):
+            highs.changeRowBounds(1 + r, float(lo - inside[r]), float(hi - inside[r]))
         found: dict[int, tuple[int, ...]] = {}
         while unknown:
             costs = [0.0] * n + [1.0 if g in unknown else 0.0 for g in range(n)]
@@ -103,25 +249,31 @@ def greedy_group_probabilities(pool: Pool, *, runs: int = DEFAULT_RUNS, seed: in
         raise ValueError("runs must be positive")
     rng = random.Random(str(seed))
     completion = _Completion(pool)
-    memo: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    # state (counts drawn per group) → [(group, weight, completion after drawing from it)]
+    memo: dict[tuple[int, ...], list[tuple[int, int, tuple[int, ...]]]] = {}
     n = len(pool.groups)
     totals = [0] * n
     for _ in range(runs):
         taken = [0] * n
+        hint: tuple[int, ...] | None = None
         for _step in range(pool.k):
             state = tuple(taken)
             choices = memo.get(state)
             if choices is None:
-                found = completion.certificates(taken)
-                # (group, weight): a volunteer is drawn uniformly, so a group weighs its members not yet drawn.
-                choices = [(g, pool.groups[g].size - taken[g]) for g in sorted(found)]
+                found = completion.certificates(taken, hint)
+                # A volunteer is drawn uniformly, so a group weighs its members not yet drawn.
+                choices = [
+                    (g, pool.groups[g].size - taken[g], tuple(c - (h == g) for h, c in enumerate(found[g])))
+                    for g in sorted(found)
+                ]
                 memo[state] = choices
             if not choices:  # cannot happen when the quotas are feasible: the previous step kept a completion
                 raise RuntimeError("le tirage glouton n'a plus de volontaire admissible")
-            ticket = rng.randrange(sum(w for _, w in choices))
-            for g, w in choices:
+            ticket = rng.randrange(sum(w for _, w, _ in choices))
+            for g, w, after in choices:
                 if ticket < w:
                     taken[g] += 1
+                    hint = after
                     break
                 ticket -= w
         for g in range(n):

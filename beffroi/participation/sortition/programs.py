@@ -46,6 +46,36 @@ def new_highs() -> highspy.Highs:
     return highs
 
 
+# Each attempt's options; the first is HiGHS' default (dual simplex), restored after a retry.
+LP_ATTEMPTS: tuple[dict[str, str | int], ...] = (
+    {"solver": "choose", "simplex_strategy": 1},
+    {"solver": "ipm", "simplex_strategy": 1},
+    {"solver": "simplex", "simplex_strategy": 4},
+)
+MIP_TIME_LIMIT = 120.0  # seconds for one panel search: beyond, an error rather than a hung page
+LP_TIME_LIMIT = 30.0  # seconds per attempt: a cycling simplex is cut short and retried another way
+
+
+def run_lp(highs: highspy.Highs) -> highspy.HighsModelStatus:
+    """Solve a linear program, retrying with the interior-point then the primal simplex solver when the
+    default one stalls (HiGHS' dual simplex can cycle on the highly degenerate programs of LEXIMIN).
+    Presolve is off: pointless on these small programs, and what triggered the stalls."""
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("time_limit", LP_TIME_LIMIT)
+    status = highspy.HighsModelStatus.kNotset
+    for attempt in LP_ATTEMPTS:
+        for name, value in attempt.items():
+            highs.setOptionValue(name, value)
+        highs.run()
+        status = highs.getModelStatus()
+        if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+            break
+        highs.clearSolver()
+    for name, value in LP_ATTEMPTS[0].items():
+        highs.setOptionValue(name, value)
+    return status
+
+
 def _int_array(values: Sequence[int]) -> np.ndarray:
     return np.array(values, dtype=np.int32)
 
@@ -59,10 +89,14 @@ class PanelProgram:
 
     def __init__(self, pool: Pool):
         self.pool = pool
+        self.found: list[tuple[int, ...]] = []
         n = len(pool.groups)
         self.highs = highs = new_highs()
         highs.setOptionValue("mip_rel_gap", 1e-9)
         highs.setOptionValue("mip_abs_gap", 1e-10)
+        highs.setOptionValue("time_limit", MIP_TIME_LIMIT)
+        # Every improving panel the search meets is kept: LEXIMIN adds them all as columns.
+        highs.setOptionValue("mip_improving_solution_save", True)
         for group in pool.groups:
             highs.addVar(0.0, float(group.size))
         highs.changeColsIntegrality(n, _int_array(range(n)), np.array([highspy.HighsVarType.kInteger] * n))
@@ -72,7 +106,9 @@ class PanelProgram:
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
     def best(self, weights: Sequence[float]) -> tuple[tuple[int, ...], float] | None:
-        """The panel (counts per group) of largest weight and the proven bound on that weight; None if none."""
+        """The panel (counts per group) of largest weight and the proven bound on that weight; None if none.
+
+        `self.found` then lists every panel the search met on its way (the best one included)."""
         n = len(self.pool.groups)
         self.highs.changeColsCost(n, _int_array(range(n)), np.array(weights, dtype=float))
         self.highs.run()
@@ -83,6 +119,7 @@ class PanelProgram:
             raise RuntimeError(f"HiGHS n'a pas résolu le programme des panels ({status})")
         values = self.highs.getSolution().col_value
         counts = tuple(round(v) for v in values)
+        self.found = [tuple(round(v) for v in s.col_value) for s in self.highs.getSavedMipSolutions()]
         info = self.highs.getInfo()
         bound = max(info.mip_dual_bound, info.objective_function_value)
         return counts, float(bound)
