@@ -335,3 +335,37 @@ def test_another_communes_agent_is_refused(
         )
     client.force_login(habitant_valbourg)
     assert client.get(f"{BASE}/gestion/consultations/{consultation.slug}/").status_code == 403
+
+
+def test_answers_without_account_are_capped_per_address(valbourg, agent_valbourg):
+    from beffroi.core.abuse import RateLimited
+    from beffroi.participation.services.consultations import ANONYMOUS_ANSWERS_PER_HOUR
+
+    consultation, q = make_consultation(valbourg, agent_valbourg)
+    for i in range(ANONYMOUS_ANSWERS_PER_HOUR):
+        services.consultation_answer(
+            commune=valbourg,
+            consultation=consultation,
+            person=None,
+            answers=good_answers(q),
+            browser_key=f"b{i}",
+            client="adresse",
+        )
+    with pytest.raises(RateLimited):
+        services.consultation_answer(
+            commune=valbourg,
+            consultation=consultation,
+            person=None,
+            answers=good_answers(q),
+            browser_key="autre",
+            client="adresse",
+        )
+    services.consultation_answer(
+        commune=valbourg,
+        consultation=consultation,
+        person=None,
+        answers=good_answers(q),
+        browser_key="x",
+        client="voisin",
+    )
+    assert AnswerSheet.objects.filter(consultation=consultation).count() == ANONYMOUS_ANSWERS_PER_HOUR + 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.core.abuse import rate_limit_check
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 CONSULTATION_FIELDS = ("title", "slug", "description", "opens_at", "closes_at", "audience", "anonymous")
 COUNTER_CHECKS = ("identite", "domicile")
+ANONYMOUS_ANSWERS_PER_HOUR = 30  # answers without an account from one address, per consultation
 
 
 def _dates_check(opens_at: datetime, closes_at: datetime) -> None:
@@ -262,7 +264,8 @@ def consultation_answer(
     client: str = "",
 ) -> Respondent:
     """Record one person's answers: once per person (an account) or per browser (audience « tout le monde »),
-    between the dates, for the audience chosen.
+    between the dates, for the audience chosen; without an account, at most `ANONYMOUS_ANSWERS_PER_HOUR` answers
+    an hour from one address (`core.abuse.rate_limit_check`: `RateLimited`).
 
     Anonymous consultation: the `Respondent` row (who) and the `AnswerSheet` (what) share nothing: the sheet's
     token is random and kept nowhere else, the sheet has no date. Not audited: the answers are secret; the
@@ -278,6 +281,20 @@ def consultation_answer(
         errors = answer_rules.answer_errors(questions, answers)
         if errors:
             raise ValidationError({str(k): v for k, v in errors.items()})
+        if (
+            person is None
+        ):  # without an account: a cap per sender's address (a library PC or a family may share one)
+            rate_limit_check(
+                commune=commune,
+                scope="consultation",
+                subject=client,
+                submissions=Respondent.objects.filter(consultation=consultation, submitter_hash=client),
+                limit=ANONYMOUS_ANSWERS_PER_HOUR,
+                message=_(
+                    "Beaucoup de réponses sont venues de cette connexion dans l'heure : réessayez plus tard, ou "
+                    "remplissez un questionnaire papier à la mairie."
+                ),
+            )
         token = secrets.token_hex(32)
         try:
             with transaction.atomic():

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
-from beffroi.core.abuse import client_ip, submitter_hash
+from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
 from beffroi.participation import answers, forms, selectors, services, sortition
@@ -78,6 +78,7 @@ def consultation_detail(request, slug):
     submitted: dict = {}
     errors: dict = {}
     general: list[str] = []
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         submitted = answers.parse_post(questions, request.POST)
         if reason:
@@ -94,6 +95,9 @@ def consultation_detail(request, slug):
                 )
             except ValidationError as exc:
                 errors, general = answers.split_errors(exc)
+            except RateLimited as exc:
+                general = [exc.message]
+                status = 429
             else:
                 return redirect("participation:consultation_done", slug=consultation.slug)
     context = {
@@ -107,7 +111,6 @@ def consultation_detail(request, slug):
         if consultation.results_published
         else None,
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "participation/consultation.html", context, status=status)
 
 
