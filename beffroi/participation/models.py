@@ -351,6 +351,13 @@ class Proposal(CommuneOwned):
 
     @property
     def status_label(self) -> "StrOrPromise":
+        """The state as residents read it: an open proposal whose supports closed below the threshold says so."""
+        if (
+            self.status == ProposalStatus.OPEN
+            and self.threshold_reached_at is None
+            and timezone.now() >= self.supports_close_at
+        ):
+            return ProposalStatus.CLOSED.label
         return ProposalStatus(self.status).label
 
     @property

@@ -190,3 +190,18 @@ def test_another_communes_agent_is_refused(
     with pytest.raises(PermissionDenied):
         services.support_add(commune=hautmesnil, proposal=other, person=habitant_valbourg)
     assert selectors.proposal_list(commune=hautmesnil).count() == 1
+
+
+def test_a_proposal_past_its_deadline_below_the_threshold_says_so_and_takes_no_support(
+    client, valbourg, habitant_valbourg, rules
+):
+    proposal = services.proposal_submit(
+        commune=valbourg, author=habitant_valbourg, title="Un kiosque", body="…"
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(supports_close_at=timezone.now() - timedelta(days=1))
+    page = client.get(f"{BASE}/propositions/{proposal.pk}/").content.decode()
+    assert "soutiens clos sans atteindre le seuil" in page
+    with pytest.raises(ValidationError, match="ne recueille plus de soutiens"):
+        services.support_add(
+            commune=valbourg, proposal=Proposal.objects.get(pk=proposal.pk), person=residents(valbourg, 1)[0]
+        )
