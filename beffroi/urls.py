@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("signalements/", include("beffroi.reports.urls")),
     path("budget-participatif/", include("beffroi.budgeting.urls")),
+    path("participation/", include("beffroi.participation.urls")),
     path("donnees/", include("beffroi.datahub.urls")),
     path("financements/", include("beffroi.funding.urls")),
     path("projet/", include("beffroi.planning.urls")),

@@ -55,6 +55,7 @@ PURE_MODULES = [
     "beffroi.datahub.ngsild.*",
     "beffroi.datahub.lorawan.*",
     "beffroi.funding.catalogue",
+    "beffroi.participation.tally",
     "beffroi.funding.cofinancing",
     "beffroi.funding.matching",
     "beffroi.participation.sortition.*",

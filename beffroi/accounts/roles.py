@@ -18,6 +18,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Closing a participatory budget's vote and counting it: the mairie's administrator and its élus, as the
     # maire and conseillers preside over a count; agents prepare the vote and enter paper ballots.
     "run_votes": frozenset({Role.ELU, Role.ADMIN}),
+    # Citizen participation: agents and élus build consultations, hold meetings, enter paper questionnaires,
+    # moderate comments and draw panels; the commune's public answer (to a proposal past its threshold, to a
+    # closed consultation) is the élus' and the administrator's word.
+    "run_participation": STAFF_ROLES,
+    "answer_participation": frozenset({Role.ELU, Role.ADMIN}),
     "view_dashboards": STAFF_ROLES,
     "manage_commune": frozenset({Role.ADMIN}),
 }

@@ -30,6 +30,19 @@ SURFACES = {
         "api": [],
         "standard": ["/ngsi-ld/v1/entities?type=Streetlight"],
     },
+    "participation": {
+        "pages": ["/valbourg/participation/", "/valbourg/participation/propositions/"],
+        "agent_pages": [
+            "/valbourg/participation/gestion/",
+            "/valbourg/participation/gestion/propositions/en-retard/",
+        ],
+        "api": [
+            "/api/participation/consultations",
+            "/api/participation/proposals",
+            "/api/participation/meetings",
+        ],
+        "standard": [],
+    },
     "planning": {
         "pages": ["/valbourg/projet/", "/valbourg/financements/"],
         "agent_pages": ["/valbourg/projet/feuille-de-route/", "/valbourg/financements/zonages/"],
