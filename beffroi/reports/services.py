@@ -37,6 +37,7 @@ from beffroi.reports.models import (
 )
 from beffroi.reports.presets import DEFAULT_STATES
 from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
+from beffroi.territory import selectors as territory_selectors
 
 if TYPE_CHECKING:
     from beffroi.accounts.models import User
@@ -214,6 +215,16 @@ def photos_process(files: list[bytes]) -> list[ProcessedPhoto]:
     return processed
 
 
+def _near_address(commune: Commune, latitude, longitude) -> str:
+    """The label of the commune's address nearest to the point (its Base Adresse Locale), or ""."""
+    if latitude is None or longitude is None:
+        return ""
+    found = territory_selectors.address_nearest(
+        commune=commune, latitude=float(latitude), longitude=float(longitude)
+    )
+    return found[0].label[:255] if found else ""
+
+
 def report_create(
     *,
     commune: Commune,
@@ -276,6 +287,7 @@ def report_create(
             latitude=_coordinate(latitude),
             longitude=_coordinate(longitude),
             address_string=address_string.strip()[:255],
+            near_address=_near_address(commune, latitude, longitude),
             place=place,
             state=_initial_state(commune),
             is_open=True,

@@ -1,10 +1,14 @@
 """Reads of the territory app, always scoped to one commune."""
 
-from django.db.models import QuerySet
+import math
+from dataclasses import dataclass
+
+from django.db.models import Max, QuerySet
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
-from beffroi.territory.models import Place, Team
+from beffroi.territory import addressing
+from beffroi.territory.models import Address, MapLayer, Place, Team
 
 
 def team_list(*, commune: Commune) -> QuerySet[Team]:
@@ -36,3 +40,107 @@ def place_list(*, commune: Commune) -> QuerySet[Place]:
 
 def place_get(*, commune: Commune, pk: int) -> Place | None:
     return Place.objects.filter(commune=commune, pk=pk).first()
+
+
+def map_layers(*, commune: Commune) -> dict[str, dict]:
+    """The commune's base-map layers: {"voies": FeatureCollection, "batiments": …, "lieux": …} (those it has)."""
+    return {layer.kind: layer.features for layer in MapLayer.objects.filter(commune=commune)}
+
+
+def map_layers_version(*, commune: Commune) -> str:
+    """A stamp that changes whenever a layer is imported again (the base map's ETag)."""
+    stamp = MapLayer.objects.filter(commune=commune).aggregate(last=Max("updated_at"))["last"]
+    return stamp.strftime("%Y%m%d%H%M%S%f") if stamp else ""
+
+
+def address_count(*, commune: Commune) -> int:
+    return Address.objects.filter(commune=commune).count()
+
+
+@dataclass(frozen=True)
+class AddressMatch:
+    """An address found for what a person typed: its label, its point, and whether it is a whole street."""
+
+    label: str
+    latitude: float
+    longitude: float
+    street_only: bool = False
+
+
+def _streets(commune: Commune) -> dict[str, str]:
+    """The commune's distinct street keys and a name for each (read through the street/number index)."""
+    rows = Address.objects.filter(commune=commune).values_list("street_key", "street").distinct()
+    return dict(rows)
+
+
+def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[AddressMatch]:
+    """The commune's addresses that what a person typed may name, best first.
+
+    « 14 rue des ec » → « 14 rue des Écoles »; a number the street does not have gives the street's nearest
+    numbers; no number gives the streets themselves (placed at their middle address). The streets are
+    matched in the commune's short list of distinct street keys (``addressing.match_streets``), the numbers
+    read through the (commune, street_key, number) index.
+    """
+    typed = addressing.parse(query)
+    if len(typed.street) < 2:
+        return []
+    streets = _streets(commune)
+    ranked = [key for key, _score in addressing.match_streets(typed.street, list(streets), limit=limit)]
+    if not ranked:
+        return []
+    order = {key: i for i, key in enumerate(ranked)}
+    found: list[Address] = []
+    if typed.number is not None:
+        exact = list(Address.objects.filter(commune=commune, street_key__in=ranked, number=typed.number))
+        if typed.suffix:
+            exact = [a for a in exact if a.suffix == typed.suffix] or exact
+        found = sorted(exact, key=lambda a: (order[a.street_key], a.suffix))
+        if not found:  # the nearest numbers of the best street, same side first
+            best = ranked[0]
+            near = Address.objects.filter(
+                commune=commune,
+                street_key=best,
+                number__gte=max(0, typed.number - 6),
+                number__lte=typed.number + 6,
+            )
+            found = sorted(near, key=lambda a: (abs(a.number - typed.number), (a.number - typed.number) % 2))[
+                :3
+            ]
+        return [AddressMatch(a.label, a.latitude, a.longitude) for a in found[:limit]]
+    matches = []
+    for key in ranked:
+        numbers = list(
+            Address.objects.filter(commune=commune, street_key=key)
+            .order_by("number")
+            .values_list("latitude", "longitude")
+        )
+        if numbers:
+            lat, lon = numbers[len(numbers) // 2]
+            matches.append(AddressMatch(streets[key], lat, lon, street_only=True))
+    return matches
+
+
+def address_nearest(
+    *, commune: Commune, latitude: float, longitude: float, within_m: float = 120.0
+) -> tuple[Address, int] | None:
+    """The commune's address nearest to a point, and its distance in metres, if one lies within ``within_m``.
+
+    Reads only the addresses in a small box around the point, through the (commune, latitude, longitude) index.
+    """
+    dlat = within_m / 111_320
+    dlon = within_m / (111_320 * max(0.1, math.cos(math.radians(latitude))))
+    box = Address.objects.filter(
+        commune=commune,
+        latitude__gte=latitude - dlat,
+        latitude__lte=latitude + dlat,
+        longitude__gte=longitude - dlon,
+        longitude__lte=longitude + dlon,
+    )
+    best: tuple[Address, int] | None = None
+    for address in box:
+        x = math.radians(address.longitude - longitude) * math.cos(math.radians(latitude))
+        y = math.radians(address.latitude - latitude)
+        distance = 6_371_000 * math.hypot(x, y)
+        if distance <= within_m and (best is None or distance < best[1]):
+            best = (address, round(distance))
+    return best

@@ -20,6 +20,7 @@ from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm
 from beffroi.reports.questions import answers_readable
+from beffroi.reports.views.public import map_context, map_points
 from beffroi.territory.selectors import place_list, team_get, team_get_by_pk, team_list, team_of_user
 
 
@@ -119,6 +120,8 @@ def detail(request, pk: int):
             "answers": answers,
             "today": date.today(),
             "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+            "points": map_points([report]),
+            **map_context(request.commune),
         },
     )
 

@@ -1,6 +1,5 @@
 """Public pages of the Signalements module: report (with or without JavaScript), follow, map and list."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -16,6 +15,7 @@ from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
+from beffroi.territory.maps import basemap_config
 from beffroi.territory.selectors import place_get, place_list
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
@@ -69,7 +69,7 @@ def _page_query(category: str, status: str) -> str:
 def map_context(commune) -> dict:
     return {
         "boundary": commune.boundary or None,
-        "tile_url": settings.BEFFROI_TILE_URL,
+        "basemap": basemap_config(commune),
         "center": [float(commune.latitude or 0), float(commune.longitude or 0)],
     }
 

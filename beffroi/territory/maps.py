@@ -1,0 +1,29 @@
+"""What every map of a commune is drawn on: the configured tile service and the commune's own vector layers."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from beffroi.core.models import Commune
+from beffroi.territory.models import MapLayer
+
+
+def basemap_config(commune: Commune) -> dict:
+    """The base map's settings for the page (``includes/basemap_config.html``, read by ``basemap.js``).
+
+    ``tiles``: the tile service (BEFFROI_TILE_URL, Plan IGN by default) or None when switched off;
+    ``layers_url``: the commune's own streets, buildings and places, when it has any.
+    """
+    tiles = None
+    if settings.BEFFROI_TILE_URL:
+        tiles = {
+            "url": settings.BEFFROI_TILE_URL,
+            "attribution": settings.BEFFROI_TILE_ATTRIBUTION,
+            "maxZoom": settings.BEFFROI_TILE_MAX_ZOOM,
+        }
+    has_layers = MapLayer.objects.filter(commune=commune).exists()
+    return {
+        "tiles": tiles,
+        "layers_url": reverse("territory_public:basemap") if has_layers else None,
+        "attribution": _("Plan : commune de %(name)s") % {"name": commune.name} if has_layers else "",
+    }
