@@ -180,7 +180,23 @@ class AssistedReportForm(LocationMixin):
         initial=Report.Channel.COUNTER,
     )
     description = forms.CharField(
-        label=_("Description du problème"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Description publique du problème"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Publiée sur le site et dans les applications : décrivez le problème seulement, sans nom, téléphone "
+            "ni détail personnel de l'habitant·e."
+        ),
+    )
+    private_note = forms.CharField(
+        label=_("Note interne (jamais publiée)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Visible des seuls agents : ce que l'habitant·e a confié, comment le joindre, ce qu'il faut savoir "
+            "pour intervenir."
+        ),
     )
     photos = PhotosField(label=_("Photos"), required=False)
     contact_name = forms.CharField(label=_("Nom de l'habitant·e"), max_length=120, required=False)
@@ -191,6 +207,7 @@ class AssistedReportForm(LocationMixin):
         "channel",
         "category",
         "description",
+        "private_note",
         "place",
         "address",
         "latitude",
@@ -204,10 +221,26 @@ class AssistedReportForm(LocationMixin):
     def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
-        self.fields["latitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
-        self.fields["longitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
-        self.fields["latitude"].label = _("Latitude (si connue)")
-        self.fields["longitude"].label = _("Longitude (si connue)")
+        self.fields["address"].help_text = _(
+            "Par exemple : 14 rue des Écoles. Elle est cherchée dans la base d'adresses de la commune."
+        )
+        # The chosen category's questions, as on the resident's form (the category posted, else the one chosen
+        # on the page before: ?categorie=).
+        self.chosen_category = self._chosen_category(categories)
+        if self.chosen_category is not None:
+            self.fields.update(question_fields(self.chosen_category))
+
+    def _chosen_category(self, categories: QuerySet[Category] | None) -> Category | None:
+        raw = self.data.get("category") if self.is_bound else self.initial.get("category")
+        if categories is None or raw in (None, ""):
+            return None
+        try:
+            return categories.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def question_bound_fields(self):
+        return [self[name] for name in self.fields if name.startswith("q_")]
 
 
 class TrackForm(forms.Form):

@@ -245,10 +245,12 @@ def report_create(
     media_url: str = "",
     submitter: str = "",
     rate_limited: bool = False,
+    private_note: str = "",
 ) -> Report:
     """File a report. Photos are checked and re-encoded before anything is written, so a bad photo refuses
     the whole submission with a clear message and nothing half-saved remains. `rate_limited` (anonymous web
-    submissions): at most so many reports per `submitter` and hour, else `core.abuse.RateLimited`."""
+    submissions): at most so many reports per `submitter` and hour, else `core.abuse.RateLimited`.
+    `private_note` (counter intake): what the resident told the agent, kept as an internal note, never public."""
     try:
         ensure_owned(category, commune)
     except NotOwned:
@@ -326,6 +328,9 @@ def report_create(
             public=True,
             author=_account(actor) if assisted else None,
         )
+        if assisted and private_note.strip():
+            # What the resident told the agent stays with the agents: an internal note, never public.
+            _event(report, ReportEvent.Kind.NOTE, actor=actor, public=False, body=private_note.strip()[:4000])
         if assisted:
             audit_record(
                 commune=commune,

@@ -65,6 +65,7 @@ class AddressMatch:
     latitude: float
     longitude: float
     street_only: bool = False
+    score: float = 0.0  # how well the street matched what was typed (addressing.street_score), 0 to 1
 
 
 def _streets(commune: Commune) -> dict[str, str]:
@@ -85,7 +86,9 @@ def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[Addr
     if len(typed.street) < 2:
         return []
     streets = _streets(commune)
-    ranked = [key for key, _score in addressing.match_streets(typed.street, list(streets), limit=limit)]
+    scored = addressing.match_streets(typed.street, list(streets), limit=limit)
+    ranked = [key for key, _score in scored]
+    scores = dict(scored)
     if not ranked:
         return []
     order = {key: i for i, key in enumerate(ranked)}
@@ -106,7 +109,9 @@ def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[Addr
             found = sorted(near, key=lambda a: (abs(a.number - typed.number), (a.number - typed.number) % 2))[
                 :3
             ]
-        return [AddressMatch(a.label, a.latitude, a.longitude) for a in found[:limit]]
+        return [
+            AddressMatch(a.label, a.latitude, a.longitude, score=scores[a.street_key]) for a in found[:limit]
+        ]
     matches = []
     for key in ranked:
         numbers = list(
@@ -116,7 +121,7 @@ def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[Addr
         )
         if numbers:
             lat, lon = numbers[len(numbers) // 2]
-            matches.append(AddressMatch(streets[key], lat, lon, street_only=True))
+            matches.append(AddressMatch(streets[key], lat, lon, street_only=True, score=scores[key]))
     return matches
 
 
