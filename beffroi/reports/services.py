@@ -215,7 +215,9 @@ def photos_process(files: list[bytes]) -> list[ProcessedPhoto]:
     return processed
 
 
-def _near_address(commune: Commune, latitude, longitude) -> str:
+def _near_address(
+    commune: Commune, latitude: Decimal | float | None, longitude: Decimal | float | None
+) -> str:
     """The label of the commune's address nearest to the point (its Base Adresse Locale), or ""."""
     if latitude is None or longitude is None:
         return ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from shapely.geometry import LineString, Point, Polygon
 
@@ -241,7 +242,7 @@ def _positions(street: Street, line: LineString, side: int) -> list[tuple[int, f
     return out
 
 
-def generate(town: Town) -> tuple[dict, dict, dict, list[BalAddress]]:
+def generate(town: Town) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[BalAddress]]:
     """The town's three layers (streets, buildings, named places) as GeoJSON FeatureCollections, and its BAL."""
     lines = {s.name: LineString(s.points) for s in town.streets}
     landmark_shapes = [Polygon(m.shape) for m in town.landmarks if m.geometry == "Polygon"]
@@ -307,6 +308,7 @@ def generate(town: Town) -> tuple[dict, dict, dict, list[BalAddress]]:
                 )
     for mark in town.landmarks:
         coords = [_to_lonlat(town, x, y) for x, y in mark.shape]
+        geometry: dict[str, Any]
         if mark.geometry == "Polygon":
             geometry = {"type": "Polygon", "coordinates": [[*coords, coords[0]]]}
         else:

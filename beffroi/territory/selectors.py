@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max, QuerySet
 
@@ -42,7 +43,7 @@ def place_get(*, commune: Commune, pk: int) -> Place | None:
     return Place.objects.filter(commune=commune, pk=pk).first()
 
 
-def map_layers(*, commune: Commune) -> dict[str, dict]:
+def map_layers(*, commune: Commune) -> dict[str, Any]:
     """The commune's base-map layers: {"voies": FeatureCollection, "batiments": …, "lieux": …} (those it has)."""
     return {layer.kind: layer.features for layer in MapLayer.objects.filter(commune=commune)}
 
@@ -93,8 +94,9 @@ def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[Addr
         return []
     order = {key: i for i, key in enumerate(ranked)}
     found: list[Address] = []
-    if typed.number is not None:
-        exact = list(Address.objects.filter(commune=commune, street_key__in=ranked, number=typed.number))
+    number = typed.number
+    if number is not None:
+        exact = list(Address.objects.filter(commune=commune, street_key__in=ranked, number=number))
         if typed.suffix:
             exact = [a for a in exact if a.suffix == typed.suffix] or exact
         found = sorted(exact, key=lambda a: (order[a.street_key], a.suffix))
@@ -103,12 +105,10 @@ def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[Addr
             near = Address.objects.filter(
                 commune=commune,
                 street_key=best,
-                number__gte=max(0, typed.number - 6),
-                number__lte=typed.number + 6,
+                number__gte=max(0, number - 6),
+                number__lte=number + 6,
             )
-            found = sorted(near, key=lambda a: (abs(a.number - typed.number), (a.number - typed.number) % 2))[
-                :3
-            ]
+            found = sorted(near, key=lambda a: (abs(a.number - number), (a.number - number) % 2))[:3]
         return [
             AddressMatch(a.label, a.latitude, a.longitude, score=scores[a.street_key]) for a in found[:limit]
         ]

@@ -116,9 +116,9 @@ MAX_LAYER_FEATURES = 50_000
 class GeoDataError(ValueError):
     """A file that cannot be imported as a whole, with a French sentence saying why."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Any):
+        super().__init__(str(message))
+        self.message = str(message)
 
 
 def _inside_box(coords: Any, box: tuple[float, float, float, float]) -> bool:
@@ -235,6 +235,7 @@ class AddressImport:
 
 
 def bal_error_message(error: bal.BalError) -> str:
+    """The French sentence of a BAL reading error (``territory.bal`` gives codes and parameters)."""
     return str(BAL_MESSAGES[error.code]) % error.params if error.params else str(BAL_MESSAGES[error.code])
 
 

@@ -274,7 +274,7 @@ def create(request, category: str):
     near = ""
     if lat is not None and not place:
         try:
-            found = address_nearest(commune=commune, latitude=float(lat), longitude=float(lon))
+            found = address_nearest(commune=commune, latitude=float(lat), longitude=float(lon or ""))
         except (TypeError, ValueError):
             found = None
         near = found[0].label if found else ""

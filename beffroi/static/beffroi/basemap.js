@@ -33,7 +33,7 @@
     return L.marker(latlng, { icon: icon, pane: "beffroi-labels", interactive: false, keyboard: false });
   }
 
-  var PLACE_CLASS = { parc: "basemap-green", cimetiere: "basemap-green", place: "basemap-square",
+  var PLACE_CLASS = { parc: "basemap-park", cimetiere: "basemap-park", place: "basemap-square",
     eau: "basemap-water", mairie: "basemap-public", ecole: "basemap-public", eglise: "basemap-public",
     equipement: "basemap-public" };
 
