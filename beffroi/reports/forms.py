@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
@@ -44,22 +45,39 @@ class LocationMixin(forms.Form):
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
-        label=_("Un lieu de la commune"),
+        label=_("…ou un lieu connu de la commune"),
         queryset=None,
         required=False,
         empty_label=_("— aucun —"),
-        help_text=_("Choisissez un lieu connu proche du problème…"),
+        help_text=_("La mairie, l'école, une place… si le problème est là."),
     )
     address = forms.CharField(
-        label=_("…ou une adresse, un repère"),
+        label=_("Adresse ou repère"),
         max_length=255,
         required=False,
-        help_text=_("Par exemple : devant le 12 rue des Écoles."),
+        help_text=_(
+            "Par exemple : 14 rue des Écoles, ou « devant la boulangerie ». Vous pouvez aussi toucher la carte."
+        ),
     )
 
     def __init__(self, *args: Any, places: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["place"]).queryset = places
+        # Suggestions from the commune's address base while typing (static/beffroi/address-search.js).
+        self.fields["address"].widget.attrs.update(
+            {
+                "data-address-search": reverse("territory_public:address_search"),
+                "data-list-label": _("Adresses de la commune"),
+                "data-count-one": _("1 adresse proposée : flèche vers le bas pour la choisir."),
+                "data-count-many": _(
+                    "{n} adresses proposées : flèches haut et bas pour choisir, Entrée pour valider."
+                ),
+                "data-none": _(
+                    "Aucune adresse de la commune ne correspond : votre texte sera transmis tel quel."
+                ),
+                "data-chosen": _("Adresse choisie : {address}."),
+            }
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -85,7 +103,7 @@ class StartForm(LocationMixin):
         widget=forms.RadioSelect,
     )
 
-    field_order = ["category", "place", "address", "latitude", "longitude"]
+    field_order = ["category", "address", "latitude", "longitude", "place"]
 
     def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -149,3 +149,8 @@ def address_nearest(
         if distance <= within_m and (best is None or distance < best[1]):
             best = (address, round(distance))
     return best
+
+
+def map_layer_list(*, commune: Commune) -> QuerySet[MapLayer]:
+    """The commune's base-map layers, without their features (the administration page's summary)."""
+    return MapLayer.objects.filter(commune=commune).defer("features")

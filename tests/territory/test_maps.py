@@ -186,3 +186,68 @@ def test_the_demo_places_stand_at_their_address():
             name
         )
     assert "12 rue des écoles" in by_label and "1 place de la mairie" in by_label
+
+
+BAL_HEADER = (
+    "uid_adresse;cle_interop;commune_insee;commune_nom;voie_nom;lieudit_complement_nom;numero;suffixe;position;"
+    "x;y;long;lat;cad_parcelles;source;date_der_maj;certification_commune\n"
+)
+
+
+def test_an_administrator_uploads_the_bal_and_reads_each_refused_line(client, mapped, admin_valbourg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = BAL_HEADER + (
+        ";21990_0120_00014;21990;Valbourg;Rue des Écoles;;14;;entrée;;;4.832;47.318;;Commune;2026-01-02;1\n"
+        ";21990_0120_00016;21990;Valbourg;Rue des Écoles;;16;;entrée;;;4.950;47.318;;Commune;2026-01-02;1\n"
+        ";21990-0120-00018;21990;Valbourg;Rue des Écoles;;18;;entrée;;;4.832;47.318;;Commune;2026-01-02;1\n"
+    )
+    client.force_login(admin_valbourg)
+    page = client.get("/valbourg/espace-agents/administration/plan-et-adresses/")
+    assert page.status_code == 200 and "Base Adresse Locale" in page.content.decode()
+    response = client.post(
+        "/valbourg/espace-agents/administration/plan-et-adresses/",
+        {"form": "bal", "file": SimpleUploadedFile("bal.csv", text.encode("utf-8"), "text/csv")},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "1 adresse importée." in html
+    assert "<td>3</td><td>L&#x27;adresse est hors du contour de la commune.</td>" in html
+    assert "<td>4</td><td>Clé d&#x27;interopérabilité « 21990-0120-00018 » invalide" in html
+
+
+def test_a_bal_file_that_is_not_utf8_is_refused_with_a_reason(client, mapped, admin_valbourg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_valbourg)
+    text = BAL_HEADER + ";21990_0120_00014;21990;Valbourg;Rue des Écoles;;14;;;;;4.832;47.318;;;;1\n"
+    response = client.post(
+        "/valbourg/espace-agents/administration/plan-et-adresses/",
+        {"form": "bal", "file": SimpleUploadedFile("bal.csv", text.encode("latin-1"), "text/csv")},
+    )
+    assert response.status_code == 400 and "encodé en UTF-8" in response.content.decode()
+
+
+def test_the_geodata_page_is_for_administrators_only(client, mapped):
+    client.force_login(member(mapped, "agent", "a@v.test"))
+    assert client.get("/valbourg/espace-agents/administration/plan-et-adresses/").status_code == 403
+
+
+def test_a_tapped_point_is_named_by_its_nearest_address(client, mapped, admin_valbourg):
+    services.addresses_import(
+        commune=mapped,
+        text=BAL_HEADER
+        + ";21990_0120_00014;21990;Valbourg;Rue des Écoles;;14;;entrée;;;4.832;47.318;;Commune;2026-01-02;1\n",
+        actor=admin_valbourg,
+    )
+    near = client.get("/valbourg/territoire/adresses/proche.json", {"lat": "47.31805", "lon": "4.83205"})
+    assert near.json() == {"label": "14 rue des Écoles"}
+    far = client.get("/valbourg/territoire/adresses/proche.json", {"lat": "47.33", "lon": "4.85"})
+    assert far.json() == {"label": None}
+    assert client.get("/valbourg/territoire/adresses/proche.json", {"lat": "x"}).status_code == 400
+
+
+def test_the_data_hub_map_has_the_base_map_too(client, mapped):
+    commune_update(commune=mapped, enabled_modules=["reports", "datahub"])
+    html = client.get("/valbourg/donnees/").content.decode()
+    assert basemap_config(html)["tiles"]["attribution"] == "© IGN – Plan IGN"
+    assert "beffroi/basemap.js" in html

@@ -69,11 +69,14 @@
       });
     }
     if (places) {
+      var streetNames = {};
+      (streets ? streets.features : []).forEach(function (f) { streetNames[f.properties.name] = true; });
       places.features.forEach(function (f) {
-        if (!f.properties.name) { return; }
+        if (!f.properties.name || streetNames[f.properties.name]) { return; }  /* « Place du Marché » once */
         var b = L.geoJSON(f).getBounds();
         if (!b.isValid()) { return; }
-        var minor = f.properties.kind === "eau" ? " basemap-label-minor" : "";
+        var major = { mairie: 1, ecole: 1, eglise: 1, parc: 1 }[f.properties.kind];
+        var minor = major ? "" : " basemap-label-minor";
         labels.addLayer(label(map, f.properties.name, b.getCenter(), "basemap-label-place" + minor, 0));
       });
     }
@@ -84,7 +87,10 @@
     map.getContainer().classList.add("beffroi-map");
     map.createPane("beffroi-ground").style.zIndex = 150;   /* under the tiles (200) */
     map.createPane("beffroi-labels").style.zIndex = 160;
-    var far = function () { map.getContainer().classList.toggle("beffroi-map-far", map.getZoom() < 15); };
+    var far = function () {
+      map.getContainer().classList.toggle("beffroi-map-far", map.getZoom() < 15);
+      map.getContainer().classList.toggle("beffroi-map-mid", map.getZoom() < 16);
+    };
     map.on("zoomend", far); far();
     if (config.attribution) { map.attributionControl.addAttribution(config.attribution); }
     if (config.tiles && config.tiles.url) {

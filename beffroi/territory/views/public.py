@@ -47,3 +47,20 @@ def address_search(request):
     )
     response["Cache-Control"] = "private, max-age=60"
     return response
+
+
+@require_safe
+@commune_required
+def address_near(request):
+    """The commune's address nearest to ?lat=&lon= (a point tapped on a map): {"label": "14 rue des Écoles"} or
+    {"label": null} when none lies within about a hundred metres."""
+    try:
+        latitude, longitude = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"label": None, "error": "lat et lon attendus"}, status=400)
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return JsonResponse({"label": None, "error": "lat et lon attendus"}, status=400)
+    found = selectors.address_nearest(commune=request.commune, latitude=latitude, longitude=longitude)
+    response = JsonResponse({"label": found[0].label if found else None})
+    response["Cache-Control"] = "private, max-age=60"
+    return response

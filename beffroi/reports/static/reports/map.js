@@ -29,13 +29,32 @@
   }
   if (el.dataset.mode !== "pick") { return; }
   var lat = document.getElementById("id_latitude"), lon = document.getElementById("id_longitude");
-  var status = document.getElementById("reports-map-status"), chosen = null;
-  function choose(latlng) {
+  var status = document.getElementById("reports-map-status"), chosen = null, asked = 0;
+  function say(key, address) {
+    if (status) { status.textContent = (status.dataset[key] || "").replace("{address}", address || ""); }
+  }
+  /* A point tapped becomes « près du 14 rue des Écoles » (the commune's address base), never coordinates. */
+  function nearest(latlng) {
+    var url = el.dataset.nearUrl, ticket = ++asked;
+    if (!url || !window.fetch) { return; }
+    fetch(url + "?lat=" + latlng.lat.toFixed(6) + "&lon=" + latlng.lng.toFixed(6), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d && d.label && ticket === asked) { say("near", d.label); } })
+      .catch(function () { /* the sentence without the address stays */ });
+  }
+  function choose(latlng, label) {
     lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
     if (chosen) { chosen.setLatLng(latlng); } else { chosen = L.circleMarker(latlng, { radius: 9, className: "reports-chosen", fillOpacity: 0.9 }).addTo(map); }
-    if (status) { status.textContent = (status.dataset.picked || "").replace("{lat}", lat.value).replace("{lon}", lon.value); }
+    if (label) { asked++; say("placed", label); } else { say("picked"); nearest(latlng); }
   }
+  say("hint");
   if (lat.value && lon.value) { choose(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
-  map.on("click", function (e) { choose(e.latlng); });
-  if (status) { status.textContent = status.dataset.hint || ""; }
+  /* A tap on the whole commune brings the streets closer, so the point can be set right on a second tap. */
+  map.on("click", function (e) { choose(e.latlng); if (map.getZoom() < 17) { map.setView(e.latlng, 17); } });
+  /* An address chosen in the address field's suggestions (address-search.js) places the point there. */
+  document.addEventListener("beffroi:address", function (e) {
+    var p = L.latLng(e.detail.lat, e.detail.lon);
+    choose(p, e.detail.label);
+    map.setView(p, Math.max(map.getZoom(), 17));
+  });
 })();
