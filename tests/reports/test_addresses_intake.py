@@ -130,6 +130,11 @@ def test_the_counter_s_private_note_never_reaches_public_pages_open311_or_the_ma
     assert report.answers == {"danger": "oui"} and float(report.latitude) == 47.316
     assert ReportEvent.objects.get(report=report, kind="note").public is False
     assert secret in client.get(f"/valbourg/signalements/gestion/{report.pk}/").content.decode()
+    receipt = client.get(response["Location"]).content.decode()  # handed to the resident, printed
+    assert (
+        f"/valbourg/signalements/suivi/{report.tracking_code}/" in receipt and 'class="reports-qr"' in receipt
+    )
+    assert "06 12 34 56 78" not in receipt and "3 rue de la République" in receipt
     client.logout()
     for url in (
         f"/valbourg/signalements/{report.pk}/",

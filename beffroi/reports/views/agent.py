@@ -3,12 +3,14 @@
 
 from datetime import date
 
+import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,6 +19,7 @@ from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
+from beffroi.core.links import commune_url
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm, raw_answers
 from beffroi.reports.questions import answers_readable
@@ -266,7 +269,16 @@ def intake(request):
 @require_safe
 @capability_required("view_agent_space")
 def intake_receipt(request, pk: int):
-    return render(request, "reports/agent/receipt.html", {"report": _report_or_404(request, pk)})
+    """The printed receipt handed to the resident: the tracking code, the tracking page's full address written
+    out and as a QR code (a phone opens it), where and what was reported — never the internal note."""
+    report = _report_or_404(request, pk)
+    url = commune_url(request.commune, "reports:track", kwargs={"code": report.tracking_code})
+    qr = mark_safe(  # noqa: S308 - segno writes the SVG markup; the address is ours, escaped by segno
+        segno.make(url, error="m", micro=False).svg_inline(
+            scale=1, omitsize=True, svgclass="reports-qr", lineclass=None, title=_("Adresse de suivi")
+        )
+    )
+    return render(request, "reports/agent/receipt.html", {"report": report, "track_url": url, "qr": qr})
 
 
 @require_safe
