@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Abbreviations of voie types and titles seen in typed addresses (La Poste's norm AFNOR NF Z 10-011 and usage).
 ABBREVIATIONS = {
@@ -46,7 +47,7 @@ OPTIONAL_WORDS = frozenset({"de", "des", "du", "la", "le", "les", "l", "d", "a",
 SUFFIXES = ("bis", "ter", "quater", "quinquies")
 
 _NUMBER = re.compile(
-    r"^\s*(?:n\s*[°o]\s*)?(\d{1,5})\s*(bis|ter|quater|quinquies|[a-z](?![a-z]))?\b[\s,.]*(.*)$"
+    r"^\s*(?:(?:n|no|numero)\s+)?(\d{1,5})\s*(bis|ter|quater|quinquies|[a-z](?![a-z]))?\b[\s,.]*(.*)$"
 )
 
 
@@ -128,6 +129,23 @@ def _words(key: str) -> list[str]:
     return [w for w in key.split() if w not in OPTIONAL_WORDS]
 
 
+@lru_cache(maxsize=65_536)
+def _word_score(typed: str, word: str) -> float:
+    """1 for the same word, 0.75–1 for its beginning, 0.72–0.9 for a near spelling (difflib ratio ≥ 0.8)."""
+    if word == typed:
+        return 1.0
+    if word.startswith(typed):
+        return 0.75 + 0.25 * len(typed) / len(word)
+    # A ratio of 0.8 needs 2·min(a, b)/(a + b) ≥ 0.8: skip the words too short or too long to reach it.
+    if len(typed) < 4 or 2 * min(len(typed), len(word)) < 0.8 * (len(typed) + len(word)):
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, typed, word)
+    if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio * 0.9 if ratio >= 0.8 else 0.0
+
+
 def street_score(query: str, street_key: str) -> float:
     """How well a typed street part (normalised) names a street (its normalised key): 0 (not at all) to 1.
 
@@ -143,15 +161,7 @@ def street_score(query: str, street_key: str) -> float:
     for t in typed:
         best, best_word = 0.0, None
         for w in free:
-            if w == t:
-                score = 1.0
-            elif w.startswith(t):
-                score = 0.75 + 0.25 * len(t) / len(w)
-            elif len(t) >= 4:
-                ratio = difflib.SequenceMatcher(None, t, w[: max(len(t), len(w))]).ratio()
-                score = ratio * 0.9 if ratio >= 0.8 else 0.0
-            else:
-                score = 0.0
+            score = _word_score(t, w)
             if score > best:
                 best, best_word = score, w
         if best_word is None:

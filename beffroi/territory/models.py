@@ -129,3 +129,21 @@ class Address(models.Model):
         """« 14 bis rue des Écoles »: the BAL's number, suffix and street name (its voie type in lower case)."""
         suffix = f" {self.suffix}" if self.suffix else ""
         return f"{self.number}{suffix} {street_after_number(self.street)}"
+
+
+class AddressStreet(models.Model):
+    """One street of the commune's address base, written once per import: the address search matches what a
+    person typed against this short list (hundreds of rows) rather than reading every address."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)  # the name normalised (territory.addressing.normalise)
+    name = models.CharField(_("voie"), max_length=200)
+
+    class Meta:
+        verbose_name = _("voie de la base d'adresses")
+        verbose_name_plural = _("voies de la base d'adresses")
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["commune", "key"], name="address_street_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from django.db.models import Max, QuerySet
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.territory import addressing
-from beffroi.territory.models import Address, MapLayer, Place, Team
+from beffroi.territory.models import Address, AddressStreet, MapLayer, Place, Team
 
 
 def team_list(*, commune: Commune) -> QuerySet[Team]:
@@ -70,9 +70,8 @@ class AddressMatch:
 
 
 def _streets(commune: Commune) -> dict[str, str]:
-    """The commune's distinct street keys and a name for each (read through the street/number index)."""
-    rows = Address.objects.filter(commune=commune).values_list("street_key", "street").distinct()
-    return dict(rows)
+    """The commune's street keys and a name for each (the short list written at each import)."""
+    return dict(AddressStreet.objects.filter(commune=commune).values_list("key", "name"))
 
 
 def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[AddressMatch]:

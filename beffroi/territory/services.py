@@ -19,7 +19,7 @@ from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record, commune_update
 from beffroi.territory import addressing, bal
-from beffroi.territory.models import Address, MapLayer, Place, Team
+from beffroi.territory.models import Address, AddressStreet, MapLayer, Place, Team
 
 
 @transaction.atomic
@@ -286,6 +286,12 @@ def addresses_import(*, commune: Commune, text: str, actor: Actor = None) -> Add
     if rows:
         Address.objects.filter(commune=commune).delete()
         Address.objects.bulk_create(rows, batch_size=1000)
+        AddressStreet.objects.filter(commune=commune).delete()
+        streets = {row.street_key: row.street for row in rows}
+        AddressStreet.objects.bulk_create(
+            [AddressStreet(commune=commune, key=key, name=name) for key, name in streets.items()],
+            batch_size=1000,
+        )
         audit_record(
             commune=commune, actor=actor, action="address.import", obj=None, summary=f"{len(rows)} adresses"
         )
