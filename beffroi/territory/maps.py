@@ -27,3 +27,18 @@ def basemap_config(commune: Commune) -> dict:
         "layers_url": reverse("territory_public:basemap") if has_layers else None,
         "attribution": _("Plan : commune de %(name)s") % {"name": commune.name} if has_layers else "",
     }
+
+
+def static_plan(commune: Commune, *, latitude: float, longitude: float, title: str) -> str:
+    """The plan around a point as SVG markup (``territory.static_map``), for pages read without JavaScript;
+    "" when the commune has no layers of its own."""
+    from django.utils.safestring import mark_safe
+
+    from beffroi.territory.selectors import map_layers
+    from beffroi.territory.static_map import plan_svg
+
+    layers = map_layers(commune=commune)
+    if not layers:
+        return ""
+    svg = plan_svg(layers, latitude=latitude, longitude=longitude, title=title)
+    return mark_safe(svg)  # noqa: S308 - every text in it (names, title) is escaped by plan_svg

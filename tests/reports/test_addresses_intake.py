@@ -147,3 +147,25 @@ def test_the_counter_s_private_note_never_reaches_public_pages_open311_or_the_ma
     ):
         body = client.get(url).content.decode()
         assert "06 12 34 56 78" not in body and "ne peut plus sortir" not in body, url
+
+
+def test_without_javascript_a_report_s_page_shows_a_plan_of_its_streets(client, addressed, valbourg):
+    territory_services.map_layer_import(
+        commune=valbourg,
+        kind="voies",
+        collection={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "Rue des Écoles", "kind": "residentielle"},
+                    "geometry": {"type": "LineString", "coordinates": [[4.8300, 47.3181], [4.8345, 47.3181]]},
+                }
+            ],
+        },
+    )
+    report = file_report(valbourg, addressed["pothole"], latitude="47.318010", longitude="4.832010")
+    html = client.get(f"/valbourg/signalements/suivi/{report.tracking_code}/").content.decode()
+    plan = html[html.index("<noscript><svg") : html.index("</svg></noscript>")]
+    assert 'aria-label="Plan autour du signalement : près du 12 rue des Écoles"' in plan
+    assert ">Rue des Écoles</text>" in plan and 'class="static-map-marker"' in plan

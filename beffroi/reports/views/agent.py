@@ -23,7 +23,7 @@ from beffroi.core.links import commune_url
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm, raw_answers
 from beffroi.reports.questions import answers_readable
-from beffroi.reports.views.public import locate_address, map_context, map_points
+from beffroi.reports.views.public import locate_address, map_context, map_points, report_plan
 from beffroi.territory.selectors import place_list, team_get, team_get_by_pk, team_list, team_of_user
 
 
@@ -124,6 +124,7 @@ def detail(request, pk: int):
             "today": date.today(),
             "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
             "points": map_points([report]),
+            "static_map": report_plan(request.commune, report),
             **map_context(request.commune),
         },
     )

@@ -15,7 +15,7 @@ from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
-from beffroi.territory.maps import basemap_config
+from beffroi.territory.maps import basemap_config, static_plan
 from beffroi.territory.selectors import address_nearest, address_search, place_get, place_list
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
@@ -145,8 +145,24 @@ def detail(request, pk: int):
     return _public_report(request, report, "reports/detail.html")
 
 
+def report_plan(commune, report) -> str:
+    """The SVG plan around the report's point, shown where JavaScript does not draw the map."""
+    if report.latitude is None:
+        return ""
+    label = report.location_label
+    title = (
+        _("Plan autour du signalement : %(place)s") % {"place": label}
+        if label
+        else _("Plan autour du signalement")
+    )
+    return static_plan(
+        commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title
+    )
+
+
 def _public_report(request, report, template, extra=None):
     context = {
+        "static_map": report_plan(request.commune, report),
         "report": report,
         "events": selectors.public_events(report=report),
         "photos": selectors.published_photos(report=report),
