@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.accounts.models import Role, User
@@ -112,4 +113,6 @@ class MapLayerFileForm(forms.Form):
         from beffroi.territory.models import MapLayer
 
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["kind"]).choices = MapLayer.Kind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (value, capfirst(label)) for value, label in MapLayer.Kind.choices
+        ]
