@@ -227,6 +227,28 @@ def _near_address(
     return found[0].label[:255] if found else ""
 
 
+@transaction.atomic
+def report_near_addresses_refresh(*, commune: Commune) -> int:
+    """Name every located report of the commune by its nearest address again (after the commune's address base
+    was replaced: territory's ``addresses_imported`` signal); returns how many changed.
+
+    Not audited: a label derived from the point and the address base, not a decision of anyone.
+    """
+    nearest = territory_selectors.address_locator(commune=commune)
+    changed = []
+    for report in Report.objects.filter(commune=commune, latitude__isnull=False).only(
+        "pk", "latitude", "longitude", "near_address"
+    ):
+        if report.latitude is None or report.longitude is None:
+            continue
+        label = nearest(float(report.latitude), float(report.longitude))[:255]
+        if label != report.near_address:
+            report.near_address = label
+            changed.append(report)
+    Report.objects.bulk_update(changed, ["near_address"], batch_size=500)
+    return len(changed)
+
+
 def report_create(
     *,
     commune: Commune,

@@ -20,6 +20,7 @@ from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record, commune_update
 from beffroi.territory import addressing, bal
 from beffroi.territory.models import Address, AddressStreet, MapLayer, Place, Team
+from beffroi.territory.signals import addresses_imported
 
 
 @transaction.atomic
@@ -295,4 +296,5 @@ def addresses_import(*, commune: Commune, text: str, actor: Actor = None) -> Add
         audit_record(
             commune=commune, actor=actor, action="address.import", obj=None, summary=f"{len(rows)} adresses"
         )
+        addresses_imported.send(sender=Address, commune=commune)
     return AddressImport(imported=len(rows), errors=sorted(errors), skipped_toponyms=parsed.skipped_toponyms)

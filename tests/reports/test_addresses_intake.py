@@ -169,3 +169,13 @@ def test_without_javascript_a_report_s_page_shows_a_plan_of_its_streets(client, 
     plan = html[html.index("<noscript><svg") : html.index("</svg></noscript>")]
     assert 'aria-label="Plan autour du signalement : près du 12 rue des Écoles"' in plan
     assert ">Rue des Écoles</text>" in plan and 'class="static-map-marker"' in plan
+
+
+def test_reports_filed_before_the_address_base_are_named_once_it_is_imported(setup_reports, valbourg):
+    report = file_report(valbourg, setup_reports["pothole"], latitude="47.318010", longitude="4.832010")
+    far = file_report(valbourg, setup_reports["pothole"], latitude="47.330000", longitude="4.850000")
+    assert report.near_address == ""
+    territory_services.addresses_import(commune=valbourg, text=BAL)
+    report.refresh_from_db()
+    far.refresh_from_db()
+    assert report.location_label == "près du 12 rue des Écoles" and far.near_address == ""
