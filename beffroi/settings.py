@@ -250,16 +250,40 @@ BEFFROI_INVITATION_DAYS = env.int("BEFFROI_INVITATION_DAYS", default=14)
 # consumption into euros with: a commune's contract price (the regulated tariff was about 0.25 € in 2025).
 BEFFROI_ENERGY_PRICE_EUR_PER_KWH = env.float("BEFFROI_ENERGY_PRICE_EUR_PER_KWH", default=0.25)
 
-# Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
-# No tile server by default: a map is drawn from the commune boundary alone, no third-party request.
-BEFFROI_TILE_URL = env.str("BEFFROI_TILE_URL", default="")
+# The base map's tile service (docs/operations.md): IGN Géoplateforme's Plan IGN by default, public and keyless.
+# BEFFROI_TILE_URL=none (or empty) draws the maps from the commune's own vector layers alone, with no
+# third-party request; the vector layers also show wherever a tile cannot be reached.
+BEFFROI_TILE_URL_PLAN_IGN = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+BEFFROI_TILE_URL = env.str("BEFFROI_TILE_URL", default=BEFFROI_TILE_URL_PLAN_IGN)
+if BEFFROI_TILE_URL.strip().lower() in ("", "none", "aucun"):
+    BEFFROI_TILE_URL = ""
+BEFFROI_TILE_ATTRIBUTION = env.str(
+    "BEFFROI_TILE_ATTRIBUTION",
+    default="© IGN – Plan IGN" if BEFFROI_TILE_URL == BEFFROI_TILE_URL_PLAN_IGN else "",
+)
+BEFFROI_TILE_MAX_ZOOM = env.int("BEFFROI_TILE_MAX_ZOOM", default=19)
+
+
+def _tile_origin(url: str) -> str:
+    """scheme://host[:port] of the tile URL: the one third-party origin the CSP lets images come from."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+BEFFROI_TILE_ORIGIN = _tile_origin(BEFFROI_TILE_URL)
 # The MQTT broker keeps the worker's messages without limit while it is stopped (max_queued_messages 0, as in
 # docs/mosquitto/beffroi.conf): `beffroi mqtt` then no longer warns at start that it may lose some.
 BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED = env.bool("BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED", default=False)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([BEFFROI_TILE_ORIGIN] if BEFFROI_TILE_ORIGIN else [])],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "object-src": ["'none'"],

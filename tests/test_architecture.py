@@ -64,6 +64,10 @@ PURE_MODULES = [
     "beffroi.reports.codes",
     "beffroi.reports.geo",
     "beffroi.reports.questions",
+    "beffroi.territory.addressing",
+    "beffroi.territory.bal",
+    "beffroi.territory.demo_geography",
+    "beffroi.territory.static_map",
 ]
 AUDIT_CALLS = ("audit_record", "audit")  # a call whose name contains one of these leaves an audit entry
 WRITE_METHODS = {

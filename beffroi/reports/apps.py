@@ -10,6 +10,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from beffroi.core import modules
         from beffroi.reports import demo  # noqa: F401 — registers the demo step
+        from beffroi.territory.signals import addresses_imported
+
+        addresses_imported.connect(_name_reports_by_address, dispatch_uid="reports-near-addresses")
 
         modules.register(
             modules.Module(
@@ -25,3 +28,10 @@ class ReportsConfig(AppConfig):
                 api_prefixes=("reports",),
             )
         )
+
+
+def _name_reports_by_address(sender, commune, **kwargs):
+    """A commune's new address base names its reports' places again (« près du 14 rue des Écoles »)."""
+    from beffroi.reports.services import report_near_addresses_refresh
+
+    report_near_addresses_refresh(commune=commune)

@@ -14,7 +14,7 @@ from beffroi.core.models import Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, State
 from beffroi.reports.presets import DEMO_CATEGORIES
-from beffroi.territory.models import Place, Team
+from beffroi.territory.models import Address, Place, Team
 
 CATEGORIES = DEMO_CATEGORIES  # the shipped categories (translatable while a commune keeps them as shipped)
 
@@ -91,6 +91,18 @@ def _point(rng, commune):
     return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
 
 
+def _typed_address(rng, place, counter, street_address) -> str:
+    """What the report says of its place: nothing for a place chosen from the list; the address an agent noted
+    at the counter; for a resident, often nothing (the point tapped on the map gives « près du … »)."""
+    if place is not None:
+        return ""
+    if street_address is None:
+        return f"{rng.randint(1, 60)} {rng.choice(STREETS)}"
+    if counter or rng.random() < 0.3:
+        return street_address.label
+    return ""
+
+
 def _load_commune(slug: str, count: int, rng: random.Random) -> None:
     commune = Commune.objects.filter(slug=slug).first()
     if commune is None:
@@ -118,6 +130,7 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
     states = {s.code: s for s in State.objects.filter(commune=commune)}
     categories = list(Category.objects.filter(commune=commune))
     places = list(Place.objects.filter(commune=commune))
+    addresses = list(Address.objects.filter(commune=commune).order_by("pk"))
     now = timezone.now()
     for i in range(count):
         category = rng.choice(categories)
@@ -130,6 +143,10 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
         lat, lon = _point(rng, commune)
         place = rng.choice(places) if places and rng.random() < 0.15 else None
         counter = agent is not None and rng.random() < 0.15
+        street_address = rng.choice(addresses) if addresses else None
+        if street_address is not None:  # on a street of the commune's address base, a few metres off the door
+            lat = Decimal(f"{street_address.latitude + rng.uniform(-0.00006, 0.00006):.6f}")
+            lon = Decimal(f"{street_address.longitude + rng.uniform(-0.00008, 0.00008):.6f}")
         report = services.report_create(
             commune=commune,
             category=category,
@@ -138,7 +155,7 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
             description=rng.choice(DESCRIPTIONS[category.code]).format(n=rng.randint(1, 60)),
             latitude=None if place else lat,
             longitude=None if place else lon,
-            address_string="" if place else f"{rng.randint(1, 60)} {rng.choice(STREETS)}",
+            address_string=_typed_address(rng, place, counter, street_address),
             channel=rng.choice(["guichet", "telephone", "courrier"]) if counter else "web",
             actor=agent if counter else None,
             contact_name="Mme Martin" if counter else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
@@ -44,22 +45,39 @@ class LocationMixin(forms.Form):
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
-        label=_("Un lieu de la commune"),
+        label=_("…ou un lieu connu de la commune"),
         queryset=None,
         required=False,
         empty_label=_("— aucun —"),
-        help_text=_("Choisissez un lieu connu proche du problème…"),
+        help_text=_("La mairie, l'école, une place… si le problème est là."),
     )
     address = forms.CharField(
-        label=_("…ou une adresse, un repère"),
+        label=_("Adresse ou repère"),
         max_length=255,
         required=False,
-        help_text=_("Par exemple : devant le 12 rue des Écoles."),
+        help_text=_(
+            "Par exemple : 14 rue des Écoles, ou « devant la boulangerie ». Vous pouvez aussi toucher la carte."
+        ),
     )
 
     def __init__(self, *args: Any, places: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["place"]).queryset = places
+        # Suggestions from the commune's address base while typing (static/beffroi/address-search.js).
+        self.fields["address"].widget.attrs.update(
+            {
+                "data-address-search": reverse("territory_public:address_search"),
+                "data-list-label": _("Adresses de la commune"),
+                "data-count-one": _("1 adresse proposée : flèche vers le bas pour la choisir."),
+                "data-count-many": _(
+                    "{n} adresses proposées : flèches haut et bas pour choisir, Entrée pour valider."
+                ),
+                "data-none": _(
+                    "Aucune adresse de la commune ne correspond : votre texte sera transmis tel quel."
+                ),
+                "data-chosen": _("Adresse choisie : {address}."),
+            }
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -85,7 +103,7 @@ class StartForm(LocationMixin):
         widget=forms.RadioSelect,
     )
 
-    field_order = ["category", "place", "address", "latitude", "longitude"]
+    field_order = ["category", "address", "latitude", "longitude", "place"]
 
     def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,7 +198,23 @@ class AssistedReportForm(LocationMixin):
         initial=Report.Channel.COUNTER,
     )
     description = forms.CharField(
-        label=_("Description du problème"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Description publique du problème"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Publiée sur le site et dans les applications : décrivez le problème seulement, sans nom, téléphone "
+            "ni détail personnel de l'habitant·e."
+        ),
+    )
+    private_note = forms.CharField(
+        label=_("Note interne (jamais publiée)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Visible des seuls agents : ce que l'habitant·e a confié, comment le joindre, ce qu'il faut savoir "
+            "pour intervenir."
+        ),
     )
     photos = PhotosField(label=_("Photos"), required=False)
     contact_name = forms.CharField(label=_("Nom de l'habitant·e"), max_length=120, required=False)
@@ -191,6 +225,7 @@ class AssistedReportForm(LocationMixin):
         "channel",
         "category",
         "description",
+        "private_note",
         "place",
         "address",
         "latitude",
@@ -204,10 +239,26 @@ class AssistedReportForm(LocationMixin):
     def __init__(self, *args: Any, categories: QuerySet[Category] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
-        self.fields["latitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
-        self.fields["longitude"].widget = forms.NumberInput(attrs={"step": "0.000001"})
-        self.fields["latitude"].label = _("Latitude (si connue)")
-        self.fields["longitude"].label = _("Longitude (si connue)")
+        self.fields["address"].help_text = _(
+            "Par exemple : 14 rue des Écoles. Elle est cherchée dans la base d'adresses de la commune."
+        )
+        # The chosen category's questions, as on the resident's form (the category posted, else the one chosen
+        # on the page before: ?categorie=).
+        self.chosen_category = self._chosen_category(categories)
+        if self.chosen_category is not None:
+            self.fields.update(question_fields(self.chosen_category))
+
+    def _chosen_category(self, categories: QuerySet[Category] | None) -> Category | None:
+        raw = self.data.get("category") if self.is_bound else self.initial.get("category")
+        if categories is None or raw in (None, ""):
+            return None
+        try:
+            return categories.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+    def question_bound_fields(self):
+        return [self[name] for name in self.fields if name.startswith("q_")]
 
 
 class TrackForm(forms.Form):

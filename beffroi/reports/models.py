@@ -121,6 +121,11 @@ class State(models.Model):
         return self.kind == self.Kind.OPEN
 
 
+def near_label(address: str) -> str:
+    """« près du 14 rue des Écoles » (empty when there is no address)."""
+    return _("près du %(address)s") % {"address": address} if address else ""
+
+
 class Report(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("site internet")
@@ -135,6 +140,9 @@ class Report(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     address_string = models.CharField(_("adresse ou repère"), max_length=255, blank=True)
+    # The commune's address nearest to the point (its Base Adresse Locale), found when the report is filed:
+    # « près du 14 rue des Écoles » instead of coordinates wherever the report's place is shown.
+    near_address = models.CharField(_("adresse la plus proche"), max_length=255, blank=True)
     place = models.ForeignKey(
         "territory.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -195,11 +203,12 @@ class Report(models.Model):
 
     @property
     def location_label(self) -> str:
+        """Where the report is, in words: the address typed, the place chosen, or « près du 14 rue des Écoles »."""
         if self.address_string:
             return self.address_string
         if self.place is not None:  # no query when place_id is None
             return self.place.name
-        return ""
+        return near_label(self.near_address)
 
 
 class ReportPhoto(models.Model):

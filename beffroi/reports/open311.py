@@ -37,7 +37,7 @@ from beffroi.core.api_auth import key_from_request
 from beffroi.core.guards import parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
-from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State
+from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State, near_label
 from beffroi.reports.services import ReportInputError
 
 if TYPE_CHECKING:
@@ -372,6 +372,7 @@ _LIST_COLUMNS = (
     "place__name",
     "latitude",
     "longitude",
+    "near_address",
 )
 
 
@@ -425,7 +426,7 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
     items: list[JSONObject] = []
     for row, created_at in zip(rows, created, strict=True):
         pk, is_open, category_id, description, team_name, state_id = row[:6]
-        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude = row[7:]
+        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude, near = row[7:]
         photo = photos.get(pk)
         items.append(
             _request_item(
@@ -439,7 +440,7 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
                 created_at=created_at,
                 updated_at=_aware(closed_at) if closed_at is not None else _aware(updated_at),
                 due_date=_day(due_date),
-                location=address or place_name or "",
+                location=address or place_name or near_label(near),
                 commune_name=name,
                 place_id=place_id,
                 latitude=latitude,

@@ -39,6 +39,7 @@ from beffroi.reports.models import (
 )
 from beffroi.reports.presets import DEFAULT_STATES
 from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
+from beffroi.territory import selectors as territory_selectors
 
 if TYPE_CHECKING:
     from beffroi.accounts.models import User
@@ -216,6 +217,40 @@ def photos_process(files: list[bytes]) -> list[ProcessedPhoto]:
     return processed
 
 
+def _near_address(
+    commune: Commune, latitude: Decimal | float | None, longitude: Decimal | float | None
+) -> str:
+    """The label of the commune's address nearest to the point (its Base Adresse Locale), or ""."""
+    if latitude is None or longitude is None:
+        return ""
+    found = territory_selectors.address_nearest(
+        commune=commune, latitude=float(latitude), longitude=float(longitude)
+    )
+    return found[0].label[:255] if found else ""
+
+
+@transaction.atomic
+def report_near_addresses_refresh(*, commune: Commune) -> int:
+    """Name every located report of the commune by its nearest address again (after the commune's address base
+    was replaced: territory's ``addresses_imported`` signal); returns how many changed.
+
+    Not audited: a label derived from the point and the address base, not a decision of anyone.
+    """
+    nearest = territory_selectors.address_locator(commune=commune)
+    changed = []
+    for report in Report.objects.filter(commune=commune, latitude__isnull=False).only(
+        "pk", "latitude", "longitude", "near_address"
+    ):
+        if report.latitude is None or report.longitude is None:
+            continue
+        label = nearest(float(report.latitude), float(report.longitude))[:255]
+        if label != report.near_address:
+            report.near_address = label
+            changed.append(report)
+    Report.objects.bulk_update(changed, ["near_address"], batch_size=500)
+    return len(changed)
+
+
 def report_create(
     *,
     commune: Commune,
@@ -236,10 +271,12 @@ def report_create(
     media_url: str = "",
     submitter: str = "",
     rate_limited: bool = False,
+    private_note: str = "",
 ) -> Report:
     """File a report. Photos are checked and re-encoded before anything is written, so a bad photo refuses
     the whole submission with a clear message and nothing half-saved remains. `rate_limited` (anonymous web
-    submissions): at most so many reports per `submitter` and hour, else `core.abuse.RateLimited`."""
+    submissions): at most so many reports per `submitter` and hour, else `core.abuse.RateLimited`.
+    `private_note` (counter intake): what the resident told the agent, kept as an internal note, never public."""
     try:
         ensure_owned(category, commune)
     except NotOwned:
@@ -278,6 +315,7 @@ def report_create(
             latitude=_coordinate(latitude),
             longitude=_coordinate(longitude),
             address_string=address_string.strip()[:255],
+            near_address=_near_address(commune, latitude, longitude),
             place=place,
             state=_initial_state(commune),
             is_open=True,
@@ -316,6 +354,9 @@ def report_create(
             public=True,
             author=_account(actor) if assisted else None,
         )
+        if assisted and private_note.strip():
+            # What the resident told the agent stays with the agents: an internal note, never public.
+            _event(report, ReportEvent.Kind.NOTE, actor=actor, public=False, body=private_note.strip()[:4000])
         if assisted:
             audit_record(
                 commune=commune,

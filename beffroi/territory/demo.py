@@ -142,3 +142,24 @@ def load() -> None:
             team = Team.objects.get(commune=communes[slug], slug=team_slug)
             if not team.members.filter(pk=user.pk).exists():
                 team_add_member(team=team, user=user)
+
+
+@demo.register("territory-geography", order=11)
+def load_geography() -> None:
+    """The demo communes' own base map (streets, buildings, named places) and Base Adresse Locale, generated
+    by ``demo_geography`` and loaded through the same imports as a commune's real files."""
+    from beffroi.territory import bal, demo_geography
+    from beffroi.territory.models import Address, MapLayer
+    from beffroi.territory.services import addresses_import, map_layer_import
+
+    for slug, town in demo_geography.TOWNS.items():
+        commune = Commune.objects.filter(slug=slug).first()
+        if commune is None:
+            continue
+        streets, buildings, places, addresses = demo_geography.generate(town)
+        if not MapLayer.objects.filter(commune=commune).exists():
+            for kind, collection in (("voies", streets), ("batiments", buildings), ("lieux", places)):
+                map_layer_import(commune=commune, kind=kind, collection=collection, source="démonstration")
+        if not Address.objects.filter(commune=commune).exists():
+            text = bal.write(addresses, commune_name=town.name, source=f"Commune de {town.name}")
+            addresses_import(commune=commune, text=text)

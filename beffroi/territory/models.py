@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import Commune
+from beffroi.territory.addressing import street_after_number
 
 
 class Team(models.Model):
@@ -56,6 +57,93 @@ class Place(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["commune", "name"], name="place_name_unique_per_commune")
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MapLayer(models.Model):
+    """One of the commune's own vector layers of its base map, as a GeoJSON FeatureCollection (WGS84).
+
+    Drawn under the tiles of the configured tile service, so the map keeps its streets, buildings and named
+    places when no tile can be reached (an offline town hall) or when no tile service is configured.
+    """
+
+    class Kind(models.TextChoices):
+        STREETS = "voies", _("voies")
+        BUILDINGS = "batiments", _("bâtiments")
+        PLACES = "lieux", _("lieux nommés")
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("couche"), max_length=10, choices=Kind.choices)
+    features = models.JSONField(_("objets (GeoJSON)"), default=dict)
+    feature_count = models.PositiveIntegerField(default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("couche du fond de carte")
+        verbose_name_plural = _("couches du fond de carte")
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["commune", "kind"], name="map_layer_kind_unique")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Address(models.Model):
+    """An address of the commune's Base Adresse Locale (format BAL 1.3/1.4 of the AITF).
+
+    ``street_key`` is the street name normalised (``territory.addressing.normalise``): the search finds the
+    streets in the commune's short list of distinct keys, then the numbers through the index.
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    interop_key = models.CharField(_("clé d'interopérabilité"), max_length=60)
+    street = models.CharField(_("voie"), max_length=200)
+    street_key = models.CharField(max_length=200)
+    locality = models.CharField(_("lieu-dit"), max_length=200, blank=True)
+    number = models.PositiveIntegerField(_("numéro"))
+    suffix = models.CharField(_("suffixe"), max_length=10, blank=True)
+    position_kind = models.CharField(_("type de position"), max_length=30, blank=True)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    parcels = models.CharField(_("parcelles cadastrales"), max_length=200, blank=True)
+    certified = models.BooleanField(_("certifiée par la commune"), default=False)
+    updated_on = models.DateField(_("mise à jour"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse")
+        verbose_name_plural = _("adresses")
+        ordering = ["street_key", "number", "suffix"]
+        indexes = [
+            models.Index(fields=["commune", "street_key", "number"], name="address_street_number"),
+            models.Index(fields=["commune", "latitude", "longitude"], name="address_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """« 14 bis rue des Écoles »: the BAL's number, suffix and street name (its voie type in lower case)."""
+        suffix = f" {self.suffix}" if self.suffix else ""
+        return f"{self.number}{suffix} {street_after_number(self.street)}"
+
+
+class AddressStreet(models.Model):
+    """One street of the commune's address base, written once per import: the address search matches what a
+    person typed against this short list (hundreds of rows) rather than reading every address."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)  # the name normalised (territory.addressing.normalise)
+    name = models.CharField(_("voie"), max_length=200)
+
+    class Meta:
+        verbose_name = _("voie de la base d'adresses")
+        verbose_name_plural = _("voies de la base d'adresses")
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["commune", "key"], name="address_street_key_unique")]
 
     def __str__(self) -> str:
         return self.name

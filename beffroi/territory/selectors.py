@@ -1,11 +1,17 @@
 """Reads of the territory app, always scoped to one commune."""
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 
 from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
-from beffroi.territory.models import Place, Team
+from beffroi.territory import addressing
+from beffroi.territory.models import Address, AddressStreet, MapLayer, Place, Team
 
 
 def team_list(*, commune: Commune) -> QuerySet[Team]:
@@ -62,3 +68,144 @@ def membership_search(*, commune: Commune, query: str = "", role: str = "") -> Q
     return memberships.prefetch_related(
         Prefetch("user__teams", queryset=Team.objects.filter(commune=commune), to_attr="commune_teams")
     ).order_by(staff_first, "user__full_name", "user__email")
+
+
+def map_layers(*, commune: Commune) -> dict[str, Any]:
+    """The commune's base-map layers: {"voies": FeatureCollection, "batiments": …, "lieux": …} (those it has)."""
+    return {layer.kind: layer.features for layer in MapLayer.objects.filter(commune=commune)}
+
+
+def map_layers_version(*, commune: Commune) -> str:
+    """A stamp that changes whenever a layer is imported again (the base map's ETag)."""
+    stamp = MapLayer.objects.filter(commune=commune).aggregate(last=Max("updated_at"))["last"]
+    return stamp.strftime("%Y%m%d%H%M%S%f") if stamp else ""
+
+
+def address_count(*, commune: Commune) -> int:
+    return Address.objects.filter(commune=commune).count()
+
+
+@dataclass(frozen=True)
+class AddressMatch:
+    """An address found for what a person typed: its label, its point, and whether it is a whole street."""
+
+    label: str
+    latitude: float
+    longitude: float
+    street_only: bool = False
+    score: float = 0.0  # how well the street matched what was typed (addressing.street_score), 0 to 1
+
+
+def _streets(commune: Commune) -> dict[str, str]:
+    """The commune's street keys and a name for each (the short list written at each import)."""
+    return dict(AddressStreet.objects.filter(commune=commune).values_list("key", "name"))
+
+
+def address_search(*, commune: Commune, query: str, limit: int = 8) -> list[AddressMatch]:
+    """The commune's addresses that what a person typed may name, best first.
+
+    « 14 rue des ec » → « 14 rue des Écoles »; a number the street does not have gives the street's nearest
+    numbers; no number gives the streets themselves (placed at their middle address). The streets are
+    matched in the commune's short list of distinct street keys (``addressing.match_streets``), the numbers
+    read through the (commune, street_key, number) index.
+    """
+    typed = addressing.parse(query)
+    if len(typed.street) < 2:
+        return []
+    streets = _streets(commune)
+    scored = addressing.match_streets(typed.street, list(streets), limit=limit)
+    ranked = [key for key, _score in scored]
+    scores = dict(scored)
+    if not ranked:
+        return []
+    order = {key: i for i, key in enumerate(ranked)}
+    found: list[Address] = []
+    number = typed.number
+    if number is not None:
+        exact = list(Address.objects.filter(commune=commune, street_key__in=ranked, number=number))
+        if typed.suffix:
+            exact = [a for a in exact if a.suffix == typed.suffix] or exact
+        found = sorted(exact, key=lambda a: (order[a.street_key], a.suffix))
+        if not found:  # the nearest numbers of the best street, same side first
+            best = ranked[0]
+            near = Address.objects.filter(
+                commune=commune,
+                street_key=best,
+                number__gte=max(0, number - 6),
+                number__lte=number + 6,
+            )
+            found = sorted(near, key=lambda a: (abs(a.number - number), (a.number - number) % 2))[:3]
+        return [
+            AddressMatch(a.label, a.latitude, a.longitude, score=scores[a.street_key]) for a in found[:limit]
+        ]
+    matches = []
+    for key in ranked:
+        numbers = list(
+            Address.objects.filter(commune=commune, street_key=key)
+            .order_by("number")
+            .values_list("latitude", "longitude")
+        )
+        if numbers:
+            lat, lon = numbers[len(numbers) // 2]
+            matches.append(AddressMatch(streets[key], lat, lon, street_only=True, score=scores[key]))
+    return matches
+
+
+def address_nearest(
+    *, commune: Commune, latitude: float, longitude: float, within_m: float = 120.0
+) -> tuple[Address, int] | None:
+    """The commune's address nearest to a point, and its distance in metres, if one lies within ``within_m``.
+
+    Reads only the addresses in a small box around the point, through the (commune, latitude, longitude) index.
+    """
+    dlat = within_m / 111_320
+    dlon = within_m / (111_320 * max(0.1, math.cos(math.radians(latitude))))
+    box = Address.objects.filter(
+        commune=commune,
+        latitude__gte=latitude - dlat,
+        latitude__lte=latitude + dlat,
+        longitude__gte=longitude - dlon,
+        longitude__lte=longitude + dlon,
+    )
+    best: tuple[Address, int] | None = None
+    for address in box:
+        x = math.radians(address.longitude - longitude) * math.cos(math.radians(latitude))
+        y = math.radians(address.latitude - latitude)
+        distance = 6_371_000 * math.hypot(x, y)
+        if distance <= within_m and (best is None or distance < best[1]):
+            best = (address, round(distance))
+    return best
+
+
+def map_layer_list(*, commune: Commune) -> QuerySet[MapLayer]:
+    """The commune's base-map layers, without their features (the administration page's summary)."""
+    return MapLayer.objects.filter(commune=commune).defer("features")
+
+
+def address_locator(*, commune: Commune, within_m: float = 120.0) -> Callable[[float, float], str]:
+    """A function giving the label of the commune's address nearest to a point (or ""), over the whole base
+    read once into a grid of cells of about ``within_m``: for naming many points at once (after an import)."""
+    cell = within_m / 111_320
+    grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    for address in Address.objects.filter(commune=commune).only(
+        "latitude", "longitude", "number", "suffix", "street"
+    ):
+        key = (int(address.latitude // cell), int(address.longitude // cell))
+        grid.setdefault(key, []).append((address.latitude, address.longitude, address.label))
+
+    def nearest(latitude: float, longitude: float) -> str:
+        cos = math.cos(math.radians(latitude))
+        row, col = int(latitude // cell), int(longitude // cell)
+        best, label = within_m, ""
+        span = int(math.ceil(1 / max(cos, 0.1))) + 1  # a degree of longitude is shorter than one of latitude
+        for i in (row - 1, row, row + 1):
+            for j in range(col - span, col + span + 1):
+                for lat, lon, text in grid.get((i, j), ()):
+                    d = 6_371_000 * math.hypot(
+                        math.radians(lon - longitude) * cos, math.radians(lat - latitude)
+                    )
+                    if d <= best:
+                        best, label = d, text
+        return label
+
+    return nearest

@@ -28,4 +28,5 @@ urlpatterns = [
     path("administration/cles-api/", members.api_keys, name="api_keys"),
     path("administration/cles-api/nouvelle/", members.api_key_created, name="api_key_created"),
     path("administration/cles-api/<str:prefix>/revoquer/", members.apikey_revoke, name="apikey_revoke"),
+    path("administration/plan-et-adresses/", config.geodata, name="geodata"),
 ]

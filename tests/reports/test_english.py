@@ -82,9 +82,11 @@ def test_the_map_hint_comes_translated_from_the_page(client, setup_reports, valb
     page = text(in_english(client).get("/valbourg/signalements/signaler/"))
     hint = re.search(r'data-hint="([^"]*)"', page)
     picked = re.search(r'data-picked="([^"]*)"', page)
-    assert hint and picked
+    near = re.search(r'data-near="([^"]*)"', page)
+    assert hint and picked and near
     assert "map" in hint.group(1) and "Touchez" not in hint.group(1)
-    assert "{lat}" in picked.group(1) and "{lon}" in picked.group(1) and "Point choisi" not in picked.group(1)
+    assert "Point choisi" not in picked.group(1)
+    assert "{address}" in near.group(1) and "près du" not in near.group(1)
     script = (Path(settings.BASE_DIR) / "reports" / "static" / "reports" / "map.js").read_text(
         encoding="utf-8"
     )

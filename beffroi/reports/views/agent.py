@@ -21,8 +21,9 @@ from beffroi.core.links import commune_url
 from beffroi.core.pdf import html_to_pdf
 from beffroi.core.qr import qr_svg
 from beffroi.reports import selectors, services
-from beffroi.reports.forms import AssistedReportForm
+from beffroi.reports.forms import AssistedReportForm, raw_answers
 from beffroi.reports.questions import answers_readable
+from beffroi.reports.views.public import locate_address, map_context, map_points, report_plan
 from beffroi.territory.selectors import place_list, team_get, team_get_by_pk, team_list, team_of_user
 
 
@@ -122,6 +123,9 @@ def detail(request, pk: int):
             "answers": answers,
             "today": date.today(),
             "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
+            "points": map_points([report]),
+            "static_map": report_plan(request.commune, report),
+            **map_context(request.commune),
         },
     )
 
@@ -223,23 +227,41 @@ def act(request, pk: int, action: str):
 
 @capability_required("act_for_citizen")
 def intake(request):
+    """An agent files a report for a resident: a public description and a private note kept apart, the
+    category's questions (the category chosen first, ?categorie=, or posted), a map and the address base."""
     commune = request.commune
     categories = selectors.category_list(commune=commune)
     form = AssistedReportForm(
-        request.POST or None, request.FILES or None, categories=categories, places=place_list(commune=commune)
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        places=place_list(commune=commune),
+        initial={"category": request.GET.get("categorie")},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        latitude, longitude, address = d["latitude"], d["longitude"], d["address"]
+        if latitude is None and not d["place"] and address.strip():
+            found = locate_address(commune=commune, text=address)
+            if len(found) == 1:
+                latitude, longitude, address = found[0].latitude, found[0].longitude, found[0].label
         try:
+            answers = (
+                services.answers_clean(category=d["category"], raw=raw_answers(d["category"], d))
+                if form.chosen_category == d["category"]
+                else {}
+            )
             report = services.report_create(
                 commune=commune,
                 category=d["category"],
                 description=d["description"],
-                latitude=d["latitude"],
-                longitude=d["longitude"],
+                private_note=d["private_note"],
+                latitude=latitude,
+                longitude=longitude,
                 place=d["place"],
-                address_string=d["address"],
+                address_string=address,
                 photos=[f.read() for f in d["photos"]],
+                answers=answers,
                 channel=d["channel"],
                 actor=request.user,
                 contact_name=d["contact_name"],
@@ -250,7 +272,12 @@ def intake(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("reports:agent_receipt", pk=report.pk)
-    return render(request, "reports/agent/intake.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "reports/agent/intake.html",
+        {"form": form, "categories": categories, **map_context(commune)},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_safe

@@ -1,6 +1,5 @@
 """Public pages of the Signalements module: report (with or without JavaScript), follow, map and list."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -16,7 +15,8 @@ from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
-from beffroi.territory.selectors import place_get, place_list
+from beffroi.territory.maps import basemap_config, static_plan
+from beffroi.territory.selectors import address_nearest, address_search, place_get, place_list
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
@@ -66,10 +66,27 @@ def _page_query(category: str, status: str) -> str:
     return urlencode({k: v for k, v in (("categorie", category), ("etat", status)) if v})
 
 
+def locate_address(*, commune, text: str) -> list:
+    """The commune's addresses a typed address may be: one (placed), several (to choose), or none (kept as a
+    landmark in words). An exact label, or the typed number on the one street whose name matches best, is one."""
+    matches = address_search(commune=commune, query=text, limit=6)
+    exact = [m for m in matches if m.label.lower() == text.strip().lower()]
+    if exact:
+        return exact[:1]
+    numbered = [m for m in matches if not m.street_only]
+    if numbered:
+        typed_number = text.strip().split(" ", 1)[0]
+        same = [m for m in numbered if m.label.split(" ", 1)[0] == typed_number]
+        if len(same) > 1 and same[0].score >= 0.99 and same[1].score < same[0].score:
+            return same[:1]
+        return same if same else numbered
+    return matches
+
+
 def map_context(commune) -> dict:
     return {
         "boundary": commune.boundary or None,
-        "tile_url": settings.BEFFROI_TILE_URL,
+        "basemap": basemap_config(commune),
         "center": [float(commune.latitude or 0), float(commune.longitude or 0)],
     }
 
@@ -128,8 +145,24 @@ def detail(request, pk: int):
     return _public_report(request, report, "reports/detail.html")
 
 
+def report_plan(commune, report) -> str:
+    """The SVG plan around the report's point, shown where JavaScript does not draw the map."""
+    if report.latitude is None:
+        return ""
+    label = report.location_label
+    title = (
+        _("Plan autour du signalement : %(place)s") % {"place": label}
+        if label
+        else _("Plan autour du signalement")
+    )
+    return static_plan(
+        commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title
+    )
+
+
 def _public_report(request, report, template, extra=None):
     context = {
+        "static_map": report_plan(request.commune, report),
         "report": report,
         "events": selectors.public_events(report=report),
         "photos": selectors.published_photos(report=report),
@@ -179,6 +212,21 @@ def start(request):
                 "lieu": data["place"].pk if data["place"] else "",
                 "adresse": data["address"],
             }
+            typed = (data["address"] or "").strip()
+            if typed and data["latitude"] is None and not data["place"]:
+                # Without a map (no JavaScript, or a person who prefers to type): the address is looked up in
+                # the commune's address base; one match places the report, several ask which one.
+                found = locate_address(commune=request.commune, text=typed)
+                if len(found) == 1:
+                    location.update(
+                        lat=found[0].latitude, lon=found[0].longitude, adresse=found[0].label, placee=1
+                    )
+                elif len(found) > 1:
+                    return render(
+                        request,
+                        "reports/start.html",
+                        {"form": form, "candidates": found, **map_context(request.commune)},
+                    )
             params = {k: v for k, v in location.items() if v not in (None, "")}
             url = reverse("reports:create", kwargs={"category": data["category"].code})
             return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
@@ -239,6 +287,13 @@ def create(request, category: str):
     place = place_get(commune=commune, pk=place_pk) if place_pk is not None else None
     if place and lat is None:
         lat, lon = place.latitude, place.longitude
+    near = ""
+    if lat is not None and not place:
+        try:
+            found = address_nearest(commune=commune, latitude=float(lat), longitude=float(lon or ""))
+        except (TypeError, ValueError):
+            found = None
+        near = found[0].label if found else ""
     try:
         nearby = selectors.report_nearby(commune=commune, category=category_obj, latitude=lat, longitude=lon)
     except (TypeError, ValueError):
@@ -253,6 +308,8 @@ def create(request, category: str):
             "place": place,
             "address": location.get("address", ""),
             "has_point": lat is not None,
+            "near": near,
+            "placed": request.GET.get("placee") == "1" and bool(location.get("address")),
             "change_url": reverse("reports:start") + "?" + urlencode({"category": category_obj.code}),
         },
         status=429 if limited else 400 if form.is_bound and form.errors else 200,

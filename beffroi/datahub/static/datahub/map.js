@@ -6,15 +6,13 @@
   if (!el || typeof L === "undefined") { return; }
   function data(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; }
   var boundary = data("datahub-boundary"), points = data("datahub-points") || [];
-  var center = data("datahub-center") || [46.6, 2.4], tiles = data("datahub-tiles");
+  var center = data("datahub-center") || [46.6, 2.4];
   el.hidden = false;
-  var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView(center, 14);
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map); }
+  var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView(center, 15);
+  if (window.BeffroiBasemap) { window.BeffroiBasemap.add(map, data("basemap-config")); }
   var colours = { "badge-ok": "#1b6e3a", "badge-warn": "#8a5a00", "badge-danger": "#b3261e" };
-  var bounds = [];
   if (boundary) {
-    var outline = L.geoJSON(boundary, { style: { color: "#1d4e89", weight: 2, fillOpacity: 0.05 } }).addTo(map);
-    bounds.push(outline.getBounds());
+    L.geoJSON(boundary, { interactive: false, style: { className: "map-outline", weight: 3, fill: false } }).addTo(map);
   }
   points.forEach(function (p) {
     var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: colours[p.badge] || "#1d4e89", fillOpacity: 0.8 }).addTo(map);
@@ -24,8 +22,6 @@
   });
   if (points.length) {
     var group = L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; }));
-    map.fitBounds(bounds.length ? bounds[0].extend(group) : group, { padding: [20, 20] });
-  } else if (bounds.length) {
-    map.fitBounds(bounds[0]);
+    map.fitBounds(group, { padding: [20, 20], maxZoom: 17 });
   }
 })();

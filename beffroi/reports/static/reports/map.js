@@ -7,31 +7,54 @@
   if (!el || typeof L === "undefined") { return; }
   function data(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; }
   var boundary = data("reports-boundary"), points = data("reports-points") || [];
-  var center = data("reports-center") || [46.6, 2.4], tiles = data("reports-tiles");
-  var map = L.map(el, { scrollWheelZoom: false }).setView(center, 14);
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map); }
+  var center = data("reports-center") || [46.6, 2.4];
+  var map = L.map(el, { scrollWheelZoom: false }).setView(center, 15);
+  if (window.BeffroiBasemap) { window.BeffroiBasemap.add(map, data("basemap-config")); }
   var outline = null;
   if (boundary) {
-    outline = L.geoJSON(boundary, { style: { color: "#1d4e89", weight: 2, fillOpacity: 0.05 } }).addTo(map);
-    map.fitBounds(outline.getBounds());
+    outline = L.geoJSON(boundary, { interactive: false, style: { className: "map-outline", weight: 3, fill: false } }).addTo(map);
   }
   var markers = [];
   points.forEach(function (p) {
-    var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#1d4e89", fillOpacity: 0.8 }).addTo(map);
+    var m = L.circleMarker([p.lat, p.lon], { radius: 7, className: "reports-marker", fillOpacity: 0.85 }).addTo(map);
     var a = document.createElement("a"); a.href = p.url; a.textContent = p.title + " — " + p.state;
     m.bindPopup(a);
     markers.push(m);
   });
-  if (points.length === 1 && !boundary) { map.setView([points[0].lat, points[0].lon], 16); }
+  /* Show streets, not the whole commune: a single report close up, several on their extent, else the centre. */
+  if (points.length === 1) {
+    map.setView([points[0].lat, points[0].lon], 17);
+  } else if (points.length > 1) {
+    map.fitBounds(L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; })), { padding: [24, 24], maxZoom: 17 });
+  }
   if (el.dataset.mode !== "pick") { return; }
   var lat = document.getElementById("id_latitude"), lon = document.getElementById("id_longitude");
-  var status = document.getElementById("reports-map-status"), chosen = null;
-  function choose(latlng) {
-    lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
-    if (chosen) { chosen.setLatLng(latlng); } else { chosen = L.circleMarker(latlng, { radius: 9, color: "#b3261e", fillOpacity: 0.9 }).addTo(map); }
-    if (status) { status.textContent = (status.dataset.picked || "").replace("{lat}", lat.value).replace("{lon}", lon.value); }
+  var status = document.getElementById("reports-map-status"), chosen = null, asked = 0;
+  function say(key, address) {
+    if (status) { status.textContent = (status.dataset[key] || "").replace("{address}", address || ""); }
   }
+  /* A point tapped becomes « près du 14 rue des Écoles » (the commune's address base), never coordinates. */
+  function nearest(latlng) {
+    var url = el.dataset.nearUrl, ticket = ++asked;
+    if (!url || !window.fetch) { return; }
+    fetch(url + "?lat=" + latlng.lat.toFixed(6) + "&lon=" + latlng.lng.toFixed(6), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d && d.label && ticket === asked) { say("near", d.label); } })
+      .catch(function () { /* the sentence without the address stays */ });
+  }
+  function choose(latlng, label) {
+    lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+    if (chosen) { chosen.setLatLng(latlng); } else { chosen = L.circleMarker(latlng, { radius: 9, className: "reports-chosen", fillOpacity: 0.9 }).addTo(map); }
+    if (label) { asked++; say("placed", label); } else { say("picked"); nearest(latlng); }
+  }
+  say("hint");
   if (lat.value && lon.value) { choose(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
-  map.on("click", function (e) { choose(e.latlng); });
-  if (status) { status.textContent = status.dataset.hint || ""; }
+  /* A tap on the whole commune brings the streets closer, so the point can be set right on a second tap. */
+  map.on("click", function (e) { choose(e.latlng); if (map.getZoom() < 17) { map.setView(e.latlng, 17); } });
+  /* An address chosen in the address field's suggestions (address-search.js) places the point there. */
+  document.addEventListener("beffroi:address", function (e) {
+    var p = L.latLng(e.detail.lat, e.detail.lon);
+    choose(p, e.detail.label);
+    map.setView(p, Math.max(map.getZoom(), 17));
+  });
 })();
