@@ -65,9 +65,16 @@ def test_reaching_the_threshold_owes_an_answer_and_the_elu_sees_it_overdue(
     page = client.get(f"{BASE}/gestion/propositions/en-retard/").content.decode()
     assert "Aucune réponse en retard." in page and "Des bancs" in page  # owed, not late yet
 
+    landing = client.get("/valbourg/mon-espace/").content.decode()
+    assert "Propositions des habitants" in landing and "Des bancs" in landing and "en retard" not in landing
+
     Proposal.objects.filter(pk=proposal.pk).update(answer_due_at=timezone.now() - timedelta(days=2))
     page = client.get(f"{BASE}/gestion/propositions/en-retard/").content.decode()
     assert "Des bancs" in page and "en retard de 2" in page
+    # the élu's landing page (« Mon espace ») says it too, and leads to the late answers
+    landing = client.get("/valbourg/mon-espace/").content.decode()
+    assert "dont 1 en retard" in landing and "réponse en retard" in landing
+    assert f"{BASE}/gestion/propositions/en-retard/" in landing
     assert (
         "attend la réponse de la commune au-delà du délai" in client.get(f"{BASE}/gestion/").content.decode()
     )
