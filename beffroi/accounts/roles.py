@@ -5,6 +5,8 @@ citizen, watch alerts) · élu: the agents' space read-only plus planning, dashb
 vote · admin: everything in the commune, including teams, memberships and API keys.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from beffroi.accounts.models import Role
 
 STAFF_ROLES = frozenset({Role.AGENT, Role.ELU, Role.ADMIN})
@@ -20,6 +22,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "run_votes": frozenset({Role.ELU, Role.ADMIN}),
     "view_dashboards": STAFF_ROLES,
     "manage_commune": frozenset({Role.ADMIN}),
+    # Démarches en ligne: building a démarche's form and publishing it (the secrétaire de mairie), and
+    # instructing the dossiers filed (agents; élus read the dossiers through view_agent_space).
+    "build_procedures": frozenset({Role.AGENT, Role.ADMIN}),
+    "instruct_dossiers": frozenset({Role.AGENT, Role.ADMIN}),
+}
+
+# What each capability is called on the pages (the role table, a refusal).
+CAPABILITY_LABELS: dict[str, str] = {
+    "build_procedures": _("Créer et publier les démarches en ligne"),
+    "instruct_dossiers": _("Instruire les dossiers des démarches"),
 }
 
 

@@ -6,3 +6,22 @@ class ProceduresConfig(AppConfig):
     name = "beffroi.procedures"
     label = "procedures"
     verbose_name = _("Démarches en ligne")
+
+    def ready(self):
+        from beffroi.core import modules
+
+        modules.register(
+            modules.Module(
+                code="procedures",
+                label=_("Démarches en ligne"),
+                description=_(
+                    "Faire une demande à la mairie en ligne (salle, cantine, stationnement, subvention…), "
+                    "recevoir son accusé de réception et suivre son dossier."
+                ),
+                url_name="procedures:index",
+                agent_url_name="procedures:agent_queue",
+                order=15,
+                namespaces=("procedures",),
+                api_prefixes=("procedures",),
+            )
+        )

@@ -301,6 +301,7 @@ def clean_answers(
     kept: Mapping[str, Any] | None = None,
     strict: bool = False,
     partial: bool = False,
+    section: str | None = None,
 ) -> Cleaned:
     """Check every visible field of a schema against the posted values; gather each refusal by field.
 
@@ -310,13 +311,20 @@ def clean_answers(
     - Hidden fields (condition not met) are neither required nor stored; with `strict` (the API) a value sent
       for one is refused, on a page it is dropped (the person may have filled it before changing an answer).
     - `partial` (saving a draft): required fields may stay empty, everything given is still checked.
+    - `section`: only that section was posted (one step of the form); the other sections keep their `kept`
+      answers as they are, and conditions read them.
     """
     files = files or {}
     kept = kept or {}
     out = Cleaned()
-    for section in schema.get("sections", []):
-        section_shown = condition_met(section.get("condition"), out.answers)
-        for item in section.get("fields", []):
+    for current in schema.get("sections", []):
+        if section is not None and current.get("key") != section:
+            for item in current.get("fields", []):
+                if item["key"] in kept:
+                    out.answers[item["key"]] = kept[item["key"]]
+            continue
+        section_shown = condition_met(current.get("condition"), out.answers)
+        for item in current.get("fields", []):
             key, kind = item["key"], item["type"]
             if kind in NO_VALUE_TYPES:
                 continue
@@ -458,3 +466,98 @@ def visible_fields(
         items = [item for item in section.get("fields", []) if condition_met(item.get("condition"), answers)]
         shown.append((section, items))
     return shown
+
+
+def check_complete(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> list[FieldError]:
+    """What stops stored answers from being filed: a visible required field left empty, a block short of rows."""
+    missing = []
+    for section, items in visible_fields(schema, answers):
+        del section
+        for item in items:
+            key, label = item["key"], str(item.get("label", item["key"]))
+            value = answers.get(key)
+            if item["type"] == "repeat":
+                rows = value or []
+                if len(rows) < int(item.get("min_rows") or 0):
+                    missing.append(FieldError(key, "rows_min", label, min=item.get("min_rows")))
+                for index, row in enumerate(rows):
+                    for child in item.get("fields", []):
+                        if child.get("required") and row.get(child["key"]) in (None, "", []):
+                            missing.append(
+                                FieldError(
+                                    row_name(key, index, child["key"]), "required", str(child.get("label"))
+                                )
+                            )
+            elif item.get("required") and value in (None, "", []):
+                missing.append(FieldError(key, "required", label))
+    return missing
+
+
+# Who is filing, as the law asks to identify them (CRPA L112-9 and R112-9-1: a person by name and postal or
+# electronic address; a company by its SIRET; an association by its RNA number), as fields of the same kinds.
+_CONTACT = [
+    {"key": "last_name", "type": "short_text", "label": "Nom", "required": True, "max_length": 100},
+    {"key": "first_name", "type": "short_text", "label": "Prénom", "required": True, "max_length": 100},
+    {"key": "email", "type": "email", "label": "Adresse électronique", "required": True},
+    {"key": "phone", "type": "phone", "label": "Téléphone"},
+]
+IDENTITY_FIELDS: dict[str, list[dict[str, Any]]] = {
+    "particulier": [
+        *_CONTACT,
+        {"key": "address", "type": "address", "label": "Adresse postale", "required": True},
+    ],
+    "entreprise": [
+        {"key": "company_name", "type": "short_text", "label": "Raison sociale", "required": True},
+        {"key": "siret", "type": "siret", "label": "Numéro SIRET", "required": True},
+        *_CONTACT,
+        {"key": "address", "type": "address", "label": "Adresse postale de l'établissement"},
+    ],
+    "association": [
+        {"key": "association_name", "type": "short_text", "label": "Nom de l'association", "required": True},
+        {"key": "rna", "type": "rna", "label": "Numéro RNA", "required": True},
+        *_CONTACT,
+        {"key": "address", "type": "address", "label": "Adresse du siège"},
+    ],
+}
+
+
+def identity_schema(kind: str, *, email_required: bool = True) -> dict[str, Any]:
+    """The identification section for an applicant kind (at the counter, the e-mail may be left empty)."""
+    items = [
+        {**item, "required": False}
+        if item["key"] in ("email", "address") and not email_required
+        else dict(item)
+        for item in IDENTITY_FIELDS[kind]
+    ]
+    return {"sections": [{"key": "identite", "title": "Identification", "fields": items}]}
+
+
+def prune(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of the fields still shown: what is filed (an answer to a field hidden since is not kept)."""
+    shown = {item["key"] for _section, items in visible_fields(schema, answers) for item in items}
+    return {key: value for key, value in answers.items() if key in shown}
+
+
+def drop_row(posted: Mapping[str, list[str]], block: str, index: int) -> dict[str, list[str]]:
+    """The posted values without row `index` of a repeatable block, the rows after it moved up by one (the
+    « Retirer » button of a row, without JavaScript)."""
+    out: dict[str, list[str]] = {}
+    prefix = f"{block}-"
+    for name, values in posted.items():
+        if name == f"{block}-rows":
+            try:
+                out[name] = [str(max(int(values[0]) - 1, 0))]
+            except (ValueError, IndexError):
+                out[name] = list(values)
+            continue
+        if name.startswith(prefix):
+            row_text, _sep, child = name[len(prefix) :].partition("-")
+            if row_text.isdigit() and child:
+                row = int(row_text)
+                if row == index:
+                    continue
+                if row > index:
+                    out[row_name(block, row - 1, child)] = list(values)
+                    continue
+        out[name] = list(values)
+    return out
