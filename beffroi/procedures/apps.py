@@ -9,6 +9,7 @@ class ProceduresConfig(AppConfig):
 
     def ready(self):
         from beffroi.core import modules
+        from beffroi.procedures import demo  # noqa: F401 — registers the demo step
 
         modules.register(
             modules.Module(

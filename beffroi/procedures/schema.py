@@ -419,6 +419,7 @@ def _clean_repeat(
     if count < 0 or count > high:
         raise FieldError(key, "rows_max", label, max=high)
     old_rows = kept.get(key) or []
+    row_label = str(item.get("row_label") or "ligne")
     rows: list[dict[str, Any]] = []
     failed = False
     for index in range(count):
@@ -437,6 +438,7 @@ def _clean_repeat(
             try:
                 value = _clean_one(child, posted, files, previous, context, out, partial=partial, name=name)
             except FieldError as exc:
+                exc.label = f"{exc.label} ({row_label} {index + 1})"  # which row, in the message
                 errors.append(exc)
                 continue
             if value is not None:

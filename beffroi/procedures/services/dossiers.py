@@ -132,7 +132,7 @@ def _event(dossier: Dossier, kind: str, *, actor: Actor, public: bool = False, b
     DossierEvent.objects.create(dossier=dossier, kind=kind, public=public, body=body, author=_account(actor))
 
 
-def _notify(dossier: Dossier, subject: str, text: str, *, viewname: str = "procedures:track") -> None:
+def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True) -> None:
     """Mail the applicant after the commit (an account's address only once confirmed); nothing on rollback."""
     from beffroi.core.tasks import send_email
 
@@ -141,16 +141,15 @@ def _notify(dossier: Dossier, subject: str, text: str, *, viewname: str = "proce
         email = notification_address(dossier.applicant) or ""
     if not email:
         return
-    link = commune_url(dossier.commune, viewname, kwargs={"token": dossier.access_token})
-    body = "\n\n".join(
-        [
-            text,
-            _("Suivre votre dossier : %(link)s") % {"link": link},
+    follow = commune_url(dossier.commune, "procedures:track", kwargs={"token": dossier.access_token})
+    lines = [text]
+    if link:
+        lines += [
+            _("Suivre votre dossier : %(link)s") % {"link": follow},
             _("Ce lien est personnel : ne le transmettez pas. Code de suivi : %(code)s")
             % {"code": dossier.display_code},
-            _("Mairie de %(name)s") % {"name": dossier.commune.name},
         ]
-    )
+    body = "\n\n".join([*lines, _("Mairie de %(name)s") % {"name": dossier.commune.name}])
     full_subject = f"{subject} — {dossier.commune.name}"
     transaction.on_commit(lambda: send_email.enqueue(to=[email], subject=full_subject, body=body))
 
@@ -215,7 +214,11 @@ def dossier_start(
 
 
 def _lock_draft(dossier: Dossier) -> Dossier:
-    locked = Dossier.objects.select_for_update().select_related("version", "commune").get(pk=dossier.pk)
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("version", "commune", "demarche")
+        .get(pk=dossier.pk)
+    )
     if locked.state != Dossier.State.DRAFT:
         raise DossierError({"": _("Ce dossier est déjà déposé : il ne peut plus être modifié.")})
     return locked
@@ -244,7 +247,27 @@ def dossier_save(
         form = schema.identity_schema(locked.applicant_kind, email_required=email_required)
         cleaned = schema.clean_answers(form, posted, context=context, partial=not complete)
         locked.identity = cleaned.answers
-        locked.applicant_email = str(cleaned.answers.get("email") or "")
+        previous, locked.applicant_email = locked.applicant_email, str(cleaned.answers.get("email") or "")
+        if (
+            locked.applicant_email
+            and locked.applicant_email != previous
+            and locked.channel == Dossier.Channel.WEB
+        ):
+            _notify(
+                locked,
+                _("Votre brouillon %(code)s") % {"code": locked.display_code},
+                _(
+                    "Votre demande « %(title)s » est enregistrée en brouillon. Pour la reprendre et l'envoyer, "
+                    "ouvrez ce lien (il est personnel, ne le transmettez pas) : %(link)s"
+                )
+                % {
+                    "title": locked.demarche.title,
+                    "link": commune_url(
+                        locked.commune, "procedures:draft_identity", kwargs={"token": locked.access_token}
+                    ),
+                },
+                link=False,
+            )
     else:
         cleaned = schema.clean_answers(
             locked.version.schema,

@@ -212,6 +212,8 @@ def draft_step(request: HttpRequest, token: str, number: int) -> HttpResponse:
                 posted = schema.drop_row(posted, block, int(index))
             action = "row"
         add = request.POST.get("add_row", "")
+        if add:
+            action = "row"
         complete = action == "next"
         errors = services.dossier_save(
             dossier=dossier, posted=posted, files=request.FILES, complete=complete, section=section["key"]
