@@ -16,6 +16,7 @@ from beffroi.procedures import schema
 from beffroi.procedures.fields import file_types, parse_decimal, phone_display
 from beffroi.procedures.models import Dossier
 
+ADDRESS_PARTS = ("street", "complement", "postcode", "city")
 INPUT_TYPES = {
     "short_text": "text",
     "email": "email",
@@ -98,7 +99,20 @@ def bind_field(
         "hint": hint,
         "condition": item.get("condition"),
         "autocomplete": AUTOCOMPLETE.get(item["key"], ""),
+        "inputmode": "",
+        "max_length": item.get("max_length") or 200,
+        "unit": item.get("unit", ""),
+        "condition_field": "",
+        "condition_values": "",
+        "preview": False,
+        "text": "",
+        "current": None,
     }
+    condition = item.get("condition")
+    if condition:
+        wanted = condition["in"] if "in" in condition else [condition["equals"]]
+        bound["condition_field"] = str(condition["field"])
+        bound["condition_values"] = "|".join(str(v) for v in wanted)
     if kind == "number":
         bound["inputmode"] = "decimal"
     if kind in ("siret", "siren"):
@@ -113,7 +127,8 @@ def bind_field(
             bound["values"] = list(posted.get(name, []))
     else:
         if kind == "address":
-            bound["parts"] = dict(stored or {}) if isinstance(stored, Mapping) else {}
+            given = stored if isinstance(stored, Mapping) else {}
+            bound["parts"] = {p: str(given.get(p) or "") for p in ADDRESS_PARTS}
         elif kind == "multiple_choice":
             bound["values"] = list(stored or [])
         elif kind != "repeat":

@@ -156,6 +156,8 @@ def context(dossier: Dossier) -> dict[str, Any]:
         "identity": identity_read(dossier),
         "sections": answers_read(dossier),
         "today": timezone.localdate(),
+        "file_url": "",  # the pages that link the pieces name their view (public: by token; agents: by id)
+        "token_or_pk": "",
     }
 
 

@@ -364,6 +364,31 @@ def _conditions(form: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _condition_text(condition: Any) -> str:
+    if not condition:
+        return ""
+    wanted = condition["in"] if "in" in condition else [condition["equals"]]
+    return f"{condition['field']} = {', '.join(str(v) for v in wanted)}"
+
+
+def _shown(form: dict[str, Any]) -> dict[str, Any]:
+    """The form as the builder page lists it: each field with the label shown and its condition in words."""
+    shown = json.loads(json.dumps(form))
+    shown.setdefault("regime", {"kind": "sva", "months": 2})
+    shown["regime"].setdefault("months", None)
+    shown.setdefault("applicant_kinds", ["particulier"])
+    for section in shown.get("sections", []):
+        section["condition_text"] = _condition_text(section.get("condition"))
+        for item in section.get("fields", []):
+            item["shown_label"] = item.get("label") or item.get("text") or item["key"]
+            item["condition_text"] = _condition_text(item.get("condition"))
+            item["required"] = bool(item.get("required"))
+            item.setdefault("fields", [])
+            for child in item["fields"]:
+                child.setdefault("label", child["key"])
+    return shown
+
+
 class SectionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Titre de la nouvelle section"), max_length=120)
 
@@ -428,7 +453,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "procedures/config/builder.html",
         {
             "demarche": item,
-            "draft": item.draft_schema,
+            "draft": _shown(item.draft_schema),
             "field_form": field_form,
             "section_form": section_form,
             "problems": problems,
@@ -438,6 +463,14 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=422 if problems or field_form.errors or section_form.errors else 200,
     )
+
+
+def _preview(bound: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for field in bound:
+        field["preview"] = True
+        for row in field.get("rows", []):
+            _preview(row["fields"])
+    return bound
 
 
 @require_safe
