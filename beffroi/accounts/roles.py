@@ -6,6 +6,7 @@ vote · admin: everything in the commune, including teams, memberships and API k
 """
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from beffroi.accounts.models import Role
 
@@ -29,7 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 # What each capability is called on the pages (the role table, a refusal).
-CAPABILITY_LABELS: dict[str, str] = {
+CAPABILITY_LABELS: dict[str, StrOrPromise] = {
     "build_procedures": _("Créer et publier les démarches en ligne"),
     "instruct_dossiers": _("Instruire les dossiers des démarches"),
 }

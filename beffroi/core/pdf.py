@@ -47,7 +47,7 @@ def _static_fetcher() -> Any:
 
     static_url = settings.STATIC_URL or "/static/"
 
-    class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
+    class StaticFilesFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)

@@ -82,16 +82,20 @@ def add_field(form: Mapping[str, Any], *, target: str, field: Mapping[str, Any])
 
 def _checked_allowing_empty_blocks(form: dict[str, Any]) -> dict[str, Any]:
     """A block just added has no field yet: check the form with a stand-in child, then give it back empty."""
-    empty = [
-        item for _s, item in schema.iter_fields(form) if item["type"] == "repeat" and not item.get("fields")
+    empty: list[dict[str, Any]] = [
+        item  # the form's own dicts, changed in place
+        for section in form.get("sections", [])
+        for item in section.get("fields", [])
+        if item["type"] == "repeat" and not item.get("fields")
     ]
     for item in empty:
         item["fields"] = [{"key": "a_remplir", "type": "short_text", "label": "…"}]
     checked = schema.check(form)
     empty_keys = {item["key"] for item in empty}
-    for _s, item in schema.iter_fields(checked):
-        if item["key"] in empty_keys:
-            item["fields"] = []
+    for section in checked["sections"]:
+        for item in section["fields"]:
+            if item["key"] in empty_keys:
+                item["fields"] = []
     return checked
 
 

@@ -163,7 +163,7 @@ def _answers(code: str, rng: random.Random, places: dict[str, str]) -> dict[str,
     }
 
 
-REASONS = {
+REASONS: dict[str, list[str]] = {
     Dossier.State.REFUSED: [
         "la salle est déjà réservée à cette date",
         "l'emprise demandée gêne le passage des piétons",

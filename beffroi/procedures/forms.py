@@ -5,7 +5,7 @@ instruction actions)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -237,7 +237,7 @@ class StartForm(HoneypotMixin, forms.Form):
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["applicant_kind"]
+        field = cast(forms.ChoiceField, self.fields["applicant_kind"])
         field.choices = [(k, v) for k, v in Dossier.Kind.choices if k in kinds]
         if len(kinds) == 1:
             field.initial = kinds[0]
@@ -290,8 +290,8 @@ class AssignForm(forms.Form):
         self, *args: Any, teams: list[tuple[str, str]], agents: list[tuple[str, str]], **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", gettext("— aucun —")), *teams]
-        self.fields["assignee"].choices = [("", gettext("— personne —")), *agents]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", gettext("— aucun —")), *teams]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", gettext("— personne —")), *agents]
 
 
 class DecisionForm(forms.Form):
@@ -320,7 +320,10 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", gettext("— aucun, je rédige —")), *templates]
+        cast(forms.ChoiceField, self.fields["template"]).choices = [
+            ("", gettext("— aucun, je rédige —")),
+            *templates,
+        ]
 
 
 class CounterForm(forms.Form):

@@ -497,7 +497,7 @@ def check_complete(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> lis
 
 # Who is filing, as the law asks to identify them (CRPA L112-9 and R112-9-1: a person by name and postal or
 # electronic address; a company by its SIRET; an association by its RNA number), as fields of the same kinds.
-_CONTACT = [
+_CONTACT: list[dict[str, Any]] = [
     {"key": "last_name", "type": "short_text", "label": "Nom", "required": True, "max_length": 100},
     {"key": "first_name", "type": "short_text", "label": "Prénom", "required": True, "max_length": 100},
     {"key": "email", "type": "email", "label": "Adresse électronique", "required": True},

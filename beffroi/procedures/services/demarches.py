@@ -104,12 +104,12 @@ def demarche_create(
             ],
         }
     )
-    draft["title"], draft["description"] = title, description or draft.get("description", "")
+    draft["title"], draft["description"] = title, description or str(draft.get("description") or "")
     demarche = Demarche.objects.create(
         commune=commune,
         slug=_free_slug(commune, title),
         title=title[:200],
-        description=draft["description"],
+        description=str(draft["description"]),
         team=team,
         draft_schema=draft,
         template_code=template_code,
@@ -127,7 +127,7 @@ def demarche_update(*, demarche: Demarche, actor: Actor, data: JSONObject) -> De
     Not audited: the copy of the title and description into the form in preparation (the change is)."""
     _require_builder(actor, demarche.commune)
     _owned_team(data.get("team"), demarche.commune)
-    updated = model_update(
+    updated, _changed = model_update(
         instance=demarche,
         data=data,
         allowed=DEMARCHE_FIELDS,

@@ -55,7 +55,7 @@ class DossierError(ValueError):
 
 
 def _account(actor: Actor) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None  # type: ignore[return-value]
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _require(actor: Actor, commune: Commune, capability: str = "instruct_dossiers") -> None:
@@ -705,13 +705,18 @@ def dossier_decide(
     return locked
 
 
+def _mail_later(address: str, subject: str, body: str) -> Any:
+    from beffroi.core.tasks import send_email
+
+    return lambda: send_email.enqueue(to=[address], subject=subject, body=body)
+
+
 def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> int:
     """Remind the agents of each open dossier whose implicit decision is due within `within_days` days, once a
     day (`beffroi procedures_reminders`); returns how many dossiers were named. Safe to run twice a day.
 
     Audited: one entry per commune and run, by the platform."""
     from beffroi.accounts.selectors import member_list
-    from beffroi.core.tasks import send_email
 
     horizon = date.fromordinal(today.toordinal() + within_days)
     with transaction.atomic():
@@ -768,7 +773,5 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
                 "n": len(dossiers),
                 "commune": commune.name,
             }
-            transaction.on_commit(
-                lambda a=address, s=subject, b=body: send_email.enqueue(to=[a], subject=s, body=b)
-            )
+            transaction.on_commit(_mail_later(address, subject, body))
     return len(due)

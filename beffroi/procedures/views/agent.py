@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -45,7 +45,7 @@ def _agents(commune: Any) -> Any:
 
 @require_safe
 @capability_required("view_agent_space")
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request) -> HttpResponse:
     commune, g = request.commune, request.GET
     today = timezone.localdate()
     demarche = None
@@ -106,14 +106,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dossier(request: HttpRequest, pk: int) -> Dossier:
+def _dossier(request, pk: int) -> Dossier:
     dossier = selectors.dossier_get(commune=request.commune, pk=pk)
     if dossier is None:
         raise Http404
     return dossier
 
 
-def _forms(request: HttpRequest, dossier: Dossier, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+def _forms(request, dossier: Dossier, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     commune = request.commune
     teams = [(str(t.pk), t.name) for t in team_list(commune=commune)]
     agents = [(str(u.pk), u.get_full_name() or u.email) for u in _agents(commune)]
@@ -138,12 +138,12 @@ def _forms(request: HttpRequest, dossier: Dossier, bound: dict[str, Any] | None 
 
 @require_safe
 @capability_required("view_agent_space")
-def dossier(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier(request, pk: int) -> HttpResponse:
     return _dossier_page(request, _dossier(request, pk))
 
 
 def _dossier_page(
-    request: HttpRequest, item: Dossier, bound: dict[str, Any] | None = None, status: int = 200
+    request, item: Dossier, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
     return render(
@@ -167,11 +167,12 @@ def _dossier_page(
 
 @require_POST
 @capability_required("instruct_dossiers")
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request, pk: int, action: str) -> HttpResponse:
     """One instruction action posted from the dossier page; a refusal shows the page again with the message."""
     item = _dossier(request, pk)
     actor, post = request.user, request.POST
     bound: dict[str, Any] = {}
+    form: Any
     try:
         if action == "prendre":
             services.dossier_take(dossier=item, actor=actor)
@@ -253,7 +254,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_safe
 @capability_required("view_agent_space")
-def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt_pdf(request, pk: int) -> HttpResponse:
     item = _dossier(request, pk)
     pdf = receipts.receipt_pdf(item, base_url=request.build_absolute_uri("/"))
     return pdf_response(
@@ -263,7 +264,7 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @capability_required("view_agent_space")
-def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_pdf(request, pk: int) -> HttpResponse:
     item = _dossier(request, pk)
     if not item.is_decided:
         raise Http404
@@ -273,7 +274,7 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @capability_required("view_agent_space")
-def dossier_file(request: HttpRequest, pk: int, file_pk: str) -> FileResponse:
+def dossier_file(request, pk: int, file_pk: str) -> FileResponse:
     item = selectors.dossier_file(dossier=_dossier(request, pk), pk=parse_pk(file_pk) or 0)
     if item is None:
         raise Http404
@@ -282,7 +283,7 @@ def dossier_file(request: HttpRequest, pk: int, file_pk: str) -> FileResponse:
 
 @require_safe
 @capability_required("view_agent_space")
-def message_file(request: HttpRequest, pk: int, message_pk: str) -> FileResponse:
+def message_file(request, pk: int, message_pk: str) -> FileResponse:
     message = selectors.message_get(dossier=_dossier(request, pk), pk=parse_pk(message_pk) or 0)
     if message is None or not message.attachment:
         raise Http404
@@ -291,7 +292,7 @@ def message_file(request: HttpRequest, pk: int, message_pk: str) -> FileResponse
 
 @require_safe
 @capability_required("act_for_citizen")
-def counter_start(request: HttpRequest) -> HttpResponse:
+def counter_start(request) -> HttpResponse:
     return render(
         request,
         "procedures/agent/counter_start.html",
@@ -301,7 +302,7 @@ def counter_start(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("act_for_citizen")
-def counter_file(request: HttpRequest, slug: str) -> HttpResponse:
+def counter_file(request, slug: str) -> HttpResponse:
     """Filing for a resident at the counter, on the phone or from a letter: the whole form on one page."""
     item = selectors.demarche_get(commune=request.commune, slug=slug)
     if item is None or item.current_version is None:
@@ -391,7 +392,7 @@ def counter_file(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @capability_required("view_agent_space")
-def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def export_csv(request, pk: int) -> HttpResponse:
     """The démarche's dossiers as CSV (core.exports): one row each, its answers in the columns of the
     current version (answers of older versions under the same keys)."""
     item = selectors.demarche_get(commune=request.commune, pk=pk, published_only=False)

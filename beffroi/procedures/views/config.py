@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from beffroi.procedures.models import Demarche
 from beffroi.territory.selectors import team_get_by_pk, team_list
 
 
-def _demarche(request: HttpRequest, pk: int) -> Demarche:
+def _demarche(request, pk: int) -> Demarche:
     item = selectors.demarche_get(commune=request.commune, pk=pk, published_only=False)
     if item is None:
         raise Http404
@@ -35,7 +35,7 @@ def _demarche(request: HttpRequest, pk: int) -> Demarche:
 
 @require_safe
 @capability_required("build_procedures")
-def demarches(request: HttpRequest) -> HttpResponse:
+def demarches(request) -> HttpResponse:
     return render(
         request,
         "procedures/config/demarches.html",
@@ -45,7 +45,7 @@ def demarches(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("build_procedures")
-def templates(request: HttpRequest) -> HttpResponse:
+def templates(request) -> HttpResponse:
     """The ready démarches; « Installer » adds one, published, to the commune (then editable)."""
     if request.method == "POST":
         code = request.POST.get("code", "")
@@ -91,7 +91,7 @@ class ImportForm(forms.Form):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("build_procedures")
-def import_json(request: HttpRequest) -> HttpResponse:
+def import_json(request) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         raw = (
@@ -121,7 +121,7 @@ def import_json(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @capability_required("build_procedures")
-def export_json(request: HttpRequest, pk: int) -> JsonResponse:
+def export_json(request, pk: int) -> JsonResponse:
     item = _demarche(request, pk)
     response = JsonResponse(
         services.demarche_export(demarche=item), json_dumps_params={"ensure_ascii": False, "indent": 2}
@@ -172,7 +172,7 @@ class SettingsForm(forms.Form):
 
     def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", _("— aucun —")), *teams]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", _("— aucun —")), *teams]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -183,7 +183,7 @@ class SettingsForm(forms.Form):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("build_procedures")
-def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def settings_edit(request, pk: int) -> HttpResponse:
     item = _demarche(request, pk)
     teams = [(str(t.pk), t.name) for t in team_list(commune=request.commune)]
     draft = item.draft_schema
@@ -289,8 +289,11 @@ class FieldForm(forms.Form):
         self, *args: Any, targets: list[tuple[str, str]], conditions: list[tuple[str, str]], **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = targets
-        self.fields["condition"].choices = [("", _("— toujours affiché —")), *conditions]
+        cast(forms.ChoiceField, self.fields["target"]).choices = targets
+        cast(forms.ChoiceField, self.fields["condition"]).choices = [
+            ("", _("— toujours affiché —")),
+            *conditions,
+        ]
 
     def field_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -395,7 +398,7 @@ class SectionForm(forms.Form):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("build_procedures")
-def builder(request: HttpRequest, pk: int) -> HttpResponse:
+def builder(request, pk: int) -> HttpResponse:
     """The form in preparation: its sections and fields, with add, remove, move and publish."""
     item = _demarche(request, pk)
     draft = item.draft_schema
@@ -475,7 +478,7 @@ def _preview(bound: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @require_safe
 @capability_required("build_procedures")
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
+def preview(request, pk: int) -> HttpResponse:
     """The form in preparation as residents will see it, every section on one page (nothing is saved)."""
     item = _demarche(request, pk)
     draft = item.draft_schema

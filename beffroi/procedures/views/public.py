@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,13 +29,13 @@ from beffroi.procedures.models import Dossier
 from beffroi.procedures.views.responses import file_download, pdf_response
 
 
-def _places(request: HttpRequest) -> dict[str, str]:
+def _places(request) -> dict[str, str]:
     return dict(services.field_context(request.commune).places)
 
 
 @require_safe
 @commune_required  # the module switch is core.modules.ModuleSwitchMiddleware
-def index(request: HttpRequest) -> HttpResponse:
+def index(request) -> HttpResponse:
     mine = (
         selectors.dossiers_of_account(commune=request.commune, user=request.user)[:20]
         if request.user.is_authenticated
@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
-def demarche(request: HttpRequest, slug: str) -> HttpResponse:
+def demarche(request, slug: str) -> HttpResponse:
     """A démarche's page; its form opens a draft (one POST, then the identification step)."""
     item = selectors.demarche_get(commune=request.commune, slug=slug)
     if item is None or item.current_version is None:
@@ -89,7 +89,7 @@ def demarche(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _draft(request: HttpRequest, token: str) -> Dossier:
+def _draft(request, token: str) -> Dossier:
     dossier = selectors.dossier_by_token(commune=request.commune, token=token)
     if dossier is None:
         raise Http404
@@ -122,7 +122,7 @@ def _steps(dossier: Dossier) -> list[dict[str, Any]]:
     return steps
 
 
-def _version_ok(request: HttpRequest, dossier: Dossier) -> bool:
+def _version_ok(request, dossier: Dossier) -> bool:
     """The hidden `version` field must name the draft's own version (a tampered or stale form is refused)."""
     return request.POST.get("version") == str(dossier.version_id)
 
@@ -151,7 +151,7 @@ def _filed_elsewhere(dossier: Dossier) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
-def draft_identity(request: HttpRequest, token: str) -> HttpResponse:
+def draft_identity(request, token: str) -> HttpResponse:
     dossier = _draft(request, token)
     if dossier.state != Dossier.State.DRAFT:
         return _filed_elsewhere(dossier)
@@ -187,7 +187,7 @@ def draft_identity(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
-def draft_step(request: HttpRequest, token: str, number: int) -> HttpResponse:
+def draft_step(request, token: str, number: int) -> HttpResponse:
     """One section of the form. « Continuer » checks it whole; « Ajouter »/« Retirer » a row and « Enregistrer
     le brouillon » keep what is valid and show the page again."""
     dossier = _draft(request, token)
@@ -268,7 +268,7 @@ def draft_step(request: HttpRequest, token: str, number: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
-def draft_summary(request: HttpRequest, token: str) -> HttpResponse:
+def draft_summary(request, token: str) -> HttpResponse:
     """What will be filed, to check; « Déposer » files it once (a second click finds it filed)."""
     dossier = _draft(request, token)
     if dossier.state != Dossier.State.DRAFT:
@@ -300,7 +300,7 @@ def draft_summary(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @commune_required
-def receipt(request: HttpRequest, token: str) -> HttpResponse:
+def receipt(request, token: str) -> HttpResponse:
     dossier = _draft(request, token)
     if dossier.state == Dossier.State.DRAFT:
         return redirect("procedures:draft_summary", token=token)
@@ -309,7 +309,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @commune_required
-def receipt_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def receipt_pdf(request, token: str) -> HttpResponse:
     dossier = _draft(request, token)
     if dossier.state == Dossier.State.DRAFT:
         raise Http404
@@ -324,7 +324,7 @@ def receipt_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @commune_required
-def decision_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def decision_pdf(request, token: str) -> HttpResponse:
     dossier = _draft(request, token)
     if not dossier.is_decided:
         raise Http404
@@ -339,7 +339,7 @@ def decision_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
-def track(request: HttpRequest, token: str) -> HttpResponse:
+def track(request, token: str) -> HttpResponse:
     """The applicant's page: state, implicit-decision date, history, messages (and the answer to a request for
     pieces), the decision. Reached by the private link; no account needed."""
     dossier = _draft(request, token)
@@ -376,7 +376,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 @commune_required
-def track_code(request: HttpRequest) -> HttpResponse:
+def track_code(request) -> HttpResponse:
     """By tracking code alone: the state and dates only (the answers and messages need the private link)."""
     form = TrackForm(request.GET or None)
     dossier = None
@@ -396,7 +396,7 @@ def track_code(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @commune_required
-def dossier_file(request: HttpRequest, token: str, pk: str) -> FileResponse:
+def dossier_file(request, token: str, pk: str) -> FileResponse:
     dossier = _draft(request, token)
     item = selectors.dossier_file(dossier=dossier, pk=parse_pk(pk) or 0)
     if item is None:
@@ -406,7 +406,7 @@ def dossier_file(request: HttpRequest, token: str, pk: str) -> FileResponse:
 
 @require_safe
 @commune_required
-def message_file(request: HttpRequest, token: str, pk: str) -> FileResponse:
+def message_file(request, token: str, pk: str) -> FileResponse:
     dossier = _draft(request, token)
     message = selectors.message_get(dossier=dossier, pk=parse_pk(pk) or 0)
     if message is None or not message.attachment:

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 
-def pdf_response(
-    request: HttpRequest, pdf: bytes | None, filename: str, fallback: str, **kwargs: Any
-) -> HttpResponse:
+def pdf_response(request, pdf: bytes | None, filename: str, fallback: str, **kwargs: Any) -> HttpResponse:
     if pdf is None:
         messages.error(request, _("La version PDF n'est pas disponible sur ce serveur ; imprimez la page."))
         return redirect(fallback, **kwargs)
