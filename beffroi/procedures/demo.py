@@ -316,6 +316,8 @@ def _load(slug: str, spec: list[tuple[str, int]], seed: int, agent_email: str) -
             dossier = _file_one(commune, installed[code], rng, agent, places, counter)
             # The oldest are decided, the newest still open; some open ones past their date (to act on).
             days = rng.randint(70, 200) if fate in Dossier.DECIDED_STATES else rng.randint(1, 75)
+            if fate == Dossier.State.INCOMPLETE:
+                days = rng.randint(3, 40)  # pieces asked for before the date passes, as an agent does
             _backdate(dossier, days)
             if agent is not None:
                 _handle(dossier, rng, agent, fate)

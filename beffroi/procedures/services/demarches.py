@@ -252,6 +252,7 @@ def template_install(
     )
     if publish:
         demarche_publish(demarche=demarche, actor=actor)
+    decision_templates_ensure(commune=commune)
     return demarche
 
 
