@@ -72,7 +72,7 @@ def setup():
     Place.objects.create(
         commune=commune, name="Salle des fêtes", kind="batiment", latitude=47.3, longitude=4.8
     )
-    agent = user_create(email="agent@banc.test", password="banc-bench-2026", full_name="Agent Banc")
+    agent = user_create(email="agent@banc.test", password=None, full_name="Agent Banc")  # force_login below
     membership_set(commune=commune, user=agent, role="agent")
     free = services.template_install(commune=commune, actor=None, code="saisine-libre")
     hall = services.template_install(commune=commune, actor=None, code="salle-communale")
