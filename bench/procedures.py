@@ -1,6 +1,7 @@
 """Benchmark: with 50,000 dossiers in a commune, p95 of the agents' queue page and of a dossier page, and the
 rate of filing through the web form (the resident's whole walk: start, identification, the form's steps, the
-summary, sending). Goals: queue and dossier pages p95 < 150 ms; filing ≥ 50 dossiers/s.
+summary, sending) and of the sending request alone. Goals: queue and dossier pages p95 < 150 ms; filing ≥ 50
+dossiers/s.
 
 Runs in-process with Django's test client against a throw-away SQLite database in a temporary data directory;
 the 50,000 dossiers are written in bulk (their contents as the services store them), the filings measured go
@@ -165,8 +166,11 @@ def file_one(client, slug, place_pk):
         },
     )
     assert response.status_code == 302, response.content[:2000]
+    start = time.perf_counter()
     response = client.post(f"{base}/recapitulatif/", {"version": version})
+    sending = time.perf_counter() - start
     assert response.status_code == 302 and "/accuse/" in response["Location"], response.status_code
+    return sending
 
 
 def main():
@@ -202,8 +206,7 @@ def main():
     resident = Client()
     file_one(resident, hall.slug, place_pk)  # warm-up
     start = time.perf_counter()
-    for _ in range(FILINGS):
-        file_one(resident, hall.slug, place_pk)
+    sending = sum(file_one(resident, hall.slug, place_pk) for _ in range(FILINGS))
     rate = FILINGS / (time.perf_counter() - start)
 
     print(
@@ -215,7 +218,11 @@ def main():
         f"p95 {p95(dossier):6.1f} ms   goal p95 < {GOAL_MS} ms"
     )
     print(
-        f"filing through the web form ({FILINGS} dossiers, 5 requests each): {rate:6.1f} dossiers/s   "
+        f"filing through the web form, whole walk ({FILINGS} dossiers, 5 requests each): {rate:6.1f} dossiers/s   "
+        f"goal ≥ {GOAL_RATE} dossiers/s"
+    )
+    print(
+        f"filing, the sending request alone (« Envoyer ma demande »): {FILINGS / sending:6.1f} dossiers/s   "
         f"goal ≥ {GOAL_RATE} dossiers/s"
     )
 

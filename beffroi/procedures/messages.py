@@ -61,6 +61,23 @@ CATALOGUE = [
 ]
 
 
+# The identification's labels (schema.IDENTITY_FIELDS), read through gettext on the pages.
+IDENTITY_LABELS = [
+    gettext_noop("Identification"),
+    gettext_noop("Nom"),
+    gettext_noop("Prénom"),
+    gettext_noop("Adresse électronique"),
+    gettext_noop("Téléphone"),
+    gettext_noop("Adresse postale"),
+    gettext_noop("Raison sociale"),
+    gettext_noop("Numéro SIRET"),
+    gettext_noop("Adresse postale de l'établissement"),
+    gettext_noop("Nom de l'association"),
+    gettext_noop("Numéro RNA"),
+    gettext_noop("Adresse du siège"),
+]
+
+
 def field_message(error: FieldError) -> str:
     """The refusal as the visitor reads it (French, or its English translation)."""
     return error.message(gettext(MESSAGES[error.reason]))

@@ -3,10 +3,13 @@ their pieces, pauses (pieces awaited), history, messages with the applicant and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import Commune
@@ -166,6 +169,13 @@ class Dossier(models.Model):
     filed_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     # The implicit-decision date as last computed (deadlines.implicit_decision_date), for the queue's order.
     deadline = models.DateField(_("décision implicite le"), null=True, blank=True)
+    # The queue's order, kept by the database itself: the deadline, or the end of time when there is none
+    # (no implicit decision, pieces awaited), so an index serves « nearest date first, then the others ».
+    queue_rank = models.GeneratedField(
+        expression=Coalesce("deadline", Value(date(9999, 12, 31))),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decision_text = models.TextField(_("lettre de décision"), blank=True)
     decision_signatory = models.CharField(_("signataire"), max_length=200, blank=True)
@@ -185,6 +195,7 @@ class Dossier(models.Model):
             models.Index(fields=["commune", "state", "deadline"]),
             models.Index(fields=["commune", "demarche", "state"]),
             models.Index(fields=["commune", "-filed_at"]),
+            models.Index(fields=["commune", "queue_rank", "filed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 
 from beffroi.core.models import Commune
 from beffroi.procedures.codes import normalize_code
@@ -110,12 +110,7 @@ def queue(
         qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_email__icontains=search.strip())
     return (
         qs.select_related("demarche", "assignee", "team")
-        .annotate(
-            no_deadline=Case(
-                When(deadline__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-        )
-        .order_by("no_deadline", "deadline", "filed_at", "pk")
+        .order_by("queue_rank", "filed_at", "pk")
     )
 
 

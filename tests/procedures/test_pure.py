@@ -396,3 +396,11 @@ def test_reminders_window():
     assert not deadlines.is_near(date(2026, 12, 11), today)
     assert not deadlines.is_near(date(2026, 12, 2), today)
     assert deadlines.days_left(None, today) is None
+
+
+def test_every_field_message_and_identity_label_is_in_the_catalogue():
+    from beffroi.procedures import messages
+
+    assert sorted(messages.CATALOGUE) == sorted(fields.MESSAGES.values())
+    labels = {item["label"] for items in schema.IDENTITY_FIELDS.values() for item in items}
+    assert labels <= set(messages.IDENTITY_LABELS)
