@@ -60,9 +60,7 @@ def _identity(rng: random.Random, kind: str, commune: Commune) -> dict[str, list
         "email": [
             f"{first.lower().replace('é', 'e').replace('ï', 'i').replace('è', 'e')}.{last.lower()}@exemple.fr"
         ],
-        "phone": [
-            f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-        ],
+        "phone": [f"06 12 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"],
         "address-street": [f"{rng.randint(1, 60)} {rng.choice(STREETS)}"],
         "address-postcode": [commune.insee_code if commune.insee_code.isdigit() else "21000"],
         "address-city": [commune.name],

@@ -318,3 +318,26 @@ def test_a_second_submission_files_once_and_a_code_shows_no_personal_data(client
     page = text(client.get(f"/valbourg/demarches/suivi/?code={dossier.display_code.lower()}"))
     assert "déposé" in page and "Martin" not in page and "Léa" not in page
     assert client.get("/valbourg/demarches/suivi/?code=AAAA-AAAA").status_code == 404
+
+
+def test_personal_data_export_and_erasure(client, valbourg, cantine, school, habitant_valbourg):
+    filed = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=habitant_valbourg, applicant_kind="particulier"
+    )
+    services.dossier_save(dossier=filed, posted=IDENTITY, identity=True, complete=True)
+    services.dossier_save(dossier=filed, posted=_answers(school), files={"justificatif_domicile": _pdf()})
+    services.dossier_submit(dossier=filed, actor=habitant_valbourg)
+    draft = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=habitant_valbourg, applicant_kind="particulier"
+    )
+    from beffroi.procedures import personal_data
+
+    exported = personal_data.export(user=habitant_valbourg)["demarches"]
+    assert {d["code_de_suivi"] for d in exported} == {filed.display_code, draft.display_code}
+    client.force_login(habitant_valbourg)
+    account = text(client.get("/valbourg/compte/"))
+    assert "Mes démarches" in account and filed.display_code in account
+    personal_data.erase(user=habitant_valbourg)
+    assert not Dossier.objects.filter(pk=draft.pk).exists()
+    filed.refresh_from_db()
+    assert filed.applicant is None and filed.state == "depose"
