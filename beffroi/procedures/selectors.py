@@ -108,10 +108,7 @@ def queue(
     if search:
         code = normalize_code(search)
         qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_email__icontains=search.strip())
-    return (
-        qs.select_related("demarche", "assignee", "team")
-        .order_by("queue_rank", "filed_at", "pk")
-    )
+    return qs.select_related("demarche", "assignee", "team").order_by("queue_rank", "filed_at", "pk")
 
 
 def queue_counts(*, commune: Commune, today: date) -> dict[str, int]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("gestion/demarches/", config.demarches, name="config_demarches"),
     path("gestion/demarches/modeles/", config.templates, name="config_templates"),
     path("gestion/demarches/importer/", config.import_json, name="config_import"),
+    path("gestion/demarches/lettres/", config.letters, name="config_letters"),
     path("gestion/demarches/<int:pk>/", config.builder, name="config_builder"),
     path("gestion/demarches/<int:pk>/reglages/", config.settings_edit, name="config_settings"),
     path("gestion/demarches/<int:pk>/apercu/", config.preview, name="config_preview"),

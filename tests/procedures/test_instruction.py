@@ -341,3 +341,26 @@ def test_personal_data_export_and_erasure(client, valbourg, cantine, school, hab
     assert not Dossier.objects.filter(pk=draft.pk).exists()
     filed.refresh_from_db()
     assert filed.applicant is None and filed.state == "depose"
+
+
+def test_letters_and_a_conditional_section_in_the_builder(client, valbourg, cantine, admin_valbourg):
+    client.force_login(admin_valbourg)
+    url = "/valbourg/demarches/gestion/demarches/lettres/"
+    assert "Acceptation" in text(client.get(url))
+    bad = client.post(url, {"title": "Accord", "outcome": "accepte", "body": "Bonjour {{ inconnu }}"})
+    assert bad.status_code == 422 and "Champ de fusion inconnu" in text(bad)
+    ok = client.post(
+        url, {"title": "Accord", "outcome": "accepte", "body": "Bonjour {{ demandeur }}, {{ champ.x }}"}
+    )
+    assert ok.status_code == 302
+    builder = f"/valbourg/demarches/gestion/demarches/{cantine.pk}/"
+    added = client.post(
+        builder, {"action": "add_section", "title": "Allergies", "condition": "periscolaire=oui"}
+    )
+    assert added.status_code == 302
+    cantine.refresh_from_db()
+    section = cantine.draft_schema["sections"][-1]
+    assert section["title"] == "Allergies" and section["condition"] == {
+        "field": "periscolaire",
+        "equals": "oui",
+    }

@@ -22,7 +22,7 @@ from beffroi.procedures import builder as form_builder
 from beffroi.procedures import catalogue, schema, selectors, services
 from beffroi.procedures.fields import FILE_KINDS, TYPES, parse_decimal
 from beffroi.procedures.forms import bind_section
-from beffroi.procedures.models import Demarche
+from beffroi.procedures.models import DecisionTemplate, Demarche
 from beffroi.territory.selectors import team_get_by_pk, team_list
 
 
@@ -394,6 +394,60 @@ def _shown(form: dict[str, Any]) -> dict[str, Any]:
 
 class SectionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Titre de la nouvelle section"), max_length=120)
+    condition = forms.ChoiceField(
+        label=gettext_lazy("Afficher la section seulement si…"),
+        required=False,
+        help_text=gettext_lazy("Une réponse à une question placée avant (choix ou oui/non)."),
+    )
+
+    def __init__(self, *args: Any, conditions: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["condition"]).choices = [
+            ("", _("— toujours affichée —")),
+            *conditions,
+        ]
+
+    def condition_data(self) -> dict[str, str] | None:
+        field_key, _sep, value = self.cleaned_data["condition"].partition("=")
+        return {"field": field_key, "equals": value} if field_key else None
+
+
+class LetterForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Titre du modèle"), max_length=120)
+    outcome = forms.ChoiceField(label=gettext_lazy("Décision"), choices=DecisionTemplate.Outcome.choices)
+    body = forms.CharField(
+        label=gettext_lazy("Texte de la lettre"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=gettext_lazy(
+            "Champs de fusion : {{ demandeur }}, {{ code }}, {{ demarche }}, {{ date_depot }}, {{ date_decision }}, "
+            "{{ commune }}, {{ signataire }}, et {{ champ.<clé> }} pour une réponse du formulaire."
+        ),
+    )
+    signatory = forms.CharField(label=gettext_lazy("Signataire"), max_length=200, required=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("build_procedures")
+def letters(request) -> HttpResponse:
+    """The decision letters' templates of the commune, and a new one."""
+    form = LetterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_template_create(
+                commune=request.commune, actor=request.user, **form.cleaned_data
+            )
+        except services.DemarcheError as exc:
+            for problem in exc.problems:
+                form.add_error("body" if exc.field == "body" else None, problem)
+        else:
+            messages.success(request, _("Modèle de lettre enregistré."))
+            return redirect("procedures:config_letters")
+    return render(
+        request,
+        "procedures/config/letters.html",
+        {"form": form, "templates": selectors.decision_templates(commune=request.commune)},
+        status=422 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -403,7 +457,7 @@ def builder(request, pk: int) -> HttpResponse:
     item = _demarche(request, pk)
     draft = item.draft_schema
     field_form = FieldForm(targets=_targets(draft), conditions=_conditions(draft))
-    section_form = SectionForm()
+    section_form = SectionForm(conditions=_conditions(draft))
     problems: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -416,10 +470,12 @@ def builder(request, pk: int) -> HttpResponse:
                     draft, target=field_form.cleaned_data["target"], field=field_form.field_data()
                 )
             elif action == "add_section":
-                section_form = SectionForm(request.POST)
+                section_form = SectionForm(request.POST, conditions=_conditions(draft))
                 if not section_form.is_valid():
                     raise schema.SchemaError([])
-                new = form_builder.add_section(draft, title=section_form.cleaned_data["title"])
+                new = form_builder.add_section(
+                    draft, title=section_form.cleaned_data["title"], condition=section_form.condition_data()
+                )
             elif action in ("up", "down"):
                 new = form_builder.move(
                     draft, key=request.POST.get("key", ""), delta=-1 if action == "up" else 1
