@@ -79,6 +79,15 @@ class StateIn(Schema):
     signatory: str = ""
 
 
+class DossierIn(Schema):
+    applicant_kind: Literal["particulier", "entreprise", "association"] = "particulier"
+    identity: dict[str, Any] = Field(
+        description="last_name, first_name, email, phone, address {street, complement, postcode, city}; "
+        "company_name et siret (entreprise) ; association_name et rna (association)."
+    )
+    answers: dict[str, Any] = Field(description="Réponses par clé de champ (voir le schéma de la démarche).")
+
+
 class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=5000)
 
@@ -136,6 +145,33 @@ def dossier_list(request: HttpRequest, demarche: str = "", state: str = "tous") 
         raise Http404
     rows = selectors.queue(commune=commune, today=timezone.localdate(), demarche=item, state=state)
     return rows.select_related("version")  # paged in the database
+
+
+@router.post("/demarches/{slug}/dossiers", response={201: DossierOut}, auth=ApiKeyAuth(write=True))
+def dossier_create(request: HttpRequest, slug: str, payload: DossierIn) -> tuple[int, Dossier]:
+    """File a dossier (write key; channel « application »), in one call. Every refusal is listed field by
+    field (`identity.<clé>`, `answers.<clé>`): an invalid SIRET or date, a required answer missing, a value for a
+    field the conditions hide or that the form does not have. Nothing is kept unless everything is accepted."""
+    commune = _key(request).commune
+    item = selectors.demarche_get(commune=commune, slug=slug)
+    if item is None:
+        raise Http404
+    try:
+        dossier = services.dossier_file_api(
+            commune=commune,
+            demarche=item,
+            applicant_kind=payload.applicant_kind,
+            identity=payload.identity,
+            answers=payload.answers,
+        )
+    except services.DossierError as exc:
+        raise ValidationError(
+            {name or "__all__": [message] for name, message in exc.errors.items()}
+        ) from None
+    found = selectors.dossier_get(commune=commune, pk=dossier.pk)
+    if found is None:  # pragma: no cover — just filed
+        raise Http404
+    return 201, found
 
 
 def _dossier(request: HttpRequest, code: str) -> Dossier:

@@ -563,3 +563,42 @@ def drop_row(posted: Mapping[str, list[str]], block: str, index: int) -> dict[st
                     continue
         out[name] = list(values)
     return out
+
+
+def posted_from_json(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, list[str]]:
+    """JSON answers (an API client's) as a form would post them, so both go through `clean_answers`.
+
+    A value is a string, a number, a boolean (yes/no), a list (multiple choice), an object (an address's parts)
+    or, for a repeatable block, a list of row objects. Keys the form does not have are kept, so that a value
+    for a field hidden by the conditions is seen, and refused, by `clean_answers(strict=True)`."""
+    posted: dict[str, list[str]] = {}
+    blocks = {item["key"] for _section, item in iter_fields(schema) if item["type"] == "repeat"}
+
+    def text(value: Any) -> str:
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        return "" if value is None else str(value)
+
+    for key, value in answers.items():
+        if key in blocks and isinstance(value, list):
+            posted[f"{key}-rows"] = [str(len(value))]
+            for index, row in enumerate(value):
+                for child, child_value in row.items() if isinstance(row, Mapping) else []:
+                    name = row_name(key, index, str(child))
+                    if isinstance(child_value, Mapping):
+                        for part, part_value in child_value.items():
+                            posted[f"{name}-{part}"] = [text(part_value)]
+                    else:
+                        posted[name] = (
+                            [text(v) for v in child_value]
+                            if isinstance(child_value, list)
+                            else [text(child_value)]
+                        )
+        elif isinstance(value, Mapping):
+            for part, part_value in value.items():
+                posted[f"{key}-{part}"] = [text(part_value)]
+        elif isinstance(value, list):
+            posted[key] = [text(v) for v in value]
+        else:
+            posted[key] = [text(value)]
+    return posted

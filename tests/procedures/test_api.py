@@ -70,3 +70,76 @@ def test_write_key_instructs_and_refuses_in_french_as_problem_json(
     assert Dossier.objects.get().decision_text == "Salle prise."
     _, other = apikey_create(commune=hautmesnil, scope="write")
     assert client.get(url, **_auth(other)).status_code == 404
+
+
+def test_a_client_files_with_a_write_key_and_hidden_or_bad_values_are_refused(
+    client, valbourg, cantine, school
+):
+    _, secret = apikey_create(commune=valbourg, scope="write")
+    identity = {
+        "last_name": "Martin",
+        "first_name": "Jeanne",
+        "email": "jeanne@example.org",
+        "address": {"street": "3 rue des Lilas", "postcode": "21990", "city": "Valbourg"},
+    }
+    child = {
+        "prenom": "Léa",
+        "nom": "Martin",
+        "naissance": "2017-05-12",
+        "ecole": str(school.pk),
+        "classe": "cp",
+        "regime_alimentaire": "standard",
+    }
+    answers = {
+        "enfants": [child],
+        "jours_cantine": ["lundi"],
+        "periscolaire": False,
+        "periscolaire_creneaux": ["soir"],
+    }  # hidden: the answer to « periscolaire » is « non »
+    url = f"/api/procedures/demarches/{cantine.slug}/dossiers"
+    refused = client.post(
+        url,
+        {"identity": {**identity, "phone": "12"}, "answers": answers},
+        content_type="application/json",
+        **_auth(secret),
+    )
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("application/problem+json")
+    errors = refused.json()["errors"]
+    assert "ne s'applique pas" in errors["answers.periscolaire_creneaux"][0]
+    assert "téléphone" in errors["identity.phone"][0]
+    assert "Justificatif" in errors["answers.justificatif_domicile"][0]
+    assert not Dossier.objects.exists()
+
+
+def test_a_client_files_a_free_referral_with_a_write_key(client, valbourg):
+    from beffroi.procedures import services
+
+    referral = services.template_install(commune=valbourg, actor=None, code="saisine-libre")
+    _, secret = apikey_create(commune=valbourg, scope="write")
+    body = {
+        "applicant_kind": "entreprise",
+        "identity": {
+            "company_name": "SARL Dupuis",
+            "siret": "73282932000074",
+            "last_name": "Dupuis",
+            "first_name": "Marc",
+            "email": "marc@dupuis.example",
+        },
+        "answers": {"objet": "Haie", "nature": "reclamation", "message": "La haie déborde."},
+    }
+    filed = client.post(
+        f"/api/procedures/demarches/{referral.slug}/dossiers",
+        body,
+        content_type="application/json",
+        **_auth(secret),
+    )
+    assert filed.status_code == 201, filed.content
+    assert filed.json()["state"] == "depose" and filed.json()["channel"] == "api"
+    assert filed.json()["applicant_name"] == "SARL Dupuis"
+    bad = client.post(
+        f"/api/procedures/demarches/{referral.slug}/dossiers",
+        {**body, "answers": {**body["answers"], "inconnu": "x"}},
+        content_type="application/json",
+        **_auth(secret),
+    )
+    assert bad.status_code == 400 and "n'est pas un champ" in bad.json()["errors"]["answers.inconnu"][0]

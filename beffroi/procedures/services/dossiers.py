@@ -234,6 +234,7 @@ def dossier_save(
     complete: bool = False,
     email_required: bool = True,
     section: str | None = None,
+    strict: bool = False,
 ) -> dict[str, str]:
     """Save what the applicant typed into the draft; returns the refusals by field (empty: all accepted).
 
@@ -245,7 +246,7 @@ def dossier_save(
     context = field_context(locked.commune)
     if identity:
         form = schema.identity_schema(locked.applicant_kind, email_required=email_required)
-        cleaned = schema.clean_answers(form, posted, context=context, partial=not complete)
+        cleaned = schema.clean_answers(form, posted, context=context, partial=not complete, strict=strict)
         locked.identity = cleaned.answers
         previous, locked.applicant_email = locked.applicant_email, str(cleaned.answers.get("email") or "")
         if (
@@ -277,6 +278,7 @@ def dossier_save(
             kept=locked.answers,
             partial=not complete,
             section=section,
+            strict=strict,
         )
         _store_files(locked, cleaned.answers, cleaned.files, files)
         locked.answers = cleaned.answers
@@ -404,6 +406,47 @@ def dossier_file_for(
     except DossierError:
         transaction.savepoint_rollback(sid)
         raise
+
+
+@transaction.atomic
+def dossier_file_api(
+    *,
+    commune: Commune,
+    demarche: Demarche,
+    applicant_kind: str,
+    identity: JSONObject,
+    answers: JSONObject,
+) -> Dossier:
+    """A dossier filed by an API client (write key; channel « application »), in one call: the answers checked
+    strictly (a value for a field the conditions hide, or for no field at all, is refused), all or nothing."""
+    sid = transaction.savepoint()
+    dossier = dossier_start(commune=commune, demarche=demarche, actor=None, applicant_kind=applicant_kind)
+    Dossier.objects.filter(pk=dossier.pk).update(channel=Dossier.Channel.API)
+    dossier.channel = Dossier.Channel.API
+    form = demarche.current_version.schema if demarche.current_version else {}
+    unknown = set(answers) - set(schema.field_map(form))
+    found = dossier_save(
+        dossier=dossier,
+        posted=schema.posted_from_json({}, identity),
+        identity=True,
+        complete=True,
+        strict=True,
+    )
+    errors = {f"identity.{key}": message for key, message in found.items()}
+    found = dossier_save(
+        dossier=dossier, posted=schema.posted_from_json(form, answers), complete=True, strict=True
+    )
+    errors.update({f"answers.{key}": message for key, message in found.items()})
+    for key in sorted(unknown):
+        errors[f"answers.{key}"] = _("« %(key)s » n'est pas un champ de cette démarche.") % {"key": key}
+    if errors:
+        transaction.savepoint_rollback(sid)
+        raise DossierError(errors)
+    try:
+        return dossier_submit(dossier=dossier, actor=None)
+    except DossierError as exc:
+        transaction.savepoint_rollback(sid)
+        raise DossierError({f"answers.{key}": message for key, message in exc.errors.items()}) from None
 
 
 @transaction.atomic
