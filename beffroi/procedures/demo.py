@@ -327,7 +327,37 @@ VALBOURG = [
 HAUTMESNIL = [("saisine-libre", 3), ("salle-communale", 2)]
 
 
+def _drafts(slug: str, email: str) -> None:
+    """Two drafts of the demo resident, resumable from « Mon compte » (a draft is the applicant's alone)."""
+    commune = Commune.objects.filter(slug=slug).first()
+    resident = User.objects.filter(email=email).first()
+    if (
+        commune is None
+        or resident is None
+        or Dossier.objects.filter(commune=commune, applicant=resident).exists()
+    ):
+        return
+    rng = random.Random(11)
+    places = {str(pk): name for pk, name in Place.objects.filter(commune=commune).values_list("pk", "name")}
+    for code in ("cantine-periscolaire", "salle-communale"):
+        demarche = Demarche.objects.filter(commune=commune, template_code=code).first()
+        if demarche is None:
+            continue
+        draft = services.dossier_start(
+            commune=commune, demarche=demarche, actor=resident, applicant_kind="particulier"
+        )
+        identity = {
+            **_identity(rng, "particulier", commune),
+            "last_name": ["Habitant"],
+            "first_name": ["Henri"],
+            "email": [resident.email],
+        }
+        services.dossier_save(dossier=draft, posted=identity, identity=True)
+        services.dossier_save(dossier=draft, posted=_answers(code, rng, places))
+
+
 @demo.register("procedures", order=25)
 def load() -> None:
     _load("valbourg", VALBOURG, 20261203, "agent@demo.test")
+    _drafts("valbourg", "habitant@demo.test")
     _load("hautmesnil", HAUTMESNIL, 20261204, "mairie@hautmesnil.demo.test")
