@@ -404,3 +404,47 @@ def test_every_field_message_and_identity_label_is_in_the_catalogue():
     assert sorted(messages.CATALOGUE) == sorted(fields.MESSAGES.values())
     labels = {item["label"] for items in schema.IDENTITY_FIELDS.values() for item in items}
     assert labels <= set(messages.IDENTITY_LABELS)
+
+
+NAMES = st.sampled_from(
+    [
+        "allergie",
+        "pai",
+        "enfants-rows",
+        "enfants-0-prenom",
+        "enfants-0-naissance",
+        "enfants-1-prenom",
+        "enfants-3-naissance",
+        "garderie",
+        "inconnu",
+        "enfants--rows",
+        "enfants-x-prenom",
+    ]
+)
+
+
+@given(
+    st.dictionaries(NAMES, st.lists(st.text(max_size=30), max_size=3), max_size=8),
+    st.booleans(),
+    st.booleans(),
+)
+def test_any_posted_form_is_answered_with_refusals_never_a_crash(posted, strict, partial):
+    result = schema.clean_answers(schema.check(CANTINE), posted, context=CTX, strict=strict, partial=partial)
+    for error in result.errors:
+        assert error.reason in fields.MESSAGES
+        assert error.message()  # every refusal has its French sentence
+    assert set(result.answers) <= {"allergie", "pai", "enfants", "garderie"}
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=12),
+        st.one_of(
+            st.text(max_size=20), st.integers(), st.booleans(), st.lists(st.text(max_size=5), max_size=3)
+        ),
+        max_size=6,
+    )
+)
+def test_json_answers_become_posted_lists_of_strings(answers):
+    posted = schema.posted_from_json(schema.check(CANTINE), answers)
+    assert all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in posted.values())
