@@ -192,7 +192,7 @@ class Dossier(models.Model):
         verbose_name_plural = _("dossiers")
         ordering = ["-filed_at", "-pk"]
         indexes = [
-            models.Index(fields=["commune", "state", "deadline"]),
+            models.Index(fields=["commune", "state", "queue_rank", "filed_at"]),
             models.Index(fields=["commune", "demarche", "state"]),
             models.Index(fields=["commune", "-filed_at"]),
             models.Index(fields=["commune", "queue_rank", "filed_at"]),
