@@ -63,7 +63,7 @@ api = PlatformAPI(
 api.add_router("/", core_router)
 
 # Each domain app that has an `api.py` with a `router` adds its endpoints to the platform API.
-for _app in ("reports", "budgeting", "participation", "datahub", "funding", "planning"):
+for _app in ("reports", "procedures", "budgeting", "participation", "datahub", "funding", "planning"):
     if importlib.util.find_spec(f"beffroi.{_app}.api") is not None:
         api.add_router(f"/{_app}/", importlib.import_module(f"beffroi.{_app}.api").router)
 

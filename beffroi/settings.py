@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "beffroi.funding",
     "beffroi.planning",
     "beffroi.participation",
+    "beffroi.procedures",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("signalements/", include("beffroi.reports.urls")),
+    path("demarches/", include("beffroi.procedures.urls")),
     path("budget-participatif/", include("beffroi.budgeting.urls")),
     path("participation/", include("beffroi.participation.urls")),
     path("donnees/", include("beffroi.datahub.urls")),

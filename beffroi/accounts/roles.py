@@ -5,6 +5,9 @@ citizen, watch alerts) · élu: the agents' space read-only plus planning, dashb
 vote · admin: everything in the commune, including teams, memberships and API keys.
 """
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from beffroi.accounts.models import Role
 
 STAFF_ROLES = frozenset({Role.AGENT, Role.ELU, Role.ADMIN})
@@ -25,6 +28,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "answer_participation": frozenset({Role.ELU, Role.ADMIN}),
     "view_dashboards": STAFF_ROLES,
     "manage_commune": frozenset({Role.ADMIN}),
+    # Démarches en ligne: building a démarche's form and publishing it (the secrétaire de mairie), and
+    # instructing the dossiers filed (agents; élus read the dossiers through view_agent_space).
+    "build_procedures": frozenset({Role.AGENT, Role.ADMIN}),
+    "instruct_dossiers": frozenset({Role.AGENT, Role.ADMIN}),
+}
+
+# What each capability is called on the pages (the role table, a refusal).
+CAPABILITY_LABELS: dict[str, StrOrPromise] = {
+    "build_procedures": _("Créer et publier les démarches en ligne"),
+    "instruct_dossiers": _("Instruire les dossiers des démarches"),
 }
 
 

@@ -18,6 +18,12 @@ SURFACES = {
         "api": ["/api/reports/reports"],
         "standard": ["/open311/v2/services.json?jurisdiction_id=valbourg", "/open311/v2/services.json"],
     },
+    "procedures": {
+        "pages": ["/valbourg/demarches/", "/valbourg/demarches/suivi/"],
+        "agent_pages": ["/valbourg/demarches/gestion/", "/valbourg/demarches/gestion/demarches/"],
+        "api": ["/api/procedures/demarches", "/api/procedures/dossiers"],
+        "standard": [],
+    },
     "budgeting": {
         "pages": ["/valbourg/budget-participatif/"],
         "agent_pages": ["/valbourg/budget-participatif/gestion/"],

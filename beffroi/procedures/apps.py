@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProceduresConfig(AppConfig):
+    name = "beffroi.procedures"
+    label = "procedures"
+    verbose_name = _("Démarches en ligne")
+
+    def ready(self):
+        from beffroi.core import modules
+        from beffroi.procedures import demo  # noqa: F401 — registers the demo step
+
+        modules.register(
+            modules.Module(
+                code="procedures",
+                label=_("Démarches en ligne"),
+                description=_(
+                    "Faire une demande à la mairie en ligne (salle, cantine, stationnement, subvention…), "
+                    "recevoir son accusé de réception et suivre son dossier."
+                ),
+                url_name="procedures:index",
+                agent_url_name="procedures:agent_queue",
+                order=15,
+                namespaces=("procedures",),
+                api_prefixes=("procedures",),
+            )
+        )

@@ -1,0 +1,142 @@
+"""The form builder's steps on a démarche's schema (no Django here): each returns a new schema, checked by
+`schema.check`, so a step that would break the form (a key used twice, a condition on a later field) is
+refused with the check's French sentences and the stored form stays as it was."""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from beffroi.procedures import schema
+from beffroi.procedures.fields import TYPES
+
+
+def key_from_label(label: str, taken: set[str]) -> str:
+    """A field key from its label (« Date de naissance » → date_de_naissance), unique in the form."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:30] or "champ"
+    if not base[0].isalpha():
+        base = f"champ_{base}"[:30]
+    key, number = base, 2
+    while key in taken:
+        key, number = f"{base}_{number}", number + 1
+    return key
+
+
+def all_keys(form: Mapping[str, Any]) -> set[str]:
+    keys = {str(s.get("key")) for s in form.get("sections", [])}
+    for _section, item in schema.iter_fields(form):
+        keys.add(item["key"])
+        keys.update(child["key"] for child in item.get("fields", []) if item["type"] == "repeat")
+    return keys
+
+
+def _locate(form: dict[str, Any], key: str) -> tuple[list[dict[str, Any]], int] | None:
+    """The list holding the field `key` (a section's fields or a block's) and its index there."""
+    for section in form.get("sections", []):
+        for index, item in enumerate(section.get("fields", [])):
+            if item["key"] == key:
+                return section["fields"], index
+            if item["type"] == "repeat":
+                for child_index, child in enumerate(item.get("fields", [])):
+                    if child["key"] == key:
+                        return item["fields"], child_index
+    return None
+
+
+def add_section(
+    form: Mapping[str, Any], *, title: str, condition: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    out = copy.deepcopy(dict(form))
+    key = key_from_label(title, all_keys(out))
+    out.setdefault("sections", []).append(
+        {"key": key, "title": title.strip(), "help": "", "condition": condition, "fields": []}
+    )
+    return schema.check(out)
+
+
+def add_field(form: Mapping[str, Any], *, target: str, field: Mapping[str, Any]) -> dict[str, Any]:
+    """Add `field` at the end of section `target`, or of the repeatable block `target`."""
+    out = copy.deepcopy(dict(form))
+    if field.get("type") not in TYPES:
+        raise schema.SchemaError([f"Type de champ inconnu « {field.get('type')} »."])
+    new = {k: v for k, v in dict(field).items() if v not in (None, "", [])}
+    new["required"] = bool(field.get("required"))
+    new["key"] = key_from_label(str(field.get("label") or field.get("text") or field["type"]), all_keys(out))
+    if new["type"] == "repeat":
+        new.setdefault("fields", [])
+    for section in out.get("sections", []):
+        if section["key"] == target:
+            section.setdefault("fields", []).append(new)
+            return _checked_allowing_empty_blocks(out)
+        for item in section.get("fields", []):
+            if item["key"] == target and item["type"] == "repeat":
+                new.pop("condition", None)
+                item.setdefault("fields", []).append(new)
+                return _checked_allowing_empty_blocks(out)
+    raise schema.SchemaError([f"La section ou le bloc « {target} » n'existe pas."])
+
+
+def _checked_allowing_empty_blocks(form: dict[str, Any]) -> dict[str, Any]:
+    """A block just added has no field yet: check the form with a stand-in child, then give it back empty."""
+    empty: list[dict[str, Any]] = [
+        item  # the form's own dicts, changed in place
+        for section in form.get("sections", [])
+        for item in section.get("fields", [])
+        if item["type"] == "repeat" and not item.get("fields")
+    ]
+    for item in empty:
+        item["fields"] = [{"key": "a_remplir", "type": "short_text", "label": "…"}]
+    checked = schema.check(form)
+    empty_keys = {item["key"] for item in empty}
+    for section in checked["sections"]:
+        for item in section["fields"]:
+            if item["key"] in empty_keys:
+                item["fields"] = []
+    return checked
+
+
+def remove(form: Mapping[str, Any], *, key: str) -> dict[str, Any]:
+    """Remove a field (or an empty section); a field that a condition reads cannot go before the condition."""
+    out = copy.deepcopy(dict(form))
+    sections = out.get("sections", [])
+    for index, section in enumerate(sections):
+        if section["key"] == key:
+            if section.get("fields"):
+                raise schema.SchemaError(["Retirez d'abord les champs de la section."])
+            if len(sections) == 1:
+                raise schema.SchemaError(["Le formulaire garde au moins une section."])
+            del sections[index]
+            return _checked_allowing_empty_blocks(out)
+    found = _locate(out, key)
+    if found is None:
+        raise schema.SchemaError([f"Le champ « {key} » n'existe pas."])
+    holder, index = found
+    del holder[index]
+    return _checked_allowing_empty_blocks(out)
+
+
+def move(form: Mapping[str, Any], *, key: str, delta: int) -> dict[str, Any]:
+    """Move a field up (-1) or down (+1) within its section or block; a move that puts a condition before the
+    field it reads is refused."""
+    out = copy.deepcopy(dict(form))
+    found = _locate(out, key)
+    if found is None:
+        raise schema.SchemaError([f"Le champ « {key} » n'existe pas."])
+    holder, index = found
+    target = index + delta
+    if 0 <= target < len(holder):
+        holder[index], holder[target] = holder[target], holder[index]
+    return _checked_allowing_empty_blocks(out)
+
+
+def settings(
+    form: Mapping[str, Any], *, applicant_kinds: list[str], regime: str, months: int | None
+) -> dict[str, Any]:
+    out = copy.deepcopy(dict(form))
+    out["applicant_kinds"] = applicant_kinds
+    out["regime"] = {"kind": regime, "months": months if regime != "none" else None}
+    return _checked_allowing_empty_blocks(out)

@@ -1,0 +1,339 @@
+"""Input shape of the démarches' pages: a schema's fields bound to what was stored or posted, for the templates
+(the form of a démarche is data, not a Django Form class), and the few fixed forms (start, track, messages,
+instruction actions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from beffroi.core.abuse import HoneypotMixin
+from beffroi.procedures import schema
+from beffroi.procedures.fields import file_types, parse_decimal, phone_display
+from beffroi.procedures.models import Dossier
+
+ADDRESS_PARTS = ("street", "complement", "postcode", "city")
+INPUT_TYPES = {
+    "short_text": "text",
+    "email": "email",
+    "phone": "tel",
+    "date": "date",
+    "number": "text",
+    "siret": "text",
+    "siren": "text",
+    "rna": "text",
+    "iban": "text",
+    "bic": "text",
+    "commune": "text",
+}
+AUTOCOMPLETE = {
+    "last_name": "family-name",
+    "first_name": "given-name",
+    "email": "email",
+    "phone": "tel",
+    "company_name": "organization",
+    "association_name": "organization",
+}
+
+
+def _text(item: Mapping[str, Any], value: Any) -> str:
+    """A stored value as the input shows it again."""
+    if value is None:
+        return ""
+    kind = item["type"]
+    if kind == "yes_no":
+        return "oui" if value else "non"
+    if kind == "number":
+        number = parse_decimal(str(value))
+        return str(value).replace(".", ",") if number is not None else str(value)
+    if kind == "phone":
+        return phone_display(str(value))
+    return str(value)
+
+
+def _condition_hint(item: Mapping[str, Any], fields_by_key: Mapping[str, Mapping[str, Any]]) -> str:
+    condition = item.get("condition")
+    if not condition:
+        return ""
+    target = fields_by_key.get(str(condition["field"]))
+    if target is None:
+        return ""
+    wanted = condition["in"] if "in" in condition else [condition["equals"]]
+    names = {str(c["key"]): str(c.get("label")) for c in target.get("choices", [])}
+    names.update({"oui": gettext("Oui"), "non": gettext("Non")})
+    answer = " / ".join(f"« {names.get(str(v), str(v))} »" for v in wanted)
+    return gettext("À remplir seulement si vous avez répondu %(answer)s à « %(question)s ».") % {
+        "answer": answer,
+        "question": target.get("label", ""),
+    }
+
+
+def bind_field(
+    item: Mapping[str, Any],
+    *,
+    name: str,
+    stored: Any,
+    posted: Mapping[str, list[str]] | None,
+    errors: Mapping[str, str],
+    places: Mapping[str, str],
+    rows: Mapping[str, int] | None = None,
+    hint: str = "",
+) -> dict[str, Any]:
+    """What the template needs to draw one field: its name, id, value(s) (posted again after an error, else
+    stored), error, the list of places or choices, a repeat's rows."""
+    kind = item["type"]
+    bound: dict[str, Any] = {
+        "item": item,
+        "kind": kind,
+        "name": name,
+        "id": f"champ-{name}",
+        "label": item.get("label", ""),
+        "help": item.get("help", ""),
+        "required": bool(item.get("required")),
+        "error": errors.get(name, ""),
+        "input_type": INPUT_TYPES.get(kind, "text"),
+        "hint": hint,
+        "condition": item.get("condition"),
+        "autocomplete": AUTOCOMPLETE.get(item["key"], ""),
+        "inputmode": "",
+        "max_length": item.get("max_length") or 200,
+        "unit": item.get("unit", ""),
+        "condition_field": "",
+        "condition_values": "",
+        "preview": False,
+        "text": "",
+        "current": None,
+    }
+    condition = item.get("condition")
+    if condition:
+        wanted = condition["in"] if "in" in condition else [condition["equals"]]
+        bound["condition_field"] = str(condition["field"])
+        bound["condition_values"] = "|".join(str(v) for v in wanted)
+    if kind == "number":
+        bound["inputmode"] = "decimal"
+    if kind in ("siret", "siren"):
+        bound["inputmode"] = "numeric"
+    if posted is not None and kind != "repeat":
+        if kind == "address":
+            bound["parts"] = {
+                p: (posted.get(f"{name}-{p}") or [""])[0]
+                for p in ("street", "complement", "postcode", "city")
+            }
+        else:
+            bound["values"] = list(posted.get(name, []))
+    else:
+        if kind == "address":
+            given = stored if isinstance(stored, Mapping) else {}
+            bound["parts"] = {p: str(given.get(p) or "") for p in ADDRESS_PARTS}
+        elif kind == "multiple_choice":
+            bound["values"] = list(stored or [])
+        elif kind != "repeat":
+            bound["values"] = [_text(item, stored)] if stored is not None else []
+    bound["value"] = (bound.get("values") or [""])[0]
+    if kind in ("choice", "multiple_choice"):
+        bound["choices"] = [
+            {"key": c["key"], "label": c.get("label", c["key"])} for c in item.get("choices", [])
+        ]
+    if kind == "yes_no":
+        bound["choices"] = [{"key": "oui", "label": gettext("Oui")}, {"key": "non", "label": gettext("Non")}]
+    if kind == "place":
+        bound["places"] = list(places.items())
+    if kind == "file":
+        bound["current"] = stored if isinstance(stored, Mapping) else None
+        bound["accept"] = ",".join(f".{t}" for t in file_types(item))
+        bound["types"] = ", ".join(t.upper() for t in file_types(item))
+        bound["max_mb"] = item.get("max_size_mb") or 10
+    if kind == "explanation":
+        bound["text"] = item.get("text") or item.get("label", "")
+    if kind == "repeat":
+        stored_rows = list(stored or [])
+        count = (rows or {}).get(item["key"])
+        if count is None and posted is not None:
+            try:
+                count = int((posted.get(f"{name}-rows") or ["0"])[0])
+            except ValueError:
+                count = 0
+        if count is None:
+            count = len(stored_rows)
+        count = max(count, int(item.get("min_rows") or 0), 1)
+        count = min(count, int(item.get("max_rows") or schema.MAX_ROWS))
+        bound["rows"] = []
+        for index in range(count):
+            previous = stored_rows[index] if index < len(stored_rows) else {}
+            bound["rows"].append(
+                {
+                    "number": index + 1,
+                    "index": index,
+                    "fields": [
+                        bind_field(
+                            child,
+                            name=schema.row_name(item["key"], index, child["key"]),
+                            stored=previous.get(child["key"]),
+                            posted=posted,
+                            errors=errors,
+                            places=places,
+                        )
+                        for child in item.get("fields", [])
+                    ],
+                }
+            )
+        bound["count"] = count
+        bound["can_add"] = count < int(item.get("max_rows") or schema.MAX_ROWS)
+        bound["can_remove"] = count > max(int(item.get("min_rows") or 0), 1)
+        bound["row_label"] = item.get("row_label") or gettext("Ligne")
+    return bound
+
+
+def bind_section(
+    section: Mapping[str, Any],
+    *,
+    form: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    posted: Mapping[str, list[str]] | None,
+    errors: Mapping[str, str],
+    places: Mapping[str, str],
+    rows: Mapping[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    by_key = schema.field_map(form)
+    return [
+        bind_field(
+            item,
+            name=item["key"],
+            stored=answers.get(item["key"]),
+            posted=posted,
+            errors=errors,
+            places=places,
+            rows=rows,
+            hint=_condition_hint(item, by_key),
+        )
+        for item in section.get("fields", [])
+    ]
+
+
+def translated_identity(kind: str, *, email_required: bool = True) -> dict[str, Any]:
+    """The identification section with its labels in the visitor's language."""
+    form = schema.identity_schema(kind, email_required=email_required)
+    for item in form["sections"][0]["fields"]:
+        item["label"] = gettext(item["label"])
+    form["sections"][0]["title"] = gettext("Identification")
+    return form
+
+
+def posted_lists(data: Any) -> dict[str, list[str]]:
+    """A QueryDict as name → list of values (what the pure modules read)."""
+    return {key: data.getlist(key) for key in data}
+
+
+class StartForm(HoneypotMixin, forms.Form):
+    applicant_kind = forms.ChoiceField(
+        label=_("Vous faites cette demande en tant que"),
+        widget=forms.RadioSelect,
+        choices=Dossier.Kind.choices,
+    )
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["applicant_kind"])
+        field.choices = [(k, v) for k, v in Dossier.Kind.choices if k in kinds]
+        if len(kinds) == 1:
+            field.initial = kinds[0]
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code de suivi"),
+        max_length=20,
+        help_text=_("8 caractères, par exemple K7QH-3MZP, sur votre accusé de réception."),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
+    )
+    attachment = forms.FileField(
+        label=_("Pièce jointe"),
+        required=False,
+        help_text=_("PDF, JPEG, PNG, OpenDocument ou Word, 10 Mo au plus."),
+    )
+
+
+class PiecesForm(forms.Form):
+    pieces = forms.CharField(
+        label=_("Pièces ou informations manquantes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=_(
+            "Le demandeur les lit dans l'e-mail et sur sa page de suivi ; le délai est suspendu jusqu'à sa réponse."
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Annotation privée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("Lue par les agents seulement."),
+    )
+
+
+class AssignForm(forms.Form):
+    team = forms.ChoiceField(label=_("Service"), required=False)
+    assignee = forms.ChoiceField(label=_("Agent"), required=False)
+
+    def __init__(
+        self, *args: Any, teams: list[tuple[str, str]], agents: list[tuple[str, str]], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", gettext("— aucun —")), *teams]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", gettext("— personne —")), *agents]
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Décision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Dossier.State.ACCEPTED.value, _("accepté")),
+            (Dossier.State.REFUSED.value, _("refusé")),
+            (Dossier.State.CLOSED.value, _("classé sans suite")),
+        ],
+    )
+    template = forms.ChoiceField(label=_("Modèle de lettre"), required=False)
+    text = forms.CharField(
+        label=_("Texte de la lettre"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("Laissé vide, le texte du modèle est repris avec les champs du dossier."),
+    )
+    signatory = forms.CharField(
+        label=_("Signataire"),
+        required=False,
+        max_length=200,
+        help_text=_("Par exemple : Le maire, Jeanne Dupont."),
+    )
+
+    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["template"]).choices = [
+            ("", gettext("— aucun, je rédige —")),
+            *templates,
+        ]
+
+
+class CounterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Canal"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Dossier.Channel.COUNTER.value, _("accueil de la mairie")),
+            (Dossier.Channel.PHONE.value, _("téléphone")),
+            (Dossier.Channel.MAIL.value, _("courrier")),
+        ],
+        initial=Dossier.Channel.COUNTER.value,
+    )

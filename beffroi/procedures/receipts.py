@@ -1,0 +1,173 @@
+"""The accusés a filed dossier gets (CRPA L112-11, R112-11-1 and following) and the decision letter, as one
+context shared by the page, the e-mail and the PDF (print template of their own, WeasyPrint via core.pdf)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beffroi.core.links import commune_url
+from beffroi.core.pdf import html_to_pdf
+from beffroi.procedures import schema
+from beffroi.procedures.fields import display_value, french_date
+from beffroi.procedures.messages import france_communes
+from beffroi.procedures.models import Dossier, Regime
+
+
+def service(dossier: Dossier) -> dict[str, str]:
+    """The service in charge as R112-11-1 2° names it: designation, postal address, e-mail and phone (the
+    démarche's own contact, else its team's, else the mairie's)."""
+    demarche, commune = dossier.demarche, dossier.commune
+    team = dossier.team or demarche.team
+    name = team.name if team is not None else _("Secrétariat de mairie")
+    return {
+        "name": f"{name} — " + _("Mairie de %(name)s") % {"name": commune.name},
+        "address": demarche.service_address or commune.address,
+        "email": demarche.service_email
+        or (team.email if team is not None and team.email else commune.contact_email),
+        "phone": demarche.service_phone or commune.contact_phone,
+    }
+
+
+def implicit_decision_text(dossier: Dossier) -> dict[str, str]:
+    """What silence will mean, its date and the means of appeal (R112-11-1 1°, L232-3, L232-4, R421-1 CJA)."""
+    regime = dossier.version.regime
+    deadline = french_date(dossier.deadline) if dossier.deadline else ""
+    if regime == Regime.NONE:
+        return {
+            "regime": _(
+                "Cette demande ne peut pas donner lieu à une décision implicite : la mairie vous répondra "
+                "par une décision expresse."
+            ),
+            "appeal": _("La décision que vous recevrez indiquera les voies et délais de recours."),
+        }
+    if dossier.state == Dossier.State.INCOMPLETE or not deadline:
+        waiting = _(
+            "Des pièces vous sont demandées : le délai au terme duquel votre demande serait réputée "
+            "%(outcome)s ne court qu'à compter de leur réception (CRPA L114-5)."
+        ) % {
+            "outcome": _("acceptée") if regime == Regime.ACCEPTANCE else _("rejetée"),
+        }
+        return {
+            "regime": waiting,
+            "appeal": _("Les voies de recours vous seront indiquées avec la décision."),
+        }
+    if regime == Regime.ACCEPTANCE:
+        return {
+            "regime": _(
+                "Cette demande peut donner lieu à une décision implicite d'acceptation : à défaut de "
+                "décision expresse, elle sera réputée acceptée le %(date)s (CRPA L231-1). Vous pourrez "
+                "alors demander à la mairie une attestation de cette acceptation (CRPA L232-3)."
+            )
+            % {"date": deadline},
+            "appeal": _(
+                "Une décision expresse de refus peut être contestée dans un délai de deux mois à compter "
+                "de sa notification, par un recours gracieux auprès du maire ou par un recours "
+                "contentieux devant le tribunal administratif territorialement compétent, qui peut être "
+                "saisi par l'application Télérecours citoyens (www.telerecours.fr)."
+            ),
+        }
+    return {
+        "regime": _(
+            "Cette demande peut donner lieu à une décision implicite de rejet : à défaut de décision "
+            "expresse, elle sera réputée rejetée le %(date)s (CRPA L231-4)."
+        )
+        % {"date": deadline},
+        "appeal": _(
+            "Vous pourrez contester ce rejet implicite dans un délai de deux mois à compter du %(date)s, "
+            "par un recours gracieux auprès du maire ou par un recours contentieux devant le tribunal "
+            "administratif territorialement compétent (Télérecours citoyens, www.telerecours.fr). Dans le "
+            "même délai, vous pouvez demander les motifs de ce rejet implicite (CRPA L232-4)."
+        )
+        % {"date": deadline},
+    }
+
+
+def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The dossier's answers as read, section by section (a block's rows listed), for pages and print."""
+    communes = france_communes() or {}
+    sections = []
+    for section, items in schema.visible_fields(dossier.version.schema, dossier.answers):
+        rows = []
+        for item in items:
+            if item["type"] == "explanation":
+                continue
+            value = dossier.answers.get(item["key"])
+            if item["type"] == "repeat":
+                block = []
+                for number, row in enumerate(value or [], start=1):
+                    block.append(
+                        {
+                            "number": number,
+                            "values": [
+                                {
+                                    "label": child.get("label", ""),
+                                    "text": display_value(
+                                        child, row.get(child["key"]), places=places, communes=communes
+                                    ),
+                                    "file": row.get(child["key"]) if child["type"] == "file" else None,
+                                }
+                                for child in item.get("fields", [])
+                                if child["type"] != "explanation"
+                            ],
+                        }
+                    )
+                rows.append(
+                    {"label": item.get("label", ""), "rows": block, "row_label": item.get("row_label", "")}
+                )
+            else:
+                rows.append(
+                    {
+                        "label": item.get("label", ""),
+                        "text": display_value(item, value, places=places, communes=communes),
+                        "file": value if item["type"] == "file" else None,
+                    }
+                )
+        sections.append({"title": section.get("title", ""), "items": rows})
+    return sections
+
+
+def identity_read(dossier: Dossier) -> list[tuple[str, str]]:
+    """The identification as read (label, value) in the form's order."""
+    out = []
+    for item in schema.IDENTITY_FIELDS[dossier.applicant_kind]:
+        value = dossier.identity.get(item["key"])
+        if value not in (None, "", {}):
+            out.append((_(item["label"]), display_value(item, value)))
+    return out
+
+
+def context(dossier: Dossier) -> dict[str, Any]:
+    """Everything the accusés name, for the page, the e-mail and the PDF."""
+    filed_at = timezone.localtime(dossier.filed_at) if dossier.filed_at else None
+    return {
+        "dossier": dossier,
+        "service": service(dossier),
+        "implicit": implicit_decision_text(dossier),
+        "filed_at": filed_at,
+        "received_on": dossier.received_on,
+        "follow_url": commune_url(
+            dossier.commune, "procedures:track", kwargs={"token": dossier.access_token}
+        ),
+        "code_url": commune_url(dossier.commune, "procedures:track_code"),
+        "identity": identity_read(dossier),
+        "sections": answers_read(dossier),
+        "today": timezone.localdate(),
+        "file_url": "",  # the pages that link the pieces name their view (public: by token; agents: by id)
+        "token_or_pk": "",
+    }
+
+
+def receipt_pdf(dossier: Dossier, *, base_url: str) -> bytes | None:
+    html = render_to_string("procedures/print/receipt.html", {**context(dossier), "commune": dossier.commune})
+    return html_to_pdf(html, base_url=base_url)
+
+
+def decision_pdf(dossier: Dossier, *, base_url: str) -> bytes | None:
+    html = render_to_string(
+        "procedures/print/decision.html", {**context(dossier), "commune": dossier.commune}
+    )
+    return html_to_pdf(html, base_url=base_url)

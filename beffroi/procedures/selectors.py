@@ -1,0 +1,164 @@
+"""Reads of the Démarches en ligne module, always scoped to one commune (and to what the viewer may see)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from beffroi.core.models import Commune
+from beffroi.procedures.codes import normalize_code
+from beffroi.procedures.models import (
+    DecisionTemplate,
+    Demarche,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierMessage,
+)
+
+QUEUE_STATES = ("ouverts", *Dossier.State.values)
+
+
+def demarche_list(*, commune: Commune, published_only: bool = True) -> QuerySet[Demarche]:
+    qs = Demarche.objects.filter(commune=commune).select_related("team", "current_version")
+    return (
+        qs.filter(status=Demarche.Status.PUBLISHED, current_version__isnull=False) if published_only else qs
+    )
+
+
+def demarche_get(
+    *, commune: Commune, slug: str | None = None, pk: int | None = None, published_only: bool = True
+) -> Demarche | None:
+    qs = demarche_list(commune=commune, published_only=published_only)
+    if slug is not None:
+        qs = qs.filter(slug=slug)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.first()
+
+
+def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
+    """The dossier behind a private link (the applicant's, without an account)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        Dossier.objects.filter(commune=commune, access_token=token)
+        .select_related("demarche", "version", "commune", "team")
+        .first()
+    )
+
+
+def dossier_by_code(*, commune: Commune, code: str) -> Dossier | None:
+    """A filed dossier by its tracking code (the short status page; drafts are not found)."""
+    normalized = normalize_code(code)
+    if normalized is None:
+        return None
+    return (
+        Dossier.objects.filter(commune=commune, tracking_code=normalized)
+        .exclude(state=Dossier.State.DRAFT)
+        .select_related("demarche")
+        .first()
+    )
+
+
+def dossier_get(*, commune: Commune, pk: int) -> Dossier | None:
+    """A dossier for the agents (drafts are the applicant's own and are not shown)."""
+    return (
+        Dossier.objects.filter(commune=commune, pk=pk)
+        .exclude(state=Dossier.State.DRAFT)
+        .select_related("demarche", "version", "team", "assignee", "filed_by", "commune")
+        .first()
+    )
+
+
+def dossiers_of_account(*, commune: Commune, user: Any) -> QuerySet[Dossier]:
+    """What a signed-in resident has started or filed in the commune, newest first."""
+    return (
+        Dossier.objects.filter(commune=commune, applicant=user)
+        .select_related("demarche")
+        .order_by("-updated_at")
+    )
+
+
+def queue(
+    *,
+    commune: Commune,
+    today: date,
+    demarche: Demarche | None = None,
+    state: str = "ouverts",
+    assignee: Any = None,
+    overdue_only: bool = False,
+    search: str = "",
+) -> QuerySet[Dossier]:
+    """The agents' queue: filed dossiers, those past or nearest their implicit-decision date first, then the
+    ones without a date (no implicit decision, pieces awaited), oldest filed first."""
+    qs = Dossier.objects.filter(commune=commune).exclude(state=Dossier.State.DRAFT)
+    if state == "ouverts":
+        # Written as « not decided »: with an IN list SQLite reads the per-state index and sorts the whole
+        # result; this way it walks the (commune, rank, filed) index in the queue's order and stops at the page.
+        qs = qs.exclude(state__in=Dossier.DECIDED_STATES)
+    elif state in Dossier.State.values:
+        qs = qs.filter(state=state)
+    if demarche is not None:
+        qs = qs.filter(demarche=demarche)
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if overdue_only:
+        qs = qs.filter(deadline__lt=today, state__in=Dossier.OPEN_STATES)
+    if search:
+        code = normalize_code(search)
+        qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_email__icontains=search.strip())
+    return qs.select_related("demarche", "assignee", "team").order_by("queue_rank", "filed_at", "pk")
+
+
+def queue_counts(*, commune: Commune, today: date) -> dict[str, int]:
+    """Open, overdue and pieces-awaited counts for the queue's header."""
+    return Dossier.objects.filter(commune=commune, state__in=Dossier.OPEN_STATES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        incomplete=Count("pk", filter=Q(state=Dossier.State.INCOMPLETE)),
+    )
+
+
+def public_events(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.filter(public=True)
+
+
+def all_events(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("author")
+
+
+def messages(*, dossier: Dossier) -> QuerySet[DossierMessage]:
+    return dossier.messages.select_related("author")
+
+
+def dossier_file(*, dossier: Dossier, pk: int) -> DossierFile | None:
+    return dossier.files.filter(pk=pk).first()
+
+
+def message_get(*, dossier: Dossier, pk: int) -> DossierMessage | None:
+    return dossier.messages.filter(pk=pk).first()
+
+
+def open_pause_pieces(*, dossier: Dossier) -> str:
+    pause = dossier.pauses.filter(ended_on__isnull=True).first()
+    return pause.pieces if pause is not None else ""
+
+
+def decision_templates(*, commune: Commune) -> QuerySet[DecisionTemplate]:
+    return DecisionTemplate.objects.filter(commune=commune)
+
+
+def decision_template_get(*, commune: Commune, pk: int) -> DecisionTemplate | None:
+    return decision_templates(commune=commune).filter(pk=pk).first()
+
+
+def export_rows(*, commune: Commune, demarche: Demarche) -> QuerySet[Dossier]:
+    return (
+        Dossier.objects.filter(commune=commune, demarche=demarche)
+        .exclude(state=Dossier.State.DRAFT)
+        .select_related("version", "assignee")
+        .order_by("filed_at", "pk")
+    )

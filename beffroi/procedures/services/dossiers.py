@@ -1,0 +1,820 @@
+"""Writes on dossiers: a resident's draft, saved and resumed, then filed once; counter and phone filing by an
+agent; instruction (taken in hand, pieces requested and received, assignment, private annotations, messages,
+decision) and the daily reminder of deadlines. Every agent action is audited; the applicant is told by e-mail
+after the commit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beffroi.accounts.guards import require_capability
+from beffroi.accounts.selectors import notification_address, user_can
+from beffroi.core import abuse
+from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.guards import NotOwned, ensure_owned
+from beffroi.core.links import commune_url
+from beffroi.core.models import Commune
+from beffroi.core.services import audit_record
+from beffroi.procedures import codes, deadlines, letters, schema
+from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
+from beffroi.procedures.messages import field_message, france_communes
+from beffroi.procedures.models import (
+    DecisionTemplate,
+    Demarche,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierMessage,
+    DossierPause,
+)
+
+if TYPE_CHECKING:
+    from beffroi.accounts.models import User
+    from beffroi.territory.models import Team
+
+ASSISTED = (Dossier.Channel.COUNTER, Dossier.Channel.PHONE, Dossier.Channel.MAIL)
+MESSAGE_FILE_TYPES = ("pdf", "jpg", "jpeg", "png", "odt", "docx")
+
+
+class DossierError(ValueError):
+    """Input refused: `errors` maps a field's posted name to its French message ('' for the whole form)."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+def _account(actor: Actor) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _require(actor: Actor, commune: Commune, capability: str = "instruct_dossiers") -> None:
+    require_capability(
+        commune=commune,
+        actor=actor,
+        capability=capability,
+        message=_("Votre rôle ne permet pas d'instruire les dossiers des démarches."),
+    )
+
+
+def field_context(commune: Commune) -> Context:
+    """What the place and commune fields check against: the commune's named places, France's communes."""
+    from beffroi.territory.models import Place
+
+    places = {str(pk): name for pk, name in Place.objects.filter(commune=commune).values_list("pk", "name")}
+    return Context(places=places, communes=france_communes(), today=timezone.localdate())
+
+
+def _errors(found: list[FieldError]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in found:
+        errors.setdefault(error.key, field_message(error))
+    return errors
+
+
+def _uploads(files: Mapping[str, UploadedFile]) -> dict[str, FileUpload]:
+    out = {}
+    for name, upload in files.items():
+        head = upload.read(16)
+        upload.seek(0)
+        out[name] = FileUpload(name=upload.name or "fichier", size=upload.size or 0, head=head)
+    return out
+
+
+def _store_files(
+    dossier: Dossier,
+    answers: JSONObject,
+    accepted: Mapping[str, FileUpload],
+    files: Mapping[str, UploadedFile],
+) -> None:
+    """Write each accepted upload and point its answer (top level or inside a block's row) at the stored file."""
+    for name, meta in accepted.items():
+        upload = files[name]
+        stored = DossierFile(dossier=dossier, field_key=name, name=meta.name[:200], size=meta.size)
+        extension = meta.name.rsplit(".", 1)[-1].lower()
+        stored.file.save(f"{secrets.token_hex(12)}.{extension}", ContentFile(upload.read()), save=False)
+        stored.save()
+        parts = name.split("-")
+        target: Any = answers
+        if len(parts) == 3 and isinstance(answers.get(parts[0]), list):
+            rows = answers[parts[0]]
+            row = int(parts[1])
+            target = rows[row] if row < len(rows) else None
+            name = parts[2]
+        if isinstance(target, dict) and isinstance(target.get(name), dict):
+            target[name] = {**target[name], "file_id": stored.pk}
+
+
+def _refresh_deadline(dossier: Dossier) -> None:
+    if dossier.received_on is None:
+        dossier.deadline = None
+        return
+    pauses = [deadlines.Pause(p.started_on, p.ended_on) for p in dossier.pauses.all()]
+    dossier.deadline = deadlines.implicit_decision_date(
+        received_on=dossier.received_on,
+        regime=dossier.version.regime,
+        months=dossier.version.months,
+        pauses=pauses,
+    )
+
+
+def _event(dossier: Dossier, kind: str, *, actor: Actor, public: bool = False, body: str = "") -> None:
+    DossierEvent.objects.create(dossier=dossier, kind=kind, public=public, body=body, author=_account(actor))
+
+
+def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True) -> None:
+    """Mail the applicant after the commit (an account's address only once confirmed); nothing on rollback."""
+    from beffroi.core.tasks import send_email
+
+    email = dossier.applicant_email
+    if dossier.applicant is not None and email.lower() == dossier.applicant.email.lower():
+        email = notification_address(dossier.applicant) or ""
+    if not email:
+        return
+    follow = commune_url(dossier.commune, "procedures:track", kwargs={"token": dossier.access_token})
+    lines = [text]
+    if link:
+        lines += [
+            _("Suivre votre dossier : %(link)s") % {"link": follow},
+            _("Ce lien est personnel : ne le transmettez pas. Code de suivi : %(code)s")
+            % {"code": dossier.display_code},
+        ]
+    body = "\n\n".join([*lines, _("Mairie de %(name)s") % {"name": dossier.commune.name}])
+    full_subject = f"{subject} — {dossier.commune.name}"
+    transaction.on_commit(lambda: send_email.enqueue(to=[email], subject=full_subject, body=body))
+
+
+# --- the applicant's side ---------------------------------------------------------------------------------
+
+
+def rate_limit_check(*, commune: Commune, submitter: str) -> None:
+    """Anonymous drafts per address and hour (`BEFFROI_PROCEDURES_RATE_LIMIT`, 20 by default; core.abuse)."""
+    abuse.rate_limit_check(
+        commune=commune,
+        scope="procedures",
+        subject=submitter,
+        submissions=Dossier.objects.filter(commune=commune, submitter_hash=submitter),
+        limit=getattr(settings, "BEFFROI_PROCEDURES_RATE_LIMIT", 20),
+        message=_("Trop de démarches commencées depuis cette connexion en une heure. Réessayez plus tard."),
+    )
+
+
+def _new_dossier(**values: Any) -> Dossier:
+    dossier = Dossier(**values)
+    for _attempt in range(5):
+        dossier.tracking_code = codes.new_code()
+        dossier.access_token = codes.new_token()
+        try:
+            with transaction.atomic():
+                dossier.save()
+            return dossier
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a free tracking code")  # pragma: no cover — 31**8 codes
+
+
+@transaction.atomic
+def dossier_start(
+    *, commune: Commune, demarche: Demarche, actor: Actor, applicant_kind: str, submitter: str = ""
+) -> Dossier:
+    """Open a draft under the démarche's current version (by anyone; an account keeps it on « Mon compte »).
+
+    Not audited: a resident's draft; what is filed is recorded in the dossier's history."""
+    ensure_owned(demarche, commune)
+    if not demarche.is_open or demarche.current_version is None:
+        raise DossierError({"": _("Cette démarche n'est pas ouverte en ce moment.")})
+    kinds = demarche.current_version.schema.get("applicant_kinds") or ["particulier"]
+    if applicant_kind not in kinds:
+        raise DossierError({"applicant_kind": _("Choisissez qui fait la demande parmi les choix proposés.")})
+    if submitter and _account(actor) is None:
+        rate_limit_check(commune=commune, submitter=submitter)
+    account = _account(actor)
+    dossier = _new_dossier(
+        commune=commune,
+        demarche=demarche,
+        version=demarche.current_version,
+        applicant_kind=applicant_kind,
+        applicant=account,
+        applicant_email=account.email if account is not None else "",
+        submitter_hash=submitter,
+        team=demarche.team,
+    )
+    _event(dossier, DossierEvent.Kind.CREATED, actor=actor)
+    return dossier
+
+
+def _lock_draft(dossier: Dossier) -> Dossier:
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("version", "commune", "demarche")
+        .get(pk=dossier.pk)
+    )
+    if locked.state != Dossier.State.DRAFT:
+        raise DossierError({"": _("Ce dossier est déjà déposé : il ne peut plus être modifié.")})
+    return locked
+
+
+@transaction.atomic
+def dossier_save(
+    *,
+    dossier: Dossier,
+    posted: Mapping[str, list[str]],
+    files: Mapping[str, UploadedFile] | None = None,
+    identity: bool = False,
+    complete: bool = False,
+    email_required: bool = True,
+    section: str | None = None,
+    strict: bool = False,
+) -> dict[str, str]:
+    """Save what the applicant typed into the draft; returns the refusals by field (empty: all accepted).
+
+    The answers that pass are kept even when others are refused (nothing typed is lost twice); with `identity`
+    the posted values are the identification section. With `complete` the required fields count too (the
+    step before the summary). Not audited: the applicant's own draft."""
+    locked = _lock_draft(dossier)
+    files = files or {}
+    context = field_context(locked.commune)
+    if identity:
+        form = schema.identity_schema(locked.applicant_kind, email_required=email_required)
+        cleaned = schema.clean_answers(form, posted, context=context, partial=not complete, strict=strict)
+        locked.identity = cleaned.answers
+        previous, locked.applicant_email = locked.applicant_email, str(cleaned.answers.get("email") or "")
+        if (
+            locked.applicant_email
+            and locked.applicant_email != previous
+            and locked.channel == Dossier.Channel.WEB
+        ):
+            _notify(
+                locked,
+                _("Votre brouillon %(code)s") % {"code": locked.display_code},
+                _(
+                    "Votre demande « %(title)s » est enregistrée en brouillon. Pour la reprendre et l'envoyer, "
+                    "ouvrez ce lien (il est personnel, ne le transmettez pas) : %(link)s"
+                )
+                % {
+                    "title": locked.demarche.title,
+                    "link": commune_url(
+                        locked.commune, "procedures:draft_identity", kwargs={"token": locked.access_token}
+                    ),
+                },
+                link=False,
+            )
+    else:
+        cleaned = schema.clean_answers(
+            locked.version.schema,
+            posted,
+            context=context,
+            files=_uploads(files),
+            kept=locked.answers,
+            partial=not complete,
+            section=section,
+            strict=strict,
+        )
+        _store_files(locked, cleaned.answers, cleaned.files, files)
+        locked.answers = cleaned.answers
+    locked.save(update_fields=["identity", "applicant_email", "answers", "updated_at"])
+    dossier.identity, dossier.answers, dossier.applicant_email = (
+        locked.identity,
+        locked.answers,
+        locked.applicant_email,
+    )
+    return _errors(cleaned.errors)
+
+
+def dossier_missing(*, dossier: Dossier, email_required: bool = True) -> dict[str, str]:
+    """What still stops the draft from being filed (required answers, identification), by field.
+
+    Not audited: a read."""
+    identity = schema.identity_schema(dossier.applicant_kind, email_required=email_required)
+    found = schema.check_complete(identity, dossier.identity) + schema.check_complete(
+        dossier.version.schema, dossier.answers
+    )
+    return _errors(found)
+
+
+@transaction.atomic
+def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = True) -> Dossier:
+    """File the draft: received today, the implicit-decision date computed, the accusés sent.
+
+    Idempotent: a second submission of the same draft (a double click, a resent form) files nothing twice and
+    returns the dossier as filed the first time. Refused, field by field, while something required is missing.
+    """
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("version", "demarche", "commune")
+        .get(pk=dossier.pk)
+    )
+    if locked.state != Dossier.State.DRAFT:
+        return locked
+    if not locked.demarche.is_open and locked.channel == Dossier.Channel.WEB:
+        raise DossierError({"": _("Cette démarche est fermée : le dossier ne peut plus être déposé.")})
+    missing = dossier_missing(dossier=locked, email_required=email_required)
+    if missing:
+        raise DossierError(missing)
+    now = timezone.now()
+    locked.answers = schema.prune(locked.version.schema, locked.answers)
+    locked.state = Dossier.State.FILED
+    locked.filed_at = now
+    locked.received_on = timezone.localdate(now)
+    _refresh_deadline(locked)
+    locked.save(update_fields=["answers", "state", "filed_at", "received_on", "deadline", "updated_at"])
+    _event(locked, DossierEvent.Kind.FILED, actor=actor, public=True)
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.file",
+        obj=locked,
+        summary=f"{locked.display_code} {locked.demarche.title}",
+        channel=locked.channel,
+        on_behalf_of="demandeur·se" if locked.channel in ASSISTED else "",
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s reçu") % {"code": locked.display_code},
+        _(
+            "Votre demande « %(title)s » a été enregistrée le %(date)s sous le numéro %(code)s "
+            "(accusé d'enregistrement électronique). L'accusé de réception, avec les délais et les voies de "
+            "recours, est consultable et imprimable en PDF : %(link)s"
+        )
+        % {
+            "title": locked.demarche.title,
+            "date": f"{timezone.localtime(now):%d/%m/%Y à %H:%M}",
+            "code": locked.display_code,
+            "link": commune_url(locked.commune, "procedures:receipt", kwargs={"token": locked.access_token}),
+        },
+    )
+    dossier.state, dossier.filed_at, dossier.received_on, dossier.deadline = (
+        locked.state,
+        locked.filed_at,
+        locked.received_on,
+        locked.deadline,
+    )
+    return locked
+
+
+@transaction.atomic
+def dossier_file_for(
+    *,
+    commune: Commune,
+    demarche: Demarche,
+    actor: Actor,
+    channel: str,
+    applicant_kind: str,
+    identity: Mapping[str, list[str]],
+    posted: Mapping[str, list[str]],
+    files: Mapping[str, UploadedFile] | None = None,
+) -> Dossier:
+    """An agent files at the counter, on the phone or from a letter for a resident (channel and agent
+    recorded; the resident's e-mail optional); the resident then follows it like any other dossier.
+
+    All or nothing: any refusal (`DossierError`, by field) leaves no dossier behind."""
+    _require(actor, commune, "act_for_citizen")
+    if channel not in ASSISTED:
+        raise DossierError({"channel": _("Choisissez le canal : accueil, téléphone ou courrier.")})
+    ensure_owned(demarche, commune)
+    if demarche.current_version is None:
+        raise DossierError({"": _("Cette démarche n'est pas publiée.")})
+    sid = transaction.savepoint()
+    dossier = _new_dossier(
+        commune=commune,
+        demarche=demarche,
+        version=demarche.current_version,
+        applicant_kind=applicant_kind,
+        channel=channel,
+        filed_by=_account(actor),
+        team=demarche.team,
+    )
+    _event(dossier, DossierEvent.Kind.CREATED, actor=actor)
+    found = dossier_save(dossier=dossier, posted=identity, identity=True, complete=True, email_required=False)
+    errors = {f"id-{key}": message for key, message in found.items()}  # the identity's fields, named apart
+    errors.update(dossier_save(dossier=dossier, posted=posted, files=files, complete=True))
+    if errors:
+        transaction.savepoint_rollback(sid)
+        raise DossierError(errors)
+    try:
+        return dossier_submit(dossier=dossier, actor=actor, email_required=False)
+    except DossierError:
+        transaction.savepoint_rollback(sid)
+        raise
+
+
+@transaction.atomic
+def dossier_file_api(
+    *,
+    commune: Commune,
+    demarche: Demarche,
+    applicant_kind: str,
+    identity: JSONObject,
+    answers: JSONObject,
+) -> Dossier:
+    """A dossier filed by an API client (write key; channel « application »), in one call: the answers checked
+    strictly (a value for a field the conditions hide, or for no field at all, is refused), all or nothing."""
+    sid = transaction.savepoint()
+    dossier = dossier_start(commune=commune, demarche=demarche, actor=None, applicant_kind=applicant_kind)
+    Dossier.objects.filter(pk=dossier.pk).update(channel=Dossier.Channel.API)
+    dossier.channel = Dossier.Channel.API
+    form = demarche.current_version.schema if demarche.current_version else {}
+    unknown = set(answers) - set(schema.field_map(form))
+    found = dossier_save(
+        dossier=dossier,
+        posted=schema.posted_from_json({}, identity),
+        identity=True,
+        complete=True,
+        strict=True,
+    )
+    errors = {f"identity.{key}": message for key, message in found.items()}
+    found = dossier_save(
+        dossier=dossier, posted=schema.posted_from_json(form, answers), complete=True, strict=True
+    )
+    errors.update({f"answers.{key}": message for key, message in found.items()})
+    for key in sorted(unknown):
+        errors[f"answers.{key}"] = _("« %(key)s » n'est pas un champ de cette démarche.") % {"key": key}
+    if errors:
+        transaction.savepoint_rollback(sid)
+        raise DossierError(errors)
+    try:
+        return dossier_submit(dossier=dossier, actor=None)
+    except DossierError as exc:
+        transaction.savepoint_rollback(sid)
+        raise DossierError({f"answers.{key}": message for key, message in exc.errors.items()}) from None
+
+
+@transaction.atomic
+def message_from_applicant(
+    *, dossier: Dossier, body: str, attachment: UploadedFile | None = None, pieces: bool = False
+) -> DossierMessage:
+    """The applicant writes on the tracking page (with a file); with `pieces`, it answers a request for pieces:
+    the period runs again from today (CRPA L114-5) and the dossier is back in instruction. Audited with no
+    actor (the applicant has no account, or acts as such)."""
+    locked = Dossier.objects.select_for_update().select_related("version", "commune").get(pk=dossier.pk)
+    if locked.state == Dossier.State.DRAFT or locked.is_decided:
+        raise DossierError({"body": _("Ce dossier n'attend plus de message.")})
+    message = _message(locked, body=body, attachment=attachment, from_applicant=True, author=None)
+    open_pause = locked.pauses.filter(ended_on__isnull=True).first()
+    if pieces and open_pause is not None:
+        open_pause.ended_on = timezone.localdate()
+        open_pause.save(update_fields=["ended_on"])
+        locked.state = Dossier.State.INSTRUCTION
+        _refresh_deadline(locked)
+        locked.save(update_fields=["state", "deadline", "updated_at"])
+        _event(locked, DossierEvent.Kind.ANSWERED, actor=None, public=True)
+    audit_record(
+        commune=locked.commune,
+        actor=None,
+        action="procedures.dossier.pieces" if pieces and open_pause else "procedures.message.applicant",
+        obj=locked,
+        summary=locked.display_code,
+    )
+    dossier.state, dossier.deadline = locked.state, locked.deadline
+    return message
+
+
+def _message(
+    dossier: Dossier, *, body: str, attachment: UploadedFile | None, from_applicant: bool, author: User | None
+) -> DossierMessage:
+    body = (body or "").strip()
+    if not body and attachment is None:
+        raise DossierError({"body": _("Écrivez un message ou joignez un fichier.")})
+    if len(body) > 5000:
+        raise DossierError({"body": _("Le message est limité à 5 000 caractères.")})
+    message = DossierMessage(dossier=dossier, from_applicant=from_applicant, author=author, body=body)
+    if attachment is not None:
+        field = {
+            "key": "attachment",
+            "label": _("Pièce jointe"),
+            "type": "file",
+            "file_types": list(MESSAGE_FILE_TYPES),
+        }
+        try:
+            extension = clean_file(field, _uploads({"attachment": attachment})["attachment"])
+        except FieldError as exc:
+            raise DossierError({"attachment": field_message(exc)}) from None
+        message.attachment_name = (attachment.name or "piece")[:200]
+        message.attachment.save(
+            f"{secrets.token_hex(12)}.{extension}", ContentFile(attachment.read()), save=False
+        )
+    message.save()
+    return message
+
+
+# --- instruction ------------------------------------------------------------------------------------------
+
+
+def _locked(dossier: Dossier, actor: Actor) -> Dossier:
+    _require(actor, dossier.commune)
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("version", "demarche", "commune")
+        .get(pk=dossier.pk)
+    )
+    if locked.state == Dossier.State.DRAFT:
+        raise DossierError({"": _("Un brouillon n'est pas encore déposé : il ne peut pas être instruit.")})
+    return locked
+
+
+def _refuse_decided(dossier: Dossier) -> None:
+    if dossier.is_decided:
+        raise DossierError({"": _("Ce dossier a déjà reçu sa décision.")})
+
+
+@transaction.atomic
+def dossier_take(*, dossier: Dossier, actor: Actor) -> Dossier:
+    """Take a filed dossier in hand (déposé → en instruction); the applicant is told."""
+    locked = _locked(dossier, actor)
+    if locked.state != Dossier.State.FILED:
+        return locked
+    locked.state = Dossier.State.INSTRUCTION
+    if locked.assignee_id is None and _account(actor) is not None:
+        locked.assignee = _account(actor)
+    locked.save(update_fields=["state", "assignee", "updated_at"])
+    _event(
+        locked, DossierEvent.Kind.STATE, actor=actor, public=True, body=str(Dossier.State.INSTRUCTION.label)
+    )
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.take",
+        obj=locked,
+        summary=locked.display_code,
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s en instruction") % {"code": locked.display_code},
+        _("Votre dossier %(code)s est en cours d'instruction.") % {"code": locked.display_code},
+    )
+    return locked
+
+
+@transaction.atomic
+def dossier_request_pieces(*, dossier: Dossier, actor: Actor, pieces: str) -> Dossier:
+    """Dossier incomplet: name the missing pieces; the implicit-decision period stops until they arrive
+    (CRPA L114-5) and the applicant is asked by e-mail and on the tracking page."""
+    locked = _locked(dossier, actor)
+    _refuse_decided(locked)
+    pieces = (pieces or "").strip()
+    if not pieces:
+        raise DossierError({"pieces": _("Indiquez les pièces ou informations manquantes.")})
+    if locked.state == Dossier.State.INCOMPLETE:
+        raise DossierError(
+            {"pieces": _("Des pièces sont déjà demandées : attendez la réponse du demandeur.")}
+        )
+    DossierPause.objects.create(dossier=locked, started_on=timezone.localdate(), pieces=pieces[:4000])
+    locked.state = Dossier.State.INCOMPLETE
+    _refresh_deadline(locked)
+    locked.save(update_fields=["state", "deadline", "updated_at"])
+    _event(locked, DossierEvent.Kind.PIECES, actor=actor, public=True, body=pieces)
+    DossierMessage.objects.create(dossier=locked, author=_account(actor), body=pieces)
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.request_pieces",
+        obj=locked,
+        summary=locked.display_code,
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s : pièces demandées") % {"code": locked.display_code},
+        _(
+            "Votre dossier %(code)s est incomplet. Pièces ou informations demandées :\n\n%(pieces)s\n\n"
+            "Le délai d'instruction est suspendu jusqu'à leur réception (article L114-5 du code des relations "
+            "entre le public et l'administration). Répondez depuis la page de suivi."
+        )
+        % {"code": locked.display_code, "pieces": pieces},
+    )
+    return locked
+
+
+@transaction.atomic
+def dossier_assign(
+    *, dossier: Dossier, actor: Actor, team: Team | None = None, assignee: User | None = None
+) -> Dossier:
+    """Give a dossier to a service and/or an agent of its commune (another commune's is refused in French)."""
+    locked = _locked(dossier, actor)
+    try:
+        ensure_owned(team, locked.commune)
+    except NotOwned:
+        raise DossierError({"team": _("Ce service n'existe pas dans la commune.")}) from None
+    if assignee is not None and not user_can(
+        commune=locked.commune, user=assignee, capability="instruct_dossiers"
+    ):
+        raise DossierError({"assignee": _("Cette personne n'est pas un agent de la commune.")})
+    locked.team, locked.assignee = team, assignee
+    locked.save(update_fields=["team", "assignee", "updated_at"])
+    names = ", ".join(
+        n
+        for n in (team.name if team else "", assignee.get_full_name() or assignee.email if assignee else "")
+        if n
+    )
+    _event(locked, DossierEvent.Kind.ASSIGN, actor=actor, body=names)
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.assign",
+        obj=locked,
+        summary=f"{locked.display_code} → {names or '—'}",
+    )
+    return locked
+
+
+@transaction.atomic
+def dossier_annotate(*, dossier: Dossier, actor: Actor, body: str) -> DossierEvent:
+    """A private annotation, read by the agents only."""
+    locked = _locked(dossier, actor)
+    body = (body or "").strip()
+    if not body:
+        raise DossierError({"note": _("L'annotation est vide.")})
+    event = DossierEvent.objects.create(
+        dossier=locked, kind=DossierEvent.Kind.NOTE, body=body[:4000], author=_account(actor)
+    )
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.annotate",
+        obj=locked,
+        summary=locked.display_code,
+    )
+    return event
+
+
+@transaction.atomic
+def message_send(
+    *, dossier: Dossier, actor: Actor, body: str, attachment: UploadedFile | None = None
+) -> DossierMessage:
+    """The mairie writes to the applicant (with a file); the applicant is told by e-mail."""
+    locked = _locked(dossier, actor)
+    message = _message(locked, body=body, attachment=attachment, from_applicant=False, author=_account(actor))
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.message.send",
+        obj=locked,
+        summary=locked.display_code,
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s : nouveau message") % {"code": locked.display_code},
+        _("La mairie vous a écrit au sujet de votre dossier %(code)s :\n\n%(body)s")
+        % {"code": locked.display_code, "body": message.body},
+    )
+    return message
+
+
+def letter_values(
+    dossier: Dossier, *, signatory: str = "", decided_on: date | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The placeholders of a decision letter for this dossier, and its answers as read.
+
+    Not audited: a read."""
+    values = {
+        "demandeur": dossier.applicant_name,
+        "code": dossier.display_code,
+        "demarche": dossier.demarche.title,
+        "date_depot": french_date(dossier.received_on) if dossier.received_on else "",
+        "date_decision": french_date(decided_on or timezone.localdate()),
+        "commune": dossier.commune.name,
+        "signataire": signatory,
+    }
+    fields = schema.field_map(dossier.version.schema)
+    answers = {
+        key: display_value(fields[key], value)
+        for key, value in dossier.answers.items()
+        if key in fields and fields[key]["type"] != "repeat"
+    }
+    return values, answers
+
+
+@transaction.atomic
+def dossier_decide(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    outcome: str,
+    text: str = "",
+    template: DecisionTemplate | None = None,
+    signatory: str = "",
+) -> Dossier:
+    """Decide: accepted, refused or classé sans suite, with the decision letter (from a template's text with
+    the dossier's fields, or typed); the applicant is told and can print the letter as PDF."""
+    locked = _locked(dossier, actor)
+    _refuse_decided(locked)
+    if outcome not in Dossier.DECIDED_STATES:
+        raise DossierError(
+            {"outcome": _("Choisissez la décision : acceptée, refusée ou classée sans suite.")}
+        )
+    ensure_owned(template, locked.commune)
+    signatory = (signatory or (template.signatory if template else "")).strip()
+    if not text.strip() and template is not None:
+        values, answers = letter_values(locked, signatory=signatory)
+        text = letters.render(template.body, values, answers)
+    if not text.strip():
+        raise DossierError({"text": _("Rédigez la lettre de décision ou choisissez un modèle.")})
+    open_pause = locked.pauses.filter(ended_on__isnull=True).first()
+    if open_pause is not None:
+        open_pause.ended_on = timezone.localdate()
+        open_pause.save(update_fields=["ended_on"])
+    locked.state = outcome
+    locked.decided_at = timezone.now()
+    locked.decision_text = text.strip()
+    locked.decision_signatory = signatory[:200]
+    locked.save(update_fields=["state", "decided_at", "decision_text", "decision_signatory", "updated_at"])
+    label = str(Dossier.State(outcome).label)
+    _event(locked, DossierEvent.Kind.DECISION, actor=actor, public=True, body=label)
+    audit_record(
+        commune=locked.commune,
+        actor=actor,
+        action="procedures.dossier.decide",
+        obj=locked,
+        summary=f"{locked.display_code}: {outcome}",
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s : décision") % {"code": locked.display_code},
+        _(
+            "Une décision a été prise sur votre dossier %(code)s : %(decision)s. La lettre de décision est "
+            "consultable et imprimable depuis la page de suivi."
+        )
+        % {"code": locked.display_code, "decision": label},
+    )
+    return locked
+
+
+def _mail_later(address: str, subject: str, body: str) -> Any:
+    from beffroi.core.tasks import send_email
+
+    return lambda: send_email.enqueue(to=[address], subject=subject, body=body)
+
+
+def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> int:
+    """Remind the agents of each open dossier whose implicit decision is due within `within_days` days, once a
+    day (`beffroi procedures_reminders`); returns how many dossiers were named. Safe to run twice a day.
+
+    Audited: one entry per commune and run, by the platform."""
+    from beffroi.accounts.selectors import member_list
+
+    horizon = date.fromordinal(today.toordinal() + within_days)
+    with transaction.atomic():
+        due = list(
+            Dossier.objects.select_for_update()
+            .filter(
+                commune=commune, state__in=Dossier.OPEN_STATES, deadline__gte=today, deadline__lte=horizon
+            )
+            .exclude(reminded_on=today)
+            .select_related("demarche", "assignee", "team")
+            .order_by("deadline")
+        )
+        if not due:
+            return 0
+        recipients: dict[str, list[Dossier]] = {}
+        everyone = list(member_list(commune=commune, capability="instruct_dossiers", active_only=True))
+        for dossier in due:
+            targets = [dossier.assignee] if dossier.assignee is not None else everyone
+            for user in targets:
+                address = notification_address(user)
+                if address:
+                    recipients.setdefault(address, []).append(dossier)
+            dossier.reminded_on = today
+            DossierEvent.objects.create(
+                dossier=dossier,
+                kind=DossierEvent.Kind.REMINDER,
+                body=french_date(dossier.deadline) if dossier.deadline else "",
+            )
+        Dossier.objects.bulk_update(due, ["reminded_on"])
+        audit_record(
+            commune=commune, actor=None, action="procedures.reminders", summary=f"{len(due)} dossier(s)"
+        )
+        for address, dossiers in recipients.items():
+            lines = [
+                f"- {d.display_code} « {d.demarche.title} » : "
+                + (
+                    _("décision implicite le %(date)s") % {"date": french_date(d.deadline)}
+                    if d.deadline
+                    else ""
+                )
+                + f"\n  {commune_url(commune, 'procedures:agent_dossier', kwargs={'pk': d.pk})}"
+                for d in dossiers
+            ]
+            body = "\n\n".join(
+                [
+                    _(
+                        "Ces dossiers arrivent à leur date de décision implicite : sans décision expresse d'ici là, "
+                        "la demande sera réputée acceptée ou rejetée selon la démarche."
+                    ),
+                    "\n".join(lines),
+                ]
+            )
+            subject = _("%(n)s dossier(s) à décider bientôt — %(commune)s") % {
+                "n": len(dossiers),
+                "commune": commune.name,
+            }
+            transaction.on_commit(_mail_later(address, subject, body))
+    return len(due)
