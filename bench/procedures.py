@@ -57,8 +57,9 @@ def setup():
     """A commune with the « saisine libre » and « salle communale » démarches and DOSSIERS filed dossiers."""
     call_command("migrate", verbosity=0)
     from beffroi.accounts.services import membership_set, user_create
+    from beffroi.core import codes
     from beffroi.core.services import commune_create
-    from beffroi.procedures import codes, services
+    from beffroi.procedures import services
     from beffroi.procedures.models import Dossier
     from beffroi.territory.models import Place
 

@@ -95,7 +95,7 @@ def setup():
             )
         )
     # Unique codes derived from the index in base 31.
-    from beffroi.reports.codes import ALPHABET
+    from beffroi.core.codes import ALPHABET
 
     for i, row in enumerate(rows):
         n, code = i, ""

@@ -64,7 +64,7 @@ PURE_MODULES = [
     "beffroi.procedures.deadlines",
     "beffroi.procedures.fields",
     "beffroi.procedures.schema",
-    "beffroi.reports.codes",
+    "beffroi.core.codes",
     "beffroi.reports.geo",
     "beffroi.reports.questions",
     "beffroi.territory.addressing",

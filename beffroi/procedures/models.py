@@ -12,8 +12,8 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.codes import format_code
 from beffroi.core.models import Commune
-from beffroi.procedures.codes import format_code
 
 
 class Regime(models.TextChoices):

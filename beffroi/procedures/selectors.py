@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
-from beffroi.procedures.codes import normalize_code
 from beffroi.procedures.models import (
     DecisionTemplate,
     Demarche,

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.codes import format_code
 from beffroi.core.models import Commune
-from beffroi.reports.codes import format_code
 from beffroi.reports.presets import shipped_category_text, shipped_state_label
 
 QUESTION_TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext, gettext_lazy
 from beffroi.accounts import activity
 from beffroi.accounts.models import User
 from beffroi.core import personal_data
+from beffroi.core.codes import format_code
 from beffroi.core.models import Commune
-from beffroi.reports.codes import format_code
 from beffroi.reports.models import Report, ReportEvent
 
 

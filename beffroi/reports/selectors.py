@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
+from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
 from beffroi.reports import geo
-from beffroi.reports.codes import normalize_code
 from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
 
 if TYPE_CHECKING:

@@ -20,13 +20,13 @@ from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core import abuse
 from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.codes import new_code
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_path, commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
-from beffroi.reports.codes import new_code
 from beffroi.reports.images import PhotoError, ProcessedPhoto, process_photo
 from beffroi.reports.models import (
     QUESTION_TYPES,

@@ -11,8 +11,8 @@ import beffroi.accounts as accounts_app
 import beffroi.territory as territory_app
 from beffroi.accounts import activity
 from beffroi.core import modules
+from beffroi.core.codes import format_code
 from beffroi.core.services import commune_update
-from beffroi.reports.codes import format_code
 from tests.factories import member
 
 

@@ -3,7 +3,7 @@
 import json
 import re
 
-from beffroi.reports.codes import format_code
+from beffroi.core.codes import format_code
 from tests.accounts.conftest import EMAIL, NAME
 
 SNAKE_FRENCH_KEY = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -209,7 +209,7 @@ def test_isolation_between_communes(client, setup_reports, valbourg, hautmesnil)
 
 
 def _code(i: int) -> str:
-    from beffroi.reports.codes import ALPHABET
+    from beffroi.core.codes import ALPHABET
 
     digits = ""
     for _ in range(7):

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import notification_address, user_can
-from beffroi.core import abuse
+from beffroi.core import abuse, codes
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.procedures import codes, deadlines, letters, schema
+from beffroi.procedures import deadlines, letters, schema
 from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
 from beffroi.procedures.messages import field_message, france_communes
 from beffroi.procedures.models import (

@@ -1,4 +1,5 @@
-"""Tracking codes: short, unguessable, easy to read and dictate on the phone (no Django here).
+"""Tracking codes of signalements and dossiers: short, unguessable, easy to read and dictate on the phone, one
+format for every app (no Django here); and the secret of a private link.
 
 8 characters from a 31-letter alphabet without 0/O, 1/I/L (31**8 ≈ 8.5e11 codes), shown grouped as K7QH-3MZP.
 """
@@ -23,3 +24,8 @@ def normalize_code(text: str) -> str | None:
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+def new_token() -> str:
+    """The secret of a private link (a draft to resume, a registration to cancel): 256 bits, unguessable."""
+    return secrets.token_urlsafe(32)
