@@ -61,6 +61,8 @@ PURE_MODULES = [
     "beffroi.planning.use_case_catalogue",
     "beffroi.reports.codes",
     "beffroi.reports.geo",
+    "beffroi.territory.official_list",
+    "beffroi.territory.contour",
     "beffroi.reports.questions",
 ]
 AUDIT_CALLS = ("audit_record", "audit")  # a call whose name contains one of these leaves an audit entry
