@@ -63,6 +63,7 @@ PURE_MODULES = [
     "beffroi.reports.geo",
     "beffroi.territory.official_list",
     "beffroi.territory.contour",
+    "beffroi.territory.logo",
     "beffroi.reports.questions",
 ]
 AUDIT_CALLS = ("audit_record", "audit")  # a call whose name contains one of these leaves an audit entry

@@ -9,7 +9,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from beffroi.core import modules
-        from beffroi.reports import demo  # noqa: F401 — registers the demo step
+        from beffroi.reports import (
+            demo,  # noqa: F401 — registers the demo step
+            services,
+        )
+        from beffroi.territory import presets
 
         modules.register(
             modules.Module(
@@ -25,3 +29,4 @@ class ReportsConfig(AppConfig):
                 api_prefixes=("reports",),
             )
         )
+        presets.register_step("reports", services.commune_preset_apply)
