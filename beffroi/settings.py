@@ -210,6 +210,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 # The instance's public address, for links in e-mails and texts built outside a request (core.links).
 BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
+# How long the link of an invitation to join a commune's staff stays valid, in days (accounts.services).
+BEFFROI_INVITATION_DAYS = env.int("BEFFROI_INVITATION_DAYS", default=14)
 
 # Content-Security-Policy: only our own origin; tiles are added when a tile server is configured.
 # No tile server by default: a map is drawn from the commune boundary alone, no third-party request.

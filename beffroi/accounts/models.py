@@ -1,5 +1,6 @@
 """Users (login by email) and their per-commune memberships with a role."""
 
+import hashlib
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -98,3 +99,78 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.commune} ({self.get_role_display()})"
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation link's token: its SHA-256, so a copy of the database holds no usable
+    link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An administrator (or the platform operator) asks a person, by e-mail, to take a staff role in a commune.
+
+    The mailed link carries a random token; only its SHA-256 is stored, so a copy of the database gives no
+    usable link. The link works once, until `expires_at`, unless revoked; sending it again makes a new token
+    (the previous link stops working). The team is a `territory.Team` named by its label: accounts sits below
+    territory and never imports it, the invitation only keeps which team the agent will join.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        ACCEPTED = "accepted", _("acceptée")
+        REVOKED = "revoked", _("annulée")
+        EXPIRED = "expired", _("expirée")
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices)
+    team = models.ForeignKey(
+        "territory.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("service"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.AGENT, Role.ELU, Role.ADMIN]), name="invitation_staff_role"
+            ),
+            # One open invitation per address and commune: a second one would leave two live links.
+            models.UniqueConstraint(
+                fields=["commune", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} — {self.get_role_display()}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from beffroi.accounts.models import Membership, Role, User
+from beffroi.accounts.models import Invitation, Membership, Role, User
 from beffroi.core import personal_data
 from beffroi.core.models import AuditEntry
 from beffroi.core.personal_data import account_reference
@@ -59,9 +59,12 @@ def _address_variants(email: str) -> set[str]:
 
 def erase(*, user: User) -> None:
     """Remove every trace of the address the platform itself keeps: failed and successful login records
-    (django-axes), queued or finished mails and other background tasks naming it, the person's open sessions;
+    (django-axes), queued or finished mails and other background tasks naming it, invitations sent to it, the
+    person's open sessions;
     the Django admin's history of changes to this account keeps the change, under the account's number."""
     email = user.email
+    # Invitations sent to the address: the pending ones die with the account, the accepted ones are history.
+    Invitation.objects.filter(email__iexact=email).delete()
     variants = _address_variants(email)
     by_username = Q()
     for variant in variants:

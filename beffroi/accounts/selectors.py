@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from beffroi.accounts.models import Membership, User
+from beffroi.accounts.models import Invitation, Membership, User, invitation_token_hash
 from beffroi.accounts.roles import CAPABILITIES, has_capability
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -78,3 +78,28 @@ def account_labels(*, user_ids: Iterable[int | None]) -> dict[int, str]:
         pk: full_name or email
         for pk, full_name, email in User.objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
     }
+
+
+def invitation_list_open(*, commune: Commune) -> QuerySet[Invitation]:
+    """The commune's invitations neither accepted nor revoked (pending and expired), newest first."""
+    return (
+        Invitation.objects.filter(commune=commune, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("team", "invited_by")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def invitation_get(*, commune: Commune, pk: int) -> Invitation | None:
+    return Invitation.objects.filter(commune=commune, pk=pk).select_related("team", "commune").first()
+
+
+def invitation_get_by_token(*, commune: Commune | None, token: str) -> Invitation | None:
+    """The invitation a mailed link names, in the commune the link was opened in (another commune's link opened
+    under this one's address is unknown here), whatever its state."""
+    if commune is None or not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.filter(commune=commune, token_hash=invitation_token_hash(token))
+        .select_related("commune", "team")
+        .first()
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("compte/", views.account, name="account"),
     path("compte/confirmer-mon-adresse/", views.email_confirmation, name="email_confirmation"),
     path("compte/confirmer-mon-adresse/<str:token>/", views.email_confirm, name="email_confirm"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("compte/mes-donnees.json", views.export_personal_data, name="export"),
     path("compte/supprimer/", views.delete_account, name="delete"),
     path("compte/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from beffroi.accounts import activity, selectors, services
-from beffroi.accounts.forms import DeleteAccountForm, LoginForm, SignupForm
-from beffroi.accounts.models import Role
+from beffroi.accounts.forms import DeleteAccountForm, InvitationSignupForm, LoginForm, SignupForm
+from beffroi.accounts.models import Invitation, Role
 from beffroi.core import personal_data
+from beffroi.core.decorators import commune_required
 
 
 class LoginView(auth_views.LoginView):
@@ -163,3 +165,65 @@ def delete_account(request):
         messages.success(request, _("Votre compte et vos données personnelles ont été supprimés."))
         return redirect("core:home")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+INVALID_STATUS = {"unknown": 404, "accepted": 410, "revoked": 410, "expired": 410}
+
+
+def _invitation_refused(request, status: str, invitation: Invitation | None = None):
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"reason": status, "invitation": invitation},
+        status=INVALID_STATUS.get(status, 404),
+    )
+
+
+def _invitation_accepted(request, invitation: Invitation):
+    messages.success(
+        request,
+        _("Bienvenue dans l'équipe de %(commune)s : vous avez le rôle « %(role)s ».")
+        % {"commune": invitation.commune.name, "role": invitation.get_role_display()},
+    )
+    return redirect("territory:agent_space")
+
+
+@commune_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_accept(request, token: str):
+    """The link of an invitation mail: create an account and join, or join with the account already signed
+    in (same address); an expired, revoked, used or unknown link gets a page saying so and what to do."""
+    invitation = selectors.invitation_get_by_token(commune=request.commune, token=token)
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        return _invitation_refused(request, invitation.status if invitation else "unknown", invitation)
+    existing = selectors.user_get_by_email(email=invitation.email)
+    form = None
+    context = {"invitation": invitation, "existing": existing is not None}
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            return render(
+                request, "accounts/invitation_accept.html", {**context, "wrong_account": True}, status=403
+            )
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except services.InvitationUnusable as refused:
+                return _invitation_refused(request, refused.status, invitation)
+            return _invitation_accepted(request, invitation)
+    elif existing is None:
+        form = InvitationSignupForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = services.invitation_accept_new_account(
+                    invitation=invitation,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except services.InvitationUnusable as refused:
+                return _invitation_refused(request, refused.status, invitation)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return _invitation_accepted(request, invitation)
+    return render(request, "accounts/invitation_accept.html", {**context, "form": form})
