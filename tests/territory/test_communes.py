@@ -5,9 +5,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from beffroi.accounts.models import Membership
+from beffroi.accounts import services as account_services
+from beffroi.accounts.models import Invitation
 from beffroi.core.models import AuditEntry, Commune
 from beffroi.reports.models import Category, ReplyTemplate, State
 from beffroi.territory import services
@@ -27,13 +29,22 @@ def square(lat: float, lon: float, half: float = 0.02) -> bytes:
     return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}).encode()
 
 
+def mayor_of(commune):
+    """The invited mayor accepts the mail's link and chooses a password."""
+    invitation = Invitation.objects.get(commune=commune, role="admin")
+    return account_services.invitation_accept_new_account(
+        invitation=invitation, full_name="Claire Maire", password="un-mot-de-passe-solide-42"
+    )
+
+
 @pytest.fixture
 def operator(db):
     return UserFactory(email="exploitation@syndicat.test", is_staff=True)
 
 
-def test_a_commune_is_created_from_the_official_list(operator):
-    commune = services.commune_add(insee_code=ROVON, admin_email="Maire@Rovon.test", actor=operator)
+def test_a_commune_is_created_from_the_official_list(operator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        commune = services.commune_add(insee_code=ROVON, admin_email="Maire@Rovon.test", actor=operator)
     assert (commune.name, commune.slug, commune.population) == ("Rovon", "rovon", 605)
     assert (commune.departement, commune.departement_code, commune.region) == (
         "Isère",
@@ -44,8 +55,11 @@ def test_a_commune_is_created_from_the_official_list(operator):
     assert commune.epci_siren == "200070431"
     assert commune.boundary is None and commune.latitude is None
     assert commune.home_published is False
-    admin = Membership.objects.get(commune=commune)
-    assert (admin.user.email, admin.role) == ("maire@rovon.test", "admin")
+    invitation = Invitation.objects.get(commune=commune)
+    assert (invitation.email, invitation.role) == ("maire@rovon.test", "admin")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["maire@rovon.test"]
+    assert "Rovon" in mail.outbox[0].subject + mail.outbox[0].body
     assert AuditEntry.objects.filter(commune=commune, action="commune.add", actor_id=operator.pk).exists()
 
 
@@ -137,11 +151,16 @@ def test_unknown_code_taken_slug_and_host_are_refused_in_french(operator, valbou
     assert Commune.objects.filter(insee_code=ROVON).count() == 1
 
 
-def test_a_failed_creation_leaves_no_commune_behind(operator):
-    with pytest.raises(ValidationError):
-        services.commune_add(insee_code=ROVON, admin_email="pas une adresse", actor=operator)
+def test_a_failed_creation_leaves_no_commune_behind(operator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as refused:
+        services.commune_add(
+            insee_code=ROVON, admin_email="pas une adresse", preset="village", actor=operator
+        )
+    assert "admin_email" in refused.value.message_dict
     assert not Commune.objects.filter(insee_code=ROVON).exists()
     assert not AuditEntry.objects.filter(action="commune.create").exists()
+    assert not Team.objects.exists() and not Invitation.objects.exists()
+    assert len(mail.outbox) == 0
 
 
 def test_only_the_operator_creates_or_archives_a_commune(valbourg, admin_valbourg):
@@ -170,7 +189,7 @@ def test_a_preset_applied_later_by_the_mayor_adds_without_deleting(operator):
     commune = services.commune_add(
         insee_code=ROVON, admin_email="m@rovon.test", preset="village", actor=operator
     )
-    mayor = Membership.objects.get(commune=commune).user
+    mayor = mayor_of(commune)
     Category.objects.filter(commune=commune, code="autre").update(name="Autre chose")
     services.commune_preset_apply(commune=commune, preset="petite-ville", actor=mayor)
     commune.refresh_from_db()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import Role
 from beffroi.core import modules
@@ -27,7 +28,7 @@ from beffroi.core.services import audit_record, commune_create, commune_update
 from beffroi.territory import contour, official_list, presets
 from beffroi.territory.logo import LogoError, process_logo
 from beffroi.territory.models import NewsItem, Team
-from beffroi.territory.services.teams import member_add, modules_set
+from beffroi.territory.services.teams import modules_set
 
 CONTOUR_FIELDS = ("boundary", "latitude", "longitude")
 
@@ -97,7 +98,8 @@ def commune_add(
     longitude: Decimal | None = None,
 ) -> Commune:
     """Create a commune from the official list (name, population, département, région, EPCI, from the bundled
-    INSEE list), with its optional contour and preset, and make ``admin_email`` its first administrator.
+    INSEE list), with its optional contour and preset, and invite ``admin_email`` by mail to be its first
+    administrator (``accounts.services.invitation_create``: a single-use link that expires).
 
     One transaction: any refusal (unknown INSEE code, slug or host taken, bad contour, unknown preset) leaves
     nothing behind. Errors are a ``ValidationError`` keyed by field, in French. The new commune's home page is
@@ -159,14 +161,19 @@ def commune_add(
     )
     if preset:
         commune_preset_apply(commune=commune, preset=preset, actor=actor)
-    user = member_add(commune=commune, email=admin_email, role=Role.ADMIN, actor=None)
+    try:
+        invitation = account_services.invitation_create(
+            commune=commune, actor=None, email=admin_email, role=Role.ADMIN
+        )
+    except ValidationError as error:
+        raise ValidationError({"admin_email": error.messages}) from None
     audit_record(
         commune=commune,
         actor=actor,
         action="commune.add",
         obj=commune,
         summary=f"{commune.name} ({code})",
-        data={"preset": preset, "admin_account": user.pk},
+        data={"preset": preset, "invitation": invitation.pk},
     )
     return commune
 
