@@ -47,6 +47,7 @@ WIRING = {"settings", "urls", "api", "cli", "wsgi", "__init__", "locale", "templ
 PURE_MODULES = [
     "beffroi.core.amounts",
     "beffroi.core.formatting",
+    "beffroi.core.text",
     "beffroi.core.charts.*",
     "beffroi.budgeting.rules.*",
     "beffroi.budgeting.pabulib",

@@ -26,6 +26,7 @@ RESERVED_SLUGS = frozenset(
         "comptes",
         "accessibilite",
         "jsonld-contexts",
+        "plateforme",
     }
 )
 

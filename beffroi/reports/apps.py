@@ -11,9 +11,10 @@ class ReportsConfig(AppConfig):
         from beffroi.core import modules
         from beffroi.reports import (
             demo,  # noqa: F401 — registers the demo step
+            selectors,
             services,
         )
-        from beffroi.territory import presets
+        from beffroi.territory import first_steps, presets
 
         modules.register(
             modules.Module(
@@ -30,3 +31,14 @@ class ReportsConfig(AppConfig):
             )
         )
         presets.register_step("reports", services.commune_preset_apply)
+        first_steps.register(
+            first_steps.Item(
+                "categories",
+                _("Catégories de signalement"),
+                _("Vérifiez les catégories proposées aux habitants et le service qui traite chacune."),
+                "reports:config_categories",
+                lambda commune: selectors.category_list(commune=commune).filter(team__isnull=False).exists(),
+                order=40,
+                module="reports",
+            )
+        )

@@ -17,17 +17,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from beffroi.core.text import normalise
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "communes.json.gz"
 FORMAT_VERSION = 1
-# The words written short in commune names and in what people type.
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['’]")
 _CODE = re.compile(r"^(\d|2[ab]|\d[0-9ab])[0-9]{0,4}$")
 
@@ -52,14 +50,6 @@ class OfficialCommune:
     def label(self) -> str:
         """The name with its département, to tell apart the communes that share a name."""
         return f"{self.name} ({self.departement_code} · {self.departement})"
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, words separated by one space, abbreviations spelled out."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    words = _NON_WORD.sub(" ", plain).split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
 def compact(

@@ -3,9 +3,12 @@ platform: creation from the official list, presets, contour, identity, archiving
 
 from beffroi.territory.services.communes import (
     CONTOUR_FIELDS,
+    HOME_FIELDS,
+    IDENTITY_FIELDS,
     commune_add,
     commune_archive,
     commune_contour_set,
+    commune_export_record,
     commune_home_update,
     commune_identity_update,
     commune_preset_apply,
@@ -23,9 +26,12 @@ from beffroi.territory.services.teams import (
 
 __all__ = [
     "CONTOUR_FIELDS",
+    "HOME_FIELDS",
+    "IDENTITY_FIELDS",
     "commune_add",
     "commune_archive",
     "commune_contour_set",
+    "commune_export_record",
     "commune_home_update",
     "commune_identity_update",
     "commune_preset_apply",

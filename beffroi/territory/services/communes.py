@@ -326,3 +326,10 @@ def commune_archive(*, commune: Commune, actor: Actor, reactivate: bool = False)
     if commune.archived_at is not None:
         return commune
     return commune_update(commune=commune, actor=actor, is_active=False, archived_at=timezone.now())
+
+
+def commune_export_record(*, commune: Commune, actor: Actor) -> None:
+    """Record in the commune's audit log that the operator exported everything it owns (the archive itself is
+    built by ``territory.export``, a read)."""
+    require_operator(actor)
+    audit_record(commune=commune, actor=actor, action="commune.export", obj=commune, summary=commune.name)

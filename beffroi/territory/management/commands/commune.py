@@ -3,6 +3,7 @@
 - ``beffroi commune add --insee CODE --admin EMAIL [--slug S] [--host H] [--preset village|bourg|petite-ville]
   [--contour FILE.geojson] [--centre LAT,LON]``: create a commune from the official list;
 - ``beffroi commune archive SLUG [--reactivate]``: close a commune's pages and APIs, its data kept;
+- ``beffroi commune export SLUG [--output FILE.zip]``: everything the commune owns, as one archive;
 - ``beffroi commune search TEXT``: look a commune up in the bundled official list (name, INSEE or postal code);
 - ``beffroi commune refresh-list [--from DIR]``: rebuild ``beffroi/territory/data/communes.json.gz`` from the
   npm package ``@etalab/decoupage-administratif`` (``make communes``).
@@ -15,9 +16,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from beffroi.core.models import Commune
-from beffroi.territory import official_list, presets, services
+from beffroi.territory import export, official_list, presets, services
 
 PACKAGE_DIR = Path(settings.BASE_DIR).parent / "node_modules" / "@etalab" / "decoupage-administratif"
 
@@ -46,6 +48,13 @@ class Command(BaseCommand):
         archive = sub.add_parser("archive", help="Archiver une commune (données gardées, pages fermées).")
         archive.add_argument("slug")
         archive.add_argument("--reactivate", action="store_true", help="rouvrir une commune archivée")
+        export_parser = sub.add_parser(
+            "export", help="Exporter tout ce que possède une commune (archive zip)."
+        )
+        export_parser.add_argument("slug")
+        export_parser.add_argument(
+            "--output", default="", help="fichier à écrire (par défaut beffroi-SLUG-DATE.zip)"
+        )
         search = sub.add_parser("search", help="Chercher une commune dans la liste officielle.")
         search.add_argument("text", help="nom, code INSEE ou code postal")
         search.add_argument("--limit", type=int, default=20)
@@ -65,6 +74,8 @@ class Command(BaseCommand):
             self.add(options)
         elif action == "archive":
             self.archive(options["slug"], options["reactivate"])
+        elif action == "export":
+            self.export(options["slug"], options["output"])
         elif action == "search":
             self.search(options["text"], options["limit"])
         elif action == "refresh-list":
@@ -118,6 +129,18 @@ class Command(BaseCommand):
         services.commune_archive(commune=commune, actor=None, reactivate=reactivate)
         state = "rouverte" if reactivate else "archivée (données gardées, pages et API fermées)"
         self.stdout.write(f"{commune.name} : {state}.")
+
+    def export(self, slug: str, output: str) -> None:
+        commune = Commune.objects.filter(slug=slug).first()
+        if commune is None:
+            raise CommandError(f"Aucune commune avec l'identifiant « {slug} ».")
+        path = Path(output or f"beffroi-{commune.slug}-{timezone.localdate().isoformat()}.zip")
+        services.commune_export_record(commune=commune, actor=None)
+        with path.open("wb") as out:
+            counts = export.write_archive(commune, out)
+        self.stdout.write(
+            f"{commune.name} : {sum(counts.values())} lignes de {len(counts)} tables dans {path}."
+        )
 
     def search(self, text: str, limit: int) -> None:
         found = official_list.load().search(text, limit=limit)
