@@ -7,8 +7,8 @@
   if (!el || typeof L === "undefined") { return; }
   function data(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; }
   var boundary = data("reports-boundary"), points = data("reports-points") || [];
-  var center = data("reports-center") || [46.6, 2.4], tiles = data("reports-tiles");
-  var map = L.map(el, { scrollWheelZoom: false }).setView(center, 14);
+  var center = data("reports-center"), tiles = data("reports-tiles");
+  var map = L.map(el, { scrollWheelZoom: false }).setView(center || [46.6, 2.4], center ? 14 : 5);
   if (tiles) { L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map); }
   var outline = null;
   if (boundary) {
