@@ -1,12 +1,14 @@
 """Site-wide pages: homes, the legally required pages, errors."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from beffroi.core import home as home_sections
 from beffroi.core import modules, selectors
+from beffroi.core.decorators import commune_required
 from beffroi.core.problems import problem_response
 
 
@@ -23,6 +25,22 @@ def home(request):
         )
     context = {"modules": modules.enabled_for(request.commune), **home_sections.context_for(request.commune)}
     return render(request, "core/commune_home.html", context)
+
+
+@require_safe
+@commune_required
+def commune_logo(request):
+    """The commune's logo (PNG, re-encoded at upload by territory.logo), for the site header."""
+    logo = request.commune.logo
+    if not logo:
+        raise Http404
+    try:
+        handle = logo.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_safe

@@ -254,7 +254,7 @@ def test_logo_is_checked_resized_and_shown_in_the_header(client, rovon, mayor):
     rovon.refresh_from_db()
     with Image.open(rovon.logo.path) as stored:
         assert stored.format == "PNG" and max(stored.size) == 600
-    assert f'src="{rovon.logo.url}"' in client.get("/rovon/").content.decode()
+    assert 'class="brand-logo" src="/rovon/logo.png?v=' in client.get("/rovon/").content.decode()
     bad = client.post(
         "/rovon/espace-agents/administration/identite/",
         {"logo": upload("blason.png", b"<svg onload=alert(1)>", "image/png")},
@@ -363,3 +363,15 @@ def test_no_contour_warns_the_agents_on_the_queue(client, valbourg, agent_valbou
     client.force_login(agent_valbourg)
     html = client.get("/valbourg/signalements/gestion/").content.decode().replace("&#x27;", "'")
     assert "La commune n'a pas encore de contour" in html
+
+
+def test_the_logo_is_served_and_printed_in_the_council_report(client, valbourg, admin_valbourg):
+    services.commune_identity_update(commune=valbourg, actor=None, logo=png())
+    response = client.get("/valbourg/logo.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get("/hautmesnil/logo.png").status_code == 404
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    client.force_login(admin_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    assert 'class="commune-logo" src="data:image/png;base64,' in html

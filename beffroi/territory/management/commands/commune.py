@@ -120,7 +120,10 @@ class Command(BaseCommand):
                 "Pas encore de contour : les signalements sont acceptés partout ; ajoutez-le depuis la page "
                 "d'administration de la commune (« Premiers pas »)."
             )
-        self.stdout.write(f"Premier administrateur : {options['admin']}.")
+        self.stdout.write(
+            f"Invitation d'administrateur envoyée à {options['admin']} (lien à usage unique). "
+            "Les courriels partent avec « beffroi worker »."
+        )
 
     def archive(self, slug: str, reactivate: bool) -> None:
         commune = Commune.objects.filter(slug=slug).first()
