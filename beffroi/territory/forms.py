@@ -174,10 +174,8 @@ class HomeSettingsForm(forms.Form):
     accessibility_level = forms.ChoiceField(
         label=_("État de conformité au RGAA"),
         required=False,
-        choices=[
-            ("", _("Non renseigné (la plateforme affiche « partiellement conforme »)")),
-            *AccessibilityLevel.choices,
-        ],
+        choices=[("", _("Non renseigné")), *AccessibilityLevel.choices],
+        help_text=_("Tant qu'il n'est pas renseigné, le site affiche « partiellement conforme »."),
     )
     accessibility_audit = forms.CharField(
         label=_("Évaluation de l'accessibilité"),
