@@ -124,9 +124,9 @@ def write_archive(commune: Commune, out: IO[bytes]) -> dict[str, int]:
             archive.writestr(f"csv/{app_label}_{model_name}.csv", text.getvalue())
             for row in rows:
                 files.update(_files(model, row))
-        if commune.logo:
+        if commune.logo.name:
             files.add(commune.logo.name)
-        storage = Commune._meta.get_field("logo").storage  # type: ignore[attr-defined]
+        storage = commune.logo.storage
         missing = []
         for name in sorted(files):
             try:

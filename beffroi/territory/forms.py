@@ -115,7 +115,7 @@ class CommuneAddForm(forms.Form):
         ]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Donnez la latitude et la longitude, ou aucune des deux."))
         return data
@@ -185,7 +185,7 @@ class HomeSettingsForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("home_published") and not (data.get("welcome_text") or "").strip():
             self.add_error("welcome_text", _("Écrivez un mot d'accueil avant de publier la page."))
         if data.get("accessibility_level") and not (data.get("accessibility_audit") or "").strip():

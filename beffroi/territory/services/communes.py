@@ -270,7 +270,7 @@ def commune_identity_update(
         if old and old != commune.logo.name:
             commune.logo.storage.delete(old)
         audit_record(
-            commune=commune, actor=actor, action="commune.logo", obj=commune, summary=commune.logo.name
+            commune=commune, actor=actor, action="commune.logo", obj=commune, summary=commune.logo.name or ""
         )
     elif remove_logo and commune.logo:
         commune.logo.delete(save=True)

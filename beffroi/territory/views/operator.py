@@ -66,13 +66,13 @@ def commune_add(request):
             {"search_form": form, "results": _with_status(results)},
         )
     suggested = presets.preset_for_population(official.population)
-    form = CommuneAddForm(
+    add_form = CommuneAddForm(
         request.POST or None,
         request.FILES or None,
         initial={"insee_code": official.insee_code, "preset": suggested.code},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if request.method == "POST" and add_form.is_valid():
+        data = add_form.cleaned_data
         upload = data.get("contour")
         try:
             commune = services.commune_add(
@@ -88,7 +88,9 @@ def commune_add(request):
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields and field != "insee_code" else None, errors)
+                add_form.add_error(
+                    field if field in add_form.fields and field != "insee_code" else None, errors
+                )
         else:
             messages.success(
                 request,
@@ -100,7 +102,7 @@ def commune_add(request):
     return render(
         request,
         "territory/operator/commune_form.html",
-        {"official": official, "form": form, "suggested": suggested, "existing": existing},
+        {"official": official, "form": add_form, "suggested": suggested, "existing": existing},
     )
 
 
