@@ -231,3 +231,31 @@ def test_the_centre_given_by_the_operator_is_kept(operator):
         actor=operator,
     )
     assert (commune.latitude, commune.longitude) == (Decimal("45.191"), Decimal("5.461"))
+
+
+def test_the_command_adds_a_commune_and_says_what_is_wrong(db, tmp_path, valbourg):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    contour_file = tmp_path / "rovon.geojson"
+    contour_file.write_bytes(square(45.19, 5.46))
+    call_command(
+        "commune", "add", "--insee", ROVON, "--admin", "maire@rovon.test", "--preset", "village",
+        "--contour", str(contour_file), stdout=out,
+    )  # fmt: skip
+    assert "Rovon (38345, Isère) créée : /rovon/" in out.getvalue()
+    assert Category.objects.filter(commune__slug="rovon").count() == 5
+    with pytest.raises(CommandError, match="déjà sur la plateforme"):
+        call_command("commune", "add", "--insee", ROVON, "--admin", "m@x.test", "--slug", "rovon-bis")
+    with pytest.raises(CommandError, match="Aucune commune n'a le code INSEE « 00000 »"):
+        call_command("commune", "add", "--insee", "00000", "--admin", "m@x.test")
+    with pytest.raises(CommandError, match="--centre attend"):
+        call_command("commune", "add", "--insee", "60343", "--admin", "m@x.test", "--centre", "nord")
+    call_command("commune", "archive", "valbourg", stdout=out)
+    valbourg.refresh_from_db()
+    assert valbourg.archived_at is not None
+    archive = tmp_path / "valbourg.zip"
+    call_command("commune", "export", "valbourg", "--output", str(archive), stdout=out)
+    assert archive.stat().st_size > 0 and "valbourg.zip" in out.getvalue()
