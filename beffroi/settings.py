@@ -210,6 +210,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 # The instance's public address, for links in e-mails and texts built outside a request (core.links).
 BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
+
+
+# Sign-in through the State's OpenID Connect federations (accounts.oidc; docs/sign-in.md): FranceConnect for
+# residents, ProConnect for agents and élus. A provider is offered only once its client id, secret and issuer
+# (or its endpoints) are set. Its endpoints are read from the issuer's discovery document unless given.
+def _oidc_provider(prefix: str, *, scopes: str, acr_values: str = "", extra: str = "") -> dict[str, object]:
+    return {
+        "issuer": env.str(f"{prefix}_ISSUER", default="").rstrip("/"),
+        "client_id": env.str(f"{prefix}_CLIENT_ID", default=""),
+        "client_secret": env.str(f"{prefix}_CLIENT_SECRET", default=""),
+        "scopes": env.str(f"{prefix}_SCOPES", default=scopes),
+        "acr_values": env.str(f"{prefix}_ACR_VALUES", default=acr_values),
+        "sign_algo": env.str(f"{prefix}_SIGN_ALGO", default="RS256"),
+        "authorization_endpoint": env.str(f"{prefix}_AUTHORIZATION_ENDPOINT", default=""),
+        "token_endpoint": env.str(f"{prefix}_TOKEN_ENDPOINT", default=""),
+        "userinfo_endpoint": env.str(f"{prefix}_USERINFO_ENDPOINT", default=""),
+        "jwks_endpoint": env.str(f"{prefix}_JWKS_ENDPOINT", default=""),
+        "end_session_endpoint": env.str(f"{prefix}_END_SESSION_ENDPOINT", default=""),
+        # Extra parameters of the authorization request, as a query string (e.g. "prompt=login consent").
+        "extra_params": env.str(f"{prefix}_EXTRA_PARAMS", default=extra),
+    }
+
+
+BEFFROI_OIDC_PROVIDERS = {
+    "franceconnect": _oidc_provider(
+        "FRANCECONNECT",
+        scopes="openid given_name family_name email",
+        acr_values="eidas1",
+        extra="prompt=login consent",
+    ),
+    "proconnect": _oidc_provider("PROCONNECT", scopes="openid email given_name usual_name siret idp_id"),
+}
+BEFFROI_OIDC_TIMEOUT = env.float("BEFFROI_OIDC_TIMEOUT", default=5.0)
+
 # How long the link of an invitation to join a commune's staff stays valid, in days (accounts.services).
 BEFFROI_INVITATION_DAYS = env.int("BEFFROI_INVITATION_DAYS", default=14)
 
@@ -231,6 +265,27 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+
+# The sign-in buttons and the logout send the browser to the configured providers: their origins are allowed
+# as form targets (a form's redirect to another origin is otherwise blocked by form-action).
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        _origin(str(provider[key]))
+        for provider in BEFFROI_OIDC_PROVIDERS.values()
+        if provider["client_id"]
+        for key in ("issuer", "authorization_endpoint", "end_session_endpoint")
+        if provider[key]
+    }
+    - {""}
+)
 
 # Outbound requests that clients cause (remote JSON-LD @context, NGSI-LD notifications; docs/operations.md):
 # public Internet addresses only, except the host names listed here (an on-premise integration on the local

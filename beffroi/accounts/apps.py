@@ -13,3 +13,4 @@ class AccountsConfig(AppConfig):
         # and (accounts.activity) its part of the « Mon compte » page: importing them all here keeps the three
         # in step with the apps installed, without `accounts` naming the apps above it.
         autodiscover_modules("personal_data")
+        from beffroi.accounts import demo  # noqa: F401 - registers the demo step

@@ -153,3 +153,11 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class LinkConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mot de passe de votre compte"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

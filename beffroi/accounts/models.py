@@ -174,3 +174,33 @@ class Invitation(models.Model):
 
     def get_status_display(self) -> str:
         return str(self.Status(self.status).label)
+
+
+class OidcIdentity(models.Model):
+    """An account's identity at a national sign-in provider (FranceConnect, ProConnect): the provider's stable
+    subject identifier (`sub`), so the next sign-in finds the account even if its address changed. Made when the
+    person first signs in there, or links an existing account after confirming it is theirs."""
+
+    class Provider(models.TextChoices):
+        FRANCECONNECT = "franceconnect", "FranceConnect"
+        PROCONNECT = "proconnect", "ProConnect"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_identities")
+    provider = models.CharField(_("fournisseur"), max_length=20, choices=Provider.choices)
+    subject = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    # ProConnect: the organisation (SIRET) and identity provider the agent signed in through, last seen.
+    siret = models.CharField(_("SIRET de l'organisation"), max_length=14, blank=True)
+    idp_id = models.CharField(_("fournisseur d'identité"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("liée le"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("dernière connexion"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité de connexion")
+        verbose_name_plural = _("identités de connexion")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="oidc_identity_one_per_subject"),
+            models.UniqueConstraint(fields=["user", "provider"], name="oidc_identity_one_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} — {self.user}"

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from beffroi.accounts.models import Invitation, Membership, Role, User
+from beffroi.accounts.models import Invitation, Membership, OidcIdentity, Role, User
 from beffroi.core import personal_data
 from beffroi.core.models import AuditEntry
 from beffroi.core.personal_data import account_reference
@@ -37,6 +37,18 @@ def export(*, user: User) -> dict[str, Any]:
                 "depuis": m.created_at.isoformat(),
             }
             for m in Membership.objects.filter(user=user).select_related("commune").order_by("created_at")
+        ],
+        "identites_de_connexion": [
+            {
+                "fournisseur": i.provider,
+                "fournisseur_libelle": i.get_provider_display(),
+                "identifiant": i.subject,
+                "siret": i.siret,
+                "fournisseur_d_identite": i.idp_id,
+                "liee_le": i.created_at.isoformat(),
+                "derniere_connexion": i.last_login_at.isoformat() if i.last_login_at else None,
+            }
+            for i in OidcIdentity.objects.filter(user=user).order_by("provider")
         ],
         "actions_enregistrees": [
             {

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from beffroi.accounts.models import Invitation, Membership, User, invitation_token_hash
+from beffroi.accounts.models import Invitation, Membership, OidcIdentity, User, invitation_token_hash
 from beffroi.accounts.roles import CAPABILITIES, has_capability
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -103,3 +103,31 @@ def invitation_get_by_token(*, commune: Commune | None, token: str) -> Invitatio
         .select_related("commune", "team")
         .first()
     )
+
+
+def oidc_account_for(
+    *, provider: str, subject: str, email: str, email_verified: bool
+) -> tuple[str, User | None]:
+    """What a sign-in at a provider leads to: ("linked", user) — the identity is already this account's;
+    ("confirm", user) — an account has the (verified) address, its holder must confirm before it is linked;
+    ("new", None) — no account yet; ("inactive", user) — the account is deactivated; ("unverified", None) — the
+    provider did not verify the address, and another account already uses it."""
+    link = OidcIdentity.objects.filter(provider=provider, subject=subject).select_related("user").first()
+    if link is not None:
+        return ("linked" if link.user.is_active else "inactive"), link.user
+    existing = user_get_by_email(email=email)
+    if existing is None:
+        return "new", None
+    if not existing.is_active:
+        return "inactive", existing
+    if not email_verified:
+        return "unverified", None
+    return "confirm", existing
+
+
+def oidc_identities(*, user: User) -> QuerySet[OidcIdentity]:
+    return OidcIdentity.objects.filter(user=user).order_by("provider")
+
+
+def user_by_pk(*, pk: int) -> User | None:
+    return User.objects.filter(pk=pk).first()

@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.models import Invitation, Membership, Role, User, invitation_token_hash
+from beffroi.accounts.models import Invitation, Membership, OidcIdentity, Role, User, invitation_token_hash
 from beffroi.accounts.roles import STAFF_ROLES
 from beffroi.core import personal_data
 from beffroi.core.annotations import Actor
@@ -28,6 +29,9 @@ from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
+
+if TYPE_CHECKING:  # accounts sits below territory: the team is named for the type checker only
+    from beffroi.territory.models import Team
 
 EMAIL_CONFIRMATION_SALT = "beffroi.accounts.email-confirmation"
 
@@ -181,7 +185,7 @@ def _invitation_lifetime() -> timedelta:
     return timedelta(days=settings.BEFFROI_INVITATION_DAYS)
 
 
-def _invitation_check(*, commune: Commune, email: str, role: str, team) -> str:
+def _invitation_check(*, commune: Commune, email: str, role: str, team: "Team | None") -> str:
     """The invitation's address, normalised, once the request is known to be acceptable; else a
     `ValidationError` keyed by field, in French. Shared by one invitation and a file of them."""
     email = User.objects.normalize_email((email or "").strip()).lower()
@@ -255,11 +259,13 @@ def _invitation_mail(*, invitation: Invitation, token: str, inviter_name: str) -
 def _inviter_name(actor: Actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ""
-    return actor.get_full_name()
+    return str(getattr(actor, "get_full_name", lambda: "")())
 
 
 @transaction.atomic
-def invitation_create(*, commune: Commune, actor: Actor, email: str, role: str, team=None) -> Invitation:
+def invitation_create(
+    *, commune: Commune, actor: Actor, email: str, role: str, team: "Team | None" = None
+) -> Invitation:
     """Invite a person by e-mail to take a staff role (agent, élu·e, administrateur·rice) in the commune,
     optionally in one of its teams (services). `actor=None` is the platform operator (creating a commune and
     inviting its first administrator).
@@ -284,7 +290,9 @@ def invitation_create(*, commune: Commune, actor: Actor, email: str, role: str, 
         role=role,
         team=team,
         token_hash=invitation_token_hash(token),
-        invited_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        invited_by=cast(User, actor)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None,
         created_at=now,
         sent_at=now,
         expires_at=now + _invitation_lifetime(),
@@ -456,7 +464,7 @@ class _Row:
     line: int
     email: str
     role: str
-    team: object
+    team: "Team | None"
 
 
 def _parse_invitations(*, commune: Commune, text: str) -> tuple[list[_Row], list[str]]:
@@ -473,10 +481,10 @@ def _parse_invitations(*, commune: Commune, text: str) -> tuple[list[_Row], list
             )
             % {"h": delimiter.join(header)}
         ]
-    teams = {}
-    for team in commune.teams.all():  # the commune's services, by name and by identifier
-        teams[_plain(team.name)] = team
-        teams[_plain(team.slug)] = team
+    teams: dict[str, Team] = {}
+    for each in commune.teams.all():  # the commune's services, by name and by identifier
+        teams[_plain(each.name)] = each
+        teams[_plain(each.slug)] = each
     rows: list[_Row] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
@@ -554,6 +562,83 @@ def invitation_create_many(*, commune: Commune, actor: Actor, text: str) -> list
         % {"n": len(invitations)},
     )
     return invitations
+
+
+# --- Sign-in through FranceConnect and ProConnect ----------------------------------------------------------
+
+
+@transaction.atomic
+def oidc_user_create(
+    *,
+    provider: str,
+    subject: str,
+    email: str,
+    email_verified: bool,
+    full_name: str = "",
+    siret: str = "",
+    idp_id: str = "",
+    commune: Commune | None = None,
+) -> User:
+    """Create the account of a person who signs in for the first time through a provider, with no password
+    (they sign in there), and its link to the provider's identity; a resident of the commune they came from.
+
+    Not audited: a person's own sign-up, as `user_create`.
+    """
+    user = user_create(email=email, password=None, full_name=full_name, email_confirmed=email_verified)
+    OidcIdentity.objects.create(
+        user=user,
+        provider=provider,
+        subject=subject,
+        siret=siret,
+        idp_id=idp_id,
+        last_login_at=timezone.now(),
+    )
+    if commune is not None:
+        membership_set(commune=commune, user=user, role=Role.HABITANT)
+    return user
+
+
+@transaction.atomic
+def oidc_identity_link(
+    *,
+    user: User,
+    provider: str,
+    subject: str,
+    siret: str = "",
+    idp_id: str = "",
+    commune: Commune | None = None,
+) -> OidcIdentity:
+    """Link an existing account to a provider's identity, once its holder confirmed the account is theirs (its
+    password). An account has one identity per provider: a new one replaces the previous. Audited under the
+    account, with the provider's name only."""
+    OidcIdentity.objects.filter(user=user, provider=provider).delete()
+    identity = OidcIdentity.objects.create(
+        user=user,
+        provider=provider,
+        subject=subject,
+        siret=siret,
+        idp_id=idp_id,
+        last_login_at=timezone.now(),
+    )
+    audit_record(
+        commune=commune,
+        actor=user,
+        action="account.link_provider",
+        obj=identity,
+        summary=identity.get_provider_display(),
+    )
+    return identity
+
+
+@transaction.atomic
+def oidc_identity_seen(*, provider: str, subject: str, siret: str = "", idp_id: str = "") -> None:
+    """Note a sign-in through a linked identity (when, and ProConnect's organisation and identity provider).
+
+    Not audited: a sign-in, not a change anyone made.
+    """
+    OidcIdentity.objects.filter(provider=provider, subject=subject).update(
+        last_login_at=timezone.now(), siret=siret, idp_id=idp_id
+    )
 
 
 # --- Erasure -----------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from beffroi.accounts import views
+from beffroi.accounts import oidc_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
+    path("deconnexion/terminee/", oidc_views.oidc_logged_out, name="oidc_logged_out"),
+    path("connexion/lier-mon-compte/", oidc_views.oidc_link, name="oidc_link"),
+    path("connexion/<str:provider>/", oidc_views.oidc_start, name="oidc_start"),
+    path("connexion/<str:provider>/retour/", oidc_views.oidc_callback, name="oidc_callback"),
     path("inscription/", views.signup, name="signup"),
     path("compte/", views.account, name="account"),
     path("compte/confirmer-mon-adresse/", views.email_confirmation, name="email_confirmation"),

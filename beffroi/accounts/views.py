@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beffroi.accounts import activity, selectors, services
+from beffroi.accounts import activity, oidc_views, selectors, services
 from beffroi.accounts.forms import DeleteAccountForm, InvitationSignupForm, LoginForm, SignupForm
 from beffroi.accounts.models import Invitation, Role
+from beffroi.accounts.oidc import providers_configured
 from beffroi.core import personal_data
 from beffroi.core.decorators import commune_required
 
@@ -28,6 +29,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # FranceConnect and ProConnect buttons: only those the platform configured.
+        return {
+            **super().get_context_data(**kwargs),
+            "oidc_providers": {p.code: p for p in providers_configured()},
+        }
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -58,7 +66,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @require_http_methods(["POST"])
 def logout_view(request):
+    """Sign out here and, for a person who signed in through FranceConnect or ProConnect, there too."""
+    at_provider = oidc_views.provider_logout(request)
+    commune_slug = request.commune.slug if request.commune is not None else ""
     logout(request)
+    if at_provider is not None:
+        return oidc_views.logout_at_provider(request, at_provider, commune_slug)
     messages.info(request, _("Vous êtes déconnecté·e."))
     return redirect("core:home")
 
@@ -135,7 +148,8 @@ def account(request):
         }
         for membership in selectors.user_memberships(user=request.user)
     ]
-    return render(request, "accounts/account.html", {"communes": communes})
+    identities = selectors.oidc_identities(user=request.user)
+    return render(request, "accounts/account.html", {"communes": communes, "identities": identities})
 
 
 @login_required
@@ -198,7 +212,12 @@ def invitation_accept(request, token: str):
         return _invitation_refused(request, invitation.status if invitation else "unknown", invitation)
     existing = selectors.user_get_by_email(email=invitation.email)
     form = None
-    context = {"invitation": invitation, "existing": existing is not None}
+    context = {
+        "invitation": invitation,
+        "existing": existing is not None,
+        # Staff may accept by signing in with ProConnect (the address it gives must be the invited one).
+        "oidc_providers": {p.code: p for p in providers_configured() if p.code == "proconnect"},
+    }
     if request.user.is_authenticated:
         if request.user.email.lower() != invitation.email.lower():
             return render(

@@ -90,10 +90,9 @@ for _item in (
         "team",
         _("Inviter l'équipe"),
         _("Invitez au moins une personne : secrétaire de mairie, agent technique ou élu."),
-        "territory:administration",
+        "territory:members",
         _team,
         order=30,
-        anchor="titre-membres",
     ),
     Item(
         "accessibility",

@@ -1,7 +1,8 @@
 """Reads of the territory app, always scoped to one commune."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.territory.models import NewsItem, Place, Team
@@ -58,3 +59,28 @@ def news_list(*, commune: Commune, limit: int = 50) -> QuerySet[NewsItem]:
 
 def news_get(*, commune: Commune, pk: int) -> NewsItem | None:
     return NewsItem.objects.filter(commune=commune, pk=pk).first()
+
+
+STAFF_ORDER = (Role.ADMIN, Role.ELU, Role.AGENT)
+
+
+def membership_search(*, commune: Commune, query: str = "", role: str = "") -> QuerySet[Membership]:
+    """The commune's members whose name or address contains `query` (any case), of one role if given, by name,
+    each with `commune_teams`: their teams in this commune (never another's). Staff first."""
+    memberships = Membership.objects.filter(commune=commune).select_related("user")
+    query = query.strip()
+    if query:
+        memberships = memberships.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        )
+    if role:
+        memberships = memberships.filter(role=role)
+    # The staff first (administrators, élus, agents), the residents after; by name within each.
+    staff_first = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(STAFF_ORDER)),
+        default=Value(len(STAFF_ORDER)),
+        output_field=IntegerField(),
+    )
+    return memberships.prefetch_related(
+        Prefetch("user__teams", queryset=Team.objects.filter(commune=commune), to_attr="commune_teams")
+    ).order_by(staff_first, "user__full_name", "user__email")

@@ -1,40 +1,47 @@
 """A commune administrator manages members, teams and API keys — in their commune only."""
 
-from beffroi.accounts.models import Membership, User
+import html
+
+from beffroi.accounts.models import Membership
 from beffroi.core.models import ApiKey, AuditEntry
 from beffroi.territory.models import Team
+from tests.factories import member
 
 
-def test_admin_adds_a_member_and_changes_a_role(client, admin_valbourg, valbourg):
+def text(response) -> str:
+    """The page as a person reads it (entities decoded)."""
+    return html.unescape(response.content.decode())
+
+
+ADMIN = "/valbourg/espace-agents/administration/"
+
+
+def test_admin_changes_a_role_in_words(client, admin_valbourg, valbourg):
+    user = member(valbourg, "agent", "nouvel.agent@example.test")
     client.force_login(admin_valbourg)
-    response = client.post(
-        "/valbourg/espace-agents/administration/",
-        {
-            "form": "member",
-            "email": "nouvel.agent@example.test",
-            "full_name": "Nouvel Agent",
-            "role": "agent",
-        },
-    )
-    assert response.status_code == 302
-    user = User.objects.get(email="nouvel.agent@example.test")
-    assert Membership.objects.get(user=user, commune=valbourg).role == "agent"
-    client.post(f"/valbourg/espace-agents/administration/membres/{user.pk}/role/", {"role": "elu"})
+    response = client.post(f"{ADMIN}membres/{user.pk}/role/", {"role": "elu"}, follow=True)
     assert Membership.objects.get(user=user).role == "elu"
-    assert AuditEntry.objects.filter(action="membership.set", commune=valbourg).count() == 2
+    page = text(response)
+    assert f"{user.full_name} a maintenant le rôle « élu·e »." in page
+    assert AuditEntry.objects.filter(action="membership.set", commune=valbourg).count() == 1
 
 
-def test_admin_creates_a_team_and_an_api_key_shown_once(client, admin_valbourg, valbourg):
+def test_admin_creates_a_team_and_an_api_key_shown_once_on_its_own_page(client, admin_valbourg, valbourg):
     client.force_login(admin_valbourg)
-    client.post("/valbourg/espace-agents/administration/", {"form": "team", "name": "Cimetière", "email": ""})
+    response = client.post(f"{ADMIN}services/", {"name": "Cimetière", "email": ""}, follow=True)
     assert Team.objects.filter(commune=valbourg, name="Cimetière").exists()
-    response = client.post(
-        "/valbourg/espace-agents/administration/", {"form": "apikey", "name": "LoRaWAN", "scope": "write"}
-    )
-    secret = response.context["new_secret"]
-    assert secret and secret in response.content.decode()
+    assert "Le service « Cimetière » a été créé." in text(response)
+    response = client.post(f"{ADMIN}cles-api/", {"name": "LoRaWAN", "scope": "write"})
+    assert response["Location"] == f"{ADMIN}cles-api/nouvelle/"
+    page = client.get(response["Location"])
+    secret = page.context["secret"]
+    assert secret.startswith("bfr_") and secret in text(page)
+    assert page["Cache-Control"] == "no-store"
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["commune"] == "valbourg"
-    assert secret not in client.get("/valbourg/espace-agents/administration/").content.decode()
+    again = client.get(f"{ADMIN}cles-api/nouvelle/", follow=True)
+    assert secret not in text(again)
+    assert "elle ne se montre qu'une fois" in text(again)
+    assert secret not in text(client.get(f"{ADMIN}cles-api/"))
 
 
 def test_admin_cannot_touch_another_communes_members_or_keys(
@@ -44,17 +51,14 @@ def test_admin_cannot_touch_another_communes_members_or_keys(
 
     key, _ = apikey_create(commune=hautmesnil, scope="read")
     client.force_login(admin_valbourg)
-    page = client.get("/valbourg/espace-agents/administration/").content.decode()
+    page = text(client.get(f"{ADMIN}membres/"))
+    page += text(client.get(f"{ADMIN}cles-api/"))
     assert "agent@hautmesnil.test" not in page and key.prefix not in page
-    response = client.post(
-        f"/valbourg/espace-agents/administration/membres/{agent_hautmesnil.pk}/role/", {"role": "admin"}
-    )
+    response = client.post(f"{ADMIN}membres/{agent_hautmesnil.pk}/role/", {"role": "admin"})
     assert response.status_code == 404
+    assert client.post(f"{ADMIN}membres/{agent_hautmesnil.pk}/retirer/").status_code == 404
     assert Membership.objects.get(user=agent_hautmesnil).role == "agent"
-    assert (
-        client.post(f"/valbourg/espace-agents/administration/cles-api/{key.prefix}/revoquer/").status_code
-        == 404
-    )
+    assert client.post(f"{ADMIN}cles-api/{key.prefix}/revoquer/").status_code == 404
     key.refresh_from_db()
     assert key.revoked_at is None
     assert client.get("/hautmesnil/espace-agents/administration/").status_code == 403
@@ -62,15 +66,13 @@ def test_admin_cannot_touch_another_communes_members_or_keys(
 
 def test_agents_and_elus_cannot_administer(client, agent_valbourg):
     client.force_login(agent_valbourg)
-    assert client.get("/valbourg/espace-agents/administration/").status_code == 403
+    for path in ("", "membres/", "services/", "cles-api/", "membres/importer/"):
+        assert client.get(ADMIN + path).status_code == 403
 
 
-def test_invalid_member_form_keeps_the_page_with_a_french_error(client, admin_valbourg):
+def test_invalid_key_form_keeps_the_page_with_a_french_error(client, admin_valbourg):
     client.force_login(admin_valbourg)
-    response = client.post(
-        "/valbourg/espace-agents/administration/",
-        {"form": "member", "email": "pas-une-adresse", "role": "agent"},
-    )
-    assert response.status_code == 200
-    assert "Saisissez une adresse de courriel valide" in response.content.decode()
+    response = client.post(f"{ADMIN}cles-api/", {"name": "", "scope": "write"})
+    assert response.status_code == 400
+    assert "Ce champ est obligatoire" in text(response)
     assert not ApiKey.objects.exists()

@@ -18,10 +18,15 @@ from beffroi.territory.services.communes import (
 )
 from beffroi.territory.services.teams import (
     member_add,
+    member_remove,
+    member_role_set,
     modules_set,
     place_create,
     team_add_member,
     team_create,
+    team_delete,
+    team_remove_member,
+    team_rename,
 )
 
 __all__ = [
@@ -36,6 +41,8 @@ __all__ = [
     "commune_identity_update",
     "commune_preset_apply",
     "member_add",
+    "member_remove",
+    "member_role_set",
     "modules_set",
     "news_create",
     "news_delete",
@@ -43,4 +50,7 @@ __all__ = [
     "require_operator",
     "team_add_member",
     "team_create",
+    "team_delete",
+    "team_remove_member",
+    "team_rename",
 ]

@@ -2,18 +2,22 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.models import User
+from beffroi.accounts.models import Role, User
+from beffroi.accounts.roles import STAFF_ROLES
 from beffroi.core import modules
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record, commune_update
+from beffroi.core.updates import model_update
 from beffroi.territory.models import Place, Team
 
 
@@ -42,6 +46,86 @@ def team_add_member(*, team: Team, user: User, actor: Actor = None) -> None:
         obj=team,
         summary=account_reference(user.pk),
     )
+
+
+@transaction.atomic
+def team_remove_member(*, team: Team, user: User, actor: Actor = None) -> None:
+    """Take an agent out of a team; they keep their role in the commune."""
+    require_capability(commune=team.commune, actor=actor, capability="manage_commune")
+    if team.members.filter(pk=user.pk).exists():
+        team.members.remove(user)
+        audit_record(
+            commune=team.commune,
+            actor=actor,
+            action="team.remove_member",
+            obj=team,
+            summary=account_reference(user.pk),
+        )
+
+
+@transaction.atomic
+def team_rename(*, team: Team, name: str, actor: Actor = None) -> Team:
+    """Rename a team. Its identifier (in the addresses of queues and filters) stays, so links keep working;
+    two teams of one commune never share a name."""
+    require_capability(commune=team.commune, actor=actor, capability="manage_commune")
+    name = name.strip()
+    if Team.objects.filter(commune=team.commune, name__iexact=name).exclude(pk=team.pk).exists():
+        raise ValidationError({"name": gettext("Un autre service de la commune porte déjà ce nom.")})
+    team, _changed = model_update(
+        instance=team,
+        data={"name": name},
+        allowed={"name"},
+        commune=team.commune,
+        actor=actor,
+        action="team.rename",
+        summary=name,
+    )
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: Actor = None) -> None:
+    """Delete a team. Its agents keep their role in the commune; the categories, reports and alert rules that
+    were routed to it are left without a team (to be routed again), and a pending invitation into it
+    invites to the commune only."""
+    require_capability(commune=team.commune, actor=actor, capability="manage_commune")
+    commune, name, pk = team.commune, team.name, team.pk
+    team.delete()
+    audit_record(commune=commune, actor=actor, action="team.delete", summary=f"{name} (n° {pk})")
+
+
+@transaction.atomic
+def member_role_set(*, commune: Commune, user: User, role: str, actor: Actor = None) -> None:
+    """Change a member's role; a person who becomes a resident leaves the commune's teams (their queues and
+    alerts are no longer theirs). The membership's audit entry is written by ``membership_set``."""
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
+    account_services.membership_set(commune=commune, user=user, role=role, actor=actor)
+    if role not in STAFF_ROLES:
+        for team in Team.objects.filter(commune=commune, members=user):
+            team_remove_member(team=team, user=user, actor=actor)
+
+
+@transaction.atomic
+def member_remove(*, commune: Commune, user: User, actor: Actor = None) -> None:
+    """Take a person out of the commune: their role and their teams go at once, so their next request (open
+    sessions included) is refused. An administrator cannot remove themselves, nor the last administrator."""
+    require_capability(commune=commune, actor=actor, capability="manage_commune")
+    membership = account_selectors.membership_get(commune=commune, user_id=user.pk)
+    if membership is None:
+        return
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(gettext("Vous ne pouvez pas vous retirer vous-même de la commune."))
+    if (
+        membership.role == Role.ADMIN
+        and not account_selectors.membership_list(commune=commune)
+        .filter(role=Role.ADMIN)
+        .exclude(user=user)
+        .exists()
+    ):
+        raise ValidationError(gettext("La commune doit garder au moins un administrateur."))
+    for team in Team.objects.filter(commune=commune, members=user):
+        team.members.remove(user)
+    account_services.membership_remove(commune=commune, user=user, actor=actor)
 
 
 @transaction.atomic
