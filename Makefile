@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser system-deps bench vendor messages clean
+.PHONY: help install demo test lint check test-sqlite test-postgres test-browser system-deps bench vendor messages clean communes
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -78,6 +78,10 @@ bench: install node_modules/.package-lock.json
 
 # The icons the pages use (beffroi/core/icons.py USED_ICONS), copied by `make vendor`
 TABLER_ICONS := alert-triangle armchair bulb chart-line coin-euro database file-text map-2 message-report road speakerphone trash tree volume
+# The official list of communes (beffroi/territory/data/communes.json.gz) from the npm package
+# @etalab/decoupage-administratif: bump its version in package.json, then `make communes` and commit the file.
+communes: install node_modules/.package-lock.json
+	$(BIN)/beffroi commune refresh-list --from node_modules/@etalab/decoupage-administratif
 
 vendor: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js beffroi/static/vendor/

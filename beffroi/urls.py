@@ -28,6 +28,7 @@ urlpatterns = [
     path("projet/", include("beffroi.planning.urls")),
     path("espace-agents/", include("beffroi.territory.urls")),
     path("territoire/", include("beffroi.territory.urls_public")),
+    path("plateforme/", include("beffroi.territory.operator_urls")),
     path("ngsi-ld/v1/", include("beffroi.datahub.ngsild_http.urls")),
     path("open311/v2/", include("beffroi.reports.open311_urls")),
     path("", include("beffroi.accounts.urls")),

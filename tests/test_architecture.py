@@ -47,6 +47,7 @@ WIRING = {"settings", "urls", "api", "cli", "wsgi", "__init__", "locale", "templ
 PURE_MODULES = [
     "beffroi.core.amounts",
     "beffroi.core.formatting",
+    "beffroi.core.text",
     "beffroi.core.charts.*",
     "beffroi.budgeting.rules.*",
     "beffroi.budgeting.pabulib",
@@ -66,6 +67,9 @@ PURE_MODULES = [
     "beffroi.procedures.schema",
     "beffroi.core.codes",
     "beffroi.reports.geo",
+    "beffroi.territory.official_list",
+    "beffroi.territory.contour",
+    "beffroi.territory.logo",
     "beffroi.reports.questions",
     "beffroi.territory.addressing",
     "beffroi.territory.bal",

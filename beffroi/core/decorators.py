@@ -1,8 +1,12 @@
-"""View guard: a commune must be resolved (see accounts.decorators for role capabilities)."""
+"""View guards: a commune must be resolved; the platform operator's pages (see accounts.decorators for role
+capabilities)."""
 
 from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 
 def commune_required(view):
@@ -10,6 +14,23 @@ def commune_required(view):
     def wrapper(request, *args, **kwargs):
         if request.commune is None:
             raise Http404("Aucune commune à cette adresse.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def operator_required(view):
+    """The platform operator's pages (creating and archiving communes): staff accounts only (``User.is_staff``,
+    the team that runs the instance); anonymous → login page, anyone else → 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied(
+                gettext("Cette page est réservée à l'équipe de l'opérateur de la plateforme.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -26,6 +26,7 @@ RESERVED_SLUGS = frozenset(
         "comptes",
         "accessibilite",
         "jsonld-contexts",
+        "plateforme",
     }
 )
 
@@ -33,6 +34,14 @@ RESERVED_SLUGS = frozenset(
 def validate_not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
         raise ValidationError(_("« %(slug)s » est réservé par la plateforme."), params={"slug": value})
+
+
+class AccessibilityLevel(models.TextChoices):
+    """The compliance levels of an accessibility statement (RGAA 4.1, arrêté du 20 septembre 2019)."""
+
+    NONE = "non", _("non conforme")
+    PARTIAL = "partiel", _("partiellement conforme")
+    FULL = "total", _("totalement conforme")
 
 
 class Commune(models.Model):
@@ -69,7 +78,31 @@ class Commune(models.Model):
         help_text=_("Si renseigné (ex. services.valbourg.fr), la commune est servie à cette adresse."),
     )
     enabled_modules = models.JSONField(_("modules activés"), default=list, blank=True)
+    preset = models.CharField(_("modèle de départ"), max_length=20, blank=True)
+    welcome_text = models.TextField(
+        _("mot d'accueil"),
+        max_length=1500,
+        blank=True,
+        help_text=_(
+            "Quelques phrases en tête de la page d'accueil (texte simple, les adresses deviennent des liens)."
+        ),
+    )
+    home_published = models.BooleanField(
+        _("page d'accueil publiée"),
+        default=True,
+        help_text=_("Tant qu'elle ne l'est pas, les visiteurs voient « site en préparation »."),
+    )
+    accessibility_level = models.CharField(
+        _("état de conformité au RGAA"), max_length=10, choices=AccessibilityLevel.choices, blank=True
+    )
+    accessibility_audit = models.CharField(
+        _("évaluation de l'accessibilité"),
+        max_length=200,
+        blank=True,
+        help_text=_("Qui l'a faite et quand (ex. audit interne du 12 mars 2026 sur 10 pages)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -96,6 +129,11 @@ class Commune(models.Model):
 
     def has_module(self, code: str) -> bool:
         return code in (self.enabled_modules or [])
+
+    @property
+    def accessibility_label(self) -> str:
+        """The statement's compliance level; the platform's own (partially compliant) until the commune sets it."""
+        return str(AccessibilityLevel(self.accessibility_level or AccessibilityLevel.PARTIAL).label)
 
 
 class CommuneOwned(models.Model):

@@ -4,10 +4,31 @@ from django.db.models import QuerySet
 
 from beffroi.core.models import ApiKey, AuditEntry, Commune
 from beffroi.core.services import apikey_hash
+from beffroi.core.text import normalise
 
 
 def commune_list_public() -> QuerySet[Commune]:
-    return Commune.objects.filter(is_active=True).order_by("name")
+    """The communes a visitor can open: active, with their home page published."""
+    return Commune.objects.defer("boundary").filter(is_active=True, home_published=True).order_by("name")
+
+
+def commune_search(communes: QuerySet[Commune], query: str) -> list[Commune]:
+    """The communes whose name has the query at the start of a word (accents, hyphens ignored, "st" = saint),
+    or whose INSEE code, département or postal prefix starts with it; a syndicat's list is short enough to be
+    read whole."""
+    needle = " " + normalise(query)
+    if needle == " ":
+        return list(communes)
+    code = query.strip().upper()
+    return [
+        c
+        for c in communes
+        if needle in " " + normalise(c.name)
+        or needle in " " + normalise(c.epci)
+        or needle in " " + normalise(c.departement)
+        or c.insee_code.startswith(code)
+        or (c.departement_code and code == c.departement_code)
+    ]
 
 
 def commune_get_by_slug(*, slug: str) -> Commune | None:

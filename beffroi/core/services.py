@@ -33,6 +33,13 @@ COMMUNE_FIELDS = {
     "host",
     "enabled_modules",
     "is_active",
+    "preset",
+    "welcome_text",
+    "home_published",
+    "accessibility_level",
+    "accessibility_audit",
+    "archived_at",
+    "logo",
 }
 
 

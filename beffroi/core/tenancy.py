@@ -30,6 +30,20 @@ def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, 
     return (candidates[0], "path") if candidates else (None, "")
 
 
+def archived_for_request(host: str, first_segment: str) -> Commune | None:
+    """The archived commune a request names by its host or first path segment (its pages answer « archivée »)."""
+    host = host.split(":")[0].lower()
+    condition = Q(host=host) if host else Q(pk__in=[])
+    if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
+        condition |= Q(slug=first_segment)
+    return (
+        Commune.objects.defer(*_LIGHT)
+        .filter(is_active=False, archived_at__isnull=False)
+        .filter(condition)
+        .first()
+    )
+
+
 def single_commune(*, any_host: bool = False) -> Commune | None:
     """The commune of a single-commune install, else None.
 

@@ -1,19 +1,46 @@
 """Site-wide pages: homes, the legally required pages, errors."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from beffroi.core import home as home_sections
 from beffroi.core import modules, selectors
+from beffroi.core.decorators import commune_required
 from beffroi.core.problems import problem_response
 
 
 @require_safe
 def home(request):
     if request.commune is None:
-        return render(request, "core/platform_home.html", {"communes": selectors.commune_list_public()})
-    return render(request, "core/commune_home.html", {"modules": modules.enabled_for(request.commune)})
+        query = request.GET.get("q", "").strip()[:100]
+        communes = selectors.commune_list_public()
+        found = selectors.commune_search(communes, query) if query else list(communes)
+        return render(
+            request,
+            "core/platform_home.html",
+            {"communes": found, "query": query, "total": len(communes) if query else len(found)},
+        )
+    context = {"modules": modules.enabled_for(request.commune), **home_sections.context_for(request.commune)}
+    return render(request, "core/commune_home.html", context)
+
+
+@require_safe
+@commune_required
+def commune_logo(request):
+    """The commune's logo (PNG, re-encoded at upload by territory.logo), for the site header."""
+    logo = request.commune.logo
+    if not logo:
+        raise Http404
+    try:
+        handle = logo.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_safe
@@ -51,6 +78,19 @@ def too_large(request):
             gettext("Le corps de la requête dépasse la taille acceptée."),
         )
     return render(request, "errors/413.html", status=413)
+
+
+def commune_archived(request, commune):
+    """410: the commune's pages and APIs are closed (archived by the platform operator; its data is kept)."""
+    if is_machine_request(request) or request.path_info.lstrip("/").partition("/")[2].startswith(
+        ("api/", "ngsi-ld/", "open311/")
+    ):
+        return problem_response(
+            410,
+            gettext("Commune archivée"),
+            gettext("Les services en ligne de %(name)s sont fermés.") % {"name": commune.name},
+        )
+    return render(request, "errors/archived.html", {"archived": commune}, status=410)
 
 
 def nul_character(request):

@@ -9,7 +9,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from beffroi.core import modules
-        from beffroi.reports import demo  # noqa: F401 — registers the demo step
+        from beffroi.reports import (
+            demo,  # noqa: F401 — registers the demo step
+            selectors,
+            services,
+        )
+        from beffroi.territory import first_steps, presets
         from beffroi.territory.signals import addresses_imported
 
         addresses_imported.connect(_name_reports_by_address, dispatch_uid="reports-near-addresses")
@@ -26,6 +31,19 @@ class ReportsConfig(AppConfig):
                 order=10,
                 namespaces=("reports",),
                 api_prefixes=("reports",),
+            )
+        )
+
+        presets.register_step("reports", services.commune_preset_apply)
+        first_steps.register(
+            first_steps.Item(
+                "categories",
+                _("Catégories de signalement"),
+                _("Vérifiez les catégories proposées aux habitants et le service qui traite chacune."),
+                "reports:config_categories",
+                lambda commune: selectors.category_list(commune=commune).filter(team__isnull=False).exists(),
+                order=40,
+                module="reports",
             )
         )
 

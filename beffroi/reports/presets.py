@@ -123,13 +123,134 @@ DEMO_CATEGORIES: dict[str, list[CategorySeed]] = {
     ],
 }
 
+# The categories each commune preset (territory.presets) starts Signalements with: the village's five, handled by
+# its one team; the bourg and the petite ville add more and route them to their services.
+_VILLAGE: list[CategorySeed] = [
+    (
+        "voirie",
+        gettext_noop("Voirie : chaussée, trottoir, fossé"),
+        gettext_noop("Trou, affaissement, trottoir abîmé, fossé bouché."),
+        "mairie",
+        [],
+    ),
+    (
+        "eclairage",
+        gettext_noop("Éclairage public"),
+        gettext_noop("Lampadaire éteint, clignotant ou allumé en journée."),
+        "mairie",
+        [],
+    ),
+    (
+        "proprete",
+        gettext_noop("Propreté : dépôt sauvage, poubelle"),
+        gettext_noop("Déchets abandonnés, poubelle pleine ou renversée."),
+        "mairie",
+        [],
+    ),
+    (
+        "espaces-verts",
+        gettext_noop("Espaces verts : arbre, haie"),
+        gettext_noop("Branche tombée, arbre dangereux, haie qui gêne le passage."),
+        "mairie",
+        [],
+    ),
+    (
+        "autre",
+        gettext_noop("Autre problème"),
+        gettext_noop("Tout autre problème dans l'espace public de la commune."),
+        "mairie",
+        [],
+    ),
+]
+
+
+def _routed(seeds: list[CategorySeed], teams: dict[str, str]) -> list[CategorySeed]:
+    return [
+        (code, name, text, teams.get(code, teams["*"]), questions)
+        for code, name, text, _t, questions in seeds
+    ]
+
+
+_BOURG_EXTRA: list[CategorySeed] = [
+    (
+        "signalisation",
+        gettext_noop("Signalisation : panneau, marquage"),
+        gettext_noop("Panneau tombé, illisible ou masqué, marquage effacé."),
+        "",
+        [],
+    ),
+    (
+        "mobilier",
+        gettext_noop("Mobilier urbain"),
+        gettext_noop("Banc, abribus, jeu d'enfants ou barrière endommagé."),
+        "",
+        [],
+    ),
+]
+_TOWN_EXTRA: list[CategorySeed] = [
+    (
+        "stationnement",
+        gettext_noop("Stationnement gênant"),
+        gettext_noop("Véhicule sur un trottoir, une place réservée ou un passage (hors urgence)."),
+        "",
+        [],
+    ),
+    (
+        "bruit",
+        gettext_noop("Bruit"),
+        gettext_noop("Nuisance sonore répétée (hors urgence : appelez le 17)."),
+        "",
+        [],
+    ),
+]
+PRESET_CATEGORIES: dict[str, list[CategorySeed]] = {
+    "village": _VILLAGE,
+    "bourg": _routed(_VILLAGE + _BOURG_EXTRA, {"autre": "accueil-de-la-mairie", "*": "services-techniques"}),
+    "petite-ville": _routed(
+        _VILLAGE + _BOURG_EXTRA + _TOWN_EXTRA,
+        {
+            "eclairage": "batiments-et-eclairage",
+            "espaces-verts": "espaces-verts",
+            "autre": "accueil-de-la-mairie",
+            "stationnement": "accueil-de-la-mairie",
+            "bruit": "accueil-de-la-mairie",
+            "*": "voirie-et-proprete",
+        },
+    ),
+}
+# (title, body) of the reply templates every preset starts with.
+PRESET_REPLY_TEMPLATES: list[tuple[str, str]] = [
+    (
+        gettext_noop("Signalement bien reçu"),
+        gettext_noop(
+            "Bonjour, la mairie a bien reçu votre signalement et l'a transmis au service concerné. "
+            "Merci de votre aide."
+        ),
+    ),
+    (
+        gettext_noop("Intervention prévue"),
+        gettext_noop("Bonjour, une intervention est prévue. Nous vous tiendrons informé de sa réalisation."),
+    ),
+    (
+        gettext_noop("Problème résolu"),
+        gettext_noop("Bonjour, le problème que vous avez signalé est résolu. Merci de nous l'avoir signalé."),
+    ),
+    (
+        gettext_noop("Hors compétence de la commune"),
+        gettext_noop(
+            "Bonjour, ce problème ne relève pas de la commune : nous l'avons transmis au service compétent "
+            "(département, intercommunalité ou gestionnaire du réseau)."
+        ),
+    ),
+]
+
 _STATE_LABELS = {code: label for code, label, _kind, _initial in DEFAULT_STATES}
 
 
 def _category_texts() -> frozenset[tuple[str, str]]:
     """(category code, text) of every shipped category text: name, description, question labels and choices."""
     texts: set[tuple[str, str]] = set()
-    for seeds in DEMO_CATEGORIES.values():
+    for seeds in [*DEMO_CATEGORIES.values(), *PRESET_CATEGORIES.values()]:
         for code, name, description, _team, questions in seeds:
             texts.update({(code, name), (code, description)})
             for question in questions:

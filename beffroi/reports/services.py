@@ -37,13 +37,14 @@ from beffroi.reports.models import (
     ReportPhoto,
     State,
 )
-from beffroi.reports.presets import DEFAULT_STATES
+from beffroi.reports.presets import DEFAULT_STATES, PRESET_CATEGORIES, PRESET_REPLY_TEMPLATES
 from beffroi.reports.questions import AnswerError, clean_answers, questions_answered
 from beffroi.territory import selectors as territory_selectors
 
 if TYPE_CHECKING:
     from beffroi.accounts.models import User
     from beffroi.territory.models import Place, Team
+    from beffroi.territory.presets import Preset
 
 MAX_PHOTOS = 3
 
@@ -151,6 +152,36 @@ def category_create(
     category.save()
     audit_record(commune=commune, actor=actor, action="report.category.create", obj=category, summary=name)
     return category
+
+
+@transaction.atomic
+def commune_preset_apply(commune: Commune, preset: Preset, actor: Actor) -> None:
+    """Signalements' part of a commune preset (territory.presets): the default states, the preset's categories
+    routed to its teams, and the reply templates; only what the commune does not have yet (by code, by title).
+
+    Audited through category_create and reply_template_create; the states are the platform's defaults.
+    """
+    states_ensure(commune=commune)
+    teams = {team.slug: team for team in territory_selectors.team_list(commune=commune)}
+    have = set(Category.objects.filter(commune=commune).values_list("code", flat=True))
+    for order, (code, name, description, team_slug, questions) in enumerate(
+        PRESET_CATEGORIES.get(preset.code, []), start=1
+    ):
+        if code not in have:
+            category_create(
+                commune=commune,
+                code=code,
+                name=name,
+                description=description,
+                team=teams.get(team_slug),
+                questions=questions,
+                order=order * 10,
+                actor=actor,
+            )
+    titles = set(ReplyTemplate.objects.filter(commune=commune).values_list("title", flat=True))
+    for title, body in PRESET_REPLY_TEMPLATES:
+        if title not in titles:
+            reply_template_create(commune=commune, title=title, body=body, actor=actor)
 
 
 @transaction.atomic

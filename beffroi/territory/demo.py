@@ -8,8 +8,14 @@ from beffroi.accounts.services import membership_set, user_create
 from beffroi.core import demo
 from beffroi.core.models import Commune
 from beffroi.core.services import commune_create
-from beffroi.territory.models import Place, Team
-from beffroi.territory.services import place_create, team_add_member, team_create
+from beffroi.territory.models import NewsItem, Place, Team
+from beffroi.territory.services import (
+    commune_home_update,
+    news_create,
+    place_create,
+    team_add_member,
+    team_create,
+)
 
 DEMO_PASSWORD = "beffroi-demo"  # noqa: S105 — printed at start; these accounts exist only in a demo
 
@@ -107,10 +113,32 @@ ACCOUNTS = [
 ]
 
 
+OPERATOR = ("operateur@demo.test", "Olivier Opérateur")
+NEWS = {
+    "valbourg": [
+        (
+            "Travaux rue des Tilleuls",
+            "La chaussée de la rue des Tilleuls est refaite du 8 au 19 décembre ; la circulation est alternée.\n"
+            "Le plan de déviation est affiché en mairie.",
+        ),
+        (
+            "Marché de Noël",
+            "Le marché de Noël se tient place de la Mairie le samedi 13 décembre de 10 h à 19 h. "
+            "Programme : https://www.valbourg.example/noel",
+        ),
+    ]
+}
+WELCOME = {
+    "valbourg": "Bienvenue sur les services en ligne de la mairie. Signalez un problème, suivez le projet de la "
+    "commune et participez au budget participatif : la mairie vous répond."
+}
+
+
 def summary() -> list[str]:
     lines = [f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :"]
     for email, _name, slug, role, _team in ACCOUNTS:
         lines.append(f"  {email:<32} {Role(role).label!s:<22} {slug}")
+    lines.append(f"  {OPERATOR[0]:<32} {'opérateur':<22} /plateforme/communes/")
     return lines
 
 
@@ -133,6 +161,16 @@ def load() -> None:
                     latitude=Decimal(lat),
                     longitude=Decimal(lon),
                 )
+    for slug, items in NEWS.items():
+        if not NewsItem.objects.filter(commune=communes[slug]).exists():
+            for title, body in items:
+                news_create(commune=communes[slug], actor=None, title=title, body=body)
+    for slug, text in WELCOME.items():
+        if not communes[slug].welcome_text:
+            commune_home_update(commune=communes[slug], actor=None, welcome_text=text)
+    if not User.objects.filter(email=OPERATOR[0]).exists():
+        # The platform operator's staff account (User.is_staff): the pages that add and archive communes.
+        User.objects.create_user(OPERATOR[0], DEMO_PASSWORD, full_name=OPERATOR[1], is_staff=True)
     for email, full_name, slug, role, team_slug in ACCOUNTS:
         user = User.objects.filter(email=email).first() or user_create(
             email=email, password=DEMO_PASSWORD, full_name=full_name

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from beffroi.accounts.models import Role, User
 from beffroi.core import modules
-from beffroi.core.models import ApiKey
+from beffroi.core.models import AccessibilityLevel, ApiKey
+from beffroi.territory import presets
 
 
 class MemberForm(forms.Form):
@@ -116,3 +117,148 @@ class MapLayerFileForm(forms.Form):
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (value, capfirst(label)) for value, label in MapLayer.Kind.choices
         ]
+
+
+class CommuneSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Nom, code INSEE ou code postal de la commune"),
+        max_length=100,
+        help_text=_(
+            "Les accents et les tirets sont facultatifs ; « st » vaut « saint » (ex. st jean de luz)."
+        ),
+    )
+
+
+class CommuneAddForm(forms.Form):
+    insee_code = forms.CharField(widget=forms.HiddenInput, max_length=5)
+    admin_email = forms.EmailField(
+        label=_("Adresse électronique du premier administrateur"),
+        max_length=254,
+        help_text=_(
+            "Le maire ou la secrétaire de mairie : une invitation lui est envoyée, valable 14 jours."
+        ),
+    )
+    slug = forms.CharField(
+        label=_("Identifiant dans les adresses"),
+        max_length=50,
+        required=False,
+        help_text=_("Par défaut, le nom de la commune (ex. saint-jean-de-luz)."),
+    )
+    host = forms.CharField(
+        label=_("Nom d'hôte dédié"),
+        max_length=253,
+        required=False,
+        help_text=_("Facultatif (ex. services.valbourg.fr) ; il doit aussi être déclaré dans ALLOWED_HOSTS."),
+    )
+    preset = forms.ChoiceField(label=_("Modèle de départ"), required=False, widget=forms.RadioSelect)
+    contour = forms.FileField(
+        label=_("Contour de la commune (GeoJSON)"),
+        required=False,
+        help_text=_(
+            "Facultatif : un Polygon ou MultiPolygon en longitude et latitude (WGS 84), par exemple exporté "
+            "d'ADMIN EXPRESS (IGN). Il peut être ajouté plus tard par la commune."
+        ),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude du centre"), required=False, min_value=-90, max_value=90, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude du centre"), required=False, min_value=-180, max_value=180, decimal_places=6
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["preset"]).choices = [
+            ("", _("Aucun : la commune choisira")),
+            *((p.code, f"{p.label} — {p.description}") for p in presets.PRESETS.values()),
+        ]
+
+    def clean(self):
+        data = super().clean() or {}
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", _("Donnez la latitude et la longitude, ou aucune des deux."))
+        return data
+
+
+class IdentityForm(forms.Form):
+    logo = forms.FileField(
+        label=_("Logo ou blason"),
+        required=False,
+        help_text=_(
+            "PNG, JPEG, WebP ou GIF, 4 Mo au plus ; il est redimensionné pour l'en-tête et les documents."
+        ),
+    )
+    remove_logo = forms.BooleanField(label=_("Retirer le logo actuel"), required=False)
+    address = forms.CharField(label=_("Adresse de la mairie"), max_length=200, required=False)
+    contact_phone = forms.CharField(label=_("Téléphone de la mairie"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("Courriel de la mairie"), required=False)
+    opening_hours = forms.CharField(
+        label=_("Horaires d'ouverture"),
+        max_length=200,
+        required=False,
+        help_text=_("ex. lundi et jeudi 9 h – 12 h, mercredi 14 h – 18 h"),
+    )
+    website = forms.URLField(label=_("Site internet de la commune"), required=False, assume_scheme="https")
+
+
+class ContourForm(forms.Form):
+    contour = forms.FileField(
+        label=_("Fichier du contour (GeoJSON)"),
+        help_text=_(
+            "Un Polygon ou MultiPolygon en longitude et latitude (WGS 84, EPSG:4326), par exemple la commune "
+            "extraite d'ADMIN EXPRESS (IGN) ; 5 Mo au plus."
+        ),
+    )
+
+
+class PresetForm(forms.Form):
+    preset = forms.ChoiceField(label=_("Modèle"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["preset"]).choices = [
+            (p.code, f"{p.label} — {p.description}") for p in presets.PRESETS.values()
+        ]
+
+
+class HomeSettingsForm(forms.Form):
+    welcome_text = forms.CharField(
+        label=_("Mot d'accueil"),
+        max_length=1500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Texte simple : les adresses web deviennent des liens, le reste s'affiche tel quel."),
+    )
+    home_published = forms.BooleanField(label=_("Publier la page d'accueil"), required=False)
+    accessibility_level = forms.ChoiceField(
+        label=_("État de conformité au RGAA"),
+        required=False,
+        choices=[("", _("Non renseigné")), *AccessibilityLevel.choices],
+        help_text=_("Tant qu'il n'est pas renseigné, le site affiche « partiellement conforme »."),
+    )
+    accessibility_audit = forms.CharField(
+        label=_("Évaluation de l'accessibilité"),
+        max_length=200,
+        required=False,
+        help_text=_("Qui l'a faite et quand (ex. audit interne du 12 mars 2026 sur 10 pages)."),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("home_published") and not (data.get("welcome_text") or "").strip():
+            self.add_error("welcome_text", _("Écrivez un mot d'accueil avant de publier la page."))
+        if data.get("accessibility_level") and not (data.get("accessibility_audit") or "").strip():
+            self.add_error(
+                "accessibility_audit", _("Dites qui a évalué l'accessibilité et quand : la loi le demande.")
+            )
+        return data
+
+
+class NewsForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=150)
+    body = forms.CharField(
+        label=_("Texte"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Texte simple ; une adresse web (https://…) devient un lien."),
+    )

@@ -147,3 +147,24 @@ class AddressStreet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NewsItem(models.Model):
+    """A news item of the mairie shown on the commune's home page: plain text, links made clickable when shown."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="news_items")
+    title = models.CharField(_("titre"), max_length=150)
+    body = models.TextField(_("texte"), max_length=3000)
+    published_on = models.DateField(_("date de publication"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("actualité")
+        verbose_name_plural = _("actualités")
+        ordering = ["-published_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,7 +11,7 @@ from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.territory import addressing
-from beffroi.territory.models import Address, AddressStreet, MapLayer, Place, Team
+from beffroi.territory.models import Address, AddressStreet, MapLayer, NewsItem, Place, Team
 
 
 def team_list(*, commune: Commune) -> QuerySet[Team]:
@@ -43,6 +43,28 @@ def place_list(*, commune: Commune) -> QuerySet[Place]:
 
 def place_get(*, commune: Commune, pk: int) -> Place | None:
     return Place.objects.filter(commune=commune, pk=pk).first()
+
+
+def commune_list_all() -> QuerySet[Commune]:
+    """Every commune of the instance, archived ones included (the operator's list)."""
+    return Commune.objects.defer("boundary").order_by("-is_active", "name")
+
+
+def commune_get_any(*, slug: str) -> Commune | None:
+    """A commune by its slug, archived or not (the operator's pages)."""
+    return Commune.objects.filter(slug=slug).first()
+
+
+def communes_by_insee(*, codes: list[str]) -> dict[str, Commune]:
+    return {c.insee_code: c for c in Commune.objects.defer("boundary").filter(insee_code__in=codes)}
+
+
+def news_list(*, commune: Commune, limit: int = 50) -> QuerySet[NewsItem]:
+    return NewsItem.objects.filter(commune=commune).order_by("-published_on", "-pk")[:limit]
+
+
+def news_get(*, commune: Commune, pk: int) -> NewsItem | None:
+    return NewsItem.objects.filter(commune=commune, pk=pk).first()
 
 
 STAFF_ORDER = (Role.ADMIN, Role.ELU, Role.AGENT)

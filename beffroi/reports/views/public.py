@@ -87,7 +87,13 @@ def map_context(commune) -> dict:
     return {
         "boundary": commune.boundary or None,
         "basemap": basemap_config(commune),
-        "center": [float(commune.latitude or 0), float(commune.longitude or 0)],
+        # A commune created from the official list has no centre until its contour is sent: the JavaScript
+        # then shows the whole of France (its default) rather than a point in the Gulf of Guinea.
+        "center": (
+            [float(commune.latitude), float(commune.longitude)]
+            if commune.latitude is not None and commune.longitude is not None
+            else None
+        ),
     }
 
 

@@ -7,8 +7,9 @@
   if (!el || typeof L === "undefined") { return; }
   function data(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; }
   var boundary = data("reports-boundary"), points = data("reports-points") || [];
-  var center = data("reports-center") || [46.6, 2.4];
-  var map = L.map(el, { scrollWheelZoom: false }).setView(center, 15);
+  // a commune created from the official list has no centre until its contour is sent: the whole of France
+  var center = data("reports-center");
+  var map = L.map(el, { scrollWheelZoom: false }).setView(center || [46.6, 2.4], center ? 15 : 5);
   if (window.BeffroiBasemap) { window.BeffroiBasemap.add(map, data("basemap-config")); }
   var outline = null;
   if (boundary) {

@@ -1,4 +1,4 @@
-"""Writes of the territory app: teams and places (the commune's administrators: ``manage_commune``)."""
+"""Teams, members, places and modules of a commune (its administrators: ``manage_commune``)."""
 
 from dataclasses import dataclass
 from decimal import Decimal

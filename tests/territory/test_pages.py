@@ -1,0 +1,377 @@
+"""The pages of a commune's first day: the operator adds it (with and without JavaScript), its administrators
+follow « Premiers pas », agents publish news, the public home, archiving and the export archive."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core import mail
+from PIL import Image
+
+from beffroi.accounts.models import Invitation
+from beffroi.core.models import AuditEntry, Commune
+from beffroi.reports.models import Category
+from beffroi.territory import services
+from beffroi.territory.models import NewsItem, Team
+from tests.factories import UserFactory, member
+from tests.territory.test_communes import ROVON, mayor_of, square
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(email="exploitation@syndicat.test", is_staff=True)
+
+
+def png(size=(120, 80), mode="RGBA") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, (200, 30, 30, 255) if mode == "RGBA" else (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/geo+json"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+# --- The operator ---------------------------------------------------------------------------------------------
+
+
+def test_only_the_operator_opens_the_platform_pages(client, valbourg, admin_valbourg):
+    assert client.get("/plateforme/communes/").status_code == 302  # to the login page
+    client.force_login(admin_valbourg)
+    response = client.get("/plateforme/communes/nouvelle/")
+    assert response.status_code == 403
+    assert "réservée à l'équipe de l'opérateur" in response.content.decode().replace("&#x27;", "'")
+    assert client.post("/plateforme/communes/valbourg/archiver/").status_code == 403
+    assert client.get("/plateforme/communes/valbourg/export/").status_code == 403
+
+
+def test_search_without_javascript_then_pick_then_create(
+    client, operator, django_capture_on_commit_callbacks
+):
+    client.force_login(operator)
+    html = client.get("/plateforme/communes/recherche/", {"q": "rovon"}).content.decode()
+    assert "Rovon (38 · Isère)" in html
+    assert f"?insee={ROVON}" in html
+    form = client.get("/plateforme/communes/nouvelle/", {"insee": ROVON}).content.decode()
+    assert "CC Saint-Marcellin Vercors Isère Communauté" in form and "605 habitants" in form
+    assert 'value="village"' in form and "checked" in form.split('value="village"')[1][:40]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/plateforme/communes/nouvelle/",
+            {
+                "insee_code": ROVON,
+                "admin_email": "mairie@rovon.test",
+                "preset": "village",
+                "contour": upload("rovon.geojson", square(45.19, 5.46)),
+            },
+        )
+    assert response.status_code == 302
+    commune = Commune.objects.get(insee_code=ROVON)
+    assert commune.slug == "rovon" and commune.boundary is not None and commune.preset == "village"
+    assert mail.outbox[0].to == ["mairie@rovon.test"]
+    listing = client.get("/plateforme/communes/").content.decode()
+    assert "Rovon" in listing and "en préparation" in listing
+
+
+def test_search_as_you_type_answers_the_results_alone(client, operator):
+    client.force_login(operator)
+    response = client.get("/plateforme/communes/recherche/", {"q": "st jean de luz"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "Saint-Jean-de-Luz (64 · Pyrénées-Atlantiques)" in html
+    assert "<html" not in html
+
+
+def test_a_commune_already_on_the_platform_is_shown_as_such(client, operator, valbourg):
+    Commune.objects.filter(pk=valbourg.pk).update(insee_code=ROVON)
+    client.force_login(operator)
+    html = client.get("/plateforme/communes/recherche/", {"q": ROVON}).content.decode()
+    assert "déjà sur la plateforme (/valbourg/)" in html
+
+
+def test_bad_input_on_the_creation_page_is_shown_in_french_next_to_the_field(client, operator, valbourg):
+    client.force_login(operator)
+    response = client.post(
+        "/plateforme/communes/nouvelle/",
+        {
+            "insee_code": ROVON,
+            "admin_email": "mairie@rovon.test",
+            "slug": "valbourg",
+            "contour": upload(
+                "point.geojson", json.dumps({"type": "Point", "coordinates": [5, 45]}).encode()
+            ),
+        },
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 200
+    assert "déjà pris par Valbourg" in html
+    assert "polygone ou un multipolygone" in html
+    assert not Commune.objects.filter(insee_code=ROVON).exists()
+    unknown = client.get("/plateforme/communes/nouvelle/", {"insee": "99999"}).content.decode()
+    assert "Aucune commune n'a le code INSEE « 99999 »" in unknown.replace("&#x27;", "'")
+
+
+def test_archived_commune_pages_and_apis_are_closed_and_its_data_kept(client, operator, valbourg):
+    services.team_create(commune=valbourg, name="Voirie", actor=None)
+    client.force_login(operator)
+    assert client.post("/plateforme/communes/valbourg/archiver/").status_code == 302
+    client.logout()
+    page = client.get("/valbourg/signalements/")
+    assert page.status_code == 410
+    assert "Les services en ligne de Valbourg sont fermés" in page.content.decode()
+    api = client.get("/valbourg/api/communes")
+    assert api.status_code == 410 and api["Content-Type"].startswith("application/problem+json")
+    assert client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"}).status_code in (400, 404)
+    assert "Valbourg" not in client.get("/").content.decode()
+    assert Team.objects.filter(commune=valbourg).exists()
+    client.force_login(operator)
+    client.post("/plateforme/communes/valbourg/archiver/", {"action": "reactivate"})
+    assert client.get("/valbourg/").status_code == 200
+
+
+def test_the_export_holds_the_commune_s_tables_files_and_nothing_of_another(
+    client, operator, valbourg, hautmesnil
+):
+    services.team_create(commune=valbourg, name="Voirie", actor=None)
+    services.team_create(commune=hautmesnil, name="Secret de Hautmesnil", actor=None)
+    services.commune_identity_update(commune=valbourg, actor=None, logo=png())
+    services.news_create(commune=valbourg, actor=None, title="Marché", body="Le marché =1+1 est samedi.")
+    client.force_login(operator)
+    response = client.get("/plateforme/communes/valbourg/export/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="beffroi-valbourg-')
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = set(archive.namelist())
+    assert {
+        "manifest.json",
+        "territory/team.json",
+        "territory/newsitem.json",
+        "csv/territory_team.csv",
+    } <= names
+    assert any(n.startswith("media/communes/logos/") for n in names)
+    teams = json.loads(archive.read("territory/team.json"))
+    assert [t["name"] for t in teams] == ["Voirie"]
+    everything = b"".join(archive.read(n) for n in names)
+    assert b"Secret de Hautmesnil" not in everything
+    csv_text = archive.read("csv/territory_newsitem.csv").decode("utf-8")
+    assert (
+        csv_text.startswith("\ufeff") and "'=1+1" not in csv_text
+    )  # only a cell that starts with = is guarded
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["commune"]["slug"] == "valbourg" and manifest["tables"]["territory.team"] == 1
+    assert AuditEntry.objects.filter(commune=valbourg, action="commune.export").exists()
+
+
+def test_the_export_never_holds_a_secret(valbourg):
+    from beffroi.core import services as core_services
+    from beffroi.territory import export
+
+    _key, secret = core_services.apikey_create(commune=valbourg, scope="read")
+    out = io.BytesIO()
+    export.write_archive(valbourg, out)
+    archive = zipfile.ZipFile(out)
+    keys = json.loads(archive.read("core/apikey.json"))
+    assert "key_hash" not in keys[0]
+    assert secret.encode() not in b"".join(archive.read(n) for n in archive.namelist())
+
+
+# --- The commune's administrators ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rovon(operator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.commune_add(insee_code=ROVON, admin_email="mairie@rovon.test", actor=operator)
+
+
+@pytest.fixture
+def mayor(rovon):
+    return mayor_of(rovon)
+
+
+def test_first_steps_are_ticked_from_the_commune_s_real_state(client, rovon, mayor):
+    client.force_login(mayor)
+    html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
+    assert html.count("à faire") == 5  # identity, contour, team, accessibility, home (no module yet)
+    assert "Étapes faites : 0 sur 5" in html
+    services.commune_preset_apply(commune=rovon, preset="village", actor=mayor)
+    services.commune_identity_update(
+        commune=rovon, actor=mayor, logo=png(), address="1 place de la Mairie", contact_phone="04 76 00 00 00"
+    )
+    services.commune_contour_set(commune=rovon, actor=mayor, contour_file=square(45.19, 5.46))
+    Invitation.objects.create(
+        commune=rovon,
+        email="secretaire@rovon.test",
+        role="agent",
+        token_hash="x" * 64,
+        created_at=rovon.created_at,
+        sent_at=rovon.created_at,
+        expires_at=rovon.created_at.replace(year=2100),
+    )
+    services.commune_home_update(
+        commune=rovon,
+        actor=mayor,
+        welcome_text="Bienvenue",
+        home_published=True,
+        accessibility_level="non",
+        accessibility_audit="autoévaluation du 3 décembre 2026",
+    )
+    html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
+    assert "Étapes faites : 6 sur 6" in html and "à faire" not in html
+    assert "Catégories de signalement" in html
+    admin_page = client.get("/rovon/espace-agents/administration/").content.decode()
+    assert "Premiers pas" in admin_page
+
+
+def test_categories_item_undone_when_no_category_has_a_team(client, rovon, mayor):
+    services.commune_preset_apply(commune=rovon, preset="village", actor=mayor)
+    Category.objects.filter(commune=rovon).update(team=None)
+    client.force_login(mayor)
+    html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
+    assert "Catégories de signalement" in html and "Étapes faites : 0 sur 6" in html
+
+
+def test_the_mayor_picks_a_preset_on_the_page(client, rovon, mayor):
+    client.force_login(mayor)
+    page = client.get("/rovon/espace-agents/administration/modele/").content.decode()
+    assert "le modèle suggéré est : Village" in page
+    response = client.post("/rovon/espace-agents/administration/modele/", {"preset": "village"})
+    assert response.status_code == 302
+    assert Category.objects.filter(commune=rovon).count() == 5
+    bad = client.post("/rovon/espace-agents/administration/modele/", {"preset": "metropole"})
+    assert bad.status_code == 200 and "Sélectionnez un choix valide" in bad.content.decode()
+
+
+def test_logo_is_checked_resized_and_shown_in_the_header(client, rovon, mayor):
+    client.force_login(mayor)
+    response = client.post(
+        "/rovon/espace-agents/administration/identite/",
+        {"logo": upload("blason.png", png((2400, 1200)), "image/png"), "address": "1 place de la Mairie"},
+    )
+    assert response.status_code == 302
+    rovon.refresh_from_db()
+    with Image.open(rovon.logo.path) as stored:
+        assert stored.format == "PNG" and max(stored.size) == 600
+    assert 'class="brand-logo" src="/rovon/logo.png?v=' in client.get("/rovon/").content.decode()
+    bad = client.post(
+        "/rovon/espace-agents/administration/identite/",
+        {"logo": upload("blason.png", b"<svg onload=alert(1)>", "image/png")},
+    )
+    assert "n'est pas une image lisible" in bad.content.decode().replace("&#x27;", "'")
+
+
+def test_a_bad_contour_on_the_page_is_refused_in_french(client, rovon, mayor):
+    client.force_login(mayor)
+    response = client.post(
+        "/rovon/espace-agents/administration/contour/", {"contour": upload("c.geojson", b"{not json")}
+    )
+    assert "GeoJSON lisible" in response.content.decode()
+    rovon.refresh_from_db()
+    assert rovon.boundary is None
+    ok = client.post(
+        "/rovon/espace-agents/administration/contour/", {"contour": upload("c.geojson", square(45.19, 5.46))}
+    )
+    assert ok.status_code == 302
+    rovon.refresh_from_db()
+    assert rovon.boundary["type"] == "Polygon"
+
+
+def test_other_communes_and_agents_cannot_change_the_setup(client, rovon, valbourg, admin_valbourg):
+    agent = member(rovon, "agent", "agent@rovon.test")
+    for user in (agent, admin_valbourg):
+        client.force_login(user)
+        for path in ("premiers-pas/", "identite/", "contour/", "modele/", "page-accueil/"):
+            assert client.get(f"/rovon/espace-agents/administration/{path}").status_code == 403
+        client.post("/rovon/espace-agents/administration/modele/", {"preset": "village"})
+    assert not Team.objects.filter(commune=rovon).exists()
+
+
+# --- The public home and news ------------------------------------------------------------------------------------
+
+
+def test_unpublished_home_is_in_preparation_for_visitors_and_a_preview_for_staff(
+    client, rovon, mayor, valbourg
+):
+    html = client.get("/rovon/").content.decode()
+    assert "Les services en ligne de Rovon sont en préparation" in html
+    assert "Rovon" not in client.get("/").content.decode()
+    client.force_login(mayor)
+    assert "Cette page n'est pas encore publiée" in client.get("/rovon/").content.decode().replace(
+        "&#x27;", "'"
+    )
+    response = client.post(
+        "/rovon/espace-agents/administration/page-accueil/", {"home_published": "on", "welcome_text": ""}
+    )
+    assert "Écrivez un mot d'accueil avant de publier" in response.content.decode().replace("&#x27;", "'")
+    client.post(
+        "/rovon/espace-agents/administration/page-accueil/",
+        {
+            "home_published": "on",
+            "welcome_text": "Bienvenue à Rovon ! Voir https://rovon.fr",
+            "accessibility_level": "non",
+            "accessibility_audit": "autoévaluation, décembre 2026",
+        },
+    )
+    client.logout()
+    html = client.get("/rovon/").content.decode()
+    assert "Bienvenue à Rovon !" in html and '<a href="https://rovon.fr"' in html
+    assert "Accessibilité : non conforme" in html
+    assert "Rovon" in client.get("/").content.decode()
+    statement = client.get("/rovon/accessibilite").content.decode()
+    assert "<strong>non conforme</strong>" in statement and "autoévaluation, décembre 2026" in statement
+
+
+def test_news_are_plain_text_with_links_and_stay_in_their_commune(
+    client, valbourg, hautmesnil, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    response = client.post(
+        "/valbourg/espace-agents/actualites/",
+        {
+            "title": "Travaux rue <b>Haute</b>",
+            "body": "<script>alert(1)</script> Détails : https://valbourg.fr/travaux",
+        },
+    )
+    assert response.status_code == 302
+    html = client.get("/valbourg/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "<b>Haute</b>" not in html
+    assert '<a href="https://valbourg.fr/travaux"' in html
+    assert "Travaux rue" not in client.get("/hautmesnil/").content.decode()
+    item = NewsItem.objects.get()
+    other_agent = member(hautmesnil, "agent", "agent2@hautmesnil.test")
+    client.force_login(other_agent)
+    assert client.post(f"/hautmesnil/espace-agents/actualites/{item.pk}/supprimer/").status_code == 404
+    assert NewsItem.objects.filter(pk=item.pk).exists()
+    habitant = member(valbourg, "habitant", "h@valbourg.test")
+    client.force_login(habitant)
+    assert client.post("/valbourg/espace-agents/actualites/", {"title": "x", "body": "y"}).status_code == 403
+
+
+def test_the_platform_home_searches_its_communes(client, valbourg, hautmesnil):
+    html = client.get("/", {"q": "haut"}).content.decode()
+    assert 'href="/hautmesnil/"' in html and 'href="/valbourg/"' not in html
+    assert "1 commune correspond à « haut »" in html.replace("&#x27;", "'")
+
+
+def test_no_contour_warns_the_agents_on_the_queue(client, valbourg, agent_valbourg):
+    valbourg.enabled_modules = ["reports"]
+    valbourg.boundary = None
+    valbourg.save()
+    client.force_login(agent_valbourg)
+    html = client.get("/valbourg/signalements/gestion/").content.decode().replace("&#x27;", "'")
+    assert "La commune n'a pas encore de contour" in html
+
+
+def test_the_logo_is_served_and_printed_in_the_council_report(client, valbourg, admin_valbourg):
+    services.commune_identity_update(commune=valbourg, actor=None, logo=png())
+    response = client.get("/valbourg/logo.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get("/hautmesnil/logo.png").status_code == 404
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    client.force_login(admin_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    assert 'class="commune-logo" src="data:image/png;base64,' in html
