@@ -1,5 +1,6 @@
 """Writes of the territory app: teams, members and places (``teams``), and the life of a commune on the
-platform: creation from the official list, presets, contour, identity, archiving (``communes``)."""
+platform: creation from the official list, presets, contour, identity, archiving (``communes``); its base map
+and address base (``geodata``)."""
 
 from beffroi.territory.services.communes import (
     CONTOUR_FIELDS,
@@ -16,6 +17,13 @@ from beffroi.territory.services.communes import (
     news_delete,
     require_operator,
 )
+from beffroi.territory.services.geodata import (
+    AddressImport,
+    GeoDataError,
+    addresses_import,
+    bal_error_message,
+    map_layer_import,
+)
 from beffroi.territory.services.teams import (
     member_add,
     member_remove,
@@ -30,6 +38,11 @@ from beffroi.territory.services.teams import (
 )
 
 __all__ = [
+    "AddressImport",
+    "GeoDataError",
+    "addresses_import",
+    "bal_error_message",
+    "map_layer_import",
     "CONTOUR_FIELDS",
     "HOME_FIELDS",
     "IDENTITY_FIELDS",
