@@ -27,6 +27,7 @@ def build(*, commune: Commune, today: date) -> dict:
         plan = project.financing_plan
         lines = funding_selectors.plan_lines(plan=plan) if plan else []
         check = funding_selectors.plan_check(plan=plan, lines=lines) if plan else None
+        balance = funding_selectors.plan_balance(plan=plan, lines=lines) if plan else None
         plan_totals = funding_selectors.plan_totals(lines=lines)
         totals["investment"] += project.investment_budget
         totals["operating"] += project.operating_budget
@@ -41,6 +42,7 @@ def build(*, commune: Commune, today: date) -> dict:
                 "lines": lines,
                 "totals": plan_totals,
                 "check": check,
+                "balance": balance,
                 "indicators": list(project.indicators.all()),
                 "phases": list(project.phases.all()),
             }

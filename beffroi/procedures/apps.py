@@ -9,7 +9,11 @@ class ProceduresConfig(AppConfig):
 
     def ready(self):
         from beffroi.core import modules
-        from beffroi.procedures import demo  # noqa: F401 — registers the demo step
+        from beffroi.procedures import (
+            demo,  # noqa: F401 — registers the demo step
+            services,
+        )
+        from beffroi.territory import first_steps, presets
 
         modules.register(
             modules.Module(
@@ -26,3 +30,23 @@ class ProceduresConfig(AppConfig):
                 api_prefixes=("procedures",),
             )
         )
+        presets.register_step("procedures", services.commune_preset_apply)
+        first_steps.register(
+            first_steps.Item(
+                "first_demarche",
+                _("Première démarche en ligne"),
+                _(
+                    "Installez un modèle (réservation de salle, cantine, saisine libre…), relisez-le et publiez-le."
+                ),
+                "procedures:config_templates",
+                _has_published_demarche,
+                order=50,
+                module="procedures",
+            )
+        )
+
+
+def _has_published_demarche(commune) -> bool:
+    from beffroi.procedures.models import Demarche
+
+    return Demarche.objects.filter(commune=commune, status=Demarche.Status.PUBLISHED).exists()

@@ -38,10 +38,10 @@ PRESETS: dict[str, Preset] = {
         label=_("Village"),
         description=_(
             "Moins de 1 000 habitants : les signalements avec cinq catégories traitées par la mairie, "
-            "un seul service, pas de capteurs."
+            "un seul service, la saisine libre de la mairie en ligne, pas de capteurs."
         ),
         population=(0, 1000),
-        modules=("reports", "planning"),
+        modules=("reports", "procedures", "planning"),
         teams=(("mairie", gettext_noop("Mairie")),),
     ),
     "bourg": Preset(
@@ -49,10 +49,10 @@ PRESETS: dict[str, Preset] = {
         label=_("Bourg"),
         description=_(
             "De 1 000 à 5 000 habitants : les signalements avec sept catégories réparties entre l'accueil et "
-            "les services techniques, le projet de territoire et le budget participatif."
+            "les services techniques, quatre démarches en ligne, le projet de territoire et le budget participatif."
         ),
         population=(1000, 5000),
-        modules=("reports", "planning", "budgeting"),
+        modules=("reports", "procedures", "planning", "budgeting"),
         teams=(
             ("accueil-de-la-mairie", gettext_noop("Accueil de la mairie")),
             ("services-techniques", gettext_noop("Services techniques")),
@@ -62,11 +62,12 @@ PRESETS: dict[str, Preset] = {
         code="petite-ville",
         label=_("Petite ville"),
         description=_(
-            "De 5 000 à 20 000 habitants : les signalements avec neuf catégories et quatre services, le projet "
-            "de territoire, le budget participatif et les données des capteurs."
+            "De 5 000 à 20 000 habitants : les signalements avec neuf catégories et quatre services, les huit "
+            "démarches en ligne, le projet de territoire, le budget participatif, la participation citoyenne et "
+            "les données des capteurs."
         ),
         population=(5000, 20000),
-        modules=("reports", "planning", "budgeting", "datahub"),
+        modules=("reports", "procedures", "planning", "budgeting", "participation", "datahub"),
         teams=(
             ("accueil-de-la-mairie", gettext_noop("Accueil de la mairie")),
             ("voirie-et-proprete", gettext_noop("Voirie et propreté")),

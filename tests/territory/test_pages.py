@@ -219,8 +219,9 @@ def test_first_steps_are_ticked_from_the_commune_s_real_state(client, rovon, may
         accessibility_audit="autoévaluation du 3 décembre 2026",
     )
     html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
-    assert "Étapes faites : 6 sur 6" in html and "à faire" not in html
-    assert "Catégories de signalement" in html
+    # the village preset opened the démarches and published the saisine libre: « Première démarche » is done
+    assert "Étapes faites : 7 sur 7" in html and "à faire" not in html
+    assert "Catégories de signalement" in html and "Première démarche en ligne" in html
     admin_page = client.get("/rovon/espace-agents/administration/").content.decode()
     assert "Premiers pas" in admin_page
 
@@ -230,7 +231,7 @@ def test_categories_item_undone_when_no_category_has_a_team(client, rovon, mayor
     Category.objects.filter(commune=rovon).update(team=None)
     client.force_login(mayor)
     html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
-    assert "Catégories de signalement" in html and "Étapes faites : 0 sur 6" in html
+    assert "Catégories de signalement" in html and "Étapes faites : 1 sur 7" in html  # the saisine libre
 
 
 def test_the_mayor_picks_a_preset_on_the_page(client, rovon, mayor):

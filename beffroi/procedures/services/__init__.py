@@ -3,6 +3,7 @@ from draft to decision (`dossiers`). `from beffroi.procedures import services; s
 
 from beffroi.procedures.services.demarches import (
     DemarcheError,
+    commune_preset_apply,
     decision_template_create,
     decision_templates_ensure,
     demarche_close,
@@ -36,6 +37,7 @@ from beffroi.procedures.services.dossiers import (
 )
 
 __all__ = [
+    "commune_preset_apply",
     "DemarcheError",
     "DossierError",
     "decision_template_create",

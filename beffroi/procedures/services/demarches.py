@@ -256,6 +256,24 @@ def template_install(
     return demarche
 
 
+# The ready démarches a preset installs (territory.presets): a village offers the saisine libre every commune
+# owes (CRPA L112-8), a bourg adds the requests it receives most, a petite ville all of them.
+PRESET_TEMPLATES = {
+    "village": ("saisine-libre",),
+    "bourg": ("saisine-libre", "salle-communale", "attestation", "occupation-domaine-public"),
+}
+
+
+def commune_preset_apply(commune: Commune, preset, actor: Actor) -> None:
+    """Démarches' part of a commune preset: its ready démarches installed and published, once each (a template
+    already installed is left as the commune made it). Audited through template_install."""
+    codes = PRESET_TEMPLATES.get(preset.code, tuple(catalogue.TEMPLATES))
+    have = set(Demarche.objects.filter(commune=commune).values_list("template_code", flat=True))
+    for code in codes:
+        if code in catalogue.TEMPLATES and code not in have:
+            template_install(commune=commune, actor=actor, code=code)
+
+
 @transaction.atomic
 def decision_template_create(
     *, commune: Commune, actor: Actor, title: str, outcome: str, body: str, signatory: str = ""
