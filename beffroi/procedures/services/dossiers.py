@@ -215,7 +215,7 @@ def dossier_start(
 
 def _lock_draft(dossier: Dossier) -> Dossier:
     locked = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("version", "commune", "demarche")
         .get(pk=dossier.pk)
     )
@@ -310,7 +310,7 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
     returns the dossier as filed the first time. Refused, field by field, while something required is missing.
     """
     locked = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("version", "demarche", "commune")
         .get(pk=dossier.pk)
     )
@@ -456,7 +456,7 @@ def message_from_applicant(
     """The applicant writes on the tracking page (with a file); with `pieces`, it answers a request for pieces:
     the period runs again from today (CRPA L114-5) and the dossier is back in instruction. Audited with no
     actor (the applicant has no account, or acts as such)."""
-    locked = Dossier.objects.select_for_update().select_related("version", "commune").get(pk=dossier.pk)
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("version", "commune").get(pk=dossier.pk)
     if locked.state == Dossier.State.DRAFT or locked.is_decided:
         raise DossierError({"body": _("Ce dossier n'attend plus de message.")})
     message = _message(locked, body=body, attachment=attachment, from_applicant=True, author=None)
@@ -513,7 +513,7 @@ def _message(
 def _locked(dossier: Dossier, actor: Actor) -> Dossier:
     _require(actor, dossier.commune)
     locked = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("version", "demarche", "commune")
         .get(pk=dossier.pk)
     )
@@ -764,7 +764,7 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
     horizon = date.fromordinal(today.toordinal() + within_days)
     with transaction.atomic():
         due = list(
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .filter(
                 commune=commune, state__in=Dossier.OPEN_STATES, deadline__gte=today, deadline__lte=horizon
             )
