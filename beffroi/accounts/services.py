@@ -309,7 +309,11 @@ def _invitation_summary(invitation: Invitation) -> str:
 
 
 def _locked(invitation: Invitation) -> Invitation:
-    return Invitation.objects.select_for_update(of=("self",)).select_related("commune", "team").get(pk=invitation.pk)
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("commune", "team")
+        .get(pk=invitation.pk)
+    )
 
 
 @transaction.atomic

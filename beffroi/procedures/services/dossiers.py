@@ -456,7 +456,11 @@ def message_from_applicant(
     """The applicant writes on the tracking page (with a file); with `pieces`, it answers a request for pieces:
     the period runs again from today (CRPA L114-5) and the dossier is back in instruction. Audited with no
     actor (the applicant has no account, or acts as such)."""
-    locked = Dossier.objects.select_for_update(of=("self",)).select_related("version", "commune").get(pk=dossier.pk)
+    locked = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("version", "commune")
+        .get(pk=dossier.pk)
+    )
     if locked.state == Dossier.State.DRAFT or locked.is_decided:
         raise DossierError({"body": _("Ce dossier n'attend plus de message.")})
     message = _message(locked, body=body, attachment=attachment, from_applicant=True, author=None)
