@@ -31,10 +31,27 @@ SAMPLES = 300
 GOAL_MS = 20.0
 TYPES = ["Rue", "Avenue", "Chemin", "Impasse", "Allée", "Place", "Route", "Boulevard"]
 NAMES = [
-    "des Écoles", "de la République", "Pasteur", "Victor-Hugo", "du Moulin", "des Tilleuls", "de la Gare",
-    "Jean-Jaurès", "du Château", "des Vignes", "du Stade", "des Lilas", "de Verdun", "Gambetta", "des Prés",
-    "de l'Église", "du Four", "des Jardins", "de la Fontaine", "Saint-Martin",
-]  # fmt: skip
+    "des Écoles",
+    "de la République",
+    "Pasteur",
+    "Victor-Hugo",
+    "du Moulin",
+    "des Tilleuls",
+    "de la Gare",
+    "Jean-Jaurès",
+    "du Château",
+    "des Vignes",
+    "du Stade",
+    "des Lilas",
+    "de Verdun",
+    "Gambetta",
+    "des Prés",
+    "de l'Église",
+    "du Four",
+    "des Jardins",
+    "de la Fontaine",
+    "Saint-Martin",
+]
 
 
 def p95(values: list[float]) -> float:
@@ -65,12 +82,20 @@ def main() -> None:
             n += 1
             rows.append(
                 bal.BalAddress(
-                    interop_key=f"21999_{s:04d}_{k + 1:05d}", insee="21999", street=street, locality="",
-                    number=k + 1, suffix="", position_kind="entrée",
-                    latitude=47.25 + rng.random() * 0.1, longitude=4.75 + rng.random() * 0.1,
-                    parcels="", certified=True, updated_on=None,
+                    interop_key=f"21999_{s:04d}_{k + 1:05d}",
+                    insee="21999",
+                    street=street,
+                    locality="",
+                    number=k + 1,
+                    suffix="",
+                    position_kind="entrée",
+                    latitude=47.25 + rng.random() * 0.1,
+                    longitude=4.75 + rng.random() * 0.1,
+                    parcels="",
+                    certified=True,
+                    updated_on=None,
                 )
-            )  # fmt: skip
+            )
     started = time.perf_counter()
     result = services.addresses_import(
         commune=commune, text=bal.write(rows, commune_name="Grandville", source="bench")

@@ -51,14 +51,16 @@ def test_a_commune_s_first_day(browser, demo_site):
     page.fill("#id_password2", "Rovon-Mairie-2026!")
     page.click("main form button[type=submit]")
     page.goto(f"{demo_site}/rovon/espace-agents/administration/premiers-pas/")
-    text = page.inner_text("main")  # the operator kept the preset suggested for 605 inhabitants
-    assert "Étapes faites : 1 sur 6" in text and "Modèle de départ : Village." in text
+    text = page.inner_text(
+        "main"
+    )  # the operator kept the preset suggested for 605 inhabitants (its saisine libre is published)
+    assert "Étapes faites : 2 sur 7" in text and "Modèle de départ : Village." in text
     _check(page)
     page.click("text=Changer de modèle")
     _check(page)
     page.check("input[value=village]")
     page.click("text=Appliquer ce modèle")
-    assert "Étapes faites : 1 sur 6" in page.inner_text("main")
+    assert "Étapes faites : 2 sur 7" in page.inner_text("main")
     page.click("main >> text=Identité de la commune et logo")
     _check(page)
     page.fill("#id_address", "Le Village, 38470 Rovon")
@@ -72,9 +74,14 @@ def test_a_commune_s_first_day(browser, demo_site):
     ring = [[5.43, 45.17], [5.48, 45.17], [5.48, 45.22], [5.43, 45.22], [5.43, 45.17]]
     page.set_input_files(
         "#id_contour",
-        files=[{"name": "rovon.geojson", "mimeType": "application/geo+json",
-                "buffer": json.dumps({"type": "Polygon", "coordinates": [ring]}).encode()}],
-    )  # fmt: skip
+        files=[
+            {
+                "name": "rovon.geojson",
+                "mimeType": "application/geo+json",
+                "buffer": json.dumps({"type": "Polygon", "coordinates": [ring]}).encode(),
+            }
+        ],
+    )
     page.click("text=Envoyer le contour")
     assert "Contour enregistré" in page.inner_text("main")
     page.goto(f"{demo_site}/rovon/espace-agents/administration/")
@@ -93,7 +100,7 @@ def test_a_commune_s_first_day(browser, demo_site):
     page.click("text=Publier")
     page.goto(f"{demo_site}/rovon/espace-agents/administration/premiers-pas/")
     text = page.inner_text("main")
-    assert "Étapes faites : 5 sur 6" in text  # the team is still to invite
+    assert "Étapes faites : 6 sur 7" in text  # the team is still to invite (the preset published a démarche)
     context.close()
     visitor = with_axe(browser.new_context(locale="fr-FR", viewport=PHONE))
     page = visitor.new_page()

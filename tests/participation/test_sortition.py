@@ -182,9 +182,16 @@ def test_property_leximin_equals_the_definition_on_random_small_pools(rows, k, s
 def test_when_the_relaxation_cannot_be_reached_the_paper_stages_still_find_the_optimum():
     # Three categories whose linear relaxation promises more than any mix of real panels can give.
     rows = [
-        ("b", "x", "v"), ("b", "y", "u"), ("a", "x", "u"), ("a", "y", "v"), ("a", "y", "u"),
-        ("a", "y", "v"), ("b", "y", "v"), ("b", "x", "u"), ("b", "x", "v"),
-    ]  # fmt: skip
+        ("b", "x", "v"),
+        ("b", "y", "u"),
+        ("a", "x", "u"),
+        ("a", "y", "v"),
+        ("a", "y", "u"),
+        ("a", "y", "v"),
+        ("b", "y", "v"),
+        ("b", "x", "u"),
+        ("b", "x", "v"),
+    ]
     volunteers = pool(rows, ("c1", "c2", "c3"))
     quotas = {
         "c1": {"a": FeatureQuota(0, 3), "b": FeatureQuota(1, 1)},

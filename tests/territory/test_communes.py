@@ -242,9 +242,18 @@ def test_the_command_adds_a_commune_and_says_what_is_wrong(db, tmp_path, valbour
     contour_file = tmp_path / "rovon.geojson"
     contour_file.write_bytes(square(45.19, 5.46))
     call_command(
-        "commune", "add", "--insee", ROVON, "--admin", "maire@rovon.test", "--preset", "village",
-        "--contour", str(contour_file), stdout=out,
-    )  # fmt: skip
+        "commune",
+        "add",
+        "--insee",
+        ROVON,
+        "--admin",
+        "maire@rovon.test",
+        "--preset",
+        "village",
+        "--contour",
+        str(contour_file),
+        stdout=out,
+    )
     assert "Rovon (38345, Isère) créée : /rovon/" in out.getvalue()
     assert Category.objects.filter(commune__slug="rovon").count() == 5
     with pytest.raises(CommandError, match="déjà sur la plateforme"):
