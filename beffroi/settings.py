@@ -269,15 +269,16 @@ BEFFROI_TILE_ATTRIBUTION = env.str(
 BEFFROI_TILE_MAX_ZOOM = env.int("BEFFROI_TILE_MAX_ZOOM", default=19)
 
 
-def _tile_origin(url: str) -> str:
-    """scheme://host[:port] of the tile URL: the one third-party origin the CSP lets images come from."""
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an address (a tile URL's « {s} » subdomain read as « a »), or "" for none."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url.replace("{s}", "a"))
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-BEFFROI_TILE_ORIGIN = _tile_origin(BEFFROI_TILE_URL)
+# the one third-party origin the CSP lets images come from
+BEFFROI_TILE_ORIGIN = _origin(BEFFROI_TILE_URL)
 # The MQTT broker keeps the worker's messages without limit while it is stopped (max_queued_messages 0, as in
 # docs/mosquitto/beffroi.conf): `beffroi mqtt` then no longer warns at start that it may lose some.
 BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED = env.bool("BEFFROI_MQTT_BROKER_QUEUE_UNLIMITED", default=False)
@@ -297,13 +298,6 @@ CONTENT_SECURITY_POLICY = {
 
 # The sign-in buttons and the logout send the browser to the configured providers: their origins are allowed
 # as form targets (a form's redirect to another origin is otherwise blocked by form-action).
-def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
     {
         _origin(str(provider[key]))

@@ -60,12 +60,12 @@ def test_the_csp_lets_images_come_from_the_tile_service_and_nowhere_else(client,
             assert "geopf" not in directive
 
 
-def test_the_tile_origin_is_read_from_the_tile_url():
-    from beffroi.settings import _tile_origin
+def test_the_origin_is_read_from_the_tile_url():
+    from beffroi.settings import _origin
 
-    assert _tile_origin("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
-    assert _tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://a.tile.example.org"
-    assert _tile_origin("") == ""
+    assert _origin("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
+    assert _origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://a.tile.example.org"
+    assert _origin("") == ""
 
 
 def test_the_report_map_is_drawn_on_plan_ign_with_its_attribution(client, mapped):
