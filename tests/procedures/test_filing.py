@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -152,4 +154,9 @@ def test_two_children_filed_without_javascript_then_accuses(
 
     pdf = client.get(f"/valbourg/demarches/dossier/{token}/accuse.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    if shutil.which("pdftotext"):  # the accusé on the shared print base: letterhead, footer, page numbers
+        printed = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True)
+        words = printed.stdout.decode()
+        assert "Mairie de Valbourg" in words and dossier.display_code in words
+        assert re.search(r"\b1\s*/\s*\d\b", words) and "Accusé de réception — dossier" in words
     assert AuditEntry.objects.filter(action="procedures.dossier.file").count() == 1
