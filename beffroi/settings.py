@@ -106,9 +106,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE transactions avoid "database is locked"
     # upgrades in the middle of a write; busy timeout rides out short write bursts.
+    # synchronous=NORMAL in WAL mode: a killed process loses no committed transaction (tests/durability); a power
+    # cut or a crash of the machine may lose the last ones. FULL syncs the log at every commit (docs/operations.md).
+    _synchronous = env.str("BEFFROI_SQLITE_SYNCHRONOUS", default="NORMAL").upper()
+    if _synchronous not in ("NORMAL", "FULL"):
+        raise ValueError("BEFFROI_SQLITE_SYNCHRONOUS: NORMAL or FULL")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }

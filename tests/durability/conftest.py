@@ -34,17 +34,28 @@ def migrated_template(django_db_setup, django_db_blocker, tmp_path_factory) -> P
 
 
 @pytest.fixture(scope="session")
-def static_root(tmp_path_factory) -> Path:
-    """Collected static files (the production storage needs its manifest), once for every test."""
+def collecting_static(tmp_path_factory) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """`collectstatic` started at once, in its own process: it runs while this one migrates the test database."""
     root = tmp_path_factory.mktemp("static")
     env = {**os.environ, "BEFFROI_STATIC_ROOT": str(root), "BEFFROI_DATA_DIR": str(root / "data")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run([*BEFFROI, "collectstatic", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
+    process = subprocess.Popen([*BEFFROI, "collectstatic", "--noinput", "-v", "0"], env=env, cwd=ROOT)
+    yield process, root
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def static_root(collecting_static) -> Path:
+    """Collected static files (the production storage needs its manifest), once for every test."""
+    process, root = collecting_static
+    assert process.wait(timeout=600) == 0
     return root
 
 
 @pytest.fixture
-def instance(tmp_path, migrated_template, static_root) -> Iterator[Instance]:
+def instance(collecting_static, tmp_path, migrated_template, static_root) -> Iterator[Instance]:
     inst = Instance(tmp_path, migrated_template, static_root)
     try:
         yield inst
