@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.utils.translation import gettext as _
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -41,7 +40,8 @@ PG_FILE = "database.dump"
 
 
 class BackupError(Exception):
-    """A backup or a restore that cannot go on; the message is in French, for the operator."""
+    """A backup or a restore that cannot go on; the message is in French, for the operator (as every
+    command's messages: they are not translated)."""
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,10 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     except FileNotFoundError:
         raise BackupError(
-            _("%(tool)s est introuvable : installez le client PostgreSQL (paquet postgresql-client).")
-            % {"tool": command[0]}
+            f"{command[0]} est introuvable : installez le client PostgreSQL (paquet postgresql-client)."
         ) from None
     if done.returncode != 0:
-        raise BackupError(
-            _("%(tool)s a échoué : %(error)s") % {"tool": command[0], "error": done.stderr.strip()[-2000:]}
-        )
+        raise BackupError(f"{command[0]} a échoué : {done.stderr.strip()[-2000:]}")
 
 
 def _pg_tables(cursor: Any) -> list[str]:
@@ -135,7 +132,7 @@ def postgresql_snapshot(target: Path) -> dict[str, Any]:
     The counting transaction exports its snapshot (REPEATABLE READ) and pg_dump reads in it (``--snapshot``).
     """
     if connection.in_atomic_block:
-        raise BackupError(_("La sauvegarde doit être lancée hors d'une transaction."))
+        raise BackupError("La sauvegarde doit être lancée hors d'une transaction.")
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:  # autocommit: the BEGIN below is ours
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -175,7 +172,7 @@ def backup_create(*, output_dir: Path, now: datetime | None = None) -> BackupRes
     name = f"beffroi-{now:%Y%m%d-%H%M%S}.tar.gz"
     archive = output_dir / name
     if archive.exists():
-        raise BackupError(_("L'archive %(name)s existe déjà.") % {"name": archive})
+        raise BackupError(f"L'archive {archive} existe déjà.")
     engine = _engine()
     with tempfile.TemporaryDirectory(dir=output_dir, prefix=".beffroi-backup-") as work:
         database = Path(work) / (SQLITE_FILE if engine == "sqlite" else PG_FILE)
@@ -215,17 +212,13 @@ def checksum_verify(archive: Path) -> None:
     checksum = archive.with_name(archive.name + ".sha256")
     if not checksum.is_file():
         raise BackupError(
-            _("Fichier de contrôle %(name)s introuvable : l'archive ne peut pas être vérifiée.")
-            % {"name": checksum.name}
+            f"Fichier de contrôle {checksum.name} introuvable : l'archive ne peut pas être vérifiée."
         )
     expected = checksum.read_text(encoding="ascii", errors="replace").split()[:1]
     if expected != [sha256_of(archive)]:
         raise BackupError(
-            _(
-                "L'archive %(name)s ne correspond pas à sa somme de contrôle : elle est incomplète ou abîmée. "
-                "Rien n'a été restauré."
-            )
-            % {"name": archive.name}
+            f"L'archive {archive.name} ne correspond pas à sa somme de contrôle : elle est incomplète ou abîmée. "
+            "Rien n'a été restauré."
         )
 
 
@@ -276,17 +269,15 @@ def backup_restore(*, archive: Path, force: bool = False, database: str | None =
     afterwards; the manifest is returned. Stop the server and the workers first.
     """
     if not archive.is_file():
-        raise BackupError(_("Archive introuvable : %(name)s") % {"name": archive})
+        raise BackupError(f"Archive introuvable : {archive}")
     checksum_verify(archive)
     media = Path(settings.MEDIA_ROOT)
     target = _target(database)
     if not force and (database_holds_data(target) or _media_holds_files(media)):
         raise BackupError(
-            _(
-                "La base de données ou le dossier des médias contient déjà des données : la restauration les "
-                "remplacerait. Restaurez dans un dossier de données et une base vides, ou relancez avec --force "
-                "pour tout remplacer (arrêtez d'abord le serveur et les workers)."
-            )
+            "La base de données ou le dossier des médias contient déjà des données : la restauration les "
+            "remplacerait. Restaurez dans un dossier de données et une base vides, ou relancez avec --force "
+            "pour tout remplacer (arrêtez d'abord le serveur et les workers)."
         )
     with tempfile.TemporaryDirectory(prefix=".beffroi-restore-", dir=Path(settings.DATA_DIR)) as work:
         with tarfile.open(archive, "r:gz") as tar:
@@ -295,11 +286,8 @@ def backup_restore(*, archive: Path, force: bool = False, database: str | None =
         engine = _engine()
         if manifest["engine"] != engine:
             raise BackupError(
-                _(
-                    "Cette archive vient d'une base %(archive)s ; la base configurée ici est %(here)s. "
-                    "Restaurez-la sur le même moteur (DATABASE_URL)."
-                )
-                % {"archive": manifest["engine"], "here": engine}
+                f"Cette archive vient d'une base {manifest['engine']} ; la base configurée ici est {engine}. "
+                "Restaurez-la sur le même moteur (DATABASE_URL)."
             )
         if database is None:
             connection.close()  # nothing of this process keeps the old database open
@@ -320,8 +308,7 @@ def backup_restore(*, archive: Path, force: bool = False, database: str | None =
     differ = sorted(t for t, n in manifest["rows"].items() if rows.get(t) != n)
     if differ:
         raise BackupError(
-            _("Restauration incomplète : le nombre de lignes diffère du manifeste pour %(tables)s.")
-            % {"tables": ", ".join(differ)}
+            f"Restauration incomplète : le nombre de lignes diffère du manifeste pour {', '.join(differ)}."
         )
     return manifest
 
