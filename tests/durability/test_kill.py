@@ -87,7 +87,6 @@ def kill_rounds(progress, *, start, kill) -> None:
 
 # --- (a) HTTP batch ingestion ----------------------------------------------------------------------------------
 
-FILL = "https://uri.etsi.org/ngsi-ld/default-context/fillingLevel"
 BATCH = 50
 
 
