@@ -150,6 +150,8 @@ AXES_USERNAME_CALLABLE = "beffroi.accounts.forms.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address lockouts count by: the real client's behind a trusted reverse proxy (core.abuse.client_ip).
+AXES_CLIENT_IP_CALLABLE = "beffroi.core.abuse.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -193,8 +195,10 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = False
 # Behind a reverse proxy (nginx, Caddy) that sets X-Forwarded-Proto and appends the client's address to
-# X-Forwarded-For: core.abuse.client_ip then reads the address that proxy saw (the header's last entry).
+# X-Forwarded-For: core.abuse.client_ip then reads the address that proxy saw, for requests that come from one
+# of the trusted proxies (addresses or networks; loopback by default); rate limits and axes count by it.
 BEFFROI_BEHIND_PROXY = env.bool("BEFFROI_BEHIND_PROXY", default=False)
+BEFFROI_TRUSTED_PROXIES = env.list("BEFFROI_TRUSTED_PROXIES", default=["127.0.0.0/8", "::1"])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEFFROI_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
