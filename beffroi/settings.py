@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beffroi.core.middleware.CommuneMiddleware",
+    "beffroi.core.db_router.ReplicaReadsMiddleware",  # after the commune: it reads the path without the slug
     "beffroi.core.middleware.FrenchFirstLocaleMiddleware",
     "beffroi.core.middleware.RequestSizeMiddleware",
     "beffroi.core.middleware.NulCharacterMiddleware",
@@ -119,6 +120,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Through pgbouncer in transaction pooling (docs/operations.md, « Beyond one machine »): a server-side
+    # cursor would outlive the transaction its server connection was lent for. Django already binds parameters
+    # on the client (no prepared statement kept on a server connection): leave OPTIONS server_side_binding unset.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("BEFFROI_PGBOUNCER", default=False)
+# A streaming replica for the read-heavy paths (core.db_router): Open311 and NGSI-LD reads, the data dashboards.
+# Unset, every query goes to "default" as before. A libpq multi-host address whose last host is the primary
+# (or its pgbouncer) with target_session_attrs=prefer-standby keeps those reads working when the replica is
+# down: the health check drops the dead connection and the next one lands on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get(
+        "DISABLE_SERVER_SIDE_CURSORS", False
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["beffroi.core.db_router.ReplicaRouter"]
+# The requests whose reads may go to the replica (GET and HEAD only; path after the commune's slug).
+BEFFROI_REPLICA_PATHS = env.list(
+    "BEFFROI_REPLICA_PATHS",
+    default=[r"^/open311/", r"^/ngsi-ld/", r"^/donnees/$", r"^/donnees/equipement/\d+/(export\.csv)?$"],
+)
+# After a request that wrote, the same browser reads the primary for this many seconds (read-your-writes
+# across the redirect that follows a form, whatever the replica's lag).
+BEFFROI_REPLICA_PIN_SECONDS = env.int("BEFFROI_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -136,6 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions in the database (SQLite or PostgreSQL), like the task queue: any app server behind the proxy
+# serves any request, and none keeps state of its own.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"  # « Mon espace »: what needs the member's attention, by role
 LOGOUT_REDIRECT_URL = "core:home"
@@ -165,9 +194,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("BEFFROI_STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (photos, démarches' pieces) go through Django's storage API only: several app servers share
+# them through a shared directory (BEFFROI_MEDIA_ROOT on NFS or the like) or S3-compatible object storage
+# (BEFFROI_S3_BUCKET, with the optional dependency: pip install "beffroi[s3]"); docs/operations.md.
+MEDIA_ROOT = Path(env.str("BEFFROI_MEDIA_ROOT", default=str(DATA_DIR / "media")))
+_MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if env.str("BEFFROI_S3_BUCKET", default=""):
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("BEFFROI_S3_BUCKET"),
+            "endpoint_url": env.str("BEFFROI_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("BEFFROI_S3_REGION", default="") or None,
+            "access_key": env.str("BEFFROI_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("BEFFROI_S3_SECRET_KEY", default="") or None,
+            "default_acl": None,  # private: files are served through the views that check who may see them
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
