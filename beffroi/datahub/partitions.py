@@ -82,12 +82,16 @@ def ensure_months(months: Iterable[date]) -> list[str]:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
             row = cursor.fetchone()
             if not (row and row[0]):
-                start = datetime(month.year, month.month, 1, tzinfo=UTC)
-                end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
+                start = f"'{datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()}'"
+                # (December 9999, the last month a Python date has, runs to the end of time)
+                end = (
+                    f"'{datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC).isoformat()}'"
+                    if month < date(9999, 12, 1)
+                    else "MAXVALUE"
+                )
                 # IF NOT EXISTS: another server may create the same month at the same time.
                 cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} "
-                    f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} FOR VALUES FROM ({start}) TO ({end})"
                 )
                 created.append(name)
         _known.add((database, month))

@@ -43,15 +43,17 @@ def partition(apps, schema_editor):
             ) PARTITION BY RANGE (observed_at)
             """
         )
-        cursor.execute(f"SELECT min(observed_at), max(observed_at), max(id) FROM {TABLE}_unpartitioned")
-        oldest, newest, last_id = cursor.fetchone()
+        cursor.execute(f"SELECT max(id) FROM {TABLE}_unpartitioned")
+        last_id = cursor.fetchone()[0]
+        # the months that hold measurements (not every month between the oldest and the newest: a stray
+        # instant in year 1 or 9999 would make thousands), and the coming ones
+        cursor.execute(
+            f"SELECT DISTINCT date_trunc('month', observed_at AT TIME ZONE 'UTC')::date FROM {TABLE}_unpartitioned"
+        )
+        months = [month for (month,) in cursor.fetchall()]
     partitions.forget()
-    months = []
-    month = partitions.month_of(oldest or datetime.now(UTC))
-    end = partitions.month_of(max(newest or datetime.now(UTC), datetime.now(UTC)))
-    for _ in range(partitions.AHEAD_MONTHS):
-        end = partitions.next_month(end)
-    while month <= end:
+    month = partitions.month_of(datetime.now(UTC))
+    for _ in range(partitions.AHEAD_MONTHS + 1):
         months.append(month)
         month = partitions.next_month(month)
     partitions.ensure_months(months)
