@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -339,6 +340,16 @@ class Topology:
             start_new_session=True,
         )
 
+    def set_upstreams(self, count: int) -> None:
+        """nginx sends the traffic to the first ``count`` app servers only (configuration reloaded)."""
+        folder = self.root / "nginx"
+        upstreams = [f"127.0.0.1:{self.app_port(i)}" for i in range(count)]
+        (folder / "nginx.conf").write_text(
+            nginx_conf(port=self.http_port, upstreams=upstreams, folder=folder)
+        )
+        os.kill(self.processes["nginx"].pid, signal.SIGHUP)
+        time.sleep(1.0)
+
     # ------------------------------------------------------------------------------------- faults, stop
 
     def kill(self, name: str) -> None:
@@ -352,6 +363,12 @@ class Topology:
         """SIGKILL the replica's postmaster: its connections drop, its port closes."""
         pid = int((self.root / "replica" / "postmaster.pid").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # until its port refuses connections
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.replica_port)) != 0:
+                    return
+            time.sleep(0.05)
 
     def stop(self) -> None:
         for name in list(self.processes):
