@@ -1,5 +1,6 @@
 """core.db_router: which requests read the replica (DATABASE_REPLICA_URL), and read-your-writes."""
 
+import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -7,7 +8,11 @@ from beffroi.core import db_router
 from beffroi.core.db_router import PIN_COOKIE, ReplicaReadsMiddleware, ReplicaRouter
 from beffroi.reports.models import Report
 
-REPLICA_DATABASES = {"default": {}, "replica": {}}
+
+@pytest.fixture
+def with_replica(monkeypatch):
+    """As with DATABASE_REPLICA_URL set (the routing decisions only name aliases: no replica is reached)."""
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)
 
 
 def through_middleware(request, view):
@@ -22,8 +27,7 @@ def through_middleware(request, view):
     return seen, response
 
 
-def test_reads_of_open311_ngsi_ld_and_dashboards_go_to_the_replica(settings):
-    settings.DATABASES = REPLICA_DATABASES
+def test_reads_of_open311_ngsi_ld_and_dashboards_go_to_the_replica(with_replica):
     router = ReplicaRouter()
     factory = RequestFactory()
     for path in ("/open311/v2/requests.json", "/ngsi-ld/v1/entities", "/donnees/", "/donnees/equipement/3/"):
@@ -38,8 +42,7 @@ def test_reads_of_open311_ngsi_ld_and_dashboards_go_to_the_replica(settings):
     assert router.db_for_read(Report) == "default"
 
 
-def test_a_request_that_wrote_reads_the_primary_and_so_does_the_next_one(settings):
-    settings.DATABASES = REPLICA_DATABASES
+def test_a_request_that_wrote_reads_the_primary_and_so_does_the_next_one(with_replica, settings):
     router = ReplicaRouter()
 
     def write_then_read():
