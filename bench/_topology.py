@@ -28,13 +28,14 @@ SECRET_KEY = "topology-loopback-only-" + "x" * 40
 
 # A few communes with a category, reports, sensors and a write key each (keys printed as JSON).
 SEED = """
+import io
 import json
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from PIL import Image
 from beffroi.core.services import apikey_create, commune_update
 from beffroi.datahub import services as datahub
 from beffroi.reports import services as reports
-from tests.factories import CommuneFactory
+from tests.factories import CommuneFactory, member
 out = {}
 for n in range(COMMUNES):
     slug = f"commune-{n + 1}"
@@ -53,7 +54,15 @@ for n in range(COMMUNES):
             "https://smartdatamodels.org/dataModel.Environment/no2": {"type": "Property", "value": 20.0 + i},
         })
     out[slug] = apikey_create(commune=commune, scope="write", name="topology")[1]
+# a published photo, written to the shared media storage by this process, read by every app server
+image = io.BytesIO()
+Image.new("RGB", (64, 48), (200, 30, 30)).save(image, "JPEG")
+report = reports.report_create(commune=commune, category=category, description="Avec photo",
+                               latitude=Decimal("47.3"), longitude=Decimal("4.8"), photos=[image.getvalue()])
+photo = report.photos.get()
+reports.photo_set_published(photo=photo, actor=member(commune, "agent", f"agent@{slug}.test"), published=True)
 print("SEED " + json.dumps(out))
+print("PHOTO " + json.dumps({"commune": slug, "photo": photo.pk}))
 """
 
 
@@ -89,6 +98,7 @@ class Topology:
     app_servers: int = 2
     communes: int = 3
     keys: dict[str, str] = field(default_factory=dict)
+    photo: dict[str, object] = field(default_factory=dict)  # {"commune": slug, "photo": pk}
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     timings: list[tuple[str, float]] = field(default_factory=list)
 
@@ -159,6 +169,40 @@ class Topology:
             _wait_http(f"http://127.0.0.1:{self.app_port(index)}/")
         _wait_http(self.url + "/")
         return self
+
+    def start_village(self) -> subprocess.Popen[bytes]:
+        """The first step instead: one `beffroi serve` on SQLite in its data directory, seeded alike."""
+        self.root.mkdir(parents=True)
+        data = self.root / "app0"
+        env = {k: v for k, v in self.app_env(data).items() if not k.startswith(("DATABASE_", "BEFFROI_PGB"))}
+        env["BEFFROI_MEDIA_ROOT"] = str(data / "media")
+        env["PYTHONPATH"] = str(REPO)
+        self._run([BEFFROI, "migrate", "-v0"], env=env, cwd=REPO)
+        self._run([BEFFROI, "collectstatic", "--noinput", "-v0"], env=env, cwd=REPO)
+        self._run([BEFFROI, "shell", "-c", SEED.replace("COMMUNES", str(self.communes))], env=env, cwd=REPO)
+        server = subprocess.Popen(
+            [
+                BEFFROI,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.app_port(0)),
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--no-collectstatic",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "app0.log", "wb"),  # noqa: SIM115 - the process keeps it
+            start_new_session=True,
+        )
+        self.processes["app0"] = server
+        _wait_http(f"http://127.0.0.1:{self.app_port(0)}/")
+        return server
 
     def _run(self, command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
         started = time.monotonic()
@@ -290,6 +334,8 @@ class Topology:
         )
         line = next(line for line in seeded.stdout.splitlines() if line.startswith("SEED "))
         self.keys = json.loads(line.removeprefix("SEED "))
+        line = next(line for line in seeded.stdout.splitlines() if line.startswith("PHOTO "))
+        self.photo = json.loads(line.removeprefix("PHOTO "))
 
     def start_app(self, index: int) -> None:
         data = self.root / f"app{index}"

@@ -113,6 +113,18 @@ class Client:
                 self.acknowledged_measurements.append((entity, instant))
 
 
+def test_every_app_server_serves_the_media_another_process_stored(topology):
+    path = f"/{topology.photo['commune']}/signalements/photo/{topology.photo['photo']}/"
+    bodies = []
+    for index in range(topology.app_servers):  # each server has its own data directory, the media are shared
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{topology.app_port(index)}{path}", timeout=10
+        ) as response:
+            assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
+            bodies.append(response.read())
+    assert bodies[0][:2] == b"\xff\xd8" and all(body == bodies[0] for body in bodies)
+
+
 def test_traffic_survives_an_app_server_and_the_replica_dying(topology):
     results: list[tuple[str, float, float, int]] = []
     clients = [Client(topology, n, results) for n in range(CLIENTS)]
