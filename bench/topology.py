@@ -35,7 +35,20 @@ GOAL_P95_MS = 200.0  # issue #17's goal for pages and API reads
 
 def wrk(url: str, *, duration: int, connections: int, script: Path) -> dict[str, int]:
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", str(script), url],
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,

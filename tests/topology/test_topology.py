@@ -5,6 +5,7 @@ acknowledged write is on the primary."""
 
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -43,6 +44,7 @@ def topology():
         yield topology.start()
     finally:
         topology.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class Client:
