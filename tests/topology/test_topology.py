@@ -188,6 +188,8 @@ def test_traffic_survives_an_app_server_and_the_replica_dying(topology):
         for kind, begun, ended, status in results
         if failed(kind, status) and not in_flight(begun, ended)
     ]
+    # (shown with -s: the figures docs/operations.md quotes)
+    print(f"{len(results)} requests, {len(failures)} failed, all in flight at a kill: {failures}")  # noqa: T201
     assert beyond == [], failures
     assert len(failures) <= 2 * CLIENTS  # at most every client's request at each kill
     # traffic went on after both kills, reads and writes
