@@ -5,6 +5,7 @@ acknowledged write is on the primary."""
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -20,6 +21,7 @@ import psycopg
 import pytest
 
 from bench._topology import Topology
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.topology
 
@@ -125,6 +127,22 @@ def test_every_app_server_serves_the_media_another_process_stored(topology):
             assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
             bodies.append(response.read())
     assert bodies[0][:2] == b"\xff\xd8" and all(body == bodies[0] for body in bodies)
+
+
+def test_a_session_opened_on_one_app_server_is_known_to_the_other(topology):
+    jar = CookieJar()  # (cookies go by host, not port: both servers get the session cookie)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    slug = topology.photo["commune"]
+    first, second = (f"http://127.0.0.1:{topology.app_port(index)}/{slug}" for index in (0, 1))
+    page = opener.open(f"{first}/connexion/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    form = {"csrfmiddlewaretoken": token, "username": f"agent@{slug}.test", "password": PASSWORD}
+    with opener.open(
+        f"{first}/connexion/", data=urllib.parse.urlencode(form).encode(), timeout=10
+    ) as response:
+        assert response.status == 200 and "/connexion/" not in response.url  # signed in, redirected
+    with opener.open(f"{second}/espace-agents/", timeout=10) as response:
+        assert response.status == 200 and response.url.endswith("/espace-agents/")
 
 
 def test_traffic_survives_an_app_server_and_the_replica_dying(topology):
