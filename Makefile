@@ -56,7 +56,7 @@ test-postgres: install system-deps
 	  scripts/test-postgres.sh stop; exit $$status
 
 # Past one machine on loopback (docs/operations.md): nginx, two app servers, pgbouncer, a PostgreSQL primary and
-# its streaming replica; kills an app server and the replica under traffic. About three minutes.
+# its streaming replica; kills an app server and the replica under traffic. Two to three minutes.
 test-topology: install
 	scripts/system-deps.sh --topology
 	$(BIN)/pytest tests/topology -m topology -p no:cacheprovider -q
