@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser test-durability system-deps bench vendor messages clean communes
+.PHONY: help install demo test lint check test-sqlite test-postgres test-browser test-durability test-topology system-deps bench vendor messages clean communes
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -48,12 +48,18 @@ check: install
 XDIST := -n auto --dist loadscope
 
 test-sqlite: install
-	$(BIN)/pytest -m "not browser and not durability" -p no:cacheprovider -q $(XDIST)
+	$(BIN)/pytest -m "not browser and not durability and not topology" -p no:cacheprovider -q $(XDIST)
 
 test-postgres: install system-deps
 	@url=$$(scripts/test-postgres.sh start) || exit 1; status=0; \
-	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser and not durability" -p no:cacheprovider -q $(XDIST) || status=$$?; \
+	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser and not durability and not topology" -p no:cacheprovider -q $(XDIST) || status=$$?; \
 	  scripts/test-postgres.sh stop; exit $$status
+
+# Past one machine on loopback (docs/operations.md): nginx, two app servers, pgbouncer, a PostgreSQL primary and
+# its streaming replica; kills an app server and the replica under traffic. Two to three minutes.
+test-topology: install
+	scripts/system-deps.sh --topology
+	$(BIN)/pytest tests/topology -m topology -p no:cacheprovider -q
 
 # One process: one live server and one Chromium for the session (tests/browser/conftest.py).
 test-browser: install system-deps node_modules/.package-lock.json

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypedDict
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -394,7 +394,7 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
     query for the exact columns, the commune's categories and states read once, then one query each for the
     published photos and the last public replies of the reports in the page's date range."""
     sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
