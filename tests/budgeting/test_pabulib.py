@@ -429,3 +429,31 @@ def test_cli_reports_errors_in_french(tmp_path, capsys):
     good.write_text(VALID, encoding="utf-8")
     assert main(["count", str(good), "--rule", "greedy"]) == 0
     assert "Total : 2 projets, 700 (reste 300)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Poland_Gdynia_2020_Babie_Doly__large.pb",
+        "Poland_Warszawa_2017_Aleksandrow.pb",
+    ],
+)
+def test_count_gives_pabutools_winners_on_real_files(name):
+    """`beffroi pb count --rule mes-add1` and pabutools (its own parser, MES with Add1) pick the same projects in
+    the same order, given the same tie-breaking (lowest cost, most votes, then file order). The files where
+    pabutools takes seconds are compared by `bench/pb_rules.py --all-files`."""
+    import json
+
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    ours = json.loads(count_file(PABULIB_DIR / name, "mes-add1", as_json=True))["winners"]
+    instance, profile = parse_pabulib(str(PABULIB_DIR / name))
+    votes = {p: sum(p in ballot for ballot in profile) for p in instance}
+    order = {p: i for i, p in enumerate(instance.project_meta)}
+    tie = TieBreakingRule(lambda inst, prof, p: (p.cost, -votes[p], order[p]))
+    theirs = method_of_equal_shares(
+        instance, profile.as_multiprofile(), sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+    )
+    assert ours == [p.name for p in theirs]
