@@ -17,6 +17,8 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import compress
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast, overload
 
@@ -394,6 +396,7 @@ def _project_row(row: list[str], header: list[str], line: int, project_ids: dict
 # First characters of a VOTES row's first cell that send the row to the careful path: a blank cell, leading
 # blanks, or possibly a section title (META, PROJECTS, VOTES in any case) that has no business there.
 _CAREFUL_START = frozenset(("", " ", "\t", "m", "M", "p", "P", "v", "V"))
+_TITLE_STARTS = (" ", "\t", "m", "M", "p", "P", "v", "V")
 
 
 def _read_votes(
@@ -434,9 +437,18 @@ def _read_votes(
     seen: set[str] = set()
     # cell text (vote, or vote and points) -> the parsed ballot and the projects it repeats
     ballots: dict[object, tuple[tuple[str, ...], tuple[int | Fraction, ...] | None, str | None]] = {}
-    careful = _CAREFUL_START.__contains__
+    read: list[list[str]] = []
+    read_lines: list[int] = []
+    keep_row, keep_line = read.append, read_lines.append
     for row in reader:
-        line = reader.line_num
+        keep_row(row)
+        keep_line(reader.line_num)
+    if not with_points:
+        at_once = _votes_at_once(read, read_lines, header, project_ids, choose_one, warnings)
+        if at_once is not None:
+            return at_once
+    careful = _CAREFUL_START.__contains__
+    for row, line in zip(read, read_lines, strict=True):
         if len(row) != width or careful(row[0][:1]):
             if not row or all(not cell.strip() for cell in row):
                 continue
@@ -470,6 +482,54 @@ def _read_votes(
         rows.append(row)
         lines.append(line)
     return VoterTable(ids, votes, points, rows, lines)
+
+
+def _votes_at_once(
+    read: list[list[str]],
+    lines: list[int],
+    header: list[str],
+    project_ids: dict[str, int],
+    choose_one: bool,
+    warnings: list[PabulibWarning],
+) -> VoterTable | None:
+    """The VOTES rows of a ballot file without points, checked column by column rather than row by row; None when
+    something is wrong or unusual (a blank, short or long row, an error), for the row-by-row loop of `_read_votes`
+    to read them and name the first problem's line."""
+    width = len(header)
+    if not read:
+        return VoterTable([], [], None, [], [])
+    if set(map(len, read)) != {width}:
+        return None
+    # a section title where a voter id should be (the first cell, possibly blank-led or in lower case)
+    firsts = list(map(itemgetter(0), read))
+    if any(
+        first.strip().lower() in SECTIONS
+        for first in compress(firsts, map(methodcaller("startswith", _TITLE_STARTS), firsts))
+    ):
+        return None
+    ids = list(map(str.strip, map(itemgetter(header.index("voter_id")), read)))
+    if "" in ids or len(set(ids)) != len(ids):
+        return None
+    cells = list(map(itemgetter(header.index("vote")), read))
+    parsed: dict[str, tuple[str, ...]] = {}
+    repeated: dict[str, str] = {}
+    try:
+        for cell in dict.fromkeys(cells):
+            vote, _, said = _parse_ballot(cell, None, "", 0, project_ids)
+            if choose_one and len(vote) > 1:
+                return None
+            parsed[cell] = vote
+            if said is not None:
+                repeated[cell] = said
+    except PabulibError:
+        return None
+    if repeated:
+        for voter_id, cell, line in zip(ids, cells, lines, strict=True):
+            if cell in repeated:
+                warnings.append(
+                    PabulibWarning(f"le bulletin de l'électeur {voter_id} {repeated[cell]}", line)
+                )
+    return VoterTable(ids, list(map(parsed.__getitem__, cells)), None, read, lines)
 
 
 def _parse_ballot(

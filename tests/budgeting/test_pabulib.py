@@ -190,6 +190,10 @@ def test_a_ballot_naming_a_project_twice_counts_it_once_with_a_warning_naming_th
         "ligne 22 : le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)",
     ]
     assert pb.election().profile.votes == parse_pabulib(VALID).election().profile.votes
+    # the same with a blank line among the ballots (read row by row rather than column by column)
+    spaced = parse_pabulib(text.replace("\nv3;", "\n\nv3;"))
+    assert [str(w) for w in spaced.warnings] == [str(w) for w in pb.warnings]
+    assert [v.vote for v in spaced.voters] == [v.vote for v in pb.voters]
     # the file is kept as written: writing it back gives the same text
     assert write_pabulib(pb) == text
     # pabutools reads it the same way
