@@ -49,6 +49,7 @@ def count_without_django(args: list[str]) -> int:
             verify=parsed.verify,
             category_budgets=not parsed.ignore_category_budgets,
             warn=sys.stderr.write,
+            parallel=True,  # a process that counts and exits: the Add1 runs may use the second core
         )
     except cli.CommandLineError as exc:
         sys.stderr.write(f"CommandError: {exc}\n")
