@@ -52,7 +52,12 @@ class RunsAhead:
         self.runner = runner
         self.endowment_of = endowment_of
         read, write = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         if self.pid == 0:  # the child: never returns
             os.close(read)
             status = 0

@@ -317,11 +317,14 @@ def add1(
         return all(p in chosen or spent + profile.cost[p] > budget for p in candidates)
 
     # a one-shot command may make the runs two at a time (`ahead.parallel_add1`); same outcome
-    runs_ahead = (
-        ahead.RunsAhead(runner, endowment, lambda run: run.cost(profile) > budget or final(run))
-        if ahead.enabled() and not final(current)
-        else None
-    )
+    runs_ahead = None
+    if ahead.enabled() and not final(current):
+        try:
+            runs_ahead = ahead.RunsAhead(
+                runner, endowment, lambda run: run.cost(profile) > budget or final(run)
+            )
+        except OSError:  # no process could be started: one run after the other
+            runs_ahead = None
     rejected = None
     try:
         step = 1
