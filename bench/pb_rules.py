@@ -325,11 +325,11 @@ print("\\n".join(p.name for p in winners))  # in the order of selection
 """
 
 
-def our_command(path: Path, rule: str = "mes-add1", as_json: bool = False) -> list[str]:
+def our_command(path: Path, rule: str = "mes-add1", as_json: bool = False, *options: str) -> list[str]:
     """`beffroi pb count PATH --rule RULE`, with the console script installed beside this Python."""
     script = Path(sys.executable).with_name("beffroi")
     head = [str(script)] if script.exists() else [sys.executable, "-m", "beffroi.cli"]
-    return [*head, "pb", "count", str(path), "--rule", rule, *(["--json"] if as_json else [])]
+    return [*head, "pb", "count", str(path), "--rule", rule, *(["--json"] if as_json else []), *options]
 
 
 def timed_command(command: list[str], timeout: float | None = None) -> tuple[str, float, float]:
@@ -385,9 +385,12 @@ def all_files(folder: Path, timeout: float) -> None:
     """Both whole commands (mes-add1) on every approval `.pb` file of `folder`: same winners?"""
     print(f"\nSame winners as pabutools (mes-add1, whole commands) on the .pb files of {folder}:")
     for path in sorted(folder.glob("*.pb")):
-        report, wall, _ = timed_command(our_command(path, as_json=True))
+        pb = read_pabulib(path)
+        # pabutools counts the whole budget at once: so does ours here, even with per-category budgets
+        whole = ["--ignore-category-budgets"] if pb.category_budgets() else []
+        report, wall, _ = timed_command(our_command(path, "mes-add1", True, *whole))
         winners = json.loads(report)["winners"]
-        if read_pabulib(path).vote_type not in ("approval", "choose-1"):
+        if pb.vote_type not in ("approval", "choose-1"):
             print(f"  {path.name}: ours {wall:.2f} s, {len(winners)} winners; pabutools — (points ballots)")
             continue
         try:
