@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser system-deps bench vendor messages clean communes
+.PHONY: help install demo test lint check test-sqlite test-postgres test-browser fuzz system-deps bench vendor messages clean communes
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -48,7 +48,7 @@ check: install
 XDIST := -n auto --dist loadscope
 
 test-sqlite: install
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider -q $(XDIST)
+	$(BIN)/pytest -m "not browser and not fuzz" -p no:cacheprovider -q $(XDIST)
 
 test-postgres: install system-deps
 	@url=$$(scripts/test-postgres.sh start) || exit 1; status=0; \
@@ -58,6 +58,11 @@ test-postgres: install system-deps
 # One process: one live server and one Chromium for the session (tests/browser/conftest.py).
 test-browser: install system-deps node_modules/.package-lock.json
 	$(BIN)/pytest tests/browser -m browser -p no:cacheprovider -q
+
+# Schemathesis against the platform, NGSI-LD and Open311 APIs of a server started for the run (tests/fuzz/):
+# about three minutes (BEFFROI_FUZZ_SECONDS per API; BEFFROI_FUZZ_URL and BEFFROI_FUZZ_KEY for a running server).
+fuzz: install
+	$(BIN)/pytest tests/fuzz -m fuzz -p no:cacheprovider -q
 
 # The system packages first, so that the SQLite stage already runs the Mosquitto and PDF tests on a fresh machine.
 TEST_STAGES := lint check system-deps test-sqlite test-postgres test-browser

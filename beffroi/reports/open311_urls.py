@@ -16,5 +16,5 @@ urlpatterns = [
     # any identifier reaches the view, so that one that cannot exist is a 404 in Open311's error form
     re_path(r"^requests/(?P<request_id>[^/]+?)" + FMT, open311.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, open311.token_detail, name="token"),
-    re_path(r"^(?P<path>.*)$", open311.unknown_resource),
+    re_path(r"^(?P<path>(?s:.*))$", open311.unknown_resource),  # (?s: a newline in the path too)
 ]

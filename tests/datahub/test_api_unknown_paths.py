@@ -1,6 +1,8 @@
 """Every address under /ngsi-ld/v1/ answers ProblemDetails (§5.5.2), never the site's HTML page: an unknown
 path is ResourceNotFound (404), a method a resource does not accept is a 405 with its Allow header."""
 
+from urllib.parse import unquote
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +21,21 @@ def problem_of(response, status, error_type):
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 @pytest.mark.parametrize(
     "path",
-    ["", "foo", "entities/urn:a/b/c/d", "csourceRegistrations/", "jsonldContexts", "types/T/extra", "x.json"],
+    [
+        "",
+        "foo",
+        "entities/urn:a/b/c/d",
+        "csourceRegistrations/",
+        "jsonldContexts",
+        "types/T/extra",
+        "x.json",
+        "a%0Ab",  # a newline in the path (found by fuzzing)
+    ],
 )
 def test_an_unknown_path_is_resource_not_found(client, valbourg, method, path):
     response = getattr(client, method)(f"{BASE}/{path}", content_type="application/json")
     body = problem_of(response, 404, "ResourceNotFound")
-    assert f"/ngsi-ld/v1/{path}" in body["detail"]
+    assert f"/ngsi-ld/v1/{unquote(path)}" in body["detail"]
 
 
 @pytest.mark.parametrize(

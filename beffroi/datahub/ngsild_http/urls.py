@@ -67,5 +67,5 @@ urlpatterns = [
     re_path(r"^subscriptions/(?P<sub_id>[^/]+)/?$", subscriptions.subscription_view, name="subscription"),
     re_path(r"^openapi.json$", read_only(openapi.openapi_view), name="openapi"),
     re_path(r"^contexts/(?P<name>[^/]+)$", read_only(entities.context_file), name="context"),
-    re_path(r"^(?P<path>.*)$", unknown_path),
+    re_path(r"^(?P<path>(?s:.*))$", unknown_path),  # (?s: a newline in the path too)
 ]
