@@ -209,6 +209,13 @@ def methods(
     return decorator
 
 
+def error_form(request: HttpRequest, status: int, description: str) -> HttpResponse:
+    """An error raised outside these views (core's error views: a NUL character, a body too large, a server
+    error) in Open311's form: JSON for a `.json` path, else XML."""
+    fmt = "json" if request.path_info.endswith(".json") else "xml"
+    return render_error(fmt, Open311Error(status, description))
+
+
 @csrf_exempt
 def unknown_resource(request: HttpRequest, path: str) -> HttpResponse:
     """Any other address under /open311/v2/: a 404 in Open311's error form (JSON for a `.json` path, else

@@ -22,7 +22,7 @@ def main(step_names: list[str]) -> None:
             with transaction.atomic():
                 step.load()
     _key, secret = apikey_create(commune=Commune.objects.get(slug="valbourg"), scope="write", name="fuzzing")
-    print(secret)
+    sys.stdout.write(secret + "\n")
 
 
 if __name__ == "__main__":

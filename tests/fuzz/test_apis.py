@@ -59,7 +59,7 @@ def schemathesis(target, schema: str, base_url: str, *extra: str) -> None:
     env = {**os.environ, "BEFFROI_FUZZ_COMMUNE": target.commune}
     run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = run.stdout.replace(target.key, "[key]") + run.stderr
-    print(output)
+    sys.stdout.write(output)  # shown by pytest beside a failure, and with -s
     assert run.returncode == 0, output[-12000:]
 
 

@@ -82,3 +82,12 @@ def test_a_method_the_resource_does_not_accept_is_an_open311_405(client, setup_r
     response = getattr(client, method)(f"{BASE}/{path}")
     open311_error(response, 405, path.rsplit(".", 1)[1])
     assert response["Allow"] == allow
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nul_character_is_an_open311_400(client, setup_reports, fmt):
+    """Found by fuzzing: the platform's NUL-character guard answered problem+json under /open311/."""
+    response = client.get(f"{BASE}/requests.{fmt}", {"jurisdiction_id": "valbourg", "service_code": "a\x00b"})
+    open311_error(response, 400, fmt)
+    posted = client.post(f"{BASE}/requests.{fmt}?jurisdiction_id=valbourg&a%00b=1", {"service_code": "x"})
+    open311_error(posted, 400, fmt)
