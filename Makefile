@@ -60,7 +60,7 @@ test-browser: install system-deps node_modules/.package-lock.json
 	$(BIN)/pytest tests/browser -m browser -p no:cacheprovider -q
 
 # Schemathesis against the platform, NGSI-LD and Open311 APIs of a server started for the run (tests/fuzz/):
-# about three minutes (BEFFROI_FUZZ_SECONDS per API; BEFFROI_FUZZ_URL and BEFFROI_FUZZ_KEY for a running server).
+# a few minutes (30 s per API, BEFFROI_FUZZ_SECONDS; BEFFROI_FUZZ_URL and BEFFROI_FUZZ_KEY for a running server).
 fuzz: install
 	$(BIN)/pytest tests/fuzz -m fuzz -p no:cacheprovider -q
 

@@ -5,7 +5,7 @@ each parameter's boundaries, random fuzzing, and the stateful phase that follows
 operations (an id a list returned, used in the next call). The checks: no server error, every status
 documented, every response matching its schema and its declared content type, a deleted resource gone.
 
-Run with `make fuzz` (each API within its time budget, BEFFROI_FUZZ_SECONDS, about three minutes in all); a
+Run with `make fuzz` (each API within its time budget, BEFFROI_FUZZ_SECONDS, 30 s by default); a
 failure prints the request that reproduces it (`st replay` in the output)."""
 
 import os
