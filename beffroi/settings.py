@@ -62,8 +62,13 @@ INSTALLED_APPS = [
     "beffroi.procedures",
 ]
 
+# The header middlewares come first, around every other one: the responses that WhiteNoise (static files) and
+# the early middlewares below (an archived commune, a NUL character, a body too large) return themselves get
+# their CSP and their X-Frame-Options too.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beffroi.core.middleware.CommuneMiddleware",
@@ -76,8 +81,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -255,6 +258,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEFFROI_BEHIND_
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# The language chosen in the footer (i18n/setlang): no script reads it, it travels like the session cookie.
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [
     # Served over plain HTTP on loopback for a village's own machine; the reverse proxy redirects to HTTPS.
