@@ -36,6 +36,7 @@ from beffroi.datahub.ngsild.errors import (
     BadRequestData,
     ErrorType,
     InvalidRequest,
+    LengthRequired,
     NgsiLdError,
     NonexistentTenant,
     NotAcceptable,
@@ -291,6 +292,7 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         try:
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
                 _check_path(kwargs)
+                _check_length(request)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
                 answer = handler(call, *args, **kwargs)
                 if request.headers.get("NGSILD-Tenant"):  # (§6.3.14: the tenant answered is named back)
@@ -310,6 +312,18 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return problem(ErrorType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged")
 
     return view
+
+
+def _check_length(request: HttpRequest) -> None:
+    """A write whose body comes chunked, without Content-Length, is refused (411): the server hands such a
+    body to the application as an empty one (WSGI reads CONTENT_LENGTH bytes), which would otherwise be
+    answered as a bad body, or worse, taken as an empty merge."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.META.get("CONTENT_LENGTH"):
+        return
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        raise LengthRequired("send the body with a Content-Length header, not chunked")
 
 
 def _check_path(kwargs: dict[str, Any]) -> None:
