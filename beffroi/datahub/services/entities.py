@@ -51,6 +51,9 @@ def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
     entity = qs.first()
     if entity is None:
         raise ResourceNotFound(f"entity {entity_id} does not exist")
+    # The members as they were before this write (a write replaces members, never changes one in place): the
+    # previous values a subscription with showChanges notifies (§5.2.12).
+    entity.previous_data = dict(entity.data)  # type: ignore[attr-defined]
     return entity
 
 
@@ -63,9 +66,14 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
     apply_columns(entity)
     entity.save()
     attrs = set(entity.data if changed is None else changed)
+    before = getattr(entity, "previous_data", None) or {}
     changes_notify(
-        commune_id=entity.commune_id, changes={entity.pk: attrs}, types={entity.pk: entity.type_iri}
+        commune_id=entity.commune_id,
+        changes={entity.pk: attrs},
+        types={entity.pk: entity_types(entity)},
+        previous={entity.pk: {key: before.get(key) for key in attrs}},
     )
+    entity.previous_data = dict(entity.data)  # type: ignore[attr-defined]  # (a second write in one call)
 
 
 def entity_row(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:

@@ -1,0 +1,151 @@
+"""Subscriptions acting on their timing and change options (CIM 009 §5.2.12, §5.8): timeInterval (periodic
+notification), throttling (no two notifications closer than that) and showChanges (previous values)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from beffroi.datahub.models import Subscription
+from beffroi.datahub.services.subscriptions import subscriptions_periodic_notify
+from tests.datahub.helpers import BASE, headers, post_json, write_key
+from tests.datahub.test_api_subscriptions import receiver  # noqa: F401  (the notification endpoint fixture)
+
+pytestmark = pytest.mark.django_db
+
+EID = "urn:ngsi-ld:WasteContainer:T"
+
+
+@pytest.fixture
+def h(valbourg):
+    return headers(write_key(valbourg), "valbourg")
+
+
+def subscribe(client, h, url, **extra):
+    notification = extra.pop("notification", {})
+    body = {
+        "type": "Subscription",
+        "entities": [{"type": "WasteContainer"}],
+        "notification": {"endpoint": {"uri": url, "accept": "application/json"}, **notification},
+        **extra,
+    }
+    return post_json(client, f"{BASE}/subscriptions", body, **h)
+
+
+def set_level(client, h, level, name="fillingLevel"):
+    r = post_json(client, f"{BASE}/entities/{EID}/attrs", {name: {"type": "Property", "value": level}}, **h)
+    assert r.status_code == 204, r.content
+
+
+@pytest.fixture
+def container(client, h):
+    entity = {"id": EID, "type": "WasteContainer", "fillingLevel": {"type": "Property", "value": 0.1}}
+    assert post_json(client, f"{BASE}/entities", entity, **h).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"timeInterval": 0},
+        {"timeInterval": "10"},
+        {"throttling": -1},
+        {"timeInterval": 10, "watchedAttributes": ["fillingLevel"]},
+        {"timeInterval": 10, "throttling": 5},
+        {"notification": {"showChanges": "yes"}},
+    ],
+)
+def test_bad_timing_options_are_bad_request_data(client, h, receiver, extra):  # noqa: F811
+    url, _ = receiver
+    r = subscribe(client, h, url, **extra)
+    assert r.status_code == 400
+    assert r.json()["type"].endswith("BadRequestData")
+
+
+def test_throttling_keeps_notifications_apart(
+    client,
+    h,
+    container,
+    receiver,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    """A change within `throttling` seconds of the last notification is not notified; one after it is."""
+    url, received = receiver
+    assert subscribe(client, h, url, throttling=60).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.5)
+        set_level(client, h, 0.6)
+    assert [n["data"][0]["fillingLevel"]["value"] for n in received] == [0.5]
+    Subscription.objects.update(last_notification=timezone.now() - timedelta(seconds=61))
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.7)
+    assert [n["data"][0]["fillingLevel"]["value"] for n in received] == [0.5, 0.7]
+
+
+def test_time_interval_notifies_on_its_clock_not_on_changes(
+    client,
+    h,
+    container,
+    receiver,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    """A periodic subscription: changes notify nothing; the periodic pass notifies the entities as they are,
+    then not again before the interval has passed."""
+    url, received = receiver
+    assert subscribe(client, h, url, timeInterval=300).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.4)
+    assert received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions_periodic_notify() == 1
+    assert [n["data"][0]["fillingLevel"]["value"] for n in received] == [0.4]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions_periodic_notify(now=timezone.now() + timedelta(seconds=100)) == 0
+        assert subscriptions_periodic_notify(now=timezone.now() + timedelta(seconds=301)) == 1
+    assert len(received) == 2
+
+
+def test_show_changes_carries_the_previous_values(
+    client,
+    h,
+    container,
+    receiver,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    """showChanges: each changed attribute carries its value before the change (previousValue for a Property,
+    previousObject for a Relationship), as of that change."""
+    url, received = receiver
+    assert subscribe(client, h, url, notification={"showChanges": True}).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.5)
+        set_level(client, h, 0.8)
+        r = post_json(
+            client,
+            f"{BASE}/entities/{EID}/attrs",
+            {"servedBy": {"type": "Relationship", "object": "urn:ngsi-ld:Truck:1"}},
+            **h,
+        )
+        assert r.status_code == 204
+        r = post_json(
+            client,
+            f"{BASE}/entities/{EID}/attrs",
+            {"servedBy": {"type": "Relationship", "object": "urn:ngsi-ld:Truck:2"}},
+            **h,
+        )
+    levels = [n["data"][0]["fillingLevel"] for n in received[:2]]
+    assert [(a["value"], a["previousValue"]) for a in levels] == [(0.5, 0.1), (0.8, 0.5)]
+    assert "previousObject" not in received[2]["data"][0]["servedBy"]  # (a new attribute: nothing before)
+    assert received[3]["data"][0]["servedBy"]["previousObject"] == "urn:ngsi-ld:Truck:1"
+
+
+def test_without_show_changes_no_previous_value(
+    client,
+    h,
+    container,
+    receiver,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    url, received = receiver
+    assert subscribe(client, h, url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.5)
+    assert "previousValue" not in received[0]["data"][0]["fillingLevel"]
