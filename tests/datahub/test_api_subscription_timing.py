@@ -9,7 +9,6 @@ from django.utils import timezone
 from beffroi.datahub.models import Subscription
 from beffroi.datahub.services.subscriptions import subscriptions_periodic_notify
 from tests.datahub.helpers import BASE, headers, post_json, write_key
-from tests.datahub.test_api_subscriptions import receiver  # noqa: F401  (the notification endpoint fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def container(client, h):
         {"notification": {"showChanges": "yes"}},
     ],
 )
-def test_bad_timing_options_are_bad_request_data(client, h, receiver, extra):  # noqa: F811
+def test_bad_timing_options_are_bad_request_data(client, h, receiver, extra):
     url, _ = receiver
     r = subscribe(client, h, url, **extra)
     assert r.status_code == 400
@@ -66,7 +65,7 @@ def test_throttling_keeps_notifications_apart(
     h,
     container,
     receiver,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     """A change within `throttling` seconds of the last notification is not notified; one after it is."""
     url, received = receiver
@@ -86,7 +85,7 @@ def test_time_interval_notifies_on_its_clock_not_on_changes(
     h,
     container,
     receiver,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     """A periodic subscription: changes notify nothing; the periodic pass notifies the entities as they are,
     then not again before the interval has passed."""
@@ -109,7 +108,7 @@ def test_show_changes_carries_the_previous_values(
     h,
     container,
     receiver,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     """showChanges: each changed attribute carries its value before the change (previousValue for a Property,
     previousObject for a Relationship), as of that change."""
@@ -142,7 +141,7 @@ def test_without_show_changes_no_previous_value(
     h,
     container,
     receiver,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     url, received = receiver
     assert subscribe(client, h, url).status_code == 201

@@ -21,6 +21,7 @@ from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
 from beffroi.datahub.ngsild.projection import is_empty
 from beffroi.datahub.ngsild.scope import parse_scope_query
+from beffroi.datahub.ngsild.types import TypeGroups, map_type_names, parse_type_selection
 from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
     BASE,
@@ -39,9 +40,11 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
     name expanded with the request's @context."""
     active = call.active()
     types = params.get("type")
-    type_list = types if isinstance(types, list) else split_list(types)
-    if "*" in type_list:
-        type_list = []
+    type_groups: TypeGroups = []
+    if isinstance(types, list):  # (entityOperations/query: one type per entity selector, any of them)
+        type_groups = [frozenset({t}) for t in types if t != "*"] if "*" not in types else []
+    elif types and types.strip() != "*":
+        type_groups = parse_type_selection(types)  # §4.17: "(A;B),C"
     ids = params.get("id")
     id_list = ids if isinstance(ids, list) else split_list(ids)
     for entity_id in id_list:
@@ -81,7 +84,7 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
     if pattern:
         re.compile(pattern)
     return EntityQuery(
-        types=[active.expand_type(t) for t in type_list] or None,
+        types=map_type_names(type_groups, active.expand_type) or None,
         ids=id_list or None,
         id_pattern=pattern,
         q=q_node,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from beffroi.datahub import selectors, services
+from beffroi.datahub.documents import entity_types
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import temporal as ldtemporal
@@ -166,7 +167,9 @@ def _temporal_entity(
         out[active.compact_attribute(name)] = ldtemporal.temporal_attribute(
             instances, representation=representation, methods=methods, period=period, origin=start, end=end
         )
-    body = ldtemporal.temporal_entity(row.entity_id, active.compact_type(row.type_iri), out)
+    kinds = entity_types(row)
+    kind = [active.compact_type(k) for k in kinds] if isinstance(kinds, list) else active.compact_type(kinds)
+    body = ldtemporal.temporal_entity(row.entity_id, kind, out)
     if call.ld:
         body["@context"] = [call.link_context or ldctx.CORE_CONTEXT_URL]
     return call.projection.apply(body) if call.projection.active else body

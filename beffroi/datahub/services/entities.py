@@ -25,7 +25,7 @@ from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub.documents import apply_columns, entity_types
-from beffroi.datahub.models import Entity, LatestValue
+from beffroi.datahub.models import Entity, EntityTypeLink, LatestValue
 from beffroi.datahub.ngsild.entities import (
     attributes,
     check_entity,
@@ -65,8 +65,10 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
             stamp_instances(entity.data[key], now)  # the attributes' createdAt/modifiedAt (sysAttrs, §4.8)
     apply_columns(entity)
     entity.save()
-    attrs = set(entity.data if changed is None else changed)
     before = getattr(entity, "previous_data", None) or {}
+    if "@types" in entity.data or "@types" in before:
+        _link_types(entity)
+    attrs = set(entity.data if changed is None else changed)
     changes_notify(
         commune_id=entity.commune_id,
         changes={entity.pk: attrs},
@@ -101,8 +103,24 @@ def _record_measurements(entity: Entity, data: Mapping[str, Any]) -> None:
 
 
 def _set_type(row: Entity, kind: Any) -> None:
+    """File the entity under its type, or under the first of its types with all of them kept (§4.16)."""
     row.type_iri = primary_type(kind)
     row.type_name = short_name(row.type_iri)[:120]
+    kinds = list(dict.fromkeys(kind)) if isinstance(kind, list) else [kind]
+    if len(kinds) > 1:
+        row.data["@types"] = kinds
+    else:
+        row.data.pop("@types", None)
+
+
+def _link_types(row: Entity) -> None:
+    """The rows that let a query by any of a multi-typed entity's types find it (models.EntityTypeLink)."""
+    EntityTypeLink.objects.filter(entity=row).delete()
+    kinds = row.data.get("@types")
+    if isinstance(kinds, list) and len(kinds) > 1:
+        EntityTypeLink.objects.bulk_create(
+            EntityTypeLink(entity=row, commune_id=row.commune_id, type_iri=kind) for kind in kinds
+        )
 
 
 @transaction.atomic
@@ -131,8 +149,6 @@ def entity_create(
         is_public=is_public,
     )
     _set_type(row, kind)
-    if isinstance(kind, list) and len(kind) > 1:
-        row.data["@types"] = kind
     _save(row)
     _record_measurements(row, attributes(row.data))
     if audit:
@@ -142,12 +158,9 @@ def entity_create(
     return row
 
 
-def _replace(row: Entity, checked: dict[str, Any], *, keep_types: bool) -> None:
-    kind = checked["type"]
-    _set_type(row, kind)
+def _replace(row: Entity, checked: dict[str, Any]) -> None:
     row.data = {k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")}
-    if keep_types and isinstance(kind, list) and len(kind) > 1:
-        row.data["@types"] = kind
+    _set_type(row, checked["type"])
     _save(row)
     _record_measurements(row, attributes(row.data))
 
@@ -161,7 +174,7 @@ def entity_replace(
     body = {**entity, "id": entity_id}
     if "type" not in body:
         body["type"] = entity_types(row)
-    _replace(row, check_entity(body), keep_types=True)
+    _replace(row, check_entity(body))
     audit_record(
         commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=row.entity_id
     )
@@ -422,7 +435,7 @@ def entity_batch_upsert(
                 elif update_only:
                     attrs_append(commune=commune, entity_id=checked["id"], attrs=checked)
                 else:
-                    _replace(_get(commune, checked["id"], lock=True), checked, keep_types=False)
+                    _replace(_get(commune, checked["id"], lock=True), checked)
             result.success.append(checked["id"])
         except NgsiLdError as exc:
             result.errors.append((_id_of(entity), exc))
