@@ -35,6 +35,7 @@ from beffroi.datahub.ngsild import query as ngsi_query
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
 from beffroi.datahub.ngsild.scope import scopes_of
+from beffroi.datahub.ngsild.temporal import is_stored_marker
 from beffroi.datahub.ngsild.types import TypeGroups
 from beffroi.datahub.ngsild.types import matches as matches_types
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
@@ -413,6 +414,8 @@ def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any,
                 chunk,
             )
             for pk, attribute, number, text, moment, unit in cursor.fetchall():
+                if unit and unit[0] == "@" and is_stored_marker(unit):
+                    continue  # (a Relationship's, a JSON value's… history: not a measurement to show)
                 name = names.get(attribute)
                 if name is None:
                     name = names[attribute] = short_name(attribute)

@@ -158,15 +158,32 @@ def _temporal_entity(
             )
         if not series:
             continue
-        instances = [
-            ldtemporal.Instance(
-                value=v, observed_at=t, unit_code=u or None, instance_id=instance_iri(pk), dataset_id=dataset
+        instances = []
+        attribute_type = "Property"
+        for t, v, u, pk, dataset in series:
+            # (any attribute type: a Relationship's objects, a LanguageProperty's languageMaps…, §4.5.7)
+            attribute_type, value, unit = ldtemporal.read_instance(v, u or "")
+            instances.append(
+                ldtemporal.Instance(
+                    value=value,
+                    observed_at=t,
+                    unit_code=unit or None,
+                    instance_id=instance_iri(pk),
+                    dataset_id=dataset,
+                )
             )
-            for t, v, u, pk, dataset in series
-        ]
-        out[active.compact_attribute(name)] = ldtemporal.temporal_attribute(
-            instances, representation=representation, methods=methods, period=period, origin=start, end=end
+        rendered = ldtemporal.temporal_attribute(
+            instances,
+            representation=representation,
+            attribute_type=attribute_type,
+            methods=methods,
+            period=period,
+            origin=start,
+            end=end,
         )
+        if attribute_type == "VocabProperty" and not aggregated:  # (its vocab is stored expanded)
+            rendered = ldctx.compact_attribute(rendered, active)
+        out[active.compact_attribute(name)] = rendered
     kinds = entity_types(row)
     kind = [active.compact_type(k) for k in kinds] if isinstance(kinds, list) else active.compact_type(kinds)
     body = ldtemporal.temporal_entity(row.entity_id, kind, out)
