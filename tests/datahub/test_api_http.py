@@ -10,8 +10,6 @@ import pytest
 from beffroi.datahub.models import Entity
 from tests.datahub.helpers import BASE, write_key
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 def _send(live_server, method, path, body, headers, *, chunked):
     url = urllib.parse.urlsplit(live_server.url)
@@ -32,6 +30,7 @@ def _send(live_server, method, path, body, headers, *, chunked):
         connection.close()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_chunked_write_without_length_is_411(live_server, valbourg):
     """CommonBehaviours (length required): a chunked body without Content-Length → 411 ProblemDetails, nothing
     written; the same body with its length is created."""
@@ -49,3 +48,27 @@ def test_a_chunked_write_without_length_is_411(live_server, valbourg):
     status, _, _ = _send(live_server, "POST", f"{BASE}/entities", entity, headers, chunked=False)
     assert status == 201
     assert Entity.objects.filter(entity_id="urn:ngsi-ld:Building:B1").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/entities?type=Building",
+        "/entities/urn:ngsi-ld:Building:B1",
+        "/types",
+        "/attributes",
+        "/subscriptions",
+        "/temporal/entities?type=Building",
+        "/temporal/entities/urn:ngsi-ld:Building:B1",
+    ],
+)
+def test_every_endpoint_answers_406_when_nothing_acceptable(client, valbourg, path):
+    """CommonBehaviours (Accept): an Accept naming nothing the API produces is 406 NotAcceptable on every
+    endpoint; with q-values the most wanted acceptable type wins."""
+    h = {"Authorization": f"Bearer {write_key(valbourg)}", "NGSILD-Tenant": "valbourg"}
+    r = client.get(f"{BASE}{path}", headers={**h, "Accept": "text/html, image/png;q=0.5"})
+    assert r.status_code == 406, (path, r.status_code)
+    assert r.json()["type"].endswith("NotAcceptable")
+    r = client.get(f"{BASE}{path}", headers={**h, "Accept": "text/html, application/json;q=0.1"})
+    assert r.status_code != 406

@@ -148,3 +148,47 @@ def test_without_show_changes_no_previous_value(
     with django_capture_on_commit_callbacks(execute=True):
         set_level(client, h, 0.5)
     assert "previousValue" not in received[0]["data"][0]["fillingLevel"]
+
+
+def test_entity_selectors_with_id_and_id_pattern(client, h, receiver, django_capture_on_commit_callbacks):
+    """Subscription EntitySelector (§5.2.33): a selector naming an id or an idPattern notifies only those
+    entities of its type."""
+    url, received = receiver
+    r = subscribe(
+        client,
+        h,
+        url,
+        entities=[
+            {"type": "WasteContainer", "id": "urn:ngsi-ld:WasteContainer:A"},
+            {"type": "WasteContainer", "idPattern": "^urn:ngsi-ld:WasteContainer:B.*"},
+        ],
+    )
+    assert r.status_code == 201, r.content
+    with django_capture_on_commit_callbacks(execute=True):
+        for suffix in ("A", "B1", "C"):
+            entity = {"id": f"urn:ngsi-ld:WasteContainer:{suffix}", "type": "WasteContainer"}
+            assert post_json(client, f"{BASE}/entities", entity, **h).status_code == 201
+    assert sorted(n["data"][0]["id"] for n in received) == [
+        "urn:ngsi-ld:WasteContainer:A",
+        "urn:ngsi-ld:WasteContainer:B1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "selector", [{"type": "WasteContainer", "id": "not a uri"}, {"type": "W", "idPattern": "(["}]
+)
+def test_bad_entity_selectors_are_bad_request_data(client, h, receiver, selector):
+    url, _ = receiver
+    r = subscribe(client, h, url, entities=[selector])
+    assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData")
+
+
+def test_subscription_list_has_pagination_links(client, h, receiver):
+    """Query subscriptions with limit/offset (§6.3.13): Link rel="next" names the next page."""
+    url, _ = receiver
+    for _n in range(3):
+        assert subscribe(client, h, url).status_code == 201
+    first = client.get(f"{BASE}/subscriptions", {"limit": 2}, headers=h)
+    assert len(first.json()) == 2 and 'rel="next"' in first["Link"] and "offset=2" in first["Link"]
+    last = client.get(f"{BASE}/subscriptions", {"limit": 2, "offset": 2}, headers=h)
+    assert 'rel="prev"' in last["Link"] and 'rel="next"' not in last["Link"]

@@ -138,3 +138,18 @@ def test_delete_the_newest_relationship_instance_moves_the_entity_back(client, h
     assert r.status_code == 204, r.content
     body = client.get(f"{BASE}/entities/{EID}", headers=h).json()
     assert body["isParked"] == {"type": "Relationship", "object": "urn:ngsi-ld:Parking:1", "observedAt": T1}
+
+
+def test_temporal_query_has_pagination_links(client, h):
+    """Temporal query (§5.7.4) by pages of entities: Link rel="next"/"prev" as for entity queries."""
+    for n in range(3):
+        entity = {
+            "id": f"urn:ngsi-ld:Vehicle:P{n}",
+            "type": "Vehicle",
+            "speed": [{"type": "Property", "value": n, "observedAt": T1}],
+        }
+        assert post_json(client, f"{BASE}/temporal/entities", entity, **h).status_code == 201
+    first = client.get(f"{BASE}/temporal/entities", {"type": "Vehicle", "limit": 2}, headers=h)
+    assert len(first.json()) == 2 and 'rel="next"' in first["Link"]
+    last = client.get(f"{BASE}/temporal/entities", {"type": "Vehicle", "limit": 2, "offset": 2}, headers=h)
+    assert 'rel="prev"' in last["Link"] and 'rel="next"' not in last["Link"]

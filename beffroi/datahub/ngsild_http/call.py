@@ -70,7 +70,7 @@ _KNOWN_OPTIONS = {
 
 # Remote @context documents (RESOLVER): allowlisted hosts only, public addresses only, cached, limited per
 # client (datahub.remote_contexts).
-__all__ = ["RESOLVER", "Call", "endpoint", "page_params", "problem", "split_list"]
+__all__ = ["RESOLVER", "Call", "endpoint", "page_links", "page_params", "problem", "split_list"]
 
 
 class Call:
@@ -372,3 +372,23 @@ def page_params(call: Call) -> tuple[int, int, bool]:
     if limit == 0 and not count:
         raise BadRequestData("limit=0 is only allowed with count=true")
     return limit, offset, count
+
+
+def page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
+    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
+    if call.request.method != "GET" or limit == 0:
+        return
+    pages = []
+    if offset > 0:
+        pages.append(("prev", max(offset - limit, 0)))
+    if offset + limit < total:
+        pages.append(("next", offset + limit))
+    links = []
+    for rel, page_offset in pages:
+        query = call.request.GET.copy()
+        query["offset"] = str(page_offset)
+        query["limit"] = str(limit)
+        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
+    if links:
+        existing = response.get("Link")
+        response["Link"] = ", ".join([*([existing] if existing else []), *links])

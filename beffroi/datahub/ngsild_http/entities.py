@@ -28,6 +28,7 @@ from beffroi.datahub.ngsild_http.call import (
     RESOLVER,
     Call,
     endpoint,
+    page_links,
     page_params,
     problem,
     split_list,
@@ -130,28 +131,8 @@ def _query_page(
         response = call.respond(geojson.feature_collection(body, geometry), headers=headers)
     else:
         response = call.respond(body, headers=headers)
-    _page_links(call, response, limit, offset, total)
+    page_links(call, response, limit, offset, total)
     return response
-
-
-def _page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
-    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
-    if call.request.method != "GET" or limit == 0:
-        return
-    pages = []
-    if offset > 0:
-        pages.append(("prev", max(offset - limit, 0)))
-    if offset + limit < total:
-        pages.append(("next", offset + limit))
-    links = []
-    for rel, page_offset in pages:
-        query = call.request.GET.copy()
-        query["offset"] = str(page_offset)
-        query["limit"] = str(limit)
-        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
-    if links:
-        existing = response.get("Link")
-        response["Link"] = ", ".join([*([existing] if existing else []), *links])
 
 
 def entities_get(call: Call) -> HttpResponse:

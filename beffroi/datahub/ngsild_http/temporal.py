@@ -19,7 +19,15 @@ from beffroi.datahub.ngsild import temporal as ldtemporal
 from beffroi.datahub.ngsild.errors import BadRequestData, InvalidRequest
 from beffroi.datahub.ngsild.names import is_uri
 from beffroi.datahub.ngsild.temporal import instance_iri
-from beffroi.datahub.ngsild_http.call import BASE, RESOLVER, Call, endpoint, page_params, split_list
+from beffroi.datahub.ngsild_http.call import (
+    BASE,
+    RESOLVER,
+    Call,
+    endpoint,
+    page_links,
+    page_params,
+    split_list,
+)
 from beffroi.datahub.ngsild_http.entities import build_query, entity_or_404
 
 TEMPORAL_LIMIT = 10000
@@ -252,7 +260,9 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     )
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
     body = _temporal_response(call, list(rows), tq, query.attrs, headers)
-    return call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
+    response = call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
+    page_links(call, response, limit, offset, total)
+    return response
 
 
 # ------------------------------------------------------------------------------------------ writes

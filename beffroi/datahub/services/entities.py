@@ -74,6 +74,7 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
         changes={entity.pk: attrs},
         types={entity.pk: entity_types(entity)},
         previous={entity.pk: {key: before.get(key) for key in attrs}},
+        ids={entity.pk: entity.entity_id},
     )
     entity.previous_data = dict(entity.data)  # type: ignore[attr-defined]  # (a second write in one call)
 

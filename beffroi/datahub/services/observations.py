@@ -392,6 +392,7 @@ def _update_latest(
                 changes=changes,
                 types={pk: entity_types(changed[pk]) for pk in changes},
                 previous=replaced,
+                ids={pk: changed[pk].entity_id for pk in changes},
             )
 
 

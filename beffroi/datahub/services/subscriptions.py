@@ -12,6 +12,7 @@ client's choosing.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,6 +28,7 @@ from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from beffroi.datahub.ngsild.names import is_uri
 from beffroi.datahub.remote_contexts import RESOLVER
 from beffroi.datahub.services.notifications import notification_body
 from beffroi.datahub.tasks import notify
@@ -45,6 +47,14 @@ def _check(body: Any) -> dict[str, Any]:
         or not all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in entities)
     ):
         raise BadRequestData("entities must be an array of objects with a type")
+    for selector in entities or []:
+        if selector.get("id") is not None and not is_uri(selector["id"]):
+            raise BadRequestData("entities: id must be a URI")
+        if selector.get("idPattern") is not None:
+            try:
+                re.compile(selector["idPattern"])
+            except (re.error, TypeError):
+                raise BadRequestData("entities: idPattern is not a valid regular expression") from None
     watched = body.get("watchedAttributes")
     if watched is not None and (
         not isinstance(watched, list) or not all(isinstance(a, str) for a in watched)
@@ -176,12 +186,36 @@ def _of_types(kinds: str | list[str] | None, wanted: list[str]) -> bool:
     return any(kind in wanted for kind in ([kinds] if isinstance(kinds, str) else kinds))
 
 
+def _selected(sub: Subscription, kinds: str | list[str] | None, entity_id: str | None) -> bool:
+    """Whether an entity is one of the subscription's ``entities`` (§5.2.33 EntitySelector: its type, and its
+    id or idPattern when the selector names one); any entity when it has none (watchedAttributes only)."""
+    selectors = sub.body.get("entities") or []
+    if not selectors:
+        return True
+    for selector, type_iri in zip(selectors, sub.entity_types, strict=False):
+        if not _of_types(kinds, [type_iri]):
+            continue
+        wanted_id = selector.get("id")
+        if wanted_id is not None and wanted_id != entity_id:
+            continue
+        pattern = selector.get("idPattern")
+        if pattern is not None:
+            try:
+                if entity_id is None or not re.search(pattern, entity_id):
+                    continue
+            except re.error:
+                continue
+        return True
+    return False
+
+
 def changes_notify(
     *,
     commune_id: int,
     changes: dict[int, set[str]],
     types: dict[int, str | list[str]],
     previous: dict[int, dict[str, Any]] | None = None,
+    ids: dict[int, str] | None = None,
 ) -> None:
     """Called by the services after a write: enqueue one notification task per matching subscription.
 
@@ -207,7 +241,7 @@ def changes_notify(
         pks = [
             pk
             for pk, attrs in changes.items()
-            if _of_types(types.get(pk), sub.entity_types)
+            if _selected(sub, types.get(pk), (ids or {}).get(pk))
             and (not sub.watched_attributes or attrs & set(sub.watched_attributes))
         ]
         if not pks:
@@ -246,8 +280,10 @@ def subscriptions_periodic_notify(*, now: datetime | None = None) -> int:
         entities = Entity.objects.filter(commune_id=sub.commune_id).exclude(expires_at__lte=now)
         pks = [
             pk
-            for pk, type_iri, data in entities.values_list("pk", "type_iri", "data").iterator()
-            if _of_types(data.get("@types") or type_iri, sub.entity_types)
+            for pk, entity_id, type_iri, data in entities.values_list(
+                "pk", "entity_id", "type_iri", "data"
+            ).iterator()
+            if _selected(sub, data.get("@types") or type_iri, entity_id)
         ]
         Subscription.objects.filter(pk=sub.pk).update(last_notification=now)
         if not pks:
