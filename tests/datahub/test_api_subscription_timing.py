@@ -192,3 +192,21 @@ def test_subscription_list_has_pagination_links(client, h, receiver):
     assert len(first.json()) == 2 and 'rel="next"' in first["Link"] and "offset=2" in first["Link"]
     last = client.get(f"{BASE}/subscriptions", {"limit": 2, "offset": 2}, headers=h)
     assert 'rel="prev"' in last["Link"] and 'rel="next"' not in last["Link"]
+
+
+def test_json_notifications_carry_link_and_tenant_headers(
+    client, h, container, receiver, django_capture_on_commit_callbacks
+):
+    """Found beside the suite: an application/json notification names its @context in a Link header (§6.3.5)
+    and its tenant in NGSILD-Tenant."""
+    url, received = receiver
+    assert subscribe(client, h, url).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        set_level(client, h, 0.5)
+    sent = received.headers[0]
+    assert sent["Content-Type"] == "application/json"
+    assert (
+        "ngsi-ld-core-context-v1.9.jsonld" in sent["Link"]
+        and 'rel="http://www.w3.org/ns/json-ld#context"' in sent["Link"]
+    )
+    assert sent["NGSILD-Tenant"] == "valbourg"
