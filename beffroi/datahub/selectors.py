@@ -34,6 +34,7 @@ from beffroi.datahub.models import (
 from beffroi.datahub.ngsild import query as ngsi_query
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
+from beffroi.datahub.ngsild.ordering import OrderKey, sort_documents
 from beffroi.datahub.ngsild.scope import scopes_of
 from beffroi.datahub.ngsild.temporal import is_stored_marker
 from beffroi.datahub.ngsild.types import TypeGroups
@@ -85,6 +86,8 @@ class EntityQuery:
     geo: GeoQuery | None = None  # geoproperty expanded
     scope: Callable[[list[str]], bool] | None = None  # the scopeQ predicate
     attrs: list[str] | None = None  # expanded IRIs: the entity must have at least one
+    order: list[OrderKey] | None = None  # orderBy (§4.23), names expanded; None: by entity id
+    order_reference: Any = None  # the query's geometry, for distance keys
 
 
 def entity_query(
@@ -107,6 +110,8 @@ def entity_query(
     # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
     qs = entity_queryset(commune=commune, see_all=see_all, live=False)
     now = timezone.now()
+    if query.order:
+        timestamps = True  # (createdAt/modifiedAt may be keys)
     if not timestamps:  # created_at/modified_at only serve sysAttrs; converting them cost 1/3 of a big page
         qs = qs.defer("created_at", "modified_at")
     if query.types:
@@ -123,7 +128,12 @@ def entity_query(
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
     needs_python = (
-        query.q is not None or query.geo is not None or query.id_pattern or query.attrs or query.scope
+        query.q is not None
+        or query.geo is not None
+        or query.id_pattern
+        or query.attrs
+        or query.scope
+        or query.order
     )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
@@ -156,9 +166,20 @@ def entity_query(
                 continue
             if query.geo is not None and not query.geo.matches(document):
                 continue
-        if offset <= total < offset + limit:
+        if query.order or offset <= total < offset + limit:
             matched.append(entity)
         total += 1
+    if query.order:  # (every match read: the page is cut once they are in order)
+        documents = [
+            {
+                **entity_document(e),
+                "createdAt": e.created_at.isoformat() if e.created_at else None,
+                "modifiedAt": e.modified_at.isoformat() if e.modified_at else None,
+            }
+            for e in matched
+        ]
+        order = sort_documents(documents, query.order, reference=query.order_reference)
+        matched = [matched[i] for i in order][offset : offset + limit]
     return matched, total
 
 

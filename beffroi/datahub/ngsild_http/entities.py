@@ -19,6 +19,7 @@ from beffroi.datahub.ngsild import geojson
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
+from beffroi.datahub.ngsild.ordering import map_order_names, parse_order_by
 from beffroi.datahub.ngsild.projection import is_empty
 from beffroi.datahub.ngsild.scope import parse_scope_query
 from beffroi.datahub.ngsild.types import TypeGroups, map_type_names, parse_type_selection
@@ -59,7 +60,13 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
             raise BadRequestData(f"attrs: {str(name)[:60]!r}: {NAME_RULES[problem]}")
     q_text = params.get("q")
     geo = params.get("geo")
-    if geo is None and any(params.get(k) for k in ("georel", "geometry", "coordinates")):
+    # (geometry and coordinates without georel: only the reference of an orderBy by distance, §4.23)
+    distance_only = not params.get("georel") and ";dist-" in (params.get("orderBy") or "")
+    if (
+        geo is None
+        and not distance_only
+        and any(params.get(k) for k in ("georel", "geometry", "coordinates"))
+    ):
         geo = ldgeo.parse_geo_query(
             params.get("georel"), params.get("geometry"), params.get("coordinates"), params.get("geoproperty")
         )
@@ -81,6 +88,19 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
             max_distance=geo.max_distance,
             min_distance=geo.min_distance,
         )
+    order = None
+    reference = None
+    if params.get("orderBy"):
+        order = map_order_names(parse_order_by(params["orderBy"]), active.expand_attribute)
+        if any(key.distance for key in order):
+            if not (params.get("geometry") and params.get("coordinates")):
+                raise BadRequestData("orderBy with dist-asc or dist-desc needs geometry and coordinates")
+            reference = ldgeo.to_shape(
+                {
+                    "type": ldgeo.parse_geometry_type(params["geometry"]),
+                    "coordinates": ldgeo.parse_coordinates(params["coordinates"]),
+                }
+            )
     pattern = params.get("idPattern") or None
     if pattern:
         re.compile(pattern)
@@ -92,6 +112,8 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
         geo=geo,
         attrs=[active.expand_attribute(a) for a in attr_list] or None,
         scope=parse_scope_query(scope_q) if scope_q else None,
+        order=order,
+        order_reference=reference,
     )
 
 
@@ -149,6 +171,7 @@ def entities_get(call: Call) -> HttpResponse:
             "coordinates",
             "geoproperty",
             "scopeQ",
+            "orderBy",
         )
     }
     query = build_query(

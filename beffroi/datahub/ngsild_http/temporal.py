@@ -251,7 +251,18 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     tq = _temporal_query(call)
     params = {
         k: call.request.GET.get(k)
-        for k in ("type", "id", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty")
+        for k in (
+            "type",
+            "id",
+            "idPattern",
+            "attrs",
+            "q",
+            "georel",
+            "geometry",
+            "coordinates",
+            "geoproperty",
+            "orderBy",
+        )
     }
     query = build_query(call, params)
     limit, offset, count = page_params(call)
