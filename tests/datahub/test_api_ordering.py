@@ -89,3 +89,12 @@ def test_bad_orderings_are_400(client, h, bins):
 @pytest.mark.django_db
 def test_temporal_query_ordered(client, h, bins):
     assert order(client, h, "/temporal/entities", orderBy="fillingLevel;desc") == "BACD"
+
+
+def test_sort_a_language_property_in_one_language():
+    def named(entity_id, fr, en):
+        return {"id": entity_id, "label": {"type": "LanguageProperty", "languageMap": {"fr": fr, "en": en}}}
+
+    docs = [named("a", "b", "z"), named("b", "a", "y"), named("c", "c", "x")]
+    assert sort_documents(docs, parse_order_by("label[fr]")) == [1, 0, 2]
+    assert sort_documents(docs, parse_order_by("label[en]")) == [2, 1, 0]
