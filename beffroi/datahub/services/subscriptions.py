@@ -221,7 +221,9 @@ def changes_notify(
 
     ``previous``: the attributes' members before the write (showChanges). A periodic subscription
     (timeInterval) is left to :func:`subscriptions_periodic_notify`; one with throttling is skipped while its
-    last notification is more recent than that many seconds (§5.2.12)."""
+    last notification is more recent than that many seconds (§5.2.12).
+
+    Not audited: delivery bookkeeping (a throttled subscription's last notification instant)."""
     if not changes:
         return
     subscriptions = list(Subscription.objects.filter(commune_id=commune_id, is_active=True))
