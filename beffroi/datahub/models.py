@@ -58,6 +58,24 @@ class Entity(models.Model):
         return self.name or self.entity_id
 
 
+class EntityTypeLink(models.Model):
+    """One of the types of a multi-typed entity (CIM 009 §4.16). An entity of one type is found by its
+    ``type_iri`` alone; one of several types has a row here for each, so a query by any of them finds it."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="type_links")
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    type_iri = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "type_iri"], name="datahub_typelink_unique"),
+        ]
+        indexes = [models.Index(fields=["commune", "type_iri"], name="datahub_typelink_type")]
+
+    def __str__(self) -> str:
+        return self.type_iri
+
+
 class Observation(models.Model):
     """One measured value of one attribute at one instant (the temporal representation's instances)."""
 

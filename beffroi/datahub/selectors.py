@@ -24,6 +24,7 @@ from beffroi.datahub.models import (
     AlertRule,
     DailyRollup,
     Entity,
+    EntityTypeLink,
     HourlyRollup,
     LatestValue,
     Observation,
@@ -33,7 +34,11 @@ from beffroi.datahub.models import (
 from beffroi.datahub.ngsild import query as ngsi_query
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.geo import BBoxFilter, GeoQuery
+from beffroi.datahub.ngsild.ordering import OrderKey, sort_documents
 from beffroi.datahub.ngsild.scope import scopes_of
+from beffroi.datahub.ngsild.temporal import is_stored_marker
+from beffroi.datahub.ngsild.types import TypeGroups
+from beffroi.datahub.ngsild.types import matches as matches_types
 from beffroi.datahub.ngsild.vocabulary import LOCATION_IRI, short_name
 
 
@@ -52,15 +57,37 @@ def entity_get(*, commune: Commune, entity_id: str, see_all: bool) -> Entity | N
     return entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id).first()
 
 
+def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
+    """The entities a type selection (§4.17, groups of expanded IRIs) matches, as one SQL condition: an
+    entity of one type by its ``type_iri`` column, a multi-typed one (§4.16) by its type links (read first:
+    usually none, and then the condition is the plain indexed one)."""
+    singles = sorted({kind for group in groups if len(group) == 1 for kind in group})
+    wanted = {kind for group in groups for kind in group}
+    held: dict[int, set[str]] = {}
+    for pk, kind in EntityTypeLink.objects.filter(commune=commune, type_iri__in=wanted).values_list(
+        "entity_id", "type_iri"
+    ):
+        held.setdefault(pk, set()).add(kind)
+    multi = sorted(pk for pk, kinds in held.items() if matches_types(groups, kinds))
+    condition = Q(pk__in=[])
+    if singles:
+        condition = Q(type_iri__in=singles)
+    if multi:
+        condition = condition | Q(pk__in=multi) if singles else Q(pk__in=multi)
+    return condition
+
+
 @dataclass
 class EntityQuery:
-    types: list[str] | None = None  # expanded IRIs
+    types: TypeGroups | None = None  # type selection (§4.17): groups of expanded IRIs
     ids: list[str] | None = None
     id_pattern: str | None = None
     q: Any = None  # parsed q node, attribute names expanded
     geo: GeoQuery | None = None  # geoproperty expanded
     scope: Callable[[list[str]], bool] | None = None  # the scopeQ predicate
     attrs: list[str] | None = None  # expanded IRIs: the entity must have at least one
+    order: list[OrderKey] | None = None  # orderBy (§4.23), names expanded; None: by entity id
+    order_reference: Any = None  # the query's geometry, for distance keys
 
 
 def entity_query(
@@ -83,10 +110,12 @@ def entity_query(
     # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
     qs = entity_queryset(commune=commune, see_all=see_all, live=False)
     now = timezone.now()
+    if query.order:
+        timestamps = True  # (createdAt/modifiedAt may be keys)
     if not timestamps:  # created_at/modified_at only serve sysAttrs; converting them cost 1/3 of a big page
         qs = qs.defer("created_at", "modified_at")
     if query.types:
-        qs = qs.filter(type_iri__in=query.types)
+        qs = qs.filter(type_condition(commune=commune, groups=query.types))
     if query.ids:
         qs = qs.filter(entity_id__in=query.ids)
     if query.q is not None:
@@ -99,7 +128,12 @@ def entity_query(
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
     needs_python = (
-        query.q is not None or query.geo is not None or query.id_pattern or query.attrs or query.scope
+        query.q is not None
+        or query.geo is not None
+        or query.id_pattern
+        or query.attrs
+        or query.scope
+        or query.order
     )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
@@ -132,9 +166,20 @@ def entity_query(
                 continue
             if query.geo is not None and not query.geo.matches(document):
                 continue
-        if offset <= total < offset + limit:
+        if query.order or offset <= total < offset + limit:
             matched.append(entity)
         total += 1
+    if query.order:  # (every match read: the page is cut once they are in order)
+        documents = [
+            {
+                **entity_document(e),
+                "createdAt": e.created_at.isoformat() if e.created_at else None,
+                "modifiedAt": e.modified_at.isoformat() if e.modified_at else None,
+            }
+            for e in matched
+        ]
+        order = sort_documents(documents, query.order, reference=query.order_reference)
+        matched = [matched[i] for i in order][offset : offset + limit]
     return matched, total
 
 
@@ -229,8 +274,15 @@ def _geo_candidates(qs: QuerySet[Entity], prefilter: BBoxFilter) -> list[Entity]
 
 
 def type_list(*, commune: Commune, see_all: bool) -> list[str]:
+    """The types of the visible entities, every type of a multi-typed one included (§5.7.5)."""
     qs = entity_queryset(commune=commune, see_all=see_all)
-    return sorted(set(qs.values_list("type_iri", flat=True)))
+    kinds = set(qs.values_list("type_iri", flat=True))
+    kinds.update(
+        EntityTypeLink.objects.filter(commune=commune, entity__in=qs.values("pk")).values_list(
+            "type_iri", flat=True
+        )
+    )
+    return sorted(kinds)
 
 
 def attribute_list(*, commune: Commune, see_all: bool) -> list[str]:
@@ -260,17 +312,18 @@ def attribute_details(
     §5.7.9 details). One pass over the documents: bounded by the commune's own entities."""
     qs = entity_queryset(commune=commune, see_all=see_all)
     if type_iri is not None:
-        qs = qs.filter(type_iri=type_iri)
+        qs = qs.filter(type_condition(commune=commune, groups=[frozenset({type_iri})]))
     entities = 0
     stats: dict[str, AttributeStats] = {}
     for kind, data in qs.values_list("type_iri", "data").iterator():
         entities += 1
+        kinds = data.get("@types") or [kind]
         for name, member in data.items():
             if name in _NOT_ATTRIBUTES:
                 continue
             entry = stats.setdefault(name, AttributeStats())
             entry.count += 1
-            entry.type_iris.add(kind)
+            entry.type_iris.update(kinds)
             for instance in member if isinstance(member, list) else [member]:
                 if isinstance(instance, dict):
                     entry.attribute_types.add(str(instance.get("type", "Property")))
@@ -382,6 +435,8 @@ def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any,
                 chunk,
             )
             for pk, attribute, number, text, moment, unit in cursor.fetchall():
+                if unit and unit[0] == "@" and is_stored_marker(unit):
+                    continue  # (a Relationship's, a JSON value's… history: not a measurement to show)
                 name = names.get(attribute)
                 if name is None:
                     name = names[attribute] = short_name(attribute)

@@ -610,3 +610,15 @@ def test_query_by_post_with_scope_q(client, h):
         post_json(client, f"{BASE}/entities", body, **h)
     r = post_json(client, f"{BASE}/entityOperations/query", {"type": "Query", "scopeQ": "/Paris"}, **h)
     assert [e["id"] for e in r.json()] == ["urn:ngsi-ld:Building:S3"]
+
+
+def test_patch_scope_as_an_attribute(client, h, created):
+    """Was a 500: PATCH …/attrs/scope is answered (never a crash); scope is appended, updated and checked
+    like an attribute (§4.18): a bad scope is 400."""
+    r = patch(client, f"{URL}/attrs/scope", {"type": "Property", "value": "/Madrid"}, h)
+    assert r.status_code in (204, 400), r.content
+    assert post_json(client, f"{URL}/attrs", {"scope": "/Madrid"}, **h).status_code == 204
+    assert patch(client, f"{URL}/attrs", {"scope": "/Madrid/Gardens"}, h).status_code == 204
+    assert client.get(URL, headers=h).json()["scope"] == "/Madrid/Gardens"
+    r = patch(client, f"{URL}/attrs", {"scope": "Madrid"}, h)
+    assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData")

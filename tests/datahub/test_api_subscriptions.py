@@ -1,8 +1,6 @@
 """Subscriptions: CRUD through the NGSI-LD API and HTTP notifications sent by the worker task."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.db import models
@@ -11,29 +9,6 @@ from tests.datahub.helpers import BASE, headers, post_json, write_key
 from tests.local_http import fake_dns
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver(settings):
-    """A notification endpoint on the loopback, which the test allows explicitly (the default policy refuses
-    every internal address)."""
-    settings.OUTBOUND_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/notify", received
-    server.shutdown()
 
 
 def test_subscription_crud_and_notification(

@@ -652,6 +652,12 @@ def _convert_attribute(attribute: Any, ctx: ActiveContext, expand: bool) -> Any:
     return out
 
 
+def compact_attribute(attribute: Any, ctx: ActiveContext) -> Any:
+    """One attribute (an instance, or a list of them) compacted: its sub-attribute names, a Relationship's
+    objectType and a VocabProperty's vocab (or temporal ``vocabs``)."""
+    return _convert_attribute(attribute, ctx, False)
+
+
 def _convert_entity(entity: Mapping[str, Any], ctx: ActiveContext, expand: bool) -> dict[str, Any]:
     if not isinstance(entity, Mapping):
         raise BadRequestData("an entity must be a JSON object")

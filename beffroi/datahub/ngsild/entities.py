@@ -265,3 +265,38 @@ def without_system_members(document: Mapping[str, Any]) -> dict[str, Any]:
                 for i in member
             ]
     return out
+
+
+#: The member of a notified attribute holding its value before the change, by attribute type (§5.2.12
+#: showChanges; the names of the core @context).
+PREVIOUS_MEMBER = {
+    "Property": "previousValue",
+    "GeoProperty": "previousValue",
+    "Relationship": "previousObject",
+    "LanguageProperty": "previousLanguageMap",
+    "JsonProperty": "previousJson",
+    "VocabProperty": "previousVocab",
+    "ListProperty": "previousValueList",
+    "ListRelationship": "previousObjectList",
+}
+
+
+def with_previous_values(document: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+    """The entity with each attribute of ``before`` (its members as they were) carrying its previous value,
+    when it had one of the same attribute type and datasetId (showChanges)."""
+    out = dict(document)
+    for key, old in before.items():
+        if key not in out or not instances_of(old) or not instances_of(out[key]):
+            continue
+        old_by_dataset = {i.get("datasetId"): i for i in instances_of(old)}
+        instances = []
+        for instance in instances_of(out[key]):
+            kind = instance.get("type", "Property")
+            earlier = old_by_dataset.get(instance.get("datasetId"))
+            if earlier is not None and earlier.get("type", "Property") == kind and kind in PREVIOUS_MEMBER:
+                member = VALUE_MEMBER[kind]
+                if member in earlier:
+                    instance = {**instance, PREVIOUS_MEMBER[kind]: earlier[member]}
+            instances.append(instance)
+        out[key] = _as_member(instances)
+    return out

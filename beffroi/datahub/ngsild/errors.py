@@ -42,6 +42,9 @@ class ErrorType(StrEnum):
     BAD_GATEWAY = "BadGateway"
     GATEWAY_TIMEOUT = "GatewayTimeout"
     MULTI_STATUS = "MultiStatus"
+    # (Not an ETSI type: HTTP's 411, RFC 9110 §15.5.12, for a write whose body came chunked without a
+    # Content-Length; the ETSI suite expects that status.)
+    LENGTH_REQUIRED = "LengthRequired"
 
     @property
     def uri(self) -> str:
@@ -82,6 +85,7 @@ _STATUS: dict[ErrorType, int] = {
     ErrorType.BAD_GATEWAY: 502,
     ErrorType.GATEWAY_TIMEOUT: 504,
     ErrorType.MULTI_STATUS: 207,
+    ErrorType.LENGTH_REQUIRED: 411,
 }
 
 _TITLE: dict[ErrorType, str] = {
@@ -103,6 +107,7 @@ _TITLE: dict[ErrorType, str] = {
     ErrorType.BAD_GATEWAY: "Bad gateway",
     ErrorType.GATEWAY_TIMEOUT: "Gateway timeout",
     ErrorType.MULTI_STATUS: "Partial success",
+    ErrorType.LENGTH_REQUIRED: "The request has no Content-Length header",
 }
 
 
@@ -208,6 +213,10 @@ class UnsupportedMediaType(NgsiLdError):
 
 class LdContextNotAvailable(NgsiLdError):
     default_type = ErrorType.LD_CONTEXT_NOT_AVAILABLE
+
+
+class LengthRequired(NgsiLdError):
+    default_type = ErrorType.LENGTH_REQUIRED
 
 
 class NotImplementedFeature(NgsiLdError):

@@ -233,3 +233,8 @@ def matches(query: str | Node, entity: Mapping[str, Any]) -> bool:
     """Shortcut: parse ``query`` when it is a string, then :func:`evaluate` it against ``entity``."""
     node = parse_query(query) if isinstance(query, str) else query
     return evaluate(node, entity)
+
+
+def path_values(entity: Mapping[str, Any], path: AttrPath) -> list[Any]:
+    """The values a path designates in an entity (one per instance), empty when it has none (ordering)."""
+    return [_unwrap(value) for _kind, value in _resolve(entity, path)]

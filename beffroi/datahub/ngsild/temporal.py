@@ -605,3 +605,49 @@ def instance_row_id(iri: str) -> int | None:
         return None
     rest = iri[len(INSTANCE_PREFIX) :]
     return int(rest) if rest.isascii() and rest.isdigit() and len(rest) < 19 else None
+
+
+# ------------------------------------------------------------------------ instances of every attribute type
+
+#: How the observation store keeps an instance that is not a plain Property value (§4.5.7: every attribute
+#: type has a history): the value of its value member (``object``, ``languageMap``, ``json``…) inside a
+#: one-item JSON array — text, never a number, so it stays out of the numeric roll-ups — and its attribute type
+#: in the unit column, as a marker no unitCode takes (UN/CEFACT codes are letters and digits). A Property whose
+#: value is an object or an array is kept the same way.
+STORED_MARKERS = {
+    "Property": "@Property",
+    "Relationship": "@Relationship",
+    "GeoProperty": "@GeoProperty",
+    "JsonProperty": "@JsonProperty",
+    "VocabProperty": "@VocabProperty",
+    "LanguageProperty": "@LanguageProp",
+    "ListProperty": "@ListProperty",
+    "ListRelationship": "@ListRelation",
+}
+_KIND_OF_MARKER = {marker: kind for kind, marker in STORED_MARKERS.items()}
+
+
+def is_plain_value(value: Any) -> bool:
+    """Whether a Property value goes to the store as is: a number, a text or a boolean."""
+    return value is not None and not isinstance(value, dict | list)
+
+
+def stored_instance(kind: str, value: Any, unit: str) -> tuple[Any, str]:
+    """(value, unit column) the store keeps for one instance of an attribute of type ``kind`` whose value
+    member holds ``value``."""
+    if kind == "Property" and is_plain_value(value):
+        return value, unit
+    return [value], STORED_MARKERS[kind]
+
+
+def read_instance(value: Any, unit: str) -> tuple[str, Any, str]:
+    """(attribute type, value of its value member, unitCode) of a stored instance."""
+    kind = _KIND_OF_MARKER.get(unit)
+    if kind is None:
+        return "Property", value, unit
+    return kind, value[0] if isinstance(value, list) and len(value) == 1 else value, ""
+
+
+def is_stored_marker(unit: str) -> bool:
+    """Whether a unit column holds an attribute-type marker (not a unit to show)."""
+    return unit in _KIND_OF_MARKER

@@ -36,6 +36,7 @@ from beffroi.datahub.ngsild.errors import (
     BadRequestData,
     ErrorType,
     InvalidRequest,
+    LengthRequired,
     NgsiLdError,
     NonexistentTenant,
     NotAcceptable,
@@ -69,7 +70,7 @@ _KNOWN_OPTIONS = {
 
 # Remote @context documents (RESOLVER): allowlisted hosts only, public addresses only, cached, limited per
 # client (datahub.remote_contexts).
-__all__ = ["RESOLVER", "Call", "endpoint", "page_params", "problem", "split_list"]
+__all__ = ["RESOLVER", "Call", "endpoint", "page_links", "page_params", "problem", "split_list"]
 
 
 class Call:
@@ -299,6 +300,7 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         try:
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
                 _check_path(kwargs)
+                _check_length(request)
                 call = Call(request, write=request.method not in ("GET", "HEAD"))
                 answer = handler(call, *args, **kwargs)
                 if request.headers.get("NGSILD-Tenant"):  # (§6.3.14: the tenant answered is named back)
@@ -318,6 +320,18 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return problem(ErrorType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged")
 
     return view
+
+
+def _check_length(request: HttpRequest) -> None:
+    """A write whose body comes chunked, without Content-Length, is refused (411): the server hands such a
+    body to the application as an empty one (WSGI reads CONTENT_LENGTH bytes), which would otherwise be
+    answered as a bad body, or worse, taken as an empty merge."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.META.get("CONTENT_LENGTH"):
+        return
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        raise LengthRequired("send the body with a Content-Length header, not chunked")
 
 
 def _check_path(kwargs: dict[str, Any]) -> None:
@@ -366,3 +380,23 @@ def page_params(call: Call) -> tuple[int, int, bool]:
     if limit == 0 and not count:
         raise BadRequestData("limit=0 is only allowed with count=true")
     return limit, offset, count
+
+
+def page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
+    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
+    if call.request.method != "GET" or limit == 0:
+        return
+    pages = []
+    if offset > 0:
+        pages.append(("prev", max(offset - limit, 0)))
+    if offset + limit < total:
+        pages.append(("next", offset + limit))
+    links = []
+    for rel, page_offset in pages:
+        query = call.request.GET.copy()
+        query["offset"] = str(page_offset)
+        query["limit"] = str(limit)
+        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
+    if links:
+        existing = response.get("Link")
+        response["Link"] = ", ".join([*([existing] if existing else []), *links])

@@ -19,14 +19,17 @@ from beffroi.datahub.ngsild import geojson
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
 from beffroi.datahub.ngsild.names import NAME_RULES, NameProblem, attribute_name_problem, is_uri
+from beffroi.datahub.ngsild.ordering import map_order_names, parse_order_by
 from beffroi.datahub.ngsild.projection import is_empty
 from beffroi.datahub.ngsild.scope import parse_scope_query
+from beffroi.datahub.ngsild.types import TypeGroups, map_type_names, parse_type_selection
 from beffroi.datahub.ngsild_http import joins
 from beffroi.datahub.ngsild_http.call import (
     BASE,
     RESOLVER,
     Call,
     endpoint,
+    page_links,
     page_params,
     problem,
     split_list,
@@ -39,9 +42,11 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
     name expanded with the request's @context."""
     active = call.active()
     types = params.get("type")
-    type_list = types if isinstance(types, list) else split_list(types)
-    if "*" in type_list:
-        type_list = []
+    type_groups: TypeGroups = []
+    if isinstance(types, list):  # (entityOperations/query: one type per entity selector, any of them)
+        type_groups = [frozenset({t}) for t in types if t != "*"] if "*" not in types else []
+    elif types and types.strip() != "*":
+        type_groups = parse_type_selection(types)  # §4.17: "(A;B),C"
     ids = params.get("id")
     id_list = ids if isinstance(ids, list) else split_list(ids)
     for entity_id in id_list:
@@ -55,7 +60,13 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
             raise BadRequestData(f"attrs: {str(name)[:60]!r}: {NAME_RULES[problem]}")
     q_text = params.get("q")
     geo = params.get("geo")
-    if geo is None and any(params.get(k) for k in ("georel", "geometry", "coordinates")):
+    # (geometry and coordinates without georel: only the reference of an orderBy by distance, §4.23)
+    distance_only = not params.get("georel") and ";dist-" in (params.get("orderBy") or "")
+    if (
+        geo is None
+        and not distance_only
+        and any(params.get(k) for k in ("georel", "geometry", "coordinates"))
+    ):
         geo = ldgeo.parse_geo_query(
             params.get("georel"), params.get("geometry"), params.get("coordinates"), params.get("geoproperty")
         )
@@ -77,17 +88,32 @@ def build_query(call: Call, params: dict[str, Any], *, require_filter: bool = Tr
             max_distance=geo.max_distance,
             min_distance=geo.min_distance,
         )
+    order = None
+    reference = None
+    if params.get("orderBy"):
+        order = map_order_names(parse_order_by(params["orderBy"]), active.expand_attribute)
+        if any(key.distance for key in order):
+            if not (params.get("geometry") and params.get("coordinates")):
+                raise BadRequestData("orderBy with dist-asc or dist-desc needs geometry and coordinates")
+            reference = ldgeo.to_shape(
+                {
+                    "type": ldgeo.parse_geometry_type(params["geometry"]),
+                    "coordinates": ldgeo.parse_coordinates(params["coordinates"]),
+                }
+            )
     pattern = params.get("idPattern") or None
     if pattern:
         re.compile(pattern)
     return EntityQuery(
-        types=[active.expand_type(t) for t in type_list] or None,
+        types=map_type_names(type_groups, active.expand_type) or None,
         ids=id_list or None,
         id_pattern=pattern,
         q=q_node,
         geo=geo,
         attrs=[active.expand_attribute(a) for a in attr_list] or None,
         scope=parse_scope_query(scope_q) if scope_q else None,
+        order=order,
+        order_reference=reference,
     )
 
 
@@ -127,28 +153,8 @@ def _query_page(
         response = call.respond(geojson.feature_collection(body, geometry), headers=headers)
     else:
         response = call.respond(body, headers=headers)
-    _page_links(call, response, limit, offset, total)
+    page_links(call, response, limit, offset, total)
     return response
-
-
-def _page_links(call: Call, response: HttpResponse, limit: int, offset: int, total: int) -> None:
-    """The previous and next pages in the Link header (§6.3.13), beside the @context link if any."""
-    if call.request.method != "GET" or limit == 0:
-        return
-    pages = []
-    if offset > 0:
-        pages.append(("prev", max(offset - limit, 0)))
-    if offset + limit < total:
-        pages.append(("next", offset + limit))
-    links = []
-    for rel, page_offset in pages:
-        query = call.request.GET.copy()
-        query["offset"] = str(page_offset)
-        query["limit"] = str(limit)
-        links.append(f'<{call.request.path}?{query.urlencode()}>; rel="{rel}"; type="application/ld+json"')
-    if links:
-        existing = response.get("Link")
-        response["Link"] = ", ".join([*([existing] if existing else []), *links])
 
 
 def entities_get(call: Call) -> HttpResponse:
@@ -165,6 +171,7 @@ def entities_get(call: Call) -> HttpResponse:
             "coordinates",
             "geoproperty",
             "scopeQ",
+            "orderBy",
         )
     }
     query = build_query(

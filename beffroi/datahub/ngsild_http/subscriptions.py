@@ -12,7 +12,7 @@ from beffroi.datahub.documents import subscription_document
 from beffroi.datahub.models import Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild.errors import AccessDenied, ResourceNotFound
-from beffroi.datahub.ngsild_http.call import BASE, Call, endpoint, page_params
+from beffroi.datahub.ngsild_http.call import BASE, Call, endpoint, page_links, page_params
 
 
 def _sub_context(body: Any, context: Any) -> Any:
@@ -37,7 +37,9 @@ def subscriptions_get(call: Call) -> HttpResponse:
     limit, offset, count = page_params(call)
     rows, total = selectors.subscription_list(commune=call.commune, limit=limit, offset=offset)
     body = [_document(call, s) for s in rows]
-    return call.respond(body, headers={"NGSILD-Results-Count": str(total)} if count else {})
+    response = call.respond(body, headers={"NGSILD-Results-Count": str(total)} if count else {})
+    page_links(call, response, limit, offset, total)
+    return response
 
 
 def _subscription_or_404(call: Call, sub_id: str) -> Subscription:

@@ -12,13 +12,22 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from beffroi.datahub import selectors, services
+from beffroi.datahub.documents import entity_types
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import temporal as ldtemporal
 from beffroi.datahub.ngsild.errors import BadRequestData, InvalidRequest
 from beffroi.datahub.ngsild.names import is_uri
 from beffroi.datahub.ngsild.temporal import instance_iri
-from beffroi.datahub.ngsild_http.call import BASE, RESOLVER, Call, endpoint, page_params, split_list
+from beffroi.datahub.ngsild_http.call import (
+    BASE,
+    RESOLVER,
+    Call,
+    endpoint,
+    page_links,
+    page_params,
+    split_list,
+)
 from beffroi.datahub.ngsild_http.entities import build_query, entity_or_404
 
 TEMPORAL_LIMIT = 10000
@@ -157,16 +166,35 @@ def _temporal_entity(
             )
         if not series:
             continue
-        instances = [
-            ldtemporal.Instance(
-                value=v, observed_at=t, unit_code=u or None, instance_id=instance_iri(pk), dataset_id=dataset
+        instances = []
+        attribute_type = "Property"
+        for t, v, u, pk, dataset in series:
+            # (any attribute type: a Relationship's objects, a LanguageProperty's languageMaps…, §4.5.7)
+            attribute_type, value, unit = ldtemporal.read_instance(v, u or "")
+            instances.append(
+                ldtemporal.Instance(
+                    value=value,
+                    observed_at=t,
+                    unit_code=unit or None,
+                    instance_id=instance_iri(pk),
+                    dataset_id=dataset,
+                )
             )
-            for t, v, u, pk, dataset in series
-        ]
-        out[active.compact_attribute(name)] = ldtemporal.temporal_attribute(
-            instances, representation=representation, methods=methods, period=period, origin=start, end=end
+        rendered = ldtemporal.temporal_attribute(
+            instances,
+            representation=representation,
+            attribute_type=attribute_type,
+            methods=methods,
+            period=period,
+            origin=start,
+            end=end,
         )
-    body = ldtemporal.temporal_entity(row.entity_id, active.compact_type(row.type_iri), out)
+        if attribute_type == "VocabProperty" and not aggregated:  # (its vocab is stored expanded)
+            rendered = ldctx.compact_attribute(rendered, active)
+        out[active.compact_attribute(name)] = rendered
+    kinds = entity_types(row)
+    kind = [active.compact_type(k) for k in kinds] if isinstance(kinds, list) else active.compact_type(kinds)
+    body = ldtemporal.temporal_entity(row.entity_id, kind, out)
     if call.ld:
         body["@context"] = [call.link_context or ldctx.CORE_CONTEXT_URL]
     return call.projection.apply(body) if call.projection.active else body
@@ -223,7 +251,18 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     tq = _temporal_query(call)
     params = {
         k: call.request.GET.get(k)
-        for k in ("type", "id", "idPattern", "attrs", "q", "georel", "geometry", "coordinates", "geoproperty")
+        for k in (
+            "type",
+            "id",
+            "idPattern",
+            "attrs",
+            "q",
+            "georel",
+            "geometry",
+            "coordinates",
+            "geoproperty",
+            "orderBy",
+        )
     }
     query = build_query(call, params)
     limit, offset, count = page_params(call)
@@ -232,7 +271,9 @@ def temporal_entities_get(call: Call) -> HttpResponse:
     )
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
     body = _temporal_response(call, list(rows), tq, query.attrs, headers)
-    return call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
+    response = call.respond(body, status=206 if "Content-Range" in headers else 200, headers=headers)
+    page_links(call, response, limit, offset, total)
+    return response
 
 
 # ------------------------------------------------------------------------------------------ writes

@@ -55,6 +55,7 @@ from beffroi.datahub.services.subscriptions import (
     subscription_create,
     subscription_delete,
     subscription_update,
+    subscriptions_periodic_notify,
 )
 from beffroi.datahub.services.temporal import (
     temporal_attr_delete,
@@ -103,6 +104,7 @@ __all__ = [
     "subscription_create",
     "subscription_delete",
     "subscription_update",
+    "subscriptions_periodic_notify",
     "temporal_attr_delete",
     "temporal_attrs_append",
     "temporal_entity_delete",

@@ -25,7 +25,7 @@ from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.datahub.documents import apply_columns, entity_types
-from beffroi.datahub.models import Entity, LatestValue
+from beffroi.datahub.models import Entity, EntityTypeLink, LatestValue
 from beffroi.datahub.ngsild.entities import (
     attributes,
     check_entity,
@@ -51,6 +51,9 @@ def _get(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
     entity = qs.first()
     if entity is None:
         raise ResourceNotFound(f"entity {entity_id} does not exist")
+    # The members as they were before this write (a write replaces members, never changes one in place): the
+    # previous values a subscription with showChanges notifies (§5.2.12).
+    entity.previous_data = dict(entity.data)  # type: ignore[attr-defined]
     return entity
 
 
@@ -62,10 +65,18 @@ def _save(entity: Entity, changed: Iterable[str] | None = None) -> None:
             stamp_instances(entity.data[key], now)  # the attributes' createdAt/modifiedAt (sysAttrs, §4.8)
     apply_columns(entity)
     entity.save()
+    before = getattr(entity, "previous_data", None) or {}
+    if "@types" in entity.data or "@types" in before:
+        _link_types(entity)
     attrs = set(entity.data if changed is None else changed)
     changes_notify(
-        commune_id=entity.commune_id, changes={entity.pk: attrs}, types={entity.pk: entity.type_iri}
+        commune_id=entity.commune_id,
+        changes={entity.pk: attrs},
+        types={entity.pk: entity_types(entity)},
+        previous={entity.pk: {key: before.get(key) for key in attrs}},
+        ids={entity.pk: entity.entity_id},
     )
+    entity.previous_data = dict(entity.data)  # type: ignore[attr-defined]  # (a second write in one call)
 
 
 def entity_row(commune: Commune, entity_id: str, *, lock: bool = False) -> Entity:
@@ -93,8 +104,24 @@ def _record_measurements(entity: Entity, data: Mapping[str, Any]) -> None:
 
 
 def _set_type(row: Entity, kind: Any) -> None:
+    """File the entity under its type, or under the first of its types with all of them kept (§4.16)."""
     row.type_iri = primary_type(kind)
     row.type_name = short_name(row.type_iri)[:120]
+    kinds = list(dict.fromkeys(kind)) if isinstance(kind, list) else [kind]
+    if len(kinds) > 1:
+        row.data["@types"] = kinds
+    else:
+        row.data.pop("@types", None)
+
+
+def _link_types(row: Entity) -> None:
+    """The rows that let a query by any of a multi-typed entity's types find it (models.EntityTypeLink)."""
+    EntityTypeLink.objects.filter(entity=row).delete()
+    kinds = row.data.get("@types")
+    if isinstance(kinds, list) and len(kinds) > 1:
+        EntityTypeLink.objects.bulk_create(
+            EntityTypeLink(entity=row, commune_id=row.commune_id, type_iri=kind) for kind in kinds
+        )
 
 
 @transaction.atomic
@@ -123,8 +150,6 @@ def entity_create(
         is_public=is_public,
     )
     _set_type(row, kind)
-    if isinstance(kind, list) and len(kind) > 1:
-        row.data["@types"] = kind
     _save(row)
     _record_measurements(row, attributes(row.data))
     if audit:
@@ -134,12 +159,9 @@ def entity_create(
     return row
 
 
-def _replace(row: Entity, checked: dict[str, Any], *, keep_types: bool) -> None:
-    kind = checked["type"]
-    _set_type(row, kind)
+def _replace(row: Entity, checked: dict[str, Any]) -> None:
     row.data = {k: v for k, v in checked.items() if k not in ("id", "type", "createdAt", "modifiedAt")}
-    if keep_types and isinstance(kind, list) and len(kind) > 1:
-        row.data["@types"] = kind
+    _set_type(row, checked["type"])
     _save(row)
     _record_measurements(row, attributes(row.data))
 
@@ -153,7 +175,7 @@ def entity_replace(
     body = {**entity, "id": entity_id}
     if "type" not in body:
         body["type"] = entity_types(row)
-    _replace(row, check_entity(body), keep_types=True)
+    _replace(row, check_entity(body))
     audit_record(
         commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=row.entity_id
     )
@@ -414,7 +436,7 @@ def entity_batch_upsert(
                 elif update_only:
                     attrs_append(commune=commune, entity_id=checked["id"], attrs=checked)
                 else:
-                    _replace(_get(commune, checked["id"], lock=True), checked, keep_types=False)
+                    _replace(_get(commune, checked["id"], lock=True), checked)
             result.success.append(checked["id"])
         except NgsiLdError as exc:
             result.errors.append((_id_of(entity), exc))

@@ -22,7 +22,7 @@ from beffroi.datahub.documents import entity_document
 from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
-from beffroi.datahub.ngsild.entities import without_system_members
+from beffroi.datahub.ngsild.entities import with_previous_values, without_system_members
 from beffroi.datahub.ngsild.evaluation import evaluate
 from beffroi.datahub.ngsild.temporal import format_datetime
 from beffroi.datahub.remote_contexts import RESOLVER
@@ -111,10 +111,15 @@ def _headers(sub: Subscription, accept: str) -> dict[str, str]:
     return headers
 
 
-def notification_body(sub: Subscription, entity_pks: list[int]) -> dict[str, Any] | None:
+def notification_body(
+    sub: Subscription, entity_pks: list[int], *, previous: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
     """The notification's body (§5.3.1) of the entities as they are now, or None when no changed entity
     passes the subscription's q. Rendered when the change is written (services.subscriptions), so that two
-    quick changes give two notifications each with its own values, whenever the worker sends them."""
+    quick changes give two notifications each with its own values, whenever the worker sends them.
+
+    With ``notification.showChanges``, each changed attribute also carries its value before the change
+    (``previousValue``, ``previousObject``…, §5.2.12), from ``previous`` (the members the write replaced)."""
     active = ldctx.build_context(sub.body.get("@context"), resolver=RESOLVER)
     entities = list(Entity.objects.filter(commune_id=sub.commune_id, pk__in=entity_pks))
     q = sub.body.get("q")
@@ -128,6 +133,8 @@ def notification_body(sub: Subscription, entity_pks: list[int]) -> dict[str, Any
             document = without_system_members(document)
         if node is not None and not evaluate(node, document):
             continue
+        if notification.get("showChanges") and previous and entity.pk in previous:
+            document = with_previous_values(document, previous[entity.pk])
         if wanted:
             document = {k: v for k, v in document.items() if k in ("id", "type") or k in wanted}
         compacted = ldctx.compact_entity(document, active, resolver=RESOLVER)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from beffroi.core.models import Commune
 from beffroi.datahub import partitions
-from beffroi.datahub.documents import db_datetime, split_value
+from beffroi.datahub.documents import db_datetime, entity_types, split_value
 from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation, RollupBase
 from beffroi.datahub.ngsild.entities import MAX_TEXT_VALUE, MAX_UNIT_CODE, instant_in_window, latest_instant
 from beffroi.datahub.ngsild.errors import BadRequestData
@@ -361,6 +361,7 @@ def _update_latest(
     now = timezone.now()
     modified_text = format_datetime(now)
     changed = {}
+    replaced: dict[int, dict[str, Any]] = {}  # (the members replaced: showChanges' previous values)
     # Per instant text, once: sensors of a batch share their instants (and their documents the stored ones).
     stored: dict[str, datetime | None] = {}
     formatted: dict[datetime, str] = {}
@@ -379,6 +380,7 @@ def _update_latest(
             previous = stored[text]
             if previous is not None and previous >= moment:
                 continue
+        replaced.setdefault(pk, {}).setdefault(attribute, current)
         attr = dict(current) if isinstance(current, dict) else {"type": "Property"}
         attr["value"] = value
         text = formatted.get(moment)
@@ -408,7 +410,11 @@ def _update_latest(
                 by_commune.setdefault(changed[pk].commune_id, {}).setdefault(pk, set()).add(attribute)
         for commune_id, changes in by_commune.items():
             changes_notify(
-                commune_id=commune_id, changes=changes, types={pk: changed[pk].type_iri for pk in changes}
+                commune_id=commune_id,
+                changes=changes,
+                types={pk: entity_types(changed[pk]) for pk in changes},
+                previous=replaced,
+                ids={pk: changed[pk].entity_id for pk in changes},
             )
 
 

@@ -12,19 +12,23 @@ client's choosing.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from beffroi.core import outbound
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.datahub.models import Subscription
+from beffroi.datahub.models import Entity, Subscription
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild import query as ldquery
 from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from beffroi.datahub.ngsild.names import is_uri
 from beffroi.datahub.remote_contexts import RESOLVER
 from beffroi.datahub.services.notifications import notification_body
 from beffroi.datahub.tasks import notify
@@ -43,6 +47,14 @@ def _check(body: Any) -> dict[str, Any]:
         or not all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in entities)
     ):
         raise BadRequestData("entities must be an array of objects with a type")
+    for selector in entities or []:
+        if selector.get("id") is not None and not is_uri(selector["id"]):
+            raise BadRequestData("entities: id must be a URI")
+        if selector.get("idPattern") is not None:
+            try:
+                re.compile(selector["idPattern"])
+            except (re.error, TypeError):
+                raise BadRequestData("entities: idPattern is not a valid regular expression") from None
     watched = body.get("watchedAttributes")
     if watched is not None and (
         not isinstance(watched, list) or not all(isinstance(a, str) for a in watched)
@@ -56,6 +68,20 @@ def _check(body: Any) -> dict[str, Any]:
     uri = notification["endpoint"].get("uri")
     if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
         raise BadRequestData("notification.endpoint.uri must be an http(s) URL")
+    for name in ("timeInterval", "throttling"):
+        seconds = body.get(name)
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0
+        ):
+            raise BadRequestData(f"{name} must be a positive number of seconds")
+    if body.get("timeInterval") is not None:
+        # §5.2.12: a periodic subscription notifies on its clock, not on changes.
+        if watched:
+            raise BadRequestData("timeInterval and watchedAttributes cannot be given together")
+        if body.get("throttling") is not None:
+            raise BadRequestData("timeInterval and throttling cannot be given together")
+    if not isinstance(notification.get("showChanges", False), bool):
+        raise BadRequestData("notification.showChanges must be true or false")
     if body.get("q") is not None:
         if not isinstance(body["q"], str):
             raise BadRequestData("q must be a string")
@@ -151,29 +177,128 @@ def _audit(commune: Commune, verb: str, row: Subscription) -> None:
 # ---------------------------------------------------------------------------------------------- matching
 
 
-def changes_notify(*, commune_id: int, changes: dict[int, set[str]], types: dict[int, str]) -> None:
-    """Called by the services after a write: enqueue one notification task per matching subscription."""
+def _of_types(kinds: str | list[str] | None, wanted: list[str]) -> bool:
+    """Whether an entity of these types (one, or several: multi-typed) is of one of the ``wanted`` ones."""
+    if not wanted:
+        return True
+    if kinds is None:
+        return False
+    return any(kind in wanted for kind in ([kinds] if isinstance(kinds, str) else kinds))
+
+
+def _selected(sub: Subscription, kinds: str | list[str] | None, entity_id: str | None) -> bool:
+    """Whether an entity is one of the subscription's ``entities`` (§5.2.33 EntitySelector: its type, and its
+    id or idPattern when the selector names one); any entity when it has none (watchedAttributes only)."""
+    selectors = sub.body.get("entities") or []
+    if not selectors:
+        return True
+    for selector, type_iri in zip(selectors, sub.entity_types, strict=False):
+        if not _of_types(kinds, [type_iri]):
+            continue
+        wanted_id = selector.get("id")
+        if wanted_id is not None and wanted_id != entity_id:
+            continue
+        pattern = selector.get("idPattern")
+        if pattern is not None:
+            try:
+                if entity_id is None or not re.search(pattern, entity_id):
+                    continue
+            except re.error:
+                continue
+        return True
+    return False
+
+
+def changes_notify(
+    *,
+    commune_id: int,
+    changes: dict[int, set[str]],
+    types: dict[int, str | list[str]],
+    previous: dict[int, dict[str, Any]] | None = None,
+    ids: dict[int, str] | None = None,
+) -> None:
+    """Called by the services after a write: enqueue one notification task per matching subscription.
+
+    ``previous``: the attributes' members before the write (showChanges). A periodic subscription
+    (timeInterval) is left to :func:`subscriptions_periodic_notify`; one with throttling is skipped while its
+    last notification is more recent than that many seconds (§5.2.12).
+
+    Not audited: delivery bookkeeping (a throttled subscription's last notification instant)."""
     if not changes:
         return
     subscriptions = list(Subscription.objects.filter(commune_id=commune_id, is_active=True))
     if not subscriptions:
         return
+    now = timezone.now()
     for sub in subscriptions:
+        if sub.body.get("timeInterval") is not None:
+            continue
+        throttling = sub.body.get("throttling")
+        if (
+            throttling is not None
+            and sub.last_notification is not None
+            and now < sub.last_notification + timedelta(seconds=throttling)
+        ):
+            continue
         pks = [
             pk
             for pk, attrs in changes.items()
-            if (not sub.entity_types or types.get(pk) in sub.entity_types)
+            if _selected(sub, types.get(pk), (ids or {}).get(pk))
             and (not sub.watched_attributes or attrs & set(sub.watched_attributes))
         ]
         if not pks:
             continue
         try:
-            body = notification_body(sub, pks)  # the entities as this change left them
+            # The entities as this change left them (and as they were, for showChanges).
+            body = notification_body(sub, pks, previous=previous)
             if body is None:  # (no changed entity passes the subscription's q)
                 continue
         except Exception:  # a write never fails for a notification: the worker renders it instead
             log.exception("notification of %s not rendered at write time", sub.subscription_id)
             body = None
+        if throttling is not None:  # (the clock of throttling starts when the notification is made)
+            Subscription.objects.filter(pk=sub.pk).update(last_notification=now)
         transaction.on_commit(
             partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1, body=body)
         )
+
+
+def subscriptions_periodic_notify(*, now: datetime | None = None) -> int:
+    """Notify the periodic subscriptions (timeInterval, §5.2.12) whose interval has passed since their last
+    notification: every matching entity as it is now, whether it changed or not; how many were enqueued.
+
+    Run by the periodic pass (`beffroi alerts`, the MQTT worker's minute), so an interval shorter than that
+    pass is served at the pass's pace.
+
+    Not audited: delivery bookkeeping (the subscription's last notification instant)."""
+    now = now or timezone.now()
+    sent = 0
+    for sub in Subscription.objects.filter(is_active=True, body__has_key="timeInterval").iterator():
+        interval = sub.body.get("timeInterval")
+        if not isinstance(interval, int | float) or isinstance(interval, bool) or interval <= 0:
+            continue
+        if sub.last_notification is not None and now < sub.last_notification + timedelta(seconds=interval):
+            continue
+        entities = Entity.objects.filter(commune_id=sub.commune_id).exclude(expires_at__lte=now)
+        pks = [
+            pk
+            for pk, entity_id, type_iri, data in entities.values_list(
+                "pk", "entity_id", "type_iri", "data"
+            ).iterator()
+            if _selected(sub, data.get("@types") or type_iri, entity_id)
+        ]
+        Subscription.objects.filter(pk=sub.pk).update(last_notification=now)
+        if not pks:
+            continue
+        try:
+            body = notification_body(sub, pks)
+        except Exception:
+            log.exception("periodic notification of %s not rendered", sub.subscription_id)
+            continue
+        if body is None:
+            continue
+        transaction.on_commit(
+            partial(notify.enqueue, subscription_pk=sub.pk, entity_pks=pks, attempt=1, body=body)
+        )
+        sent += 1
+    return sent

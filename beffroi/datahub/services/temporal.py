@@ -26,8 +26,14 @@ from beffroi.datahub.documents import join_value, split_value
 from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation
 from beffroi.datahub.ngsild.entities import attributes, check_entity, check_observed_at
 from beffroi.datahub.ngsild.errors import BadRequestData, ResourceNotFound
-from beffroi.datahub.ngsild.temporal import format_datetime, instance_row_id, parse_datetime
-from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.datahub.ngsild.temporal import (
+    format_datetime,
+    instance_row_id,
+    parse_datetime,
+    read_instance,
+    stored_instance,
+)
+from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
 from beffroi.datahub.services.entities import entity_create, entity_delete, entity_document_save, entity_row
 from beffroi.datahub.services.observations import SeriesBatch, rollup_write_history, series_store
 
@@ -59,21 +65,23 @@ def _latest_per_dataset(member: Any) -> Any:
 
 
 def _measures(data: Mapping[str, Any]) -> list[_Measure]:
-    """The measurements of a checked temporal fragment: every Property instance with observedAt and a plain
-    value (numbers, text, booleans: what the observation store keeps)."""
+    """The measurements of a checked temporal fragment: every instance with observedAt, of any attribute type
+    (a Property's plain value as is; other values as ngsild.temporal.stored_instance keeps them)."""
     out = []
     for attribute, member in attributes(data).items():
         for instance in _instances(member):
-            if "observedAt" not in instance or instance.get("type", "Property") != "Property":
+            kind = instance.get("type", "Property")
+            if "observedAt" not in instance or kind not in VALUE_MEMBER:
                 continue
-            value = instance.get("value")
-            if value is None or isinstance(value, dict | list):
+            value = instance.get(VALUE_MEMBER[kind])
+            if value is None:
                 continue
             moment = parse_datetime(instance["observedAt"], name=f"{short_name(attribute)}.observedAt")
             dataset = instance.get("datasetId")
             if dataset is not None and not isinstance(dataset, str):
                 raise BadRequestData(f"attribute {short_name(attribute)!r}: datasetId must be a URI")
-            out.append((attribute, moment, value, str(instance.get("unitCode") or ""), dataset))
+            stored, unit = stored_instance(kind, value, str(instance.get("unitCode") or ""))
+            out.append((attribute, moment, stored, unit, dataset))
     return out
 
 
@@ -214,20 +222,18 @@ def _sync_document(row: Entity, attribute: str, old_moment: datetime | None) -> 
         latest = history.order_by("-observed_at").first()
         if latest is None:
             continue
-        replacement = dict(instance)
-        replacement["value"] = latest.value_num if latest.value_num is not None else _text(latest.value_text)
+        kind, value, unit = read_instance(join_value(latest.value_num, latest.value_text), latest.unit_code)
+        replacement = {k: v for k, v in instance.items() if k not in VALUE_MEMBER.values()}
+        replacement["type"] = kind
+        replacement[VALUE_MEMBER[kind]] = value
         replacement["observedAt"] = format_datetime(latest.observed_at)
-        if latest.unit_code:
-            replacement["unitCode"] = latest.unit_code
+        if unit:
+            replacement["unitCode"] = unit
         kept.append(replacement)
     if kept:
         row.data[attribute] = kept[0] if len(kept) == 1 else kept
     else:
         row.data.pop(attribute, None)
-
-
-def _text(value_text: str | None) -> Any:
-    return join_value(None, value_text)
 
 
 def _instance_or_404(row: Entity, attribute: str, instance_id: str) -> Observation:
@@ -287,22 +293,27 @@ def temporal_instance_update(
     if not isinstance(fragment, Mapping) or not fragment:
         raise BadRequestData(f"the body must be an object with the new members of {short_name(attribute)}")
     old_moment = observation.observed_at
-    current = {
-        "type": "Property",
-        "value": observation.value_num
-        if observation.value_num is not None
-        else _text(observation.value_text),
-        "observedAt": format_datetime(old_moment),
-    }
-    merged = {**current, **{k: v for k, v in fragment.items() if k not in ("instanceId", "@context")}}
+    kind, value, unit = read_instance(
+        join_value(observation.value_num, observation.value_text), observation.unit_code
+    )
+    current = {"type": kind, VALUE_MEMBER[kind]: value, "observedAt": format_datetime(old_moment)}
+    if unit:
+        current["unitCode"] = unit
+    changes = {k: v for k, v in fragment.items() if k not in ("instanceId", "@context")}
+    if changes.get("type", kind) != kind:  # (another attribute type: its own value member, not this one's)
+        current.pop(VALUE_MEMBER[kind], None)
+        current.pop("unitCode", None)
+    merged = {**current, **changes}
     checked = check_entity({"id": entity_id, "type": "x", attribute: merged})[attribute]
-    if checked.get("type") != "Property" or isinstance(checked.get("value"), dict | list):
-        raise BadRequestData(f"an instance of {short_name(attribute)} holds a number, a text or a boolean")
+    kind = checked.get("type", "Property")
+    if kind not in VALUE_MEMBER or checked.get(VALUE_MEMBER[kind]) is None:
+        raise BadRequestData(f"an instance of {short_name(attribute)} needs its value")
     moment = check_observed_at(checked["observedAt"], name=f"{short_name(attribute)}.observedAt")
-    number, text = split_value(checked["value"])
+    stored, unit = stored_instance(kind, checked[VALUE_MEMBER[kind]], str(checked.get("unitCode") or ""))
+    number, text = split_value(stored)
     observation.value_num, observation.value_text = number, text
     observation.observed_at = moment
-    observation.unit_code = str(checked.get("unitCode") or observation.unit_code)
+    observation.unit_code = unit
     try:
         with transaction.atomic():
             observation.save()

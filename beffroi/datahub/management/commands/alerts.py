@@ -34,7 +34,8 @@ class Command(BaseCommand):
             totals = {"opened": len(result.opened), "closed": len(result.closed)}
         else:
             totals = services.alerts_evaluate_communes()
-        services.entities_expired_purge()  # (the same periodic pass: transient entities past expiresAt)
+        services.entities_expired_purge()  # (the same periodic pass: transient entities past expiresAt,
+        services.subscriptions_periodic_notify()  # and the periodic subscriptions, timeInterval)
         self.stdout.write(
             f"Alertes ouvertes : {totals['opened']} ; closes automatiquement : {totals['closed']}."
         )

@@ -71,13 +71,18 @@ def handle_messages(messages: list[tuple[str, bytes]]) -> list[str]:
 
 def evaluate_alerts() -> dict[str, int] | None:
     """Evaluate every commune's alert rules (the periodic pass; never raises)."""
-    from beffroi.datahub.services import alerts_evaluate_communes, entities_expired_purge
+    from beffroi.datahub.services import (
+        alerts_evaluate_communes,
+        entities_expired_purge,
+        subscriptions_periodic_notify,
+    )
 
     try:
         if not connection.in_atomic_block:
             close_old_connections()
         totals = alerts_evaluate_communes()
         entities_expired_purge()
+        subscriptions_periodic_notify()
     except Exception:
         log.exception("periodic alert evaluation failed")
         return None
