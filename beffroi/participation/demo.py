@@ -464,3 +464,13 @@ def _hautmesnil() -> None:
             title="Restaurer le lavoir",
             body="Le toit du lavoir fuit ; une journée de chantier participatif suffirait.",
         )
+
+
+@demo.register_commune("participation", order=35)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's consultations: one closed with its answers and results, one open."""
+    agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
+    admin = User.objects.get(email=f"mairie@{commune.slug}.demo.test")
+    elu = User.objects.get(email=f"elu@{commune.slug}.demo.test")
+    _closed_consultation(commune, agent, admin, elu)
+    _open_consultation(commune, agent)
