@@ -425,7 +425,9 @@ def _preferences(rng, projects, districts):
     return chosen
 
 
-def _load_finished(commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=CODE_ONLY_VOTERS):
+def _load_finished(
+    commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=CODE_ONLY_VOTERS, paper=PAPER_BALLOTS
+):
     now = timezone.now()
     day = timedelta(days=1)
     budget = services.budget_create(
@@ -483,14 +485,14 @@ def _load_finished(commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=C
         services.ballot_cast_with_code(
             commune=commune, budget=budget, code=code, choices={p.pk: 1 for p in chosen}
         )
-    for number in range(1, PAPER_BALLOTS + 1):
+    for number in range(1, paper + 1):
         chosen = {p.pk: 1 for p in _preferences(rng, projects, districts)}
         for clerk in (agent, admin):  # double entry: two agents, same paper ballot
             services.paper_entry_record(
                 commune=commune, budget=budget, actor=clerk, paper_number=number, choices=chosen
             )
     kinds = [PaperBallotKind.BLANK] * BLANK_PAPER + [PaperBallotKind.VOID] * VOID_PAPER
-    for number, kind in enumerate(kinds, start=PAPER_BALLOTS + 1):
+    for number, kind in enumerate(kinds, start=paper + 1):
         for clerk in (agent, admin):
             services.paper_entry_record(
                 commune=commune, budget=budget, actor=clerk, paper_number=number, choices={}, kind=kind
@@ -500,7 +502,7 @@ def _load_finished(commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=C
         commune=commune,
         budget=budget,
         actor=agent,
-        paper_number=PAPER_BALLOTS + len(kinds) + 1,
+        paper_number=paper + len(kinds) + 1,
         choices={p.pk: 1 for p in _preferences(rng, projects, districts)},
     )
     services.budget_update(commune=commune, budget=budget, actor=agent, phase_override="")
@@ -687,10 +689,10 @@ def load() -> None:
 
 @demo.register_commune("budgeting", order=30)
 def load_commune(commune, rng: random.Random) -> None:
-    """One more demo commune's budgets: the 2025 one counted (60 ballots cast with postal codes, paper ballots),
+    """One more demo commune's budgets: the 2025 one counted (40 ballots cast with postal codes, 10 paper ballots),
     the 2026 one open for voting, the 2027 one collecting ideas (ideas filed by the agent at the counter)."""
     agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
     admin = User.objects.get(email=f"mairie@{commune.slug}.demo.test")
-    _load_finished(commune, agent, admin, rng, online=0, code_only=60)
+    _load_finished(commune, agent, admin, rng, online=0, code_only=40, paper=4)
     _load_open(commune, agent, admin, None)
     _load_ideas(commune, agent, None)
