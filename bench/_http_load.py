@@ -105,6 +105,7 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     samples: dict[str, str] = field(default_factory=dict)  # one example of each kind's error
     elapsed: float = 0.0
+    server_cpu: float = 0.0  # seconds of CPU the server used during the run (set by the caller)
 
     def record(self, kind: str, seconds: float, error: str | None) -> None:
         self.latencies[kind].append(seconds)

@@ -136,7 +136,7 @@ def prepare(communes_wanted: int, codes_per_commune: int) -> list[dict]:
             continue  # not one of the demo's full communes (Hautmesnil has no budget)
         session = SessionStore()
         session[SESSION_KEY] = str(agent.user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes first)
         session[HASH_SESSION_KEY] = agent.user.get_session_auth_hash()
         session.create()
         _key, write_key = apikey_create(commune=commune, scope="write", name="banc d'essai")
@@ -149,7 +149,10 @@ def prepare(communes_wanted: int, codes_per_commune: int) -> list[dict]:
             eligible_only=True,
         )
         projects = [(p.pk, p.cost) for p in Project.objects.filter(budget=budget) if p.on_ballot]
-        entities = list(Entity.objects.filter(commune=commune).values_list("entity_id", "type_iri"))
+        # anonymous NGSI-LD reads see the public entities; the batches write to any entity of the commune
+        entities = list(
+            Entity.objects.filter(commune=commune).values_list("entity_id", "type_iri", "is_public")
+        )
         targets.append(
             {
                 "slug": commune.slug,
@@ -227,7 +230,7 @@ def make_step(targets: list[dict], seed: int):
             headers = {"NGSILD-Tenant": slug, "Accept": "application/json"}
             call = Call(kind, "GET", f"/ngsi-ld/v1/entities?type={kind_iri}&limit=20", headers)
         elif kind == "ngsi-ld: entity":
-            entity = urllib.parse.quote(rng.choice(t["entities"]), safe="")
+            entity = urllib.parse.quote(rng.choice(t["public_entities"]), safe="")
             headers = {"NGSILD-Tenant": slug, "Accept": "application/json"}
             call = Call(kind, "GET", f"/ngsi-ld/v1/entities/{entity}", headers)
         elif kind == "ngsi-ld: batch of measurements":
@@ -280,8 +283,8 @@ async def vote(connection: Connection, results: Results, t: dict, rng: random.Ra
 # ------------------------------------------------------------------------------------------------ processes
 
 
-def tree_rss_kb(pids: list[int]) -> int:
-    """Resident memory (kB) of these processes and all their descendants."""
+def tree_pids(pids: list[int]) -> list[int]:
+    """These processes and all their descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -290,13 +293,20 @@ def tree_rss_kb(pids: list[int]) -> int:
             except OSError:
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, stack, seen = 0, list(pids), set()
+    stack, seen = list(pids), set()
     while stack:
         pid = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
         stack.extend(children.get(pid, []))
+    return sorted(seen)
+
+
+def tree_rss_kb(pids: list[int]) -> int:
+    """Resident memory (kB) of these processes and all their descendants."""
+    total = 0
+    for pid in tree_pids(pids):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -304,6 +314,19 @@ def tree_rss_kb(pids: list[int]) -> int:
         except OSError:
             continue
     return total
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their living descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree_pids(pids):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def main() -> None:
@@ -378,6 +401,7 @@ def main() -> None:
         asyncio.run(run("127.0.0.1", port, connections=10, duration=10, step=make_step(targets, 1)))
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        cpu_before = tree_cpu_seconds([processes["serve"].pid])
         results = asyncio.run(
             run(
                 "127.0.0.1",
@@ -387,6 +411,7 @@ def main() -> None:
                 step=make_step(targets, 2),
             )
         )
+        results.server_cpu = tree_cpu_seconds([processes["serve"].pid]) - cpu_before
         stop.set()
         sampler.join()
         for name, process in processes.items():
@@ -429,6 +454,10 @@ def report(results: Results, args, communes: int, db_size: int, peak_kb: int) ->
             f"{kind:34} {len(samples):6d} {p50:8.1f} {p95:8.1f} {p99:8.1f} {results.errors.get(kind, 0):7d}  {goal}"
         )
     print(f"requests/s         : {total / results.elapsed:8.1f}")
+    print(
+        f"serve's CPU/request: {results.server_cpu / max(total, 1) * 1000:8.1f} ms   (CPU time of serve's processes "
+        f"over the run / requests: what the machine's load does not change much)"
+    )
     print(f"errors             : {errors:8d}   (goal 0: {'met' if errors == 0 else 'NOT met'})")
     for kind, sample in results.samples.items():
         print(f"   e.g. {kind}: {sample[:160]}")
