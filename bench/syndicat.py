@@ -164,11 +164,14 @@ def prepare(communes_wanted: int, codes_per_commune: int) -> list[dict]:
                 "reports": list(
                     Report.objects.filter(commune=commune).values_list("tracking_code", flat=True)[:50]
                 ),
-                "categories": list(
-                    Category.objects.filter(commune=commune, active=True).values_list("code", flat=True)
-                ),
-                "entities": [e for e, _t in entities],
-                "types": sorted({t for _e, t in entities}),
+                "categories": [  # an Open311 client without the category's required questions
+                    c.code
+                    for c in Category.objects.filter(commune=commune, active=True)
+                    if not any(q.get("required") for q in c.questions)
+                ],
+                "entities": [e for e, _t, _p in entities],
+                "public_entities": [e for e, _t, public in entities if public],
+                "types": sorted({t for _e, t, public in entities if public}),
                 "latitude": float(commune.latitude or 47.3),
                 "longitude": float(commune.longitude or 4.8),
             }
