@@ -366,8 +366,9 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         print(f"Loaded {args.communes} communes in {time.monotonic() - started:.0f} s")
-    per_commune = max(20, args.duration * 3)  # enough codes for every vote of the run
-    targets = prepare(args.communes, codes_per_commune=per_commune // 4)
+    # enough codes for every vote of the warm-up and the run (votes are 2 % of the mix, at most ~250 requests/s)
+    per_commune = (args.duration + 10) * 5 // max(args.communes, 1) + 10
+    targets = prepare(args.communes, codes_per_commune=per_commune)
     from django.db import connection as db
 
     with db.cursor() as cursor:
