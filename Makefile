@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser system-deps bench vendor messages clean communes
+.PHONY: help install demo test lint check test-sqlite test-postgres test-browser test-durability test-topology fuzz system-deps bench vendor messages clean communes
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -48,16 +48,33 @@ check: install
 XDIST := -n auto --dist loadscope
 
 test-sqlite: install
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider -q $(XDIST)
+	$(BIN)/pytest -m "not browser and not durability and not topology and not fuzz" -p no:cacheprovider -q $(XDIST)
 
 test-postgres: install system-deps
 	@url=$$(scripts/test-postgres.sh start) || exit 1; status=0; \
-	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser" -p no:cacheprovider -q $(XDIST) || status=$$?; \
+	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser and not durability and not topology and not fuzz" -p no:cacheprovider -q $(XDIST) || status=$$?; \
 	  scripts/test-postgres.sh stop; exit $$status
+
+# Past one machine on loopback (docs/operations.md): nginx, two app servers, pgbouncer, a PostgreSQL primary and
+# its streaming replica; kills an app server and the replica under traffic. Two to three minutes.
+test-topology: install
+	scripts/system-deps.sh --topology
+	$(BIN)/pytest tests/topology -m topology -p no:cacheprovider -q
 
 # One process: one live server and one Chromium for the session (tests/browser/conftest.py).
 test-browser: install system-deps node_modules/.package-lock.json
 	$(BIN)/pytest tests/browser -m browser -p no:cacheprovider -q
+
+# kill -9 of real `beffroi serve` and `beffroi mqtt` processes (and a real Mosquitto) during writes, ballots
+# and a count, three rounds each: nothing acknowledged is lost (tests/durability/). One process: the tests use
+# fixed ports (BEFFROI_DURABILITY_PORT, BEFFROI_DURABILITY_MQTT_PORT).
+test-durability: install system-deps
+	$(BIN)/pytest tests/durability -m durability -p no:cacheprovider -q
+
+# Schemathesis against the platform, NGSI-LD and Open311 APIs of a server started for the run (tests/fuzz/):
+# a few minutes (30 s per API, BEFFROI_FUZZ_SECONDS; BEFFROI_FUZZ_URL and BEFFROI_FUZZ_KEY for a running server).
+fuzz: install
+	$(BIN)/pytest tests/fuzz -m fuzz -p no:cacheprovider -q
 
 # The system packages first, so that the SQLite stage already runs the Mosquitto and PDF tests on a fresh machine.
 TEST_STAGES := lint check system-deps test-sqlite test-postgres test-browser

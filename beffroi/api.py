@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from beffroi.core.amounts import AmountError
 from beffroi.core.api import router as core_router
@@ -32,6 +33,56 @@ class PlatformAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _method_not_allowed_as_problem(pattern.callback)
         return patterns, app_name, namespace
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_problems(schema)
+        return schema
+
+
+# The errors the handlers below answer, documented on every operation that can meet them (a client generated
+# from the schema, and the fuzzing of tests/fuzz/, then know each status an operation answers).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details, in French",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"description": "each field's error (a request that does not match the schema)"},
+    },
+}
+_PROBLEM_STATUSES = {
+    400: "Requête invalide (paramètres, corps, caractère nul)",
+    401: "Clé d'API absente, inconnue ou sans le droit requis",
+    403: "Accès refusé",
+    404: "Introuvable (ressource, ou module désactivé pour la commune)",
+    413: "Requête trop volumineuse",
+    422: "Montant invalide",
+    429: "Trop de requêtes",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Add the problem+json answers to each operation: 400, 404, 413 and 429 to all, 401 and 403 to those
+    behind a key, 422 to those that take a body (an amount)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = {400, 404, 413, 429}
+            if operation.get("security"):
+                statuses |= {401, 403}
+            if method in ("post", "put", "patch"):
+                statuses.add(422)
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses.setdefault(str(status), {"description": _PROBLEM_STATUSES[status]})
+                responses[str(status)]["content"] = content
 
 
 def _method_not_allowed_as_problem(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

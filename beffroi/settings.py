@@ -62,11 +62,17 @@ INSTALLED_APPS = [
     "beffroi.procedures",
 ]
 
+# The header middlewares come first, around every other one: the responses that WhiteNoise (static files) and
+# the early middlewares below (an archived commune, a NUL character, a body too large) return themselves get
+# their CSP and their X-Frame-Options too.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beffroi.core.middleware.CommuneMiddleware",
+    "beffroi.core.db_router.ReplicaReadsMiddleware",  # after the commune: it reads the path without the slug
     "beffroi.core.middleware.FrenchFirstLocaleMiddleware",
     "beffroi.core.middleware.RequestSizeMiddleware",
     "beffroi.core.middleware.NulCharacterMiddleware",
@@ -75,8 +81,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -106,9 +110,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE transactions avoid "database is locked"
     # upgrades in the middle of a write; busy timeout rides out short write bursts.
+    # synchronous=NORMAL in WAL mode: a killed process loses no committed transaction (tests/durability); a power
+    # cut or a crash of the machine may lose the last ones. FULL syncs the log at every commit (docs/operations.md).
+    _synchronous = env.str("BEFFROI_SQLITE_SYNCHRONOUS", default="NORMAL").upper()
+    if _synchronous not in ("NORMAL", "FULL"):
+        raise ValueError("BEFFROI_SQLITE_SYNCHRONOUS: NORMAL or FULL")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
@@ -119,6 +128,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Through pgbouncer in transaction pooling (docs/operations.md, « Beyond one machine »): a server-side
+    # cursor would outlive the transaction its server connection was lent for. Django already binds parameters
+    # on the client (no prepared statement kept on a server connection): leave OPTIONS server_side_binding unset.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("BEFFROI_PGBOUNCER", default=False)
+# A streaming replica for the read-heavy paths (core.db_router): Open311 and NGSI-LD reads, the data dashboards.
+# Unset, every query goes to "default" as before. A libpq multi-host address whose last host is the primary
+# (or its pgbouncer) with target_session_attrs=prefer-standby keeps those reads working when the replica is
+# down: the health check drops the dead connection and the next one lands on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get(
+        "DISABLE_SERVER_SIDE_CURSORS", False
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["beffroi.core.db_router.ReplicaRouter"]
+# The requests whose reads may go to the replica (GET and HEAD only; path after the commune's slug).
+BEFFROI_REPLICA_PATHS = env.list(
+    "BEFFROI_REPLICA_PATHS",
+    default=[r"^/open311/", r"^/ngsi-ld/", r"^/donnees/$", r"^/donnees/equipement/\d+/(export\.csv)?$"],
+)
+# After a request that wrote, the same browser reads the primary for this many seconds (read-your-writes
+# across the redirect that follows a form, whatever the replica's lag).
+BEFFROI_REPLICA_PIN_SECONDS = env.int("BEFFROI_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -136,6 +170,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions in the database (SQLite or PostgreSQL), like the task queue: any app server behind the proxy
+# serves any request, and none keeps state of its own.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"  # « Mon espace »: what needs the member's attention, by role
 LOGOUT_REDIRECT_URL = "core:home"
@@ -150,6 +187,8 @@ AXES_USERNAME_CALLABLE = "beffroi.accounts.forms.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address lockouts count by: the real client's behind a trusted reverse proxy (core.abuse.client_ip).
+AXES_CLIENT_IP_CALLABLE = "beffroi.core.abuse.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -163,9 +202,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("BEFFROI_STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (photos, démarches' pieces) go through Django's storage API only: several app servers share
+# them through a shared directory (BEFFROI_MEDIA_ROOT on NFS or the like) or S3-compatible object storage
+# (BEFFROI_S3_BUCKET, with the optional dependency: pip install "beffroi[s3]"); docs/operations.md.
+MEDIA_ROOT = Path(env.str("BEFFROI_MEDIA_ROOT", default=str(DATA_DIR / "media")))
+_MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if env.str("BEFFROI_S3_BUCKET", default=""):
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("BEFFROI_S3_BUCKET"),
+            "endpoint_url": env.str("BEFFROI_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("BEFFROI_S3_REGION", default="") or None,
+            "access_key": env.str("BEFFROI_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("BEFFROI_S3_SECRET_KEY", default="") or None,
+            "default_acl": None,  # private: files are served through the views that check who may see them
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -193,12 +250,18 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = False
 # Behind a reverse proxy (nginx, Caddy) that sets X-Forwarded-Proto and appends the client's address to
-# X-Forwarded-For: core.abuse.client_ip then reads the address that proxy saw (the header's last entry).
+# X-Forwarded-For: core.abuse.client_ip then reads the address that proxy saw, for requests that come from one
+# of the trusted proxies (addresses or networks; loopback by default); rate limits and axes count by it.
 BEFFROI_BEHIND_PROXY = env.bool("BEFFROI_BEHIND_PROXY", default=False)
+BEFFROI_TRUSTED_PROXIES = env.list("BEFFROI_TRUSTED_PROXIES", default=["127.0.0.0/8", "::1"])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEFFROI_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# The language chosen in the footer (i18n/setlang): no script reads it, it travels like the session cookie.
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [
     # Served over plain HTTP on loopback for a village's own machine; the reverse proxy redirects to HTTPS.

@@ -121,6 +121,11 @@ def child(args) -> None:
             )
         bodies.append(json.dumps({"observations": items}))
         raw_batches.append(rows)
+    # PostgreSQL: the raw rows' months need their partitions, made before the timing like the API's are
+    from beffroi.datahub import partitions
+
+    with transaction.atomic():
+        partitions.ensure_months({row[2] for rows in raw_batches for row in rows if not sqlite})
     client = Client()
     raw_sql = (
         f"INSERT INTO {Observation._meta.db_table} "

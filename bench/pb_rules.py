@@ -3,6 +3,17 @@
     .venv/bin/python bench/pb_rules.py                    # everything (pabutools needs ~15-25 minutes in all)
     .venv/bin/python bench/pb_rules.py --instance lodz    # Łódź 2022 only (~3 minutes)
     .venv/bin/python bench/pb_rules.py --rules mes,mes-add1
+    .venv/bin/python bench/pb_rules.py --instance none    # the whole command only
+    .venv/bin/python bench/pb_rules.py --instance none --all-files DIR   # and same winners on every .pb in DIR
+
+First, the whole command as a person runs it: `beffroi pb count Poland_Lodz_2022.pb --rule mes-add1` from process
+start to the last line printed (reading the file, counting, printing), `--command-runs` times after one warm-up
+run (modules compiled first, as after any first run); wall-clock and CPU seconds (CPU: the command and the child
+it forks for the Add1 runs), minimum and median, against the goal of 1 s. Beside it pabutools' whole command: a
+`python -c` that reads the same file with pabutools' parser and runs its Method of Equal Shares with the Add1
+completion (`voter_budget_increment=1`), same tie-breaking, printing the winners; and whether both print the same
+winners. The machine should be otherwise idle: wall-clock time on a busy machine measures the others' work too. `--all-files DIR` also runs both whole commands (mes-add1, JSON) on every `.pb` file of DIR with
+approval ballots and says whether the winners are identical.
 
 For each rule and instance: our time, pabutools' time on the same input in the same run, the speedup and whether
 the winners (in selection order) are identical. Both sides are given the same tie-breaking (lowest cost, most
@@ -24,13 +35,18 @@ Python `random` seed 7.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gc
+import json
 import multiprocessing
 import os
 import platform
 import queue
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -287,9 +303,125 @@ def ours(election: Election, rule: str, tie: TieBreaking):
     raise ValueError(rule)
 
 
+# pabutools' whole command: its parser, its MES with the Add1 completion, our tie-breaking order (lowest cost, most
+# votes, then file order), the winners printed one per line in the order of selection.
+PABUTOOLS_COMMAND = """
+import sys
+from pabutools.election import Cost_Sat, parse_pabulib
+from pabutools.rules import method_of_equal_shares
+from pabutools.tiebreaking import TieBreakingRule
+
+instance, profile = parse_pabulib(sys.argv[1])
+votes = {p: 0 for p in instance}
+for ballot in profile:
+    for p in ballot:
+        votes[p] += 1
+order = {p: i for i, p in enumerate(instance.project_meta)}
+tie = TieBreakingRule(lambda inst, prof, p: (p.cost, -votes[p], order[p]))
+winners = method_of_equal_shares(
+    instance, profile.as_multiprofile(), sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+)
+print("\\n".join(p.name for p in winners))  # in the order of selection
+"""
+
+
+def our_command(path: Path, rule: str = "mes-add1", as_json: bool = False, *options: str) -> list[str]:
+    """`beffroi pb count PATH --rule RULE`, with the console script installed beside this Python."""
+    script = Path(sys.executable).with_name("beffroi")
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "beffroi.cli"]
+    return [*head, "pb", "count", str(path), "--rule", rule, *(["--json"] if as_json else []), *options]
+
+
+def timed_command(command: list[str], timeout: float | None = None) -> tuple[str, float, float]:
+    """Run `command`: its standard output, wall-clock seconds and CPU seconds (user + system of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return done.stdout, wall, cpu
+
+
+def whole_command(path: Path, runs: int, pabutools_runs: int, timeout: float) -> None:
+    """The whole `beffroi pb count … --rule mes-add1` beside pabutools' whole command (see the module docstring)."""
+    print(f"\nWhole command on {path.name}, mes-add1 (process start, read, count, print); goal: under 1 s")
+    # compiled modules (even where PYTHONDONTWRITEBYTECODE is set) and the file in the page cache, as on any rerun
+    compileall.compile_dir(ROOT / "beffroi", quiet=1)
+    timed_command(our_command(path))
+    ours = [timed_command(our_command(path)) for _ in range(runs)]
+    walls, cpus = [w for _, w, _ in ours], [c for _, _, c in ours]
+    winners = json.loads(timed_command(our_command(path, as_json=True))[0])["winners"]
+    print(
+        f"  ours       beffroi pb count: wall min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "
+        f"CPU min {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s ({runs} runs); {len(winners)} winners"
+    )
+    goal = "met" if statistics.median(walls) < 1 else "NOT met"
+    if pabutools_runs <= 0:
+        print(f"  goal (median wall < 1 s): {goal}")
+        return
+    theirs = []
+    for _ in range(pabutools_runs):
+        try:
+            theirs.append(timed_command([sys.executable, "-c", PABUTOOLS_COMMAND, str(path)], timeout))
+        except subprocess.TimeoutExpired:
+            print(f"  pabutools  stopped after {timeout:.0f} s")
+            break
+    if theirs:
+        walls, cpus = [w for _, w, _ in theirs], [c for _, _, c in theirs]
+        their_winners = theirs[0][0].split()
+        print(
+            f"  pabutools  parse_pabulib + MES Add1: wall min {min(walls):.2f} s, median "
+            f"{statistics.median(walls):.2f} s; CPU min {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s "
+            f"({len(theirs)} runs); {len(their_winners)} winners"
+        )
+        same = "yes" if their_winners == winners else "NO"
+        print(f"  identical winners: {same}; goal (median wall < 1 s): {goal}")
+    else:
+        print(f"  goal (median wall < 1 s): {goal}")
+
+
+def all_files(folder: Path, timeout: float) -> None:
+    """Both whole commands (mes-add1) on every approval `.pb` file of `folder`: same winners?"""
+    print(f"\nSame winners as pabutools (mes-add1, whole commands) on the .pb files of {folder}:")
+    for path in sorted(folder.glob("*.pb")):
+        pb = read_pabulib(path)
+        # pabutools counts the whole budget at once: so does ours here, even with per-category budgets
+        whole = ["--ignore-category-budgets"] if pb.category_budgets() else []
+        report, wall, _ = timed_command(our_command(path, "mes-add1", True, *whole))
+        winners = json.loads(report)["winners"]
+        if pb.vote_type not in ("approval", "choose-1"):
+            print(f"  {path.name}: ours {wall:.2f} s, {len(winners)} winners; pabutools — (points ballots)")
+            continue
+        try:
+            theirs, their_wall, _ = timed_command(
+                [sys.executable, "-c", PABUTOOLS_COMMAND, str(path)], timeout
+            )
+        except subprocess.TimeoutExpired:
+            print(
+                f"  {path.name}: ours {wall:.2f} s, {len(winners)} winners; pabutools stopped after {timeout:.0f} s"
+            )
+            continue
+        same = "identical" if theirs.split() == winners else "DIFFERENT"
+        print(
+            f"  {path.name}: ours {wall:.2f} s, pabutools {their_wall:.2f} s, {len(winners)} winners, {same}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instance", choices=["lodz", "synthetic", "all"], default="all")
+    parser.add_argument("--instance", choices=["lodz", "synthetic", "all", "none"], default="all")
+    parser.add_argument(
+        "--command-runs", type=int, default=7, help="runs of the whole `beffroi pb count` (0: skip it)"
+    )
+    parser.add_argument(
+        "--pabutools-command-runs", type=int, default=1, help="runs of pabutools' whole command (0: skip it)"
+    )
+    parser.add_argument(
+        "--all-files",
+        type=Path,
+        help="also compare both whole commands' winners on every .pb file of this folder",
+    )
     parser.add_argument("--rules", default=",".join(RULES))
     parser.add_argument("--no-pabutools", action="store_true", help="time our rules only")
     parser.add_argument("--repeat", type=int, default=3, help="our time is the median of this many runs")
@@ -303,6 +435,11 @@ def main() -> None:
     args = parser.parse_args()
     rules = args.rules.split(",")
     print(f"Python {platform.python_version()} on {platform.machine()}, pabutools {pabutools_version()}")
+    if args.command_runs > 0:
+        pabutools_runs = 0 if args.no_pabutools else args.pabutools_command_runs
+        whole_command(LODZ, args.command_runs, pabutools_runs, args.pabutools_timeout)
+    if args.all_files is not None:
+        all_files(args.all_files, args.pabutools_timeout)
     instances = []
     if args.instance in ("lodz", "all"):
         pb, read_seconds = timed(lambda: read_pabulib(LODZ))
@@ -371,6 +508,8 @@ def main() -> None:
         "identical",
         "winners / cost",
     )
+    if not rows:
+        return
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     print()
     for r in [header, tuple("-" * w for w in widths), *rows]:

@@ -4,6 +4,7 @@
 #   --test     also Chromium (browser tests), a PostgreSQL server (PostgreSQL run), Mosquitto (MQTT tests),
 #              gettext (translation catalogues), poppler-utils (the tests read the PDFs' text)
 #   --bench    as --test, plus wrk (HTTP load)
+#   --topology a PostgreSQL server, nginx and pgbouncer (make test-topology: past one machine, on loopback)
 set -euo pipefail
 mode="${1:-}"
 need=()
@@ -16,6 +17,11 @@ if [ "$mode" = "--test" ] || [ "$mode" = "--bench" ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ "$mode" = "--bench" ]; then command -v wrk >/dev/null 2>&1 || need+=(wrk); fi
+if [ "$mode" = "--topology" ] || [ "$mode" = "--bench" ]; then
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+  [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || need+=(pgbouncer)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "Missing system packages: ${need[*]} — install them as root: apt-get install ${need[*]}" >&2

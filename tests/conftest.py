@@ -43,6 +43,7 @@ def isolated_settings(media_root: Path) -> override_settings:
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
+        LANGUAGE_COOKIE_SECURE=False,
     )
 
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import compress
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast, overload
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 from beffroi.budgeting.rules.model import (
     Ballot,
@@ -40,6 +45,23 @@ VOTE_TYPES = {
     "ordinal": BallotType.ORDINAL,
 }
 _MISSING = ("", "none")
+
+
+class PabulibWarning:
+    """Something odd that the reader read anyway (a ballot naming a project twice): `line` and `problem`, in
+    French, like `PabulibError`."""
+
+    __slots__ = ("line", "problem")
+
+    def __init__(self, problem: str, line: int | None = None):
+        self.problem = problem
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"ligne {self.line} : {self.problem}" if self.line else self.problem
+
+    def __repr__(self) -> str:
+        return f"PabulibWarning({self.problem!r}, {self.line!r})"
 
 
 class PabulibError(ValueError):
@@ -92,17 +114,60 @@ class PbVoter:
     line: int = 0
 
 
+class VoterTable(Sequence[PbVoter]):
+    """The VOTES rows as columns (voter ids, ballots, points, cells, lines): a sequence of `PbVoter`s made on
+    demand, so that reading a city's vote does not build 90,000 objects that counting never looks at. Identical
+    ballots share one tuple."""
+
+    __slots__ = ("ids", "votes", "points", "rows", "lines")
+
+    def __init__(
+        self,
+        ids: list[str],
+        votes: list[tuple[str, ...]],
+        points: list[tuple[int | Fraction, ...]] | None,
+        rows: list[list[str]],
+        lines: list[int],
+    ):
+        self.ids = ids
+        self.votes = votes
+        self.points = points
+        self.rows = rows
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> PbVoter: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PbVoter]: ...
+
+    def __getitem__(self, index: int | slice) -> PbVoter | list[PbVoter]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.ids)))]
+        points = self.points[index] if self.points is not None else None
+        return PbVoter(self.ids[index], self.votes[index], points, self.rows[index], self.lines[index])
+
+    def __iter__(self) -> Iterator[PbVoter]:
+        points = self.points if self.points is not None else [None] * len(self.ids)
+        return map(PbVoter, self.ids, self.votes, points, self.rows, self.lines)
+
+
 @dataclass
 class PabulibFile:
-    """A pabulib instance: META as an ordered mapping, PROJECTS and VOTES rows with their column order."""
+    """A pabulib instance: META as an ordered mapping, PROJECTS and VOTES rows with their column order, and the
+    warnings of the reader (what it read despite a flaw, with its line)."""
 
     meta: dict[str, str]
     project_columns: list[str]
     projects: list[PbProject]
     vote_columns: list[str]
-    voters: list[PbVoter]
+    voters: Sequence[PbVoter]
     newline: str = "\n"
     meta_lines: dict[str, int] = field(default_factory=dict)
+    warnings: list[PabulibWarning] = field(default_factory=list)
 
     @property
     def vote_type(self) -> str:
@@ -131,12 +196,15 @@ class PabulibFile:
                 self.meta_lines.get("vote_type"),
             )
         ballots: tuple[Ballot, ...]
+        voters = self.voters
         if kind is BallotType.CUMULATIVE:
             ballots = tuple(
-                tuple(zip(v.vote, v.points, strict=True)) if v.points is not None else () for v in self.voters
+                tuple(zip(v.vote, v.points, strict=True)) if v.points is not None else () for v in voters
             )
+        elif isinstance(voters, VoterTable):
+            ballots = tuple(voters.votes)
         else:
-            ballots = tuple(v.vote for v in self.voters)
+            ballots = tuple(v.vote for v in voters)
         threshold = self.meta.get("min_project_score_threshold")
         ordinal_length = self.meta.get("max_length") if kind is BallotType.ORDINAL else None
         try:
@@ -196,7 +264,11 @@ def parse_pabulib_bytes(data: bytes) -> PabulibFile:
 
 
 def parse_pabulib(text: str) -> PabulibFile:
-    """Parse the text of a `.pb` file; raise `PabulibError` naming the line of the first problem."""
+    """Parse the text of a `.pb` file; raise `PabulibError` naming the line of the first problem.
+
+    What can be read despite a flaw is read, and the flaw listed in `PabulibFile.warnings` (a ballot that names
+    a project twice counts it once, as pabutools does).
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     newline = "\r\n" if "\r\n" in text[:4096] else "\n"
@@ -206,14 +278,13 @@ def parse_pabulib(text: str) -> PabulibFile:
     project_columns: list[str] = []
     vote_columns: list[str] = []
     projects: list[PbProject] = []
-    voters: list[PbVoter] = []
+    voters: Sequence[PbVoter] = ()
+    warnings: list[PabulibWarning] = []
     section = None
     seen_sections: list[str] = []
     header: list[str] | None = None
     header_line = 0
     project_ids: dict[str, int] = {}
-    voter_ids: set[str] = set()
-    vote_parser = None
     try:
         for row in reader:
             line = reader.line_num
@@ -251,7 +322,9 @@ def parse_pabulib(text: str) -> PabulibFile:
                     vote_columns = header
                     _require_columns(header, ("voter_id", "vote"), "VOTES", line)
                     _no_duplicate_columns(header, "VOTES", line)
-                    vote_parser = _vote_parser(meta, meta_lines, header, project_ids)
+                    # the rest of the file is VOTES, the bulk of it: read in a loop of its own
+                    voters = _read_votes(reader, meta, meta_lines, header, project_ids, warnings)
+                    break
                 continue
             if section == "meta":
                 key = row[0].strip()
@@ -262,15 +335,8 @@ def parse_pabulib(text: str) -> PabulibFile:
                 # an unquoted ";" inside a value: keep the text rather than lose its end
                 meta[key] = ";".join(row[1:]).strip()
                 meta_lines[key] = line
-            elif section == "projects":
-                projects.append(_project_row(row, header, line, project_ids))
             else:
-                assert vote_parser is not None
-                voter = vote_parser(row, line)
-                if voter.id in voter_ids:
-                    raise PabulibError(f"l'électeur {voter.id} a deux bulletins", line)
-                voter_ids.add(voter.id)
-                voters.append(voter)
+                projects.append(_project_row(row, header, line, project_ids))
     except csv.Error as exc:
         raise PabulibError(f"ligne CSV mal formée ({exc})", reader.line_num) from None
     if len(seen_sections) < 3:
@@ -278,7 +344,7 @@ def parse_pabulib(text: str) -> PabulibFile:
         raise PabulibError(f"section {missing} absente")
     if header is None:
         raise PabulibError("l'en-tête de la section VOTES manque", header_line or None)
-    result = PabulibFile(meta, project_columns, projects, vote_columns, voters, newline, meta_lines)
+    result = PabulibFile(meta, project_columns, projects, vote_columns, voters, newline, meta_lines, warnings)
     _check_meta(result)
     return result
 
@@ -327,9 +393,26 @@ def _project_row(row: list[str], header: list[str], line: int, project_ids: dict
     return PbProject(pid, cost, cells, line)
 
 
-def _vote_parser(
-    meta: dict[str, str], meta_lines: dict[str, int], header: list[str], project_ids: dict[str, int]
-) -> Callable[[list[str], int], PbVoter]:
+# First characters of a VOTES row's first cell that send the row to the careful path: a blank cell, leading
+# blanks, or possibly a section title (META, PROJECTS, VOTES in any case) that has no business there.
+_CAREFUL_START = frozenset(("", " ", "\t", "m", "M", "p", "P", "v", "V"))
+_TITLE_STARTS = (" ", "\t", "m", "M", "p", "P", "v", "V")
+
+
+def _read_votes(
+    reader: Reader,
+    meta: dict[str, str],
+    meta_lines: dict[str, int],
+    header: list[str],
+    project_ids: dict[str, int],
+    warnings: list[PabulibWarning],
+) -> VoterTable:
+    """The VOTES rows left in `reader`, as columns.
+
+    Ballots are parsed and checked once per distinct cell text (a city's 90,000 ballots have a few thousand
+    distinct texts); the rows that need a closer look (blank, short or long, maybe a section title) take the
+    careful path. Errors and warnings name the line, as for the other sections.
+    """
     vote_type = meta.get("vote_type", "").strip().lower()
     if not vote_type:
         raise PabulibError("la clé META « vote_type » manque")
@@ -341,59 +424,171 @@ def _vote_parser(
     with_points = vote_type in ("cumulative", "scoring")
     id_col = header.index("voter_id")
     vote_col = header.index("vote")
-    points_col = header.index("points") if "points" in header else None
-    if with_points and points_col is None:
+    points_col = header.index("points") if "points" in header else -1
+    if with_points and points_col < 0:
         raise PabulibError(f"un vote « {vote_type} » demande une colonne « points » dans la section VOTES")
     width = len(header)
-    known = project_ids
     choose_one = vote_type == "choose-1"
-
-    def parse(row: list[str], line: int) -> PbVoter:
-        if len(row) != width:
+    ids: list[str] = []
+    votes: list[tuple[str, ...]] = []
+    points: list[tuple[int | Fraction, ...]] | None = [] if with_points else None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    seen: set[str] = set()
+    # cell text (vote, or vote and points) -> the parsed ballot and the projects it repeats
+    ballots: dict[object, tuple[tuple[str, ...], tuple[int | Fraction, ...] | None, str | None]] = {}
+    read: list[list[str]] = []
+    read_lines: list[int] = []
+    keep_row, keep_line = read.append, read_lines.append
+    for row in reader:
+        keep_row(row)
+        keep_line(reader.line_num)
+    if not with_points:
+        at_once = _votes_at_once(read, read_lines, header, project_ids, choose_one, warnings)
+        if at_once is not None:
+            return at_once
+    careful = _CAREFUL_START.__contains__
+    for row, line in zip(read, read_lines, strict=True):
+        if len(row) != width or careful(row[0][:1]):
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            title = row[0].strip().lower()
+            if title in SECTIONS and all(not cell.strip() for cell in row[1:]):
+                raise PabulibError(f"section {title.upper()} en double", line)
             row = _fit_row(row, header, line, "bulletin")
         voter_id = row[id_col].strip()
         if not voter_id:
             raise PabulibError("identifiant d'électeur manquant", line)
-        raw = row[vote_col].strip()
-        vote = tuple(v.strip() for v in raw.split(",")) if raw and raw.lower() != "none" else ()
-        for pid in vote:
-            if pid not in known:
-                if not pid:
-                    raise PabulibError(f"le bulletin de l'électeur {voter_id} contient un projet vide", line)
-                raise PabulibError(
-                    f"le bulletin de l'électeur {voter_id} cite un projet inconnu « {pid} »", line
-                )
-        if len(set(vote)) != len(vote):
-            raise PabulibError(f"le bulletin de l'électeur {voter_id} cite deux fois le même projet", line)
+        if voter_id in seen:
+            raise PabulibError(f"l'électeur {voter_id} a deux bulletins", line)
+        seen.add(voter_id)
+        key: object = (row[vote_col], row[points_col]) if with_points else row[vote_col]
+        parsed = ballots.get(key)
+        if parsed is None:
+            parsed = ballots[key] = _parse_ballot(
+                row[vote_col], row[points_col] if with_points else None, voter_id, line, project_ids
+            )
+        vote, ballot_points, repeated = parsed
+        if repeated is not None:
+            warnings.append(PabulibWarning(f"le bulletin de l'électeur {voter_id} {repeated}", line))
         if choose_one and len(vote) > 1:
             raise PabulibError(
                 f"vote « choose-1 » : l'électeur {voter_id} a choisi {len(vote)} projets", line
             )
-        points = None
-        if with_points and points_col is not None:  # with_points implies a points column (checked above)
-            raw_points = row[points_col].strip()
-            items = (
-                [x.strip() for x in raw_points.split(",")]
-                if raw_points and raw_points.lower() != "none"
-                else []
-            )
-            if len(items) != len(vote):
-                raise PabulibError(
-                    f"l'électeur {voter_id} a {len(vote)} projets mais {len(items)} valeurs de points", line
-                )
-            parsed = []
-            for item in items:
-                try:
-                    value = Fraction(item.replace(",", "."))
-                except (ValueError, ZeroDivisionError):
-                    raise PabulibError(
-                        f"points invalides « {item} » pour l'électeur {voter_id}", line
-                    ) from None
-                parsed.append(int(value) if value.denominator == 1 else value)
-            points = tuple(parsed)
-        return PbVoter(voter_id, vote, points, row, line)
+        ids.append(voter_id)
+        votes.append(vote)
+        if points is not None:
+            points.append(cast(tuple[int | Fraction, ...], ballot_points))
+        rows.append(row)
+        lines.append(line)
+    return VoterTable(ids, votes, points, rows, lines)
 
-    return parse
+
+def _votes_at_once(
+    read: list[list[str]],
+    lines: list[int],
+    header: list[str],
+    project_ids: dict[str, int],
+    choose_one: bool,
+    warnings: list[PabulibWarning],
+) -> VoterTable | None:
+    """The VOTES rows of a ballot file without points, checked column by column rather than row by row; None when
+    something is wrong or unusual (a blank, short or long row, an error), for the row-by-row loop of `_read_votes`
+    to read them and name the first problem's line."""
+    width = len(header)
+    if not read:
+        return VoterTable([], [], None, [], [])
+    if set(map(len, read)) != {width}:
+        return None
+    # a section title where a voter id should be (the first cell, possibly blank-led or in lower case)
+    firsts = list(map(itemgetter(0), read))
+    if any(
+        first.strip().lower() in SECTIONS
+        for first in compress(firsts, map(methodcaller("startswith", _TITLE_STARTS), firsts))
+    ):
+        return None
+    ids = list(map(str.strip, map(itemgetter(header.index("voter_id")), read)))
+    if "" in ids or len(set(ids)) != len(ids):
+        return None
+    cells = list(map(itemgetter(header.index("vote")), read))
+    parsed: dict[str, tuple[str, ...]] = {}
+    repeated: dict[str, str] = {}
+    try:
+        for cell in dict.fromkeys(cells):
+            vote, _, said = _parse_ballot(cell, None, "", 0, project_ids)
+            if choose_one and len(vote) > 1:
+                return None
+            parsed[cell] = vote
+            if said is not None:
+                repeated[cell] = said
+    except PabulibError:
+        return None
+    if repeated:
+        for voter_id, cell, line in zip(ids, cells, lines, strict=True):
+            if cell in repeated:
+                warnings.append(
+                    PabulibWarning(f"le bulletin de l'électeur {voter_id} {repeated[cell]}", line)
+                )
+    return VoterTable(ids, list(map(parsed.__getitem__, cells)), None, read, lines)
+
+
+def _parse_ballot(
+    raw: str, raw_points: str | None, voter_id: str, line: int, known: Mapping[str, int]
+) -> tuple[tuple[str, ...], tuple[int | Fraction, ...] | None, str | None]:
+    """One ballot's projects (and points), each project once, and what it repeated (a French phrase) if anything."""
+    raw = raw.strip()
+    vote = [v.strip() for v in raw.split(",")] if raw and raw.lower() != "none" else []
+    for pid in vote:
+        if pid not in known:
+            if not pid:
+                raise PabulibError(f"le bulletin de l'électeur {voter_id} contient un projet vide", line)
+            raise PabulibError(f"le bulletin de l'électeur {voter_id} cite un projet inconnu « {pid} »", line)
+    values: list[int | Fraction] | None = None
+    if raw_points is not None:
+        raw_points = raw_points.strip()
+        items = (
+            [x.strip() for x in raw_points.split(",")] if raw_points and raw_points.lower() != "none" else []
+        )
+        if len(items) != len(vote):
+            raise PabulibError(
+                f"l'électeur {voter_id} a {len(vote)} projets mais {len(items)} valeurs de points", line
+            )
+        values = [_points(item, voter_id, line) for item in items]
+    if len(set(vote)) == len(vote):
+        return tuple(vote), tuple(values) if values is not None else None, None
+    # A project named twice counts once, as pabutools reads it: at its first place, with the points of its last
+    # mention (a points ballot is a mapping project -> points there).
+    counted: dict[str, int | Fraction | None] = {}
+    times: dict[str, int] = {}
+    for i, pid in enumerate(vote):
+        counted[pid] = values[i] if values is not None else None
+        times[pid] = times.get(pid, 0) + 1
+    repeated = [(pid, n) for pid, n in times.items() if n > 1]
+    said = " ; ".join(
+        f"{'deux' if n == 2 else n} fois le projet {pid}"
+        + (
+            f" (compté une fois, avec les points de sa dernière mention : {_text(counted[pid])})"
+            if values is not None and len({values[i] for i, v in enumerate(vote) if v == pid}) > 1
+            else " (compté une fois)"
+        )
+        for pid, n in repeated
+    )
+    kept_points = tuple(cast(int | Fraction, p) for p in counted.values()) if values is not None else None
+    return tuple(counted), kept_points, f"cite {said}"
+
+
+def _points(item: str, voter_id: str, line: int) -> int | Fraction:
+    if item.isascii() and item.isdigit():
+        return int(item)
+    try:
+        value = Fraction(item.replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        raise PabulibError(f"points invalides « {item} » pour l'électeur {voter_id}", line) from None
+    return int(value) if value.denominator == 1 else value
+
+
+def _text(value: int | Fraction | None) -> str:
+    return format_money(value) if isinstance(value, Fraction) else str(value)
 
 
 def _money(raw: str | None, what: str, line: int | None, missing: str | None = None) -> Fraction:
@@ -453,8 +648,7 @@ def write_pabulib(pb: PabulibFile) -> str:
         writer.writerow([project.cells.get(column, "") for column in pb.project_columns])
     writer.writerow(["VOTES"])
     writer.writerow(pb.vote_columns)
-    for voter in pb.voters:
-        writer.writerow(voter.cells)
+    writer.writerows(pb.voters.rows if isinstance(pb.voters, VoterTable) else (v.cells for v in pb.voters))
     return out.getvalue()
 
 
@@ -552,7 +746,14 @@ def with_outcome(pb: PabulibFile, outcome: Outcome) -> PabulibFile:
     ]
     meta = dict(pb.meta)
     return PabulibFile(
-        meta, columns, projects, list(pb.vote_columns), list(pb.voters), pb.newline, dict(pb.meta_lines)
+        meta,
+        columns,
+        projects,
+        list(pb.vote_columns),
+        pb.voters,  # never modified: shared
+        pb.newline,
+        dict(pb.meta_lines),
+        list(pb.warnings),
     )
 
 

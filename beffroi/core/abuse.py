@@ -1,9 +1,12 @@
 """Anti-abuse for what anyone may send without an account (reports, ideas…): one home for every app.
 
 - `client_ip(request)`: the sender's address. `REMOTE_ADDR`, unless the site runs behind a reverse proxy
-  (`BEFFROI_BEHIND_PROXY=1`): then the proxy's address is in `REMOTE_ADDR` and the sender's is the **last**
-  entry of `X-Forwarded-For`, the one our own proxy appended. Entries to its left were written by the client
-  and can say anything, so they are never read. Without a proxy the header is ignored (anyone can send it).
+  (`BEFFROI_BEHIND_PROXY=1`) and the request came from one of the trusted proxies
+  (`BEFFROI_TRUSTED_PROXIES`, loopback by default): then the sender's address is read in `X-Forwarded-For`
+  from the right, the first entry that is not itself a trusted proxy (each proxy appends the address it saw).
+  Entries further left were written by the client and can say anything, so they are never read. A request
+  that did not come through a trusted proxy has its header ignored (anyone can send it). django-axes counts
+  its lockouts with the same function (`AXES_CLIENT_IP_CALLABLE`).
 - `submitter_hash(ip)`: a keyed hash of the address, enough to count submissions and useless to identify
   anyone. An IPv6 address counts by its /64 network: one subscriber gets a whole /64 and can change addresses
   within it at will.
@@ -53,14 +56,32 @@ ROBOT_MESSAGE = gettext_lazy(
 def client_ip(request: HttpRequest) -> str:
     """The sender's address (see the module's docstring for the reverse-proxy case)."""
     remote = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "BEFFROI_BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip() if forwarded else ""
+    if not getattr(settings, "BEFFROI_BEHIND_PROXY", False) or not _is_trusted_proxy(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for entry in reversed(forwarded.split(",") if forwarded else []):
         try:
-            return str(ipaddress.ip_address(last))
+            address = ipaddress.ip_address(entry.strip())
         except ValueError:
-            return remote
+            return remote  # a malformed entry appended after ours: the proxy chain is not what we expect
+        if not _is_trusted_proxy(str(address)):
+            return str(address)
     return remote
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    """Whether ``address`` is one of BEFFROI_TRUSTED_PROXIES (addresses or networks)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in getattr(settings, "BEFFROI_TRUSTED_PROXIES", ()):
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def submitter_hash(ip: str) -> str:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from beffroi.core import home as home_sections
 from beffroi.core import modules, selectors
 from beffroi.core.decorators import commune_required
-from beffroi.core.problems import problem_response
+from beffroi.core.problems import machine_error
 
 
 @require_safe
@@ -72,7 +72,8 @@ def too_large(request):
     """413: the body is over the size the platform accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE` for a form or a
     JSON body, `BEFFROI_MAX_REQUEST_BYTES` for the whole request)."""
     if is_machine_request(request):
-        return problem_response(
+        return machine_error(
+            request,
             413,
             gettext("Requête trop volumineuse"),
             gettext("Le corps de la requête dépasse la taille acceptée."),
@@ -85,7 +86,8 @@ def commune_archived(request, commune):
     if is_machine_request(request) or request.path_info.lstrip("/").partition("/")[2].startswith(
         ("api/", "ngsi-ld/", "open311/")
     ):
-        return problem_response(
+        return machine_error(
+            request,
             410,
             gettext("Commune archivée"),
             gettext("Les services en ligne de %(name)s sont fermés.") % {"name": commune.name},
@@ -97,7 +99,7 @@ def nul_character(request):
     """400: the request carries a NUL character (core.middleware.NulCharacterMiddleware)."""
     detail = gettext("La requête contient un caractère nul (U+0000), qui n'est accepté dans aucun champ.")
     if is_machine_request(request):
-        return problem_response(400, gettext("Requête invalide"), detail)
+        return machine_error(request, 400, gettext("Requête invalide"), detail)
     return render(request, "errors/400.html", {"reason": detail}, status=400)
 
 
@@ -105,27 +107,28 @@ def error_400(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     if is_machine_request(request):
-        return problem_response(
-            400, gettext("Requête invalide"), gettext("La requête n'a pas pu être comprise.")
+        return machine_error(
+            request, 400, gettext("Requête invalide"), gettext("La requête n'a pas pu être comprise.")
         )
     return render(request, "errors/400.html", status=400)
 
 
 def error_403(request, exception=None):
     if is_machine_request(request):
-        return problem_response(403, gettext("Accès refusé"), str(exception or ""))
+        return machine_error(request, 403, gettext("Accès refusé"), str(exception or ""))
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
 def error_404(request, exception=None):
     if is_machine_request(request):
-        return problem_response(404, gettext("Introuvable"), gettext("Cette ressource n'existe pas."))
+        return machine_error(request, 404, gettext("Introuvable"), gettext("Cette ressource n'existe pas."))
     return render(request, "errors/404.html", status=404)
 
 
 def error_500(request):
     if is_machine_request(request):
-        return problem_response(
+        return machine_error(
+            request,
             500,
             gettext("Erreur du serveur"),
             gettext("Une erreur inattendue s'est produite. Elle a été enregistrée."),

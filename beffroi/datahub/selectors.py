@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -348,7 +348,7 @@ def rollup_values(
         .values_list("bucket", "count", "total", "minimum", "maximum")
         .query.sql_with_params()
     )
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
         return [(utc_from_db(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
 
@@ -373,7 +373,7 @@ def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any,
     # registered converter (Django's regex parser, then _utc again), which cost half of this read.
     table = LatestValue._meta.db_table
     observed = "CAST(observed_at AS TEXT)" if connection.vendor == "sqlite" else "observed_at"
-    with connection.cursor() as cursor:
+    with connections[LatestValue.objects.db].cursor() as cursor:  # the replica when the router says so
         for i in range(0, len(pks), 10_000):
             chunk = pks[i : i + 10_000]
             cursor.execute(

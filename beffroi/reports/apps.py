@@ -8,15 +8,17 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Signalements")
 
     def ready(self):
-        from beffroi.core import modules
+        from beffroi.core import modules, problems
         from beffroi.reports import (
             demo,  # noqa: F401 — registers the demo step
+            open311,
             selectors,
             services,
         )
         from beffroi.territory import first_steps, presets
         from beffroi.territory.signals import addresses_imported
 
+        problems.register_error_form("/open311/", open311.error_form)
         addresses_imported.connect(_name_reports_by_address, dispatch_uid="reports-near-addresses")
 
         modules.register(

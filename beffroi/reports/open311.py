@@ -21,9 +21,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from functools import wraps
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypedDict
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -184,6 +185,45 @@ def endpoint(
     return csrf_exempt(wrapper)
 
 
+def methods(
+    *allowed: str,
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, str, P], HttpResponse]],
+    Callable[Concatenate[HttpRequest, str, P], HttpResponse],
+]:
+    """Another method than these is a 405 in Open311's error form, with the Allow header (RFC 9110 §15.5.6)."""
+
+    def decorator(
+        view: Callable[Concatenate[HttpRequest, str, P], HttpResponse],
+    ) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, fmt: str, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            if request.method in allowed:
+                return view(request, fmt, *args, **kwargs)
+            response = render_error(fmt, Open311Error(405, f"Méthode {request.method} non acceptée ici."))
+            response["Allow"] = ", ".join(allowed)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def error_form(request: HttpRequest, status: int, description: str) -> HttpResponse:
+    """An error raised outside these views (core's error views: a NUL character, a body too large, a server
+    error) in Open311's form: JSON for a `.json` path, else XML."""
+    fmt = "json" if request.path_info.endswith(".json") else "xml"
+    return render_error(fmt, Open311Error(status, description))
+
+
+@csrf_exempt
+def unknown_resource(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other address under /open311/v2/: a 404 in Open311's error form (JSON for a `.json` path, else
+    XML, the specification's default), never the site's HTML page."""
+    fmt = "json" if path.endswith(".json") else "xml"
+    return render_error(fmt, Open311Error(404, "Ressource Open311 inconnue : voir discovery.xml."))
+
+
 # Tenancy ---------------------------------------------------------------------------------------------------
 
 
@@ -216,6 +256,7 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
 # Resources -------------------------------------------------------------------------------------------------
 
 
+@methods("GET", "HEAD")
 @endpoint
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = (
@@ -254,6 +295,7 @@ def _service(category: Category) -> JSONObject:
     }
 
 
+@methods("GET", "HEAD")
 @endpoint
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     commune = jurisdiction(request)
@@ -261,6 +303,7 @@ def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, [_service(c) for c in categories], root="services", item="service")
 
 
+@methods("GET", "HEAD")
 @endpoint
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     commune = jurisdiction(request)
@@ -394,7 +437,7 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
     query for the exact columns, the commune's categories and states read once, then one query each for the
     published photos and the last public replies of the reports in the page's date range."""
     sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
@@ -476,6 +519,7 @@ def _date(request: HttpRequest, name: str) -> datetime | None:
     return parsed
 
 
+@methods("GET", "HEAD", "POST")
 @csrf_exempt
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -525,6 +569,7 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, _request_items(request, commune, qs), root="service_requests", item="request")
 
 
+@methods("GET", "HEAD")
 @endpoint
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     commune = jurisdiction(request)
@@ -533,16 +578,18 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
         _with_public_parts(Report.objects.filter(commune=commune, pk=pk)).first() if pk is not None else None
     )
     if report is None:
-        raise Open311Error(404, f"service_request_id inconnu : {request_id}")
+        shown = f" : {request_id}" if pk is not None else ""  # (the path's text is echoed only when a number)
+        raise Open311Error(404, f"service_request_id inconnu{shown}")
     return render(fmt, [_request_dict(report, request)], root="service_requests", item="request")
 
 
+@methods("GET", "HEAD")
 @endpoint
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     commune = jurisdiction(request)
     report = Report.objects.filter(commune=commune, token=token).exclude(token="").first()
     if report is None:
-        raise Open311Error(404, f"jeton inconnu : {token}")
+        raise Open311Error(404, f"jeton inconnu : {token[:64]}")
     return render(
         fmt, [{"service_request_id": str(report.pk), "token": token}], root="service_requests", item="request"
     )

@@ -37,6 +37,43 @@ def test_login_is_locked_after_repeated_failures(client, agent_valbourg):
     assert "_auth_user_id" not in client.session
 
 
+def test_behind_the_proxy_lockouts_count_per_real_client_not_per_proxy(client, agent_valbourg, settings):
+    settings.BEFFROI_BEHIND_PROXY = True
+    settings.BEFFROI_TRUSTED_PROXIES = ["127.0.0.1"]
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for _ in range(5):
+        client.post(
+            "/valbourg/connexion/", {"username": "agent@valbourg.test", "password": "mauvais"}, **attacker
+        )
+    locked = client.post(
+        "/valbourg/connexion/", {"username": "agent@valbourg.test", "password": PASSWORD}, **attacker
+    )
+    assert locked.status_code == 429
+    # the agent, behind the same proxy from another address, still signs in
+    agent = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    response = client.post(
+        "/valbourg/connexion/", {"username": "agent@valbourg.test", "password": PASSWORD}, **agent
+    )
+    assert response.status_code == 302
+
+
+def test_a_spoofed_forwarded_address_from_outside_the_proxy_does_not_escape_the_lockout(
+    client, agent_valbourg, settings
+):
+    settings.BEFFROI_BEHIND_PROXY = True
+    settings.BEFFROI_TRUSTED_PROXIES = ["127.0.0.1"]
+    for attempt in range(5):
+        spoofed = {"REMOTE_ADDR": "192.0.2.9", "HTTP_X_FORWARDED_FOR": f"203.0.113.{attempt}"}
+        client.post(
+            "/valbourg/connexion/", {"username": "agent@valbourg.test", "password": "mauvais"}, **spoofed
+        )
+    spoofed = {"REMOTE_ADDR": "192.0.2.9", "HTTP_X_FORWARDED_FOR": "203.0.113.99"}
+    response = client.post(
+        "/valbourg/connexion/", {"username": "agent@valbourg.test", "password": PASSWORD}, **spoofed
+    )
+    assert response.status_code == 429
+
+
 def test_passwords_are_hashed_with_argon2(agent_valbourg):
     assert agent_valbourg.password.startswith("argon2")
 

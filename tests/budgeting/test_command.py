@@ -1,6 +1,8 @@
 """`beffroi pb count FILE.pb --rule RULE [--json]`: the management command around budgeting.cli.count_file."""
 
 import json
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -103,6 +105,60 @@ def test_import_a_pabulib_file_as_a_counted_budget(valbourg):
         names[w] for w in expected["winners"]
     )
     assert budget.results["total_cost"] == expected["total_cost"]
+
+
+DOUBLED = (
+    "META\nkey;value\nbudget;1000\nvote_type;approval\nnum_votes;3\nPROJECTS\nproject_id;cost;name\n"
+    "1;500;Jardin\n2;400;Piste\n7;300;Aire de jeux\nVOTES\nvoter_id;vote\nv1;1,2\nv2;7,7\nv3;1\n"
+)
+DOUBLED_WARNING = "ligne 14 : le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)"
+
+
+def test_count_reads_a_ballot_naming_a_project_twice_and_warns_with_its_line(tmp_path):
+    path = tmp_path / "doubled.pb"
+    path.write_text(DOUBLED, encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("pb", "count", str(path), "--rule", "mes-add1", "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue())["winners"] == ["1", "7"]
+    assert err.getvalue() == f"attention : {path}, {DOUBLED_WARNING}\n"
+
+
+def test_import_of_a_ballot_naming_a_project_twice_counts_it_once_and_warns(valbourg, tmp_path):
+    from beffroi.budgeting.models import BallotChoice, Budget
+
+    path = tmp_path / "doubled.pb"
+    path.write_text(DOUBLED, encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "pb", "import", str(path), "--commune", "valbourg", "--slug", "double", stdout=out, stderr=err
+    )
+    assert "3 bulletins" in out.getvalue()
+    assert err.getvalue() == f"attention : {path}, {DOUBLED_WARNING}\n"
+    budget = Budget.objects.get(commune=valbourg, slug="double")
+    assert BallotChoice.objects.filter(budget=budget, project__title="Aire de jeux").count() == 1
+
+
+def test_the_console_script_counts_without_starting_django(tmp_path):
+    """`beffroi pb count` skips Django's start-up: same report and errors as the management command."""
+    script = (
+        "import sys\n"
+        "from beffroi import cli\n"
+        "try:\n"
+        "    cli.main(['beffroi', 'pb', 'count', *sys.argv[1:]])\n"
+        "except SystemExit as exit:\n"
+        "    print('django' in sys.modules, exit.code, file=sys.stderr)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(ASSEN), "--rule", "mes-add1"], capture_output=True, text=True
+    )
+    assert ran.stdout == run(str(ASSEN), "--rule", "mes-add1")
+    assert ran.stderr == "False 0\n"
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "absent.pb"), "--rule", "mes"],
+        capture_output=True,
+        text=True,
+    )
+    assert ran.stderr == f"CommandError: fichier introuvable : {tmp_path / 'absent.pb'}\nFalse 1\n"
 
 
 def test_import_refuses_an_unknown_commune(db):

@@ -146,7 +146,6 @@ def test_the_valid_sample_reads():
         (("7;300;", "7;-300;"), "ligne 18 : coût négatif pour le projet 7"),
         (("7;300;", "2;300;"), "ligne 18 : le projet 2 apparaît deux fois (déjà ligne 17)"),
         (("v2;7", "v2;8"), "ligne 22 : le bulletin de l'électeur v2 cite un projet inconnu « 8 »"),
-        (("v2;7", "v2;7,7"), "ligne 22 : le bulletin de l'électeur v2 cite deux fois le même projet"),
         (("v2;7", "v1;7"), "ligne 22 : l'électeur v1 a deux bulletins"),
         (("v2;7", ";7"), "ligne 22 : identifiant d'électeur manquant"),
         (
@@ -177,6 +176,95 @@ def test_malformed_files_name_the_line_and_the_problem(change, message):
     with pytest.raises(PabulibError) as caught:
         parse_pabulib(text)
     assert str(caught.value).startswith(message)
+
+
+# -- a ballot that names a project twice (real pabulib files have some): counted once, with a warning ------------
+
+
+def test_a_ballot_naming_a_project_twice_counts_it_once_with_a_warning_naming_the_line():
+    text = VALID.replace("v2;7", "v2;7,7").replace("v1;1,2", "v1;1,2,1,1")
+    pb = parse_pabulib(text)
+    assert [v.vote for v in pb.voters] == [("1", "2"), ("7",), ()]
+    assert [str(w) for w in pb.warnings] == [
+        "ligne 21 : le bulletin de l'électeur v1 cite 3 fois le projet 1 (compté une fois)",
+        "ligne 22 : le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)",
+    ]
+    assert pb.election().profile.votes == parse_pabulib(VALID).election().profile.votes
+    # the same with a blank line among the ballots (read row by row rather than column by column)
+    spaced = parse_pabulib(text.replace("\nv3;", "\n\nv3;"))
+    assert [str(w) for w in spaced.warnings] == [str(w) for w in pb.warnings]
+    assert [v.vote for v in spaced.voters] == [v.vote for v in pb.voters]
+    # the file is kept as written: writing it back gives the same text
+    assert write_pabulib(pb) == text
+    # pabutools reads it the same way
+    _, profile = parse_pabulib_from_string(text)
+    assert [sorted(p.name for p in ballot) for ballot in profile] == [["1", "2"], ["7"], []]
+
+
+def test_a_points_ballot_naming_a_project_twice_keeps_its_first_place_and_last_points():
+    text = VALID.replace("approval", "cumulative").replace("voter_id;vote", "voter_id;vote;points")
+    text = text.replace("v1;1,2", "v1;1,2,1;3,1,2").replace("v2;7", "v2;7,7;2,2").replace("v3;", "v3;2;1")
+    pb = parse_pabulib(text)
+    assert (pb.voters[0].vote, pb.voters[0].points) == (("1", "2"), (2, 1))
+    assert (pb.voters[1].vote, pb.voters[1].points) == (("7",), (2,))
+    assert [str(w) for w in pb.warnings] == [
+        "ligne 21 : le bulletin de l'électeur v1 cite deux fois le projet 1 "
+        "(compté une fois, avec les points de sa dernière mention : 2)",
+        "ligne 22 : le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)",
+    ]
+    _, profile = parse_pabulib_from_string(text)
+    assert [{p.name: int(v) for p, v in ballot.items()} for ballot in profile][:2] == [
+        {"1": 2, "2": 1},
+        {"7": 2},
+    ]
+
+
+def test_an_ordinal_ballot_naming_a_project_twice_keeps_its_first_place():
+    text = VALID.replace("approval", "ordinal").replace("v1;1,2", "v1;2,1,2")
+    pb = parse_pabulib(text)
+    assert pb.voters[0].vote == ("2", "1")
+    assert [str(w) for w in pb.warnings] == [
+        "ligne 21 : le bulletin de l'électeur v1 cite deux fois le projet 2 (compté une fois)"
+    ]
+
+
+def test_the_command_counts_a_ballot_naming_a_project_twice_and_says_so(tmp_path, capsys):
+    import json
+
+    clean = tmp_path / "clean.pb"
+    clean.write_text(VALID, encoding="utf-8")
+    doubled = tmp_path / "doubled.pb"
+    doubled.write_text(VALID.replace("v2;7", "v2;7,7"), encoding="utf-8")
+    assert main(["count", str(clean), "--rule", "mes-add1"]) == 0
+    expected = capsys.readouterr()
+    assert expected.err == ""
+    assert main(["count", str(doubled), "--rule", "mes-add1"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out == expected.out
+    assert printed.err == (
+        f"attention : {doubled}, ligne 22 : le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)\n"
+    )
+    assert main(["count", str(doubled), "--rule", "greedy", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["winners"] == ["7", "2"]
+    assert report["warnings"] == [
+        {"line": 22, "message": "le bulletin de l'électeur v2 cite deux fois le projet 7 (compté une fois)"}
+    ]
+
+
+def test_many_warnings_are_summed_up_after_the_first_twenty(tmp_path, capsys):
+    rows = [f"v{i};7,7" for i in range(25)]
+    text = VALID.replace("num_votes;3", "num_votes;25").split("VOTES")[0] + "VOTES\nvoter_id;vote\n"
+    path = tmp_path / "many.pb"
+    path.write_text(text + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["count", str(path), "--rule", "greedy"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 21
+    assert (
+        err[0]
+        == f"attention : {path}, ligne 21 : le bulletin de l'électeur v0 cite deux fois le projet 7 (compté une fois)"
+    )
+    assert err[-1] == f"attention : {path}, 5 autres avertissements du même genre"
 
 
 def test_sections_out_of_order():
@@ -345,3 +433,31 @@ def test_cli_reports_errors_in_french(tmp_path, capsys):
     good.write_text(VALID, encoding="utf-8")
     assert main(["count", str(good), "--rule", "greedy"]) == 0
     assert "Total : 2 projets, 700 (reste 300)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Poland_Gdynia_2020_Babie_Doly__large.pb",
+        "Poland_Warszawa_2017_Aleksandrow.pb",
+    ],
+)
+def test_count_gives_pabutools_winners_on_real_files(name):
+    """`beffroi pb count --rule mes-add1` and pabutools (its own parser, MES with Add1) pick the same projects in
+    the same order, given the same tie-breaking (lowest cost, most votes, then file order). The files where
+    pabutools takes seconds are compared by `bench/pb_rules.py --all-files`."""
+    import json
+
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    ours = json.loads(count_file(PABULIB_DIR / name, "mes-add1", as_json=True))["winners"]
+    instance, profile = parse_pabulib(str(PABULIB_DIR / name))
+    votes = {p: sum(p in ballot for ballot in profile) for p in instance}
+    order = {p: i for i, p in enumerate(instance.project_meta)}
+    tie = TieBreakingRule(lambda inst, prof, p: (p.cost, -votes[p], order[p]))
+    theirs = method_of_equal_shares(
+        instance, profile.as_multiprofile(), sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+    )
+    assert ours == [p.name for p in theirs]

@@ -545,3 +545,34 @@ def test_ballots_may_be_sets_lists_or_point_mappings():
         Election(projects=projects, budget=10, ballots=(["c"],))
     with pytest.raises(ElectionError, match="mal formé"):
         Election(projects=projects, budget=10, ballots=("ab",))
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "factor"),
+    [
+        ("Poland_Wieliczka_2023_Green_Budget.pb", "mes-add1-comparison", None),
+        ("Poland_Swiecie_2023.pb", "mes-add1", 3),
+        ("Poland_Swiecie_2023.pb", "mes-add1-nonexhaustive", None),
+        ("Netherlands_Assen_2024.pb", "mes-add1-utilitarian", None),
+        ("Poland_Czestochowa_2024_Bleszno.pb", "mes-add1", None),
+    ],
+)
+def test_add1_runs_two_at_a_time_give_the_same_outcome(pabulib, name, rule, factor):
+    """`beffroi pb count` makes the Add1 runs two at a time (a forked child makes every other one): same
+    winners, prices, explanations, number of runs."""
+    from beffroi.budgeting.rules.ahead import parallel_add1
+
+    pb = pabulib(name)
+    tie = TieBreaking(draw=tuple(p.id for p in pb.projects))
+    one_by_one = count(pb.election(), rule, tie_breaking=tie, eligibility_factor=factor)
+    with parallel_add1():
+        # with verify, the last run (the one that overspends) is also checked, when the child made it
+        two_at_a_time = count(
+            pb.election(),
+            rule,
+            tie_breaking=tie,
+            eligibility_factor=factor,
+            verify=name.startswith("Poland_S"),
+        )
+    assert two_at_a_time == one_by_one
+    assert two_at_a_time.add1_runs is not None and two_at_a_time.add1_runs > 2

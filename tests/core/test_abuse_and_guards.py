@@ -20,9 +20,23 @@ def test_forwarded_for_is_read_only_behind_a_proxy_and_only_its_last_entry(setti
     settings.BEFFROI_BEHIND_PROXY = False
     assert abuse.client_ip(request(forwarded="203.0.113.1")) == "198.51.100.7"
     settings.BEFFROI_BEHIND_PROXY = True
+    settings.BEFFROI_TRUSTED_PROXIES = ["198.51.100.0/24"]
     # the client wrote the left entries; our proxy appended the address it saw
     assert abuse.client_ip(request(forwarded="10.0.0.1, 203.0.113.1")) == "203.0.113.1"
     assert abuse.client_ip(request(forwarded="not-an-address")) == "198.51.100.7"
+
+
+def test_forwarded_for_from_a_client_that_is_not_a_trusted_proxy_is_ignored(settings):
+    settings.BEFFROI_BEHIND_PROXY = True
+    settings.BEFFROI_TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
+    # a client reaching the server directly cannot choose the address it is counted under
+    assert abuse.client_ip(request(remote="198.51.100.7", forwarded="203.0.113.1")) == "198.51.100.7"
+    # through two trusted proxies (a load balancer, then nginx), the first untrusted address from the right
+    forwarded = "192.0.2.66, 203.0.113.1, 10.1.0.4"
+    assert abuse.client_ip(request(remote="127.0.0.1", forwarded=forwarded)) == "203.0.113.1"
+    # nothing but proxies in the chain: the proxy's own address
+    assert abuse.client_ip(request(remote="127.0.0.1", forwarded="10.1.0.4")) == "127.0.0.1"
+    assert abuse.client_ip(request(remote="127.0.0.1")) == "127.0.0.1"
 
 
 def test_one_ipv6_subscriber_is_one_sender():

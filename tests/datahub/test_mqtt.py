@@ -223,3 +223,40 @@ def test_worker_warns_at_start_that_the_broker_may_drop_queued_messages(broker, 
         stderr=quiet,
     )
     assert quiet.getvalue() == ""
+
+
+def test_worker_acknowledges_nothing_the_database_refused(broker, valbourg, monkeypatch):
+    """The database refuses the write (unreachable): the uplink is neither acknowledged nor dropped; it is stored
+    once the database answers again."""
+    from django.db import OperationalError
+
+    from beffroi.datahub.management.commands import mqtt as worker
+    from beffroi.datahub.services import uplinks
+
+    entity = services.entity_create(
+        commune=valbourg, entity={"id": "urn:ngsi-ld:WasteContainer:7", "type": "WasteContainer"}
+    )
+    services.device_register(commune=valbourg, dev_eui="70B3D57ED0000007", entity=entity)
+    outage = {"writes": 3}  # the batch, the same uplink alone, then the copy set aside: all refused
+    ingest, reject = uplinks._uplinks_ingest, uplinks._reject
+
+    def refused(real):
+        def call(*args, **kwargs):
+            if outage["writes"]:
+                outage["writes"] -= 1
+                raise OperationalError("database is locked")
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(uplinks, "_uplinks_ingest", refused(ingest))
+    monkeypatch.setattr(uplinks, "_reject", refused(reject))
+    monkeypatch.setattr(worker, "RETRY_WAIT", 0.01)
+    plain = {"dev_eui": "70B3D57ED0000007", "f_cnt": 1, "decoded": {"fillingLevel": 0.7}}
+    _publish(broker, [("beffroi/valbourg/devices/70B3D57ED0000007/up", json.dumps(plain))])
+    call_command(
+        "mqtt", "--host", "127.0.0.1", "--port", str(broker), "--max-messages", "1", "--timeout", "15"
+    )
+    assert outage["writes"] == 0
+    assert list(Observation.objects.values_list("value_num", flat=True)) == [0.7]
+    assert not RejectedUplink.objects.exists()

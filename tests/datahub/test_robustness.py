@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beffroi.datahub import services
+from beffroi.datahub import partitions, services
 from beffroi.datahub.models import Entity, HourlyRollup, LatestValue, Observation, RejectedUplink
 from tests.datahub.helpers import BASE, headers, post_json, write_key
 
@@ -462,6 +462,8 @@ def test_mqtt_batches_set_aside_uplinks_out_of_the_window(valbourg, container):
 def _store_directly(container, moment):
     """Write a measurement as an older version (or a database edit) could have left it, bypassing the service."""
     stamp = moment.replace(tzinfo=None).isoformat(" ") if connection.vendor == "sqlite" else moment
+    partitions.forget()
+    partitions.ensure_months([moment])  # (PostgreSQL: the month's partition, as the migration makes them)
     with connection.cursor() as cursor:
         for table in (Observation._meta.db_table, LatestValue._meta.db_table):
             cursor.execute(

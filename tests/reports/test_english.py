@@ -133,7 +133,7 @@ def test_open311_in_french_and_ngsi_ld_in_english_whatever_the_cookie(client, se
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     ngsi = client.get("/ngsi-ld/v1/nexiste")
     assert ngsi.status_code == 404 and ngsi["Content-Language"] == "en"
-    assert ngsi.json()["title"] == "Not found"
+    assert ngsi.json()["title"] == "The resource was not found"  # NGSI-LD's own ResourceNotFound
 
 
 def test_the_english_catalogue_is_complete():

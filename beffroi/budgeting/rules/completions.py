@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from beffroi.budgeting.rules import ahead
 from beffroi.budgeting.rules.greedy import greedy_fill, make_outcome
 from beffroi.budgeting.rules.mes import Engine
 from beffroi.budgeting.rules.mes_reference import MesRun, mes_candidates, reference_run
@@ -301,20 +302,46 @@ def add1(
     current = runner(budget / n)
     runs = 1
     base = Fraction(budget // n) if integral_start else budget / n
-    step = 1
-    while len(current.winners) < fundable:
-        spent = current.cost(profile)
-        if exhaustive_stop:
-            chosen = set(current.winners)
-            if all(p in chosen or spent + profile.cost[p] > budget for p in candidates):
+
+    def endowment(step: int) -> Fraction:
+        return base + step * increment
+
+    def final(run: MesRun) -> bool:
+        """Whether the loop stops at `run` (all funded, or exhaustive with the exhaustive stop)."""
+        if len(run.winners) >= fundable:
+            return True
+        if not exhaustive_stop:
+            return False
+        spent = run.cost(profile)
+        chosen = set(run.winners)
+        return all(p in chosen or spent + profile.cost[p] > budget for p in candidates)
+
+    # a one-shot command may make the runs two at a time (`ahead.parallel_add1`); same outcome
+    runs_ahead = None
+    if ahead.enabled() and not final(current):
+        try:
+            runs_ahead = ahead.RunsAhead(
+                runner, endowment, lambda run: run.cost(profile) > budget or final(run)
+            )
+        except OSError:  # no process could be started: one run after the other
+            runs_ahead = None
+    rejected = None
+    try:
+        step = 1
+        while not final(current):
+            following = runs_ahead.get(step) if runs_ahead is not None else runner(endowment(step))
+            runs += 1
+            if following.cost(profile) > budget:
+                rejected = following.endowment
                 break
-        following = runner(base + step * increment)
-        runs += 1
-        if following.cost(profile) > budget:
-            return current, runs, following.endowment
-        current = following
-        step += 1
-    return current, runs, None
+            current = following
+            step += 1
+    finally:
+        if runs_ahead is not None:
+            runs_ahead.close()
+    if ahead.made_ahead(current):
+        current = runner(current.endowment)  # made by the child: made again here, to be explained
+    return current, runs, rejected
 
 
 def _verify(

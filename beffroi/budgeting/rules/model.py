@@ -106,7 +106,9 @@ class Election:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "projects", tuple(self.projects))
-        object.__setattr__(self, "ballots", tuple(_as_ballot(b) for b in self.ballots))
+        ballots = self.ballots
+        if not isinstance(ballots, tuple) or not set(map(type, ballots)) <= {tuple}:
+            object.__setattr__(self, "ballots", tuple(_as_ballot(b) for b in ballots))
         object.__setattr__(self, "budget", as_fraction(self.budget, "budget"))
         object.__setattr__(self, "ballot_type", BallotType(self.ballot_type))
         if self.min_score_threshold is not None:
@@ -189,8 +191,10 @@ class Profile:
                 raise ElectionError(
                     f"un classement compte {longest} projets, plus que la longueur prévue ({ordinal_length})"
                 )
-        merged: dict[tuple[tuple[int, Number], ...], int] = {}
         m = len(ids)
+        if kind is BallotType.APPROVAL:
+            return cls._build_approval(election, ids, index, counted)
+        merged: dict[tuple[tuple[int, Number], ...], int] = {}
         for ballot, mult in counted.items():
             if not isinstance(ballot, tuple):
                 raise ElectionError(f"bulletin mal formé : {ballot!r}")
@@ -212,7 +216,7 @@ class Profile:
                     items.append((_project_index(index, pid), points))
             elif kind is BallotType.ORDINAL:
                 items = [(_project_index(index, pid), top - pos) for pos, pid in enumerate(ballot)]
-            else:
+            else:  # pragma: no cover - approval ballots take `_build_approval`
                 items = [(_project_index(index, pid), 1) for pid in ballot]
             items.sort()
             for j in range(1, len(items)):
@@ -240,11 +244,62 @@ class Profile:
             index=index,
             cost=[p.cost for p in election.projects],
             n=election.num_voters,
-            weighted=kind is not BallotType.APPROVAL,
+            weighted=True,
             groups=groups,
             votes=votes,
             score=score,
             ordinal_length=ordinal_length,
+            supporters=supporters,
+        )
+
+    @classmethod
+    def _build_approval(
+        cls, election: Election, ids: list[str], index: dict[str, int], counted: Counter[Ballot]
+    ) -> Profile:
+        """`build` for approval ballots: the same profile, with less work per ballot (every weight is 1)."""
+        m = len(ids)
+        position = index.__getitem__
+        merged: dict[tuple[int, ...], int] = {}
+        for ballot, mult in counted.items():
+            if not isinstance(ballot, tuple):
+                raise ElectionError(f"bulletin mal formé : {ballot!r}")
+            try:
+                key = tuple(sorted(map(position, cast(IdsBallot, ballot))))
+            except (KeyError, TypeError):
+                for pid in ballot:
+                    _project_index(index, pid)  # raises, naming the unknown project
+                raise
+            if len(set(key)) != len(key):
+                repeated = next(p for j, p in enumerate(key[1:]) if p == key[j])
+                raise ElectionError(f"le projet {ids[repeated]} figure deux fois sur un même bulletin")
+            merged[key] = merged.get(key, 0) + mult
+        groups: list[tuple[tuple[int, ...], tuple[Number, ...], int]] = []
+        votes = [0] * m
+        supporters: list[list[tuple[int, Number]]] = [[] for _ in range(m)]
+        ones: dict[int, tuple[int, ...]] = {}
+        for key, mult in merged.items():
+            if not key:
+                continue
+            g = len(groups)
+            size = len(key)
+            weights = ones.get(size)
+            if weights is None:
+                weights = ones[size] = (1,) * size
+            groups.append((key, weights, mult))
+            entry = (g, 1)
+            for p in key:
+                votes[p] += mult
+                supporters[p].append(entry)
+        return cls(
+            ids=ids,
+            index=index,
+            cost=[p.cost for p in election.projects],
+            n=election.num_voters,
+            weighted=False,
+            groups=groups,
+            votes=votes,
+            score=list(votes),
+            ordinal_length=None,
             supporters=supporters,
         )
 

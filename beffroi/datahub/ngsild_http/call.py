@@ -276,6 +276,17 @@ def problem(error: NgsiLdError | ErrorType, detail: str = "") -> JsonResponse:
     )
 
 
+def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
+    """405 with its Allow header; the body's status is the response's (RFC 9457 §3.1.2)."""
+    body = problem_details(ErrorType.OPERATION_NOT_SUPPORTED, f"{request.method} is not supported here")
+    body["status"] = 405
+    response = JsonResponse(
+        body, status=405, content_type="application/json", json_dumps_params={"ensure_ascii": False}
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
 def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A view dispatching on the HTTP method, turning NGSI-LD errors into ProblemDetails."""
 
@@ -284,10 +295,7 @@ def endpoint(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         handler = handlers.get((request.method or "").lower())
         if handler is None:
-            response = problem(ErrorType.OPERATION_NOT_SUPPORTED, f"{request.method} is not supported here")
-            response.status_code = 405
-            response["Allow"] = ", ".join(m.upper() for m in handlers)
-            return response
+            return method_not_allowed(request, [m.upper() for m in handlers])
         try:
             with client_scope(request.META.get("REMOTE_ADDR", "")):  # remote @context fetches are per client
                 _check_path(kwargs)

@@ -35,7 +35,7 @@ from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.datahub import alerting
+from beffroi.datahub import alerting, partitions
 from beffroi.datahub.models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
 from beffroi.territory.models import Team
 
@@ -392,7 +392,11 @@ def alert_close(*, commune: Commune, actor: Actor, alert: Alert, note: str) -> A
 
 
 def alerts_evaluate_communes(*, now: datetime | None = None) -> dict[str, int]:
-    """Evaluate every commune that has active rules; {"opened": n, "closed": n} over all of them."""
+    """Evaluate every commune that has active rules; {"opened": n, "closed": n} over all of them.
+
+    The periodic pass also creates the observation table's coming monthly partitions on PostgreSQL
+    (datahub.partitions), so that the ingestion seldom has to."""
+    partitions.ensure_ahead()
     totals = {"opened": 0, "closed": 0}
     communes = Commune.objects.filter(datahub_alert_rules__is_active=True).distinct()
     for commune in communes:

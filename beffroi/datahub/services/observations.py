@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.core.models import Commune
+from beffroi.datahub import partitions
 from beffroi.datahub.documents import db_datetime, split_value
 from beffroi.datahub.models import DailyRollup, Entity, HourlyRollup, LatestValue, Observation, RollupBase
 from beffroi.datahub.ngsild.entities import MAX_TEXT_VALUE, MAX_UNIT_CODE, instant_in_window, latest_instant
@@ -244,13 +245,8 @@ def _write(batch: SeriesBatch, entities: dict[int, Entity], *, fresh: bool, upda
     if not params:
         return 0
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {Observation._meta.db_table} "
-            "(entity_id, attribute, observed_at, value_num, value_text, unit_code) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            params,
-        )
-        if fresh and cursor.rowcount != len(params):
+        inserted = _insert_observations(cursor, params, months=batch.day_of.keys())
+        if fresh and inserted != len(params):
             raise _Duplicates
     hourly: dict[tuple[int, str, datetime], list[float]] = {}
     daily: dict[tuple[int, str, datetime], list[float]] = {}
@@ -277,6 +273,32 @@ def _write(batch: SeriesBatch, entities: dict[int, Entity], *, fresh: bool, upda
     _update_latest(newest, entities=entities, update_entity_data=update_entity_data)
     alerts_after_ingest(entity_pks=entities.keys(), commune_ids={e.commune_id for e in entities.values()})
     return len(params)
+
+
+def _insert_observations(cursor: Any, params: list[Row], *, months: Iterable[datetime]) -> int:
+    """Insert the rows (ON CONFLICT DO NOTHING); returns how many were new. On a partitioned table (PostgreSQL)
+    the months' partitions are created first; a partition archived meanwhile by another process (the insert
+    finds no partition for a row: SQLSTATE 23514) is created again and the insert retried once."""
+    sql = (
+        f"INSERT INTO {Observation._meta.db_table} "
+        "(entity_id, attribute, observed_at, value_num, value_text, unit_code) "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    )
+    if not partitions.is_partitioned():
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount)
+    months = list(months)
+    partitions.ensure_months(months)
+    try:
+        with transaction.atomic():
+            cursor.executemany(sql, params)
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "23514":
+            raise
+        partitions.forget()
+        partitions.ensure_months(months)
+        cursor.executemany(sql, params)
+    return int(cursor.rowcount)
 
 
 def _merge_rollups(model: type[RollupBase], aggregates: dict[tuple[int, str, datetime], list[float]]) -> None:

@@ -155,9 +155,11 @@ def uplink_ingest(
 ) -> str:
     """Ingest one LoRaWAN (or plain JSON) uplink; returns "ingested", "replay", "ignored" or "rejected".
 
-    Never raises: a malformed or undecodable uplink is kept in RejectedUplink with its reason, so one bad
-    device never stops the MQTT worker or a webhook. ``commune``: the webhook's API key's commune (a device of
-    another commune is unknown to it).
+    A malformed or undecodable uplink is kept in RejectedUplink with its reason, so one bad device never stops
+    the MQTT worker or a webhook. Raises only when nothing could be stored, not even that copy (the database is
+    unreachable): the uplink must then not be acknowledged (the worker keeps it unacknowledged and retries; a
+    webhook answers 500 and the network server sends it again). ``commune``: the webhook's API key's commune (a
+    device of another commune is unknown to it).
 
     Not audited: measurements (see services.observations); a rejected uplink is kept with its reason.
     """
@@ -166,17 +168,14 @@ def uplink_ingest(
             return _uplinks_ingest([(topic, payload)], source=source, commune=commune)[0]
     except Exception as exc:  # never stop the worker: keep the message aside
         log.exception("uplink ingestion failed")
-        try:
-            return _reject(
-                commune=commune,
-                source=source or "",
-                topic=topic or "",
-                dev_eui="",
-                reason=f"internal error: {exc!r}",
-                payload=payload,
-            )
-        except Exception:
-            return "rejected"
+        return _reject(  # if this fails too, nothing is stored: raise, so that nothing is acknowledged
+            commune=commune,
+            source=source or "",
+            topic=topic or "",
+            dev_eui="",
+            reason=f"internal error: {exc!r}",
+            payload=payload,
+        )
 
 
 def uplinks_ingest(messages: list[tuple[str, bytes]]) -> list[str]:

@@ -30,6 +30,7 @@ class Command(BaseCommand):
                     eligibility_factor=options["eligibility_factor"],
                     verify=options["verify"],
                     category_budgets=not options["ignore_category_budgets"],
+                    warn=lambda line: self.stderr.write(line, ending=""),
                 )
             except cli.CommandLineError as exc:
                 raise CommandError(str(exc)) from None
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             raise CommandError(f"la commune {commune_slug} a déjà un budget « {slug} »")
         try:
             pb = read_pabulib(path)
+            for line in cli.file_warnings(path, pb.warnings):
+                self.stderr.write(line, ending="")
             budget = services.budget_import_pabulib(commune=commune, actor=None, pb=pb, slug=slug, rule=rule)
         except FileNotFoundError:
             raise CommandError(f"fichier introuvable : {path}") from None

@@ -6,7 +6,8 @@ Topics (configurable with --topic, repeatable):
 - Beffroi plain JSON: ``beffroi/+/devices/+/up``
 
 Messages are received with QoS 1 and acknowledged only after they are stored (or set aside as rejected), so
-a worker killed mid-ingestion gets them again from the broker and loses nothing that was acknowledged;
+a worker killed mid-ingestion gets them again from the broker and loses nothing that was acknowledged; a
+batch the database refuses (unreachable, locked too long) stays unacknowledged and is stored again;
 replays of an already stored frame are dropped by the frame-counter check. The messages the broker has
 already delivered are stored together, in one transaction (its in-flight window bounds a batch: Mosquitto's
 ``max_inflight_messages``, 20 by default).
@@ -50,6 +51,7 @@ QUEUE_WARNING = (
 BATCH_MAX = 1000  # messages stored in one transaction at most
 BATCH_WAIT = 0.05  # seconds spent gathering a batch at most
 SYS_WAIT = 2.0  # seconds to wait for the broker's $SYS version before warning without it
+RETRY_WAIT = 1.0  # seconds before storing again a batch the database refused (kept unacknowledged meanwhile)
 
 
 def handle_message(topic: str, payload: bytes) -> str:
@@ -58,7 +60,8 @@ def handle_message(topic: str, payload: bytes) -> str:
 
 
 def handle_messages(messages: list[tuple[str, bytes]]) -> list[str]:
-    """Ingest MQTT messages in one transaction (never raises); one result per message."""
+    """Ingest MQTT messages in one transaction; one result per message. Raises only when nothing could be
+    stored (the database is unreachable): the messages must then stay unacknowledged."""
     from beffroi.datahub.services import uplinks_ingest
 
     if not connection.in_atomic_block:  # (tests run inside a transaction)
@@ -149,7 +152,17 @@ class Command(BaseCommand):
         def flush():
             batch = pending[:]
             pending.clear()
-            results = handle_messages([(m.topic, m.payload) for m in batch])
+            try:
+                results = handle_messages([(m.topic, m.payload) for m in batch])
+            except Exception:
+                # Nothing was stored: acknowledge nothing, keep the messages, try again (a worker killed
+                # meanwhile gets them again from the broker).
+                log.exception("storing %s message(s) failed; kept unacknowledged, retrying", len(batch))
+                pending[:0] = batch
+                if not connection.in_atomic_block:
+                    connection.close()
+                time.sleep(RETRY_WAIT)
+                return
             for message, result in zip(batch, results, strict=True):
                 client.ack(message.mid, message.qos)
                 log.info("%s %s", message.topic, result)
