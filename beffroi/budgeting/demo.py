@@ -425,7 +425,9 @@ def _preferences(rng, projects, districts):
     return chosen
 
 
-def _load_finished(commune, agent, admin, rng):
+def _load_finished(
+    commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=CODE_ONLY_VOTERS, paper=PAPER_BALLOTS
+):
     now = timezone.now()
     day = timedelta(days=1)
     budget = services.budget_create(
@@ -433,8 +435,8 @@ def _load_finished(commune, agent, admin, rng):
         actor=agent,
         title="Budget participatif 2025",
         slug="bp-2025",
-        description="La première édition du budget participatif de Valbourg : 150 000 € pour des projets proposés "
-        "et choisis par les habitants. Dépouillement par la méthode des parts égales.",
+        description=f"La première édition du budget participatif de {commune.name} : 150 000 € pour des projets "
+        "proposés et choisis par les habitants. Dépouillement par la méthode des parts égales.",
         total_amount=150000,
         ideas_open_at=now - 300 * day,
         ideas_close_at=now - 250 * day,
@@ -470,27 +472,27 @@ def _load_finished(commune, agent, admin, rng):
         commune=commune,
         budget=budget,
         actor=agent,
-        count=ONLINE_VOTERS + CODE_ONLY_VOTERS,
+        count=online + code_only,
         batch="envoi postal 2025",
         eligible_only=True,
     )
-    for voter, code in zip(_voters(commune, ONLINE_VOTERS, rng), codes, strict=False):
+    for voter, code in zip(_voters(commune, online, rng), codes, strict=False):
         services.voter_verify_with_code(commune=commune, budget=budget, voter=voter, code=code)
         chosen = _preferences(rng, projects, districts)
         services.ballot_cast(commune=commune, budget=budget, voter=voter, choices={p.pk: 1 for p in chosen})
-    for code in codes[ONLINE_VOTERS:]:  # the code alone is the credential: no account
+    for code in codes[online:]:  # the code alone is the credential: no account
         chosen = _preferences(rng, projects, districts)
         services.ballot_cast_with_code(
             commune=commune, budget=budget, code=code, choices={p.pk: 1 for p in chosen}
         )
-    for number in range(1, PAPER_BALLOTS + 1):
+    for number in range(1, paper + 1):
         chosen = {p.pk: 1 for p in _preferences(rng, projects, districts)}
         for clerk in (agent, admin):  # double entry: two agents, same paper ballot
             services.paper_entry_record(
                 commune=commune, budget=budget, actor=clerk, paper_number=number, choices=chosen
             )
     kinds = [PaperBallotKind.BLANK] * BLANK_PAPER + [PaperBallotKind.VOID] * VOID_PAPER
-    for number, kind in enumerate(kinds, start=PAPER_BALLOTS + 1):
+    for number, kind in enumerate(kinds, start=paper + 1):
         for clerk in (agent, admin):
             services.paper_entry_record(
                 commune=commune, budget=budget, actor=clerk, paper_number=number, choices={}, kind=kind
@@ -500,7 +502,7 @@ def _load_finished(commune, agent, admin, rng):
         commune=commune,
         budget=budget,
         actor=agent,
-        paper_number=PAPER_BALLOTS + len(kinds) + 1,
+        paper_number=paper + len(kinds) + 1,
         choices={p.pk: 1 for p in _preferences(rng, projects, districts)},
     )
     services.budget_update(commune=commune, budget=budget, actor=agent, phase_override="")
@@ -531,7 +533,7 @@ def _load_finished(commune, agent, admin, rng):
             )
 
 
-def _load_open(commune, agent, habitant):
+def _load_open(commune, agent, admin, habitant):
     now = timezone.now()
     day = timedelta(days=1)
     budget = services.budget_create(
@@ -571,10 +573,14 @@ def _load_open(commune, agent, habitant):
             services.idea_assess(
                 commune=commune, project=idea, actor=agent, feasible=False, decision=decision
             )
-    # Henri Habitant came to the counter: he can vote online without a code.
-    services.voter_verify_at_counter(
-        commune=commune, budget=budget, actor=agent, voter=habitant, checks=["identite", "domicile", "age"]
-    )
+    if habitant is not None:  # Henri Habitant came to the counter: he can vote online without a code.
+        services.voter_verify_at_counter(
+            commune=commune,
+            budget=budget,
+            actor=agent,
+            voter=habitant,
+            checks=["identite", "domicile", "age"],
+        )
     # Codes mailed to residents (a few already voted with them, without an account); paper ballots from the
     # mairie's ballot box: entered twice (blank, void included), one awaiting its second entry, one divergent.
     codes = services.voting_codes_generate(
@@ -584,7 +590,6 @@ def _load_open(commune, agent, habitant):
     for code in codes[:4]:
         basket = _basket(rng, projects, budget.basket_limit)
         services.ballot_cast_with_code(commune=commune, budget=budget, code=code, choices=basket)
-    admin = User.objects.get(email="admin@demo.test")
     entries = [
         (1, _basket(rng, projects, budget.basket_limit), PaperBallotKind.VALID, (agent, admin)),
         (2, {}, PaperBallotKind.BLANK, (agent, admin)),
@@ -677,6 +682,17 @@ def load() -> None:
     if not Budget.objects.filter(commune=commune, slug="bp-2025").exists():
         _load_finished(commune, agent, admin, rng)
     if not Budget.objects.filter(commune=commune, slug="bp-2026").exists():
-        _load_open(commune, agent, habitant)
+        _load_open(commune, agent, admin, habitant)
     if not Budget.objects.filter(commune=commune, slug="bp-2027").exists():
         _load_ideas(commune, agent, habitant)
+
+
+@demo.register_commune("budgeting", order=30)
+def load_commune(commune, rng: random.Random) -> None:
+    """One more demo commune's budgets: the 2025 one counted (40 ballots cast with postal codes, 10 paper ballots),
+    the 2026 one open for voting, the 2027 one collecting ideas (ideas filed by the agent at the counter)."""
+    agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
+    admin = User.objects.get(email=f"mairie@{commune.slug}.demo.test")
+    _load_finished(commune, agent, admin, rng, online=0, code_only=40, paper=4)
+    _load_open(commune, agent, admin, None)
+    _load_ideas(commune, agent, None)

@@ -132,8 +132,10 @@ def _series(kind: str):
     return []
 
 
-def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: random.Random) -> dict:
-    ident = f"urn:ngsi-ld:{kind}:valbourg-{index + 1:03d}"
+def _entity(
+    kind: str, domain: str, index: int, lon: float, lat: float, rng: random.Random, slug: str = "valbourg"
+) -> dict:
+    ident = f"urn:ngsi-ld:{kind}:{slug}-{index + 1:03d}"
     body: dict = {
         "id": ident,
         "type": kind,
@@ -164,15 +166,20 @@ def _entity(kind: str, domain: str, index: int, lon: float, lat: float, rng: ran
         body["category"] = {"type": "Property", "value": ["onStreet"]}
         body["refParkingSite"] = {
             "type": "Relationship",
-            "object": "urn:ngsi-ld:OffStreetParking:valbourg-mairie",
+            "object": f"urn:ngsi-ld:OffStreetParking:{slug}-mairie",
         }
     return body
 
 
-def demo_dev_eui(kind: str, index: int) -> str:
-    """A stable DevEUI per demo asset (70B3D5 prefix + type number + index)."""
+def demo_dev_eui(kind: str, index: int, commune_number: int = 0) -> str:
+    """A stable DevEUI per demo asset (70B3D5 prefix + commune number + type number + index); Valbourg's
+    commune number is 0, the syndicat's other demo communes (`beffroi demo --communes N`) count from 1."""
     number = [k[0] for k in KINDS].index(kind)
-    return f"70B3D5FF{number:04X}{index:04X}"
+    return (
+        f"70B3D5{255 - commune_number:02X}{number:04X}{index:04X}"
+        if commune_number < 255
+        else (f"70B3{commune_number:06X}{number:02X}{index:04X}")
+    )
 
 
 def names_of(body: dict) -> str:
@@ -199,9 +206,22 @@ def load(now: datetime | None = None) -> None:
     commune = Commune.objects.filter(slug="valbourg").first()
     if commune is None:
         return
-    rng = random.Random(40)
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-    live_from = (now - timedelta(days=2)).replace(hour=0)
+    load_assets(commune, now, random.Random(40))
+    load_alerts(commune, now)
+
+
+_HISTORY: dict[tuple, tuple[list, list]] = {}  # the same year of roll-ups for every scale commune's asset
+
+
+def load_assets(
+    commune: Commune, now: datetime, rng: random.Random, commune_number: int = 0, live_days: int = 2
+) -> None:
+    """The demo's connected assets of one commune, with their history (see the module's docstring); the
+    syndicat's other communes (`commune_number` > 0) share one computed history and their live part is today's,
+    hour by hour, so that 200 of them load in minutes."""
+    live_from = (now - timedelta(days=live_days)).replace(hour=0)
+    live_step = timedelta(minutes=30 if commune_number == 0 else 60)
     lon0 = float(commune.longitude or 5.04)
     lat0 = float(commune.latitude or 47.32)
     existing = set(Entity.objects.filter(commune=commune).values_list("entity_id", flat=True))
@@ -209,28 +229,24 @@ def load(now: datetime | None = None) -> None:
     for kind, domain, count, public in KINDS:
         for index in range(count):
             lon, lat = lon0 + rng.uniform(-0.012, 0.012), lat0 + rng.uniform(-0.008, 0.008)
-            body = _entity(kind, domain, index, lon, lat, rng)
+            body = _entity(kind, domain, index, lon, lat, rng, commune.slug)
             if body["id"] in existing:
                 continue
             expanded = ldctx.expand_entity(body)
             entity = services.entity_create(commune=commune, entity=expanded, is_public=public, audit=False)
             active = ldctx.build_context(body["@context"])
-            if _series(kind) and not Device.objects.filter(dev_eui=demo_dev_eui(kind, index)).exists():
-                services.device_register(
-                    commune=commune, dev_eui=demo_dev_eui(kind, index), entity=entity, name=names_of(body)
-                )
+            eui = demo_dev_eui(kind, index, commune_number)
+            if _series(kind) and not Device.objects.filter(dev_eui=eui).exists():
+                services.device_register(commune=commune, dev_eui=eui, entity=entity, name=names_of(body))
             for name, unit, fn in _series(kind):
                 iri = active.expand_attribute(name)
-                daily: list[tuple[datetime, float, float, float, int]] = []
-                hourly: list[tuple[datetime, float, float, float, int]] = []
-                day = live_from - timedelta(days=HISTORY_DAYS)
-                while day < live_from:
-                    values = [fn(day + timedelta(hours=h), index, rng) for h in range(24)]
-                    daily.append((day, min(values), max(values), sum(values), 24))
-                    if day >= live_from - timedelta(days=31):
-                        hourly.extend((day + timedelta(hours=h), v, v, v, 1) for h, v in enumerate(values))
-                    day += timedelta(days=1)
-                services.rollup_write_history(entity=entity, attribute=iri, hourly=hourly, daily=daily)
+                key = (kind, index, name, live_from)
+                if commune_number == 0 or key not in _HISTORY:
+                    _HISTORY[key] = _history(fn, index, live_from, rng)
+                daily, hourly = _HISTORY[key]
+                services.rollup_write_history(
+                    entity=entity, attribute=iri, hourly=hourly, daily=daily, fresh=True
+                )
                 moment = live_from
                 while moment <= now:
                     live.append(
@@ -238,10 +254,23 @@ def load(now: datetime | None = None) -> None:
                             entity.entity_id, iri, moment, round(fn(moment, index, rng), 4), unit
                         )
                     )
-                    moment += timedelta(minutes=30)
+                    moment += live_step
     if live:
         services.observation_ingest_batch(commune=commune, measurements=_with_incidents(live, now))
-    load_alerts(commune, now)
+
+
+def _history(fn, index: int, live_from: datetime, rng: random.Random) -> tuple[list, list]:
+    """(daily, hourly) roll-up rows (bucket, min, max, sum, count) of one series before `live_from`."""
+    daily: list[tuple[datetime, float, float, float, int]] = []
+    hourly: list[tuple[datetime, float, float, float, int]] = []
+    day = live_from - timedelta(days=HISTORY_DAYS)
+    while day < live_from:
+        values = [fn(day + timedelta(hours=h), index, rng) for h in range(24)]
+        daily.append((day, min(values), max(values), sum(values), 24))
+        if day >= live_from - timedelta(days=31):
+            hourly.extend((day + timedelta(hours=h), v, v, v, 1) for h, v in enumerate(values))
+        day += timedelta(days=1)
+    return daily, hourly
 
 
 # --------------------------------------------------------------------------------------------------- alerts
@@ -355,3 +384,12 @@ def load_alerts(commune: Commune, now: datetime) -> None:
 @demo.register("datahub", order=40)
 def load_demo() -> None:
     load()
+
+
+@demo.register_commune("datahub", order=40)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's 64 assets with their year of history and today's measurements (no alert
+    replay: it is slow)."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    number = int(commune.slug.rsplit("-", 1)[-1]) if commune.slug[-1:].isdigit() else 0
+    load_assets(commune, now, rng, commune_number=max(number, 1), live_days=0)

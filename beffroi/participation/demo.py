@@ -89,7 +89,9 @@ def _illustration(text: str, colour: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{text}.png", buffer.getvalue(), "image/png")
 
 
-def _closed_consultation(commune: Commune, agent: User, admin: User, elu: User) -> None:
+def _closed_consultation(
+    commune: Commune, agent: User, admin: User, elu: User, online: int = 34, paper: int = 8
+) -> None:
     now = timezone.now()
     consultation = services.consultation_create(
         commune=commune,
@@ -166,7 +168,7 @@ def _closed_consultation(commune: Commune, agent: User, admin: User, elu: User) 
             str(remark.pk): rng.choice(remarks),
         }
 
-    for i in range(34):
+    for i in range(online):
         services.consultation_answer(
             commune=commune,
             consultation=consultation,
@@ -174,7 +176,7 @@ def _closed_consultation(commune: Commune, agent: User, admin: User, elu: User) 
             answers=answers(),
             browser_key=f"demo-{i}",
         )
-    for number in range(1, 9):  # paper questionnaires from the mairie's box, entered twice
+    for number in range(1, paper + 1):  # paper questionnaires from the mairie's box, entered twice
         sheet = answers()
         for clerk in (agent, admin):
             services.paper_entry_record(
@@ -464,3 +466,14 @@ def _hautmesnil() -> None:
             title="Restaurer le lavoir",
             body="Le toit du lavoir fuit ; une journée de chantier participatif suffirait.",
         )
+
+
+@demo.register_commune("participation", order=35)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's consultations: one closed with its answers (fewer than Valbourg's, to load
+    quickly) and results, one open."""
+    agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
+    admin = User.objects.get(email=f"mairie@{commune.slug}.demo.test")
+    elu = User.objects.get(email=f"elu@{commune.slug}.demo.test")
+    _closed_consultation(commune, agent, admin, elu, online=16, paper=2)
+    _open_consultation(commune, agent)

@@ -319,3 +319,15 @@ def load() -> None:
     _load_zonages()
     _load_assessments(commune, elu, agent, today)
     _load_projects(commune, elu, today)
+
+
+@demo.register_commune("planning", order=50)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's self-assessments and projects with their financing plans."""
+    from beffroi.accounts.models import User
+
+    elu = User.objects.get(email=f"elu@{commune.slug}.demo.test")
+    agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
+    today = timezone.localdate()
+    _load_assessments(commune, elu, agent, today)
+    _load_projects(commune, elu, today)

@@ -361,3 +361,12 @@ def load() -> None:
     _load("valbourg", VALBOURG, 20261203, "agent@demo.test")
     _drafts("valbourg", "habitant@demo.test")
     _load("hautmesnil", HAUTMESNIL, 20261204, "mairie@hautmesnil.demo.test")
+
+
+SCALE = [("saisine-libre", 4), ("salle-communale", 4), ("cantine-periscolaire", 4)]
+
+
+@demo.register_commune("procedures", order=25)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's démarches (three of the templates) and a dozen dossiers in every state."""
+    _load(commune.slug, SCALE, rng.randint(0, 10**6), f"agent@{commune.slug}.demo.test")

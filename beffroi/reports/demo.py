@@ -208,3 +208,102 @@ def load() -> None:
     rng = random.Random(20260115)
     _load_commune("valbourg", 200, rng)
     _load_commune("hautmesnil", 8, rng)
+
+
+SCALE_REPORTS = 200  # as many as Valbourg's
+
+
+@demo.register_commune("reports", order=20)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """One more demo commune's categories and 200 reports of the past year in every state, written in bulk
+    (the same rows `report_create` and `report_change_state` write, without one transaction per report)."""
+    from beffroi.core.codes import new_code
+    from beffroi.reports.questions import questions_answered
+
+    services.states_ensure(commune=commune)
+    teams = {t.slug: t for t in Team.objects.filter(commune=commune)}
+    for order, (code, name, desc, team_slug, questions) in enumerate(CATEGORIES["valbourg"], start=1):
+        services.category_create(
+            commune=commune,
+            code=code,
+            name=name,
+            description=desc,
+            questions=questions,
+            order=order,
+            team=teams.get(team_slug),
+            actor=None,
+        )
+    for title, body in TEMPLATES:
+        services.reply_template_create(commune=commune, title=title, body=body, actor=None)
+    agent = User.objects.filter(email=f"agent@{commune.slug}.demo.test").first()
+    states = {s.code: s for s in State.objects.filter(commune=commune)}
+    categories = list(Category.objects.filter(commune=commune))
+    places = list(Place.objects.filter(commune=commune))
+    now = timezone.now()
+    reports, histories = [], []
+    for i in range(SCALE_REPORTS):
+        category = rng.choice(categories)
+        answers: dict = {}
+        for q in category.questions:
+            if q["type"] == "singlevaluelist":
+                answers[q["code"]] = rng.choice(q["choices"])["key"]
+            elif q["type"] == "multivaluelist":
+                answers[q["code"]] = [rng.choice(q["choices"])["key"]]
+        lat, lon = _point(rng, commune)
+        place = rng.choice(places) if places and rng.random() < 0.15 else None
+        counter = agent is not None and rng.random() < 0.15
+        age = timedelta(days=rng.uniform(0, 360), hours=rng.uniform(0, 10))
+        created = now - age
+        path = ["nouveau"]
+        if age.days > 15 or rng.random() < 0.4:
+            path.append(rng.choice(["pris-en-compte", "planifie", "en-cours"]))
+        if age.days > 20:
+            path.append(rng.choices(["resolu", "non-pertinent", "transmis", "en-cours"], [6, 1, 1, 2])[0])
+        final = states[path[-1]]
+        moments = [created]
+        for _step in path[1:]:
+            moments.append(min(moments[-1] + timedelta(days=rng.uniform(0.5, 12)), now))
+        reports.append(
+            Report(
+                commune=commune,
+                category=category,
+                description=rng.choice(DESCRIPTIONS[category.code]).format(n=rng.randint(1, 60)),
+                latitude=place.latitude if place else lat,
+                longitude=place.longitude if place else lon,
+                address_string=(place.address or place.name)
+                if place
+                else f"{i % 60 + 1} {rng.choice(STREETS)}",
+                place=place,
+                tracking_code=new_code(),
+                state=final,
+                is_open=final.is_open,
+                team=category.team,
+                channel=rng.choice(["guichet", "telephone", "courrier"]) if counter else "web",
+                created_by=agent if counter else None,
+                contact_name="Mme Martin" if counter else "",
+                answers=answers,
+                answered_questions=questions_answered(category.questions, answers),
+                supports_count=rng.choice([0, 0, 0, 1, 2, 5]),
+                due_date=(created + timedelta(days=14)).date() if rng.random() < 0.3 else None,
+                closed_at=None if final.is_open else moments[-1],
+            )
+        )
+        histories.append((path, moments))
+    Report.objects.bulk_create(reports)
+    # auto_now(_add) fields take the time of the insert: the past is written afterwards, like the demo does
+    for report, (_path, moments) in zip(reports, histories, strict=True):
+        report.created_at, report.updated_at = moments[0], moments[-1]
+    Report.objects.bulk_update(reports, ["created_at", "updated_at"], batch_size=500)
+    events = []
+    for report, (path, _moments) in zip(reports, histories, strict=True):
+        events.append(ReportEvent(report=report, kind=ReportEvent.Kind.CREATED, public=True))
+        for code in path[1:]:
+            note = rng.choice(REPLIES) if code in ("resolu", "transmis") else ""
+            events.append(
+                ReportEvent(report=report, kind=ReportEvent.Kind.STATE, public=True, body=note, author=agent)
+            )
+    ReportEvent.objects.bulk_create(events)
+    moments_of = iter(m for _path, moments in histories for m in moments)
+    for event in events:
+        event.created_at = next(moments_of)
+    ReportEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)

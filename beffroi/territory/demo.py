@@ -1,5 +1,6 @@
 """Demo data of the territory: the two fictional communes, their teams, places and the demo accounts."""
 
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -201,3 +202,44 @@ def load_geography() -> None:
         if not Address.objects.filter(commune=commune).exists():
             text = bal.write(addresses, commune_name=town.name, source=f"Commune de {town.name}")
             addresses_import(commune=commune, text=text)
+
+
+_STAFF_PASSWORD: list[
+    str
+] = []  # hashed once (Argon2 is slow on purpose), shared by every scale commune's staff
+
+
+def scale_staff_password() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    if not _STAFF_PASSWORD:
+        _STAFF_PASSWORD.append(make_password(DEMO_PASSWORD))
+    return _STAFF_PASSWORD[0]
+
+
+@demo.register_commune("territory", order=10)
+def load_commune(commune: Commune, rng: random.Random) -> None:
+    """Teams, places and staff of one more demo commune: `agent@<slug>.demo.test` (agent of the voirie team),
+    `mairie@<slug>.demo.test` (administrateur) and `elu@<slug>.demo.test` (élu), password of the demo."""
+    teams = [team_create(commune=commune, name=name, email="") for name, _email in TEAMS["valbourg"]]
+    lat0, lon0 = float(commune.latitude or 0), float(commune.longitude or 0)
+    for name, kind, address, lat, lon in PLACES["valbourg"]:
+        place_create(
+            commune=commune,
+            name=name,
+            kind=kind,
+            address=address,
+            latitude=Decimal(f"{lat0 + float(lat) - 47.3182:.6f}"),
+            longitude=Decimal(f"{lon0 + float(lon) - 4.8325:.6f}"),
+        )
+    news_create(commune=commune, actor=None, title=NEWS["valbourg"][0][0], body=NEWS["valbourg"][0][1])
+    for local, name, role in (
+        ("agent", "Agent des services techniques", Role.AGENT),
+        ("mairie", "Secrétaire de mairie", Role.ADMIN),
+        ("elu", "Maire", Role.ELU),
+    ):
+        user = user_create(email=f"{local}@{commune.slug}.demo.test", password=None, full_name=name)
+        User.objects.filter(pk=user.pk).update(password=scale_staff_password())
+        membership_set(commune=commune, user=user, role=role)
+        if role == Role.AGENT:
+            team_add_member(team=teams[0], user=user)

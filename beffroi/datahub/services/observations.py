@@ -669,14 +669,16 @@ def rollup_write_history(
     attribute: str,
     hourly: Iterable[tuple[datetime, float, float, float, int]] = (),
     daily: Iterable[tuple[datetime, float, float, float, int]] = (),
+    fresh: bool = False,
 ) -> None:
     """Write pre-aggregated history (bucket, min, max, sum, count) straight into the roll-ups (demo,
-    imports of past data from another system). Buckets already present are replaced.
+    imports of past data from another system). Buckets already present are replaced; `fresh` says the
+    attribute has no roll-up yet (an entity just created): on PostgreSQL the rows are then streamed with COPY.
 
     Not audited: measurements (see the module's docstring), here already aggregated.
     """
-    _history_write(HourlyRollup, entity=entity, attribute=attribute, rows=hourly)
-    _history_write(DailyRollup, entity=entity, attribute=attribute, rows=daily)
+    _history_write(HourlyRollup, entity=entity, attribute=attribute, rows=hourly, fresh=fresh)
+    _history_write(DailyRollup, entity=entity, attribute=attribute, rows=daily, fresh=fresh)
 
 
 def _history_write(
@@ -685,7 +687,19 @@ def _history_write(
     entity: Entity,
     attribute: str,
     rows: Iterable[tuple[datetime, float, float, float, int]],
+    fresh: bool = False,
 ) -> None:
+    if fresh and connection.vendor == "postgresql":
+        columns = "entity_id, attribute, bucket, minimum, maximum, total, count"
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(  # psycopg 3's COPY
+                f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 — our own table name
+            ) as copy,
+        ):
+            for b, lo, hi, s, c in rows:
+                copy.write_row((entity.pk, attribute, b, lo, hi, s, c))
+        return
     model.objects.bulk_create(
         [
             model(entity=entity, attribute=attribute, bucket=b, minimum=lo, maximum=hi, total=s, count=c)

@@ -1,10 +1,14 @@
-"""`beffroi demo [--port N] [--no-serve] [--no-worker]`: migrate, load the demo communes (idempotent), print the
-accounts, then serve with a background worker beside the server, so the demo's mails and texts are delivered
-(printed in this terminal by the default console mail backend, or sent by the configured EMAIL_URL)."""
+"""`beffroi demo [--port N] [--no-serve] [--no-worker] [--communes N]`: migrate, load the demo communes
+(idempotent), print the accounts, then serve with a background worker beside the server, so the demo's mails and
+texts are delivered (printed in this terminal by the default console mail backend, or sent by the configured
+EMAIL_URL). `--communes N` adds fictional communes of demo size until the instance has N (a syndicat's load)."""
 
 import os
+import random
 import subprocess
 import sys
+import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
@@ -12,7 +16,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from beffroi.core import demo
+from beffroi.core import demo, modules
+from beffroi.core.models import Commune
+from beffroi.core.services import commune_create
 
 
 class Command(BaseCommand):
@@ -29,8 +35,14 @@ class Command(BaseCommand):
             action="store_true",
             help="ne pas lancer le travailleur qui envoie courriels et SMS (beffroi worker)",
         )
+        parser.add_argument(
+            "--communes",
+            type=int,
+            default=0,
+            help="ajouter des communes fictives de la taille de la démo jusqu'à en avoir N (charge d'un syndicat)",
+        )
 
-    def handle(self, *args, port, host, no_serve, no_worker, **options):
+    def handle(self, *args, port, host, no_serve, no_worker, communes, **options):
         if not os.environ.get("BEFFROI_SITE_URL"):
             # links in the demo's mails lead to the address it serves (the server's processes inherit it)
             os.environ["BEFFROI_SITE_URL"] = settings.BEFFROI_SITE_URL = f"http://{host}:{port}"
@@ -46,6 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  · données de démonstration : {step.name}")
             with transaction.atomic():
                 step.load()
+        if communes:
+            self._load_communes(communes)
         discarded = _discard_history_mail(since=started)
         if discarded:
             self.stdout.write(f"  · {discarded} notifications de l'historique de démonstration non envoyées")
@@ -70,6 +84,91 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+    def _load_communes(self, total: int) -> None:
+        """Fictional communes of demo size (one transaction each), until the instance has `total` communes."""
+        steps = demo.commune_steps()
+        present = Commune.objects.count()
+        if present >= total:
+            return
+        self.stdout.write(
+            f"  · communes supplémentaires : {total - present} ({', '.join(s.name for s in steps)})"
+        )
+        started = time.monotonic()
+        taken = set(Commune.objects.filter(slug__startswith=SCALE_PREFIX).values_list("slug", flat=True))
+        index = added = 0
+        while present + added < total:
+            index += 1
+            rng = random.Random(index)
+            fields = scale_commune_fields(index, rng)
+            if fields["slug"] in taken:
+                continue
+            with transaction.atomic():
+                commune = commune_create(**fields)
+                for step in steps:
+                    step.load(commune, rng)
+            added += 1
+            if added % 10 == 0 or present + added == total:
+                elapsed = time.monotonic() - started
+                self.stdout.write(f"    {added} communes ajoutées en {elapsed:.0f} s")
+
+
+SCALE_PREFIX = "commune-"
+_NAMES = [
+    "Saint-Aubin",
+    "Montreuil",
+    "Villeneuve",
+    "Fontaine",
+    "Beaumont",
+    "Chaumont",
+    "Marigny",
+    "Sainte-Colombe",
+] + ["Bellevue", "Rochefort", "Champagny", "Vaux", "Auxonne", "Lachaux", "Morteau", "Pouilly"]
+_SUFFIXES = [
+    "",
+    "-sur-Vingeanne",
+    "-le-Haut",
+    "-en-Auxois",
+    "-la-Forêt",
+    "-lès-Bois",
+    "-sur-Ouche",
+    "-le-Petit",
+]
+
+
+def scale_commune_fields(index: int, rng: random.Random) -> dict:
+    """A fictional commune of the syndicat: name, code, place on the map, every module switched on."""
+    name = _NAMES[index % len(_NAMES)] + _SUFFIXES[(index // len(_NAMES)) % len(_SUFFIXES)]
+    if index >= len(_NAMES) * len(_SUFFIXES):
+        name = f"{name} {index // (len(_NAMES) * len(_SUFFIXES)) + 1}"
+    lat = 47.0 + rng.uniform(0, 0.8)
+    lon = 4.4 + rng.uniform(0, 1.0)
+    half = 0.02
+    ring = [
+        [lon - half * 1.4, lat - half],
+        [lon + half * 1.4, lat - half],
+        [lon + half * 1.4, lat + half],
+        [lon - half * 1.4, lat + half],
+        [lon - half * 1.4, lat - half],
+    ]
+    slug = f"{SCALE_PREFIX}{index:03d}"
+    return {
+        "name": name,
+        "slug": slug,
+        "insee_code": f"{21 + (index - 1) // 880:02d}{100 + (index - 1) % 880:03d}",
+        "population": rng.randint(400, 9000),
+        "departement": "Côte-d'Or",
+        "departement_code": "21",
+        "region": "Bourgogne-Franche-Comté",
+        "epci": "Syndicat intercommunal des Coteaux",
+        "epci_siren": "200099002",
+        "latitude": Decimal(f"{lat:.6f}"),
+        "longitude": Decimal(f"{lon:.6f}"),
+        "boundary": {"type": "Polygon", "coordinates": [ring]},
+        "contact_email": f"mairie@{slug}.demo.test",
+        "address": f"Place de la Mairie, {name}",
+        "enabled_modules": [m.code for m in modules.all_modules()],
+    }
 
 
 def _discard_history_mail(*, since) -> int:
