@@ -177,3 +177,12 @@ def test_reports_filed_before_the_address_base_are_named_once_it_is_imported(set
     report.refresh_from_db()
     far.refresh_from_db()
     assert report.location_label == "près du 12 rue des Écoles" and far.near_address == ""
+
+
+def test_the_agents_csv_export_says_near_which_address(client, addressed, valbourg, agent_valbourg):
+    """The export names the place as the pages do: the commune's address nearest to the point."""
+    file_report(valbourg, addressed["pothole"], latitude="47.318010", longitude="4.832010")
+    client.force_login(agent_valbourg)
+    lines = client.get("/valbourg/signalements/gestion/export.csv?service=tous").content.decode("utf-8-sig")
+    header, row = (line.split(";") for line in lines.splitlines()[:2])
+    assert row[header.index("pres_de")] == "12 rue des Écoles"
