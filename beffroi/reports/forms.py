@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
-from beffroi.reports.images import MAX_BYTES
+from beffroi.core.images import MAX_BYTES
 from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
 
