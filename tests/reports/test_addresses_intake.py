@@ -64,6 +64,36 @@ def test_an_address_typed_without_javascript_places_the_report(client, addressed
     assert 'name="latitude" value="47.3181"' in step2
 
 
+def test_an_address_placed_to_seven_decimals_is_sent_without_javascript(client, setup_reports, valbourg):
+    """BAL files (the demo's too) give 7 decimals: the report is placed and sent, not refused with an error
+    about the hidden latitude field the resident cannot see."""
+    precise = (
+        BAL.splitlines()[0]
+        + "\n"
+        + (
+            ";21990_0120_00014;21990;Valbourg;Rue des Écoles;;14;;entrée;;;4.8323456;47.3181234;;Commune;2026-01-02;1\n"
+        )
+    )
+    assert territory_services.addresses_import(commune=valbourg, text=precise).imported == 1
+    step1 = client.get(
+        "/valbourg/signalements/signaler/", {"category": "nid-de-poule", "address": "14 rue des ecoles"}
+    )
+    response = client.post(
+        step1["Location"],
+        {
+            "latitude": "47.3181234",
+            "longitude": "4.8323456",
+            "address": "14 rue des Écoles",
+            "description": "Trou",
+            "q_danger": "oui",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report = Report.objects.get()
+    assert (str(report.latitude), str(report.longitude)) == ("47.318123", "4.832346")
+
+
 def test_an_ambiguous_address_asks_which_one(client, addressed):
     page = client.get(
         "/valbourg/signalements/signaler/", {"category": "nid-de-poule", "address": "14 rue ecol"}

@@ -225,7 +225,10 @@ def start(request):
                 found = locate_address(commune=request.commune, text=typed)
                 if len(found) == 1:
                     location.update(
-                        lat=found[0].latitude, lon=found[0].longitude, adresse=found[0].label, placee=1
+                        lat=round(found[0].latitude, 6),
+                        lon=round(found[0].longitude, 6),
+                        adresse=found[0].label,
+                        placee=1,
                     )
                 elif len(found) > 1:
                     return render(
