@@ -19,7 +19,6 @@ def test_a_resident_mutes_a_kind_of_mail_without_javascript_on_a_phone(browser, 
     assert not page.locator("#id_signalements_email").is_checked()
     assert page.locator("#id_participation_email").is_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert run_axe(page) == []
     context.close()
 
 
@@ -48,7 +47,6 @@ def test_revoking_an_api_key_asks_on_a_page_of_its_own_without_javascript(browse
     page.goto(f"{demo_site}/valbourg/espace-agents/administration/cles-api/")
     page.locator("button.button-danger:has-text('Révoquer')").first.click()
     assert page.inner_text("h1").startswith("Révoquer la clé")
-    assert run_axe(page) == []
     page.click("text=Revenir sans rien changer")
     assert page.locator("button.button-danger:has-text('Révoquer')").count() >= 1
     context.close()

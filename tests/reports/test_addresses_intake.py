@@ -199,6 +199,31 @@ def test_without_javascript_a_report_s_page_shows_a_plan_of_its_streets(client, 
     assert ">Rue des Écoles</text>" in plan and 'class="static-map-marker"' in plan
 
 
+def test_without_javascript_the_map_of_reports_is_a_plan_of_the_town_with_each_report(
+    client, addressed, valbourg
+):
+    territory_services.map_layer_import(
+        commune=valbourg,
+        kind="voies",
+        collection={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "Rue des Écoles", "kind": "residentielle"},
+                    "geometry": {"type": "LineString", "coordinates": [[4.8300, 47.3181], [4.8345, 47.3181]]},
+                }
+            ],
+        },
+    )
+    for lat in ("47.318010", "47.318500", "47.317500"):
+        file_report(valbourg, addressed["pothole"], latitude=lat, longitude="4.832010")
+    html = client.get("/valbourg/signalements/carte/").content.decode()
+    plan = html[html.index("<noscript><svg") : html.index("</svg></noscript>")]
+    assert "Plan de la commune avec les signalements de la liste" in plan
+    assert plan.count('class="static-map-marker"') == 3 and ">Rue des Écoles</text>" in plan
+
+
 def test_reports_filed_before_the_address_base_are_named_once_it_is_imported(setup_reports, valbourg):
     report = file_report(valbourg, setup_reports["pothole"], latitude="47.318010", longitude="4.832010")
     far = file_report(valbourg, setup_reports["pothole"], latitude="47.330000", longitude="4.850000")
