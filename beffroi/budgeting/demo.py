@@ -22,6 +22,9 @@ PICTURES = {
     "Boîtes à livres dans les trois quartiers": "livres",
     "Verger conservatoire": "verger",
     "Abri vélos sécurisé à l'école Jules-Ferry": "velos",
+    "Bornes de réparation de vélos": "velos",
+    "Composteurs collectifs": "compost",
+    "Jeux pour les tout-petits au square": "jeux",
     "Des bancs le long de la promenade de la Vingeanne": "bancs",
     "Un composteur partagé au jardin des Tilleuls": "compost",
 }

@@ -202,7 +202,7 @@ def proposal_answer(
         fields = {
             "title": proposal.title,
             "decision": _("acceptée") if accepted else _("refusée"),
-            "answer": proposal.answer,
+            "answer": "\n\n".join(part for part in (proposal.answer, proposal.followup) if part),
             "link": commune_url(commune, "participation:proposal", kwargs={"pk": proposal.pk}),
             "commune": commune.name,
         }
