@@ -448,7 +448,7 @@ def _preferences(rng, projects, districts):
 
 
 def _load_finished(commune, agent, admin, rng):
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
@@ -554,7 +554,7 @@ def _load_finished(commune, agent, admin, rng):
 
 
 def _load_open(commune, agent, habitant):
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
@@ -646,7 +646,7 @@ IDEAS_2027 = [
 
 def _load_ideas(commune, agent, habitant):
     """The budget whose ideas are being collected, as the home page invites residents to propose them."""
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
