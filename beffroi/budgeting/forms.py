@@ -123,7 +123,7 @@ class IdeaForm(forms.Form):
         label=_("Enveloppe"), queryset=None, required=False
     )
     picture = PictureField(
-        label=_("Une photo (facultatif)"),
+        label=_("Une photo"),
         help_text=_(
             "Le lieu tel qu'il est, ou un exemple de ce que vous imaginez. JPEG, PNG ou WebP, 8 Mo au plus."
         ),

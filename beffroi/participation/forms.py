@@ -145,7 +145,7 @@ class ProposalForm(forms.Form):
         help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
     )
     picture = PictureField(
-        label=_("Une photo (facultatif)"),
+        label=_("Une photo"),
         help_text=_(
             "Le lieu tel qu'il est, ou un exemple de ce que vous imaginez. JPEG, PNG ou WebP, 8 Mo au plus."
         ),
