@@ -49,7 +49,7 @@ class CoordinateField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:  # a Decimal or None (the stubs type DecimalField as IntegerField)
         number = super().to_python(value)
         return None if number is None else number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
 

@@ -37,8 +37,9 @@ def test_idea_and_proposal_cards_show_the_residents_photos_with_their_descriptio
     context.close()
 
 
-def test_revoking_an_api_key_asks_on_a_page_of_its_own_without_javascript(browser, demo_site):
-    context = browser.new_context(bypass_csp=True, java_script_enabled=False, locale="fr-FR")
+def test_revoking_an_api_key_asks_on_a_page_of_its_own(browser, demo_site):
+    """The page is the server's (tests/core/test_confirm.py posts without a browser); here axe reads it."""
+    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 390, "height": 844})
     page = context.new_page()
     login(page, demo_site, "admin@demo.test")
     page.goto(f"{demo_site}/valbourg/espace-agents/administration/cles-api/")
@@ -47,6 +48,8 @@ def test_revoking_an_api_key_asks_on_a_page_of_its_own_without_javascript(browse
     page.goto(f"{demo_site}/valbourg/espace-agents/administration/cles-api/")
     page.locator("button.button-danger:has-text('Révoquer')").first.click()
     assert page.inner_text("h1").startswith("Révoquer la clé")
+    assert run_axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("text=Revenir sans rien changer")
     assert page.locator("button.button-danger:has-text('Révoquer')").count() >= 1
     context.close()
