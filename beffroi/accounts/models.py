@@ -106,7 +106,10 @@ class NotificationKind(models.TextChoices):
 
     REPORTS = "signalements", _("La suite de mes signalements")
     DOSSIERS = "demarches", _("Mes démarches en ligne (dossiers)")
-    PARTICIPATION = "participation", _("La participation : réponses à mes propositions et idées")
+    PARTICIPATION = (
+        "participation",
+        _("La participation : réponses à mes propositions et idées, résultats des votes et consultations"),
+    )
 
 
 class NotificationSetting(models.Model):

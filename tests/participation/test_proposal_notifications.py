@@ -41,3 +41,42 @@ def test_the_answer_is_mailed_unless_participation_mail_is_off(
     )
     answer(valbourg, habitant_valbourg, elu, django_capture_on_commit_callbacks)
     assert mail.outbox == []
+
+
+def test_respondents_are_told_once_of_the_communes_answer_to_a_consultation(
+    valbourg, agent_valbourg, elu_valbourg, settings, django_capture_on_commit_callbacks
+):
+    from tests.participation.conftest import good_answers, make_consultation
+
+    consultation, q = make_consultation(valbourg, agent_valbourg)
+    people = [member(valbourg, "habitant", f"r{i}@valbourg.test") for i in range(3)]
+    for i, person in enumerate(people):
+        services.consultation_answer(
+            commune=valbourg,
+            consultation=consultation,
+            person=person,
+            answers=good_answers(q),
+            browser_key=f"b{i}",
+        )
+    account_services.notification_settings_set(
+        user=people[2], choices={"participation": {"email": False, "sms": False}}
+    )
+    consultation.closes_at = consultation.opens_at + (consultation.closes_at - consultation.opens_at) / 100
+    consultation.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultation_decide(
+            commune=valbourg, actor=elu_valbourg, consultation=consultation, decision="Quatre jours et demi."
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == ["r0@valbourg.test", "r1@valbourg.test"]
+    link = f"{settings.BEFFROI_SITE_URL}/valbourg/participation/consultations/{consultation.slug}/resultats/"
+    assert all(link in m.body and "Quatre jours et demi." in m.body for m in mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # a corrected answer is not mailed again
+        services.consultation_decide(
+            commune=valbourg,
+            actor=elu_valbourg,
+            consultation=consultation,
+            decision="Quatre jours et demi, dès mars.",
+        )
+    assert mail.outbox == []
