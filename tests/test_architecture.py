@@ -66,6 +66,8 @@ PURE_MODULES = [
     "beffroi.procedures.fields",
     "beffroi.procedures.schema",
     "beffroi.core.codes",
+    "beffroi.core.images",
+    "beffroi.core.demo_pictures",
     "beffroi.reports.geo",
     "beffroi.territory.official_list",
     "beffroi.territory.contour",

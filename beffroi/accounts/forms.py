@@ -4,7 +4,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from beffroi.accounts.models import User
+from beffroi.accounts.models import NotificationKind, User
+from beffroi.accounts.notifications import SMS_KINDS
 
 
 def normalise_email(value: str) -> str:
@@ -161,3 +162,36 @@ class LinkConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """« Mes notifications »: per kind of news, mail and (where a phone is known and texts exist) SMS."""
+
+    def __init__(self, *args, sms: bool = False, stored: dict[str, dict[str, bool]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+        self.groups: list[tuple[str, list[forms.BoundField]]] = []
+        for kind, label in NotificationKind.choices:
+            names = [f"{kind}_email"]
+            self.fields[names[0]] = forms.BooleanField(
+                label=_("Par courriel"), required=False, initial=stored[kind]["email"]
+            )
+            if sms and kind in SMS_KINDS:
+                names.append(f"{kind}_sms")
+                self.fields[names[1]] = forms.BooleanField(
+                    label=_("Par SMS, au numéro laissé sur le signalement"),
+                    required=False,
+                    initial=stored[kind]["sms"],
+                )
+            self.groups.append((str(label), [self[name] for name in names]))
+
+    def choices(self) -> dict[str, dict[str, bool]]:
+        """What to store: the channels on the page as ticked; a channel not offered keeps its stored value."""
+        return {
+            kind: {
+                channel: bool(self.cleaned_data[name]) if name in self.fields else self.stored[kind][channel]
+                for channel in ("email", "sms")
+                for name in [f"{kind}_{channel}"]
+            }
+            for kind in NotificationKind.values
+        }

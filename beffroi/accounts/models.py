@@ -101,6 +101,41 @@ class Membership(models.Model):
         return f"{self.user} — {self.commune} ({self.get_role_display()})"
 
 
+class NotificationKind(models.TextChoices):
+    """What a resident may be told about, each switched on or off in « Mon espace »."""
+
+    REPORTS = "signalements", _("La suite de mes signalements")
+    DOSSIERS = "demarches", _("Mes démarches en ligne (dossiers)")
+    PARTICIPATION = (
+        "participation",
+        _("La participation : réponses à mes propositions et idées, résultats des votes et consultations"),
+    )
+
+
+class NotificationSetting(models.Model):
+    """How an account holder wants to hear of one kind of news; no row means the defaults (every channel on).
+
+    Stored per account, not per commune: a person who wants no SMS wants none from any commune."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_settings")
+    kind = models.CharField(_("sujet"), max_length=20, choices=NotificationKind.choices)
+    email = models.BooleanField(_("par courriel"), default=True)
+    sms = models.BooleanField(_("par SMS"), default=True)
+
+    class Meta:
+        verbose_name = _("réglage de notification")
+        verbose_name_plural = _("réglages de notification")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_setting_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_setting_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.kind}"
+
+
 def invitation_token_hash(token: str) -> str:
     """What is stored of an invitation link's token: its SHA-256, so a copy of the database holds no usable
     link."""

@@ -4,7 +4,15 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from beffroi.accounts.models import Invitation, Membership, OidcIdentity, User, invitation_token_hash
+from beffroi.accounts.models import (
+    Invitation,
+    Membership,
+    NotificationKind,
+    NotificationSetting,
+    OidcIdentity,
+    User,
+    invitation_token_hash,
+)
 from beffroi.accounts.roles import CAPABILITIES, has_capability
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -60,15 +68,47 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, commune__is_active=True).select_related("commune")
 
 
-def notification_address(user: User | None) -> str | None:
+def notification_address(user: User | None, *, kind: str | None = None) -> str | None:
     """Where to mail a notification meant for this account holder: their address once confirmed, else None.
 
     An address typed at sign-up is unproven until its confirmation link is opened: nothing is sent to it before,
-    so that nobody can have the platform write to someone else's mailbox.
+    so that nobody can have the platform write to someone else's mailbox. With a ``kind``
+    (`NotificationKind`), None too when the person turned mail of that kind off in « Mon espace ».
     """
     if user is None or not user.is_active or not user.email or user.email_confirmed_at is None:
         return None
+    if kind is not None and not notification_wanted(user=user, kind=kind, channel="email"):
+        return None
     return user.email
+
+
+def notification_addresses(*, users: QuerySet[User], kind: str) -> list[str]:
+    """`notification_address(user, kind=kind)` for many accounts in one query (the voters of a budget): the
+    confirmed addresses of active accounts that did not turn mail of that kind off."""
+    muted = NotificationSetting.objects.filter(kind=kind, email=False).values("user_id")
+    found = (
+        users.filter(is_active=True, email_confirmed_at__isnull=False).exclude(pk__in=muted).exclude(email="")
+    )
+    return list(found.values_list("email", flat=True))
+
+
+def notification_settings(*, user: User) -> dict[str, dict[str, bool]]:
+    """Each kind's channels for this account: ``{"signalements": {"email": True, "sms": False}, …}`` (the
+    defaults, every channel on, for a kind never set)."""
+    chosen = {
+        row.kind: {"email": row.email, "sms": row.sms}
+        for row in NotificationSetting.objects.filter(user=user)
+    }
+    return {kind: chosen.get(kind, {"email": True, "sms": True}) for kind in NotificationKind.values}
+
+
+def notification_wanted(*, user: User | None, kind: str, channel: str) -> bool:
+    """Whether the account holder still wants news of ``kind`` by ``channel`` ("email" or "sms"); a
+    report or a dossier with no account behind it keeps the choice made on its own form (True here)."""
+    if user is None:
+        return True
+    row = NotificationSetting.objects.filter(user=user, kind=kind).values_list(channel, flat=True).first()
+    return True if row is None else bool(row)
 
 
 def account_labels(*, user_ids: Iterable[int | None]) -> dict[int, str]:

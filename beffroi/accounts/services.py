@@ -20,7 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.models import Invitation, Membership, OidcIdentity, Role, User, invitation_token_hash
+from beffroi.accounts.models import (
+    Invitation,
+    Membership,
+    NotificationKind,
+    NotificationSetting,
+    OidcIdentity,
+    Role,
+    User,
+    invitation_token_hash,
+)
 from beffroi.accounts.roles import STAFF_ROLES
 from beffroi.core import personal_data
 from beffroi.core.annotations import Actor
@@ -648,3 +657,20 @@ def user_delete(*, user: User) -> None:
     """
     personal_data.erase_for(user)
     user.delete()
+
+
+@transaction.atomic
+def notification_settings_set(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
+    """Store how the account holder wants to hear of each kind of news (« Mon espace »); every sender reads it
+    through `selectors.notification_wanted` / `notification_address(kind=…)`.
+
+    Not audited: a person's own preference about their own mail, like their password; no agent sees it.
+    """
+    for kind, channels in choices.items():
+        if kind not in NotificationKind.values:
+            raise ValidationError(gettext("Sujet de notification inconnu."))
+        NotificationSetting.objects.update_or_create(
+            user=user,
+            kind=kind,
+            defaults={"email": bool(channels.get("email")), "sms": bool(channels.get("sms"))},
+        )

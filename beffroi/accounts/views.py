@@ -18,8 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from beffroi.accounts import activity, oidc_views, selectors, services
-from beffroi.accounts.forms import DeleteAccountForm, InvitationSignupForm, LoginForm, SignupForm
+from beffroi.accounts.forms import (
+    DeleteAccountForm,
+    InvitationSignupForm,
+    LoginForm,
+    NotificationSettingsForm,
+    SignupForm,
+)
 from beffroi.accounts.models import Invitation, Role
+from beffroi.accounts.notifications import phone_known
 from beffroi.accounts.oidc import providers_configured
 from beffroi.core import attention, personal_data
 from beffroi.core.decorators import commune_required
@@ -257,6 +264,15 @@ def landing(request):
     role = selectors.role_get(commune=commune, user=request.user) if commune is not None else None
     if commune is None or role is None:
         return redirect("accounts:account")
+    form = NotificationSettingsForm(
+        request.POST or None,
+        sms=phone_known(request.user),
+        stored=selectors.notification_settings(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_settings_set(user=request.user, choices=form.choices())
+        messages.success(request, _("Vos choix de notifications sont enregistrés."))
+        return redirect(reverse("accounts:landing") + "#titre-notifications")
     return render(
         request,
         "accounts/landing.html",
@@ -266,5 +282,6 @@ def landing(request):
             "attention": attention.sections_for(commune=commune, user=request.user, role=role),
             "activity": activity.sections_for(user=request.user, commune=commune),
             "notification_address": selectors.notification_address(request.user),
+            "notification_form": form,
         },
     )

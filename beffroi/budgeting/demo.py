@@ -11,8 +11,29 @@ from beffroi.accounts.services import membership_set, user_create
 from beffroi.budgeting import services
 from beffroi.budgeting.models import Budget, PaperBallotKind, Phase, Project
 from beffroi.core import demo
+from beffroi.core.demo_pictures import ALT, demo_picture
 from beffroi.core.models import Commune
 from beffroi.territory.models import Place
+
+#: The projects and ideas whose resident gave a photo (drawn at load time, `core.demo_pictures`).
+PICTURES = {
+    "Aire de jeux inclusive au parc du Château": "jeux",
+    "Bancs et ombrages place du Marché": "bancs",
+    "Boîtes à livres dans les trois quartiers": "livres",
+    "Verger conservatoire": "verger",
+    "Abri vélos sécurisé à l'école Jules-Ferry": "velos",
+    "Bornes de réparation de vélos": "velos",
+    "Composteurs collectifs": "compost",
+    "Jeux pour les tout-petits au square": "jeux",
+    "Des bancs le long de la promenade de la Vingeanne": "bancs",
+    "Un composteur partagé au jardin des Tilleuls": "compost",
+}
+
+
+def _picture(title: str) -> dict:
+    kind = PICTURES.get(title)
+    return {"picture": demo_picture(kind), "picture_alt": ALT[kind]} if kind else {}
+
 
 # (title, description, category, place name or None, location, cost in euros, district)
 PROJECTS_2025 = [
@@ -387,6 +408,7 @@ def _add_projects(budget, agent, specs, decision, envelopes=None):
             place=_place(budget.commune, place),
             location=location,
             check_phase=False,
+            **_picture(title),
         )
         extra = {"sub_budget": envelopes.get(district)} if envelopes else {}
         projects.append(
@@ -428,7 +450,7 @@ def _preferences(rng, projects, districts):
 def _load_finished(
     commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=CODE_ONLY_VOTERS, paper=PAPER_BALLOTS
 ):
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
@@ -534,7 +556,7 @@ def _load_finished(
 
 
 def _load_open(commune, agent, admin, habitant):
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
@@ -629,7 +651,7 @@ IDEAS_2027 = [
 
 def _load_ideas(commune, agent, habitant):
     """The budget whose ideas are being collected, as the home page invites residents to propose them."""
-    now = timezone.now()
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
     budget = services.budget_create(
         commune=commune,
@@ -656,6 +678,7 @@ def _load_ideas(commune, agent, habitant):
             description=description,
             category=category,
             estimated_cost=cost,
+            **_picture(title),
         )
 
 

@@ -285,6 +285,10 @@ class Project(CommuneOwned):
     contact_email = models.EmailField(_("adresse électronique de contact"), blank=True)
     submitter_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A picture the resident gave (re-encoded: no EXIF/GPS left), its thumbnail for the cards, and what it shows.
+    picture = models.FileField(_("photo"), upload_to="budgeting/photos/%Y/", blank=True)
+    picture_thumbnail = models.FileField(upload_to="budgeting/vignettes/%Y/", blank=True)
+    picture_alt = models.CharField(_("ce que montre la photo"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("idée ou projet")

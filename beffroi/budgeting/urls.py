@@ -30,6 +30,13 @@ urlpatterns = [
     path("gestion/<slug:slug>/suivi-du-vote/", agent.agent_follow, name="agent_follow"),
     path("<slug:slug>/", public.budget_detail, name="detail"),
     path("<slug:slug>/idees/", public.ideas, name="ideas"),
+    path("<slug:slug>/idees/<int:pk>/photo/", public.idea_picture, name="idea_picture"),
+    path(
+        "<slug:slug>/idees/<int:pk>/vignette/",
+        public.idea_picture,
+        {"size": "vignette"},
+        name="idea_thumbnail",
+    ),
     path("<slug:slug>/proposer/", public.idea_submit, name="idea_submit"),
     path("<slug:slug>/voter/", public.vote, name="vote"),
     path("<slug:slug>/voter/code/", public.vote_with_code, name="vote_with_code"),

@@ -94,3 +94,40 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+PICTURE_MESSAGES = {
+    "too_big": gettext_lazy("La photo dépasse 8 Mo : choisissez une image plus légère."),
+    "too_many_pixels": gettext_lazy(
+        "La photo compte trop de pixels (plus de 40 millions) : réduisez sa définition, "
+        "ou envoyez une capture d'écran de la photo."
+    ),
+    "bad_type": gettext_lazy(
+        "Ce fichier n'est pas une photo lisible (formats acceptés : JPEG, PNG, WebP, GIF)."
+    ),
+}
+
+
+class PictureField(forms.FileField):
+    """One photo a resident gives (an idea, a proposal): its real type and size checked, re-encoded without
+    its metadata (EXIF, GPS) by `core.images.process_photo`; cleans to a `ProcessedPhoto` or None."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        from beffroi.core.images import MAX_BYTES, PhotoError, process_photo
+
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        if upload.size > MAX_BYTES:
+            raise ValidationError(PICTURE_MESSAGES["too_big"], code="too_big")
+        try:
+            return process_photo(upload.read())
+        except PhotoError as error:
+            raise ValidationError(PICTURE_MESSAGES[str(error)], code=str(error)) from None

@@ -16,6 +16,7 @@ from beffroi.core.models import Commune
 from beffroi.datahub import services
 from beffroi.datahub.models import Device, Entity
 from beffroi.datahub.ngsild import context as ldctx
+from beffroi.territory import demo_geography
 
 HISTORY_DAYS = 400
 SDM = "https://raw.githubusercontent.com/smart-data-models/dataModel.{}/master/context.jsonld"
@@ -171,6 +172,73 @@ def _entity(
     return body
 
 
+#: Where each named sensor of Valbourg stands on its streets (territory.demo_geography): the schools' air
+#: sensors, the meters of the public buildings, the road counters on the main roads.
+LIGHTED_STREETS = [
+    "Rue de la République",
+    "Rue des Écoles",
+    "Rue Pasteur",
+    "Avenue de la Gare",
+    "Rue du Château",
+    "Rue Jean-Jaurès",
+]
+BIN_STREETS = [
+    "Place du Marché",
+    "Impasse des Tilleuls",
+    "Rue du Stade",
+    "Rue Victor-Hugo",
+    "Rue des Jardins",
+]
+SPOTS = {
+    "École Jules-Ferry": ("landmark", "École élémentaire Jules-Ferry"),
+    "École des Tilleuls": ("street", "Impasse des Tilleuls", 0.9, 18.0),
+    "Collège Lamartine": ("street", "Avenue de la Gare", 0.75, 25.0),
+    "Crèche Les Petits Pas": ("street", "Rue Pasteur", 0.35, 18.0),
+    "Mairie": ("landmark", "Mairie"),
+    "Salle des fêtes": ("landmark", "Salle des fêtes"),
+    "Gymnase": ("landmark", "Gymnase municipal"),
+    "Médiathèque": ("street", "Rue de la République", 0.62, 18.0),
+    "Ateliers municipaux": ("street", "Rue du Moulin", 0.85, -22.0),
+}
+WEATHER = [("landmark", "Mairie"), ("landmark", "Stade")]
+COUNTERS = [
+    ("Route de Dijon", 0.7),
+    ("Rue de la République", 0.3),
+    ("Avenue de la Gare", 0.45),
+    ("Route de Beaune", 0.25),
+]
+
+
+def _spot(town: demo_geography.Town, spot: tuple) -> tuple[float, float]:
+    if spot[0] == "landmark":
+        return demo_geography.landmark_point(town, spot[1])
+    return demo_geography.street_point(town, spot[1], spot[2], spot[3])
+
+
+def device_position(town: demo_geography.Town, kind: str, index: int, count: int) -> tuple[float, float]:
+    """Where the demo device ``index`` of ``kind`` stands in the demo town: lamp posts along the lit streets'
+    pavements, bins along the residential streets, air sensors at the schools, meters in the public buildings,
+    parking spots side by side on the place de la Mairie, road counters on the main roads."""
+    if kind == "Streetlight":
+        return demo_geography.along_streets(town, count, streets=LIGHTED_STREETS, offset=6.0)[index]
+    if kind == "WasteContainer":
+        return demo_geography.along_streets(town, count, streets=BIN_STREETS, offset=7.0)[index]
+    if kind == "AirQualityObserved":
+        return _spot(town, SPOTS[SCHOOLS[index % len(SCHOOLS)]])
+    if kind in ("ACMeasurement", "WaterConsumptionObserved"):
+        lon, lat = _spot(town, SPOTS[BUILDINGS[index % len(BUILDINGS)]])
+        # the water meter a few metres from the electricity meter, so both markers can be told apart
+        return (lon + 0.00008, lat) if kind == "WaterConsumptionObserved" else (lon, lat)
+    if kind == "WeatherObserved":
+        return _spot(town, WEATHER[index % len(WEATHER)])
+    if kind == "ParkingSpot":
+        return demo_geography.to_lonlat(town, -40.0 + index * 9.0, -60.0)
+    if kind == "TrafficFlowObserved":
+        street, fraction = COUNTERS[index % len(COUNTERS)]
+        return demo_geography.street_point(town, street, fraction)
+    raise ValueError(kind)
+
+
 def demo_dev_eui(kind: str, index: int, commune_number: int = 0) -> str:
     """A stable DevEUI per demo asset (70B3D5 prefix + commune number + type number + index); Valbourg's
     commune number is 0, the syndicat's other demo communes (`beffroi demo --communes N`) count from 1."""
@@ -225,10 +293,13 @@ def load_assets(
     lon0 = float(commune.longitude or 5.04)
     lat0 = float(commune.latitude or 47.32)
     existing = set(Entity.objects.filter(commune=commune).values_list("entity_id", flat=True))
+    town = demo_geography.TOWNS.get(commune.slug)
     live: list[services.Measurement] = []
     for kind, domain, count, public in KINDS:
         for index in range(count):
             lon, lat = lon0 + rng.uniform(-0.012, 0.012), lat0 + rng.uniform(-0.008, 0.008)
+            if town is not None:  # the draws above still happen, so the measurements stay the same
+                lon, lat = device_position(town, kind, index, count)
             body = _entity(kind, domain, index, lon, lat, rng, commune.slug)
             if body["id"] in existing:
                 continue

@@ -82,8 +82,10 @@ TEXT_VALUE_LABELS: dict[str, StrOrPromise] = {
     "free": _("libre"),
     "occupied": _("occupé"),
     "ok": _("en service"),
-    "on": _("allumé"),
-    "off": _("éteint"),
+    "on": _(
+        "sous tension"
+    ),  # a lamp powered may still be dark by day: its power reading says whether it is lit
+    "off": _("hors tension"),
     "defectiveLamp": _("lampe défectueuse"),
     "columnIssue": _("problème de mât"),
     "brokenLantern": _("lanterne cassée"),

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from beffroi.accounts.models import Role, User
 from beffroi.accounts.services import membership_set, user_create
 from beffroi.core import demo
+from beffroi.core.demo_pictures import ALT, demo_picture
 from beffroi.core.models import Commune
 from beffroi.core.services import commune_update
 from beffroi.participation import services
@@ -32,6 +33,15 @@ quartier,nord,3,5
 quartier,centre,3,5
 quartier,sud,3,5
 """
+#: The proposals whose author gave a photo (drawn at load time, `core.demo_pictures`).
+PICTURES = {
+    "Un composteur partagé au square des Tilleuls": "compost",
+    "Des bancs le long de la voie verte": "bancs",
+    "Une boîte à livres à la gare": "livres",
+    "Un abri vélo couvert à l'école": "velos",
+    "Planter des arbres fruitiers sur les espaces verts": "verger",
+}
+
 PROPOSALS = [
     ("Un composteur partagé au square des Tilleuls", "Pour réduire nos déchets et nourrir les jardins."),
     ("Des bancs le long de la voie verte", "Les aînés marchent volontiers mais manquent de haltes."),
@@ -265,7 +275,15 @@ def _proposals(commune: Commune, agent: User, elu: User, habitant: User, people:
                 commune=commune, author=None, actor=agent, author_name="Mme Lemaire", title=title, body=body
             )
         else:
-            proposal = services.proposal_submit(commune=commune, author=author, title=title, body=body)
+            kind = PICTURES.get(title)
+            proposal = services.proposal_submit(
+                commune=commune,
+                author=author,
+                title=title,
+                body=body,
+                picture=demo_picture(kind) if kind else None,
+                picture_alt=ALT[kind] if kind else "",
+            )
         made.append(proposal)
     counts = [30, 27] + [rng.randint(0, 14) for _ in made[2:]]
     for proposal, count in zip(made, counts, strict=True):

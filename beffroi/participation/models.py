@@ -340,6 +340,10 @@ class Proposal(CommuneOwned):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_proposals"
     )
+    # A picture the resident gave (re-encoded: no EXIF/GPS left), its thumbnail for the cards, and what it shows.
+    picture = models.FileField(_("photo"), upload_to="participation/photos/%Y/", blank=True)
+    picture_thumbnail = models.FileField(upload_to="participation/vignettes/%Y/", blank=True)
+    picture_alt = models.CharField(_("ce que montre la photo"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("proposition")

@@ -14,6 +14,13 @@ urlpatterns = [
     path("propositions/", public.proposals, name="proposals"),
     path("propositions/deposer/", public.proposal_submit, name="proposal_submit"),
     path("propositions/<int:pk>/", public.proposal_detail, name="proposal"),
+    path("propositions/<int:pk>/photo/", public.proposal_picture, name="proposal_picture"),
+    path(
+        "propositions/<int:pk>/vignette/",
+        public.proposal_picture,
+        {"size": "vignette"},
+        name="proposal_thumbnail",
+    ),
     path("propositions/<int:pk>/soutien/", public.proposal_support, name="proposal_support"),
     path("propositions/<int:pk>/commenter/", public.proposal_comment, name="proposal_comment"),
     path("commentaires/<int:pk>/signaler/", public.comment_report, name="comment_report"),

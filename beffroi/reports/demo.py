@@ -194,6 +194,17 @@ def _load_commune(slug: str, count: int, rng: random.Random) -> None:
                 created_at__gt=created + timedelta(seconds=1),
                 created_at__gte=now - timedelta(minutes=5),
             ).update(created_at=when)
+    # Henri Habitant filed two of them from his account, leaving his phone: « Mon espace » lists them and
+    # offers him texts as well as mail.
+    henri = User.objects.filter(email="habitant@demo.test").first()
+    if slug == "valbourg" and henri is not None:
+        mine = Report.objects.filter(commune=commune, channel="web", place=None).order_by("pk")
+        picked = [r.pk for r in mine.filter(is_open=True)[:1]] + [
+            r.pk for r in mine.filter(is_open=False)[:1]
+        ]
+        Report.objects.filter(pk__in=picked).update(
+            reporter=henri, contact_name="", contact_email=henri.email, contact_phone="06 12 34 56 78"
+        )
     # A few duplicates among Valbourg's open pothole reports.
     if slug == "valbourg" and agent is not None:
         potholes = list(

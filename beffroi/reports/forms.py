@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
-from beffroi.reports.images import MAX_BYTES
+from beffroi.core.images import MAX_BYTES
 from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
 
@@ -41,9 +42,21 @@ class PhotosField(forms.FileField):
         return files
 
 
+class CoordinateField(forms.DecimalField):
+    """A point's latitude or longitude, rounded to 6 decimals (about 10 cm) rather than refused for its
+    precision: the commune's address base (BAL files carry 7 decimals) or a phone's GPS give more."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput, **kwargs)
+
+    def to_python(self, value: Any) -> Any:  # a Decimal or None (the stubs type DecimalField as IntegerField)
+        number = super().to_python(value)
+        return None if number is None else number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+
+
 class LocationMixin(forms.Form):
-    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    latitude = CoordinateField()
+    longitude = CoordinateField()
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("…ou un lieu connu de la commune"),
         queryset=None,

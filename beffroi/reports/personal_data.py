@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
-from beffroi.accounts import activity
+from beffroi.accounts import activity, notifications
 from beffroi.accounts.models import User
 from beffroi.core import personal_data
 from beffroi.core.codes import format_code
@@ -97,3 +97,11 @@ def account_section(*, user: User, commune: Commune) -> activity.Section | None:
 
 personal_data.register("signalements", exporter=export, eraser=erase)
 activity.register("signalements", account_section, order=10)
+
+
+def _phone_left(user: User) -> bool:
+    """« Mon espace » offers texts about reports to someone who left a phone number on one of them."""
+    return Report.objects.filter(reporter=user).exclude(contact_phone="").exists()
+
+
+notifications.register_phone_source("signalements", _phone_left)

@@ -17,17 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.selectors import notification_address, user_can
+from beffroi.accounts.models import NotificationKind
+from beffroi.accounts.selectors import notification_address, notification_wanted, user_can
 from beffroi.core import abuse
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.codes import new_code
 from beffroi.core.guards import NotOwned, ensure_owned
+from beffroi.core.images import PhotoError, ProcessedPhoto, process_photo
 from beffroi.core.links import commune_path, commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.reports import geo
-from beffroi.reports.images import PhotoError, ProcessedPhoto, process_photo
 from beffroi.reports.models import (
     QUESTION_TYPES,
     Category,
@@ -411,11 +412,18 @@ def follow_path(report: Report) -> str:
 def notification_channels(report: Report) -> tuple[str, ...]:
     """How the resident of a report is told of a change: ``("email",)``, ``("sms",)``, both or none.
 
-    An account's address counts only once confirmed (see `notification_address`); the agents' messages say
-    what was really sent, and nothing when the resident left no contact.
+    An account's address counts only once confirmed (see `notification_address`), and a channel the account
+    holder turned off for their reports is not used; the agents' messages say what was really sent, and
+    nothing when the resident left no contact.
     """
     pairs = (("email", _resident_email(report)), ("sms", report.contact_phone))
-    return tuple(channel for channel, value in pairs if value)
+    return tuple(
+        channel
+        for channel, value in pairs
+        if value
+        # a signed-in resident's settings (« Mon espace ») apply; an anonymous report keeps its form's choice
+        and notification_wanted(user=report.reporter, kind=NotificationKind.REPORTS, channel=channel)
+    )
 
 
 def _resident_email(report: Report) -> str:

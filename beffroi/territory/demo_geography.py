@@ -319,3 +319,44 @@ def generate(town: Town) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]
     addresses.sort(key=lambda a: (a.street, a.number))
     collection = lambda items: {"type": "FeatureCollection", "features": items}  # noqa: E731
     return collection(streets), collection(buildings), collection(places), addresses
+
+
+# --- where the demo's street furniture and sensors stand (the data hub's demo places its devices with these) ---
+
+
+def to_lonlat(town: Town, x: float, y: float) -> tuple[float, float]:
+    """A point given in metres east and north of the town's mairie, as (longitude, latitude)."""
+    return _to_lonlat(town, x, y)
+
+
+def street_point(town: Town, street: str, fraction: float, offset: float = 0.0) -> tuple[float, float]:
+    """The point at ``fraction`` (0 to 1) of the street's length, ``offset`` metres to its left (negative:
+    right), as (longitude, latitude): a counter on the road (offset 0), a post on the pavement (6 m)."""
+    line = LineString(next(s.points for s in town.streets if s.name == street))
+    point, _angle = _offset_point(line, line.length * min(max(fraction, 0.0), 1.0), 1, offset)
+    return _to_lonlat(town, point.x, point.y)
+
+
+def landmark_point(town: Town, name: str) -> tuple[float, float]:
+    """The middle of a named place (the mairie, the school, the gymnasium), as (longitude, latitude)."""
+    mark = next(m for m in town.landmarks if m.name == name)
+    centre = Polygon(mark.shape).centroid if mark.geometry == "Polygon" else LineString(mark.shape).centroid
+    return _to_lonlat(town, centre.x, centre.y)
+
+
+def along_streets(town: Town, count: int, *, streets: list[str], offset: float) -> list[tuple[float, float]]:
+    """``count`` points spread evenly along the named streets taken end to end, alternately on either side,
+    ``offset`` metres from the middle of the road: where lamp posts or bins stand along a town's streets."""
+    lines = [LineString(s.points) for name in streets for s in town.streets if s.name == name]
+    total = sum(line.length for line in lines)
+    step = total / count
+    points = []
+    for i in range(count):
+        d = step * (i + 0.5)
+        for line in lines:
+            if d <= line.length:
+                point, _angle = _offset_point(line, d, 1 if i % 2 == 0 else -1, offset)
+                points.append(_to_lonlat(town, point.x, point.y))
+                break
+            d -= line.length
+    return points

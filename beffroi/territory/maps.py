@@ -29,9 +29,18 @@ def basemap_config(commune: Commune) -> dict:
     }
 
 
-def static_plan(commune: Commune, *, latitude: float, longitude: float, title: str) -> str:
+def static_plan(
+    commune: Commune,
+    *,
+    latitude: float,
+    longitude: float,
+    title: str,
+    markers: list[tuple[float, float]] | None = None,
+    metres_across: float = 320.0,
+) -> str:
     """The plan around a point as SVG markup (``territory.static_map``), for pages read without JavaScript;
-    "" when the commune has no layers of its own."""
+    "" when the commune has no layers of its own. With ``markers`` ((longitude, latitude) pairs) and a wider
+    ``metres_across``, the plan of the town with each point marked (the map of the reports)."""
     from django.utils.safestring import mark_safe
 
     from beffroi.territory.selectors import map_layers
@@ -40,5 +49,14 @@ def static_plan(commune: Commune, *, latitude: float, longitude: float, title: s
     layers = map_layers(commune=commune)
     if not layers:
         return ""
-    svg = plan_svg(layers, latitude=latitude, longitude=longitude, title=title)
+    size = {} if markers is None else {"width": 960, "height": 600}
+    svg = plan_svg(
+        layers,
+        latitude=latitude,
+        longitude=longitude,
+        title=title,
+        markers=markers,
+        metres_across=metres_across,
+        **size,
+    )
     return mark_safe(svg)  # noqa: S308 - every text in it (names, title) is escaped by plan_svg

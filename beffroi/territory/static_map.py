@@ -72,9 +72,11 @@ def plan_svg(
     width: int = 480,
     height: int = 280,
     metres_across: float = 320.0,
+    markers: list[tuple[float, float]] | None = None,
 ) -> str:
     """An SVG plan centred on (latitude, longitude) with the streets, buildings and places of ``layers``
-    ({"voies": FeatureCollection, "batiments": …, "lieux": …}), their names, and the point marked."""
+    ({"voies": FeatureCollection, "batiments": …, "lieux": …}), their names, and the point marked — or, given
+    ``markers`` ((longitude, latitude) pairs: the reports of a whole town), each of those points instead."""
     view = _View(latitude, longitude, width, height, metres_across)
     ground: list[str] = []
     roads: list[str] = []
@@ -128,8 +130,16 @@ def plan_svg(
                     f'<text class="static-map-label static-map-place" x="{x:.1f}" y="{y - 14:.1f}" '
                     f'text-anchor="middle">{escape(name)}</text>'
                 )
-    cx, cy = view.xy(longitude, latitude)
-    marker = f'<circle class="static-map-marker" cx="{cx}" cy="{cy}" r="9"/>'
+    if markers is None:
+        cx, cy = view.xy(longitude, latitude)
+        marker = f'<circle class="static-map-marker" cx="{cx}" cy="{cy}" r="9"/>'
+    else:
+        spots = [view.xy(lon, lat) for lon, lat in markers]
+        marker = "".join(
+            f'<circle class="static-map-marker" cx="{x}" cy="{y}" r="7"/>'
+            for x, y in spots
+            if 0 <= x <= width and 0 <= y <= height
+        )
     return (
         f'<svg class="static-map" viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(title)} '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'

@@ -89,19 +89,24 @@ def demo_server(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
 
     demo = DemoData()
-    with isolated_settings(tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+    media = tmp_path_factory.mktemp("media")
+    with isolated_settings(media), django_db_blocker.unblock():
         demo.prepare()
     server = LiveServer("localhost")
-    yield server, demo
+    yield server, demo, media
     server.stop()
 
 
 @pytest.fixture
 def demo_site(demo_server):
-    server, demo = demo_server
+    server, demo, media = demo_server
     demo.restore()
-    # the crawler logs in as every role many times
-    with override_settings(AXES_ENABLED=False), modify_settings(ALLOWED_HOSTS={"append": server.thread.host}):
+    # the crawler logs in as every role many times; the demo's files (residents' photos, illustrations) are
+    # where the demo put them
+    with (
+        override_settings(AXES_ENABLED=False, MEDIA_ROOT=media),
+        modify_settings(ALLOWED_HOSTS={"append": server.thread.host}),
+    ):
         yield server.url
 
 

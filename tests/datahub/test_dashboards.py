@@ -144,7 +144,7 @@ def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, age
     lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")
     html = client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").content.decode()
     assert "<dt>État</dt><dd>lampe défectueuse</dd>" in html
-    assert "<dt>Alimentation</dt><dd>éteint</dd>" in html
+    assert "<dt>Alimentation</dt><dd>hors tension</dd>" in html
     axis_labels = re.findall(r'text-anchor="end">([^<]+)</text>', html)
     assert axis_labels and not any("." in label for label in axis_labels)
 

@@ -64,6 +64,36 @@ def test_an_address_typed_without_javascript_places_the_report(client, addressed
     assert 'name="latitude" value="47.3181"' in step2
 
 
+def test_an_address_placed_to_seven_decimals_is_sent_without_javascript(client, setup_reports, valbourg):
+    """BAL files (the demo's too) give 7 decimals: the report is placed and sent, not refused with an error
+    about the hidden latitude field the resident cannot see."""
+    precise = (
+        BAL.splitlines()[0]
+        + "\n"
+        + (
+            ";21990_0120_00014;21990;Valbourg;Rue des Écoles;;14;;entrée;;;4.8323456;47.3181234;;Commune;2026-01-02;1\n"
+        )
+    )
+    assert territory_services.addresses_import(commune=valbourg, text=precise).imported == 1
+    step1 = client.get(
+        "/valbourg/signalements/signaler/", {"category": "nid-de-poule", "address": "14 rue des ecoles"}
+    )
+    response = client.post(
+        step1["Location"],
+        {
+            "latitude": "47.3181234",
+            "longitude": "4.8323456",
+            "address": "14 rue des Écoles",
+            "description": "Trou",
+            "q_danger": "oui",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report = Report.objects.get()
+    assert (str(report.latitude), str(report.longitude)) == ("47.318123", "4.832346")
+
+
 def test_an_ambiguous_address_asks_which_one(client, addressed):
     page = client.get(
         "/valbourg/signalements/signaler/", {"category": "nid-de-poule", "address": "14 rue ecol"}
@@ -169,6 +199,31 @@ def test_without_javascript_a_report_s_page_shows_a_plan_of_its_streets(client, 
     assert ">Rue des Écoles</text>" in plan and 'class="static-map-marker"' in plan
 
 
+def test_without_javascript_the_map_of_reports_is_a_plan_of_the_town_with_each_report(
+    client, addressed, valbourg
+):
+    territory_services.map_layer_import(
+        commune=valbourg,
+        kind="voies",
+        collection={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "Rue des Écoles", "kind": "residentielle"},
+                    "geometry": {"type": "LineString", "coordinates": [[4.8300, 47.3181], [4.8345, 47.3181]]},
+                }
+            ],
+        },
+    )
+    for lat in ("47.318010", "47.318500", "47.317500"):
+        file_report(valbourg, addressed["pothole"], latitude=lat, longitude="4.832010")
+    html = client.get("/valbourg/signalements/carte/").content.decode()
+    plan = html[html.index("<noscript><svg") : html.index("</svg></noscript>")]
+    assert "Plan de la commune avec les signalements de la liste" in plan
+    assert plan.count('class="static-map-marker"') == 3 and ">Rue des Écoles</text>" in plan
+
+
 def test_reports_filed_before_the_address_base_are_named_once_it_is_imported(setup_reports, valbourg):
     report = file_report(valbourg, setup_reports["pothole"], latitude="47.318010", longitude="4.832010")
     far = file_report(valbourg, setup_reports["pothole"], latitude="47.330000", longitude="4.850000")
@@ -177,3 +232,12 @@ def test_reports_filed_before_the_address_base_are_named_once_it_is_imported(set
     report.refresh_from_db()
     far.refresh_from_db()
     assert report.location_label == "près du 12 rue des Écoles" and far.near_address == ""
+
+
+def test_the_agents_csv_export_says_near_which_address(client, addressed, valbourg, agent_valbourg):
+    """The export names the place as the pages do: the commune's address nearest to the point."""
+    file_report(valbourg, addressed["pothole"], latitude="47.318010", longitude="4.832010")
+    client.force_login(agent_valbourg)
+    lines = client.get("/valbourg/signalements/gestion/export.csv?service=tous").content.decode("utf-8-sig")
+    header, row = (line.split(";") for line in lines.splitlines()[:2])
+    assert row[header.index("pres_de")] == "12 rue des Écoles"

@@ -161,7 +161,17 @@ def test_resend_and_revoke_from_the_list_are_audited_and_scoped(
     assert response.redirect_chain[-1][0] == f"{ADMIN}membres/?q=x"
     assert "Invitation renvoyée à lea@exemple.test" in text(response)
     assert len(mail.outbox) == 2
-    response = admin_client.post(f"{ADMIN}invitations/{invitation.pk}/annuler/", follow=True)
+    asked = text(
+        admin_client.post(f"{ADMIN}invitations/{invitation.pk}/annuler/", {"next": f"{ADMIN}membres/"})
+    )
+    assert "Annuler l'invitation de lea@exemple.test ?" in asked  # a page asks first, nothing done yet
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+    response = admin_client.post(
+        f"{ADMIN}invitations/{invitation.pk}/annuler/",
+        {"next": f"{ADMIN}membres/", "confirme": "1"},
+        follow=True,
+    )
     assert "Invitation de lea@exemple.test annulée" in text(response)
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
@@ -218,7 +228,9 @@ def test_teams_lose_an_agent_are_renamed_and_deleted_after_confirmation(
 ):
     TeamFactory(commune=valbourg, name="Espaces verts", slug="espaces-verts")
     voirie.members.add(agent_valbourg)
-    response = admin_client.post(f"{ADMIN}services/voirie/agents/{agent_valbourg.pk}/retirer/", follow=True)
+    response = admin_client.post(
+        f"{ADMIN}services/voirie/agents/{agent_valbourg.pk}/retirer/", {"confirme": "1"}, follow=True
+    )
     assert "ne fait plus partie du service « Voirie »" in text(response)
     assert not voirie.members.exists()
     assert Membership.objects.get(user=agent_valbourg).role == "agent"

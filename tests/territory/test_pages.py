@@ -116,7 +116,7 @@ def test_bad_input_on_the_creation_page_is_shown_in_french_next_to_the_field(cli
 def test_archived_commune_pages_and_apis_are_closed_and_its_data_kept(client, operator, valbourg):
     services.team_create(commune=valbourg, name="Voirie", actor=None)
     client.force_login(operator)
-    assert client.post("/plateforme/communes/valbourg/archiver/").status_code == 302
+    assert client.post("/plateforme/communes/valbourg/archiver/", {"confirme": "1"}).status_code == 302
     client.logout()
     page = client.get("/valbourg/signalements/")
     assert page.status_code == 410

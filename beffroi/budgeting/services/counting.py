@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from beffroi.accounts.guards import require_capability
+from beffroi.accounts.models import NotificationKind, User
+from beffroi.accounts.selectors import notification_addresses
 from beffroi.budgeting import rules, selectors
-from beffroi.budgeting.models import BallotType, Budget, Phase, ProjectStatus
+from beffroi.budgeting.models import Ballot, BallotType, Budget, Phase, ProjectStatus
 from beffroi.budgeting.results import (
     BudgetCount,
     Endowment,
@@ -30,6 +32,8 @@ from beffroi.budgeting.rules.model import Ballot as RulesBallot
 from beffroi.budgeting.rules.model import IdsBallot, PointsBallot
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
+from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 
@@ -292,6 +296,7 @@ def _close_and_count(*, commune: Commune, budget: Budget, actor: Actor, set_asid
                 count=pending, single=tuple(tally["single"]), mismatch=tuple(tally["mismatch"]), reason=reason
             ),
         )
+    first_count = budget.counted_at is None
     budget.results = results.to_json()
     budget.counted_at = now
     budget.save()
@@ -313,4 +318,31 @@ def _close_and_count(*, commune: Commune, budget: Budget, actor: Actor, set_asid
         + (f", {pending} bulletins papier écartés" if pending else ""),
         data={"paper_set_aside": set_aside.to_json()} if set_aside is not None else None,
     )
+    if first_count:
+        _tell_voters(budget)
     return budget
+
+
+def _tell_voters(budget: Budget) -> None:
+    """Mail the results' link to each person who voted from an account, once, when the results are first
+    published; not to those who turned participation news off in « Mon espace ». The mail never says what
+    they voted for (the platform does not know it)."""
+    fields = {
+        "budget": budget.title,
+        "link": commune_url(budget.commune, "budgeting:results", kwargs={"slug": budget.slug}),
+        "commune": budget.commune.name,
+    }
+    subject = _("Résultats du budget participatif « %(budget)s »") % fields
+    body = (
+        _(
+            "Bonjour,\n\nVous avez voté pour le budget participatif « %(budget)s » : le vote est dépouillé et les "
+            "projets retenus sont publiés.\n\nLes résultats : %(link)s\n\nMairie de %(commune)s\n"
+        )
+        % fields
+    )
+    voters = User.objects.filter(
+        pk__in=Ballot.objects.filter(budget=budget, voter__isnull=False).values("voter_id")
+    )
+    for address in notification_addresses(users=voters, kind=NotificationKind.PARTICIPATION):
+        # one mail each: no voter sees the others' addresses
+        send_commune_mail(commune=budget.commune, to=[address], subject=subject, body=body)

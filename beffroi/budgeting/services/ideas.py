@@ -13,12 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.accounts.models import NotificationKind
+from beffroi.accounts.selectors import notification_address
 from beffroi.budgeting import selectors
 from beffroi.budgeting.models import Budget, Phase, Project, ProjectStatus, ProjectUpdate, SubBudget
 from beffroi.core import abuse
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
+from beffroi.core.images import ProcessedPhoto
+from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
+from beffroi.core.pictures import picture_attach
 from beffroi.core.services import audit_record
 
 if TYPE_CHECKING:
@@ -43,6 +49,8 @@ def idea_submit(
     contact_email: str = "",
     submitter: str = "",
     rate_limited: bool = False,
+    picture: ProcessedPhoto | None = None,
+    picture_alt: str = "",
 ) -> Project:
     """A resident submits an idea during the "dépôt des idées" phase, with an account or without one.
 
@@ -76,6 +84,7 @@ def idea_submit(
     idea.full_clean()
     if rate_limited:
         idea_rate_limit_check(commune=commune, submitter=submitter)
+    picture_attach(idea, picture, picture_alt)  # after the checks: no file stored for a refused idea
     idea.save()
     return idea
 
@@ -138,7 +147,37 @@ def idea_assess(
         obj=project,
         summary=f"{project.title} : {project.get_status_display()}",
     )
+    _tell_author(project)
     return project
+
+
+def _tell_author(project: Project) -> None:
+    """Mail the idea's author the published decision: an account holder unless they turned participation news
+    off in « Mon espace », or the address left with an idea sent without an account."""
+    if project.author is not None:
+        address = notification_address(project.author, kind=NotificationKind.PARTICIPATION) or ""
+    else:
+        address = project.contact_email
+    if not address:
+        return
+    fields = {
+        "title": project.title,
+        "budget": project.budget.title,
+        "status": project.get_status_display(),
+        "decision": project.decision,
+        "link": commune_url(project.commune, "budgeting:ideas", kwargs={"slug": project.budget.slug}),
+        "commune": project.commune.name,
+    }
+    send_commune_mail(
+        commune=project.commune,
+        to=[address],
+        subject=_("Votre idée « %(title)s » : %(status)s") % fields,
+        body=_(
+            "Bonjour,\n\nLa mairie a étudié votre idée « %(title)s » pour le budget participatif « %(budget)s ».\n\n"
+            "Décision : %(status)s\n%(decision)s\n\nLes idées et les décisions : %(link)s\n\nMairie de %(commune)s\n"
+        )
+        % fields,
+    )
 
 
 @transaction.atomic

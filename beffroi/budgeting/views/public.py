@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -21,6 +22,7 @@ from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import format_eur_short
+from beffroi.core.pictures import picture_response
 
 
 @require_safe
@@ -57,6 +59,17 @@ def ideas(request, slug):
     return render(request, "budgeting/ideas.html", {"budget": budget, "ideas": projects})
 
 
+@require_safe
+@commune_required
+def idea_picture(request, slug, pk, size="photo"):
+    """The photo a resident gave with an idea: public as the idea is (the budget published)."""
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    project = selectors.project_list(commune=request.commune, budget=budget).filter(pk=pk).first()
+    if project is None:
+        raise Http404("Idée introuvable.")
+    return picture_response(project, thumbnail=size == "vignette")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
 def idea_submit(request, slug):
@@ -66,7 +79,13 @@ def idea_submit(request, slug):
         messages.error(request, _("Le dépôt des idées n'est pas ouvert pour ce budget."))
         return redirect("budgeting:detail", slug=budget.slug)
     member = user_can(commune=request.commune, user=request.user, capability="participate")
-    form = forms.IdeaForm(request.POST or None, commune=request.commune, budget=budget, anonymous=not member)
+    form = forms.IdeaForm(
+        request.POST or None,
+        request.FILES or None,
+        commune=request.commune,
+        budget=budget,
+        anonymous=not member,
+    )
     trap = forms.HoneypotForm(request.POST or None)
     limited = False
     if request.method == "POST" and form.is_valid():

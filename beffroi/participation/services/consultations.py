@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -15,9 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.accounts.models import NotificationKind, User
+from beffroi.accounts.selectors import notification_addresses
 from beffroi.core.abuse import rate_limit_check
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
+from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
 from beffroi.core.services import audit_record
@@ -36,9 +40,6 @@ from beffroi.participation.models import (
     QuestionKind,
     Respondent,
 )
-
-if TYPE_CHECKING:
-    from beffroi.accounts.models import User
 
 CONSULTATION_FIELDS = ("title", "slug", "description", "opens_at", "closes_at", "audience", "anonymous")
 COUNTER_CHECKS = ("identite", "domicile")
@@ -436,6 +437,10 @@ def consultation_decide(
         raise ValidationError(_("La réponse de la commune se publie une fois la consultation close."))
     if not decision.strip():
         raise ValidationError({"decision": _("Écrivez ce que la commune a décidé, et pourquoi.")})
+    # read from the row, not the caller's copy: a corrected answer is not mailed again
+    first_answer = not Consultation.objects.filter(
+        pk=consultation.pk, decision_published_at__isnull=False
+    ).exists()
     consultation, _changed = model_update(
         instance=consultation,
         data={
@@ -447,4 +452,33 @@ def consultation_decide(
         actor=actor,
         action="consultation.decide",
     )
+    if first_answer:
+        _tell_respondents(consultation)
     return consultation
+
+
+def _tell_respondents(consultation: Consultation) -> None:
+    """Mail the commune's answer to each person who took part from an account, once, when it is first
+    published; not to those who turned participation news off in « Mon espace »."""
+    fields = {
+        "title": consultation.title,
+        "decision": consultation.decision,
+        "link": commune_url(
+            consultation.commune, "participation:results", kwargs={"slug": consultation.slug}
+        ),
+        "commune": consultation.commune.name,
+    }
+    subject = _("Consultation « %(title)s » : la réponse de la commune") % fields
+    body = (
+        _(
+            "Bonjour,\n\nVous avez participé à la consultation « %(title)s ». La commune publie ses résultats et "
+            "ce qu'elle a décidé :\n\n%(decision)s\n\nLes résultats et la réponse : %(link)s\n\n"
+            "Mairie de %(commune)s\n"
+        )
+        % fields
+    )
+    people = User.objects.filter(
+        pk__in=Respondent.objects.filter(consultation=consultation, person__isnull=False).values("person_id")
+    )
+    for address in notification_addresses(users=people, kind=NotificationKind.PARTICIPATION):
+        send_commune_mail(commune=consultation.commune, to=[address], subject=subject, body=body)

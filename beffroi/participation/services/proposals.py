@@ -12,9 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.accounts.models import NotificationKind
+from beffroi.accounts.selectors import notification_address
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
+from beffroi.core.images import ProcessedPhoto
+from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
+from beffroi.core.pictures import picture_attach
 from beffroi.core.services import audit_record
 from beffroi.core.updates import model_update
 from beffroi.participation import selectors
@@ -66,6 +72,8 @@ def proposal_submit(
     body: str,
     actor: Actor = None,
     author_name: str = "",
+    picture: ProcessedPhoto | None = None,
+    picture_alt: str = "",
 ) -> Proposal:
     """File a proposal: a resident with an account for themself, or an agent at the counter for a person
     (`actor` the agent, `author` the person's account if they have one, else `author_name`).
@@ -87,7 +95,7 @@ def proposal_submit(
         raise ValidationError(_("Donnez un titre et décrivez votre proposition."))
     rules = selectors.proposal_rules_get(commune=commune)
     now = timezone.now()
-    proposal = Proposal.objects.create(
+    proposal = Proposal(
         commune=commune,
         title=title.strip(),
         body=body.strip(),
@@ -99,6 +107,8 @@ def proposal_submit(
         threshold=rules.support_threshold,
         answer_days=rules.answer_days,
     )
+    picture_attach(proposal, picture, picture_alt)
+    proposal.save()
     if counter:
         audit_record(
             commune=commune,
@@ -187,6 +197,25 @@ def proposal_answer(
         actor=actor,
         action="proposal.answer",
     )
+    address = notification_address(proposal.author, kind=NotificationKind.PARTICIPATION)
+    if address:
+        fields = {
+            "title": proposal.title,
+            "decision": _("acceptée") if accepted else _("refusée"),
+            "answer": "\n\n".join(part for part in (proposal.answer, proposal.followup) if part),
+            "link": commune_url(commune, "participation:proposal", kwargs={"pk": proposal.pk}),
+            "commune": commune.name,
+        }
+        send_commune_mail(
+            commune=commune,
+            to=[address],
+            subject=_("Votre proposition « %(title)s » a reçu sa réponse") % fields,
+            body=_(
+                "Bonjour,\n\nLa mairie a répondu à votre proposition « %(title)s » : elle est %(decision)s.\n\n"
+                "%(answer)s\n\nLa réponse complète : %(link)s\n\nMairie de %(commune)s\n"
+            )
+            % fields,
+        )
     return proposal
 
 

@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import User
 from beffroi.accounts.selectors import user_can
+from beffroi.core.confirm import confirmation_page
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
 from beffroi.participation import answers, forms, selectors, services, tasks
@@ -120,6 +122,15 @@ def agent_consultation(request, slug):
                 return redirect("participation:agent_consultation", slug=slug)
             if action == "supprimer":
                 question = _question(consultation, request.POST.get("question"))
+                asking = confirmation_page(
+                    request,
+                    title=_("Supprimer la question « %(label)s » ?") % {"label": question.label},
+                    message=_("La question et ses réponses proposées sont supprimées définitivement."),
+                    button=_("Supprimer la question"),
+                    cancel_url=reverse("participation:agent_consultation", kwargs={"slug": slug}),
+                )
+                if asking is not None:
+                    return asking
                 services.question_delete(commune=request.commune, actor=request.user, question=question)
                 messages.success(request, _("Question supprimée."))
                 return redirect("participation:agent_consultation", slug=slug)

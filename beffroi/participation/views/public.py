@@ -17,6 +17,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
+from beffroi.core.pictures import picture_response
 from beffroi.participation import answers, forms, selectors, services, sortition
 from beffroi.participation.models import Audience, Comment, ProposalStatus
 from beffroi.participation.views.results import result_blocks
@@ -175,10 +176,19 @@ def proposal_detail(request, pk):
     return render(request, "participation/proposal.html", context)
 
 
+@require_safe
+@commune_required
+def proposal_picture(request, pk, size="photo"):
+    """The photo a resident gave with a proposal: public as the proposal is."""
+    return picture_response(
+        selectors.proposal_get(commune=request.commune, pk=pk), thumbnail=size == "vignette"
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("participate")
 def proposal_submit(request):
-    form = forms.ProposalForm(request.POST or None)
+    form = forms.ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_submit(

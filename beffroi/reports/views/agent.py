@@ -316,7 +316,8 @@ def _receipt_context(request, pk: int) -> dict:
 @capability_required("view_agent_space")
 def export_csv(request):
     """Every text cell is guarded against formulas by core.exports (the address, the category, a team's name…
-    are all typed by someone); numbers stay numbers."""
+    are all typed by someone); numbers stay numbers. « pres_de » is the commune's address nearest to the point
+    (its Base Adresse Locale), as the pages show it."""
     f = _queue_filters(request)
     rows = (
         [
@@ -331,6 +332,7 @@ def export_csv(request):
             r.due_date,
             r.channel,
             r.address_string,
+            r.near_address,
             r.latitude,
             r.longitude,
             r.supports_count,
@@ -352,6 +354,7 @@ def export_csv(request):
             "echeance",
             "canal",
             "adresse",
+            "pres_de",
             "latitude",
             "longitude",
             "soutiens",

@@ -20,6 +20,7 @@ from beffroi.territory.selectors import address_nearest, address_search, place_g
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
+MAP_PLAN_METRES = 2400.0  # the plan drawn for a browser without JavaScript: the town and its nearest fields
 
 
 def _filters(request):
@@ -119,6 +120,8 @@ def index(request):
 @require_safe
 @commune_required
 def map_view(request):
+    """The map of the reports; without JavaScript, a plan of the town drawn from its own layers with each
+    report marked, above the list that says the same in words."""
     category, status = _filters(request)
     located = selectors.report_public_located(
         commune=request.commune, category=category, status=status or "open"
@@ -126,12 +129,26 @@ def map_view(request):
     rows = selectors.report_marker_rows(reports=located, limit=MAP_LIMIT)
     points = map_points_from_rows(request.commune, rows)
     page = Paginator(located, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    commune = request.commune
+    static_map = (
+        static_plan(
+            commune,
+            latitude=float(commune.latitude),
+            longitude=float(commune.longitude),
+            title=_("Plan de la commune avec les signalements de la liste (un point rouge chacun)"),
+            markers=[(p["lon"], p["lat"]) for p in points],
+            metres_across=MAP_PLAN_METRES,
+        )
+        if commune.latitude is not None and commune.longitude is not None
+        else ""
+    )
     return render(
         request,
         "reports/map.html",
         {
             "page": page,
             "points": points,
+            "static_map": static_map,
             **map_context(request.commune),
             "categories": selectors.category_list(commune=request.commune),
             "category": category,
@@ -225,7 +242,10 @@ def start(request):
                 found = locate_address(commune=request.commune, text=typed)
                 if len(found) == 1:
                     location.update(
-                        lat=found[0].latitude, lon=found[0].longitude, adresse=found[0].label, placee=1
+                        lat=round(found[0].latitude, 6),
+                        lon=round(found[0].longitude, 6),
+                        adresse=found[0].label,
+                        placee=1,
                     )
                 elif len(found) > 1:
                     return render(

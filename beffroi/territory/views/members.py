@@ -26,6 +26,7 @@ from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.models import Role
 from beffroi.core import selectors as core_selectors
 from beffroi.core import services as core_services
+from beffroi.core.confirm import confirmation_page
 from beffroi.territory import selectors, services
 from beffroi.territory.forms import ApiKeyForm, RoleForm, TeamForm, TeamMemberForm
 from beffroi.territory.forms_members import (
@@ -162,6 +163,15 @@ def invitation_resend(request, pk: int):
 @capability_required("manage_commune")
 def invitation_revoke(request, pk: int):
     invitation = _invitation_or_404(request, pk)
+    asking = confirmation_page(
+        request,
+        title=_("Annuler l'invitation de %(email)s ?") % {"email": invitation.email},
+        message=_("Le lien reçu par cette personne sera refusé ; vous pourrez l'inviter de nouveau."),
+        button=_("Annuler l'invitation"),
+        cancel_url=_back(request, "territory:members"),
+    )
+    if asking is not None:
+        return asking
     try:
         account_services.invitation_revoke(commune=request.commune, actor=request.user, invitation=invitation)
     except ValidationError as error:
@@ -301,6 +311,18 @@ def team_remove_member(request, slug: str, user_id: int):
     user = team.members.filter(pk=user_id).first()
     if user is None:
         raise Http404
+    asking = confirmation_page(
+        request,
+        title=_("Retirer %(who)s du service « %(team)s » ?")
+        % {"who": user.get_full_name() or user.email, "team": team.name},
+        message=_(
+            "Son rôle dans la commune ne change pas ; les demandes qui lui sont attribuées le restent."
+        ),
+        button=_("Retirer du service"),
+        cancel_url=_back(request, "territory:teams"),
+    )
+    if asking is not None:
+        return asking
     services.team_remove_member(team=team, user=user, actor=request.user)
     messages.success(
         request,
@@ -398,6 +420,17 @@ def apikey_revoke(request, prefix: str):
     key = core_selectors.apikey_get(commune=request.commune, prefix=prefix)
     if key is None:
         raise Http404
+    asking = confirmation_page(
+        request,
+        title=_("Révoquer la clé %(prefix)s ?") % {"prefix": prefix},
+        message=_(
+            "Les programmes qui l'utilisent seront refusés dès maintenant. Une clé révoquée ne peut pas être rétablie."
+        ),
+        button=_("Révoquer la clé"),
+        cancel_url=reverse("territory:api_keys"),
+    )
+    if asking is not None:
+        return asking
     core_services.apikey_revoke(key=key, actor=request.user)
     messages.success(
         request, _("La clé %(prefix)s est révoquée : elle est refusée dès maintenant.") % {"prefix": prefix}

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from beffroi.core.confirm import confirmation_page
 from beffroi.core.decorators import operator_required
 from beffroi.territory import export, official_list, presets, selectors, services
 from beffroi.territory.forms import CommuneAddForm, CommuneSearchForm
@@ -113,6 +115,18 @@ def commune_archive(request, slug: str):
     if commune is None:
         raise Http404
     reactivate = request.POST.get("action") == "reactivate"
+    if not reactivate:
+        asking = confirmation_page(
+            request,
+            title=_("Archiver %(name)s ?") % {"name": commune.name},
+            message=_(
+                "Ses pages et ses API seront fermées ; ses données sont gardées et la commune pourra être rouverte."
+            ),
+            button=_("Archiver la commune"),
+            cancel_url=reverse("operator:communes"),
+        )
+        if asking is not None:
+            return asking
     services.commune_archive(commune=commune, actor=request.user, reactivate=reactivate)
     if reactivate:
         messages.success(request, _("%(name)s est rouverte.") % {"name": commune.name})

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
+from beffroi.core.confirm import confirmation_page
 from beffroi.territory import first_steps, presets, selectors, services
 from beffroi.territory.forms import ContourForm, HomeSettingsForm, IdentityForm, NewsForm, PresetForm
 
@@ -62,6 +64,17 @@ def commune_contour(request):
     commune = request.commune
     form = ContourForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("action") == "remove":
+        asking = confirmation_page(
+            request,
+            title=_("Retirer le contour de la commune ?"),
+            message=_(
+                "Les signalements seront acceptés où qu'ils soient placés sur la carte, même hors de la commune."
+            ),
+            button=_("Retirer le contour"),
+            cancel_url=reverse("territory:commune_contour"),
+        )
+        if asking is not None:
+            return asking
         services.commune_contour_set(commune=commune, actor=request.user, contour_file=None)
         messages.success(request, _("Le contour est retiré : les signalements sont acceptés partout."))
         return redirect("territory:commune_contour")
@@ -128,6 +141,15 @@ def news_delete(request, pk: int):
     item = selectors.news_get(commune=request.commune, pk=pk)
     if item is None:
         raise Http404
+    asking = confirmation_page(
+        request,
+        title=_("Retirer l'actualité « %(title)s » ?") % {"title": item.title},
+        message=_("Elle ne sera plus affichée sur la page d'accueil de la commune."),
+        button=_("Retirer l'actualité"),
+        cancel_url=reverse("territory:news"),
+    )
+    if asking is not None:
+        return asking
     services.news_delete(commune=request.commune, actor=request.user, item=item)
     messages.success(request, _("L'actualité « %(title)s » est retirée.") % {"title": item.title})
     return redirect("territory:news")

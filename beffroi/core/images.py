@@ -1,4 +1,5 @@
-"""Photo intake: check the real type and size, re-encode to drop EXIF/GPS metadata, make a thumbnail.
+"""Photo intake (reports, ideas, proposals): check the real type and size, re-encode to drop EXIF/GPS metadata,
+make a thumbnail.
 
 Re-encoding from the decoded pixels (rather than deleting tags) is what guarantees nothing of the original
 file's metadata survives: GPS position, camera serial, embedded thumbnails.
