@@ -87,6 +87,10 @@ def _reject(
             text = json.dumps(payload, ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(payload)
+    # PostgreSQL's text cannot hold NUL: it is kept as U+FFFD, like the bytes that are not UTF-8.
+    text, source, topic, dev_eui, reason = (
+        value.replace("\x00", "\ufffd") for value in (text, source, topic, dev_eui, reason)
+    )
     if len(text) > KEPT_REJECTED_PAYLOAD:
         reason = f"{reason} (payload truncated to its first {KEPT_REJECTED_PAYLOAD // 1024} KiB)"
         text = text[:KEPT_REJECTED_PAYLOAD]
