@@ -25,7 +25,7 @@ from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.procedures import deadlines, letters, schema
+from beffroi.procedures import deadlines, letters, locating, schema
 from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
 from beffroi.procedures.messages import field_message, france_communes
 from beffroi.procedures.models import (
@@ -281,6 +281,7 @@ def dossier_save(
             strict=strict,
         )
         _store_files(locked, cleaned.answers, cleaned.files, files)
+        locating.locate_answers(locked.commune, locked.version.schema, cleaned.answers)
         locked.answers = cleaned.answers
     locked.save(update_fields=["identity", "applicant_email", "answers", "updated_at"])
     dossier.identity, dossier.answers, dossier.applicant_email = (
