@@ -19,14 +19,14 @@ def _check(page, width: int) -> None:
 
 
 def test_builder_edits_a_field_and_a_letter(browser, demo_site, tmp_path):
+    label = "Quotient familial CAF"
     for viewport in (WIDE, PHONE):
         context = with_axe(browser.new_context(locale="fr-FR", viewport=viewport))
         page = context.new_page()
         login(page, demo_site, "admin@demo.test")
         page.goto(f"{demo_site}{D}/gestion/demarches/")
         page.click("a:has-text('Inscription à la cantine et au périscolaire')")
-        page.screenshot(path=tmp_path / f"builder-{viewport['width']}.png", full_page=True)
-        page.click("a:has-text('Modifier « Quotient familial CAF »')")
+        page.click(f"a:has-text('Modifier « {label} »')")
         _check(page, viewport["width"])
         page.screenshot(path=tmp_path / f"field-{viewport['width']}.png", full_page=True)
         page.fill("#id_minimum", "900")
@@ -34,12 +34,13 @@ def test_builder_edits_a_field_and_a_letter(browser, demo_site, tmp_path):
         page.click("button:has-text('Enregistrer le champ')")
         assert "le minimum dépasse le maximum" in page.inner_text(".error-summary")
         _check(page, viewport["width"])
-        page.fill("#id_label", f"Quotient familial ({viewport['width']})")
+        label = f"Quotient familial ({viewport['width']})"
+        page.fill("#id_label", label)
         page.fill("#id_minimum", "0")
         page.fill("#id_maximum", "5000")
         page.click("button:has-text('Enregistrer le champ')")
         assert "Champ modifié dans la version en préparation" in page.inner_text("main")
-        assert f"Quotient familial ({viewport['width']})" in page.inner_text("main")
+        assert label in page.inner_text("main")
         page.click("button:has-text('Publier une nouvelle version')")
         assert "publiée" in page.inner_text("main")
         _check(page, viewport["width"])

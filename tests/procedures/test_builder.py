@@ -61,7 +61,7 @@ def test_editing_a_field_changes_the_draft_only_and_filed_dossiers_keep_their_ve
     assert (edited["max"], edited["unit"], edited["integer"]) == (5000, "€", True)  # `integer` kept
     assert edited["condition"] == {"field": "periscolaire", "equals": "oui"}
     assert _field(cantine, "quotient", draft=False)["label"] == "Quotient familial CAF"  # published: as was
-    assert AuditEntry.objects.filter(action__startswith="procedures.", commune=valbourg).exists()
+    assert AuditEntry.objects.filter(action="procedures.demarche.form", commune=valbourg).exists()
 
     assert client.post(page, {"action": "publish"}).status_code == 302
     cantine.refresh_from_db()
@@ -110,6 +110,17 @@ def test_editing_choices_keeps_their_keys_and_a_block_field_has_no_condition(
     block = _field(cantine, "enfants")
     assert [f["key"] for f in block["fields"]][:2] == ["nom", "prenom"]
     assert client.get(f"{page}champ/inconnu/").status_code == 404
+    added = {"action": "add_field", "target": "services", "type": "explanation", "label": "Tarifs"}
+    assert client.post(page, {**added, "text": "Les tarifs sont votés en juin."}).status_code == 302
+    cantine.refresh_from_db()
+    note = cantine.draft_schema["sections"][-1]["fields"][-1]
+    assert note["type"] == "explanation"
+    edit = client.post(
+        f"{page}champ/{note['key']}/", {"label": "", "text": "Les tarifs changent en septembre."}
+    )
+    assert edit.status_code == 302
+    cantine.refresh_from_db()
+    assert _field(cantine, note["key"])["text"] == "Les tarifs changent en septembre."
 
 
 def test_a_choice_a_condition_reads_cannot_be_removed():

@@ -386,6 +386,8 @@ class EditFieldForm(FieldForm):
         for name in list(self.fields):
             if name in OPTIONS and kind not in OPTIONS[name]:
                 del self.fields[name]
+        if kind == "explanation":  # its text is what is shown; a label is optional
+            self.fields["label"].required = False
 
 
 KEEP = "__garder__"
