@@ -204,7 +204,7 @@ def test_letter_templates_are_edited_and_deleted_and_sent_letters_keep_their_tex
     assert dossier.decision_text == sent
 
     confirm = text(client.get(f"{url}supprimer/"))
-    assert "Supprimer le modèle « Accord » ?" in confirm
+    assert "Supprimer le modèle «\u00a0Accord\u00a0»\u00a0?" in confirm
     assert DecisionTemplate.objects.filter(pk=template.pk).exists()  # a GET deletes nothing
     assert client.post(f"{url}supprimer/").status_code == 302
     assert not DecisionTemplate.objects.filter(pk=template.pk).exists()
