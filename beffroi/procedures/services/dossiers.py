@@ -26,7 +26,7 @@ from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.procedures import deadlines, letters, locating, schema
+from beffroi.procedures import deadlines, letters, locating, receipts, schema
 from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
 from beffroi.procedures.messages import field_message, france_communes
 from beffroi.procedures.models import (
@@ -400,7 +400,9 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
             "date": f"{timezone.localtime(now):%d/%m/%Y à %H:%M}",
             "code": locked.display_code,
             "link": commune_url(locked.commune, "procedures:receipt", kwargs={"token": locked.access_token}),
-        },
+        }
+        + "\n\n"
+        + receipts.receipt_text(locked),
     )
     dossier.state, dossier.filed_at, dossier.received_on, dossier.deadline = (
         locked.state,
