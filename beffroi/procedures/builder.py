@@ -140,3 +140,65 @@ def settings(
     out["applicant_kinds"] = applicant_kinds
     out["regime"] = {"kind": regime, "months": months if regime != "none" else None}
     return _checked_allowing_empty_blocks(out)
+
+
+# The options the builder's field form sets; editing a field replaces these and keeps the others (its key, its
+# type, a block's fields, options only an imported JSON carries such as `integer` or `max_choices`).
+EDITABLE = (
+    "label",
+    "help",
+    "required",
+    "choices",
+    "min",
+    "max",
+    "unit",
+    "file_types",
+    "max_size_mb",
+    "text",
+    "condition",
+    "min_rows",
+    "max_rows",
+    "max_length",
+)
+
+
+def find(form: Mapping[str, Any], key: str) -> tuple[dict[str, Any], bool] | None:
+    """The field `key` and whether it sits in a repeatable block."""
+    for section in form.get("sections", []):
+        for item in section.get("fields", []):
+            if item["key"] == key:
+                return item, False
+            if item["type"] == "repeat":
+                for child in item.get("fields", []):
+                    if child["key"] == key:
+                        return child, True
+    return None
+
+
+def edit_field(form: Mapping[str, Any], *, key: str, field: Mapping[str, Any]) -> dict[str, Any]:
+    """Change a field's label, help, required, choices, limits or condition; its key and type stay (answers
+    and conditions name it by key). A choice keeps its key while its label is unchanged, so a condition on it
+    still holds; a choice that a condition reads cannot go (the check refuses it)."""
+    out = copy.deepcopy(dict(form))
+    found = _locate(out, key)
+    if found is None:
+        raise schema.SchemaError([f"Le champ « {key} » n'existe pas."])
+    holder, index = found
+    old = holder[index]
+    if field.get("type", old["type"]) != old["type"]:
+        raise schema.SchemaError(["Le type d'un champ ne change pas : retirez-le et ajoutez-en un autre."])
+    new = {k: v for k, v in old.items() if k not in EDITABLE}
+    new.update({k: v for k, v in dict(field).items() if k in EDITABLE and v not in (None, "", [])})
+    new["required"] = bool(field.get("required"))
+    if "choices" in new:
+        labels = {c["label"] for c in new["choices"]}
+        kept = {c["label"]: c["key"] for c in old.get("choices", []) if c.get("label") in labels}
+        taken = set(kept.values())
+        choices = []
+        for choice in new["choices"]:
+            choice_key = kept.pop(choice["label"], None) or key_from_label(choice["label"], taken)
+            taken.add(choice_key)
+            choices.append({"key": choice_key, "label": choice["label"]})
+        new["choices"] = choices
+    holder[index] = new
+    return _checked_allowing_empty_blocks(out)

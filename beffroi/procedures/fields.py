@@ -86,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "address_street": "Indiquez le numéro et la voie de « {label} ».",
     "postcode": "Le code postal de « {label} » doit compter 5 chiffres.",
     "address_city": "Indiquez la commune de « {label} ».",
+    "address_point": "Le point placé sur la carte pour « {label} » n'est pas valable : placez-le à nouveau.",
     "place": "Choisissez un lieu de la liste pour « {label} ».",
     "commune": "« {label} » doit être une commune de France (code INSEE à 5 caractères, par exemple 75056).",
     "siret": "« {label} » n'est pas un numéro SIRET valide : 14 chiffres dont le dernier est une clé de contrôle.",
@@ -333,8 +334,11 @@ def phone_display(e164: str) -> str:
 
 def clean_address(
     field: Mapping[str, Any], parts: Mapping[str, list[str]], *, key: str | None = None
-) -> dict[str, str] | None:
-    """A postal address from its parts (`street`, `complement`, `postcode`, `city`) → a dict, or None if empty."""
+) -> dict[str, Any] | None:
+    """A postal address from its parts (`street`, `complement`, `postcode`, `city`) → a dict, or None if empty.
+
+    With JavaScript a point placed on the map comes as `lat` and `lon`: stored as `point` {lat, lon, source:
+    "carte"}; a point that is not a pair of coordinates is refused (a tampered form)."""
     key = key or field["key"]
     label = str(field.get("label", field["key"]))
     got = {
@@ -356,7 +360,17 @@ def clean_address(
         if len(text) > SHORT_TEXT_MAX:
             raise FieldError(key, "too_long", label, max=SHORT_TEXT_MAX)
         got[name] = " ".join(text.split())
-    return got
+    out: dict[str, Any] = dict(got)
+    lat, lon = ((_strip(parts.get(name, [])) or [""])[0] for name in ("lat", "lon"))
+    if lat or lon:
+        try:
+            point = (float(lat), float(lon))
+        except ValueError:
+            raise FieldError(key, "address_point", label) from None
+        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180) or any(v != v for v in point):
+            raise FieldError(key, "address_point", label)
+        out["point"] = {"lat": round(point[0], 6), "lon": round(point[1], 6), "source": "carte"}
+    return out
 
 
 def file_types(field: Mapping[str, Any]) -> tuple[str, ...]:
@@ -420,7 +434,16 @@ def display_value(
             value.get("complement", ""),
             f"{value.get('postcode', '')} {value.get('city', '')}",
         ]
-        return ", ".join(line.strip() for line in lines if line and line.strip())
+        text = ", ".join(line.strip() for line in lines if line and line.strip())
+        point = value.get("point")
+        if isinstance(point, Mapping) and "lat" in point and "lon" in point:
+            where = (
+                "point placé sur la carte"
+                if point.get("source") == "carte"
+                else "situé d'après la base adresse"
+            )
+            text = f"{text} ({where} : {float(point['lat']):.5f}, {float(point['lon']):.5f})"
+        return text
     if kind == "place":
         return (places or {}).get(str(value), str(value))
     if kind == "commune":

@@ -121,14 +121,17 @@ def bind_field(
         if kind == "address":
             bound["parts"] = {
                 p: (posted.get(f"{name}-{p}") or [""])[0]
-                for p in ("street", "complement", "postcode", "city")
+                for p in ("street", "complement", "postcode", "city", "lat", "lon")
             }
         else:
             bound["values"] = list(posted.get(name, []))
     else:
         if kind == "address":
             given = stored if isinstance(stored, Mapping) else {}
-            bound["parts"] = {p: str(given.get(p) or "") for p in ADDRESS_PARTS}
+            bound["parts"] = {p: str(given.get(p) or "") for p in ADDRESS_PARTS} | {"lat": "", "lon": ""}
+            point = given.get("point")
+            if isinstance(point, Mapping) and point.get("source") == "carte":  # the applicant's own point
+                bound["parts"].update(lat=str(point.get("lat", "")), lon=str(point.get("lon", "")))
         elif kind == "multiple_choice":
             bound["values"] = list(stored or [])
         elif kind != "repeat":

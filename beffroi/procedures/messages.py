@@ -34,6 +34,7 @@ CATALOGUE = [
     gettext_noop("Indiquez le numéro et la voie de « {label} »."),
     gettext_noop("Le code postal de « {label} » doit compter 5 chiffres."),
     gettext_noop("Indiquez la commune de « {label} »."),
+    gettext_noop("Le point placé sur la carte pour « {label} » n'est pas valable : placez-le à nouveau."),
     gettext_noop("Choisissez un lieu de la liste pour « {label} »."),
     gettext_noop(
         "« {label} » doit être une commune de France (code INSEE à 5 caractères, par exemple 75056)."

@@ -179,7 +179,7 @@ class Dossier(models.Model):
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decision_text = models.TextField(_("lettre de décision"), blank=True)
     decision_signatory = models.CharField(_("signataire"), max_length=200, blank=True)
-    submitter_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    submitter_hash = models.CharField(max_length=64, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -196,6 +196,9 @@ class Dossier(models.Model):
             models.Index(fields=["commune", "demarche", "state"]),
             models.Index(fields=["commune", "-filed_at"]),
             models.Index(fields=["commune", "queue_rank", "filed_at"]),
+            # the anonymous drafts of one connection in the last hour (the rate limit): without it SQLite
+            # counts them by walking every dossier of the commune
+            models.Index(fields=["commune", "submitter_hash", "created_at"]),
         ]
 
     def __str__(self) -> str:

@@ -86,6 +86,26 @@ def implicit_decision_text(dossier: Dossier) -> dict[str, str]:
     }
 
 
+def receipt_text(dossier: Dossier) -> str:
+    """The accusé de réception as plain text, for the e-mail: the same mentions as the page and the PDF."""
+    found, implicit = service(dossier), implicit_decision_text(dossier)
+    missing = _("non renseigné")
+    lines = [_("Accusé de réception")]
+    if dossier.received_on:
+        lines.append(_("Reçue le %(date)s") % {"date": french_date(dossier.received_on)})
+    lines += [
+        _("Service en charge : %(name)s") % {"name": found["name"]},
+        _("Adresse postale : %(v)s") % {"v": found["address"] or missing},
+        _("Courriel : %(v)s") % {"v": found["email"] or missing},
+        _("Téléphone : %(v)s") % {"v": found["phone"] or missing},
+        "",
+        _("Décision implicite : %(text)s") % {"text": implicit["regime"]},
+        "",
+        _("Voies et délais de recours : %(text)s") % {"text": implicit["appeal"]},
+    ]
+    return "\n".join(lines)
+
+
 def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The dossier's answers as read, section by section (a block's rows listed), for pages and print."""
     communes = france_communes() or {}

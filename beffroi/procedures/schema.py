@@ -378,7 +378,8 @@ def _clean_one(
     checked = _optional(item, partial)
     if kind == "address":
         parts = {
-            part: posted.get(f"{name}-{part}", []) for part in ("street", "complement", "postcode", "city")
+            part: posted.get(f"{name}-{part}", [])
+            for part in ("street", "complement", "postcode", "city", "lat", "lon")
         }
         return clean_address(checked, parts, key=name)
     if kind == "file":

@@ -43,11 +43,14 @@ def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
     """The dossier behind a private link (the applicant's, without an account)."""
     if not token or len(token) > 64:
         return None
-    return (
+    dossier = (
         Dossier.objects.filter(commune=commune, access_token=token)
-        .select_related("demarche", "version", "commune", "team")
+        .select_related("demarche", "version", "team")
         .first()
     )
+    if dossier is not None:
+        dossier.commune = commune  # the request's, without its contour (not read again with every dossier)
+    return dossier
 
 
 def dossier_by_code(*, commune: Commune, code: str) -> Dossier | None:

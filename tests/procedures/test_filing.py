@@ -151,6 +151,8 @@ def test_two_children_filed_without_javascript_then_accuses(
     assert len(mail.outbox) == 1
     assert dossier.display_code in mail.outbox[0].body
     assert re.search(r"http://\S+/valbourg/demarches/dossier/" + token, mail.outbox[0].body)
+    for mention in ("Accusé de réception", "1 place de la Mairie", "03 80 00 00 00", "réputée acceptée le"):
+        assert mention in mail.outbox[0].body, mention  # the accusé de réception in the e-mail too
 
     pdf = client.get(f"/valbourg/demarches/dossier/{token}/accuse.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

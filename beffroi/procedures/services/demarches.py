@@ -275,11 +275,10 @@ def commune_preset_apply(commune: Commune, preset, actor: Actor) -> None:
 
 
 @transaction.atomic
-def decision_template_create(
-    *, commune: Commune, actor: Actor, title: str, outcome: str, body: str, signatory: str = ""
-) -> DecisionTemplate:
-    """A decision letter's template; a placeholder no dossier can fill is refused in French."""
-    _require_builder(actor, commune)
+def _letter_checked(
+    commune: Commune, *, title: str, outcome: str, body: str, exclude: int | None = None
+) -> str:
+    """The template's title, stripped; its placeholders, decision and title (unique in the commune) checked."""
     unknown = [name for name in letters.unknown_placeholders(body, set()) if not name.startswith("champ.")]
     if unknown:
         raise DemarcheError(
@@ -291,9 +290,24 @@ def decision_template_create(
         )
     if outcome not in DecisionTemplate.Outcome.values:
         raise DemarcheError([_("Décision inconnue.")], "outcome")
+    title = title.strip()[:120]
+    same = DecisionTemplate.objects.filter(commune=commune, title=title)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        raise DemarcheError([_("Un autre modèle porte déjà ce titre.")], "title")
+    return title
+
+
+def decision_template_create(
+    *, commune: Commune, actor: Actor, title: str, outcome: str, body: str, signatory: str = ""
+) -> DecisionTemplate:
+    """A decision letter's template; a placeholder no dossier can fill is refused in French."""
+    _require_builder(actor, commune)
+    title = _letter_checked(commune, title=title, outcome=outcome, body=body)
     template = DecisionTemplate.objects.create(
         commune=commune,
-        title=title.strip()[:120],
+        title=title,
         outcome=outcome,
         body=body,
         signatory=signatory.strip()[:200],
@@ -302,6 +316,40 @@ def decision_template_create(
         commune=commune, actor=actor, action="procedures.letter_template.create", obj=template, summary=title
     )
     return template
+
+
+def decision_template_update(
+    *, template: DecisionTemplate, actor: Actor, title: str, outcome: str, body: str, signatory: str = ""
+) -> DecisionTemplate:
+    """Change a template, checked as on creation. Letters already sent keep their text: a decided dossier
+    stores its letter whole (`Dossier.decision_text`), never a link to the template."""
+    _require_builder(actor, template.commune)
+    template.title = _letter_checked(
+        template.commune, title=title, outcome=outcome, body=body, exclude=template.pk
+    )
+    template.outcome, template.body, template.signatory = outcome, body, signatory.strip()[:200]
+    template.save(update_fields=["title", "outcome", "body", "signatory"])
+    audit_record(
+        commune=template.commune,
+        actor=actor,
+        action="procedures.letter_template.update",
+        obj=template,
+        summary=template.title,
+    )
+    return template
+
+
+def decision_template_delete(*, template: DecisionTemplate, actor: Actor) -> None:
+    """Delete a template; letters already sent keep their stored text (see above)."""
+    _require_builder(actor, template.commune)
+    audit_record(
+        commune=template.commune,
+        actor=actor,
+        action="procedures.letter_template.delete",
+        obj=template,
+        summary=template.title,
+    )
+    template.delete()
 
 
 def decision_templates_ensure(*, commune: Commune) -> None:

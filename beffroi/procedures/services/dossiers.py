@@ -5,8 +5,9 @@ after the commit."""
 
 from __future__ import annotations
 
+import copy
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.procedures import deadlines, letters, schema
+from beffroi.procedures import deadlines, letters, locating, receipts, schema
 from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
 from beffroi.procedures.messages import field_message, france_communes
 from beffroi.procedures.models import (
@@ -71,8 +72,34 @@ def field_context(commune: Commune) -> Context:
     """What the place and commune fields check against: the commune's named places, France's communes."""
     from beffroi.territory.models import Place
 
-    places = {str(pk): name for pk, name in Place.objects.filter(commune=commune).values_list("pk", "name")}
-    return Context(places=places, communes=france_communes(), today=timezone.localdate())
+    query = Place.objects.filter(commune=commune).values_list("pk", "name")
+    return Context(
+        places=_Lazy(lambda: {str(pk): name for pk, name in query}),
+        communes=france_communes(),
+        today=timezone.localdate(),
+    )
+
+
+class _Lazy(Mapping[str, str]):
+    """A mapping read from the database the first time it is used (most forms have no place field)."""
+
+    def __init__(self, load: Callable[[], dict[str, str]]):
+        self._load: Callable[[], dict[str, str]] = load
+        self._data: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def _errors(found: list[FieldError]) -> dict[str, str]:
@@ -115,11 +142,12 @@ def _store_files(
             target[name] = {**target[name], "file_id": stored.pk}
 
 
-def _refresh_deadline(dossier: Dossier) -> None:
+def _refresh_deadline(dossier: Dossier, *, filing: bool = False) -> None:
+    """The implicit-decision date from the day received and the pauses (a dossier being filed has none)."""
     if dossier.received_on is None:
         dossier.deadline = None
         return
-    pauses = [deadlines.Pause(p.started_on, p.ended_on) for p in dossier.pauses.all()]
+    pauses = [] if filing else [deadlines.Pause(p.started_on, p.ended_on) for p in dossier.pauses.all()]
     dossier.deadline = deadlines.implicit_decision_date(
         received_on=dossier.received_on,
         regime=dossier.version.regime,
@@ -213,12 +241,36 @@ def dossier_start(
     return dossier
 
 
+# What may change in a dossier between two requests; its commune, démarche and version never do.
+_CHANGING = (
+    "state",
+    "identity",
+    "applicant_email",
+    "applicant_id",
+    "answers",
+    "team_id",
+    "assignee_id",
+    "received_on",
+    "filed_at",
+    "deadline",
+    "updated_at",
+)
+
+
+def _relock(dossier: Dossier) -> Dossier:
+    """The dossier's row locked for the transaction, what may have changed read again; the commune, démarche
+    and version the request already holds are kept (not read again, nor the commune's contour with them)."""
+    row = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier.pk).values(*_CHANGING).get()
+    locked = copy.copy(dossier)
+    locked._state = copy.copy(dossier._state)
+    locked._state.fields_cache = dict(dossier._state.fields_cache)
+    for name, value in row.items():
+        setattr(locked, name, value)
+    return locked
+
+
 def _lock_draft(dossier: Dossier) -> Dossier:
-    locked = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("version", "commune", "demarche")
-        .get(pk=dossier.pk)
-    )
+    locked = _relock(dossier)
     if locked.state != Dossier.State.DRAFT:
         raise DossierError({"": _("Ce dossier est déjà déposé : il ne peut plus être modifié.")})
     return locked
@@ -281,6 +333,7 @@ def dossier_save(
             strict=strict,
         )
         _store_files(locked, cleaned.answers, cleaned.files, files)
+        locating.locate_answers(locked.commune, locked.version.schema, cleaned.answers)
         locked.answers = cleaned.answers
     locked.save(update_fields=["identity", "applicant_email", "answers", "updated_at"])
     dossier.identity, dossier.answers, dossier.applicant_email = (
@@ -309,11 +362,7 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
     Idempotent: a second submission of the same draft (a double click, a resent form) files nothing twice and
     returns the dossier as filed the first time. Refused, field by field, while something required is missing.
     """
-    locked = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("version", "demarche", "commune")
-        .get(pk=dossier.pk)
-    )
+    locked = _relock(dossier)
     if locked.state != Dossier.State.DRAFT:
         return locked
     if not locked.demarche.is_open and locked.channel == Dossier.Channel.WEB:
@@ -326,7 +375,7 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
     locked.state = Dossier.State.FILED
     locked.filed_at = now
     locked.received_on = timezone.localdate(now)
-    _refresh_deadline(locked)
+    _refresh_deadline(locked, filing=True)
     locked.save(update_fields=["answers", "state", "filed_at", "received_on", "deadline", "updated_at"])
     _event(locked, DossierEvent.Kind.FILED, actor=actor, public=True)
     audit_record(
@@ -351,7 +400,9 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
             "date": f"{timezone.localtime(now):%d/%m/%Y à %H:%M}",
             "code": locked.display_code,
             "link": commune_url(locked.commune, "procedures:receipt", kwargs={"token": locked.access_token}),
-        },
+        }
+        + "\n\n"
+        + receipts.receipt_text(locked),
     )
     dossier.state, dossier.filed_at, dossier.received_on, dossier.deadline = (
         locked.state,

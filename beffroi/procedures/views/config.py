@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -258,9 +259,17 @@ class FieldForm(forms.Form):
         label=gettext_lazy("Minimum"),
         required=False,
         max_length=20,
-        help_text=gettext_lazy("Nombre : la plus petite valeur ; date : JJ/MM/AAAA ou « today »."),
+        help_text=gettext_lazy(
+            "Nombre : la plus petite valeur ; date : JJ/MM/AAAA ou « today » ; bloc répétable : le nombre "
+            "de lignes."
+        ),
     )
-    maximum = forms.CharField(label=gettext_lazy("Maximum"), required=False, max_length=20)
+    maximum = forms.CharField(
+        label=gettext_lazy("Maximum"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("Texte : le nombre de caractères ; nombre, date, bloc : comme le minimum."),
+    )
     unit = forms.CharField(
         label=gettext_lazy("Unité"),
         required=False,
@@ -297,12 +306,12 @@ class FieldForm(forms.Form):
 
     def field_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        kind = data["type"]
+        kind = data.get("type") or getattr(self, "kind", "")
         out: dict[str, Any] = {
             "type": kind,
             "label": data["label"].strip(),
             "help": data["help"].strip(),
-            "required": data["required"],
+            "required": data.get("required", False),
         }
         if kind in ("choice", "multiple_choice"):
             labels = [line.strip() for line in data["choices"].splitlines() if line.strip()]
@@ -334,11 +343,132 @@ class FieldForm(forms.Form):
         if kind == "explanation":
             out["text"] = data["text"].strip() or data["label"]
         if kind == "repeat":
-            out["min_rows"], out["max_rows"] = 1, 10
-        if data["condition"]:
+            rows = []
+            for name, default in (("minimum", 1), ("maximum", 10)):
+                number = parse_decimal(data[name]) if data[name] else Decimal(default)
+                if number is None or number != number.to_integral():
+                    raise schema.SchemaError([_("Le nombre de lignes d'un bloc répétable est un entier.")])
+                rows.append(int(number))
+            out["min_rows"], out["max_rows"] = rows
+        if kind in ("short_text", "long_text") and data["maximum"]:
+            number = parse_decimal(data["maximum"])
+            if number is None or number != number.to_integral() or number < 1:
+                raise schema.SchemaError([_("Le maximum d'un texte est un nombre de caractères.")])
+            out["max_length"] = int(number)
+        if data.get("condition"):
             field_key, _sep, value = data["condition"].partition("=")
             out["condition"] = {"field": field_key, "equals": value}
         return out
+
+
+# Which types each option of the field form applies to (the edit form shows only its field's own).
+OPTIONS = {
+    "required": set(TYPES) - {"explanation", "repeat"},
+    "choices": {"choice", "multiple_choice"},
+    "minimum": {"number", "date", "repeat"},
+    "maximum": {"number", "date", "repeat", "short_text", "long_text"},
+    "unit": {"number"},
+    "file_types": {"file"},
+    "max_size_mb": {"file"},
+    "text": {"explanation"},
+}
+
+
+class EditFieldForm(FieldForm):
+    """A field already in the form: everything but its place (moved by « Monter » / « Descendre ») and its type."""
+
+    def __init__(self, *args: Any, kind: str, in_block: bool, **kwargs: Any):
+        super().__init__(*args, targets=[], **kwargs)
+        self.kind = kind
+        del self.fields["target"], self.fields["type"]
+        if in_block:  # a block's fields are never conditional (schema.check)
+            del self.fields["condition"]
+        for name in list(self.fields):
+            if name in OPTIONS and kind not in OPTIONS[name]:
+                del self.fields[name]
+        if kind == "explanation":  # its text is what is shown; a label is optional
+            self.fields["label"].required = False
+
+
+KEEP = "__garder__"
+
+
+def _field_initial(item: dict[str, Any]) -> dict[str, Any]:
+    kind = item["type"]
+    low, high = item.get("min"), item.get("max")
+    if kind == "repeat":
+        low, high = item.get("min_rows"), item.get("max_rows")
+    elif kind in ("short_text", "long_text"):
+        high = item.get("max_length")
+    condition = item.get("condition") or {}
+    wanted = condition.get("in") or [condition.get("equals")]
+    return {
+        "label": item.get("label", ""),
+        "help": item.get("help", ""),
+        "required": bool(item.get("required")),
+        "choices": "\n".join(c["label"] for c in item.get("choices", [])),
+        "minimum": "" if low is None else str(low),
+        "maximum": "" if high is None else str(high),
+        "unit": item.get("unit", ""),
+        "file_types": item.get("file_types", []),
+        "max_size_mb": item.get("max_size_mb"),
+        "text": item.get("text", ""),
+        "condition": (f"{condition['field']}={wanted[0]}" if len(wanted) == 1 else KEEP) if condition else "",
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("build_procedures")
+def field_edit(request, pk: int, key: str) -> HttpResponse:
+    """One field of the form in preparation: its label, help, obligation, choices, limits and condition. The
+    published version is never touched: the change applies when the form is published again."""
+    item = _demarche(request, pk)
+    draft = item.draft_schema
+    found = form_builder.find(draft, key)
+    if found is None:
+        raise Http404
+    field, in_block = found
+    conditions = [c for c in _conditions(draft) if c[0].partition("=")[0] != key]
+    kept = field.get("condition") if len((field.get("condition") or {}).get("in") or []) > 1 else None
+    if kept:  # an imported condition on several values: offered as it is
+        conditions.insert(0, (KEEP, _("garder la condition actuelle : %(c)s") % {"c": _condition_text(kept)}))
+    form = EditFieldForm(
+        request.POST or None,
+        initial=_field_initial(field),
+        kind=field["type"],
+        in_block=in_block,
+        conditions=conditions,
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        keep = form.cleaned_data.get("condition") == KEEP
+        if keep:
+            form.cleaned_data["condition"] = ""
+        try:
+            data = form.field_data()
+            if keep:
+                data["condition"] = kept
+            new = form_builder.edit_field(draft, key=key, field=data)
+            services.demarche_form_save(demarche=item, actor=request.user, form=new)
+        except (schema.SchemaError, services.DemarcheError) as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request, _("Champ modifié dans la version en préparation. Publiez-la pour qu'il s'applique.")
+            )
+            return redirect(f"{reverse('procedures:config_builder', args=[item.pk])}#champ-{key}")
+    return render(
+        request,
+        "procedures/config/field_edit.html",
+        {
+            "demarche": item,
+            "field": field,
+            "type_label": TYPES.get(field["type"], field["type"]),
+            "form": form,
+            "problems": problems,
+        },
+        status=422 if problems or form.errors else 200,
+    )
 
 
 def _targets(form: dict[str, Any]) -> list[tuple[str, str]]:
@@ -438,7 +568,7 @@ def letters(request) -> HttpResponse:
             )
         except services.DemarcheError as exc:
             for problem in exc.problems:
-                form.add_error("body" if exc.field == "body" else None, problem)
+                form.add_error(exc.field if exc.field in form.fields else None, problem)
         else:
             messages.success(request, _("Modèle de lettre enregistré."))
             return redirect("procedures:config_letters")
@@ -448,6 +578,49 @@ def letters(request) -> HttpResponse:
         {"form": form, "templates": selectors.decision_templates(commune=request.commune)},
         status=422 if form.errors else 200,
     )
+
+
+def _letter(request, pk: int) -> DecisionTemplate:
+    template = selectors.decision_template_get(commune=request.commune, pk=pk)
+    if template is None:
+        raise Http404
+    return template
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("build_procedures")
+def letter_edit(request, pk: int) -> HttpResponse:
+    """Change a letter's template; the letters already sent keep the text they were sent with."""
+    template = _letter(request, pk)
+    initial = {k: getattr(template, k) for k in ("title", "outcome", "body", "signatory")}
+    form = LetterForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_template_update(template=template, actor=request.user, **form.cleaned_data)
+        except services.DemarcheError as exc:
+            for problem in exc.problems:
+                form.add_error(exc.field if exc.field in form.fields else None, problem)
+        else:
+            messages.success(request, _("Modèle de lettre modifié."))
+            return redirect(f"{reverse('procedures:config_letters')}#lettre-{template.pk}")
+    return render(
+        request,
+        "procedures/config/letter_edit.html",
+        {"form": form, "template": template},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@capability_required("build_procedures")
+def letter_delete(request, pk: int) -> HttpResponse:
+    """Confirm, then delete a letter's template (letters already sent keep their text)."""
+    template = _letter(request, pk)
+    if request.method == "POST":
+        services.decision_template_delete(template=template, actor=request.user)
+        messages.success(request, _("Modèle « %(t)s » supprimé.") % {"t": template.title})
+        return redirect("procedures:config_letters")
+    return render(request, "procedures/config/letter_delete.html", {"template": template})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

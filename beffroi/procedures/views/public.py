@@ -27,6 +27,7 @@ from beffroi.procedures.forms import (
 )
 from beffroi.procedures.models import Dossier
 from beffroi.procedures.views.responses import file_download, pdf_response
+from beffroi.territory.maps import basemap_config
 
 
 def _places(request) -> dict[str, str]:
@@ -185,6 +186,28 @@ def draft_identity(request, token: str) -> HttpResponse:
     )
 
 
+def _map_context(commune, section: dict) -> dict:
+    """The map of a step with a postal address (a point to place, with JavaScript): the commune's base map."""
+    kinds = {item["type"] for item in section.get("fields", [])} | {
+        child["type"]
+        for item in section.get("fields", [])
+        if item["type"] == "repeat"
+        for child in item.get("fields", [])
+    }
+    if "address" not in kinds:
+        return {"address_map": False}
+    return {
+        "address_map": True,
+        "basemap": basemap_config(commune),
+        "map_boundary": commune.boundary or None,
+        "map_center": (
+            [float(commune.latitude), float(commune.longitude)]
+            if commune.latitude is not None and commune.longitude is not None
+            else None
+        ),
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
 def draft_step(request, token: str, number: int) -> HttpResponse:
@@ -261,6 +284,7 @@ def draft_step(request, token: str, number: int) -> HttpResponse:
             "current": current,
             "identity": False,
             "section_hidden": not schema.condition_met(section.get("condition"), dossier.answers),
+            **_map_context(request.commune, section),
         },
         status=422 if errors else 200,
     )

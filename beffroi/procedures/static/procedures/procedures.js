@@ -25,3 +25,44 @@
     });
   });
 })();
+
+// A postal address's map point (with JavaScript only; without it the address alone is sent and the server
+// places it from the commune's address base when it can). The commune's base map (basemap.js, as on the
+// reports' form); a tap places the point in the field's hidden latitude and longitude, « Retirer » clears it.
+(function () {
+  "use strict";
+  function data(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : null; }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof L === "undefined") { return; }
+    var boundary = data("procedures-boundary"), center = data("procedures-center");
+    document.querySelectorAll(".procedures-map-field").forEach(function (wrap) {
+      var lat = document.getElementById(wrap.dataset.lat), lon = document.getElementById(wrap.dataset.lon);
+      var status = wrap.querySelector(".procedures-map-status"), clear = wrap.querySelector(".procedures-map-clear");
+      if (!lat || !lon) { return; }
+      wrap.hidden = false;
+      var map = L.map(wrap.querySelector(".procedures-map"), { scrollWheelZoom: false })
+        .setView(center || [46.6, 2.4], center ? 15 : 5);
+      if (window.BeffroiBasemap) { window.BeffroiBasemap.add(map, data("basemap-config")); }
+      if (boundary) {
+        L.geoJSON(boundary, { interactive: false, style: { className: "map-outline", weight: 3, fill: false } }).addTo(map);
+      }
+      var chosen = null;
+      function say(key) { status.textContent = status.dataset[key] || ""; }
+      function choose(latlng) {
+        lat.value = latlng.lat.toFixed(6); lon.value = latlng.lng.toFixed(6);
+        if (chosen) { chosen.setLatLng(latlng); } else { chosen = L.circleMarker(latlng, { radius: 9, className: "procedures-map-chosen", fillOpacity: 0.9 }).addTo(map); }
+        clear.hidden = false; say("picked");
+      }
+      clear.addEventListener("click", function () {
+        lat.value = ""; lon.value = "";
+        if (chosen) { map.removeLayer(chosen); chosen = null; }
+        clear.hidden = true; say("hint");
+      });
+      if (lat.value && lon.value) {
+        var at = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+        choose(at); map.setView(at, 17);
+      } else { clear.hidden = true; say("hint"); }
+      map.on("click", function (e) { choose(e.latlng); if (map.getZoom() < 17) { map.setView(e.latlng, 17); } });
+    });
+  });
+})();

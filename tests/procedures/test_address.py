@@ -1,0 +1,120 @@
+"""The postal-address field: a map point placed with JavaScript, stored with the answer; without JavaScript the
+address alone, placed from the commune's address base when it names one of its addresses."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from beffroi.procedures import fields, services
+from beffroi.territory import addressing
+from beffroi.territory.models import Address, AddressStreet
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def moving(valbourg):
+    return services.template_install(commune=valbourg, actor=None, code="stationnement-demenagement")
+
+
+@pytest.fixture
+def addresses(valbourg):
+    AddressStreet.objects.create(
+        commune=valbourg, key=addressing.normalise("rue des Écoles"), name="rue des Écoles"
+    )
+    for number, lat in ((12, 47.31), (14, 47.312)):
+        Address.objects.create(
+            commune=valbourg,
+            interop_key=f"21990_0001_{number:05d}",
+            street="rue des Écoles",
+            street_key=addressing.normalise("rue des Écoles"),
+            number=number,
+            latitude=lat,
+            longitude=4.81,
+        )
+
+
+def test_a_map_point_is_checked_and_kept_with_the_address():
+    field = {"key": "adresse", "type": "address", "label": "Adresse", "required": True}
+    parts = {"street": ["3 rue Haute"], "postcode": ["21990"], "city": ["Valbourg"]}
+    assert "point" not in fields.clean_address(field, parts)
+    placed = fields.clean_address(field, {**parts, "lat": ["47.3123456"], "lon": ["4.8"]})
+    assert placed["point"] == {"lat": 47.312346, "lon": 4.8, "source": "carte"}
+    for lat, lon in (("abc", "4.8"), ("47.3", ""), ("95", "4.8"), ("nan", "4.8")):
+        with pytest.raises(fields.FieldError) as exc:
+            fields.clean_address(field, {**parts, "lat": [lat], "lon": [lon]})
+        assert "carte" in exc.value.message()
+    assert "point placé sur la carte : 47.31235, 4.80000" in fields.display_value(field, placed)
+
+
+def _step(client, valbourg, moving, address):
+    client.post(f"/valbourg/demarches/{moving.slug}/", {"applicant_kind": "particulier"})
+    dossier = moving.dossiers.get()
+    url = f"/valbourg/demarches/brouillon/{dossier.access_token}/etape/0/"
+    posted = {"version": str(dossier.version_id), "action": "save"}
+    posted.update({f"adresse-{k}": v for k, v in address.items()})
+    return dossier, url, client.post(url, posted)
+
+
+def test_without_javascript_the_address_is_placed_from_the_address_base(client, valbourg, moving, addresses):
+    dossier, url, response = _step(
+        client, valbourg, moving, {"street": "14 rue des ecoles", "postcode": "21990", "city": "VALBOURG"}
+    )
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.answers["adresse"]["point"] == {"lat": 47.312, "lon": 4.81, "source": "base_adresse"}
+    page = text(client.get(url))
+    assert 'class="procedures-map-field"' in page and 'name="adresse-lat" value=""' in page  # not the map's
+    for typed in ({"street": "99 rue des Écoles"}, {"street": "rue des Écoles"}, {"city": "Dijon"}):
+        client.post(
+            url,
+            {
+                "version": str(dossier.version_id),
+                "action": "save",
+                "adresse-street": "14 rue des Écoles",
+                "adresse-postcode": "21990",
+                "adresse-city": "Valbourg",
+                **{f"adresse-{k}": v for k, v in typed.items()},
+            },
+        )
+        dossier.refresh_from_db()
+        assert "point" not in dossier.answers["adresse"], typed
+
+
+def test_with_javascript_the_point_placed_is_stored_and_shown_again(client, valbourg, moving, addresses):
+    dossier, url, response = _step(
+        client,
+        valbourg,
+        moving,
+        {
+            "street": "14 rue des Écoles",
+            "postcode": "21990",
+            "city": "Valbourg",
+            "lat": "47.3001",
+            "lon": "4.8002",
+        },
+    )
+    dossier.refresh_from_db()
+    assert dossier.answers["adresse"]["point"] == {"lat": 47.3001, "lon": 4.8002, "source": "carte"}
+    page = text(client.get(url))
+    assert 'name="adresse-lat" value="47.3001"' in page and 'id="basemap-config"' in page
+    tampered = client.post(
+        url,
+        {
+            "version": str(dossier.version_id),
+            "action": "next",
+            "adresse-street": "14 rue des Écoles",
+            "adresse-postcode": "21990",
+            "adresse-city": "Valbourg",
+            "adresse-lat": "<script>",
+            "adresse-lon": "4.8",
+        },
+    )
+    assert tampered.status_code == 422
+    assert "Le point placé sur la carte pour « Adresse du déménagement » n'est pas valable" in text(tampered)
+    identity = text(client.get(f"/valbourg/demarches/brouillon/{dossier.access_token}/identite/"))
+    assert "procedures-map-field" not in identity  # the applicant's own address: no map
