@@ -364,3 +364,27 @@ def test_letters_and_a_conditional_section_in_the_builder(client, valbourg, cant
         "field": "periscolaire",
         "equals": "oui",
     }
+
+
+def test_an_account_that_muted_its_dossiers_still_gets_what_the_law_requires(
+    valbourg, cantine, school, habitant_valbourg, agent_valbourg, django_capture_on_commit_callbacks
+):
+    from beffroi.accounts.services import notification_settings_set
+
+    notification_settings_set(user=habitant_valbourg, choices={"demarches": {"email": False, "sms": False}})
+    identity = {**IDENTITY, "email": [habitant_valbourg.email]}
+    dossier = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=habitant_valbourg, applicant_kind="particulier"
+    )
+    services.dossier_save(dossier=dossier, posted=identity, identity=True, complete=True)
+    services.dossier_save(dossier=dossier, posted=_answers(school), files={"justificatif_domicile": _pdf()})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_submit(dossier=dossier, actor=habitant_valbourg)
+        services.dossier_take(dossier=dossier, actor=agent_valbourg)
+        services.message_send(dossier=dossier, actor=agent_valbourg, body="Bonjour, tout est en ordre.")
+        services.dossier_request_pieces(dossier=dossier, actor=agent_valbourg, pieces="Un justificatif récent")
+    subjects = [message.subject for message in mail.outbox]
+    # the accusé and the request for documents go (the law asks for them); the news the person muted does not
+    assert any("reçu" in s for s in subjects) and any("pièces demandées" in s for s in subjects)
+    assert not any("en instruction" in s or "nouveau message" in s for s in subjects)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core import abuse, codes
 from beffroi.core.annotations import Actor, JSONObject
@@ -160,13 +161,18 @@ def _event(dossier: Dossier, kind: str, *, actor: Actor, public: bool = False, b
     DossierEvent.objects.create(dossier=dossier, kind=kind, public=public, body=body, author=_account(actor))
 
 
-def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True) -> None:
-    """Mail the applicant after the commit (an account's address only once confirmed); nothing on rollback."""
+def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, required: bool = True) -> None:
+    """Mail the applicant after the commit (an account's address only once confirmed); nothing on rollback.
+
+    ``required``: what the law has the administration send (the accusé de réception, a request for missing
+    documents, the decision) goes whatever the account's settings; other news (instruction started, a message)
+    follows « Mes démarches » in « Mon espace »."""
     from beffroi.core.tasks import send_email
 
     email = dossier.applicant_email
     if dossier.applicant is not None and email.lower() == dossier.applicant.email.lower():
-        email = notification_address(dossier.applicant) or ""
+        kind = None if required else NotificationKind.DOSSIERS
+        email = notification_address(dossier.applicant, kind=kind) or ""
     if not email:
         return
     follow = commune_url(dossier.commune, "procedures:track", kwargs={"token": dossier.access_token})
@@ -606,6 +612,7 @@ def dossier_take(*, dossier: Dossier, actor: Actor) -> Dossier:
         locked,
         _("Dossier %(code)s en instruction") % {"code": locked.display_code},
         _("Votre dossier %(code)s est en cours d'instruction.") % {"code": locked.display_code},
+        required=False,
     )
     return locked
 
@@ -720,6 +727,7 @@ def message_send(
         _("Dossier %(code)s : nouveau message") % {"code": locked.display_code},
         _("La mairie vous a écrit au sujet de votre dossier %(code)s :\n\n%(body)s")
         % {"code": locked.display_code, "body": message.body},
+        required=False,
     )
     return message
 
