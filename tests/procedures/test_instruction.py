@@ -383,7 +383,9 @@ def test_an_account_that_muted_its_dossiers_still_gets_what_the_law_requires(
         services.dossier_submit(dossier=dossier, actor=habitant_valbourg)
         services.dossier_take(dossier=dossier, actor=agent_valbourg)
         services.message_send(dossier=dossier, actor=agent_valbourg, body="Bonjour, tout est en ordre.")
-        services.dossier_request_pieces(dossier=dossier, actor=agent_valbourg, pieces="Un justificatif récent")
+        services.dossier_request_pieces(
+            dossier=dossier, actor=agent_valbourg, pieces="Un justificatif récent"
+        )
     subjects = [message.subject for message in mail.outbox]
     # the accusé and the request for documents go (the law asks for them); the news the person muted does not
     assert any("reçu" in s for s in subjects) and any("pièces demandées" in s for s in subjects)
