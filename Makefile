@@ -69,7 +69,7 @@ test-browser: install system-deps node_modules/.package-lock.json
 # and a count, three rounds each: nothing acknowledged is lost (tests/durability/). One process: the tests use
 # fixed ports (BEFFROI_DURABILITY_PORT, BEFFROI_DURABILITY_MQTT_PORT).
 test-durability: install system-deps
-	$(BIN)/pytest tests/durability -m durability -p no:cacheprovider -q
+	$(BIN)/pytest tests/durability tests/datahub/test_reliability.py -m durability -p no:cacheprovider -q
 
 # Schemathesis against the platform, NGSI-LD and Open311 APIs of a server started for the run (tests/fuzz/):
 # a few minutes (30 s per API, BEFFROI_FUZZ_SECONDS; BEFFROI_FUZZ_URL and BEFFROI_FUZZ_KEY for a running server).

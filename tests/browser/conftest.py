@@ -92,15 +92,20 @@ def demo_server(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with isolated_settings(media), django_db_blocker.unblock():
         demo.prepare()
+    pristine = tmp_path_factory.mktemp("media-pristine") / "media"
+    shutil.copytree(media, pristine)
     server = LiveServer("localhost")
-    yield server, demo, media
+    yield server, demo, (media, pristine)
     server.stop()
 
 
 @pytest.fixture
 def demo_site(demo_server):
-    server, demo, media = demo_server
+    server, demo, (media, pristine) = demo_server
     demo.restore()
+    # the files too: a test that erases an account or removes a proposal deletes its photo from the folder
+    shutil.rmtree(media)
+    shutil.copytree(pristine, media)
     # the crawler logs in as every role many times; the demo's files (residents' photos, illustrations) are
     # where the demo put them
     with (

@@ -2,7 +2,7 @@
 
 The pages are found by crawling the demo site from the commune home page and the agents' space, so a page
 added by any module is audited without being listed here. URLs of the same shape (ids, codes, members of
-a catalogue) are visited twice at most.
+a catalogue) are drawn by the same template: one of each is visited.
 """
 
 import re
@@ -17,6 +17,7 @@ SKIP = re.compile(
 )
 EXTRA_PAGES = ["/", "/valbourg/page-qui-n-existe-pas/", "/valbourg/mot-de-passe-oublie/envoye/"]
 MAX_PAGES = 150
+VISITS_PER_SHAPE = 1
 
 
 def shape(url: str, collections: set[str]) -> str:
@@ -70,7 +71,7 @@ def crawl(page, base_url: str, starts: list[str], check=run_axe) -> dict[str, li
         if url in seen_urls or SKIP.search(url):
             continue
         key = shape(url, collections) + ("?" if "?" in url else "")
-        if shapes.get(key, 0) >= 2:
+        if shapes.get(key, 0) >= VISITS_PER_SHAPE:
             continue
         shapes[key] = shapes.get(key, 0) + 1
         seen_urls.add(url)

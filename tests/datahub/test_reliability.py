@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed")
+# With the kill tests (make test-durability): it starts the real worker and broker and kills the worker.
+pytestmark = [
+    pytest.mark.durability,
+    pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto is not installed"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFFROI = [sys.executable, "-m", "beffroi.cli"]
