@@ -516,6 +516,10 @@ def _date(request: HttpRequest, name: str) -> datetime | None:
         parsed = None
     if parsed is None:
         raise Open311Error(400, f"{name} doit être une date W3C, ex. 2026-01-01T00:00:00Z")
+    try:  # the database compares in UTC: 1 January of year 1 in Paris is still in year 0 there
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise Open311Error(400, f"{name} doit être une date entre l'an 1 et l'an 9999.") from None
     return parsed
 
 

@@ -91,3 +91,11 @@ def test_a_nul_character_is_an_open311_400(client, setup_reports, fmt):
     open311_error(response, 400, fmt)
     posted = client.post(f"{BASE}/requests.{fmt}?jurisdiction_id=valbourg&a%00b=1", {"service_code": "x"})
     open311_error(posted, 400, fmt)
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+def test_a_date_before_year_one_in_utc_is_an_open311_400(client, setup_reports, name):
+    """Found by the property test: midnight on 1 January of year 1 in Paris is in year 0 in UTC (a 500)."""
+    response = client.get(f"{BASE}/requests.json", {"jurisdiction_id": "valbourg", name: "0001-01-01"})
+    open311_error(response, 400, "json")
+    assert "an 1" in response.json()[0]["description"]
