@@ -14,11 +14,26 @@ hypothesis_settings.register_profile("beffroi", deadline=None, suppress_health_c
 hypothesis_settings.load_profile("beffroi")
 
 
+# Modules that check what a page or a response says and looks like (words, styles, headers, buttons, snapshots,
+# a module switched off): the same on every database, so the PostgreSQL run leaves them out (`presentation`).
+PRESENTATION_MODULES = {
+    "tests/core/test_styles.py",
+    "tests/core/test_api_snapshots.py",
+    "tests/core/test_security_headers.py",
+    "tests/core/test_module_switch.py",
+    "tests/reports/test_english.py",
+    "tests/reports/test_buttons.py",
+}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Every test that touches the database carries the django_db marker, so the PostgreSQL run can select
     # exactly those (`-m django_db`) and skip the pure modules it has nothing to add to.
+    root = Path(__file__).resolve().parent.parent
     for item in items:
+        if Path(item.fspath).resolve().relative_to(root).as_posix() in PRESENTATION_MODULES:
+            item.add_marker(pytest.mark.presentation)
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & {
             "db",

@@ -1,6 +1,8 @@
 """A resident on a phone with JavaScript off chooses what they are told, sees the residents' photos on the idea
 and proposal cards, and an administrator's destructive action asks on a page of its own."""
 
+from urllib.parse import urljoin
+
 from tests.browser.conftest import login, run_axe
 
 
@@ -31,7 +33,8 @@ def test_idea_and_proposal_cards_show_the_residents_photos_with_their_descriptio
         assert pictures.count() >= 2
         first = pictures.first
         assert first.get_attribute("alt").startswith("Dessin :")
-        assert first.evaluate("img => img.complete && img.naturalWidth > 0")  # the photo is served
+        served = page.request.get(urljoin(page.url, first.get_attribute("src")))  # the photo is served
+        assert served.ok and served.headers["content-type"].startswith("image/"), served.status
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert run_axe(page) == []
     context.close()
