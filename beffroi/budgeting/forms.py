@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from beffroi.budgeting.models import CATEGORIES, BallotType, Budget, PaperBallotKind, Project, SubBudget
 from beffroi.budgeting.services.budgets import BUDGET_FIELDS
 from beffroi.core.abuse import HoneypotMixin
-from beffroi.core.forms import AmountField, PictureField
+from beffroi.core.forms import AmountField, resident_picture_fields
 
 if TYPE_CHECKING:
     from beffroi.territory.models import Place
@@ -122,20 +122,7 @@ class IdeaForm(forms.Form):
     sub_budget: forms.ModelChoiceField[SubBudget] = forms.ModelChoiceField(
         label=_("Enveloppe"), queryset=None, required=False
     )
-    picture = PictureField(
-        label=_("Une photo"),
-        help_text=_(
-            "Le lieu tel qu'il est, ou un exemple de ce que vous imaginez. JPEG, PNG ou WebP, 8 Mo au plus."
-        ),
-    )
-    picture_alt = forms.CharField(
-        label=_("Ce que montre la photo"),
-        max_length=200,
-        required=False,
-        help_text=_(
-            "Une phrase lue aux personnes qui ne voient pas l'image, par exemple : « le lavoir, sans banc »."
-        ),
-    )
+    picture, picture_alt = resident_picture_fields()
     author_name = forms.CharField(
         label=_("Votre nom"),
         max_length=100,

@@ -131,3 +131,23 @@ class PictureField(forms.FileField):
             return process_photo(upload.read())
         except PhotoError as error:
             raise ValidationError(PICTURE_MESSAGES[str(error)], code=str(error)) from None
+
+
+def resident_picture_fields() -> tuple[PictureField, forms.CharField]:
+    """The photo a resident may join to an idea or a proposal, and the sentence that describes it, as a form
+    declares them: ``picture, picture_alt = resident_picture_fields()``."""
+    picture = PictureField(
+        label=gettext_lazy("Une photo"),
+        help_text=gettext_lazy(
+            "Le lieu tel qu'il est, ou un exemple de ce que vous imaginez. JPEG, PNG ou WebP, 8 Mo au plus."
+        ),
+    )
+    picture_alt = forms.CharField(
+        label=gettext_lazy("Ce que montre la photo"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Une phrase lue aux personnes qui ne voient pas l'image, par exemple : « le lavoir, sans banc »."
+        ),
+    )
+    return picture, picture_alt

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
-from beffroi.core.forms import PictureField
+from beffroi.core.forms import resident_picture_fields
 from beffroi.participation.models import Consultation, Meeting, Proposal, QuestionKind
 
 DATE_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -144,20 +144,7 @@ class ProposalForm(forms.Form):
         max_length=10000,
         help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
     )
-    picture = PictureField(
-        label=_("Une photo"),
-        help_text=_(
-            "Le lieu tel qu'il est, ou un exemple de ce que vous imaginez. JPEG, PNG ou WebP, 8 Mo au plus."
-        ),
-    )
-    picture_alt = forms.CharField(
-        label=_("Ce que montre la photo"),
-        max_length=200,
-        required=False,
-        help_text=_(
-            "Une phrase lue aux personnes qui ne voient pas l'image, par exemple : « le lavoir, sans banc »."
-        ),
-    )
+    picture, picture_alt = resident_picture_fields()
 
 
 class CounterProposalForm(ProposalForm):
