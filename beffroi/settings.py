@@ -170,6 +170,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# "fragments": rendered pieces of pages (a list's rows, an API list's items) kept per process under a key made of
+# everything they show (docs/contributing.md, « A fragment worth caching »): a changed row has a new key, so
+# nothing is invalidated by hand and nothing stale is served; the timeout only frees memory. Per process (no
+# shared server to run); each process fills its own copy.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "beffroi-default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "beffroi-fragments",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    },
+}
 # Sessions in the database (SQLite or PostgreSQL), like the task queue: any app server behind the proxy
 # serves any request, and none keeps state of its own.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

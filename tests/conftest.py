@@ -68,6 +68,17 @@ def _isolated_settings(tmp_path):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a rolled-back database gives its row numbers to the next test, whose
+    rows could otherwise meet fragments rendered for the previous one's."""
+    from django.core.cache import caches
+
+    for alias in django_settings.CACHES:
+        caches[alias].clear()
+    yield
+
+
 @pytest.fixture
 def valbourg(db):
     return CommuneFactory(name="Valbourg", slug="valbourg", insee_code="21990", population=3214)
