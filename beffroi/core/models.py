@@ -131,6 +131,15 @@ class Commune(models.Model):
         return code in (self.enabled_modules or [])
 
     @property
+    def has_contour(self) -> bool:
+        """Whether a contour is recorded, without reading it when the request's commune was loaded without it
+        (core.tenancy annotates `_has_contour`): the contour is tens of kB of GeoJSON."""
+        known = self.__dict__.get("_has_contour")
+        if known is not None:
+            return bool(known)
+        return self.boundary is not None
+
+    @property
     def accessibility_label(self) -> str:
         """The statement's compliance level; the platform's own (partially compliant) until the commune sets it."""
         return str(AccessibilityLevel(self.accessibility_level or AccessibilityLevel.PARTIAL).label)

@@ -2,12 +2,14 @@
 
 import re
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from beffroi.core.models import RESERVED_SLUGS, ApiKey, Commune
 
 # The contour (GeoJSON, tens of kB for a real commune) is read only by the pages that draw or check it.
 _LIGHT = ("boundary",)
+# …and whether there is one (Commune.has_contour), answered by the same query.
+_HAS_CONTOUR = ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField())
 # What a commune's slug can be (SlugField): anything else names no commune, and never reaches the database
 # (PostgreSQL refuses a NUL character in a query with an error, not an empty answer).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -23,7 +25,7 @@ def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, 
     condition = Q(host=host) if host else Q(pk__in=[])
     if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
         condition |= Q(slug=first_segment)
-    candidates = list(Commune.objects.defer(*_LIGHT).filter(is_active=True).filter(condition)[:2])
+    candidates = list(Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR).filter(is_active=True).filter(condition)[:2])
     for commune in candidates:
         if host and commune.host == host:
             return commune, "host"
@@ -37,7 +39,7 @@ def archived_for_request(host: str, first_segment: str) -> Commune | None:
     if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
         condition |= Q(slug=first_segment)
     return (
-        Commune.objects.defer(*_LIGHT)
+        Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR)
         .filter(is_active=False, archived_at__isnull=False)
         .filter(condition)
         .first()
@@ -51,7 +53,7 @@ def single_commune(*, any_host: bool = False) -> Commune | None:
     on the main host. APIs (``any_host``): the only active commune of the install, whatever its host — an API
     request that names no commune is for that one, or must name it.
     """
-    communes = Commune.objects.defer(*_LIGHT).filter(is_active=True)
+    communes = Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR).filter(is_active=True)
     if not any_host:
         communes = communes.filter(Q(host="") | Q(host__isnull=True))
     found = list(communes[:2])
