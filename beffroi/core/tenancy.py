@@ -25,7 +25,12 @@ def commune_for_request(host: str, first_segment: str) -> tuple[Commune | None, 
     condition = Q(host=host) if host else Q(pk__in=[])
     if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
         condition |= Q(slug=first_segment)
-    candidates = list(Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR).filter(is_active=True).filter(condition)[:2])
+    candidates = list(
+        Commune.objects.defer(*_LIGHT)
+        .annotate(_has_contour=_HAS_CONTOUR)
+        .filter(is_active=True)
+        .filter(condition)[:2]
+    )
     for commune in candidates:
         if host and commune.host == host:
             return commune, "host"
@@ -39,7 +44,8 @@ def archived_for_request(host: str, first_segment: str) -> Commune | None:
     if first_segment and first_segment not in RESERVED_SLUGS and is_slug(first_segment):
         condition |= Q(slug=first_segment)
     return (
-        Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR)
+        Commune.objects.defer(*_LIGHT)
+        .annotate(_has_contour=_HAS_CONTOUR)
         .filter(is_active=False, archived_at__isnull=False)
         .filter(condition)
         .first()

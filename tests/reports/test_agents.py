@@ -162,3 +162,17 @@ def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(
     page = client.get("/valbourg/mon-espace/").content.decode()
     assert f"{G}/{report.pk}/" in page
     assert "1 signalement en retard dans la commune." in page and "en retard</span>" in page
+
+
+def test_the_queue_warns_while_the_commune_has_no_contour_and_stops_once_it_has_one(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    warning = "La commune n&#x27;a pas encore de contour"
+    valbourg.boundary = None
+    valbourg.save(update_fields=["boundary"])
+    client.force_login(agent_valbourg)
+    assert warning in client.get("/valbourg/signalements/gestion/").content.decode()
+    side = {"type": "Polygon", "coordinates": [[[4.8, 47.3], [4.9, 47.3], [4.9, 47.4], [4.8, 47.3]]]}
+    valbourg.boundary = side
+    valbourg.save(update_fields=["boundary"])
+    assert warning not in client.get("/valbourg/signalements/gestion/").content.decode()
