@@ -167,7 +167,7 @@ def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(
 def test_the_queue_warns_while_the_commune_has_no_contour_and_stops_once_it_has_one(
     client, setup_reports, valbourg, agent_valbourg
 ):
-    warning = "La commune n&#x27;a pas encore de contour"
+    warning = "pas encore de contour"
     valbourg.boundary = None
     valbourg.save(update_fields=["boundary"])
     client.force_login(agent_valbourg)
