@@ -21,13 +21,11 @@ class CommuneMiddleware:
         request.commune_via = ""
         script_prefix = get_script_prefix()
         first, _, rest = request.path_info.lstrip("/").partition("/")
-        commune, via = tenancy.commune_for_request(request.get_host(), first)
-        if commune is None:
-            archived = tenancy.archived_for_request(request.get_host(), first)
-            if archived is not None:
-                from beffroi.core.views import commune_archived
+        commune, via, archived = tenancy.resolve(request.get_host(), first)
+        if commune is None and archived is not None:
+            from beffroi.core.views import commune_archived
 
-                return commune_archived(request, archived)
+            return commune_archived(request, archived)
         if via == "path":
             request.path_info = "/" + rest
             set_script_prefix(script_prefix + first + "/")
