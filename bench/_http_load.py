@@ -106,6 +106,8 @@ class Results:
     samples: dict[str, str] = field(default_factory=dict)  # one example of each kind's error
     elapsed: float = 0.0
     server_cpu: float = 0.0  # seconds of CPU the server used during the run (set by the caller)
+    database_cpu: float | None = None  # the same for the database server, when known
+    client_cpu: float = 0.0  # the same for the process generating the load
 
     def record(self, kind: str, seconds: float, error: str | None) -> None:
         self.latencies[kind].append(seconds)
