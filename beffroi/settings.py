@@ -185,7 +185,7 @@ CACHES = {
 }
 # Sessions in the database (SQLite or PostgreSQL), like the task queue: any app server behind the proxy
 # serves any request, and none keeps state of its own.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "beffroi.accounts.sessions"  # Django's database store, its lookup built once (core.prepared)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"  # « Mon espace »: what needs the member's attention, by role
 LOGOUT_REDIRECT_URL = "core:home"

@@ -16,6 +16,17 @@ from beffroi.accounts.models import (
 from beffroi.accounts.roles import CAPABILITIES, has_capability
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
+from beffroi.core.prepared import Prepared
+
+# read on every signed-in request (the menu, the capabilities): built once per process (core.prepared)
+_ROLE = Prepared(
+    Membership,
+    lambda user, commune: (
+        Membership.objects.filter(user_id=user, commune_id=commune).order_by("pk").values_list("role")[:1]
+    ),
+    user=int,
+    commune=int,
+)
 
 
 def role_get(*, commune: Commune | None, user: Actor) -> str | None:
@@ -27,9 +38,8 @@ def role_get(*, commune: Commune | None, user: Actor) -> str | None:
         cache = {}
         setattr(user, "_beffroi_roles", cache)  # noqa: B010 - a per-request memo on the user object
     if commune.pk not in cache:
-        cache[commune.pk] = (
-            Membership.objects.filter(user=user, commune=commune).values_list("role", flat=True).first()
-        )
+        found = _ROLE.rows(user=user.pk, commune=commune.pk)
+        cache[commune.pk] = found[0][0] if found else None
     return cache[commune.pk]
 
 

@@ -1,12 +1,11 @@
 """Resolving the commune (tenant) of a request: dedicated host name, `/<slug>/` path prefix, or the only one."""
 
 import re
-from functools import lru_cache
 
-from django.db import connections, router
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from beffroi.core.models import RESERVED_SLUGS, ApiKey, Commune
+from beffroi.core.prepared import Prepared
 
 # The contour (GeoJSON, tens of kB for a real commune) is read only by the pages that draw or check it.
 _LIGHT = ("boundary",)
@@ -21,31 +20,19 @@ def is_slug(text: str) -> bool:
     return _SLUG.fullmatch(text) is not None
 
 
-# Every request resolves its commune: the query is compiled once per process and database engine (Django's ORM
-# spends about a millisecond of CPU building it, the database a tenth of that answering), then run with the
-# request's values (measured: 1.3 ms → 0.3 ms of CPU per request, bench/syndicat.py).
-_HOST, _SLUG_VALUE = "\x01host", "\x01slug"
+# Every request resolves its commune: the queries are built once per process (core.prepared).
+def _light() -> QuerySet[Commune]:
+    return Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR)
 
 
-@lru_cache(maxsize=16)
-def _compiled(shape: str, vendor: str) -> tuple[str, tuple[object, ...]]:
-    communes = Commune.objects.defer(*_LIGHT).annotate(_has_contour=_HAS_CONTOUR)
-    if shape == "named":  # by host or first path segment, archived ones included (their pages say so)
-        communes = communes.filter(Q(host=_HOST) | Q(slug=_SLUG_VALUE))[:4]
-    elif shape == "single-page":
-        communes = communes.filter(is_active=True).filter(Q(host="") | Q(host__isnull=True))[:2]
-    else:  # "single-any"
-        communes = communes.filter(is_active=True)[:2]
-    alias = next(name for name in connections if connections[name].vendor == vendor)
-    sql, params = communes.query.get_compiler(using=alias).as_sql()
-    return sql, tuple(params)
-
-
-def _communes(shape: str, **values: str) -> list[Commune]:
-    alias = router.db_for_read(Commune)
-    sql, params = _compiled(shape, connections[alias].vendor)
-    markers: dict[object, object] = {_HOST: values.get("host", ""), _SLUG_VALUE: values.get("slug", "")}
-    return list(Commune.objects.db_manager(alias).raw(sql, [markers.get(p, p) for p in params]))
+# by host or first path segment, archived ones included (their pages say so)
+_NAMED = Prepared(
+    Commune, lambda host, slug: _light().filter(Q(host=host) | Q(slug=slug))[:4], host=str, slug=str
+)
+_SINGLE_PAGE = Prepared(
+    Commune, lambda: _light().filter(is_active=True).filter(Q(host="") | Q(host__isnull=True))[:2]
+)
+_SINGLE_ANY = Prepared(Commune, lambda: _light().filter(is_active=True)[:2])
 
 
 def resolve(host: str, first_segment: str) -> tuple[Commune | None, str, Commune | None]:
@@ -56,7 +43,7 @@ def resolve(host: str, first_segment: str) -> tuple[Commune | None, str, Commune
     if not host and not slug:
         return None, "", None
     # "/" is in no host and no slug: an empty one matches nothing
-    candidates = _communes("named", host=host or "/", slug=slug or "/")
+    candidates = _NAMED.objects(host=host or "/", slug=slug or "/")
     active = [c for c in candidates if c.is_active]
     for commune in active:
         if host and commune.host == host:
@@ -86,7 +73,7 @@ def single_commune(*, any_host: bool = False) -> Commune | None:
     on the main host. APIs (``any_host``): the only active commune of the install, whatever its host — an API
     request that names no commune is for that one, or must name it.
     """
-    found = _communes("single-any" if any_host else "single-page")
+    found = (_SINGLE_ANY if any_host else _SINGLE_PAGE).objects()
     return found[0] if len(found) == 1 else None
 
 
@@ -98,9 +85,7 @@ def api_tenant(*, name: str, key: ApiKey | None) -> Commune | None:
     if name:
         if not is_slug(name):
             return None
-        return next(
-            (c for c in _communes("named", host="/", slug=name) if c.is_active and c.slug == name), None
-        )
+        return next((c for c in _NAMED.objects(host="/", slug=name) if c.is_active and c.slug == name), None)
     if key is not None:
         return key.commune
     return single_commune(any_host=True)
