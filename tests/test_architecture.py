@@ -51,6 +51,7 @@ PURE_MODULES = [
     "beffroi.core.charts.*",
     "beffroi.budgeting.rules.*",
     "beffroi.budgeting.pabulib",
+    "beffroi.budgeting.pabulib_writer",
     "beffroi.budgeting.results",
     "beffroi.datahub.alerting",
     "beffroi.datahub.ngsild.*",

@@ -41,7 +41,7 @@ from beffroi.budgeting.models import (
     VotingCode,
     VotingCodeFailure,
 )
-from beffroi.budgeting.pabulib import election_to_pabulib, write_pabulib
+from beffroi.budgeting.pabulib_writer import election_to_pabulib, write_pabulib
 from beffroi.budgeting.personal_data import voted_with_erased_account
 from beffroi.budgeting.results import BudgetCount
 from beffroi.budgeting.rules.model import Ballot as RulesBallot

@@ -13,15 +13,12 @@ from beffroi.budgeting.cli import count_file, main
 from beffroi.budgeting.pabulib import (
     PabulibError,
     PabulibFile,
-    build_pabulib,
-    election_to_pabulib,
     format_money,
     parse_pabulib,
     parse_pabulib_bytes,
     read_pabulib,
-    with_outcome,
-    write_pabulib,
 )
+from beffroi.budgeting.pabulib_writer import build_pabulib, election_to_pabulib, with_outcome, write_pabulib
 from beffroi.budgeting.rules import BallotType, count, mes_add1
 
 PABULIB_DIR = Path(__file__).resolve().parents[1] / "data" / "pabulib"
