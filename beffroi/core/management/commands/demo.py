@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         spent: dict[str, float] = {}
+        loaded: Iterator[dict[str, float]]
         if jobs > 1:
             connections.close_all()  # each process opens its own connection
             pool = multiprocessing.get_context("fork").Pool(jobs)
