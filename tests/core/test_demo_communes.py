@@ -76,3 +76,19 @@ def test_adding_communes_again_adds_nothing_and_more_adds_only_the_missing_ones(
     assert sorted(Commune.objects.values_list("slug", flat=True)) == ["commune-001", "commune-002"]
     assert Report.objects.count() == 2 * reports
     assert DailyRollup.objects.count() == 2 * daily
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_processes_load_the_communes_side_by_side():
+    from django.db import connection
+
+    from beffroi.core.management.commands.demo import Command
+    from beffroi.core.models import Commune
+    from beffroi.reports.models import Report
+
+    if connection.vendor != "postgresql":
+        pytest.skip("several loading processes on PostgreSQL only (SQLite has one writer)")
+    Command()._load_communes(2, jobs=2)
+    assert sorted(Commune.objects.values_list("slug", flat=True)) == ["commune-001", "commune-002"]
+    assert Report.objects.filter(commune__slug="commune-002").count() == 200
