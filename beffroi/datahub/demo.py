@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -319,7 +320,7 @@ def load_assets(
                 key = (kind, index, name, live_from)
                 if commune_number == 0 or key not in _HISTORY:
                     _HISTORY[key] = _history(fn, index, live_from, rng)
-                if commune_number and connection.vendor == "postgresql":
+                if commune_number:
                     copied.append((entity.pk, iri, key))
                 else:
                     daily, hourly = _HISTORY[key]
@@ -340,34 +341,80 @@ def load_assets(
         services.observation_ingest_batch(commune=commune, measurements=_with_incidents(live, now))
 
 
-_HISTORY_TEXT: dict[tuple, tuple[str, str]] = {}  # the shared history's rows in COPY's text format
+_HISTORY_BINARY: dict[tuple, tuple[list, list]] = {}  # the shared history's rows in COPY's binary format
+_HISTORY_ROWS: dict[tuple, tuple[list, list]] = {}  # …and as the database's values, for other databases
+
+
+def _insert_history(series: list[tuple[int, str, tuple]]) -> None:
+    """`_copy_history` where there is no COPY (SQLite): one prepared INSERT run over every row."""
+    bucket = DailyRollup._meta.get_field("bucket")
+    for position, model in enumerate((DailyRollup, HourlyRollup)):
+        values: list[tuple] = []
+        for entity_pk, attribute, key in series:
+            if key not in _HISTORY_ROWS:
+                _HISTORY_ROWS[key] = tuple(  # type: ignore[assignment]
+                    [
+                        (bucket.get_db_prep_value(b, connection), lo, hi, total, n)
+                        for b, lo, hi, total, n in rows
+                    ]
+                    for rows in _HISTORY[key]
+                )
+            values.extend((entity_pk, attribute, *row) for row in _HISTORY_ROWS[key][position])
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (entity_id, attribute, bucket, minimum, maximum, total, count) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                values,
+            )
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # PostgreSQL's binary timestamps count microseconds from it
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
 def _copy_history(series: list[tuple[int, str, tuple]]) -> None:
-    """The history of a syndicat commune's new series, streamed into the roll-ups by one COPY per table (the
-    rows `services.rollup_write_history(fresh=True)` streams series by series), from text formatted once
-    for every commune: each commune's 84,000 roll-up rows cost one round trip, not 148."""
+    """The history of a syndicat commune's new series, streamed into the roll-ups by one binary COPY per table
+    (the rows `services.rollup_write_history(fresh=True)` streams series by series), from rows encoded once for
+    every commune: each commune's 84,000 roll-up rows cost one round trip, not 148."""
+    if connection.vendor != "postgresql":
+        _insert_history(series)
+        return
     for position, table in enumerate(
         (DailyRollup._meta.db_table, HourlyRollup._meta.db_table)  # noqa: SLF001 — our own table names
     ):
         with (
             connection.cursor() as cursor,
             cursor.copy(
-                f"COPY {table} (entity_id, attribute, bucket, minimum, maximum, total, count) FROM STDIN"  # noqa: S608
+                f"COPY {table} (entity_id, attribute, bucket, minimum, maximum, total, count) "  # noqa: S608
+                "FROM STDIN (FORMAT BINARY)"
             ) as copy,
         ):
+            copy.write(_COPY_SIGNATURE)
             for entity_pk, attribute, key in series:
-                if key not in _HISTORY_TEXT:
-                    _HISTORY_TEXT[key] = tuple(  # type: ignore[assignment]
-                        "".join(
-                            f"\t{bucket.isoformat()}\t{lo!r}\t{hi!r}\t{total!r}\t{n}\n"
+                if key not in _HISTORY_BINARY:
+                    _HISTORY_BINARY[key] = tuple(  # type: ignore[assignment]
+                        [
+                            struct.pack(
+                                "!iqidididii",
+                                8,
+                                (bucket - _EPOCH) // timedelta(microseconds=1),
+                                8,
+                                lo,
+                                8,
+                                hi,
+                                8,
+                                total,
+                                4,
+                                n,
+                            )
                             for bucket, lo, hi, total, n in rows
-                        )
+                        ]
                         for rows in _HISTORY[key]
                     )
-                prefix = f"{entity_pk}\t{attribute}"
-                text = _HISTORY_TEXT[key][position]
-                copy.write((prefix + text.replace("\n", "\n" + prefix))[: -len(prefix)].encode())
+                name = attribute.encode()
+                prefix = struct.pack("!hiqi", 7, 8, entity_pk, len(name)) + name
+                copy.write(b"".join(prefix + row for row in _HISTORY_BINARY[key][position]))
 
 
 def _history(fn, index: int, live_from: datetime, rng: random.Random) -> tuple[list, list]:
