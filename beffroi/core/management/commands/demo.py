@@ -111,6 +111,8 @@ class Command(BaseCommand):
                 indexes.append(index)
         if jobs <= 0:
             jobs = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+        if connection.in_atomic_block:  # other processes could not see the caller's uncommitted rows
+            jobs = 1
         jobs = min(jobs, len(indexes))
         self.stdout.write(
             f"  · communes supplémentaires : {len(indexes)} ({', '.join(s.name for s in steps)})"
