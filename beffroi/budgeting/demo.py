@@ -447,8 +447,41 @@ def _preferences(rng, projects, districts):
     return chosen
 
 
+def _cast_with_codes(budget, ballots: list[set]) -> None:
+    """The ballots of residents who voted with their printed code alone, written in bulk: the rows
+    `services.ballot_cast_with_code` writes (a `Ballot` naming the spent code, the code marked used, the
+    choices under the ballot's opaque token), for the syndicat's communes whose 40 such ballots are drawn
+    valid (2 to 5 of the budget's projects, as `_preferences` draws them)."""
+    from beffroi.budgeting.models import Ballot, BallotChoice, VotingCode
+    from beffroi.budgeting.selectors import ballot_token
+
+    now = timezone.now()
+    spent = list(
+        VotingCode.objects.filter(budget=budget, used_at__isnull=True).order_by("pk")[: len(ballots)]
+    )
+    Ballot.objects.bulk_create(Ballot(budget=budget, voter=None, voting_code=code) for code in spent)
+    VotingCode.objects.filter(pk__in=[code.pk for code in spent]).update(used_at=now)
+    BallotChoice.objects.bulk_create(
+        BallotChoice(
+            budget=budget,
+            ballot_token=ballot_token(budget=budget, key=f"code:{code.code_hash}"),
+            project_id=project.pk,
+            value=1,
+        )
+        for code, chosen in zip(spent, ballots, strict=True)
+        for project in chosen
+    )
+
+
 def _load_finished(
-    commune, agent, admin, rng, online=ONLINE_VOTERS, code_only=CODE_ONLY_VOTERS, paper=PAPER_BALLOTS
+    commune,
+    agent,
+    admin,
+    rng,
+    online=ONLINE_VOTERS,
+    code_only=CODE_ONLY_VOTERS,
+    paper=PAPER_BALLOTS,
+    bulk=False,
 ):
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
     day = timedelta(days=1)
@@ -502,7 +535,9 @@ def _load_finished(
         services.voter_verify_with_code(commune=commune, budget=budget, voter=voter, code=code)
         chosen = _preferences(rng, projects, districts)
         services.ballot_cast(commune=commune, budget=budget, voter=voter, choices={p.pk: 1 for p in chosen})
-    for code in codes[online:]:  # the code alone is the credential: no account
+    if bulk:
+        _cast_with_codes(budget, [_preferences(rng, projects, districts) for _code in codes[online:]])
+    for code in codes[online:] if not bulk else []:  # the code alone is the credential: no account
         chosen = _preferences(rng, projects, districts)
         services.ballot_cast_with_code(
             commune=commune, budget=budget, code=code, choices={p.pk: 1 for p in chosen}
@@ -716,6 +751,6 @@ def load_commune(commune, rng: random.Random) -> None:
     the 2026 one open for voting, the 2027 one collecting ideas (ideas filed by the agent at the counter)."""
     agent = User.objects.get(email=f"agent@{commune.slug}.demo.test")
     admin = User.objects.get(email=f"mairie@{commune.slug}.demo.test")
-    _load_finished(commune, agent, admin, rng, online=0, code_only=40, paper=4)
+    _load_finished(commune, agent, admin, rng, online=0, code_only=40, paper=4, bulk=True)
     _load_open(commune, agent, admin, None)
     _load_ideas(commune, agent, None)

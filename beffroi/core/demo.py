@@ -59,3 +59,29 @@ def register_commune(
 
 def commune_steps() -> list[CommuneStep]:
     return sorted(_COMMUNE_STEPS.values(), key=lambda s: (s.order, s.name))
+
+
+def set_columns(model: Any, fields: list[str], rows: list[tuple], batch_size: int = 500) -> None:
+    """Write `fields` of many rows of `model` at once, each row given as (pk, value of each field): the past
+    of bulk-created demo rows (their `auto_now` dates), by one `UPDATE … FROM (VALUES …)` per batch where
+    `bulk_update` would build a CASE expression of every row."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    model_fields = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    columns = [connection.ops.quote_name(field.column) for field in model_fields[1:]]
+    assignments = ", ".join(f"{column} = v.column{i}" for i, column in enumerate(columns, start=2))
+    placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(batch))}) AS v "  # noqa: S608 — our own names
+                f"WHERE {table}.{pk} = v.column1",
+                [
+                    field.get_db_prep_value(value, connection)
+                    for row in batch
+                    for field, value in zip(model_fields, row, strict=True)
+                ],
+            )

@@ -3,6 +3,7 @@ licence to track), each with the sentence that says what it shows, through the s
 
 from __future__ import annotations
 
+import functools
 import io
 
 from PIL import Image, ImageDraw
@@ -86,6 +87,7 @@ ALT = {
 }
 
 
+@functools.cache  # drawn once per process: the syndicat's communes (`beffroi demo --communes N`) share them
 def demo_picture(kind: str) -> ProcessedPhoto:
     """The drawing ``kind`` (a key of ``ALT``) as an uploaded photo would be stored (JPEG and thumbnail)."""
     out = io.BytesIO()

@@ -302,9 +302,14 @@ def load_commune(commune: Commune, rng: random.Random) -> None:
         histories.append((path, moments))
     Report.objects.bulk_create(reports)
     # auto_now(_add) fields take the time of the insert: the past is written afterwards, like the demo does
-    for report, (_path, moments) in zip(reports, histories, strict=True):
-        report.created_at, report.updated_at = moments[0], moments[-1]
-    Report.objects.bulk_update(reports, ["created_at", "updated_at"], batch_size=500)
+    demo.set_columns(
+        Report,
+        ["created_at", "updated_at"],
+        [
+            (report.pk, moments[0], moments[-1])
+            for report, (_path, moments) in zip(reports, histories, strict=True)
+        ],
+    )
     events = []
     for report, (path, _moments) in zip(reports, histories, strict=True):
         events.append(ReportEvent(report=report, kind=ReportEvent.Kind.CREATED, public=True))
@@ -315,6 +320,4 @@ def load_commune(commune: Commune, rng: random.Random) -> None:
             )
     ReportEvent.objects.bulk_create(events)
     moments_of = iter(m for _path, moments in histories for m in moments)
-    for event in events:
-        event.created_at = next(moments_of)
-    ReportEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)
+    demo.set_columns(ReportEvent, ["created_at"], [(event.pk, next(moments_of)) for event in events])

@@ -44,3 +44,51 @@ def test_a_scale_commune_has_the_demo_kinds_of_data(client):
     assert agent.check_password("beffroi-demo")
     client.force_login(agent)
     assert client.get(f"/{commune.slug}/signalements/gestion/").status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_adding_communes_again_adds_nothing_and_more_adds_only_the_missing_ones():
+    from beffroi.budgeting.models import Ballot, BallotChoice, Budget
+    from beffroi.core.management.commands.demo import Command
+    from beffroi.core.models import Commune
+    from beffroi.datahub.models import DailyRollup, HourlyRollup
+    from beffroi.reports.models import Report
+
+    command = Command()
+    command._load_communes(1, jobs=1)
+    assert list(Commune.objects.values_list("slug", flat=True)) == ["commune-001"]
+    counted = Budget.objects.get(commune__slug="commune-001", slug="bp-2025")
+    # the 40 ballots cast with postal codes: each spent its code, and its choices are counted
+    assert Ballot.objects.filter(budget=counted, voting_code__used_at__isnull=False).count() == 40
+    assert counted.results["num_voters"] >= 40  # with the paper ballots
+    assert BallotChoice.objects.filter(budget=counted).count() >= 40 * 2
+    daily = DailyRollup.objects.count()
+    assert daily >= 74 * 400  # 74 measured series, 400 days each (and today's, from the live measurements)
+    assert HourlyRollup.objects.count() >= 74 * 31 * 24
+    reports = Report.objects.count()
+
+    command._load_communes(1, jobs=1)  # run again: the instance already has its commune
+    assert Commune.objects.count() == 1
+    assert (Report.objects.count(), DailyRollup.objects.count()) == (reports, daily)
+
+    command._load_communes(2, jobs=1)
+    assert sorted(Commune.objects.values_list("slug", flat=True)) == ["commune-001", "commune-002"]
+    assert Report.objects.count() == 2 * reports
+    assert DailyRollup.objects.count() == 2 * daily
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_processes_load_the_communes_side_by_side():
+    from django.db import connection
+
+    from beffroi.core.management.commands.demo import Command
+    from beffroi.core.models import Commune
+    from beffroi.reports.models import Report
+
+    if connection.vendor != "postgresql":
+        pytest.skip("several loading processes on PostgreSQL only (SQLite has one writer)")
+    Command()._load_communes(2, jobs=2)
+    assert sorted(Commune.objects.values_list("slug", flat=True)) == ["commune-001", "commune-002"]
+    assert Report.objects.filter(commune__slug="commune-002").count() == 200

@@ -3,17 +3,19 @@
 texts are delivered (printed in this terminal by the default console mail backend, or sent by the configured
 EMAIL_URL). `--communes N` adds fictional communes of demo size until the instance has N (a syndicat's load)."""
 
+import multiprocessing
 import os
 import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from beffroi.core import demo, modules
@@ -41,8 +43,16 @@ class Command(BaseCommand):
             default=0,
             help="ajouter des communes fictives de la taille de la démo jusqu'à en avoir N (charge d'un syndicat)",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=0,
+            help="processus qui chargent ces communes en parallèle (par défaut : un par cœur sur PostgreSQL, "
+            "un seul sur SQLite)",
+        )
 
-    def handle(self, *args, port, host, no_serve, no_worker, communes, **options):
+    def handle(self, *args, port, host, no_serve, no_worker, communes, jobs=0, **options):
+        self.verbosity = options.get("verbosity", 1)
         if not os.environ.get("BEFFROI_SITE_URL"):
             # links in the demo's mails lead to the address it serves (the server's processes inherit it)
             os.environ["BEFFROI_SITE_URL"] = settings.BEFFROI_SITE_URL = f"http://{host}:{port}"
@@ -59,7 +69,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 step.load()
         if communes:
-            self._load_communes(communes)
+            self._load_communes(communes, jobs=jobs)
         discarded = _discard_history_mail(since=started)
         if discarded:
             self.stdout.write(f"  · {discarded} notifications de l'historique de démonstration non envoyées")
@@ -85,32 +95,69 @@ class Command(BaseCommand):
                 worker.terminate()
                 worker.wait(timeout=10)
 
-    def _load_communes(self, total: int) -> None:
-        """Fictional communes of demo size (one transaction each), until the instance has `total` communes."""
+    def _load_communes(self, total: int, jobs: int = 0) -> None:
+        """Fictional communes of demo size (one transaction each), until the instance has `total` communes; on
+        PostgreSQL several processes load them side by side (one per core unless `jobs` says otherwise)."""
         steps = demo.commune_steps()
         present = Commune.objects.count()
         if present >= total:
             return
+        taken = set(Commune.objects.filter(slug__startswith=SCALE_PREFIX).values_list("slug", flat=True))
+        indexes: list[int] = []
+        index = 0
+        while present + len(indexes) < total:
+            index += 1
+            if f"{SCALE_PREFIX}{index:03d}" not in taken:
+                indexes.append(index)
+        if jobs <= 0:
+            jobs = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+        if connection.in_atomic_block:  # other processes could not see the caller's uncommitted rows
+            jobs = 1
+        jobs = min(jobs, len(indexes))
         self.stdout.write(
-            f"  · communes supplémentaires : {total - present} ({', '.join(s.name for s in steps)})"
+            f"  · communes supplémentaires : {len(indexes)} ({', '.join(s.name for s in steps)})"
+            + (f", {jobs} processus" if jobs > 1 else "")
         )
         started = time.monotonic()
-        taken = set(Commune.objects.filter(slug__startswith=SCALE_PREFIX).values_list("slug", flat=True))
-        index = added = 0
-        while present + added < total:
-            index += 1
-            rng = random.Random(index)
-            fields = scale_commune_fields(index, rng)
-            if fields["slug"] in taken:
-                continue
-            with transaction.atomic():
-                commune = commune_create(**fields)
-                for step in steps:
-                    step.load(commune, rng)
-            added += 1
-            if added % 10 == 0 or present + added == total:
-                elapsed = time.monotonic() - started
-                self.stdout.write(f"    {added} communes ajoutées en {elapsed:.0f} s")
+        spent: dict[str, float] = {}
+        loaded: Iterator[dict[str, float]]
+        if jobs > 1:
+            connections.close_all()  # each process opens its own connection
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+            loaded = pool.imap_unordered(load_scale_commune, indexes)
+        else:
+            pool = None
+            loaded = map(load_scale_commune, indexes)
+        try:
+            for added, timings in enumerate(loaded, start=1):
+                for name, seconds in timings.items():
+                    spent[name] = spent.get(name, 0.0) + seconds
+                if added % 10 == 0 or added == len(indexes):
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(f"    {added} communes ajoutées en {elapsed:.0f} s")
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        if getattr(self, "verbosity", 1) >= 2:
+            for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+                self.stdout.write(f"    {name} : {seconds / len(indexes):.3f} s de processeur par commune")
+
+
+def load_scale_commune(index: int) -> dict[str, float]:
+    """Add the syndicat's commune number `index` with every app's data, in one transaction; the processor time
+    each step took."""
+    rng = random.Random(index)
+    timings: dict[str, float] = {}
+    with transaction.atomic():
+        clock = time.process_time()
+        commune = commune_create(**scale_commune_fields(index, rng))
+        timings["commune"] = time.process_time() - clock
+        for step in demo.commune_steps():
+            clock = time.process_time()
+            step.load(commune, rng)
+            timings[step.name] = time.process_time() - clock
+    return timings
 
 
 SCALE_PREFIX = "commune-"
