@@ -13,6 +13,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
+from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
 from beffroi.territory.maps import basemap_config, static_plan
@@ -103,12 +104,14 @@ def map_context(commune) -> dict:
 def index(request):
     category, status = _filters(request)
     reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    rows = selectors.report_rows(reports=reports, columns=list_rows.PUBLIC_COLUMNS)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/index.html",
         {
             "page": page,
+            "rows": list_rows.public_rows(page.object_list),
             "categories": selectors.category_list(commune=request.commune),
             "category": category,
             "status": status,
@@ -128,7 +131,9 @@ def map_view(request):
     )
     rows = selectors.report_marker_rows(reports=located, limit=MAP_LIMIT)
     points = map_points_from_rows(request.commune, rows)
-    page = Paginator(located, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.report_rows(reports=located, columns=list_rows.PUBLIC_COLUMNS), MAP_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     commune = request.commune
     static_map = (
         static_plan(
@@ -147,6 +152,7 @@ def map_view(request):
         "reports/map.html",
         {
             "page": page,
+            "rows": list_rows.public_rows(page.object_list),
             "points": points,
             "static_map": static_map,
             **map_context(request.commune),

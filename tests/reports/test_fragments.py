@@ -1,0 +1,78 @@
+"""The lists' rows are kept rendered (reports.rows, the fragments cache) under a key made of every value they show:
+a change to any of them — through a service or a bare update that leaves `updated_at` alone — is on the next page
+at once."""
+
+import pytest
+
+from beffroi.reports import services
+from beffroi.reports.models import Category, Report, State
+from tests.factories import member
+from tests.reports.conftest import file_report
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/valbourg/signalements/"
+
+
+@pytest.fixture
+def admin(valbourg):
+    return member(valbourg, "admin", "admin-fragments@valbourg.test")
+
+
+@pytest.fixture
+def report(valbourg, setup_reports):
+    return file_report(valbourg, setup_reports["light"], description="Lampadaire éteint rue Haute")
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_list_shows_a_renamed_category_at_once(client, valbourg, setup_reports, report, admin):
+    assert "Éclairage public — n°" in _page(client, LIST)
+    light = setup_reports["light"]
+    services.category_save(
+        commune=valbourg, actor=admin, category=light, code=light.code, name="Lumière des rues", team=light.team
+    )
+    page = _page(client, LIST)
+    assert "Lumière des rues — n°" in page
+    assert "Éclairage public" not in page.split('class="reports-list"')[1]
+
+
+def test_list_shows_a_state_change_and_a_relabelled_state_at_once(client, valbourg, setup_reports, report, admin):
+    page = _page(client, LIST)
+    assert "badge-warn" in page.split('class="reports-list"')[1]
+    done = State.objects.get(commune=valbourg, code="resolu")
+    services.report_change_state(report=report, actor=admin, state=done)
+    rows = _page(client, LIST).split('class="reports-list"')[1]
+    assert done.display_label in rows
+    assert "badge-ok" in rows and "badge-warn" not in rows
+    # A label changed without touching the report (a bare update, as a migration would) is seen too.
+    State.objects.filter(pk=done.pk).update(label="Réparé")
+    assert "Réparé" in _page(client, LIST).split('class="reports-list"')[1]
+
+
+def test_list_shows_supports_and_a_new_description_at_once(client, report):
+    assert "soutien" not in _page(client, LIST).split('class="reports-list"')[1]
+    services.report_support(report=report)  # a bare update of the counter: updated_at is left as it was
+    assert "1 soutien" in _page(client, LIST)
+    Report.objects.filter(pk=report.pk).update(description="Lampadaire clignotant place du Marché")
+    page = _page(client, LIST)
+    assert "Lampadaire clignotant place du Marché" in page
+    assert "Lampadaire éteint" not in page
+
+
+def test_map_list_shows_a_renamed_category_at_once(client, setup_reports, report):
+    assert "Éclairage public — n°" in _page(client, "/valbourg/signalements/carte/")
+    Category.objects.filter(pk=setup_reports["light"].pk).update(name="Lumière des rues")
+    assert "Lumière des rues — n°" in _page(client, "/valbourg/signalements/carte/")
+
+
+def test_the_same_row_in_english_is_kept_apart(client, report):
+    assert "signalé le" in _page(client, LIST)
+    client.cookies["django_language"] = "en"
+    page = _page(client, LIST)
+    assert "signalé le" not in page
+    assert "reported on" in page
