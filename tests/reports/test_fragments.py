@@ -34,14 +34,21 @@ def test_list_shows_a_renamed_category_at_once(client, valbourg, setup_reports, 
     assert "Éclairage public — n°" in _page(client, LIST)
     light = setup_reports["light"]
     services.category_save(
-        commune=valbourg, actor=admin, category=light, code=light.code, name="Lumière des rues", team=light.team
+        commune=valbourg,
+        actor=admin,
+        category=light,
+        code=light.code,
+        name="Lumière des rues",
+        team=light.team,
     )
     page = _page(client, LIST)
     assert "Lumière des rues — n°" in page
     assert "Éclairage public" not in page.split('class="reports-list"')[1]
 
 
-def test_list_shows_a_state_change_and_a_relabelled_state_at_once(client, valbourg, setup_reports, report, admin):
+def test_list_shows_a_state_change_and_a_relabelled_state_at_once(
+    client, valbourg, setup_reports, report, admin
+):
     page = _page(client, LIST)
     assert "badge-warn" in page.split('class="reports-list"')[1]
     done = State.objects.get(commune=valbourg, code="resolu")
