@@ -43,6 +43,15 @@ def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Cat
     return qs.filter(active=True) if active_only else qs
 
 
+def category_options(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
+    """The categories as a filter offers them: code and name only (not their questions nor their team)."""
+    return (
+        category_list(commune=commune, active_only=active_only)
+        .select_related(None)
+        .only("pk", "code", "name")
+    )
+
+
 def category_get(*, commune: Commune, code: str) -> Category | None:
     return Category.objects.filter(commune=commune, code=code, active=True).select_related("team").first()
 

@@ -83,3 +83,41 @@ def test_the_same_row_in_english_is_kept_apart(client, report):
     page = _page(client, LIST)
     assert "signalé le" not in page
     assert "reported on" in page
+
+
+QUEUE = "/valbourg/signalements/gestion/?service=tous&statut=all"
+
+
+def _queue_rows(client):
+    return _page(client, QUEUE).split("<tbody>")[1]
+
+
+def test_queue_shows_an_assignment_a_due_date_and_a_renamed_team_at_once(
+    client, valbourg, setup_reports, report
+):
+    from datetime import date, timedelta
+
+    from beffroi.territory.models import Team
+
+    agent = member(valbourg, "agent", "agent-fragments@valbourg.test")
+    agent.full_name = "Camille Martin"
+    agent.save()
+    client.force_login(agent)
+    rows = _queue_rows(client)
+    assert "Voirie" in rows and "Camille Martin" not in rows and "reports-overdue" not in rows
+    services.report_assign(report=report, actor=agent, team=setup_reports["team"], assignee=agent)
+    assert "Voirie / Camille Martin" in _queue_rows(client)
+    services.report_set_due_date(report=report, actor=agent, due_date=date.today() - timedelta(days=2))
+    assert "reports-overdue" in _queue_rows(client)
+    Team.objects.filter(pk=setup_reports["team"].pk).update(name="Espaces publics")
+    assert "Espaces publics / Camille Martin" in _queue_rows(client)
+
+
+def test_queue_shows_a_state_change_at_once(client, valbourg, report):
+    agent = member(valbourg, "agent", "agent-fragments@valbourg.test")
+    client.force_login(agent)
+    assert "badge-warn" in _queue_rows(client)
+    done = State.objects.get(commune=valbourg, code="resolu")
+    services.report_change_state(report=report, actor=agent, state=done)
+    rows = _queue_rows(client)
+    assert done.display_label in rows and "badge-ok" in rows and "badge-warn" not in rows

@@ -48,7 +48,7 @@ def map_points(reports) -> list[dict]:
 def map_points_from_rows(commune, rows) -> list[dict]:
     """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names and labels are
     read once for the commune, the detail URL is reversed once."""
-    names = {c.pk: c.display_name for c in selectors.category_list(commune=commune, active_only=False)}
+    names = {c.pk: c.display_name for c in selectors.category_options(commune=commune, active_only=False)}
     labels = {s.pk: s.display_label for s in selectors.state_list(commune=commune)}
     base = reverse("reports:detail", args=[0])[: -len("0/")]
     return [
@@ -112,7 +112,7 @@ def index(request):
         {
             "page": page,
             "rows": list_rows.public_rows(page.object_list),
-            "categories": selectors.category_list(commune=request.commune),
+            "categories": selectors.category_options(commune=request.commune),
             "category": category,
             "status": status,
             "query": _page_query(category, status),
@@ -156,7 +156,7 @@ def map_view(request):
             "points": points,
             "static_map": static_map,
             **map_context(request.commune),
-            "categories": selectors.category_list(commune=request.commune),
+            "categories": selectors.category_options(commune=request.commune),
             "category": category,
             "status": status or "open",
             "limit": MAP_LIMIT,
