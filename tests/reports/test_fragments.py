@@ -121,3 +121,39 @@ def test_queue_shows_a_state_change_at_once(client, valbourg, report):
     services.report_change_state(report=report, actor=agent, state=done)
     rows = _queue_rows(client)
     assert done.display_label in rows and "badge-ok" in rows and "badge-warn" not in rows
+
+
+def _import_street(commune, name):
+    from beffroi.territory.services import map_layer_import
+
+    line = [[4.8300, 47.3181], [4.8345, 47.3181]]
+    feature = {
+        "type": "Feature",
+        "properties": {"name": name},
+        "geometry": {"type": "LineString", "coordinates": line},
+    }
+    map_layer_import(
+        commune=commune, kind="voies", collection={"type": "FeatureCollection", "features": [feature]}
+    )
+
+
+def _plan(html):
+    return html[html.index("<noscript><svg") : html.index("</svg></noscript>")]
+
+
+def test_the_plan_without_javascript_follows_a_new_layer_and_a_new_place_at_once(client, valbourg, report):
+    _import_street(valbourg, "Rue des Écoles")
+    track = f"/valbourg/signalements/suivi/{report.tracking_code}/"
+    assert ">Rue des Écoles</text>" in _plan(_page(client, track))
+    _import_street(valbourg, "Rue du Moulin")  # the layer imported again
+    plan = _plan(_page(client, track))
+    assert ">Rue du Moulin</text>" in plan and "Rue des Écoles" not in plan
+    Report.objects.filter(pk=report.pk).update(address_string="devant la poste")
+    assert 'aria-label="Plan autour du signalement : devant la poste"' in _plan(_page(client, track))
+
+
+def test_the_town_plan_marks_each_new_report_at_once(client, valbourg, setup_reports, report):
+    _import_street(valbourg, "Rue des Écoles")
+    assert _plan(_page(client, "/valbourg/signalements/carte/")).count('class="static-map-marker"') == 1
+    file_report(valbourg, setup_reports["pothole"], latitude="47.318500", longitude="4.832010")
+    assert _plan(_page(client, "/valbourg/signalements/carte/")).count('class="static-map-marker"') == 2

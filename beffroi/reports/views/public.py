@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
@@ -17,7 +18,13 @@ from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
 from beffroi.territory.maps import basemap_config, static_plan
-from beffroi.territory.selectors import address_nearest, address_search, place_get, place_list
+from beffroi.territory.selectors import (
+    address_nearest,
+    address_search,
+    map_layers_version,
+    place_get,
+    place_list,
+)
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
@@ -85,6 +92,15 @@ def locate_address(*, commune, text: str) -> list:
     return matches
 
 
+def plan(commune, **drawn) -> str:
+    """`territory.maps.static_plan`, kept in the fragments cache: the plan is drawn from the commune's layers
+    (hundreds of kB of GeoJSON read and projected) and is the same for each visit while they are. The key holds
+    everything drawn (the point, the title, the markers, the width) and the layers' stamp, which changes with
+    each import of a layer."""
+    parts = (commune.pk, map_layers_version(commune=commune), sorted(drawn.items()))
+    return fragments.rendered("reports-plan", parts, lambda: static_plan(commune, **drawn))
+
+
 def map_context(commune) -> dict:
     return {
         "boundary": commune.boundary or None,
@@ -136,7 +152,7 @@ def map_view(request):
     ).get_page(request.GET.get("page"))
     commune = request.commune
     static_map = (
-        static_plan(
+        plan(
             commune,
             latitude=float(commune.latitude),
             longitude=float(commune.longitude),
@@ -184,9 +200,7 @@ def report_plan(commune, report) -> str:
         if label
         else _("Plan autour du signalement")
     )
-    return static_plan(
-        commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title
-    )
+    return plan(commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title)
 
 
 def _public_report(request, report, template, extra=None):
