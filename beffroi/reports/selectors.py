@@ -44,12 +44,9 @@ def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Cat
 
 
 def category_options(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
-    """The categories as a filter offers them: code and name only (not their questions nor their team)."""
-    return (
-        category_list(commune=commune, active_only=active_only)
-        .select_related(None)
-        .only("pk", "code", "name")
-    )
+    """The categories as a filter offers them: code, name and whether active (not their questions nor team)."""
+    qs = category_list(commune=commune, active_only=active_only).select_related(None)
+    return qs.only("pk", "code", "name", "active")
 
 
 def category_get(*, commune: Commune, code: str) -> Category | None:

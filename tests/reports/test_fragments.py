@@ -157,3 +157,48 @@ def test_the_town_plan_marks_each_new_report_at_once(client, valbourg, setup_rep
     assert _plan(_page(client, "/valbourg/signalements/carte/")).count('class="static-map-marker"') == 1
     file_report(valbourg, setup_reports["pothole"], latitude="47.318500", longitude="4.832010")
     assert _plan(_page(client, "/valbourg/signalements/carte/")).count('class="static-map-marker"') == 2
+
+
+OPEN311 = "/open311/v2/requests.{fmt}?jurisdiction_id=valbourg"
+
+
+def _open311_item(client, report, fmt="json"):
+    import json
+    import xml.etree.ElementTree as ET
+
+    response = client.get(OPEN311.format(fmt=fmt))
+    assert response.status_code == 200
+    if fmt == "json":
+        return next(i for i in json.loads(response.content) if i["service_request_id"] == str(report.pk))
+    root = ET.fromstring(response.content)
+    item = next(r for r in root if r.findtext("service_request_id") == str(report.pk))
+    return {child.tag: child.text for child in item}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_list_shows_a_renamed_category_and_a_state_change_at_once(
+    client, valbourg, setup_reports, report, fmt
+):
+    agent = member(valbourg, "agent", "agent-fragments@valbourg.test")
+    item = _open311_item(client, report, fmt)
+    assert item["service_name"] == "Éclairage public" and item["status"] == "open"
+    Category.objects.filter(pk=setup_reports["light"].pk).update(name="Lumière des rues")
+    assert _open311_item(client, report, fmt)["service_name"] == "Lumière des rues"
+    done = State.objects.get(commune=valbourg, code="resolu")
+    services.report_change_state(report=report, actor=agent, state=done)
+    item = _open311_item(client, report, fmt)
+    assert item["status"] == "closed" and item["service_notice"] == done.label
+
+
+def test_open311_list_shows_a_public_reply_and_a_published_photo_at_once(client, valbourg, setup_reports):
+    from tests.reports.conftest import jpeg_with_gps
+
+    agent = member(valbourg, "agent", "agent-fragments@valbourg.test")
+    report = file_report(valbourg, setup_reports["light"], photos=[jpeg_with_gps()])
+    item = _open311_item(client, report)
+    assert item["status_notes"] is None and item["media_url"] is None
+    services.report_reply(report=report, actor=agent, body="Intervention demain matin.", public=True)
+    assert _open311_item(client, report)["status_notes"] == "Intervention demain matin."
+    photo = report.photos.get()
+    services.photo_set_published(photo=photo, actor=agent, published=True)
+    assert _open311_item(client, report)["media_url"].endswith(f"/valbourg/signalements/photo/{photo.pk}/")

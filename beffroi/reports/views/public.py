@@ -52,10 +52,10 @@ def map_points(reports) -> list[dict]:
     ]
 
 
-def map_points_from_rows(commune, rows) -> list[dict]:
-    """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names and labels are
-    read once for the commune, the detail URL is reversed once."""
-    names = {c.pk: c.display_name for c in selectors.category_options(commune=commune, active_only=False)}
+def map_points_from_rows(commune, rows, categories) -> list[dict]:
+    """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names (of `categories`,
+    every category of the commune) and labels are read once for the commune, the detail URL is reversed once."""
+    names = {c.pk: c.display_name for c in categories}
     labels = {s.pk: s.display_label for s in selectors.state_list(commune=commune)}
     base = reverse("reports:detail", args=[0])[: -len("0/")]
     return [
@@ -146,7 +146,8 @@ def map_view(request):
         commune=request.commune, category=category, status=status or "open"
     )
     rows = selectors.report_marker_rows(reports=located, limit=MAP_LIMIT)
-    points = map_points_from_rows(request.commune, rows)
+    categories = list(selectors.category_options(commune=request.commune, active_only=False))
+    points = map_points_from_rows(request.commune, rows, categories)
     page = Paginator(
         selectors.report_rows(reports=located, columns=list_rows.PUBLIC_COLUMNS), MAP_PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -172,7 +173,7 @@ def map_view(request):
             "points": points,
             "static_map": static_map,
             **map_context(request.commune),
-            "categories": selectors.category_options(commune=request.commune),
+            "categories": [c for c in categories if c.active],
             "category": category,
             "status": status or "open",
             "limit": MAP_LIMIT,
