@@ -269,7 +269,10 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
     """The commune a request is for (core.tenancy.api_tenant: jurisdiction_id, else the key's commune, else
     the only one served), if its reports module is on."""
     slug = _param(request, "jurisdiction_id")
-    commune = tenancy.api_tenant(name=slug, key=key)
+    if key is not None and slug == key.commune.slug and key.commune.is_active:
+        commune: Commune | None = key.commune  # what api_tenant would read again by its slug
+    else:
+        commune = tenancy.api_tenant(name=slug, key=key)
     if commune is None:
         if slug:
             shown = f" : {slug}" if tenancy.is_slug(slug) else ""
