@@ -455,22 +455,6 @@ _LIST_COLUMNS = (
 )
 
 
-# The two side reads of `GET requests`, written once rather than built by the ORM on each request (two
-# queries' compilation was a sixth of the list's time): the reports' published photos and public replies, in
-# the order where the one shown comes last.
-_IN_RANGE = "r.commune_id = %s AND r.created_at >= %s AND r.created_at <= %s"
-_PHOTOS_SQL = (
-    f"SELECT p.report_id, p.id FROM {ReportPhoto._meta.db_table} p "  # noqa: S608 - table names, no input
-    f"INNER JOIN {Report._meta.db_table} r ON p.report_id = r.id "
-    f"WHERE p.published = %s AND {_IN_RANGE} ORDER BY p.id DESC"
-)
-_REPLIES_SQL = (
-    f"SELECT e.report_id, e.body FROM {ReportEvent._meta.db_table} e "  # noqa: S608 - table names, no input
-    f"INNER JOIN {Report._meta.db_table} r ON e.report_id = r.id "
-    f"WHERE e.public = %s AND e.kind = %s AND {_IN_RANGE} ORDER BY e.created_at, e.id"
-)
-
-
 def _aware(value: datetime | str) -> datetime:
     """A (non-null) datetime column read with a plain cursor, as Django would convert it (aware): SQLite gives
     naive UTC (parsed by the driver's registered converter, or text), PostgreSQL aware datetimes. Skipping
@@ -487,32 +471,37 @@ def _day(value: date | str | None) -> date | None:
 def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report], fmt: str) -> list[str]:
     """The items of `GET requests` as their format writes them, from plain cursor rows (no model instances, no
     Django converters): one query for the exact columns (the category's and state's with them), then one query
-    each (written once, `_PHOTOS_SQL` and `_REPLIES_SQL`) for the published photos and the last public replies
-    of the reports in the page's date range.
+    each for the published photos and the last public replies of the reports in the page's date range.
 
     Each item is kept written in the fragments cache (docs/contributing.md, « A fragment worth caching ») under
     a key made of everything it shows: the row's columns, its reply and photo, the commune's name, the photos'
     address and the time zone. A report, category, state, team or place that changes has a new key."""
     sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
-    connection = connections[qs.db]  # the replica when the router sends the reads there
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if not rows:
-            return []
-        created = [_aware(row[7]) for row in rows]
-        # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
-        # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.
-        field = Report._meta.get_field("created_at")
-        in_range = [
-            commune.pk,
-            field.get_db_prep_value(min(created), connection),
-            field.get_db_prep_value(max(created), connection),
-        ]
-        cursor.execute(_PHOTOS_SQL, [True, *in_range])
-        photos: dict[int, int] = dict(cursor.fetchall())  # by descending pk: the first published photo wins
-        cursor.execute(_REPLIES_SQL, [True, ReportEvent.Kind.REPLY.value, *in_range])
-        notes: dict[int, str] = dict(cursor.fetchall())  # by date: the latest public reply wins
+    if not rows:
+        return []
+    created = [_aware(row[7]) for row in rows]
+    # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
+    # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.
+    in_range = {
+        "report__commune": commune,
+        "report__created_at__gte": min(created),
+        "report__created_at__lte": max(created),
+    }
+    photos: dict[int, int] = {}
+    for report_id, photo_pk in (
+        ReportPhoto.objects.filter(published=True, **in_range).order_by("-pk").values_list("report_id", "pk")
+    ):
+        photos[report_id] = photo_pk  # ordered by descending pk: the first published photo wins
+    notes: dict[int, str] = {}
+    for report_id, body in (
+        ReportEvent.objects.filter(public=True, kind=ReportEvent.Kind.REPLY, **in_range)
+        .order_by("created_at", "pk")
+        .values_list("report_id", "body")
+    ):
+        notes[report_id] = body  # the latest public reply wins
     photo_base = _photo_url(request, commune, 0)[: -len("0/")]
     name, tz = commune.name, timezone.get_current_timezone()
     shared = (name, photo_base, str(tz))
