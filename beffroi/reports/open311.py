@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import wraps
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypedDict
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypedDict
 
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
@@ -32,13 +32,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from beffroi.core import tenancy
+from beffroi.core import fragments, tenancy
 from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
 from beffroi.core.guards import parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
-from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, State, near_label
+from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, near_label
 from beffroi.reports.services import ReportInputError
 
 if TYPE_CHECKING:
@@ -106,39 +106,69 @@ def _tree_xml(data: JSONObject | list[JSONObject], *, root: str, item: str = "")
     return ET.tostring(element, encoding="unicode")
 
 
-def _flat_xml(root: str, item: str, entries: list[JSONObject]) -> str | None:
-    """The XML of a list of flat items (string, number, boolean or None values), written as text: the same
-    bytes ElementTree writes (`<key />` for None or an empty text, text escaped &, <, >) at a fraction of
-    its cost on the 1,000 requests of a `GET requests`. None when an item is not flat (ElementTree then
-    renders it)."""
-    parts = [f"<{root}>"]
+def _flat_xml_entry(item: str, entry: JSONObject) -> str | None:
+    """One flat item (string, number, boolean or None values) as XML written as text: the same bytes
+    ElementTree writes (`<key />` for None or an empty text, text escaped &, <, >) at a fraction of its cost on
+    the 1,000 requests of a `GET requests`. None when the item is not flat (ElementTree then renders it)."""
+    parts = [f"<{item}>"]
     append = parts.append
-    for entry in entries:
-        append(f"<{item}>")
-        for key, value in entry.items():
-            if value is None or value == "":  # ElementTree writes an empty text as a short element too
-                append(f"<{key} />")
-                continue
-            if isinstance(value, str):
-                text = value
-                if "&" in text:
-                    text = text.replace("&", "&amp;")
-                if "<" in text:
-                    text = text.replace("<", "&lt;")
-                if ">" in text:
-                    text = text.replace(">", "&gt;")
-            elif value is True or value is False:
-                text = "true" if value else "false"
-            elif isinstance(value, int | float):
-                text = str(value)
-            else:
-                return None
-            append(f"<{key}>{text}</{key}>")
-        append(f"</{item}>")
-    if len(parts) == 1:
-        return f"<{root} />"
-    append(f"</{root}>")
+    for key, value in entry.items():
+        if value is None or value == "":  # ElementTree writes an empty text as a short element too
+            append(f"<{key} />")
+            continue
+        if isinstance(value, str):
+            text = value
+            if "&" in text:
+                text = text.replace("&", "&amp;")
+            if "<" in text:
+                text = text.replace("<", "&lt;")
+            if ">" in text:
+                text = text.replace(">", "&gt;")
+        elif value is True or value is False:
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = str(value)
+        else:
+            return None
+        append(f"<{key}>{text}</{key}>")
+    append(f"</{item}>")
     return "".join(parts)
+
+
+def _xml_list(root: str, texts: list[str]) -> str:
+    return f"<{root}>{''.join(texts)}</{root}>" if texts else f"<{root} />"
+
+
+def _flat_xml(root: str, item: str, entries: list[JSONObject]) -> str | None:
+    """The XML of a list of flat items (`_flat_xml_entry`); None when one is not flat."""
+    texts = []
+    for entry in entries:
+        text = _flat_xml_entry(item, entry)
+        if text is None:
+            return None
+        texts.append(text)
+    return _xml_list(root, texts)
+
+
+def _item_text(fmt: str, item: str, entry: JSONObject) -> str:
+    """One item of a list as its format writes it inside the list (`render_items` joins them)."""
+    if fmt == "json":
+        return json.dumps(entry, ensure_ascii=False)
+    flat = _flat_xml_entry(item, entry)
+    if flat is not None:
+        return flat
+    element = ET.Element(item)
+    _to_xml(element, entry)
+    return ET.tostring(element, encoding="unicode")
+
+
+def render_items(fmt: str, texts: list[str], *, root: str, item: str, status: int = 200) -> HttpResponse:
+    """A list from its items already written by `_item_text`: the same bytes `render` writes for the list."""
+    if fmt == "json":
+        body = "[" + ", ".join(texts) + "]"  # json.dumps' own separator between a list's items
+    else:
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + _xml_list(root, texts)
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPES[fmt])
 
 
 def render(
@@ -239,7 +269,10 @@ def jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Commune:
     """The commune a request is for (core.tenancy.api_tenant: jurisdiction_id, else the key's commune, else
     the only one served), if its reports module is on."""
     slug = _param(request, "jurisdiction_id")
-    commune = tenancy.api_tenant(name=slug, key=key)
+    if key is not None and slug == key.commune.slug and key.commune.is_active:
+        commune: Commune | None = key.commune  # what api_tenant would read again by its slug
+    else:
+        commune = tenancy.api_tenant(name=slug, key=key)
     if commune is None:
         if slug:
             shown = f" : {slug}" if tenancy.is_slug(slug) else ""
@@ -334,7 +367,8 @@ def _request_dict(report: WithAnnotations[Report, PublicParts], request: HttpReq
         pk=report.pk,
         is_open=report.is_open,
         status_notes=status_notes,
-        category=report.category,
+        service_code=report.category.code,
+        service_name=report.category.name,
         description=report.description,
         team_name=report.team.name if report.team else None,
         state_label=report.state.label,
@@ -362,7 +396,8 @@ def _request_item(
     pk: int,
     is_open: bool,
     status_notes: str | None,
-    category: Category,
+    service_code: str,
+    service_name: str,
     description: str,
     team_name: str | None,
     state_label: str,
@@ -382,8 +417,8 @@ def _request_item(
         "service_request_id": str(pk),
         "status": "open" if is_open else "closed",
         "status_notes": status_notes,
-        "service_name": category.name,
-        "service_code": category.code,
+        "service_name": service_name,
+        "service_code": service_code,
         "description": description,
         "agency_responsible": team_name,
         "service_notice": state_label,
@@ -402,10 +437,11 @@ def _request_item(
 _LIST_COLUMNS = (
     "pk",
     "is_open",
-    "category_id",
+    "category__code",
+    "category__name",
     "description",
     "team__name",
-    "state_id",
+    "state__label",
     "created_at",
     "updated_at",
     "closed_at",
@@ -432,17 +468,21 @@ def _day(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report]) -> list[JSONObject]:
-    """The list of `GET requests`, from plain cursor rows (no model instances, no Django converters): one
-    query for the exact columns, the commune's categories and states read once, then one query each for the
-    published photos and the last public replies of the reports in the page's date range."""
+def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report], fmt: str) -> list[str]:
+    """The items of `GET requests` as their format writes them, from plain cursor rows (no model instances, no
+    Django converters): one query for the exact columns (the category's and state's with them), then one query
+    each for the published photos and the last public replies of the reports in the page's date range.
+
+    Each item is kept written in the fragments cache (docs/contributing.md, « A fragment worth caching ») under
+    a key made of everything it shows: the row's columns, its reply and photo, the commune's name, the photos'
+    address and the time zone. A report, category, state, team or place that changes has a new key."""
     sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
     with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return []
-    created = [_aware(row[6]) for row in rows]
+    created = [_aware(row[7]) for row in rows]
     # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
     # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.
     in_range = {
@@ -462,37 +502,40 @@ def _request_items(request: HttpRequest, commune: Commune, qs: QuerySet[Report])
         .values_list("report_id", "body")
     ):
         notes[report_id] = body  # the latest public reply wins
-    categories = {c.pk: c for c in Category.objects.filter(commune=commune).only("pk", "code", "name")}
-    states = dict(State.objects.filter(commune=commune).values_list("pk", "label"))
     photo_base = _photo_url(request, commune, 0)[: -len("0/")]
     name, tz = commune.name, timezone.get_current_timezone()
-    items: list[JSONObject] = []
-    for row, created_at in zip(rows, created, strict=True):
-        pk, is_open, category_id, description, team_name, state_id = row[:6]
-        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude, near = row[7:]
+    shared = (name, photo_base, str(tz))
+
+    def parts(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (row, notes.get(row[0]), photos.get(row[0]), shared)
+
+    def write(row: tuple[Any, ...]) -> str:
+        pk, is_open, code, service_name, description, team_name, state_label, created_at = row[:8]
+        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude, near = row[8:]
         photo = photos.get(pk)
-        items.append(
-            _request_item(
-                pk=pk,
-                is_open=bool(is_open),
-                status_notes=notes.get(pk),
-                category=categories[category_id],
-                description=description,
-                team_name=team_name,
-                state_label=states.get(state_id, ""),
-                created_at=created_at,
-                updated_at=_aware(closed_at) if closed_at is not None else _aware(updated_at),
-                due_date=_day(due_date),
-                location=address or place_name or near_label(near),
-                commune_name=name,
-                place_id=place_id,
-                latitude=latitude,
-                longitude=longitude,
-                media_url=f"{photo_base}{photo}/" if photo is not None else None,
-                tz=tz,
-            )
+        item = _request_item(
+            pk=pk,
+            is_open=bool(is_open),
+            status_notes=notes.get(pk),
+            service_code=code,
+            service_name=service_name,
+            description=description,
+            team_name=team_name,
+            state_label=state_label,
+            created_at=_aware(created_at),
+            updated_at=_aware(closed_at) if closed_at is not None else _aware(updated_at),
+            due_date=_day(due_date),
+            location=address or place_name or near_label(near),
+            commune_name=name,
+            place_id=place_id,
+            latitude=latitude,
+            longitude=longitude,
+            media_url=f"{photo_base}{photo}/" if photo is not None else None,
+            tz=tz,
         )
-    return items
+        return _item_text(fmt, "request", item)
+
+    return fragments.rendered_many(f"open311-request-{fmt}", rows, parts, write)
 
 
 def _with_public_parts(qs: QuerySet[Report]) -> QuerySet[WithAnnotations[Report, PublicParts]]:
@@ -570,7 +613,8 @@ def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, f"page et page_size sont des entiers positifs (page au plus {MAX_PAGE}).")
     page, size = max(1, page), min(MAX_RESULTS, max(1, size))
     qs = qs.order_by("-created_at", "-pk")[(page - 1) * size : page * size]
-    return render(fmt, _request_items(request, commune, qs), root="service_requests", item="request")
+    texts = _request_texts(request, commune, qs, fmt)
+    return render_items(fmt, texts, root="service_requests", item="request")
 
 
 @methods("GET", "HEAD")

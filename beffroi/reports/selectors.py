@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -40,6 +41,12 @@ class MarkerRow(TypedDict):
 def category_list(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
     qs = Category.objects.filter(commune=commune).select_related("team")
     return qs.filter(active=True) if active_only else qs
+
+
+def category_options(*, commune: Commune, active_only: bool = True) -> QuerySet[Category]:
+    """The categories as a filter offers them: code, name and whether active (not their questions nor team)."""
+    qs = category_list(commune=commune, active_only=active_only).select_related(None)
+    return qs.only("pk", "code", "name", "active")
 
 
 def category_get(*, commune: Commune, code: str) -> Category | None:
@@ -97,6 +104,13 @@ def report_public_list(
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs
+
+
+def report_rows(*, reports: QuerySet[Report], columns: Sequence[str]) -> QuerySet[Report, dict[str, Any]]:
+    """The reports as plain rows of the given columns (`reports.rows`): a list's page reads them rather than model
+    instances with their category, state, place and team."""
+    rows: QuerySet[Report, dict[str, Any]] = reports.values(*columns)
+    return rows
 
 
 def report_public_located(*, commune: Commune, category: str = "", status: str = "") -> QuerySet[Report]:

@@ -351,7 +351,7 @@ def report_create(
             place=place,
             state=_initial_state(commune),
             is_open=True,
-            team=category.team,
+            team_id=category.team_id,  # the id: no read of the team for a report that shows it later, if ever
             channel=channel,
             created_by=_account(actor) if assisted else None,
             reporter=reporter,

@@ -12,9 +12,9 @@ from tests.reports.conftest import file_report
 PAGES = [
     ("/valbourg/signalements/", {}, 5),
     ("/valbourg/signalements/carte/", {}, 10),
-    ("/valbourg/signalements/gestion/", {"agent": True}, 15),
-    ("/open311/v2/requests.json?jurisdiction_id=valbourg", {}, 10),
-    ("/open311/v2/requests.xml?jurisdiction_id=valbourg", {}, 10),
+    ("/valbourg/signalements/gestion/", {"agent": True}, 11),
+    ("/open311/v2/requests.json?jurisdiction_id=valbourg", {}, 8),
+    ("/open311/v2/requests.xml?jurisdiction_id=valbourg", {}, 8),
 ]
 
 

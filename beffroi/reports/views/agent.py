@@ -20,11 +20,12 @@ from beffroi.core.guards import parse_pk
 from beffroi.core.links import commune_url
 from beffroi.core.pdf import html_to_pdf
 from beffroi.core.qr import qr_svg
+from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import AssistedReportForm, raw_answers
 from beffroi.reports.questions import answers_readable
 from beffroi.reports.views.public import locate_address, map_context, map_points, report_plan
-from beffroi.territory.selectors import place_list, team_get, team_get_by_pk, team_list, team_of_user
+from beffroi.territory.selectors import place_list, team_get_by_pk, team_list, team_of_user
 
 
 def _agents(commune):
@@ -33,17 +34,22 @@ def _agents(commune):
 
 
 def _queue_filters(request):
+    """The queue's filters, chosen among the lists the form offers (read once, shown in the form)."""
     commune = request.commune
     g = request.GET
-    teams = team_list(commune=commune)
+    # The form lists names and slugs only: not the members team_list prefetches.
+    teams = list(team_list(commune=commune).prefetch_related(None))
+    states = list(selectors.state_list(commune=commune))
+    categories = list(selectors.category_options(commune=commune, active_only=False))
     team_slug = g.get("service", "")
     if team_slug == "" and "service" not in g:
         mine = team_of_user(commune=commune, user=request.user)
         team_slug = mine.slug if mine else ""
-    team = team_get(commune=commune, slug=team_slug) if team_slug and team_slug != "tous" else None
+    team = next((t for t in teams if t.slug == team_slug), None) if team_slug != "tous" else None
     state_pk = parse_pk(g.get("etat"))
-    state = selectors.state_get(commune=commune, pk=state_pk) if state_pk is not None else None
-    category = selectors.category_get_any(commune=commune, code=g.get("categorie", ""))
+    state = next((s for s in states if s.pk == state_pk), None)
+    code = g.get("categorie", "")
+    category = next((c for c in categories if c.code == code), None)
     status = g.get("statut", "open")
     return {
         "team": team,
@@ -54,8 +60,8 @@ def _queue_filters(request):
         "q": g.get("q", "")[:100],
         "overdue": g.get("retard") == "1",
         "teams": teams,
-        "states": selectors.state_list(commune=commune),
-        "categories": selectors.category_list(commune=commune, active_only=False),
+        "states": states,
+        "categories": categories,
     }
 
 
@@ -75,7 +81,9 @@ def _queue_qs(request, f):
 @capability_required("view_agent_space")
 def queue(request):
     f = _queue_filters(request)
-    page = Paginator(_queue_qs(request, f), 30).get_page(request.GET.get("page"))
+    rows = selectors.report_rows(reports=_queue_qs(request, f), columns=list_rows.QUEUE_COLUMNS)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    today = date.today()
     params = {
         "service": f["team_slug"],
         "statut": f["status"],
@@ -90,7 +98,7 @@ def queue(request):
         {
             **f,
             "page": page,
-            "today": date.today(),
+            "rows": list_rows.queue_rows(page.object_list, today=today),
             "query": urlencode({k: v for k, v in params.items() if v}),
             "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
         },

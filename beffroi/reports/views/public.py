@@ -10,13 +10,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.selectors import user_can
+from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
+from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
 from beffroi.territory.maps import basemap_config, static_plan
-from beffroi.territory.selectors import address_nearest, address_search, place_get, place_list
+from beffroi.territory.selectors import (
+    address_nearest,
+    address_search,
+    map_layers_version,
+    place_get,
+    place_list,
+)
 
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
@@ -44,10 +52,10 @@ def map_points(reports) -> list[dict]:
     ]
 
 
-def map_points_from_rows(commune, rows) -> list[dict]:
-    """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names and labels are
-    read once for the commune, the detail URL is reversed once."""
-    names = {c.pk: c.display_name for c in selectors.category_list(commune=commune, active_only=False)}
+def map_points_from_rows(commune, rows, categories) -> list[dict]:
+    """Markers from `.values()` rows (pk, latitude, longitude, category_id, state_id): names (of `categories`,
+    every category of the commune) and labels are read once for the commune, the detail URL is reversed once."""
+    names = {c.pk: c.display_name for c in categories}
     labels = {s.pk: s.display_label for s in selectors.state_list(commune=commune)}
     base = reverse("reports:detail", args=[0])[: -len("0/")]
     return [
@@ -84,6 +92,15 @@ def locate_address(*, commune, text: str) -> list:
     return matches
 
 
+def plan(commune, **drawn) -> str:
+    """`territory.maps.static_plan`, kept in the fragments cache: the plan is drawn from the commune's layers
+    (hundreds of kB of GeoJSON read and projected) and is the same for each visit while they are. The key holds
+    everything drawn (the point, the title, the markers, the width) and the layers' stamp, which changes with
+    each import of a layer."""
+    parts = (commune.pk, map_layers_version(commune=commune), sorted(drawn.items()))
+    return fragments.rendered("reports-plan", parts, lambda: static_plan(commune, **drawn))
+
+
 def map_context(commune) -> dict:
     return {
         "boundary": commune.boundary or None,
@@ -103,13 +120,15 @@ def map_context(commune) -> dict:
 def index(request):
     category, status = _filters(request)
     reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
-    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    rows = selectors.report_rows(reports=reports, columns=list_rows.PUBLIC_COLUMNS)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/index.html",
         {
             "page": page,
-            "categories": selectors.category_list(commune=request.commune),
+            "rows": list_rows.public_rows(page.object_list),
+            "categories": selectors.category_options(commune=request.commune),
             "category": category,
             "status": status,
             "query": _page_query(category, status),
@@ -127,11 +146,14 @@ def map_view(request):
         commune=request.commune, category=category, status=status or "open"
     )
     rows = selectors.report_marker_rows(reports=located, limit=MAP_LIMIT)
-    points = map_points_from_rows(request.commune, rows)
-    page = Paginator(located, MAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = list(selectors.category_options(commune=request.commune, active_only=False))
+    points = map_points_from_rows(request.commune, rows, categories)
+    page = Paginator(
+        selectors.report_rows(reports=located, columns=list_rows.PUBLIC_COLUMNS), MAP_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     commune = request.commune
     static_map = (
-        static_plan(
+        plan(
             commune,
             latitude=float(commune.latitude),
             longitude=float(commune.longitude),
@@ -147,10 +169,11 @@ def map_view(request):
         "reports/map.html",
         {
             "page": page,
+            "rows": list_rows.public_rows(page.object_list),
             "points": points,
             "static_map": static_map,
             **map_context(request.commune),
-            "categories": selectors.category_list(commune=request.commune),
+            "categories": [c for c in categories if c.active],
             "category": category,
             "status": status or "open",
             "limit": MAP_LIMIT,
@@ -178,9 +201,7 @@ def report_plan(commune, report) -> str:
         if label
         else _("Plan autour du signalement")
     )
-    return static_plan(
-        commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title
-    )
+    return plan(commune, latitude=float(report.latitude), longitude=float(report.longitude), title=title)
 
 
 def _public_report(request, report, template, extra=None):
