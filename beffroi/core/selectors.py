@@ -41,6 +41,7 @@ def apikey_from_secret(secret: str) -> ApiKey | None:
         return None
     return (
         ApiKey.objects.select_related("commune")
+        .defer("commune__boundary")  # tens of kB of GeoJSON, read on every keyed request otherwise
         .filter(key_hash=apikey_hash(secret), revoked_at__isnull=True, commune__is_active=True)
         .first()
     )
