@@ -32,21 +32,27 @@ def demarche_get(
     *, commune: Commune, slug: str | None = None, pk: int | None = None, published_only: bool = True
 ) -> Demarche | None:
     qs = demarche_list(commune=commune, published_only=published_only)
+    if slug is None and pk is None:
+        return qs.first()
     if slug is not None:
         qs = qs.filter(slug=slug)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return qs.first()
+    # One row at most (the slug is unique in the commune): no ORDER BY to write and run.
+    return next(iter(qs.order_by()[:1]), None)
 
 
 def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
     """The dossier behind a private link (the applicant's, without an account)."""
     if not token or len(token) > 64:
         return None
-    dossier = (
-        Dossier.objects.filter(commune=commune, access_token=token)
-        .select_related("demarche", "version", "team")
-        .first()
+    dossier = next(
+        iter(
+            Dossier.objects.filter(commune=commune, access_token=token)
+            .select_related("demarche", "version", "team")
+            .order_by()[:1]  # the token is unique: no ORDER BY (each draft page reads it, filing four times)
+        ),
+        None,
     )
     if dossier is not None:
         dossier.commune = commune  # the request's, without its contour (not read again with every dossier)
