@@ -28,6 +28,16 @@ def demarche_list(*, commune: Commune, published_only: bool = True) -> QuerySet[
     )
 
 
+def demarche_titles(*, commune: Commune, published_only: bool = True) -> QuerySet[Demarche]:
+    """The démarches as a list or a filter names them (title, slug, description), without their forms: the
+    builder's copy and the published version are JSON documents that such a list would parse for nothing."""
+    return (
+        demarche_list(commune=commune, published_only=published_only)
+        .select_related(None)
+        .only("slug", "title", "description", "status")
+    )
+
+
 def demarche_get(
     *, commune: Commune, slug: str | None = None, pk: int | None = None, published_only: bool = True
 ) -> Demarche | None:
@@ -120,6 +130,25 @@ def queue(
         code = normalize_code(search)
         qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_email__icontains=search.strip())
     return qs.select_related("demarche", "assignee", "team").order_by("queue_rank", "filed_at", "pk")
+
+
+# What a row of the agents' queue shows (the answers, the démarche's forms and the agent's account are not read).
+_QUEUE_ROW = (
+    "tracking_code",
+    "channel",
+    "applicant_kind",
+    "identity",
+    "state",
+    "deadline",
+    "demarche__title",
+    "assignee__full_name",
+    "assignee__email",
+)
+
+
+def queue_page(**filters: Any) -> QuerySet[Dossier]:
+    """`queue` as the agents' page lists it: only the columns its rows show."""
+    return queue(**filters).select_related(None).select_related("demarche", "assignee").only(*_QUEUE_ROW)
 
 
 def queue_counts(*, commune: Commune, today: date) -> dict[str, int]:

@@ -46,7 +46,7 @@ def index(request) -> HttpResponse:
         request,
         "procedures/index.html",
         {
-            "demarches": selectors.demarche_list(commune=request.commune),
+            "demarches": selectors.demarche_titles(commune=request.commune),
             "mine": mine,
             "track_form": TrackForm(),
         },
