@@ -173,6 +173,12 @@ def test_the_queue_puts_the_overdue_first_and_refuses_residents_and_other_commun
     page = text(client.get("/valbourg/demarches/gestion/"))
     assert page.index(second.display_code) < page.index(first.display_code)
     assert "dépassée de 3 jours" in page
+    assert "<dt>Ouverts</dt><dd>2</dd>" in page
+    assert "<dt>Date de décision implicite dépassée</dt><dd>1</dd>" in page
+    Dossier.objects.filter(pk=first.pk).update(state="incomplet", deadline=None)  # pieces awaited: no date
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    assert "<dt>Date de décision implicite dépassée</dt><dd>1</dd>" in page
+    assert "<dt>En attente de pièces</dt><dd>1</dd>" in page
     overdue = text(client.get("/valbourg/demarches/gestion/?retard=1"))
     assert second.display_code in overdue and first.display_code not in overdue
 
