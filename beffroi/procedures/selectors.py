@@ -28,25 +28,41 @@ def demarche_list(*, commune: Commune, published_only: bool = True) -> QuerySet[
     )
 
 
+def demarche_titles(*, commune: Commune, published_only: bool = True) -> QuerySet[Demarche]:
+    """The démarches as a list or a filter names them (title, slug, description), without their forms: the
+    builder's copy and the published version are JSON documents that such a list would parse for nothing."""
+    return (
+        demarche_list(commune=commune, published_only=published_only)
+        .select_related(None)
+        .only("slug", "title", "description", "status")
+    )
+
+
 def demarche_get(
     *, commune: Commune, slug: str | None = None, pk: int | None = None, published_only: bool = True
 ) -> Demarche | None:
     qs = demarche_list(commune=commune, published_only=published_only)
+    if slug is None and pk is None:
+        return qs.first()
     if slug is not None:
         qs = qs.filter(slug=slug)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return qs.first()
+    # One row at most (the slug is unique in the commune): no ORDER BY to write and run.
+    return next(iter(qs.order_by()[:1]), None)
 
 
 def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
     """The dossier behind a private link (the applicant's, without an account)."""
     if not token or len(token) > 64:
         return None
-    dossier = (
-        Dossier.objects.filter(commune=commune, access_token=token)
-        .select_related("demarche", "version", "team")
-        .first()
+    dossier = next(
+        iter(
+            Dossier.objects.filter(commune=commune, access_token=token)
+            .select_related("demarche", "version", "team")
+            .order_by()[:1]  # the token is unique: no ORDER BY (each draft page reads it, filing four times)
+        ),
+        None,
     )
     if dossier is not None:
         dossier.commune = commune  # the request's, without its contour (not read again with every dossier)
@@ -116,11 +132,33 @@ def queue(
     return qs.select_related("demarche", "assignee", "team").order_by("queue_rank", "filed_at", "pk")
 
 
+# What a row of the agents' queue shows (the answers, the démarche's forms and the agent's account are not read).
+_QUEUE_ROW = (
+    "tracking_code",
+    "channel",
+    "applicant_kind",
+    "identity",
+    "state",
+    "deadline",
+    "demarche__title",
+    "assignee__full_name",
+    "assignee__email",
+)
+
+
+def queue_page(**filters: Any) -> QuerySet[Dossier]:
+    """`queue` as the agents' page lists it: only the columns its rows show."""
+    return queue(**filters).select_related(None).select_related("demarche", "assignee").only(*_QUEUE_ROW)
+
+
 def queue_counts(*, commune: Commune, today: date) -> dict[str, int]:
-    """Open, overdue and pieces-awaited counts for the queue's header."""
+    """Open, overdue and pieces-awaited counts for the queue's header.
+
+    Overdue is asked of `queue_rank` (the deadline, or the end of time when there is none): the same dossiers,
+    and the (commune, state, queue_rank) index then answers the three counts without reading a dossier's row."""
     return Dossier.objects.filter(commune=commune, state__in=Dossier.OPEN_STATES).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        overdue=Count("pk", filter=Q(queue_rank__lt=today)),
         incomplete=Count("pk", filter=Q(state=Dossier.State.INCOMPLETE)),
     )
 

@@ -162,3 +162,22 @@ def test_two_children_filed_without_javascript_then_accuses(
         assert "Mairie de Valbourg" in words and dossier.display_code in words
         assert re.search(r"\b1\s*/\s*\d\b", words) and "Accusé de réception — dossier" in words
     assert AuditEntry.objects.filter(action="procedures.dossier.file").count() == 1
+
+
+def test_the_list_of_demarches_follows_each_change_of_what_it_shows(client, cantine):
+    # The cards are kept rendered (fragments cache) under what they show: a queryset update, which leaves the
+    # démarche's updated_at as it was, must reach the page too.
+    def cards():
+        page = text(client.get("/valbourg/demarches/"))
+        start = page.index('<ul class="card-list">')
+        return page[start : page.index("</ul>", start)]
+
+    assert f'href="/valbourg/demarches/{cantine.slug}/"' in cards()
+    type(cantine).objects.filter(pk=cantine.pk).update(title="Cantine et garderie")
+    assert "Cantine et garderie" in cards()
+    type(cantine).objects.filter(pk=cantine.pk).update(description="Pour les enfants des écoles de Valbourg.")
+    assert "Pour les enfants des écoles de Valbourg." in cards()
+    type(cantine).objects.filter(pk=cantine.pk).update(slug="cantine-garderie")
+    assert 'href="/valbourg/demarches/cantine-garderie/"' in cards()
+    type(cantine).objects.filter(pk=cantine.pk).update(status="fermee")
+    assert "Cantine et garderie" not in text(client.get("/valbourg/demarches/"))

@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -172,6 +173,12 @@ def test_the_queue_puts_the_overdue_first_and_refuses_residents_and_other_commun
     page = text(client.get("/valbourg/demarches/gestion/"))
     assert page.index(second.display_code) < page.index(first.display_code)
     assert "dépassée de 3 jours" in page
+    assert "<dt>Ouverts</dt><dd>2</dd>" in page
+    assert "<dt>Date de décision implicite dépassée</dt><dd>1</dd>" in page
+    Dossier.objects.filter(pk=first.pk).update(state="incomplet", deadline=None)  # pieces awaited: no date
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    assert "<dt>Date de décision implicite dépassée</dt><dd>1</dd>" in page
+    assert "<dt>En attente de pièces</dt><dd>1</dd>" in page
     overdue = text(client.get("/valbourg/demarches/gestion/?retard=1"))
     assert second.display_code in overdue and first.display_code not in overdue
 
@@ -180,6 +187,42 @@ def test_the_queue_puts_the_overdue_first_and_refuses_residents_and_other_commun
     client.force_login(agent_hautmesnil)
     assert client.get(f"/hautmesnil/demarches/gestion/dossier/{first.pk}/").status_code == 404
     assert client.post(f"/hautmesnil/demarches/gestion/dossier/{first.pk}/prendre/").status_code == 404
+
+
+def test_the_queue_rows_follow_every_change_of_what_they_show(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    # The rows are kept rendered (fragments cache) under what they show: each change must reach the page,
+    # even when written by a queryset update that leaves the row's updated_at as it was.
+    dossier = file_dossier(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+
+    def row():
+        page = text(client.get("/valbourg/demarches/gestion/?etat=tous"))
+        start = page.index(dossier.display_code)
+        return page[page.rindex("<tr>", 0, start) : page.index("</tr>", start)]
+
+    first = row()
+    assert "déposé" in first and "Jeanne Martin" in first and "—" in first
+    assert f"/valbourg/demarches/gestion/dossier/{dossier.pk}/" in first
+
+    services.dossier_take(dossier=dossier, actor=agent_valbourg)
+    assert "en instruction" in row()
+    services.dossier_assign(dossier=dossier, actor=agent_valbourg, assignee=agent_valbourg)
+    agent_valbourg.full_name = "Agnès Instructrice"
+    agent_valbourg.save()
+    assert "Agnès Instructrice" in row()
+    Dossier.objects.filter(pk=dossier.pk).update(identity={**dossier.identity, "last_name": "Durand"})
+    assert "Jeanne Durand" in row()
+    cantine.__class__.objects.filter(pk=cantine.pk).update(title="Cantine et garderie")
+    assert "Cantine et garderie" in row()
+    Dossier.objects.filter(pk=dossier.pk).update(deadline=date.today() + timedelta(days=2))
+    assert "dans 2 jours" in row()
+    Dossier.objects.filter(pk=dossier.pk).update(channel="guichet")
+    assert "accueil de la mairie" in row()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = row()
+    assert "town hall reception desk" in english and "under review" in english
 
 
 def test_counter_filing_records_channel_and_agent_and_keeps_nothing_on_error(

@@ -73,9 +73,13 @@ def field_context(commune: Commune) -> Context:
     """What the place and commune fields check against: the commune's named places, France's communes."""
     from beffroi.territory.models import Place
 
-    query = Place.objects.filter(commune=commune).values_list("pk", "name")
+    def places() -> dict[str, str]:
+        # The query is built when first used too: building it costs as much as running it.
+        query = Place.objects.filter(commune=commune).values_list("pk", "name")
+        return {str(pk): name for pk, name in query}
+
     return Context(
-        places=_Lazy(lambda: {str(pk): name for pk, name in query}),
+        places=_Lazy(places),
         communes=france_communes(),
         today=timezone.localdate(),
     )

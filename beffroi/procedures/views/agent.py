@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -59,7 +60,7 @@ def queue(request) -> HttpResponse:
     mine = g.get("moi") == "1"
     overdue = g.get("retard") == "1"
     search = g.get("q", "").strip()[:100]
-    dossiers = selectors.queue(
+    dossiers = selectors.queue_page(
         commune=commune,
         today=today,
         demarche=demarche,
@@ -69,10 +70,25 @@ def queue(request) -> HttpResponse:
         search=search,
     )
     page = Paginator(dossiers, PAGE_SIZE).get_page(g.get("page"))
+    prefix = get_script_prefix()  # the links' start: /<commune>/ or / on the commune's own host
     for dossier in page:
         left = (dossier.deadline - today).days if dossier.deadline else None
         dossier.days_left = left  # type: ignore[attr-defined]
         dossier.late_days = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+        # Every value the row shows (labels follow the codes and the language): its rendering is kept under it.
+        assignee = dossier.assignee
+        dossier.row_key = (  # type: ignore[attr-defined]
+            prefix,
+            dossier.pk,
+            dossier.tracking_code,
+            dossier.channel,
+            dossier.state,
+            dossier.deadline,
+            left,
+            dossier.demarche.title,
+            dossier.applicant_name,
+            (assignee.full_name, assignee.email) if assignee is not None else None,
+        )
     query = urlencode(
         {
             k: v
@@ -92,7 +108,7 @@ def queue(request) -> HttpResponse:
         {
             "page": page,
             "query": query,
-            "demarches": selectors.demarche_list(commune=commune, published_only=False),
+            "demarches": selectors.demarche_titles(commune=commune, published_only=False),
             "demarche": demarche,
             "state": state,
             "states": Dossier.State.choices[1:],
@@ -296,7 +312,7 @@ def counter_start(request) -> HttpResponse:
     return render(
         request,
         "procedures/agent/counter_start.html",
-        {"demarches": selectors.demarche_list(commune=request.commune)},
+        {"demarches": selectors.demarche_titles(commune=request.commune)},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -42,11 +42,14 @@ def index(request) -> HttpResponse:
         if request.user.is_authenticated
         else []
     )
+    demarches = list(selectors.demarche_titles(commune=request.commune))
     return render(
         request,
         "procedures/index.html",
         {
-            "demarches": selectors.demarche_list(commune=request.commune),
+            "demarches": demarches,
+            # Everything the list of cards shows (and where its links start): it is kept rendered under it.
+            "cards_key": (get_script_prefix(), [(d.slug, d.title, d.description) for d in demarches]),
             "mine": mine,
             "track_form": TrackForm(),
         },
