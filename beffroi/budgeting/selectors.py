@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -81,6 +82,24 @@ def results_get(*, commune: Commune, slug: str) -> tuple[Budget, BudgetCount]:
     if not budget.results_published or results is None:
         raise Http404("Les résultats ne sont pas encore publiés.")
     return budget, results
+
+
+def published_results_get(*, commune: Commune, slug: str) -> tuple[Budget, str]:
+    """A budget and its published results as stored (JSON text, not read yet), or 404 while not published.
+
+    The results page keeps what it renders under the text's digest: a hit never decodes the count.
+    """
+    budget = get_object_or_404(
+        Budget.objects.defer("results").annotate(results_text=Cast("results", TextField())),
+        commune=commune,
+        slug=slug,
+    )
+    if budget.phase == Phase.DRAFT:
+        raise Http404("Ce budget n'est pas encore publié.")
+    text = budget.results_text  # type: ignore[attr-defined]
+    if text is None or budget.phase not in (Phase.RESULTS, Phase.FOLLOWUP):
+        raise Http404("Les résultats ne sont pas encore publiés.")
+    return budget, text
 
 
 def sub_budget_list(*, budget: Budget, with_project_counts: bool = False) -> list[SubBudget]:

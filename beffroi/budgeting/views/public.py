@@ -2,6 +2,8 @@
 or with a printed code alone), the results with why each project won or lost, the public draw, the suivi."""
 
 import dataclasses
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,6 +22,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import forms, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
 from beffroi.budgeting.results import BudgetCount
+from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
@@ -408,10 +413,8 @@ def _leftover(data: BudgetCount):
     return {**dataclasses.asdict(data.leftover), "winner_rows": data.project_rows(data.leftover.winners)}
 
 
-@require_safe
-@commune_required
-def results(request, slug):
-    budget, data = selectors.results_get(commune=request.commune, slug=slug)
+def _results_body(budget, data: BudgetCount) -> str:
+    """The results page's content: the winners, the chart, why each project won or lost, the figures."""
     projects = sorted(data.projects.values(), key=lambda r: (-(r.score or 0), r.title))
     rows = [
         {**dataclasses.asdict(r), "reason_text": _reason_text(r), "sentence": _outcome_sentence(r, data)}
@@ -437,7 +440,29 @@ def results(request, slug):
         "turnout": data.num_voters + data.num_paper_blank + data.num_paper_void,
         "set_aside": data.paper_set_aside,
     }
-    return render(request, "budgeting/results.html", context)
+    return render_to_string("budgeting/_results_body.html", context)
+
+
+@require_safe
+@commune_required
+def results(request, slug):
+    """The published results. Their content changes only with the stored count (a new count stores new results)
+    and with the budget's title, address, amount and ballot type: it is kept in the `fragments` cache under the
+    digest of the stored results and those values (docs/contributing.md, « A fragment worth caching »)."""
+    budget, stored = selectors.published_results_get(commune=request.commune, slug=slug)
+    body = fragments.rendered(
+        "budget-results",
+        (
+            budget.pk,
+            hashlib.blake2b(stored.encode(), digest_size=16).hexdigest(),
+            budget.title,
+            budget.slug,
+            budget.total_amount,
+            budget.ballot_type,
+        ),
+        lambda: _results_body(budget, BudgetCount.from_json(json.loads(stored))),
+    )
+    return render(request, "budgeting/results.html", {"budget": budget, "body": mark_safe(body)})
 
 
 @require_safe
