@@ -28,6 +28,7 @@ from beffroi.accounts.models import Membership, User
 from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import rules
 from beffroi.budgeting.models import (
+    ON_BALLOT,
     Ballot,
     BallotChoice,
     BallotType,
@@ -127,9 +128,15 @@ def project_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     )
 
 
+#: What the ballot paper reads of a project: its title, cost, status and thumbnail (never its description).
+BALLOT_FIELDS = ("title", "estimated_cost", "final_cost", "status", "picture_thumbnail")
+
+
 def ballot_projects(*, commune: Commune, budget: Budget) -> list[Project]:
-    """The projects on the ballot paper."""
-    return [p for p in project_list(commune=commune, budget=budget) if p.on_ballot]
+    """The projects on the ballot paper (with the fields the ballot reads only: `BALLOT_FIELDS`)."""
+    return list(
+        Project.objects.filter(commune=commune, budget=budget, status__in=ON_BALLOT).only(*BALLOT_FIELDS)
+    )
 
 
 def project_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
@@ -306,8 +313,13 @@ def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
     `choices` maps project pk -> value (1 for approval/panier, points, or rank with 1 = first).
     """
     errors: list[str] = []
-    projects = {p.pk: p for p in budget.projects.all() if p.on_ballot}
-    unknown = [pk for pk in choices if pk not in projects]
+    costs = {  # the cost put to the vote (`Project.cost`) of each project on the ballot
+        pk: final if final is not None else estimated or 0
+        for pk, estimated, final in budget.projects.filter(status__in=ON_BALLOT)
+        .order_by()
+        .values_list("pk", "estimated_cost", "final_cost")
+    }
+    unknown = [pk for pk in choices if pk not in costs]
     if unknown:
         return [_("Le bulletin contient un projet qui n'est pas soumis au vote.")]
     chosen = {pk: v for pk, v in choices.items() if v}
@@ -329,7 +341,7 @@ def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
                 % {"n": n, "max": budget.max_choices}
             )
     if kind == BallotType.BASKET:
-        total = sum(projects[pk].cost for pk in chosen)
+        total = sum(costs[pk] for pk in chosen)
         if total > budget.basket_limit:
             errors.append(
                 _("Votre panier coûte %(total)s €, plus que la limite de %(limit)s €.")

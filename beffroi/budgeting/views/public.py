@@ -126,15 +126,50 @@ def idea_submit(request, slug):
     )
 
 
+def _ballot_inputs(budget, rows: list[dict[str, Any]], rank_options: range) -> str:
+    """The ballot's inputs (budgeting/_ballot_inputs.html), kept in the `fragments` cache under everything they
+    show: the budget's ballot settings, and each project's title, cost, thumbnail and the value chosen for it."""
+    parts = (
+        budget.pk,
+        budget.slug,
+        budget.ballot_type,
+        budget.basket_limit,
+        budget.points_total,
+        budget.min_choices,
+        budget.max_choices,
+        budget.max_points_per_project,
+        len(rank_options),
+        tuple(
+            (
+                r["project"].pk,
+                r["project"].title,
+                r["project"].cost,
+                bool(r["project"].picture_thumbnail),
+                r["value"],
+            )
+            for r in rows
+        ),
+    )
+    context = {"budget": budget, "rows": rows, "rank_options": rank_options, "BallotType": BallotType}
+    return mark_safe(  # the template's own output, escaped when it was rendered
+        fragments.rendered(
+            "budget-ballot", parts, lambda: render_to_string("budgeting/_ballot_inputs.html", context)
+        )
+    )
+
+
 def _ballot_context(budget, projects, choices: dict[int, int]) -> dict[str, Any]:
     """What both ballot pages (with an account, with a code) show about the ballot being filled in."""
     basket_total = sum(p.cost for p in projects if choices.get(p.pk))
+    rows = forms.ballot_rows(projects, choices)
+    rank_options = range(1, (budget.max_choices or len(projects)) + 1)
     return {
-        "rows": forms.ballot_rows(projects, choices),
+        "rows": rows,
+        "ballot_inputs": _ballot_inputs(budget, rows, rank_options),
         "basket_total": basket_total,
         "basket_left": budget.basket_limit - basket_total,
         "points_used": sum(choices.values()) if budget.ballot_type == BallotType.CUMULATIVE else 0,
-        "rank_options": range(1, (budget.max_choices or len(projects)) + 1),
+        "rank_options": rank_options,
         "BallotType": BallotType,
     }
 
