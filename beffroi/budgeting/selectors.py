@@ -121,6 +121,39 @@ def sub_budgets_locked(*, budget: Budget) -> bool:
     return budget.counted_at is not None or budget.phase in (Phase.VOTE, Phase.RESULTS, Phase.FOLLOWUP)
 
 
+#: What the public cards of the ideas and projects show (never who gave an idea, nor how to reach them).
+CARD_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "place",
+    "place__name",
+    "location",
+    "estimated_cost",
+    "final_cost",
+    "status",
+    "decision",
+    "merged_into",
+    "merged_into__title",
+    "picture_thumbnail",
+    "picture_alt",
+)
+
+
+def project_cards(*, commune: Commune, budget: Budget) -> list[Project]:
+    """Every idea and project of the budget with what their public cards show only (`CARD_FIELDS`)."""
+    return list(
+        Project.objects.filter(commune=commune, budget=budget)
+        .select_related("place", "merged_into")
+        .only(*CARD_FIELDS)
+    )
+
+
+def has_winners(*, commune: Commune, budget: Budget) -> bool:
+    """Whether the budget has winning projects (whose realisation residents can follow)."""
+    return winners_list(commune=commune, budget=budget).exists()
+
+
 def project_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     """Every idea and project of the budget, with their place, envelope and merge target."""
     return Project.objects.filter(commune=commune, budget=budget).select_related(

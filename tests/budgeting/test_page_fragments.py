@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from beffroi.budgeting import services
-from beffroi.budgeting.models import Budget, Project
-from tests.budgeting.conftest import verified
+from beffroi.budgeting.models import Budget, Project, ProjectStatus
+from beffroi.territory.models import Place
+from tests.budgeting.conftest import add_projects, make_budget, verified
 from tests.factories import member
 
 BASE = "/valbourg/budget-participatif"
@@ -122,3 +123,56 @@ def test_ballot_with_an_account_keeps_the_voters_own_choices(
     other = verified(budget, agent_valbourg, member(budget.commune, "habitant", "autre@valbourg.test"))
     client.force_login(other)
     assert 'data-cost="60000" checked' not in client.get(url).content.decode()
+
+
+def test_ideas_page_shows_a_decision_a_merge_and_a_renamed_idea(client, valbourg, agent_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    first, second = add_projects(
+        budget, agent_valbourg, specs=[("Un abri vélo", 8000), ("Des arceaux vélo", 3000)]
+    )
+    url = f"{BASE}/{budget.slug}/idees/"
+    page = client.get(url).content.decode()
+    assert "<h2>Un abri vélo</h2>" in page and "réalisable, soumise au vote" in page
+    services.idea_merge(commune=valbourg, project=second, into=first, actor=agent_valbourg, decision="")
+    page = client.get(url).content.decode()
+    assert "fusionnée avec une autre idée" in page and "<dd>Un abri vélo</dd>" in page
+    Project.objects.filter(pk=first.pk).update(title="Un abri vélo couvert", description="Devant la gare.")
+    page = client.get(url).content.decode()
+    assert "<h2>Un abri vélo couvert</h2>" in page and "<dd>Un abri vélo couvert</dd>" in page
+    assert "Devant la gare." in page
+    services.idea_assess(
+        commune=valbourg,
+        project=first,
+        actor=agent_valbourg,
+        feasible=False,
+        decision="Trop cher pour la gare.",
+    )
+    page = client.get(url).content.decode()
+    assert "Trop cher pour la gare." in page and "non réalisable" in page
+
+
+def test_budget_page_cards_show_a_new_cost_status_place_and_language(client, voting_budget, agent_valbourg):
+    budget, projects = voting_budget
+    url = f"{BASE}/{budget.slug}/"
+    assert "<dd>15\u00a0000 €</dd>" in client.get(url).content.decode()
+    services.idea_assess(
+        commune=budget.commune,
+        project=projects[2],
+        actor=agent_valbourg,
+        feasible=True,
+        decision="Ok.",
+        final_cost=16000,
+    )
+    page = client.get(url).content.decode()
+    assert "<dd>16\u00a0000 €</dd>" in page and "<dd>15\u00a0000 €</dd>" not in page
+    place = Place.objects.create(
+        commune=budget.commune, name="Square Jean-Moulin", kind="place", latitude=47.3, longitude=5.0
+    )
+    Project.objects.filter(pk=projects[2].pk).update(place=place, status=ProjectStatus.SELECTED)
+    page = client.get(url).content.decode()
+    assert "<dd>Square Jean-Moulin</dd>" in page and "lauréat, en cours de réalisation" in page
+    Place.objects.filter(pk=place.pk).update(name="Square Lucie-Aubrac")
+    assert "<dd>Square Lucie-Aubrac</dd>" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "<dd>Square Lucie-Aubrac</dd>" in client.get(url).content.decode()
+    assert "lauréat, en cours de réalisation" not in client.get(url).content.decode()

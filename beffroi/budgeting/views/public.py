@@ -37,21 +37,46 @@ def index(request):
     return render(request, "budgeting/index.html", {"budgets": budgets})
 
 
+def _card_values(p) -> tuple:
+    """Every value a project's or an idea's public card shows (the key of the cards kept in the fragments cache)."""
+    return (
+        p.pk,
+        p.title,
+        p.description,
+        p.category,
+        p.place.name if p.place else "",
+        p.location,
+        p.estimated_cost,
+        p.final_cost,
+        p.status,
+        p.decision,
+        p.merged_into.title if p.merged_into else None,
+        bool(p.picture_thumbnail),
+        p.picture_alt,
+    )
+
+
 @require_safe
 @commune_required
 def budget_detail(request, slug):
+    """The budget by phase. Its projects' cards are kept in the `fragments` cache under every value they show."""
     staff = user_can(commune=request.commune, user=request.user, capability="handle_requests")
     budget = selectors.budget_get(commune=request.commune, slug=slug, include_drafts=staff)
-    projects = selectors.project_list(commune=request.commune, budget=budget)
+    phase = budget.phase
+    ballot_projects = [
+        p for p in selectors.project_cards(commune=request.commune, budget=budget) if p.on_ballot
+    ]
     context = {
         "budget": budget,
-        "phase": budget.phase,
+        "phase": phase,
         "Phase": Phase,
-        "ballot_projects": [p for p in projects if p.on_ballot],
-        "ideas": projects,
-        "winners": selectors.winners_list(commune=request.commune, budget=budget),
+        "ballot_projects": ballot_projects,
+        "cards_shown": (budget.slug, [_card_values(p) for p in ballot_projects]),
+        "sub_budgets": selectors.sub_budget_list(budget=budget),
+        "winners": phase in (Phase.RESULTS, Phase.FOLLOWUP)
+        and selectors.has_winners(commune=request.commune, budget=budget),
         "has_voted": selectors.has_voted(budget=budget, user=request.user),
-        "has_codes": budget.phase == Phase.VOTE and selectors.budget_has_codes(budget=budget),
+        "has_codes": phase == Phase.VOTE and selectors.budget_has_codes(budget=budget),
     }
     return render(request, "budgeting/detail.html", context)
 
@@ -59,9 +84,16 @@ def budget_detail(request, slug):
 @require_safe
 @commune_required
 def ideas(request, slug):
+    """The ideas and the mairie's decisions; their cards are kept in the `fragments` cache under every value
+    they show."""
     budget = selectors.budget_get(commune=request.commune, slug=slug)
-    projects = selectors.project_list(commune=request.commune, budget=budget)
-    return render(request, "budgeting/ideas.html", {"budget": budget, "ideas": projects})
+    projects = selectors.project_cards(commune=request.commune, budget=budget)
+    context = {
+        "budget": budget,
+        "ideas": projects,
+        "cards_shown": (budget.slug, [_card_values(p) for p in projects]),
+    }
+    return render(request, "budgeting/ideas.html", context)
 
 
 @require_safe
