@@ -176,3 +176,16 @@ def test_budget_page_cards_show_a_new_cost_status_place_and_language(client, vot
     client.cookies["django_language"] = "en"
     assert "<dd>Square Lucie-Aubrac</dd>" in client.get(url).content.decode()
     assert "lauréat, en cours de réalisation" not in client.get(url).content.decode()
+
+
+def test_ballot_with_a_code_fills_in_each_slips_own_code(client, voting_budget):
+    budget, _projects = voting_budget
+    url = f"{BASE}/{budget.slug}/voter/code/"
+    assert (
+        'name="code" value="KPQR-STUV-WXYZ"' in client.get(url, {"code": "KPQR-STUV-WXYZ"}).content.decode()
+    )
+    page = client.get(url, {"code": "WXYZ-EFGH-JKLM"}).content.decode()
+    assert 'name="code" value="WXYZ-EFGH-JKLM"' in page and "KPQR-STUV-WXYZ" not in page
+    page = client.get(url).content.decode()
+    assert 'name="code"' in page and "WXYZ-EFGH-JKLM" not in page
+    assert "&lt;b&gt;" in client.get(url, {"code": "<b>"}).content.decode()

@@ -318,12 +318,17 @@ def vote_with_code(request, slug):
             else:
                 return redirect("budgeting:vote_with_code_done", slug=budget.slug)
     else:
-        code_form = forms.VotingCodeForm(initial={"code": request.GET.get("code", "")[:20]})
+        initial = request.GET.get("code", "")[:20]
+        code_form = forms.VotingCodeForm(initial={"code": initial})
     context = {
         "budget": budget,
         "reason": reason,
         "errors": errors,
-        "code_form": code_form,
+        # The form before it is sent (empty, or filled in by the slip's address) is the same for everyone: kept
+        # rendered in the fragments cache; after a POST it shows what was typed and its errors.
+        "code_form": code_form
+        if request.method == "POST"
+        else fragments.rendered("budget-code-form", (code_form.initial["code"],), code_form.render),
         "recomputed": recomputed,
         **_ballot_context(budget, projects, choices),
     }
