@@ -47,3 +47,17 @@ def test_the_page_shows_new_supports_the_threshold_and_a_new_proposal(client, va
     assert "recueille 12 soutiens" in client.get(URL).content.decode()
     Proposal.objects.filter(pk=proposal.pk).update(title="Un marché de producteurs")
     assert "Un marché de producteurs</a>" in client.get(URL).content.decode()
+
+
+def test_the_pages_title_is_its_name_alone(client, valbourg, agent_valbourg):
+    services.panel_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        title="Panel sur les mobilités",
+        slug="panel-mobilites",
+        size=2,
+        quotas_text="category,feature,min,max\ngenre,femme,1,1\ngenre,homme,1,1\n",
+    )
+    page = client.get(URL).content.decode()
+    assert "<title>Participation citoyenne — Valbourg</title>" in page
+    assert page.count("Panel sur les mobilités") == 1
