@@ -61,3 +61,9 @@ def test_the_pages_title_is_its_name_alone(client, valbourg, agent_valbourg):
     page = client.get(URL).content.decode()
     assert "<title>Participation citoyenne — Valbourg</title>" in page
     assert page.count("Panel sur les mobilités") == 1
+
+
+def test_two_communes_with_nothing_yet_each_get_their_own_links(client, valbourg, hautmesnil):
+    assert 'href="/valbourg/participation/propositions/"' in client.get(URL).content.decode()
+    page = client.get("/hautmesnil/participation/").content.decode()
+    assert 'href="/hautmesnil/participation/propositions/"' in page and "/valbourg/participation/" not in page

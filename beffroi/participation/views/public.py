@@ -37,6 +37,7 @@ def index(request):
     consultation opening or closing, is a new key."""
     context = selectors.overview(commune=request.commune)
     context["shown"] = (
+        request.commune.pk,  # the links hold the commune's address
         [
             (c.pk, c.slug, c.title, c.state, c.opens_at, c.closes_at, bool(c.decision))
             for c in context["consultations"]
