@@ -307,12 +307,16 @@ class Project(CommuneOwned):
 
     @property
     def on_ballot(self) -> bool:
-        return self.status in (
-            ProjectStatus.FEASIBLE,
-            ProjectStatus.SELECTED,
-            ProjectStatus.NOT_SELECTED,
-            ProjectStatus.DELIVERED,
-        )
+        return self.status in ON_BALLOT
+
+
+#: The statuses of a project put to the vote (`Project.on_ballot`), for the queries that filter on it.
+ON_BALLOT = (
+    ProjectStatus.FEASIBLE,
+    ProjectStatus.SELECTED,
+    ProjectStatus.NOT_SELECTED,
+    ProjectStatus.DELIVERED,
+)
 
 
 class ProjectUpdate(models.Model):

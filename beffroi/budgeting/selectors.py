@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,6 +28,7 @@ from beffroi.accounts.models import Membership, User
 from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import rules
 from beffroi.budgeting.models import (
+    ON_BALLOT,
     Ballot,
     BallotChoice,
     BallotType,
@@ -83,6 +85,24 @@ def results_get(*, commune: Commune, slug: str) -> tuple[Budget, BudgetCount]:
     return budget, results
 
 
+def published_results_get(*, commune: Commune, slug: str) -> tuple[Budget, str]:
+    """A budget and its published results as stored (JSON text, not read yet), or 404 while not published.
+
+    The results page keeps what it renders under the text's digest: a hit never decodes the count.
+    """
+    budget = get_object_or_404(
+        Budget.objects.defer("results").annotate(results_text=Cast("results", TextField())),
+        commune=commune,
+        slug=slug,
+    )
+    if budget.phase == Phase.DRAFT:
+        raise Http404("Ce budget n'est pas encore publié.")
+    text = budget.results_text  # type: ignore[attr-defined]
+    if text is None or budget.phase not in (Phase.RESULTS, Phase.FOLLOWUP):
+        raise Http404("Les résultats ne sont pas encore publiés.")
+    return budget, text
+
+
 def sub_budget_list(*, budget: Budget, with_project_counts: bool = False) -> list[SubBudget]:
     """The budget's envelopes by name; `with_project_counts` adds `n_projects` to each."""
     subs = SubBudget.objects.filter(budget=budget)
@@ -101,6 +121,39 @@ def sub_budgets_locked(*, budget: Budget) -> bool:
     return budget.counted_at is not None or budget.phase in (Phase.VOTE, Phase.RESULTS, Phase.FOLLOWUP)
 
 
+#: What the public cards of the ideas and projects show (never who gave an idea, nor how to reach them).
+CARD_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "place",
+    "place__name",
+    "location",
+    "estimated_cost",
+    "final_cost",
+    "status",
+    "decision",
+    "merged_into",
+    "merged_into__title",
+    "picture_thumbnail",
+    "picture_alt",
+)
+
+
+def project_cards(*, commune: Commune, budget: Budget) -> list[Project]:
+    """Every idea and project of the budget with what their public cards show only (`CARD_FIELDS`)."""
+    return list(
+        Project.objects.filter(commune=commune, budget=budget)
+        .select_related("place", "merged_into")
+        .only(*CARD_FIELDS)
+    )
+
+
+def has_winners(*, commune: Commune, budget: Budget) -> bool:
+    """Whether the budget has winning projects (whose realisation residents can follow)."""
+    return winners_list(commune=commune, budget=budget).exists()
+
+
 def project_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     """Every idea and project of the budget, with their place, envelope and merge target."""
     return Project.objects.filter(commune=commune, budget=budget).select_related(
@@ -108,9 +161,15 @@ def project_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     )
 
 
+#: What the ballot paper reads of a project: its title, cost, status and thumbnail (never its description).
+BALLOT_FIELDS = ("title", "estimated_cost", "final_cost", "status", "picture_thumbnail")
+
+
 def ballot_projects(*, commune: Commune, budget: Budget) -> list[Project]:
-    """The projects on the ballot paper."""
-    return [p for p in project_list(commune=commune, budget=budget) if p.on_ballot]
+    """The projects on the ballot paper (with the fields the ballot reads only: `BALLOT_FIELDS`)."""
+    return list(
+        Project.objects.filter(commune=commune, budget=budget, status__in=ON_BALLOT).only(*BALLOT_FIELDS)
+    )
 
 
 def project_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
@@ -287,8 +346,13 @@ def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
     `choices` maps project pk -> value (1 for approval/panier, points, or rank with 1 = first).
     """
     errors: list[str] = []
-    projects = {p.pk: p for p in budget.projects.all() if p.on_ballot}
-    unknown = [pk for pk in choices if pk not in projects]
+    costs = {  # the cost put to the vote (`Project.cost`) of each project on the ballot
+        pk: final if final is not None else estimated or 0
+        for pk, estimated, final in budget.projects.filter(status__in=ON_BALLOT)
+        .order_by()
+        .values_list("pk", "estimated_cost", "final_cost")
+    }
+    unknown = [pk for pk in choices if pk not in costs]
     if unknown:
         return [_("Le bulletin contient un projet qui n'est pas soumis au vote.")]
     chosen = {pk: v for pk, v in choices.items() if v}
@@ -310,7 +374,7 @@ def ballot_errors(*, budget: Budget, choices: dict[int, int]) -> list[str]:
                 % {"n": n, "max": budget.max_choices}
             )
     if kind == BallotType.BASKET:
-        total = sum(projects[pk].cost for pk in chosen)
+        total = sum(costs[pk] for pk in chosen)
         if total > budget.basket_limit:
             errors.append(
                 _("Votre panier coûte %(total)s €, plus que la limite de %(limit)s €.")

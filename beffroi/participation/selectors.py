@@ -49,9 +49,39 @@ from beffroi.participation.models import (
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def consultation_list(*, commune: Commune, include_drafts: bool = False) -> list[Consultation]:
-    """The commune's consultations, open first, then upcoming, then closed (drafts only for the mairie)."""
-    found = list(Consultation.objects.filter(commune=commune))
+def overview(*, commune: Commune) -> dict[str, Any]:
+    """What the participation page lists, with the fields it shows only (never a consultation's presentation,
+    a proposal's text or a panel's draw data): the published consultations, open first; the 5 newest proposals
+    not merged, with their supports; the meetings of the 6 latest still to come and the 3 latest past; the 5
+    latest panels; the proposal rules."""
+    consultations = consultation_list(
+        commune=commune,
+        queryset=Consultation.objects.only("title", "slug", "opens_at", "closes_at", "published", "decision"),
+    )
+    meetings = list(meeting_list(commune=commune).only("title", "starts_at", "ends_at", "place_name")[:6])
+    return {
+        "consultations": consultations,
+        "proposals": list(
+            proposal_list(commune=commune)
+            .exclude(status=ProposalStatus.MERGED)
+            .only("title", "created_at")[:5]
+        ),
+        "upcoming": [m for m in meetings if not m.is_past],
+        "past": [m for m in meetings if m.is_past][:3],
+        "rules": proposal_rules_get(commune=commune),
+        "panels": list(
+            panel_list(commune=commune).only("title", "slug", "drawn_at", "volunteers_close_at")[:5]
+        ),
+    }
+
+
+def consultation_list(
+    *, commune: Commune, include_drafts: bool = False, queryset: QuerySet[Consultation] | None = None
+) -> list[Consultation]:
+    """The commune's consultations, open first, then upcoming, then closed (drafts only for the mairie).
+
+    `queryset`: the consultations to read from (fewer fields), `Consultation.objects` by default."""
+    found = list((queryset if queryset is not None else Consultation.objects).filter(commune=commune))
     if not include_drafts:
         found = [c for c in found if c.published]
     order = {

@@ -2,6 +2,8 @@
 or with a printed code alone), the results with why each project won or lost, the public draw, the suivi."""
 
 import dataclasses
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,6 +22,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import forms, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
 from beffroi.budgeting.results import BudgetCount
+from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
@@ -32,21 +37,46 @@ def index(request):
     return render(request, "budgeting/index.html", {"budgets": budgets})
 
 
+def _card_values(p) -> tuple:
+    """Every value a project's or an idea's public card shows (the key of the cards kept in the fragments cache)."""
+    return (
+        p.pk,
+        p.title,
+        p.description,
+        p.category,
+        p.place.name if p.place else "",
+        p.location,
+        p.estimated_cost,
+        p.final_cost,
+        p.status,
+        p.decision,
+        p.merged_into.title if p.merged_into else None,
+        bool(p.picture_thumbnail),
+        p.picture_alt,
+    )
+
+
 @require_safe
 @commune_required
 def budget_detail(request, slug):
+    """The budget by phase. Its projects' cards are kept in the `fragments` cache under every value they show."""
     staff = user_can(commune=request.commune, user=request.user, capability="handle_requests")
     budget = selectors.budget_get(commune=request.commune, slug=slug, include_drafts=staff)
-    projects = selectors.project_list(commune=request.commune, budget=budget)
+    phase = budget.phase
+    ballot_projects = [
+        p for p in selectors.project_cards(commune=request.commune, budget=budget) if p.on_ballot
+    ]
     context = {
         "budget": budget,
-        "phase": budget.phase,
+        "phase": phase,
         "Phase": Phase,
-        "ballot_projects": [p for p in projects if p.on_ballot],
-        "ideas": projects,
-        "winners": selectors.winners_list(commune=request.commune, budget=budget),
+        "ballot_projects": ballot_projects,
+        "cards_shown": (budget.slug, [_card_values(p) for p in ballot_projects]),
+        "sub_budgets": selectors.sub_budget_list(budget=budget),
+        "winners": phase in (Phase.RESULTS, Phase.FOLLOWUP)
+        and selectors.has_winners(commune=request.commune, budget=budget),
         "has_voted": selectors.has_voted(budget=budget, user=request.user),
-        "has_codes": budget.phase == Phase.VOTE and selectors.budget_has_codes(budget=budget),
+        "has_codes": phase == Phase.VOTE and selectors.budget_has_codes(budget=budget),
     }
     return render(request, "budgeting/detail.html", context)
 
@@ -54,9 +84,16 @@ def budget_detail(request, slug):
 @require_safe
 @commune_required
 def ideas(request, slug):
+    """The ideas and the mairie's decisions; their cards are kept in the `fragments` cache under every value
+    they show."""
     budget = selectors.budget_get(commune=request.commune, slug=slug)
-    projects = selectors.project_list(commune=request.commune, budget=budget)
-    return render(request, "budgeting/ideas.html", {"budget": budget, "ideas": projects})
+    projects = selectors.project_cards(commune=request.commune, budget=budget)
+    context = {
+        "budget": budget,
+        "ideas": projects,
+        "cards_shown": (budget.slug, [_card_values(p) for p in projects]),
+    }
+    return render(request, "budgeting/ideas.html", context)
 
 
 @require_safe
@@ -121,15 +158,50 @@ def idea_submit(request, slug):
     )
 
 
+def _ballot_inputs(budget, rows: list[dict[str, Any]], rank_options: range) -> str:
+    """The ballot's inputs (budgeting/_ballot_inputs.html), kept in the `fragments` cache under everything they
+    show: the budget's ballot settings, and each project's title, cost, thumbnail and the value chosen for it."""
+    parts = (
+        budget.pk,
+        budget.slug,
+        budget.ballot_type,
+        budget.basket_limit,
+        budget.points_total,
+        budget.min_choices,
+        budget.max_choices,
+        budget.max_points_per_project,
+        len(rank_options),
+        tuple(
+            (
+                r["project"].pk,
+                r["project"].title,
+                r["project"].cost,
+                bool(r["project"].picture_thumbnail),
+                r["value"],
+            )
+            for r in rows
+        ),
+    )
+    context = {"budget": budget, "rows": rows, "rank_options": rank_options, "BallotType": BallotType}
+    return mark_safe(  # the template's own output, escaped when it was rendered
+        fragments.rendered(
+            "budget-ballot", parts, lambda: render_to_string("budgeting/_ballot_inputs.html", context)
+        )
+    )
+
+
 def _ballot_context(budget, projects, choices: dict[int, int]) -> dict[str, Any]:
     """What both ballot pages (with an account, with a code) show about the ballot being filled in."""
     basket_total = sum(p.cost for p in projects if choices.get(p.pk))
+    rows = forms.ballot_rows(projects, choices)
+    rank_options = range(1, (budget.max_choices or len(projects)) + 1)
     return {
-        "rows": forms.ballot_rows(projects, choices),
+        "rows": rows,
+        "ballot_inputs": _ballot_inputs(budget, rows, rank_options),
         "basket_total": basket_total,
         "basket_left": budget.basket_limit - basket_total,
         "points_used": sum(choices.values()) if budget.ballot_type == BallotType.CUMULATIVE else 0,
-        "rank_options": range(1, (budget.max_choices or len(projects)) + 1),
+        "rank_options": rank_options,
         "BallotType": BallotType,
     }
 
@@ -246,12 +318,17 @@ def vote_with_code(request, slug):
             else:
                 return redirect("budgeting:vote_with_code_done", slug=budget.slug)
     else:
-        code_form = forms.VotingCodeForm(initial={"code": request.GET.get("code", "")[:20]})
+        initial = request.GET.get("code", "")[:20]
+        code_form = forms.VotingCodeForm(initial={"code": initial})
     context = {
         "budget": budget,
         "reason": reason,
         "errors": errors,
-        "code_form": code_form,
+        # The form before it is sent (empty, or filled in by the slip's address) is the same for everyone: kept
+        # rendered in the fragments cache; after a POST it shows what was typed and its errors.
+        "code_form": code_form
+        if request.method == "POST"
+        else fragments.rendered("budget-code-form", (code_form.initial["code"],), code_form.render),
         "recomputed": recomputed,
         **_ballot_context(budget, projects, choices),
     }
@@ -408,10 +485,8 @@ def _leftover(data: BudgetCount):
     return {**dataclasses.asdict(data.leftover), "winner_rows": data.project_rows(data.leftover.winners)}
 
 
-@require_safe
-@commune_required
-def results(request, slug):
-    budget, data = selectors.results_get(commune=request.commune, slug=slug)
+def _results_body(budget, data: BudgetCount) -> str:
+    """The results page's content: the winners, the chart, why each project won or lost, the figures."""
     projects = sorted(data.projects.values(), key=lambda r: (-(r.score or 0), r.title))
     rows = [
         {**dataclasses.asdict(r), "reason_text": _reason_text(r), "sentence": _outcome_sentence(r, data)}
@@ -437,7 +512,29 @@ def results(request, slug):
         "turnout": data.num_voters + data.num_paper_blank + data.num_paper_void,
         "set_aside": data.paper_set_aside,
     }
-    return render(request, "budgeting/results.html", context)
+    return render_to_string("budgeting/_results_body.html", context)
+
+
+@require_safe
+@commune_required
+def results(request, slug):
+    """The published results. Their content changes only with the stored count (a new count stores new results)
+    and with the budget's title, address, amount and ballot type: it is kept in the `fragments` cache under the
+    digest of the stored results and those values (docs/contributing.md, « A fragment worth caching »)."""
+    budget, stored = selectors.published_results_get(commune=request.commune, slug=slug)
+    body = fragments.rendered(
+        "budget-results",
+        (
+            budget.pk,
+            hashlib.blake2b(stored.encode(), digest_size=16).hexdigest(),
+            budget.title,
+            budget.slug,
+            budget.total_amount,
+            budget.ballot_type,
+        ),
+        lambda: _results_body(budget, BudgetCount.from_json(json.loads(stored))),
+    )
+    return render(request, "budgeting/results.html", {"budget": budget, "body": mark_safe(body)})
 
 
 @require_safe

@@ -32,18 +32,21 @@ def _staff(request) -> bool:
 @require_safe
 @commune_required
 def index(request):
-    consultations = selectors.consultation_list(commune=request.commune)
-    meetings = list(selectors.meeting_list(commune=request.commune)[:6])
-    context = {
-        "consultations": consultations,
-        "proposals": list(
-            selectors.proposal_list(commune=request.commune).exclude(status=ProposalStatus.MERGED)[:5]
-        ),
-        "upcoming": [m for m in meetings if not m.is_past],
-        "past": [m for m in meetings if m.is_past][:3],
-        "rules": selectors.proposal_rules_get(commune=request.commune),
-        "panels": list(selectors.panel_list(commune=request.commune)[:5]),
-    }
+    """The consultations, proposals, meetings and panels. The page's content is kept in the `fragments` cache
+    under every value it shows (`shown`), read from the lists each time: a change to any of them, or a
+    consultation opening or closing, is a new key."""
+    context = selectors.overview(commune=request.commune)
+    context["shown"] = (
+        request.commune.pk,  # the links hold the commune's address
+        [
+            (c.pk, c.slug, c.title, c.state, c.opens_at, c.closes_at, bool(c.decision))
+            for c in context["consultations"]
+        ],
+        [(p.pk, p.title, p.support_count) for p in context["proposals"]],
+        context["rules"].support_threshold,
+        [(m.pk, m.title, m.starts_at, m.place_name) for m in context["upcoming"]],
+        [(p.slug, p.title, p.drawn, p.collecting) for p in context["panels"]],
+    )
     return render(request, "participation/index.html", context)
 
 
