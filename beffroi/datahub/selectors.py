@@ -59,6 +59,39 @@ def entity_get(*, commune: Commune, entity_id: str, see_all: bool) -> Entity | N
     return entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id).first()
 
 
+def entity_row_get(*, commune: Commune, entity_id: str, see_all: bool) -> EntityRow | None:
+    """What rendering one entity needs (:class:`EntityRow`), or None if the viewer may not see it: the
+    NGSI-LD read of one entity, without a model instance of its every column."""
+    qs = entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id)
+    rows = _entity_rows(qs, timestamps=True)
+    return rows[0] if rows else None
+
+
+def _entity_rows(qs: QuerySet[Entity], *, timestamps: bool) -> list[EntityRow]:
+    """The rows of ``qs`` (already sliced or narrowed) as EntityRow objects, read with a plain cursor: the
+    documents decoded by orjson and the instants as Django reads them (JSONField's json.loads and the
+    per-value converters were most of a page's read)."""
+    columns = ["pk", "entity_id", "type_iri", "data"] + (["created_at", "modified_at"] if timestamps else [])
+    query = qs.values_list(*columns)
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:  # the replica when the router says so
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if timestamps:
+        return [
+            EntityRow(
+                pk,
+                entity_id,
+                kind,
+                _json_document(data),
+                None if created is None else utc_from_db(created),
+                None if modified is None else utc_from_db(modified),
+            )
+            for pk, entity_id, kind, data, created, modified in fetched
+        ]
+    return [EntityRow(pk, entity_id, kind, _json_document(data)) for pk, entity_id, kind, data in fetched]
+
+
 def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
     """The entities a type selection (§4.17, groups of expanded IRIs) matches, as one SQL condition: an
     entity of one type by its ``type_iri`` column, a multi-typed one (§4.16) by its type links (read first:
@@ -101,12 +134,16 @@ def entity_query(
     offset: int,
     timestamps: bool = True,
     rows: bool = False,
+    count: bool = True,
 ) -> tuple[list[Any], int]:
     """Entities matching an NGSI-LD query (CIM 009 §5.7.2), ordered by id; (page, total count).
 
     The database narrows by commune, visibility, type, id and the bounding box of `location`; the q
     expression, idPattern and the exact geometry test run on the stored documents. ``rows``: the page may
-    hold :class:`EntityRow` objects instead of Entity instances (enough to render them).
+    hold :class:`EntityRow` objects instead of Entity instances (enough to render them). ``count`` False:
+    the caller only needs to know whether a next page exists; where the database pages, it reads one entity
+    more instead of counting them all, and the total returned is then the offset plus what it read (beyond
+    the page's end exactly when there is a next page).
     """
     # Expired transient entities are left out in SQL only where SQL counts and pages; where Python reads the
     # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
@@ -139,15 +176,16 @@ def entity_query(
     )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
-        total = qs.count()
-        if not limit:
-            return [], total
-        if rows:
-            columns = ["pk", "entity_id", "type_iri", "data"] + (
-                ["created_at", "modified_at"] if timestamps else []
-            )
-            return [EntityRow(*row) for row in qs[offset : offset + limit].values_list(*columns)], total
-        return list(qs[offset : offset + limit]), total
+        exact = count or not limit
+        if exact:
+            total = qs.count()
+            if not limit:
+                return [], total
+        window = qs[offset : offset + limit + (0 if exact else 1)]  # (the one more: is there a next page)
+        page: list[Any] = _entity_rows(window, timestamps=timestamps) if rows else list(window)
+        if not exact:
+            total = offset + len(page)
+        return page[:limit], total
     if candidates is None:
         candidates = qs.iterator(chunk_size=2000)
     pattern = re.compile(query.id_pattern) if query.id_pattern else None
