@@ -446,14 +446,14 @@ def rollup_values(
         return [(utc_from_db(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
 
 
-def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
+def latest_values(*, entities: Iterable[Entity | Asset]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
     # Thousands of rows and tuples, none in a cycle: see core.gc_pause.
     with gc_paused():
         return _latest_values(entities)
 
 
-def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
+def _latest_values(entities: Iterable[Entity | Asset]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     pks = [e.pk for e in entities]
     out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
     if not pks:
@@ -514,6 +514,27 @@ def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None
     return qs
 
 
+@dataclass(slots=True)
+class Asset:
+    """What the dashboard shows of an entity, read as a plain row (no model instance of its every column)."""
+
+    pk: int
+    entity_id: str
+    type_name: str
+    name: str
+    lat: float | None
+    lon: float | None
+
+    def __str__(self) -> str:  # (as Entity's)
+        return self.name or self.entity_id
+
+
+def dashboard_assets(*, commune: Commune, see_all: bool) -> list[Asset]:
+    """The entities of the dashboard's list and map, in :func:`dashboard_entities`' order."""
+    qs = dashboard_entities(commune=commune, see_all=see_all)
+    return [Asset(*row) for row in qs.values_list("pk", "entity_id", "type_name", "name", "lat", "lon")]
+
+
 def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, int]]:
     """(type name, number of entities) of the entities the viewer may see, by type name."""
     rows = (
@@ -525,33 +546,55 @@ def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, in
     return [(r["type_name"], r["n"]) for r in rows]
 
 
-def lit_hours(*, entities: Iterable[Entity], since: datetime) -> int:
+def lit_hours(*, entities: Iterable[Entity | Asset], since: datetime) -> int:
     """Hours since ``since`` in which a street light's illuminance level was above zero (hourly roll-ups)."""
     pks = [e.pk for e in entities]
-    attributes = rollup_attributes(model=HourlyRollup, pks=pks, short_name="illuminanceLevel", plain=False)
-    if not attributes:
+    if not pks:
         return 0
-    return HourlyRollup.objects.filter(
-        entity_id__in=pks, attribute__in=attributes, bucket__gte=since, maximum__gt=0
-    ).count()
+    db = connections[HourlyRollup.objects.db]  # the replica when the router says so
+    series, params = _series_named(db, HourlyRollup, pks, "illuminanceLevel", plain=False)
+    table = db.ops.quote_name(HourlyRollup._meta.db_table)
+    moment = since.astimezone(UTC)
+    sql = (
+        f"{series} SELECT COUNT(*) FROM {table} h WHERE h.entity_id IN ({', '.join(['%s'] * len(pks))})"
+        " AND h.attribute IN (SELECT attribute FROM named) AND h.bucket >= %s AND h.maximum > 0"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*params, *pks, moment.replace(tzinfo=None).isoformat(" ") if db.vendor == "sqlite" else moment],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def rollup_attributes(
     *, model: type[HourlyRollup | DailyRollup], pks: list[int], short_name: str, plain: bool
 ) -> list[str]:
     """The attributes with roll-ups of these entities whose IRI ends with ``/<short_name>`` (or, with
-    ``plain``, is the bare name), as the ``endswith`` lookup would match them.
+    ``plain``, is the bare name), as the ``endswith`` lookup would match them."""
+    if not pks:
+        return []
+    db = connections[model.objects.db]  # the replica when the router says so
+    series, params = _series_named(db, model, pks, short_name, plain=plain)
+    with db.cursor() as cursor:
+        cursor.execute(f"{series} SELECT attribute FROM named", params)
+        return sorted(attribute for (attribute,) in cursor.fetchall())
+
+
+def _series_named(
+    db: Any, model: type[HourlyRollup | DailyRollup], pks: list[int], short_name: str, *, plain: bool
+) -> tuple[str, list[Any]]:
+    """A WITH clause naming ``named(attribute)``: the distinct attributes with roll-ups of these entities
+    whose IRI ends with ``/<short_name>`` (or, with ``plain``, is the bare name), matched as the ``endswith``
+    lookup would.
 
     A dashboard then reads a period of buckets by exact (entity, attribute) on the unique index instead of
     testing the suffix on every bucket of every attribute of the entities (two years of hours: the page's
     dearest read). The attributes are listed by a loose index scan — one seek per (entity, attribute) — since
     an attribute may keep roll-ups after its latest value is gone (its history stays)."""
-    if not pks:
-        return []
-    db = connections[model.objects.db]  # the replica when the router says so
     table = db.ops.quote_name(model._meta.db_table)
     like = db.ops.prep_for_like_query("/" + short_name)
-    matches = db.operators["endswith"] % "%s"  # type: ignore[attr-defined]  # (every backend has it)
+    matches = db.operators["endswith"] % "%s"
     params: list[Any] = [*pks, f"%{like}"]
     condition = f"series.attribute {matches}"
     if plain:
@@ -566,15 +609,13 @@ def rollup_attributes(
         f" SELECT series.entity, (SELECT MIN(r.attribute) FROM {table} r"
         " WHERE r.entity_id = series.entity AND r.attribute > series.attribute)"
         " FROM series WHERE series.attribute IS NOT NULL"
-        f") SELECT DISTINCT series.attribute FROM series WHERE {condition}"
+        f"), named(attribute) AS (SELECT DISTINCT series.attribute FROM series WHERE {condition})"
     )
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(attribute for (attribute,) in cursor.fetchall())
+    return sql, params
 
 
 def daily_totals(
-    *, entities: Iterable[Entity], attribute_suffix: str, start: datetime, end: datetime
+    *, entities: Iterable[Entity | Asset], attribute_suffix: str, start: datetime, end: datetime
 ) -> dict[datetime, float]:
     """Sum of daily roll-up totals of an attribute (matched by short name) over several entities, by day."""
     pks = [e.pk for e in entities]
@@ -591,7 +632,7 @@ def daily_totals(
 
 
 def document_property_values(
-    *, commune: Commune, see_all: bool, entities: Iterable[Entity], name: str
+    *, commune: Commune, see_all: bool, entities: Iterable[Entity | Asset], name: str
 ) -> dict[int, Any]:
     """{entity pk: value} of one property (by short name) as the entities' documents hold it — for what is
     set on the entity (a street light's status) rather than measured over time."""

@@ -89,7 +89,7 @@ def _state(type_name: str, latest: dict, document_status: object = None) -> tupl
 def index(request):
     commune = request.commune
     see_all = _see_all(request)
-    entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
+    entities = selectors.dashboard_assets(commune=commune, see_all=see_all)
     latest = selectors.latest_values(entities=entities)
     statuses = selectors.document_property_values(
         commune=commune,
