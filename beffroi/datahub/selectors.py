@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -95,7 +96,10 @@ def _entity_rows(qs: QuerySet[Entity], *, timestamps: bool) -> list[EntityRow]:
     per-value converters were most of a page's read)."""
     columns = ["pk", "entity_id", "type_iri", "data"] + (["created_at", "modified_at"] if timestamps else [])
     query = qs.values_list(*columns)
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # (a condition that matches nothing, e.g. no entity of the types asked for)
+        return []
     with connections[query.db].cursor() as cursor:  # the replica when the router says so
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
