@@ -20,7 +20,14 @@ from django.utils import timezone
 from beffroi.core.annotations import Actor
 from beffroi.core.gc_pause import gc_paused
 from beffroi.core.models import Commune
-from beffroi.datahub.documents import EntityRow, entity_document, join_value, observation_value, utc_from_db
+from beffroi.datahub.documents import (
+    EntityRow,
+    db_datetime,
+    entity_document,
+    join_value,
+    observation_value,
+    utc_from_db,
+)
 from beffroi.datahub.models import (
     Alert,
     AlertEvent,
@@ -102,7 +109,10 @@ def _entity_rows(qs: QuerySet[Entity], *, timestamps: bool) -> list[EntityRow]:
         return []
     with connections[query.db].cursor() as cursor:  # the replica when the router says so
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+        return _decoded_rows(cursor.fetchall(), timestamps=timestamps)
+
+
+def _decoded_rows(fetched: list[Any], *, timestamps: bool) -> list[EntityRow]:
     if timestamps:
         return [
             EntityRow(
@@ -122,6 +132,17 @@ def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
     """The entities a type selection (§4.17, groups of expanded IRIs) matches, as one SQL condition: an
     entity of one type by its ``type_iri`` column, a multi-typed one (§4.16) by its type links (read first:
     usually none, and then the condition is the plain indexed one)."""
+    singles, multi = _type_selection(commune, groups)
+    condition = Q(pk__in=[])
+    if singles:
+        condition = Q(type_iri__in=singles)
+    if multi:
+        condition = condition | Q(pk__in=multi) if singles else Q(pk__in=multi)
+    return condition
+
+
+def _type_selection(commune: Commune, groups: TypeGroups) -> tuple[list[str], list[int]]:
+    """(the types an entity of one type may have, the pks of the multi-typed entities that match)."""
     singles = sorted({kind for group in groups if len(group) == 1 for kind in group})
     wanted = {kind for group in groups for kind in group}
     held: dict[int, set[str]] = {}
@@ -129,7 +150,7 @@ def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
     # rest of the query's reads (the ORM form: EntityTypeLink.objects.filter(commune=…, type_iri__in=…)).
     wanted_list = sorted(wanted)
     if not wanted_list:
-        return Q(pk__in=[])
+        return [], []
     db = connections[EntityTypeLink.objects.db]  # the replica when the router says so
     with db.cursor() as cursor:
         cursor.execute(
@@ -139,13 +160,7 @@ def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
         )
         for pk, kind in cursor.fetchall():
             held.setdefault(pk, set()).add(kind)
-    multi = sorted(pk for pk, kinds in held.items() if matches_types(groups, kinds))
-    condition = Q(pk__in=[])
-    if singles:
-        condition = Q(type_iri__in=singles)
-    if multi:
-        condition = condition | Q(pk__in=multi) if singles else Q(pk__in=multi)
-    return condition
+    return singles, sorted(pk for pk, kinds in held.items() if matches_types(groups, kinds))
 
 
 @dataclass
@@ -181,6 +196,23 @@ def entity_query(
     more instead of counting them all, and the total returned is then the offset plus what it read (beyond
     the page's end exactly when there is a next page).
     """
+    needs_python = (
+        query.q is not None
+        or query.geo is not None
+        or query.id_pattern
+        or query.attrs
+        or query.scope
+        or query.order
+    )
+    if rows and not count and limit and not needs_python and query.ids is None:
+        return _plain_page(
+            commune=commune,
+            see_all=see_all,
+            types=query.types,
+            limit=limit,
+            offset=offset,
+            timestamps=timestamps,
+        )
     # Expired transient entities are left out in SQL only where SQL counts and pages; where Python reads the
     # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
     qs = entity_queryset(commune=commune, see_all=see_all, live=False)
@@ -202,14 +234,6 @@ def entity_query(
         if prefilter is not None:
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
-    needs_python = (
-        query.q is not None
-        or query.geo is not None
-        or query.id_pattern
-        or query.attrs
-        or query.scope
-        or query.order
-    )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
         exact = count or not limit
@@ -257,6 +281,43 @@ def entity_query(
         order = sort_documents(documents, query.order, reference=query.order_reference)
         matched = [matched[i] for i in order][offset : offset + limit]
     return matched, total
+
+
+def _plain_page(
+    *, commune: Commune, see_all: bool, types: TypeGroups | None, limit: int, offset: int, timestamps: bool
+) -> tuple[list[EntityRow], int]:
+    """The commonest NGSI-LD page — the entities of some types (or all), no count asked — as one plain
+    statement: the rows, order and next-page answer of :func:`entity_query`'s ORM form (``entity_queryset``
+    filtered by ``type_condition``, live ones, by entity id, one more than the page), whose building cost
+    more than the rest of the request's own work."""
+    db = connections[Entity.objects.db]  # the replica when the router says so
+    conditions = ["commune_id = %s"]
+    params: list[Any] = [commune.pk]
+    if not see_all:
+        conditions.append("is_public")
+    if types:
+        singles, multi = _type_selection(commune, types)
+        alternatives = []
+        if singles:
+            alternatives.append(f"type_iri IN ({', '.join(['%s'] * len(singles))})")
+            params.extend(singles)
+        if multi:
+            alternatives.append(f"id IN ({', '.join(['%s'] * len(multi))})")
+            params.extend(multi)
+        if not alternatives:
+            return [], offset
+        conditions.append(f"({' OR '.join(alternatives)})")
+    conditions.append("(expires_at IS NULL OR expires_at > %s)")
+    params.append(db_datetime(timezone.now()))
+    columns = "id, entity_id, type_iri, data" + (", created_at, modified_at" if timestamps else "")
+    sql = (
+        f"SELECT {columns} FROM {db.ops.quote_name(Entity._meta.db_table)} WHERE {' AND '.join(conditions)} "
+        "ORDER BY entity_id LIMIT %s OFFSET %s"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1, offset])  # (the one more: is there a next page)
+        page = _decoded_rows(cursor.fetchall(), timestamps=timestamps)
+    return page[:limit], offset + len(page)
 
 
 _SQL_ORDER = {
