@@ -3,12 +3,15 @@ and NGSI-LD queries, time series and roll-ups, dashboards, and alerts (staff pag
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -17,7 +20,14 @@ from django.utils import timezone
 from beffroi.core.annotations import Actor
 from beffroi.core.gc_pause import gc_paused
 from beffroi.core.models import Commune
-from beffroi.datahub.documents import EntityRow, entity_document, join_value, observation_value, utc_from_db
+from beffroi.datahub.documents import (
+    EntityRow,
+    db_datetime,
+    entity_document,
+    join_value,
+    observation_value,
+    utc_from_db,
+)
 from beffroi.datahub.models import (
     Alert,
     AlertEvent,
@@ -57,24 +67,100 @@ def entity_get(*, commune: Commune, entity_id: str, see_all: bool) -> Entity | N
     return entity_queryset(commune=commune, see_all=see_all).filter(entity_id=entity_id).first()
 
 
+def entity_row_get(*, commune: Commune, entity_id: str, see_all: bool) -> EntityRow | None:
+    """What rendering one entity needs (:class:`EntityRow`), or None if the viewer may not see it: the
+    NGSI-LD read of one entity, without a model instance of its every column."""
+    # A plain statement on the (commune, entity_id) unique index, the expiry tested here: building this
+    # lookup with the ORM cost more than the rest of the request's own work (the ORM form:
+    # entity_queryset(commune=…, see_all=…).filter(entity_id=…)).
+    db = connections[Entity.objects.db]  # the replica when the router says so
+    sql = (
+        "SELECT id, entity_id, type_iri, data, created_at, modified_at, expires_at "
+        f"FROM {db.ops.quote_name(Entity._meta.db_table)} WHERE commune_id = %s AND entity_id = %s"
+        + ("" if see_all else " AND is_public")
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [commune.pk, entity_id])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, entity_id, kind, data, created, modified, expires = found
+    if expires is not None and utc_from_db(expires) <= timezone.now():
+        return None  # (a transient entity past its expiresAt is gone)
+    return EntityRow(
+        pk,
+        entity_id,
+        kind,
+        _json_document(data),
+        None if created is None else utc_from_db(created),
+        None if modified is None else utc_from_db(modified),
+    )
+
+
+def _entity_rows(qs: QuerySet[Entity], *, timestamps: bool) -> list[EntityRow]:
+    """The rows of ``qs`` (already sliced or narrowed) as EntityRow objects, read with a plain cursor: the
+    documents decoded by orjson and the instants as Django reads them (JSONField's json.loads and the
+    per-value converters were most of a page's read)."""
+    columns = ["pk", "entity_id", "type_iri", "data"] + (["created_at", "modified_at"] if timestamps else [])
+    query = qs.values_list(*columns)
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # (a condition that matches nothing, e.g. no entity of the types asked for)
+        return []
+    with connections[query.db].cursor() as cursor:  # the replica when the router says so
+        cursor.execute(sql, params)
+        return _decoded_rows(cursor.fetchall(), timestamps=timestamps)
+
+
+def _decoded_rows(fetched: list[Any], *, timestamps: bool) -> list[EntityRow]:
+    if timestamps:
+        return [
+            EntityRow(
+                pk,
+                entity_id,
+                kind,
+                _json_document(data),
+                None if created is None else utc_from_db(created),
+                None if modified is None else utc_from_db(modified),
+            )
+            for pk, entity_id, kind, data, created, modified in fetched
+        ]
+    return [EntityRow(pk, entity_id, kind, _json_document(data)) for pk, entity_id, kind, data in fetched]
+
+
 def type_condition(*, commune: Commune, groups: TypeGroups) -> Q:
     """The entities a type selection (§4.17, groups of expanded IRIs) matches, as one SQL condition: an
     entity of one type by its ``type_iri`` column, a multi-typed one (§4.16) by its type links (read first:
     usually none, and then the condition is the plain indexed one)."""
-    singles = sorted({kind for group in groups if len(group) == 1 for kind in group})
-    wanted = {kind for group in groups for kind in group}
-    held: dict[int, set[str]] = {}
-    for pk, kind in EntityTypeLink.objects.filter(commune=commune, type_iri__in=wanted).values_list(
-        "entity_id", "type_iri"
-    ):
-        held.setdefault(pk, set()).add(kind)
-    multi = sorted(pk for pk, kinds in held.items() if matches_types(groups, kinds))
+    singles, multi = _type_selection(commune, groups)
     condition = Q(pk__in=[])
     if singles:
         condition = Q(type_iri__in=singles)
     if multi:
         condition = condition | Q(pk__in=multi) if singles else Q(pk__in=multi)
     return condition
+
+
+def _type_selection(commune: Commune, groups: TypeGroups) -> tuple[list[str], list[int]]:
+    """(the types an entity of one type may have, the pks of the multi-typed entities that match)."""
+    singles = sorted({kind for group in groups if len(group) == 1 for kind in group})
+    wanted = {kind for group in groups for kind in group}
+    held: dict[int, set[str]] = {}
+    # A plain statement: every NGSI-LD query by type asks, and building it with the ORM cost more than the
+    # rest of the query's reads (the ORM form: EntityTypeLink.objects.filter(commune=…, type_iri__in=…)).
+    wanted_list = sorted(wanted)
+    if not wanted_list:
+        return [], []
+    db = connections[EntityTypeLink.objects.db]  # the replica when the router says so
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT entity_id, type_iri FROM {db.ops.quote_name(EntityTypeLink._meta.db_table)} "
+            f"WHERE commune_id = %s AND type_iri IN ({', '.join(['%s'] * len(wanted_list))})",
+            [commune.pk, *wanted_list],
+        )
+        for pk, kind in cursor.fetchall():
+            held.setdefault(pk, set()).add(kind)
+    return singles, sorted(pk for pk, kinds in held.items() if matches_types(groups, kinds))
 
 
 @dataclass
@@ -99,13 +185,34 @@ def entity_query(
     offset: int,
     timestamps: bool = True,
     rows: bool = False,
+    count: bool = True,
 ) -> tuple[list[Any], int]:
     """Entities matching an NGSI-LD query (CIM 009 §5.7.2), ordered by id; (page, total count).
 
     The database narrows by commune, visibility, type, id and the bounding box of `location`; the q
     expression, idPattern and the exact geometry test run on the stored documents. ``rows``: the page may
-    hold :class:`EntityRow` objects instead of Entity instances (enough to render them).
+    hold :class:`EntityRow` objects instead of Entity instances (enough to render them). ``count`` False:
+    the caller only needs to know whether a next page exists; where the database pages, it reads one entity
+    more instead of counting them all, and the total returned is then the offset plus what it read (beyond
+    the page's end exactly when there is a next page).
     """
+    needs_python = (
+        query.q is not None
+        or query.geo is not None
+        or query.id_pattern
+        or query.attrs
+        or query.scope
+        or query.order
+    )
+    if rows and not count and limit and not needs_python and query.ids is None:
+        return _plain_page(
+            commune=commune,
+            see_all=see_all,
+            types=query.types,
+            limit=limit,
+            offset=offset,
+            timestamps=timestamps,
+        )
     # Expired transient entities are left out in SQL only where SQL counts and pages; where Python reads the
     # candidates anyway, it skips them: one predicate less for the planner on the geo index's range scan.
     qs = entity_queryset(commune=commune, see_all=see_all, live=False)
@@ -127,25 +234,18 @@ def entity_query(
         if prefilter is not None:
             candidates = _geo_candidates(qs, prefilter)
     qs = qs.order_by("entity_id")
-    needs_python = (
-        query.q is not None
-        or query.geo is not None
-        or query.id_pattern
-        or query.attrs
-        or query.scope
-        or query.order
-    )
     if not needs_python:
         qs = qs.exclude(expires_at__lte=now)
-        total = qs.count()
-        if not limit:
-            return [], total
-        if rows:
-            columns = ["pk", "entity_id", "type_iri", "data"] + (
-                ["created_at", "modified_at"] if timestamps else []
-            )
-            return [EntityRow(*row) for row in qs[offset : offset + limit].values_list(*columns)], total
-        return list(qs[offset : offset + limit]), total
+        exact = count or not limit
+        if exact:
+            total = qs.count()
+            if not limit:
+                return [], total
+        window = qs[offset : offset + limit + (0 if exact else 1)]  # (the one more: is there a next page)
+        page: list[Any] = _entity_rows(window, timestamps=timestamps) if rows else list(window)
+        if not exact:
+            total = offset + len(page)
+        return page[:limit], total
     if candidates is None:
         candidates = qs.iterator(chunk_size=2000)
     pattern = re.compile(query.id_pattern) if query.id_pattern else None
@@ -181,6 +281,43 @@ def entity_query(
         order = sort_documents(documents, query.order, reference=query.order_reference)
         matched = [matched[i] for i in order][offset : offset + limit]
     return matched, total
+
+
+def _plain_page(
+    *, commune: Commune, see_all: bool, types: TypeGroups | None, limit: int, offset: int, timestamps: bool
+) -> tuple[list[EntityRow], int]:
+    """The commonest NGSI-LD page — the entities of some types (or all), no count asked — as one plain
+    statement: the rows, order and next-page answer of :func:`entity_query`'s ORM form (``entity_queryset``
+    filtered by ``type_condition``, live ones, by entity id, one more than the page), whose building cost
+    more than the rest of the request's own work."""
+    db = connections[Entity.objects.db]  # the replica when the router says so
+    conditions = ["commune_id = %s"]
+    params: list[Any] = [commune.pk]
+    if not see_all:
+        conditions.append("is_public")
+    if types:
+        singles, multi = _type_selection(commune, types)
+        alternatives = []
+        if singles:
+            alternatives.append(f"type_iri IN ({', '.join(['%s'] * len(singles))})")
+            params.extend(singles)
+        if multi:
+            alternatives.append(f"id IN ({', '.join(['%s'] * len(multi))})")
+            params.extend(multi)
+        if not alternatives:
+            return [], offset
+        conditions.append(f"({' OR '.join(alternatives)})")
+    conditions.append("(expires_at IS NULL OR expires_at > %s)")
+    params.append(db_datetime(timezone.now()))
+    columns = "id, entity_id, type_iri, data" + (", created_at, modified_at" if timestamps else "")
+    sql = (
+        f"SELECT {columns} FROM {db.ops.quote_name(Entity._meta.db_table)} WHERE {' AND '.join(conditions)} "
+        "ORDER BY entity_id LIMIT %s OFFSET %s"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, limit + 1, offset])  # (the one more: is there a next page)
+        page = _decoded_rows(cursor.fetchall(), timestamps=timestamps)
+    return page[:limit], offset + len(page)
 
 
 _SQL_ORDER = {
@@ -406,14 +543,14 @@ def rollup_values(
         return [(utc_from_db(b), c, t, lo, hi) for b, c, t, lo, hi in cursor.fetchall()]
 
 
-def latest_values(*, entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
+def latest_values(*, entities: Iterable[Entity | Asset]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     """Latest value of every attribute of the given entities: {entity pk: {short name: (value, at, unit)}}."""
     # Thousands of rows and tuples, none in a cycle: see core.gc_pause.
     with gc_paused():
         return _latest_values(entities)
 
 
-def _latest_values(entities: Iterable[Entity]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
+def _latest_values(entities: Iterable[Entity | Asset]) -> dict[int, dict[str, tuple[Any, datetime, str]]]:
     pks = [e.pk for e in entities]
     out: dict[int, dict[str, tuple[Any, datetime, str]]] = {pk: {} for pk in pks}
     if not pks:
@@ -474,6 +611,27 @@ def dashboard_entities(*, commune: Commune, see_all: bool, type_name: str | None
     return qs
 
 
+@dataclass(slots=True)
+class Asset:
+    """What the dashboard shows of an entity, read as a plain row (no model instance of its every column)."""
+
+    pk: int
+    entity_id: str
+    type_name: str
+    name: str
+    lat: float | None
+    lon: float | None
+
+    def __str__(self) -> str:  # (as Entity's)
+        return self.name or self.entity_id
+
+
+def dashboard_assets(*, commune: Commune, see_all: bool) -> list[Asset]:
+    """The entities of the dashboard's list and map, in :func:`dashboard_entities`' order."""
+    qs = dashboard_entities(commune=commune, see_all=see_all)
+    return [Asset(*row) for row in qs.values_list("pk", "entity_id", "type_name", "name", "lat", "lon")]
+
+
 def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, int]]:
     """(type name, number of entities) of the entities the viewer may see, by type name."""
     rows = (
@@ -485,21 +643,85 @@ def entity_types_count(*, commune: Commune, see_all: bool) -> list[tuple[str, in
     return [(r["type_name"], r["n"]) for r in rows]
 
 
-def lit_hours(*, entities: Iterable[Entity], since: datetime) -> int:
+def lit_hours(*, entities: Iterable[Entity | Asset], since: datetime) -> int:
     """Hours since ``since`` in which a street light's illuminance level was above zero (hourly roll-ups)."""
-    return HourlyRollup.objects.filter(
-        entity__in=entities, attribute__endswith="/illuminanceLevel", bucket__gte=since, maximum__gt=0
-    ).count()
+    pks = [e.pk for e in entities]
+    if not pks:
+        return 0
+    db = connections[HourlyRollup.objects.db]  # the replica when the router says so
+    series, params = _series_named(db, HourlyRollup, pks, "illuminanceLevel", plain=False)
+    table = db.ops.quote_name(HourlyRollup._meta.db_table)
+    moment = since.astimezone(UTC)
+    sql = (
+        f"{series} SELECT COUNT(*) FROM {table} h WHERE h.entity_id IN ({', '.join(['%s'] * len(pks))})"
+        " AND h.attribute IN (SELECT attribute FROM named) AND h.bucket >= %s AND h.maximum > 0"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*params, *pks, moment.replace(tzinfo=None).isoformat(" ") if db.vendor == "sqlite" else moment],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def rollup_attributes(
+    *, model: type[HourlyRollup | DailyRollup], pks: list[int], short_name: str, plain: bool
+) -> list[str]:
+    """The attributes with roll-ups of these entities whose IRI ends with ``/<short_name>`` (or, with
+    ``plain``, is the bare name), as the ``endswith`` lookup would match them."""
+    if not pks:
+        return []
+    db = connections[model.objects.db]  # the replica when the router says so
+    series, params = _series_named(db, model, pks, short_name, plain=plain)
+    with db.cursor() as cursor:
+        cursor.execute(f"{series} SELECT attribute FROM named", params)
+        return sorted(attribute for (attribute,) in cursor.fetchall())
+
+
+def _series_named(
+    db: Any, model: type[HourlyRollup | DailyRollup], pks: list[int], short_name: str, *, plain: bool
+) -> tuple[str, list[Any]]:
+    """A WITH clause naming ``named(attribute)``: the distinct attributes with roll-ups of these entities
+    whose IRI ends with ``/<short_name>`` (or, with ``plain``, is the bare name), matched as the ``endswith``
+    lookup would.
+
+    A dashboard then reads a period of buckets by exact (entity, attribute) on the unique index instead of
+    testing the suffix on every bucket of every attribute of the entities (two years of hours: the page's
+    dearest read). The attributes are listed by a loose index scan — one seek per (entity, attribute) — since
+    an attribute may keep roll-ups after its latest value is gone (its history stays)."""
+    table = db.ops.quote_name(model._meta.db_table)
+    like = db.ops.prep_for_like_query("/" + short_name)
+    matches = db.operators["endswith"] % "%s"
+    params: list[Any] = [*pks, f"%{like}"]
+    condition = f"series.attribute {matches}"
+    if plain:
+        condition += " OR series.attribute = %s"
+        params.append(short_name)
+    sql = (
+        "WITH RECURSIVE series(entity, attribute) AS ("
+        f" SELECT e.pk, (SELECT MIN(r.attribute) FROM {table} r WHERE r.entity_id = e.pk)"
+        f" FROM (SELECT id AS pk FROM {db.ops.quote_name(Entity._meta.db_table)}"
+        f" WHERE id IN ({', '.join(['%s'] * len(pks))})) e"
+        " UNION ALL"
+        f" SELECT series.entity, (SELECT MIN(r.attribute) FROM {table} r"
+        " WHERE r.entity_id = series.entity AND r.attribute > series.attribute)"
+        " FROM series WHERE series.attribute IS NOT NULL"
+        f"), named(attribute) AS (SELECT DISTINCT series.attribute FROM series WHERE {condition})"
+    )
+    return sql, params
 
 
 def daily_totals(
-    *, entities: Iterable[Entity], attribute_suffix: str, start: datetime, end: datetime
+    *, entities: Iterable[Entity | Asset], attribute_suffix: str, start: datetime, end: datetime
 ) -> dict[datetime, float]:
     """Sum of daily roll-up totals of an attribute (matched by short name) over several entities, by day."""
     pks = [e.pk for e in entities]
     out: dict[datetime, float] = {}
-    qs = DailyRollup.objects.filter(entity_id__in=pks, bucket__gte=start, bucket__lt=end).filter(
-        Q(attribute__endswith="/" + attribute_suffix) | Q(attribute=attribute_suffix)
+    attributes = rollup_attributes(model=DailyRollup, pks=pks, short_name=attribute_suffix, plain=True)
+    if not attributes:
+        return out
+    qs = DailyRollup.objects.filter(
+        entity_id__in=pks, attribute__in=attributes, bucket__gte=start, bucket__lt=end
     )
     for bucket, total in qs.values_list("bucket", "total"):
         out[bucket] = out.get(bucket, 0.0) + total
@@ -507,7 +729,7 @@ def daily_totals(
 
 
 def document_property_values(
-    *, commune: Commune, see_all: bool, entities: Iterable[Entity], name: str
+    *, commune: Commune, see_all: bool, entities: Iterable[Entity | Asset], name: str
 ) -> dict[int, Any]:
     """{entity pk: value} of one property (by short name) as the entities' documents hold it — for what is
     set on the entity (a street light's status) rather than measured over time."""
@@ -515,12 +737,29 @@ def document_property_values(
     if not pks:
         return {}
     out: dict[int, Any] = {}
-    documents = entity_queryset(commune=commune, see_all=see_all).filter(pk__in=pks)
-    for pk, data in documents.values_list("pk", "data"):
+    documents = entity_queryset(commune=commune, see_all=see_all).filter(pk__in=pks).values_list("pk", "data")
+    # The documents as the database gives them, decoded by orjson: JSONField's per-row json.loads was most of
+    # this read on the dashboard.
+    sql, params = documents.query.sql_with_params()
+    with connections[documents.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for pk, raw in rows:
+        data = _json_document(raw)
         for iri, attribute in (data or {}).items():
             if short_name(iri) == name and isinstance(attribute, dict):
                 out[pk] = attribute.get("value")
     return out
+
+
+def _json_document(raw: Any) -> Any:
+    """A JSON column read with a plain cursor, decoded as JSONField would (orjson, json for what it refuses)."""
+    if not isinstance(raw, str | bytes):
+        return raw
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 # ------------------------------------------------------------------------------------------------ alerts

@@ -358,3 +358,61 @@ def test_personal_data_export_and_erasure_keep_the_history(valbourg, rule, agent
     alert.refresh_from_db()
     assert alert.closed_by is None and alert.events.last().note == "Benne vidée"
     assert alert.events.last().actor is None
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        FILL,
+        "https://uri.etsi.org/ngsi-ld/default-context/fillingLevel",  # (no @context: the core one's vocabulary)
+        "urn:example:fillingLevel",
+        "https://example.org/vocab#fillingLevel",
+        "fillingLevel",
+    ],
+)
+def test_ingestion_opens_an_alert_whatever_the_attributes_name(valbourg, rule, iri):
+    container = make_container(valbourg)
+    start = NOW - timedelta(minutes=90)
+    services.observation_ingest_batch(
+        commune=valbourg,
+        measurements=[
+            services.Measurement(container.entity_id, iri, start + timedelta(minutes=30 * i), 0.9)
+            for i in range(4)
+        ],
+    )
+    assert open_alerts().get().entity == container
+
+
+def test_batch_api_opens_and_closes_alerts_among_other_measurements(client, valbourg, rule):
+    """A batch of the API whose items are of several entities and attributes: the container's filling level
+    opens its alert, then an emptied container closes it; the other measurements change nothing."""
+    from tests.datahub.helpers import write_key
+
+    container, other = make_container(valbourg, 1), make_container(valbourg, 2)
+    key = write_key(valbourg)
+
+    def send(items):
+        response = client.post(
+            "/api/datahub/observations",
+            {"observations": items},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 200 and response.json()["accepted"] == len(items)
+
+    def item(entity, attribute, minutes_ago, value):
+        moment = (NOW - timedelta(minutes=minutes_ago)).isoformat().replace("+00:00", "Z")
+        return {"entity": entity.entity_id, "attribute": attribute, "observedAt": moment, "value": value}
+
+    send([item(other, "temperature", 5, 12.5), item(container, "temperature", 5, 12.5)])
+    assert not open_alerts().exists()
+    send(
+        [item(other, "temperature", m, 13) for m in (90, 60)]
+        + [item(container, "fillingLevel", m, 0.9) for m in (120, 90, 60, 30)]
+    )
+    assert open_alerts().get().entity == container
+    send([item(other, "fillingLevel", 1, 0.2), item(container, "temperature", 1, 14)])
+    assert open_alerts().get().entity == container  # (the container's level is not back to normal)
+    send([item(container, "fillingLevel", 0, 0.1)])
+    assert not open_alerts().exists()
+    assert Alert.objects.get().state == Alert.State.CLOSED

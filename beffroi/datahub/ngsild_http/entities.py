@@ -137,6 +137,7 @@ def _query_page(
         offset=offset,
         timestamps="sysAttrs" in call.options,
         rows=True,
+        count=count,
     )
     expanded_attrs = query.attrs if attrs else None
     join, level = joins.parse_join(call)
@@ -200,7 +201,9 @@ def entity_or_404(call: Call, entity_id: str) -> Entity:
 
 
 def entity_get(call: Call, entity_id: str) -> HttpResponse:
-    row = entity_or_404(call, entity_id)
+    row = selectors.entity_row_get(commune=call.commune, entity_id=entity_id, see_all=call.see_all)
+    if row is None:
+        raise ResourceNotFound(f"entity {entity_id} was not found")
     attrs = [call.expand_attr(a) for a in split_list(call.request.GET.get("attrs"))] or None
     join, level = joins.parse_join(call)
     body = call.render_entity(row, attrs=attrs)

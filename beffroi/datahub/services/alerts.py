@@ -311,13 +311,26 @@ def alerts_evaluate(
     return result
 
 
-def alerts_after_ingest(*, entity_pks: Iterable[int], commune_ids: Iterable[int] | None = None) -> None:
+def alerts_after_ingest(
+    *,
+    entity_pks: Iterable[int],
+    commune_ids: Iterable[int] | None = None,
+    types: dict[int, tuple[int, str]] | None = None,
+    written: dict[int, set[str]] | None = None,
+) -> None:
     """Hook of the ingestion path: evaluate the rules of the touched entities' communes, if they have any.
 
-    Costs one query when no commune concerned has an active rule (the common case for bulk loads); a caller
-    that knows the entities' communes gives them (``commune_ids``), sparing the query a 1,000-item subquery.
-    Never raises: a failing evaluation is logged and rolled back to its savepoint, the measurements stay
-    stored.
+    A rule's verdict changes with the readings of its own attribute; between them only time moves it (a
+    no-data rule, a reading leaving the window), which the periodic pass watches. So an entity is evaluated
+    after an ingestion when one of its commune's active rules watches its type and, if the caller says which
+    attributes it wrote (``written``: the attribute IRIs by entity pk), one of them may be that rule's. Each
+    commune concerned is evaluated once, for those entities.
+
+    Costs one query when no commune concerned has an active rule (the common case for bulk loads), and one
+    more to read the entities' types unless the caller gives them (``types``: (commune, type name) by pk).
+    A caller that knows the entities' communes gives them (``commune_ids``), sparing the first query a
+    1,000-item subquery. Never raises: a failing evaluation is logged and rolled back to its savepoint, the
+    measurements stay stored.
     """
     pks = list(entity_pks)
     if not pks:
@@ -326,17 +339,45 @@ def alerts_after_ingest(*, entity_pks: Iterable[int], commune_ids: Iterable[int]
         concerned: Any = Entity.objects.filter(pk__in=pks).values("commune_id")
     else:
         concerned = list(set(commune_ids))
-    communes = (
+    watched: dict[tuple[int, str], set[str]] = {}
+    # (order_by(): the rules' default ordering would add their label to the DISTINCT, one row per rule)
+    for commune_id, entity_type, attribute in (
         AlertRule.objects.filter(is_active=True, commune_id__in=concerned)
-        .values_list("commune_id", flat=True)
+        .order_by()
+        .values_list("commune_id", "entity_type", "attribute")
         .distinct()
-    )
-    for commune_id in list(communes):
+    ):
+        watched.setdefault((commune_id, entity_type), set()).add(attribute)
+    if not watched:
+        return
+    if types is None:
+        touched = Entity.objects.filter(pk__in=pks, type_name__in={kind for _c, kind in watched})
+        types = {pk: (c, kind) for pk, c, kind in touched.values_list("pk", "commune_id", "type_name")}
+    by_commune: dict[int, list[int]] = {}
+    for pk in pks:
+        kind = types.get(pk)
+        names = watched.get(kind) if kind is not None else None
+        if kind is None or not names:
+            continue
+        if written is not None and not any(
+            _may_name(name, iri) for name in names for iri in written.get(pk, ())
+        ):
+            continue
+        by_commune.setdefault(kind[0], []).append(pk)
+    for commune_id, commune_pks in sorted(by_commune.items()):
         try:
             with transaction.atomic():
-                alerts_evaluate(commune=Commune.objects.get(pk=commune_id), entity_pks=pks)
+                alerts_evaluate(commune=Commune.objects.get(pk=commune_id), entity_pks=commune_pks)
         except Exception:
             log.exception("alert evaluation after ingestion failed (commune %s)", commune_id)
+
+
+def _may_name(name: str, iri: str) -> bool:
+    """Whether a rule's attribute (a short name) may be this stored IRI, as _attribute_q matches them in the
+    database — here without regard to case, as SQLite's LIKE: a superset on PostgreSQL, which only costs an
+    evaluation that finds nothing new."""
+    name, iri = name.casefold(), iri.casefold()
+    return iri == name or iri.endswith(("/" + name, "#" + name, ":" + name))
 
 
 # ----------------------------------------------------------------------------------------- agent actions

@@ -271,7 +271,22 @@ def _write(batch: SeriesBatch, entities: dict[int, Entity], *, fresh: bool, upda
     _merge_rollups(DailyRollup, daily)
     newest = {(record[0], record[1]): record[4] for record in batch.records if record[4] is not None}
     _update_latest(newest, entities=entities, update_entity_data=update_entity_data)
-    alerts_after_ingest(entity_pks=entities.keys(), commune_ids={e.commune_id for e in entities.values()})
+    # The entities' (commune, type) when they were read with their type (what get_deferred_fields tests,
+    # without listing every field of a thousand instances); otherwise the hook reads them.
+    types = (
+        {pk: (e.commune_id, e.type_name) for pk, e in entities.items()}
+        if all("type_name" in e.__dict__ for e in entities.values())
+        else None
+    )
+    written: dict[int, set[str]] = {}
+    for record in batch.records:
+        written.setdefault(record[0], set()).add(record[1])
+    alerts_after_ingest(
+        entity_pks=entities.keys(),
+        commune_ids={e.commune_id for e in entities.values()},
+        types=types,
+        written=written,
+    )
     return len(params)
 
 
@@ -424,7 +439,7 @@ def known_entities(commune: Commune, ids: Iterable[Any]) -> tuple[dict[int, Enti
         e.pk: e
         for e in Entity.objects.filter(
             commune=commune, entity_id__in=[i for i in ids if type(i) is str]
-        ).only("pk", "entity_id", "data", "commune_id", "type_iri")
+        ).only("pk", "entity_id", "data", "commune_id", "type_iri", "type_name")
     }
     return by_pk, {e.entity_id: pk for pk, e in by_pk.items()}
 

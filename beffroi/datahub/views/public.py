@@ -5,6 +5,7 @@ Anonymous visitors and habitants see what the commune publishes; agents and élu
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,7 +89,7 @@ def _state(type_name: str, latest: dict, document_status: object = None) -> tupl
 def index(request):
     commune = request.commune
     see_all = _see_all(request)
-    entities = list(selectors.dashboard_entities(commune=commune, see_all=see_all))
+    entities = selectors.dashboard_assets(commune=commune, see_all=see_all)
     latest = selectors.latest_values(entities=entities)
     statuses = selectors.document_property_values(
         commune=commune,
@@ -96,25 +97,44 @@ def index(request):
         entities=[e for e in entities if e.type_name in _STATUS_IN_DOCUMENT],
         name="status",
     )
+    url_of = _entity_urls()
+    # Texts many rows share (a type's label, an instant sensors report at together) are written once.
+    type_labels: dict[str, str] = {}
+    main_labels: dict[str, str] = {}
+    instants: dict[datetime, str] = {}
     rows: list[dict[str, Any]] = []
     for entity in entities:
         values = latest.get(entity.pk, {})
         label, badge = _state(entity.type_name, values, statuses.get(entity.pk))
-        main = labels.MAIN_ATTRIBUTE.get(entity.type_name, "")
+        kind = entity.type_name
+        if kind not in type_labels:
+            type_labels[kind] = str(labels.type_label(kind))
+        main = labels.MAIN_ATTRIBUTE.get(kind, "")
         measured = values.get(main)
+        main_label = main_value = main_at = ""
+        if measured:
+            if main not in main_labels:
+                main_labels[main] = str(labels.attribute_label(main))
+            main_label = main_labels[main]
+            main_value = labels.value_text(measured[0], measured[2], attribute=main)
+            main_at = instants.get(measured[1], "")
+            if not main_at:
+                main_at = instants[measured[1]] = labels.instant_text(measured[1], "d/m H:i")
         rows.append(
             {
                 "entity": entity,
-                "type_label": labels.type_label(entity.type_name),
-                "state": label,
+                "name": str(entity),
+                "url": url_of(entity.pk),
+                "type_label": type_labels[kind],
+                "state": str(label),
                 "badge": badge,
                 "values": values,
-                "main_label": labels.attribute_label(main) if measured else "",
-                "main_value": labels.value_text(measured[0], measured[2], attribute=main) if measured else "",
-                "main_at": measured[1] if measured else None,
+                "main_label": main_label,
+                "main_value": main_value,
+                "main_at": main_at,
             }
         )
-    rows.sort(key=lambda r: (str(r["type_label"]), _natural_key(str(r["entity"]))))
+    rows.sort(key=lambda r: (r["type_label"], _natural_key(r["name"])))
     to_empty = [r for r in rows if r["entity"].type_name == "WasteContainer" and r["badge"] == "badge-warn"]
     faults = [r for r in rows if r["entity"].type_name == "Streetlight" and r["badge"] == "badge-danger"]
     schools = []
@@ -132,13 +152,15 @@ def index(request):
         "datahub/index.html",
         {
             "rows": rows,
+            # The assets' table and map points are kept rendered (the fragments cache) under every value they
+            # show: this stamp of each row's shown values, and the language.
+            "assets_stamp": _shown_stamp(rows),
             "to_empty": to_empty,
             "faults": faults,
             "schools": schools,
             "energy": energy,
             "burning_hours": burning,
             "see_all": see_all,
-            "types": selectors.entity_types_count(commune=commune, see_all=see_all),
             "map": {
                 "boundary": commune.boundary or None,
                 "tile_url": settings.BEFFROI_TILE_URL,
@@ -147,10 +169,10 @@ def index(request):
                     {
                         "lat": r["entity"].lat,
                         "lon": r["entity"].lon,
-                        "title": str(r["entity"]),
-                        "state": str(r["state"]),
+                        "title": r["name"],
+                        "state": r["state"],
                         "badge": r["badge"],
-                        "url": reverse("datahub:entity", args=[r["entity"].pk]),
+                        "url": r["url"],
                     }
                     for r in rows
                     if r["entity"].lat is not None
@@ -158,6 +180,33 @@ def index(request):
             },
         },
     )
+
+
+def _entity_urls():
+    """The address of an asset's page by pk, reversed once for the page rather than once per row."""
+    marker = 987654321
+    prefix, suffix = reverse("datahub:entity", args=[marker]).split(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _shown_stamp(rows: list[dict[str, Any]]) -> str:
+    """A digest of everything the assets' table and the map's points show of each row."""
+    shown = tuple(
+        (
+            r["url"],
+            r["name"],
+            r["type_label"],
+            r["state"],
+            r["badge"],
+            r["main_label"],
+            r["main_value"],
+            r["main_at"],
+            r["entity"].lat,
+            r["entity"].lon,
+        )
+        for r in rows
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def _energy_comparison(commune, see_all, meters):
