@@ -362,6 +362,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="an already loaded database (else one is made)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--workers", type=int, default=0, help="serve's processes (default: one per core)")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=10,
+        help="seconds of traffic before the measure (a server up for a while has its rendered rows cached)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL server made here running")
     args = parser.parse_args()
     if not shutil.which("mosquitto") and not Path("/usr/sbin/mosquitto").exists():
@@ -423,14 +429,15 @@ def main() -> None:
 
     try:
         wait_until_up(f"http://127.0.0.1:{port}/{targets[0]['slug']}/")
-        print(f"Warming up ({len(targets)} communes, 10 s)…")
-        asyncio.run(run("127.0.0.1", port, connections=10, duration=10, step=make_step(targets, 1)))
+        print(f"Warming up ({len(targets)} communes, {args.warm_up} s)…")
+        asyncio.run(run("127.0.0.1", port, connections=10, duration=args.warm_up, step=make_step(targets, 1)))
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         cpu_before = tree_cpu_seconds([processes["serve"].pid])
         pg = postmaster_pid(database_url)
         pg_before = tree_cpu_seconds([pg], with_reaped=True) if pg else 0.0
         own_before = sum(os.times()[:2])
+        helpers_before = {n: tree_cpu_seconds([processes[n].pid]) for n in ("worker", "mqtt")}
         results = asyncio.run(
             run(
                 "127.0.0.1",
@@ -443,6 +450,7 @@ def main() -> None:
         results.server_cpu = tree_cpu_seconds([processes["serve"].pid]) - cpu_before
         results.database_cpu = tree_cpu_seconds([pg], with_reaped=True) - pg_before if pg else None
         results.client_cpu = sum(os.times()[:2]) - own_before
+        helpers_cpu = {n: tree_cpu_seconds([processes[n].pid]) - c for n, c in helpers_before.items()}
         stop.set()
         sampler.join()
         for name, process in processes.items():
@@ -461,6 +469,13 @@ def main() -> None:
         if own_pg and not args.keep:
             subprocess.run([str(ROOT / "scripts" / "test-postgres.sh"), "stop"], check=False)
     report(results, args, len(targets), db_size, peak["kb"])
+    print(
+        "CPU of the other processes during the run: "
+        + ", ".join(
+            f"{name} {seconds / results.elapsed * 100:.0f} % of a core"
+            for name, seconds in helpers_cpu.items()
+        )
+    )
 
 
 def report(results: Results, args, communes: int, db_size: int, peak_kb: int) -> None:

@@ -76,6 +76,25 @@ def ensure_months(months: Iterable[date]) -> list[str]:
     database = _database()
     wanted = sorted({month_of(m) for m in months} - {m for db, m in _known if db == database})
     created = []
+    if wanted:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # One creator at a time, until its transaction ends: two ingestions of a month without a partition
+            # would both pass IF NOT EXISTS and one fail with « relation … already exists ».
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CREATION_LOCK])
+            created = _create(wanted)
+    for month in wanted:
+        _known.add((database, month))
+    if created:
+        log.info("observation partitions created: %s", ", ".join(created))
+    return created
+
+
+# the advisory lock that serialises the creation of partitions (any fixed 64-bit number of our own)
+_CREATION_LOCK = 7_215_311_0001
+
+
+def _create(wanted: list[date]) -> list[str]:
+    created = []
     for month in wanted:
         name = partition_name(month)
         with connection.cursor() as cursor:
@@ -94,9 +113,6 @@ def ensure_months(months: Iterable[date]) -> list[str]:
                     f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} FOR VALUES FROM ({start}) TO ({end})"
                 )
                 created.append(name)
-        _known.add((database, month))
-    if created:
-        log.info("observation partitions created: %s", ", ".join(created))
     return created
 
 

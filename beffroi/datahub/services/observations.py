@@ -299,6 +299,7 @@ def _insert_observations(cursor: Any, params: list[Row], *, months: Iterable[dat
         "(entity_id, attribute, observed_at, value_num, value_text, unit_code) "
         "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
     )
+    params = sorted(params, key=_row_order)  # every writer takes the rows' locks in one order: no deadlock
     if not partitions.is_partitioned():
         cursor.executemany(sql, params)
         return int(cursor.rowcount)
@@ -314,6 +315,11 @@ def _insert_observations(cursor: Any, params: list[Row], *, months: Iterable[dat
         partitions.ensure_months(months)
         cursor.executemany(sql, params)
     return int(cursor.rowcount)
+
+
+def _row_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row's place in the order every writer takes the rows' locks: entity, attribute, instant or bucket."""
+    return (row[0], row[1], row[2])
 
 
 def _merge_rollups(model: type[RollupBase], aggregates: dict[tuple[int, str, datetime], list[float]]) -> None:
@@ -346,6 +352,9 @@ def _merge_rollups(model: type[RollupBase], aggregates: dict[tuple[int, str, dat
             params.append((pk, attribute, text, lo, hi, total, count))
     else:
         params = [(pk, attribute, bucket, *a) for (pk, attribute, bucket), a in aggregates.items()]
+    # Two batches upserting the same buckets in different orders would wait for each other's row locks
+    # (PostgreSQL: "deadlock detected", a 500 for one of them): every writer takes them in one order.
+    params.sort(key=_row_order)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -362,6 +371,7 @@ def _update_latest(
     for (pk, attribute), (moment, value, unit) in newest.items():
         number, text = split_value(value)
         params.append((pk, attribute, db_datetime(moment), number, text, unit))
+    params.sort(key=_row_order)  # (one lock order for every writer, as in _merge_rollups)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} (entity_id, attribute, observed_at, value_num, value_text, unit_code) "
@@ -417,7 +427,9 @@ def _update_latest(
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {Entity._meta.db_table} SET data = %s{cast_json}, modified_at = %s WHERE id = %s",
-                [(json.dumps(e.data, ensure_ascii=False), stamp, e.pk) for e in changed.values()],
+                [  # by id: one lock order for every writer
+                    (json.dumps(changed[pk].data, ensure_ascii=False), stamp, pk) for pk in sorted(changed)
+                ],
             )
         by_commune: dict[int, dict[int, set[str]]] = {}
         for pk, attribute in newest:
