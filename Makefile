@@ -50,9 +50,10 @@ XDIST := -n auto --dist loadscope
 test-sqlite: install
 	$(BIN)/pytest -m "not browser and not durability and not topology and not fuzz" -p no:cacheprovider -q $(XDIST)
 
+# `slow` tests run once, on SQLite (the loader's whole commune, its idempotence); the PostgreSQL-only ones are not slow.
 test-postgres: install system-deps
 	@url=$$(scripts/test-postgres.sh start) || exit 1; status=0; \
-	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser and not durability and not topology and not fuzz and not presentation" -p no:cacheprovider -q $(XDIST) || status=$$?; \
+	  DATABASE_URL=$$url $(BIN)/pytest -m "django_db and not browser and not durability and not topology and not fuzz and not presentation and not slow" -p no:cacheprovider -q $(XDIST) || status=$$?; \
 	  scripts/test-postgres.sh stop; exit $$status
 
 # Past one machine on loopback (docs/operations.md): nginx, two app servers, pgbouncer, a PostgreSQL primary and

@@ -81,7 +81,6 @@ def test_adding_communes_again_adds_nothing_and_more_adds_only_the_missing_ones(
     assert DailyRollup.objects.count() == 2 * daily
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_two_processes_load_the_communes_side_by_side(tmp_path):
     from django.db import connection
