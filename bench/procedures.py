@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ SERVER_ENV = dict(os.environ)  # the server's own: the install's defaults (tasks
 os.environ.setdefault("BEFFROI_TASKS_BACKEND", "django_tasks.backends.dummy.DummyBackend")
 
 import django  # noqa: E402
+from _processes import free_port, tree_cpu_seconds  # noqa: E402
 
 django.setup()
 
@@ -203,34 +203,6 @@ def file_one(client, slug, place_pk, version):
 # ------------------------------------------------------------------------------------------ the real server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its living descendants (Granian's workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        stack += children.get(current, [])
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def server_env() -> dict[str, str]:
     env = {
         **SERVER_ENV,
@@ -325,9 +297,9 @@ async def file_concurrently(residents: list[Resident], each: int, server_pid: in
             await resident.file()
         await resident.connection.close()
 
-    cpu, started = cpu_seconds(server_pid), time.perf_counter()
+    cpu, started = tree_cpu_seconds([server_pid]), time.perf_counter()
     await asyncio.gather(*(walk(resident) for resident in residents))
-    return time.perf_counter() - started, cpu_seconds(server_pid) - cpu
+    return time.perf_counter() - started, tree_cpu_seconds([server_pid]) - cpu
 
 
 def through_server(residents: int, port: int, slug: str, place_pk: str, version: str) -> tuple[float, float]:
