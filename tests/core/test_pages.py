@@ -55,3 +55,35 @@ def test_commune_home_shows_only_enabled_modules(client, valbourg):
 def test_french_by_default_even_for_an_english_browser(client, valbourg):
     html = client.get("/valbourg/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="fr"' in html and "Aller au contenu" in html
+
+
+def test_the_layout_shows_a_changed_commune_and_menu_at_once_in_each_language(client, valbourg, hautmesnil):
+    """The menu and the footer are kept rendered (fragments cache) under what they show: a new telephone
+    number, a module switched off or another commune's page never shows the previous rendering."""
+    valbourg.enabled_modules = ["reports", "budgeting"]
+    valbourg.contact_phone = "03 80 00 00 01"
+    valbourg.save()
+    hautmesnil.enabled_modules = ["reports"]
+    hautmesnil.save()
+
+    def menu_and_footer(slug: str) -> tuple[str, str]:
+        html = client.get(f"/{slug}/").content.decode()
+        return html.split('id="menu-principal"')[1].split("</ul>")[0], html.split("<footer")[1]
+
+    menu, footer = menu_and_footer("valbourg")
+    assert "/valbourg/budget-participatif/" in menu and "03 80 00 00 01" in footer
+    menu, footer = menu_and_footer("hautmesnil")
+    assert "/hautmesnil/signalements/" in menu and "/valbourg/" not in menu + footer
+    assert "budget-participatif" not in menu and "Mairie de Hautmesnil" in footer
+
+    valbourg.enabled_modules = ["reports"]
+    valbourg.contact_phone = "03 80 00 00 02"
+    valbourg.save()
+    menu, footer = menu_and_footer("valbourg")
+    assert "budget-participatif" not in menu and "/valbourg/signalements/" in menu
+    assert "03 80 00 00 02" in footer and "03 80 00 00 01" not in footer
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/valbourg/"})
+    menu, footer = menu_and_footer("valbourg")
+    assert "Reports</a>" in menu and "Signalements" not in menu
+    assert "Legal notice" in footer and "Mentions légales" not in footer
