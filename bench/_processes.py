@@ -1,10 +1,13 @@
-"""The benchmarks' look at their server processes: a free port, and the CPU time and memory of a process with
-all its descendants (read from /proc)."""
+"""The benchmarks' look at their server processes: a free port, waiting for a server to answer, and the CPU time
+and memory of a process with all its descendants (read from /proc)."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 
@@ -12,6 +15,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout: float = 120, process: subprocess.Popen | None = None) -> None:
+    """Until `url` answers 200; stops early when the server's `process` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 — loopback only
+                if response.status == 200:
+                    return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                raise SystemExit(
+                    f"the server stopped (exit {process.returncode}) before answering {url}"
+                ) from None
+            time.sleep(0.3)
+    raise SystemExit(f"server did not answer at {url}")
 
 
 def tree_pids(pids: list[int]) -> list[int]:

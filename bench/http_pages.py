@@ -10,15 +10,16 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _processes import free_port, wait_until_up  # noqa: E402
+
 BEFFROI = str(ROOT / ".venv" / "bin" / "beffroi")
 LUA = """
 done = function(summary, latency, requests)
@@ -29,24 +30,6 @@ done = function(summary, latency, requests)
 end
 """
 GOAL_P95_MS = 100.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 — loopback only
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server did not answer at {url}")
 
 
 def main() -> None:
@@ -66,7 +49,7 @@ def main() -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}{args.path}"
-        wait_until_up(url)
+        wait_until_up(url, process=server)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(LUA)
         subprocess.run(["wrk", "-t2", "-c10", "-d3s", url], check=True, capture_output=True)  # warm-up

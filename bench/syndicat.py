@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _http_load import Call, Connection, Results, percentile, run, timed  # noqa: E402
-from _processes import free_port, tree_cpu_seconds, tree_rss_kb  # noqa: E402
+from _processes import free_port, tree_cpu_seconds, tree_rss_kb, wait_until_up  # noqa: E402
 
 BEFFROI = str(ROOT / ".venv" / "bin" / "beffroi")
 GOAL_P95_MS = 200.0
@@ -63,18 +63,6 @@ KINDS = {
     "vote: ballot form": (2, "read"),
     "vote: ballot cast": (0, "write"),  # follows each ballot form
 }
-
-
-def wait_until_up(url: str, timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 — loopback only
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"server did not answer at {url}")
 
 
 def start_postgres() -> str:
@@ -373,7 +361,7 @@ def main() -> None:
             peak["kb"] = max(peak["kb"], tree_rss_kb(watched))
 
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/{targets[0]['slug']}/")
+        wait_until_up(f"http://127.0.0.1:{port}/{targets[0]['slug']}/", process=processes["serve"])
         print(f"Warming up ({len(targets)} communes, {args.warm_up} s)…")
         asyncio.run(run("127.0.0.1", port, connections=10, duration=args.warm_up, step=make_step(targets, 1)))
         sampler = threading.Thread(target=sample, daemon=True)
