@@ -29,10 +29,12 @@ def _light() -> QuerySet[Commune]:
 _NAMED = Prepared(
     Commune, lambda host, slug: _light().filter(Q(host=host) | Q(slug=slug))[:4], host=str, slug=str
 )
+# Whether there is exactly one: unordered, the database stops at the second it finds (ordered by name, it read
+# and sorted every commune of the instance, on each API request that names none by its path).
 _SINGLE_PAGE = Prepared(
-    Commune, lambda: _light().filter(is_active=True).filter(Q(host="") | Q(host__isnull=True))[:2]
+    Commune, lambda: _light().filter(is_active=True).filter(Q(host="") | Q(host__isnull=True)).order_by()[:2]
 )
-_SINGLE_ANY = Prepared(Commune, lambda: _light().filter(is_active=True)[:2])
+_SINGLE_ANY = Prepared(Commune, lambda: _light().filter(is_active=True).order_by()[:2])
 
 
 def resolve(host: str, first_segment: str) -> tuple[Commune | None, str, Commune | None]:

@@ -39,6 +39,7 @@ from beffroi.core.guards import parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, near_label
+from beffroi.reports.selectors import report_labels
 from beffroi.reports.services import ReportInputError
 
 if TYPE_CHECKING:
@@ -434,14 +435,13 @@ def _request_item(
     }
 
 
-_LIST_COLUMNS = (
+_LIST_COLUMNS = (  # the category's, team's and state's names come from selectors.report_labels
     "pk",
     "is_open",
-    "category__code",
-    "category__name",
+    "category_id",
     "description",
-    "team__name",
-    "state__label",
+    "team_id",
+    "state_id",
     "created_at",
     "updated_at",
     "closed_at",
@@ -470,8 +470,10 @@ def _day(value: date | str | None) -> date | None:
 
 def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report], fmt: str) -> list[str]:
     """The items of `GET requests` as their format writes them, from plain cursor rows (no model instances, no
-    Django converters): one query for the exact columns (the category's and state's with them), then one query
-    each for the published photos and the last public replies of the reports in the page's date range.
+    Django converters): one query for the exact columns (with the place's name), one for the names of the
+    commune's categories, states and teams (`selectors.report_labels`: joined to every row, they cost PostgreSQL
+    more to plan than to read), then one query each for the published photos and the last public replies of the
+    reports in the page's date range.
 
     Each item is kept written in the fragments cache (docs/contributing.md, « A fragment worth caching ») under
     a key made of everything it shows: the row's columns, its reply and photo, the commune's name, the photos'
@@ -479,9 +481,22 @@ def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report],
     sql, params = qs.values_list(*_LIST_COLUMNS).query.sql_with_params()
     with connections[qs.db].cursor() as cursor:  # the replica when the router sends the reads there
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
+        found = cursor.fetchall()
+    if not found:
         return []
+    labels = report_labels(commune=commune)
+    rows = [  # the columns the items were written from: (pk, is_open, code, name, description, team, state, …)
+        (
+            pk,
+            is_open,
+            *labels.category(category_id),
+            description,
+            labels.team(team_id),
+            labels.state(state_id)[1],
+            *rest,
+        )
+        for pk, is_open, category_id, description, team_id, state_id, *rest in found
+    ]
     created = [_aware(row[7]) for row in rows]
     # The side tables are read by the reports' commune and creation range (not `IN (1,000 ids)`, whose
     # parameters cost more to prepare than the join); rows of reports outside the page are skipped below.

@@ -1,11 +1,14 @@
 """The rows the reports' lists repeat (the public list and map, the agents' queue), read as plain values and
 rendered once per content.
 
+A row is read from the reports alone (with its place's name and, in the queue, its assignee's): the names of its
+category, state and team come from the commune's few, read once for the page (`selectors.ReportLabels`).
+
 Each row's HTML is kept in the ``fragments`` cache (docs/contributing.md, « A fragment worth caching ») under a
 key made of every value the row shows — the report's own columns, its category's code and name, its state's code
-and label, its place's name, the assignee's name — and the address the row links to. A report, a category, a
-state or a place that changes gives its rows a new key: nothing is invalidated by hand and nothing stale is shown,
-whatever path wrote the change (``updated_at`` is not relied on). The language is in every key
+and label, its place's name, its team's name, the assignee's name — and the address the row links to. A report,
+a category, a state or a place that changes gives its rows a new key: nothing is invalidated by hand and nothing
+stale is shown, whatever path wrote the change (``updated_at`` is not relied on). The language is in every key
 (``fragments.key_for``). Nothing in a row depends on the viewer.
 """
 
@@ -23,14 +26,13 @@ from django.utils.safestring import SafeString, mark_safe
 from beffroi.core import fragments
 from beffroi.reports.models import near_label
 from beffroi.reports.presets import shipped_category_text, shipped_state_label
+from beffroi.reports.selectors import ReportLabels
 
 # What a row of the public list shows (selectors.report_public_rows reads these columns).
 PUBLIC_COLUMNS = (
     "pk",
-    "category__code",
-    "category__name",
-    "state__code",
-    "state__label",
+    "category_id",
+    "state_id",
     "is_open",
     "created_at",
     "address_string",
@@ -43,17 +45,15 @@ PUBLIC_COLUMNS = (
 # …and a row of the agents' queue.
 QUEUE_COLUMNS = (
     "pk",
-    "category__code",
-    "category__name",
-    "state__code",
-    "state__label",
+    "category_id",
+    "state_id",
     "is_open",
     "created_at",
     "address_string",
     "place_id",
     "place__name",
     "near_address",
-    "team__name",
+    "team_id",
     "assignee_id",
     "assignee__full_name",
     "assignee__email",
@@ -116,19 +116,21 @@ def _link_base(name: str) -> str:
     return reverse(name, args=[0])[: -len("0/")]
 
 
-def public_rows(rows: Iterable[Mapping[str, Any]]) -> list[SafeString]:
+def public_rows(rows: Iterable[Mapping[str, Any]], labels: ReportLabels) -> list[SafeString]:
     """The public list's rows (`<li>` each) for `.values(*PUBLIC_COLUMNS)` rows."""
     base = _link_base("reports:detail")
 
     def parts(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return (base, *(row[column] for column in PUBLIC_COLUMNS))
+        names = (labels.category(row["category_id"]), labels.state(row["state_id"]))
+        return (base, names, *(row[column] for column in PUBLIC_COLUMNS))
 
     def build(row: Mapping[str, Any]) -> PublicRow:
+        category, state = labels.category(row["category_id"]), labels.state(row["state_id"])
         return PublicRow(
             pk=row["pk"],
             url=f"{base}{row['pk']}/",
-            category_name=shipped_category_text(row["category__code"], row["category__name"]),
-            state_label=shipped_state_label(row["state__code"], row["state__label"]),
+            category_name=shipped_category_text(*category),
+            state_label=shipped_state_label(*state),
             is_open=bool(row["is_open"]),
             created_at=row["created_at"],
             location_label=_location(row),
@@ -139,7 +141,7 @@ def public_rows(rows: Iterable[Mapping[str, Any]]) -> list[SafeString]:
     return _rendered("reports-public-row", "reports/_report_row.html", list(rows), parts, build)
 
 
-def queue_rows(rows: Iterable[Mapping[str, Any]], *, today: date) -> list[SafeString]:
+def queue_rows(rows: Iterable[Mapping[str, Any]], labels: ReportLabels, *, today: date) -> list[SafeString]:
     """The agents' queue rows (`<tr>` each) for `.values(*QUEUE_COLUMNS)` rows; `today` decides « En retard »."""
     base = _link_base("reports:agent_detail")
 
@@ -147,22 +149,28 @@ def queue_rows(rows: Iterable[Mapping[str, Any]], *, today: date) -> list[SafeSt
         return bool(row["is_open"] and row["due_date"] is not None and row["due_date"] < today)
 
     def parts(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return (base, overdue(row), *(row[column] for column in QUEUE_COLUMNS))
+        names = (
+            labels.category(row["category_id"]),
+            labels.state(row["state_id"]),
+            labels.team(row["team_id"]),
+        )
+        return (base, overdue(row), names, *(row[column] for column in QUEUE_COLUMNS))
 
     def build(row: Mapping[str, Any]) -> QueueRow:
         assignee = ""
         if row["assignee_id"] is not None:  # User.get_full_name
             assignee = row["assignee__full_name"] or row["assignee__email"]
+        category, state = labels.category(row["category_id"]), labels.state(row["state_id"])
         return QueueRow(
             pk=row["pk"],
             url=f"{base}{row['pk']}/",
-            category_code=row["category__code"],
-            category_name=shipped_category_text(row["category__code"], row["category__name"]),
-            state_label=shipped_state_label(row["state__code"], row["state__label"]),
+            category_code=category[0],
+            category_name=shipped_category_text(*category),
+            state_label=shipped_state_label(*state),
             is_open=bool(row["is_open"]),
             created_at=row["created_at"],
             location_label=_location(row),
-            team_name=row["team__name"],
+            team_name=labels.team(row["team_id"]),
             assignee_name=assignee,
             due_date=row["due_date"],
             overdue=overdue(row),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
 
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
@@ -111,6 +112,65 @@ def report_rows(*, reports: QuerySet[Report], columns: Sequence[str]) -> QuerySe
     instances with their category, state, place and team."""
     rows: QuerySet[Report, dict[str, Any]] = reports.values(*columns)
     return rows
+
+
+@dataclass(frozen=True)
+class ReportLabels:
+    """What a list's row shows of its report's category, state and team, by id.
+
+    A commune has a few of each: they are read once for the page rather than joined to every row. PostgreSQL
+    spends more time planning a join of the reports with five tables than running it (measured on 200 communes:
+    about 3 ms to plan and 2 ms to run the agents' queue, 0.3 ms for the reports with their place and assignee).
+    """
+
+    categories: dict[int, tuple[str, str]]  # id → (code, name)
+    states: dict[int, tuple[str, str]]  # id → (code, label)
+    teams: dict[int, str]  # id → name
+
+    @classmethod
+    def of(
+        cls, *, categories: Iterable[Category], states: Iterable[State], teams: Iterable[Team]
+    ) -> ReportLabels:
+        """From lists the page has already read (the queue's filters)."""
+        return cls(
+            categories={c.pk: (c.code, c.name) for c in categories},
+            states={s.pk: (s.code, s.label) for s in states},
+            teams={t.pk: t.name for t in teams},
+        )
+
+    def category(self, pk: int) -> tuple[str, str]:
+        return self.categories.get(pk, ("", ""))
+
+    def state(self, pk: int) -> tuple[str, str]:
+        return self.states.get(pk, ("", ""))
+
+    def team(self, pk: int | None) -> str | None:
+        return self.teams.get(pk) if pk is not None else None
+
+
+def report_labels(*, commune: Commune) -> ReportLabels:
+    """The commune's categories, states and teams as `ReportLabels`, in one query."""
+    from beffroi.territory.models import Team
+
+    def kind(name: str) -> Value:
+        return Value(name, output_field=CharField())
+
+    categories = Category.objects.filter(commune=commune).annotate(table=kind("c"))
+    states = State.objects.filter(commune=commune).annotate(table=kind("s"))
+    teams = Team.objects.filter(commune=commune).annotate(table=kind("t"))
+    rows = (
+        categories.order_by()
+        .values_list("table", "pk", "code", "name")
+        .union(
+            states.order_by().values_list("table", "pk", "code", "label"),
+            teams.order_by().values_list("table", "pk", "slug", "name"),
+            all=True,
+        )
+    )
+    found: dict[str, dict[int, Any]] = {"c": {}, "s": {}, "t": {}}
+    for which, pk, code, name in rows:
+        found[which][pk] = name if which == "t" else (code, name)
+    return ReportLabels(categories=found["c"], states=found["s"], teams=found["t"])
 
 
 def report_public_located(*, commune: Commune, category: str = "", status: str = "") -> QuerySet[Report]:

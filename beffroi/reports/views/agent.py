@@ -98,7 +98,11 @@ def queue(request):
         {
             **f,
             "page": page,
-            "rows": list_rows.queue_rows(page.object_list, today=today),
+            "rows": list_rows.queue_rows(
+                page.object_list,
+                selectors.ReportLabels.of(categories=f["categories"], states=f["states"], teams=f["teams"]),
+                today=today,
+            ),
             "query": urlencode({k: v for k, v in params.items() if v}),
             "can_handle": user_can(commune=request.commune, user=request.user, capability="handle_requests"),
         },

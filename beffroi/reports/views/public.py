@@ -127,7 +127,7 @@ def index(request):
         "reports/index.html",
         {
             "page": page,
-            "rows": list_rows.public_rows(page.object_list),
+            "rows": list_rows.public_rows(page.object_list, selectors.report_labels(commune=request.commune)),
             "categories": selectors.category_options(commune=request.commune),
             "category": category,
             "status": status,
@@ -169,7 +169,7 @@ def map_view(request):
         "reports/map.html",
         {
             "page": page,
-            "rows": list_rows.public_rows(page.object_list),
+            "rows": list_rows.public_rows(page.object_list, selectors.report_labels(commune=commune)),
             "points": points,
             "static_map": static_map,
             **map_context(request.commune),
