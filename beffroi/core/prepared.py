@@ -4,7 +4,9 @@ the request's values.
 Django's ORM spends about a millisecond of CPU building a query, the database a tenth of that answering a
 lookup by key; the commune, the session and the member's role are looked up on every request (measured: about
 1 ms of CPU less per query, bench/syndicat.py). The query is written with the ORM as everywhere else; only its
-SQL is kept. Use it for those per-request lookups only: any other query is built the usual way.
+SQL is kept. Use it for those per-request lookups, and for the few a kind of page repeats whose building costs
+more than the answer (the names of a commune's categories, states and teams beside a list of reports, a union of
+three querysets): any other query is built the usual way.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from django.db.models import CharField, Count, Q, QuerySet, Value
 
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
+from beffroi.core.prepared import Prepared
 from beffroi.reports import geo
 from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
 
@@ -148,27 +149,31 @@ class ReportLabels:
         return self.teams.get(pk) if pk is not None else None
 
 
-def report_labels(*, commune: Commune) -> ReportLabels:
-    """The commune's categories, states and teams as `ReportLabels`, in one query."""
+def _labels_query(commune_id: int) -> QuerySet[Category, tuple[str, int, str, str]]:
     from beffroi.territory.models import Team
 
     def kind(name: str) -> Value:
         return Value(name, output_field=CharField())
 
-    categories = Category.objects.filter(commune=commune).annotate(table=kind("c"))
-    states = State.objects.filter(commune=commune).annotate(table=kind("s"))
-    teams = Team.objects.filter(commune=commune).annotate(table=kind("t"))
-    rows = (
-        categories.order_by()
-        .values_list("table", "pk", "code", "name")
-        .union(
-            states.order_by().values_list("table", "pk", "code", "label"),
-            teams.order_by().values_list("table", "pk", "slug", "name"),
-            all=True,
-        )
+    categories = Category.objects.filter(commune_id=commune_id).annotate(table=kind("c")).order_by()
+    states = State.objects.filter(commune_id=commune_id).annotate(table=kind("s")).order_by()
+    teams = Team.objects.filter(commune_id=commune_id).annotate(table=kind("t")).order_by()
+    return categories.values_list("table", "pk", "code", "name").union(
+        states.values_list("table", "pk", "code", "label"),
+        teams.values_list("table", "pk", "slug", "name"),
+        all=True,
     )
+
+
+# Every list page of reports reads it: built once per process (core.prepared), as the union of three
+# querysets costs Django more to build than the database to answer.
+_LABELS = Prepared(Category, _labels_query, commune_id=int)
+
+
+def report_labels(*, commune: Commune) -> ReportLabels:
+    """The commune's categories, states and teams as `ReportLabels`, in one query."""
     found: dict[str, dict[int, Any]] = {"c": {}, "s": {}, "t": {}}
-    for which, pk, code, name in rows:
+    for which, pk, code, name in _LABELS.rows(commune_id=commune.pk):
         found[which][pk] = name if which == "t" else (code, name)
     return ReportLabels(categories=found["c"], states=found["s"], teams=found["t"])
 
