@@ -5,6 +5,9 @@
 - Every text cell is guarded against spreadsheet formulas (OWASP "CSV injection"): a cell that starts with
   `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with an apostrophe, so it is shown as typed and never
   run. Numbers are written as numbers (a negative temperature stays a number); only text is guarded.
+- A moment is written in the instance's time zone (the communes' local time), to the second, as
+  `2026-12-04 15:58:13`: what a spreadsheet reads as a date and time, and what the pages show. A day is
+  `2026-12-04`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CellValue = str | int | float | Decimal | bool | dt.date | None
@@ -37,7 +41,10 @@ def csv_cell(value: CellValue) -> str:
         return str(value)
     if isinstance(value, float | Decimal):
         return (format(value, "f") if isinstance(value, Decimal) else str(value)).replace(".", ",")
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(microsecond=0, tzinfo=None).isoformat(" ")
+    if isinstance(value, dt.date):
         return value.isoformat()
     return spreadsheet_safe(str(value))
 

@@ -120,3 +120,17 @@ def test_csv_exports_open_in_a_french_spreadsheet_with_no_formula():
     ]
     assert texts[5] == "rue des Écoles"
     assert [row[1] for row in rows[1:]] == ["-3,5", "1250,50", "12", "1", "0", "1"]
+
+
+def test_csv_moments_are_written_in_local_time_to_the_second():
+    """A report filed at 14:58:13.59 UTC on 4 December was filed at 15:58:13 in France: that is what the
+    spreadsheet shows, not the UTC instant with its microseconds."""
+    import datetime as dt
+
+    moment = dt.datetime(2026, 12, 4, 14, 58, 13, 590943, tzinfo=dt.UTC)
+    summer = dt.datetime(2026, 7, 1, 6, 0, 0, tzinfo=dt.UTC)
+    response = csv_response(
+        filename="x.csv", header=["cree_le", "ete", "jour"], rows=[[moment, summer, dt.date(2026, 12, 17)]]
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    assert rows[1] == ["2026-12-04 15:58:13", "2026-07-01 08:00:00", "2026-12-17"]

@@ -342,7 +342,7 @@ def export_csv(request):
             r.team.name if r.team else "",
             r.assignee.get_full_name() if r.assignee else "",
             r.due_date,
-            r.channel,
+            r.get_channel_display(),
             r.address_string,
             r.near_address,
             r.latitude,
