@@ -259,9 +259,12 @@ def invitation_accept(request, token: str):
 def landing(request):
     """« Mon espace », where a member lands after signing in: what needs their attention in this commune
     (sections given by the modules through core.attention for the member's role), and for a resident their
-    reports, ideas and votes with where their notifications go. Outside a commune: the account page."""
+    reports, ideas and votes with where their notifications go. Outside a commune where they have a role: the
+    operator's list of communes for the operator's staff (their tool), the account page for anyone else."""
     commune = getattr(request, "commune", None)
     role = selectors.role_get(commune=commune, user=request.user) if commune is not None else None
+    if role is None and request.user.is_staff:
+        return redirect("operator:communes")
     if commune is None or role is None:
         return redirect("accounts:account")
     form = NotificationSettingsForm(

@@ -35,3 +35,25 @@ def test_each_role_lands_on_its_own_page(client, valbourg, agent_valbourg, admin
     resident = client.get("/valbourg/mon-espace/").content.decode()
     assert "Mes signalements, mes idées, mon vote" in resident and "Mes notifications" in resident
     assert "Ce qui demande votre attention" not in resident and "Alertes des capteurs" not in resident
+
+
+def test_the_operator_signing_in_at_the_platform_lands_on_the_communes_it_runs(client, valbourg):
+    from beffroi.accounts.models import User
+
+    operator = User.objects.create_user("operateur@plateforme.test", PASSWORD, is_staff=True)
+    response = client.post("/connexion/", {"username": operator.email, "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/plateforme/communes/", response.redirect_chain
+    assert "Valbourg" in response.content.decode()
+    account = client.get("/compte/").content.decode()
+    assert 'href="/plateforme/communes/"' in account  # and from « Mon compte »
+
+
+def test_someone_with_no_commune_still_lands_on_their_account(client, valbourg):
+    from beffroi.accounts.models import User
+
+    User.objects.create_user("personne@exemple.test", PASSWORD)
+    response = client.post(
+        "/connexion/", {"username": "personne@exemple.test", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/compte/"
+    assert "/plateforme/communes/" not in response.content.decode()
