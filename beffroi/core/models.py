@@ -141,8 +141,9 @@ class Commune(models.Model):
 
     @property
     def accessibility_label(self) -> str:
-        """The statement's compliance level; the platform's own (partially compliant) until the commune sets it."""
-        return str(AccessibilityLevel(self.accessibility_level or AccessibilityLevel.PARTIAL).label)
+        """The statement's compliance level: « non conforme » until the commune sets it with the audit it rests on
+        (RGAA: with no valid audit, a site is declared non compliant, whatever its automatic tests say)."""
+        return str(AccessibilityLevel(self.accessibility_level or AccessibilityLevel.NONE).label)
 
 
 class CommuneOwned(models.Model):

@@ -20,7 +20,7 @@ def test_journey_without_javascript(browser, demo_site):
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("header button[value=fr]")
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.click("text=Accessibilité : partiellement conforme")
+    page.click("text=Accessibilité : non conforme")
     assert "Déclaration d'accessibilité" in page.inner_text("h1")
     page.click("header button:has-text('Se déconnecter')")
     assert "Vous êtes déconnecté" in page.inner_text("main")

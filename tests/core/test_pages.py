@@ -24,7 +24,7 @@ def test_layout_has_skip_link_landmarks_and_csp(client, valbourg):
     html = response.content.decode()
     assert 'href="#contenu"' in html and '<main id="contenu"' in html
     assert "<header" in html and "<footer" in html and "<nav" in html
-    assert "Accessibilité : partiellement conforme" in html
+    assert "Accessibilité : non conforme" in html
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert "https://" not in html.split("<main")[0]  # no third-party asset in the head
@@ -35,7 +35,7 @@ def test_language_switch_to_english(client, valbourg):
     html = response.content.decode()
     assert 'lang="en"' in html
     assert "Skip to content" in html
-    assert "Accessibility: partially compliant" in html
+    assert "Accessibility: non-compliant" in html
 
 
 def test_commune_home_shows_only_enabled_modules(client, valbourg):
@@ -87,3 +87,20 @@ def test_the_layout_shows_a_changed_commune_and_menu_at_once_in_each_language(cl
     menu, footer = menu_and_footer("valbourg")
     assert "Reports</a>" in menu and "Signalements" not in menu
     assert "Legal notice" in footer and "Mentions légales" not in footer
+
+
+def test_the_accessibility_statement_says_non_compliant_until_an_audit_says_otherwise(client, valbourg):
+    """RGAA: with no audit, a site is declared « non conforme », whatever its automatic tests say; the ways
+    to appeal to the Défenseur des droits are links a person can follow."""
+    html = client.get("/valbourg/accessibilite").content.decode()
+    assert "<strong>non conforme</strong>" in html and "aucun audit de conformité" in html
+    assert "partiellement conforme" not in html
+    assert 'href="https://formulaire.defenseurdesdroits.fr/"' in html
+    assert 'href="https://www.defenseurdesdroits.fr/carte-des-delegues"' in html
+
+    valbourg.accessibility_level = "partiel"
+    valbourg.accessibility_audit = "audit interne du 12 mars 2026 sur 10 pages"
+    valbourg.save()
+    html = client.get("/valbourg/accessibilite").content.decode()
+    assert "<strong>partiellement conforme</strong>" in html and "audit interne du 12 mars 2026" in html
+    assert "Accessibilité : partiellement conforme" in html  # the footer of every page says the same
