@@ -1,6 +1,7 @@
 """Signalements: categories routed to teams, a per-commune state table typed open/closed, reports, their
 photos (moderated before publication) and their history (public replies, internal notes, state changes)."""
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -253,6 +254,16 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.report_id})"
+
+    @property
+    def due_on(self) -> date | None:
+        """The day a « échéance » event set (its body keeps it as 2026-12-17), for the history to write it in words."""
+        if self.kind != self.Kind.DUE:
+            return None
+        try:
+            return date.fromisoformat(self.body)
+        except ValueError:
+            return None
 
 
 class ReplyTemplate(models.Model):

@@ -176,3 +176,19 @@ def test_the_queue_warns_while_the_commune_has_no_contour_and_stops_once_it_has_
     valbourg.boundary = side
     valbourg.save(update_fields=["boundary"])
     assert warning not in client.get("/valbourg/signalements/gestion/").content.decode()
+
+
+def test_the_history_writes_a_due_date_in_words_and_a_reply_s_address_as_a_link(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    report = file_report(valbourg, setup_reports["pothole"], description="trou-a-dater")
+    client.force_login(agent_valbourg)
+    client.post(f"{G}/{report.pk}/echeance/", {"due_date": "2026-12-17"})
+    client.post(
+        f"{G}/{report.pk}/repondre/",
+        {"visibility": "public", "body": "Le planning est sur https://valbourg.example/travaux merci."},
+    )
+    history = client.get(f"{G}/{report.pk}/").content.decode()
+    assert "17 décembre 2026" in history and "2026-12-17<" not in history
+    public = client.get(f"/valbourg/signalements/suivi/{report.tracking_code}/").content.decode()
+    assert '<a href="https://valbourg.example/travaux"' in public
