@@ -34,6 +34,8 @@ class Item:
     order: int = 100
     module: str = ""  # listed only when this module is open in the commune
     anchor: str = ""
+    # the hint written for the commune's state (what is still missing), when it depends on it
+    hint_for: Callable[[Commune], StrOrPromise] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,28 @@ def register(item: Item) -> None:
     _REGISTRY[item.code] = item
 
 
+def _identity_missing(commune: Commune) -> list[StrOrPromise]:
+    missing: list[StrOrPromise] = []
+    if not commune.logo:
+        missing.append(_("le logo ou le blason"))
+    if not commune.address:
+        missing.append(_("l'adresse de la mairie"))
+    if not (commune.contact_phone or commune.contact_email):
+        missing.append(_("un téléphone ou un courriel"))
+    return missing
+
+
 def _identity(commune: Commune) -> bool:
-    return (
-        bool(commune.logo) and bool(commune.address) and bool(commune.contact_phone or commune.contact_email)
-    )
+    return not _identity_missing(commune)
+
+
+def _identity_hint(commune: Commune) -> StrOrPromise:
+    """What is still missing, not the whole list: « Ajoutez le logo ou le blason. » when only the logo is."""
+    missing = [str(part) for part in _identity_missing(commune)]
+    if not missing:
+        return ""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + str(_(" et ")) + missing[-1]
+    return _("Ajoutez %(missing)s.") % {"missing": listed}
 
 
 def _team(commune: Commune) -> bool:
@@ -74,6 +94,7 @@ for _item in (
         "territory:commune_identity",
         _identity,
         order=10,
+        hint_for=_identity_hint,
     ),
     Item(
         "contour",
@@ -133,7 +154,7 @@ def steps(commune: Commune) -> list[Step]:
             Step(
                 code=item.code,
                 label=str(item.label),
-                hint=str(item.hint),
+                hint=str(item.hint_for(commune) if item.hint_for else item.hint),
                 url=f"{url}#{item.anchor}" if item.anchor else url,
                 done=item.done(commune),
             )

@@ -104,3 +104,21 @@ def test_the_accessibility_statement_says_non_compliant_until_an_audit_says_othe
     html = client.get("/valbourg/accessibilite").content.decode()
     assert "<strong>partiellement conforme</strong>" in html and "audit interne du 12 mars 2026" in html
     assert "Accessibilité : partiellement conforme" in html  # the footer of every page says the same
+
+
+def test_a_form_marks_what_must_be_answered_and_no_box_as_optional():
+    """The one field template (core.form_renderer): « (obligatoire) » / « (facultatif) » on what is typed or
+    chosen; a box left unticked is an answer, so only a box that must be ticked is marked."""
+    from django import forms
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Nom")
+        note = forms.CharField(label="Note", required=False)
+        active = forms.BooleanField(label="Active", required=False)
+        accept = forms.BooleanField(label="J'accepte les conditions")
+
+    html = Form().as_div()
+    assert 'Nom <span class="required">(obligatoire)</span>' in html
+    assert 'Note <span class="optional">(facultatif)</span>' in html
+    assert "Active</label>" in html
+    assert 'J&#x27;accepte les conditions <span class="required">(obligatoire)</span>' in html

@@ -226,6 +226,16 @@ def test_first_steps_are_ticked_from_the_commune_s_real_state(client, rovon, may
     assert "Premiers pas" in admin_page
 
 
+def test_the_identity_step_says_what_is_still_missing(client, rovon, mayor):
+    services.commune_identity_update(
+        commune=rovon, actor=mayor, logo=None, address="1 place de la Mairie", contact_phone="04 76 00 00 00"
+    )
+    client.force_login(mayor)
+    html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
+    assert "Ajoutez le logo ou le blason." in html
+    assert "l&#x27;adresse de la mairie" not in html and "l'adresse de la mairie" not in html
+
+
 def test_categories_item_undone_when_no_category_has_a_team(client, rovon, mayor):
     services.commune_preset_apply(commune=rovon, preset="village", actor=mayor)
     Category.objects.filter(commune=rovon).update(team=None)
