@@ -156,8 +156,8 @@ class CategoryConfigForm(forms.Form):
         label=gettext_lazy("Code"),
         max_length=60,
         help_text=gettext_lazy(
-            "Identifiant court, sans espace ni accent (par exemple : eclairage-public). "
-            "C'est le service_code Open311 : évitez de le changer une fois publié."
+            "Identifiant court, sans espace ni accent (par exemple : eclairage-public). Les applications "
+            "qui envoient des signalements à la commune le connaissent : évitez de le changer une fois publié."
         ),
     )
     description = forms.CharField(
