@@ -62,6 +62,7 @@ PURE_MODULES = [
     "beffroi.funding.matching",
     "beffroi.participation.sortition.*",
     "beffroi.planning.maturity",
+    "beffroi.planning.indicator_units",
     "beffroi.planning.use_case_catalogue",
     "beffroi.procedures.deadlines",
     "beffroi.procedures.fields",

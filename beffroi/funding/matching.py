@@ -422,6 +422,17 @@ class MatchingEngine:
             mask ^= mask & idx.financial_only
         return mask
 
+    def open_to(self, commune: CommuneProfile) -> list[Mechanism]:
+        """The mechanisms this applicant may seek, whatever the project: its kind and size, its territory, its
+        zonages and conditions — the commune's half of :meth:`match` (a project's theme, phase and dates
+        aside), in catalogue order."""
+        mask, mechanisms = self._profile_mask(commune), []
+        while mask:
+            low = mask & -mask
+            mechanisms.append(self.mechanisms[low.bit_length() - 1])
+            mask ^= low
+        return mechanisms
+
     def matched_mask(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> int:
         """Bit *i* set when ``self.mechanisms[i]`` matches."""
         return self._profile_mask(commune) & self._project_mask(project, today)

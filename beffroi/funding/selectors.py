@@ -116,6 +116,16 @@ def mechanism_match(*, commune: Commune, project: ProjectProfile, today: date) -
     return sorted(results, key=lambda r: not r.matched)
 
 
+def mechanism_list_for_commune(*, commune: Commune, keep: str = "") -> list[Mechanism]:
+    """The mechanisms the commune may seek (its kind and size, its territory, its zonages), by the rule of
+    :func:`mechanism_match`, whatever the project; ``keep`` adds a mechanism already chosen on a line, so
+    editing the line never drops it silently."""
+    mechanisms = matching_engine().open_to(commune_profile(commune=commune))
+    if keep and all(m.code != keep for m in mechanisms):
+        mechanisms += mechanisms_by_code([keep])
+    return mechanisms
+
+
 # -- financing plans ------------------------------------------------------------------------------------
 
 

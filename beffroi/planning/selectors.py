@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
 from beffroi.funding.matching import MatchingInputError, MatchResult, ProjectProfile
 from beffroi.funding.models import FinancingLine
+from beffroi.planning.indicator_units import conversion_factor, is_cumulative, parse_unit, round_measurement
 from beffroi.planning.models import Assessment, Project, ProjectIndicator, ProjectPhase
 
 DEADLINE_WINDOW_DAYS = 90
@@ -196,23 +197,60 @@ def timeline(*, projects: Iterable[Project]) -> list[Quarter]:
 # -- other apps' data, read only through their selectors when they exist -----------------------------------
 
 
-def _optional_selectors(app: str) -> ModuleType | None:
+def _optional_module(name: str) -> ModuleType | None:
     try:
-        return importlib.import_module(f"beffroi.{app}.selectors")
+        return importlib.import_module(name)
     except ImportError:
         return None
 
 
-def indicator_live_value(indicator: ProjectIndicator, *, commune: Commune) -> dict[str, Any] | None:
-    """Latest value of the data-hub attribute an indicator follows (summed over the entities of that type).
+def _optional_selectors(app: str) -> ModuleType | None:
+    return _optional_module(f"beffroi.{app}.selectors")
 
-    Read only through ``beffroi.datahub.selectors`` when it offers ``dashboard_entities`` and
-    ``latest_values``; ``None`` otherwise (the page then shows the target only).
+
+@dataclass(frozen=True)
+class LiveValue:
+    """What the data hub measured for an indicator, said for what it is.
+
+    With ``period_days``: the readings added up over the indicator's period (the days from ``start`` to ``end``,
+    ``measured_days`` of them with readings), converted to the indicator's unit. Without: the latest reading
+    (``at``), in the indicator's unit when the sensor measures the same thing, else in the sensor's own unit
+    (``unit_differs``: the page then says it is not a value in the indicator's unit).
+    """
+
+    value: Decimal
+    unit: str
+    sensors: int
+    attribute_label: str
+    type_label: str
+    at: datetime | None = None
+    period_days: int | None = None
+    start: date | None = None
+    end: date | None = None
+    measured_days: int = 0
+    unit_differs: bool = False
+
+
+def indicator_live_value(
+    indicator: ProjectIndicator, *, commune: Commune, now: datetime | None = None
+) -> LiveValue | None:
+    """What the data-hub attribute an indicator follows measures (summed over the entities of that type).
+
+    An indicator per period (« m³/an ») of a quantity that adds up (a volume, an energy) reads the daily totals
+    of the last period, never the latest reading: a reading of the last hour is not a yearly volume. Read only
+    through ``beffroi.datahub.selectors`` when it offers ``dashboard_entities`` and ``latest_values``; ``None``
+    otherwise (the page then shows the target only).
     """
     if not indicator.datahub_ref or "/" not in indicator.datahub_ref:
         return None
     datahub = _optional_selectors("datahub")
-    if datahub is None or not hasattr(datahub, "dashboard_entities") or not hasattr(datahub, "latest_values"):
+    labels = _optional_module("beffroi.datahub.labels")
+    if (
+        datahub is None
+        or labels is None
+        or not hasattr(datahub, "dashboard_entities")
+        or not hasattr(datahub, "latest_values")
+    ):
         return None
     entity_type, attribute = indicator.datahub_ref.split("/", 1)
     try:
@@ -220,15 +258,56 @@ def indicator_live_value(indicator: ProjectIndicator, *, commune: Commune) -> di
             datahub.dashboard_entities(commune=commune, see_all=True, type_name=entity_type)[:500]
         )
         values = datahub.latest_values(entities=entities)
-        total, found, latest_at = Decimal(0), False, None
+        total, sensors, latest_at, unit_code = Decimal(0), 0, None, ""
         for attributes in values.values():
             if attribute in attributes:
-                value, at, _unit = attributes[attribute]
+                value, at, unit = attributes[attribute]
                 if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                     total += Decimal(str(value))
-                    found = True
+                    sensors += 1
                     latest_at = max(latest_at, at) if latest_at else at
-        return {"value": total, "at": latest_at, "entities": len(entities)} if found else None
+                    unit_code = unit_code or unit or ""
+        if not sensors:
+            return None
+        symbol = labels.unit_label(unit_code)
+        wanted = parse_unit(indicator.unit)
+        latest = LiveValue(
+            value=round_measurement(total),
+            unit=symbol,
+            sensors=sensors,
+            attribute_label=str(labels.attribute_label(attribute)),
+            type_label=str(labels.type_label(entity_type)),
+            at=latest_at,
+            unit_differs=bool(wanted.quantity),
+        )
+        if wanted.period_days and is_cumulative(symbol) and hasattr(datahub, "daily_totals"):
+            factor = conversion_factor(symbol, wanted.quantity)
+            if factor is not None:
+                end = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+                days = datahub.daily_totals(
+                    entities=entities,
+                    attribute_suffix=attribute,
+                    start=end - timedelta(days=wanted.period_days),
+                    end=end,
+                )
+                if days:
+                    return replace(
+                        latest,
+                        value=round_measurement(Decimal(str(sum(days.values()))) * factor),
+                        unit=wanted.quantity,
+                        at=None,
+                        period_days=wanted.period_days,
+                        start=min(days).date(),
+                        end=(end - timedelta(days=1)).date(),
+                        measured_days=len(days),
+                        unit_differs=False,
+                    )
+        factor = None if wanted.period_days else conversion_factor(symbol, wanted.quantity)
+        if factor is not None:
+            return replace(
+                latest, value=round_measurement(total * factor), unit=wanted.quantity, unit_differs=False
+            )
+        return latest
     except Exception:  # another app's reader must never break the roadmap page
         return None
 

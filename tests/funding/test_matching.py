@@ -416,3 +416,36 @@ def test_fast_verdict_equals_explained_verdict_on_the_real_catalogue(engine, com
     fast = set(engine.matched_codes(commune, project, today=today))
     explained = {m.code for m in engine.mechanisms if engine.explain_match(m, commune, project, today=today)}
     assert fast == explained
+
+
+COMMUNE_CRITERIA = {
+    Criterion.BENEFICIARY,
+    Criterion.POPULATION,
+    Criterion.TERRITORY,
+    Criterion.ZONAGE,
+    Criterion.CONDITIONS,
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records=st.integers(1, 12).flatmap(lambda n: st.tuples(*(mechanism_records(f"M{i}") for i in range(n)))),
+    commune=communes(),
+    project=projects,
+    today=days,
+)
+def test_mechanisms_open_to_a_commune_are_the_communes_half_of_the_match(records, commune, project, today):
+    """The financing line form offers ``open_to``: every aid the « Aides possibles » page could match for a
+    project of this commune, and none its kind, size, territory, zonages or conditions exclude."""
+    engine = MatchingEngine(records)
+    offered = {m.code for m in engine.open_to(commune)}
+    explained = {
+        m.code
+        for m in engine.mechanisms
+        if not any(
+            r.criterion in COMMUNE_CRITERIA and r.status is Status.KO
+            for r in engine.explain(m, commune, project, today=today)
+        )
+    }
+    assert offered == explained
+    assert set(engine.matched_codes(commune, project, today=today)) <= offered

@@ -196,3 +196,47 @@ def test_the_assessment_form_saves_a_draft(demo_valbourg, client):
     client.force_login(demo_valbourg)
     form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
     assert 'value="brouillon"' in form and "Garder comme brouillon" in form
+
+
+def _report_pdf_text(client) -> str:
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = client.get("/valbourg/projet/rapport.pdf").content
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def test_report_indicators_are_french_numbers_with_their_unit(demo_valbourg, client):
+    """The reviewer read « 21,000 → 10,000 (jours) », « 410000,000 205000,000 (kWh/an) », « 5,000 → 90,000 (%) »."""
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    section = html[html.index("5. Indicateurs de suivi") :]
+    for shown in (
+        "21\u00a0jours",
+        "10\u00a0jours",
+        "410\u202f000\u00a0kWh/an",
+        "205\u202f000\u00a0kWh/an",
+        "5\u00a0%",
+        "90\u00a0%",
+        "61\u202f000\u00a0m³/an",
+    ):
+        assert f'<td class="num">{shown}</td>' in section, shown
+    assert ",000" not in section and "(jours)" not in section
+    text = _report_pdf_text(client)
+    assert "410 000 kWh/an 205 000 kWh/an" in text and "21 jours 10 jours" in text
+    assert "410000,000" not in text and "61000,000" not in text
+
+
+def test_report_funding_tables_name_the_funder_without_catalogue_codes(demo_valbourg, client):
+    """« État — Fonds vert (FONDS_VERT_ECLAIRAGE) », « État — DSIL (DSIL) »: an internal code after a name."""
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    assert '<th scope="row">État — Fonds vert</th>' in html and '<th scope="row">État — DSIL</th>' in html
+    text = _report_pdf_text(client)
+    assert "État — DSIL" in text and "État — DETR" in text
+    for code in ("FONDS_VERT_ECLAIRAGE", "(DSIL)", "(DETR)"):
+        assert code not in html and code not in text

@@ -223,7 +223,8 @@ def test_indicator_shows_the_live_data_hub_value(valbourg, elu):
         datahub_ref="Streetlight/powerConsumption",
     )
     live = indicator_live_value(indicator, commune=valbourg)
-    assert live is not None and live["value"] == Decimal(75) and live["entities"] == 2
+    assert live is not None and live.value == Decimal(75) and live.sensors == 2
+    assert live.unit == "W" and not live.unit_differs and live.period_days is None
     other = member(
         valbourg.__class__.objects.create(name="Autre", slug="autre", insee_code="21992"),
         "elu",

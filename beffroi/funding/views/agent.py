@@ -11,7 +11,6 @@ from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
 from beffroi.core.forms import add_service_errors
 from beffroi.funding import selectors, services
-from beffroi.funding.catalogue import load_mechanisms
 from beffroi.funding.forms import CommuneZonageForm, FinancingLineForm, FinancingPlanForm
 
 
@@ -87,7 +86,9 @@ def _line_form_page(request, plan, form, line=None, status=200):
 @capability_required("plan")
 def line_add(request, pk: int):
     plan = selectors.plan_get(commune=request.commune, pk=pk)
-    form = FinancingLineForm(request.POST or None, mechanisms=load_mechanisms())
+    form = FinancingLineForm(
+        request.POST or None, mechanisms=selectors.mechanism_list_for_commune(commune=request.commune)
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -106,7 +107,11 @@ def line_add(request, pk: int):
 def line_edit(request, pk: int, line_pk: int):
     plan = selectors.plan_get(commune=request.commune, pk=pk)
     line = selectors.line_get(plan=plan, pk=line_pk)
-    form = FinancingLineForm(request.POST or None, instance=line, mechanisms=load_mechanisms())
+    form = FinancingLineForm(
+        request.POST or None,
+        instance=line,
+        mechanisms=selectors.mechanism_list_for_commune(commune=request.commune, keep=line.mechanism_code),
+    )
     if request.method == "POST":
         if form.is_valid():
             try:

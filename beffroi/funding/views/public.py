@@ -1,10 +1,24 @@
 """The catalogue of funding mechanisms, open to anyone visiting the commune's site."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
+from beffroi.core.formatting import format_int, join_fr
 from beffroi.funding import selectors
+from beffroi.funding.catalogue import EligibilityRule, Mechanism, Vocabulary
+
+# What the catalogue's « availability » says of a mechanism's calendar, when it has no dates of its own.
+AVAILABILITY_LABELS = {
+    "permanent": gettext_lazy("Dispositif permanent, sans date limite publiée."),
+    "annuel": gettext_lazy("Enveloppe annuelle : le calendrier de dépôt est fixé localement chaque année."),
+    "fenetre": gettext_lazy("Appel à projets ouvert à des dates fixées par le financeur."),
+    "programme": gettext_lazy("Programme pluriannuel en cours."),
+    "clos": gettext_lazy("Dispositif clos, conservé comme référence."),
+    "inconnu": gettext_lazy("Pas de calendrier publié."),
+}
 
 
 @commune_required
@@ -49,14 +63,50 @@ def mechanism_detail(request, code: str):
             "themes": [vocab.themes.get(t, t) for t in mechanism.themes],
             "stages": [vocab.stages.get(s, s) for s in mechanism.stages],
             "aid_types": [vocab.aid_types.get(a, a) for a in mechanism.aid_types],
-            "beneficiaries": [
-                vocab.beneficiaries[b].plural if b in vocab.beneficiaries else b
-                for b in mechanism.beneficiaries
-            ],
-            "funder_kind": vocab.funder_kinds.get(mechanism.funder_kind, mechanism.funder_kind),
+            "eligibility": _eligibility(mechanism, vocab),
+            "funder_kind": _funder_kind(mechanism, vocab),
+            "availability": AVAILABILITY_LABELS.get(mechanism.availability, ""),
             "regions": [vocab.region_name(r) for r in mechanism.regions],
             "departements": [vocab.departement_name(d) for d in mechanism.departements],
             "zonages": [vocab.zonages.get(z, (z, ""))[0] for z in mechanism.zonages],
             "conditions": [vocab.conditions.get(c, c) for c in mechanism.conditions],
         },
     )
+
+
+def _eligibility(mechanism: Mechanism, vocab: Vocabulary) -> list[tuple[str, list[str]]]:
+    """Each kind of beneficiary by its French name, with what its rules ask (size, conditions, note)."""
+    kinds = list(mechanism.beneficiaries)
+    kinds += [r.beneficiary for r in mechanism.eligibility if r.beneficiary not in kinds]
+    return [
+        (
+            vocab.beneficiaries[kind].label if kind in vocab.beneficiaries else kind,
+            [text for r in mechanism.eligibility if r.beneficiary == kind if (text := _rule_text(r, vocab))],
+        )
+        for kind in kinds
+    ]
+
+
+def _rule_text(rule: EligibilityRule, vocab: Vocabulary) -> str:
+    parts = []
+    low, high = rule.population_min, rule.population_max
+    if low is not None and high is not None:
+        parts.append(_("de %(min)s à %(max)s hab.") % {"min": format_int(low), "max": format_int(high)})
+    elif low is not None:
+        parts.append(_("à partir de %(n)s hab.") % {"n": format_int(low)})
+    elif high is not None:
+        parts.append(_("jusqu'à %(n)s hab.") % {"n": format_int(high)})
+    if rule.conditions:
+        labels = join_fr(vocab.conditions.get(c, c) for c in rule.conditions)
+        parts.append(_("sous condition : %(conditions)s") % {"conditions": labels})
+    text = ", ".join(parts)
+    if rule.note:
+        text = f"{text} — {rule.note}" if text else rule.note
+    return text
+
+
+def _funder_kind(mechanism: Mechanism, vocab: Vocabulary) -> str:
+    """The kind of funder, unless the funder's name already says it (« État (préfets…) », not « … (État) »)."""
+    kind = str(vocab.funder_kinds.get(mechanism.funder_kind, mechanism.funder_kind))
+    name = mechanism.funder_name.casefold()
+    return "" if not kind or kind.casefold() in name or name in kind.casefold() else kind

@@ -1,0 +1,119 @@
+"""The pages an élu reads about an aid: the catalogue's sheet of a mechanism, and the plan's lines."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from beffroi.funding import services as funding_services
+from beffroi.planning import services
+from tests.factories import member
+
+
+@pytest.fixture
+def elu(valbourg):
+    valbourg.enabled_modules = ["planning"]
+    valbourg.save()
+    return member(valbourg, "elu", "elu@valbourg.test")
+
+
+@pytest.fixture
+def plan(valbourg, elu):
+    project = services.project_create(
+        commune=valbourg,
+        actor=elu,
+        title="Éclairage public intelligent",
+        start_date=date(2026, 1, 1),
+        investment_budget=Decimal("100000"),
+        themes=["eclairage-public"],
+    )
+    return project.financing_plan
+
+
+def test_eligibility_is_given_per_beneficiary_in_french_and_the_funder_once(client, valbourg):
+    """The sheet repeated « Condition de taille » before raw keys (« epci : … ») and read
+    « État (préfets, …) (État) »."""
+    html = client.get("/valbourg/financements/dispositifs/FONDS_VERT_BIODECHETS/").content.decode()
+    assert "Condition de taille" not in html
+    for key in ("commune :", "epci :", "etablissement_public :", "syndicat :"):
+        assert key not in html
+    assert "<li>Commune : Seulement avec la compétence collecte" in html
+    assert "<li>Intercommunalité (EPCI à fiscalité propre) : Seulement avec" in html
+    assert "<li>Établissement public ou service de l&#x27;État : Établissement agissant" in html
+    assert "programme 380) (État)" not in html
+    assert "État (préfets, crédits déconcentrés du programme 380) — Fonds vert</dd>" in html
+
+
+def test_population_bounds_are_written_with_the_beneficiary(client, valbourg):
+    html = client.get("/valbourg/financements/dispositifs/DETR/").content.decode()
+    assert "<li>Commune :<ul><li>jusqu&#x27;à 2\u202f000 hab. — 3 500 habitants" in html
+    assert "<li>de 2\u202f001 à 20\u202f000 hab., sous condition : potentiel financier par habitant" in html
+    assert (
+        "Intercommunalité (EPCI à fiscalité propre) : jusqu&#x27;à 50\u202f000 hab., sous condition" in html
+    )
+
+
+def test_a_mechanism_without_dates_says_what_its_calendar_is(client, valbourg):
+    html = client.get("/valbourg/financements/dispositifs/BDT_DATAVIZ/").content.decode()
+    assert "<dt>Calendrier</dt><dd></dd>" not in html
+    assert "<dt>Calendrier</dt><dd>Dispositif permanent, sans date limite publiée.</dd>" in html
+    assert "<li>Collectivité d&#x27;outre-mer à statut particulier : Communes du programme" in html
+    assert "collectivite_outre_mer" not in html
+
+
+def test_the_plan_names_the_funder_and_links_it_to_the_mechanism_without_its_code(client, elu, plan):
+    funding_services.line_add(
+        commune=plan.commune,
+        actor=elu,
+        plan=plan,
+        funder="État — Fonds vert",
+        mechanism_code="FONDS_VERT_ECLAIRAGE",
+        kind="subvention",
+        cost_nature="investment",
+        amount=Decimal("50000"),
+    )
+    client.force_login(elu)
+    html = client.get(f"/valbourg/financements/plans/{plan.pk}/").content.decode()
+    assert "FONDS_VERT_ECLAIRAGE)" not in html and ">FONDS_VERT_ECLAIRAGE<" not in html
+    assert (
+        '<th scope="row"><a href="/valbourg/financements/dispositifs/FONDS_VERT_ECLAIRAGE/">'
+        "État — Fonds vert</a></th>"
+    ) in html
+
+
+def _offered(html: str) -> set[str]:
+    import re
+
+    select = re.search(r'(?s)<select name="mechanism_code".*?</select>', html)
+    assert select is not None
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+
+
+def test_the_line_form_offers_only_the_aids_of_the_communes_territory(client, valbourg, elu, plan):
+    """A Côte-d'Or commune was offered the aids of the Charente, the Nièvre, the Calvados and the Grand Est."""
+    client.force_login(elu)
+    offered = _offered(client.get(f"/valbourg/financements/plans/{plan.pk}/lignes/ajouter/").content.decode())
+    assert {"DSIL", "DETR", "FONDS_VERT_ECLAIRAGE"} <= offered
+    for elsewhere in ("ATD16_SIG", "SIEEEN_NUMERIQUE", "SDEC_ECLAIRAGE_PUBLIC", "REGION_GE_VILLES_MOYENNES"):
+        assert elsewhere not in offered, elsewhere
+    # the same rule as the « Aides possibles » page: every aid it matches is offered
+    from beffroi.funding import selectors
+
+    assert offered == {m.code for m in selectors.mechanism_list_for_commune(commune=valbourg)}
+
+
+def test_editing_a_line_keeps_the_aid_already_chosen(client, valbourg, elu, plan):
+    line = funding_services.line_add(
+        commune=valbourg,
+        actor=elu,
+        plan=plan,
+        funder="SDEC Énergie",
+        mechanism_code="SDEC_ECLAIRAGE_PUBLIC",
+        kind="subvention",
+        cost_nature="investment",
+        amount=Decimal("1000"),
+    )
+    client.force_login(elu)
+    html = client.get(f"/valbourg/financements/plans/{plan.pk}/lignes/{line.pk}/modifier/").content.decode()
+    assert '<option value="SDEC_ECLAIRAGE_PUBLIC" selected>' in html
+    assert "ATD16_SIG" not in _offered(html)
