@@ -159,6 +159,7 @@ EDITABLE = (
     "min_rows",
     "max_rows",
     "max_length",
+    "places",
 )
 
 

@@ -57,7 +57,13 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                 "key": "reservation",
                 "title": "Votre réservation",
                 "fields": [
-                    _f("salle", "place", "Salle souhaitée", help="Les salles de la commune."),
+                    _f(
+                        "salle",
+                        "place",
+                        "Salle souhaitée",
+                        help="Les salles de la commune.",
+                        place_kinds=["batiment"],  # narrowed to the commune's rooms in the builder
+                    ),
                     _f("date_evenement", "date", "Date de l'événement", min="today"),
                     _f("horaires", "short_text", "Horaires souhaités", help="Par exemple : de 18 h à 1 h."),
                     _f(
@@ -209,7 +215,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                             _f("prenom", "short_text", "Prénom", max_length=80),
                             _f("nom", "short_text", "Nom", max_length=80),
                             _f("naissance", "date", "Date de naissance", max="today"),
-                            _f("ecole", "place", "École"),
+                            _f("ecole", "place", "École", place_kinds=["ecole"]),
                             _f(
                                 "classe",
                                 "choice",
@@ -479,7 +485,7 @@ DECISION_LETTERS: list[tuple[str, str, str]] = [
     (
         "Acceptation",
         "accepte",
-        "Madame, Monsieur {{ demandeur }},\n\nPar votre demande « {{ demarche }} » reçue le {{ date_depot }} "
+        "Madame, Monsieur,\n\nPar votre demande « {{ demarche }} » reçue le {{ date_depot }} "
         "(dossier {{ code }}), vous avez sollicité la commune de {{ commune }}.\n\nJ'ai le plaisir de vous "
         "informer que votre demande est acceptée.\n\nJe vous prie d'agréer, Madame, Monsieur, l'expression de "
         "mes salutations distinguées.",
@@ -487,7 +493,7 @@ DECISION_LETTERS: list[tuple[str, str, str]] = [
     (
         "Refus",
         "refuse",
-        "Madame, Monsieur {{ demandeur }},\n\nPar votre demande « {{ demarche }} » reçue le {{ date_depot }} "
+        "Madame, Monsieur,\n\nPar votre demande « {{ demarche }} » reçue le {{ date_depot }} "
         "(dossier {{ code }}), vous avez sollicité la commune de {{ commune }}.\n\nJ'ai le regret de vous "
         "informer que je ne peux y donner une suite favorable, pour le motif suivant :\n\n[motif]\n\nCette "
         "décision peut faire l'objet d'un recours gracieux auprès du maire ou d'un recours contentieux devant "
@@ -498,7 +504,7 @@ DECISION_LETTERS: list[tuple[str, str, str]] = [
     (
         "Classement sans suite",
         "sans_suite",
-        "Madame, Monsieur {{ demandeur }},\n\nVotre demande « {{ demarche }} » reçue le {{ date_depot }} "
+        "Madame, Monsieur,\n\nVotre demande « {{ demarche }} » reçue le {{ date_depot }} "
         "(dossier {{ code }}) est classée sans suite, pour le motif suivant :\n\n[motif]\n\nJe vous prie "
         "d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
     ),

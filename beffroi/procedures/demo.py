@@ -15,7 +15,8 @@ from django.utils import timezone
 from beffroi.accounts.models import User
 from beffroi.core import demo
 from beffroi.core.models import Commune
-from beffroi.procedures import catalogue, deadlines, letters, selectors, services
+from beffroi.procedures import builder, catalogue, deadlines, letters, schema, selectors, services
+from beffroi.procedures.fields import offered_places
 from beffroi.procedures.models import Demarche, Dossier, DossierEvent
 from beffroi.territory.models import Place, Team
 from beffroi.territory.services import modules_set
@@ -202,6 +203,38 @@ def _backdate(dossier: Dossier, days: int) -> None:
     dossier.filed_at, dossier.received_on, dossier.deadline = filed_at, received, deadline
 
 
+# The places of a demo commune that are rooms it lends or rents: what its room booking offers (the builder's
+# « Lieux proposés »); a commune with none of them keeps the template's public buildings.
+ROOMS = ("Salle des fêtes",)
+
+
+def _offer_rooms(commune: Commune, demarche: Demarche) -> None:
+    """Narrow the room booking's « Salle souhaitée » to the commune's rooms, as its secretary would in the
+    builder, and publish that version (once: a démarche already narrowed is left as it is)."""
+    found = builder.find(demarche.draft_schema, "salle")
+    rooms = [
+        str(pk) for pk in Place.objects.filter(commune=commune, name__in=ROOMS).values_list("pk", flat=True)
+    ]
+    if found is None or found[0].get("places") or not rooms:
+        return
+    field = {**found[0], "places": rooms}
+    form = builder.edit_field(demarche.draft_schema, key="salle", field=field)
+    services.demarche_form_save(demarche=demarche, actor=None, form=form)
+    services.demarche_publish(demarche=demarche, actor=None)
+
+
+def _places(commune: Commune, demarche: Demarche | None = None) -> dict[str, str]:
+    """The commune's places, or those the démarche's first place question offers (what a person could pick)."""
+    rows = list(Place.objects.filter(commune=commune).values_list("pk", "name", "kind"))
+    names = {str(pk): name for pk, name, _kind in rows}
+    form = demarche.current_version.schema if demarche is not None and demarche.current_version else {}
+    for _section, item in schema.iter_fields(form):
+        for question in [item, *item.get("fields", [])]:
+            if question["type"] == "place":
+                return offered_places(question, names, {str(pk): kind for pk, _name, kind in rows})
+    return names
+
+
 def _file_one(
     commune: Commune,
     demarche: Demarche,
@@ -292,13 +325,15 @@ def _load(slug: str, spec: list[tuple[str, int]], seed: int, agent_email: str) -
         or Team.objects.filter(commune=commune).first()
     )
     services.decision_templates_ensure(commune=commune)
-    places = {str(pk): name for pk, name in Place.objects.filter(commune=commune).values_list("pk", "name")}
     installed: dict[str, Demarche] = {}
     for code, _count in spec:
         existing = Demarche.objects.filter(commune=commune, template_code=code).first()
         installed[code] = existing or services.template_install(
             commune=commune, actor=None, code=code, team=team
         )
+        if code == "salle-communale":
+            _offer_rooms(commune, installed[code])
+    offered = {code: _places(commune, demarche) for code, demarche in installed.items()}
     fates = [
         Dossier.State.FILED,
         Dossier.State.INSTRUCTION,
@@ -311,7 +346,7 @@ def _load(slug: str, spec: list[tuple[str, int]], seed: int, agent_email: str) -
         for number in range(count):
             fate = fates[number % len(fates)] if agent is not None else Dossier.State.FILED
             counter = agent is not None and rng.random() < 0.2
-            dossier = _file_one(commune, installed[code], rng, agent, places, counter)
+            dossier = _file_one(commune, installed[code], rng, agent, offered[code], counter)
             # The oldest are decided, the newest still open; some open ones past their date (to act on).
             days = rng.randint(70, 200) if fate in Dossier.DECIDED_STATES else rng.randint(1, 75)
             if fate == Dossier.State.INCOMPLETE:
@@ -338,7 +373,6 @@ def _drafts(slug: str, email: str) -> None:
     ):
         return
     rng = random.Random(11)
-    places = {str(pk): name for pk, name in Place.objects.filter(commune=commune).values_list("pk", "name")}
     for code in ("cantine-periscolaire", "salle-communale"):
         demarche = Demarche.objects.filter(commune=commune, template_code=code).first()
         if demarche is None:
@@ -353,7 +387,7 @@ def _drafts(slug: str, email: str) -> None:
             "email": [resident.email],
         }
         services.dossier_save(dossier=draft, posted=identity, identity=True)
-        services.dossier_save(dossier=draft, posted=_answers(code, rng, places))
+        services.dossier_save(dossier=draft, posted=_answers(code, rng, _places(commune, demarche)))
 
 
 @demo.register("procedures", order=25)

@@ -62,6 +62,13 @@ FILE_KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "docx": ("Word", (b"PK\x03\x04",)),
 }
 DEFAULT_FILE_TYPES = ("pdf", "jpg", "jpeg", "png")
+# What an agent filing for a resident (counter, phone, letter) may record instead of a file: the piece seen on
+# paper, or to come later. Stored as the file field's answer ({"paper": code}) and read so by the instructor.
+PAPER_PIECES: dict[str, str] = {
+    "vu": "Pièce vue en original par la mairie (non numérisée)",
+    "a_fournir": "Pièce à fournir plus tard par le demandeur",
+}
+PAPER_SUFFIX = "papier"  # the posted name of the choice: `<field name>-papier`
 MAX_FILE_MB = 10
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000
@@ -101,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "rows_min": "Remplissez au moins {min} ligne(s) de « {label} ».",
     "rows_max": "« {label} » compte au plus {max} ligne(s).",
     "hidden": "« {label} » ne s'applique pas d'après vos réponses : laissez-le vide.",
+    "paper": "Choisissez comment la pièce « {label} » est fournie parmi les choix proposés.",
 }
 
 _EMAIL = re.compile(
@@ -142,6 +150,26 @@ class Context:
     places: Mapping[str, str]  # place id → name
     communes: Mapping[str, str] | None = None  # INSEE code → name; None: format check only
     today: date | None = None
+    place_kinds: Mapping[str, str] | None = None  # place id → its kind (territory's Place.Kind code)
+
+
+def offered_places(
+    field: Mapping[str, Any], places: Mapping[str, str], kinds: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The places a « place » field offers, in the commune's order: the ones the builder chose (`places`, ids),
+    else those of the kinds the field names (`place_kinds`, e.g. a room booking's public buildings), else all.
+
+    Chosen places no longer in the commune (deleted, or a form imported from another commune) are skipped; if
+    none is left the kinds apply, so a form never offers a place of another commune nor an empty list by
+    mistake."""
+    chosen = {str(p) for p in field.get("places") or []}
+    picked = {pk: name for pk, name in places.items() if pk in chosen}
+    if picked:
+        return picked
+    wanted = {str(k) for k in field.get("place_kinds") or []}
+    if wanted:
+        return {pk: name for pk, name in places.items() if (kinds or {}).get(pk) in wanted}
+    return dict(places)
 
 
 def _strip(values: list[str]) -> list[str]:
@@ -267,7 +295,7 @@ def clean_value(
     if kind == "phone":
         return clean_phone(value, error)
     if kind == "place":
-        if value not in context.places:
+        if value not in offered_places(field, context.places, context.place_kinds):
             raise error("place")
         return value
     if kind == "commune":
@@ -454,5 +482,7 @@ def display_value(
     if kind == "siret":
         return str(stdnum_siret.format(str(value)))
     if kind == "file" and isinstance(value, Mapping):
+        if value.get("paper"):
+            return PAPER_PIECES.get(str(value["paper"]), str(value["paper"]))
         return str(value.get("name", ""))
     return str(value)

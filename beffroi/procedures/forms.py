@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
 from beffroi.procedures import schema
-from beffroi.procedures.fields import file_types, parse_decimal, phone_display
+from beffroi.procedures.fields import (
+    PAPER_PIECES,
+    PAPER_SUFFIX,
+    file_types,
+    offered_places,
+    parse_decimal,
+    phone_display,
+)
 from beffroi.procedures.models import Dossier
 
 ADDRESS_PARTS = ("street", "complement", "postcode", "city")
@@ -80,8 +87,10 @@ def bind_field(
     posted: Mapping[str, list[str]] | None,
     errors: Mapping[str, str],
     places: Mapping[str, str],
+    place_kinds: Mapping[str, str] | None = None,
     rows: Mapping[str, int] | None = None,
     hint: str = "",
+    paper: bool = False,
 ) -> dict[str, Any]:
     """What the template needs to draw one field: its name, id, value(s) (posted again after an error, else
     stored), error, the list of places or choices, a repeat's rows."""
@@ -144,12 +153,31 @@ def bind_field(
     if kind == "yes_no":
         bound["choices"] = [{"key": "oui", "label": gettext("Oui")}, {"key": "non", "label": gettext("Non")}]
     if kind == "place":
-        bound["places"] = list(places.items())
+        bound["places"] = list(offered_places(item, places, place_kinds).items())
     if kind == "file":
         bound["current"] = stored if isinstance(stored, Mapping) else None
         bound["accept"] = ",".join(f".{t}" for t in file_types(item))
         bound["types"] = ", ".join(t.upper() for t in file_types(item))
         bound["max_mb"] = item.get("max_size_mb") or 10
+        bound["paper"] = paper
+        if paper:  # an agent filing for a resident: the piece may be seen on paper or come later
+            if posted is not None:
+                chosen = (posted.get(f"{name}-{PAPER_SUFFIX}") or [""])[0]
+            else:
+                chosen = str(stored.get("paper") or "") if isinstance(stored, Mapping) else ""
+            bound["paper_name"] = f"{name}-{PAPER_SUFFIX}"
+            bound["paper_choices"] = [
+                {
+                    "code": "",
+                    "label": gettext("Fichier joint ci-dessus"),
+                    "checked": chosen not in PAPER_PIECES,
+                }
+            ] + [
+                {"code": code, "label": gettext(label), "checked": chosen == code}
+                for code, label in PAPER_PIECES.items()
+            ]
+            if isinstance(stored, Mapping) and stored.get("paper"):
+                bound["current"] = None
     if kind == "explanation":
         bound["text"] = item.get("text") or item.get("label", "")
     if kind == "repeat":
@@ -179,6 +207,8 @@ def bind_field(
                             posted=posted,
                             errors=errors,
                             places=places,
+                            place_kinds=place_kinds,
+                            paper=paper,
                         )
                         for child in item.get("fields", [])
                     ],
@@ -199,7 +229,9 @@ def bind_section(
     posted: Mapping[str, list[str]] | None,
     errors: Mapping[str, str],
     places: Mapping[str, str],
+    place_kinds: Mapping[str, str] | None = None,
     rows: Mapping[str, int] | None = None,
+    paper: bool = False,
 ) -> list[dict[str, Any]]:
     by_key = schema.field_map(form)
     return [
@@ -210,8 +242,10 @@ def bind_section(
             posted=posted,
             errors=errors,
             places=places,
+            place_kinds=place_kinds,
             rows=rows,
             hint=_condition_hint(item, by_key),
+            paper=paper,
         )
         for item in section.get("fields", [])
     ]

@@ -59,6 +59,13 @@ CATALOGUE = [
     gettext_noop("Remplissez au moins {min} ligne(s) de « {label} »."),
     gettext_noop("« {label} » compte au plus {max} ligne(s)."),
     gettext_noop("« {label} » ne s'applique pas d'après vos réponses : laissez-le vide."),
+    gettext_noop("Choisissez comment la pièce « {label} » est fournie parmi les choix proposés."),
+]
+
+# A piece not sent as a file at the counter (fields.PAPER_PIECES), read through gettext on the pages.
+PAPER_LABELS = [
+    gettext_noop("Pièce vue en original par la mairie (non numérisée)"),
+    gettext_noop("Pièce à fournir plus tard par le demandeur"),
 ]
 
 

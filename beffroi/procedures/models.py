@@ -225,6 +225,23 @@ class Dossier(models.Model):
     def is_decided(self) -> bool:
         return self.state in self.DECIDED_STATES
 
+    @property
+    def filed_online(self) -> bool:
+        """Filed by the applicant on the site or through an application: the receipt is then the accusé
+        d'enregistrement électronique (CRPA L112-11); a counter, phone or letter filing is recorded by an agent."""
+        return self.channel in (self.Channel.WEB, self.Channel.API)
+
+    @property
+    def decision_label(self) -> str:
+        """The decision in a word that agrees with « décision » (feminine: « Décision : acceptée »), where the
+        state's label agrees with « dossier » (« accepté »); '' while undecided."""
+        labels: dict[str, Any] = {
+            self.State.ACCEPTED: _("acceptée"),
+            self.State.REFUSED: _("refusée"),
+            self.State.CLOSED: _("classée sans suite"),
+        }
+        return str(labels.get(self.state, ""))
+
 
 class DossierFile(models.Model):
     """A piece joined to a dossier: an answer to a file field (`field_key`, `enfants-0-certificat` in a block)."""

@@ -109,6 +109,13 @@ def receipt_text(dossier: Dossier) -> str:
 def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The dossier's answers as read, section by section (a block's rows listed), for pages and print."""
     communes = france_communes() or {}
+
+    def read(item: Any, value: Any) -> str:
+        text = display_value(item, value, places=places, communes=communes)
+        if item["type"] == "file" and isinstance(value, dict) and value.get("paper"):
+            text = _(text)  # a piece seen on paper or to come (fields.PAPER_PIECES), in the reader's language
+        return text
+
     sections = []
     for section, items in schema.visible_fields(dossier.version.schema, dossier.answers):
         rows = []
@@ -125,9 +132,7 @@ def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> l
                             "values": [
                                 {
                                     "label": child.get("label", ""),
-                                    "text": display_value(
-                                        child, row.get(child["key"]), places=places, communes=communes
-                                    ),
+                                    "text": read(child, row.get(child["key"])),
                                     "file": row.get(child["key"]) if child["type"] == "file" else None,
                                 }
                                 for child in item.get("fields", [])
@@ -142,7 +147,7 @@ def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> l
                 rows.append(
                     {
                         "label": item.get("label", ""),
-                        "text": display_value(item, value, places=places, communes=communes),
+                        "text": read(item, value),
                         "file": value if item["type"] == "file" else None,
                     }
                 )

@@ -16,7 +16,8 @@ démarche is exported as and imported from, so a syndicat's communes can share t
 Type options: `max_length` (texts), `min`/`max`/`unit`/`integer` (number), `min`/`max` (date, ISO or
 "today"), `choices` [{"key", "label"}] and `min_choices`/`max_choices` (choices), `file_types` and
 `max_size_mb` (file), `fields`/`min_rows`/`max_rows`/`row_label` (repeat, no repeat inside a repeat), `text`
-(explanation).
+(explanation), `places` (the ids of the commune's places offered) and `place_kinds` (the kinds of place offered
+when no place is chosen, e.g. ["batiment"]) (place; see `fields.offered_places`).
 
 Conditional display is decided here, on the server: a field (or section) whose condition is not met is neither
 required nor stored, whatever the browser sent.
@@ -31,6 +32,8 @@ from typing import Any
 
 from beffroi.procedures.fields import (
     NO_VALUE_TYPES,
+    PAPER_PIECES,
+    PAPER_SUFFIX,
     TYPES,
     Context,
     FieldError,
@@ -213,6 +216,17 @@ def _check_field(
         size = item.get("max_size_mb")
         if size is not None and (not isinstance(size, (int, float)) or not 0 < size <= 20):
             problems.append(f"{name} : la taille maximale doit être comprise entre 0 et 20 Mo.")
+    if kind == "place":
+        for option in ("places", "place_kinds"):
+            given = item.get(option)
+            if given is None:
+                continue
+            if not isinstance(given, list) or not all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip() for v in given
+            ):
+                problems.append(f"{name} : « {option} » doit être une liste de codes.")
+                continue
+            out[option] = [str(v).strip() for v in given]
     if kind == "repeat":
         if inside_repeat:
             problems.append(f"{name} : un bloc répétable ne peut pas contenir un autre bloc répétable.")
@@ -302,6 +316,7 @@ def clean_answers(
     strict: bool = False,
     partial: bool = False,
     section: str | None = None,
+    paper: bool = False,
 ) -> Cleaned:
     """Check every visible field of a schema against the posted values; gather each refusal by field.
 
@@ -313,6 +328,8 @@ def clean_answers(
     - `partial` (saving a draft): required fields may stay empty, everything given is still checked.
     - `section`: only that section was posted (one step of the form); the other sections keep their `kept`
       answers as they are, and conditions read them.
+    - `paper` (an agent filing for a resident): a file field may be answered `<name>-papier` = a code of
+      `PAPER_PIECES` (the piece seen on paper, or to come later) instead of a file; a file sent wins.
     """
     files = files or {}
     kept = kept or {}
@@ -334,7 +351,7 @@ def clean_answers(
                     out.errors.append(FieldError(key, "hidden", str(item.get("label", key))))
                 continue
             try:
-                value = _clean_one(item, posted, files, kept, context, out, partial=partial)
+                value = _clean_one(item, posted, files, kept, context, out, partial=partial, paper=paper)
             except FieldError as exc:
                 out.errors.append(exc)
                 continue
@@ -371,6 +388,7 @@ def _clean_one(
     *,
     partial: bool,
     name: str | None = None,
+    paper: bool = False,
 ) -> Any:
     key = item["key"]
     name = name or key
@@ -388,13 +406,18 @@ def _clean_one(
             extension = clean_file(item, upload, key=name)
             out.files[name] = upload
             return {"name": upload.name, "size": upload.size, "extension": extension}
+        statement = (posted.get(f"{name}-{PAPER_SUFFIX}") or [""])[0].strip() if paper else ""
+        if statement:
+            if statement not in PAPER_PIECES:
+                raise FieldError(name, "paper", str(item.get("label", key)))
+            return {"paper": statement}
         if kept.get(key):
             return kept[key]
         if checked.get("required"):
             raise FieldError(name, "required", str(item.get("label", key)))
         return None
     if kind == "repeat":
-        return _clean_repeat(item, posted, files, kept, context, out, partial=partial)
+        return _clean_repeat(item, posted, files, kept, context, out, partial=partial, paper=paper)
     return clean_value(checked, posted.get(name, []), context=context, key=name)
 
 
@@ -407,6 +430,7 @@ def _clean_repeat(
     out: Cleaned,
     *,
     partial: bool,
+    paper: bool = False,
 ) -> list[dict[str, Any]] | None:
     key = item["key"]
     label = str(item.get("label", key))
@@ -437,7 +461,9 @@ def _clean_repeat(
             ):
                 sent = True
             try:
-                value = _clean_one(child, posted, files, previous, context, out, partial=partial, name=name)
+                value = _clean_one(
+                    child, posted, files, previous, context, out, partial=partial, name=name, paper=paper
+                )
             except FieldError as exc:
                 exc.label = f"{exc.label} ({row_label} {index + 1})"  # which row, in the message
                 errors.append(exc)

@@ -25,6 +25,7 @@ from beffroi.core import abuse, codes
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
+from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.procedures import deadlines, letters, locating, receipts, schema
@@ -70,18 +71,24 @@ def _require(actor: Actor, commune: Commune, capability: str = "instruct_dossier
 
 
 def field_context(commune: Commune) -> Context:
-    """What the place and commune fields check against: the commune's named places, France's communes."""
+    """What the place and commune fields check against: the commune's named places (and their kinds, which a
+    place field may narrow its list to), France's communes."""
     from beffroi.territory.models import Place
 
-    def places() -> dict[str, str]:
+    rows: list[tuple[str, str, str]] = []
+
+    def read() -> list[tuple[str, str, str]]:
         # The query is built when first used too: building it costs as much as running it.
-        query = Place.objects.filter(commune=commune).values_list("pk", "name")
-        return {str(pk): name for pk, name in query}
+        if not rows:
+            query = Place.objects.filter(commune=commune).values_list("pk", "name", "kind")
+            rows.extend((str(pk), name, kind) for pk, name, kind in query)
+        return rows
 
     return Context(
-        places=_Lazy(places),
+        places=_Lazy(lambda: {pk: name for pk, name, _kind in read()}),
         communes=france_communes(),
         today=timezone.localdate(),
+        place_kinds=_Lazy(lambda: {pk: kind for pk, _name, kind in read()}),
     )
 
 
@@ -170,9 +177,8 @@ def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, req
 
     ``required``: what the law has the administration send (the accusé de réception, a request for missing
     documents, the decision) goes whatever the account's settings; other news (instruction started, a message)
-    follows « Mes démarches » in « Mon espace »."""
-    from beffroi.core.tasks import send_email
-
+    follows « Mes démarches » in « Mon espace ». Sent in the commune's name (core.mail: « Mairie de … », an
+    answer goes to the mairie), as every mail a commune sends."""
     email = dossier.applicant_email
     if dossier.applicant is not None and email.lower() == dossier.applicant.email.lower():
         kind = None if required else NotificationKind.DOSSIERS
@@ -189,7 +195,7 @@ def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, req
         ]
     body = "\n\n".join([*lines, _("Mairie de %(name)s") % {"name": dossier.commune.name}])
     full_subject = f"{subject} — {dossier.commune.name}"
-    transaction.on_commit(lambda: send_email.enqueue(to=[email], subject=full_subject, body=body))
+    send_commune_mail(commune=dossier.commune, to=[email], subject=full_subject, body=body)
 
 
 # --- the applicant's side ---------------------------------------------------------------------------------
@@ -297,12 +303,14 @@ def dossier_save(
     email_required: bool = True,
     section: str | None = None,
     strict: bool = False,
+    paper: bool = False,
 ) -> dict[str, str]:
     """Save what the applicant typed into the draft; returns the refusals by field (empty: all accepted).
 
     The answers that pass are kept even when others are refused (nothing typed is lost twice); with `identity`
     the posted values are the identification section. With `complete` the required fields count too (the
-    step before the summary). Not audited: the applicant's own draft."""
+    step before the summary). With `paper` (an agent filing for a resident) a piece may be recorded as seen on
+    paper or to come instead of a file (`schema.clean_answers`). Not audited: the applicant's own draft."""
     locked = _lock_draft(dossier)
     files = files or {}
     context = field_context(locked.commune)
@@ -341,6 +349,7 @@ def dossier_save(
             partial=not complete,
             section=section,
             strict=strict,
+            paper=paper,
         )
         _store_files(locked, cleaned.answers, cleaned.files, files)
         locating.locate_answers(locked.commune, locked.version.schema, cleaned.answers)
@@ -397,14 +406,23 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
         channel=locked.channel,
         on_behalf_of="demandeur·se" if locked.channel in ASSISTED else "",
     )
-    _notify(
-        locked,
-        _("Dossier %(code)s reçu") % {"code": locked.display_code},
+    recorded = (
         _(
             "Votre demande « %(title)s » a été enregistrée le %(date)s sous le numéro %(code)s "
             "(accusé d'enregistrement électronique). L'accusé de réception, avec les délais et les voies de "
             "recours, est consultable et imprimable en PDF : %(link)s"
         )
+        if locked.filed_online
+        else _(
+            "Votre demande « %(title)s » a été enregistrée par la mairie le %(date)s sous le numéro %(code)s. "
+            "L'accusé de réception, avec les délais et les voies de recours, est consultable et imprimable en "
+            "PDF : %(link)s"
+        )
+    )
+    _notify(
+        locked,
+        _("Dossier %(code)s reçu") % {"code": locked.display_code},
+        recorded
         % {
             "title": locked.demarche.title,
             "date": f"{timezone.localtime(now):%d/%m/%Y à %H:%M}",
@@ -436,7 +454,8 @@ def dossier_file_for(
     files: Mapping[str, UploadedFile] | None = None,
 ) -> Dossier:
     """An agent files at the counter, on the phone or from a letter for a resident (channel and agent
-    recorded; the resident's e-mail optional); the resident then follows it like any other dossier.
+    recorded; the resident's e-mail optional); the resident then follows it like any other dossier. A piece
+    the resident has no file of may be recorded as seen on paper or to come later (`fields.PAPER_PIECES`).
 
     All or nothing: any refusal (`DossierError`, by field) leaves no dossier behind."""
     _require(actor, commune, "act_for_citizen")
@@ -458,7 +477,7 @@ def dossier_file_for(
     _event(dossier, DossierEvent.Kind.CREATED, actor=actor)
     found = dossier_save(dossier=dossier, posted=identity, identity=True, complete=True, email_required=False)
     errors = {f"id-{key}": message for key, message in found.items()}  # the identity's fields, named apart
-    errors.update(dossier_save(dossier=dossier, posted=posted, files=files, complete=True))
+    errors.update(dossier_save(dossier=dossier, posted=posted, files=files, complete=True, paper=True))
     if errors:
         transaction.savepoint_rollback(sid)
         raise DossierError(errors)
@@ -810,15 +829,9 @@ def dossier_decide(
             "Une décision a été prise sur votre dossier %(code)s : %(decision)s. La lettre de décision est "
             "consultable et imprimable depuis la page de suivi."
         )
-        % {"code": locked.display_code, "decision": label},
+        % {"code": locked.display_code, "decision": locked.decision_label},
     )
     return locked
-
-
-def _mail_later(address: str, subject: str, body: str) -> Any:
-    from beffroi.core.tasks import send_email
-
-    return lambda: send_email.enqueue(to=[address], subject=subject, body=body)
 
 
 def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> int:
@@ -883,5 +896,5 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
                 "n": len(dossiers),
                 "commune": commune.name,
             }
-            transaction.on_commit(_mail_later(address, subject, body))
+            send_commune_mail(commune=commune, to=[address], subject=subject, body=body)
     return len(due)

@@ -34,6 +34,7 @@ from beffroi.procedures.forms import (
     translated_identity,
 )
 from beffroi.procedures.models import Dossier
+from beffroi.procedures.views import agent_nav
 from beffroi.procedures.views.responses import file_download, pdf_response
 from beffroi.territory.selectors import team_get_by_pk, team_list
 
@@ -118,6 +119,7 @@ def queue(request) -> HttpResponse:
             "counts": selectors.queue_counts(commune=commune, today=today),
             "can_act": user_can(commune=commune, user=request.user, capability="instruct_dossiers"),
             "can_build": user_can(commune=commune, user=request.user, capability="build_procedures"),
+            "nav": agent_nav(request),
         },
     )
 
@@ -312,7 +314,7 @@ def counter_start(request) -> HttpResponse:
     return render(
         request,
         "procedures/agent/counter_start.html",
-        {"demarches": selectors.demarche_titles(commune=request.commune)},
+        {"demarches": selectors.demarche_titles(commune=request.commune), "nav": agent_nav(request)},
     )
 
 
@@ -379,12 +381,20 @@ def counter_file(request, slug: str) -> HttpResponse:
     )
     for field in identity_bound:
         field["name"], field["id"] = f"id-{field['name']}", f"champ-id-{field['name']}"
-    places = dict(services.field_context(request.commune).places)
+    context = services.field_context(request.commune)
     sections = [
         {
             "title": s.get("title", ""),
             "bound": bind_section(
-                s, form=form_schema, answers={}, posted=posted, errors=errors, places=places, rows=rows
+                s,
+                form=form_schema,
+                answers={},
+                posted=posted,
+                errors=errors,
+                places=context.places,
+                place_kinds=context.place_kinds,
+                rows=rows,
+                paper=True,
             ),
         }
         for s in form_schema.get("sections", [])

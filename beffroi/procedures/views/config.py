@@ -24,6 +24,7 @@ from beffroi.procedures import catalogue, schema, selectors, services
 from beffroi.procedures.fields import FILE_KINDS, TYPES, parse_decimal
 from beffroi.procedures.forms import bind_section
 from beffroi.procedures.models import DecisionTemplate, Demarche
+from beffroi.procedures.views import agent_nav
 from beffroi.territory.selectors import team_get_by_pk, team_list
 
 
@@ -40,7 +41,10 @@ def demarches(request) -> HttpResponse:
     return render(
         request,
         "procedures/config/demarches.html",
-        {"demarches": selectors.demarche_list(commune=request.commune, published_only=False)},
+        {
+            "demarches": selectors.demarche_list(commune=request.commune, published_only=False),
+            "nav": agent_nav(request),
+        },
     )
 
 
@@ -355,6 +359,8 @@ class FieldForm(forms.Form):
             if number is None or number != number.to_integral() or number < 1:
                 raise schema.SchemaError([_("Le maximum d'un texte est un nombre de caractères.")])
             out["max_length"] = int(number)
+        if kind == "place" and "places" in self.fields:
+            out["places"] = list(data.get("places") or [])
         if data.get("condition"):
             field_key, _sep, value = data["condition"].partition("=")
             out["condition"] = {"field": field_key, "equals": value}
@@ -377,10 +383,28 @@ OPTIONS = {
 class EditFieldForm(FieldForm):
     """A field already in the form: everything but its place (moved by « Monter » / « Descendre ») and its type."""
 
-    def __init__(self, *args: Any, kind: str, in_block: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        in_block: bool,
+        places: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, targets=[], **kwargs)
         self.kind = kind
         del self.fields["target"], self.fields["type"]
+        if kind == "place":  # which of the commune's places the question offers (a room booking: its rooms)
+            self.fields["places"] = forms.MultipleChoiceField(
+                label=gettext_lazy("Lieux proposés"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=places or [],
+                help_text=gettext_lazy(
+                    "Cochez les lieux que la question propose (par exemple les salles que la commune prête ou "
+                    "loue). Aucun coché : tous les lieux de la commune du type prévu par le formulaire."
+                ),
+            )
         if in_block:  # a block's fields are never conditional (schema.check)
             del self.fields["condition"]
         for name in list(self.fields):
@@ -413,6 +437,7 @@ def _field_initial(item: dict[str, Any]) -> dict[str, Any]:
         "file_types": item.get("file_types", []),
         "max_size_mb": item.get("max_size_mb"),
         "text": item.get("text", ""),
+        "places": [str(p) for p in item.get("places") or []],
         "condition": (f"{condition['field']}={wanted[0]}" if len(wanted) == 1 else KEEP) if condition else "",
     }
 
@@ -438,6 +463,7 @@ def field_edit(request, pk: int, key: str) -> HttpResponse:
         kind=field["type"],
         in_block=in_block,
         conditions=conditions,
+        places=list(services.field_context(request.commune).places.items()),
     )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -711,12 +737,20 @@ def preview(request, pk: int) -> HttpResponse:
     """The form in preparation as residents will see it, every section on one page (nothing is saved)."""
     item = _demarche(request, pk)
     draft = item.draft_schema
-    places = dict(services.field_context(request.commune).places)
+    context = services.field_context(request.commune)
     sections = [
         {
             "title": s.get("title", ""),
             "help": s.get("help", ""),
-            "bound": bind_section(s, form=draft, answers={}, posted=None, errors={}, places=places),
+            "bound": bind_section(
+                s,
+                form=draft,
+                answers={},
+                posted=None,
+                errors={},
+                places=context.places,
+                place_kinds=context.place_kinds,
+            ),
         }
         for s in draft.get("sections", [])
     ]

@@ -263,13 +263,15 @@ def draft_step(request, token: str, number: int) -> HttpResponse:
                 ),
             )
     form = dossier.version.schema
+    context = services.field_context(request.commune)
     bound = bind_section(
         section,
         form=form,
         answers=dossier.answers,
         posted=posted,
         errors=errors,
-        places=_places(request),
+        places=context.places,
+        place_kinds=context.place_kinds,
         rows=rows,
     )
     steps = _steps(dossier)

@@ -1,0 +1,264 @@
+"""What the agents' and élus' pages show: the links each role may follow, the dossier's figures, the counter
+filing of a piece on paper and its receipt, the decision letter, and the mails sent in the mairie's name."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from beffroi.procedures import selectors, services
+from beffroi.procedures.models import Dossier
+from tests.factories import member
+
+IDENTITY = {
+    "last_name": ["Fournier"],
+    "first_name": ["Camille"],
+    "email": ["camille.fournier@example.org"],
+    "address-street": ["3 rue des Lilas"],
+    "address-postcode": ["21990"],
+    "address-city": ["Valbourg"],
+}
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def _answers(school):
+    return {
+        "enfants-rows": ["1"],
+        "enfants-0-prenom": ["Léa"],
+        "enfants-0-nom": ["Fournier"],
+        "enfants-0-naissance": ["2017-05-12"],
+        "enfants-0-ecole": [str(school.pk)],
+        "enfants-0-classe": ["cp"],
+        "enfants-0-regime_alimentaire": ["standard"],
+        "jours_cantine": ["lundi"],
+        "periscolaire": ["non"],
+    }
+
+
+def _filed(valbourg, cantine, school):
+    dossier = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=None, applicant_kind="particulier"
+    )
+    services.dossier_save(dossier=dossier, posted=IDENTITY, identity=True, complete=True)
+    services.dossier_save(
+        dossier=dossier,
+        posted=_answers(school),
+        files={"justificatif_domicile": SimpleUploadedFile("domicile.pdf", b"%PDF-1.4\n%%EOF\n")},
+    )
+    return services.dossier_submit(dossier=dossier, actor=None)
+
+
+def pdf_text(content: bytes) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+# --- the menu of the agents' pages ------------------------------------------------------------------------------
+
+
+def test_an_elu_is_offered_only_the_pages_his_role_opens(client, valbourg, cantine, agent_valbourg):
+    elu = member(valbourg, "elu", "elu@valbourg.test")
+    client.force_login(elu)
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    assert "Dossiers à instruire" in page
+    assert "Saisir une demande (accueil, téléphone)" not in page
+    assert "Préparer les démarches" not in page
+    # what he is no longer offered indeed refuses him
+    assert client.get("/valbourg/demarches/gestion/guichet/").status_code == 403
+    assert client.get("/valbourg/demarches/gestion/demarches/").status_code == 403
+
+    client.force_login(agent_valbourg)
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    assert "Saisir une demande (accueil, téléphone)" in page and "Préparer les démarches" in page
+    for url in ("/valbourg/demarches/gestion/guichet/", "/valbourg/demarches/gestion/demarches/"):
+        assert client.get(url).status_code == 200
+
+
+# --- the dossier's figures --------------------------------------------------------------------------------------
+
+
+def test_the_dossiers_dates_never_break_inside(client, valbourg, cantine, school, agent_valbourg):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    received = f"{dossier.received_on:%d/%m/%Y}"
+    deadline = f"{dossier.deadline:%d/%m/%Y}"
+    for day in (received, deadline):
+        assert f'<span class="procedures-figure-date">{day}</span>' in page
+    css = Path("beffroi/procedures/static/procedures/procedures.css").read_text(encoding="utf-8")
+    assert re.search(r"\.procedures-figure-date\s*\{[^}]*white-space:\s*nowrap", css)
+    client.logout()
+    track = text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
+    assert f'<span class="procedures-figure-date">{received}</span>' in track
+
+
+# --- the decision letter ----------------------------------------------------------------------------------------
+
+
+def test_the_decision_letter_greets_without_a_name_and_says_the_decision_in_the_feminine(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = _filed(valbourg, cantine, school)
+    services.decision_templates_ensure(commune=valbourg)
+    template = selectors.decision_templates(commune=valbourg).get(outcome="accepte")
+    services.dossier_decide(
+        dossier=dossier, actor=agent_valbourg, outcome="accepte", template=template, text=""
+    )
+    client.force_login(agent_valbourg)
+    letter = pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decision.pdf").content)
+    assert "Madame, Monsieur,\n" in letter
+    assert "Madame, Monsieur Camille" not in letter
+    assert "Décision : acceptée" in letter
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "Décision : acceptée" in page
+    client.logout()
+    assert "Décision : acceptée" in text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
+
+
+@pytest.mark.parametrize(("outcome", "word"), [("refuse", "refusée"), ("sans_suite", "classée sans suite")])
+def test_a_refusal_and_a_closing_agree_with_decision_too(
+    client, valbourg, cantine, school, agent_valbourg, outcome, word
+):
+    dossier = _filed(valbourg, cantine, school)
+    services.dossier_decide(
+        dossier=dossier, actor=agent_valbourg, outcome=outcome, template=None, text="Motif."
+    )
+    client.logout()
+    assert f"Décision : {word}" in text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
+
+
+# --- a counter filing: a piece on paper, its receipt ------------------------------------------------------------
+
+
+def test_at_the_counter_a_piece_seen_on_paper_is_recorded_and_shown_to_the_instructor(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/demarches/gestion/guichet/{cantine.slug}/"
+    form = text(client.get(url))
+    assert "Pièce vue en original par la mairie (non numérisée)" in form
+    assert "Pièce à fournir plus tard par le demandeur" in form
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    # no file and nothing said: still refused, the piece is required
+    refused = client.post(url, {"channel": "telephone", **identity, **_answers(school)})
+    assert refused.status_code == 422 and "Justificatif de domicile" in text(refused)
+    assert not Dossier.objects.exists()
+    # a code the form does not offer is refused too: no silent bypass
+    bad = client.post(
+        url, {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile-papier": "oui"}
+    )
+    assert bad.status_code == 422 and not Dossier.objects.exists()
+    ok = client.post(
+        url, {"channel": "guichet", **identity, **_answers(school), "justificatif_domicile-papier": "vu"}
+    )
+    assert ok.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.answers["justificatif_domicile"] == {"paper": "vu"}
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "Pièce vue en original par la mairie (non numérisée)" in page
+
+
+def test_a_piece_to_come_is_recorded_on_the_phone(client, valbourg, cantine, school, agent_valbourg):
+    client.force_login(agent_valbourg)
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    client.post(
+        f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
+        {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile-papier": "a_fournir"},
+    )
+    dossier = Dossier.objects.get()
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "Pièce à fournir plus tard par le demandeur" in page
+
+
+def test_a_resident_on_the_web_cannot_claim_a_piece_on_paper(client, valbourg, cantine, school):
+    dossier = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=None, applicant_kind="particulier"
+    )
+    services.dossier_save(dossier=dossier, posted=IDENTITY, identity=True, complete=True)
+    errors = services.dossier_save(
+        dossier=dossier, posted={**_answers(school), "justificatif_domicile-papier": ["vu"]}, complete=True
+    )
+    assert errors == {
+        "justificatif_domicile": "Répondez à « Justificatif de domicile de moins de trois mois »."
+    }
+
+
+def test_the_receipt_of_a_counter_filing_without_email_says_what_is_true(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    client.post(
+        f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
+        {"channel": "guichet", **identity, **_answers(school), "justificatif_domicile-papier": "vu"},
+    )
+    dossier = Dossier.objects.get()
+    receipt = " ".join(
+        pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content).split()
+    )
+    assert "accusé d'enregistrement électronique" not in receipt
+    assert "lien personnel reçu par e-mail" not in receipt
+    assert "enregistrée par la mairie" in receipt and "accueil de la mairie" in receipt
+    assert f"Avec le code de suivi {dossier.display_code}" in receipt
+    assert "gardez cet accusé, il porte votre code" in receipt
+
+
+def test_the_receipt_of_a_web_filing_keeps_its_electronic_wording(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    receipt = " ".join(
+        pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content).split()
+    )
+    assert "accusé d'enregistrement électronique" in receipt
+    assert "lien personnel reçu par e-mail" in receipt
+
+
+# --- mails in the mairie's name ---------------------------------------------------------------------------------
+
+
+def test_every_demarche_mail_is_from_the_mairie_with_its_reply_to(
+    valbourg, cantine, school, agent_valbourg, django_capture_on_commit_callbacks
+):
+    valbourg.contact_email = "mairie@valbourg.test"
+    valbourg.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = services.dossier_start(
+            commune=valbourg, demarche=cantine, actor=None, applicant_kind="particulier"
+        )
+        services.dossier_save(dossier=dossier, posted=IDENTITY, identity=True, complete=True)  # the draft
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_save(
+            dossier=dossier,
+            posted=_answers(school),
+            files={"justificatif_domicile": SimpleUploadedFile("domicile.pdf", b"%PDF-1.4\n%%EOF\n")},
+        )
+        services.dossier_submit(dossier=dossier, actor=None)  # the receipt
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_take(dossier=dossier, actor=agent_valbourg)  # « en instruction »
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_decide(
+            dossier=dossier, actor=agent_valbourg, outcome="accepte", template=None, text="Accordé."
+        )
+    subjects = [m.subject for m in mail.outbox]
+    assert any("brouillon" in s for s in subjects) and any("reçu" in s for s in subjects)
+    assert any("décision" in s for s in subjects) and len(mail.outbox) >= 4
+    for message in mail.outbox:
+        assert message.from_email.startswith("Mairie de Valbourg <"), message.from_email
+        assert message.reply_to == ["mairie@valbourg.test"]
+    decision = mail.outbox[-1].body
+    assert "acceptée" in decision
