@@ -95,10 +95,30 @@ class PhaseForm(forms.ModelForm):
 
 
 class IndicatorForm(forms.ModelForm):
+    """An indicator of a project; what it follows in the data hub is chosen among what the commune's sensors
+    measure (`selectors.datahub_series`), in words, not typed as « Type/attribut »."""
+
+    datahub_ref = forms.ChoiceField(
+        label=_("Mesure suivie par les capteurs"),
+        required=False,
+        help_text=_(
+            "La page du projet montre ce que mesurent les capteurs choisis : le total de la période pour un "
+            "indicateur annuel ou mensuel, sinon le dernier relevé."
+        ),
+    )
+
     class Meta:
         model = ProjectIndicator
         fields = ["name", "unit", "baseline", "target", "target_date", "datahub_ref"]
         widgets = {"target_date": DateInput()}
+
+    def __init__(self, *args: Any, series: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", gettext("— aucune : pas de capteur pour cet indicateur —")), *(series or [])]
+        current = self.instance.datahub_ref if self.instance.pk else ""
+        if current and current not in {value for value, _label in choices}:
+            choices.append((current, current))  # followed before its sensors went away: kept as it is
+        cast(forms.ChoiceField, self.fields["datahub_ref"]).choices = choices
 
 
 class AssessmentForm(forms.Form):

@@ -12,6 +12,7 @@ from types import ModuleType
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
@@ -206,6 +207,40 @@ def _optional_module(name: str) -> ModuleType | None:
 
 def _optional_selectors(app: str) -> ModuleType | None:
     return _optional_module(f"beffroi.{app}.selectors")
+
+
+def datahub_series(*, commune: Commune) -> list[tuple[str, str]]:
+    """What an indicator may follow in the commune's data hub: each kind of equipment and what its sensors
+    measure, as (« Type/attribut », words with the number of sensors), sorted by the words. Empty when the data
+    hub is not installed."""
+    datahub = _optional_selectors("datahub")
+    labels = _optional_module("beffroi.datahub.labels")
+    if (
+        datahub is None
+        or labels is None
+        or not hasattr(datahub, "dashboard_entities")
+        or not hasattr(datahub, "latest_values")
+    ):
+        return []
+    entities = list(datahub.dashboard_entities(commune=commune, see_all=True)[:5000])
+    type_of = {entity.pk: entity.type_name for entity in entities}
+    sensors: dict[tuple[str, str], int] = {}
+    for pk, attributes in datahub.latest_values(entities=entities).items():
+        for name in attributes:
+            sensors[(type_of[pk], name)] = sensors.get((type_of[pk], name), 0) + 1
+    series = [
+        (
+            f"{type_name}/{name}",
+            ngettext(
+                "%(kind)s — %(measure)s (%(count)s capteur)",
+                "%(kind)s — %(measure)s (%(count)s capteurs)",
+                count,
+            )
+            % {"kind": labels.type_label(type_name), "measure": labels.attribute_label(name), "count": count},
+        )
+        for (type_name, name), count in sensors.items()
+    ]
+    return sorted(series, key=lambda choice: choice[1].casefold())
 
 
 @dataclass(frozen=True)

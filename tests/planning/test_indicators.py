@@ -136,3 +136,21 @@ def test_a_reading_in_another_unit_says_it_is_not_in_the_indicators_unit(client,
     html = client.get(f"/valbourg/projet/feuille-de-route/projets/{project.pk}/").content.decode()
     assert f"Consommation d&#x27;eau : 0,5{NBSP}m³ au dernier relevé" in html
     assert "ce n'est pas une valeur en L/habitant" in html
+
+
+def test_the_indicator_form_offers_what_the_sensors_measure_in_words(client, valbourg, elu, project):
+    """Not « type d'entité/attribut … StreetLight/powerConsumption » to type: the commune's sensors' measures,
+    named, to choose; a measure the hub does not hold is refused."""
+    _water_meters(valbourg, days=1, per_hour=0.25)
+    client.force_login(elu)
+    html = client.get(f"/valbourg/projet/feuille-de-route/projets/{project.pk}/").content.decode()
+    assert 'value="WaterConsumptionObserved/waterConsumption"' in html
+    assert "Compteur d&#x27;eau — Consommation d&#x27;eau (2 capteurs)" in html
+    assert "StreetLight/powerConsumption" not in html
+    url = f"/valbourg/projet/feuille-de-route/projets/{project.pk}/indicateurs/"
+    typed = {"indicateur-name": "Fuites", "indicateur-unit": "m³/an", "indicateur-target": "30000"}
+    refused = client.post(url, {**typed, "indicateur-datahub_ref": "Inconnu/rien"})
+    assert refused.status_code == 400 and project.indicators.count() == 0
+    added = client.post(url, {**typed, "indicateur-datahub_ref": "WaterConsumptionObserved/waterConsumption"})
+    assert added.status_code == 302
+    assert project.indicators.get().datahub_ref == "WaterConsumptionObserved/waterConsumption"

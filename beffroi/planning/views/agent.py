@@ -158,14 +158,24 @@ def project_detail(request, pk: int, phase_form=None, indicator_form=None, statu
         "totals": funding_selectors.plan_totals(lines=lines) if plan else None,
         "can_plan": _can_plan(request),
         "phase_form": phase_form or PhaseForm(prefix="phase"),
-        "indicator_form": indicator_form or IndicatorForm(prefix="indicateur"),
+        "indicator_form": indicator_form
+        or IndicatorForm(prefix="indicateur", series=selectors.datahub_series(commune=request.commune)),
         "has_errors": status != 200,
     }
     return render(request, "planning/project_detail.html", context, status=status)
 
 
 def _add_to_project(
-    request, pk: int, *, form_class, prefix: str, form_kwarg: str, service, success: str, anchor: str
+    request,
+    pk: int,
+    *,
+    form_class,
+    prefix: str,
+    form_kwarg: str,
+    service,
+    success: str,
+    anchor: str,
+    form_kwargs: dict | None = None,
 ):
     """Bind a phase or indicator form posted on the project page, save it through ``service``, go back.
 
@@ -173,7 +183,7 @@ def _add_to_project(
     of the empty one, so nothing already typed or saved is lost.
     """
     project = selectors.project_get(commune=request.commune, pk=pk)
-    form = form_class(request.POST, prefix=prefix)
+    form = form_class(request.POST, prefix=prefix, **(form_kwargs or {}))
     if form.is_valid():
         try:
             service(commune=request.commune, actor=request.user, project=project, **form.cleaned_data)
@@ -221,6 +231,7 @@ def indicator_add(request, pk: int):
         request,
         pk,
         form_class=IndicatorForm,
+        form_kwargs={"series": selectors.datahub_series(commune=request.commune)},
         prefix="indicateur",
         form_kwarg="indicator_form",
         service=services.indicator_add,
