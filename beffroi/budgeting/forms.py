@@ -266,7 +266,7 @@ class VotingCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code de vote"),
         max_length=20,
-        help_text=_("Le code imprimé reçu de la mairie, ex. ABCD-EFGH-JKLM."),
+        help_text=_("Le code imprimé reçu de la mairie, ex. ABCD-EFGH-JKMN."),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),

@@ -124,7 +124,7 @@ def account_section(*, user: User, commune: Commune) -> activity.Section | None:
         activity.Item(
             label=gettext("Idée « %(title)s » (budget « %(budget)s »)")
             % {"title": p.title, "budget": p.budget.title},
-            url=reverse("budgeting:ideas", kwargs={"slug": p.budget.slug}),
+            url=reverse("budgeting:idea", kwargs={"slug": p.budget.slug, "pk": p.pk}),
             state=ProjectStatus(p.status).label,
             on=p.created_at,
         )

@@ -177,6 +177,17 @@ def project_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
     return get_object_or_404(Project, commune=commune, budget=budget, pk=pk)
 
 
+def idea_get(*, commune: Commune, budget: Budget, pk: int) -> Project:
+    """One idea or project of a published budget as its public page shows it (place, merge target, and the
+    progress notes of a winning project), or 404."""
+    return get_object_or_404(
+        Project.objects.select_related("place", "merged_into").prefetch_related("updates"),
+        commune=commune,
+        budget=budget,
+        pk=pk,
+    )
+
+
 def winners_list(*, commune: Commune, budget: Budget) -> QuerySet[Project]:
     """The winning projects, with their progress notes (suivi)."""
     return (

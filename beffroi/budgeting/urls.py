@@ -30,6 +30,7 @@ urlpatterns = [
     path("gestion/<slug:slug>/suivi-du-vote/", agent.agent_follow, name="agent_follow"),
     path("<slug:slug>/", public.budget_detail, name="detail"),
     path("<slug:slug>/idees/", public.ideas, name="ideas"),
+    path("<slug:slug>/idees/<int:pk>/", public.idea, name="idea"),
     path("<slug:slug>/idees/<int:pk>/photo/", public.idea_picture, name="idea_picture"),
     path(
         "<slug:slug>/idees/<int:pk>/vignette/",

@@ -2,7 +2,8 @@
 (online and paper) and the commune's answer, an open one with illustrated options, about twenty proposals (two
 past the threshold, one answered, the other late), a past meeting with its minutes and an upcoming one, and a
 panel of 12 drawn from 80 volunteers; Hautmesnil an open consultation and a proposal. Idempotent (each piece is
-looked up first); deterministic (seeded)."""
+looked up first); deterministic (seeded), except the panel's draw: its public seed is drawn at random, as in a real
+draw, so the panel differs from one demo to the next."""
 
 import io
 import random
@@ -214,7 +215,7 @@ def _open_consultation(commune: Commune, agent: User) -> None:
         actor=agent,
         title="Réaménager la place de l'Église",
         slug="place-eglise",
-        description="Trois esquisses ont été préparées avec les habitants du centre. Laquelle préférez-vous ?",
+        description="Deux esquisses ont été préparées avec les habitants du centre. Laquelle préférez-vous ?",
         opens_at=now - timedelta(days=3),
         closes_at=now + timedelta(days=25),
         audience="tous",
@@ -414,9 +415,7 @@ def _panel(commune: Commune, agent: User) -> None:
             f"{rng.choice(['nord', 'centre', 'sud'])}"
         )
     services.volunteers_import(commune=commune, actor=agent, panel=panel, text="\n".join(lines) + "\n")
-    panel = services.panel_draw(
-        commune=commune, actor=agent, panel=panel, seed="valbourg-panel-mobilites-2026"
-    )
+    panel = services.panel_draw(commune=commune, actor=agent, panel=panel)
     services.panels.panel_greedy_compare(panel=panel, runs=40)
 
 

@@ -234,7 +234,10 @@ class HomeSettingsForm(forms.Form):
         label=_("État de conformité au RGAA"),
         required=False,
         choices=[("", _("Non renseigné")), *AccessibilityLevel.choices],
-        help_text=_("Tant qu'il n'est pas renseigné avec l'audit qui le fonde, le site affiche « non conforme », comme le RGAA le demande."),
+        help_text=_(
+            "Tant qu'il n'est pas renseigné avec l'audit qui le fonde, le site affiche « non conforme », "
+            "comme le RGAA le demande."
+        ),
     )
     accessibility_audit = forms.CharField(
         label=_("Évaluation de l'accessibilité"),

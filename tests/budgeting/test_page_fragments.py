@@ -132,13 +132,19 @@ def test_ideas_page_shows_a_decision_a_merge_and_a_renamed_idea(client, valbourg
     )
     url = f"{BASE}/{budget.slug}/idees/"
     page = client.get(url).content.decode()
-    assert "<h2>Un abri vélo</h2>" in page and "réalisable, soumise au vote" in page
+    assert (
+        f'<h2><a href="{url}{first.pk}/">Un abri vélo</a></h2>' in page
+        and "réalisable, soumise au vote" in page
+    )
     services.idea_merge(commune=valbourg, project=second, into=first, actor=agent_valbourg, decision="")
     page = client.get(url).content.decode()
     assert "fusionnée avec une autre idée" in page and "<dd>Un abri vélo</dd>" in page
     Project.objects.filter(pk=first.pk).update(title="Un abri vélo couvert", description="Devant la gare.")
     page = client.get(url).content.decode()
-    assert "<h2>Un abri vélo couvert</h2>" in page and "<dd>Un abri vélo couvert</dd>" in page
+    assert (
+        f'<h2><a href="{url}{first.pk}/">Un abri vélo couvert</a></h2>' in page
+        and "<dd>Un abri vélo couvert</dd>" in page
+    )
     assert "Devant la gare." in page
     services.idea_assess(
         commune=valbourg,

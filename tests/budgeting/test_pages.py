@@ -321,3 +321,50 @@ def test_api_lists_budgets_projects_and_results_of_the_keys_commune_only(
     assert client.get("/api/budgeting/budgets", headers=other).json() == []
     assert client.get(f"/api/budgeting/budgets/{budget.slug}", headers=other).status_code == 404
     assert client.get("/api/budgeting/budgets").status_code == 401
+
+
+def test_my_space_links_each_idea_to_its_own_page(client, valbourg, agent_valbourg, habitant_valbourg):
+    """Review: « Mon espace » linked each idea to the list of ideas; each now opens its own page, which shows
+    the whole text (the list cuts it) and the mairie's decision."""
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    long_text = "Un abri couvert pour vingt vélos devant l'école. " + "Les enfants viennent à vélo. " * 30
+    idea = services.idea_submit(
+        commune=valbourg,
+        budget=budget,
+        author=habitant_valbourg,
+        title="Un abri vélo",
+        description=long_text,
+        category="mobilite",
+        estimated_cost=8000,
+    )
+    services.idea_assess(
+        commune=valbourg, project=idea, actor=agent_valbourg, feasible=True, decision="Réalisable en 2027."
+    )
+    client.force_login(habitant_valbourg)
+    landing = client.get("/valbourg/mon-espace/").content.decode()
+    link = f"{BASE}/{budget.slug}/idees/{idea.pk}/"
+    assert f'href="{link}"' in landing and f'href="{BASE}/{budget.slug}/idees/"' not in landing
+    page = client.get(link).content.decode()
+    assert "<h1>Un abri vélo</h1>" in page and page.count("Les enfants viennent à vélo.") == 30
+    assert "réalisable, soumise au vote" in page and "Réalisable en 2027." in page
+    assert "<dt>Coût estimé</dt><dd>8\u202f000\xa0€</dd>" in page
+    assert f'href="{link}"' in client.get(f"{BASE}/{budget.slug}/idees/").content.decode()
+    other = make_budget(valbourg, agent_valbourg, slug="bp-autre", phase="ideas")
+    assert client.get(f"{BASE}/{other.slug}/idees/{idea.pk}/").status_code == 404
+
+
+def test_the_printable_codes_page_has_a_print_button_and_says_what_to_do_without_javascript(
+    client, voting_budget, agent_valbourg
+):
+    """Review: the page of codes to print had no « Imprimer » button. It appears when `beffroi/print.js` runs
+    (the CSP forbids inline scripts): hidden in the HTML, and a sentence in <noscript> for a browser without
+    JavaScript; printed, buttons and menus are left out by `beffroi/print.css`."""
+    budget, _projects = voting_budget
+    client.force_login(agent_valbourg)
+    page = client.post(f"{BASE}/gestion/{budget.slug}/codes/", {"count": "2"}).content.decode()
+    assert (
+        '<button type="button" class="button pb-print" data-print hidden>Imprimer les codes</button>' in page
+    )
+    assert '<script src="/static/beffroi/print.js" defer></script>' in page
+    assert "<noscript>Utilisez la commande Imprimer de votre navigateur.</noscript>" in page
+    assert "onclick" not in page

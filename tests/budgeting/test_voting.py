@@ -1,12 +1,17 @@
 """Voting: verification, rules of the ballot (refused in French), replacement until close, paper double entry."""
 
+import hashlib
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from beffroi.budgeting import selectors, services
-from beffroi.budgeting.models import Ballot, BallotChoice, PaperBallotEntry
+from beffroi.budgeting.models import Ballot, BallotChoice, PaperBallotEntry, VoterVerification, VotingCode
 from tests.budgeting.conftest import add_projects, make_budget, verified
 from tests.factories import member
+
+BASE = "/valbourg/budget-participatif"
 
 
 def cast(budget, user, projects, values=None):
@@ -159,3 +164,33 @@ def test_a_paper_ballot_breaking_the_rules_is_refused(voting_budget, agent_valbo
             paper_number=9,
             choices={p.pk: 1 for p in projects},
         )
+
+
+def test_new_codes_use_the_report_codes_alphabet_and_old_codes_still_work(
+    client, voting_budget, agent_valbourg, habitant_valbourg
+):
+    """Review: codes such as « WT9L-7HUL-2JLQ » held an L, which the tracking codes leave out (read as I or 1).
+    New codes take `core.codes.ALPHABET`; a code printed before, with its L, is still accepted as typed."""
+    budget, _projects = voting_budget
+    client.force_login(agent_valbourg)
+    page = client.post(f"{BASE}/gestion/{budget.slug}/codes/", {"count": "200"}).content.decode()
+    printed = re.findall(r'class="pb-code">([^<]+)<', page)
+    assert len(printed) == 200
+    assert all(
+        re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}(-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}){2}", c)
+        for c in printed
+    )
+    assert not any(ch in "".join(printed) for ch in "IL1O0")
+
+    # A slip printed with the former alphabet (its hash stored as the former service stored it).
+    VotingCode.objects.create(
+        commune=budget.commune,
+        budget=budget,
+        code_hash=hashlib.sha256(b"WT9L7HUL2JLQ").hexdigest(),
+    )
+    client.force_login(habitant_valbourg)
+    page = client.post(
+        f"{BASE}/{budget.slug}/voter/verifier-mon-compte/", {"code": "wt9l 7hul-2jlq"}, follow=True
+    ).content.decode()
+    assert "Code accepté : vous pouvez voter." in page
+    assert VoterVerification.objects.filter(budget=budget, voter=habitant_valbourg, method="code").exists()

@@ -3,6 +3,7 @@ between the dates, for the audience chosen, secretly; paper questionnaires enter
 commune's answer; another commune's agent refused."""
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -369,3 +370,74 @@ def test_answers_without_account_are_capped_per_address(valbourg, agent_valbourg
         client="voisin",
     )
     assert AnswerSheet.objects.filter(consultation=consultation).count() == ANONYMOUS_ANSWERS_PER_HOUR + 1
+
+
+def _notice(page: str) -> str:
+    """The paragraph under the title that says who may answer and what the mairie will know."""
+    main = page.split("<main")[1]
+    return " ".join(
+        re.search(r"<p>([^<]*(?:anonyme|sans compte|Réservée)[^<]*)</p>", main, re.S).group(1).split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("audience", "anonymous", "signed_in", "said"),
+    [
+        (
+            "tous",
+            True,
+            False,
+            "Vos réponses sont anonymes : vous répondez sans compte, la mairie ne sait pas qui vous êtes et "
+            "personne ne peut relier vos réponses à vous.",
+        ),
+        (
+            "tous",
+            False,
+            False,
+            "Vous répondez sans compte : la mairie lira vos réponses sans savoir qui vous êtes.",
+        ),
+        (
+            "tous",
+            True,
+            True,
+            "Vos réponses sont anonymes : la mairie saura que vous avez répondu, jamais ce que vous avez répondu.",
+        ),
+        (
+            "compte",
+            True,
+            False,
+            "Vos réponses sont anonymes : la mairie saura que vous avez répondu, jamais ce que vous avez répondu.",
+        ),
+        (
+            "compte",
+            False,
+            True,
+            "Cette consultation n'est pas anonyme : la mairie peut lire qui a répondu quoi.",
+        ),
+    ],
+)
+def test_the_page_says_what_the_mairie_will_know_of_an_answer(
+    client, valbourg, agent_valbourg, habitant_valbourg, audience, anonymous, signed_in, said
+):
+    """Review: « la mairie sait qui a répondu » stood beside « Ouverte à tous, sans compte »: without an account
+    nobody is named (`Respondent.person` stays empty), so the sentence follows the audience and the visitor."""
+    make_consultation(valbourg, agent_valbourg, audience=audience, anonymous=anonymous)
+    if signed_in:
+        client.force_login(habitant_valbourg)
+    notice = _notice(client.get(f"{BASE}/consultations/horaires-ecole/").content.decode())
+    assert notice.startswith(said)
+    assert "la mairie sait qui a répondu" not in notice
+
+
+def test_the_demo_consultation_offers_the_sketches_its_text_announces(client, valbourg, agent_valbourg):
+    from beffroi.participation import demo
+
+    demo._open_consultation(valbourg, agent_valbourg)
+    page = client.get(f"{BASE}/consultations/place-eglise/").content.decode()
+    question = selectors.question_list(
+        consultation=selectors.consultation_get(commune=valbourg, slug="place-eglise")
+    )[0]
+    offered = re.findall(rf'name="q{question.pk}" value="\d+"', page)
+    assert "Deux esquisses ont été préparées" in page and len(offered) == 2
+    assert "Trois esquisses" not in page
+    assert "la mairie ne sait pas qui vous êtes" in _notice(page)

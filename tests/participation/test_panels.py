@@ -4,6 +4,7 @@ independently from its public page; the greedy comparison; a replacement that ke
 
 import hashlib
 import random
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -159,7 +160,7 @@ def test_the_draw_meets_the_quotas_and_is_checkable_from_its_public_page(
 
 def test_agents_see_each_probability_beside_the_greedy_minimum(client, valbourg, agent_valbourg, panel):
     services.volunteers_import(commune=valbourg, actor=agent_valbourg, panel=panel, text=volunteers_file(16))
-    services.panel_draw(commune=valbourg, actor=agent_valbourg, panel=panel, seed="graine-de-test")
+    services.panel_draw(commune=valbourg, actor=agent_valbourg, panel=panel)
     panel = services.panels.panel_greedy_compare(panel=Panel.objects.get(pk=panel.pk), runs=20)
     assert panel.greedy_min_probability is not None
     assert panel.min_probability >= panel.greedy_min_probability - 0.25  # LEXIMIN maximises the minimum
@@ -196,3 +197,31 @@ def test_another_communes_agent_is_refused(client, valbourg, hautmesnil, agent_h
     assert client.get(f"/hautmesnil/participation/panels/{panel.slug}/").status_code == 404
     with pytest.raises(PermissionDenied):
         services.panel_draw(commune=valbourg, actor=agent_hautmesnil, panel=panel)
+
+
+def _published_seed(page: str) -> str:
+    return re.search(r'<dt>Graine publiée</dt><dd><code class="pc-wrap">([^<]*)</code>', page).group(1)
+
+
+def test_the_seed_is_drawn_at_random_when_the_draw_is_made_as_the_page_says(
+    client, valbourg, agent_valbourg, monkeypatch
+):
+    """Review: the demo's draw page said « tirée au hasard au moment du tirage » beside a seed the demo had
+    chosen (« valbourg-panel-mobilites-2026 »). Nobody passes a seed any more: two draws, two random seeds."""
+    from beffroi.participation import demo
+
+    monkeypatch.setattr(services.panels, "GREEDY_RUNS", 5)  # the comparison's task runs at once in tests
+    demo._panel(valbourg, agent_valbourg)
+    page = client.get(f"{BASE}/panels/panel-mobilites/tirage/").content.decode()
+    assert "Une graine, tirée au hasard au moment du tirage" in page
+    demo_seed = _published_seed(page)
+    assert re.fullmatch(r"[0-9a-f]{32}", demo_seed) and "valbourg-panel-mobilites" not in page
+
+    other = services.panel_create(
+        commune=valbourg, actor=agent_valbourg, title="Panel école", slug="ecole", size=6, quotas_text=QUOTAS
+    )
+    services.volunteers_import(commune=valbourg, actor=agent_valbourg, panel=other, text=volunteers_file())
+    client.force_login(agent_valbourg)
+    client.post(f"{BASE}/gestion/panels/ecole/", {"action": "tirer"})
+    seed = _published_seed(client.get(f"{BASE}/panels/ecole/tirage/").content.decode())
+    assert re.fullmatch(r"[0-9a-f]{32}", seed) and seed != demo_seed

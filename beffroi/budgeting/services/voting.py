@@ -28,6 +28,7 @@ from beffroi.budgeting.models import (
     VotingCode,
     VotingCodeFailure,
 )
+from beffroi.core import codes
 from beffroi.core.annotations import Actor
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
@@ -37,7 +38,16 @@ from beffroi.core.services import audit_record
 if TYPE_CHECKING:
     from beffroi.accounts.models import User
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+# Printed voting codes: 12 characters of the tracking codes' alphabet (`core.codes.ALPHABET`: no 0/O, 1/I/L, read
+# aloud and typed from paper), shown in three groups of four. Codes printed before it left out L came from
+# "ABCDEFGHJKLMNPQRSTUVWXYZ23456789": they are still recognised, as a code is looked up by the hash of what was
+# typed, normalised the same way for both (`_code_hash`).
+VOTING_CODE_LENGTH = 12
+
+
+def _new_voting_code() -> str:
+    raw = "".join(secrets.choice(codes.ALPHABET) for _j in range(VOTING_CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def _code_hash(code: str) -> str:
@@ -73,12 +83,9 @@ def voting_codes_generate(
         )
     if not 1 <= count <= 2000:
         raise ValidationError(_("Entre 1 et 2000 codes à la fois."))
-    codes = []
-    for _i in range(count):
-        raw = "".join(secrets.choice(CODE_ALPHABET) for _j in range(12))
-        codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
+    printed = [_new_voting_code() for _i in range(count)]
     VotingCode.objects.bulk_create(
-        VotingCode(commune=commune, budget=budget, code_hash=_code_hash(c), batch=batch) for c in codes
+        VotingCode(commune=commune, budget=budget, code_hash=_code_hash(c), batch=batch) for c in printed
     )
     audit_record(
         commune=commune,
@@ -88,7 +95,7 @@ def voting_codes_generate(
         summary=f"{count} codes {batch}",
         data={"eligible_only": bool(eligible_only), "min_age": budget.min_age},
     )
-    return codes
+    return printed
 
 
 def _voting_code_find(*, commune: Commune, budget: Budget, code: str, client: str) -> VotingCode:

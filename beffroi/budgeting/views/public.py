@@ -98,6 +98,16 @@ def ideas(request, slug):
 
 @require_safe
 @commune_required
+def idea(request, slug, pk):
+    """One idea: its whole text, where the mairie's study left it (decision, cost, merge) and, for a winning
+    project, its progress notes. The page « Mon espace » links each of a person's ideas to."""
+    budget = selectors.budget_get(commune=request.commune, slug=slug)
+    project = selectors.idea_get(commune=request.commune, budget=budget, pk=pk)
+    return render(request, "budgeting/idea.html", {"budget": budget, "idea": project})
+
+
+@require_safe
+@commune_required
 def idea_picture(request, slug, pk, size="photo"):
     """The photo a resident gave with an idea: public as the idea is (the budget published)."""
     budget = selectors.budget_get(commune=request.commune, slug=slug)

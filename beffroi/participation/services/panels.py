@@ -219,10 +219,13 @@ def _pool(panel: Panel) -> list[sortition.Volunteer]:
 
 
 @transaction.atomic
-def panel_draw(*, commune: Commune, actor: Actor, panel: Panel, seed: str = "") -> Panel:
+def panel_draw(*, commune: Commune, actor: Actor, panel: Panel) -> Panel:
     """Draw the panel: LEXIMIN probabilities (Flanigan et al., Nature 2021), rounded to a uniform lottery of
     1,000 panels (Flanigan, Kehne, Procaccia, 2021), one ticket picked by the published seed. Quotas no panel can meet are refused,
     naming the category. Done once: the draw is final (a withdrawal is handled by `panelist_replace`).
+
+    The seed is drawn at random here, when the draw is made (`sortition.new_seed`, 32 hexadecimal characters as
+    the budget's draw), never chosen by anyone: the public page says so.
 
     The greedy method's probabilities follow, computed by a background task (`tasks.panel_greedy_compute`,
     enqueued by the page that draws) through `panel_greedy_compare`."""
@@ -236,7 +239,7 @@ def panel_draw(*, commune: Commune, actor: Actor, panel: Panel, seed: str = "") 
     try:
         distribution = sortition.leximin(volunteers, quotas, panel.size)
         lottery = sortition.round_to_lottery(distribution)
-        seed = seed or sortition.new_seed()
+        seed = sortition.new_seed()
         ticket, chosen = sortition.draw(lottery, seed)
     except sortition.InfeasibleQuotas as exc:
         if exc.category:
@@ -287,10 +290,11 @@ def panel_greedy_compare(*, panel: Panel, runs: int = GREEDY_RUNS) -> Panel:
 
 @transaction.atomic
 def panelist_replace(
-    *, commune: Commune, actor: Actor, panel: Panel, volunteer: PanelVolunteer, seed: str = ""
+    *, commune: Commune, actor: Actor, panel: Panel, volunteer: PanelVolunteer
 ) -> PanelReplacement:
-    """A panelist withdraws: the seat goes, by a public seeded pick, to a volunteer who keeps every quota
-    (`sortition.replacement`); volunteers who withdrew before are never drawn again."""
+    """A panelist withdraws: the seat goes, by a public seeded pick (a seed drawn at random now, as the panel's),
+    to a volunteer who keeps every quota (`sortition.replacement`); volunteers who withdrew before are never drawn
+    again."""
     require_capability(commune=commune, actor=actor, capability="run_participation")
     ensure_owned(panel, commune)
     panel = Panel.objects.select_for_update().get(pk=panel.pk)
@@ -307,7 +311,7 @@ def panelist_replace(
         )
     )
     pool = [v for v in _pool(panel) if v.id not in gone]
-    seed = seed or sortition.new_seed()
+    seed = sortition.new_seed()
     try:
         result = sortition.replacement(members, volunteer.ref, pool, panel_quotas(panel), seed=seed)
     except sortition.InfeasibleQuotas as exc:
