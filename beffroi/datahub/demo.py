@@ -474,11 +474,14 @@ ALERT_RULES = [
 ]
 LEAK_METER = "urn:ngsi-ld:WaterConsumptionObserved:valbourg-003"  # the gymnasium
 OVERFLOW_CONTAINER = "urn:ngsi-ld:WasteContainer:valbourg-001"
+# full for the last three hours whatever the hour the demo is loaded at: one alert is always open
+FULL_CONTAINER = "urn:ngsi-ld:WasteContainer:valbourg-006"
 
 
 def _with_incidents(live: list[services.Measurement], now: datetime) -> list[services.Measurement]:
-    """The live measurements with two incidents of the last hours, so the alerts have something to show:
-    a leak at the gymnasium (a steady flow added all night) and an overflowing container."""
+    """The live measurements with three incidents of the last hours, so the alerts have something to show:
+    a leak at the gymnasium (a steady flow added all night), an overflowing container (closed by an agent) and
+    a full one (left open)."""
     out = []
     for m in live:
         if m.entity_id == LEAK_METER and m.observed_at > now - timedelta(hours=5):
@@ -487,6 +490,8 @@ def _with_incidents(live: list[services.Measurement], now: datetime) -> list[ser
             )
         elif m.entity_id == OVERFLOW_CONTAINER and m.observed_at > now - timedelta(hours=4):
             m = services.Measurement(m.entity_id, m.attribute, m.observed_at, 0.97, m.unit_code)
+        elif m.entity_id == FULL_CONTAINER and m.observed_at > now - timedelta(hours=3):
+            m = services.Measurement(m.entity_id, m.attribute, m.observed_at, 0.92, m.unit_code)
         out.append(m)
     return out
 
