@@ -97,7 +97,7 @@ def test_resident_files_and_follows_agent_handles(browser, demo_site):
     page.check("#a-vis-public")
     page.fill("#a-body", "Une équipe rebouchera le trou jeudi matin.")
     page.click("main button:has-text('Ajouter')")
-    page.select_option("#a-state", label="Résolu (clos)")
+    page.select_option("#a-state", label="Résolu — clôt le signalement")
     page.click("text=Enregistrer l'état")
     history = page.inner_text(".reports-history")
     assert "Une équipe rebouchera le trou jeudi matin." in history and "Résolu" in history
