@@ -209,10 +209,8 @@ def _optional_selectors(app: str) -> ModuleType | None:
     return _optional_module(f"beffroi.{app}.selectors")
 
 
-def datahub_series(*, commune: Commune) -> list[tuple[str, str]]:
-    """What an indicator may follow in the commune's data hub: each kind of equipment and what its sensors
-    measure, as (« Type/attribut », words with the number of sensors), sorted by the words. Empty when the data
-    hub is not installed."""
+def _datahub_readers() -> tuple[ModuleType, ModuleType] | None:
+    """The data hub's selectors and labels when it is installed and offers what the roadmap reads, else None."""
     datahub = _optional_selectors("datahub")
     labels = _optional_module("beffroi.datahub.labels")
     if (
@@ -221,7 +219,18 @@ def datahub_series(*, commune: Commune) -> list[tuple[str, str]]:
         or not hasattr(datahub, "dashboard_entities")
         or not hasattr(datahub, "latest_values")
     ):
+        return None
+    return datahub, labels
+
+
+def datahub_series(*, commune: Commune) -> list[tuple[str, str]]:
+    """What an indicator may follow in the commune's data hub: each kind of equipment and what its sensors
+    measure, as (« Type/attribut », words with the number of sensors), sorted by the words. Empty when the data
+    hub is not installed."""
+    readers = _datahub_readers()
+    if readers is None:
         return []
+    datahub, labels = readers
     entities = list(datahub.dashboard_entities(commune=commune, see_all=True)[:5000])
     type_of = {entity.pk: entity.type_name for entity in entities}
     sensors: dict[tuple[str, str], int] = {}
@@ -278,15 +287,10 @@ def indicator_live_value(
     """
     if not indicator.datahub_ref or "/" not in indicator.datahub_ref:
         return None
-    datahub = _optional_selectors("datahub")
-    labels = _optional_module("beffroi.datahub.labels")
-    if (
-        datahub is None
-        or labels is None
-        or not hasattr(datahub, "dashboard_entities")
-        or not hasattr(datahub, "latest_values")
-    ):
+    readers = _datahub_readers()
+    if readers is None:
         return None
+    datahub, labels = readers
     entity_type, attribute = indicator.datahub_ref.split("/", 1)
     try:
         entities = list(
