@@ -18,6 +18,9 @@ class BudgetingConfig(AppConfig):
                 description=_(
                     "Proposez des idées pour la commune, votez pour vos projets préférés, suivez leur réalisation."
                 ),
+                agent_description=_(
+                    "Instruire les idées des habitants, préparer le vote, remettre des codes de vote, dépouiller et publier les résultats."
+                ),
                 url_name="budgeting:index",
                 agent_url_name="budgeting:agent_index",
                 order=30,

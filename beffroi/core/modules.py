@@ -32,12 +32,13 @@ if TYPE_CHECKING:
 class Module:
     code: str
     label: StrOrPromise  # lazy-translated
-    description: StrOrPromise  # lazy-translated, shown on the commune home page
+    description: StrOrPromise  # lazy-translated, shown on the commune home page (to residents)
     url_name: str  # public entry point
     agent_url_name: str = ""  # entry point in the agents' space, if any
     order: int = 100
     namespaces: tuple[str, ...] = ()  # URL namespaces (pages, standard APIs) switched off with the module
     api_prefixes: tuple[str, ...] = ()  # platform API routers, mounted at /api/<prefix>/
+    agent_description: StrOrPromise = ""  # what the module's tools do, on the agents' space (its card)
 
 
 class ModuleDisabled(Http404):

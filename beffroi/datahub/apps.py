@@ -19,6 +19,9 @@ class DatahubConfig(AppConfig):
                     "L'éclairage public, les bennes, la qualité de l'air, l'énergie des bâtiments : "
                     "les mesures des capteurs de la commune."
                 ),
+                agent_description=_(
+                    "Suivre les alertes des capteurs, les prendre en compte et les clore, régler les seuils qui les déclenchent."
+                ),
                 url_name="datahub:index",
                 agent_url_name="datahub:alerts",
                 order=40,

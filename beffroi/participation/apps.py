@@ -19,6 +19,9 @@ class ParticipationConfig(AppConfig):
                     "Répondez aux consultations, proposez et soutenez des idées, inscrivez-vous aux réunions "
                     "publiques et aux panels citoyens tirés au sort."
                 ),
+                agent_description=_(
+                    "Préparer les consultations et les réunions publiques, modérer les propositions, tirer au sort les panels citoyens."
+                ),
                 url_name="participation:index",
                 agent_url_name="participation:agent_index",
                 order=35,

@@ -19,6 +19,9 @@ class PlanningConfig(AppConfig):
                     "Auto-diagnostic, cas d'usage du territoire intelligent, feuille de route, financements "
                     "et rapport au conseil municipal."
                 ),
+                agent_description=_(
+                    "Faire le diagnostic de la commune, bâtir la feuille de route et ses plans de financement, préparer le rapport au conseil."
+                ),
                 url_name="planning:index",
                 agent_url_name="planning:roadmap",
                 order=50,

@@ -23,6 +23,9 @@ class ProceduresConfig(AppConfig):
                     "Faire une demande à la mairie en ligne (salle, cantine, stationnement, subvention…), "
                     "recevoir son accusé de réception et suivre son dossier."
                 ),
+                agent_description=_(
+                    "Instruire les dossiers reçus, saisir une demande à l'accueil ou au téléphone, préparer les démarches en ligne."
+                ),
                 url_name="procedures:index",
                 agent_url_name="procedures:agent_queue",
                 order=15,

@@ -28,6 +28,9 @@ class ReportsConfig(AppConfig):
                 description=_(
                     "Signaler un problème dans la commune (éclairage, voirie, propreté…) et suivre son traitement."
                 ),
+                agent_description=_(
+                    "Traiter les signalements des habitants, les affecter aux services, leur répondre, saisir un signalement à l'accueil."
+                ),
                 url_name="reports:index",
                 agent_url_name="reports:agent_queue",
                 order=10,

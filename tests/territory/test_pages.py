@@ -399,3 +399,17 @@ def test_the_logo_is_served_and_printed_in_the_council_report(client, valbourg, 
         ["pdfimages", "-list", str(target)], capture_output=True, text=True, check=True
     ).stdout
     assert len(listing.strip().splitlines()) >= 3  # two header lines, then one line per image
+
+
+def test_the_agents_space_says_what_each_module_s_tools_do_for_the_staff(client, valbourg):
+    """Its cards speak to the staff (« Instruire les idées des habitants… »), not to residents (« votez pour vos
+    projets préférés »), which is what the commune's home page says of the same modules."""
+    from tests.factories import member
+
+    valbourg.enabled_modules = ["reports", "budgeting"]
+    valbourg.save()
+    client.force_login(member(valbourg, "agent", "agent-cartes@valbourg.test"))
+    page = client.get("/valbourg/espace-agents/").content.decode()
+    assert "Traiter les signalements des habitants" in page and "Instruire les idées des habitants" in page
+    assert "votez pour vos projets préférés" not in page
+    assert "votez pour vos projets préférés" in client.get("/valbourg/").content.decode()
