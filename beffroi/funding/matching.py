@@ -237,12 +237,16 @@ class MatchResults(Sequence[MatchResult]):
 
     def matched(self) -> list[MatchResult]:
         """Only the matching mechanisms, in catalogue order."""
-        results, mask = [], self.mask
-        while mask:
-            low = mask & -mask
-            results.append(MatchResult(self._context, self._mechanisms[low.bit_length() - 1], True))
-            mask ^= low
-        return results
+        return [MatchResult(self._context, self._mechanisms[i], True) for i in _set_bits(self.mask)]
+
+
+def _set_bits(mask: int) -> Iterator[int]:
+    """The positions of the bits set in ``mask``, lowest first: the mechanisms a mask selects, in catalogue
+    order."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 class _IntervalIndex:
@@ -426,12 +430,7 @@ class MatchingEngine:
         """The mechanisms this applicant may seek, whatever the project: its kind and size, its territory, its
         zonages and conditions — the commune's half of :meth:`match` (a project's theme, phase and dates
         aside), in catalogue order."""
-        mask, mechanisms = self._profile_mask(commune), []
-        while mask:
-            low = mask & -mask
-            mechanisms.append(self.mechanisms[low.bit_length() - 1])
-            mask ^= low
-        return mechanisms
+        return [self.mechanisms[i] for i in _set_bits(self._profile_mask(commune))]
 
     def matched_mask(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> int:
         """Bit *i* set when ``self.mechanisms[i]`` matches."""
@@ -439,13 +438,7 @@ class MatchingEngine:
 
     def matched_codes(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> list[str]:
         """Codes of the matching mechanisms, in catalogue order."""
-        mask = self.matched_mask(commune, project, today=today)
-        codes = []
-        while mask:
-            low = mask & -mask
-            codes.append(self.mechanisms[low.bit_length() - 1].code)
-            mask ^= low
-        return codes
+        return [self.mechanisms[i].code for i in _set_bits(self.matched_mask(commune, project, today=today))]
 
     def match(self, commune: CommuneProfile, project: ProjectProfile, *, today: date) -> MatchResults:
         """One result per mechanism, in catalogue order.
