@@ -24,7 +24,9 @@ from beffroi.core.icons import category_icon as category_icon_name
 register = template.Library()
 
 
-def _decimal(value: object) -> Decimal | None:
+def to_decimal(value: object) -> Decimal | None:
+    """A template value as a finite Decimal, or None (no value, not a number): what every number filter reads,
+    here and in the apps' own filters."""
     if value is None or value == "":
         return None
     try:
@@ -37,28 +39,28 @@ def _decimal(value: object) -> Decimal | None:
 @register.filter
 def euros(value: object) -> str:
     """3000 -> « 3 000 € », 1250.5 -> « 1 250,50 € » (cents only when there are some); empty for no value."""
-    number = _decimal(value)
+    number = to_decimal(value)
     return "" if number is None else format_eur_short(number)
 
 
 @register.filter
 def integer(value: object) -> str:
     """12345 -> « 12 345 »."""
-    number = _decimal(value)
+    number = to_decimal(value)
     return "" if number is None else format_int(number)
 
 
 @register.filter
 def euros_rounded(value: object) -> str:
     """1234.56 -> « 1 235 € » (an estimate: to the euro)."""
-    number = _decimal(value)
+    number = to_decimal(value)
     return "" if number is None else format_eur_short(number.quantize(Decimal(1)))
 
 
 @register.filter
 def decimal(value: object, places: object = None) -> str:
     """0.86 -> « 0,86 »; with places: 13.94|decimal:1 -> « 13,9 » (a decimal comma on every page)."""
-    number = _decimal(value)
+    number = to_decimal(value)
     if number is None:
         return ""
     return format_number(number, int(str(places)) if places not in (None, "") else None)
@@ -67,14 +69,14 @@ def decimal(value: object, places: object = None) -> str:
 @register.filter
 def abs_value(value: object) -> object:
     """-27000 -> 27000 (a gap phrased in words: « dépassement de 27 000 € »)."""
-    number = _decimal(value)
+    number = to_decimal(value)
     return "" if number is None else abs(number)
 
 
 @register.filter
 def ratio_percent(value: object, places: object = 0) -> str:
     """A fraction shown as a percentage: 0.86 -> « 86 % » (never a fraction beside a percentage)."""
-    number = _decimal(value)
+    number = to_decimal(value)
     if number is None:
         return ""
     digits = int(str(places)) if places not in (None, "") else 0
@@ -108,14 +110,14 @@ def quarter(value: object, year: object = None) -> str:
 @register.filter
 def days(value: object) -> str:
     """13.94 -> « 13,9 jours »."""
-    number = _decimal(value)
+    number = to_decimal(value)
     return "" if number is None else format_days(number)
 
 
 @register.filter
 def remaining(value: object) -> str:
     """What is left of a budget, phrased: « reste 3 000 € », or « dépassement de 27 000 € » when negative."""
-    number = _decimal(value)
+    number = to_decimal(value)
     if number is None:
         return ""
     if number < 0:

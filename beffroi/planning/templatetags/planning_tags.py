@@ -1,9 +1,8 @@
 """Template filters of the planning pages (French typography through beffroi.planning.indicator_units)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 
+from beffroi.core.templatetags.beffroi_format import to_decimal
 from beffroi.planning.indicator_units import format_quantity
 
 register = template.Library()
@@ -15,10 +14,5 @@ def quantity(value: object, unit: object = "") -> str:
     « 21 jours », « 5 % »; « — » when there is no value."""
     if value is None or value == "":
         return "—"
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    return format_quantity(number, str(unit or ""))
+    number = to_decimal(value)
+    return str(value) if number is None else format_quantity(number, str(unit or ""))
