@@ -46,7 +46,8 @@ def pytest_collection_modifyitems(items):
 
 def isolated_settings(media_root: Path) -> override_settings:
     """What every test runs under: files in a temporary folder, mails kept in memory, tasks run at once, plain
-    HTTP cookies. Also applied around data loaded once for a module or a session (demo loads), which is set up
+    HTTP cookies, passwords hashed with a fast hasher (Argon2 costs a fifth of a second of CPU per password: the
+    hasher of production is asserted in tests/accounts/test_accounts.py). Also applied around data loaded once for a module or a session (demo loads), which is set up
     before any test's own fixtures."""
     return override_settings(
         MEDIA_ROOT=media_root,
@@ -59,6 +60,7 @@ def isolated_settings(media_root: Path) -> override_settings:
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
         LANGUAGE_COOKIE_SECURE=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
 
 

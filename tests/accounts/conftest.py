@@ -23,13 +23,7 @@ NEW_PASSWORD = "un-mot-de-passe-long-42"
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    """Argon2 is tested in test_accounts; the journeys sign people up and log them in many times."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def participation(valbourg, agent_valbourg, fast_hashing):
+def participation(valbourg, agent_valbourg):
     """Valbourg with Signalements and Budget participatif on, one category, and a budget in its vote."""
     commune_update(
         commune=valbourg,

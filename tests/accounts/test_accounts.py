@@ -74,8 +74,14 @@ def test_a_spoofed_forwarded_address_from_outside_the_proxy_does_not_escape_the_
     assert response.status_code == 429
 
 
-def test_passwords_are_hashed_with_argon2(agent_valbourg):
+def test_passwords_are_hashed_with_argon2(settings, agent_valbourg):
+    from beffroi import settings as production  # the tests hash with a fast hasher (tests/conftest.py)
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    agent_valbourg.set_password(PASSWORD)
+    agent_valbourg.save()
     assert agent_valbourg.password.startswith("argon2")
+    assert agent_valbourg.check_password(PASSWORD)
 
 
 def test_signup_creates_a_habitant_of_the_commune(client, valbourg):

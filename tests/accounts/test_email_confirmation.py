@@ -18,7 +18,7 @@ PASSWORD = "un-mot-de-passe-long-42"
 
 
 @pytest.fixture
-def signed_up(client, valbourg, fast_hashing, django_capture_on_commit_callbacks):
+def signed_up(client, valbourg, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/valbourg/inscription/",

@@ -20,7 +20,7 @@ NEW_PASSWORD = "un-mot-de-passe-long-42"
 
 
 @pytest.fixture(autouse=True)
-def _site(settings, fast_hashing):
+def _site(settings):
     settings.BEFFROI_SITE_URL = "https://beffroi.example.fr"
 
 

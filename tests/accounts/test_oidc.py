@@ -42,7 +42,7 @@ def provider_config(issuer: str, **extra) -> dict:
 
 
 @pytest.fixture
-def issuer(provider_server, settings, valbourg, fast_hashing):
+def issuer(provider_server, settings, valbourg):
     settings.BEFFROI_OIDC_PROVIDERS = {
         "franceconnect": provider_config(
             provider_server, acr_values="eidas1", extra_params="prompt=login consent"

@@ -90,9 +90,3 @@ def voting_budget(valbourg, agent_valbourg):
     budget = make_budget(valbourg, agent_valbourg)
     projects = add_projects(budget, agent_valbourg)
     return budget, projects
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Many voters are created per test; Argon2 would make these tests slow for nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -24,8 +24,7 @@ ADMIN = "/valbourg/espace-agents/administration/"
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _site_url(settings):
     settings.BEFFROI_SITE_URL = "https://beffroi.example.fr"
 
 
