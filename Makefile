@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint check test-sqlite test-postgres test-browser test-durability test-topology fuzz system-deps bench vendor messages clean communes
+.PHONY: help install demo test lint check test-suites test-databases timed-test-browser test-sqlite test-postgres test-browser test-durability test-topology fuzz system-deps bench vendor messages clean communes
 
 help:
 	@echo "make demo   — installe, prépare et sert la démonstration sur http://127.0.0.1:8000"
@@ -77,8 +77,26 @@ test-durability: install system-deps
 fuzz: install
 	$(BIN)/pytest tests/fuzz -m fuzz -p no:cacheprovider -q
 
+# The browser tests run beside the database suites: one Chromium page at a time and the live server behind it
+# keep about one core busy, the suites (one pytest worker per core) the rest; each group's output is printed
+# whole when it ends (--output-sync). Apart, they take as long as their sum (test-sqlite, test-postgres,
+# test-browser alone).
+test-suites: install system-deps node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory -j2 --output-sync=target timed-test-browser test-databases
+
+# A target run with its duration printed after its output ("== target: N s"); fails as the target does.
+timed = begin=$$(date +%s); status=0; $(MAKE) --no-print-directory $(1) || status=$$?; \
+	echo "== $(1): $$(( $$(date +%s) - begin )) s"; exit $$status
+
+timed-test-browser:
+	@$(call timed,test-browser)
+
+test-databases:
+	@$(call timed,test-sqlite)
+	@$(call timed,test-postgres)
+
 # The system packages first, so that the SQLite stage already runs the Mosquitto and PDF tests on a fresh machine.
-TEST_STAGES := lint check system-deps test-sqlite test-postgres test-browser
+TEST_STAGES := lint check system-deps test-suites
 
 # Each stage in turn, with its duration ("== stage: N s"), and the list of durations at the end.
 test:

@@ -122,3 +122,11 @@ def test_a_form_marks_what_must_be_answered_and_no_box_as_optional():
     assert 'Note <span class="optional">(facultatif)</span>' in html
     assert "Active</label>" in html
     assert 'J&#x27;accepte les conditions <span class="required">(obligatoire)</span>' in html
+
+
+def test_the_platforms_own_accessibility_statement_names_the_platform(client, communes):
+    """The statement at the address of a platform of several communes: the platform takes the commitment."""
+    response = client.get("/accessibilite")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<p>Beffroi s'engage à rendre ses services en ligne accessibles" in html.replace("&#x27;", "'")
