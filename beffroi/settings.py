@@ -173,14 +173,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # "fragments": rendered pieces of pages (a list's rows, an API list's items) kept per process under a key made of
 # everything they show (docs/contributing.md, « A fragment worth caching »): a changed row has a new key, so
 # nothing is invalidated by hand and nothing stale is served; the timeout only frees memory. Per process (no
-# shared server to run); each process fills its own copy.
+# shared server to run); each process fills its own copy. Room for a syndicat's pages: with 200 communes the rows
+# and API items met in a minute of mixed traffic are about 80,000 per process; at 20,000 entries a third of the
+# rows were culled before their next visit (bench/syndicat.py). A row is about a kilobyte.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "beffroi-default"},
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "beffroi-fragments",
         "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+        "OPTIONS": {"MAX_ENTRIES": 150000, "CULL_FREQUENCY": 4},
     },
 }
 # Sessions in the database (SQLite or PostgreSQL), like the task queue: any app server behind the proxy
