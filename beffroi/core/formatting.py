@@ -1,13 +1,15 @@
 """French formatting of numbers, amounts, percentages and dates, for pages, sentences built by pure rules and exports.
 
 No Django here: pure modules (funding matching, the co-financing rule, counting explanations) call it too; templates
-reach it through the `beffroi_format` filters (`euros`, `integer`) and funding's (`eur`, `percent`).
+reach it through the `beffroi_format` filters (`euros`, `integer`, `long_date`, `long_datetime`) and funding's (`eur`,
+`percent`). Dates in words in the reader's language (English pages, mails, PDFs) go through `beffroi.core.dates`,
+which calls the French ones here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 NARROW_NBSP = "\u202f"  # thousands separator in French typography
@@ -86,6 +88,21 @@ def format_date_long(value: date) -> str:
     """date(2027, 6, 30) -> '30 juin 2027'; the first of a month is '1er' (French typography)."""
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def format_datetime_long(value: datetime, *, weekday: bool = False, seconds: bool = False) -> str:
+    """datetime(2026, 12, 1, 14, 30) -> '1er décembre 2026 à 14:30'; with weekday -> 'mardi 1er décembre 2026, 14:30'.
+
+    With seconds (a draw's instant): '1er décembre 2026 à 14:30:05'. The value is written as given: the caller
+    moves an aware datetime to local time first (``beffroi.core.dates.long_datetime`` does).
+    """
+    time = f"{value:%H:%M:%S}" if seconds else f"{value:%H:%M}"
+    if weekday:
+        return f"{WEEKDAYS[value.weekday()]} {format_date_long(value)}, {time}"
+    return f"{format_date_long(value)} à {time}"
 
 
 def format_month(value: date) -> str:

@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.dates import long_datetime
 from beffroi.datahub.ngsild.vocabulary import short_name
 
 if TYPE_CHECKING:
@@ -169,3 +170,14 @@ def instant_text(moment: datetime | None, fmt: str = "d/m/Y H:i") -> str:
         return str(date_filter(localtime(moment), fmt))
     except OverflowError:
         return f"{date_filter(moment.astimezone(UTC), fmt)} UTC"
+
+
+def instant_in_words(moment: datetime | None) -> str:
+    """A stored instant in words in the commune's time zone (« 1er décembre 2026 à 14:30 », core.dates); "—" for
+    none, and in UTC, said so, when the time zone cannot hold it (as `instant_text`)."""
+    if moment is None:
+        return "—"
+    try:
+        return long_datetime(moment)
+    except OverflowError:
+        return f"{long_datetime(moment.astimezone(UTC).replace(tzinfo=None))} UTC"

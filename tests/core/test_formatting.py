@@ -1,11 +1,16 @@
 """The one formatting layer: dates with French month names, quarters, durations, remaining amounts, codes."""
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from beffroi.core.audit_labels import action_label
-from beffroi.core.formatting import format_date_long, format_days, format_quarter
+from beffroi.core.dates import long_date, long_datetime
+from beffroi.core.formatting import format_date_long, format_datetime_long, format_days, format_quarter
 
 
 def render(text, **context):
@@ -18,6 +23,74 @@ def test_dates_quarters_and_durations_in_french():
     assert format_quarter(1, 2027) == "1er trimestre 2027" and format_quarter(3) == "3e trimestre"
     assert format_days(13.94) == "13,9\u00a0jours" and format_days(1) == "1\u00a0jour"
     assert render("{{ d|long_date }} · {{ d|month_year }}", d=date(2027, 6, 30)) == "30 juin 2027 · juin 2027"
+
+
+def test_the_first_of_a_month_is_written_1er_in_french():
+    with translation.override("fr"):
+        assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
+        assert long_date(date(2026, 12, 2)) == "2 décembre 2026"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30)) == "1er décembre 2026 à 14:30"
+        assert long_datetime(datetime(2026, 12, 2, 9, 5)) == "2 décembre 2026 à 09:05"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30), "weekday") == "mardi 1er décembre 2026, 14:30"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30, 5), "seconds") == "1er décembre 2026 à 14:30:05"
+    assert format_datetime_long(datetime(2026, 6, 1, 8, 0), weekday=True) == "lundi 1er juin 2026, 08:00"
+
+
+def test_dates_in_english_stay_as_django_writes_them():
+    with translation.override("en"):
+        assert long_date(date(2026, 12, 1)) == "1 December 2026"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30)) == "1 December 2026, 14:30"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30), "weekday") == "Tuesday 1 December 2026, 14:30"
+        assert render("{{ d|long_date }}", d=date(2026, 12, 1)) == "1 December 2026"
+
+
+def test_aware_moments_are_written_in_local_time():
+    # 23:30 UTC on 30 November is 00:30 on 1 December in Paris (UTC+1), and 22:15 UTC on 30 June is 00:15 on
+    # 1 July (summer time, UTC+2): the day written is the local one, as Django's `date` filter writes it.
+    with translation.override("fr"):
+        assert long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026 à 00:30"
+        assert long_date(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026"
+        assert (
+            long_datetime(datetime(2026, 6, 30, 22, 15, tzinfo=UTC), "weekday")
+            == "mercredi 1er juillet 2026, 00:15"
+        )
+    with translation.override("en"):
+        assert long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1 December 2026, 00:30"
+
+
+def test_date_filters_in_templates():
+    moment = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)
+    with translation.override("fr"):
+        assert render("{{ d|long_date }}", d=date(2026, 12, 1)) == "1er décembre 2026"
+        assert (
+            render("{{ m|long_date }} · {{ m|long_datetime }}", m=moment)
+            == "30 novembre 2026 · 30 novembre 2026 à 14:30"
+        )
+        assert render('{{ m|long_datetime:"weekday" }}', m=moment) == "lundi 30 novembre 2026, 14:30"
+        assert (
+            render(
+                "[{{ none|long_date }}][{{ none|long_datetime }}][{{ d|long_datetime }}]",
+                none=None,
+                d=date(2026, 12, 1),
+            )
+            == "[][][]"
+        )
+        with pytest.raises(ValueError, match="variant"):
+            render('{{ m|long_datetime:"hours" }}', m=moment)
+
+
+def test_no_template_writes_a_date_in_words_with_the_date_filter():
+    # `|date:"j F Y"` writes « 1 décembre 2026 »: dates in words go through `long_date` / `long_datetime`.
+    root = Path(__file__).resolve().parents[2] / "beffroi"
+    pattern = re.compile(r"""\|date:_?\(?["'](?:l )?j F""")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*")
+        if path.suffix in {".html", ".txt", ".xml"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
 
 
 def test_numbers_percentages_and_remaining_amounts():

@@ -244,6 +244,15 @@ def test_agent_reads_but_cannot_edit(client, valbourg, agent_valbourg, project):
     assert project.financing_plan.lines.count() == 0
 
 
+def test_project_page_writes_the_first_of_a_month_1er(client, agent_valbourg, project):
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/projet/feuille-de-route/projets/{project.pk}/"
+    page = client.get(url).content.decode()
+    assert "à partir du 1er janvier 2026" in page and "1 janvier" not in page
+    client.cookies["django_language"] = "en"
+    assert "1 January 2026" in client.get(url).content.decode()
+
+
 def test_habitant_and_anonymous_are_kept_out(client, habitant_valbourg, project):
     assert client.get("/valbourg/projet/feuille-de-route/").status_code == 302
     client.force_login(habitant_valbourg)

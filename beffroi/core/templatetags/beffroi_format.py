@@ -1,15 +1,15 @@
-"""Template filters for numbers and amounts written the French way, one way on every page (core.formatting)."""
+"""Template filters for numbers, amounts and dates written the French way, one way on every page (core.formatting;
+dates in words in the reader's language through core.dates)."""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beffroi.core import dates
 from beffroi.core.audit_labels import action_label
 from beffroi.core.formatting import (
-    format_date_long,
     format_days,
     format_eur_short,
     format_int,
@@ -85,10 +85,17 @@ def ratio_percent(value: object, places: object = 0) -> str:
 
 @register.filter
 def long_date(value: object) -> str:
-    """date(2027, 6, 30) -> « 30 juin 2027 » (month names in full, never « 30 Jui 2027 »)."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return format_date_long(value) if isinstance(value, date) else ""
+    """date(2026, 12, 1) -> « 1er décembre 2026 » (« 1 December 2026 » in English); a datetime gives its local day.
+
+    Every date written in words goes through here (never `|date:"j F Y"`, which writes « 1 décembre »)."""
+    return dates.long_date(value) if isinstance(value, date) else ""
+
+
+@register.filter
+def long_datetime(value: object, variant: str = "") -> str:
+    """A moment in local time: « 1er décembre 2026 à 14:30 »; `|long_datetime:"weekday"` -> « mardi 1er décembre
+    2026, 14:30 »; `|long_datetime:"seconds"` -> « 1er décembre 2026 à 14:30:05 ». Empty for no value."""
+    return dates.long_datetime(value, variant) if isinstance(value, datetime) else ""
 
 
 @register.filter

@@ -328,8 +328,8 @@ def entity_detail(request, pk: int):
         }
         first, last = _local(series[0][0]), _local(series[-1][0])
         shown = _("Période affichée : du %(start)s au %(end)s.") % {
-            "start": labels.instant_text(first, "j F Y H:i"),
-            "end": labels.instant_text(last, "j F Y H:i"),
+            "start": labels.instant_in_words(first),
+            "end": labels.instant_in_words(last),
         }
         charts.append(
             {

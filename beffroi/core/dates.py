@@ -1,0 +1,54 @@
+"""Dates written in words in the reader's language: the one way for pages, mails and printed documents.
+
+In French they follow French typography (« 1er décembre 2026 », never « 1 décembre 2026 »: `core.formatting`);
+in another language Django writes them with its own month and day names (« 1 December 2026 »). An aware datetime
+is shown in local time, as Django's `date` filter does. Templates reach these through `beffroi_format`
+(`|long_date`, `|long_datetime`, `|long_datetime:"weekday"`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+
+from beffroi.core.formatting import format_date_long, format_datetime_long
+
+# Django date formats for the other languages; the variants of `long_datetime` and the French they stand for.
+DATE_PATTERN = "j F Y"  # 1er décembre 2026
+DATETIME_PATTERNS = {
+    "": "j F Y, H:i",  # 1er décembre 2026 à 14:30
+    "weekday": "l j F Y, H:i",  # mardi 1er décembre 2026, 14:30
+    "seconds": "j F Y, H:i:s",  # 1er décembre 2026 à 14:30:05 (the instant of a draw)
+}
+
+
+def in_french() -> bool:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "fr"
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def long_date(value: date) -> str:
+    """date(2026, 12, 1) -> « 1er décembre 2026 » (« 1 December 2026 » in English); a datetime gives its local day."""
+    if isinstance(value, datetime):
+        value = _local(value)
+    return format_date_long(value) if in_french() else date_format(value, DATE_PATTERN)
+
+
+def long_datetime(value: datetime, variant: str = "") -> str:
+    """A moment in words, in local time: « 1er décembre 2026 à 14:30 » (« 1 December 2026, 14:30 » in English).
+
+    ``variant`` "weekday": « mardi 1er décembre 2026, 14:30 »; "seconds": « 1er décembre 2026 à 14:30:05 ».
+    """
+    if variant not in DATETIME_PATTERNS:
+        raise ValueError(f"unknown date variant {variant!r}: one of {sorted(DATETIME_PATTERNS)}")
+    value = _local(value)
+    if in_french():
+        return format_datetime_long(value, weekday=variant == "weekday", seconds=variant == "seconds")
+    return date_format(value, DATETIME_PATTERNS[variant])
