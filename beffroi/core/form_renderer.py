@@ -6,7 +6,9 @@
   (`aria-describedby`, `aria-invalid` from Django), radio and checkbox groups as a fieldset with a legend.
 
 A page with its own layout renders the summary with `{% include "forms/errors.html" %}` and each field with
-`{{ form.name.as_field_group }}`, never a copy of these templates.
+`{{ form.name.as_field_group }}`, never a copy of these templates. A page with rows of one form (a formset) passes it
+too, `{% include "forms/errors.html" with formset=… %}`: its errors join the summary, each named after its row form's
+`legend` (« Question 2, Question posée : … »), which the page also writes as the row's `<legend>`.
 """
 
 from django.forms.renderers import TemplatesSetting

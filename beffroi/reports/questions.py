@@ -4,6 +4,8 @@ A question is {"code", "label", "type", "required", "help", "choices": [{"key", 
 Open311 datatypes (string, number, datetime, text, singlevaluelist, multivaluelist).
 """
 
+import re
+import unicodedata
 from datetime import datetime
 
 TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
@@ -84,3 +86,33 @@ def answers_readable(answers: dict, asked: list[dict], current: list[dict]) -> l
         question = known.get(code, {"code": code, "label": code})
         readable.append((question.get("label") or code, answer_label(question, value)))
     return readable
+
+
+def code_from_label(label: str, taken: set[str], fallback: str = "question") -> str:
+    """A code made from a label (« Le trou est-il dangereux ? » → le_trou_est_il_dangereux), unique among `taken`.
+
+    GeoReport v2 attribute codes and value keys are what clients send and what answers are stored under, so they
+    are made once, when the question or the choice is created, and kept when its wording changes."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:30].strip("_") or fallback
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}_{number}", number + 1
+    return code
+
+
+def choices_from_names(names: list[str], previous: list[dict]) -> list[dict]:
+    """The choices of a list question from the names typed, in their order. A name already offered keeps its key;
+    a new name gets a key made from it that no previous choice of the question used (a client still holding the
+    old list never sends a key that now means something else)."""
+    keys_by_name = {str(c.get("name", c["key"])): str(c["key"]) for c in previous}
+    reserved = set(keys_by_name.values())
+    used: set[str] = set()
+    choices = []
+    for name in names:
+        key = keys_by_name.get(name)
+        if key is None or key in used:
+            key = code_from_label(name, reserved | used, fallback="choix")
+        used.add(key)
+        choices.append({"key": key, "name": name})
+    return choices

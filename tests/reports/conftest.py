@@ -1,5 +1,6 @@
 import io
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from PIL import Image
@@ -89,3 +90,62 @@ def file_report(commune, category, **kw):
     if category.questions and "answers" not in kw:
         kw["answers"] = {"danger": "oui"}
     return services.report_create(commune=commune, category=category, **{**defaults, **kw})
+
+
+class _PostedForm(HTMLParser):
+    """What a browser sends from the page's own form (the method="post" form inside <main>), submit buttons left
+    out: text as shown, ticked boxes only, the selected option (else the first), a text area's content."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self.in_main = self.in_form = False
+        self.select: str | None = None
+        self.first_option: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "main":
+            self.in_main = True
+        elif tag == "form" and self.in_main and (a.get("method") or "").lower() == "post":
+            self.in_form = True
+        elif not self.in_form or not a.get("name") and tag != "option":
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "reset", "image", "file"):
+            if a.get("type") not in ("checkbox", "radio"):
+                self.values[a["name"]] = a.get("value") or ""
+            elif "checked" in a:
+                self.values[a["name"]] = a.get("value") or "on"
+        elif tag == "select":
+            self.select, self.first_option = a["name"], None
+        elif tag == "option" and self.select:
+            if self.first_option is None:
+                self.first_option = a.get("value") or ""
+            if "selected" in a:
+                self.values[self.select] = a.get("value") or ""
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.values[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self.select:
+            self.values.setdefault(self.select, self.first_option or "")
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            self.values[self.textarea] = self.values[self.textarea].removeprefix("\n")
+            self.textarea = None
+
+
+def posted_form(response) -> dict[str, str]:
+    """The fields of the page's form as a browser would send them back untouched (without the CSRF token)."""
+    reader = _PostedForm()
+    reader.feed(response.content.decode())
+    reader.values.pop("csrfmiddlewaretoken", None)
+    return reader.values

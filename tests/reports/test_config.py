@@ -6,25 +6,37 @@ import pytest
 
 from beffroi.core.models import AuditEntry
 from beffroi.reports import services
-from beffroi.reports.forms_config import questions_format, questions_parse
 from beffroi.reports.models import Category, ReplyTemplate, Report, State
 from tests.factories import member
-from tests.reports.conftest import file_report
+from tests.reports.conftest import file_report, posted_form
 
 pytestmark = pytest.mark.django_db
 C = "/valbourg/signalements/gestion/configuration"
-QUESTIONS = (
-    "danger | Est-ce dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non\n"
-    "cotes | Côtés touchés | choix multiples | facultatif | g=Gauche ; d=Droite | Plusieurs réponses possibles\n"
-    "largeur | Largeur (m) | nombre\n"
-)
+QUESTIONS = [
+    {"label": "Est-ce dangereux ?", "kind": "yesno", "required": "on"},
+    {
+        "label": "Côtés touchés",
+        "kind": "multivaluelist",
+        "options": "Gauche\nDroite",
+        "help": "Plusieurs réponses possibles",
+    },
+    {"label": "Largeur (m)", "kind": "number"},
+]
 
 
 def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def category_data(**kw):
+def question_data(rows: list[dict], initial: int = 0) -> dict[str, str]:
+    """The questions' rows as the category page posts them (Django's formset management fields included)."""
+    data = {"questions-TOTAL_FORMS": str(len(rows)), "questions-INITIAL_FORMS": str(initial)}
+    for index, row in enumerate(rows):
+        data.update({f"questions-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def category_data(questions: list[dict] | None = None, **kw):
     return {
         "name": "Tag",
         "code": "tag",
@@ -32,7 +44,7 @@ def category_data(**kw):
         "team": "",
         "order": "0",
         "active": "on",
-        "questions": "",
+        **question_data(questions or []),
         **kw,
     }
 
@@ -60,33 +72,30 @@ def test_admin_creates_category_seen_by_residents_and_open311(client, admin, val
     start = text(client.get("/valbourg/signalements/signaler/"))
     assert "Graffiti" in start
     form = client.get("/valbourg/signalements/signaler/graffiti/", {"address": "place de la Mairie"})
-    assert "Est-ce dangereux ?" in text(form) and "Gauche" in text(form)
+    asked = text(form)
+    assert "Est-ce dangereux ?" in asked and "Gauche" in asked and "Plusieurs réponses possibles" in asked
     catalogue = client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"}).json()
     graffiti = next(s for s in catalogue if s["service_code"] == "graffiti")
     assert graffiti["service_name"] == "Graffiti" and graffiti["metadata"] is True
     definition = client.get("/open311/v2/services/graffiti.json", {"jurisdiction_id": "valbourg"}).json()
     attrs = {a["code"]: a for a in definition["attributes"]}
-    assert attrs["danger"]["datatype"] == "singlevaluelist" and attrs["danger"]["required"] is True
-    assert [v["key"] for v in attrs["cotes"]["values"]] == ["g", "d"]
-    assert attrs["largeur"]["datatype"] == "number" and attrs["largeur"]["required"] is False
+    assert attrs["est_ce_dangereux"]["datatype"] == "singlevaluelist"
+    assert attrs["est_ce_dangereux"]["required"] is True
+    assert [v["key"] for v in attrs["cotes_touches"]["values"]] == ["gauche", "droite"]
+    assert attrs["largeur_m"]["datatype"] == "number" and attrs["largeur_m"]["required"] is False
 
 
 def test_edit_category_round_trips_questions_and_deactivates(client, admin, valbourg, setup_reports):
     pothole = setup_reports["pothole"]
-    page = text(client.get(f"{C}/categories/{pothole.pk}/"))
-    assert "danger | Dangereux ? | choix unique | obligatoire | oui=Oui ; non=Non" in page
-    data = category_data(
-        name="Nid-de-poule",
-        code="nid-de-poule",
-        team=setup_reports["team"].pk,
-        questions=questions_format(pothole.questions),
-        active="",
-    )
+    stored = pothole.questions
+    page = client.get(f"{C}/categories/{pothole.pk}/")
+    data = posted_form(page)
+    assert data["questions-0-label"] == "Dangereux ?" and data["questions-0-kind"] == "yesno"
+    assert data["questions-1-options"] == "A\nB" and data["questions-1-kind"] == "multivaluelist"
+    del data["active"]
     assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
     pothole.refresh_from_db()
-    assert pothole.active is False and pothole.questions == questions_parse(
-        questions_format(pothole.questions)
-    )
+    assert pothole.active is False and pothole.questions == stored
     assert "nid-de-poule" not in text(
         client.get("/open311/v2/services.json", {"jurisdiction_id": "valbourg"})
     )
@@ -102,19 +111,11 @@ def test_team_of_another_commune_refused(client, admin, valbourg, hautmesnil, se
         services.category_save(commune=valbourg, actor=admin, code="tag", name="Tag", team=foreign)
 
 
-def test_duplicate_code_and_bad_questions_refused_in_french(client, admin, valbourg):
+def test_duplicate_code_refused_in_french(client, admin, valbourg):
     response = client.post(f"{C}/categories/nouvelle/", category_data(code="eclairage"))
     page = text(response)
     assert response.status_code == 400
     assert "Le code « eclairage » est déjà utilisé par la catégorie « Éclairage public »" in page
-    response = client.post(
-        f"{C}/categories/nouvelle/",
-        category_data(questions="x | Question | couleur\ny | Choix | choix unique | obligatoire | a=A"),
-    )
-    page = text(response)
-    assert response.status_code == 400
-    assert "Ligne 1 : type « couleur » inconnu" in page
-    assert "Ligne 2 : une question à choix demande au moins deux choix" in page
     assert not Category.objects.filter(code="tag").exists()
 
 
@@ -220,19 +221,6 @@ def test_isolation_between_communes(client, admin, valbourg, hautmesnil, setup_r
     assert client.get("/hautmesnil/signalements/gestion/configuration/").status_code == 403
 
 
-def test_questions_parse_and_format_round_trip():
-    parsed = questions_parse(QUESTIONS)
-    assert parsed[0] == {
-        "code": "danger",
-        "label": "Est-ce dangereux ?",
-        "type": "singlevaluelist",
-        "required": True,
-        "choices": [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}],
-    }
-    assert parsed[1]["help"] == "Plusieurs réponses possibles" and parsed[2]["type"] == "number"
-    assert questions_parse(questions_format(parsed)) == parsed
-
-
 def test_answers_stay_visible_after_their_question_is_reworded_or_removed(
     client, admin, valbourg, setup_reports, agent_valbourg
 ):
@@ -240,12 +228,8 @@ def test_answers_stay_visible_after_their_question_is_reworded_or_removed(
     pothole = setup_reports["pothole"]
     report = file_report(valbourg, pothole, answers={"danger": "oui", "nature": ["a", "b"]})
     # The administrator rewords « Dangereux ? » and removes « Nature » through the configuration page.
-    data = category_data(
-        name="Nid-de-poule",
-        code="nid-de-poule",
-        team=setup_reports["team"].pk,
-        questions="danger | Présente-t-il un risque ? | choix unique | obligatoire | oui=Oui ; non=Non\n",
-    )
+    data = posted_form(client.get(f"{C}/categories/{pothole.pk}/"))
+    data.update({"questions-0-label": "Présente-t-il un risque ?", "questions-1-DELETE": "on"})
     assert client.post(f"{C}/categories/{pothole.pk}/", data).status_code == 302
     pothole.refresh_from_db()
     assert [q["code"] for q in pothole.questions] == ["danger"]

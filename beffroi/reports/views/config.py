@@ -9,7 +9,13 @@ from django.views.decorators.http import require_safe
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.reports import selectors, services
-from beffroi.reports.forms_config import CategoryConfigForm, ReplyTemplateConfigForm, StateConfigForm
+from beffroi.reports.forms_config import (
+    CategoryConfigForm,
+    QuestionFormSet,
+    ReplyTemplateConfigForm,
+    StateConfigForm,
+    question_rows,
+)
 from beffroi.territory.selectors import team_list
 
 manage = capability_required("manage_commune")
@@ -53,9 +59,22 @@ def category_edit(request, pk: int | None = None):
         category = selectors.category_get_any(commune=commune, pk=pk)
         if category is None:
             raise Http404
-    initial = CategoryConfigForm.initial_for(category) if category else {"active": True}
-    form = CategoryConfigForm(request.POST or None, initial=initial, teams=team_list(commune=commune))
-    if request.method == "POST" and form.is_valid():
+    teams = team_list(commune=commune)
+    stored = category.questions if category else []
+    if request.method != "POST":
+        initial = CategoryConfigForm.initial_for(category) if category else {"active": True}
+        form = CategoryConfigForm(initial=initial, teams=teams)
+        questions = QuestionFormSet(initial=question_rows(stored), stored=stored)
+        return _render_category(request, form, questions, category)
+    form = CategoryConfigForm(request.POST, teams=teams)
+    questions = QuestionFormSet(request.POST, stored=stored)
+    action = request.POST.get("questions_action")
+    if action:
+        # « Ajouter une question », « Monter », « Descendre »: the page again as typed, nothing checked or saved
+        typed = {name: form[name].value() for name in form.fields}
+        form = CategoryConfigForm(initial=typed, teams=teams)
+        return _render_category(request, form, questions.rearranged(action), category)
+    if all([form.is_valid(), questions.is_valid()]):  # both checked, so that every error shows at once
         d = form.cleaned_data
         try:
             saved = services.category_save(
@@ -68,14 +87,24 @@ def category_edit(request, pk: int | None = None):
                 team=d["team"],
                 active=d["active"],
                 order=d["order"] or 0,
-                questions=d["questions"],
+                questions=questions.questions(),
             )
         except services.ReportInputError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, _("Catégorie « %(name)s » enregistrée.") % {"name": saved.name})
             return redirect("reports:config_categories")
-    return _render_form(request, "reports/config_category_form.html", {"form": form, "category": category})
+    return _render_category(request, form, questions, category)
+
+
+def _render_category(request, form, questions, category):
+    invalid = bool(form.errors) or (questions.is_bound and questions.total_error_count() > 0)
+    return render(
+        request,
+        "reports/config_category_form.html",
+        {"form": form, "questions": questions, "category": category, "invalid": invalid},
+        status=400 if invalid else 200,
+    )
 
 
 # --- states -----------------------------------------------------------------------------------------------
