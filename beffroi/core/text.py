@@ -17,3 +17,18 @@ def normalise(text: str) -> str:
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     words = _NON_WORD.sub(" ", plain).split()
     return " ".join(ABBREVIATIONS.get(word, word) for word in words)
+
+
+def code_from_label(label: str, taken: set[str], fallback: str) -> str:
+    """A code made from a label, unique among `taken`: « Date de naissance » → date_de_naissance, then
+    date_de_naissance_2. At most 30 characters, starting with a letter (`fallback`, the code of a label with no
+    letter or digit, goes in front of one that starts with a digit). A démarche's field keys, a category's question
+    codes and choice keys: made once, when created, and kept when the wording changes."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:30] or fallback
+    if not base[0].isalpha():
+        base = f"{fallback}_{base}"[:30]
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}_{number}", number + 1
+    return code

@@ -5,25 +5,17 @@ refused with the check's French sentences and the stored form stays as it was.""
 from __future__ import annotations
 
 import copy
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from beffroi.core.text import code_from_label
 from beffroi.procedures import schema
 from beffroi.procedures.fields import TYPES
 
 
 def key_from_label(label: str, taken: set[str]) -> str:
     """A field key from its label (« Date de naissance » → date_de_naissance), unique in the form."""
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:30] or "champ"
-    if not base[0].isalpha():
-        base = f"champ_{base}"[:30]
-    key, number = base, 2
-    while key in taken:
-        key, number = f"{base}_{number}", number + 1
-    return key
+    return code_from_label(label, taken, fallback="champ")
 
 
 def all_keys(form: Mapping[str, Any]) -> set[str]:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beffroi.core.annotations import JSONObject
+from beffroi.core.text import code_from_label
 from beffroi.reports.models import State
-from beffroi.reports.questions import choices_from_names, code_from_label
+from beffroi.reports.questions import choices_from_names
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -180,7 +181,7 @@ class BaseQuestionFormSet(forms.BaseFormSet[QuestionForm]):
         for row in rows:
             code = str(row.get("code") or "")
             if not CODE_RE.match(code) or code in used:
-                code = code_from_label(row["label"], taken | used)
+                code = code_from_label(row["label"], taken | used, fallback="question")
             used.add(code)
             question: JSONObject = {
                 "code": code,

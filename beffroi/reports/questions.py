@@ -4,9 +4,9 @@ A question is {"code", "label", "type", "required", "help", "choices": [{"key", 
 Open311 datatypes (string, number, datetime, text, singlevaluelist, multivaluelist).
 """
 
-import re
-import unicodedata
 from datetime import datetime
+
+from beffroi.core.text import code_from_label
 
 TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
@@ -86,19 +86,6 @@ def answers_readable(answers: dict, asked: list[dict], current: list[dict]) -> l
         question = known.get(code, {"code": code, "label": code})
         readable.append((question.get("label") or code, answer_label(question, value)))
     return readable
-
-
-def code_from_label(label: str, taken: set[str], fallback: str = "question") -> str:
-    """A code made from a label (« Le trou est-il dangereux ? » → le_trou_est_il_dangereux), unique among `taken`.
-
-    GeoReport v2 attribute codes and value keys are what clients send and what answers are stored under, so they
-    are made once, when the question or the choice is created, and kept when its wording changes."""
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:30].strip("_") or fallback
-    code, number = base, 2
-    while code in taken:
-        code, number = f"{base}_{number}", number + 1
-    return code
 
 
 def choices_from_names(names: list[str], previous: list[dict]) -> list[dict]:

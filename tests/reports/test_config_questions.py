@@ -7,10 +7,11 @@ import re
 import pytest
 
 from beffroi.core.models import AuditEntry
+from beffroi.core.text import code_from_label
 from beffroi.reports.forms_config import QuestionFormSet, question_rows
 from beffroi.reports.models import Category
 from beffroi.reports.presets import DEMO_CATEGORIES
-from beffroi.reports.questions import choices_from_names, code_from_label
+from beffroi.reports.questions import choices_from_names
 from tests.factories import member
 from tests.reports.conftest import posted_form
 from tests.reports.test_config import C, category_data, question_data
@@ -270,9 +271,12 @@ def test_shipped_questions_come_back_unchanged_from_their_rows(questions):
 
 
 def test_codes_are_made_from_the_wording_and_kept():
-    assert code_from_label("Le trou est-il dangereux ?", set()) == "le_trou_est_il_dangereux"
-    assert code_from_label("Écrit à la main", {"ecrit_a_la_main"}) == "ecrit_a_la_main_2"
-    assert code_from_label("« ? »", set()) == "question"
+    assert (
+        code_from_label("Le trou est-il dangereux ?", set(), fallback="question")
+        == "le_trou_est_il_dangereux"
+    )
+    assert code_from_label("Écrit à la main", {"ecrit_a_la_main"}, fallback="question") == "ecrit_a_la_main_2"
+    assert code_from_label("« ? »", set(), fallback="question") == "question"
     previous = [{"key": "g", "name": "Gauche"}, {"key": "d", "name": "Droite"}]
     assert choices_from_names(["Droite", "Milieu", "Gauche"], previous) == [
         {"key": "d", "name": "Droite"},
