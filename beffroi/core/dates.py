@@ -3,7 +3,7 @@
 In French they follow French typography (« 1er décembre 2026 », never « 1 décembre 2026 »: `core.formatting`);
 in another language Django writes them with its own month and day names (« 1 December 2026 »). An aware datetime
 is shown in local time, as Django's `date` filter does. Templates reach these through `beffroi_format`
-(`|long_date`, `|long_datetime`, `|long_datetime:"weekday"`).
+(`|long_date`, `|long_datetime`, `|long_datetime:"weekday"`, `|month_year`, `|quarter`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from beffroi.core.formatting import format_date_long, format_datetime_long
+from beffroi.core.formatting import format_date_long, format_datetime_long, format_month, format_quarter
 
 # Django date formats for the other languages; the variants of `long_datetime` and the French they stand for.
 DATE_PATTERN = "j F Y"  # 1er décembre 2026
@@ -52,3 +53,17 @@ def long_datetime(value: datetime, variant: str = "") -> str:
     if in_french():
         return format_datetime_long(value, weekday=variant == "weekday", seconds=variant == "seconds")
     return date_format(value, DATETIME_PATTERNS[variant])
+
+
+def month_year(value: date) -> str:
+    """date(2027, 6, 30) -> « juin 2027 » (« June 2027 » in English)."""
+    return format_month(value) if in_french() else date_format(value, "F Y")
+
+
+def quarter(number: int, year: int | None = None) -> str:
+    """(1, 2027) -> « 1er trimestre 2027 » (« Q1 2027 » in English); without a year, « 1er trimestre »."""
+    if in_french():
+        return format_quarter(number, year)
+    if year is None:
+        return _("T%(number)s") % {"number": number}
+    return _("T%(number)s %(year)s") % {"number": number, "year": year}

@@ -1,7 +1,7 @@
 """The one form renderer (settings.FORM_RENDERER): every `{{ form }}` and `{{ field.as_field_group }}` of every app.
 
 - `forms/form.html`: the error summary first (`forms/errors.html`: every error, each a link to its field, focused
-  by the page's script and announced as an alert), then the hidden fields, then each field group.
+  by the layout's `beffroi/page.js` and announced as an alert), then the hidden fields, then each field group.
 - `forms/field.html`: label with "(obligatoire)" / "(facultatif)", help text and errors tied to the input
   (`aria-describedby`, `aria-invalid` from Django), radio and checkbox groups as a fieldset with a legend.
 

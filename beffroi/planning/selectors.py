@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from beffroi.core import dates
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
 from beffroi.funding.matching import MatchingInputError, MatchResult, ProjectProfile
@@ -164,7 +165,8 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"T{self.quarter} {self.year}"
+        """« 1er trimestre 2027 » (« Q1 2027 » in English)."""
+        return dates.quarter(self.quarter, self.year)
 
 
 def timeline(*, projects: Iterable[Project]) -> list[Quarter]:

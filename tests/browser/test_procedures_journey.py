@@ -42,6 +42,8 @@ def _file(browser, base: str, tmp_path: Path, *, javascript: bool) -> tuple[str,
     page.fill("#champ-address-city", "Valbourg")
     page.click("button:has-text('Continuer')")
     assert "adresse électronique valide" in page.inner_text(".error-summary")
+    if javascript:  # the summary has the focus: a screen reader starts from what to correct
+        assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     _check(page, seen, javascript=javascript)
     page.fill("#champ-email", "jeanne.martin@exemple.fr")
     page.click("button:has-text('Continuer')")

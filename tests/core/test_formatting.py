@@ -42,6 +42,10 @@ def test_dates_in_english_stay_as_django_writes_them():
         assert long_datetime(datetime(2026, 12, 1, 14, 30)) == "1 December 2026, 14:30"
         assert long_datetime(datetime(2026, 12, 1, 14, 30), "weekday") == "Tuesday 1 December 2026, 14:30"
         assert render("{{ d|long_date }}", d=date(2026, 12, 1)) == "1 December 2026"
+        # a month and a quarter too: an English page never shows « juin 2027 » or « 1er trimestre »
+        assert (
+            render("{{ d|month_year }} · {{ 1|quarter:2027 }}", d=date(2027, 6, 30)) == "June 2027 · Q1 2027"
+        )
 
 
 def test_aware_moments_are_written_in_local_time():

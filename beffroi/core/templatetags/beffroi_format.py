@@ -13,10 +13,8 @@ from beffroi.core.formatting import (
     format_days,
     format_eur_short,
     format_int,
-    format_month,
     format_number,
     format_percent,
-    format_quarter,
 )
 from beffroi.core.icons import MODULE_ICONS, icon_svg
 from beffroi.core.icons import category_icon as category_icon_name
@@ -100,18 +98,18 @@ def long_datetime(value: object, variant: str = "") -> str:
 
 @register.filter
 def month_year(value: object) -> str:
-    """date(2027, 6, 30) -> « juin 2027 »."""
-    return format_month(value) if isinstance(value, date) else ""
+    """date(2027, 6, 30) -> « juin 2027 » (« June 2027 » in English)."""
+    return dates.month_year(value) if isinstance(value, date) else ""
 
 
 @register.filter
 def quarter(value: object, year: object = None) -> str:
-    """1|quarter:2027 -> « 1er trimestre 2027 »."""
+    """1|quarter:2027 -> « 1er trimestre 2027 » (« Q1 2027 » in English)."""
     try:
         number = int(str(value))
     except ValueError:
         return ""
-    return format_quarter(number, int(str(year)) if year not in (None, "") else None)
+    return dates.quarter(number, int(str(year)) if year not in (None, "") else None)
 
 
 @register.filter
