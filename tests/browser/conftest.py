@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import modify_settings, override_settings
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import isolated_settings
 
@@ -134,12 +135,24 @@ def login(page, base_url: str, email: str, password: str = DEMO_PASSWORD, commun
 def run_axe(page) -> list[dict]:
     """The WCAG 2.1 A and AA violations of the page. Only violations are collected in full (`resultTypes`):
     axe then skips gathering every passing node. A context made with `with_axe` has axe in each of its pages."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},"
-        " resultTypes: ['violations']})"
-    )
+    for attempt in range(3):
+        # A click that navigates may still be loading the next page: axe then finds no document, or the page
+        # goes away under it. Wait for the page to be there and audit it again, rather than fail on timing.
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("typeof axe !== 'undefined'"):
+                page.add_script_tag(path=str(AXE_JS))
+            result = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+                " 'wcag21aa']}, resultTypes: ['violations']})"
+            )
+            break
+        except PlaywrightError as error:
+            if attempt == 2 or not any(
+                sign in str(error) for sign in ("documentElement", "context was destroyed", "navigat")
+            ):
+                raise
+            page.wait_for_timeout(200)
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
