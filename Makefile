@@ -130,7 +130,8 @@ vendor: node_modules/.package-lock.json
 
 messages: install
 	$(BIN)/beffroi makemessages -l en --no-obsolete --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*" --ignore ".venv/*"
-	$(BIN)/beffroi compilemessages -l en --ignore ".venv/*" --ignore "node_modules/*"
+	$(BIN)/python scripts/french-plurals.py
+	$(BIN)/beffroi compilemessages -l en -l fr --ignore ".venv/*" --ignore "node_modules/*"
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

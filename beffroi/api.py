@@ -106,7 +106,7 @@ api = PlatformAPI(
     title="Beffroi API",
     version="1",
     description="API de la plateforme Beffroi. Authentification : `Authorization: Bearer <clé>` "
-    "(clé créée par `beffroi apikey create`). Erreurs au format application/problem+json (RFC 9457).",
+    "(clé créée par un administrateur de la commune, page « Clés d'API » de l'administration). Erreurs au format application/problem+json (RFC 9457).",
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",

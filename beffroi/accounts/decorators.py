@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.urls import get_script_prefix, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 
 from beffroi.accounts.selectors import user_can
 from beffroi.core.decorators import commune_required
@@ -40,3 +40,27 @@ def target_capability(url_name: str) -> str | None:
     if path.startswith(prefix):
         path = "/" + path[len(prefix) :]
     return getattr(resolve(path).func, "required_capability", None)
+
+
+def login_reason(text):
+    """Say on the login page why a person is asked to sign in when `next` leads to this view (« Connectez-vous
+    pour déposer une proposition. »): `@login_reason(gettext_lazy("…"))`, outermost."""
+
+    def decorator(view):
+        view.login_reason = text
+        return view
+
+    return decorator
+
+
+def login_reason_for(path: str):
+    """The reason the view behind a local path (the login page's `next`) gives for signing in, or None."""
+    prefix = get_script_prefix()
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith(prefix):
+        return None
+    try:
+        match = resolve("/" + path[len(prefix) :])
+    except Resolver404:
+        return None
+    return getattr(match.func, "login_reason", None)

@@ -165,13 +165,24 @@ class LinkConfirmForm(forms.Form):
 
 
 class NotificationSettingsForm(forms.Form):
-    """« Mes notifications »: per kind of news, mail and (where a phone is known and texts exist) SMS."""
+    """« Mes notifications »: per kind of news, mail and (where a phone is known and texts exist) SMS; only the
+    `kinds` the commune's modules send (all by default)."""
 
-    def __init__(self, *args, sms: bool = False, stored: dict[str, dict[str, bool]], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        sms: bool = False,
+        stored: dict[str, dict[str, bool]],
+        kinds: list[str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.stored = stored
+        self.kinds = set(NotificationKind.values if kinds is None else kinds)
         self.groups: list[tuple[str, list[forms.BoundField]]] = []
         for kind, label in NotificationKind.choices:
+            if kind not in self.kinds:
+                continue
             names = [f"{kind}_email"]
             self.fields[names[0]] = forms.BooleanField(
                 label=_("Par courriel"), required=False, initial=stored[kind]["email"]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from beffroi.accounts.roles import CAPABILITIES
 from beffroi.accounts.selectors import user_can
 from beffroi.core.annotations import Actor
+from beffroi.core.guards import NotPublished
 from beffroi.core.models import Commune
 
 
@@ -38,3 +39,15 @@ def require_capability(*, commune: Commune, actor: Actor, capability: str, messa
         raise PermissionDenied(
             message or gettext("Votre rôle dans cette commune ne permet pas cette action.")
         )
+
+
+def require_open_to_public(*, commune: Commune, user: Actor) -> None:
+    """Refuse with `NotPublished` a submission (a report, by its pages or a standard API) into a commune whose
+    site is not published yet, unless `user` is one of its agents, élus or administrators, who prepare it and
+    try it out: the same rule as the commune's home, which shows « en préparation » to everyone else. `None`
+    is an API client (a key), refused too: the public channels open with the site."""
+    if commune.home_published:
+        return
+    if user is not None and user_can(commune=commune, user=user, capability="view_agent_space"):
+        return
+    raise NotPublished(commune.name)

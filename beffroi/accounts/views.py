@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from beffroi.accounts import activity, oidc_views, selectors, services
+from beffroi.accounts.decorators import login_reason_for
 from beffroi.accounts.forms import (
     DeleteAccountForm,
     InvitationSignupForm,
@@ -26,7 +27,7 @@ from beffroi.accounts.forms import (
     SignupForm,
 )
 from beffroi.accounts.models import Invitation, Role
-from beffroi.accounts.notifications import phone_known
+from beffroi.accounts.notifications import kinds_offered, phone_known
 from beffroi.accounts.oidc import providers_configured
 from beffroi.core import attention, personal_data
 from beffroi.core.decorators import commune_required
@@ -42,6 +43,8 @@ class LoginView(auth_views.LoginView):
         return {
             **super().get_context_data(**kwargs),
             "oidc_providers": {p.code: p for p in providers_configured()},
+            # why this person must sign in, when `next` (already checked as local) leads to a view that says it
+            "login_reason": login_reason_for(self.get_redirect_url()),
         }
 
 
@@ -271,6 +274,7 @@ def landing(request):
         request.POST or None,
         sms=phone_known(request.user),
         stored=selectors.notification_settings(user=request.user),
+        kinds=kinds_offered(commune),
     )
     if request.method == "POST" and form.is_valid():
         services.notification_settings_set(user=request.user, choices=form.choices())

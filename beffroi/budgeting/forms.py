@@ -100,7 +100,8 @@ class IdeaForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Ce que vous proposez, pour qui, et pourquoi."),
     )
-    category = forms.ChoiceField(label=_("Catégorie"), choices=CATEGORIES)
+    # An empty first choice: a preselected category would be filed by people who never chose one.
+    category = forms.ChoiceField(label=_("Catégorie"), choices=[("", _("— choisir —")), *CATEGORIES])
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("Lieu"), queryset=None, required=False, empty_label=_("— autre lieu ou toute la commune —")
     )

@@ -5,6 +5,9 @@ the sections every enabled module gives: an agent's overdue and assigned reports
 élu's funding deadlines and report figures, an administrator's set-up. `core` and `accounts` sit below the
 domain apps: an app writes its provider in its own `attention.py` (found by `autodiscover_modules`), so a
 module that is not installed (participation's proposals awaiting an answer, for instance) simply adds nothing.
+
+A module switched off is off everywhere: the provider of a module (registered under the module's code, or
+naming it with `module=`) is not asked at all in a commune that has not enabled it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from beffroi.core import modules
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,12 +47,25 @@ class Section:
 # (*, commune, user, role) -> the app's section for that person, or None (module off, nothing for the role)
 Provider = Callable[..., Section | None]
 
-_PROVIDERS: dict[str, tuple[int, Provider]] = {}
+
+@dataclass(frozen=True)
+class _Registered:
+    code: str
+    order: int
+    provider: Provider
+    module: (
+        str | None
+    )  # the module whose switch governs the section; None: the module of the same code, if any
+
+
+_PROVIDERS: dict[str, _Registered] = {}
 _discovered = False
 
 
-def register(code: str, provider: Provider, *, order: int = 100) -> None:
-    _PROVIDERS[code] = (order, provider)
+def register(code: str, provider: Provider, *, order: int = 100, module: str | None = None) -> None:
+    """Register `provider` under `code`; its section is shown only where `module` (by default the module of
+    the same code, if one is installed) is enabled."""
+    _PROVIDERS[code] = _Registered(code, order, provider, module)
 
 
 def sections_for(*, commune: Commune, user: Any, role: str) -> list[Section]:
@@ -59,8 +77,13 @@ def sections_for(*, commune: Commune, user: Any, role: str) -> list[Section]:
         autodiscover_modules("attention")
         _discovered = True
     sections = []
-    for _order, provider in sorted(_PROVIDERS.values(), key=lambda entry: entry[0]):
-        section = provider(commune=commune, user=user, role=role)
+    for registered in sorted(_PROVIDERS.values(), key=lambda entry: entry.order):
+        module = registered.module
+        if module is None:
+            module = registered.code if modules.get(registered.code) is not None else ""
+        if module and not commune.has_module(module):
+            continue
+        section = registered.provider(commune=commune, user=user, role=role)
         if section is not None:
             sections.append(section)
     return sections

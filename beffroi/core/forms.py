@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext, gettext_lazy
 
 from beffroi.core.amounts import MAX_AMOUNT, AmountError, check_amount, parse_amount
@@ -131,6 +132,24 @@ class PictureField(forms.FileField):
             return process_photo(upload.read())
         except PhotoError as error:
             raise ValidationError(PICTURE_MESSAGES[str(error)], code=str(error)) from None
+
+
+def picture_not_kept(form: forms.Form) -> None:
+    """A form sent back with errors cannot hand the browser its file again: when a photo was sent and was not
+    itself refused, say on the photo field (and so in the error summary) that it must be chosen again, rather
+    than drop it silently. Call it on the form about to be shown again after a POST."""
+    upload = form.files.get("picture")
+    if form.errors and isinstance(upload, UploadedFile) and "picture" not in form.errors:
+        form.add_error(
+            "picture",
+            ValidationError(
+                gettext_lazy(
+                    "La photo « %(name)s » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer."
+                ),
+                code="not_kept",
+                params={"name": (upload.name or "")[:100]},
+            ),
+        )
 
 
 def resident_picture_fields() -> tuple[PictureField, forms.CharField]:

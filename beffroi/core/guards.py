@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -68,3 +69,19 @@ def parse_pk(raw: object) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_PK else None
+
+
+class NotPublished(PermissionDenied):
+    """A resident's submission into a commune whose site is still « en préparation » (`home_published` off).
+
+    Raised by `beffroi.accounts.guards.require_open_to_public` (the roles live there); the 403 handler shows it
+    as the same « en préparation » page the commune's home shows its visitors, a standard API as its own error.
+    """
+
+    def __init__(self, commune_name: str) -> None:
+        self.commune_name = commune_name
+        self.message = gettext(
+            "Les services en ligne de %(commune)s sont en préparation : la mairie n'y reçoit pas encore de "
+            "demande. En attendant, contactez-la directement."
+        ) % {"commune": commune_name}
+        super().__init__(self.message)

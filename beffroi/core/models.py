@@ -44,11 +44,18 @@ class AccessibilityLevel(models.TextChoices):
     FULL = "total", _("totalement conforme")
 
 
+class CommuneSlugField(models.SlugField):
+    """A commune's slug, checked by `SLUG_VALIDATOR` alone: Django's own slug check is looser (capitals,
+    underscores) and, on a bad slug, would say the same thing a second time."""
+
+    default_validators: list = []
+
+
 class Commune(models.Model):
     """The tenant: every domain object belongs to exactly one commune."""
 
     name = models.CharField(_("nom"), max_length=120)
-    slug = models.SlugField(
+    slug = CommuneSlugField(
         _("identifiant"), max_length=50, unique=True, validators=[SLUG_VALIDATOR, validate_not_reserved]
     )
     insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True, validators=[INSEE_VALIDATOR])

@@ -6,7 +6,8 @@ French: every key of every section is a French word in snake_case without accent
 `cout_estime_euros`), dates are ISO 8601, and codes are given with their French label beside them.
 """
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # core sits below accounts: the user model is named for the type checker only
@@ -39,3 +40,17 @@ def account_reference(user_id: int) -> str:
     """The opaque reference that stands for an account in records kept after it is erased (the audit log):
     its number, never its address or name."""
     return f"compte n° {user_id}"
+
+
+_ACCOUNT_REFERENCE = re.compile(r"compte n° (\d+)")
+
+
+def account_references(texts: Iterable[str]) -> set[int]:
+    """The account numbers `account_reference` wrote into these texts."""
+    return {int(number) for text in texts for number in _ACCOUNT_REFERENCE.findall(text)}
+
+
+def name_accounts(text: str, labels: dict[int, str]) -> str:
+    """`text` with each account reference replaced by the account's current name where it still exists (the
+    journal shows people by name while the record itself keeps only numbers)."""
+    return _ACCOUNT_REFERENCE.sub(lambda match: labels.get(int(match.group(1)), match.group(0)), text)

@@ -4,10 +4,14 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
+from beffroi.core import modules
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.models import ApiKey, AuditEntry, Commune
 from beffroi.core.personal_data import account_reference
@@ -101,19 +105,47 @@ def commune_update(*, commune: Commune, actor: Actor = None, **fields: Any) -> C
     if unknown:
         raise TypeError(f"unknown commune fields: {sorted(unknown)}")
     changed = {k: v for k, v in fields.items() if getattr(commune, k) != v}
+    before = set(commune.enabled_modules or [])
     for key, value in changed.items():
         setattr(commune, key, value)
     if changed:
         commune.full_clean()
         commune.save()
+        data: dict[str, Any] = {"fields": sorted(changed)}
+        if "enabled_modules" in changed:
+            after = set(commune.enabled_modules or [])
+            data["modules_on"], data["modules_off"] = sorted(after - before), sorted(before - after)
         audit_record(
             commune=commune,
             actor=actor,
             action="commune.update",
             obj=commune,
-            data={"fields": sorted(changed)},
+            summary=_commune_update_summary(data),
+            data=data,
         )
     return commune
+
+
+def _commune_update_summary(data: dict[str, Any]) -> str:
+    """« Modules ouverts : Signalements ; fermés : Budget participatif », or the names of the settings changed,
+    in the site's language (French) as every summary of the journal."""
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = []
+        for key, sentence in (
+            ("modules_on", gettext("modules ouverts : %(list)s")),
+            ("modules_off", gettext("modules fermés : %(list)s")),
+        ):
+            if data.get(key):
+                names = [str(m.label) if (m := modules.get(code)) else code for code in data[key]]
+                parts.append(sentence % {"list": ", ".join(names)})
+        others = [
+            str(getattr(Commune._meta.get_field(name), "verbose_name", name))
+            for name in data["fields"]
+            if name != "enabled_modules"
+        ]
+        if others:
+            parts.append(gettext("réglages : %(list)s") % {"list": ", ".join(others)})
+        return capfirst(" ; ".join(parts))[:300]
 
 
 def apikey_hash(secret: str) -> str:
@@ -139,7 +171,18 @@ def apikey_create(*, commune: Commune, scope: str, name: str = "", actor: Actor 
         scope=scope,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    audit_record(commune=commune, actor=actor, action="apikey.create", obj=key, summary=f"{prefix} ({scope})")
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = gettext("clé %(prefix)s… (%(scope)s)") % {
+            "prefix": f"bfr_{prefix}",
+            "scope": ApiKey.Scope(scope).label,
+        }
+    audit_record(
+        commune=commune,
+        actor=actor,
+        action="apikey.create",
+        obj=key,
+        summary=f"{name} — {summary}" if name else summary,
+    )
     return key, secret
 
 
@@ -149,7 +192,9 @@ def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_record(commune=key.commune, actor=actor, action="apikey.revoke", obj=key, summary=key.prefix)
+        audit_record(
+            commune=key.commune, actor=actor, action="apikey.revoke", obj=key, summary=f"bfr_{key.prefix}…"
+        )
     return key
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from beffroi.core import home as home_sections
 from beffroi.core import modules, selectors
 from beffroi.core.decorators import commune_required
+from beffroi.core.guards import NotPublished
 from beffroi.core.problems import machine_error
 
 
@@ -116,6 +117,8 @@ def error_400(request, exception=None):
 def error_403(request, exception=None):
     if is_machine_request(request):
         return machine_error(request, 403, gettext("Accès refusé"), str(exception or ""))
+    if isinstance(exception, NotPublished):  # the page the commune's home shows its visitors
+        return render(request, "errors/in_preparation.html", status=403)
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 

@@ -1,3 +1,5 @@
+import base64
+import contextlib
 from typing import cast
 
 from django import forms
@@ -8,6 +10,7 @@ from beffroi.accounts.models import Role, User
 from beffroi.core import modules
 from beffroi.core.models import AccessibilityLevel, ApiKey
 from beffroi.territory import presets
+from beffroi.territory.logo import MAX_BYTES, LogoError, process_logo
 
 
 class MemberForm(forms.Form):
@@ -148,7 +151,10 @@ class CommuneAddForm(forms.Form):
         label=_("Nom d'hôte dédié"),
         max_length=253,
         required=False,
-        help_text=_("Facultatif (ex. services.valbourg.fr) ; il doit aussi être déclaré dans ALLOWED_HOSTS."),
+        help_text=_(
+            "Facultatif (ex. services.valbourg.fr) : la commune sera aussi servie à cette adresse, une fois "
+            "l'adresse reliée à ce serveur par son hébergeur."
+        ),
     )
     preset = forms.ChoiceField(label=_("Modèle de départ"), required=False, widget=forms.RadioSelect)
     contour = forms.FileField(
@@ -181,6 +187,10 @@ class CommuneAddForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
+    """The mairie's logo and contact details. The logo is checked here (a bad file is an error beside its field)
+    and, when another field is refused, kept in `logo_pending` (the checked PNG): a browser never sends a chosen
+    file again, and the next successful save must not say « enregistrée » without it."""
+
     logo = forms.FileField(
         label=_("Logo ou blason"),
         required=False,
@@ -199,6 +209,42 @@ class IdentityForm(forms.Form):
         help_text=_("ex. lundi et jeudi 9 h – 12 h, mercredi 14 h – 18 h"),
     )
     website = forms.URLField(label=_("Site internet de la commune"), required=False, assume_scheme="https")
+    logo_pending = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_BYTES * 2)
+
+    def __init__(self, *args, has_logo: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.logo_png: bytes | None = None  # the chosen logo, checked and re-encoded
+        if not has_logo:
+            del self.fields["remove_logo"]  # nothing to remove
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload:
+            try:
+                self.logo_png = process_logo(upload.read())
+            except LogoError as error:
+                raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def clean_logo_pending(self) -> str:
+        raw = self.cleaned_data.get("logo_pending") or ""
+        if raw and self.logo_png is None and "logo" not in self.errors:
+            # Not a logo this page made (LogoError and binascii.Error are ValueErrors): as if none was chosen.
+            with contextlib.suppress(ValueError):
+                self.logo_png = process_logo(base64.b64decode(raw, validate=True))
+        return ""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.logo_png is not None:
+            # Sent back with the page (with errors) so that the next submission saves it.
+            pending = base64.b64encode(self.logo_png).decode("ascii")
+            self.data = {**self.data, self.add_prefix("logo_pending"): pending}
+            kept = _(
+                "Le logo choisi est gardé : il sera enregistré avec le reste du formulaire. Choisissez un "
+                "autre fichier pour le remplacer."
+            )
+            self.fields["logo"].help_text = self["logo"].help_text = kept  # the bound field copied it
 
 
 class ContourForm(forms.Form):

@@ -71,7 +71,10 @@ class MemberSearchForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Rôle"),
         required=False,
-        choices=lambda: [("", _("Tous les rôles")), *((r.value, capfirst(r.label)) for r in Role)],
+        choices=lambda: [
+            ("", _("Tous les rôles, habitants compris")),
+            *((r.value, capfirst(r.label)) for r in Role),
+        ],
     )
 
 

@@ -33,8 +33,31 @@ def test_each_role_lands_on_its_own_page(client, valbourg, agent_valbourg, admin
     client.logout()
     sign_in(client, habitant_valbourg.email)
     resident = client.get("/valbourg/mon-espace/").content.decode()
-    assert "Mes signalements, mes idées, mon vote" in resident and "Mes notifications" in resident
+    assert "Mon activité dans la commune" in resident and "Mes notifications" in resident
     assert "Ce qui demande votre attention" not in resident and "Alertes des capteurs" not in resident
+
+
+def test_a_module_switched_off_is_not_on_anyones_landing_page(
+    client, valbourg, agent_valbourg, habitant_valbourg
+):
+    valbourg.enabled_modules = ["datahub"]  # reports, démarches, participation and the budget switched off
+    valbourg.save()
+    sign_in(client, agent_valbourg.email)
+    agent = client.get("/valbourg/mon-espace/").content.decode()
+    assert "Alertes des capteurs" in agent
+    assert "Signalements à traiter" not in agent
+    for news in ("La suite de mes signalements", "Mes démarches en ligne", "La participation :"):
+        assert news not in agent
+    assert "Aucun service de la commune ne vous envoie de nouvelles" in agent
+
+    valbourg.enabled_modules = ["reports"]
+    valbourg.save()
+    client.logout()
+    sign_in(client, habitant_valbourg.email)
+    resident = client.get("/valbourg/mon-espace/").content.decode()
+    assert "La suite de mes signalements" in resident and "Mes signalements" in resident
+    assert "Mes démarches en ligne" not in resident and "La participation :" not in resident
+    assert "la loi le demande" not in resident  # the note on dossiers' mails goes with them
 
 
 def test_the_operator_signing_in_at_the_platform_lands_on_the_communes_it_runs(client, valbourg):
@@ -57,3 +80,23 @@ def test_someone_with_no_commune_still_lands_on_their_account(client, valbourg):
     )
     assert response.redirect_chain[-1][0] == "/compte/"
     assert "/plateforme/communes/" not in response.content.decode()
+
+
+def test_core_leaves_out_the_section_of_a_module_the_commune_switched_off(
+    monkeypatch, valbourg, agent_valbourg
+):
+    """The switch is applied once, in core.attention: a provider need not check it to be left out."""
+    from beffroi.core import attention
+
+    monkeypatch.setattr(attention, "_PROVIDERS", {})
+    monkeypatch.setattr(attention, "_discovered", True)
+    attention.register("budgeting", lambda **kw: attention.Section(title="Idées à examiner"))
+    attention.register("funding", lambda **kw: attention.Section(title="Dates limites"), module="planning")
+
+    def titles():
+        return [s.title for s in attention.sections_for(commune=valbourg, user=agent_valbourg, role="agent")]
+
+    valbourg.enabled_modules = ["reports"]
+    assert titles() == []
+    valbourg.enabled_modules = ["reports", "budgeting", "planning"]
+    assert titles() == ["Idées à examiner", "Dates limites"]

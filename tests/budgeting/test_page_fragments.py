@@ -81,7 +81,7 @@ def test_ballot_with_a_code_shows_a_new_cost_title_project_and_rule(client, voti
     budget, projects = voting_budget
     url = f"{BASE}/{budget.slug}/voter/code/"
     page = client.get(url).content.decode()
-    assert "Cochez de 1 à 3 projets" in page and "Boîte à livres" in page and "2\u00a0000 €" in page
+    assert "Cochez de 1 à 3 projets" in page and "Boîte à livres" in page and "2\u202f000\u00a0€" in page
 
     services.idea_assess(
         commune=budget.commune,
@@ -92,7 +92,7 @@ def test_ballot_with_a_code_shows_a_new_cost_title_project_and_rule(client, voti
         final_cost=2500,
     )
     page = client.get(url).content.decode()
-    assert "2\u00a0500 €" in page and "2\u00a0000 €" not in page
+    assert "2\u202f500\u00a0€" in page and "2\u202f000\u00a0€" not in page
     Project.objects.filter(pk=projects[4].pk).update(title="Boîte à livres de la gare")
     assert "Boîte à livres de la gare" in client.get(url).content.decode()
     services.idea_assess(
@@ -160,7 +160,7 @@ def test_ideas_page_shows_a_decision_a_merge_and_a_renamed_idea(client, valbourg
 def test_budget_page_cards_show_a_new_cost_status_place_and_language(client, voting_budget, agent_valbourg):
     budget, projects = voting_budget
     url = f"{BASE}/{budget.slug}/"
-    assert "<dd>15\u00a0000 €</dd>" in client.get(url).content.decode()
+    assert "<dd>15\u202f000\u00a0€</dd>" in client.get(url).content.decode()
     services.idea_assess(
         commune=budget.commune,
         project=projects[2],
@@ -170,7 +170,7 @@ def test_budget_page_cards_show_a_new_cost_status_place_and_language(client, vot
         final_cost=16000,
     )
     page = client.get(url).content.decode()
-    assert "<dd>16\u00a0000 €</dd>" in page and "<dd>15\u00a0000 €</dd>" not in page
+    assert "<dd>16\u202f000\u00a0€</dd>" in page and "<dd>15\u202f000\u00a0€</dd>" not in page
     place = Place.objects.create(
         commune=budget.commune, name="Square Jean-Moulin", kind="place", latitude=47.3, longitude=5.0
     )

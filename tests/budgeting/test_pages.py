@@ -1,10 +1,13 @@
 """The pages, as residents and agents use them: plain form posts (no JavaScript), secrecy, isolation."""
 
+import html
+
 import pytest
 
 from beffroi.budgeting import selectors, services
 from beffroi.budgeting.models import Ballot, Project, ProjectStatus, VoterVerification
 from tests.budgeting.conftest import add_projects, make_budget, verified
+from tests.budgeting.test_pictures import photo_with_gps
 from tests.factories import member
 
 BASE = "/valbourg/budget-participatif"
@@ -136,6 +139,9 @@ def test_anonymous_visitor_is_asked_to_log_in(client, voting_budget):
     budget, _projects = voting_budget
     page = client.get(f"{BASE}/{budget.slug}/voter/").content.decode()
     assert "Se connecter pour voter" in page
+    # the login page that link opens says why it is asked
+    login = client.get(f"/valbourg/connexion/?next={BASE}/{budget.slug}/voter/")
+    assert "Connectez-vous pour voter." in login.content.decode()
 
 
 def test_agents_see_who_voted_but_never_what(client, voting_budget, agent_valbourg, habitant_valbourg):
@@ -368,3 +374,59 @@ def test_the_printable_codes_page_has_a_print_button_and_says_what_to_do_without
     assert '<script src="/static/beffroi/print.js" defer></script>' in page
     assert "<noscript>Utilisez la commande Imprimer de votre navigateur.</noscript>" in page
     assert "onclick" not in page
+
+
+def _plain(response) -> str:
+    return html.unescape(response.content.decode()).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_the_idea_form_preselects_no_category(client, valbourg, agent_valbourg, habitant_valbourg):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    client.force_login(habitant_valbourg)
+    page = client.get(f"{BASE}/{budget.slug}/proposer/").content.decode()
+    select = page.split('name="category"')[1].split("</select>")[0]
+    assert '<option value="" selected>— choisir —</option>' in select
+    assert select.count("selected") == 1
+    response = client.post(
+        f"{BASE}/{budget.slug}/proposer/", {"title": "Un banc", "description": "Au lavoir.", "category": ""}
+    )
+    assert "Ce champ est obligatoire." in response.content.decode()
+    assert not Project.objects.filter(budget=budget).exists()
+
+
+def test_an_idea_photo_sent_with_an_error_is_said_to_be_chosen_again(
+    client, valbourg, agent_valbourg, habitant_valbourg
+):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas")
+    client.force_login(habitant_valbourg)
+    response = client.post(
+        f"{BASE}/{budget.slug}/proposer/",
+        {"title": "", "description": "Au lavoir.", "category": "cadre-de-vie", "picture": photo_with_gps()},
+    )
+    summary = _plain(response).split('class="error-summary"')[1].split("</div>")[0]
+    assert "La photo « IMG_jeanne_maison.jpg » n'a pas été gardée : choisissez-la de nouveau" in summary
+
+
+def test_the_basket_total_claims_no_zero_before_anything_is_chosen(
+    client, valbourg, agent_valbourg, habitant_valbourg
+):
+    """Without JavaScript the total is the server's: before a choice it gives the limit, never « 0 € » that
+    would stay on screen while boxes are ticked; a recomputed or stored ballot gives its real total."""
+    budget = make_budget(valbourg, agent_valbourg, ballot_type="panier", max_choices=None, cost_limit=50000)
+    projects = add_projects(budget, agent_valbourg)
+    verified(budget, agent_valbourg, habitant_valbourg)
+    client.force_login(habitant_valbourg)
+    page = _plain(client.get(f"{BASE}/{budget.slug}/voter/"))
+    assert "Votre panier peut compter jusqu'à 50 000 € de projets." in page
+    assert "Total de votre panier : 0" not in page
+    assert "Le total se met à jour quand vous appuyez sur « Recalculer le total »." in page
+    services.ballot_cast(
+        commune=valbourg, budget=budget, voter=habitant_valbourg, choices={projects[2].pk: 1}
+    )
+    page = client.get(f"{BASE}/{budget.slug}/voter/").content.decode()
+    # amounts keep their euro sign on their line
+    assert (
+        "Total de votre panier : 15\u202f000\u00a0€ sur 50\u202f000\u00a0€ (reste 35\u202f000\u00a0€)."
+        in page
+    )
+    assert "— 15\u202f000\u00a0€</span>" in page

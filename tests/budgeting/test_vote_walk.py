@@ -467,11 +467,16 @@ def test_the_elu_follows_turnout_and_state_from_the_agent_entry_point(
     assert follow_url in index.content.decode()
     assert f'href="{BASE}/gestion/{budget.slug}/"' not in index.content.decode()
     page = _text(client.get(follow_url))
-    assert "3 bulletins reçus à ce jour." in page
+    # The lead and the table's total say the same figure; the paper ballot entered once is said apart.
+    assert "3 bulletins comptent dans la participation à ce jour." in page
     assert re.search(r"avec un compte</th><td>1<", page) and re.search(r"code de vote seul</th><td>1<", page)
     assert "dont blancs : 1, nuls : 0" in page
-    assert re.search(r"en attente de seconde saisie ou divergents</th><td>1<", page)
-    assert "3 codes imprimés, 1 utilisés" in page
+    assert re.search(r"Total</th><td>3<", page)
+    assert (
+        "1 bulletin papier attend sa seconde saisie ou un rapprochement : il n'est pas encore dans ce total."
+        in page
+    )
+    assert "3 codes imprimés, 1 utilisé : 1 pour voter directement" in page
     assert "Phase" in page and "vote" in page
     # read-only for the rest: every link offered opens
     for href in set(re.findall(rf'href="({BASE}/gestion/[^"]*)"', page)):

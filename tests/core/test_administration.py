@@ -76,3 +76,32 @@ def test_invalid_key_form_keeps_the_page_with_a_french_error(client, admin_valbo
     assert response.status_code == 400
     assert "Ce champ est obligatoire" in text(response)
     assert not ApiKey.objects.exists()
+
+
+def test_the_keys_page_gives_the_addresses_of_the_communes_apis_and_works_with_them(
+    client, admin_valbourg, valbourg
+):
+    """The administrator hands a developer the key and the addresses; the addresses name the commune by
+    themselves and answer."""
+    client.force_login(admin_valbourg)
+    page = client.get(f"{ADMIN}cles-api/")
+    addresses = {endpoint["name"]: endpoint["url"] for endpoint in page.context["endpoints"]}
+    assert (
+        addresses["Signalements (Open311 GeoReport v2)"]
+        == "http://testserver/valbourg/open311/v2/discovery.json"
+    )
+    assert addresses["Données des capteurs (NGSI-LD)"] == "http://testserver/valbourg/ngsi-ld/v1/entities"
+    assert "http://testserver/valbourg/open311/v2/discovery.json" in text(page)
+    assert "apikey create" not in text(page)
+    client.logout()
+    assert client.get("/valbourg/open311/v2/discovery.json").status_code == 200
+    response = client.get("/valbourg/ngsi-ld/v1/entities", {"type": "Streetlight"})
+    assert response.status_code == 200
+
+
+def test_the_keys_page_leaves_out_the_apis_of_a_module_switched_off(client, admin_valbourg, valbourg):
+    valbourg.enabled_modules = [code for code in valbourg.enabled_modules if code != "datahub"]
+    valbourg.save()
+    client.force_login(admin_valbourg)
+    names = [endpoint["name"] for endpoint in client.get(f"{ADMIN}cles-api/").context["endpoints"]]
+    assert "Données des capteurs (NGSI-LD)" not in names and "API de la plateforme" in names

@@ -47,3 +47,25 @@ def test_the_model_refuses_updates_too(valbourg):
         entry.save()
     with pytest.raises(ValidationError):
         entry.delete()
+
+
+def test_the_journal_reads_as_sentences_with_names_not_codes(
+    client, valbourg, admin_valbourg, agent_valbourg
+):
+    """What the administrator reads on the agents' space: the modules switched on and off by name, the key by
+    its visible start and scope in words, the agent added to a service by name — no code, no account number."""
+    from beffroi.core.services import apikey_create, commune_update
+    from beffroi.territory import services as territory
+
+    valbourg.enabled_modules = ["reports", "budgeting"]
+    valbourg.save()
+    commune_update(commune=valbourg, actor=admin_valbourg, enabled_modules=["reports", "datahub"])
+    key, _secret = apikey_create(commune=valbourg, scope="write", actor=admin_valbourg)
+    team = territory.team_create(commune=valbourg, name="Voirie", actor=admin_valbourg)
+    territory.team_add_member(team=team, user=agent_valbourg, actor=admin_valbourg)
+    client.force_login(admin_valbourg)
+    html = client.get("/valbourg/espace-agents/").content.decode().replace("&#x27;", "'")
+    assert "Modules ouverts : Données et capteurs ; modules fermés : Budget participatif" in html
+    assert f"Clé d'API créée — clé bfr_{key.prefix}… (lecture et écriture)" in html
+    assert f"Agent ajouté à un service — {agent_valbourg.full_name}" in html
+    assert "(write)" not in html and "compte n°" not in html

@@ -258,3 +258,17 @@ def test_another_communes_team_is_not_found(admin_client, hautmesnil):
     assert admin_client.get(f"{ADMIN}services/voirie-h/supprimer/").status_code == 404
     assert admin_client.post(f"{ADMIN}services/voirie-h/renommer/", {"name": "X"}).status_code == 404
     assert Team.objects.get(slug="voirie-h").name == "Voirie"
+
+
+def test_the_members_page_has_unique_ids_and_no_empty_removal_on_ones_own_row(
+    admin_client, valbourg, admin_valbourg, agent_valbourg
+):
+    page = admin_client.get(f"{ADMIN}membres/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="recherche_role"' in page and 'id="recherche_role"' in page
+    assert "Tous les rôles, habitants compris" in page  # what the unfiltered list holds
+    own = next(row for row in page.split("<tr>") if admin_valbourg.email in row)
+    assert "Retirer de la commune" not in own and 'data-label="Retirer"' not in own
+    other = next(row for row in page.split("<tr>") if agent_valbourg.email in row)
+    assert "Retirer de la commune" in other

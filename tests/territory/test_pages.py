@@ -76,6 +76,21 @@ def test_search_without_javascript_then_pick_then_create(
     assert "Rovon" in listing and "en préparation" in listing
 
 
+def test_a_bad_slug_is_said_once_and_the_host_help_speaks_plain_french(client, operator):
+    client.force_login(operator)
+    response = client.post(
+        "/plateforme/communes/nouvelle/",
+        {"insee_code": ROVON, "admin_email": "mairie@rovon.test", "slug": "Rovon Isère!"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("Lettres minuscules, chiffres et tirets seulement") == 2  # the summary and the field
+    assert "ne doit contenir que des lettres" not in html
+    assert "ALLOWED_HOSTS" not in html and "reliée à ce serveur par son hébergeur" in html.replace(
+        "&#x27;", "'"
+    )
+
+
 def test_search_as_you_type_answers_the_results_alone(client, operator):
     client.force_login(operator)
     response = client.get("/plateforme/communes/recherche/", {"q": "st jean de luz"}, HTTP_HX_REQUEST="true")
@@ -271,6 +286,31 @@ def test_logo_is_checked_resized_and_shown_in_the_header(client, rovon, mayor):
         {"logo": upload("blason.png", b"<svg onload=alert(1)>", "image/png")},
     )
     assert "n'est pas une image lisible" in bad.content.decode().replace("&#x27;", "'")
+
+
+def test_a_logo_chosen_with_an_error_elsewhere_is_kept_and_saved_next_time(client, rovon, mayor):
+    import re
+
+    client.force_login(mayor)
+    page = "/rovon/espace-agents/administration/identite/"
+    assert "Retirer le logo actuel" not in client.get(page).content.decode()  # there is none yet
+    refused = client.post(
+        page, {"logo": upload("blason.png", png((300, 200)), "image/png"), "contact_email": "mairie@"}
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "Le logo choisi est gardé" in html
+    rovon.refresh_from_db()
+    assert not rovon.logo
+    kept = re.search(r'name="logo_pending" value="([^"]+)"', html).group(1)
+    saved = client.post(page, {"logo_pending": kept, "contact_email": "mairie@rovon.test"})
+    assert saved.status_code == 302
+    rovon.refresh_from_db()
+    assert rovon.logo and rovon.contact_email == "mairie@rovon.test"
+    assert "Retirer le logo actuel" in client.get(page).content.decode()
+    forged = client.post(page, {"logo_pending": "PHN2Zz4=", "contact_email": "mairie@rovon.test"})
+    assert forged.status_code == 302  # not an image: ignored, the stored logo stays
+    rovon.refresh_from_db()
+    assert rovon.logo
 
 
 def test_a_bad_contour_on_the_page_is_refused_in_french(client, rovon, mayor):

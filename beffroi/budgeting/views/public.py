@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.decorators import capability_required, login_reason
 from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import forms, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
@@ -27,6 +27,7 @@ from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import format_eur_short
+from beffroi.core.forms import picture_not_kept
 from beffroi.core.pictures import picture_response
 
 
@@ -160,6 +161,7 @@ def idea_submit(request, slug):
                     _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision."),
                 )
                 return redirect("budgeting:ideas", slug=budget.slug)
+    picture_not_kept(form)
     return render(
         request,
         "budgeting/idea_form.html",
@@ -216,6 +218,7 @@ def _ballot_context(budget, projects, choices: dict[int, int]) -> dict[str, Any]
     }
 
 
+@login_reason(gettext_lazy("Connectez-vous pour voter."))
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
 def vote(request, slug):

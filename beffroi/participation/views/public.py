@@ -10,13 +10,15 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.decorators import capability_required, login_reason
 from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
+from beffroi.core.forms import picture_not_kept
 from beffroi.core.pictures import picture_response
 from beffroi.participation import answers, forms, selectors, services, sortition
 from beffroi.participation.models import Audience, Comment, ProposalStatus
@@ -63,6 +65,7 @@ def _browser_key(request, *, create: bool) -> str:
     return key
 
 
+@login_reason(gettext_lazy("Connectez-vous pour répondre à cette consultation."))
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
 def consultation_detail(request, slug):
@@ -163,6 +166,7 @@ def proposals(request):
     return render(request, "participation/proposals.html", context)
 
 
+@login_reason(gettext_lazy("Connectez-vous pour soutenir ou commenter cette proposition."))
 @require_safe
 @commune_required
 def proposal_detail(request, pk):
@@ -188,6 +192,7 @@ def proposal_picture(request, pk, size="photo"):
     )
 
 
+@login_reason(gettext_lazy("Connectez-vous pour déposer une proposition."))
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("participate")
 def proposal_submit(request):
@@ -204,6 +209,7 @@ def proposal_submit(request):
                 request, _("Votre proposition est publiée : partagez-la pour recueillir des soutiens.")
             )
             return redirect("participation:proposal", pk=proposal.pk)
+    picture_not_kept(form)
     rules = selectors.proposal_rules_get(commune=request.commune)
     return render(
         request,

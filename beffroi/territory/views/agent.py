@@ -6,7 +6,7 @@ from beffroi.accounts import selectors as account_selectors
 from beffroi.accounts.decorators import capability_required, target_capability
 from beffroi.accounts.models import Role
 from beffroi.accounts.roles import CAPABILITIES, has_capability
-from beffroi.core import modules
+from beffroi.core import modules, personal_data
 from beffroi.core import selectors as core_selectors
 from beffroi.territory import selectors
 
@@ -26,9 +26,22 @@ def agent_space(request):
     audit_entries = (
         list(core_selectors.audit_list(commune=request.commune, limit=15)) if can["manage_commune"] else []
     )
-    # The log keeps only account numbers: show the current name of those accounts that still exist.
-    labels = account_selectors.account_labels(user_ids=(e.actor_id for e in audit_entries))
-    journal = [{"entry": e, "who": labels.get(e.actor_id or 0, e.actor_label)} for e in audit_entries]
+    # The log keeps only account numbers (of who acted and in its summaries, « compte n° 4 »): show the current
+    # name of those accounts that still exist.
+    labels = account_selectors.account_labels(
+        user_ids=[
+            *(e.actor_id for e in audit_entries),
+            *personal_data.account_references(e.summary for e in audit_entries),
+        ]
+    )
+    journal = [
+        {
+            "entry": e,
+            "who": labels.get(e.actor_id or 0, e.actor_label),
+            "summary": personal_data.name_accounts(e.summary, labels),
+        }
+        for e in audit_entries
+    ]
     context = {
         "role": role,
         "role_label": Role(role).label,

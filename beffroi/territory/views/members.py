@@ -50,7 +50,9 @@ def _back(request, default: str) -> str:
 
 def _members_context(request, *, invite_form=None):
     commune = request.commune
-    search = MemberSearchForm(request.GET or None)
+    search = MemberSearchForm(
+        request.GET or None, auto_id="recherche_%s"
+    )  # the invitation form has its own id_role
     query, role = "", ""
     if search.is_valid():
         query, role = search.cleaned_data["q"], search.cleaned_data["role"]
@@ -391,8 +393,45 @@ def api_keys(request):
         "api_keys": core_selectors.apikey_list(commune=request.commune),
         "key_form": form,
         "section": "keys",
+        "endpoints": _api_endpoints(request),
     }
     return render(request, "territory/admin_api_keys.html", context, status=400 if form.errors else 200)
+
+
+def _api_endpoints(request) -> list[dict[str, str]]:
+    """The addresses to give the other software, under this commune's own address (its path or host names
+    it: no tenant to pass), with the description a developer reads, for each API the commune's modules open."""
+    enabled = set(request.commune.enabled_modules or [])
+    endpoints = []
+    if "reports" in enabled:
+        endpoints.append(
+            {
+                "name": _("Signalements (Open311 GeoReport v2)"),
+                "url": request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "json"})),
+                "docs": "https://wiki.open311.org/GeoReport_v2",
+                "use": _(
+                    "applications de signalement (lecture, et dépôt avec une clé « lecture et écriture »)"
+                ),
+            }
+        )
+    if "datahub" in enabled:
+        endpoints.append(
+            {
+                "name": _("Données des capteurs (NGSI-LD)"),
+                "url": request.build_absolute_uri(reverse("ngsild:entities")),
+                "docs": request.build_absolute_uri(reverse("ngsild:openapi")),
+                "use": _("serveur LoRaWAN, plateforme de données, tableau de bord"),
+            }
+        )
+    endpoints.append(
+        {
+            "name": _("API de la plateforme"),
+            "url": request.build_absolute_uri(reverse("api:api-root")),
+            "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+            "use": _("mesures des capteurs, démarches, exports"),
+        }
+    )
+    return endpoints
 
 
 @capability_required("manage_commune")

@@ -38,18 +38,17 @@ def first_steps_page(request):
 def commune_identity(request):
     commune = request.commune
     initial = {name: getattr(commune, name) for name in services.IDENTITY_FIELDS}
-    form = IdentityForm(request.POST or None, request.FILES or None, initial=initial)
+    form = IdentityForm(
+        request.POST or None, request.FILES or None, initial=initial, has_logo=bool(commune.logo)
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        upload = data.pop("logo")
-        remove = data.pop("remove_logo")
+        data = dict(form.cleaned_data)
+        for name in ("logo", "logo_pending"):
+            data.pop(name)
+        remove = data.pop("remove_logo", False)
         try:
             services.commune_identity_update(
-                commune=commune,
-                actor=request.user,
-                logo=upload.read() if upload else None,
-                remove_logo=remove,
-                **data,
+                commune=commune, actor=request.user, logo=form.logo_png, remove_logo=remove, **data
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -1,5 +1,5 @@
 // Progressive enhancement of the ballot: live total of the basket (panier) or of the points given.
-// Without JavaScript the "Recalculer" button asks the server for the same figures.
+// Without JavaScript the "Recalculer" button asks the server for the same figures (the page says so).
 (function () {
   "use strict";
   var fieldset = document.querySelector(".pb-ballot");
@@ -8,6 +8,8 @@
   var type = fieldset.getAttribute("data-ballot-type");
   var lang = document.documentElement.lang || "fr";
   var format = function (n) { return n.toLocaleString(lang); };
+  // an amount as the server writes it (|euros): a no-break space keeps the euro sign on the number's line
+  var euros = function (n) { return format(n) + "\u00a0€"; };
   // The sentences come translated from the page (data-template, data-over); only numbers are filled in here.
   var template = output.getAttribute("data-template") || "";
   var overTemplate = output.getAttribute("data-over-template") || template;
@@ -22,7 +24,7 @@
       fieldset.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
         total += parseInt(box.getAttribute("data-cost"), 10) || 0;
       });
-      var values = { total: format(total), limit: format(limit), left: format(limit - total), excess: format(total - limit) };
+      var values = { total: euros(total), limit: euros(limit), left: euros(limit - total), excess: euros(total - limit) };
       output.textContent = fill(values, total > limit ? overTemplate : template) +
         (total > limit ? " " + over : "");
       output.classList.toggle("pb-total-over", total > limit);
@@ -38,4 +40,7 @@
   }
   fieldset.addEventListener("change", update);
   fieldset.addEventListener("input", update);
+  // The live figure from the start; the line telling to press « Recalculer » is for pages without JavaScript.
+  update();
+  document.querySelectorAll(".pb-without-script").forEach(function (line) { line.hidden = true; });
 })();
