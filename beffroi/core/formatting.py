@@ -124,11 +124,12 @@ def format_quarter(quarter: int, year: int | None = None) -> str:
 
 
 def format_days(days: Decimal | int | float, places: int = 1) -> str:
-    """13.94 -> '13,9 jours', 1 -> '1 jour' (the unit in full: « j » is an abbreviation few read)."""
-    text = format_number(days, places)
-    if float(days) == int(float(days)):
-        text = format_number(days, 0)
-    return f"{text}{NBSP}{'jour' if abs(float(days)) < 2 else 'jours'}"
+    """13.94 -> '13,9 jours', 15.96 -> '16 jours', 1 -> '1 jour' (the unit in full: « j » is an abbreviation few
+    read; a value whole once rounded is written without « ,0 »)."""
+    number = Decimal(repr(days)) if isinstance(days, float) else Decimal(days)
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format_number(rounded, 0 if rounded == rounded.to_integral_value() else places)
+    return f"{text}{NBSP}{'jour' if abs(rounded) < 2 else 'jours'}"
 
 
 def join_fr(items: Iterable[str], last: str = "et") -> str:

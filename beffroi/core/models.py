@@ -108,6 +108,12 @@ class Commune(models.Model):
         blank=True,
         help_text=_("Qui l'a faite et quand (ex. audit interne du 12 mars 2026 sur 10 pages)."),
     )
+    accessibility_stated_on = models.DateField(
+        _("déclaration d'accessibilité établie le"),
+        null=True,
+        blank=True,
+        help_text=_("Mise à jour quand l'état de conformité ou l'évaluation change."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

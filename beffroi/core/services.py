@@ -42,6 +42,7 @@ COMMUNE_FIELDS = {
     "home_published",
     "accessibility_level",
     "accessibility_audit",
+    "accessibility_stated_on",
     "archived_at",
     "logo",
 }

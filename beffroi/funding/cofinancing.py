@@ -17,9 +17,16 @@ The rule, as read in the research note (§2; check the consolidated text on Lég
   Saint-Pierre-et-Miquelon are excepted (read in translation; French wording not verified);
 * operating expenditure and private funding (mécénat…) are outside the base.
 
-Arithmetic is exact: the verdict compares ``own × (1 − rate)`` with ``rate × public aids`` on Decimals; the
-displayed minimum own share is rounded *up* to the cent and the maximum public aid *down*, so that the
-displayed figures themselves pass the check.
+The figures given to the user are those of the plan's public funding ``base = own + public aids``, the amount
+the project needs from public persons (its investment cost less the private funding, once the plan balances):
+the owner brings at least ``rate × base`` and the public aids are capped at ``base − that minimum`` (for a
+100 000 € project funded publicly, 20 000 € and 80 000 €). Keeping the aids as planned and raising the own
+share to ``aids × rate / (1 − rate)`` would also satisfy the rule, but only by funding more than the project
+costs, so it is not the advice given.
+
+Arithmetic is exact: the verdict compares ``own`` with ``rate × base`` on fractions; the displayed minimum own
+share is rounded *up* to the cent and the aid cap is what remains of the base, so that a plan holding the
+displayed figures passes the check and one cent past them fails.
 """
 
 from __future__ import annotations
@@ -128,10 +135,10 @@ class CofinancingResult:
     public_funding_total: Decimal  # the base: own share + public aid
     private_funding: Decimal  # investment funding from private persons, outside the base
     operating_total: Decimal  # operating lines, outside the rule
-    min_own_share: Decimal  # for the public aid planned, rounded up to the cent
-    max_public_aid: Decimal | None  # for the own share planned, rounded down; None when unlimited
-    missing_own_share: Decimal
-    excess_public_aid: Decimal
+    min_own_share: Decimal  # rate × the public funding, rounded up to the cent
+    max_public_aid: Decimal | None  # the public funding less min_own_share; None when unlimited
+    missing_own_share: Decimal  # min_own_share − own share, when positive
+    excess_public_aid: Decimal  # public aid − max_public_aid, when positive (equal to the missing share)
     own_share_percent: Decimal | None  # of the base, for display
     message: str
     notes: tuple[str, ...]
@@ -139,10 +146,6 @@ class CofinancingResult:
 
 def _ceil_cents(value: Fraction) -> Decimal:
     return (Decimal(math.ceil(value * 100)) / 100).quantize(CENT)
-
-
-def _floor_cents(value: Fraction) -> Decimal:
-    return (Decimal(math.floor(value * 100)) / 100).quantize(CENT)
 
 
 def _regime_rate(
@@ -160,13 +163,13 @@ def _regime_rate(
                 article,
                 [
                     "Compétence à chef de file : la convention territoriale d'exercice concerté (CTEC) déroge "
-                    "au taux de 30 % ; le taux général de 20 % s'applique."
+                    "au taux de 30 % ; le taux général de 20 % s'applique."
                 ],
             )
         return (
             Decimal("0.30"),
             "CGCT art. L1111-9 et L1111-10 III",
-            ["Compétence à chef de file : participation minimale portée à 30 % des financements publics."],
+            ["Compétence à chef de file : participation minimale portée à 30 % des financements publics."],
         )
     if regime is Regime.SCHOOL_ENERGY_RENOVATION:
         if prefect_decision:
@@ -174,15 +177,15 @@ def _regime_rate(
                 Decimal("0.10"),
                 f"{article} (loi n° 2024-279 du 29 mars 2024)",
                 [
-                    "Rénovation énergétique de bâtiments scolaires : taux de 10 % fixé par le préfet de département."
+                    "Rénovation énergétique de bâtiments scolaires : taux de 10 % fixé par le préfet de département."
                 ],
             )
         return (
             standard,
             article,
             [
-                "Rénovation énergétique de bâtiments scolaires : le taux de 10 % n'est possible que sur décision "
-                "du préfet de département ; sans elle, le taux de 20 % s'applique."
+                "Rénovation énergétique de bâtiments scolaires : le taux de 10 % n'est possible que sur décision "
+                "du préfet de département ; sans elle, le taux de 20 % s'applique."
             ],
         )
     if regime in PREFECT_DEROGATIONS:
@@ -194,7 +197,7 @@ def _regime_rate(
             standard,
             article,
             [
-                f"{subject.capitalize()} : une dérogation du préfet est possible ; sans elle, le taux de 20 % s'applique."
+                f"{subject.capitalize()} : une dérogation du préfet est possible ; sans elle, le taux de 20 % s'applique."
             ],
         )
     assert regime is Regime.OVERSEAS
@@ -218,8 +221,8 @@ def check_minimum_participation(
 ) -> CofinancingResult:
     """Check the owner's minimum participation in the investment part of a financing plan.
 
-    Implements CGCT art. L1111-10 III (20 %, 10 % on the préfet's decision for school energy renovation,
-    préfet's derogations, overseas exception) and the 30 % of art. L1111-9 for *chef de file* competences.
+    Implements CGCT art. L1111-10 III (20 %, 10 % on the préfet's decision for school energy renovation,
+    préfet's derogations, overseas exception) and the 30 % of art. L1111-9 for *chef de file* competences.
     ``derogation_rate`` is the rate the préfet set when granting a derogation (0 when he waived it).
     """
     try:
@@ -278,17 +281,21 @@ def check_minimum_participation(
         )
 
     exact_rate = Fraction(rate)
-    ok = Fraction(own) * (1 - exact_rate) >= exact_rate * Fraction(aid)  # exact, whatever the rate's digits
-    min_own = _ceil_cents(Fraction(aid) * exact_rate / (1 - exact_rate)) if rate else Decimal("0.00")
-    max_aid = _floor_cents(Fraction(own) * (1 - exact_rate) / exact_rate) if rate else None
+    ok = Fraction(own) >= exact_rate * Fraction(base)  # exact, whatever the rate's digits
+    min_own = _ceil_cents(Fraction(base) * exact_rate)
+    max_aid = base - min_own if rate else None
     missing = max(Decimal("0.00"), min_own - own)
     excess = max(Decimal("0.00"), aid - max_aid) if max_aid is not None else Decimal("0.00")
     # Rounded down so that a share just under the threshold never displays as the threshold itself.
     percent = (own / base * 100).quantize(CENT, rounding=ROUND_FLOOR) if base else None
-    share_text = (
-        f" ({format_percent(percent)} des {format_eur(base)} de financements publics)"
-        if percent is not None
-        else ""
+    share_text = f" ({format_percent(percent)} des financements publics)" if percent is not None else ""
+    rule = (
+        f"{article} : la commune, maître d'ouvrage, doit apporter au moins {format_percent(rate * 100)} du "
+        "montant total des financements apportés au projet par des personnes publiques, sa propre part comprise."
+    )
+    figures = (
+        f"Pour {format_eur(base)} de financements publics, sa part doit atteindre au moins "
+        f"{format_eur(min_own)} et les aides publiques ne peuvent pas dépasser {format_eur(max_aid or 0)}."
     )
 
     if rate == 0:
@@ -296,23 +303,27 @@ def check_minimum_participation(
             f"{article} : aucune participation minimale n'est exigée dans ce cas ; "
             f"la commune apporte {format_eur(own)}{share_text}."
         )
+    elif not base:
+        message = f"{rule} Ce plan ne compte aucun financement public pour l'investissement : la règle est respectée."
     elif ok:
         message = (
-            f"{article} : la part du maître d'ouvrage doit atteindre au moins {format_percent(rate * 100)} du "
-            "montant total des financements apportés par des personnes publiques. "
-            f"Avec {format_eur(aid)} d'aides publiques, la commune doit apporter au moins {format_eur(min_own)} ; "
-            f"elle apporte {format_eur(own)}{share_text} : la règle est respectée. "
-            f"Avec cette part, les aides publiques peuvent atteindre {format_eur(max_aid or 0)}."
+            f"{rule} {figures} Elle apporte {format_eur(own)}{share_text} pour {format_eur(aid)} d'aides "
+            "publiques : la règle est respectée."
         )
     else:
         message = (
-            f"{article} : la part du maître d'ouvrage doit atteindre au moins {format_percent(rate * 100)} du "
-            "montant total des financements apportés par des personnes publiques. "
-            f"Avec {format_eur(aid)} d'aides publiques, la commune doit apporter au moins {format_eur(min_own)} ; "
-            f"elle n'apporte que {format_eur(own)}{share_text} : il manque {format_eur(missing)}. "
-            f"À part propre inchangée, les aides publiques ne peuvent pas dépasser {format_eur(max_aid or 0)}, "
-            f"soit {format_eur(excess)} de trop."
+            f"{rule} {figures} Elle n'apporte que {format_eur(own)}{share_text} pour {format_eur(aid)} "
+            f"d'aides publiques : il manque {format_eur(missing)} de part communale, soit "
+            f"{format_eur(excess)} d'aides au-delà du plafond."
         )
+        if regime is Regime.STANDARD:
+            notes.append(
+                "Le taux de 20 % est le taux général. Il est de 30 % pour une compétence à chef de file "
+                "(sauf convention territoriale d'exercice concerté), peut être abaissé à 10 % par le préfet pour "
+                "la rénovation énergétique de bâtiments scolaires, peut faire l'objet d'une dérogation du préfet "
+                "(monuments protégés, calamités publiques, patrimoine non protégé) et ne s'applique pas aux "
+                "collectivités d'outre-mer : choisissez le régime du plan qui correspond au projet."
+            )
     return CofinancingResult(
         ok=ok,
         applicable=True,

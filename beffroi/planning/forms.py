@@ -182,12 +182,15 @@ class AssessmentForm(forms.Form):
                         widget=forms.RadioSelect,
                     )
                 else:
+                    # The bounds of maturity.indicator_score, checked on the field so that the error names it.
                     self.fields[f"i_{indicator.code}"] = forms.DecimalField(
                         label=label,
                         help_text=" ".join(help_parts),
                         required=False,
                         max_digits=16,
-                        decimal_places=3,
+                        decimal_places=0 if indicator.scoring == "level" else 3,
+                        min_value=0,
+                        max_value={"percent": 100, "level": 4}.get(indicator.scoring or ""),
                     )
 
     def sections(self):

@@ -260,6 +260,7 @@ def _file_one(
             identity=identity,
             posted=answers,
             files=_pieces(code),
+            consent=True,
         )
     dossier = services.dossier_start(commune=commune, demarche=demarche, actor=None, applicant_kind=kind)
     services.dossier_save(dossier=dossier, posted=identity, identity=True, complete=True)
@@ -284,7 +285,9 @@ def _handle(dossier: Dossier, rng: random.Random, agent: User, fate: str) -> Non
                 dossier=dossier, actor=agent, body="Voir avec le service technique avant de répondre."
             )
         return
-    if fate == Dossier.State.INCOMPLETE or rng.random() < 0.3:
+    # Pieces are asked for only while the period runs: past its date the implicit decision is born.
+    late = bool(services.implicit_decision_born(dossier, today=timezone.localdate()))
+    if not late and (fate == Dossier.State.INCOMPLETE or rng.random() < 0.3):
         services.dossier_request_pieces(
             dossier=dossier,
             actor=agent,
@@ -293,6 +296,8 @@ def _handle(dossier: Dossier, rng: random.Random, agent: User, fate: str) -> Non
         if fate == Dossier.State.INCOMPLETE:
             return
         services.message_from_applicant(dossier=dossier, body="Voici le justificatif demandé.", pieces=True)
+    elif fate == Dossier.State.INCOMPLETE:
+        return
     template = selectors.decision_templates(commune=dossier.commune).filter(outcome=fate).first()
     text = "" if template else "Décision de la mairie."
     if template is not None and "[motif]" in template.body:

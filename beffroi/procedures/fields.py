@@ -27,6 +27,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from beffroi.core.formatting import NBSP, format_number
+
 # type code → French label (shown in the form builder). Order is the builder's menu order.
 TYPES: dict[str, str] = {
     "short_text": "Texte court",
@@ -454,8 +456,8 @@ def display_value(
         number = parse_decimal(str(value))
         text = _number_text(number) if number is not None else str(value)
         return f"{text} {field['unit']}" if field.get("unit") else text
-    if kind == "phone":
-        return phone_display(str(value))
+    if kind == "phone":  # read whole: never cut at the end of a line (a page, the printed accusé)
+        return phone_display(str(value)).replace(" ", NBSP)
     if kind == "address" and isinstance(value, Mapping):
         lines = [
             value.get("street", ""),
@@ -470,7 +472,9 @@ def display_value(
                 if point.get("source") == "carte"
                 else "situé d'après la base adresse"
             )
-            text = f"{text} ({where} : {float(point['lat']):.5f}, {float(point['lon']):.5f})"
+            # French decimal commas: the two numbers are named, a comma between them would read as a third
+            lat, lon = (format_number(Decimal(str(point[axis])), 5) for axis in ("lat", "lon"))
+            text = f"{text} ({where} : latitude {lat}, longitude {lon})"
         return text
     if kind == "place":
         return (places or {}).get(str(value), str(value))

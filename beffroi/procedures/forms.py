@@ -374,3 +374,21 @@ class CounterForm(forms.Form):
         ],
         initial=Dossier.Channel.COUNTER.value,
     )
+    # The mandate (checked by services.dossier_file_for, whose refusal names `consent`): the applicant's
+    # consent, and who made the request when it was not the applicant in person.
+    consent = forms.BooleanField(
+        label=_("Le demandeur accepte que la mairie dépose cette demande en son nom"),
+        required=False,
+        help_text=_("Son accord donné au guichet, au téléphone ou par son courrier signé."),
+    )
+    requester = forms.CharField(
+        label=_("Demande faite par (si ce n'est pas le demandeur lui-même)"),
+        required=False,
+        max_length=200,
+        help_text=_("Par exemple : sa fille, Marie Dupont. Laissez vide si le demandeur fait la demande."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        # ids as the error summary links them (#champ-consent), like the form's other fields
+        kwargs.setdefault("auto_id", "champ-%s")
+        super().__init__(*args, **kwargs)

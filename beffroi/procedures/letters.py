@@ -2,13 +2,16 @@
 
 Placeholders: `{{ demandeur }}`, `{{ code }}`, `{{ demarche }}`, `{{ date_depot }}`, `{{ date_decision }}`,
 `{{ commune }}`, `{{ signataire }}` and `{{ champ.<clé> }}` for an answer of the form. An unknown placeholder is
-left visible as is, so the agent sees it in the preview instead of a silent blank.
+left visible as is, so the agent sees it in the preview instead of a silent blank. A passage the agent writes
+for each dossier is marked in square brackets (`[motif]`): a letter is not sent while one is left (`unfilled`).
 """
 
 import re
 from collections.abc import Mapping
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z0-9_]+)?)\s*\}\}")
+# A passage to write for each dossier (« [motif] »): a short bracketed phrase on one line.
+TO_WRITE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 NAMES = ("demandeur", "code", "demarche", "date_depot", "date_decision", "commune", "signataire")
 
 
@@ -35,3 +38,10 @@ def unknown_placeholders(text: str, field_keys: set[str]) -> list[str]:
         elif name not in NAMES:
             unknown.append(name)
     return unknown
+
+
+def unfilled(text: str) -> list[str]:
+    """What a letter still holds of its template instead of the dossier's text, once each: the bracketed
+    passages to write (« [motif] »), then the placeholders nothing filled (« {{ champ.x }} »)."""
+    found = [m.group(0) for m in TO_WRITE.finditer(text)] + [m.group(0) for m in PLACEHOLDER.finditer(text)]
+    return list(dict.fromkeys(found))

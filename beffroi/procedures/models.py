@@ -159,6 +159,11 @@ class Dossier(models.Model):
         related_name="+",
         verbose_name=_("agent ayant saisi"),
     )
+    # The mandate of a dossier an agent files for the applicant (counter, phone, letter; `channel` says how,
+    # `filed_by` who typed it): who made the request when not the applicant in person (« sa fille, Marie
+    # Dupont »), and when the applicant's consent to have it filed in their name was recorded.
+    mandate_requester = models.CharField(_("demande faite par"), max_length=200, blank=True)
+    mandate_consent_at = models.DateTimeField(_("accord du demandeur recueilli le"), null=True, blank=True)
     team = models.ForeignKey(
         "territory.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

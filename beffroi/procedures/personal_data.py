@@ -33,6 +33,10 @@ def export(*, user: User) -> dict[str, Any]:
                 "etat": d.state,
                 "etat_libelle": str(d.get_state_display()),
                 "canal": d.channel,
+                "mandat": {
+                    "demande_faite_par": d.mandate_requester,
+                    "accord_recueilli_le": d.mandate_consent_at.isoformat() if d.mandate_consent_at else None,
+                },
                 "demandeur": d.applicant_kind,
                 "identification": d.identity,
                 "reponses": d.answers,

@@ -3,16 +3,19 @@ context shared by the page, the e-mail and the PDF (print template of their own,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beffroi.core import dates
+from beffroi.core.formatting import NBSP
 from beffroi.core.links import commune_url
 from beffroi.core.pdf import html_to_pdf
-from beffroi.procedures import schema
-from beffroi.procedures.fields import display_value, french_date
+from beffroi.procedures import schema, selectors
+from beffroi.procedures.fields import display_value
 from beffroi.procedures.messages import france_communes
 from beffroi.procedures.models import Dossier, Regime
 
@@ -35,7 +38,7 @@ def service(dossier: Dossier) -> dict[str, str]:
 def implicit_decision_text(dossier: Dossier) -> dict[str, str]:
     """What silence will mean, its date and the means of appeal (R112-11-1 1°, L232-3, L232-4, R421-1 CJA)."""
     regime = dossier.version.regime
-    deadline = french_date(dossier.deadline) if dossier.deadline else ""
+    deadline = dates.long_date(dossier.deadline) if dossier.deadline else ""
     if regime == Regime.NONE:
         return {
             "regime": _(
@@ -92,7 +95,7 @@ def receipt_text(dossier: Dossier) -> str:
     missing = _("non renseigné")
     lines = [_("Accusé de réception")]
     if dossier.received_on:
-        lines.append(_("Reçue le %(date)s") % {"date": french_date(dossier.received_on)})
+        lines.append(_("Reçue le %(date)s") % {"date": dates.long_date(dossier.received_on)})
     lines += [
         _("Service en charge : %(name)s") % {"name": found["name"]},
         _("Adresse postale : %(v)s") % {"v": found["address"] or missing},
@@ -106,9 +109,13 @@ def receipt_text(dossier: Dossier) -> str:
     return "\n".join(lines)
 
 
-def answers_read(dossier: Dossier, *, places: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The dossier's answers as read, section by section (a block's rows listed), for pages and print."""
+def answers_read(dossier: Dossier, *, places: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The dossier's answers as read, section by section (a block's rows listed), for pages and print: a
+    choice by its label, a place by its name, a commune by its name (`places`: the commune's, read when not
+    given)."""
     communes = france_communes() or {}
+    if places is None:
+        places = selectors.place_names(commune=dossier.commune, forms=[dossier.version.schema])
 
     def read(item: Any, value: Any) -> str:
         text = display_value(item, value, places=places, communes=communes)
@@ -168,9 +175,12 @@ def identity_read(dossier: Dossier) -> list[tuple[str, str]]:
 def context(dossier: Dossier) -> dict[str, Any]:
     """Everything the accusés name, for the page, the e-mail and the PDF."""
     filed_at = timezone.localtime(dossier.filed_at) if dossier.filed_at else None
+    found = service(dossier)
     return {
         "dossier": dossier,
-        "service": service(dossier),
+        # the phone typed with ordinary spaces, joined with no-break ones: never cut across two lines on the
+        # page or the printed accusé
+        "service": {**found, "phone": found["phone"].replace(" ", NBSP)},
         "implicit": implicit_decision_text(dossier),
         "filed_at": filed_at,
         "received_on": dossier.received_on,

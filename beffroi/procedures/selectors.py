@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from beffroi.accounts.models import NotificationKind
+from beffroi.accounts.selectors import notification_address
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
+from beffroi.procedures import schema
 from beffroi.procedures.models import (
     DecisionTemplate,
     Demarche,
@@ -17,6 +21,7 @@ from beffroi.procedures.models import (
     DossierFile,
     DossierMessage,
 )
+from beffroi.territory.selectors import place_list
 
 QUEUE_STATES = ("ouverts", *Dossier.State.values)
 
@@ -50,6 +55,32 @@ def demarche_get(
         qs = qs.filter(pk=pk)
     # One row at most (the slug is unique in the commune): no ORDER BY to write and run.
     return next(iter(qs.order_by()[:1]), None)
+
+
+def place_names(*, commune: Commune, forms: list[Mapping[str, Any]] | None = None) -> dict[str, str]:
+    """The commune's places by id, as a « lieu » answer stores them, to read the answer as the place's name.
+
+    With `forms` (the versions' schemas about to be read), nothing is read unless one of them has a place
+    question, in a block or not."""
+    if forms is not None and not any(
+        question["type"] == "place"
+        for form in forms
+        for _section, item in schema.iter_fields(form)
+        for question in [item, *item.get("fields", [])]
+    ):
+        return {}
+    return {str(pk): name for pk, name in place_list(commune=commune).values_list("pk", "name")}
+
+
+def applicant_address(*, dossier: Dossier, required: bool = True) -> str:
+    """Where the applicant's mails about this dossier go, '' when nowhere: the address typed in the
+    identification; when it is the applicant's account's, only once confirmed and, for what the law does not
+    require (`required` False: instruction started, a message), only if « Mes démarches » is not muted."""
+    email = dossier.applicant_email
+    if dossier.applicant is not None and email.lower() == dossier.applicant.email.lower():
+        kind = None if required else NotificationKind.DOSSIERS
+        email = notification_address(dossier.applicant, kind=kind) or ""
+    return email
 
 
 def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
@@ -190,6 +221,19 @@ def open_pause_pieces(*, dossier: Dossier) -> str:
 
 def decision_templates(*, commune: Commune) -> QuerySet[DecisionTemplate]:
     return DecisionTemplate.objects.filter(commune=commune)
+
+
+def last_signatory(*, commune: Commune) -> str:
+    """Who signed the commune's latest decision (« Le maire, Jeanne Dupont »): the decision form's first
+    guess, '' before any."""
+    found = (
+        Dossier.objects.filter(commune=commune, decided_at__isnull=False)
+        .exclude(decision_signatory="")
+        .order_by("-decided_at")
+        .values_list("decision_signatory", flat=True)
+        .first()
+    )
+    return found or ""
 
 
 def decision_template_get(*, commune: Commune, pk: int) -> DecisionTemplate | None:

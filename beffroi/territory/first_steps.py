@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beffroi.accounts import selectors as account_selectors
 from beffroi.core import modules
+from beffroi.core.models import AccessibilityLevel
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -120,7 +121,10 @@ for _item in (
         _("Déclaration d'accessibilité renseignée"),
         _("Indiquez l'état de conformité au RGAA et qui l'a évalué, et quand."),
         "territory:commune_home_settings",
-        lambda commune: bool(commune.accessibility_level and commune.accessibility_audit),
+        lambda commune: bool(
+            commune.accessibility_level == AccessibilityLevel.NONE
+            or (commune.accessibility_level and commune.accessibility_audit)
+        ),
         order=80,
         anchor="id_accessibility_level",
     ),

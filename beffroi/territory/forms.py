@@ -296,9 +296,14 @@ class HomeSettingsForm(forms.Form):
         data = super().clean() or {}
         if data.get("home_published") and not (data.get("welcome_text") or "").strip():
             self.add_error("welcome_text", _("Écrivez un mot d'accueil avant de publier la page."))
-        if data.get("accessibility_level") and not (data.get("accessibility_audit") or "").strip():
+        # « non conforme » is what a site without a valid audit must say: only a level of conformity needs one
+        audited = data.get("accessibility_level") in (AccessibilityLevel.PARTIAL, AccessibilityLevel.FULL)
+        if audited and not (data.get("accessibility_audit") or "").strip():
             self.add_error(
-                "accessibility_audit", _("Dites qui a évalué l'accessibilité et quand : la loi le demande.")
+                "accessibility_audit",
+                _(
+                    "Dites qui a évalué l'accessibilité et quand : une conformité totale ou partielle repose sur un audit."
+                ),
             )
         return data
 

@@ -129,7 +129,7 @@ def test_resident_files_cantine_for_two_children_and_the_agent_decides(browser, 
     assert "Voici le carnet." in page.inner_text("main")
     page.click("summary:has-text('Décider')")
     page.check("input[name=outcome][value=accepte]")
-    page.select_option("select[name=template]", label="Acceptation (acceptation)")
+    page.select_option("select[name=template]", label="Acceptation")
     page.fill("input[name=signatory]", "Le maire, Michel Roy")
     page.click("button:has-text('Enregistrer la décision')")
     assert "Décision enregistrée" in page.inner_text("main")

@@ -46,27 +46,52 @@ class TestStandardTwentyPercent:
         assert result.message.startswith("CGCT art. L1111-10 III :")
         assert "la règle est respectée" in result.message
 
-    def test_one_cent_less_own_share_fails_and_says_what_is_missing(self):
-        result = check_minimum_participation(plan("24999.99", "100000.00"))
+    def test_a_100000_euro_project_with_85000_euros_of_aid(self):
+        """The owner brings 20 % of the public funding (20 000 €), so the aids stop at 80 000 €; keeping the
+        85 000 € and raising the own share to 21 250 € would fund more than the project costs."""
+        result = check_minimum_participation(plan("15000.00", "85000.00"))
         assert not result.ok
-        assert result.missing_own_share == D("0.01")
-        assert result.max_public_aid == D("99999.96")
-        assert result.excess_public_aid == D("0.04")
-        assert result.own_share_percent == D("19.99")  # never displayed as "20 %" when it fails
-        assert "il manque 0,01\u00a0€" in result.message
-        assert "ne peuvent pas dépasser 99\u202f999,96\u00a0€" in result.message
+        assert result.public_funding_total == D("100000.00")
+        assert result.min_own_share == D("20000.00")
+        assert result.max_public_aid == D("80000.00")
+        assert result.missing_own_share == D("5000.00")
+        assert result.excess_public_aid == D("5000.00")
+        assert result.message == (
+            "CGCT art. L1111-10 III : la commune, maître d'ouvrage, doit apporter au moins 20\u00a0% du montant "
+            "total des financements apportés au projet par des personnes publiques, sa propre part comprise. "
+            "Pour 100\u202f000,00\u00a0€ de financements publics, sa part doit atteindre au moins "
+            "20\u202f000,00\u00a0€ et les aides publiques ne peuvent pas dépasser 80\u202f000,00\u00a0€. "
+            "Elle n'apporte que 15\u202f000,00\u00a0€ (15\u00a0% des financements publics) pour "
+            "85\u202f000,00\u00a0€ d'aides publiques : il manque 5\u202f000,00\u00a0€ de part communale, soit "
+            "5\u202f000,00\u00a0€ d'aides au-delà du plafond."
+        )
+        assert "21\u202f250" not in result.message
+        (exceptions,) = result.notes
+        assert "30\u00a0% pour une compétence à chef de file" in exceptions
+        assert "dérogation du préfet" in exceptions and "outre-mer" in exceptions
 
-    def test_one_cent_more_public_aid_fails(self):
-        assert check_minimum_participation(plan("25000.00", "100000.00")).ok
-        result = check_minimum_participation(plan("25000.00", "100000.01"))
+    def test_the_same_project_at_the_cap_passes_without_the_exceptions_note(self):
+        result = check_minimum_participation(plan("20000.00", "80000.00"))
+        assert result.ok and result.notes == ()
+        assert "au moins 20\u202f000,00\u00a0€" in result.message
+        assert "ne peuvent pas dépasser 80\u202f000,00\u00a0€" in result.message
+        assert "la règle est respectée" in result.message
+
+    def test_one_cent_moved_from_the_own_share_to_the_aids_fails(self):
+        result = check_minimum_participation(plan("24999.99", "100000.01"))
         assert not result.ok
-        assert result.excess_public_aid == D("0.01")
-        assert result.min_own_share == D("25000.01")  # 100 000,01 / 4 rounded up to the cent
+        assert result.min_own_share == D("25000.00")
+        assert result.max_public_aid == D("100000.00")
+        assert result.missing_own_share == result.excess_public_aid == D("0.01")
+        assert result.own_share_percent == D("19.99")  # never displayed as "20 %" when it fails
+        assert "il manque 0,01\u00a0€ de part communale" in result.message
+        assert "ne peuvent pas dépasser 100\u202f000,00\u00a0€" in result.message
 
     def test_minimum_own_share_is_rounded_up_and_itself_passes(self):
-        result = check_minimum_participation(plan("0", "100.01"))
-        assert result.min_own_share == D("25.01")  # exact minimum 25.0025
-        assert check_minimum_participation(plan("25.01", "100.01")).ok
+        result = check_minimum_participation(plan("0", "125.01"))
+        assert result.min_own_share == D("25.01")  # exact minimum 25.002
+        assert result.max_public_aid == D("100.00")
+        assert check_minimum_participation(plan("25.01", "100.00")).ok
         assert not check_minimum_participation(plan("25.00", "100.01")).ok
 
     def test_private_funding_is_outside_the_base(self):
@@ -85,7 +110,8 @@ class TestStandardTwentyPercent:
     def test_public_aid_without_any_own_share_fails(self):
         result = check_minimum_participation(plan("0", "1000.00"))
         assert not result.ok
-        assert result.max_public_aid == D("0.00")
+        assert result.min_own_share == D("200.00")
+        assert result.max_public_aid == D("800.00")
 
     def test_investment_funded_by_the_commune_and_private_donors_only_passes(self):
         lines = [
@@ -111,15 +137,13 @@ class TestChefDeFileThirtyPercent:
         assert result.article == "CGCT art. L1111-9 et L1111-10 III"
         assert "30\u00a0%" in result.message
 
-    def test_non_decimal_thirty_percent_threshold_rounds_to_the_passing_cent(self):
-        # 100 € of aid needs 100 × 3/7 = 42.857… € of own funds.
-        result = check_minimum_participation(plan("0", "100.00"), regime=Regime.CHEF_DE_FILE)
-        assert result.min_own_share == D("42.86")
-        assert check_minimum_participation(plan("42.86", "100.00"), regime=Regime.CHEF_DE_FILE).ok
-        assert not check_minimum_participation(plan("42.85", "100.00"), regime=Regime.CHEF_DE_FILE).ok
-        assert check_minimum_participation(
-            plan("42.85", "100.00"), regime=Regime.CHEF_DE_FILE
-        ).max_public_aid == D("99.98")
+    def test_thirty_percent_of_an_odd_amount_rounds_to_the_passing_cent(self):
+        # 100.01 € of public funding needs 30.003 € of own funds.
+        result = check_minimum_participation(plan("0", "100.01"), regime=Regime.CHEF_DE_FILE)
+        assert result.min_own_share == D("30.01")
+        assert result.max_public_aid == D("70.00")
+        assert check_minimum_participation(plan("30.01", "70.00"), regime=Regime.CHEF_DE_FILE).ok
+        assert not check_minimum_participation(plan("30.00", "70.01"), regime=Regime.CHEF_DE_FILE).ok
 
     def test_ctec_derogation_brings_back_twenty_percent(self):
         result = check_minimum_participation(
@@ -149,6 +173,7 @@ class TestSchoolEnergyRenovationTenPercent:
         )
         assert not past.ok
         assert past.min_own_share == D("10000.00")
+        assert past.max_public_aid == D("89999.99")
 
 
 class TestPrefectDerogations:
@@ -240,29 +265,30 @@ def test_twenty_percent_is_public_aid_at_most_four_times_own_share(own, aid):
     assert result.ok == (aid <= 4 * own)
 
 
-@given(aid=cents, rate=st.sampled_from([D("0.10"), D("0.20"), D("0.30")]))
-def test_displayed_minimum_passes_and_one_cent_less_fails(aid, rate):
-    regime, kwargs = {
-        D("0.10"): (Regime.SCHOOL_ENERGY_RENOVATION, {"prefect_decision": True}),
-        D("0.20"): (Regime.STANDARD, {}),
-        D("0.30"): (Regime.CHEF_DE_FILE, {}),
-    }[rate]
-    minimum = check_minimum_participation(plan("0", aid), regime=regime, **kwargs).min_own_share
-    assert check_minimum_participation(plan(minimum, aid), regime=regime, **kwargs).ok
+RATES = {
+    D("0.10"): (Regime.SCHOOL_ENERGY_RENOVATION, {"prefect_decision": True}),
+    D("0.20"): (Regime.STANDARD, {}),
+    D("0.30"): (Regime.CHEF_DE_FILE, {}),
+}
+
+
+@given(public=cents, own=cents, rate=st.sampled_from(sorted(RATES)))
+def test_displayed_figures_split_the_public_funding_whatever_the_plan(public, own, rate):
+    """The minimum own share and the aid cap depend only on the public funding; a plan holding them passes
+    and one cent moved from the own share to the aids fails."""
+    regime, kwargs = RATES[rate]
+    own = min(own, public)
+    result = check_minimum_participation(plan(own, public - own), regime=regime, **kwargs)
+    assert result.min_own_share + result.max_public_aid == public
+    assert result.missing_own_share == result.excess_public_aid
+    assert result.ok == (result.missing_own_share == 0)
+    minimum, maximum = result.min_own_share, result.max_public_aid
+    assert check_minimum_participation(plan(minimum, maximum), regime=regime, **kwargs).ok
     if minimum > 0:
-        assert not check_minimum_participation(plan(minimum - D("0.01"), aid), regime=regime, **kwargs).ok
-
-
-@given(own=cents, rate=st.sampled_from([D("0.10"), D("0.20"), D("0.30")]))
-def test_displayed_maximum_aid_passes_and_one_cent_more_fails(own, rate):
-    regime, kwargs = {
-        D("0.10"): (Regime.SCHOOL_ENERGY_RENOVATION, {"prefect_decision": True}),
-        D("0.20"): (Regime.STANDARD, {}),
-        D("0.30"): (Regime.CHEF_DE_FILE, {}),
-    }[rate]
-    maximum = check_minimum_participation(plan(own, "0"), regime=regime, **kwargs).max_public_aid
-    assert check_minimum_participation(plan(own, maximum), regime=regime, **kwargs).ok
-    assert not check_minimum_participation(plan(own, maximum + D("0.01")), regime=regime, **kwargs).ok
+        one_cent = D("0.01")
+        assert not check_minimum_participation(
+            plan(minimum - one_cent, maximum + one_cent), regime=regime, **kwargs
+        ).ok
 
 
 class TestBalance:

@@ -117,3 +117,23 @@ def test_editing_a_line_keeps_the_aid_already_chosen(client, valbourg, elu, plan
     html = client.get(f"/valbourg/financements/plans/{plan.pk}/lignes/{line.pk}/modifier/").content.decode()
     assert '<option value="SDEC_ECLAIRAGE_PUBLIC" selected>' in html
     assert "ATD16_SIG" not in _offered(html)
+
+
+def test_catalogue_editors_notes_are_for_the_platform_operator_only(client, valbourg, elu, django_user_model):
+    """The maintainer's log of a sheet (« Corrigé : … ; ajoutés : … ») and the notes on its sources (« page
+    exacte non relevée dans la note ») are not for residents or élus; the date and page of the check are."""
+    url = "/valbourg/financements/dispositifs/FONDS_VERT_ECLAIRAGE/"
+    log = "Corrigé : intitulé de la mesure"
+    source_note = "page exacte non relevée dans la note"
+    for viewer in (None, elu):
+        if viewer is not None:
+            client.force_login(viewer)
+        html = client.get(url).content.decode()
+        assert "vérifié</span> le 26 novembre 2026, sur la page" in html
+        assert log not in html and source_note not in html
+        assert "Le Moniteur – circulaire Fonds vert 2024" in html  # the source itself stays listed
+
+    operator = django_user_model.objects.create_user("ops@platform.test", "x", is_staff=True)
+    client.force_login(operator)
+    html = client.get(url).content.decode()
+    assert log in html and source_note in html

@@ -139,3 +139,21 @@ def test_resources_must_balance_the_projects_cost(client, elu, plan):
     page = client.get(base).content.decode()
     assert "En équilibre" in page and "Pas en équilibre" not in page
     assert ">respectée<" in client.get("/valbourg/projet/feuille-de-route/").content.decode()
+
+
+def test_plan_page_says_the_minimum_share_and_the_aid_cap_of_the_projects_cost(client, elu, plan):
+    """100 000 € of investment, 85 000 € of aids: the élu reads 20 000 € at least and 80 000 € of aids at most
+    (not « 21 250 € », which would fund 106 250 € for a 100 000 € project)."""
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("autofinancement", "15 000", "Commune"))
+    client.post(f"{base}lignes/ajouter/", line("subvention", "85 000", "État"))
+    page = client.get(base).content.decode()
+    assert "Règle NON respectée" in page
+    assert (
+        "Pour 100\u202f000,00\u00a0€ de financements publics, sa part doit atteindre au moins "
+        "20\u202f000,00\u00a0€ et les aides publiques ne peuvent pas dépasser 80\u202f000,00\u00a0€."
+    ) in page
+    assert "il manque 5\u202f000,00\u00a0€ de part communale" in page
+    assert "21\u202f250" not in page
+    assert "compétence à chef de file" in page  # the exceptions, with the regime to choose below

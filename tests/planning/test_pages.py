@@ -8,7 +8,7 @@ import pytest
 from beffroi.funding.catalogue import load_mechanisms
 from beffroi.funding.models import FinancingLine
 from beffroi.planning import services
-from beffroi.planning.models import Project
+from beffroi.planning.models import Assessment, Project
 from tests.factories import member
 
 
@@ -330,3 +330,73 @@ def test_use_case_says_dans_beffroi_only_for_a_module_installed_and_enabled(clie
         page = client.get(f"/valbourg/projet/cas-d-usage/{code}/").content.decode()
         assert "ne le met pas en œuvre dans Beffroi" in page
         assert "« opendata »" not in page and "« datahub »" not in page and "« procedures »" not in page
+
+
+def _assessment_answers(client):
+    form = client.get("/valbourg/projet/diagnostic/nouveau/").context["form"]
+    data = {"assessed_on": "2026-02-01"}
+    data.update(
+        {name: "1" for name, field in form.fields.items() if name.startswith("q_") and field.required}
+    )
+    return data
+
+
+def test_diagnostic_sent_with_errors_names_and_links_each_one(client, valbourg, elu_valbourg):
+    """A percentage over 100, a negative count and a level past 4 are each named in the summary, with a link
+    to the field, and shown beside it; nothing is saved."""
+    client.force_login(elu_valbourg)
+    data = {
+        **_assessment_answers(client),
+        "i_A.cybersecurite": "150",
+        "i_A.services_mutualises": "-2",
+        "i_A.pilotage": "5",
+    }
+    data.pop("q_A1")
+    response = client.post("/valbourg/projet/diagnostic/nouveau/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[
+        page.index('class="error-summary"') : page.index("</ul>", page.index('class="error-summary"'))
+    ]
+    assert "Le formulaire contient des erreurs" in summary
+    assert 'href="#id_i_A.cybersecurite"' in summary and "Hygiène informatique (%) :" in summary
+    assert 'href="#id_i_A.services_mutualises"' in summary and "Services numériques mutualisés" in summary
+    assert 'href="#id_i_A.pilotage"' in summary and "Pilotage de la feuille de route" in summary
+    assert 'href="#id_q_A1_0"' in summary and "Choisissez un niveau pour cette question." in summary
+    assert summary.count("<li>") == 4
+    assert 'id="id_i_A.cybersecurite_error"' in page  # and beside the field
+    assert not Assessment.objects.filter(commune=valbourg).exists()
+
+
+def test_a_duration_whole_once_rounded_is_written_without_a_trailing_zero(client, elu_valbourg, project):
+    """15,96 jours at the tenth is « 16 jours », never « 16,0 jours »; 13,94 stays « 13,9 jours »."""
+    client.force_login(elu_valbourg)
+    url = f"/valbourg/projet/feuille-de-route/projets/{project.pk}/indicateurs/"
+    response = client.post(
+        url,
+        {
+            "indicateur-name": "Délai de clôture des signalements",
+            "indicateur-unit": "jours",
+            "indicateur-baseline": "15.96",
+            "indicateur-target": "13.94",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/valbourg/projet/feuille-de-route/projets/{project.pk}/").content.decode()
+    assert "16\u00a0jours" in page and "16,0" not in page
+    assert "13,9\u00a0jours" in page
+
+
+def test_the_communes_population_is_written_with_a_thousands_separator(
+    client, valbourg, elu_valbourg, project
+):
+    """« 3214 habitants » on the aids of a project and « 3214 » among what the platform knows."""
+    valbourg.population = 3214
+    valbourg.save()
+    client.force_login(elu_valbourg)
+    funding = client.get(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/"
+    ).content.decode()
+    assert "(Valbourg, 3\u202f214 habitants)" in funding
+    form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
+    assert "<dd>3\u202f214</dd>" in form and "3214" not in form

@@ -240,3 +240,29 @@ def test_report_funding_tables_name_the_funder_without_catalogue_codes(demo_valb
     assert "État — DSIL" in text and "État — DETR" in text
     for code in ("FONDS_VERT_ECLAIRAGE", "(DSIL)", "(DETR)"):
         assert code not in html and code not in text
+
+
+def _report_pdf_pages(client) -> list[str]:
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = client.get("/valbourg/projet/rapport.pdf").content
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return [re.sub(r"[\s\u00a0\u202f]+", " ", page) for page in text.split("\f")]
+
+
+def test_report_rows_are_never_cut_between_two_pages(demo_valbourg, client):
+    """An indicator's figures were printed at the foot of a page and its project and name at the top of the next."""
+    client.force_login(demo_valbourg)
+    pages = _report_pdf_pages(client)
+    for name, figures in (
+        ("Consommation annuelle", ("410 000 kWh/an", "205 000 kWh/an")),
+        ("Volumes perdus", ("61 000 m³/an", "35 000 m³/an")),
+        ("Points lumineux", ("90 %",)),
+    ):
+        (page,) = [page for page in pages if name in page]
+        for figure in figures:
+            assert figure in page, (name, figure)

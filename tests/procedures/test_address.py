@@ -48,7 +48,9 @@ def test_a_map_point_is_checked_and_kept_with_the_address():
         with pytest.raises(fields.FieldError) as exc:
             fields.clean_address(field, {**parts, "lat": [lat], "lon": [lon]})
         assert "carte" in exc.value.message()
-    assert "point placé sur la carte : 47.31235, 4.80000" in fields.display_value(field, placed)
+    read = fields.display_value(field, placed)
+    assert "point placé sur la carte : latitude 47,31235, longitude 4,80000" in read  # French decimal commas
+    assert "47.3" not in read
 
 
 def _step(client, valbourg, moving, address):

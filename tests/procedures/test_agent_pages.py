@@ -115,7 +115,12 @@ def test_the_decision_letter_greets_without_a_name_and_says_the_decision_in_the_
     services.decision_templates_ensure(commune=valbourg)
     template = selectors.decision_templates(commune=valbourg).get(outcome="accepte")
     services.dossier_decide(
-        dossier=dossier, actor=agent_valbourg, outcome="accepte", template=template, text=""
+        dossier=dossier,
+        actor=agent_valbourg,
+        outcome="accepte",
+        template=template,
+        signatory="Le maire, Michel Roy",
+        text="",
     )
     client.force_login(agent_valbourg)
     letter = pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decision.pdf").content)
@@ -134,7 +139,12 @@ def test_a_refusal_and_a_closing_agree_with_decision_too(
 ):
     dossier = _filed(valbourg, cantine, school)
     services.dossier_decide(
-        dossier=dossier, actor=agent_valbourg, outcome=outcome, template=None, text="Motif."
+        dossier=dossier,
+        actor=agent_valbourg,
+        outcome=outcome,
+        template=None,
+        signatory="Le maire, Michel Roy",
+        text="Motif.",
     )
     client.logout()
     assert f"Décision : {word}" in text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
@@ -153,16 +163,30 @@ def test_at_the_counter_a_piece_seen_on_paper_is_recorded_and_shown_to_the_instr
     assert "Pièce à fournir plus tard par le demandeur" in form
     identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
     # no file and nothing said: still refused, the piece is required
-    refused = client.post(url, {"channel": "telephone", **identity, **_answers(school)})
+    refused = client.post(url, {"channel": "telephone", "consent": "on", **identity, **_answers(school)})
     assert refused.status_code == 422 and "Justificatif de domicile" in text(refused)
     assert not Dossier.objects.exists()
     # a code the form does not offer is refused too: no silent bypass
     bad = client.post(
-        url, {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile-papier": "oui"}
+        url,
+        {
+            "channel": "telephone",
+            "consent": "on",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile-papier": "oui",
+        },
     )
     assert bad.status_code == 422 and not Dossier.objects.exists()
     ok = client.post(
-        url, {"channel": "guichet", **identity, **_answers(school), "justificatif_domicile-papier": "vu"}
+        url,
+        {
+            "channel": "guichet",
+            "consent": "on",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile-papier": "vu",
+        },
     )
     assert ok.status_code == 302
     dossier = Dossier.objects.get()
@@ -176,7 +200,13 @@ def test_a_piece_to_come_is_recorded_on_the_phone(client, valbourg, cantine, sch
     identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
     client.post(
         f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
-        {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile-papier": "a_fournir"},
+        {
+            "channel": "telephone",
+            "consent": "on",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile-papier": "a_fournir",
+        },
     )
     dossier = Dossier.objects.get()
     page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
@@ -203,7 +233,13 @@ def test_the_receipt_of_a_counter_filing_without_email_says_what_is_true(
     identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
     client.post(
         f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
-        {"channel": "guichet", **identity, **_answers(school), "justificatif_domicile-papier": "vu"},
+        {
+            "channel": "guichet",
+            "consent": "on",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile-papier": "vu",
+        },
     )
     dossier = Dossier.objects.get()
     receipt = " ".join(
@@ -252,7 +288,12 @@ def test_every_demarche_mail_is_from_the_mairie_with_its_reply_to(
         services.dossier_take(dossier=dossier, actor=agent_valbourg)  # « en instruction »
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_decide(
-            dossier=dossier, actor=agent_valbourg, outcome="accepte", template=None, text="Accordé."
+            dossier=dossier,
+            actor=agent_valbourg,
+            outcome="accepte",
+            template=None,
+            signatory="Le maire, Michel Roy",
+            text="Accordé.",
         )
     subjects = [m.subject for m in mail.outbox]
     assert any("brouillon" in s for s in subjects) and any("reçu" in s for s in subjects)

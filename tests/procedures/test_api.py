@@ -60,9 +60,21 @@ def test_write_key_instructs_and_refuses_in_french_as_problem_json(
         f"{url}/messages", {"body": "Bonjour"}, content_type="application/json", **_auth(secret)
     )
     assert message.status_code == 201
-    decided = client.post(
+    unsigned = client.post(
         f"{url}/etat",
         {"action": "decider", "outcome": "refuse", "text": "Salle prise."},
+        content_type="application/json",
+        **_auth(secret),
+    )
+    assert unsigned.status_code == 400 and "signataire" in unsigned.json()["detail"]
+    decided = client.post(
+        f"{url}/etat",
+        {
+            "action": "decider",
+            "outcome": "refuse",
+            "text": "Salle prise.",
+            "signatory": "Le maire, Michel Roy",
+        },
         content_type="application/json",
         **_auth(secret),
     )

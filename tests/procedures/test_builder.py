@@ -175,7 +175,13 @@ def test_letter_templates_are_edited_and_deleted_and_sent_letters_keep_their_tex
 ):
     template = DecisionTemplate.objects.get(commune=valbourg, outcome="accepte")
     dossier = file_dossier(valbourg, cantine, school)
-    services.dossier_decide(dossier=dossier, actor=agent_valbourg, outcome="accepte", template=template)
+    services.dossier_decide(
+        dossier=dossier,
+        actor=agent_valbourg,
+        outcome="accepte",
+        template=template,
+        signatory="Le maire, Michel Roy",
+    )
     dossier.refresh_from_db()
     sent = dossier.decision_text
     client.force_login(admin_valbourg)

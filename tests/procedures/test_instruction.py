@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from beffroi.core.models import AuditEntry
-from beffroi.procedures import services
+from beffroi.procedures import letters, services
 from beffroi.procedures.models import Dossier, DossierEvent
 
 
@@ -234,14 +234,25 @@ def test_counter_filing_records_channel_and_agent_and_keeps_nothing_on_error(
     identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
     bad = client.post(
         url,
-        {"channel": "telephone", **identity, **{**_answers(school), "enfants-0-naissance": ["31/02/2017"]}},
+        {
+            "channel": "telephone",
+            "consent": "on",
+            **identity,
+            **{**_answers(school), "enfants-0-naissance": ["31/02/2017"]},
+        },
     )
     assert bad.status_code == 422
     assert "date réelle" in text(bad)
     assert not Dossier.objects.exists()
     ok = client.post(
         url,
-        {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile": _pdf()},
+        {
+            "channel": "telephone",
+            "consent": "on",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile": _pdf(),
+        },
     )
     assert ok.status_code == 302
     dossier = Dossier.objects.get()
@@ -433,3 +444,91 @@ def test_an_account_that_muted_its_dossiers_still_gets_what_the_law_requires(
     # the accusé and the request for documents go (the law asks for them); the news the person muted does not
     assert any("reçu" in s for s in subjects) and any("pièces demandées" in s for s in subjects)
     assert not any("en instruction" in s or "nouveau message" in s for s in subjects)
+
+
+def test_a_letter_with_its_placeholder_left_or_no_signatory_is_not_sent(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = file_dossier(valbourg, cantine, school)
+    services.decision_templates_ensure(commune=valbourg)
+    refusal = valbourg_template(valbourg, "refuse")
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decider/"
+    refused = client.post(
+        url, {"outcome": "refuse", "template": str(refusal.pk), "text": "", "signatory": ""}
+    )
+    assert refused.status_code == 422
+    page = text(refused)
+    assert "La lettre contient encore « [motif] »" in page
+    assert "Indiquez le signataire de la décision" in page
+    # the letter comes back filled with the dossier, for the agent to complete rather than type again
+    assert f"(dossier {dossier.display_code})" in page and "Madame, Monsieur," in page
+    assert Dossier.objects.get(pk=dossier.pk).state == "depose"
+    unnamed = client.post(url, {"outcome": "refuse", "text": "Salle déjà réservée.", "signatory": "Le maire"})
+    assert unnamed.status_code == 422 and "Le maire, Jeanne Dupont" in text(unnamed)
+
+    values, answers = services.letter_values(dossier)
+    letter = letters.render(refusal.body, values, answers).replace("[motif]", "la salle est déjà réservée")
+    decided = client.post(url, {"outcome": "refuse", "text": letter, "signatory": "Le maire, Michel Roy"})
+    assert decided.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "refuse" and "[motif]" not in dossier.decision_text
+    assert dossier.decision_signatory == "Le maire, Michel Roy"
+    # the next decision's form offers the same signatory
+    other = file_dossier(valbourg, cantine, school)
+    assert 'value="Le maire, Michel Roy"' in text(
+        client.get(f"/valbourg/demarches/gestion/dossier/{other.pk}/")
+    )
+
+
+def test_no_pieces_are_asked_once_the_implicit_decision_is_born(
+    client, valbourg, cantine, school, agent_valbourg, django_capture_on_commit_callbacks
+):
+    dossier = file_dossier(valbourg, cantine, school)
+    Dossier.objects.filter(pk=dossier.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    dossier.refresh_from_db()
+    mail.outbox.clear()
+    with pytest.raises(services.DossierError) as exc:
+        services.dossier_request_pieces(dossier=dossier, actor=agent_valbourg, pieces="Un justificatif.")
+    assert "réputée acceptée depuis le" in str(exc.value) and "décision expresse" in str(exc.value)
+    client.force_login(agent_valbourg)
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "réputée acceptée depuis le" in page and "Demander les pièces" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        late = client.post(
+            f"/valbourg/demarches/gestion/dossier/{dossier.pk}/pieces/", {"pieces": "Un justificatif."}
+        )
+    assert late.status_code == 422 and "il n'est plus possible de demander des pièces" in text(late)
+    dossier.refresh_from_db()
+    assert dossier.state == "depose" and not dossier.pauses.exists() and mail.outbox == []
+
+    # on the date itself the period still runs: pieces may be asked for and stop it
+    Dossier.objects.filter(pk=dossier.pk).update(deadline=timezone.localdate())
+    dossier.refresh_from_db()
+    services.dossier_request_pieces(dossier=dossier, actor=agent_valbourg, pieces="Un justificatif.")
+    assert Dossier.objects.get(pk=dossier.pk).state == "incomplet"
+
+
+def test_a_counter_filing_records_the_mandate_and_refuses_without_consent(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/demarches/gestion/guichet/{cantine.slug}/"
+    form = text(client.get(url))
+    assert "Le demandeur accepte que la mairie dépose cette demande en son nom" in form
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    posted = {"channel": "telephone", **identity, **_answers(school), "justificatif_domicile": _pdf()}
+    refused = client.post(url, posted)
+    assert refused.status_code == 422 and not Dossier.objects.exists()
+    assert 'href="#champ-consent"' in text(refused) and "Confirmez l'accord du demandeur" in text(refused)
+
+    posted["justificatif_domicile"] = _pdf()
+    ok = client.post(url, {**posted, "consent": "on", "requester": "sa fille, Marie Martin"})
+    assert ok.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.mandate_requester == "sa fille, Marie Martin" and dossier.mandate_consent_at is not None
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "Mandat" in page and "sa fille, Marie Martin" in page and "recueilli le" in page
+    entry = AuditEntry.objects.get(action="procedures.dossier.file")
+    assert entry.channel == "telephone" and "accord recueilli" in entry.on_behalf_of
+    assert "Marie" not in entry.on_behalf_of and "Martin" not in entry.summary  # never a name in the log

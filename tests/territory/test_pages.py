@@ -453,3 +453,28 @@ def test_the_agents_space_says_what_each_module_s_tools_do_for_the_staff(client,
     assert "Traiter les signalements des habitants" in page and "Instruire les idées des habitants" in page
     assert "votez pour vos projets préférés" not in page
     assert "votez pour vos projets préférés" in client.get("/valbourg/").content.decode()
+
+
+def test_a_commune_states_its_non_conformity_without_an_audit_and_the_statement_is_dated(
+    client, valbourg, admin_valbourg
+):
+    """« Non conforme » is what a site without a valid audit must say: it needs no evaluator. A level of
+    conformity does. The statement gives the day it was established, as the RGAA's model asks."""
+    client.force_login(admin_valbourg)
+    url = "/valbourg/espace-agents/administration/page-accueil/"
+    base = {"home_published": "on", "welcome_text": "Bienvenue."}
+    response = client.post(url, {**base, "accessibility_level": "partiel", "accessibility_audit": ""})
+    assert response.status_code == 400
+    assert "une conformité totale ou partielle repose sur un audit" in response.content.decode().replace(
+        "&#x27;", "'"
+    )
+    response = client.post(url, {**base, "accessibility_level": "non", "accessibility_audit": ""})
+    assert response.status_code == 302
+    valbourg.refresh_from_db()
+    assert valbourg.accessibility_level == "non" and valbourg.accessibility_stated_on is not None
+    statement = client.get("/valbourg/accessibilite").content.decode()
+    assert "<strong>non conforme</strong>" in statement
+    day = valbourg.accessibility_stated_on
+    from beffroi.core import dates
+
+    assert f"Cette déclaration a été établie le {dates.long_date(day)}." in statement.replace("&#x27;", "'")

@@ -70,6 +70,9 @@ def mechanism_detail(request, code: str):
             "departements": [vocab.departement_name(d) for d in mechanism.departements],
             "zonages": [vocab.zonages.get(z, (z, ""))[0] for z in mechanism.zonages],
             "conditions": [vocab.conditions.get(c, c) for c in mechanism.conditions],
+            # The maintainers' notes (what a check corrected, what a source lacks) are for the team that keeps
+            # the catalogue, the platform operator (staff accounts), not for residents or élus.
+            "show_editor_notes": request.user.is_active and request.user.is_staff,
         },
     )
 

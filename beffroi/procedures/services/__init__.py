@@ -19,6 +19,7 @@ from beffroi.procedures.services.demarches import (
 )
 from beffroi.procedures.services.dossiers import (
     DossierError,
+    LetterError,
     dossier_annotate,
     dossier_assign,
     dossier_decide,
@@ -31,6 +32,7 @@ from beffroi.procedures.services.dossiers import (
     dossier_submit,
     dossier_take,
     field_context,
+    implicit_decision_born,
     letter_values,
     message_from_applicant,
     message_send,
@@ -42,6 +44,7 @@ __all__ = [
     "commune_preset_apply",
     "DemarcheError",
     "DossierError",
+    "LetterError",
     "decision_template_create",
     "decision_template_delete",
     "decision_template_update",
@@ -65,6 +68,7 @@ __all__ = [
     "dossier_submit",
     "dossier_take",
     "field_context",
+    "implicit_decision_born",
     "letter_values",
     "message_from_applicant",
     "message_send",

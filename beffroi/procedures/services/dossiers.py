@@ -5,6 +5,7 @@ after the commit."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -19,17 +20,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
-from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address, user_can
-from beffroi.core import abuse, codes
+from beffroi.core import abuse, codes, dates
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.procedures import deadlines, letters, locating, receipts, schema
-from beffroi.procedures.fields import Context, FieldError, FileUpload, clean_file, display_value, french_date
+from beffroi.procedures import deadlines, letters, locating, receipts, schema, selectors
+from beffroi.procedures.fields import (
+    Context,
+    FieldError,
+    FileUpload,
+    clean_file,
+    clean_phone,
+    display_value,
+)
 from beffroi.procedures.messages import field_message, france_communes
 from beffroi.procedures.models import (
     DecisionTemplate,
@@ -39,6 +46,7 @@ from beffroi.procedures.models import (
     DossierFile,
     DossierMessage,
     DossierPause,
+    Regime,
 )
 
 if TYPE_CHECKING:
@@ -55,6 +63,15 @@ class DossierError(ValueError):
     def __init__(self, errors: Mapping[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = dict(errors)
+
+
+class LetterError(DossierError):
+    """A decision letter refused: `letter` is its text as far as it is written (the template's, filled with
+    the dossier), for the agent to complete rather than to type again."""
+
+    def __init__(self, errors: Mapping[str, str], *, letter: str):
+        super().__init__(errors)
+        self.letter = letter
 
 
 def _account(actor: Actor) -> User | None:
@@ -179,10 +196,7 @@ def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, req
     documents, the decision) goes whatever the account's settings; other news (instruction started, a message)
     follows « Mes démarches » in « Mon espace ». Sent in the commune's name (core.mail: « Mairie de … », an
     answer goes to the mairie), as every mail a commune sends."""
-    email = dossier.applicant_email
-    if dossier.applicant is not None and email.lower() == dossier.applicant.email.lower():
-        kind = None if required else NotificationKind.DOSSIERS
-        email = notification_address(dossier.applicant, kind=kind) or ""
+    email = selectors.applicant_address(dossier=dossier, required=required)
     if not email:
         return
     follow = commune_url(dossier.commune, "procedures:track", kwargs={"token": dossier.access_token})
@@ -193,7 +207,8 @@ def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, req
             _("Ce lien est personnel : ne le transmettez pas. Code de suivi : %(code)s")
             % {"code": dossier.display_code},
         ]
-    body = "\n\n".join([*lines, _("Mairie de %(name)s") % {"name": dossier.commune.name}])
+    # As the commune's other mails: a greeting, then the mairie's name to close.
+    body = "\n\n".join([_("Bonjour,"), *lines, _("Mairie de %(name)s") % {"name": dossier.commune.name}])
     full_subject = f"{subject} — {dossier.commune.name}"
     send_commune_mail(commune=dossier.commune, to=[email], subject=full_subject, body=body)
 
@@ -227,6 +242,19 @@ def _new_dossier(**values: Any) -> Dossier:
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover — 31**8 codes
 
 
+def _identity_from_account(account: User) -> JSONObject:
+    """What a signed-in resident's account already says, to prefill the identification (each value still
+    editable): the name (« Camille Durand »: the first word the first name, the rest the surname; a single
+    word the surname), the e-mail and the phone when the account has a valid one."""
+    words = (account.full_name or "").split()
+    first, last = (words[0], " ".join(words[1:])) if len(words) > 1 else ("", " ".join(words))
+    identity: JSONObject = {"first_name": first, "last_name": last, "email": account.email}
+    if account.phone:
+        with contextlib.suppress(FieldError):  # a number the form would refuse: the person types it
+            identity["phone"] = clean_phone(account.phone)
+    return {key: value for key, value in identity.items() if value}
+
+
 @transaction.atomic
 def dossier_start(
     *, commune: Commune, demarche: Demarche, actor: Actor, applicant_kind: str, submitter: str = ""
@@ -250,6 +278,7 @@ def dossier_start(
         applicant_kind=applicant_kind,
         applicant=account,
         applicant_email=account.email if account is not None else "",
+        identity=_identity_from_account(account) if account is not None else {},
         submitter_hash=submitter,
         team=demarche.team,
     )
@@ -374,6 +403,14 @@ def dossier_missing(*, dossier: Dossier, email_required: bool = True) -> dict[st
     return _errors(found)
 
 
+def _mandate_label(dossier: Dossier) -> str:
+    if dossier.channel not in ASSISTED:
+        return ""
+    asked = "demande d'un tiers" if dossier.mandate_requester else "demande du demandeur·se"
+    consent = "accord recueilli" if dossier.mandate_consent_at else "sans accord enregistré"
+    return f"demandeur·se ({asked}, {consent})"
+
+
 @transaction.atomic
 def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = True) -> Dossier:
     """File the draft: received today, the implicit-decision date computed, the accusés sent.
@@ -404,7 +441,9 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
         obj=locked,
         summary=f"{locked.display_code} {locked.demarche.title}",
         channel=locked.channel,
-        on_behalf_of="demandeur·se" if locked.channel in ASSISTED else "",
+        # the mandate, never a name (the log is append-only): for the applicant, with their consent, asked
+        # by them or by someone else
+        on_behalf_of=_mandate_label(locked),
     )
     recorded = (
         _(
@@ -425,7 +464,7 @@ def dossier_submit(*, dossier: Dossier, actor: Actor, email_required: bool = Tru
         recorded
         % {
             "title": locked.demarche.title,
-            "date": f"{timezone.localtime(now):%d/%m/%Y à %H:%M}",
+            "date": dates.long_datetime(now),
             "code": locked.display_code,
             "link": commune_url(locked.commune, "procedures:receipt", kwargs={"token": locked.access_token}),
         }
@@ -452,15 +491,28 @@ def dossier_file_for(
     identity: Mapping[str, list[str]],
     posted: Mapping[str, list[str]],
     files: Mapping[str, UploadedFile] | None = None,
+    consent: bool = False,
+    requester: str = "",
 ) -> Dossier:
-    """An agent files at the counter, on the phone or from a letter for a resident (channel and agent
-    recorded; the resident's e-mail optional); the resident then follows it like any other dossier. A piece
-    the resident has no file of may be recorded as seen on paper or to come later (`fields.PAPER_PIECES`).
+    """An agent files at the counter, on the phone or from a letter for a resident, under a recorded mandate:
+    how (the channel), by whom (the agent), the applicant's consent (required) and who made the request when
+    not the applicant in person (`requester`); the resident's e-mail optional. The resident then follows it
+    like any other dossier. A piece the resident has no file of may be recorded as seen on paper or to come
+    later (`fields.PAPER_PIECES`).
 
     All or nothing: any refusal (`DossierError`, by field) leaves no dossier behind."""
     _require(actor, commune, "act_for_citizen")
     if channel not in ASSISTED:
         raise DossierError({"channel": _("Choisissez le canal : accueil, téléphone ou courrier.")})
+    if not consent:
+        raise DossierError(
+            {
+                "consent": _(
+                    "Confirmez l'accord du demandeur : sans lui, la mairie ne peut pas déposer la demande en "
+                    "son nom."
+                )
+            }
+        )
     ensure_owned(demarche, commune)
     if demarche.current_version is None:
         raise DossierError({"": _("Cette démarche n'est pas publiée.")})
@@ -472,6 +524,8 @@ def dossier_file_for(
         applicant_kind=applicant_kind,
         channel=channel,
         filed_by=_account(actor),
+        mandate_requester=" ".join(requester.split())[:200],
+        mandate_consent_at=timezone.now(),
         team=demarche.team,
     )
     _event(dossier, DossierEvent.Kind.CREATED, actor=actor)
@@ -640,6 +694,34 @@ def dossier_take(*, dossier: Dossier, actor: Actor) -> Dossier:
     return locked
 
 
+def implicit_decision_born(dossier: Dossier, *, today: date) -> str:
+    """Why pieces can no longer be asked for, '' while they can: the implicit decision's date has passed, the
+    decision is born and a late request would not stop the period (CRPA L114-5 acts on a running period;
+    `deadlines.implicit_decision_date` ignores such a pause). The date itself is still within the period.
+
+    Not audited: a read."""
+    if dossier.deadline is None or dossier.deadline >= today or not dossier.is_open:
+        return ""
+    when = {"date": dates.long_date(dossier.deadline)}
+    if dossier.version.regime == Regime.ACCEPTANCE:
+        return (
+            _(
+                "La demande est réputée acceptée depuis le %(date)s (décision implicite d'acceptation, CRPA "
+                "L231-1) : il n'est plus possible de demander des pièces. Il reste à prendre une décision expresse ; "
+                "un refus retirerait cette acceptation, ce qui n'est possible que si elle est illégale et dans les "
+                "quatre mois (CRPA L242-1)."
+            )
+            % when
+        )
+    return (
+        _(
+            "La demande est réputée rejetée depuis le %(date)s (décision implicite de rejet, CRPA L231-4) : il "
+            "n'est plus possible de demander des pièces. Il reste à prendre une décision expresse."
+        )
+        % when
+    )
+
+
 @transaction.atomic
 def dossier_request_pieces(*, dossier: Dossier, actor: Actor, pieces: str) -> Dossier:
     """Dossier incomplet: name the missing pieces; the implicit-decision period stops until they arrive
@@ -653,6 +735,9 @@ def dossier_request_pieces(*, dossier: Dossier, actor: Actor, pieces: str) -> Do
         raise DossierError(
             {"pieces": _("Des pièces sont déjà demandées : attendez la réponse du demandeur.")}
         )
+    born = implicit_decision_born(locked, today=timezone.localdate())
+    if born:
+        raise DossierError({"pieces": born})
     DossierPause.objects.create(dossier=locked, started_on=timezone.localdate(), pieces=pieces[:4000])
     locked.state = Dossier.State.INCOMPLETE
     _refresh_deadline(locked)
@@ -765,14 +850,16 @@ def letter_values(
         "demandeur": dossier.applicant_name,
         "code": dossier.display_code,
         "demarche": dossier.demarche.title,
-        "date_depot": french_date(dossier.received_on) if dossier.received_on else "",
-        "date_decision": french_date(decided_on or timezone.localdate()),
+        "date_depot": dates.long_date(dossier.received_on) if dossier.received_on else "",
+        "date_decision": dates.long_date(decided_on or timezone.localdate()),
         "commune": dossier.commune.name,
         "signataire": signatory,
     }
     fields = schema.field_map(dossier.version.schema)
+    places = selectors.place_names(commune=dossier.commune, forms=[dossier.version.schema])
+    communes = france_communes() or {}
     answers = {
-        key: display_value(fields[key], value)
+        key: display_value(fields[key], value, places=places, communes=communes)
         for key, value in dossier.answers.items()
         if key in fields and fields[key]["type"] != "repeat"
     }
@@ -790,7 +877,11 @@ def dossier_decide(
     signatory: str = "",
 ) -> Dossier:
     """Decide: accepted, refused or classé sans suite, with the decision letter (from a template's text with
-    the dossier's fields, or typed); the applicant is told and can print the letter as PDF."""
+    the dossier's fields, or typed); the applicant is told and can print the letter as PDF.
+
+    The letter names its signatory, quality and name (CRPA L212-1: « Le maire, Jeanne Dupont »), and holds no
+    passage of its template left to write (« [motif] »: a refusal states its grounds, CRPA L211-2); otherwise
+    `LetterError` (by field, with the letter as far as it is written, for the agent to complete)."""
     locked = _locked(dossier, actor)
     _refuse_decided(locked)
     if outcome not in Dossier.DECIDED_STATES:
@@ -798,12 +889,27 @@ def dossier_decide(
             {"outcome": _("Choisissez la décision : acceptée, refusée ou classée sans suite.")}
         )
     ensure_owned(template, locked.commune)
-    signatory = (signatory or (template.signatory if template else "")).strip()
+    signatory = " ".join((signatory or (template.signatory if template else "")).split())
     if not text.strip() and template is not None:
         values, answers = letter_values(locked, signatory=signatory)
         text = letters.render(template.body, values, answers)
     if not text.strip():
         raise DossierError({"text": _("Rédigez la lettre de décision ou choisissez un modèle.")})
+    errors: dict[str, str] = {}
+    left = letters.unfilled(text)
+    if left:
+        errors["text"] = _(
+            "La lettre contient encore %(left)s, à remplacer par le texte propre à ce dossier avant de "
+            "l'envoyer."
+        ) % {"left": ", ".join(f"« {part} »" for part in left)}
+    quality, _comma, name = signatory.partition(",")
+    if not quality.strip() or not name.strip():
+        errors["signatory"] = _(
+            "Indiquez le signataire de la décision, sa qualité puis son prénom et son nom séparés par une "
+            "virgule (par exemple « Le maire, Jeanne Dupont »)."
+        )
+    if errors:
+        raise LetterError(errors, letter=text.strip())
     open_pause = locked.pauses.filter(ended_on__isnull=True).first()
     if open_pause is not None:
         open_pause.ended_on = timezone.localdate()
@@ -820,7 +926,7 @@ def dossier_decide(
         actor=actor,
         action="procedures.dossier.decide",
         obj=locked,
-        summary=f"{locked.display_code}: {outcome}",
+        summary=f"{locked.display_code} : {label}",
     )
     _notify(
         locked,
@@ -866,7 +972,7 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
             DossierEvent.objects.create(
                 dossier=dossier,
                 kind=DossierEvent.Kind.REMINDER,
-                body=french_date(dossier.deadline) if dossier.deadline else "",
+                body=dates.long_date(dossier.deadline) if dossier.deadline else "",
             )
         Dossier.objects.bulk_update(due, ["reminded_on"])
         audit_record(
@@ -876,7 +982,7 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
             lines = [
                 f"- {d.display_code} « {d.demarche.title} » : "
                 + (
-                    _("décision implicite le %(date)s") % {"date": french_date(d.deadline)}
+                    _("décision implicite le %(date)s") % {"date": dates.long_date(d.deadline)}
                     if d.deadline
                     else ""
                 )
@@ -885,11 +991,13 @@ def reminders_send(*, commune: Commune, today: date, within_days: int = 7) -> in
             ]
             body = "\n\n".join(
                 [
+                    _("Bonjour,"),
                     _(
                         "Ces dossiers arrivent à leur date de décision implicite : sans décision expresse d'ici là, "
                         "la demande sera réputée acceptée ou rejetée selon la démarche."
                     ),
                     "\n".join(lines),
+                    _("Mairie de %(name)s") % {"name": commune.name},
                 ]
             )
             subject = _("%(n)s dossier(s) à décider bientôt — %(commune)s") % {

@@ -33,6 +33,7 @@ from beffroi.procedures.forms import (
     posted_lists,
     translated_identity,
 )
+from beffroi.procedures.messages import france_communes
 from beffroi.procedures.models import Dossier
 from beffroi.procedures.views import agent_nav
 from beffroi.procedures.views.responses import file_download, pdf_response
@@ -131,14 +132,14 @@ def _dossier(request, pk: int) -> Dossier:
     return dossier
 
 
+def _template_choices(commune: Any) -> list[tuple[str, str]]:
+    return [(str(t.pk), t.title) for t in selectors.decision_templates(commune=commune)]
+
+
 def _forms(request, dossier: Dossier, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     commune = request.commune
     teams = [(str(t.pk), t.name) for t in team_list(commune=commune)]
     agents = [(str(u.pk), u.get_full_name() or u.email) for u in _agents(commune)]
-    templates = [
-        (str(t.pk), f"{t.title} ({t.get_outcome_display()})")
-        for t in selectors.decision_templates(commune=commune)
-    ]
     forms = {
         "pieces_form": PiecesForm(),
         "note_form": NoteForm(),
@@ -148,7 +149,10 @@ def _forms(request, dossier: Dossier, bound: dict[str, Any] | None = None) -> di
             teams=teams,
             agents=agents,
         ),
-        "decision_form": DecisionForm(templates=templates),
+        "decision_form": DecisionForm(
+            templates=_template_choices(commune),
+            initial={"signatory": selectors.last_signatory(commune=commune)},
+        ),
     }
     forms.update(bound or {})
     return forms
@@ -169,13 +173,11 @@ def _dossier_page(
         "procedures/agent/dossier.html",
         {
             **receipts.context(item),
-            "sections": receipts.answers_read(
-                item, places=dict(services.field_context(request.commune).places)
-            ),
             "events": selectors.all_events(dossier=item),
             "thread": selectors.messages(dossier=item),
             "pauses": list(item.pauses.all()),
             "days_left": (item.deadline - today).days if item.deadline else None,
+            "pieces_closed": services.implicit_decision_born(item, today=today),
             "can_act": user_can(commune=request.commune, user=request.user, capability="instruct_dossiers"),
             **_forms(request, item, bound),
         },
@@ -236,8 +238,7 @@ def act(request, pk: int, action: str) -> HttpResponse:
             services.dossier_assign(dossier=item, actor=actor, team=team, assignee=agent)
             done = _("Affectation enregistrée.")
         elif action == "decider":
-            templates = [(str(t.pk), t.title) for t in selectors.decision_templates(commune=request.commune)]
-            form = DecisionForm(post, templates=templates)
+            form = DecisionForm(post, templates=_template_choices(request.commune))
             bound["decision_form"] = form
             if not form.is_valid():
                 raise services.DossierError({})
@@ -259,6 +260,12 @@ def act(request, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except services.DossierError as exc:
+        if isinstance(exc, services.LetterError):
+            # The letter comes back as far as it is written (a template's, filled): the agent completes it.
+            data = post.copy()
+            data["text"] = exc.letter
+            bound["decision_form"] = DecisionForm(data, templates=_template_choices(request.commune))
+            bound["decision_form"].is_valid()
         for form in bound.values():
             for name, message in exc.errors.items():
                 form.add_error(name if name in form.fields else None, message)
@@ -356,9 +363,13 @@ def counter_file(request, slug: str) -> HttpResponse:
                     identity=identity_posted,
                     posted=posted,
                     files=request.FILES,
+                    consent=channel_form.cleaned_data["consent"],
+                    requester=channel_form.cleaned_data["requester"],
                 )
             except services.DossierError as exc:
                 errors = exc.errors
+                if "consent" in errors:
+                    channel_form.add_error("consent", errors["consent"])
             else:
                 messages.success(
                     request,
@@ -439,6 +450,13 @@ def export_csv(request, pk: int) -> HttpResponse:
         *[str(f.get("label", f["key"])) for f in fields],
     ]
 
+    # Answers read as on the dossier's page: a choice by its label, a place and a commune by their names.
+    places = selectors.place_names(commune=request.commune)
+    communes = france_communes() or {}
+
+    def read(field: Any, value: Any) -> str:
+        return display_value(field, value, places=places, communes=communes)
+
     def rows() -> Any:
         for d in selectors.export_rows(commune=request.commune, demarche=item):
             cells = [
@@ -458,7 +476,7 @@ def export_csv(request, pk: int) -> HttpResponse:
                     cells.append(
                         " | ".join(
                             ", ".join(
-                                display_value(c, row.get(c["key"]))
+                                read(c, row.get(c["key"]))
                                 for c in f.get("fields", [])
                                 if row.get(c["key"]) is not None
                             )
@@ -466,7 +484,7 @@ def export_csv(request, pk: int) -> HttpResponse:
                         )
                     )
                 else:
-                    cells.append(display_value(f, value))
+                    cells.append(read(f, value))
             yield cells
 
     return csv_response(filename=f"dossiers-{item.slug}.csv", header=header, rows=rows())

@@ -30,10 +30,6 @@ from beffroi.procedures.views.responses import file_download, pdf_response
 from beffroi.territory.maps import basemap_config
 
 
-def _places(request) -> dict[str, str]:
-    return dict(services.field_context(request.commune).places)
-
-
 @require_safe
 @commune_required  # the module switch is core.modules.ModuleSwitchMiddleware
 def index(request) -> HttpResponse:
@@ -321,7 +317,6 @@ def draft_summary(request, token: str) -> HttpResponse:
             **context,
             "missing": missing or errors,
             "steps": _steps(dossier),
-            "sections": receipts.answers_read(dossier, places=_places(request)),
         },
         status=422 if errors else 200,
     )
@@ -333,7 +328,11 @@ def receipt(request, token: str) -> HttpResponse:
     dossier = _draft(request, token)
     if dossier.state == Dossier.State.DRAFT:
         return redirect("procedures:draft_summary", token=token)
-    return render(request, "procedures/receipt.html", receipts.context(dossier))
+    return render(
+        request,
+        "procedures/receipt.html",
+        {**receipts.context(dossier), "sent_to": selectors.applicant_address(dossier=dossier)},
+    )
 
 
 @require_safe

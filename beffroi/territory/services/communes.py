@@ -280,11 +280,15 @@ def commune_identity_update(
 
 @transaction.atomic
 def commune_home_update(*, commune: Commune, actor: Actor, **fields: object) -> Commune:
-    """Change the home page (welcome text, published or not) and the accessibility statement's level."""
+    """Change the home page (welcome text, published or not) and the accessibility statement's level; a statement
+    whose level or evaluation changes is dated of the day (« établie le », which the statement must give)."""
     _require_manager(commune=commune, actor=actor)
     unknown = set(fields) - set(HOME_FIELDS)
     if unknown:
         raise TypeError(f"unknown home fields: {sorted(unknown)}")
+    statement = ("accessibility_level", "accessibility_audit")
+    if any(key in fields and fields[key] != getattr(commune, key) for key in statement):
+        fields["accessibility_stated_on"] = timezone.localdate()
     return commune_update(commune=commune, actor=actor, **fields)
 
 

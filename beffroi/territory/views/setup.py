@@ -119,7 +119,9 @@ def commune_home_settings(request):
         services.commune_home_update(commune=commune, actor=request.user, **form.cleaned_data)
         messages.success(request, _("La page d'accueil est enregistrée."))
         return redirect("territory:commune_home_settings")
-    return render(request, "territory/commune_home_settings.html", {"form": form})
+    return render(
+        request, "territory/commune_home_settings.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @capability_required("handle_requests")
