@@ -16,6 +16,7 @@ from django.utils import timezone
 from beffroi.core.models import AuditEntry
 from beffroi.procedures import letters, services
 from beffroi.procedures.models import Dossier, DossierEvent
+from tests.factories import member
 
 
 def text(response):
@@ -532,3 +533,24 @@ def test_a_counter_filing_records_the_mandate_and_refuses_without_consent(
     entry = AuditEntry.objects.get(action="procedures.dossier.file")
     assert entry.channel == "telephone" and "accord recueilli" in entry.on_behalf_of
     assert "Marie" not in entry.on_behalf_of and "Martin" not in entry.summary  # never a name in the log
+
+
+def test_the_dossiers_an_agent_instructs_are_on_their_landing_page(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    """« Mon espace »: the agent sees the commune's open and overdue dossiers and those assigned to them; an
+    élu sees the figures; with the module off, nothing."""
+    dossier = file_dossier(valbourg, cantine, school)
+    services.dossier_assign(dossier=dossier, actor=agent_valbourg, assignee=agent_valbourg)
+    client.force_login(agent_valbourg)
+    page = text(client.get("/valbourg/mon-espace/"))
+    assert "Dossiers à instruire" in page and "1 dossier ouvert dans la commune, dont 0 en retard." in page
+    assert f"{dossier.display_code} — {cantine.title}, Jeanne Martin" in page
+    assert f'href="/valbourg/demarches/gestion/dossier/{dossier.pk}/"' in page
+    client.force_login(member(valbourg, "elu", "elu@valbourg.test"))
+    page = text(client.get("/valbourg/mon-espace/"))
+    assert "1 dossier en cours d'instruction." in page and "Dossiers à instruire" not in page
+    valbourg.enabled_modules = [code for code in valbourg.enabled_modules if code != "procedures"]
+    valbourg.save()
+    page = text(client.get("/valbourg/mon-espace/"))
+    assert "dossier en cours d'instruction" not in page and "Dossiers à instruire" not in page
