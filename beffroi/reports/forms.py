@@ -68,14 +68,17 @@ class LocationMixin(forms.Form):
         label=_("Adresse ou repère"),
         max_length=255,
         required=False,
-        help_text=_(
-            "Par exemple : 14 rue des Écoles, ou « devant la boulangerie ». Vous pouvez aussi toucher la carte."
-        ),
+        # The map's own hint is written by its script (data-hint): without JavaScript there is no map to touch.
+        help_text=_("Par exemple : 14 rue des Écoles, ou « devant la boulangerie »."),
     )
 
     def __init__(self, *args: Any, places: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["place"]).queryset = places
+        # One of the address, the place or the point is needed (services.report_create): the group's legend says
+        # « obligatoire », each field neither (core.form_renderer).
+        for name in ("address", "place"):
+            self.fields[name].in_required_group = True  # type: ignore[attr-defined]
         # Suggestions from the commune's address base while typing (static/beffroi/address-search.js).
         self.fields["address"].widget.attrs.update(
             {

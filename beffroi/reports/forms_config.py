@@ -234,11 +234,13 @@ QuestionFormSet = cast(
 class CategoryConfigForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Nom"), max_length=120)
     code = forms.SlugField(
-        label=gettext_lazy("Code"),
+        label=gettext_lazy("Code pour les applications"),
         max_length=60,
+        required=False,  # left empty, it is made from the name (services.category_save)
         help_text=gettext_lazy(
-            "Identifiant court, sans espace ni accent (par exemple : eclairage-public). Les applications "
-            "qui envoient des signalements à la commune le connaissent : évitez de le changer une fois publié."
+            "Laissez vide : il est fait à partir du nom (« Éclairage public » donne eclairage-public). Les "
+            "applications qui envoient des signalements à la commune le connaissent : évitez de le changer "
+            "une fois publié."
         ),
     )
     description = forms.CharField(
@@ -255,7 +257,9 @@ class CategoryConfigForm(forms.Form):
         label=gettext_lazy("Ordre d'affichage"), min_value=0, initial=0, required=False
     )
     active = forms.BooleanField(
-        label=gettext_lazy("Active (proposée aux habitants et dans Open311)"), required=False, initial=True
+        label=gettext_lazy("Active (proposée aux habitants et aux applications)"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args: Any, teams: QuerySet[Team] | None = None, **kwargs: Any) -> None:
@@ -280,7 +284,8 @@ class StateConfigForm(forms.Form):
         label=gettext_lazy("Nature"),
         choices=State.Kind.choices,
         help_text=gettext_lazy(
-            "« En cours de traitement » = ouvert, « clos » = fermé (statut Open311 open / closed)."
+            "« En cours de traitement » : le signalement reste ouvert ; « clos » : il est fermé, aussi pour les "
+            "applications."
         ),
     )
     order = forms.IntegerField(label=gettext_lazy("Ordre"), min_value=0, initial=100)

@@ -247,6 +247,11 @@ class ReportEvent(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A « doublon » event names the other report, for the history to link to it: on the duplicate (a public
+    # event) the report it was merged into, on that report (an internal event) the duplicate it received.
+    other_report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -254,6 +259,16 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.report_id})"
+
+    @property
+    def merged_into_other(self) -> bool:
+        """A « doublon » event on the duplicate: « Fusionné avec le signalement n° … » (`other_report`)."""
+        return self.kind == self.Kind.MERGE and self.other_report_id is not None and self.public
+
+    @property
+    def received_other(self) -> bool:
+        """A « doublon » event on the report a duplicate (`other_report`) was merged into."""
+        return self.kind == self.Kind.MERGE and self.other_report_id is not None and not self.public
 
     @property
     def due_on(self) -> date | None:

@@ -32,10 +32,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from beffroi.accounts.guards import require_open_to_public
 from beffroi.core import fragments, tenancy
 from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
-from beffroi.core.guards import parse_pk
+from beffroi.core.guards import NotPublished, parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
 from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, near_label
@@ -303,7 +304,10 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             "Mairie : voir la page de la commune. jurisdiction_id = identifiant de la commune "
             "(ex. valbourg), obligatoire si l'instance sert plusieurs communes."
         ),
-        "key_service": "Clé d'API délivrée par l'administrateur de la commune (beffroi apikey create --scope write).",
+        "key_service": (
+            "Clé d'API délivrée par l'administrateur de la commune (Espace agents › Administration › Clés d'API), "
+            "de portée « lecture et écriture » pour déposer des demandes."
+        ),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -678,6 +682,10 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     commune = jurisdiction(request, key=key)
     if key.commune_id != commune.pk:
         raise Open311Error(403, "Cette api_key n'est pas valable pour ce jurisdiction_id.")
+    try:
+        require_open_to_public(commune=commune, user=None)
+    except NotPublished as error:
+        raise Open311Error(403, error.message) from None
     errors: list[Open311Error] = []
     code = _param(request, "service_code")
     if not code:

@@ -248,7 +248,7 @@ def report_events(*, report: Report) -> QuerySet[ReportEvent]:
 
 
 def report_photos(*, report: Report) -> QuerySet[ReportPhoto]:
-    """Every photo of the report, checked or not (the agents' page)."""
+    """Every photo of the report, checked or not (the agents' page, and the tracking page of whoever sent them)."""
     return report.photos.all()
 
 

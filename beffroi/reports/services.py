@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address, notification_wanted, user_can
-from beffroi.core import abuse
+from beffroi.core import abuse, dates
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.codes import new_code
 from beffroi.core.guards import NotOwned, ensure_owned
@@ -28,6 +29,7 @@ from beffroi.core.links import commune_path, commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
+from beffroi.core.text import code_from_label
 from beffroi.reports import geo
 from beffroi.reports.models import (
     QUESTION_TYPES,
@@ -400,7 +402,15 @@ def report_create(
                 on_behalf_of=contact_name or "habitant·e",  # never an address: the log is append-only
             )
     if contact_email or contact_phone:
-        _notify(report, _("Votre signalement %(code)s a bien été reçu.") % {"code": report.display_code})
+        _notify(
+            report,
+            _("La mairie a bien reçu votre signalement %(code)s (%(category)s), le %(date)s.")
+            % {
+                "code": report.display_code,
+                "category": category.display_name,
+                "date": dates.long_datetime(report.created_at),
+            },
+        )
     return report
 
 
@@ -426,6 +436,13 @@ def notification_channels(report: Report) -> tuple[str, ...]:
     )
 
 
+def notification_addresses(report: Report) -> list[tuple[str, str]]:
+    """Where the resident is told of a change, channel by channel: ``[("email", "c.martin@exemple.fr"),
+    ("sms", "06 12 34 56 78")]`` (see `notification_channels`); the receipt page shows them masked."""
+    addresses = {"email": _resident_email(report), "sms": report.contact_phone}
+    return [(channel, addresses[channel]) for channel in notification_channels(report)]
+
+
 def _resident_email(report: Report) -> str:
     """The address to write to: the one typed on the form, or the account's once confirmed."""
     email = report.contact_email
@@ -447,8 +464,10 @@ def _notify(report: Report, text: str) -> tuple[str, ...]:
         "code": report.display_code,
         "commune": report.commune.name,
     }
+    # As the commune's other mails: a greeting, then the mairie's name to close.
     body = "\n\n".join(
         [
+            _("Bonjour,"),
             text,
             _("Suivre votre signalement : %(link)s") % {"link": link},
             _("Code de suivi : %(code)s") % {"code": report.display_code},
@@ -463,9 +482,17 @@ def _notify(report: Report, text: str) -> tuple[str, ...]:
     return channels
 
 
-def _event(report: Report, kind: str, *, actor: Actor, public: bool = False, body: str = "") -> ReportEvent:
+def _event(
+    report: Report,
+    kind: str,
+    *,
+    actor: Actor,
+    public: bool = False,
+    body: str = "",
+    other_report: Report | None = None,
+) -> ReportEvent:
     return ReportEvent.objects.create(
-        report=report, kind=kind, public=public, body=body, author=_account(actor)
+        report=report, kind=kind, public=public, body=body, author=_account(actor), other_report=other_report
     )
 
 
@@ -491,9 +518,10 @@ def report_change_state(*, report: Report, actor: Actor, state: State, note: str
         obj=report,
         summary=f"{report.display_code}: {previous.label} → {state.label}",
     )
-    text = _("Votre signalement %(code)s est maintenant : %(state)s.") % {
+    text = _("Votre signalement %(code)s du %(date)s est maintenant : %(state)s.") % {
         "code": report.display_code,
-        "state": state.label,
+        "date": dates.long_date(report.created_at),
+        "state": state.display_label,
     }
     if note.strip():
         text += "\n\n" + note.strip()
@@ -570,7 +598,8 @@ def report_reply(*, report: Report, actor: Actor, body: str, public: bool) -> Re
     if public:
         _notify(
             report,
-            _("La mairie a répondu à votre signalement %(code)s :") % {"code": report.display_code}
+            _("La mairie a répondu à votre signalement %(code)s du %(date)s :")
+            % {"code": report.display_code, "date": dates.long_date(report.created_at)}
             + "\n\n"
             + body,
         )
@@ -597,37 +626,73 @@ def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) ->
 
 @transaction.atomic
 def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
-    """Mark `report` as a duplicate of `into`: it closes as « doublon » and its supports move over."""
+    """Mark `report` as a duplicate of `into`: it closes as « doublon », its supports move over, and the
+    duplicates it had received follow it (a duplicate always names a report that is not one).
+
+    Refused, in French: the report itself, another commune's, another category's, a closed one, and a chain
+    (`report` already merged, or `into` itself a duplicate: the agent is told which report to use)."""
     _require(actor, report.commune)
     try:
         ensure_owned(into, report.commune)
     except NotOwned:
         raise ReportInputError("into", _("Choisissez un autre signalement de la commune.")) from None
     if into.pk == report.pk:
-        raise ReportInputError("into", _("Choisissez un autre signalement de la commune."))
-    if into.duplicate_of_id == report.pk:
-        raise ReportInputError("into", _("Ce signalement est lui-même un doublon de celui-ci."))
+        raise ReportInputError(
+            "into",
+            _(
+                "Un signalement ne peut pas être fusionné avec lui-même : indiquez le numéro de l'autre signalement."
+            ),
+        )
+    # Both rows read again under a lock: two agents merging at once cannot build a chain or a loop.
+    rows = {r.pk: r for r in Report.objects.select_for_update().filter(pk__in=[report.pk, into.pk])}
+    current, target = rows[report.pk], rows[into.pk]
+    if current.duplicate_of_id is not None:
+        raise ReportInputError(
+            "into",
+            _("Ce signalement est déjà fusionné avec le signalement n° %(n)s.")
+            % {"n": current.duplicate_of_id},
+        )
+    if target.duplicate_of_id is not None:
+        raise ReportInputError(
+            "into",
+            _(
+                "Le signalement n° %(n)s est lui-même fusionné avec le signalement n° %(m)s : "
+                "indiquez plutôt le n° %(m)s."
+            )
+            % {"n": target.pk, "m": target.duplicate_of_id},
+        )
+    if target.category_id != current.category_id:
+        raise ReportInputError(
+            "into",
+            _(
+                "Le signalement n° %(n)s est d'une autre catégorie (%(category)s) : seuls deux signalements "
+                "de la même catégorie peuvent être fusionnés."
+            )
+            % {"n": target.pk, "category": into.category.display_name},
+        )
+    if not target.is_open:
+        raise ReportInputError(
+            "into",
+            _("Le signalement n° %(n)s est clos : choisissez un signalement en cours de traitement.")
+            % {"n": target.pk},
+        )
     duplicate_state = State.objects.filter(commune=report.commune, code="doublon").first()
-    moved = report.supports_count + 1
+    moved = current.supports_count + 1
     Report.objects.filter(pk=into.pk).update(
         supports_count=F("supports_count") + moved, updated_at=timezone.now()
     )
+    Report.objects.filter(duplicate_of=report).update(duplicate_of=into)
     report.duplicate_of = into
     report.supports_count = 0
     report.save(update_fields=["duplicate_of", "supports_count", "updated_at"])
-    _event(
-        report,
-        ReportEvent.Kind.MERGE,
-        actor=actor,
-        public=True,
-        body=_("Doublon du signalement n° %(n)s") % {"n": into.pk},
-    )
+    _event(report, ReportEvent.Kind.MERGE, actor=actor, public=True, other_report=into)
     _event(
         into,
         ReportEvent.Kind.MERGE,
         actor=actor,
         public=False,
-        body=f"{report.display_code} fusionné ({moved} soutien(s))",
+        other_report=report,
+        body=ngettext("%(n)s soutien reporté", "%(n)s soutiens reportés", moved) % {"n": moved},
     )
     audit_record(
         commune=report.commune,
@@ -679,9 +744,20 @@ def category_save(
     order: int = 0,
     questions: list[JSONObject] | None = None,
 ) -> Category:
-    """Create (category=None) or update a category of the commune, with its extra questions."""
+    """Create (category=None) or update a category of the commune, with its extra questions. An empty `code` is
+    made from the name on creation (« Éclairage public » → eclairage-public, unique in the commune) and kept as
+    it was on an update."""
     _require_admin(actor, commune)
     ensure_owned(category, commune)
+    code = code.strip()
+    if not code and category is not None:
+        code = category.code
+    elif not code:
+        # code_from_label joins words with « _ »; the commune's codes are written with « - » (nid-de-poule)
+        have = Category.objects.filter(commune=commune).values_list("code", flat=True)
+        code = code_from_label(
+            name, {other.replace("-", "_") for other in have}, fallback="categorie"
+        ).replace("_", "-")
     try:
         ensure_owned(team, commune)
     except NotOwned:

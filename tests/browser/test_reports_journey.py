@@ -45,6 +45,9 @@ def _file_without_javascript(browser, base: str) -> str:
     page.click("main >> text=Signalements")
     page.click("text=Signaler un problème")
     page.check("input[name=category][value=nid-de-poule]")
+    where = page.inner_text("main fieldset:has(#id_address)")
+    # one of the three is needed, and no map to touch is mentioned where none is drawn
+    assert "(obligatoire)" in where and "facultatif" not in where and "carte" not in where
     page.select_option("#id_place", index=1)  # a named place of the commune instead of the map
     page.click("text=Continuer")
     assert "Déjà signalé ? Soutenez-le" in page.inner_text("main")
@@ -53,6 +56,7 @@ def _file_without_javascript(browser, base: str) -> str:
     page.fill("#id_contact_email", "riverain@exemple.test")
     page.click("text=Envoyer le signalement")
     code = _receipt_code(page)
+    assert "Un accusé de réception a été envoyé à r…\u2060@exemple.test." in page.inner_text("main")
     context.close()
     return code
 
@@ -76,7 +80,10 @@ def test_resident_files_and_follows_agent_handles(browser, demo_site):
     without_js = _file_without_javascript(browser, demo_site)
     assert with_js != without_js
     assert "Banc cassé devant l'école" in _follow(browser, demo_site, with_js, javascript=True)
-    assert "Trou profond devant la mairie" in _follow(browser, demo_site, without_js, javascript=False)
+    followed = _follow(browser, demo_site, without_js, javascript=False)
+    # what the resident sent, their answer included, and never their address
+    assert "Trou profond devant la mairie" in followed and "Oui, risque de chute" in followed
+    assert "riverain@exemple.test" not in followed
 
     # The agent finds the report in the queue by its code and handles it end to end.
     context = browser.new_context(locale="fr-FR")

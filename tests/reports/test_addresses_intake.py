@@ -240,4 +240,4 @@ def test_the_agents_csv_export_says_near_which_address(client, addressed, valbou
     client.force_login(agent_valbourg)
     lines = client.get("/valbourg/signalements/gestion/export.csv?service=tous").content.decode("utf-8-sig")
     header, row = (line.split(";") for line in lines.splitlines()[:2])
-    assert row[header.index("pres_de")] == "12 rue des Écoles"
+    assert row[header.index("Adresse la plus proche")] == "12 rue des Écoles"

@@ -57,3 +57,30 @@ def test_the_counter_receipt_carries_the_full_address_a_qr_code_and_prints_as_a_
         ).stdout.decode()
         assert "Mairie de Valbourg" in text and report.display_code in text and link in text
         assert "Se déconnecter" not in text and "Retour au signalement" not in text
+
+
+def test_the_receipt_keeps_the_mairie_s_phone_number_on_one_line(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    """A number cut after « 03 80 00 » at the end of a printed line is misread when dialled."""
+    from beffroi.core.services import commune_update
+
+    commune_update(commune=valbourg, contact_phone="03 80 00 00 00")
+    report = file_report(valbourg, setup_reports["light"], description="Lampadaire éteint")
+    client.force_login(agent_valbourg)
+    page = client.get(f"{G}/{report.pk}/recu/").content.decode()
+    assert "Tél.&nbsp;03\u00a080\u00a000\u00a000\u00a000" in page
+    pytest.importorskip("weasyprint")
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = client.get(f"{G}/{report.pk}/recu.pdf").content
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    lines = [line.replace("\u00a0", " ") for line in text.decode().splitlines()]
+    assert any(
+        "en donnant votre code de suivi" in line and "Tél. 03 80 00 00 00" in line for line in lines
+    ) or any(line.strip() == "Tél. 03 80 00 00 00" for line in lines), lines

@@ -1,6 +1,13 @@
+import csv
+import html
+import io
+import re
+from datetime import date
+
 import pytest
 
 from beffroi.core.models import AuditEntry
+from beffroi.reports import services
 from beffroi.reports.models import Report, State
 from tests.factories import PASSWORD, member
 from tests.reports.conftest import file_report
@@ -67,6 +74,79 @@ def test_merge_duplicate_moves_supports(client, setup_reports, valbourg, agent_v
     assert AuditEntry.objects.filter(action="report.merge").exists()
 
 
+def test_the_merged_report_s_history_links_to_the_report_it_joined(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    a = file_report(valbourg, setup_reports["pothole"])
+    b = file_report(valbourg, setup_reports["pothole"])
+    client.force_login(agent_valbourg)
+    response = client.post(f"{G}/{b.pk}/fusionner/", {"into": f"n° {a.pk}"}, follow=True)
+    assert f"Signalement fusionné avec le signalement n° {a.pk}" in response.content.decode()
+    public = client.get(f"/valbourg/signalements/{b.pk}/").content.decode()
+    assert f'Fusionné avec le <a href="/valbourg/signalements/{a.pk}/">signalement n° {a.pk}</a>.' in public
+    assert a.display_code not in public
+    agent_page = client.get(f"{G}/{b.pk}/").content.decode()
+    assert f'Fusionné avec le <a href="{G}/{a.pk}/">signalement n° {a.pk}</a>.' in agent_page
+    target_page = client.get(f"{G}/{a.pk}/").content.decode()
+    assert (
+        f'Le <a href="{G}/{b.pk}/">signalement n° {b.pk}</a> a été fusionné avec celui-ci (1 soutien reporté).'
+        in (target_page)
+    )
+    assert "fusionné avec celui-ci" not in client.get(f"/valbourg/signalements/{a.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("itself", "ne peut pas être fusionné avec lui-même"),
+        ("other_category", "est d'une autre catégorie (Éclairage public)"),
+        ("closed", "est clos : choisissez un signalement en cours de traitement"),
+        ("target_is_a_duplicate", "est lui-même fusionné avec le signalement n° {first}"),
+        ("already_merged", "Ce signalement est déjà fusionné avec le signalement n° {first}"),
+        ("unknown", "Aucun signalement de la commune ne porte ce numéro ou ce code."),
+    ],
+)
+def test_a_merge_that_makes_no_sense_is_refused_in_french_and_the_number_typed_stays(
+    client, setup_reports, valbourg, hautmesnil, agent_valbourg, case, said
+):
+    first = file_report(valbourg, setup_reports["pothole"])
+    report = file_report(valbourg, setup_reports["pothole"])
+    target = file_report(valbourg, setup_reports["pothole"])
+    if case == "itself":
+        target = report
+    elif case == "other_category":
+        target = file_report(valbourg, setup_reports["light"])
+    elif case == "closed":
+        services.report_change_state(
+            report=target, actor=agent_valbourg, state=State.objects.get(commune=valbourg, code="resolu")
+        )
+    elif case == "target_is_a_duplicate":
+        services.report_merge(report=target, actor=agent_valbourg, into=first)
+    elif case == "already_merged":
+        services.report_merge(report=report, actor=agent_valbourg, into=first)
+    typed = "999999" if case == "unknown" else str(target.pk)
+    client.force_login(agent_valbourg)
+    response = client.post(f"{G}/{report.pk}/fusionner/", {"into": typed})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert said.format(first=first.pk) in page
+    assert f'<input type="text" id="a-into" name="into" value="{typed}" aria-invalid="true"' in page
+    report.refresh_from_db()
+    target.refresh_from_db()
+    assert (report.duplicate_of_id == first.pk) == (case == "already_merged")
+    assert target.supports_count == 0 or case == "target_is_a_duplicate"
+
+
+def test_a_merged_report_s_own_duplicates_follow_it(setup_reports, valbourg, agent_valbourg):
+    """No chain: a duplicate always names a report that is not one."""
+    a, b, c = (file_report(valbourg, setup_reports["pothole"]) for _ in range(3))
+    services.report_merge(report=c, actor=agent_valbourg, into=b)
+    services.report_merge(report=b, actor=agent_valbourg, into=a)
+    c.refresh_from_db()
+    a.refresh_from_db()
+    assert c.duplicate_of == a and a.supports_count == 2  # b and c, each once
+
+
 def test_assisted_intake_and_printable_receipt(client, setup_reports, valbourg, agent_valbourg):
     client.force_login(agent_valbourg)
     response = client.post(
@@ -103,10 +183,30 @@ def test_elu_reads_but_cannot_act(client, setup_reports, valbourg):
 def test_csv_export_and_stats(client, setup_reports, valbourg, agent_valbourg):
     file_report(valbourg, setup_reports["pothole"], description="=HYPERLINK(1)")
     client.force_login(agent_valbourg)
-    csv = client.get(f"{G}/export.csv?service=tous").content.decode("utf-8-sig")
-    assert "numero;code" in csv and "'=HYPERLINK(1)" in csv
+    content = client.get(f"{G}/export.csv?service=tous").content.decode("utf-8-sig")
+    assert content.startswith("N°;Code de suivi;Reçu le;Catégorie;État;Statut;Clos le;")
+    assert "'=HYPERLINK(1)" in content
     stats = client.get(f"{G}/statistiques/").content.decode()
     assert "<svg" in stats and "<table>" in stats and "Nid-de-poule" in stats
+
+
+def test_the_csv_export_has_french_column_names_and_one_way_of_writing_dates(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    """Like the dossiers' export: column names a person reads, moments as `2026-12-05 14:30:00` (local time)
+    and days as `2026-12-17`, whichever column they sit in."""
+    report = file_report(valbourg, setup_reports["light"])
+    closed = State.objects.get(commune=valbourg, code="resolu")
+    services.report_set_due_date(report=report, actor=agent_valbourg, due_date=date(2026, 12, 17))
+    services.report_change_state(report=report, actor=agent_valbourg, state=closed)
+    client.force_login(agent_valbourg)
+    content = client.get(f"{G}/export.csv?service=tous&statut=all").content.decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(content), delimiter=";")
+    assert not any("_" in name for name in row), list(row)
+    moment = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+    assert moment.match(row["Reçu le"]) and moment.match(row["Clos le"])
+    assert row["Échéance"] == "2026-12-17"
+    assert row["Statut"] == "clos" and row["Catégorie"] == "Éclairage public"
 
 
 def test_agent_of_other_commune_sees_nothing(client, setup_reports, valbourg, agent_hautmesnil):

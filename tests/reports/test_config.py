@@ -256,3 +256,29 @@ def test_answers_of_reports_without_a_copy_of_their_questions_are_still_shown():
         ("largeur", "3"),
         ("cotes", "g, d"),
     ]
+
+
+def test_a_new_category_s_form_speaks_plainly_and_chooses_what_it_can(client, admin, valbourg, setup_reports):
+    """No « Open311 » on the page, the commune's only team already chosen, and the site's French error summary
+    rather than the browser's own bubbles (novalidate, as the project's other forms)."""
+    page = client.get(f"{C}/categories/nouvelle/").content.decode()
+    assert "Open311" not in page
+    assert '<form method="post" class="narrow" novalidate>' in page
+    assert "Code pour les applications" in page
+    assert f'<option value="{setup_reports["team"].pk}" selected>Voirie</option>' in page
+    response = client.post(f"{C}/categories/nouvelle/", category_data(name=""))
+    assert response.status_code == 400 and 'class="error-summary' in response.content.decode()
+
+
+def test_a_category_s_code_is_made_from_its_name_when_left_empty_and_kept_after(
+    client, admin, valbourg, setup_reports
+):
+    response = client.post(f"{C}/categories/nouvelle/", category_data(name="Éclairage public", code=""))
+    assert response.status_code == 302
+    # « eclairage » is taken by setup_reports' category: the name's own words give another code
+    made = Category.objects.get(commune=valbourg, name="Éclairage public", code="eclairage-public")
+    client.post(f"{C}/categories/nouvelle/", category_data(name="Éclairage public", code=""))
+    assert Category.objects.filter(commune=valbourg, code="eclairage-public-2").exists()
+    client.post(f"{C}/categories/{made.pk}/", category_data(name="Éclairage des rues", code=""))
+    made.refresh_from_db()
+    assert made.name == "Éclairage des rues" and made.code == "eclairage-public"

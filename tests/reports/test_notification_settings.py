@@ -28,6 +28,9 @@ def reply(report, agent, capture):
 def test_the_landing_page_stores_the_residents_choices_without_javascript(
     client, setup_reports, valbourg, habitant_valbourg
 ):
+    # each kind of news is offered where its module is on (tests/accounts/test_landing.py: switched off)
+    valbourg.enabled_modules = sorted({*valbourg.enabled_modules, "procedures", "participation"})
+    valbourg.save()
     client.force_login(habitant_valbourg)
     page = client.get("/valbourg/mon-espace/").content.decode()
     assert "La suite de mes signalements" in page and "Mes démarches en ligne" in page

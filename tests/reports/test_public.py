@@ -290,3 +290,51 @@ def test_platform_api_pages_in_the_database(client, setup_reports, valbourg):
     closed = client.get("/api/reports/reports", {"status": "closed"}, headers=headers).json()
     assert closed["count"] == 3 and {item["status"] for item in closed["items"]} == {"closed"}
     assert "contact" not in json.dumps(first)
+
+
+def test_the_location_group_says_it_is_needed_and_never_sends_to_a_map_without_javascript(
+    client, setup_reports
+):
+    """One of an address, a place or a point is needed (report_create refuses none): the group says
+    « obligatoire » and each of its fields not « facultatif ». Without JavaScript the map is not drawn, so the
+    address field's hint does not mention it (the map's own hint is written by its script)."""
+    import re
+
+    page = client.get("/valbourg/signalements/signaler/").content.decode()
+    fieldset = page[page.index("Où se trouve le problème ?") :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    assert fieldset.startswith(
+        'Où se trouve le problème ? <span class="required">(obligatoire)</span></legend>'
+    )
+    assert "l'un des trois suffit" in fieldset
+    assert "facultatif" not in fieldset
+    help_text = re.search(r'<p class="help" id="id_address_helptext">([^<]*)</p>', fieldset)
+    assert help_text and "carte" not in help_text.group(1)
+    assert 'data-hint="Touchez la carte' in fieldset  # shown by map.js, once the map is there
+
+
+def test_the_tracking_page_shows_what_the_resident_sent_and_nothing_private(client, setup_reports, valbourg):
+    """As FixMyStreet: the page the receipt leads to shows the answers and the photo sent, the photo marked while
+    an agent has not checked it; the public page shows neither; the contact left stays private."""
+    report = file_report(
+        valbourg,
+        setup_reports["pothole"],
+        answers={"danger": "oui", "nature": ["a", "b"]},
+        photos=[jpeg_with_gps()],
+        contact_email="claire.martin@exemple.fr",
+        contact_phone="0612345678",
+    )
+    other = file_report(valbourg, setup_reports["pothole"], photos=[jpeg_with_gps()])
+    photo, other_photo = report.photos.get(), other.photos.get()
+    track = f"/valbourg/signalements/suivi/{report.tracking_code}/"
+    page = client.get(track).content.decode()
+    assert "Vos réponses aux questions" in page
+    assert "<dt>Dangereux ?</dt><dd>Oui</dd>" in page and "<dt>Nature</dt><dd>A, B</dd>" in page
+    assert f'src="{track}photo/{photo.pk}/vignette/"' in page and "Pas encore publiée" in page
+    assert "claire.martin" not in page and "0612345678" not in page
+    response = client.get(f"{track}photo/{photo.pk}/vignette/")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert client.get(f"{track}photo/{other_photo.pk}/").status_code == 404  # only this report's photos
+    assert client.get(f"/valbourg/signalements/photo/{photo.pk}/").status_code == 404  # not public yet
+    public = client.get(f"/valbourg/signalements/{report.pk}/").content.decode()
+    assert "Dangereux ?" not in public and f"photo/{photo.pk}/" not in public

@@ -16,6 +16,7 @@ from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
+from beffroi.core.formatting import NBSP
 from beffroi.core.guards import parse_pk
 from beffroi.core.links import commune_url
 from beffroi.core.pdf import html_to_pdf
@@ -119,12 +120,18 @@ def _report_or_404(request, pk):
 @require_safe
 @capability_required("view_agent_space")
 def detail(request, pk: int):
-    report = _report_or_404(request, pk)
+    return _detail_page(request, _report_or_404(request, pk))
+
+
+def _detail_page(request, report, *, merge_typed: str = "", merge_error: str = "", status: int = 200):
+    """The agent's page of a report; a refused merge comes back with the number typed and the reason beside it."""
     answers = answers_readable(report.answers, report.answered_questions, report.category.questions)
     return render(
         request,
         "reports/agent/detail.html",
         {
+            "merge_typed": merge_typed,
+            "merge_error": merge_error,
             "report": report,
             "events": selectors.report_events(report=report),
             "photos": selectors.report_photos(report=report),
@@ -139,6 +146,7 @@ def detail(request, pk: int):
             "static_map": report_plan(request.commune, report),
             **map_context(request.commune),
         },
+        status=status,
     )
 
 
@@ -218,22 +226,39 @@ def act(request, pk: int, action: str):
             services.photo_set_published(photo=photo, actor=user, published=post.get("published") == "1")
             messages.success(request, _("Photo mise à jour."))
         elif action == "fusionner":
-            into_pk = parse_pk(post.get("into"))
-            target = selectors.report_get_by_code(commune=commune, code=post.get("into", "")) or (
-                selectors.report_agent_get(commune=commune, pk=into_pk) if into_pk is not None else None
-            )
-            if target is None:
-                raise services.ReportInputError(
-                    "into", _("Aucun signalement de la commune ne porte ce numéro ou ce code.")
-                )
-            services.report_merge(report=report, actor=user, into=target)
-            messages.success(request, _("Signalement marqué comme doublon."))
+            return _merge(request, report)
         else:
             raise Http404
     except services.ReportInputError as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
+    return redirect("reports:agent_detail", pk=report.pk)
+
+
+def _merge(request, report):
+    """Merge the report into the one whose number or code was typed; refused, the page comes back (400) with the
+    typed text kept and the reason beside the field."""
+    typed = request.POST.get("into", "").strip()[:40]
+    commune = request.commune
+    into_pk = parse_pk(typed.lower().lstrip("n°#. "))  # « 42 », « n° 42 », « #42 »
+    target = selectors.report_get_by_code(commune=commune, code=typed) or (
+        selectors.report_agent_get(commune=commune, pk=into_pk) if into_pk is not None else None
+    )
+    try:
+        if target is None:
+            raise services.ReportInputError(
+                "into", _("Aucun signalement de la commune ne porte ce numéro ou ce code.")
+            )
+        services.report_merge(report=report, actor=request.user, into=target)
+    except services.ReportInputError as exc:
+        messages.error(request, exc.message)
+        return _detail_page(request, report, merge_typed=typed, merge_error=exc.message, status=400)
+    messages.success(
+        request,
+        _("Signalement fusionné avec le signalement n° %(n)s : il est clos comme doublon.")
+        % {"n": target.pk},
+    )
     return redirect("reports:agent_detail", pk=report.pk)
 
 
@@ -321,24 +346,30 @@ def _receipt_context(request, pk: int) -> dict:
     qr = qr_svg(
         track_url, title=_("Adresse de suivi du signalement %(code)s") % {"code": report.display_code}
     )
-    return {"report": report, "track_url": track_url, "qr": qr}
+    # The mairie's number on one line: « 03 80 00 00 00 » cut after « 00 » is misread when dialled.
+    phone = NBSP.join(request.commune.contact_phone.split())
+    return {"report": report, "track_url": track_url, "qr": qr, "commune_phone": phone}
 
 
 @require_safe
 @capability_required("view_agent_space")
 def export_csv(request):
-    """Every text cell is guarded against formulas by core.exports (the address, the category, a team's name…
-    are all typed by someone); numbers stay numbers. « pres_de » is the commune's address nearest to the point
-    (its Base Adresse Locale), as the pages show it."""
+    """The queue as filtered, one report a row, under French column names like the other exports. Moments are
+    written by core.exports one way (local time, `2026-12-05 14:30:00`), days as `2026-12-17`; every text cell is
+    guarded against formulas (the address, the category, a team's name… are all typed by someone); numbers stay
+    numbers. « Adresse la plus proche » is the commune's address nearest to the point (its Base Adresse Locale),
+    as the pages show it."""
     f = _queue_filters(request)
+    still_open, closed = _("ouvert"), _("clos")
     rows = (
         [
             r.pk,
             r.display_code,
             r.created_at,
-            r.category.name,
-            r.state.label,
-            "ouvert" if r.is_open else "clos",
+            r.category.display_name,
+            r.state.display_label,
+            still_open if r.is_open else closed,
+            r.closed_at,
             r.team.name if r.team else "",
             r.assignee.get_full_name() if r.assignee else "",
             r.due_date,
@@ -355,22 +386,23 @@ def export_csv(request):
     return csv_response(
         filename=f"signalements-{request.commune.slug}.csv",
         header=[
-            "numero",
-            "code",
-            "cree_le",
-            "categorie",
-            "etat",
-            "statut",
-            "service",
-            "agent",
-            "echeance",
-            "canal",
-            "adresse",
-            "pres_de",
-            "latitude",
-            "longitude",
-            "soutiens",
-            "description",
+            _("N°"),
+            _("Code de suivi"),
+            _("Reçu le"),
+            _("Catégorie"),
+            _("État"),
+            _("Statut"),
+            _("Clos le"),
+            _("Service"),
+            _("Agent"),
+            _("Échéance"),
+            _("Canal"),
+            _("Adresse ou repère"),
+            _("Adresse la plus proche"),
+            _("Latitude"),
+            _("Longitude"),
+            _("Soutiens"),
+            _("Description"),
         ],
         rows=rows,
     )

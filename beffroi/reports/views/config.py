@@ -62,7 +62,12 @@ def category_edit(request, pk: int | None = None):
     teams = team_list(commune=commune)
     stored = category.questions if category else []
     if request.method != "POST":
-        initial = CategoryConfigForm.initial_for(category) if category else {"active": True}
+        if category is not None:
+            initial = CategoryConfigForm.initial_for(category)
+        else:
+            # A commune with one team routes every category to it: offered already chosen.
+            only = list(teams.prefetch_related(None)[:2])
+            initial = {"active": True, "team": only[0].pk if len(only) == 1 else None}
         form = CategoryConfigForm(initial=initial, teams=teams)
         questions = QuestionFormSet(initial=question_rows(stored), stored=stored)
         return _render_category(request, form, questions, category)

@@ -9,14 +9,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from beffroi.accounts.guards import require_open_to_public
 from beffroi.accounts.selectors import user_can
 from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
+from beffroi.core.formatting import NBSP
 from beffroi.core.guards import parse_pk
 from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
+from beffroi.reports.questions import answers_readable
 from beffroi.territory.maps import basemap_config, static_plan
 from beffroi.territory.selectors import (
     address_nearest,
@@ -26,6 +29,7 @@ from beffroi.territory.selectors import (
     place_list,
 )
 
+WORD_JOINER = "\u2060"
 MAP_LIMIT = 200  # markers drawn on the map: the most recent ones; the paginated list below gives them all
 MAP_PAGE_SIZE = 50
 MAP_PLAN_METRES = 2400.0  # the plan drawn for a browser without JavaScript: the town and its nearest fields
@@ -238,6 +242,7 @@ def support(request, pk: int):
 @require_safe
 @commune_required
 def start(request):
+    require_open_to_public(commune=request.commune, user=request.user)
     categories = selectors.category_list(commune=request.commune)
     places = place_list(commune=request.commune)
     form = StartForm(request.GET or None, categories=categories, places=places)
@@ -284,6 +289,7 @@ def start(request):
 @commune_required
 def create(request, category: str):
     commune = request.commune
+    require_open_to_public(commune=commune, user=request.user)
     category_obj = selectors.category_get(commune=commune, code=category)
     if category_obj is None:
         raise Http404
@@ -369,7 +375,24 @@ def receipt(request, code: str):
     report = selectors.report_get_by_code(commune=request.commune, code=code)
     if report is None:
         raise Http404
-    return render(request, "reports/receipt.html", {"report": report})
+    # Where the acknowledgement went, masked: whoever holds the receipt's address sees that it left, not to whom.
+    sent_to = {
+        channel: masked_email(address) if channel == "email" else masked_phone(address)
+        for channel, address in services.notification_addresses(report)
+    }
+    return render(request, "reports/receipt.html", {"report": report, "sent_to": sent_to})
+
+
+def masked_email(address: str) -> str:
+    """« c.martin@exemple.fr » → « c…@exemple.fr »: enough for its owner to recognise it, not to write to it."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}…{WORD_JOINER}@{domain}"  # never cut after the ellipsis
+
+
+def masked_phone(number: str) -> str:
+    """« 06 12 34 56 78 » → « 06 … 78 »: the first two and the last two digits, on one line."""
+    digits = "".join(c for c in number if c.isdigit())
+    return f"{digits[:2]}{NBSP}…{NBSP}{digits[-2:]}" if len(digits) >= 6 else "…"
 
 
 @require_safe
@@ -389,10 +412,30 @@ def track_form(request):
 @require_safe
 @commune_required
 def track(request, code: str):
+    """The page the receipt leads to (no account needed): the public page, plus what the resident sent — their
+    answers to the category's questions and their photos, those not yet checked by an agent included (marked so).
+    Never their e-mail address or phone number: whoever holds the link sees this page."""
     report = selectors.report_get_by_code(commune=request.commune, code=code)
     if report is None:
         raise Http404
-    return _public_report(request, report, "reports/track.html")
+    extra = {
+        "answers": answers_readable(report.answers, report.answered_questions, report.category.questions),
+        "photos": selectors.report_photos(report=report),
+        "track_code": report.tracking_code,
+    }
+    return _public_report(request, report, "reports/track.html", extra)
+
+
+@require_safe
+@commune_required
+def track_photo(request, code: str, pk: int, size: str = "full"):
+    """A photo of the report, on its tracking page: shown to the holder of the tracking code (who sent it) before
+    an agent has checked it; never cached by a shared cache until it is published."""
+    report = selectors.report_get_by_code(commune=request.commune, code=code)
+    item = selectors.report_photo_get(report=report, pk=pk) if report is not None else None
+    if item is None:
+        raise Http404
+    return _photo_response(item, size)
 
 
 @require_safe
@@ -406,6 +449,10 @@ def photo(request, pk: int, size: str = "full"):
         commune=request.commune, user=request.user, capability="view_agent_space"
     ):
         raise Http404
+    return _photo_response(item, size)
+
+
+def _photo_response(item, size: str) -> FileResponse:
     file = item.thumbnail if size == "vignette" else item.image
     response = FileResponse(file.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=3600" if item.published else "private, no-store"
