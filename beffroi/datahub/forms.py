@@ -8,21 +8,31 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.models import Commune
-from beffroi.datahub import selectors
+from beffroi.datahub import labels, selectors
 from beffroi.datahub.models import AlertRule
 from beffroi.datahub.services.alerts import RULE_FIELDS
 from beffroi.territory.models import Team
 
 
 class AlertRuleForm(forms.ModelForm):
-    entity_type = forms.ChoiceField(label=_("Type d'équipement"))
+    """An alert rule, typed by choosing: the equipment types the commune has and the measurements they
+    transmit, in French (a mistyped measurement would be a rule that never fires)."""
+
+    entity_type = forms.ChoiceField(
+        label=_("Type d'équipement"),
+        error_messages={"invalid_choice": _("Choisissez un type d'équipement de la liste.")},
+    )
+    attribute = forms.ChoiceField(
+        label=_("Mesure surveillée"),
+        error_messages={"invalid_choice": _("Choisissez une mesure de la liste.")},
+    )
 
     class Meta:
         model = AlertRule
         fields = list(RULE_FIELDS)
         help_texts = {
             "label": _("Ce que les agents liront, par exemple « Benne pleine »."),
-            "attribute": _("Nom court de la mesure, par exemple fillingLevel, co2 ou waterConsumption."),
+            "attribute": _("Les mesures que transmettent les équipements de chaque type."),
             "threshold": _(
                 "Dans l'unité de la mesure (par heure pour une variation). Inutile pour « aucune mesure »."
             ),
@@ -40,15 +50,21 @@ class AlertRuleForm(forms.ModelForm):
         current = self.instance.entity_type if self.instance.pk else ""
         if current and current not in types:
             types.append(current)
-        cast(forms.ChoiceField, self.fields["entity_type"]).choices = [("", "---------")] + [
-            (t, t) for t in types
-        ]
+        cast(forms.ChoiceField, self.fields["entity_type"]).choices = [("", "---------")] + sorted(
+            ((t, str(labels.type_label(t))) for t in types), key=lambda choice: choice[1].casefold()
+        )
+        # One group per type of what its equipment transmits, so the list says which type measures what.
+        self.measured = selectors.measured_attributes_by_type(commune=commune)
+        groups: list[Any] = [("", "---------")]
+        for kind, names in sorted(self.measured.items(), key=lambda item: str(labels.type_label(item[0]))):
+            groups.append((str(labels.type_label(kind)), _measure_choices(names)))
+        attribute = self.instance.attribute if self.instance.pk else ""
+        if attribute and not any(attribute in names for names in self.measured.values()):
+            groups.append((str(_("Mesure de la règle")), _measure_choices({attribute})))
+        cast(forms.ChoiceField, self.fields["attribute"]).choices = groups
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(commune=commune)
         self.fields["threshold"].localize = True
         self.fields["threshold"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def clean_attribute(self):
-        return self.cleaned_data["attribute"].strip()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -62,15 +78,95 @@ class AlertRuleForm(forms.ModelForm):
             )
         entity_type, attribute = data.get("entity_type"), data.get("attribute")
         if entity_type and attribute:
-            known = selectors.measured_attributes(commune=self.commune, entity_type=entity_type)
-            if known and attribute not in known:
+            known = self.measured.get(entity_type, set())
+            if attribute not in known:
+                words = {
+                    "type": labels.type_label(entity_type),
+                    "name": labels.attribute_label(attribute),
+                    "known": ", ".join(label for _name, label in _measure_choices(known)),
+                }
                 self.add_error(
                     "attribute",
                     _(
-                        "Aucun équipement de ce type ne transmet la mesure « %(name)s ». Mesures connues : %(known)s."
+                        "Aucun équipement de type « %(type)s » ne transmet la mesure « %(name)s » : "
+                        "la règle ne se déclencherait jamais. Mesures transmises : %(known)s."
                     )
-                    % {"name": attribute, "known": ", ".join(sorted(known))},
+                    % words
+                    if known
+                    else _(
+                        "Aucun équipement de type « %(type)s » ne transmet encore de mesure : "
+                        "la règle ne se déclencherait jamais."
+                    )
+                    % words,
                 )
+        return data
+
+
+def _measure_choices(names: set[str]) -> list[tuple[str, str]]:
+    """(short name, French label) of measurements, by label."""
+    return sorted(
+        ((name, str(labels.attribute_label(name))) for name in names), key=lambda choice: choice[1].casefold()
+    )
+
+
+class AssetForm(forms.Form):
+    """An asset of the commune's inventory (administrators): its name, its type (when added), where it stands
+    and whether residents see it."""
+
+    name = forms.CharField(
+        label=_("Nom"),
+        max_length=200,
+        help_text=_(
+            "Ce que liront les agents et les habitants, par exemple « Lampadaire place de l'Église »."
+        ),
+        error_messages={"required": _("Indiquez le nom du capteur.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Type d'équipement"),
+        error_messages={
+            "required": _("Choisissez le type d'équipement."),
+            "invalid_choice": _("Choisissez un type d'équipement de la liste."),
+        },
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("En degrés décimaux, par exemple 47,3191."),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("En degrés décimaux, par exemple 4,8247."),
+    )
+    is_public = forms.BooleanField(
+        label=_("Publier ce capteur"),
+        required=False,
+        help_text=_(
+            "Les habitants le voient, avec ses mesures, sur la page publique des données, et l'API NGSI-LD "
+            "le donne sans clé."
+        ),
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is None:  # an asset's type is chosen when it is added, not changed afterwards
+            del self.fields["kind"]
+        else:
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "---------"), *kinds]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
+            self.add_error(None, _("Indiquez la latitude et la longitude, ou aucune des deux."))
         return data
 
 

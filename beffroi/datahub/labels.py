@@ -3,12 +3,15 @@ UN/CEFACT unit codes (the codes NGSI-LD's `unitCode` carries). A name missing he
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.template.defaultfilters import date as date_filter
 from django.utils.formats import number_format
 from django.utils.timezone import is_aware, localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.dates import long_datetime
@@ -122,6 +125,11 @@ MAIN_ATTRIBUTE: dict[str, str] = {
 }
 
 
+def natural_key(text: str) -> list[object]:
+    """ "Candélabre 2" before "Candélabre 10" (a list of assets by name)."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
 def type_label(type_name: str) -> StrOrPromise:
     return TYPE_LABELS.get(type_name, type_name)
 
@@ -143,18 +151,39 @@ def is_ratio(attribute: str, unit_code: str | None) -> bool:
     return short_name(attribute) in RATIOS and not unit_code
 
 
-def value_text(value: Any, unit_code: str | None = None, *, attribute: str = "") -> str:
-    """A measurement as read by a person: French number format, a unit symbol, a ratio as a percentage."""
+def typed_decimals(value: float, *, most: int = 6) -> int:
+    """How many decimals a number was typed with (0.6 → 1, 0.45 → 2, 1500 → 0), at most ``most``."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return min(-exponent, most) if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def value_text(value: Any, unit_code: str | None = None, *, attribute: str = "", exact: bool = False) -> str:
+    """A measurement as read by a person: French number format, a unit symbol, a ratio as a percentage.
+
+    A reading is rounded to what a person reads (0.6301 m³ → « 0,63 m³ »); ``exact``: a number someone typed
+    (a rule's threshold) is written with all its decimals (0.6 → « 0,6 », never « 0,60 » or « 1 »)."""
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
     if isinstance(value, int | float):
         if is_ratio(attribute, unit_code) and 0 <= value <= 1:
-            return f"{number_format(value * 100, 0)} %"
-        digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+            percent = round(value * 100, 9)
+            return f"{number_format(percent, typed_decimals(percent) if exact else 0)} %"
+        if exact:
+            digits = typed_decimals(value)
+        else:
+            digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
         text = number_format(value, digits, use_l10n=True, force_grouping=True)
         unit = unit_label(unit_code)
         return f"{text} {unit}" if unit else text
     return str(TEXT_VALUE_LABELS.get(str(value), value))
+
+
+def measure_text(attribute: str, value: Any, unit_code: str | None = None) -> str:
+    """A reading with its measurement's name: « Consommation d'eau : 0,63 m³ » (an alert's wording)."""
+    return gettext("%(measure)s : %(value)s") % {
+        "measure": attribute_label(attribute),
+        "value": value_text(value, unit_code, attribute=short_name(attribute)),
+    }
 
 
 def instant_text(moment: datetime | None, fmt: str = "d/m/Y H:i") -> str:

@@ -819,19 +819,50 @@ def rule_get(*, commune: Commune, pk: int) -> AlertRule | None:
     return AlertRule.objects.filter(commune=commune, pk=pk).first()
 
 
+def asset_list(*, commune: Commune) -> list[Entity]:
+    """Every asset of the commune, published or not, by type and name (the administrators' inventory)."""
+    return list(
+        entity_queryset(commune=commune, see_all=True)
+        .order_by("type_name", "name", "entity_id")
+        .only("pk", "entity_id", "type_name", "name", "lat", "lon", "is_public", "commune_id")
+    )
+
+
+def asset_get(*, commune: Commune, pk: int) -> Entity | None:
+    """One asset of the commune, published or not (None: not one of the commune's)."""
+    return entity_queryset(commune=commune, see_all=True).filter(pk=pk).first()
+
+
 def entity_type_names(*, commune: Commune) -> list[str]:
     """Type names of the commune's entities (every entity: for the staff's alert rules), sorted."""
     return sorted(set(Entity.objects.filter(commune=commune).values_list("type_name", flat=True)))
 
 
-def measured_attributes(*, commune: Commune, entity_type: str) -> set[str]:
-    """Short names of the attributes with a latest value on some entity of this type in the commune."""
+def measured_attributes_by_type(*, commune: Commune) -> dict[str, set[str]]:
+    """{type name: short names of the attributes with a latest value on some entity of that type}."""
     rows = (
-        LatestValue.objects.filter(entity__commune=commune, entity__type_name=entity_type)
-        .values_list("attribute", flat=True)
+        LatestValue.objects.filter(entity__commune=commune)
+        .order_by()
+        .values_list("entity__type_name", "attribute")
         .distinct()
     )
-    return {short_name(a) for a in rows}
+    out: dict[str, set[str]] = {}
+    for kind, attribute in rows:
+        out.setdefault(kind, set()).add(short_name(attribute))
+    return out
+
+
+def measure_units(*, commune: Commune) -> dict[tuple[str, str], str]:
+    """{(type name, attribute short name): unit code} of what the commune's entities transmit (one unit
+    per measurement and type: the one of any latest value)."""
+    rows = (
+        LatestValue.objects.filter(entity__commune=commune)
+        .exclude(unit_code="")
+        .order_by()
+        .values_list("entity__type_name", "attribute", "unit_code")
+        .distinct()
+    )
+    return {(kind, short_name(attribute)): unit for kind, attribute, unit in rows}
 
 
 # ------------------------------------------------------------------------------------------ subscriptions

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from beffroi.datahub.views import agent, public
+from beffroi.datahub.views import agent, config, public
 
 app_name = "datahub"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("alertes/regles/", agent.rule_list, name="alert_rules"),
     path("alertes/regles/nouvelle/", agent.rule_create, name="alert_rule_create"),
     path("alertes/regles/<int:pk>/modifier/", agent.rule_edit, name="alert_rule_edit"),
+    path("configuration/capteurs/", config.asset_list, name="config_assets"),
+    path("configuration/capteurs/ajouter/", config.asset_create, name="config_asset_create"),
+    path("configuration/capteurs/<int:pk>/modifier/", config.asset_edit, name="config_asset_edit"),
+    path("configuration/capteurs/<int:pk>/publication/", config.asset_publish, name="config_asset_publish"),
+    path("configuration/capteurs/<int:pk>/supprimer/", config.asset_delete, name="config_asset_delete"),
 ]

@@ -83,6 +83,71 @@ def test_ingestion_opens_an_alert_when_held_for_the_duration_and_mails_the_team(
     assert f"{settings.BEFFROI_SITE_URL}/valbourg/donnees/alertes/{alert.pk}/" in mail.outbox[0].body
 
 
+WATER = "https://smartdatamodels.org/dataModel.WaterConsumption/waterConsumption"
+
+
+def test_alert_mail_is_in_the_communes_language_whatever_the_request_language(
+    client, valbourg, agent_valbourg, team, django_capture_on_commit_callbacks
+):
+    """An ingestion through the NGSI-LD API runs in English (the API's language): the alert, its history and
+    the team's mail are still written in the commune's French, with the measurement's label, a decimal comma,
+    the unit, and no « depuis » for a rule that has no duration."""
+    from django.utils import translation
+
+    services.alert_rule_create(
+        commune=valbourg,
+        actor=agent_valbourg,
+        label="Fuite d'eau",
+        entity_type="WaterConsumptionObserved",
+        attribute="waterConsumption",
+        kind="above",
+        threshold=0.4,
+        team=team,
+    )
+    meter = services.entity_create(
+        commune=valbourg,
+        entity={"id": "urn:ngsi-ld:WaterConsumptionObserved:gymnase", "type": "WaterConsumptionObserved"},
+        audit=False,
+    )
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.observation_ingest_batch(
+            commune=valbourg,
+            measurements=[services.Measurement(meter.entity_id, WATER, NOW, 0.6301, "MTQ")],
+        )
+    alert = open_alerts().get()
+    assert alert.message == "Consommation d'eau : 0,63 m³, au-dessus du seuil de 0,4 m³."
+    assert alert.events.get().note == alert.message
+    (sent,) = mail.outbox
+    assert sent.subject.startswith("[Valbourg] Alerte : Fuite d'eau")
+    assert "Une alerte a été ouverte pour le service Propreté." in sent.body
+    assert "Consommation d'eau : 0,63 m³, au-dessus du seuil de 0,4 m³." in sent.body
+    assert "Mairie de Valbourg" in sent.from_email
+    client.force_login(agent_valbourg)
+    assert "seuil 0,4 m³" in client.get("/valbourg/donnees/alertes/regles/").content.decode()
+    assert alert.message in client.get(f"/valbourg/donnees/alertes/{alert.pk}/").content.decode().replace(
+        "&#x27;", "'"
+    )
+
+
+def test_alert_wording_names_the_measure_and_its_duration_in_words(valbourg, rule):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.9, 0.9, 0.9, 0.95], end=NOW - timedelta(minutes=10))
+    alert = open_alerts().get()
+    assert alert.message == (
+        "Taux de remplissage : 95 %, au-dessus du seuil de 80 % depuis au moins 60 minutes."
+    )
+    feed(valbourg, container, [0.1])
+    note = alert.events.last().note
+    assert note.endswith("Dernière valeur : 10 %.")
+    page_rule = AlertRule.objects.get(pk=rule.pk)
+    page_rule.duration_minutes = 1
+    from beffroi.datahub import alerting
+    from beffroi.datahub.services.alerts import _message
+
+    outcome = alerting.Outcome(alerting.Verdict.TRIGGERED, 0.9, None)
+    assert _message(page_rule, outcome).endswith("depuis au moins 1 minute.")
+
+
 def test_team_address_is_preferred_to_members(valbourg, rule, team, django_capture_on_commit_callbacks):
     team.email = "proprete@valbourg.test"
     team.save()
@@ -247,6 +312,10 @@ def test_agent_sees_own_team_alerts_first_and_acts_from_the_pages(
     response = client.post(url + "clore/", {"close-note": "Benne vidée"}, follow=True)
     html = response.content.decode()
     assert "Alerte close." in html and "Équipe en route" in html and "Benne vidée" in html
+    # On a phone the history's rows become blocks, each value named by its column (the shared table-stack).
+    history = html.split("Historique de l&#x27;alerte", 1)[0].rsplit("<table", 1)[1]
+    assert history.startswith(' class="table-stack"')
+    assert '<td data-label="Note">Benne vidée</td>' in html
     assert Alert.objects.get().state == Alert.State.CLOSED
     closed = client.get("/valbourg/donnees/alertes/", {"etat": "closed"}).content.decode()
     assert "Clôturée</span>" in closed
@@ -305,8 +374,29 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
     assert response.status_code == 400
     html = response.content.decode()
     assert "<title>Erreur — " in html and "Indiquez un seuil pour cette condition." in html
+    page = client.get(url).content.decode()
+    # Types and measurements are offered in French, each measurement under the type that transmits it.
+    assert '<option value="WasteContainer">Conteneur à déchets</option>' in page
+    assert '<optgroup label="Conteneur à déchets">' in page
+    assert '<option value="fillingLevel">Taux de remplissage</option>' in page
     response = client.post(url, {**form, "threshold": "0,7", "attribute": "niveau"})
-    assert "Aucun équipement de ce type ne transmet la mesure « niveau »" in response.content.decode()
+    assert response.status_code == 400
+    assert "Choisissez une mesure de la liste." in response.content.decode()
+    services.entity_create(
+        commune=valbourg,
+        entity={
+            "id": "urn:ngsi-ld:AirQualityObserved:ecole",
+            "type": "AirQualityObserved",
+            "co2": {"type": "Property", "value": 600, "observedAt": NOW.isoformat()},
+        },
+        audit=False,
+    )
+    response = client.post(url, {**form, "threshold": "0,7", "attribute": "co2"})
+    assert response.status_code == 400
+    assert (
+        "Aucun équipement de type « Conteneur à déchets » ne transmet la mesure « CO₂ » : la règle ne se "
+        "déclencherait jamais. Mesures transmises : Taux de remplissage."
+    ) in response.content.decode().replace("&#x27;", "'")
     response = client.post(url, {**form, "threshold": "abc"})
     assert "Saisissez un nombre." in response.content.decode()
     response = client.post(url, {**form, "threshold": "0,7"}, follow=True)
@@ -314,11 +404,13 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
     rule = AlertRule.objects.get(commune=valbourg)
     assert rule.threshold == 0.7 and rule.team == team
     response = client.post(
-        f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/", {**form, "threshold": "0,75"}, follow=True
+        f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/", {**form, "threshold": "0,755"}, follow=True
     )
     assert "Règle enregistrée." in response.content.decode()
     rule.refresh_from_db()
-    assert rule.threshold == 0.75
+    assert rule.threshold == 0.755
+    # The rules' list shows the threshold as typed (a ratio as a percentage), not rounded.
+    assert "seuil 75,5 %" in response.content.decode()
     entry = AuditEntry.objects.filter(action="datahub.alert_rule.update").get()
     assert "threshold" in entry.summary
 

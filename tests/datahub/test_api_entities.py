@@ -126,6 +126,22 @@ def test_unknown_tenant(client, valbourg, hautmesnil):
     assert response.json()["type"].endswith("/NonexistentTenant")
 
 
+def test_a_commune_without_the_data_module_is_told_so_not_that_it_does_not_exist(client, valbourg):
+    """The module switch (core.modules) says the module is off for this commune, in a problem that an
+    integrator tells apart from an unknown tenant; a reader of the same commune gets it too."""
+    reader = read_key(valbourg)
+    valbourg.enabled_modules = [code for code in valbourg.enabled_modules if code != "datahub"]
+    valbourg.save(update_fields=["enabled_modules"])
+    for key in (None, reader):
+        response = client.get(f"{BASE}/entities?type=Streetlight", headers=headers(key, "valbourg"))
+        assert response.status_code == 404
+        body = response.json()
+        assert body["type"].endswith("/ResourceNotFound")
+        assert body["title"] == "The data module is not enabled for this tenant"
+        assert body["detail"] == "The “Data and sensors” module is not enabled for Valbourg."
+        assert "does not exist" not in json.dumps(body)
+
+
 def test_without_tenant_header_the_only_commune_answers_even_with_its_own_host(client, valbourg):
     """One commune served, on a host of its own: an NGSI-LD client naming no tenant is talking to it (the
     pages' single commune, reached by clean URLs, is only one without a host)."""

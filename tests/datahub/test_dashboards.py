@@ -143,10 +143,53 @@ def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, age
     client.force_login(agent_valbourg)
     lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")
     html = client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").content.decode()
-    assert "<dt>État</dt><dd>lampe défectueuse</dd>" in html
-    assert "<dt>Alimentation</dt><dd>hors tension</dd>" in html
+    assert re.search(
+        r'<th scope="row">État</th><td>lampe défectueuse</td><td>\d\d/\d\d/\d{4} \d\d:\d\d</td>', html
+    )
+    assert re.search(r'<th scope="row">Alimentation</th><td>hors tension</td>', html)
     axis_labels = re.findall(r'text-anchor="end">([^<]+)</text>', html)
     assert axis_labels and not any("." in label for label in axis_labels)
+
+
+def test_a_parking_spot_page_shows_its_state_where_its_values_are(client, loaded, agent_valbourg):
+    """A parking spot transmits no measurement, only its state: the page shows that state, dated, in its table
+    of latest values, never « Aucune mesure » under a heading that shows a state."""
+    client.force_login(agent_valbourg)
+    spot = Entity.objects.filter(commune=loaded, type_name="ParkingSpot").first()
+    html = client.get(f"/valbourg/donnees/equipement/{spot.pk}/").content.decode()
+    assert re.search(r'<th scope="row">État</th><td>(libre|occupé)</td><td>\d\d/\d\d/\d{4}', html)
+    assert "Aucune mesure." not in html
+
+
+def test_a_measurement_older_than_the_period_says_when_it_was_last_read(client, loaded, agent_valbourg):
+    from beffroi.datahub import services
+
+    client.force_login(agent_valbourg)
+    three_days_ago = (timezone.now() - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    meter = services.entity_create(
+        commune=loaded,
+        entity={"id": "urn:ngsi-ld:WaterConsumptionObserved:vieux", "type": "WaterConsumptionObserved"},
+        audit=False,
+    )
+    services.observation_ingest_batch(
+        commune=loaded,
+        measurements=[
+            services.Measurement(
+                meter.entity_id,
+                "https://smartdatamodels.org/dataModel.WaterConsumption/waterConsumption",
+                three_days_ago,
+                1.5,
+                "MTQ",
+            )
+        ],
+    )
+    url = f"/valbourg/donnees/equipement/{meter.pk}/"
+    day = client.get(url, {"periode": "day"}).content.decode().replace("&#x27;", "'")
+    assert "Consommation d'eau : aucune mesure sur cette période. Dernière mesure le " in day
+    assert "Pas d'historique sur cette période." not in day
+    assert "<td>1,50 m³</td>" in day  # (the latest values' table)
+    week = client.get(url, {"periode": "week"}).content.decode()
+    assert "aucune mesure sur cette période" not in week
 
 
 def test_no_engineer_names_on_the_dashboard(client, loaded, agent_valbourg):
@@ -223,6 +266,18 @@ def test_co2_read_against_the_schools_guidance(client, loaded, agent_valbourg):
 def test_filling_level_charted_as_percentages(client, loaded, agent_valbourg):
     client.force_login(agent_valbourg)
     bin_ = Entity.objects.get(entity_id="urn:ngsi-ld:WasteContainer:valbourg-002")
+    # the demo's day depends on the hour it is loaded: a reading of 85 % an hour ago makes the scale reach 100
+    from beffroi.datahub import services
+    from beffroi.datahub.models import Observation
+
+    attribute = Observation.objects.filter(entity=bin_, attribute__endswith="fillingLevel").values_list(
+        "attribute", flat=True
+    )[0]
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    services.observation_ingest_batch(
+        commune=bin_.commune,
+        measurements=[services.Measurement(bin_.entity_id, attribute, an_hour_ago, 0.85, "P1")],
+    )
     html = client.get(f"/valbourg/donnees/equipement/{bin_.pk}/?periode=day").content.decode()
     start = html.index('class="chart-svg')
     svg = html[start : html.index("</svg>", start)]

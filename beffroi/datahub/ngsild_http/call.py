@@ -2,7 +2,8 @@
 they may do, the @context they speak and the representation they want, and the error answers.
 
 - tenant: the ``NGSILD-Tenant`` header (commune slug); without it, the commune of the API key, else the only
-  active commune (§4.14); an unknown tenant, or one without the data hub, is ``NonexistentTenant``;
+  active commune (§4.14); an unknown tenant is ``NonexistentTenant``, a commune that has not enabled the data
+  hub a ``ResourceNotFound`` saying so (core.modules' message);
 - access: writes need an API key of that commune with write scope (``Authorization: Bearer``); reads
   with a key of the commune see everything, anonymous reads see only entities the commune made public;
 - content: ``application/json`` with the @context in a Link header (core context when absent) or
@@ -22,7 +23,7 @@ import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from beffroi.core import api_auth, tenancy
+from beffroi.core import api_auth, modules, tenancy
 from beffroi.core import services as core_services
 from beffroi.core.models import Commune
 from beffroi.datahub.documents import EntityRow, entity_document
@@ -40,6 +41,7 @@ from beffroi.datahub.ngsild.errors import (
     NgsiLdError,
     NonexistentTenant,
     NotAcceptable,
+    ResourceNotFound,
     TooManyResults,
     UnsupportedMediaType,
     problem_details,
@@ -52,6 +54,9 @@ from beffroi.datahub.remote_contexts import RESOLVER, client_scope
 log = logging.getLogger(__name__)
 
 BASE = "/ngsi-ld/v1"
+# The title of the answer to a commune that exists but has not enabled the data hub: a 404 like an unknown
+# tenant, told apart from it (an integrator must ask the commune to switch the module on, not fix a typo).
+MODULE_NOT_ENABLED = "The data module is not enabled for this tenant"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 _KNOWN_OPTIONS = {
@@ -91,8 +96,10 @@ class Call:
             raise NonexistentTenant("give the commune in the NGSILD-Tenant header")
         if key is not None and key.commune_id != commune.pk:
             raise AccessDenied("this API key belongs to another tenant")
-        if not commune.has_module("datahub"):  # the module switch: without the data hub, no tenant
-            raise NonexistentTenant(f"tenant {commune.slug!r} does not exist")
+        try:  # the module switch (core.modules): the commune exists, its data hub is off
+            modules.require_enabled(commune, "datahub")
+        except modules.ModuleDisabled as exc:
+            raise ResourceNotFound(str(exc), title=MODULE_NOT_ENABLED) from exc
         if write:
             if key is None:
                 raise AccessDenied("writing needs an API key (Authorization: Bearer …) with write scope")

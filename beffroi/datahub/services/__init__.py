@@ -4,6 +4,7 @@
   hook, notifications) and its front doors, the measurement batches of the platform API and of Python code;
 - ``entities``: NGSI-LD entities and attributes, and the batch operations;
 - ``uplinks``: LoRaWAN devices and the one path of their uplinks (webhooks and MQTT);
+- ``assets``: an administrator's inventory of the commune's assets (add, edit, publish, delete);
 - ``alerts``: alert rules, their evaluation, and the agents' actions on alerts;
 - ``temporal``: the NGSI-LD temporal API's writes (instances through the observations' path);
 - ``subscriptions``: NGSI-LD subscriptions and their matching on entity changes;
@@ -23,6 +24,7 @@ from beffroi.datahub.services.alerts import (
     alerts_evaluate,
     alerts_evaluate_communes,
 )
+from beffroi.datahub.services.assets import asset_create, asset_delete, asset_set_public, asset_update
 from beffroi.datahub.services.entities import (
     BatchResult,
     attr_delete,
@@ -68,6 +70,10 @@ from beffroi.datahub.services.temporal import (
 from beffroi.datahub.services.uplinks import device_register, uplink_ingest, uplinks_ingest
 
 __all__ = [
+    "asset_create",
+    "asset_delete",
+    "asset_set_public",
+    "asset_update",
     "DEFAULT_VOCAB",
     "BatchResult",
     "IngestResult",

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core.annotations import Actor
@@ -35,7 +37,7 @@ from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
-from beffroi.datahub import alerting, partitions
+from beffroi.datahub import alerting, labels, partitions
 from beffroi.datahub.models import Alert, AlertEvent, AlertRule, Entity, LatestValue, Observation
 from beffroi.territory.models import Team
 
@@ -54,7 +56,6 @@ RULE_FIELDS = (
     "team",
     "is_active",
 )
-AUTO_CLOSE_NOTE = "Résolue automatiquement : la mesure est revenue dans les limites de la règle."
 
 
 @dataclass
@@ -151,6 +152,16 @@ def _attribute_q(name: str) -> Q:
     )
 
 
+def commune_language(commune: Commune) -> str:
+    """The language a commune's alerts are written and mailed in, whoever triggered the evaluation.
+
+    A commune's site is French first (core.middleware.FrenchFirstLocaleMiddleware: the instance's
+    LANGUAGE_CODE); an evaluation may run in a request answered in another language (an ingestion through the
+    NGSI-LD API, which answers in English) or in a worker with no request at all, so its texts are written
+    under this language explicitly."""
+    return str(settings.LANGUAGE_CODE)
+
+
 def _notify(alert: Alert) -> None:
     team = alert.rule.team
     if team is None:
@@ -182,30 +193,58 @@ def _notify(alert: Alert) -> None:
     send_commune_mail(commune=alert.commune, to=recipients, subject=subject, body=body)
 
 
-def _message(rule: AlertRule, outcome: alerting.Outcome) -> str:
-    value = f"{outcome.value:.6g}" if outcome.value is not None else ""
+def _minutes(count: int) -> str:
+    return ngettext("%(n)s minute", "%(n)s minutes", count) % {"n": count}
+
+
+def _message(rule: AlertRule, outcome: alerting.Outcome, unit_code: str = "") -> str:
+    """What the team reads of an alert: the measurement's label, the value the way the dashboards write it (a
+    decimal comma, a sensible precision, the unit) and the rule's condition (« Consommation d'eau : 0,63 m³,
+    au-dessus du seuil de 0,4 m³ depuis au moins 120 minutes. »); a rule without a duration says no « depuis »."""
+    name = labels.short_name(rule.attribute)
+    measure = labels.attribute_label(name)
     if rule.kind == AlertRule.Kind.NO_DATA:
-        since = outcome.latest_at.strftime("%d/%m/%Y %H:%M UTC") if outcome.latest_at else "jamais"
-        return f"Aucune mesure de {rule.attribute} depuis {rule.duration_minutes} min (dernière : {since})."
+        fields = {"measure": measure, "duration": _minutes(rule.duration_minutes)}
+        if outcome.latest_at is None:
+            return (
+                _("Aucune mesure « %(measure)s » reçue depuis au moins %(duration)s (jamais reçue).") % fields
+            )
+        return _(
+            "Aucune mesure « %(measure)s » reçue depuis au moins %(duration)s (dernière le %(last)s)."
+        ) % {**fields, "last": labels.instant_in_words(outcome.latest_at)}
+    threshold = labels.value_text(rule.threshold, unit_code, attribute=name, exact=True)
     if rule.kind == AlertRule.Kind.RATE:
-        return f"{rule.attribute} varie de {value} par heure (seuil : {rule.threshold:g} par heure)."
-    side = "au-dessus" if rule.kind == AlertRule.Kind.ABOVE else "en dessous"
-    return (
-        f"{rule.attribute} = {value}, {side} du seuil de {rule.threshold:g} "
-        f"depuis au moins {rule.duration_minutes} min."
-    )
+        return _("%(measure)s : variation de %(value)s par heure (seuil : %(threshold)s par heure).") % {
+            "measure": measure,
+            "value": labels.value_text(outcome.value, unit_code, attribute=name),
+            "threshold": threshold,
+        }
+    reading = labels.measure_text(name, outcome.value, unit_code)
+    fields = {"reading": reading, "threshold": threshold, "duration": _minutes(rule.duration_minutes)}
+    if rule.kind == AlertRule.Kind.ABOVE:
+        if rule.duration_minutes:
+            return (
+                _("%(reading)s, au-dessus du seuil de %(threshold)s depuis au moins %(duration)s.") % fields
+            )
+        return _("%(reading)s, au-dessus du seuil de %(threshold)s.") % fields
+    if rule.duration_minutes:
+        return _("%(reading)s, en dessous du seuil de %(threshold)s depuis au moins %(duration)s.") % fields
+    return _("%(reading)s, en dessous du seuil de %(threshold)s.") % fields
 
 
 def _readings(
     rule: AlertRule, entities: list[Entity], condition: alerting.Condition, now: datetime
-) -> tuple[dict[int, list[tuple[datetime, float]]], dict[int, datetime]]:
-    """(readings per entity pk, latest instant per entity pk) of the rule's attribute."""
+) -> tuple[dict[int, list[tuple[datetime, float]]], dict[int, datetime], dict[int, str]]:
+    """(readings per entity pk, latest instant per entity pk, unit code per entity pk) of the rule's
+    attribute."""
     pks = [e.pk for e in entities]
-    latest = dict(
-        LatestValue.objects.filter(_attribute_q(rule.attribute), entity_id__in=pks).values_list(
-            "entity_id", "observed_at"
-        )
-    )
+    latest: dict[int, datetime] = {}
+    units: dict[int, str] = {}
+    for pk, moment, unit in LatestValue.objects.filter(
+        _attribute_q(rule.attribute), entity_id__in=pks
+    ).values_list("entity_id", "observed_at", "unit_code"):
+        latest[pk] = moment
+        units[pk] = unit
     series: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     if condition.kind != alerting.NO_DATA:
         rows = Observation.objects.filter(
@@ -218,17 +257,19 @@ def _readings(
         for pk, moment, value in rows.iterator():
             if value is not None:  # excluded by the query; narrows the nullable column
                 series[pk].append((moment, value))
-    return series, latest
+    return series, latest, units
 
 
-def _open(rule: AlertRule, entity: Entity, outcome: alerting.Outcome, now: datetime) -> Alert | None:
+def _open(
+    rule: AlertRule, entity: Entity, outcome: alerting.Outcome, now: datetime, unit_code: str = ""
+) -> Alert | None:
     alert = Alert(
         commune_id=rule.commune_id,
         rule=rule,
         entity=entity,
         opened_at=now,
         value=outcome.value,
-        message=_message(rule, outcome),
+        message=_message(rule, outcome, unit_code),
     )
     try:
         with transaction.atomic():  # a concurrent evaluation may have opened it first
@@ -241,13 +282,17 @@ def _open(rule: AlertRule, entity: Entity, outcome: alerting.Outcome, now: datet
     return alert
 
 
-def _auto_close(alert: Alert, outcome: alerting.Outcome, now: datetime) -> None:
+def _auto_close(alert: Alert, outcome: alerting.Outcome, now: datetime, unit_code: str = "") -> None:
     alert.state = Alert.State.CLOSED
     alert.closed_at = now
     alert.save(update_fields=["state", "closed_at"])
-    note = AUTO_CLOSE_NOTE
+    note = _("Résolue automatiquement : la mesure est revenue dans les limites de la règle.")
     if outcome.value is not None:
-        note += f" Dernière valeur : {outcome.value:.6g}."
+        note += " " + _("Dernière valeur : %(value)s.") % {
+            "value": labels.value_text(
+                outcome.value, unit_code, attribute=labels.short_name(alert.rule.attribute)
+            )
+        }
     AlertEvent.objects.create(alert=alert, at=now, action=AlertEvent.Action.AUTO_CLOSED, note=note)
     audit_record(commune=alert.commune, action="datahub.alert.auto_close", obj=alert, summary=note[:200])
 
@@ -266,7 +311,13 @@ def alerts_evaluate(
     automatically (history: "Résolue automatiquement") an open or acknowledged alert whose attribute is
     back to normal. Openings are audited and mailed to the rule's team after the commit.
     """
-    now = now or timezone.now()
+    with translation.override(commune_language(commune)):
+        return _evaluate(commune, entity_ids, now or timezone.now(), entity_pks)
+
+
+def _evaluate(
+    commune: Commune, entity_ids: Iterable[str] | None, now: datetime, entity_pks: Iterable[int] | None
+) -> EvaluationResult:
     result = EvaluationResult([], [])
     rules = list(AlertRule.objects.filter(commune=commune, is_active=True).select_related("team", "commune"))
     if not rules:
@@ -290,7 +341,7 @@ def alerts_evaluate(
         except ValueError:
             log.warning("alert rule %s is incomplete; skipped", rule.pk)
             continue
-        series, latest = _readings(rule, entities, condition, now)
+        series, latest, units = _readings(rule, entities, condition, now)
         current = {
             a.entity_id: a
             for a in Alert.objects.filter(rule=rule, entity__in=entities).exclude(state=Alert.State.CLOSED)
@@ -301,12 +352,12 @@ def alerts_evaluate(
             )
             alert = current.get(entity.pk)
             if outcome.verdict is alerting.Verdict.TRIGGERED and alert is None:
-                opened = _open(rule, entity, outcome, now)
+                opened = _open(rule, entity, outcome, now, units.get(entity.pk, ""))
                 if opened is not None:
                     result.opened.append(opened)
             elif outcome.verdict is alerting.Verdict.NORMAL and alert is not None:
                 alert.rule = rule
-                _auto_close(alert, outcome, now)
+                _auto_close(alert, outcome, now, units.get(entity.pk, ""))
                 result.closed.append(alert)
     return result
 

@@ -29,9 +29,3 @@ def measure(value: Any, unit_code: str | None = None, attribute: str = "") -> st
 def instant(moment: Any, fmt: str = "d/m/Y H:i") -> str:
     """`{{ at|instant:"d/m H:i" }}`: like `date`, and never fails on an instant out of the time zone's range."""
     return labels.instant_text(moment, fmt)
-
-
-@register.filter
-def threshold_text(rule: Any) -> str:
-    """An alert rule's threshold as its measurement is shown (0.8 on a filling level is « 80 % »)."""
-    return labels.value_text(rule.threshold, None, attribute=labels.short_name(rule.attribute))

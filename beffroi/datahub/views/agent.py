@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
-from beffroi.datahub import selectors, services
+from beffroi.datahub import labels, selectors, services
 from beffroi.datahub.forms import AcknowledgeForm, AlertRuleForm, CloseForm
 from beffroi.datahub.models import Alert
 from beffroi.territory.models import Team
@@ -62,6 +62,7 @@ def alert_list(request):
             "teams": Team.objects.filter(commune=commune),
             "types": selectors.entity_type_names(commune=commune),
             "open_count": selectors.alert_open_count(commune=commune),
+            "can_manage": user_can(commune=commune, user=request.user, capability="manage_commune"),
         },
     )
 
@@ -130,11 +131,22 @@ def _alert_action(request, pk: int, form_class, prefix: str, service, done: str)
 
 @capability_required("view_dashboards")
 def rule_list(request):
-    return render(
-        request,
-        "datahub/alerts/rules.html",
-        {"rules": selectors.rule_list(commune=request.commune), "can_edit": _can_act(request)},
-    )
+    commune = request.commune
+    units = selectors.measure_units(commune=commune)
+    rows = []
+    for rule in selectors.rule_list(commune=commune):
+        name = labels.short_name(rule.attribute)
+        # The threshold as it was typed (0,6 stays « 0,6 »), in the measurement's unit (0.8 of a filling
+        # level is « 80 % »).
+        threshold = (
+            labels.value_text(
+                rule.threshold, units.get((rule.entity_type, name), ""), attribute=name, exact=True
+            )
+            if rule.threshold is not None
+            else ""
+        )
+        rows.append({"rule": rule, "threshold": threshold})
+    return render(request, "datahub/alerts/rules.html", {"rows": rows, "can_edit": _can_act(request)})
 
 
 def _rule_form_page(request, rule=None):

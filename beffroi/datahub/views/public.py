@@ -6,7 +6,6 @@ Anonymous visitors and habitants see what the commune publishes; agents and élu
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,13 +43,9 @@ def _see_all(request) -> bool:
     return user_can(commune=request.commune, user=request.user, capability="view_dashboards")
 
 
-def _natural_key(text: str) -> list[object]:
-    """ "Candélabre 2" before "Candélabre 10"."""
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
-
-
 def _document_properties(entity, *, exclude: set[str]) -> list[dict[str, object]]:
-    """The entity's own properties with a plain value (status, power state…), not its time series."""
+    """The entity's own properties with a plain value (status, power state…), not its time series, each with
+    the instant it was last set (its modifiedAt)."""
     rows: list[dict[str, object]] = []
     for iri, attribute in (entity.data or {}).items():
         name = short_name(iri)
@@ -63,9 +59,20 @@ def _document_properties(entity, *, exclude: set[str]) -> list[dict[str, object]
                 "name": name,
                 "label": labels.attribute_label(name),
                 "value": labels.value_text(value, attribute.get("unitCode"), attribute=name),
+                "at": _stamp(attribute.get("modifiedAt")),
             }
         )
     return sorted(rows, key=lambda row: str(row["label"]))
+
+
+def _stamp(text: object) -> datetime | None:
+    """A document's system instant (an ISO string), or None when absent or unreadable."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None
 
 
 def _state(type_name: str, latest: dict, document_status: object = None) -> tuple[str, str]:
@@ -134,7 +141,7 @@ def index(request):
                 "main_at": main_at,
             }
         )
-    rows.sort(key=lambda r: (r["type_label"], _natural_key(r["name"])))
+    rows.sort(key=lambda r: (r["type_label"], labels.natural_key(r["name"])))
     to_empty = [r for r in rows if r["entity"].type_name == "WasteContainer" and r["badge"] == "badge-warn"]
     faults = [r for r in rows if r["entity"].type_name == "Streetlight" and r["badge"] == "badge-danger"]
     schools = []
@@ -161,6 +168,8 @@ def index(request):
             "energy": energy,
             "burning_hours": burning,
             "see_all": see_all,
+            "can_manage": see_all
+            and user_can(commune=commune, user=request.user, capability="manage_commune"),
             "map": {
                 "boundary": commune.boundary or None,
                 "tile_url": settings.BEFFROI_TILE_URL,
@@ -314,11 +323,20 @@ def entity_detail(request, pk: int):
         period = "week"
     latest = selectors.latest_values(entities=[entity])[entity.pk]
     charts = []
+    stale = []  # measurements with no reading in the period: when their last one was
     for attribute in selectors.observed_attributes(entity=entity):
         series = _series(entity, attribute, period)
-        if not series:
-            continue
         name = short_name(attribute)
+        if not series:
+            if name in latest:
+                stale.append(
+                    _("%(name)s : aucune mesure sur cette période. Dernière mesure le %(at)s.")
+                    % {
+                        "name": labels.attribute_label(name),
+                        "at": labels.instant_in_words(latest[name][1]),
+                    }
+                )
+            continue
         unit = latest.get(name, (None, None, ""))[2]
         ratio = labels.is_ratio(name, unit)
         scale = 100.0 if ratio else 1.0
@@ -356,26 +374,26 @@ def entity_detail(request, pk: int):
                 ),
             }
         )
+    # One table of what the asset says now: its measurements' latest readings and the state it declares (a
+    # parking spot's « libre », a lamp's fault), each with its date; nothing of it in the heading apart.
+    current = [
+        {
+            "name": name,
+            "label": labels.attribute_label(name),
+            "value": labels.value_text(value, unit, attribute=name),
+            "at": at,
+        }
+        for name, (value, at, unit) in latest.items()
+    ] + _document_properties(entity, exclude=set(latest))
     return render(
         request,
         "datahub/entity.html",
         {
             "entity": entity,
             "type_label": labels.type_label(entity.type_name),
-            "properties": _document_properties(entity, exclude=set(latest)),
-            "latest": sorted(
-                (
-                    {
-                        "name": name,
-                        "label": labels.attribute_label(name),
-                        "value": labels.value_text(value, unit, attribute=name),
-                        "at": at,
-                    }
-                    for name, (value, at, unit) in latest.items()
-                ),
-                key=lambda row: str(row["label"]),
-            ),
+            "latest": sorted(current, key=lambda row: str(row["label"])),
             "charts": charts,
+            "stale": stale,
             "period": period,
             "periods": PERIOD_LABELS,
         },

@@ -1,0 +1,130 @@
+"""The administrators' inventory of the commune's assets: add, edit, publish or withdraw, delete (confirmed),
+audited; refused to agents and élus, and another commune's asset does not exist."""
+
+import pytest
+
+from beffroi.core.models import AuditEntry
+from beffroi.datahub import services
+from beffroi.datahub.models import Entity
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/valbourg/donnees/configuration/capteurs/"
+
+
+def _add(client, **extra):
+    form = {
+        "name": "Lampadaire place de l'Église",
+        "kind": "Streetlight",
+        "latitude": "47,3191",
+        "longitude": "4,8247",
+        **extra,
+    }
+    return client.post(BASE + "ajouter/", form, follow=True)
+
+
+def test_an_administrator_adds_edits_publishes_and_deletes_an_asset(client, valbourg, admin_valbourg):
+    client.force_login(admin_valbourg)
+    listing = client.get(BASE).content.decode()
+    assert "Ajouter un capteur" in listing
+    form_page = client.get(BASE + "ajouter/").content.decode()
+    assert '<option value="Streetlight">Lampadaire</option>' in form_page
+
+    html = _add(client).content.decode().replace("&#x27;", "'")
+    assert "Capteur « Lampadaire place de l'Église » ajouté." in html
+    lamp = Entity.objects.get(commune=valbourg)
+    assert lamp.type_name == "Streetlight" and not lamp.is_public
+    assert lamp.entity_id == "urn:ngsi-ld:Streetlight:valbourg-lampadaire-place-de-leglise"
+    assert (round(lamp.lat, 4), round(lamp.lon, 4)) == (47.3191, 4.8247)
+    assert "Non publié" in html
+    # Anonymous visitors do not see it until it is published.
+    client.logout()
+    assert client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").status_code == 404
+    client.force_login(admin_valbourg)
+
+    html = client.post(f"{BASE}{lamp.pk}/publication/", {"publique": "1"}, follow=True).content.decode()
+    assert "publié." in html
+    lamp.refresh_from_db()
+    assert lamp.is_public
+    client.logout()
+    assert client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").status_code == 200
+    client.force_login(admin_valbourg)
+
+    edit = f"{BASE}{lamp.pk}/modifier/"
+    assert 'value="47,3191"' in client.get(edit).content.decode()
+    response = client.post(edit, {"name": "Lampadaire de l'église", "latitude": "47,32", "longitude": ""})
+    assert response.status_code == 400
+    assert "Indiquez la latitude et la longitude, ou aucune des deux." in response.content.decode().replace(
+        "&#x27;", "'"
+    )
+    response = client.post(
+        edit, {"name": "Lampadaire de l'église", "latitude": "", "longitude": ""}, follow=True
+    )
+    assert "Capteur « Lampadaire de l&#x27;église » enregistré." in response.content.decode()
+    lamp.refresh_from_db()
+    assert lamp.name == "Lampadaire de l'église" and lamp.lat is None and not lamp.is_public
+
+    # Deleting asks first, on the shared confirmation page; nothing is deleted until it is confirmed.
+    delete = f"{BASE}{lamp.pk}/supprimer/"
+    asking = client.get(delete).content.decode()
+    assert "Supprimer le capteur « Lampadaire de l&#x27;église » ?" in asking
+    assert 'name="confirme" value="1"' in asking
+    assert Entity.objects.filter(pk=lamp.pk).exists()
+    html = client.post(delete, {"confirme": "1"}, follow=True).content.decode()
+    assert "supprimé." in html
+    assert not Entity.objects.filter(pk=lamp.pk).exists()
+    actions = set(AuditEntry.objects.filter(commune=valbourg).values_list("action", flat=True))
+    assert {
+        "datahub.entity.create",
+        "datahub.entity.publish",
+        "datahub.entity.update",
+        "datahub.entity.delete",
+    } <= actions
+
+
+def test_the_form_refuses_an_unknown_type_and_a_missing_name_in_french(client, admin_valbourg):
+    client.force_login(admin_valbourg)
+    response = _add(client, kind="Spaceship", name="")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Indiquez le nom du capteur." in html
+    assert "Choisissez un type d&#x27;équipement de la liste." in html
+
+
+def test_agents_and_elus_are_refused_and_other_communes_assets_do_not_exist(
+    client, valbourg, hautmesnil, agent_valbourg, admin_valbourg
+):
+    other = services.asset_create(
+        commune=hautmesnil, actor=None, name="Benne du stade", kind="WasteContainer", is_public=True
+    )
+    mine = services.asset_create(
+        commune=valbourg, actor=admin_valbourg, name="Benne 1", kind="WasteContainer"
+    )
+    for user in (agent_valbourg, member(valbourg, "elu", "elu-assets@valbourg.test")):
+        client.force_login(user)
+        assert client.get(BASE).status_code == 403
+        assert client.post(BASE + "ajouter/", {"name": "x", "kind": "Streetlight"}).status_code == 403
+        assert client.post(f"{BASE}{mine.pk}/supprimer/", {"confirme": "1"}).status_code == 403
+    assert Entity.objects.filter(pk=mine.pk).exists()
+    client.logout()
+    assert client.get(BASE).status_code == 302  # to the login page
+    client.force_login(admin_valbourg)
+    assert "Benne du stade" not in client.get(BASE).content.decode()
+    for url in (f"{BASE}{other.pk}/modifier/", f"{BASE}{other.pk}/supprimer/"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"{BASE}{other.pk}/publication/", {"publique": "0"}).status_code == 404
+    assert client.post(f"{BASE}{other.pk}/supprimer/", {"confirme": "1"}).status_code == 404
+    other.refresh_from_db()
+    assert other.is_public
+
+
+def test_the_inventory_is_linked_from_the_data_hub_for_administrators_only(
+    client, valbourg, agent_valbourg, admin_valbourg
+):
+    client.force_login(admin_valbourg)
+    assert BASE in client.get("/valbourg/donnees/").content.decode()
+    assert BASE in client.get("/valbourg/donnees/alertes/").content.decode()
+    client.force_login(agent_valbourg)
+    assert BASE not in client.get("/valbourg/donnees/").content.decode()
+    assert BASE not in client.get("/valbourg/donnees/alertes/").content.decode()
