@@ -7,6 +7,7 @@ French catalogue, gettext picks a plural with the English rule (« 0 soutiens »
 message keeps falling back to its source text. Run by `make messages` after the English catalogue is updated.
 """
 
+import sys
 from pathlib import Path
 
 import polib
@@ -39,7 +40,7 @@ def main() -> None:
     target = LOCALE / "fr" / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
     french.save(str(target / "django.po"))
-    print(f"{len(french)} plural messages in the French catalogue")
+    sys.stdout.write(f"{len(french)} plural messages in the French catalogue\n")
 
 
 if __name__ == "__main__":
