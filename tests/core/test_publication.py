@@ -70,3 +70,30 @@ def test_open311_refuses_a_request_into_a_commune_in_preparation(client, in_prep
     assert not Report.objects.filter(commune=in_preparation).exists()
     commune_update(commune=in_preparation, home_published=True)
     assert client.post("/open311/v2/requests.json", payload).status_code == 201
+
+
+def test_no_dossier_proposal_or_answer_is_taken_either_until_the_site_is_published(
+    client, valbourg, habitant_valbourg, admin_valbourg
+):
+    """The same rule for every channel a resident files through: démarches, proposals, consultations."""
+    from beffroi.participation import services as participation
+    from beffroi.participation.models import Proposal
+    from beffroi.procedures import services as procedures
+    from beffroi.procedures.models import Dossier
+
+    commune_update(commune=valbourg, enabled_modules=["procedures", "participation"], home_published=False)
+    demarche = procedures.template_install(commune=valbourg, actor=None, code="cantine-periscolaire")
+    participation.proposal_rules_set(
+        commune=valbourg, actor=admin_valbourg, support_threshold=3, support_days=30, answer_days=10
+    )
+    client.force_login(habitant_valbourg)
+    response = client.post(f"/valbourg/demarches/{demarche.slug}/", {"applicant_kind": "particulier"})
+    assert response.status_code == 403 and "en préparation" in response.content.decode()
+    response = client.post(
+        "/valbourg/participation/propositions/deposer/", {"title": "Un banc", "body": "Ici."}
+    )
+    assert response.status_code == 403
+    assert not Dossier.objects.filter(commune=valbourg).exists() and not Proposal.objects.exists()
+    commune_update(commune=valbourg, home_published=True)
+    response = client.post(f"/valbourg/demarches/{demarche.slug}/", {"applicant_kind": "particulier"})
+    assert response.status_code == 302 and Dossier.objects.filter(commune=valbourg).exists()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required, login_reason
+from beffroi.accounts.guards import require_open_to_public
 from beffroi.accounts.selectors import user_can
 from beffroi.budgeting import forms, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
@@ -122,6 +123,7 @@ def idea_picture(request, slug, pk, size="photo"):
 @commune_required
 def idea_submit(request, slug):
     """Submit an idea, with an account or without one (optional name and e-mail, honeypot, rate limit)."""
+    require_open_to_public(commune=request.commune, user=request.user)
     budget = selectors.budget_get(commune=request.commune, slug=slug)
     if budget.phase != Phase.IDEAS:
         messages.error(request, _("Le dépôt des idées n'est pas ouvert pour ce budget."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required, login_reason
+from beffroi.accounts.guards import require_open_to_public
 from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
@@ -87,6 +88,7 @@ def consultation_detail(request, slug):
     general: list[str] = []
     status = 400 if request.method == "POST" else 200
     if request.method == "POST":
+        require_open_to_public(commune=request.commune, user=request.user)
         submitted = answers.parse_post(questions, request.POST)
         if reason:
             general = [reason]
@@ -196,6 +198,7 @@ def proposal_picture(request, pk, size="photo"):
 @require_http_methods(["GET", "HEAD", "POST"])
 @capability_required("participate")
 def proposal_submit(request):
+    require_open_to_public(commune=request.commune, user=request.user)
     form = forms.ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

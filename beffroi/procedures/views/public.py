@@ -13,6 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from beffroi.accounts.guards import require_open_to_public
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
@@ -63,6 +64,8 @@ def demarche(request, slug: str) -> HttpResponse:
     kinds = form_schema.get("applicant_kinds") or ["particulier"]
     form = StartForm(request.POST or None, kinds=kinds)
     status = 200
+    if request.method == "POST":
+        require_open_to_public(commune=request.commune, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             dossier = services.dossier_start(
