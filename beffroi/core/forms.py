@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from beffroi.core.amounts import MAX_AMOUNT, AmountError, check_amount, parse_amount
 from beffroi.core.formatting import format_eur_short, format_int
@@ -134,22 +134,23 @@ class PictureField(forms.FileField):
             raise ValidationError(PICTURE_MESSAGES[str(error)], code=str(error)) from None
 
 
-def picture_not_kept(form: forms.Form) -> None:
-    """A form sent back with errors cannot hand the browser its file again: when a photo was sent and was not
-    itself refused, say on the photo field (and so in the error summary) that it must be chosen again, rather
-    than drop it silently. Call it on the form about to be shown again after a POST."""
-    upload = form.files.get("picture")
-    if form.errors and isinstance(upload, UploadedFile) and "picture" not in form.errors:
-        form.add_error(
-            "picture",
-            ValidationError(
-                gettext_lazy(
-                    "La photo « %(name)s » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer."
-                ),
-                code="not_kept",
-                params={"name": (upload.name or "")[:100]},
-            ),
-        )
+def picture_not_kept(form: forms.Form, field: str = "picture") -> None:
+    """A form sent back with errors cannot hand the browser its files again: when photos were sent and were not
+    themselves refused, say on their field (and so in the error summary) that they must be chosen again, rather
+    than drop them silently. Call it on the form about to be shown again after a POST; `field` may take several
+    files (a report's photos)."""
+    uploads = [upload for upload in form.files.getlist(field) if isinstance(upload, UploadedFile)]
+    if not (form.errors and uploads) or field in form.errors:
+        return
+    names = ", ".join((upload.name or "")[:100] for upload in uploads)
+    message = ngettext_lazy(
+        "La photo « %(names)s » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer.",
+        "Les photos « %(names)s » n'ont pas été gardées : choisissez-les de nouveau avant d'envoyer.",
+        "count",
+    )
+    form.add_error(
+        field, ValidationError(message, code="not_kept", params={"names": names, "count": len(uploads)})
+    )
 
 
 def resident_picture_fields() -> tuple[PictureField, forms.CharField]:

@@ -59,11 +59,19 @@ def test_the_basket_total_is_true_with_or_without_javascript(browser, demo_site,
         assert total.inner_text().startswith(
             "Total de votre panier : 4\u202f000\u00a0€ sur 80\u202f000\u00a0€"
         )
-        assert not page.locator(".pb-without-script").is_visible()
+        # the live total needs no « Recalculer »: the button and its line are gone, the total stays in view
+        assert not page.locator(".pb-without-script").first.is_visible()
+        assert not page.locator("main button[value=recalculer]").is_visible()
+        assert page.evaluate("getComputedStyle(document.querySelector('.pb-summary')).position") == "sticky"
     else:
         # nothing is claimed that ticking would make false; the page says how to get the figure
         assert total.inner_text() == "Votre panier peut compter jusqu'à 80\u202f000\u00a0€ de projets."
-        assert page.locator(".pb-without-script").is_visible()
+        assert page.locator(".pb-without-script").first.is_visible()
+        # a total that changes only on « Recalculer » stays in its place rather than cover the list
+        assert page.evaluate("getComputedStyle(document.querySelector('.pb-summary')).position") == "static"
         page.click("main button[value=recalculer]")
         assert page.locator("#pb-total").inner_text().startswith("Total de votre panier : 4\u202f000\u00a0€")
+        assert "Total recalculé." in page.inner_text(
+            "main"
+        ) and "n'est pas enregistré" not in page.inner_text("main")
     context.close()

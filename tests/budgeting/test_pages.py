@@ -133,6 +133,9 @@ def test_basket_total_is_recomputed_by_the_server(client, valbourg, agent_valbou
     )
     page = response.content.decode().replace("\xa0", " ").replace("\u202f", " ")
     assert "(dépassement de " in page and "reste -" not in page
+    # only the total was asked for: no « Votre vote n'est pas enregistré », but what to do next
+    assert "Votre vote n&#x27;est pas enregistré" not in page and "Total recalculé." in page
+    assert "<title>Erreur" not in page
 
 
 def test_anonymous_visitor_is_asked_to_log_in(client, voting_budget):

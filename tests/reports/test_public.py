@@ -110,6 +110,18 @@ def test_photo_stripped_of_exif_and_hidden_until_published(client, setup_reports
     assert AuditEntry.objects.filter(action="report.photo.publish").exists()
 
 
+def test_photos_sent_with_a_refused_form_are_said_to_be_chosen_again(client, setup_reports):
+    """A browser cannot be handed its files back: the error summary says so, rather than losing them silently."""
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = "trottoir.jpg"
+    response = post_report(client, photos=photo, description="")
+    page = response.content.decode().replace("&#x27;", "'")
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert response.status_code == 400 and not Report.objects.exists()
+    assert "La photo « trottoir.jpg » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer." in summary
+    assert "gardée" not in post_report(client, description="").content.decode()  # no photo, nothing said
+
+
 def test_honeypot(client, setup_reports):
     response = post_report(client, website="http://spam.example")
     assert response.status_code == 400 and "robot" in response.content.decode()

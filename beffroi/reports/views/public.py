@@ -15,6 +15,7 @@ from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import NBSP
+from beffroi.core.forms import picture_not_kept
 from beffroi.core.guards import parse_pk
 from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
@@ -334,6 +335,7 @@ def create(request, category: str):
         else:
             request.session["reports_last_code"] = report.tracking_code
             return redirect("reports:receipt", code=report.tracking_code)
+    picture_not_kept(form, "photos")
     location = form.data if form.is_bound else initial
     lat, lon = location.get("latitude") or None, location.get("longitude") or None
     place_pk = parse_pk(location.get("place"))

@@ -40,7 +40,10 @@
   }
   fieldset.addEventListener("change", update);
   fieldset.addEventListener("input", update);
-  // The live figure from the start; the line telling to press « Recalculer » is for pages without JavaScript.
+  // The live figure from the start; « Recalculer » and the line about it are for pages without JavaScript. The
+  // live total stays in view while the list scrolls (without JavaScript it changes only on « Recalculer »: it
+  // stays in its place rather than cover the list).
   update();
   document.querySelectorAll(".pb-without-script").forEach(function (line) { line.hidden = true; });
+  document.querySelectorAll(".pb-summary").forEach(function (summary) { summary.classList.add("pb-live"); });
 })();
