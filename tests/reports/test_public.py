@@ -118,7 +118,9 @@ def test_photos_sent_with_a_refused_form_are_said_to_be_chosen_again(client, set
     page = response.content.decode().replace("&#x27;", "'")
     summary = page.split('class="error-summary"')[1].split("</div>")[0]
     assert response.status_code == 400 and not Report.objects.exists()
-    assert "La photo « trottoir.jpg » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer." in summary
+    assert (
+        "La photo « trottoir.jpg » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer." in summary
+    )
     assert "gardée" not in post_report(client, description="").content.decode()  # no photo, nothing said
 
 
