@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page (/api/docs) served with its own Swagger UI files, not from a CDN
     "beffroi.core",
     "beffroi.accounts",
     "beffroi.territory",

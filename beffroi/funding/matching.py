@@ -777,7 +777,8 @@ class MatchingEngine:
                     Criterion.AMOUNT,
                     Status.INFO,
                     f"Cumul des aides publiques limité à {format_percent(mech.public_aid_cap_percent)} "
-                    "de la dépense (CGCT art. L1111-10).",
+                    "des financements publics du projet : la commune apporte le reste "
+                    f"(au moins {format_percent(100 - mech.public_aid_cap_percent)}, CGCT art. L1111-10).",
                 )
             )
         return reasons

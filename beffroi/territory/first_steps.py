@@ -119,7 +119,10 @@ for _item in (
     Item(
         "accessibility",
         _("Déclaration d'accessibilité renseignée"),
-        _("Indiquez l'état de conformité au RGAA et qui l'a évalué, et quand."),
+        _(
+            "Indiquez l'état de conformité au RGAA : « non conforme » tant qu'aucun audit n'a été fait ; pour une "
+            "conformité partielle ou totale, qui l'a évaluée et quand."
+        ),
         "territory:commune_home_settings",
         lambda commune: bool(
             commune.accessibility_level == AccessibilityLevel.NONE

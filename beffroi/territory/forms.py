@@ -239,7 +239,9 @@ class IdentityForm(forms.Form):
         if self.logo_png is not None:
             # Sent back with the page (with errors) so that the next submission saves it.
             pending = base64.b64encode(self.logo_png).decode("ascii")
-            self.data = {**self.data, self.add_prefix("logo_pending"): pending}
+            data = self.data.copy()  # a QueryDict's copy stays one (unpacking it would give lists of values)
+            data[self.add_prefix("logo_pending")] = pending
+            self.data = data
             kept = _(
                 "Le logo choisi est gardé : il sera enregistré avec le reste du formulaire. Choisissez un "
                 "autre fichier pour le remplacer."

@@ -78,25 +78,33 @@ def test_invalid_key_form_keeps_the_page_with_a_french_error(client, admin_valbo
     assert not ApiKey.objects.exists()
 
 
-def test_the_keys_page_gives_the_addresses_of_the_communes_apis_and_works_with_them(
-    client, admin_valbourg, valbourg
+def test_the_keys_page_gives_the_addresses_of_the_communes_apis_and_they_answer_as_said(
+    client, admin_valbourg, valbourg, hautmesnil
 ):
-    """The administrator hands a developer the key and the addresses; the addresses name the commune by
-    themselves and answer."""
+    """The administrator hands a developer the key and the addresses; on an instance of several communes, each
+    address answers for Valbourg when the request names it the way the page says, and its documentation opens
+    without any third-party server."""
     client.force_login(admin_valbourg)
     page = client.get(f"{ADMIN}cles-api/")
-    addresses = {endpoint["name"]: endpoint["url"] for endpoint in page.context["endpoints"]}
+    endpoints = {endpoint["name"]: endpoint for endpoint in page.context["endpoints"]}
+    open311 = endpoints["Signalements (Open311 GeoReport v2)"]
+    ngsild = endpoints["Données des capteurs (NGSI-LD)"]
+    platform = endpoints["API de la plateforme"]
     assert (
-        addresses["Signalements (Open311 GeoReport v2)"]
-        == "http://testserver/valbourg/open311/v2/discovery.json"
+        open311["url"] == "http://testserver/open311/v2/" and "jurisdiction_id=valbourg" in open311["tenant"]
     )
-    assert addresses["Données des capteurs (NGSI-LD)"] == "http://testserver/valbourg/ngsi-ld/v1/entities"
-    assert "http://testserver/valbourg/open311/v2/discovery.json" in text(page)
-    assert "apikey create" not in text(page)
+    assert ngsild["url"] == "http://testserver/ngsi-ld/v1/" and "NGSILD-Tenant: valbourg" in ngsild["tenant"]
+    assert "http://testserver/open311/v2/" in text(page) and "apikey create" not in text(page)
     client.logout()
-    assert client.get("/valbourg/open311/v2/discovery.json").status_code == 200
-    response = client.get("/valbourg/ngsi-ld/v1/entities", {"type": "Streetlight"})
-    assert response.status_code == 200
+    path = open311["url"].removeprefix("http://testserver")
+    assert client.get(f"{path}services.json", {"jurisdiction_id": "valbourg"}).status_code == 200
+    path = ngsild["url"].removeprefix("http://testserver")
+    response = client.get(f"{path}entities", {"type": "Streetlight"}, HTTP_NGSILD_TENANT="valbourg")
+    assert response.status_code == 200 and response["NGSILD-Tenant"] == "valbourg"
+    docs = client.get(platform["docs"].removeprefix("http://testserver"))
+    assert (
+        docs.status_code == 200 and "cdn." not in docs.content.decode()
+    )  # Swagger UI served by the instance
 
 
 def test_the_keys_page_leaves_out_the_apis_of_a_module_switched_off(client, admin_valbourg, valbourg):

@@ -449,3 +449,14 @@ def test_mechanisms_open_to_a_commune_are_the_communes_half_of_the_match(records
     }
     assert offered == explained
     assert set(engine.matched_codes(commune, project, today=today)) <= offered
+
+
+def test_the_public_aid_cap_is_said_of_the_public_funding_not_of_the_expense(engine):
+    """CGCT L1111-10: the commune brings at least 20 % of the project's public funding (its own share
+    included); with private funding too, « 80 % de la dépense » would be wrong."""
+    _by, reasons = reasons_by_criterion(engine, "DETR", village(population=2000), lighting_works())
+    cap = [r.message for r in reasons if r.message.startswith("Cumul des aides publiques")]
+    assert cap == [
+        "Cumul des aides publiques limité à 80\u00a0% des financements publics du projet : la commune apporte le "
+        "reste (au moins 20\u00a0%, CGCT art. L1111-10)."
+    ]

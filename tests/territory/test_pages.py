@@ -295,10 +295,17 @@ def test_a_logo_chosen_with_an_error_elsewhere_is_kept_and_saved_next_time(clien
     page = "/rovon/espace-agents/administration/identite/"
     assert "Retirer le logo actuel" not in client.get(page).content.decode()  # there is none yet
     refused = client.post(
-        page, {"logo": upload("blason.png", png((300, 200)), "image/png"), "contact_email": "mairie@"}
+        page,
+        {
+            "logo": upload("blason.png", png((300, 200)), "image/png"),
+            "contact_email": "mairie@",
+            "address": "2 place de l'Église",
+        },
     )
     html = refused.content.decode()
     assert refused.status_code == 200 and "Le logo choisi est gardé" in html
+    # the other fields come back as typed, not as a list of values
+    assert 'value="2 place de l&#x27;Église"' in html and "[&#x27;" not in html
     rovon.refresh_from_db()
     assert not rovon.logo
     kept = re.search(r'name="logo_pending" value="([^"]+)"', html).group(1)

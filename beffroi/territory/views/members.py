@@ -399,16 +399,21 @@ def api_keys(request):
 
 
 def _api_endpoints(request) -> list[dict[str, str]]:
-    """The addresses to give the other software, under this commune's own address (its path or host names
-    it: no tenant to pass), with the description a developer reads, for each API the commune's modules open."""
-    enabled = set(request.commune.enabled_modules or [])
+    """What to give another software's developer, for each API the commune's modules open: the address, how the
+    commune is named in a request (a key names its own commune; without one the standard's own way), and the
+    description a developer reads. The APIs are the instance's, at its root: one address for every commune."""
+    commune = request.commune
+    enabled = set(commune.enabled_modules or [])
+    root = request.build_absolute_uri("/")
     endpoints = []
     if "reports" in enabled:
         endpoints.append(
             {
                 "name": _("Signalements (Open311 GeoReport v2)"),
-                "url": request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "json"})),
-                "docs": "https://wiki.open311.org/GeoReport_v2",
+                "url": f"{root}open311/v2/",
+                "tenant": _("paramètre jurisdiction_id=%(slug)s (ou la clé, pour déposer)")
+                % {"slug": commune.slug},
+                "docs": f"{root}open311/v2/discovery.json",
                 "use": _(
                     "applications de signalement (lecture, et dépôt avec une clé « lecture et écriture »)"
                 ),
@@ -418,16 +423,18 @@ def _api_endpoints(request) -> list[dict[str, str]]:
         endpoints.append(
             {
                 "name": _("Données des capteurs (NGSI-LD)"),
-                "url": request.build_absolute_uri(reverse("ngsild:entities")),
-                "docs": request.build_absolute_uri(reverse("ngsild:openapi")),
+                "url": f"{root}ngsi-ld/v1/",
+                "tenant": _("en-tête NGSILD-Tenant: %(slug)s (ou la clé)") % {"slug": commune.slug},
+                "docs": f"{root}ngsi-ld/v1/openapi.json",
                 "use": _("serveur LoRaWAN, plateforme de données, tableau de bord"),
             }
         )
     endpoints.append(
         {
             "name": _("API de la plateforme"),
-            "url": request.build_absolute_uri(reverse("api:api-root")),
-            "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+            "url": f"{root}api/",
+            "tenant": _("la clé"),
+            "docs": f"{root}api/docs",
             "use": _("mesures des capteurs, démarches, exports"),
         }
     )
