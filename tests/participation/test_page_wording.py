@@ -115,3 +115,22 @@ def test_no_support_yet_reads_in_the_singular(client, valbourg, rules):
     )
     # French says « 0 soutien » (n > 1 takes the plural): the French catalogue carries that rule
     assert "0 soutien sur les 3" in _text(client.get(f"{BASE}/propositions/{proposal.pk}/"))
+
+
+def test_an_answer_past_its_date_is_said_late_on_the_proposal_page(client, valbourg, rules):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beffroi.participation.models import Proposal
+
+    proposal = services.proposal_submit(
+        commune=valbourg, author=member(valbourg, "habitant", "b@valbourg.test"), title="Un banc", body="Ici."
+    )
+    url = f"{BASE}/propositions/{proposal.pk}/"
+    assert "Réponse en retard" not in _text(client.get(url))
+    now = timezone.now()
+    Proposal.objects.filter(pk=proposal.pk).update(
+        threshold_reached_at=now - timedelta(days=45), answer_due_at=now - timedelta(days=15)
+    )
+    assert "Réponse en retard" in _text(client.get(url))
