@@ -15,6 +15,7 @@ def test_each_role_lands_on_its_own_page(client, valbourg, agent_valbourg, admin
     assert sign_in(client, agent_valbourg.email) == "/valbourg/mon-espace/"
     agent = client.get("/valbourg/mon-espace/").content.decode()
     assert "Signalements à traiter" in agent and "en retard dans la commune" in agent
+    assert "Votre rôle : <strong>agent·e</strong>" in agent or "Votre rôle : <strong>agent</strong>" in agent
     assert "Alertes des capteurs" in agent and "Dossiers de financement" not in agent
     assert "La commune dans Beffroi" not in agent
 
@@ -34,6 +35,7 @@ def test_each_role_lands_on_its_own_page(client, valbourg, agent_valbourg, admin
     sign_in(client, habitant_valbourg.email)
     resident = client.get("/valbourg/mon-espace/").content.decode()
     assert "Mon activité dans la commune" in resident and "Mes notifications" in resident
+    assert "Votre rôle" not in resident  # a resident has no « rôle » to be told of
     assert "Ce qui demande votre attention" not in resident and "Alertes des capteurs" not in resident
 
 

@@ -279,6 +279,9 @@ def test_close_count_and_results_page_with_chart_and_table(
     assert "Et avec la règle gloutonne" in page
     # Each project says why, once ("Non retenu — aucune voix", not "Non retenu — non retenu : aucune voix").
     assert "Non retenu — aucune voix" in page and "non retenu :" not in page
+    # the list of budgets says the money is shared out, no longer « à répartir »
+    listing = client.get(f"{BASE}/").content.decode().replace("\xa0", " ").replace("\u202f", " ")
+    assert "répartis par le vote" in listing and "à répartir" not in listing
     client.cookies["django_language"] = "en"
     english = client.get(f"{BASE}/{budget.slug}/resultats/").content.decode()
     assert "no votes" in english and "aucune voix" not in english
