@@ -50,11 +50,17 @@ class CoordinateField(forms.DecimalField):
         super().__init__(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput, **kwargs)
 
     def to_python(self, value: Any) -> Any:  # a Decimal or None (the stubs type DecimalField as IntegerField)
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")  # « 47,3149 » as a French keyboard writes it
         number = super().to_python(value)
         return None if number is None else number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
 
 
 class LocationMixin(forms.Form):
+    # The field under which « Indiquez où se trouve le problème » is written (and linked from the error summary):
+    # the first of the location group the page shows; None where the group is hidden (the report's step 2).
+    location_error_field: str | None = "address"
+
     latitude = CoordinateField()
     longitude = CoordinateField()
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
@@ -100,10 +106,11 @@ class LocationMixin(forms.Form):
         data = self.cleaned_data
         has_point = data.get("latitude") is not None and data.get("longitude") is not None
         if not has_point and not data.get("place") and not (data.get("address") or "").strip():
-            raise forms.ValidationError(
+            self.add_error(
+                self.location_error_field,
                 _(
                     "Indiquez où se trouve le problème : touchez la carte, choisissez un lieu ou écrivez une adresse."
-                )
+                ),
             )
         return data
 
@@ -117,6 +124,7 @@ class StartForm(LocationMixin):
         to_field_name="code",
         empty_label=None,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le type de problème.")},
     )
 
     field_order = ["category", "address", "latitude", "longitude", "place"]
@@ -161,6 +169,8 @@ def raw_answers(category: Category, cleaned: dict[str, Any]) -> dict[str, list[s
 
 class ReportForm(HoneypotMixin, LocationMixin):
     """Step 2: the description, the category's questions, photos and an optional contact."""
+
+    location_error_field = None  # the place chosen at step 1 is carried in hidden fields
 
     description = forms.CharField(
         label=_("Description du problème"),
@@ -258,6 +268,11 @@ class AssistedReportForm(LocationMixin):
         self.fields["address"].help_text = _(
             "Par exemple : 14 rue des Écoles. Elle est cherchée dans la base d'adresses de la commune."
         )
+        # The agent types the coordinates the resident gives (the map, with JavaScript, writes them here too).
+        for name, example in (("latitude", "47.3149"), ("longitude", "4.8382")):
+            field = self.fields[name]
+            field.widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+            field.help_text = _("En degrés décimaux, par exemple %(example)s.") % {"example": example}
         # The chosen category's questions, as on the resident's form (the category posted, else the one chosen
         # on the page before: ?categorie=).
         self.chosen_category = self._chosen_category(categories)

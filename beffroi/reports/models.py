@@ -127,6 +127,18 @@ def near_label(address: str) -> str:
     return _("près du %(address)s") % {"address": address} if address else ""
 
 
+def location_words(*, typed: str, place_name: str | None, place_address: str | None, near: str) -> str:
+    """Where a report is, in words. The place the person chose comes first, by its name (« Salle des fêtes »),
+    with what they typed beside it when it says more than the place's own name or address; else the address
+    typed; else « près du 14 rue des Écoles » (the address nearest to the point)."""
+    typed = (typed or "").strip()
+    if place_name:
+        if typed and typed.lower() not in (place_name.lower(), (place_address or "").strip().lower()):
+            return f"{place_name} — {typed}"
+        return place_name
+    return typed or near_label(near)
+
+
 class Report(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("site internet")
@@ -204,12 +216,15 @@ class Report(models.Model):
 
     @property
     def location_label(self) -> str:
-        """Where the report is, in words: the address typed, the place chosen, or « près du 14 rue des Écoles »."""
-        if self.address_string:
-            return self.address_string
-        if self.place is not None:  # no query when place_id is None
-            return self.place.name
-        return near_label(self.near_address)
+        """Where the report is, in words (`location_words`): the place chosen, the address typed, or « près du 14
+        rue des Écoles »."""
+        place = self.place if self.place_id is not None else None  # no query when place_id is None
+        return location_words(
+            typed=self.address_string,
+            place_name=place.name if place else None,
+            place_address=place.address if place else None,
+            near=self.near_address,
+        )
 
 
 class ReportPhoto(models.Model):

@@ -39,7 +39,7 @@ from beffroi.core.api_auth import key_from_request
 from beffroi.core.guards import NotPublished, parse_pk
 from beffroi.core.models import ApiKey, Commune
 from beffroi.reports import services
-from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, near_label
+from beffroi.reports.models import Category, Report, ReportEvent, ReportPhoto, location_words
 from beffroi.reports.selectors import report_labels
 from beffroi.reports.services import ReportInputError
 
@@ -453,6 +453,7 @@ _LIST_COLUMNS = (  # the category's, team's and state's names come from selector
     "address_string",
     "place_id",
     "place__name",
+    "place__address",
     "latitude",
     "longitude",
     "near_address",
@@ -530,7 +531,8 @@ def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report],
 
     def write(row: tuple[Any, ...]) -> str:
         pk, is_open, code, service_name, description, team_name, state_label, created_at = row[:8]
-        updated_at, closed_at, due_date, address, place_id, place_name, latitude, longitude, near = row[8:]
+        updated_at, closed_at, due_date, address, place_id, place_name, place_address = row[8:15]
+        latitude, longitude, near = row[15:]
         photo = photos.get(pk)
         item = _request_item(
             pk=pk,
@@ -544,7 +546,9 @@ def _request_texts(request: HttpRequest, commune: Commune, qs: QuerySet[Report],
             created_at=_aware(created_at),
             updated_at=_aware(closed_at) if closed_at is not None else _aware(updated_at),
             due_date=_day(due_date),
-            location=address or place_name or near_label(near),
+            location=location_words(
+                typed=address, place_name=place_name, place_address=place_address, near=near
+            ),
             commune_name=name,
             place_id=place_id,
             latitude=latitude,

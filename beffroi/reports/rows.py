@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from beffroi.core import fragments
-from beffroi.reports.models import near_label
+from beffroi.reports.models import location_words
 from beffroi.reports.presets import shipped_category_text, shipped_state_label
 from beffroi.reports.selectors import ReportLabels
 
@@ -38,6 +38,7 @@ PUBLIC_COLUMNS = (
     "address_string",
     "place_id",
     "place__name",
+    "place__address",
     "near_address",
     "supports_count",
     "description",
@@ -52,6 +53,7 @@ QUEUE_COLUMNS = (
     "address_string",
     "place_id",
     "place__name",
+    "place__address",
     "near_address",
     "team_id",
     "assignee_id",
@@ -62,12 +64,15 @@ QUEUE_COLUMNS = (
 
 
 def _location(row: Mapping[str, Any]) -> str:
-    """Report.location_label from the row's values: the address typed, the place chosen, or « près du … »."""
-    if row["address_string"]:
-        return str(row["address_string"])
-    if row["place_id"] is not None:
-        return str(row["place__name"])
-    return str(near_label(row["near_address"]))
+    """Report.location_label from the row's values: the place chosen, the address typed, or « près du … »."""
+    return str(
+        location_words(
+            typed=row["address_string"],
+            place_name=row["place__name"] if row["place_id"] is not None else None,
+            place_address=row["place__address"],
+            near=row["near_address"],
+        )
+    )
 
 
 @dataclass(frozen=True)

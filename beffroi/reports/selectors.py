@@ -291,6 +291,7 @@ def agent_queue(
         condition = (
             Q(description__icontains=q)
             | Q(address_string__icontains=q)
+            | Q(place__name__icontains=q)
             # « Code perdu ? » : the agent finds a resident's reports by the name, e-mail or phone they left.
             | Q(contact_name__icontains=q)
             | Q(contact_email__icontains=q)

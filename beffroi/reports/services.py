@@ -324,13 +324,14 @@ def report_create(
             raise ReportInputError("place", _("Ce lieu n'existe pas dans la commune.")) from None
         if latitude is None:
             latitude, longitude = place.latitude, place.longitude
-        address_string = address_string or place.address or place.name
+        # The place is what the person chose: it names the report (Report.location_label), and `address_string`
+        # keeps only what they typed (never the place's own address, which would take its name's place).
     description = (description or "").strip()
     if not description:
         raise ReportInputError("description", _("Décrivez le problème en quelques mots."))
     if len(description) > 4000:
         raise ReportInputError("description", _("La description est limitée à 4 000 caractères."))
-    if latitude is None and not address_string.strip():
+    if latitude is None and place is None and not address_string.strip():
         raise ReportInputError(
             "location", _("Indiquez où se trouve le problème : sur la carte, un lieu ou une adresse.")
         )
@@ -451,14 +452,18 @@ def _resident_email(report: Report) -> str:
     return email
 
 
-def _notify(report: Report, text: str) -> tuple[str, ...]:
-    """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back.
+def _notify(report: Report, text: str, *, told: set[tuple[str, str]] | None = None) -> tuple[str, ...]:
+    """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back. An address
+    in `told` (channel, address) is skipped, and each one written to is added to it.
 
     Returns the channels used (see `notification_channels`).
     """
     from beffroi.reports.tasks import send_sms
 
-    channels = notification_channels(report)
+    told = set() if told is None else told
+    pairs = [pair for pair in notification_addresses(report) if pair not in told]
+    told.update(pairs)
+    channels = tuple(channel for channel, _address in pairs)
     link = commune_url(report.commune, "reports:track", kwargs={"code": report.tracking_code})
     subject = _("Signalement %(code)s — %(commune)s") % {
         "code": report.display_code,
@@ -480,6 +485,19 @@ def _notify(report: Report, text: str) -> tuple[str, ...]:
         sms = f"{report.commune.name} : {text} {link}"[:320]
         transaction.on_commit(partial(send_sms.enqueue, to=report.contact_phone, body=sms))
     return channels
+
+
+def _notify_followers(report: Report, news: str, told: set[tuple[str, str]]) -> None:
+    """Tell the residents of the reports merged into `report` (`report_merge` promised them its outcome) of its
+    news, each through their own report's contacts and tracking link; an address already told is skipped."""
+    for duplicate in Report.objects.filter(duplicate_of=report).select_related("commune", "reporter"):
+        intro = _(
+            "Votre signalement %(code)s a été rattaché au signalement n° %(n)s, qui décrit le même problème."
+        ) % {
+            "code": duplicate.display_code,
+            "n": report.pk,
+        }
+        _notify(duplicate, intro + "\n\n" + news, told=told)
 
 
 def _event(
@@ -525,7 +543,13 @@ def report_change_state(*, report: Report, actor: Actor, state: State, note: str
     }
     if note.strip():
         text += "\n\n" + note.strip()
-    _notify(report, text)
+    told: set[tuple[str, str]] = set()
+    _notify(report, text, told=told)
+    news = _("Le signalement n° %(n)s est maintenant : %(state)s.") % {
+        "n": report.pk,
+        "state": state.display_label,
+    }
+    _notify_followers(report, news + ("\n\n" + note.strip() if note.strip() else ""), told)
     return report
 
 
@@ -596,12 +620,19 @@ def report_reply(*, report: Report, actor: Actor, body: str, public: bool) -> Re
         summary=report.display_code,
     )
     if public:
+        told: set[tuple[str, str]] = set()
         _notify(
             report,
             _("La mairie a répondu à votre signalement %(code)s du %(date)s :")
             % {"code": report.display_code, "date": dates.long_date(report.created_at)}
             + "\n\n"
             + body,
+            told=told,
+        )
+        _notify_followers(
+            report,
+            _("La mairie a répondu sur le signalement n° %(n)s :") % {"n": report.pk} + "\n\n" + body,
+            told,
         )
     return event
 
@@ -626,8 +657,10 @@ def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) ->
 
 @transaction.atomic
 def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
-    """Mark `report` as a duplicate of `into`: it closes as « doublon », its supports move over, and the
-    duplicates it had received follow it (a duplicate always names a report that is not one).
+    """Mark `report` as a duplicate of `into`: it closes as « doublon » (one history line, the merge), its supports
+    move over, and the duplicates it had received follow it (a duplicate always names a report that is not one).
+    Its resident is told which report it joined; from then on they are told of that report's changes of state
+    and public replies (`_notify_followers`), through their own report's contacts and tracking link.
 
     Refused, in French: the report itself, another commune's, another category's, a closed one, and a chain
     (`report` already merged, or `into` itself a duplicate: the agent is told which report to use)."""
@@ -684,7 +717,14 @@ def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
     Report.objects.filter(duplicate_of=report).update(duplicate_of=into)
     report.duplicate_of = into
     report.supports_count = 0
-    report.save(update_fields=["duplicate_of", "supports_count", "updated_at"])
+    fields = ["duplicate_of", "supports_count", "updated_at"]
+    if duplicate_state is not None and duplicate_state.pk != report.state_id:
+        # The state follows the merge without a history line of its own: the merge is the one event.
+        report.state = duplicate_state
+        report.is_open = duplicate_state.is_open
+        report.closed_at = None if duplicate_state.is_open else timezone.now()
+        fields += ["state", "is_open", "closed_at"]
+    report.save(update_fields=fields)
     _event(report, ReportEvent.Kind.MERGE, actor=actor, public=True, other_report=into)
     _event(
         into,
@@ -701,8 +741,14 @@ def report_merge(*, report: Report, actor: Actor, into: Report) -> Report:
         obj=report,
         summary=f"{report.display_code} → {into.display_code}",
     )
-    if duplicate_state is not None:
-        report_change_state(report=report, actor=actor, state=duplicate_state)
+    _notify(
+        report,
+        _(
+            "Votre signalement %(code)s du %(date)s a été rattaché au signalement n° %(n)s, qui décrit le même "
+            "problème et sera traité à sa place. Vous serez prévenu·e de la suite qui lui sera donnée."
+        )
+        % {"code": report.display_code, "date": dates.long_date(report.created_at), "n": into.pk},
+    )
     return report
 
 

@@ -149,3 +149,18 @@ def posted_form(response) -> dict[str, str]:
     reader.feed(response.content.decode())
     reader.values.pop("csrfmiddlewaretoken", None)
     return reader.values
+
+
+def post_report(client, **extra):
+    """A resident's report of a pothole through the form without JavaScript, with `extra` fields."""
+    data = {
+        "latitude": "47.318000",
+        "longitude": "4.832000",
+        "description": "Trou profond",
+        "q_danger": "oui",
+        "contact_email": "",
+        "contact_phone": "",
+        "website": "",
+        **extra,
+    }
+    return client.post("/valbourg/signalements/signaler/nid-de-poule/", data)

@@ -8,23 +8,9 @@ from beffroi.core.models import AuditEntry
 from beffroi.reports import services
 from beffroi.reports.models import Report
 from beffroi.territory.models import Place
-from tests.reports.conftest import file_report, jpeg_with_gps
+from tests.reports.conftest import file_report, jpeg_with_gps, post_report
 
 pytestmark = pytest.mark.django_db
-
-
-def post_report(client, **extra):
-    data = {
-        "latitude": "47.318000",
-        "longitude": "4.832000",
-        "description": "Trou profond",
-        "q_danger": "oui",
-        "contact_email": "",
-        "contact_phone": "",
-        "website": "",
-        **extra,
-    }
-    return client.post("/valbourg/signalements/signaler/nid-de-poule/", data)
 
 
 def test_js_path_map_click_creates_report_and_receipt(client, setup_reports):

@@ -10,24 +10,10 @@ from django.core import mail
 from beffroi.core import dates
 from beffroi.reports import services
 from beffroi.reports.models import Report, State
-from tests.reports.conftest import file_report
+from tests.reports.conftest import file_report, post_report
 
 pytestmark = pytest.mark.django_db
 NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
-
-
-def post_report(client, **contact):
-    data = {
-        "latitude": "47.318000",
-        "longitude": "4.832000",
-        "description": "Trou profond",
-        "q_danger": "oui",
-        "contact_email": "",
-        "contact_phone": "",
-        "website": "",
-        **contact,
-    }
-    return client.post("/valbourg/signalements/signaler/nid-de-poule/", data)
 
 
 @pytest.mark.parametrize(

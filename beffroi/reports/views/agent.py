@@ -256,8 +256,9 @@ def _merge(request, report):
         return _detail_page(request, report, merge_typed=typed, merge_error=exc.message, status=400)
     messages.success(
         request,
-        _("Signalement fusionné avec le signalement n° %(n)s : il est clos comme doublon.")
-        % {"n": target.pk},
+        _("Signalement fusionné avec le signalement n° %(n)s : il est clos comme doublon.") % {"n": target.pk}
+        + " "
+        + _told(report),
     )
     return redirect("reports:agent_detail", pk=report.pk)
 

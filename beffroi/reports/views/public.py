@@ -254,7 +254,7 @@ def start(request):
                 commune=request.commune, latitude=data["latitude"], longitude=data["longitude"]
             )
         except services.ReportInputError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(form.location_error_field, exc.message)
         else:
             location = {
                 "lat": data["latitude"],

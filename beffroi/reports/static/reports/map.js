@@ -49,7 +49,19 @@
     if (label) { asked++; say("placed", label); } else { say("picked"); nearest(latlng); }
   }
   say("hint");
-  if (lat.value && lon.value) { choose(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
+  /* The counter's form shows the coordinates (typed from what the resident gives, « 47,3149 » too): the point follows. */
+  function typed() {
+    var la = parseFloat(lat.value.replace(",", ".")), lo = parseFloat(lon.value.replace(",", "."));
+    if (isNaN(la) || isNaN(lo)) { return false; }
+    choose(L.latLng(la, lo));
+    return true;
+  }
+  typed();
+  if (lat.type !== "hidden") {
+    [lat, lon].forEach(function (input) {
+      input.addEventListener("change", function () { if (typed()) { map.setView(chosen.getLatLng(), Math.max(map.getZoom(), 17)); } });
+    });
+  }
   /* A tap on the whole commune brings the streets closer, so the point can be set right on a second tap. */
   map.on("click", function (e) { choose(e.latlng); if (map.getZoom() < 17) { map.setView(e.latlng, 17); } });
   /* An address chosen in the address field's suggestions (address-search.js) places the point there. */
