@@ -20,7 +20,7 @@ def section(*, commune, user, role: str) -> attention.Section | None:
         title=gettext_lazy("Alertes des capteurs"),
         summary=ngettext("%(n)s alerte en cours", "%(n)s alertes en cours", len(active)) % {"n": len(active)}
         + ngettext(
-            ", dont %(n)s pas encore prise en charge.", ", dont %(n)s pas encore prises en charge.", unhandled
+            ", dont %(n)s pas encore prise en compte.", ", dont %(n)s pas encore prises en compte.", unhandled
         )
         % {"n": unhandled},
         items=[

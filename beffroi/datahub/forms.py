@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -33,9 +34,6 @@ class AlertRuleForm(forms.ModelForm):
         help_texts = {
             "label": _("Ce que les agents liront, par exemple « Benne pleine »."),
             "attribute": _("Les mesures que transmettent les équipements de chaque type."),
-            "threshold": _(
-                "Dans l'unité de la mesure (par heure pour une variation). Inutile pour « aucune mesure »."
-            ),
             "duration_minutes": _(
                 "Durée pendant laquelle la condition doit tenir (0 : immédiatement) ; pour « aucune mesure », "
                 "le délai sans mesure ; pour une variation, la fenêtre (60 si 0)."
@@ -63,8 +61,56 @@ class AlertRuleForm(forms.ModelForm):
             groups.append((str(_("Mesure de la règle")), _measure_choices({attribute})))
         cast(forms.ChoiceField, self.fields["attribute"]).choices = groups
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(commune=commune)
-        self.fields["threshold"].localize = True
-        self.fields["threshold"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        # The threshold is typed and shown in the unit a person reads (a filling level stored as 0.95 is 95 %),
+        # and the field says which unit.
+        self.units = selectors.measure_units(commune=commune)
+        threshold = self.fields["threshold"]
+        threshold.localize = True
+        threshold.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        threshold.help_text = self._threshold_help()
+        stored = self.initial.get("threshold")
+        if self.instance.pk and stored is not None:
+            scale = self._percent_scale(self.instance.entity_type, self.instance.attribute) or 1.0
+            self.initial["threshold"] = _as_typed(stored * scale)
+
+    def _unit_code(self, entity_type: str, attribute: str) -> str:
+        return self.units.get((entity_type, attribute), "")
+
+    def _percent_scale(self, entity_type: str, attribute: str) -> float | None:
+        return labels.percent_scale(attribute, self._unit_code(entity_type, attribute))
+
+    def _threshold_help(self) -> str:
+        """The unit of the rule's measurement when the form knows it (a rule edited or sent back), else the
+        unit of each measurement the commune's equipment transmits."""
+        if self.is_bound:
+            entity_type, attribute = self.data.get("entity_type", ""), self.data.get("attribute", "")
+        else:
+            entity_type, attribute = self.instance.entity_type, self.instance.attribute
+        tail = str(_("Par heure pour une variation ; inutile pour « aucune mesure »."))
+        if entity_type and attribute in self.measured.get(entity_type, set()):
+            unit = labels.unit_shown(attribute, self._unit_code(entity_type, attribute))
+            if self._percent_scale(entity_type, attribute) is not None:
+                return _("En %(unit)s, de 0 à 100 : 95 pour 95 %(unit)s.") % {"unit": unit} + " " + tail
+            if unit:
+                return _("En %(unit)s.") % {"unit": unit} + " " + tail
+            return _("Sans unité (un nombre).") + " " + tail
+        units = [
+            _("%(measure)s en %(unit)s")
+            % {
+                "measure": labels.attribute_label(name),
+                "unit": labels.unit_shown(name, self._unit_code(kind, name)),
+            }
+            for kind, names in sorted(self.measured.items())
+            for name in sorted(names)
+            if labels.unit_shown(name, self._unit_code(kind, name))
+        ]
+        if units:
+            return (
+                _("Dans l'unité de la mesure : %(units)s.") % {"units": ", ".join(dict.fromkeys(units))}
+                + " "
+                + tail
+            )
+        return _("Dans l'unité de la mesure.") + " " + tail
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -77,6 +123,18 @@ class AlertRuleForm(forms.ModelForm):
                 "duration_minutes", _("Indiquez après combien de minutes sans mesure l'alerte s'ouvre.")
             )
         entity_type, attribute = data.get("entity_type"), data.get("attribute")
+        threshold = data.get("threshold")
+        scale = self._percent_scale(entity_type, attribute) if entity_type and attribute else None
+        if scale is not None and threshold is not None:
+            if not 0 <= threshold <= 100:
+                self.add_error(
+                    "threshold",
+                    _("Un pourcentage va de 0 à 100 : indiquez par exemple 95 pour 95 %(unit)s.")
+                    % {"unit": "%"},
+                )
+            else:
+                # Stored as the sensors send it, as typed: 95,3 % is 0.953, not 0.9530000000000001.
+                data["threshold"] = float(Decimal(repr(threshold)) / Decimal(repr(scale)))
         if entity_type and attribute:
             known = self.measured.get(entity_type, set())
             if attribute not in known:
@@ -100,6 +158,12 @@ class AlertRuleForm(forms.ModelForm):
                     % words,
                 )
         return data
+
+
+def _as_typed(value: float) -> float | int:
+    """A stored threshold as a person would have typed it: 0.95 × 100 is 95, not 95.00000000000001 or « 95,0 »."""
+    value = round(value, 9)
+    return int(value) if value.is_integer() else value
 
 
 def _measure_choices(names: set[str]) -> list[tuple[str, str]]:
@@ -150,8 +214,8 @@ class AssetForm(forms.Form):
         label=_("Publier ce capteur"),
         required=False,
         help_text=_(
-            "Les habitants le voient, avec ses mesures, sur la page publique des données, et l'API NGSI-LD "
-            "le donne sans clé."
+            "Les habitants le voient, avec ses mesures, sur la page publique des données, et les logiciels "
+            "qui lisent les données ouvertes de la commune le voient sans clé."
         ),
     )
 
@@ -166,7 +230,9 @@ class AssetForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
-            self.add_error(None, _("Indiquez la latitude et la longitude, ou aucune des deux."))
+            # The error goes on the empty field, the one to fill in (or the other one to empty).
+            missing = "longitude" if data.get("longitude") is None else "latitude"
+            self.add_error(missing, _("Indiquez la latitude et la longitude, ou aucune des deux."))
         return data
 
 

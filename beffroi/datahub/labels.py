@@ -151,6 +151,22 @@ def is_ratio(attribute: str, unit_code: str | None) -> bool:
     return short_name(attribute) in RATIOS and not unit_code
 
 
+def percent_scale(attribute: str, unit_code: str | None) -> float | None:
+    """How a measurement shown as a percentage is stored: 100 for a fraction of 1 (a filling level: 0.95 is
+    95 %), 1 for a value sent in percent (unit P1); None for a measurement not shown as a percentage. A person
+    types and reads its thresholds in percent."""
+    if is_ratio(attribute, unit_code):
+        return 100.0
+    if unit_code == "P1":
+        return 1.0
+    return None
+
+
+def unit_shown(attribute: str, unit_code: str | None) -> str:
+    """The unit a person reads a measurement in (« % » for a filling level stored as a fraction); "" for none."""
+    return "%" if is_ratio(attribute, unit_code) else unit_label(unit_code)
+
+
 def typed_decimals(value: float, *, most: int = 6) -> int:
     """How many decimals a number was typed with (0.6 → 1, 0.45 → 2, 1500 → 0), at most ``most``."""
     exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent

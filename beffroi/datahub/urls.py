@@ -17,6 +17,7 @@ urlpatterns = [
     path("alertes/regles/", agent.rule_list, name="alert_rules"),
     path("alertes/regles/nouvelle/", agent.rule_create, name="alert_rule_create"),
     path("alertes/regles/<int:pk>/modifier/", agent.rule_edit, name="alert_rule_edit"),
+    path("alertes/regles/<int:pk>/supprimer/", agent.rule_delete, name="alert_rule_delete"),
     path("configuration/capteurs/", config.asset_list, name="config_assets"),
     path("configuration/capteurs/ajouter/", config.asset_create, name="config_asset_create"),
     path("configuration/capteurs/<int:pk>/modifier/", config.asset_edit, name="config_asset_edit"),

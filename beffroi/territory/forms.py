@@ -3,6 +3,7 @@ import contextlib
 from typing import cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -239,7 +240,8 @@ class IdentityForm(forms.Form):
         if self.logo_png is not None:
             # Sent back with the page (with errors) so that the next submission saves it.
             pending = base64.b64encode(self.logo_png).decode("ascii")
-            data = self.data.copy()  # a QueryDict's copy stays one (unpacking it would give lists of values)
+            # a QueryDict's copy stays one (unpacking it into a dict would give each field a list of values)
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
             data[self.add_prefix("logo_pending")] = pending
             self.data = data
             kept = _(

@@ -399,12 +399,13 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
     ) in response.content.decode().replace("&#x27;", "'")
     response = client.post(url, {**form, "threshold": "abc"})
     assert "Saisissez un nombre." in response.content.decode()
-    response = client.post(url, {**form, "threshold": "0,7"}, follow=True)
+    # A filling level is typed in percent (stored as a fraction, as the sensors send it).
+    response = client.post(url, {**form, "threshold": "70"}, follow=True)
     assert "Règle créée." in response.content.decode()
     rule = AlertRule.objects.get(commune=valbourg)
     assert rule.threshold == 0.7 and rule.team == team
     response = client.post(
-        f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/", {**form, "threshold": "0,755"}, follow=True
+        f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/", {**form, "threshold": "75,5"}, follow=True
     )
     assert "Règle enregistrée." in response.content.decode()
     rule.refresh_from_db()
@@ -412,7 +413,7 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
     # The rules' list shows the threshold as typed (a ratio as a percentage), not rounded.
     assert "seuil 75,5 %" in response.content.decode()
     entry = AuditEntry.objects.filter(action="datahub.alert_rule.update").get()
-    assert "threshold" in entry.summary
+    assert entry.summary == "Benne presque pleine : seuil"
 
 
 # -------------------------------------------------------------------------------------------------- demo
@@ -508,3 +509,139 @@ def test_batch_api_opens_and_closes_alerts_among_other_measurements(client, valb
     send([item(container, "fillingLevel", 0, 0.1)])
     assert not open_alerts().exists()
     assert Alert.objects.get().state == Alert.State.CLOSED
+
+
+# ------------------------------------------------------------------------- thresholds in the unit one reads
+
+
+def test_a_filling_level_threshold_is_typed_and_shown_in_percent_everywhere(client, valbourg, agent_valbourg):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.2, 0.3, 0.4])
+    services.entity_create(
+        commune=valbourg,
+        entity={
+            "id": "urn:ngsi-ld:AirQualityObserved:ecole",
+            "type": "AirQualityObserved",
+            "co2": {"type": "Property", "value": 600, "unitCode": "59", "observedAt": NOW.isoformat()},
+        },
+        audit=False,
+    )
+    client.force_login(agent_valbourg)
+    url = "/valbourg/donnees/alertes/regles/nouvelle/"
+    # A new rule's threshold says the unit of each measurement.
+    page = client.get(url).content.decode()
+    assert "Taux de remplissage en %" in page and "CO₂ en ppm" in page
+    form = {
+        "label": "Benne pleine à 95 %",
+        "entity_type": "WasteContainer",
+        "attribute": "fillingLevel",
+        "kind": "above",
+        "threshold": "9500",
+        "duration_minutes": "0",
+        "is_active": "on",
+    }
+    for impossible in ("9500", "-5"):
+        response = client.post(url, {**form, "threshold": impossible})
+        assert response.status_code == 400
+        assert (
+            "Un pourcentage va de 0 à 100 : indiquez par exemple 95 pour 95 %." in response.content.decode()
+        )
+    assert not AlertRule.objects.exists()
+    response = client.post(url, {**form, "threshold": "95"}, follow=True)
+    assert "seuil 95 %" in response.content.decode()
+    rule = AlertRule.objects.get()
+    assert rule.threshold == 0.95
+    # Editing shows what was typed, with its unit.
+    edit = client.get(f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/").content.decode()
+    assert 'name="threshold" value="95"' in edit
+    assert "En %, de 0 à 100 : 95 pour 95 %." in edit
+    # The equipment's chart draws the same threshold.
+    html = client.get(f"/valbourg/donnees/equipement/{container.pk}/?periode=day").content.decode()
+    assert "Seuil d&#x27;alerte (95 %)" in html
+    # A measurement with a unit is typed in it, as it is.
+    response = client.post(
+        url,
+        {
+            **form,
+            "label": "CO₂",
+            "entity_type": "AirQualityObserved",
+            "attribute": "co2",
+            "threshold": "1500",
+        },
+    )
+    assert response.status_code == 302
+    co2 = AlertRule.objects.get(attribute="co2")
+    assert co2.threshold == 1500
+    edit = client.get(f"/valbourg/donnees/alertes/regles/{co2.pk}/modifier/").content.decode()
+    assert 'name="threshold" value="1500"' in edit and "En ppm." in edit
+
+
+# ---------------------------------------------------------------------------------- the commune's journal
+
+
+def test_the_journal_names_rules_and_alerts_in_words(valbourg, rule, agent_valbourg):
+    from beffroi.core.audit_labels import action_label
+
+    services.alert_rule_update(
+        commune=valbourg, actor=agent_valbourg, rule=rule, threshold=0.95, is_active=False, label=rule.label
+    )
+    entry = AuditEntry.objects.filter(action="datahub.alert_rule.update").get()
+    assert entry.summary == "Benne pleine : seuil, désactivée"
+    services.alert_rule_update(commune=valbourg, actor=agent_valbourg, rule=rule, is_active=True)
+    assert (
+        AuditEntry.objects.filter(action="datahub.alert_rule.update").order_by("pk").last().summary
+        == "Benne pleine : activée"
+    )
+    feed(valbourg, make_container(valbourg), [0.99, 0.99, 0.99])
+    alert = open_alerts().get()
+    services.alert_acknowledge(commune=valbourg, actor=agent_valbourg, alert=alert, note="Équipe en route")
+    entry = AuditEntry.objects.get(action="datahub.alert.acknowledge")
+    assert entry.summary == f"Benne pleine — {alert.entity} : Équipe en route"
+    # One word for the state: « prise en compte », as the alert's page says.
+    assert str(action_label("datahub.alert.acknowledge")) == "Alerte prise en compte"
+    services.alert_close(commune=valbourg, actor=agent_valbourg, alert=alert, note="Benne vidée")
+    assert AuditEntry.objects.get(action="datahub.alert.close").summary.startswith("Benne pleine — ")
+
+
+def test_the_landing_page_says_prise_en_compte_like_the_alerts(valbourg, open_alert, agent_valbourg):
+    from beffroi.datahub import attention
+
+    section = attention.section(commune=valbourg, user=agent_valbourg, role="agent")
+    assert section is not None and "pas encore prise en compte." in str(section.summary)
+
+
+# --------------------------------------------------------------------------------------- deleting a rule
+
+
+def test_an_agent_deletes_a_rule_after_confirming(client, valbourg, open_alert, agent_valbourg):
+    rule = open_alert.rule
+    client.force_login(agent_valbourg)
+    edit = client.get(f"/valbourg/donnees/alertes/regles/{rule.pk}/modifier/").content.decode()
+    url = f"/valbourg/donnees/alertes/regles/{rule.pk}/supprimer/"
+    assert f'href="{url}"' in edit and "Supprimer cette règle" in edit
+    asking = client.post(url, {})
+    assert asking.status_code == 200
+    assert "Supprimer la règle « Benne pleine » ?" in asking.content.decode()
+    assert AlertRule.objects.filter(pk=rule.pk).exists()
+    response = client.post(url, {"confirme": "1"}, follow=True)
+    html = response.content.decode()
+    assert "Règle « Benne pleine » supprimée." in html and "Aucune règle d'alerte." in html
+    assert not AlertRule.objects.exists() and not Alert.objects.exists()
+    entry = AuditEntry.objects.get(action="datahub.alert_rule.delete")
+    assert entry.summary == "Règle d'alerte « Benne pleine » supprimée"
+
+
+def test_deleting_a_rule_is_refused_to_elus_and_other_communes(
+    client, valbourg, hautmesnil, rule, agent_hautmesnil
+):
+    url = f"/valbourg/donnees/alertes/regles/{rule.pk}/supprimer/"
+    client.force_login(member(valbourg, "elu", "elu@valbourg.test"))
+    assert client.post(url, {"confirme": "1"}).status_code == 403
+    client.force_login(agent_hautmesnil)
+    assert (
+        client.post(f"/hautmesnil/donnees/alertes/regles/{rule.pk}/supprimer/", {"confirme": "1"}).status_code
+        == 404
+    )
+    with pytest.raises(NotOwned):
+        services.alert_rule_delete(commune=hautmesnil, actor=agent_hautmesnil, rule=rule)
+    assert AlertRule.objects.filter(pk=rule.pk).exists()

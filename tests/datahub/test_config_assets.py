@@ -128,3 +128,47 @@ def test_the_inventory_is_linked_from_the_data_hub_for_administrators_only(
     client.force_login(agent_valbourg)
     assert BASE not in client.get("/valbourg/donnees/").content.decode()
     assert BASE not in client.get("/valbourg/donnees/alertes/").content.decode()
+
+
+def test_the_journal_says_what_changed_on_an_asset_in_words(client, valbourg, admin_valbourg):
+    client.force_login(admin_valbourg)
+    _add(client, is_public="on")
+    lamp = Entity.objects.get(commune=valbourg)
+    client.post(f"{BASE}{lamp.pk}/publication/", {"publique": "0"})
+    client.post(
+        f"{BASE}{lamp.pk}/modifier/",
+        {"name": "Lampadaire de l'église", "latitude": "47,32", "longitude": "4,8"},
+    )
+    entries = AuditEntry.objects.filter(commune=valbourg).order_by("pk")
+    summaries = {e.action: e.summary for e in entries}
+    assert summaries["datahub.entity.create"] == "Lampadaire place de l'Église"
+    assert summaries["datahub.entity.publish"] == "Lampadaire place de l'Église : retiré de la publication"
+    assert summaries["datahub.entity.update"] == "Lampadaire de l'église : nom, position"
+    assert not any("urn:" in e.summary for e in entries)
+    # The commune's journal shows them as they are written.
+    journal = client.get("/valbourg/espace-agents/").content.decode().replace("&#x27;", "'")
+    assert "Équipement modifié — Lampadaire de l'église : nom, position" in journal
+
+
+def test_the_asset_form_speaks_plain_french(client, valbourg, admin_valbourg):
+    client.force_login(admin_valbourg)
+    lamp = services.asset_create(
+        commune=valbourg, actor=admin_valbourg, name="Benne 1", kind="WasteContainer"
+    )
+    for url in (BASE + "ajouter/", f"{BASE}{lamp.pk}/modifier/"):
+        html = client.get(url).content.decode()
+        assert "NGSI" not in html
+        assert "les logiciels qui lisent les données ouvertes de la commune le voient sans clé" in html
+    html = client.get(f"{BASE}{lamp.pk}/modifier/").content.decode()
+    assert "Identifiant technique (pour les logiciels)" in html and lamp.entity_id in html
+
+
+def test_a_latitude_without_longitude_flags_the_empty_field(client, valbourg, admin_valbourg):
+    client.force_login(admin_valbourg)
+    response = _add(client, longitude="")
+    html = response.content.decode()
+    assert response.status_code == 400 and not Entity.objects.exists()
+    assert 'name="longitude" inputmode="decimal" aria-invalid="true"' in html
+    assert 'name="latitude" value="47,3191" inputmode="decimal" aria-describedby' in html  # not flagged
+    response = _add(client, latitude="")
+    assert 'name="latitude" inputmode="decimal" aria-invalid="true"' in response.content.decode()

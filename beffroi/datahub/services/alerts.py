@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core.annotations import Actor
@@ -56,6 +56,18 @@ RULE_FIELDS = (
     "team",
     "is_active",
 )
+
+
+# How the journal names each field of a rule an update changed.
+RULE_FIELD_WORDS = {
+    "label": gettext_lazy("intitulé"),
+    "entity_type": gettext_lazy("type d'équipement"),
+    "attribute": gettext_lazy("mesure surveillée"),
+    "kind": gettext_lazy("condition"),
+    "threshold": gettext_lazy("seuil"),
+    "duration_minutes": gettext_lazy("durée"),
+    "team": gettext_lazy("service prévenu"),
+}  # is_active: « activée » or « désactivée » (_rule_field_words)
 
 
 @dataclass
@@ -129,14 +141,34 @@ def alert_rule_update(*, commune: Commune, actor: Actor, rule: AlertRule, **chan
         setattr(rule, name, changes[name])
     _check_rule(commune, rule)
     rule.save()
+    with translation.override(commune_language(commune)):
+        words = [_rule_field_words(rule, name) for name in changed]
+        summary = _("%(rule)s : %(changes)s") % {
+            "rule": rule.label,
+            "changes": ", ".join(words) if words else _("aucun changement"),
+        }
     audit_record(
-        commune=commune,
-        actor=actor,
-        action="datahub.alert_rule.update",
-        obj=rule,
-        summary=f"{rule.label} ({', '.join(changed) or 'aucun changement'})",
+        commune=commune, actor=actor, action="datahub.alert_rule.update", obj=rule, summary=summary[:300]
     )
     return rule
+
+
+def _rule_field_words(rule: AlertRule, name: str) -> str:
+    """How the journal names a changed field of a rule (« seuil »; « activée » or « désactivée »)."""
+    if name == "is_active":
+        return _("activée") if rule.is_active else _("désactivée")
+    return str(RULE_FIELD_WORDS[name])
+
+
+@transaction.atomic
+def alert_rule_delete(*, commune: Commune, actor: Actor, rule: AlertRule) -> None:
+    """Delete a rule of the commune with its alerts and their history (agents and admins); audited."""
+    _require(commune, actor)
+    ensure_owned(rule, commune)
+    with translation.override(commune_language(commune)):
+        summary = _("Règle d'alerte « %(rule)s » supprimée") % {"rule": rule.label}
+    audit_record(commune=commune, actor=actor, action="datahub.alert_rule.delete", obj=rule, summary=summary)
+    rule.delete()
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
@@ -260,6 +292,15 @@ def _readings(
     return series, latest, units
 
 
+def _alert_summary(alert: Alert, text: str = "") -> str:
+    """What the journal says of an alert: its rule and its equipment (« Benne pleine — Conteneur 6 »), then
+    what happened (the note, the message), within the journal's 300 characters."""
+    named = _("%(rule)s — %(asset)s") % {"rule": alert.rule.label, "asset": alert.entity}
+    text = " ".join(text.split())
+    summary = _("%(alert)s : %(text)s") % {"alert": named, "text": text} if text else named
+    return summary if len(summary) <= 300 else summary[:299] + "…"
+
+
 def _open(
     rule: AlertRule, entity: Entity, outcome: alerting.Outcome, now: datetime, unit_code: str = ""
 ) -> Alert | None:
@@ -277,7 +318,12 @@ def _open(
     except IntegrityError:
         return None
     AlertEvent.objects.create(alert=alert, at=now, action=AlertEvent.Action.OPENED, note=alert.message)
-    audit_record(commune=rule.commune, action="datahub.alert.open", obj=alert, summary=alert.message[:200])
+    audit_record(
+        commune=rule.commune,
+        action="datahub.alert.open",
+        obj=alert,
+        summary=_alert_summary(alert, alert.message),
+    )
     _notify(alert)
     return alert
 
@@ -294,7 +340,12 @@ def _auto_close(alert: Alert, outcome: alerting.Outcome, now: datetime, unit_cod
             )
         }
     AlertEvent.objects.create(alert=alert, at=now, action=AlertEvent.Action.AUTO_CLOSED, note=note)
-    audit_record(commune=alert.commune, action="datahub.alert.auto_close", obj=alert, summary=note[:200])
+    audit_record(
+        commune=alert.commune,
+        action="datahub.alert.auto_close",
+        obj=alert,
+        summary=_alert_summary(alert, note),
+    )
 
 
 @transaction.atomic
@@ -455,9 +506,9 @@ def alert_acknowledge(*, commune: Commune, actor: Actor, alert: Alert, note: str
     AlertEvent.objects.create(
         alert=alert, at=now, actor=account, action=AlertEvent.Action.ACKNOWLEDGED, note=note
     )
-    audit_record(
-        commune=commune, actor=actor, action="datahub.alert.acknowledge", obj=alert, summary=note[:200]
-    )
+    with translation.override(commune_language(commune)):
+        summary = _alert_summary(alert, note)
+    audit_record(commune=commune, actor=actor, action="datahub.alert.acknowledge", obj=alert, summary=summary)
     return alert
 
 
@@ -479,7 +530,9 @@ def alert_close(*, commune: Commune, actor: Actor, alert: Alert, note: str) -> A
     alert.closed_by = account
     alert.save(update_fields=["state", "closed_at", "closed_by"])
     AlertEvent.objects.create(alert=alert, at=now, actor=account, action=AlertEvent.Action.CLOSED, note=note)
-    audit_record(commune=commune, actor=actor, action="datahub.alert.close", obj=alert, summary=note[:200])
+    with translation.override(commune_language(commune)):
+        summary = _alert_summary(alert, note)
+    audit_record(commune=commune, actor=actor, action="datahub.alert.close", obj=alert, summary=summary)
     return alert
 
 

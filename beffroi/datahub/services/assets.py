@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from beffroi.core.services import audit_record
 from beffroi.datahub.models import Entity
 from beffroi.datahub.ngsild import context as ldctx
 from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.datahub.services.alerts import commune_language
 from beffroi.datahub.services.entities import entity_create, entity_delete, entity_merge, entity_set_public
 
 # The Smart Data Models domain (its bundled @context) of each type an administrator may add.
@@ -117,12 +119,24 @@ def asset_update(
     services.entities, the rest here with the changed fields)."""
     _require(commune, actor)
     ensure_owned(entity, commune)
-    name = name.strip()
+    with translation.override(commune_language(commune)):
+        return _update(commune, actor, entity, name.strip(), latitude, longitude, is_public)
+
+
+def _update(
+    commune: Commune,
+    actor: Actor,
+    entity: Entity,
+    name: str,
+    latitude: float | None,
+    longitude: float | None,
+    is_public: bool,
+) -> Entity:
     changed = []
     if name != entity.name:
-        changed.append("name")
+        changed.append(_("nom"))
     if (latitude, longitude) != (entity.lat, entity.lon):
-        changed.append("location")
+        changed.append(_("position"))
     if changed:
         # The asset's own name member (its type's vocabulary, as it was created), else Smart Data Models'.
         name_iri = next((key for key in entity.data if short_name(key) == "name"), NAME_IRI)
@@ -131,12 +145,9 @@ def asset_update(
             LOCATION_IRI: _location(latitude, longitude),
         }
         entity = entity_merge(commune=commune, entity_id=entity.entity_id, fragment=fragment)
+        summary = _("%(asset)s : %(changes)s") % {"asset": entity, "changes": ", ".join(changed)}
         audit_record(
-            commune=commune,
-            actor=actor,
-            action="datahub.entity.update",
-            obj=entity,
-            summary=f"{entity.entity_id} ({', '.join(changed)})",
+            commune=commune, actor=actor, action="datahub.entity.update", obj=entity, summary=summary[:300]
         )
     if is_public != entity.is_public:
         entity = entity_set_public(

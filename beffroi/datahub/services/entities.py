@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
@@ -40,6 +41,7 @@ from beffroi.datahub.ngsild.errors import AlreadyExists, BadRequestData, NgsiLdE
 from beffroi.datahub.ngsild.names import attribute_iri_problem
 from beffroi.datahub.ngsild.temporal import format_datetime
 from beffroi.datahub.ngsild.vocabulary import VALUE_MEMBER, short_name
+from beffroi.datahub.services.alerts import commune_language
 from beffroi.datahub.services.observations import SeriesBatch, series_store
 from beffroi.datahub.services.subscriptions import changes_notify
 
@@ -154,7 +156,7 @@ def entity_create(
     _record_measurements(row, attributes(row.data))
     if audit:
         audit_record(
-            commune=commune, actor=actor, action="datahub.entity.create", obj=row, summary=row.entity_id
+            commune=commune, actor=actor, action="datahub.entity.create", obj=row, summary=str(row)[:300]
         )
     return row
 
@@ -177,7 +179,7 @@ def entity_replace(
         body["type"] = entity_types(row)
     _replace(row, check_entity(body))
     audit_record(
-        commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=row.entity_id
+        commune=commune, actor=actor, action="datahub.entity.replace", obj=row, summary=str(row)[:300]
     )
     return row
 
@@ -228,7 +230,7 @@ def entity_delete(*, commune: Commune, entity_id: str, actor: Actor = None, audi
     row = _get(commune, entity_id)
     if audit:
         audit_record(
-            commune=commune, actor=actor, action="datahub.entity.delete", obj=row, summary=row.entity_id
+            commune=commune, actor=actor, action="datahub.entity.delete", obj=row, summary=str(row)[:300]
         )
     row.delete()
 
@@ -239,13 +241,10 @@ def entity_set_public(*, commune: Commune, entity_id: str, is_public: bool, acto
     row = _get(commune, entity_id)
     row.is_public = is_public
     row.save(update_fields=["is_public"])
-    audit_record(
-        commune=commune,
-        actor=actor,
-        action="datahub.entity.publish",
-        obj=row,
-        summary=f"{row.entity_id} {is_public}",
-    )
+    with translation.override(commune_language(commune)):
+        done = _("publié") if is_public else _("retiré de la publication")
+        summary = _("%(asset)s : %(done)s") % {"asset": row, "done": done}
+    audit_record(commune=commune, actor=actor, action="datahub.entity.publish", obj=row, summary=summary)
     return row
 
 

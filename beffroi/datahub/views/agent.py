@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.accounts.selectors import user_can
+from beffroi.core.confirm import confirmation_page
 from beffroi.datahub import labels, selectors, services
 from beffroi.datahub.forms import AcknowledgeForm, AlertRuleForm, CloseForm
 from beffroi.datahub.models import Alert
@@ -181,9 +183,33 @@ def rule_create(request):
     return _rule_form_page(request)
 
 
-@capability_required("handle_requests")
-def rule_edit(request, pk: int):
+def _rule(request, pk: int):
     rule = selectors.rule_get(commune=request.commune, pk=pk)
     if rule is None:
         raise Http404
-    return _rule_form_page(request, rule)
+    return rule
+
+
+@capability_required("handle_requests")
+def rule_edit(request, pk: int):
+    return _rule_form_page(request, _rule(request, pk))
+
+
+@capability_required("handle_requests")
+def rule_delete(request, pk: int):
+    rule = _rule(request, pk)
+    asking = confirmation_page(
+        request,
+        title=_("Supprimer la règle « %(label)s » ?") % {"label": rule.label},
+        message=_(
+            "Ses alertes, en cours ou closes, et leur historique seront supprimés avec elle. Cette "
+            "suppression est définitive ; pour seulement suspendre la règle, décochez « Règle active »."
+        ),
+        button=_("Supprimer la règle"),
+        cancel_url=reverse("datahub:alert_rule_edit", args=[rule.pk]),
+    )
+    if asking is not None:
+        return asking
+    services.alert_rule_delete(commune=request.commune, actor=request.user, rule=rule)
+    messages.success(request, _("Règle « %(label)s » supprimée.") % {"label": rule.label})
+    return redirect("datahub:alert_rules")
