@@ -438,8 +438,12 @@ def display_value(
     *,
     places: Mapping[str, str] | None = None,
     communes: Mapping[str, str] | None = None,
+    coordinates: bool = True,
 ) -> str:
-    """The human reading of a stored value (for the summary, the receipt, the agents' page, the CSV)."""
+    """The human reading of a stored value (for the summary, the receipt, the agents' page, the CSV).
+
+    `coordinates`: an address's located point as read by the agents (latitude, longitude and where it comes
+    from); False for what a resident reads (the summary, the tracking page, the receipt, the letter)."""
     if value is None or value == [] or value == "":
         return ""
     kind = field["type"]
@@ -466,7 +470,7 @@ def display_value(
         ]
         text = ", ".join(line.strip() for line in lines if line and line.strip())
         point = value.get("point")
-        if isinstance(point, Mapping) and "lat" in point and "lon" in point:
+        if coordinates and isinstance(point, Mapping) and "lat" in point and "lon" in point:
             where = (
                 "point placé sur la carte"
                 if point.get("source") == "carte"

@@ -341,18 +341,30 @@ class DecisionForm(forms.Form):
             (Dossier.State.CLOSED.value, _("classé sans suite")),
         ],
     )
-    template = forms.ChoiceField(label=_("Modèle de lettre"), required=False)
+    template = forms.ChoiceField(
+        label=_("Modèle de lettre"),
+        required=False,
+        help_text=_(
+            "Choisissez un modèle puis « Préremplir avec ce modèle » : la lettre est remplie avec les champs du "
+            "dossier, à relire et compléter avant d'enregistrer la décision."
+        ),
+    )
+    # Both required, as the decision itself refuses them empty (services.dossier_decide): the labels say so.
     text = forms.CharField(
         label=_("Texte de la lettre"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=_("Laissé vide, le texte du modèle est repris avec les champs du dossier."),
+        error_messages={"required": _("Rédigez la lettre de décision ou choisissez un modèle.")},
     )
     signatory = forms.CharField(
         label=_("Signataire"),
-        required=False,
         max_length=200,
         help_text=_("Par exemple : Le maire, Jeanne Dupont."),
+        error_messages={
+            "required": _(
+                "Indiquez le signataire de la décision, sa qualité puis son prénom et son nom séparés par une "
+                "virgule (par exemple « Le maire, Jeanne Dupont »)."
+            )
+        },
     )
 
     def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any):

@@ -109,16 +109,19 @@ def receipt_text(dossier: Dossier) -> str:
     return "\n".join(lines)
 
 
-def answers_read(dossier: Dossier, *, places: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def answers_read(
+    dossier: Dossier, *, places: Mapping[str, str] | None = None, coordinates: bool = False
+) -> list[dict[str, Any]]:
     """The dossier's answers as read, section by section (a block's rows listed), for pages and print: a
     choice by its label, a place by its name, a commune by its name (`places`: the commune's, read when not
-    given)."""
+    given). An address's located point (latitude, longitude) only with `coordinates` (the agents' page): a
+    resident reads the address alone."""
     communes = france_communes() or {}
     if places is None:
         places = selectors.place_names(commune=dossier.commune, forms=[dossier.version.schema])
 
     def read(item: Any, value: Any) -> str:
-        text = display_value(item, value, places=places, communes=communes)
+        text = display_value(item, value, places=places, communes=communes, coordinates=coordinates)
         if item["type"] == "file" and isinstance(value, dict) and value.get("paper"):
             text = _(text)  # a piece seen on paper or to come (fields.PAPER_PIECES), in the reader's language
         return text
@@ -172,8 +175,20 @@ def identity_read(dossier: Dossier) -> list[tuple[str, str]]:
     return out
 
 
-def context(dossier: Dossier) -> dict[str, Any]:
-    """Everything the accusés name, for the page, the e-mail and the PDF."""
+def addressee(dossier: Dossier) -> list[str]:
+    """The decision letter's addressee block, line by line: the applicant's name, then the postal address when
+    one was given (street, complement, postcode and city); never a phone number or an e-mail in its place."""
+    given = (dossier.identity or {}).get("address")
+    lines = [dossier.applicant_name]
+    if isinstance(given, Mapping):
+        town = f"{given.get('postcode') or ''} {given.get('city') or ''}"
+        lines += [str(given.get("street") or ""), str(given.get("complement") or ""), town]
+    return [" ".join(line.split()) for line in lines if line and line.strip()]
+
+
+def context(dossier: Dossier, *, for_agents: bool = False) -> dict[str, Any]:
+    """Everything the accusés name, for the page, the e-mail and the PDF (`for_agents`: the agents' page,
+    which reads an address's located point too)."""
     filed_at = timezone.localtime(dossier.filed_at) if dossier.filed_at else None
     found = service(dossier)
     return {
@@ -189,7 +204,8 @@ def context(dossier: Dossier) -> dict[str, Any]:
         ),
         "code_url": commune_url(dossier.commune, "procedures:track_code"),
         "identity": identity_read(dossier),
-        "sections": answers_read(dossier),
+        "sections": answers_read(dossier, coordinates=for_agents),
+        "addressee": addressee(dossier),
         "today": timezone.localdate(),
         "file_url": "",  # the pages that link the pieces name their view (public: by token; agents: by id)
         "token_or_pk": "",

@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.utils import timezone
 
 from beffroi.procedures import fields, services
+from beffroi.procedures.models import Dossier
 from beffroi.territory import addressing
 from beffroi.territory.models import Address, AddressStreet
 
@@ -120,3 +122,21 @@ def test_with_javascript_the_point_placed_is_stored_and_shown_again(client, valb
     assert "Le point placé sur la carte pour « Adresse du déménagement » n'est pas valable" in text(tampered)
     identity = text(client.get(f"/valbourg/demarches/brouillon/{dossier.access_token}/identite/"))
     assert "procedures-map-field" not in identity  # the applicant's own address: no map
+
+
+def test_a_resident_reads_the_address_without_coordinates_the_agents_with_them(
+    client, valbourg, moving, addresses, agent_valbourg
+):
+    dossier, _url, _response = _step(
+        client, valbourg, moving, {"street": "14 rue des Écoles", "postcode": "21990", "city": "Valbourg"}
+    )
+    summary = text(client.get(f"/valbourg/demarches/brouillon/{dossier.access_token}/recapitulatif/"))
+    assert "14 rue des Écoles, 21990 Valbourg" in summary
+    assert "latitude" not in summary and "base adresse" not in summary
+
+    Dossier.objects.filter(pk=dossier.pk).update(state=Dossier.State.FILED, received_on=timezone.localdate())
+    track = text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
+    assert "14 rue des Écoles, 21990 Valbourg" in track and "latitude" not in track
+    client.force_login(agent_valbourg)
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "situé d'après la base adresse : latitude 47,31200, longitude 4,81000" in page

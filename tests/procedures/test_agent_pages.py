@@ -303,3 +303,147 @@ def test_every_demarche_mail_is_from_the_mairie_with_its_reply_to(
         assert message.reply_to == ["mairie@valbourg.test"]
     decision = mail.outbox[-1].body
     assert "acceptée" in decision
+
+
+# --- what the agent is told after acting: the mail that goes, or that none does ---------------------------------
+
+
+def _counter_filed(client, cantine, school, *, address: bool = True):
+    """A dossier filed at the counter with a phone number and no e-mail (and, unless `address`, no address)."""
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    identity["id-phone"] = ["06 12 34 56 78"]
+    if not address:
+        identity = {k: v for k, v in identity.items() if not k.startswith("id-address")}
+    posted = {"channel": "guichet", "consent": "on", **identity, **_answers(school)}
+    client.post(
+        f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
+        {**posted, "justificatif_domicile-papier": "vu"},
+    )
+    return Dossier.objects.latest("pk")
+
+
+def test_without_an_email_the_agent_is_told_no_mail_goes_and_to_print_the_decision(
+    client, valbourg, cantine, school, agent_valbourg, django_capture_on_commit_callbacks
+):
+    client.force_login(agent_valbourg)
+    dossier = _counter_filed(client, cantine, school)
+    mail.outbox.clear()
+    base = f"/valbourg/demarches/gestion/dossier/{dossier.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = text(client.post(f"{base}/pieces/", {"pieces": "Un justificatif."}, follow=True))
+    assert "Aucun courriel : prévenez le demandeur par téléphone ou par courrier." in asked
+    with django_capture_on_commit_callbacks(execute=True):
+        written = text(client.post(f"{base}/message/", {"body": "Passez en mairie."}, follow=True))
+    assert "Message envoyé au demandeur" not in written
+    assert "Aucun courriel n'est envoyé au demandeur" in written
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{base}/decider/",
+            {"outcome": "accepte", "text": "Accordé.", "signatory": "Le maire, Michel Roy"},
+            follow=True,
+        )
+    decided = text(response)
+    assert "le demandeur est prévenu" not in decided
+    assert (
+        "Décision enregistrée. Aucun courriel : imprimez la lettre de décision et remettez-la ou envoyez-la "
+        "au demandeur."
+    ) in decided
+    # the letter's link in the message itself (a link, not its markup written out)
+    link = f'<a href="/valbourg/demarches/gestion/dossier/{dossier.pk}/decision.pdf">Lettre de décision (PDF)</a>'
+    assert link in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_with_an_email_the_agent_is_told_where_the_mail_goes(
+    client, valbourg, cantine, school, agent_valbourg, django_capture_on_commit_callbacks
+):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    base = f"/valbourg/demarches/gestion/dossier/{dossier.pk}"
+    asked = text(client.post(f"{base}/pieces/", {"pieces": "Un justificatif."}, follow=True))
+    assert "un courriel les indique au demandeur à camille.fournier@example.org" in asked
+    written = text(client.post(f"{base}/message/", {"body": "Bien reçu."}, follow=True))
+    assert "un courriel le lui signale à camille.fournier@example.org" in written
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = text(
+            client.post(
+                f"{base}/decider/",
+                {"outcome": "accepte", "text": "Accordé.", "signatory": "Le maire, Michel Roy"},
+                follow=True,
+            )
+        )
+    assert "un courriel lui est envoyé à camille.fournier@example.org" in decided
+    assert "décision" in mail.outbox[-1].subject.lower()
+
+
+# --- the decision form ------------------------------------------------------------------------------------------
+
+
+def test_the_decision_form_says_the_letter_and_signatory_are_required_and_prefills_a_template(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = _filed(valbourg, cantine, school)
+    services.decision_templates_ensure(commune=valbourg)
+    template = selectors.decision_templates(commune=valbourg).get(outcome="accepte")
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"
+    page = text(client.get(url))
+    assert "Texte de la lettre (facultatif)" not in re.sub(r"<[^>]+>", "", page)
+    assert "Signataire (facultatif)" not in re.sub(r"<[^>]+>", "", page)
+    assert "Texte de la lettre (obligatoire)" in re.sub(r"<[^>]+>", "", page)
+    assert "Signataire (obligatoire)" in re.sub(r"<[^>]+>", "", page)
+    assert "Préremplir avec ce modèle" in page
+    # with JavaScript, the letters the templates give are in the page for the choice to fill the field
+    assert 'id="procedures-decision-letters"' in page and dossier.display_code in page
+
+    # without JavaScript: the button fills the letter with the template and the dossier, nothing is decided
+    prefilled = client.post(
+        f"{url}decider/", {"template": str(template.pk), "text": "", "signatory": "", "prefill": "1"}
+    )
+    assert prefilled.status_code == 200
+    shown = text(prefilled)
+    assert f"(dossier {dossier.display_code})" in shown and "error-summary" not in shown
+    assert re.search(r'<input type="radio" name="outcome" value="accepte"[^>]* checked>', shown)
+    assert Dossier.objects.get(pk=dossier.pk).state == "depose"
+
+    # a template chosen and the letter left empty: the letter comes back filled, to read before deciding
+    empty = client.post(
+        f"{url}decider/",
+        {"outcome": "accepte", "template": str(template.pk), "text": "", "signatory": "Le maire, Michel Roy"},
+    )
+    assert empty.status_code == 422
+    assert "Relisez la lettre préremplie avec le modèle" in text(empty)
+    assert f"(dossier {dossier.display_code})" in text(empty)
+    assert Dossier.objects.get(pk=dossier.pk).state == "depose"
+
+
+def test_a_dossier_without_an_agent_says_so_in_words(client, valbourg, cantine, school, agent_valbourg):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
+    assert "aucun agent désigné" in page
+    assert ">personne" not in page
+
+
+# --- the decision letter's addressee ----------------------------------------------------------------------------
+
+
+def test_the_letters_addressee_is_a_name_and_an_address_never_a_phone(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    for address in (False, True):
+        dossier = _counter_filed(client, cantine, school, address=address)
+        services.dossier_decide(
+            dossier=dossier,
+            actor=agent_valbourg,
+            outcome="accepte",
+            text="Accordé.",
+            signatory="Le maire, Michel Roy",
+        )
+        letter = pdf_text(
+            client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decision.pdf").content
+        )
+        assert "Camille Fournier" in letter
+        assert "06 12" not in letter and "06\xa012" not in letter
+        assert ("3 rue des Lilas" in letter and "21990 Valbourg" in letter) is address

@@ -11,7 +11,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from beffroi.core.models import AuditEntry
+from beffroi.procedures import services
 from beffroi.procedures.models import Dossier
+from tests.factories import member
 
 
 def text(response):
@@ -181,3 +183,31 @@ def test_the_list_of_demarches_follows_each_change_of_what_it_shows(client, cant
     assert 'href="/valbourg/demarches/cantine-garderie/"' in cards()
     type(cantine).objects.filter(pk=cantine.pk).update(status="fermee")
     assert "Cantine et garderie" not in text(client.get("/valbourg/demarches/"))
+
+
+def test_a_signed_in_resident_typing_their_own_code_is_led_to_its_tracking_page(
+    client, valbourg, cantine, school, habitant_valbourg
+):
+    dossier = services.dossier_start(
+        commune=valbourg, demarche=cantine, actor=habitant_valbourg, applicant_kind="particulier"
+    )
+    identity = {k: [v] for k, v in IDENTITY.items()}
+    assert services.dossier_save(dossier=dossier, posted=identity, identity=True, complete=True) == {}
+    answers = {k: [v] for k, v in _children(school, str(dossier.version_id)).items()}
+    answers.update({"jours_cantine": ["lundi"], "periscolaire": ["non"]})
+    pdf = SimpleUploadedFile("domicile.pdf", PDF)
+    assert services.dossier_save(dossier=dossier, posted=answers, files={"justificatif_domicile": pdf}) == {}
+    dossier = services.dossier_submit(dossier=dossier, actor=habitant_valbourg)
+    url = f"/valbourg/demarches/suivi/?code={dossier.display_code}"
+    link = f'href="/valbourg/demarches/dossier/{dossier.access_token}/"'
+
+    client.force_login(habitant_valbourg)
+    page = text(client.get(url))
+    assert link in page and "Ouvrir le suivi de votre dossier" in page
+    assert "ouvrez le lien personnel reçu par e-mail" not in page
+    # anyone else who has the code reads the state only: never the private link
+    client.force_login(member(valbourg, "habitant", "voisin@valbourg.test"))
+    page = text(client.get(url))
+    assert link not in page and "ouvrez le lien personnel reçu par e-mail" in page
+    client.logout()
+    assert dossier.access_token not in text(client.get(url))

@@ -113,15 +113,17 @@ def test_an_agent_handles_a_dossier_end_to_end(
     )
     assert note.status_code == 302
     template = valbourg_template(valbourg, "accepte")
+    chosen = {"outcome": "accepte", "template": str(template.pk), "signatory": "Le maire, Jeanne Roy"}
+    # the template's letter, filled with the dossier, is read in the form before the decision is recorded
+    prefilled = client.post(
+        f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decider/", {**chosen, "text": "", "prefill": "1"}
+    )
+    assert prefilled.status_code == 200
+    letter = prefilled.context["decision_form"].initial["text"]
+    assert dossier.display_code in letter
     with django_capture_on_commit_callbacks(execute=True):
         decided = client.post(
-            f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decider/",
-            {
-                "outcome": "accepte",
-                "template": str(template.pk),
-                "text": "",
-                "signatory": "Le maire, Jeanne Roy",
-            },
+            f"/valbourg/demarches/gestion/dossier/{dossier.pk}/decider/", {**chosen, "text": letter}
         )
     assert decided.status_code == 302
     dossier.refresh_from_db()

@@ -859,11 +859,43 @@ def letter_values(
     places = selectors.place_names(commune=dossier.commune, forms=[dossier.version.schema])
     communes = france_communes() or {}
     answers = {
-        key: display_value(fields[key], value, places=places, communes=communes)
+        key: display_value(fields[key], value, places=places, communes=communes, coordinates=False)
         for key, value in dossier.answers.items()
         if key in fields and fields[key]["type"] != "repeat"
     }
     return values, answers
+
+
+def letter_prefill(*, dossier: Dossier, template: DecisionTemplate, signatory: str = "") -> tuple[str, str]:
+    """A template's letter filled with the dossier, and its signatory (the one given, else the template's):
+    what the decision form shows for the agent to read and complete before deciding.
+
+    Not audited: a read."""
+    ensure_owned(template, dossier.commune)
+    signatory = " ".join((signatory or template.signatory).split())
+    values, answers = letter_values(dossier, signatory=signatory)
+    return letters.render(template.body, values, answers), signatory
+
+
+def letter_errors(*, text: str, signatory: str) -> dict[str, str]:
+    """What stops a decision letter from going, by field (empty: nothing): a passage of its template left to
+    write, a signatory without quality and name.
+
+    Not audited: a read."""
+    errors: dict[str, str] = {}
+    left = letters.unfilled(text)
+    if left:
+        errors["text"] = _(
+            "La lettre contient encore %(left)s, à remplacer par le texte propre à ce dossier avant de "
+            "l'envoyer."
+        ) % {"left": ", ".join(f"« {part} »" for part in left)}
+    quality, _comma, name = signatory.partition(",")
+    if not quality.strip() or not name.strip():
+        errors["signatory"] = _(
+            "Indiquez le signataire de la décision, sa qualité puis son prénom et son nom séparés par une "
+            "virgule (par exemple « Le maire, Jeanne Dupont »)."
+        )
+    return errors
 
 
 @transaction.atomic
@@ -891,23 +923,10 @@ def dossier_decide(
     ensure_owned(template, locked.commune)
     signatory = " ".join((signatory or (template.signatory if template else "")).split())
     if not text.strip() and template is not None:
-        values, answers = letter_values(locked, signatory=signatory)
-        text = letters.render(template.body, values, answers)
+        text, signatory = letter_prefill(dossier=locked, template=template, signatory=signatory)
     if not text.strip():
         raise DossierError({"text": _("Rédigez la lettre de décision ou choisissez un modèle.")})
-    errors: dict[str, str] = {}
-    left = letters.unfilled(text)
-    if left:
-        errors["text"] = _(
-            "La lettre contient encore %(left)s, à remplacer par le texte propre à ce dossier avant de "
-            "l'envoyer."
-        ) % {"left": ", ".join(f"« {part} »" for part in left)}
-    quality, _comma, name = signatory.partition(",")
-    if not quality.strip() or not name.strip():
-        errors["signatory"] = _(
-            "Indiquez le signataire de la décision, sa qualité puis son prénom et son nom séparés par une "
-            "virgule (par exemple « Le maire, Jeanne Dupont »)."
-        )
+    errors = letter_errors(text=text, signatory=signatory)
     if errors:
         raise LetterError(errors, letter=text.strip())
     open_pause = locked.pauses.filter(ended_on__isnull=True).first()

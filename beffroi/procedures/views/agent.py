@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -136,6 +137,24 @@ def _template_choices(commune: Any) -> list[tuple[str, str]]:
     return [(str(t.pk), t.title) for t in selectors.decision_templates(commune=commune)]
 
 
+def _letters(commune: Any, dossier: Dossier) -> dict[str, dict[str, str]]:
+    """Each decision template's letter filled with this dossier (and its signatory), by the template's id: what
+    the decision form's script puts in the letter when a template is chosen."""
+    if dossier.is_decided:
+        return {}
+    signatory = selectors.last_signatory(commune=commune)
+    out = {}
+    for template in selectors.decision_templates(commune=commune):
+        text, signed = services.letter_prefill(dossier=dossier, template=template, signatory=signatory)
+        out[str(template.pk)] = {"text": text, "signatory": signed, "outcome": template.outcome}
+    return out
+
+
+def _applicant_told(dossier: Dossier, *, required: bool = True) -> str:
+    """The address the applicant's mail about this action goes to, '' when none goes (as services sends it)."""
+    return selectors.applicant_address(dossier=dossier, required=required)
+
+
 def _forms(request, dossier: Dossier, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     commune = request.commune
     teams = [(str(t.pk), t.name) for t in team_list(commune=commune)]
@@ -168,17 +187,19 @@ def _dossier_page(
     request, item: Dossier, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
+    can_act = user_can(commune=request.commune, user=request.user, capability="instruct_dossiers")
     return render(
         request,
         "procedures/agent/dossier.html",
         {
-            **receipts.context(item),
+            **receipts.context(item, for_agents=True),
             "events": selectors.all_events(dossier=item),
             "thread": selectors.messages(dossier=item),
             "pauses": list(item.pauses.all()),
             "days_left": (item.deadline - today).days if item.deadline else None,
             "pieces_closed": services.implicit_decision_born(item, today=today),
-            "can_act": user_can(commune=request.commune, user=request.user, capability="instruct_dossiers"),
+            "can_act": can_act,
+            "letters": _letters(request.commune, item) if can_act else {},
             **_forms(request, item, bound),
         },
         status=status,
@@ -203,7 +224,19 @@ def act(request, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise services.DossierError({})
             services.dossier_request_pieces(dossier=item, actor=actor, pieces=form.cleaned_data["pieces"])
-            done = _("Pièces demandées : le délai est suspendu jusqu'à la réponse.")
+            email = _applicant_told(item)
+            done = (
+                _(
+                    "Pièces demandées : le délai est suspendu jusqu'à la réponse ; un courriel les indique au "
+                    "demandeur à %(email)s."
+                )
+                % {"email": email}
+                if email
+                else _(
+                    "Pièces demandées : le délai est suspendu jusqu'à la réponse. Aucun courriel : prévenez le "
+                    "demandeur par téléphone ou par courrier."
+                )
+            )
         elif action == "annoter":
             form = NoteForm(post)
             bound["note_form"] = form
@@ -222,7 +255,15 @@ def act(request, pk: int, action: str) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 attachment=form.cleaned_data.get("attachment"),
             )
-            done = _("Message envoyé au demandeur.")
+            email = _applicant_told(item, required=False)
+            done = (
+                _("Message envoyé au demandeur : un courriel le lui signale à %(email)s.") % {"email": email}
+                if email
+                else _(
+                    "Message enregistré sur la page de suivi du dossier. Aucun courriel n'est envoyé au "
+                    "demandeur : prévenez-le par téléphone ou par courrier s'il le faut."
+                )
+            )
         elif action == "affecter":
             team_pk, agent_pk = parse_pk(post.get("team")), parse_pk(post.get("assignee"))
             team = team_get_by_pk(commune=request.commune, pk=team_pk) if team_pk else None
@@ -238,16 +279,42 @@ def act(request, pk: int, action: str) -> HttpResponse:
             services.dossier_assign(dossier=item, actor=actor, team=team, assignee=agent)
             done = _("Affectation enregistrée.")
         elif action == "decider":
-            form = DecisionForm(post, templates=_template_choices(request.commune))
-            bound["decision_form"] = form
-            if not form.is_valid():
-                raise services.DossierError({})
-            template_pk = parse_pk(form.cleaned_data["template"])
+            templates = _template_choices(request.commune)
+            template_pk = parse_pk(post.get("template"))
             template = (
                 selectors.decision_template_get(commune=request.commune, pk=template_pk)
                 if template_pk
                 else None
             )
+            if template is not None and ("prefill" in post or not post.get("text", "").strip()):
+                # The template's letter filled with the dossier, shown for the agent to read and complete:
+                # « Préremplir avec ce modèle », or a template chosen with the letter left empty.
+                text, signatory = services.letter_prefill(
+                    dossier=item, template=template, signatory=post.get("signatory", "")
+                )
+                filled = {
+                    "outcome": post.get("outcome") or template.outcome,
+                    "template": str(template.pk),
+                    "text": text,
+                    "signatory": signatory,
+                }
+                if "prefill" in post:
+                    bound["decision_form"] = DecisionForm(templates=templates, initial=filled)
+                    return _dossier_page(request, item, bound)
+                form = DecisionForm(filled, templates=templates)
+                bound["decision_form"] = form
+                form.is_valid()
+                errors = services.letter_errors(text=text, signatory=signatory)
+                errors.setdefault(
+                    "text", _("Relisez la lettre préremplie avec le modèle, puis enregistrez la décision.")
+                )
+                raise services.DossierError(
+                    {name: message for name, message in errors.items() if name not in form.errors}
+                )
+            form = DecisionForm(post, templates=templates)
+            bound["decision_form"] = form
+            if not form.is_valid():
+                raise services.DossierError({})
             services.dossier_decide(
                 dossier=item,
                 actor=actor,
@@ -256,7 +323,21 @@ def act(request, pk: int, action: str) -> HttpResponse:
                 template=template,
                 signatory=form.cleaned_data["signatory"],
             )
-            done = _("Décision enregistrée ; le demandeur est prévenu.")
+            email = _applicant_told(item)
+            if email:
+                done = _(
+                    "Décision enregistrée ; le demandeur est prévenu : un courriel lui est envoyé à %(email)s."
+                ) % {"email": email}
+            else:
+                done = format_html(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "Décision enregistrée. Aucun courriel : imprimez la lettre de décision et remettez-la ou "
+                        "envoyez-la au demandeur."
+                    ),
+                    reverse("procedures:agent_decision_pdf", kwargs={"pk": item.pk}),
+                    _("Lettre de décision (PDF)"),
+                )
         else:
             raise Http404
     except services.DossierError as exc:

@@ -417,10 +417,12 @@ def track_code(request) -> HttpResponse:
             form.add_error(
                 "code", _("Aucun dossier déposé ne porte ce code dans la commune. Vérifiez les 8 caractères.")
             )
+    # The signed-in resident's own dossier: its whole tracking page is theirs already (« Mes démarches »).
+    own = dossier is not None and request.user.is_authenticated and dossier.applicant_id == request.user.pk
     return render(
         request,
         "procedures/track_code.html",
-        {"form": form, "dossier": dossier},
+        {"form": form, "dossier": dossier, "own": own},
         status=404 if form.errors else 200,
     )
 

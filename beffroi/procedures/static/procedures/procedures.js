@@ -66,3 +66,34 @@
     });
   });
 })();
+
+// The decision form (agents): choosing a letter template puts its letter, filled with the dossier on the server
+// (the page's « procedures-decision-letters » data), in the letter's field, with its signatory and decision when
+// none is given yet. A letter the agent has written is never replaced: « Préremplir avec ce modèle » does it,
+// and does it all without this script.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var data = document.getElementById("procedures-decision-letters");
+    var form = document.querySelector("form[data-decision-form]");
+    if (!data || !form) { return; }
+    var letters = JSON.parse(data.textContent);
+    var select = form.querySelector('select[name="template"]');
+    var text = form.querySelector('textarea[name="text"]');
+    var signatory = form.querySelector('input[name="signatory"]');
+    if (!select || !text) { return; }
+    var filled = ""; // what a template put there last: another template may replace it
+    select.addEventListener("change", function () {
+      var letter = letters[select.value];
+      if (!letter) { return; }
+      if (text.value.trim() !== "" && text.value !== filled) { return; }
+      text.value = letter.text;
+      filled = letter.text;
+      if (signatory && !signatory.value.trim()) { signatory.value = letter.signatory; }
+      if (!form.querySelector('input[name="outcome"]:checked')) {
+        var outcome = form.querySelector('input[name="outcome"][value="' + letter.outcome + '"]');
+        if (outcome) { outcome.checked = true; }
+      }
+    });
+  });
+})();
