@@ -246,7 +246,7 @@ def test_the_receipt_of_a_counter_filing_without_email_says_what_is_true(
         pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content).split()
     )
     assert "accusé d'enregistrement électronique" not in receipt
-    assert "lien personnel reçu par e-mail" not in receipt
+    assert "lien personnel reçu par courriel" not in receipt
     assert "enregistrée par la mairie" in receipt and "accueil de la mairie" in receipt
     assert f"Avec le code de suivi {dossier.display_code}" in receipt
     assert "gardez cet accusé, il porte votre code" in receipt
@@ -261,7 +261,7 @@ def test_the_receipt_of_a_web_filing_keeps_its_electronic_wording(
         pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content).split()
     )
     assert "accusé d'enregistrement électronique" in receipt
-    assert "lien personnel reçu par e-mail" in receipt
+    assert "lien personnel reçu par courriel" in receipt
 
 
 # --- mails in the mairie's name ---------------------------------------------------------------------------------
