@@ -106,6 +106,21 @@ def _moving(browser, base: str, tmp_path, *, javascript: bool) -> str:
     return summary
 
 
+def _stored_point(summary: str):
+    """The map point stored with the draft whose code the summary page shows (« brouillon CUBU-AMCX »)."""
+    import re
+
+    from beffroi.procedures.models import Dossier
+
+    code = re.search(r"brouillon ([A-Z0-9]{4})-([A-Z0-9]{4})", summary)
+    dossier = Dossier.objects.get(tracking_code=code.group(1) + code.group(2))
+    return (dossier.answers.get("adresse") or {}).get("point")
+
+
 def test_an_address_gets_its_map_point_with_javascript_only(browser, demo_site, tmp_path):
-    assert "point placé sur la carte" in _moving(browser, demo_site, tmp_path, javascript=True)
-    assert "point placé sur la carte" not in _moving(browser, demo_site, tmp_path, javascript=False)
+    with_map = _moving(browser, demo_site, tmp_path, javascript=True)
+    assert (_stored_point(with_map) or {}).get("source") == "carte"
+    # the resident reads the address, not its coordinates (the agents' page gives them)
+    assert "latitude" not in with_map and "point placé sur la carte" not in with_map
+    without = _moving(browser, demo_site, tmp_path, javascript=False)
+    assert (_stored_point(without) or {}).get("source") != "carte"
