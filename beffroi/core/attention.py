@@ -53,9 +53,8 @@ class _Registered:
     code: str
     order: int
     provider: Provider
-    module: (
-        str | None
-    )  # the module whose switch governs the section; None: the module of the same code, if any
+    # the module whose switch governs the section; None: the module of the same code, if any
+    module: str | None
 
 
 _PROVIDERS: dict[str, _Registered] = {}
