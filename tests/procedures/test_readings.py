@@ -74,6 +74,9 @@ def test_a_signed_in_resident_finds_the_identification_filled_from_the_account(
     posted = {**IDENTITY, "first_name": ["Camille-Anne"], "email": [habitant_valbourg.email]}
     assert services.dossier_save(dossier=dossier, posted=posted, identity=True, complete=True) == {}
     assert dossier.identity["first_name"] == "Camille-Anne"
+    # a signed-in resident is not asked to note the page's address: the draft waits with their dossiers
+    step = text(client.get(f"/valbourg/demarches/brouillon/{dossier.access_token}/etape/1/"))
+    assert "vous le retrouvez avec vos dossiers" in step and "notez-la" not in step
 
 
 def test_the_accuse_page_says_where_the_mail_went(client, valbourg, cantine, school, habitant_valbourg):
