@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -85,6 +85,37 @@ class AmountField(forms.Field):
         if exc.code == "cents":
             return gettext("Indiquez un montant en euros, sans centimes.") if not self.cents else exc.message
         return str(AMOUNT_MESSAGES.get(exc.code, exc.message))
+
+
+class CoordinateField(forms.DecimalField):
+    """A point's latitude or longitude in decimal degrees, a comma accepted as the
+    decimal mark (« 47,3149 » as a French keyboard writes it), rounded to 6 decimals (about 10 cm) rather than
+    refused for its precision: the commune's address base (BAL files carry 7 decimals) or a phone's GPS give more.
+
+    Hidden by default: a map writes it, and the service that takes the point checks where it lies (an error on a
+    hidden field would have nowhere to show). `typed=True` for a text input a person fills in, with a numeric
+    keypad on phones and the globe's bounds checked here. The value is a `Decimal`, or None when left empty.
+    """
+
+    def __init__(self, axis: Literal["latitude", "longitude"], *, typed: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        if typed:
+            bound = 90 if axis == "latitude" else 180
+            kwargs.update(
+                min_value=-bound, max_value=bound, localize=True
+            )  # shown back with a comma in French
+            kwargs["widget"] = forms.TextInput(
+                attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
+            )
+        else:
+            kwargs["widget"] = forms.HiddenInput()
+        super().__init__(max_digits=9, decimal_places=6, **kwargs)
+
+    def to_python(self, value: Any) -> Any:  # a Decimal or None (the stubs type DecimalField as IntegerField)
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        number = super().to_python(value)
+        return None if number is None else number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

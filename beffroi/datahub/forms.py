@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core.forms import CoordinateField
 from beffroi.core.models import Commune
 from beffroi.datahub import labels, selectors
 from beffroi.datahub.models import AlertRule
@@ -192,23 +193,11 @@ class AssetForm(forms.Form):
             "invalid_choice": _("Choisissez un type d'équipement de la liste."),
         },
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("En degrés décimaux, par exemple 47,3191."),
+    latitude = CoordinateField(
+        "latitude", typed=True, label=_("Latitude"), help_text=_("En degrés décimaux, par exemple 47,3191.")
     )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("En degrés décimaux, par exemple 4,8247."),
+    longitude = CoordinateField(
+        "longitude", typed=True, label=_("Longitude"), help_text=_("En degrés décimaux, par exemple 4,8247.")
     )
     is_public = forms.BooleanField(
         label=_("Publier ce capteur"),
@@ -233,6 +222,9 @@ class AssetForm(forms.Form):
             # The error goes on the empty field, the one to fill in (or the other one to empty).
             missing = "longitude" if data.get("longitude") is None else "latitude"
             self.add_error(missing, _("Indiquez la latitude et la longitude, ou aucune des deux."))
+        for axis in ("latitude", "longitude"):  # the services write the point as JSON numbers
+            if data.get(axis) is not None:
+                data[axis] = float(data[axis])
         return data
 
 

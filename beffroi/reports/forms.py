@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
+from beffroi.core.forms import CoordinateField
 from beffroi.core.images import MAX_BYTES
 from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
@@ -42,27 +42,13 @@ class PhotosField(forms.FileField):
         return files
 
 
-class CoordinateField(forms.DecimalField):
-    """A point's latitude or longitude, rounded to 6 decimals (about 10 cm) rather than refused for its
-    precision: the commune's address base (BAL files carry 7 decimals) or a phone's GPS give more."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput, **kwargs)
-
-    def to_python(self, value: Any) -> Any:  # a Decimal or None (the stubs type DecimalField as IntegerField)
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".")  # « 47,3149 » as a French keyboard writes it
-        number = super().to_python(value)
-        return None if number is None else number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-
-
 class LocationMixin(forms.Form):
     # The field under which « Indiquez où se trouve le problème » is written (and linked from the error summary):
     # the first of the location group the page shows; None where the group is hidden (the report's step 2).
     location_error_field: str | None = "address"
 
-    latitude = CoordinateField()
-    longitude = CoordinateField()
+    latitude = CoordinateField("latitude")
+    longitude = CoordinateField("longitude")
     place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
         label=_("…ou un lieu connu de la commune"),
         queryset=None,
@@ -269,10 +255,13 @@ class AssistedReportForm(LocationMixin):
             "Par exemple : 14 rue des Écoles. Elle est cherchée dans la base d'adresses de la commune."
         )
         # The agent types the coordinates the resident gives (the map, with JavaScript, writes them here too).
-        for name, example in (("latitude", "47.3149"), ("longitude", "4.8382")):
-            field = self.fields[name]
-            field.widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
-            field.help_text = _("En degrés décimaux, par exemple %(example)s.") % {"example": example}
+        example = _("En degrés décimaux, par exemple %(example)s.")
+        self.fields["latitude"] = CoordinateField(
+            "latitude", typed=True, label=_("Latitude"), help_text=example % {"example": "47,3149"}
+        )
+        self.fields["longitude"] = CoordinateField(
+            "longitude", typed=True, label=_("Longitude"), help_text=example % {"example": "4,8382"}
+        )
         # The chosen category's questions, as on the resident's form (the category posted, else the one chosen
         # on the page before: ?categorie=).
         self.chosen_category = self._chosen_category(categories)
