@@ -7,7 +7,9 @@ first path segment (`/valbourg/…`, the path prefix is then moved into the scri
 their tenant themselves).
 """
 
-from django.urls import get_script_prefix, set_script_prefix
+from typing import Any
+
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from beffroi.core import tenancy
 
@@ -20,6 +22,7 @@ class CommuneMiddleware:
         request.commune = None
         request.commune_via = ""
         script_prefix = get_script_prefix()
+        request.instance_script_prefix = script_prefix  # the instance's root, for instance_url()
         first, _, rest = request.path_info.lstrip("/").partition("/")
         commune, via, archived = tenancy.resolve(request.get_host(), first)
         if commune is None and archived is not None:
@@ -38,6 +41,15 @@ class CommuneMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(script_prefix)
+
+
+def instance_url(request, viewname: str, **kwargs: Any) -> str:
+    """The absolute address of a route at the instance's root (the standard APIs: one address for every commune),
+    reversed from its name so that a moved mount follows, even on a page under a commune's `/<slug>/` prefix."""
+    path = reverse(viewname, **kwargs)
+    current = get_script_prefix()
+    root = getattr(request, "instance_script_prefix", current)
+    return request.build_absolute_uri(root + path.removeprefix(current))
 
 
 class FrenchFirstLocaleMiddleware:

@@ -27,6 +27,7 @@ from beffroi.accounts.models import Role
 from beffroi.core import selectors as core_selectors
 from beffroi.core import services as core_services
 from beffroi.core.confirm import confirmation_page
+from beffroi.core.middleware import instance_url
 from beffroi.territory import selectors, services
 from beffroi.territory.forms import ApiKeyForm, RoleForm, TeamForm, TeamMemberForm
 from beffroi.territory.forms_members import (
@@ -404,16 +405,17 @@ def _api_endpoints(request) -> list[dict[str, str]]:
     description a developer reads. The APIs are the instance's, at its root: one address for every commune."""
     commune = request.commune
     enabled = set(commune.enabled_modules or [])
-    root = request.build_absolute_uri("/")
+    open311_docs = instance_url(request, "open311:discovery", kwargs={"fmt": "json"})
+    ngsild_docs = instance_url(request, "ngsild:openapi")
     endpoints = []
     if "reports" in enabled:
         endpoints.append(
             {
                 "name": _("Signalements (Open311 GeoReport v2)"),
-                "url": f"{root}open311/v2/",
+                "url": open311_docs.rsplit("/", 1)[0] + "/",
                 "tenant": _("paramètre jurisdiction_id=%(slug)s (ou la clé, pour déposer)")
                 % {"slug": commune.slug},
-                "docs": f"{root}open311/v2/discovery.json",
+                "docs": open311_docs,
                 "use": _(
                     "applications de signalement (lecture, et dépôt avec une clé « lecture et écriture »)"
                 ),
@@ -423,18 +425,18 @@ def _api_endpoints(request) -> list[dict[str, str]]:
         endpoints.append(
             {
                 "name": _("Données des capteurs (NGSI-LD)"),
-                "url": f"{root}ngsi-ld/v1/",
+                "url": ngsild_docs.rsplit("/", 1)[0] + "/",
                 "tenant": _("en-tête NGSILD-Tenant: %(slug)s (ou la clé)") % {"slug": commune.slug},
-                "docs": f"{root}ngsi-ld/v1/openapi.json",
+                "docs": ngsild_docs,
                 "use": _("serveur LoRaWAN, plateforme de données, tableau de bord"),
             }
         )
     endpoints.append(
         {
             "name": _("API de la plateforme"),
-            "url": f"{root}api/",
+            "url": instance_url(request, "api:openapi-json").rsplit("/", 1)[0] + "/",
             "tenant": _("la clé"),
-            "docs": f"{root}api/docs",
+            "docs": instance_url(request, "api:openapi-view"),
             "use": _("mesures des capteurs, démarches, exports"),
         }
     )
