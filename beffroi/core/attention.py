@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy
+
 from beffroi.core import modules
 
 if TYPE_CHECKING:
@@ -86,3 +88,44 @@ def sections_for(*, commune: Commune, user: Any, role: str) -> list[Section]:
         if section is not None:
             sections.append(section)
     return sections
+
+
+def due_item(
+    *,
+    label: str,
+    url: str,
+    due: datetime.date | datetime.datetime | None,
+    now: datetime.date | datetime.datetime,
+    late_state: StrOrPromise | None = None,
+    due_state: StrOrPromise = "",
+) -> Item:
+    """One piece of work with the date it is due by: « en retard » and drawn as a warning once that date is past
+    (`now` of the same kind as `due`: today for a date, the current time for a moment)."""
+    late = due is not None and due < now
+    if late_state is None:
+        late_state = gettext_lazy("en retard")
+    return Item(label=label, url=url, state=late_state if late else due_state, on=due, urgent=late)
+
+
+def work_queue(
+    *,
+    title: StrOrPromise,
+    summary: StrOrPromise,
+    items: list[Item],
+    overdue: int,
+    queue_url: str,
+    overdue_url: str,
+    queue_label: StrOrPromise,
+    overdue_label: StrOrPromise,
+    empty: StrOrPromise,
+) -> Section:
+    """A work queue's section: its figures, the person's own items, and a link to the late ones when there are
+    any (that is where to start), else to the whole queue."""
+    return Section(
+        title=title,
+        summary=summary,
+        items=items,
+        link_url=overdue_url if overdue else queue_url,
+        link_label=overdue_label if overdue else queue_label,
+        empty=empty,
+    )

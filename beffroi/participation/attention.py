@@ -15,39 +15,40 @@ from beffroi.participation import selectors
 def section(*, commune, user, role: str) -> attention.Section | None:
     if not commune.has_module("participation") or not has_capability(role, "run_participation"):
         return None
-    waiting = list(selectors.awaiting_answer(commune=commune).order_by("answer_due_at", "pk")[:10])
+    awaiting = selectors.awaiting_answer(commune=commune)
     now = timezone.now()
-    late = [p for p in waiting if p.answer_due_at and p.answer_due_at < now]
+    waiting_count = awaiting.count()
+    late_count = awaiting.filter(answer_due_at__lt=now).count()
     summary = ngettext(
         "%(n)s proposition attend la réponse de la commune",
         "%(n)s propositions attendent la réponse de la commune",
-        len(waiting),
-    ) % {"n": len(waiting)}
-    if late:
-        summary += ngettext(", dont %(n)s en retard.", ", dont %(n)s en retard.", len(late)) % {
-            "n": len(late)
+        waiting_count,
+    ) % {"n": waiting_count}
+    if late_count:
+        summary += ngettext(", dont %(n)s en retard.", ", dont %(n)s en retard.", late_count) % {
+            "n": late_count
         }
     else:
         summary += "."
-    return attention.Section(
+    return attention.work_queue(
         title=gettext_lazy("Propositions des habitants"),
         summary=summary,
-        items=[
-            attention.Item(
+        items=[  # the ten due first: the late ones lead
+            attention.due_item(
                 label=proposal.title,
                 url=reverse("participation:agent_proposal", args=[proposal.pk]),
-                state=gettext_lazy("réponse en retard")
-                if proposal in late
-                else gettext_lazy("réponse attendue"),
-                on=proposal.answer_due_at,
-                urgent=proposal in late,
+                due=proposal.answer_due_at,
+                now=now,
+                late_state=gettext_lazy("réponse en retard"),
+                due_state=gettext_lazy("réponse attendue"),
             )
-            for proposal in waiting
+            for proposal in awaiting.order_by("answer_due_at", "pk")[:10]
         ],
-        link_url=reverse("participation:agent_overdue") if late else reverse("participation:agent_index"),
-        link_label=gettext_lazy("Voir les propositions en retard")
-        if late
-        else gettext_lazy("Ouvrir la participation"),
+        overdue=late_count,
+        queue_url=reverse("participation:agent_index"),
+        overdue_url=reverse("participation:agent_overdue"),
+        queue_label=gettext_lazy("Ouvrir la participation"),
+        overdue_label=gettext_lazy("Voir les propositions en retard"),
         empty=gettext_lazy("Aucune proposition n'attend de réponse."),
     )
 

@@ -32,7 +32,7 @@ def section(*, commune, user, role: str) -> attention.Section | None:
         )
     mine = list(selectors.queue_page(commune=commune, today=today, assignee=user)[:10])
     overdue = counts["overdue"]
-    return attention.Section(
+    return attention.work_queue(
         title=gettext_lazy("Dossiers à instruire"),
         summary=" ".join(
             (
@@ -46,7 +46,7 @@ def section(*, commune, user, role: str) -> attention.Section | None:
             )
         ),
         items=[
-            attention.Item(
+            attention.due_item(
                 label=gettext("%(code)s — %(demarche)s, %(applicant)s")
                 % {
                     "code": dossier.display_code,
@@ -54,16 +54,16 @@ def section(*, commune, user, role: str) -> attention.Section | None:
                     "applicant": dossier.applicant_name or gettext("demandeur non nommé"),
                 },
                 url=reverse("procedures:agent_dossier", args=[dossier.pk]),
-                state=gettext("en retard") if dossier.deadline and dossier.deadline < today else "",
-                on=dossier.deadline,
-                urgent=bool(dossier.deadline and dossier.deadline < today),
+                due=dossier.deadline,
+                now=today,
             )
             for dossier in mine
         ],
-        link_url=f"{queue}?retard=1" if overdue else queue,
-        link_label=gettext_lazy("Voir les dossiers en retard")
-        if overdue
-        else gettext_lazy("Ouvrir la file des dossiers"),
+        overdue=overdue,
+        queue_url=queue,
+        overdue_url=f"{queue}?retard=1",
+        queue_label=gettext_lazy("Ouvrir la file des dossiers"),
+        overdue_label=gettext_lazy("Voir les dossiers en retard"),
         empty=gettext_lazy("Aucun dossier ne vous est attribué."),
     )
 

@@ -27,7 +27,7 @@ def section(*, commune, user, role: str) -> attention.Section | None:
             .select_related("category")
             .order_by("due_date", "created_at")[:10]
         )
-        return attention.Section(
+        return attention.work_queue(
             title=gettext_lazy("Signalements à traiter"),
             summary=ngettext(
                 "%(n)s signalement en retard dans la commune.",
@@ -36,7 +36,7 @@ def section(*, commune, user, role: str) -> attention.Section | None:
             )
             % {"n": overdue},
             items=[
-                attention.Item(
+                attention.due_item(
                     label=gettext("N° %(pk)s — %(category)s, %(place)s")
                     % {
                         "pk": r.pk,
@@ -44,16 +44,16 @@ def section(*, commune, user, role: str) -> attention.Section | None:
                         "place": r.location_label or gettext("lieu non précisé"),
                     },
                     url=reverse("reports:agent_detail", args=[r.pk]),
-                    state=gettext("en retard") if r.due_date and r.due_date < today else "",
-                    on=r.due_date,
-                    urgent=bool(r.due_date and r.due_date < today),
+                    due=r.due_date,
+                    now=today,
                 )
                 for r in mine
             ],
-            link_url=f"{queue}?retard=1&service=tous" if overdue else queue,
-            link_label=gettext_lazy("Voir les signalements en retard")
-            if overdue
-            else gettext_lazy("Ouvrir la file des signalements"),
+            overdue=overdue,
+            queue_url=queue,
+            overdue_url=f"{queue}?retard=1&service=tous",
+            queue_label=gettext_lazy("Ouvrir la file des signalements"),
+            overdue_label=gettext_lazy("Voir les signalements en retard"),
             empty=gettext_lazy("Aucun signalement ne vous est attribué."),
         )
     since = timezone.now() - timedelta(days=30)

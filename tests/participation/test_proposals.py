@@ -48,6 +48,25 @@ def test_a_resident_files_a_proposal_and_others_support_it_once(client, valbourg
     assert "Votre soutien est retiré." in withdrawn and Support.objects.count() == 0
 
 
+def test_the_landing_page_counts_every_proposal_waiting_and_lists_the_ten_due_first(
+    client, valbourg, habitant_valbourg, rules
+):
+    now = timezone.now()
+    for n in range(12):
+        proposal = services.proposal_submit(
+            commune=valbourg, author=habitant_valbourg, title=f"Proposition {n:02d}", body="Au parc."
+        )
+        # past the threshold: the three oldest are late
+        Proposal.objects.filter(pk=proposal.pk).update(
+            threshold_reached_at=now - timedelta(days=20), answer_due_at=now + timedelta(days=n - 3, hours=12)
+        )
+    client.force_login(member(valbourg, "elu", "elu@valbourg.test"))
+    landing = client.get("/valbourg/mon-espace/").content.decode()
+    assert "12 propositions attendent la réponse de la commune, dont 3 en retard." in landing
+    assert "Proposition 00" in landing and "Proposition 09" in landing and "Proposition 10" not in landing
+    assert landing.count("réponse en retard") == 3 and f"{BASE}/gestion/propositions/en-retard/" in landing
+
+
 def test_reaching_the_threshold_owes_an_answer_and_the_elu_sees_it_overdue(
     client, valbourg, habitant_valbourg, rules, admin_valbourg
 ):
