@@ -48,6 +48,7 @@ from beffroi.budgeting.personal_data import voted_with_erased_account
 from beffroi.budgeting.results import BudgetCount
 from beffroi.budgeting.rules.model import Ballot as RulesBallot
 from beffroi.budgeting.rules.model import IdsBallot, PointsBallot
+from beffroi.core.dates import long_datetime
 from beffroi.core.models import Commune
 
 DRAW_METHOD = "sha256"  # draw order: projects by increasing SHA-256 of "<seed>:<project id>" (hex digests)
@@ -303,13 +304,11 @@ def erased_account_vote_reason(*, budget: Budget, voter: User) -> str | None:
 def voter_can_vote_reason(*, budget: Budget, voter: User | AnonymousUser | None) -> str | None:
     """Why this person cannot vote now (French), or None."""
     if budget.phase != Phase.VOTE:
+        if budget.vote_open_at is None or budget.vote_close_at is None:
+            return _("Le vote n'est pas ouvert.")
         return _("Le vote n'est pas ouvert : il a lieu du %(start)s au %(end)s.") % {
-            "start": timezone.localtime(budget.vote_open_at).strftime("%d/%m/%Y %H:%M")
-            if budget.vote_open_at
-            else "?",
-            "end": timezone.localtime(budget.vote_close_at).strftime("%d/%m/%Y %H:%M")
-            if budget.vote_close_at
-            else "?",
+            "start": long_datetime(budget.vote_open_at),
+            "end": long_datetime(budget.vote_close_at),
         }
     if voter is None or not voter.is_authenticated:
         return _("Connectez-vous pour voter.")

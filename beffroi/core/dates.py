@@ -16,14 +16,20 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from beffroi.core.formatting import format_date_long, format_datetime_long, format_month, format_quarter
+from beffroi.core.formatting import (
+    format_date_long,
+    format_datetime_long,
+    format_month,
+    format_quarter,
+    format_time,
+)
 
 # Django date formats for the other languages; the variants of `long_datetime` and the French they stand for.
 DATE_PATTERN = "j F Y"  # 1er décembre 2026
 DATETIME_PATTERNS = {
-    "": "j F Y, H:i",  # 1er décembre 2026 à 14:30
-    "weekday": "l j F Y, H:i",  # mardi 1er décembre 2026, 14:30
-    "seconds": "j F Y, H:i:s",  # 1er décembre 2026 à 14:30:05 (the instant of a draw)
+    "": "j F Y, H:i",  # 1er décembre 2026 à 14 h 30
+    "weekday": "l j F Y, H:i",  # mardi 1er décembre 2026, 14 h 30
+    "seconds": "j F Y, H:i:s",  # 1er décembre 2026 à 14 h 30 min 05 s (the instant of a draw)
 }
 
 
@@ -43,9 +49,10 @@ def long_date(value: date) -> str:
 
 
 def long_datetime(value: datetime, variant: str = "") -> str:
-    """A moment in words, in local time: « 1er décembre 2026 à 14:30 » (« 1 December 2026, 14:30 » in English).
+    """A moment in words, in local time: « 1er décembre 2026 à 14 h 30 » (« 1 December 2026, 14:30 » in English).
 
-    ``variant`` "weekday": « mardi 1er décembre 2026, 14:30 »; "seconds": « 1er décembre 2026 à 14:30:05 ».
+    ``variant`` "weekday": « mardi 1er décembre 2026, 14 h 30 »; "seconds": « 1er décembre 2026 à 14 h 30 min
+    05 s ».
     """
     if variant not in DATETIME_PATTERNS:
         raise ValueError(f"unknown date variant {variant!r}: one of {sorted(DATETIME_PATTERNS)}")
@@ -53,6 +60,12 @@ def long_datetime(value: datetime, variant: str = "") -> str:
     if in_french():
         return format_datetime_long(value, weekday=variant == "weekday", seconds=variant == "seconds")
     return date_format(value, DATETIME_PATTERNS[variant])
+
+
+def clock_time(value: datetime) -> str:
+    """The time of a moment, in local time: « 14 h 30 » (« 14:30 » in English)."""
+    value = _local(value)
+    return format_time(value) if in_french() else date_format(value, "H:i")
 
 
 def month_year(value: date) -> str:

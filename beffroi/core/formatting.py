@@ -9,7 +9,7 @@ which calls the French ones here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 NARROW_NBSP = "\u202f"  # thousands separator in French typography
@@ -93,16 +93,24 @@ def format_date_long(value: date) -> str:
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def format_datetime_long(value: datetime, *, weekday: bool = False, seconds: bool = False) -> str:
-    """datetime(2026, 12, 1, 14, 30) -> '1er décembre 2026 à 14:30'; with weekday -> 'mardi 1er décembre 2026, 14:30'.
+def format_time(value: datetime | time, *, seconds: bool = False) -> str:
+    """14:30 -> '14 h 30', 9:05 -> '9 h 05' (French typography: the hour without a leading zero, non-breaking
+    spaces around « h »); with seconds -> '14 h 30 min 05 s'."""
+    text = f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
+    return f"{text}{NBSP}min{NBSP}{value.second:02d}{NBSP}s" if seconds else text
 
-    With seconds (a draw's instant): '1er décembre 2026 à 14:30:05'. The value is written as given: the caller
-    moves an aware datetime to local time first (``beffroi.core.dates.long_datetime`` does).
+
+def format_datetime_long(value: datetime, *, weekday: bool = False, seconds: bool = False) -> str:
+    """datetime(2026, 12, 1, 14, 30) -> '1er décembre 2026 à 14 h 30'; with weekday -> 'mardi 1er décembre 2026,
+    14 h 30' (non-breaking spaces around « h »: `format_time`).
+
+    With seconds (a draw's instant): '1er décembre 2026 à 14 h 30 min 05 s'. The value is written as given: the
+    caller moves an aware datetime to local time first (``beffroi.core.dates.long_datetime`` does).
     """
-    time = f"{value:%H:%M:%S}" if seconds else f"{value:%H:%M}"
+    clock = format_time(value, seconds=seconds)
     if weekday:
-        return f"{WEEKDAYS[value.weekday()]} {format_date_long(value)}, {time}"
-    return f"{format_date_long(value)} à {time}"
+        return f"{WEEKDAYS[value.weekday()]} {format_date_long(value)}, {clock}"
+    return f"{format_date_long(value)} à {clock}"
 
 
 def format_month(value: date) -> str:

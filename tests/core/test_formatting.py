@@ -29,11 +29,20 @@ def test_the_first_of_a_month_is_written_1er_in_french():
     with translation.override("fr"):
         assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
         assert long_date(date(2026, 12, 2)) == "2 décembre 2026"
-        assert long_datetime(datetime(2026, 12, 1, 14, 30)) == "1er décembre 2026 à 14:30"
-        assert long_datetime(datetime(2026, 12, 2, 9, 5)) == "2 décembre 2026 à 09:05"
-        assert long_datetime(datetime(2026, 12, 1, 14, 30), "weekday") == "mardi 1er décembre 2026, 14:30"
-        assert long_datetime(datetime(2026, 12, 1, 14, 30, 5), "seconds") == "1er décembre 2026 à 14:30:05"
-    assert format_datetime_long(datetime(2026, 6, 1, 8, 0), weekday=True) == "lundi 1er juin 2026, 08:00"
+        assert long_datetime(datetime(2026, 12, 1, 14, 30)) == "1er décembre 2026 à 14\u00a0h\u00a030"
+        assert long_datetime(datetime(2026, 12, 2, 9, 5)) == "2 décembre 2026 à 9\u00a0h\u00a005"
+        assert (
+            long_datetime(datetime(2026, 12, 1, 14, 30), "weekday")
+            == "mardi 1er décembre 2026, 14\u00a0h\u00a030"
+        )
+        assert (
+            long_datetime(datetime(2026, 12, 1, 14, 30, 5), "seconds")
+            == "1er décembre 2026 à 14\u00a0h\u00a030\u00a0min\u00a005\u00a0s"
+        )
+    assert (
+        format_datetime_long(datetime(2026, 6, 1, 8, 0), weekday=True)
+        == "lundi 1er juin 2026, 8\u00a0h\u00a000"
+    )
 
 
 def test_dates_in_english_stay_as_django_writes_them():
@@ -52,11 +61,14 @@ def test_aware_moments_are_written_in_local_time():
     # 23:30 UTC on 30 November is 00:30 on 1 December in Paris (UTC+1), and 22:15 UTC on 30 June is 00:15 on
     # 1 July (summer time, UTC+2): the day written is the local one, as Django's `date` filter writes it.
     with translation.override("fr"):
-        assert long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026 à 00:30"
+        assert (
+            long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+            == "1er décembre 2026 à 0\u00a0h\u00a030"
+        )
         assert long_date(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1er décembre 2026"
         assert (
             long_datetime(datetime(2026, 6, 30, 22, 15, tzinfo=UTC), "weekday")
-            == "mercredi 1er juillet 2026, 00:15"
+            == "mercredi 1er juillet 2026, 0\u00a0h\u00a015"
         )
     with translation.override("en"):
         assert long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1 December 2026, 00:30"
@@ -68,9 +80,17 @@ def test_date_filters_in_templates():
         assert render("{{ d|long_date }}", d=date(2026, 12, 1)) == "1er décembre 2026"
         assert (
             render("{{ m|long_date }} · {{ m|long_datetime }}", m=moment)
-            == "30 novembre 2026 · 30 novembre 2026 à 14:30"
+            == "30 novembre 2026 · 30 novembre 2026 à 14\u00a0h\u00a030"
         )
-        assert render('{{ m|long_datetime:"weekday" }}', m=moment) == "lundi 30 novembre 2026, 14:30"
+        assert (
+            render('{{ m|long_datetime:"weekday" }}', m=moment) == "lundi 30 novembre 2026, 14\u00a0h\u00a030"
+        )
+        assert (
+            render("{{ m|clock_time }}[{{ none|clock_time }}]", m=moment, none=None) == "14\u00a0h\u00a030[]"
+        )
+    with translation.override("en"):
+        assert render("{{ m|clock_time }}", m=moment) == "14:30"
+    with translation.override("fr"):
         assert (
             render(
                 "[{{ none|long_date }}][{{ none|long_datetime }}][{{ d|long_datetime }}]",

@@ -91,9 +91,16 @@ def long_date(value: object) -> str:
 
 @register.filter
 def long_datetime(value: object, variant: str = "") -> str:
-    """A moment in local time: « 1er décembre 2026 à 14:30 »; `|long_datetime:"weekday"` -> « mardi 1er décembre
-    2026, 14:30 »; `|long_datetime:"seconds"` -> « 1er décembre 2026 à 14:30:05 ». Empty for no value."""
+    """A moment in local time: « 1er décembre 2026 à 14 h 30 »; `|long_datetime:"weekday"` -> « mardi 1er
+    décembre 2026, 14 h 30 »; `|long_datetime:"seconds"` -> « 1er décembre 2026 à 14 h 30 min 05 s ». Empty for
+    no value."""
     return dates.long_datetime(value, variant) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def clock_time(value: object) -> str:
+    """The local time of a moment: « 14 h 30 » (« 14:30 » in English). Empty for no value."""
+    return dates.clock_time(value) if isinstance(value, datetime) else ""
 
 
 @register.filter
