@@ -204,10 +204,10 @@ def test_a_signed_in_resident_typing_their_own_code_is_led_to_its_tracking_page(
     client.force_login(habitant_valbourg)
     page = text(client.get(url))
     assert link in page and "Ouvrir le suivi de votre dossier" in page
-    assert "ouvrez le lien personnel reçu par e-mail" not in page
+    assert "ouvrez le lien personnel reçu par courriel" not in page
     # anyone else who has the code reads the state only: never the private link
     client.force_login(member(valbourg, "habitant", "voisin@valbourg.test"))
     page = text(client.get(url))
-    assert link not in page and "ouvrez le lien personnel reçu par e-mail" in page
+    assert link not in page and "ouvrez le lien personnel reçu par courriel" in page
     client.logout()
     assert dossier.access_token not in text(client.get(url))

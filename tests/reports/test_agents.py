@@ -242,7 +242,7 @@ def test_lost_code_found_by_the_residents_phone_email_or_name(
         page = client.get(f"{G}/", {"service": "tous", "statut": "all", "q": typed}).content.decode()
         assert f"{G}/{mine.pk}/" in page, typed
         assert f"{G}/{other.pk}/" not in page, typed
-    assert "le nom, l'e-mail ou le téléphone laissé par l'habitant" in page
+    assert "le nom, le courriel ou le téléphone laissé par l'habitant" in page
 
 
 def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(

@@ -258,7 +258,7 @@ def draft_step(request, token: str, number: int) -> HttpResponse:
                 request,
                 _(
                     "Brouillon enregistré. Vous pouvez le reprendre plus tard avec le lien "
-                    "reçu par e-mail ou depuis « Mon compte »."
+                    "reçu par courriel ou depuis « Mon compte »."
                 ),
             )
     form = dossier.version.schema
