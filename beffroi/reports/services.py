@@ -452,6 +452,18 @@ def _resident_email(report: Report) -> str:
     return email
 
 
+SMS_MAX = 320  # two parts of a long SMS: what a phone joins back into one message
+
+
+def sms_text(text: str, link: str) -> str:
+    """The message and its link at the end, within SMS_MAX characters: a long text is shortened (« … ») so that the
+    link, which leads to the whole of it, is always there whole."""
+    room = SMS_MAX - len(link) - 1
+    if len(text) > room:
+        text = text[: max(room - 1, 0)].rstrip() + "…"
+    return f"{text} {link}"
+
+
 def _notify(report: Report, text: str, *, told: set[tuple[str, str]] | None = None) -> tuple[str, ...]:
     """Tell the resident (email and/or SMS) after the commit; nothing is sent if the write rolls back. An address
     in `told` (channel, address) is skipped, and each one written to is added to it.
@@ -482,7 +494,7 @@ def _notify(report: Report, text: str, *, told: set[tuple[str, str]] | None = No
     if "email" in channels:
         send_commune_mail(commune=report.commune, to=[_resident_email(report)], subject=subject, body=body)
     if "sms" in channels:
-        sms = f"{report.commune.name} : {text} {link}"[:320]
+        sms = sms_text(f"{report.commune.name} : {text}", link)
         transaction.on_commit(partial(send_sms.enqueue, to=report.contact_phone, body=sms))
     return channels
 

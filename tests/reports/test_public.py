@@ -192,6 +192,26 @@ def test_public_reply_notifies_by_email_and_sms(
     assert "Nous passons demain." in page and "note secrète" not in page
 
 
+def test_a_long_public_reply_keeps_the_tracking_link_whole_in_the_sms(
+    setup_reports, valbourg, agent_valbourg, settings, django_capture_on_commit_callbacks
+):
+    from beffroi.reports.sms import LocmemSmsBackend
+
+    settings.BEFFROI_SMS_BACKEND = "beffroi.reports.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    report = file_report(valbourg, setup_reports["pothole"], contact_phone="0611")
+    reply = "Les services techniques interviendront dans la rue des Écoles la semaine prochaine. " * 6
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_reply(report=report, actor=agent_valbourg, body=reply, public=True)
+    sms = LocmemSmsBackend.outbox[-1].body
+    link = f"{settings.BEFFROI_SITE_URL}/valbourg/signalements/suivi/{report.tracking_code}/"
+    assert len(sms) <= 320 and sms.endswith(f"… {link}")
+    assert (
+        sms.startswith("Valbourg : La mairie a répondu à votre signalement")
+        and "Les services techniques" in sms
+    )
+
+
 def test_support_once_per_session(client, setup_reports, valbourg):
     report = file_report(valbourg, setup_reports["pothole"])
     client.post(f"/valbourg/signalements/{report.pk}/soutenir/")
