@@ -283,10 +283,10 @@ class HomeSettingsForm(forms.Form):
     accessibility_level = forms.ChoiceField(
         label=_("État de conformité au RGAA"),
         required=False,
-        choices=[("", _("Non renseigné")), *AccessibilityLevel.choices],
+        choices=AccessibilityLevel.choices,
         help_text=_(
-            "Tant qu'il n'est pas renseigné avec l'audit qui le fonde, le site affiche « non conforme », "
-            "comme le RGAA le demande."
+            "« Non conforme » tant qu'aucun audit ne fonde une conformité partielle ou totale, comme le RGAA le "
+            "demande."
         ),
     )
     accessibility_audit = forms.CharField(

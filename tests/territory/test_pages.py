@@ -485,3 +485,23 @@ def test_a_commune_states_its_non_conformity_without_an_audit_and_the_statement_
     from beffroi.core import dates
 
     assert f"Cette déclaration a été établie le {dates.long_date(day)}." in statement.replace("&#x27;", "'")
+
+
+def test_a_commune_that_never_stated_its_accessibility_states_it_by_saving_the_page(
+    client, valbourg, admin_valbourg
+):
+    """The site already says « non conforme » when nothing was stated: the form starts there, so saving the page
+    states it, and the first steps' item is done (it no longer says « à faire » beside a footer that answers)."""
+    assert valbourg.accessibility_level == ""
+    client.force_login(admin_valbourg)
+    url = "/valbourg/espace-agents/administration/page-accueil/"
+    page = client.get(url).content.decode()
+    assert '<option value="non" selected>non conforme</option>' in page and "Non renseigné" not in page
+    response = client.post(url, {"welcome_text": "Bienvenue.", "accessibility_level": "non"})
+    assert response.status_code == 302
+    valbourg.refresh_from_db()
+    assert valbourg.accessibility_level == "non" and valbourg.accessibility_stated_on is not None
+    from beffroi.territory import first_steps
+
+    done = {step.code: step.done for step in first_steps.steps(valbourg)}
+    assert done["accessibility"]

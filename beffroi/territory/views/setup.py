@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.core.confirm import confirmation_page
+from beffroi.core.models import AccessibilityLevel
 from beffroi.territory import first_steps, presets, selectors, services
 from beffroi.territory.forms import ContourForm, HomeSettingsForm, IdentityForm, NewsForm, PresetForm
 
@@ -114,6 +115,8 @@ def commune_preset(request):
 def commune_home_settings(request):
     commune = request.commune
     initial = {name: getattr(commune, name) for name in services.HOME_FIELDS}
+    # never stated: the site already says « non conforme », so saving the page states it (first steps: done)
+    initial["accessibility_level"] = commune.accessibility_level or AccessibilityLevel.NONE
     form = HomeSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.commune_home_update(commune=commune, actor=request.user, **form.cleaned_data)
