@@ -168,13 +168,22 @@ def _closed_consultation(
         "",
     ]
 
+    # What the families asked for, as the decision below reads it: sport and gardening first among the
+    # activities, the school canteen then the evening childcare among the priorities (a weighted draw: each
+    # answer still varies).
+    activity_weights = dict(
+        zip(activity_options, (4, 1, 3, 2), strict=True)
+    )  # Sport, Musique, Jardinage, Aide
+    priority_weights = dict(zip(priority_options, (4, 2, 1), strict=True))  # Cantine, Garderie, Transport
+
+    def weighted_order(weights: dict[int, int]) -> list[int]:
+        return sorted(weights, key=lambda pk: rng.random() ** (1 / weights[pk]), reverse=True)
+
     def answers() -> dict[str, object]:
-        order = priority_options[:]
-        rng.shuffle(order)
         return {
-            str(week.pk): week_options[0] if rng.random() < 0.62 else week_options[1],
-            str(activities.pk): rng.sample(activity_options, 2),
-            str(priorities.pk): order,
+            str(week.pk): week_options[0] if rng.random() < 0.65 else week_options[1],
+            str(activities.pk): weighted_order(activity_weights)[:2],
+            str(priorities.pk): weighted_order(priority_weights),
             str(satisfaction.pk): rng.choice([2, 3, 3, 4, 4, 5]),
             str(remark.pk): rng.choice(remarks),
         }
@@ -200,10 +209,11 @@ def _closed_consultation(
         actor=elu,
         consultation=consultation,
         decision=(
-            "Deux familles sur trois ont choisi la semaine de quatre jours. Le conseil municipal du 14 mai a voté "
-            "ce retour à quatre jours à la rentrée prochaine. Le mercredi matin, le centre de loisirs accueillera "
-            "les enfants avec des activités de sport et de jardinage, les deux plus demandées. La garderie du soir, "
-            "deuxième priorité, sera prolongée jusqu'à 18 h 30."
+            "Une large majorité des familles a choisi la semaine de quatre jours. Le conseil municipal, réuni "
+            "après la consultation, a voté ce retour à quatre jours à la rentrée prochaine. Le mercredi matin, le "
+            "centre de loisirs accueillera les enfants avec des activités de sport et de jardinage, les deux plus "
+            "demandées. La garderie du soir, deuxième priorité après la cantine bio, sera prolongée jusqu'à "
+            "18 h 30."
         ),
     )
 

@@ -14,6 +14,7 @@ from beffroi.core.guards import NotOwned
 from beffroi.core.models import AuditEntry
 from beffroi.participation import selectors, services
 from beffroi.participation.models import AnswerSheet, PaperEntry, Respondent
+from tests.factories import member
 from tests.participation.conftest import good_answers, make_consultation, options, post_data
 
 BASE = "/valbourg/participation"
@@ -441,3 +442,33 @@ def test_the_demo_consultation_offers_the_sketches_its_text_announces(client, va
     assert "Deux esquisses ont été préparées" in page and len(offered) == 2
     assert "Trois esquisses" not in page
     assert "la mairie ne sait pas qui vous êtes" in _notice(page)
+
+
+def test_the_demo_decision_says_what_the_counted_results_show(valbourg, agent_valbourg, admin_valbourg):
+    """The demo's closed consultation is answered by the élu in words (« sport et jardinage, les deux plus
+    demandées », « la garderie du soir, deuxième priorité »): the counted answers must say the same."""
+    from beffroi.participation import demo
+
+    elu = member(valbourg, "elu", "elu-demo@valbourg.test")
+    demo._closed_consultation(valbourg, agent_valbourg, admin_valbourg, elu)
+    consultation = selectors.consultation_get(commune=valbourg, slug="rythmes-scolaires")
+    results = {
+        question.label: (question, result)
+        for question, result in selectors.consultation_results(consultation=consultation)
+    }
+    names = {o.pk: o.label for q, _r in results.values() for o in q.options.all()}
+
+    _q, week = results["Quelle semaine préférez-vous pour les enfants ?"]
+    four_days = max(week.counts, key=week.counts.get)
+    assert (
+        names[four_days] == "Quatre jours" and week.counts[four_days] / week.answered > 0.6
+    )  # « une large majorité »
+    _q, activities = results["Quelles activités périscolaires souhaitez-vous ?"]
+    top_two = sorted(activities.counts, key=activities.counts.get, reverse=True)[:2]
+    assert {names[pk] for pk in top_two} == {"Sport", "Jardinage"}
+    _q, priorities = results["Classez ces priorités pour l'école"]
+    ranked = [names[pk] for pk in sorted(priorities.borda, key=priorities.borda.get, reverse=True)]
+    assert ranked[:2] == ["Cantine bio", "Garderie du soir"]
+    decision = consultation.decision
+    assert "sport et de jardinage, les deux plus demandées" in decision
+    assert "deuxième priorité après la cantine bio" in decision and "14 mai" not in decision
