@@ -130,8 +130,8 @@ NEWS = {
     ]
 }
 WELCOME = {
-    "valbourg": "Bienvenue sur les services en ligne de la mairie. Signalez un problème, suivez le projet de la "
-    "commune et participez au budget participatif : la mairie vous répond."
+    "valbourg": "Ici, vous pouvez signaler un problème dans la commune, faire vos démarches, suivre le projet de "
+    "la commune et participer au budget participatif : la mairie vous répond."
 }
 
 
