@@ -444,9 +444,9 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         ],
     ),
     "saisine-libre": _form(
-        "Saisine par voie électronique",
-        "Écrire à la mairie pour toute demande, information ou réclamation (CRPA L112-8) : vous recevez un "
-        "accusé de réception.",
+        "Écrire à la mairie",
+        "Pour toute demande, information ou réclamation : vous recevez un accusé de réception, puis la réponse "
+        "de la mairie.",
         ["particulier", "entreprise", "association"],
         "svr",
         2,

@@ -373,7 +373,7 @@ def test_a_second_submission_files_once_and_a_code_shows_no_personal_data(client
     again = services.dossier_submit(dossier=dossier, actor=None)
     assert again.pk == dossier.pk and Dossier.objects.count() == 1
     page = text(client.get(f"/valbourg/demarches/suivi/?code={dossier.display_code.lower()}"))
-    assert "déposé" in page and "Martin" not in page and "Léa" not in page
+    assert "Déposé" in page and "Martin" not in page and "Léa" not in page
     assert client.get("/valbourg/demarches/suivi/?code=AAAA-AAAA").status_code == 404
 
 
