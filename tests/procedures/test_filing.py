@@ -211,3 +211,21 @@ def test_a_signed_in_resident_typing_their_own_code_is_led_to_its_tracking_page(
     assert link not in page and "ouvrez le lien personnel reçu par courriel" in page
     client.logout()
     assert dossier.access_token not in text(client.get(url))
+
+
+def test_a_signed_in_resident_with_a_draft_is_offered_to_resume_it_before_starting_another(
+    client, valbourg, cantine, habitant_valbourg
+):
+    client.force_login(habitant_valbourg)
+    page = text(client.get(f"/valbourg/demarches/{cantine.slug}/"))
+    assert "Reprendre ma demande" not in page
+    client.post(f"/valbourg/demarches/{cantine.slug}/", {"applicant_kind": "particulier"})
+    draft = Dossier.objects.get()
+    page = text(client.get(f"/valbourg/demarches/{cantine.slug}/"))
+    assert "Vous avez déjà commencé cette demande le" in page and "Reprendre ma demande" in page
+    assert f'href="/valbourg/demarches/brouillon/{draft.access_token}/identite/"' in page
+    # someone else, or nobody signed in, is offered no one's draft
+    client.force_login(member(valbourg, "habitant", "voisin@valbourg.test"))
+    assert "Reprendre ma demande" not in text(client.get(f"/valbourg/demarches/{cantine.slug}/"))
+    client.logout()
+    assert draft.access_token not in text(client.get(f"/valbourg/demarches/{cantine.slug}/"))

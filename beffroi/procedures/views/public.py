@@ -84,10 +84,17 @@ def demarche(request, slug: str) -> HttpResponse:
         else:
             return redirect("procedures:draft_identity", token=dossier.access_token)
     sections = [s.get("title", "") for s in form_schema.get("sections", [])]
+    draft = None
+    if request.user.is_authenticated:  # a draft of this démarche already started: offered before a new one
+        draft = (
+            selectors.dossiers_of_account(commune=request.commune, user=request.user)
+            .filter(demarche=item, state=Dossier.State.DRAFT)
+            .first()
+        )
     return render(
         request,
         "procedures/demarche.html",
-        {"demarche": item, "form": form, "schema": form_schema, "sections": sections},
+        {"demarche": item, "form": form, "schema": form_schema, "sections": sections, "draft": draft},
         status=status,
     )
 
