@@ -43,6 +43,7 @@ FROM_ZERO = {
     "activePower",
     "co2",
     "fillingLevel",
+    "illuminanceLevel",
     "intensity",
     "no2",
     "pm10",
@@ -52,7 +53,7 @@ FROM_ZERO = {
 }
 
 # Measurements stored as a ratio from 0 to 1 (Smart Data Models) and shown as a percentage.
-RATIOS = {"fillingLevel"}
+RATIOS = {"fillingLevel", "illuminanceLevel"}  # illuminanceLevel: a street light's dimming, 1 = full
 
 # Guidance a mayor reads a CO₂ level against in a classroom (the Haut Conseil de la santé publique's advice on
 # indoor air in schools): air the room above 800 ppm, act at once above 1,500 ppm.
