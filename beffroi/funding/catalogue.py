@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -134,6 +135,26 @@ class Mechanism:
     def is_financial_only(self, vocabulary: Vocabulary) -> bool:
         """True when every aid type brings money, so the project needs an expense base."""
         return bool(self.aid_types) and all(t in vocabulary.financial_aid_types for t in self.aid_types)
+
+    @property
+    def display_name(self) -> str:
+        """The full name, with the acronym after it when the name does not already hold it: a list of
+        choices reads « Garantir vos investissements énergétiques : … (ADEME, Banque des Territoires) (CPE) »,
+        never a bare « CPE »."""
+        acronym = self.short_name.removeprefix("AAP ").strip()
+        is_acronym = " " not in acronym and sum(1 for c in acronym if c.isupper()) >= 2
+        if is_acronym and acronym not in self.name:
+            return f"{self.name} ({acronym})"
+        return self.name
+
+    def link_label(self, url: str) -> str:
+        """Readable text for a link to ``url``: the title of the source at that address, else the site's name
+        (never the raw address)."""
+        for source in self.sources:
+            if source.url == url:
+                return source.title
+        host = urlsplit(url).hostname or url
+        return host.removeprefix("www.")
 
 
 def read_data_json(name: str) -> Any:

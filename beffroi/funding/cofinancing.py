@@ -358,6 +358,9 @@ class BalanceResult:
     operating_resources: Decimal
     operating_gap: Decimal
     message: str
+    # The project's yearly operating cost when no line of the plan funds operating: left to the commune's
+    # ordinary budget, outside the balance (0 when the plan has operating lines, which are then checked).
+    unfunded_operating_cost: Decimal = Decimal(0)
 
 
 def _gap_sentence(what: str, cost: Decimal, resources: Decimal) -> str:
@@ -381,7 +384,8 @@ def check_balance(
     never granted above the expense it funds, and an unfunded part must be found before the vote).
 
     Operating lines are checked only when the plan has some: a yearly operating cost is often met by the
-    commune's ordinary budget, outside the plan."""
+    commune's ordinary budget, outside the plan; that cost is then returned as ``unfunded_operating_cost`` so
+    that the page says who pays it (``ok`` is then about the investment only)."""
     lines = list(lines)
     investment = sum((line.amount for line in lines if line.cost_nature is CostNature.INVESTMENT), Decimal(0))
     operating = sum((line.amount for line in lines if line.cost_nature is CostNature.OPERATING), Decimal(0))
@@ -409,4 +413,5 @@ def check_balance(
         operating_resources=operating,
         operating_gap=operating - checked_operating,
         message=message,
+        unfunded_operating_cost=Decimal(0) if operating else operating_cost,
     )

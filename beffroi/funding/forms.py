@@ -63,7 +63,8 @@ class FinancingLineForm(forms.ModelForm):
     def __init__(self, *args, mechanisms=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices: list[tuple[str, StrOrPromise]] = [("", _("— aucun dispositif du catalogue —"))]
-        choices += [(m.code, f"{m.short_name or m.name} — {m.funder_name}") for m in mechanisms]
+        # The full name as on the catalogue's page, never a bare acronym (« AAP TID », « CPE »).
+        choices += [(m.code, m.display_name) for m in mechanisms]
         self.fields["mechanism_code"] = forms.ChoiceField(
             label=_("Dispositif du catalogue"), choices=choices, required=False
         )

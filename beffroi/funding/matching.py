@@ -61,6 +61,9 @@ class Criterion(StrEnum):
     EXPENSES = "depenses"
     AMOUNT = "montant"
     REGIME = "regime"
+    SOURCE = (
+        "source"  # how the catalogue's record was checked: shown apart, under « Sources et vérification »
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -802,8 +805,8 @@ class MatchingEngine:
                         Criterion.REGIME,
                         Status.TO_CHECK,
                         f"Le démarrage prévu le {format_date(project.start_date)} ne suit pas le dépôt du "
-                        f"{format_date(when)} : une subvention d'investissement de l'État (décret n° 2018-514) "
-                        "exige en principe que l'opération ne commence pas avant que le dossier soit complet.",
+                        f"{format_date(when)} : une subvention d'investissement de l'État exige en principe que "
+                        "l'opération ne commence pas avant que le dossier soit complet.",
                     )
                 )
             else:
@@ -811,14 +814,22 @@ class MatchingEngine:
                     Reason(
                         Criterion.REGIME,
                         Status.INFO,
-                        "Subvention d'investissement de l'État (décret n° 2018-514) : ne commencez pas "
-                        "l'opération avant que le dossier soit déclaré complet.",
+                        "Subvention d'investissement de l'État : ne commencez pas l'opération avant que le "
+                        "dossier soit déclaré complet.",
                     )
                 )
+            reasons.append(
+                Reason(
+                    Criterion.SOURCE,
+                    Status.INFO,
+                    "Règle de démarrage : décret n° 2018-514 du 25 juin 2018 relatif aux subventions de l'État "
+                    "pour des projets d'investissement.",
+                )
+            )
         if mech.unverified:
             reasons.append(
                 Reason(
-                    Criterion.REGIME,
+                    Criterion.SOURCE,
                     Status.INFO,
                     f"Points non vérifiés dans la fiche : {' '.join(mech.unverified)}",
                 )
@@ -834,7 +845,7 @@ class MatchingEngine:
         else:
             reasons.append(
                 Reason(
-                    Criterion.REGIME,
+                    Criterion.SOURCE,
                     Status.INFO,
                     f"Fiche vérifiée le {format_date(mech.verified_on)} sur {mech.verified_against}.",
                 )

@@ -41,6 +41,7 @@ class CostRow:
     source: str
     source_url: str
     note: str
+    relevant: bool = True  # False: the use case makes no sense at this size (``source`` then says so)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class UseCaseEntry:
     themes: tuple[str, ...]
     funding: tuple[str, ...]
     funding_note: str
+    # How the costs were worked out and what they leave out: the same for every size, shown once under the table.
+    cost_basis: str = ""
+    cost_note: str = ""
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -107,6 +111,7 @@ def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
                 else gettext("Non pertinent pour cette taille"),
                 source_url=source_url,
                 note=costs.get("notes") or "",
+                relevant=bool(band.get("relevant", True)),
             )
         )
     return UseCaseEntry(
@@ -128,6 +133,8 @@ def _entry(record: dict[str, Any], risk_labels: dict[str, str]) -> UseCaseEntry:
         themes=tuple(record.get("themes", ())),
         funding=tuple(record.get("funding", ())),
         funding_note=record.get("funding_note") or "",
+        cost_basis=costs.get("basis") or "",
+        cost_note=costs.get("notes") or "",
     )
 
 

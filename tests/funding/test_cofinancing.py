@@ -316,3 +316,21 @@ class TestBalance:
         ]
         result = check_balance(lines, investment_cost=Decimal("1000"), operating_cost=Decimal("500"))
         assert not result.ok and result.operating_gap == Decimal("-200")
+
+
+class TestUnfundedOperatingCost:
+    """A yearly running cost no line funds is outside the balance (CGCT L1111-10 is about investment), but it is
+    returned so that the page says who pays it."""
+
+    def test_running_cost_without_operating_line_is_reported(self):
+        lines = [FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, Decimal("100000"))]
+        result = check_balance(lines, investment_cost=Decimal("100000"), operating_cost=Decimal("4000"))
+        assert result.ok and result.unfunded_operating_cost == Decimal("4000")
+
+    def test_operating_lines_are_checked_instead(self):
+        lines = [
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.INVESTMENT, Decimal("100000")),
+            FinancingLine(FunderType.OWN_FUNDS, CostNature.OPERATING, Decimal("4000")),
+        ]
+        result = check_balance(lines, investment_cost=Decimal("100000"), operating_cost=Decimal("4000"))
+        assert result.ok and result.unfunded_operating_cost == 0

@@ -237,9 +237,22 @@ class TestCatalogueScenarios:
 
     def test_state_grant_warns_when_works_start_before_filing(self, engine):
         early = lighting_works(application_date=date(2026, 3, 1), start_date=date(2026, 2, 1))
-        by, _ = reasons_by_criterion(engine, "DETR", village(), early)
+        by, reasons = reasons_by_criterion(engine, "DETR", village(), early)
         assert by[Criterion.REGIME].status is Status.TO_CHECK
-        assert "2018-514" in by[Criterion.REGIME].message
+        assert "avant que le dossier soit complet" in by[Criterion.REGIME].message
+        # The decree's number is a source detail, given apart (« Sources et vérification »), not in the warning.
+        assert "2018-514" not in by[Criterion.REGIME].message
+        assert any(r.criterion is Criterion.SOURCE and "2018-514" in r.message for r in reasons)
+
+    def test_verification_notes_are_source_details(self, engine):
+        """What the catalogue could not confirm and where it was checked is for the « Sources » block, not
+        among the reasons a mayor reads."""
+        _, reasons = reasons_by_criterion(engine, "DETR", village(), lighting_works())
+        notes = [r for r in reasons if "Points non vérifiés" in r.message or "Fiche vérifiée" in r.message]
+        assert len(notes) == 2 and all(r.criterion is Criterion.SOURCE for r in notes)
+        assert not any(
+            "Aides-territoires" in r.message for r in reasons if r.criterion is not Criterion.SOURCE
+        )
 
     def test_unverified_record_says_so(self, engine):
         _, reasons = reasons_by_criterion(engine, "FRANCE_SERVICES", village(), lighting_works())

@@ -1,5 +1,6 @@
 """The pages an élu reads about an aid: the catalogue's sheet of a mechanism, and the plan's lines."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -40,8 +41,8 @@ def test_eligibility_is_given_per_beneficiary_in_french_and_the_funder_once(clie
     assert "<li>Commune : Seulement avec la compétence collecte" in html
     assert "<li>Intercommunalité (EPCI à fiscalité propre) : Seulement avec" in html
     assert "<li>Établissement public ou service de l&#x27;État : Établissement agissant" in html
-    assert "programme 380) (État)" not in html
-    assert "État (préfets, crédits déconcentrés du programme 380) — Fonds vert</dd>" in html
+    assert "(préfets) (État)" not in html
+    assert "État (préfets) — Fonds vert</dd>" in html
 
 
 def test_population_bounds_are_written_with_the_beneficiary(client, valbourg):
@@ -129,7 +130,7 @@ def test_catalogue_editors_notes_are_for_the_platform_operator_only(client, valb
         if viewer is not None:
             client.force_login(viewer)
         html = client.get(url).content.decode()
-        assert "vérifié</span> le 26 novembre 2026, sur la page" in html
+        assert "Fiche comparée le 26 novembre 2026 à la page officielle" in html
         assert log not in html and source_note not in html
         assert "Le Moniteur – circulaire Fonds vert 2024" in html  # the source itself stays listed
 
@@ -137,3 +138,57 @@ def test_catalogue_editors_notes_are_for_the_platform_operator_only(client, valb
     client.force_login(operator)
     html = client.get(url).content.decode()
     assert log in html and source_note in html
+
+
+def _before_sources(html: str) -> str:
+    """What a reader sees before opening the « Sources et vérification » block."""
+    return html[: html.index("<details")]
+
+
+def test_verification_notes_are_in_a_closed_sources_block(client, valbourg):
+    """« La fourchette « 20 à 80 % » citée par les fiches Aides-territoires… », « Points non vérifiés » and raw
+    addresses were read by the mayor among what the aid funds."""
+    html = client.get("/valbourg/financements/dispositifs/DETR/").content.decode()
+    main = _before_sources(html)
+    for note in ("Aides-territoires", "Points non vérifiés", "2018-514", "https://collectivites"):
+        assert note not in main.replace('href="https://collectivites', ""), note
+    assert '<details class="sources">\n  <summary>Sources et vérification</summary>' in html
+    assert "<details open" not in html
+    sources = html[html.index("<details") : html.index("</details>")]
+    assert "Fourchette de taux « 20 à 80 % » citée par les fiches Aides-territoires" in sources
+    assert "décret n° 2018-514" in sources
+    # Links read as titles, never as addresses.
+    assert not re.search(r">https?://", html)
+    assert (
+        ">Collectivités locales (DGCL) – Dotation d&#x27;équipement des territoires ruraux (DETR)</a>"
+        in sources
+    )
+    # What the mayor needs stays in view: the rate, the calendar and the funder's page.
+    assert "commission départementale d&#x27;élus fixe les catégories" in main
+    assert "<dt>Page officielle</dt>" in main
+
+
+def test_fonds_vert_names_the_state_without_its_budget_programme(client, valbourg):
+    html = client.get("/valbourg/financements/dispositifs/FONDS_VERT/").content.decode()
+    assert "programme 380" not in _before_sources(html)
+    assert "programme 380" in html
+
+
+def test_the_line_form_names_each_aid_in_full(client, valbourg, elu, plan):
+    """The dropdown read « AAP TID », « GPI-AmbRE », « SRJF », « CPE », « BdT – … »."""
+    client.force_login(elu)
+    html = client.get(f"/valbourg/financements/plans/{plan.pk}/lignes/ajouter/").content.decode()
+    select = re.search(r'(?s)<select name="mechanism_code".*?</select>', html)
+    assert select is not None
+    labels = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]*)</option>", select.group(0))
+    assert "Dotation d&#x27;équipement des territoires ruraux (DETR)" in labels
+    assert not [label for label in labels if label.startswith(("AAP ", "BdT –", "SRJF", "CPE", "GPI-AmbRE"))]
+
+
+def test_an_acronym_missing_from_the_name_follows_it():
+    from beffroi.funding.catalogue import load_mechanisms
+
+    by_code = {m.code: m for m in load_mechanisms()}
+    assert by_code["ADEME_BDT_CPE"].display_name.endswith("(ADEME, Banque des Territoires) (CPE)")
+    assert by_code["TID"].display_name == by_code["TID"].name  # « (TID, France 2030) » already there
+    assert by_code["BDT_PVD"].display_name == by_code["BDT_PVD"].name  # « BdT – projets PVD » is no acronym

@@ -59,14 +59,14 @@ def test_threshold_exactly_met_then_one_cent_past(
         client.post(f"{base}lignes/ajouter/", line("subvention", aid_on_threshold, "État")).status_code == 302
     )
     page = client.get(base).content.decode()
-    assert "Règle respectée" in page and "Règle NON respectée" not in page
+    assert "Règle respectée" in page and "Règle non respectée" not in page
     assert "CGCT art. L1111-10" in page
 
     aid = plan.lines.get(kind="subvention")
     response = client.post(f"{base}lignes/{aid.pk}/modifier/", line("subvention", aid_one_cent_past, "État"))
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "Règle NON respectée" in page
+    assert "Règle non respectée" in page
     assert "il manque 0,01" in page or "0,01\u00a0€ de trop" in page
     assert "CGCT art. L1111-10" in page
     # the over-the-limit amount is saved as typed and the commune's line is untouched
@@ -119,7 +119,7 @@ def test_decision_before_request_is_refused_and_nothing_lost(client, elu, plan):
 
 
 def test_resources_must_balance_the_projects_cost(client, elu, plan):
-    """106 250 € of resources for a 100 000 € project is not « respectée »: the gap is said in euros."""
+    """106 250 € of resources for a 100 000 € project is not « Règle respectée »: the gap is said in euros."""
     client.force_login(elu)
     base = f"/valbourg/financements/plans/{plan.pk}/"
     client.post(f"{base}lignes/ajouter/", line("autofinancement", "26 250", "Commune"))
@@ -127,7 +127,7 @@ def test_resources_must_balance_the_projects_cost(client, elu, plan):
     page = response.content.decode()
     assert "Pas en équilibre" in page and "6\u202f250,00\u00a0€ de plus que le coût" in page
     roadmap = client.get("/valbourg/projet/feuille-de-route/").content.decode()
-    assert "surfinancé de 6\u202f250\u00a0€" in roadmap and ">respectée<" not in roadmap
+    assert "surfinancé de 6\u202f250\u00a0€" in roadmap and ">Règle respectée<" not in roadmap
 
     own = plan.lines.get(kind="autofinancement")
     client.post(f"{base}lignes/{own.pk}/modifier/", line("autofinancement", "15 000", "Commune"))
@@ -137,8 +137,9 @@ def test_resources_must_balance_the_projects_cost(client, elu, plan):
 
     client.post(f"{base}lignes/{own.pk}/modifier/", line("autofinancement", "20 000,00 €", "Commune"))
     page = client.get(base).content.decode()
-    assert "En équilibre" in page and "Pas en équilibre" not in page
-    assert ">respectée<" in client.get("/valbourg/projet/feuille-de-route/").content.decode()
+    # No operating line: the badge says the investment is what balances.
+    assert "Investissement en équilibre" in page and "Pas en équilibre" not in page
+    assert ">Règle respectée<" in client.get("/valbourg/projet/feuille-de-route/").content.decode()
 
 
 def test_plan_page_says_the_minimum_share_and_the_aid_cap_of_the_projects_cost(client, elu, plan):
@@ -149,7 +150,7 @@ def test_plan_page_says_the_minimum_share_and_the_aid_cap_of_the_projects_cost(c
     client.post(f"{base}lignes/ajouter/", line("autofinancement", "15 000", "Commune"))
     client.post(f"{base}lignes/ajouter/", line("subvention", "85 000", "État"))
     page = client.get(base).content.decode()
-    assert "Règle NON respectée" in page
+    assert "Règle non respectée" in page
     assert (
         "Pour 100\u202f000,00\u00a0€ de financements publics, sa part doit atteindre au moins "
         "20\u202f000,00\u00a0€ et les aides publiques ne peuvent pas dépasser 80\u202f000,00\u00a0€."
@@ -157,3 +158,38 @@ def test_plan_page_says_the_minimum_share_and_the_aid_cap_of_the_projects_cost(c
     assert "il manque 5\u202f000,00\u00a0€ de part communale" in page
     assert "21\u202f250" not in page
     assert "compétence à chef de file" in page  # the exceptions, with the regime to choose below
+
+
+def test_running_costs_no_line_funds_are_said_to_fall_on_the_communes_budget(client, elu, valbourg, plan):
+    """« Budget du projet : … 4 000,00 € de fonctionnement par an », « Total fonctionnement 0,00 € » and the
+    badge « En équilibre »: the plan read as if it covered the running costs."""
+    project = plan.project
+    services.project_update(commune=valbourg, actor=elu, project=project, operating_budget=Decimal("4000"))
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("autofinancement", "100 000", "Commune"))
+    sentence = (
+        "Fonctionnement non financé par ce plan : 4\u202f000\u00a0€ par an, à la charge du budget communal."
+    )
+    page = client.get(base).content.decode()
+    assert sentence in page
+    assert "Investissement en équilibre" in page and ">En équilibre<" not in page
+    assert sentence in client.get("/valbourg/projet/rapport/").content.decode()
+
+    client.post(
+        f"{base}lignes/ajouter/",
+        {**line("autofinancement", "4 000", "Commune"), "cost_nature": "operating"},
+    )
+    page = client.get(base).content.decode()
+    assert "Fonctionnement non financé" not in page
+    assert ">En équilibre<" in page
+
+
+def test_plan_totals_keep_a_space_between_label_and_amount(client, elu, plan):
+    """On a phone the stacked footer puts heading and amount on one line: « Total investissement100 000,00 € »."""
+    client.force_login(elu)
+    base = f"/valbourg/financements/plans/{plan.pk}/"
+    client.post(f"{base}lignes/ajouter/", line("autofinancement", "100 000", "Commune"))
+    page = client.get(base).content.decode()
+    footer = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    assert footer.count('</th> <td class="num">') == 6 and "</th><td" not in footer

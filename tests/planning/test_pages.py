@@ -1,5 +1,6 @@
 """The élu's journey through the pages: assess, pick a use case, plan a project, fund it, print the report."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -197,9 +198,9 @@ def test_l1111_10_thresholds_on_the_plan_page(client, elu_valbourg, project, reg
     assert "L1111-10" in html
     if ok:
         assert "Règle respectée" in html
-        assert "NON respectée" not in html
+        assert "non respectée" not in html
     else:
-        assert "Règle NON respectée" in html
+        assert "Règle non respectée" in html
         assert "Attention : ce plan ne respecte pas" in html
     # Whatever the verdict, both lines are kept.
     assert plan.lines.count() == 2
@@ -214,7 +215,7 @@ def test_refused_aid_and_private_money_are_outside_the_base(client, elu_valbourg
     html = client.get(f"/valbourg/financements/plans/{plan.pk}/").content.decode()
     assert "Règle respectée" in html
     line = _add(client, plan, "Région", "subvention", "10000")
-    assert "Règle NON respectée" in line.content.decode()
+    assert "Règle non respectée" in line.content.decode()
     refused = plan.lines.get(funder="Région")
     client.post(
         f"/valbourg/financements/plans/{plan.pk}/lignes/{refused.pk}/modifier/",
@@ -400,3 +401,54 @@ def test_the_communes_population_is_written_with_a_thousands_separator(
     assert "(Valbourg, 3\u202f214 habitants)" in funding
     form = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
     assert "<dd>3\u202f214</dd>" in form and "3214" not in form
+
+
+def test_funding_matches_keep_verification_notes_in_closed_sources_blocks(client, elu_valbourg, project):
+    """« Points non vérifiés dans la fiche : … », « programme 380 », « décret n° 2018-514 » and raw addresses
+    were read among the reasons an aid fits the project."""
+    client.force_login(elu_valbourg)
+    html = client.get(
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/"
+    ).content.decode()
+    outside = re.sub(r"(?s)<details.*?</details>", "", html)
+    for note in (
+        "Points non vérifiés",
+        "Fiche vérifiée le",
+        "programme 380",
+        "2018-514",
+        "Aides-territoires",
+    ):
+        assert note not in outside, note
+    assert not re.search(r">https?://", html)
+    assert "<summary>Sources et vérification</summary>" in html and "<details open" not in html
+    assert "Fourchette de taux « 20 à 80 % »" in html  # kept, inside the block
+    assert (
+        "ne commence pas avant que le dossier soit complet" in outside
+        or "dossier soit déclaré complet" in outside
+    )
+
+
+def test_use_case_costs_are_whole_euros_with_their_basis_said_once(client, valbourg):
+    """« 30 000,00 € – 150 000,00 € » and the long « Estimation Beffroi : … » repeated in each row."""
+    html = client.get("/valbourg/projet/cas-d-usage/eclairage-intelligent/").content.decode()
+    assert "30\u202f000\u00a0€ – 150\u202f000\u00a0€" in html
+    table = html[html.index("<table") : html.index("</table>")]
+    assert ",00\u00a0€" not in table
+    assert html.count("Estimation Beffroi") == 1 and "Estimation Beffroi" not in table
+    assert html.index("Estimation Beffroi") > html.index("</table>")
+    assert "Smart Data Models" not in html and "NGSI-LD" not in html
+    assert "formats ouverts et standard" in html
+
+
+def test_use_case_with_a_sourced_example_links_its_source_in_each_row(client, valbourg):
+    html = client.get("/valbourg/projet/cas-d-usage/services-mutualises-intercommunalite/").content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+    assert table.count(">voir la source<") == 3 and "Exemple sourcé" not in table
+    assert "Exemple sourcé" in html
+
+
+def test_diagnostic_form_gives_the_grid_version_as_a_small_note(client, elu_valbourg):
+    client.force_login(elu_valbourg)
+    html = client.get("/valbourg/projet/diagnostic/nouveau/").content.decode()
+    assert "Grille version" not in html
+    assert html.index("Version de la grille : 2026.1") > html.index("</form>")

@@ -28,7 +28,8 @@ def test_demo_is_idempotent_and_flags_one_failing_plan(demo_valbourg, client):
     assert Assessment.objects.filter(commune__slug="valbourg").count() == 3
     client.force_login(demo_valbourg)
     html = client.get("/valbourg/projet/feuille-de-route/").content.decode()
-    assert html.count("NON respectée") == 1
+    assert html.count("Participation minimale non respectée") == 1
+    assert "NON respectée" not in html and ">respectée<" not in html
     assert "Dossiers de financement à déposer" in html
 
 

@@ -35,3 +35,9 @@ def rate_percent(value) -> str:
     if value is None:
         return "—"
     return format_percent(Decimal(value) * 100)
+
+
+@register.filter
+def link_label(mechanism, url) -> str:
+    """`{{ mechanism|link_label:url }}`: readable text for a link to one of the mechanism's pages."""
+    return mechanism.link_label(str(url))
