@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
 from beffroi.core.annotations import Actor
+from beffroi.core.formatting import format_eur_short
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -87,7 +88,7 @@ def line_add(*, commune: Commune, actor: Actor, plan: FinancingPlan, **fields: A
         actor=actor,
         action="funding.line.create",
         obj=line,
-        summary=f"{plan.title} : {line.funder} {line.amount} €",
+        summary=f"{plan.title} : {line.funder} {format_eur_short(line.amount)}",
     )
     return line
 
@@ -107,7 +108,7 @@ def line_update(*, commune: Commune, actor: Actor, line: FinancingLine, **fields
         actor=actor,
         action="funding.line.update",
         obj=line,
-        summary=f"{line.plan.title} : {line.funder} {line.amount} €",
+        summary=f"{line.plan.title} : {line.funder} {format_eur_short(line.amount)}",
     )
     return line
 
@@ -122,7 +123,7 @@ def line_delete(*, commune: Commune, actor: Actor, line: FinancingLine) -> None:
         actor=actor,
         action="funding.line.delete",
         obj=line,
-        summary=f"{line.plan.title} : {line.funder} {line.amount} €",
+        summary=f"{line.plan.title} : {line.funder} {format_eur_short(line.amount)}",
     )
     line.delete()
 

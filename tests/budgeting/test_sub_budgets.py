@@ -139,8 +139,8 @@ def test_sub_budget_services_validate_in_french_and_audit(valbourg, agent_valbou
         services.sub_budget_create(
             commune=valbourg, budget=budget, actor=agent_valbourg, name="Quartier sud", amount=30000
         )
-    assert "plus que le budget (60 000 €)" in exc.value.message_dict["amount"][0]
-    assert "il reste 20 000 €" in exc.value.message_dict["amount"][0]
+    assert "plus que le budget (60\u202f000 €)" in exc.value.message_dict["amount"][0]
+    assert "il reste 20\u202f000 €" in exc.value.message_dict["amount"][0]
     with pytest.raises(ValidationError, match="porte déjà ce nom"):
         services.sub_budget_create(
             commune=valbourg, budget=budget, actor=agent_valbourg, name="quartier NORD", amount=100
@@ -202,7 +202,7 @@ def test_agent_manages_sub_budgets_in_the_agent_pages(client, valbourg, agent_va
     assert response.status_code == 400
     page = response.content.decode()
     assert "<title>Erreur — " in page
-    assert "plus que le budget (50 000 €)" in page
+    assert "plus que le budget (50\u202f000 €)" in page
     north = SubBudget.objects.get(budget=budget)
     response = client.post(f"{url}{north.pk}/", {"name": "Nord", "amount": "25000"})
     assert response.status_code == 302

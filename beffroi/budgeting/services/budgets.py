@@ -27,6 +27,7 @@ from beffroi.budgeting.models import (
 from beffroi.budgeting.pabulib import PabulibFile
 from beffroi.budgeting.services.counting import budget_close_and_count
 from beffroi.core.annotations import Actor
+from beffroi.core.formatting import format_eur_short, format_int
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -94,10 +95,6 @@ def budget_update(
     )
 
 
-def _euros(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
-
-
 def _sub_budget_check(budget: Budget, sub: SubBudget) -> None:
     """French errors for an envelope: unique name, and envelopes not summing to more than the budget."""
     others = SubBudget.objects.filter(budget=budget).exclude(pk=sub.pk)
@@ -117,9 +114,9 @@ def _sub_budget_check(budget: Budget, sub: SubBudget) -> None:
                     "%(free)s € à répartir."
                 )
                 % {
-                    "sum": _euros(allotted),
-                    "total": _euros(budget.total_amount),
-                    "free": _euros(max(free, 0)),
+                    "sum": format_int(allotted),
+                    "total": format_int(budget.total_amount),
+                    "free": format_int(max(free, 0)),
                 }
             }
         )
@@ -147,7 +144,7 @@ def sub_budget_create(*, commune: Commune, budget: Budget, actor: Actor, name: s
         actor=actor,
         action="budget.subbudget.create",
         obj=budget,
-        summary=f"{sub.name} : {_euros(sub.amount)} €",
+        summary=f"{sub.name} : {format_eur_short(sub.amount)}",
     )
     return sub
 
@@ -170,7 +167,7 @@ def sub_budget_update(
         actor=actor,
         action="budget.subbudget.update",
         obj=budget,
-        summary=f"{sub_budget.name} : {_euros(sub_budget.amount)} €",
+        summary=f"{sub_budget.name} : {format_eur_short(sub_budget.amount)}",
     )
     return sub_budget
 
