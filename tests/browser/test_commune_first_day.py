@@ -107,7 +107,8 @@ def test_a_commune_s_first_day(browser, demo_site):
     page.goto(f"{demo_site}/rovon/")
     _check(page)
     text = page.inner_text("main")
-    assert "Bienvenue à Rovon." in text and "Vœux du maire" in text and "Accessibilité : non conforme" in text
+    assert "Bienvenue à Rovon." in text and "Vœux du maire" in text
+    assert "Accessibilité : non conforme" in page.inner_text("footer")  # stated once, in every page's footer
     assert page.locator("img.brand-logo").count() == 1
     page.goto(f"{demo_site}/")
     _check(page)
