@@ -114,6 +114,11 @@ class Commune(models.Model):
         blank=True,
         help_text=_("Mise à jour quand l'état de conformité ou l'évaluation change."),
     )
+    accessibility_plan = models.TextField(
+        _("schéma pluriannuel de mise en accessibilité"),
+        blank=True,
+        help_text=_("Publié sur la page « Accessibilité » avec le plan d'action de l'année."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -43,6 +43,7 @@ COMMUNE_FIELDS = {
     "accessibility_level",
     "accessibility_audit",
     "accessibility_stated_on",
+    "accessibility_plan",
     "archived_at",
     "logo",
 }

@@ -295,6 +295,18 @@ class HomeSettingsForm(forms.Form):
         required=False,
         help_text=_("Qui l'a faite et quand (ex. audit interne du 12 mars 2026 sur 10 pages)."),
     )
+    accessibility_plan = forms.CharField(
+        label=_("Schéma pluriannuel et plan d'action de l'année"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Ce que la mairie prévoit sur trois ans au plus pour rendre ses services en ligne accessibles, et les "
+            "actions de cette année : référent, formation, audits prévus, corrections, tests avec des personnes "
+            "handicapées. Texte simple ; une adresse web devient un lien (vers un document publié ailleurs, par "
+            "exemple)."
+        ),
+    )
 
     def clean(self):
         data = super().clean() or {}

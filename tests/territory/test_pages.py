@@ -505,3 +505,27 @@ def test_a_commune_that_never_stated_its_accessibility_states_it_by_saving_the_p
 
     done = {step.code: step.done for step in first_steps.steps(valbourg)}
     assert done["accessibility"]
+
+
+def test_the_multi_year_plan_is_published_on_the_accessibility_page_of_its_commune_only(
+    client, valbourg, hautmesnil, admin_valbourg
+):
+    """The RGAA asks for the schéma pluriannuel and the year's action plan on the « Accessibilité » page: the
+    administrator writes it with the home page's settings; until then the page says it is not published."""
+    statement = client.get("/valbourg/accessibilite").content.decode().replace("&#x27;", "'")
+    assert "Valbourg n'a pas encore publié de schéma pluriannuel" in statement
+    client.force_login(admin_valbourg)
+    plan = (
+        "2027-2029 : un audit par an, référente : Mme Roux.\n\n"
+        "Plan 2027 : corriger les formulaires. Détail : https://valbourg.example/schema.pdf"
+    )
+    response = client.post(
+        "/valbourg/espace-agents/administration/page-accueil/",
+        {"welcome_text": "Bienvenue.", "accessibility_level": "non", "accessibility_plan": plan},
+    )
+    assert response.status_code == 302
+    statement = client.get("/valbourg/accessibilite").content.decode()
+    assert "<p>2027-2029 : un audit par an, référente : Mme Roux.</p>" in statement
+    assert '<a href="https://valbourg.example/schema.pdf" rel="nofollow">' in statement
+    assert "pas encore publié de schéma" not in statement
+    assert "Mme Roux" not in client.get("/hautmesnil/accessibilite").content.decode()

@@ -247,7 +247,13 @@ def commune_contour_set(
 
 
 IDENTITY_FIELDS = ("address", "contact_phone", "contact_email", "opening_hours", "website")
-HOME_FIELDS = ("welcome_text", "home_published", "accessibility_level", "accessibility_audit")
+HOME_FIELDS = (
+    "welcome_text",
+    "home_published",
+    "accessibility_level",
+    "accessibility_audit",
+    "accessibility_plan",
+)
 
 
 @transaction.atomic
