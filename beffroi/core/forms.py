@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
+from beffroi.core import held_uploads
 from beffroi.core.amounts import MAX_AMOUNT, AmountError, check_amount, parse_amount
 from beffroi.core.formatting import format_eur_short, format_int
+from beffroi.core.held_uploads import HeldFile, held_field_name, hold
 
 # The pure parser's sentences are French; these are the same sentences through the catalogue.
 AMOUNT_MESSAGES = {
@@ -140,15 +142,39 @@ PICTURE_MESSAGES = {
 }
 
 
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """A photo input that also shows the photos held from a form sent back with errors (`keep_pictures`): one
+    ticked box each, « Garder la photo déjà jointe « … » », whose token brings it back with the next sending."""
+
+    template_name = "forms/widgets/photo_input.html"
+    held: list[HeldFile] = []
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"accept": PHOTO_ACCEPT, **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["held"] = self.held
+        context["widget"]["held_name"] = held_field_name(name)
+        return context
+
+
+class PhotosInput(PhotoInput):
+    """Several photos at once (a signalement's)."""
+
+    allow_multiple_selected = True
+
+
 class PictureField(forms.FileField):
     """One photo a resident gives (an idea, a proposal): its real type and size checked, re-encoded without
     its metadata (EXIF, GPS) by `core.images.process_photo`; cleans to a `ProcessedPhoto` or None."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
-        )
+        kwargs.setdefault("widget", PhotoInput())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -165,13 +191,22 @@ class PictureField(forms.FileField):
             raise ValidationError(PICTURE_MESSAGES[str(error)], code=str(error)) from None
 
 
-def picture_not_kept(form: forms.Form, field: str = "picture") -> None:
-    """A form sent back with errors cannot hand the browser its files again: when photos were sent and were not
-    themselves refused, say on their field (and so in the error summary) that they must be chosen again, rather
-    than drop them silently. Call it on the form about to be shown again after a POST; `field` may take several
-    files (a report's photos)."""
+def keep_pictures(form: forms.Form, field: str = "picture", *, commune_id: int) -> None:
+    """A form sent back with errors cannot hand the browser its files again: hold the photos that were sent and
+    not themselves refused (`core.held_uploads`), so that the form shows them as kept and the next sending takes
+    them back. Should the storage fail, say on the field (and so in the error summary) that they must be chosen
+    again, rather than drop them silently. Call it on the form about to be shown again after a POST, which was
+    built with `files_with_held`; `field` may take several files (a report's photos)."""
     uploads = [upload for upload in form.files.getlist(field) if isinstance(upload, UploadedFile)]
     if not (form.errors and uploads) or field in form.errors:
+        return
+    widget = form.fields[field].widget
+    try:
+        held = hold(commune_id=commune_id, uploads=uploads)
+    except OSError:
+        held = []
+    if held and isinstance(widget, PhotoInput):
+        widget.held = held  # the form's own copy of the widget
         return
     names = ", ".join((upload.name or "")[:100] for upload in uploads)
     message = ngettext_lazy(
@@ -182,6 +217,27 @@ def picture_not_kept(form: forms.Form, field: str = "picture") -> None:
     form.add_error(
         field, ValidationError(message, code="not_kept", params={"names": names, "count": len(uploads)})
     )
+
+
+def files_with_held(request: Any, *fields: str) -> Any:
+    """The request's files with, for each of ``fields``, the held photos the person kept ticked: what a form
+    that may hold photos is built with (``Form(request.POST, files_with_held(request, "photos"))``)."""
+    files = request.FILES
+    if request.method != "POST" or request.commune is None:
+        return files
+    for field in fields:
+        files = held_uploads.files_with_held(files, request.POST, commune_id=request.commune.pk, field=field)
+    return files
+
+
+def release_held(request: Any, *fields: str) -> None:
+    """Delete the held photos a form has now sent for good (call it once the service accepted them)."""
+    if request.commune is None:
+        return
+    for field in fields:
+        held_uploads.release(
+            commune_id=request.commune.pk, tokens=request.POST.getlist(held_field_name(field))
+        )
 
 
 def resident_picture_fields() -> tuple[PictureField, forms.CharField]:

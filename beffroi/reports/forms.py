@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.abuse import HoneypotMixin
-from beffroi.core.forms import CoordinateField
+from beffroi.core.forms import CoordinateField, PhotosInput
 from beffroi.core.images import MAX_BYTES
 from beffroi.reports.models import Category, Report
 from beffroi.reports.services import MAX_PHOTOS
@@ -20,15 +20,9 @@ if TYPE_CHECKING:
     from beffroi.territory.models import Place
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class PhotosField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
-        )
+        kwargs.setdefault("widget", PhotosInput())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -1,6 +1,7 @@
 """The pages, as residents and agents use them: plain form posts (no JavaScript), secrecy, isolation."""
 
 import html
+import re
 
 import pytest
 
@@ -400,17 +401,24 @@ def test_the_idea_form_preselects_no_category(client, valbourg, agent_valbourg, 
     assert not Project.objects.filter(budget=budget).exists()
 
 
-def test_an_idea_photo_sent_with_an_error_is_said_to_be_chosen_again(
+def test_an_idea_photo_sent_with_an_error_is_kept_for_the_next_sending(
     client, valbourg, agent_valbourg, habitant_valbourg
 ):
     budget = make_budget(valbourg, agent_valbourg, phase="ideas")
     client.force_login(habitant_valbourg)
+    idea = {"description": "Au lavoir.", "category": "cadre-de-vie"}
     response = client.post(
-        f"{BASE}/{budget.slug}/proposer/",
-        {"title": "", "description": "Au lavoir.", "category": "cadre-de-vie", "picture": photo_with_gps()},
+        f"{BASE}/{budget.slug}/proposer/", {**idea, "title": "", "picture": photo_with_gps()}
     )
-    summary = _plain(response).split('class="error-summary"')[1].split("</div>")[0]
-    assert "La photo « IMG_jeanne_maison.jpg » n'a pas été gardée : choisissez-la de nouveau" in summary
+    page = _plain(response)
+    assert "Garder la photo déjà jointe « IMG_jeanne_maison.jpg »" in page
+    assert "choisissez-la de nouveau" not in page
+    token = re.search(r'name="picture-gardees" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"{BASE}/{budget.slug}/proposer/", {**idea, "title": "Un banc", "picture-gardees": token}
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(budget=budget, title="Un banc").picture
 
 
 def test_the_basket_total_claims_no_zero_before_anything_is_chosen(

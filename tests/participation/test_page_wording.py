@@ -94,19 +94,25 @@ def test_opening_the_proposal_form_twice_files_nothing(client, habitant_valbourg
     assert not Proposal.objects.exists()
 
 
-def test_a_photo_sent_with_a_form_in_error_is_said_to_be_chosen_again(client, habitant_valbourg, rules):
+def test_a_photo_sent_with_a_form_in_error_is_kept_for_the_next_sending(client, habitant_valbourg, rules):
     client.force_login(habitant_valbourg)
     photo = photo_with_gps()
     photo.name = "lavoir.jpg"
     response = client.post(
         f"{BASE}/propositions/deposer/", {"title": "", "body": "Un banc.", "picture": photo}
     )
-    summary = _text(response).split('class="error-summary"')[1].split("</div>")[0]
+    page = _text(response)
     assert response.status_code == 400 and not Proposal.objects.exists()
-    assert "La photo « lavoir.jpg » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer." in summary
+    assert "Garder la photo déjà jointe « lavoir.jpg »" in page and "choisissez-la de nouveau" not in page
+    token = re.search(r'name="picture-gardees" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"{BASE}/propositions/deposer/",
+        {"title": "Un banc au lavoir", "body": "Un banc.", "picture-gardees": token},
+    )
+    assert response.status_code == 302 and Proposal.objects.get().picture
     # no photo sent: nothing said about one
     response = client.post(f"{BASE}/propositions/deposer/", {"title": "", "body": "Un banc."})
-    assert "choisissez-la de nouveau" not in _text(response)
+    assert "Garder la photo" not in _text(response)
 
 
 def test_no_support_yet_reads_in_the_singular(client, valbourg, rules):

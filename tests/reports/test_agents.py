@@ -10,7 +10,7 @@ from beffroi.core.models import AuditEntry
 from beffroi.reports import services
 from beffroi.reports.models import Report, State
 from tests.factories import PASSWORD, member
-from tests.reports.conftest import file_report
+from tests.reports.conftest import file_report, jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 G = "/valbourg/signalements/gestion"
@@ -165,6 +165,22 @@ def test_assisted_intake_and_printable_receipt(client, setup_reports, valbourg, 
     assert report.display_code in receipt
     entry = AuditEntry.objects.get(action="report.create")
     assert entry.channel == "telephone" and entry.on_behalf_of == "M. Dupont"
+
+
+def test_a_photo_taken_at_the_counter_is_kept_when_the_form_comes_back(client, setup_reports, agent_valbourg):
+    """The resident handed their phone's photo at the counter: a forgotten description must not lose it."""
+    client.force_login(agent_valbourg)
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = "lampadaire.jpg"
+    intake = {"channel": "guichet", "category": setup_reports["light"].pk, "address": "3 rue du Stade"}
+    response = client.post(f"{G}/nouveau/", {**intake, "description": "", "photos": photo})
+    page = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 400 and "Garder la photo déjà jointe « lampadaire.jpg »" in page
+    token = re.search(r'name="photos-gardees" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"{G}/nouveau/", {**intake, "description": "Lampadaire éteint", "photos-gardees": token}
+    )
+    assert response.status_code == 302 and Report.objects.get().photos.count() == 1
 
 
 def test_elu_reads_but_cannot_act(client, setup_reports, valbourg):

@@ -1,4 +1,6 @@
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -96,18 +98,43 @@ def test_photo_stripped_of_exif_and_hidden_until_published(client, setup_reports
     assert AuditEntry.objects.filter(action="report.photo.publish").exists()
 
 
-def test_photos_sent_with_a_refused_form_are_said_to_be_chosen_again(client, setup_reports):
-    """A browser cannot be handed its files back: the error summary says so, rather than losing them silently."""
+def _kept_photo_tokens(page: str) -> list[str]:
+    return re.findall(r'name="photos-gardees" value="([^"]+)"', page)
+
+
+def test_photos_sent_with_a_refused_form_are_kept_for_the_next_sending(client, setup_reports, hautmesnil):
+    """A browser cannot be handed its files back: the photos of a form sent back with errors are held, shown
+    as a ticked « Garder la photo déjà jointe », and the next sending files them without choosing them again."""
     photo = io.BytesIO(jpeg_with_gps())
     photo.name = "trottoir.jpg"
     response = post_report(client, photos=photo, description="")
     page = response.content.decode().replace("&#x27;", "'")
-    summary = page.split('class="error-summary"')[1].split("</div>")[0]
     assert response.status_code == 400 and not Report.objects.exists()
-    assert (
-        "La photo « trottoir.jpg » n'a pas été gardée : choisissez-la de nouveau avant d'envoyer." in summary
-    )
+    assert "Garder la photo déjà jointe « trottoir.jpg »" in page and "choisissez-la de nouveau" not in page
+    tokens = _kept_photo_tokens(page)
+    assert len(tokens) == 1
+    # a token altered, or one held for another commune, brings nothing back
+    forged = post_report(client, description="", **{"photos-gardees": tokens[0][:-2] + "xx"})
+    assert "Garder la photo" not in forged.content.decode()
+    assert post_report(client, **{"photos-gardees": tokens[0]}).status_code == 302
+    report = Report.objects.get()
+    assert report.photos.count() == 1
+    with report.photos.get().image.open("rb") as fh:
+        assert not Image.open(fh).getexif()  # the held photo went through the same checks
     assert "gardée" not in post_report(client, description="").content.decode()  # no photo, nothing said
+
+
+def test_a_photo_unticked_is_not_filed_and_a_held_one_is_deleted_once_sent(client, setup_reports, settings):
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = "trottoir.jpg"
+    token = _kept_photo_tokens(post_report(client, photos=photo, description="").content.decode())[0]
+    held_dir = Path(settings.MEDIA_ROOT) / "formulaires-en-cours"
+    assert len(list(held_dir.iterdir())) == 1
+    assert post_report(client).status_code == 302  # the box unticked: the report goes without it
+    assert Report.objects.get().photos.count() == 0
+    assert post_report(client, **{"photos-gardees": token}).status_code == 302
+    assert Report.objects.latest("pk").photos.count() == 1
+    assert list(held_dir.iterdir()) == []
 
 
 def test_honeypot(client, setup_reports):

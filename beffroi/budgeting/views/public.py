@@ -28,7 +28,7 @@ from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import format_eur_short
-from beffroi.core.forms import picture_not_kept
+from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.pictures import picture_response
 
 
@@ -131,7 +131,7 @@ def idea_submit(request, slug):
     member = user_can(commune=request.commune, user=request.user, capability="participate")
     form = forms.IdeaForm(
         request.POST or None,
-        request.FILES or None,
+        files_with_held(request, "picture") or None,
         commune=request.commune,
         budget=budget,
         anonymous=not member,
@@ -158,12 +158,13 @@ def idea_submit(request, slug):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                release_held(request, "picture")
                 messages.success(
                     request,
                     _("Merci ! Votre idée est déposée ; la mairie l'étudiera et publiera sa décision."),
                 )
                 return redirect("budgeting:ideas", slug=budget.slug)
-    picture_not_kept(form)
+    keep_pictures(form, commune_id=request.commune.pk)
     return render(
         request,
         "budgeting/idea_form.html",

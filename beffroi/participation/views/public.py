@@ -19,7 +19,7 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
-from beffroi.core.forms import picture_not_kept
+from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.pictures import picture_response
 from beffroi.participation import answers, forms, selectors, services, sortition
 from beffroi.participation.models import Audience, Comment, ProposalStatus
@@ -199,7 +199,7 @@ def proposal_picture(request, pk, size="photo"):
 @capability_required("participate")
 def proposal_submit(request):
     require_open_to_public(commune=request.commune, user=request.user)
-    form = forms.ProposalForm(request.POST or None, request.FILES or None)
+    form = forms.ProposalForm(request.POST or None, files_with_held(request, "picture") or None)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_submit(
@@ -208,11 +208,12 @@ def proposal_submit(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            release_held(request, "picture")
             messages.success(
                 request, _("Votre proposition est publiée : partagez-la pour recueillir des soutiens.")
             )
             return redirect("participation:proposal", pk=proposal.pk)
-    picture_not_kept(form)
+    keep_pictures(form, commune_id=request.commune.pk)
     rules = selectors.proposal_rules_get(commune=request.commune)
     return render(
         request,

@@ -17,6 +17,7 @@ from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.exports import csv_response
 from beffroi.core.formatting import NBSP
+from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.guards import parse_pk
 from beffroi.core.links import commune_url
 from beffroi.core.pdf import html_to_pdf
@@ -271,7 +272,7 @@ def intake(request):
     categories = selectors.category_list(commune=commune)
     form = AssistedReportForm(
         request.POST or None,
-        request.FILES or None,
+        files_with_held(request, "photos") or None,
         categories=categories,
         places=place_list(commune=commune),
         initial={"category": request.GET.get("categorie")},
@@ -309,7 +310,9 @@ def intake(request):
         except services.ReportInputError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            release_held(request, "photos")
             return redirect("reports:agent_receipt", pk=report.pk)
+    keep_pictures(form, "photos", commune_id=commune.pk)
     return render(
         request,
         "reports/agent/intake.html",

@@ -15,7 +15,7 @@ from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import NBSP
-from beffroi.core.forms import picture_not_kept
+from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.guards import parse_pk
 from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
@@ -302,7 +302,9 @@ def create(request, category: str):
         "address": request.GET.get("adresse", ""),
     }
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, category=category_obj, places=places)
+        form = ReportForm(
+            request.POST, files_with_held(request, "photos"), category=category_obj, places=places
+        )
     else:
         form = ReportForm(initial=initial, category=category_obj, places=places)
     limited = False
@@ -333,9 +335,10 @@ def create(request, category: str):
             form.add_error(None, exc.message)  # the form comes back as typed, with the sentence on top
             limited = True
         else:
+            release_held(request, "photos")
             request.session["reports_last_code"] = report.tracking_code
             return redirect("reports:receipt", code=report.tracking_code)
-    picture_not_kept(form, "photos")
+    keep_pictures(form, "photos", commune_id=commune.pk)
     location = form.data if form.is_bound else initial
     lat, lon = location.get("latitude") or None, location.get("longitude") or None
     place_pk = parse_pk(location.get("place"))
