@@ -44,6 +44,10 @@ def hold(*, commune_id: int, uploads: list[UploadedFile]) -> list[HeldFile]:
     purge()
     held = []
     for upload in uploads:
+        token = getattr(upload, "held_token", None)
+        if token:  # held already (a form refused twice): the same file, not another copy
+            held.append(HeldFile(token=token, name=(upload.name or "photo")[:100]))
+            continue
         upload.seek(0)
         path = default_storage.save(f"{HOLD_DIR}/{uuid.uuid4().hex}", ContentFile(upload.read()))
         name = (upload.name or "photo")[:100]
@@ -61,7 +65,7 @@ def _payloads(*, commune_id: int, tokens: list[str]) -> list[dict]:
             continue
         path = str(payload.get("p", ""))
         if payload.get("c") == commune_id and path.startswith(f"{HOLD_DIR}/") and ".." not in path:
-            payloads.append(payload)
+            payloads.append({**payload, "token": token})
     return payloads
 
 
@@ -74,9 +78,11 @@ def take(*, commune_id: int, tokens: list[str]) -> list[UploadedFile]:
                 content = handle.read()
         except OSError:
             continue
-        files.append(
-            SimpleUploadedFile(payload["n"], content, content_type=payload["t"] or "application/octet-stream")
+        upload = SimpleUploadedFile(
+            payload["n"], content, content_type=payload["t"] or "application/octet-stream"
         )
+        upload.held_token = payload["token"]  # type: ignore[attr-defined]
+        files.append(upload)
     return files
 
 

@@ -130,6 +130,9 @@ def test_a_photo_unticked_is_not_filed_and_a_held_one_is_deleted_once_sent(clien
     token = _kept_photo_tokens(post_report(client, photos=photo, description="").content.decode())[0]
     held_dir = Path(settings.MEDIA_ROOT) / "formulaires-en-cours"
     assert len(list(held_dir.iterdir())) == 1
+    again = post_report(client, description="", **{"photos-gardees": token}).content.decode()
+    # refused twice: the same token, one copy
+    assert _kept_photo_tokens(again) == [token] and len(list(held_dir.iterdir())) == 1
     assert post_report(client).status_code == 302  # the box unticked: the report goes without it
     assert Report.objects.get().photos.count() == 0
     assert post_report(client, **{"photos-gardees": token}).status_code == 302
