@@ -44,7 +44,8 @@ class DossierOut(Schema):
     applicant_name: str
     received_on: date | None
     deadline: date | None = Field(
-        None, description="Date de décision implicite ; null si suspendue ou sans objet."
+        None,
+        description="Date de décision implicite ; null tant que des pièces sont attendues, ou sans objet.",
     )
     filed_at: datetime | None
     decided_at: datetime | None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from beffroi.accounts.models import User
 from beffroi.core import demo
+from beffroi.core.formatting import format_eur, format_eur_short
 from beffroi.core.models import Commune
 from beffroi.procedures import builder, catalogue, deadlines, letters, schema, selectors, services
 from beffroi.procedures.fields import offered_places
@@ -206,19 +208,52 @@ def _backdate(dossier: Dossier, days: int) -> None:
 # The places of a demo commune that are rooms it lends or rents: what its room booking offers (the builder's
 # « Lieux proposés »); a commune with none of them keeps the template's public buildings.
 ROOMS = ("Salle des fêtes",)
+# The demo communes' own prices, written where the templates name a price without giving it (a template cannot
+# know a commune's prices; its secretary writes them in the builder): the room's deposit, the cantine's meal.
+DEPOSIT = Decimal(300)
+MEAL_PRICES = (Decimal("1.00"), Decimal("4.20"))  # by the CAF quotient: the lowest, the highest
 
 
-def _offer_rooms(commune: Commune, demarche: Demarche) -> None:
-    """Narrow the room booking's « Salle souhaitée » to the commune's rooms, as its secretary would in the
-    builder, and publish that version (once: a démarche already narrowed is left as it is)."""
-    found = builder.find(demarche.draft_schema, "salle")
-    rooms = [
-        str(pk) for pk in Place.objects.filter(commune=commune, name__in=ROOMS).values_list("pk", flat=True)
-    ]
-    if found is None or found[0].get("places") or not rooms:
+def _edits(commune: Commune, code: str, form: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What the demo commune's secretary changes in an installed template before opening it, by field key;
+    nothing for a field already changed (the demo loads again without publishing again)."""
+    edits: dict[str, dict[str, Any]] = {}
+    if code == "salle-communale":
+        found = builder.find(form, "salle")
+        rooms = [
+            str(pk)
+            for pk in Place.objects.filter(commune=commune, name__in=ROOMS).values_list("pk", flat=True)
+        ]
+        if found is not None and not found[0].get("places") and rooms:
+            edits["salle"] = {**found[0], "places": rooms}
+        found = builder.find(form, "caution_info")
+        if found is not None and "€" not in found[0].get("text", ""):
+            edits["caution_info"] = {
+                **found[0],
+                "text": f"Une caution de {format_eur_short(DEPOSIT)} est demandée à la remise des clés, par "
+                "chèque à l'ordre du Trésor public. Elle est rendue après l'état des lieux.",
+            }
+    if code == "cantine-periscolaire":
+        found = builder.find(form, "quotient")
+        if found is not None and "€" not in found[0].get("help", ""):
+            low, high = (format_eur(price) for price in MEAL_PRICES)
+            edits["quotient"] = {
+                **found[0],
+                "help": f"Le repas coûte de {low} à {high} selon le quotient familial ; sans réponse, le "
+                f"tarif le plus élevé ({high}) s'applique.",
+            }
+    return edits
+
+
+def _adapt(commune: Commune, demarche: Demarche) -> None:
+    """Adapt an installed template to the demo commune as its secretary would in the builder (its rooms, its
+    prices: `_edits`), and publish that version once."""
+    form = demarche.draft_schema
+    edits = _edits(commune, demarche.template_code, form)
+    if not edits:
         return
-    field = {**found[0], "places": rooms}
-    form = builder.edit_field(demarche.draft_schema, key="salle", field=field)
+    for key, field in edits.items():
+        form = builder.edit_field(form, key=key, field=field)
     services.demarche_form_save(demarche=demarche, actor=None, form=form)
     services.demarche_publish(demarche=demarche, actor=None)
 
@@ -336,8 +371,7 @@ def _load(slug: str, spec: list[tuple[str, int]], seed: int, agent_email: str) -
         installed[code] = existing or services.template_install(
             commune=commune, actor=None, code=code, team=team
         )
-        if code == "salle-communale":
-            _offer_rooms(commune, installed[code])
+        _adapt(commune, installed[code])
     offered = {code: _places(commune, demarche) for code, demarche in installed.items()}
     fates = [
         Dossier.State.FILED,

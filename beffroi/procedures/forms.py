@@ -305,7 +305,7 @@ class PiecesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
         help_text=_(
-            "Le demandeur les lit dans le courriel et sur sa page de suivi ; le délai est suspendu jusqu'à sa réponse."
+            "Le demandeur les lit dans le courriel et sur sa page de suivi ; le délai repart de zéro à leur réception."
         ),
     )
 

@@ -4,6 +4,7 @@ context shared by the page, the e-mail and the PDF (print template of their own,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -87,6 +88,55 @@ def implicit_decision_text(dossier: Dossier) -> dict[str, str]:
         )
         % {"date": deadline},
     }
+
+
+def silence_meaning(dossier: Dossier, *, today: date) -> str:
+    """What the mairie's silence means for this dossier, in a sentence for the applicant's pages: the date and
+    what happens on it (CRPA L231-1 acceptance, L231-4 rejection), said in the past once the date has gone by
+    (the implicit decision is born: `services.implicit_decision_born`), the period stopped while pieces are
+    awaited (L114-5), or that the mairie answers in writing (no implicit decision). '' once decided (the page
+    says the decision) and for a draft. The legal wording with its articles is the accusé's
+    (`implicit_decision_text`)."""
+    if not dossier.is_open:
+        return ""
+    regime = dossier.version.regime
+    if regime == Regime.NONE:
+        return _(
+            "Pour cette démarche, la mairie doit vous répondre par écrit : son silence ne vaut ni accord ni refus."
+        )
+    if dossier.state == Dossier.State.INCOMPLETE:
+        return _(
+            "Le délai de réponse est arrêté tant que la mairie attend les pièces demandées. Une nouvelle date "
+            "vous sera indiquée ici dès leur réception."
+        )
+    if dossier.deadline is None:
+        return ""
+    day = {"date": dates.long_date(dossier.deadline)}
+    accepted = regime == Regime.ACCEPTANCE
+    if dossier.deadline < today:
+        if accepted:
+            return (
+                _(
+                    "La mairie ne s'est pas prononcée à temps : depuis le %(date)s, votre demande est considérée "
+                    "comme acceptée. Vous pouvez lui demander une attestation qui le confirme."
+                )
+                % day
+            )
+        return (
+            _(
+                "La mairie ne s'est pas prononcée à temps : depuis le %(date)s, votre demande est considérée "
+                "comme refusée. Vous pouvez lui demander les raisons de ce refus."
+            )
+            % day
+        )
+    if accepted:
+        return (
+            _("Sans réponse de la mairie d'ici le %(date)s, votre demande sera considérée comme acceptée.")
+            % day
+        )
+    return (
+        _("Sans réponse de la mairie d'ici le %(date)s, votre demande sera considérée comme refusée.") % day
+    )
 
 
 def receipt_text(dossier: Dossier) -> str:

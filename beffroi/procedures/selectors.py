@@ -100,6 +100,17 @@ def dossier_by_token(*, commune: Commune, token: str) -> Dossier | None:
     return dossier
 
 
+def draft_of_account(*, commune: Commune, user: Any, token: str) -> Dossier | None:
+    """A draft by its private link, for the signed-in account that started it only: None for anyone else, for
+    nobody signed in and for a dossier already filed."""
+    if user is None or not user.is_authenticated:
+        return None
+    dossier = dossier_by_token(commune=commune, token=token)
+    if dossier is None or dossier.applicant_id != user.pk or dossier.state != Dossier.State.DRAFT:
+        return None
+    return dossier
+
+
 def dossier_by_code(*, commune: Commune, code: str) -> Dossier | None:
     """A filed dossier by its tracking code (the short status page; drafts are not found)."""
     normalized = normalize_code(code)
@@ -108,7 +119,7 @@ def dossier_by_code(*, commune: Commune, code: str) -> Dossier | None:
     return (
         Dossier.objects.filter(commune=commune, tracking_code=normalized)
         .exclude(state=Dossier.State.DRAFT)
-        .select_related("demarche")
+        .select_related("demarche", "version")  # the version: what the mairie's silence means
         .first()
     )
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("brouillon/<str:token>/identite/", public.draft_identity, name="draft_identity"),
     path("brouillon/<str:token>/etape/<int:number>/", public.draft_step, name="draft_step"),
     path("brouillon/<str:token>/recapitulatif/", public.draft_summary, name="draft_summary"),
+    path("brouillon/<str:token>/supprimer/", public.draft_delete, name="draft_delete"),
     path("dossier/<str:token>/", public.track, name="track"),
     path("dossier/<str:token>/accuse/", public.receipt, name="receipt"),
     path("dossier/<str:token>/accuse.pdf", public.receipt_pdf, name="receipt_pdf"),

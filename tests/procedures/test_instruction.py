@@ -93,7 +93,9 @@ def test_an_agent_handles_a_dossier_end_to_end(
     # The applicant answers on the tracking page (private link, no account), with the piece attached.
     client.logout()
     track = client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/")
-    assert "Pièces demandées par la mairie" in text(track) and "délai suspendu" in text(track)
+    assert "Pièces demandées par la mairie" in text(track)
+    assert "Le délai de réponse de la mairie repartira de zéro à leur réception." in text(track)
+    assert "Sans réponse de la mairie" not in text(track)  # no date while the period is stopped
     answered = client.post(
         f"/valbourg/demarches/dossier/{dossier.access_token}/",
         {

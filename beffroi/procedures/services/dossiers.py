@@ -10,10 +10,13 @@ import copy
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -392,6 +395,32 @@ def dossier_save(
     return _errors(cleaned.errors)
 
 
+@transaction.atomic
+def draft_delete(*, dossier: Dossier, actor: Actor) -> None:
+    """Delete a draft at its applicant's request: the answers, the pieces joined to it (their files once the
+    deletion is committed) and its history go; nothing had reached the mairie. Only the signed-in account that
+    started it may (`PermissionDenied` for anyone else); a dossier filed meanwhile (another tab) is refused
+    with `DossierError` and stays as it is.
+
+    Not audited: a resident's draft, as `dossier_start` and `dossier_save` (the mairie never received it)."""
+    account = _account(actor)
+    if account is None or dossier.applicant_id != account.pk:
+        raise PermissionDenied(_("Seule la personne qui a commencé ce brouillon peut le supprimer."))
+    locked = _relock(dossier)
+    if locked.state != Dossier.State.DRAFT:
+        raise DossierError({"": _("Ce dossier est déjà déposé : il ne peut plus être supprimé.")})
+    files = [item.file for item in locked.files.all()] + [m.attachment for m in locked.messages.all()]
+    stored = [(file.storage, str(file.name)) for file in files if file.name]
+    Dossier.objects.filter(pk=locked.pk).delete()
+    transaction.on_commit(partial(_delete_stored, stored))
+
+
+def _delete_stored(stored: list[tuple[Storage, str]]) -> None:
+    """Remove files whose rows are gone for good (called after the commit: a rollback keeps them)."""
+    for storage, name in stored:
+        storage.delete(name)
+
+
 def dossier_missing(*, dossier: Dossier, email_required: bool = True) -> dict[str, str]:
     """What still stops the draft from being filed (required answers, identification), by field.
 
@@ -756,8 +785,9 @@ def dossier_request_pieces(*, dossier: Dossier, actor: Actor, pieces: str) -> Do
         _("Dossier %(code)s : pièces demandées") % {"code": locked.display_code},
         _(
             "Votre dossier %(code)s est incomplet. Pièces ou informations demandées :\n\n%(pieces)s\n\n"
-            "Le délai d'instruction est suspendu jusqu'à leur réception (article L114-5 du code des relations "
-            "entre le public et l'administration). Répondez depuis la page de suivi."
+            "Le délai d'instruction ne court qu'à partir de leur réception : il repart alors pour sa durée "
+            "entière (article L114-5 du code des relations entre le public et l'administration). Répondez depuis "
+            "la page de suivi."
         )
         % {"code": locked.display_code, "pieces": pieces},
     )

@@ -227,13 +227,13 @@ def act(request, pk: int, action: str) -> HttpResponse:
             email = _applicant_told(item)
             done = (
                 _(
-                    "Pièces demandées : le délai est suspendu jusqu'à la réponse ; un courriel les indique au "
+                    "Pièces demandées : le délai repartira de zéro à leur réception ; un courriel les indique au "
                     "demandeur à %(email)s."
                 )
                 % {"email": email}
                 if email
                 else _(
-                    "Pièces demandées : le délai est suspendu jusqu'à la réponse. Aucun courriel : prévenez le "
+                    "Pièces demandées : le délai repartira de zéro à leur réception. Aucun courriel : prévenez le "
                     "demandeur par téléphone ou par courrier."
                 )
             )

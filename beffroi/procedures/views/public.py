@@ -10,11 +10,14 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.guards import require_open_to_public
+from beffroi.core import dates
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
+from beffroi.core.confirm import confirmation_page
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
 from beffroi.procedures import receipts, schema, selectors, services
@@ -332,6 +335,47 @@ def draft_summary(request, token: str) -> HttpResponse:
     )
 
 
+@require_POST
+@commune_required
+def draft_delete(request, token: str) -> HttpResponse:
+    """Delete the signed-in resident's own draft, once confirmed on a page of its own (core.confirm: no
+    JavaScript needed). Someone else's draft, a dossier already filed or nobody signed in: 404, nothing
+    touched. `retour` says which page asked (the list of « Mes dossiers », the draft itself, else the
+    démarche's page): « Revenir » leads back there, and the deletion to the list or the démarche's page."""
+    dossier = selectors.draft_of_account(commune=request.commune, user=request.user, token=token)
+    if dossier is None:
+        raise Http404
+    origin = request.POST.get("retour", "")
+    index = reverse("procedures:index")
+    start = index  # a closed démarche has no page: its drafts are on the list
+    if dossier.demarche.is_open:
+        start = reverse("procedures:demarche", args=[dossier.demarche.slug])
+    back = {"liste": index, "brouillon": reverse("procedures:draft_identity", args=[token])}.get(
+        origin, start
+    )
+    title = dossier.demarche.title
+    asking = confirmation_page(
+        request,
+        title=_("Supprimer le brouillon « %(title)s » ?") % {"title": title},
+        message=_(
+            "Ce brouillon (n° %(code)s, commencé le %(day)s) sera supprimé avec vos réponses et les pièces "
+            "jointes. Il n'a pas été envoyé à la mairie. Vous ne pourrez pas le récupérer."
+        )
+        % {"code": dossier.display_code, "day": dates.long_date(dossier.created_at)},
+        button=_("Supprimer le brouillon"),
+        cancel_url=back,
+    )
+    if asking is not None:
+        return asking
+    try:
+        services.draft_delete(dossier=dossier, actor=request.user)
+    except services.DossierError as exc:  # filed in another tab meanwhile: it stays, and its page says so
+        messages.error(request, " ".join(exc.errors.values()))
+        return redirect("procedures:track", token=token)
+    messages.success(request, _("Votre brouillon « %(title)s » a été supprimé.") % {"title": title})
+    return redirect(index if origin == "liste" else start)
+
+
 @require_safe
 @commune_required
 def receipt(request, token: str) -> HttpResponse:
@@ -407,6 +451,7 @@ def track(request, token: str) -> HttpResponse:
             "events": selectors.public_events(dossier=dossier),
             "thread": selectors.messages(dossier=dossier),
             "pieces": selectors.open_pause_pieces(dossier=dossier),
+            "silence": receipts.silence_meaning(dossier, today=timezone.localdate()),
         },
         status=422 if form.errors else 200,
     )
@@ -429,7 +474,12 @@ def track_code(request) -> HttpResponse:
     return render(
         request,
         "procedures/track_code.html",
-        {"form": form, "dossier": dossier, "own": own},
+        {
+            "form": form,
+            "dossier": dossier,
+            "own": own,
+            "silence": receipts.silence_meaning(dossier, today=timezone.localdate()) if dossier else "",
+        },
         status=404 if form.errors else 200,
     )
 
