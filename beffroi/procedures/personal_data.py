@@ -15,6 +15,7 @@ from beffroi.accounts.models import User
 from beffroi.core import personal_data
 from beffroi.core.models import Commune
 from beffroi.procedures.models import Dossier
+from beffroi.procedures.services.dossiers import drafts_delete
 
 
 def _dossiers(user: User) -> Any:
@@ -57,7 +58,7 @@ def export(*, user: User) -> dict[str, Any]:
 
 def erase(*, user: User) -> None:
     """Drafts are deleted; filed dossiers lose the account (their identification stays: see the module)."""
-    _dossiers(user).filter(state=Dossier.State.DRAFT).delete()
+    drafts_delete(_dossiers(user).filter(state=Dossier.State.DRAFT))  # their pieces' files with them
     Dossier.objects.filter(applicant=user).update(applicant=None)
 
 

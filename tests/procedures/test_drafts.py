@@ -161,3 +161,16 @@ def test_deleting_needs_a_post_with_its_csrf_token(valbourg, cantine, habitant_v
     assert browser.get(_delete_url(draft)).status_code == 405
     assert browser.post(_delete_url(draft), {"confirme": "1"}).status_code == 403
     assert Dossier.objects.filter(pk=draft.pk).exists()
+
+
+def test_erasing_an_account_deletes_its_drafts_pieces_files(
+    valbourg, cantine, habitant_valbourg, django_capture_on_commit_callbacks
+):
+    from beffroi.core.personal_data import erase_for
+
+    draft = _draft(valbourg, cantine, habitant_valbourg)
+    stored = draft.files.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_for(habitant_valbourg)
+    assert not Dossier.objects.filter(pk=draft.pk).exists()
+    assert not default_storage.exists(stored)

@@ -409,14 +409,26 @@ def draft_delete(*, dossier: Dossier, actor: Actor) -> None:
     locked = _relock(dossier)
     if locked.state != Dossier.State.DRAFT:
         raise DossierError({"": _("Ce dossier est déjà déposé : il ne peut plus être supprimé.")})
-    files = [item.file for item in locked.files.all()] + [m.attachment for m in locked.messages.all()]
-    stored = [(file.storage, str(file.name)) for file in files if file.name]
-    Dossier.objects.filter(pk=locked.pk).delete()
+    drafts_delete(Dossier.objects.filter(pk=locked.pk))
+
+
+def drafts_delete(drafts: Any) -> None:
+    """Delete these drafts with the files of their pieces and messages, the files once the deletion is
+    committed (a rollback keeps them). For `draft_delete` and the erasure of an account."""
+    stored = [
+        (file.storage, str(file.name))
+        for dossier in drafts.prefetch_related("files", "messages")
+        for file in [
+            *(item.file for item in dossier.files.all()),
+            *(m.attachment for m in dossier.messages.all()),
+        ]
+        if file.name
+    ]
+    drafts.delete()
     transaction.on_commit(partial(_delete_stored, stored))
 
 
 def _delete_stored(stored: list[tuple[Storage, str]]) -> None:
-    """Remove files whose rows are gone for good (called after the commit: a rollback keeps them)."""
     for storage, name in stored:
         storage.delete(name)
 
