@@ -2,7 +2,6 @@
 suivi) and its 2026 budget open for voting. Idempotent (each budget is looked up by slug); deterministic (seeded)."""
 
 import random
-from datetime import timedelta
 
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from beffroi.accounts.services import membership_set, user_create
 from beffroi.budgeting import services
 from beffroi.budgeting.models import Budget, PaperBallotKind, Phase, Project
 from beffroi.core import demo
+from beffroi.core.demo import deadline, opening
 from beffroi.core.demo_pictures import ALT, demo_picture
 from beffroi.core.models import Commune
 from beffroi.territory.models import Place
@@ -483,8 +483,7 @@ def _load_finished(
     paper=PAPER_BALLOTS,
     bulk=False,
 ):
-    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
-    day = timedelta(days=1)
+    now = timezone.now()
     budget = services.budget_create(
         commune=commune,
         actor=agent,
@@ -493,10 +492,10 @@ def _load_finished(
         description=f"La première édition du budget participatif de {commune.name} : 150 000 € pour des projets "
         "proposés et choisis par les habitants. Dépouillement par la méthode des parts égales.",
         total_amount=150000,
-        ideas_open_at=now - 300 * day,
-        ideas_close_at=now - 250 * day,
-        vote_open_at=now - 200 * day,
-        vote_close_at=now + day,
+        ideas_open_at=opening(now, -300),
+        ideas_close_at=deadline(now, -250),
+        vote_open_at=opening(now, -200),
+        vote_close_at=deadline(now, 1),  # open while the ballots are cast; moved back below
         ballot_type="approval",
         min_choices=1,
         max_choices=5,
@@ -570,8 +569,8 @@ def _load_finished(
         commune=commune,
         budget=budget,
         actor=agent,
-        vote_close_at=now - 170 * day,
-        followup_at=now - 160 * day,
+        vote_close_at=deadline(now, -170),
+        followup_at=opening(now, -160),
     )
     notes = [
         (30, "Marché public attribué ; travaux programmés au printemps."),
@@ -591,8 +590,7 @@ def _load_finished(
 
 
 def _load_open(commune, agent, admin, habitant):
-    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
-    day = timedelta(days=1)
+    now = timezone.now()
     budget = services.budget_create(
         commune=commune,
         actor=agent,
@@ -601,10 +599,10 @@ def _load_open(commune, agent, admin, habitant):
         description="80 000 € pour vos projets. Composez votre panier de projets dans la limite de l'enveloppe : "
         "votre vote peut être modifié jusqu'à la clôture.",
         total_amount=80000,
-        ideas_open_at=now - 60 * day,
-        ideas_close_at=now - 30 * day,
-        vote_open_at=now - 3 * day,
-        vote_close_at=now + 18 * day,
+        ideas_open_at=opening(now, -60),
+        ideas_close_at=deadline(now, -30),
+        vote_open_at=opening(now, -3),
+        vote_close_at=deadline(now, 18),
         ballot_type="panier",
         min_choices=1,
         rule="mes-add1",
@@ -686,8 +684,7 @@ IDEAS_2027 = [
 
 def _load_ideas(commune, agent, habitant):
     """The budget whose ideas are being collected, as the home page invites residents to propose them."""
-    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)  # phases on the hour
-    day = timedelta(days=1)
+    now = timezone.now()
     budget = services.budget_create(
         commune=commune,
         actor=agent,
@@ -696,10 +693,10 @@ def _load_ideas(commune, agent, habitant):
         description="60 000 € pour les projets des habitants. Proposez vos idées jusqu'à la fin du dépôt : "
         "les services de la mairie les étudieront avant le vote.",
         total_amount=60000,
-        ideas_open_at=now - 5 * day,
-        ideas_close_at=now + 40 * day,
-        vote_open_at=now + 100 * day,
-        vote_close_at=now + 130 * day,
+        ideas_open_at=opening(now, -5),
+        ideas_close_at=deadline(now, 40),
+        vote_open_at=opening(now, 100),
+        vote_close_at=deadline(now, 130),
         ballot_type="panier",
         min_choices=1,
         rule="mes-add1",

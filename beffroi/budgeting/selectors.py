@@ -112,6 +112,17 @@ def sub_budget_list(*, budget: Budget, with_project_counts: bool = False) -> lis
     return list(subs)
 
 
+def general_envelope_amount(*, budget: Budget, sub_budgets: Iterable[SubBudget]) -> int | None:
+    """What the envelopes leave of the budget for the projects outside them: the general envelope the count
+    gives them (`rules.subbudgets.GENERAL`). None for a budget without envelopes (the whole budget is general)
+    or whose envelopes take it all."""
+    subs = list(sub_budgets)
+    if not subs:
+        return None
+    general = budget.total_amount - sum(sub.amount for sub in subs)
+    return general if general > 0 else None
+
+
 def sub_budget_get(*, budget: Budget, pk: int) -> SubBudget:
     """One envelope of the budget, or 404."""
     return get_object_or_404(SubBudget, budget=budget, pk=pk)

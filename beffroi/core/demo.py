@@ -3,7 +3,10 @@
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,23 @@ def set_columns(model: Any, fields: list[str], rows: list[tuple], batch_size: in
                     for field, value in zip(model_fields, row, strict=True)
                 ],
             )
+
+
+# Demo dates as an agent would set them: phases open at 9 h 00 and close at 23 h 59, local time.
+def opening(now: datetime, days: int) -> datetime:
+    """9 h 00 in the commune's time zone (Europe/Paris), `days` days after the local day of `now`: when a demo
+    phase opens, as an agent would set it (« du 2 décembre 2026 à 9 h 00 »), not at the hour the demo loaded."""
+    return local_day_at(now, days, time(9, 0))
+
+
+def deadline(now: datetime, days: int) -> datetime:
+    """23 h 59 in the commune's time zone, `days` days after the local day of `now`: when a demo phase closes
+    (« jusqu'au 23 décembre 2026 à 23 h 59 »; midnight would read « 24 décembre à 0 h 00 »)."""
+    return local_day_at(now, days, time(23, 59))
+
+
+def local_day_at(now: datetime, days: int, clock: time) -> datetime:
+    """`clock` in the commune's time zone on the local day of `now` moved by `days`."""
+    zone = timezone.get_default_timezone()
+    day = timezone.localtime(now, zone).date() + timedelta(days=days)
+    return datetime.combine(day, clock, tzinfo=zone)

@@ -7,7 +7,7 @@ draw, so the panel differs from one demo to the next."""
 
 import io
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from beffroi.accounts.models import Role, User
 from beffroi.accounts.services import membership_set, user_create
 from beffroi.core import demo
+from beffroi.core.demo import deadline, local_day_at, opening
 from beffroi.core.demo_pictures import ALT, demo_picture
 from beffroi.core.models import Commune
 from beffroi.core.services import commune_update
@@ -110,8 +111,8 @@ def _closed_consultation(
         title="Les rythmes scolaires à l'école Jules-Ferry",
         slug="rythmes-scolaires",
         description="Semaine de quatre jours ou de quatre jours et demi ? Votre avis avant la décision du conseil.",
-        opens_at=now - timedelta(days=45),
-        closes_at=now + timedelta(minutes=5),
+        opens_at=opening(now, -45),
+        closes_at=deadline(now, 1),  # open while the answers are entered; closed ten days ago below
         audience="tous",
         anonymous=True,
     )
@@ -202,7 +203,7 @@ def _closed_consultation(
             services.paper_entry_record(
                 commune=commune, actor=clerk, consultation=consultation, paper_number=number, answers=sheet
             )
-    Consultation.objects.filter(pk=consultation.pk).update(closes_at=now - timedelta(days=10))
+    Consultation.objects.filter(pk=consultation.pk).update(closes_at=deadline(now, -10))
     consultation.refresh_from_db()
     services.consultation_decide(
         commune=commune,
@@ -226,8 +227,8 @@ def _open_consultation(commune: Commune, agent: User) -> None:
         title="Réaménager la place de l'Église",
         slug="place-eglise",
         description="Deux esquisses ont été préparées avec les habitants du centre. Laquelle préférez-vous ?",
-        opens_at=now - timedelta(days=3),
-        closes_at=now + timedelta(days=25),
+        opens_at=opening(now, -3),
+        closes_at=deadline(now, 25),
         audience="tous",
         anonymous=True,
     )
@@ -365,8 +366,8 @@ def _meetings(commune: Commune, agent: User) -> None:
         commune=commune,
         actor=agent,
         title="Réunion publique : les rythmes scolaires",
-        starts_at=now - timedelta(days=20),
-        ends_at=now - timedelta(days=20) + timedelta(hours=2),
+        starts_at=local_day_at(now, -20, time(18, 30)),
+        ends_at=local_day_at(now, -20, time(20, 30)),
         place_name="Salle des fêtes",
         address="Rue des Écoles, Valbourg",
         latitude=Decimal("47.316100"),
@@ -390,8 +391,8 @@ def _meetings(commune: Commune, agent: User) -> None:
         commune=commune,
         actor=agent,
         title="Réunion publique : la place de l'Église",
-        starts_at=(now + timedelta(days=12)).replace(hour=18, minute=30, second=0, microsecond=0),
-        ends_at=(now + timedelta(days=12)).replace(hour=20, minute=30, second=0, microsecond=0),
+        starts_at=local_day_at(now, 12, time(18, 30)),
+        ends_at=local_day_at(now, 12, time(20, 30)),
         place_name="Mairie, salle du conseil",
         address="1 place de la Mairie, Valbourg",
         latitude=Decimal("47.318200"),
@@ -466,8 +467,8 @@ def _hautmesnil() -> None:
         actor=secretary,
         title="Les horaires d'ouverture de la mairie",
         slug="horaires-mairie",
-        opens_at=now - timedelta(days=2),
-        closes_at=now + timedelta(days=20),
+        opens_at=opening(now, -2),
+        closes_at=deadline(now, 20),
         audience="tous",
         anonymous=True,
     )

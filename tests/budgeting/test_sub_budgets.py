@@ -1,7 +1,9 @@
 """Sub-budgets (per district or category): the pure split count, pabulib files that carry them, the agents' pages,
 and the results per envelope."""
 
+import html
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -235,6 +237,55 @@ def test_agent_places_a_project_in_an_envelope_during_instruction(client, valbou
     )
     assert response.status_code == 302
     assert Project.objects.get(pk=idea.pk).sub_budget == sub
+
+
+def _envelopes_sentence(page):
+    """The budget page's « Enveloppes : … » sentence, as text."""
+    match = re.search(r"<p>Enveloppes\s:\s(.*?)</p>", page)
+    assert match, "the budget page lists no envelopes"
+    return html.unescape(match.group(1))
+
+
+def _euros(text):
+    """« 40 000 € » (any spaces) -> 40000."""
+    return int(re.sub(r"\D", "", text))
+
+
+@pytest.mark.django_db
+def test_budget_page_states_what_the_envelopes_leave_for_the_other_projects(client, valbourg, agent_valbourg):
+    """Review: the page listed the district envelopes (3 × 40 000 €) but not the 30 000 € left for the projects
+    of the whole commune, which appeared only in the results: the amounts listed must add up to the budget."""
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas", total_amount=100000)
+    for name, amount in (("Quartier nord", 30000), ("Quartier sud", 40000)):
+        services.sub_budget_create(
+            commune=valbourg, budget=budget, actor=agent_valbourg, name=name, amount=amount
+        )
+    page = client.get(f"{BASE}/{budget.slug}/").content.decode()
+    sentence = _envelopes_sentence(page)
+    assert re.fullmatch(
+        r"Quartier nord \(30\s000\s€\), Quartier sud \(40\s000\s€\), "
+        r"budget général pour les projets hors enveloppe \(30\s000\s€\)\.",
+        sentence,
+    ), sentence
+    listed = sum(_euros(amount) for amount in re.findall(r"\(([^()]*€)\)", sentence))
+    lead = re.search(r'<p class="lead">([^<]*) pour des projets', page)
+    assert lead and _euros(lead.group(1)) == listed == 100000
+
+
+@pytest.mark.django_db
+def test_budget_page_names_no_general_envelope_when_the_envelopes_take_it_all(
+    client, valbourg, agent_valbourg
+):
+    budget = make_budget(valbourg, agent_valbourg, phase="ideas", total_amount=70000)
+    for name, amount in (("Jeunesse", 30000), ("Nature", 40000)):
+        services.sub_budget_create(
+            commune=valbourg, budget=budget, actor=agent_valbourg, name=name, amount=amount
+        )
+    page = client.get(f"{BASE}/{budget.slug}/").content.decode()
+    assert re.fullmatch(r"Jeunesse \(30\s000\s€\), Nature \(40\s000\s€\)\.", _envelopes_sentence(page))
+    plain = make_budget(valbourg, agent_valbourg, phase="ideas", slug="bp-sans-enveloppe")
+    page = client.get(f"{BASE}/{plain.slug}/").content.decode()
+    assert "Enveloppes\xa0:" not in page and "budget général" not in page
 
 
 def _vote(budget, agent, ballots):

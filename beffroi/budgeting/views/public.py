@@ -68,13 +68,15 @@ def budget_detail(request, slug):
     ballot_projects = [
         p for p in selectors.project_cards(commune=request.commune, budget=budget) if p.on_ballot
     ]
+    sub_budgets = selectors.sub_budget_list(budget=budget)
     context = {
         "budget": budget,
         "phase": phase,
         "Phase": Phase,
         "ballot_projects": ballot_projects,
         "cards_shown": (budget.slug, [_card_values(p) for p in ballot_projects]),
-        "sub_budgets": selectors.sub_budget_list(budget=budget),
+        "sub_budgets": sub_budgets,
+        "general_envelope": selectors.general_envelope_amount(budget=budget, sub_budgets=sub_budgets),
         "winners": phase in (Phase.RESULTS, Phase.FOLLOWUP)
         and selectors.has_winners(commune=request.commune, budget=budget),
         "has_voted": selectors.has_voted(budget=budget, user=request.user),

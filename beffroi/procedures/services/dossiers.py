@@ -414,7 +414,9 @@ def draft_delete(*, dossier: Dossier, actor: Actor) -> None:
 
 def drafts_delete(drafts: Any) -> None:
     """Delete these drafts with the files of their pieces and messages, the files once the deletion is
-    committed (a rollback keeps them). For `draft_delete` and the erasure of an account."""
+    committed (a rollback keeps them). For `draft_delete` and the erasure of an account.
+
+    Not audited: drafts never reached the mairie (`draft_delete` says so; the erasure is the account's)."""
     stored = [
         (file.storage, str(file.name))
         for dossier in drafts.prefetch_related("files", "messages")
