@@ -291,6 +291,7 @@ def agent_queue(
         condition = (
             Q(description__icontains=q)
             | Q(address_string__icontains=q)
+            | Q(near_address__icontains=q)  # « près du 9 avenue de la Gare », as the « Lieu » column says
             | Q(place__name__icontains=q)
             # « Code perdu ? » : the agent finds a resident's reports by the name, e-mail or phone they left.
             | Q(contact_name__icontains=q)

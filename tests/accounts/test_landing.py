@@ -102,3 +102,18 @@ def test_core_leaves_out_the_section_of_a_module_the_commune_switched_off(
     assert titles() == []
     valbourg.enabled_modules = ["reports", "budgeting", "planning"]
     assert titles() == ["Idées à examiner", "Dates limites"]
+
+
+def test_the_platform_pages_reached_from_a_commune_move_to_the_instance_root(client, valbourg, hautmesnil):
+    """Signed in on Valbourg's pages, the operator follows « Mon compte »'s link: the page that manages every
+    commune is served at the root, without Valbourg's header and footer."""
+    from beffroi.accounts.models import User
+
+    operator = User.objects.create_user("operateur@plateforme.test", PASSWORD, is_staff=True)
+    response = client.post(
+        "/valbourg/connexion/", {"username": operator.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/plateforme/communes/", response.redirect_chain
+    assert "Mairie de Valbourg" not in response.content.decode()
+    moved = client.get("/valbourg/plateforme/communes/recherche/?q=rovon")
+    assert moved.status_code == 302 and moved["Location"] == "/plateforme/communes/recherche/?q=rovon"

@@ -161,8 +161,8 @@ def test_assisted_intake_and_printable_receipt(client, setup_reports, valbourg, 
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.channel == "telephone" and report.created_by == agent_valbourg
-    receipt = client.get(response["Location"]).content.decode()
-    assert report.display_code in receipt
+    receipt = html.unescape(client.get(response["Location"]).content.decode())
+    assert report.display_code in receipt and "Signalement enregistré. Remettez ce récépissé" in receipt
     entry = AuditEntry.objects.get(action="report.create")
     assert entry.channel == "telephone" and entry.on_behalf_of == "M. Dupont"
 
@@ -259,6 +259,32 @@ def test_lost_code_found_by_the_residents_phone_email_or_name(
         assert f"{G}/{mine.pk}/" in page, typed
         assert f"{G}/{other.pk}/" not in page, typed
     assert "le nom, le courriel ou le téléphone laissé par l'habitant" in page
+
+
+def test_the_queue_search_finds_a_report_by_the_address_its_place_column_shows(
+    client, setup_reports, valbourg, agent_valbourg
+):
+    """A point tapped on the map reads « près du 9 avenue de la Gare » in the « Lieu » column: searching
+    « gare » finds it, as the search's hint (« adresse… ») promises."""
+    near = file_report(valbourg, setup_reports["pothole"], description="trou")
+    Report.objects.filter(pk=near.pk).update(near_address="9 avenue de la Gare")
+    other = file_report(valbourg, setup_reports["pothole"], description="autre")
+    client.force_login(agent_valbourg)
+    page = client.get(f"{G}/", {"service": "tous", "statut": "all", "q": "Gare"}).content.decode()
+    assert "près du 9 avenue de la Gare" in page and f"{G}/{near.pk}/" in page
+    assert f"{G}/{other.pk}/" not in page
+
+
+def test_clearing_a_due_date_says_it_is_removed(client, setup_reports, valbourg, agent_valbourg):
+    report = file_report(valbourg, setup_reports["pothole"])
+    services.report_set_due_date(report=report, actor=agent_valbourg, due_date=date(2026, 12, 17))
+    client.force_login(agent_valbourg)
+    page = html.unescape(
+        client.post(f"{G}/{report.pk}/echeance/", {"due_date": ""}, follow=True).content.decode()
+    )
+    assert "Échéance retirée." in page and "Échéance enregistrée." not in page
+    report.refresh_from_db()
+    assert report.due_date is None
 
 
 def test_the_agents_landing_lists_their_reports_and_the_overdue_ones(

@@ -206,7 +206,7 @@ def act(request, pk: int, action: str):
                     "due_date", _("Date d'échéance invalide (AAAA-MM-JJ).")
                 ) from None
             services.report_set_due_date(report=report, actor=user, due_date=due)
-            messages.success(request, _("Échéance enregistrée."))
+            messages.success(request, _("Échéance enregistrée.") if due else _("Échéance retirée."))
         elif action == "repondre":
             body = post.get("body", "")
             template_pk = parse_pk(post.get("template"))
@@ -311,6 +311,13 @@ def intake(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             release_held(request, "photos")
+            messages.success(
+                request,
+                _(
+                    "Signalement enregistré. Remettez ce récépissé à l'habitant·e, ou lisez-lui son code de suivi "
+                    "au téléphone."
+                ),
+            )
             return redirect("reports:agent_receipt", pk=report.pk)
     keep_pictures(form, "photos", commune_id=commune.pk)
     return render(
