@@ -70,7 +70,7 @@ PURE_MODULES = [
     "beffroi.core.codes",
     "beffroi.core.images",
     "beffroi.core.demo_pictures",
-    "beffroi.reports.geo",
+    "beffroi.core.geo",
     "beffroi.territory.official_list",
     "beffroi.territory.contour",
     "beffroi.territory.logo",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from beffroi.core import held_uploads
 from beffroi.core.amounts import MAX_AMOUNT, AmountError, check_amount, parse_amount
-from beffroi.core.formatting import format_eur_short, format_int
+from beffroi.core.formatting import format_eur_short, format_int, format_number
 from beffroi.core.held_uploads import HeldFile, held_field_name, hold
 
 # The pure parser's sentences are French; these are the same sentences through the catalogue.
@@ -87,6 +88,66 @@ class AmountField(forms.Field):
         if exc.code == "cents":
             return gettext("Indiquez un montant en euros, sans centimes.") if not self.cents else exc.message
         return str(AMOUNT_MESSAGES.get(exc.code, exc.message))
+
+
+# A number as a French person writes it: an optional sign, the units (grouped by three with an ordinary, a
+# no-break or a narrow no-break space, as pages print them), then decimals after a comma (or a dot, a phone's
+# numeric keypad). `1.500` is refused as ambiguous: a thousands dot in French, one and a half elsewhere.
+_NUMBER = re.compile(
+    r"(?P<sign>[-+\u2212]?)(?P<units>[0-9]{1,3}(?:[\u0020\u00a0\u202f][0-9]{3})+|[0-9]+)(?:[,.](?P<decimals>[0-9]+))?"
+)
+_DOT_THOUSANDS = re.compile(r"[-+\u2212]?[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+class FrenchDecimalField(forms.Field):
+    """A number (a threshold, a measurement) typed the French way: `1 500`, `0,4`, `-2,5`; the thousands grouped
+    by any kind of space, a comma (or a dot) before the decimals. The value is a `Decimal`, or None when left
+    empty; a number is shown back the same way (`1 500`, `0,4`), and a refused text unchanged, with one French
+    sentence saying how to write it."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy(
+            "Écrivez un nombre en chiffres, les milliers séparés par une espace et les décimales après une "
+            "virgule (par exemple 1 500 ou 0,4)."
+        ),
+        "ambiguous": gettext_lazy(
+            "« %(typed)s » est ambigu : écrivez %(spaced)s pour un nombre entier (les milliers séparés par une "
+            "espace) ou %(comma)s avec une virgule avant les décimales."
+        ),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "40")
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return format_number(value).replace("\u202f", " ")
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        text = str(value).strip()
+        if not text:
+            return None
+        if _DOT_THOUSANDS.fullmatch(text):
+            raise ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"typed": text, "spaced": text.replace(".", " "), "comma": text.replace(".", ",")},
+            )
+        match = _NUMBER.fullmatch(text) if len(text) <= 40 else None
+        if match is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        units = re.sub(r"\D", "", match.group("units"))
+        number = Decimal(f"{units}.{match.group('decimals') or '0'}")
+        return -number if match.group("sign") in ("-", "\u2212") else number
 
 
 class CoordinateField(forms.DecimalField):

@@ -47,8 +47,11 @@ BUILDINGS = [
 ]
 
 
-# Street lights whose lamp is broken (status « defectiveLamp »): they stay dark and draw nothing.
+# Street lights whose lamp is broken (status « defectiveLamp »): they stay dark and draw nothing; and since
+# their power was cut (powerState « off ») a few hours ago they transmit nothing, so the rule « Lampadaire muet »
+# opens an alert for each, the two the dashboard calls « en panne ».
 DEFECTIVE_LIGHTS = (3, 11)
+POWER_CUT_HOURS_AGO = 6
 
 
 def _lit(t: datetime, i: int) -> bool:
@@ -266,6 +269,8 @@ def simulated_uplinks(commune: Commune, moment: datetime, rng: random.Random) ->
         if not series:
             continue
         for index in range(count):
+            if kind == "Streetlight" and index in DEFECTIVE_LIGHTS:
+                continue  # powered off: nothing to send with
             eui = demo_dev_eui(kind, index)
             decoded = {name: round(fn(moment, index, rng), 4) for name, _unit, fn in series}
             body = {"dev_eui": eui, "f_cnt": counter, "decoded": decoded, "received_at": moment.isoformat()}
@@ -328,7 +333,8 @@ def load_assets(
                         entity=entity, attribute=iri, hourly=hourly, daily=daily, fresh=True
                     )
                 moment = live_from
-                while moment <= now:
+                last = now - timedelta(hours=POWER_CUT_HOURS_AGO) if _powered_off(kind, index) else now
+                while moment <= last:
                     live.append(
                         services.Measurement(
                             entity.entity_id, iri, moment, round(fn(moment, index, rng), 4), unit
@@ -339,6 +345,10 @@ def load_assets(
         _copy_history(copied)
     if live:
         services.observation_ingest_batch(commune=commune, measurements=_with_incidents(live, now))
+
+
+def _powered_off(kind: str, index: int) -> bool:
+    return kind == "Streetlight" and index in DEFECTIVE_LIGHTS
 
 
 _HISTORY_BINARY: dict[tuple, tuple[list, list]] = {}  # the shared history's rows in COPY's binary format
@@ -445,12 +455,12 @@ ALERT_RULES = [
         "batiments-et-eclairage",
     ),
     (
-        "Benne remplie à plus de 80 %",
+        "Benne remplie à plus de 80 %",  # what the dashboard calls « à vider », as soon as a reading says it
         "WasteContainer",
         "fillingLevel",
         "above",
         0.8,
-        60,
+        0,
         "voirie-et-proprete",
     ),
     (
@@ -474,21 +484,28 @@ ALERT_RULES = [
 ]
 LEAK_METER = "urn:ngsi-ld:WaterConsumptionObserved:valbourg-003"  # the gymnasium
 OVERFLOW_CONTAINER = "urn:ngsi-ld:WasteContainer:valbourg-001"
+OVERFLOW_EMPTIED_HOURS_AGO = 3  # an agent had it emptied then: it reads almost empty since, its alert closed
 # full for the last three hours whatever the hour the demo is loaded at: one alert is always open
 FULL_CONTAINER = "urn:ngsi-ld:WasteContainer:valbourg-006"
 
 
 def _with_incidents(live: list[services.Measurement], now: datetime) -> list[services.Measurement]:
     """The live measurements with three incidents of the last hours, so the alerts have something to show:
-    a leak at the gymnasium (a steady flow added all night), an overflowing container (closed by an agent) and
-    a full one (left open)."""
+    a leak at the gymnasium (a steady flow added all night), an overflowing container (emptied since, its alert
+    closed by an agent) and a full one (left open)."""
     out = []
+    emptied_at = now - timedelta(hours=OVERFLOW_EMPTIED_HOURS_AGO)
     for m in live:
         if m.entity_id == LEAK_METER and m.observed_at > now - timedelta(hours=5):
             m = services.Measurement(
                 m.entity_id, m.attribute, m.observed_at, round(m.value + 0.6, 4), m.unit_code
             )
-        elif m.entity_id == OVERFLOW_CONTAINER and m.observed_at > now - timedelta(hours=4):
+        elif m.entity_id == OVERFLOW_CONTAINER and m.observed_at > emptied_at:
+            hours = (m.observed_at - emptied_at) / timedelta(hours=1)
+            m = services.Measurement(
+                m.entity_id, m.attribute, m.observed_at, round(0.02 + 0.01 * hours, 3), m.unit_code
+            )
+        elif m.entity_id == OVERFLOW_CONTAINER and m.observed_at > now - timedelta(hours=6):
             m = services.Measurement(m.entity_id, m.attribute, m.observed_at, 0.97, m.unit_code)
         elif m.entity_id == FULL_CONTAINER and m.observed_at > now - timedelta(hours=3):
             m = services.Measurement(m.entity_id, m.attribute, m.observed_at, 0.92, m.unit_code)
@@ -524,23 +541,26 @@ def load_alerts(commune: Commune, now: datetime) -> None:
         )
     if Alert.objects.filter(commune=commune).exists():
         return
+    current = Alert.objects.filter(commune=commune).exclude(state=Alert.State.CLOSED).select_related("entity")
     moment = now - timedelta(hours=47)
     while moment <= now:
         services.alerts_evaluate(commune=commune, now=moment)
+        if moment == now - timedelta(hours=OVERFLOW_EMPTIED_HOURS_AGO):
+            # The agent closes the overflowing container's alert when it is emptied, before its sensor says so
+            # (the replay would otherwise close it by itself).
+            overflow = current.filter(entity__entity_id=OVERFLOW_CONTAINER).first()
+            if overflow is not None:
+                services.alert_close(
+                    commune=commune,
+                    actor=agent,
+                    alert=overflow,
+                    note="Benne vidée en tournée supplémentaire.",
+                )
         moment += timedelta(hours=1)
-    current = Alert.objects.filter(commune=commune).exclude(state=Alert.State.CLOSED).select_related("entity")
     leak = current.filter(entity__entity_id=LEAK_METER).first()
     if leak is not None:
         services.alert_acknowledge(
             commune=commune, actor=agent, alert=leak, note="Plombier prévenu, passage prévu ce matin."
-        )
-    overflow = current.filter(entity__entity_id=OVERFLOW_CONTAINER).first()
-    if overflow is not None:
-        services.alert_close(
-            commune=commune,
-            actor=agent,
-            alert=overflow,
-            note="Benne vidée en tournée supplémentaire ; capteur à recalibrer.",
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beffroi.core.forms import CoordinateField
+from beffroi.core.forms import CoordinateField, FrenchDecimalField
 from beffroi.core.models import Commune
 from beffroi.datahub import labels, selectors
 from beffroi.datahub.models import AlertRule
@@ -32,6 +32,8 @@ class AlertRuleForm(forms.ModelForm):
     class Meta:
         model = AlertRule
         fields = list(RULE_FIELDS)
+        # « 1 500 » or « 0,4 », as the rules' list prints thresholds.
+        field_classes = {"threshold": FrenchDecimalField}
         help_texts = {
             "label": _("Ce que les agents liront, par exemple « Benne pleine »."),
             "attribute": _("Les mesures que transmettent les équipements de chaque type."),
@@ -65,10 +67,7 @@ class AlertRuleForm(forms.ModelForm):
         # The threshold is typed and shown in the unit a person reads (a filling level stored as 0.95 is 95 %),
         # and the field says which unit.
         self.units = selectors.measure_units(commune=commune)
-        threshold = self.fields["threshold"]
-        threshold.localize = True
-        threshold.widget = forms.TextInput(attrs={"inputmode": "decimal"})
-        threshold.help_text = self._threshold_help()
+        self.fields["threshold"].help_text = self._threshold_help()
         stored = self.initial.get("threshold")
         if self.instance.pk and stored is not None:
             scale = self._percent_scale(self.instance.entity_type, self.instance.attribute) or 1.0
@@ -117,16 +116,24 @@ class AlertRuleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         kind = data.get("kind")
-        if kind and kind != AlertRule.Kind.NO_DATA and data.get("threshold") is None:
+        # A threshold typed but refused already has its error: no second one saying it is missing.
+        if (
+            kind
+            and kind != AlertRule.Kind.NO_DATA
+            and data.get("threshold") is None
+            and "threshold" not in self.errors
+        ):
             self.add_error("threshold", _("Indiquez un seuil pour cette condition."))
         if kind == AlertRule.Kind.NO_DATA and not data.get("duration_minutes"):
             self.add_error(
                 "duration_minutes", _("Indiquez après combien de minutes sans mesure l'alerte s'ouvre.")
             )
         entity_type, attribute = data.get("entity_type"), data.get("attribute")
-        threshold = data.get("threshold")
+        typed = data.get("threshold")  # a Decimal, exactly as typed
+        threshold = float(typed) if typed is not None else None
+        data["threshold"] = threshold
         scale = self._percent_scale(entity_type, attribute) if entity_type and attribute else None
-        if scale is not None and threshold is not None:
+        if scale is not None and typed is not None and threshold is not None:
             if not 0 <= threshold <= 100:
                 self.add_error(
                     "threshold",
@@ -135,7 +142,7 @@ class AlertRuleForm(forms.ModelForm):
                 )
             else:
                 # Stored as the sensors send it, as typed: 95,3 % is 0.953, not 0.9530000000000001.
-                data["threshold"] = float(Decimal(repr(threshold)) / Decimal(repr(scale)))
+                data["threshold"] = float(typed / Decimal(repr(scale)))
         if entity_type and attribute:
             known = self.measured.get(entity_type, set())
             if attribute not in known:

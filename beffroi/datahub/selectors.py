@@ -773,10 +773,19 @@ def alert_queryset(*, commune: Commune) -> QuerySet[Alert]:
 
 
 def alert_list(
-    *, commune: Commune, state: str = "", team_slug: str = "", entity_type: str = "", limit: int = 200
+    *,
+    commune: Commune,
+    state: str = "",
+    team_slug: str = "",
+    entity_type: str = "",
+    entity_pk: int | None = None,
+    limit: int = 200,
 ) -> list[Alert]:
-    """Alerts of the commune, most recent first; state "" means open or acknowledged, "all" every state."""
+    """Alerts of the commune, most recent first; state "" means open or acknowledged, "all" every state;
+    `entity_pk` for one equipment's."""
     qs = alert_queryset(commune=commune)
+    if entity_pk is not None:
+        qs = qs.filter(entity_id=entity_pk)
     if state in Alert.State.values:
         qs = qs.filter(state=state)
     elif state != "all":

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 
+from beffroi.core import geo
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
 from beffroi.core.prepared import Prepared
-from beffroi.reports import geo
 from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address, notification_wanted, user_can
-from beffroi.core import abuse, dates
+from beffroi.core import abuse, dates, geo
 from beffroi.core.annotations import Actor, JSONObject
 from beffroi.core.codes import new_code
 from beffroi.core.guards import NotOwned, ensure_owned
@@ -30,7 +30,6 @@ from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
 from beffroi.core.text import code_from_label
-from beffroi.reports import geo
 from beffroi.reports.models import (
     QUESTION_TYPES,
     Category,

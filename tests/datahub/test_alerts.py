@@ -1,5 +1,6 @@
 """Alerts of the data hub: rules, evaluation on ingestion, acknowledgement and closing, pages, isolation."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -398,7 +399,10 @@ def test_rule_form_creates_and_edits_with_french_errors(client, valbourg, agent_
         "déclencherait jamais. Mesures transmises : Taux de remplissage."
     ) in response.content.decode().replace("&#x27;", "'")
     response = client.post(url, {**form, "threshold": "abc"})
-    assert "Saisissez un nombre." in response.content.decode()
+    html = response.content.decode()
+    assert "Écrivez un nombre en chiffres, les milliers séparés par une espace" in html
+    # One error for a threshold typed wrong, not a second one saying it is missing.
+    assert "Indiquez un seuil pour cette condition." not in html
     # A filling level is typed in percent (stored as a fraction, as the sensors send it).
     response = client.post(url, {**form, "threshold": "70"}, follow=True)
     assert "Règle créée." in response.content.decode()
@@ -437,6 +441,33 @@ def test_demo_has_rules_open_acknowledged_and_closed_alerts_and_is_idempotent(db
     demo.load()
     assert sorted(alerts.values_list("pk", "state")) == snapshot
     assert AlertRule.objects.filter(commune__slug="valbourg").count() == 4
+
+
+def test_demo_alerts_tell_the_same_story_as_the_dashboard(client, db):
+    """Every bin the dashboard says to empty and every street light it says is broken has an alert in progress,
+    and the bin the agent had emptied reads empty, its alert closed."""
+    from beffroi.accounts.models import User
+    from beffroi.datahub import demo
+    from beffroi.territory import demo as territory_demo
+
+    territory_demo.load()
+    demo.load()
+    client.force_login(User.objects.get(email="agent@demo.test"))
+    html = client.get("/valbourg/donnees/").content.decode()
+    to_empty = re.search(r"Bennes à vider</h3>(.*?)</div>", html, re.S).group(1)
+    broken = re.search(r"points? lumineux en panne.(.*?)</div>", html, re.S).group(1)
+    shown = set(re.findall(r">((?:Benne|Lampadaire) \d+)</a>", to_empty + broken))
+    assert {"Lampadaire 4", "Lampadaire 12"} <= shown
+    assert any(name.startswith("Benne") for name in shown)
+    active = Alert.objects.filter(commune__slug="valbourg").exclude(state=Alert.State.CLOSED)
+    alerted = {str(alert.entity) for alert in active.select_related("entity")}
+    assert shown <= alerted
+    alerts_page = client.get("/valbourg/donnees/alertes/").content.decode()
+    assert "Lampadaire muet (panne ou coupure) — Lampadaire 4" in alerts_page.replace("&#x27;", "'")
+    emptied = Alert.objects.get(
+        commune__slug="valbourg", entity__entity_id=demo.OVERFLOW_CONTAINER, closed_by__isnull=False
+    )
+    assert emptied.state == Alert.State.CLOSED and ">Benne 1</a>" not in to_empty
 
 
 def test_personal_data_export_and_erasure_keep_the_history(valbourg, rule, agent_valbourg):
@@ -573,7 +604,74 @@ def test_a_filling_level_threshold_is_typed_and_shown_in_percent_everywhere(clie
     co2 = AlertRule.objects.get(attribute="co2")
     assert co2.threshold == 1500
     edit = client.get(f"/valbourg/donnees/alertes/regles/{co2.pk}/modifier/").content.decode()
-    assert 'name="threshold" value="1500"' in edit and "En ppm." in edit
+    assert 'name="threshold" value="1 500"' in edit and "En ppm." in edit
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1 500", 1500),  # an ordinary space, as the rules' list prints it
+        ("1\u00a0500", 1500),  # a no-break space
+        ("1\u202f500", 1500),  # a narrow no-break space (copied from a page)
+        ("1 500,5", 1500.5),
+        ("1.5", 1.5),
+        ("1500", 1500),
+    ],
+)
+def test_a_threshold_is_typed_as_a_french_person_writes_it(client, valbourg, agent_valbourg, typed, stored):
+    services.entity_create(
+        commune=valbourg,
+        entity={
+            "id": "urn:ngsi-ld:AirQualityObserved:ecole",
+            "type": "AirQualityObserved",
+            "co2": {"type": "Property", "value": 600, "unitCode": "59", "observedAt": NOW.isoformat()},
+        },
+        audit=False,
+    )
+    client.force_login(agent_valbourg)
+    form = {
+        "label": "CO₂ trop élevé",
+        "entity_type": "AirQualityObserved",
+        "attribute": "co2",
+        "kind": "above",
+        "threshold": typed,
+        "duration_minutes": "30",
+        "is_active": "on",
+    }
+    response = client.post("/valbourg/donnees/alertes/regles/nouvelle/", form, follow=True)
+    html = response.content.decode()
+    assert "Règle créée." in html
+    assert AlertRule.objects.get().threshold == stored
+    if stored >= 1000:  # the list writes it back the same way
+        assert re.search(r"seuil 1[\u0020\u00a0\u202f]500", html)
+
+
+def test_a_threshold_that_is_not_a_number_gets_one_clear_error(client, valbourg, agent_valbourg):
+    container = make_container(valbourg)
+    feed(valbourg, container, [0.2])
+    client.force_login(agent_valbourg)
+    form = {
+        "label": "Benne pleine",
+        "entity_type": "WasteContainer",
+        "attribute": "fillingLevel",
+        "kind": "above",
+        "duration_minutes": "0",
+        "is_active": "on",
+    }
+    url = "/valbourg/donnees/alertes/regles/nouvelle/"
+    for garbage in ("quatre-vingts", "80 %", "8 0"):
+        response = client.post(url, {**form, "threshold": garbage})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert (
+            html.count("Écrivez un nombre en chiffres, les milliers séparés par une espace") == 2
+        )  # summary, field
+        assert "Indiquez un seuil pour cette condition." not in html
+        assert "Saisissez un nombre." not in html
+        assert f'value="{garbage}"' in html  # what was typed is shown back
+    response = client.post(url, {**form, "threshold": "1.500"})
+    assert "« 1.500 » est ambigu : écrivez 1 500 pour un nombre entier" in response.content.decode()
+    assert not AlertRule.objects.exists()
 
 
 # ---------------------------------------------------------------------------------- the commune's journal
@@ -645,3 +743,25 @@ def test_deleting_a_rule_is_refused_to_elus_and_other_communes(
     with pytest.raises(NotOwned):
         services.alert_rule_delete(commune=hautmesnil, actor=agent_hautmesnil, rule=rule)
     assert AlertRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_an_equipment_page_says_when_it_last_spoke_and_links_to_its_own_alerts(
+    client, valbourg, rule, agent_valbourg
+):
+    full, calm = make_container(valbourg, 1), make_container(valbourg, 2)
+    feed(valbourg, full, [0.9, 0.9, 0.9, 0.9])
+    feed(valbourg, calm, [0.2])
+    assert open_alerts().get().entity == full
+    client.force_login(agent_valbourg)
+    page = client.get(f"/valbourg/donnees/equipement/{full.pk}/").content.decode()
+    assert re.search(r"<dt>Dernière mesure</dt><dd>\d+(er)? \w+ \d{4} à \d+\u00a0h", page)
+    link = f"/valbourg/donnees/alertes/?etat=all&amp;equipement={full.pk}"
+    assert f'<a href="{link}">Alertes de cet équipement (1 en cours)</a>' in page
+    listing = client.get(link.replace("&amp;", "&")).content.decode().replace("&#x27;", "'")
+    assert f"Alertes de l'équipement « {full} » seulement." in listing
+    assert f'name="equipement" value="{full.pk}"' in listing
+    assert f"/valbourg/donnees/alertes/{open_alerts().get().pk}/" in listing
+    calm_page = client.get(f"/valbourg/donnees/equipement/{calm.pk}/").content.decode()
+    assert "Alertes de cet équipement (aucune en cours)" in calm_page
+    calm_alerts = client.get(f"/valbourg/donnees/alertes/?etat=all&equipement={calm.pk}").content.decode()
+    assert "Aucune alerte ne correspond à ces filtres." in calm_alerts

@@ -183,3 +183,43 @@ def _input(html: str, name: str) -> str:
     match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
     assert match, name
     return match.group(0)
+
+
+def _square(lat: float, lon: float, half: float) -> dict:
+    ring = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+    ]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def test_a_point_outside_the_commune_is_refused_in_french_on_adding_and_moving(
+    client, valbourg, admin_valbourg
+):
+    valbourg.boundary = _square(47.3182, 4.8325, 0.025)
+    valbourg.latitude, valbourg.longitude = 47.3182, 4.8325
+    valbourg.save()
+    client.force_login(admin_valbourg)
+    refused = (
+        "Ce point est en dehors de la commune de Valbourg : indiquez la position du capteur dans la commune. "
+        "Son centre est à la latitude 47,3182 et la longitude 4,8325."
+    )
+    # Paris, typed for a lamp of a Burgundy village: refused, on the field, with what was typed kept.
+    response = _add(client, latitude="48,8566", longitude="2,3522")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert refused in html
+    assert 'value="48,8566"' in html
+    assert not Entity.objects.filter(commune=valbourg).exists()
+
+    html = _add(client).content.decode()  # 47,3191 / 4,8247: in the village
+    assert "ajouté." in html
+    lamp = Entity.objects.get(commune=valbourg)
+    response = client.post(
+        f"{BASE}{lamp.pk}/modifier/", {"name": lamp.name, "latitude": "48,8566", "longitude": "2,3522"}
+    )
+    assert response.status_code == 400 and refused in response.content.decode()
+    lamp.refresh_from_db()
+    assert (round(lamp.lat, 4), round(lamp.lon, 4)) == (47.3191, 4.8247)

@@ -18,7 +18,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
+from beffroi.core import geo
 from beffroi.core.annotations import Actor
+from beffroi.core.formatting import format_number
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -64,6 +66,32 @@ def _location(latitude: float | None, longitude: float | None) -> dict[str, Any]
     }
 
 
+def _check_position(commune: Commune, latitude: float | None, longitude: float | None) -> None:
+    """Refuse, in French, a point outside the commune's boundary: the rule a signalement's point follows
+    (`core.geo.inside`, as reports' location check). A commune without a boundary takes any point; no point is
+    fine."""
+    if latitude is None or longitude is None:
+        return
+    if geo.inside(commune.boundary, latitude=float(latitude), longitude=float(longitude)):
+        return
+    centre = ""
+    if commune.latitude is not None and commune.longitude is not None:
+        centre = " " + _("Son centre est à la latitude %(lat)s et la longitude %(lon)s.") % {
+            "lat": format_number(commune.latitude).replace("\u202f", ""),
+            "lon": format_number(commune.longitude).replace("\u202f", ""),
+        }
+    raise ValidationError(
+        {
+            "latitude": _(
+                "Ce point est en dehors de la commune de %(name)s : indiquez la position du capteur dans la "
+                "commune."
+            )
+            % {"name": commune.name}
+            + centre
+        }
+    )
+
+
 def _free_id(commune: Commune, kind: str, name: str) -> str:
     """An NGSI-LD id for a new asset of the commune: its type, the commune and its name (a number if taken)."""
     base = f"urn:ngsi-ld:{kind}:{commune.slug}-{slugify(name)[:60] or 'capteur'}"
@@ -92,6 +120,7 @@ def asset_create(
     _require(commune, actor)
     if kind not in TYPE_DOMAINS:
         raise ValidationError(_("Ce type d'équipement n'est pas proposé."))
+    _check_position(commune, latitude, longitude)
     name = name.strip()
     body: dict[str, Any] = {
         "id": _free_id(commune, kind, name),
@@ -119,6 +148,8 @@ def asset_update(
     services.entities, the rest here with the changed fields)."""
     _require(commune, actor)
     ensure_owned(entity, commune)
+    if (latitude, longitude) != (entity.lat, entity.lon):  # an asset already placed may keep its point
+        _check_position(commune, latitude, longitude)
     with translation.override(commune_language(commune)):
         return _update(commune, actor, entity, name.strip(), latitude, longitude, is_public)
 

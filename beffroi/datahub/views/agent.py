@@ -49,7 +49,16 @@ def alert_list(request):
     entity_type = request.GET.get("type", "")
     if state not in dict(STATE_FILTERS):
         state = ""
-    alerts = selectors.alert_list(commune=commune, state=state, team_slug=team, entity_type=entity_type)
+    # One equipment's alerts (the link on its page); an unknown or another commune's equipment: all of them.
+    raw = request.GET.get("equipement", "")
+    equipment = selectors.asset_get(commune=commune, pk=int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    alerts = selectors.alert_list(
+        commune=commune,
+        state=state,
+        team_slug=team,
+        entity_type=entity_type,
+        entity_pk=equipment.pk if equipment is not None else None,
+    )
     return render(
         request,
         "datahub/alerts/list.html",
@@ -60,6 +69,7 @@ def alert_list(request):
             "state": state,
             "team": team,
             "entity_type": entity_type,
+            "equipment": equipment,
             "state_filters": [(value, str(label)) for value, label in STATE_FILTERS],
             "teams": Team.objects.filter(commune=commune),
             "types": selectors.entity_type_names(commune=commune),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required
 from beffroi.core.confirm import confirmation_page
+from beffroi.core.forms import add_service_errors
 from beffroi.datahub import labels, selectors, services
 from beffroi.datahub.forms import AssetForm
 from beffroi.datahub.services.assets import TYPE_DOMAINS
@@ -60,7 +61,7 @@ def asset_create(request):
                 is_public=d["is_public"],
             )
         except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Capteur « %(name)s » ajouté.") % {"name": entity})
             return redirect("datahub:config_assets")
@@ -79,17 +80,21 @@ def asset_edit(request, pk: int):
     form = AssetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        services.asset_update(
-            commune=request.commune,
-            actor=request.user,
-            entity=entity,
-            name=d["name"],
-            latitude=d["latitude"],
-            longitude=d["longitude"],
-            is_public=d["is_public"],
-        )
-        messages.success(request, _("Capteur « %(name)s » enregistré.") % {"name": d["name"]})
-        return redirect("datahub:config_assets")
+        try:
+            services.asset_update(
+                commune=request.commune,
+                actor=request.user,
+                entity=entity,
+                name=d["name"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+                is_public=d["is_public"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Capteur « %(name)s » enregistré.") % {"name": d["name"]})
+            return redirect("datahub:config_assets")
     return _form_page(request, form, entity)
 
 

@@ -84,7 +84,8 @@ def _state(type_name: str, latest: dict, document_status: object = None) -> tupl
         return _("En service"), "badge-ok"
     if type_name == "WasteContainer":
         level = latest.get("fillingLevel", (None,))[0]  # a ratio (0.8 is 80 %)
-        if isinstance(level, int | float) and level >= 0.8:
+        # « Remplie à plus de 80 % », as the card says and the demo's alert rule watches: strictly above.
+        if isinstance(level, int | float) and level > 0.8:
             return _("À vider"), "badge-warn"
         return _("Normal"), "badge-ok"
     if type_name == "ParkingSpot":
@@ -385,11 +386,18 @@ def entity_detail(request, pk: int):
         }
         for name, (value, at, unit) in latest.items()
     ] + _document_properties(entity, exclude=set(latest))
+    # Staff reach the equipment's alerts (every state, the most recent first) and see how many are in progress.
+    see_all = _see_all(request)
     return render(
         request,
         "datahub/entity.html",
         {
             "entity": entity,
+            "last_seen": max((at for _value, at, _unit in latest.values() if at is not None), default=None),
+            "alerts_url": f"{reverse('datahub:alerts')}?etat=all&equipement={entity.pk}" if see_all else "",
+            "alerts_active": len(selectors.alert_list(commune=request.commune, entity_pk=entity.pk))
+            if see_all
+            else 0,
             "type_label": labels.type_label(entity.type_name),
             "latest": sorted(current, key=lambda row: str(row["label"])),
             "charts": charts,
