@@ -4,6 +4,8 @@ instruction actions)."""
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -251,6 +253,54 @@ def bind_section(
     ]
 
 
+# « Votre message », « Vos enfants »: a heading or label written to the resident, a noun phrase (no question).
+_TO_THE_RESIDENT = re.compile(r"^(?:Votre|Vos)\s+(?P<thing>[^?!:«»]+?)\s*$")
+_SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
+
+
+def agent_wording(label: str) -> str:
+    """A heading or label of the démarche's form as the agent filing for a resident reads it: « Votre message »
+    becomes « Message du demandeur ». Only a second-person noun phrase is rewritten; a question (« Faites-vous
+    appel à un déménageur ? ») and anything else is left as the commune wrote it."""
+    found = _TO_THE_RESIDENT.match(label)
+    if found is None or _SECOND_PERSON.search(found["thing"]):
+        return label
+    thing = found["thing"]
+    return gettext("%(thing)s du demandeur") % {"thing": thing[:1].upper() + thing[1:]}
+
+
+def agent_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The démarche's form as the counter page shows it to the agent (`agent_wording` on its section titles and
+    labels, a block's fields too), and the labels so renamed (old → new), for the refusals that quote them."""
+    worded = copy.deepcopy(dict(form))
+    renamed: dict[str, str] = {}
+
+    def reword(item: dict[str, Any], key: str) -> None:
+        old = str(item.get(key) or "")
+        new = agent_wording(old)
+        if new != old:
+            item[key] = renamed[old] = new
+
+    for section in worded.get("sections", []):
+        reword(section, "title")
+        for item in section.get("fields", []):
+            reword(item, "label")
+            for child in item.get("fields", []):
+                reword(child, "label")
+    return worded, renamed
+
+
+def agent_errors(errors: Mapping[str, str], renamed: Mapping[str, str]) -> dict[str, str]:
+    """The refusals as the agent reads them: a label quoted (« Répondez à « Votre message ». ») under the name
+    the agent's form gives it (`agent_form`)."""
+    out = {}
+    for name, message in errors.items():
+        for old, new in renamed.items():
+            message = message.replace(f"« {old} »", f"« {new} »")
+        out[name] = message
+    return out
+
+
 def translated_identity(kind: str, *, email_required: bool = True) -> dict[str, Any]:
     """The identification section with its labels in the visitor's language."""
     form = schema.identity_schema(kind, email_required=email_required)
@@ -375,6 +425,11 @@ class DecisionForm(forms.Form):
         ]
 
 
+# What services.dossier_file_for says of a mandate it refuses; the form says the same under its fields.
+CHANNEL_REFUSED = _("Choisissez le canal : accueil, téléphone ou courrier.")
+REQUESTER_TOO_LONG = _("Nommez la personne qui fait la demande en 200 caractères au plus.")
+
+
 class CounterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Canal"),
@@ -385,6 +440,7 @@ class CounterForm(forms.Form):
             (Dossier.Channel.MAIL.value, _("courrier")),
         ],
         initial=Dossier.Channel.COUNTER.value,
+        error_messages={"required": CHANNEL_REFUSED, "invalid_choice": CHANNEL_REFUSED},
     )
     # The mandate (checked by services.dossier_file_for, whose refusal names `consent`): the applicant's
     # consent, and who made the request when it was not the applicant in person.
@@ -397,6 +453,7 @@ class CounterForm(forms.Form):
         label=_("Demande faite par (si ce n'est pas le demandeur lui-même)"),
         required=False,
         max_length=200,
+        error_messages={"max_length": REQUESTER_TOO_LONG},
         help_text=_("Par exemple : sa fille, Marie Dupont. Laissez vide si le demandeur fait la demande."),
     )
 

@@ -226,10 +226,16 @@ def identity_read(dossier: Dossier) -> list[tuple[str, str]]:
 
 
 def addressee(dossier: Dossier) -> list[str]:
-    """The decision letter's addressee block, line by line: the applicant's name, then the postal address when
-    one was given (street, complement, postcode and city); never a phone number or an e-mail in its place."""
-    given = (dossier.identity or {}).get("address")
+    """The postal block of the accusé and of the decision letter, line by line, as a window envelope shows it
+    (NF Z10-011): a company's or association's name, then the person's « Prénom Nom » on one line, then the
+    postal address when one was given (street, complement, postcode and city); never a phone number or an
+    e-mail in its place."""
+    identity = dossier.identity or {}
+    person = " ".join(str(identity.get(key) or "") for key in ("first_name", "last_name"))
     lines = [dossier.applicant_name]
+    if dossier.applicant_kind != Dossier.Kind.PERSON and " ".join(person.split()) != dossier.applicant_name:
+        lines.append(person)
+    given = identity.get("address")
     if isinstance(given, Mapping):
         town = f"{given.get('postcode') or ''} {given.get('city') or ''}"
         lines += [str(given.get("street") or ""), str(given.get("complement") or ""), town]

@@ -170,8 +170,30 @@ def queue(
         qs = qs.filter(deadline__lt=today, state__in=Dossier.OPEN_STATES)
     if search:
         code = normalize_code(search)
-        qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_email__icontains=search.strip())
+        qs = qs.filter(tracking_code=code) if code else qs.filter(applicant_matches(search))
     return qs.select_related("demarche", "assignee", "team").order_by("queue_rank", "filed_at", "pk")
+
+
+# What the queue's search reads of the applicant: the names the « Demandeur » column shows, and the e-mail.
+_APPLICANT_SEARCHED = (
+    "identity__company_name",
+    "identity__association_name",
+    "identity__last_name",
+    "identity__first_name",
+    "applicant_email",
+)
+
+
+def applicant_matches(search: str) -> Q:
+    """Dossiers whose applicant the words name: each word in the company's or association's name, the
+    person's surname or first name, or the e-mail (« Déménagements », « Camille Fournier », « fournier@ »)."""
+    found = Q()
+    for word in search.split():
+        any_field = Q()
+        for name in _APPLICANT_SEARCHED:
+            any_field |= Q(**{f"{name}__icontains": word})
+        found &= any_field
+    return found
 
 
 # What a row of the agents' queue shows (the answers, the démarche's forms and the agent's account are not read).

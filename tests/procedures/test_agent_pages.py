@@ -7,6 +7,7 @@ import html
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -91,20 +92,22 @@ def test_an_elu_is_offered_only_the_pages_his_role_opens(client, valbourg, canti
 # --- the dossier's figures --------------------------------------------------------------------------------------
 
 
-def test_the_dossiers_dates_never_break_inside(client, valbourg, cantine, school, agent_valbourg):
+def test_the_dossier_page_writes_its_dates_and_the_silence_rule_in_words(
+    client, valbourg, cantine, school, agent_valbourg
+):
     dossier = _filed(valbourg, cantine, school)
     client.force_login(agent_valbourg)
     page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
-    received = f"{dossier.received_on:%d/%m/%Y}"
-    deadline = f"{dossier.deadline:%d/%m/%Y}"
-    for day in (received, deadline):
-        assert f'<span class="procedures-figure-date">{day}</span>' in page
-    css = Path("beffroi/procedures/static/procedures/procedures.css").read_text(encoding="utf-8")
-    assert re.search(r"\.procedures-figure-date\s*\{[^}]*white-space:\s*nowrap", css)
+    for day in (dossier.received_on, dossier.deadline):
+        assert f'<span class="procedures-figure-date">{dates.long_date(day)}</span>' in page
+        assert f"{day:%d/%m/%Y}" not in page
+    # the history says when in words too, never « 05/12/2026 16:16 »
+    assert not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", page)
+    # what the mairie's silence means, in words: not the acronym
+    assert "silence vaut acceptation" in page
+    assert not re.search(r"\bSV[AR]\b", page)
     client.logout()
-    # the resident's page writes its dates in words (« 5 décembre 2026 »), which wrap between words
     track = text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/"))
-    assert received not in track and deadline not in track
     assert f"<dt>Reçu le</dt><dd>{dates.long_date(dossier.received_on)}</dd>" in track
 
 
@@ -450,3 +453,210 @@ def test_the_letters_addressee_is_a_name_and_an_address_never_a_phone(
         assert "Camille Fournier" in letter
         assert "06 12" not in letter and "06\xa012" not in letter
         assert ("3 rue des Lilas" in letter and "21990 Valbourg" in letter) is address
+
+
+# --- the counter form: every refusal at once, worded for the agent ----------------------------------------------
+
+
+def test_an_empty_counter_form_says_every_error_at_once_in_the_agents_words(client, valbourg, agent_valbourg):
+    saisine = services.template_install(commune=valbourg, actor=None, code="saisine-libre")
+    client.force_login(agent_valbourg)
+    url = f"/valbourg/demarches/gestion/guichet/{saisine.slug}/"
+    form = text(client.get(url))
+    # the agent fills the form for someone: the démarche's headings speak of the applicant, not to « vous »
+    assert "<h2>Message du demandeur</h2>" in form and "Votre message" not in form
+    assert "Objet" in form and "Nature" in form
+
+    refused = client.post(url, {"channel": "guichet", "id-last_name": "Fournier", "objet": "Bruit"})
+    assert refused.status_code == 422 and not Dossier.objects.exists()
+    page = text(refused)
+    summary = page[
+        page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))
+    ]
+    for wanted in (
+        'href="#champ-consent"',
+        "Confirmez l'accord du demandeur",
+        "Répondez à « Prénom ».",
+        "Répondez à « Nature ».",
+        "Répondez à « Message du demandeur ».",
+    ):
+        assert wanted in summary, wanted
+    assert "« Nom »" not in summary and "« Objet »" not in summary  # typed: not refused…
+    assert 'value="Fournier"' in page and 'value="Bruit"' in page  # …and kept
+    assert "Votre message" not in page
+
+    # the resident's own form still speaks to the resident
+    dossier = services.dossier_start(
+        commune=valbourg, demarche=saisine, actor=None, applicant_kind="particulier"
+    )
+    client.logout()
+    step = text(client.get(f"/valbourg/demarches/brouillon/{dossier.access_token}/etape/0/"))
+    assert "Votre message" in step and "Message du demandeur" not in step
+
+
+def test_a_counter_filing_refused_for_its_mandate_keeps_no_piece_on_disk(
+    client, settings, valbourg, cantine, school, agent_valbourg
+):
+    client.force_login(agent_valbourg)
+    identity = {f"id-{k}": v for k, v in IDENTITY.items() if k != "email"}
+    refused = client.post(
+        f"/valbourg/demarches/gestion/guichet/{cantine.slug}/",
+        {
+            "channel": "guichet",
+            **identity,
+            **_answers(school),
+            "justificatif_domicile": SimpleUploadedFile("domicile.pdf", b"%PDF-1.4\n%%EOF\n"),
+        },
+    )
+    assert refused.status_code == 422 and "Confirmez l'accord du demandeur" in text(refused)
+    assert not Dossier.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+
+
+def test_agent_wording_rewrites_only_what_speaks_to_the_resident():
+    from beffroi.procedures.forms import agent_wording
+
+    assert agent_wording("Votre message") == "Message du demandeur"
+    assert agent_wording("Vos enfants") == "Enfants du demandeur"
+    assert agent_wording("Votre réservation") == "Réservation du demandeur"
+    for kept in ("Nom", "Objet", "Faites-vous appel à un déménageur ?", "Votre enfant a-t-il votre accord ?"):
+        assert agent_wording(kept) == kept
+
+
+# --- a company's accusé: a postal block, one page ---------------------------------------------------------------
+
+COMPANY = {
+    "company_name": ["Déménagements Bourguignons"],
+    "siret": ["73282932000074"],
+    "last_name": ["Fournier"],
+    "first_name": ["Camille"],
+    "email": ["camille.fournier@exemple.fr"],
+    "phone": ["06 12 80 10 80"],
+    "address-street": ["56 chemin des Vignes"],
+    "address-postcode": ["21990"],
+    "address-city": ["Valbourg"],
+}
+WORKS = {
+    "adresse-street": ["3 rue Pasteur"],
+    "adresse-postcode": ["21990"],
+    "adresse-city": ["Valbourg"],
+    "nature_travaux": ["Échafaudage sur le trottoir."],
+    "date_debut": ["2027-03-01"],
+    "date_fin": ["2027-03-05"],
+    "mesures": ["stationnement"],
+}
+
+
+def _company_dossier(valbourg, agent, identity=None):
+    works = services.template_install(commune=valbourg, actor=None, code="arrete-circulation")
+    return services.dossier_file_for(
+        commune=valbourg,
+        demarche=works,
+        actor=agent,
+        channel="guichet",
+        applicant_kind="entreprise",
+        identity=identity or COMPANY,
+        posted=WORKS,
+        consent=True,
+    )
+
+
+def test_the_accuse_of_a_company_has_a_postal_block_and_fits_one_page(client, valbourg, agent_valbourg):
+    dossier = _company_dossier(valbourg, agent_valbourg)
+    client.force_login(agent_valbourg)
+    content = client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content
+    receipt = pdf_text(content)
+    assert "Déménagements Bourguignons\nCamille Fournier\n56 chemin des Vignes\n21990 Valbourg\n" in receipt
+    # no contact detail of the applicant inside the postal block (nor anywhere on the accusé)
+    assert (
+        "camille.fournier@exemple.fr" not in receipt and "06 12" not in receipt and "06\xa012" not in receipt
+    )
+    assert receipt.count("\f") == 1, "the accusé spills onto a second page"
+    assert "Suivre votre dossier" in receipt
+    # the resident's own copy is the same document
+    client.logout()
+    public = pdf_text(client.get(f"/valbourg/demarches/dossier/{dossier.access_token}/accuse.pdf").content)
+    assert "Déménagements Bourguignons\nCamille Fournier\n" in public and public.count("\f") == 1
+
+
+def test_the_accuse_of_a_person_names_them_once_on_one_line(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    receipt = pdf_text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/accuse.pdf").content)
+    assert "Camille Fournier\n3 rue des Lilas\n21990 Valbourg\n" in receipt
+    assert "camille.fournier@example.org" not in receipt.split("Accusé de réception")[0]
+    assert receipt.count("\f") == 1
+
+
+# --- the queue: search by the names shown, counts that lead to their dossiers ------------------------------------
+
+
+def test_the_queue_finds_a_company_by_its_name_and_a_person_by_theirs(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    company = _company_dossier(valbourg, agent_valbourg)
+    person = _filed(valbourg, cantine, school)
+    other = {**COMPANY, "company_name": ["Toitures Martin"], "first_name": ["Paul"], "last_name": ["Girard"]}
+    other.pop("email")
+    roofer = _company_dossier(valbourg, agent_valbourg, identity=other)
+    client.force_login(agent_valbourg)
+
+    def found(q):
+        page = text(client.get("/valbourg/demarches/gestion/", {"q": q}))
+        return {d.display_code for d in (company, person, roofer) if d.display_code in page}
+
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    assert '<label for="f-q">Code, nom ou courriel</label>' in page
+    assert found("Déménagements") == {company.display_code}
+    assert found("déménagements bourguignons") == {company.display_code}
+    assert found("Camille Fournier") == {company.display_code, person.display_code}
+    assert found("Girard") == {roofer.display_code}
+    assert found("Martin") == {roofer.display_code}
+    assert found("exemple.fr") == {company.display_code}
+    assert found(roofer.display_code) == {roofer.display_code}
+    assert found("Dupont") == set()
+
+
+def test_the_queue_counts_link_to_the_dossiers_they_count(client, valbourg, cantine, school, agent_valbourg):
+    late, waiting, ok = (_filed(valbourg, cantine, school) for _i in range(3))
+    Dossier.objects.filter(pk=late.pk).update(deadline=date(2020, 1, 2))
+    services.dossier_request_pieces(dossier=waiting, actor=agent_valbourg, pieces="Un justificatif.")
+    client.force_login(agent_valbourg)
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    codes = {d.display_code: d for d in (late, waiting, ok)}
+    for label, wanted in (
+        ("Ouverts", {late, waiting, ok}),
+        ("Date de décision implicite dépassée", {late}),
+        ("En attente de pièces", {waiting}),
+    ):
+        link = re.search(rf'<dt>{label}</dt><dd><a href="([^"]+)">{len(wanted)}<', page)
+        assert link, label
+        listed = text(client.get(f"/valbourg/demarches/gestion/{html.unescape(link[1])}"))
+        assert {c for c in codes if c in listed} == {d.display_code for d in wanted}, label
+
+
+def test_the_queue_writes_states_capitalised_and_dates_in_words(
+    client, valbourg, cantine, school, agent_valbourg
+):
+    dossier = _filed(valbourg, cantine, school)
+    client.force_login(agent_valbourg)
+    page = text(client.get("/valbourg/demarches/gestion/"))
+    row = page[page.index(dossier.display_code) : page.index("</tr>", page.index(dossier.display_code))]
+    assert '<td data-label="État">Déposé</td>' in row
+    assert dates.long_date(dossier.deadline) in row and f"{dossier.deadline:%d/%m/%Y}" not in row
+
+
+# --- the CSV: one way for days ----------------------------------------------------------------------------------
+
+
+def test_the_csv_export_writes_every_day_the_same_way(client, valbourg, agent_valbourg):
+    dossier = _company_dossier(valbourg, agent_valbourg)
+    client.force_login(agent_valbourg)
+    export = client.get(f"/valbourg/demarches/gestion/demarches/{dossier.demarche_id}/export.csv")
+    row = export.content.decode("utf-8-sig").splitlines()[1].split(";")
+    assert row[3] == dossier.received_on.isoformat()  # Reçu le
+    assert "2027-03-01" in row and "2027-03-05" in row  # the answers' dates, as « Reçu le »
+    assert not re.search(r"\d\d/\d\d/\d{4}", ";".join(row))
+    assert row[1] == "Déposé"

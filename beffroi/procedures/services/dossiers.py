@@ -545,44 +545,55 @@ def dossier_file_for(
 
     All or nothing: any refusal (`DossierError`, by field) leaves no dossier behind."""
     _require(actor, commune, "act_for_citizen")
-    if channel not in ASSISTED:
-        raise DossierError({"channel": _("Choisissez le canal : accueil, téléphone ou courrier.")})
-    if not consent:
-        raise DossierError(
-            {
-                "consent": _(
-                    "Confirmez l'accord du demandeur : sans lui, la mairie ne peut pas déposer la demande en "
-                    "son nom."
-                )
-            }
-        )
     ensure_owned(demarche, commune)
     if demarche.current_version is None:
         raise DossierError({"": _("Cette démarche n'est pas publiée.")})
+    # The mandate's refusals come with those of the answers, so that one submit says everything to correct.
+    refused: dict[str, str] = {}
+    if channel not in ASSISTED:
+        refused["channel"] = _("Choisissez le canal : accueil, téléphone ou courrier.")
+    if not consent:
+        refused["consent"] = _(
+            "Confirmez l'accord du demandeur : sans lui, la mairie ne peut pas déposer la demande en son nom."
+        )
+    requester = " ".join(requester.split())
+    if len(requester) > 200:
+        refused["requester"] = _("Nommez la personne qui fait la demande en 200 caractères au plus.")
     sid = transaction.savepoint()
     dossier = _new_dossier(
         commune=commune,
         demarche=demarche,
         version=demarche.current_version,
         applicant_kind=applicant_kind,
-        channel=channel,
+        # an unknown channel is refused above; the draft checked meanwhile is never kept
+        channel=channel if channel in ASSISTED else Dossier.Channel.COUNTER,
         filed_by=_account(actor),
-        mandate_requester=" ".join(requester.split())[:200],
+        mandate_requester=requester[:200],
         mandate_consent_at=timezone.now(),
         team=demarche.team,
     )
     _event(dossier, DossierEvent.Kind.CREATED, actor=actor)
     found = dossier_save(dossier=dossier, posted=identity, identity=True, complete=True, email_required=False)
-    errors = {f"id-{key}": message for key, message in found.items()}  # the identity's fields, named apart
+    errors = {**refused, **{f"id-{key}": message for key, message in found.items()}}  # identity named apart
     errors.update(dossier_save(dossier=dossier, posted=posted, files=files, complete=True, paper=True))
     if errors:
-        transaction.savepoint_rollback(sid)
+        _roll_back(dossier, sid)
         raise DossierError(errors)
     try:
         return dossier_submit(dossier=dossier, actor=actor, email_required=False)
     except DossierError:
-        transaction.savepoint_rollback(sid)
+        _roll_back(dossier, sid)
         raise
+
+
+def _roll_back(dossier: Dossier, sid: str) -> None:
+    """Undo a filing refused midway: its rows, and the pieces already written to the storage (which no
+    rollback reaches)."""
+    stored = [
+        (f.file.storage, f.file.name) for f in DossierFile.objects.filter(dossier=dossier) if f.file.name
+    ]
+    transaction.savepoint_rollback(sid)
+    _delete_stored(stored)
 
 
 @transaction.atomic

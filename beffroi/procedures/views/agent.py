@@ -14,6 +14,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,7 +23,7 @@ from beffroi.accounts.selectors import member_get, member_list, user_can
 from beffroi.core.exports import csv_response
 from beffroi.core.guards import parse_pk
 from beffroi.procedures import receipts, schema, selectors, services
-from beffroi.procedures.fields import display_value
+from beffroi.procedures.fields import display_value, parse_date
 from beffroi.procedures.forms import (
     AssignForm,
     CounterForm,
@@ -30,12 +31,14 @@ from beffroi.procedures.forms import (
     MessageForm,
     NoteForm,
     PiecesForm,
+    agent_errors,
+    agent_form,
     bind_section,
     posted_lists,
     translated_identity,
 )
 from beffroi.procedures.messages import france_communes
-from beffroi.procedures.models import Dossier
+from beffroi.procedures.models import Dossier, Regime
 from beffroi.procedures.views import agent_nav
 from beffroi.procedures.views.responses import file_download, pdf_response
 from beffroi.territory.selectors import team_get_by_pk, team_list
@@ -197,6 +200,8 @@ def _dossier_page(
             "thread": selectors.messages(dossier=item),
             "pauses": list(item.pauses.all()),
             "days_left": (item.deadline - today).days if item.deadline else None,
+            # what silence means, in words (« silence vaut acceptation »), never « SVA »
+            "regime_label": dict(Regime.choices).get(item.version.regime, ""),
             "pieces_closed": services.implicit_decision_born(item, today=today),
             "can_act": can_act,
             "letters": _letters(request.commune, item) if can_act else {},
@@ -432,25 +437,29 @@ def counter_file(request, slug: str) -> HttpResponse:
             if index.isdigit():
                 posted = schema.drop_row(posted, block, int(index))
                 rows[block] = parse_pk((posted.get(f"{block}-rows") or ["1"])[0]) or 1
-        if not rows and channel_form.is_valid():
+        if not rows:
+            # Every refusal at once, the mandate's with the answers': the service checks the mandate too
+            # (CounterForm only shows it again, with the same messages under its fields).
+            channel_form.is_valid()
             identity_posted = {k[len("id-") :]: v for k, v in posted.items() if k.startswith("id-")}
             try:
                 filed = services.dossier_file_for(
                     commune=request.commune,
                     demarche=item,
                     actor=request.user,
-                    channel=channel_form.cleaned_data["channel"],
+                    channel=request.POST.get("channel", ""),
                     applicant_kind=kind,
                     identity=identity_posted,
                     posted=posted,
                     files=request.FILES,
-                    consent=channel_form.cleaned_data["consent"],
-                    requester=channel_form.cleaned_data["requester"],
+                    consent=bool(channel_form.cleaned_data.get("consent")),
+                    requester=request.POST.get("requester", ""),
                 )
             except services.DossierError as exc:
                 errors = exc.errors
-                if "consent" in errors:
-                    channel_form.add_error("consent", errors["consent"])
+                for name in ("channel", "consent", "requester"):
+                    if name in errors and not channel_form.has_error(name):
+                        channel_form.add_error(name, errors[name])
             else:
                 messages.success(
                     request,
@@ -473,13 +482,16 @@ def counter_file(request, slug: str) -> HttpResponse:
     )
     for field in identity_bound:
         field["name"], field["id"] = f"id-{field['name']}", f"champ-id-{field['name']}"
+    # The démarche's questions as the agent reads them: « Message du demandeur », not « Votre message ».
+    worded, renamed = agent_form(form_schema)
+    errors = agent_errors(errors, renamed)
     context = services.field_context(request.commune)
     sections = [
         {
             "title": s.get("title", ""),
             "bound": bind_section(
                 s,
-                form=form_schema,
+                form=worded,
                 answers={},
                 posted=posted,
                 errors=errors,
@@ -489,7 +501,7 @@ def counter_file(request, slug: str) -> HttpResponse:
                 paper=True,
             ),
         }
-        for s in form_schema.get("sections", [])
+        for s in worded.get("sections", [])
     ]
     return render(
         request,
@@ -536,13 +548,17 @@ def export_csv(request, pk: int) -> HttpResponse:
     communes = france_communes() or {}
 
     def read(field: Any, value: Any) -> str:
+        if field["type"] == "date":  # a day written one way in the file: 2027-01-13, as « Reçu le »
+            day = parse_date(str(value)) if value else None
+            if day is not None:
+                return day.isoformat()
         return display_value(field, value, places=places, communes=communes)
 
     def rows() -> Any:
         for d in selectors.export_rows(commune=request.commune, demarche=item):
             cells = [
                 d.display_code,
-                d.get_state_display(),
+                capfirst(d.get_state_display()),
                 d.get_channel_display(),
                 d.received_on,
                 d.deadline,

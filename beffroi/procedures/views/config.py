@@ -23,7 +23,7 @@ from beffroi.procedures import builder as form_builder
 from beffroi.procedures import catalogue, schema, selectors, services
 from beffroi.procedures.fields import FILE_KINDS, TYPES, parse_decimal
 from beffroi.procedures.forms import bind_section
-from beffroi.procedures.models import DecisionTemplate, Demarche
+from beffroi.procedures.models import DecisionTemplate, Demarche, Regime
 from beffroi.procedures.views import agent_nav
 from beffroi.territory.selectors import team_get_by_pk, team_list
 
@@ -712,6 +712,10 @@ def builder(request, pk: int) -> HttpResponse:
         {
             "demarche": item,
             "draft": _shown(item.draft_schema),
+            # what silence means, in words (« silence vaut acceptation »), never « SVA »
+            "regime_label": dict(Regime.choices).get(
+                str((item.draft_schema.get("regime") or {}).get("kind") or Regime.ACCEPTANCE), ""
+            ),
             "field_form": field_form,
             "section_form": section_form,
             "problems": problems,
