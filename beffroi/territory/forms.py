@@ -302,8 +302,8 @@ class HomeSettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Ce que la mairie prévoit sur trois ans au plus pour rendre ses services en ligne accessibles, et les "
-            "actions de cette année\u00a0: référent, formation, audits prévus, corrections, tests avec des "
-            "personnes handicapées. Texte simple\u00a0; une adresse web devient un lien (vers un document publié "
+            "actions de cette année : référent, formation, audits prévus, corrections, tests avec des "
+            "personnes handicapées. Texte simple ; une adresse web devient un lien (vers un document publié "
             "ailleurs, par exemple)."
         ),
     )
