@@ -27,7 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
-from beffroi.core.formatting import NBSP, format_number
+from beffroi.core.formatting import NBSP, format_date_long, format_number
 
 # type code → French label (shown in the form builder). Order is the builder's menu order.
 TYPES: dict[str, str] = {
@@ -202,7 +202,8 @@ def parse_date(text: str) -> date | None:
 
 
 def french_date(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
+    """A day as a resident reads it, in words: « 12 mai 2017 » (« 1er mars » on the first)."""
+    return format_date_long(day)
 
 
 def _number_text(number: Decimal) -> str:

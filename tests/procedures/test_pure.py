@@ -62,8 +62,13 @@ def test_dates_french_or_iso_real_days_only():
     assert refused({"type": "date"}, "31/04/2026").reason == "date"
     assert "JJ/MM/AAAA" in refused({"type": "date"}, "demain").message()
     assert refused({"type": "date", "min": "today"}, "02/12/2026").message() == (
-        "« Champ » ne peut pas être avant le 03/12/2026."
+        "« Champ » ne peut pas être avant le 3 décembre 2026."
     )
+
+
+def test_a_date_answer_reads_in_words_on_the_summary_the_receipt_and_the_agents_page():
+    assert fields.display_value({"type": "date"}, "2017-05-12") == "12 mai 2017"
+    assert fields.display_value({"type": "date"}, "2027-03-01") == "1er mars 2027"
 
 
 def test_yes_no_and_choices():
