@@ -259,9 +259,18 @@ def keep_pictures(form: forms.Form, field: str = "picture", *, commune_id: int) 
     again, rather than drop them silently. Call it on the form about to be shown again after a POST, which was
     built with `files_with_held`; `field` may take several files (a report's photos)."""
     uploads = [upload for upload in form.files.getlist(field) if isinstance(upload, UploadedFile)]
-    if not (form.errors and uploads) or field in form.errors:
+    if not (form.errors and uploads):
         return
     widget = form.fields[field].widget
+    if field in form.errors:  # the photos refused (one too many): those held before stay offered, ticked
+        kept = [
+            HeldFile(token=str(getattr(upload, "held_token", "")), name=(upload.name or "")[:100])
+            for upload in uploads
+            if getattr(upload, "held_token", None)
+        ]
+        if kept and isinstance(widget, PhotoInput):
+            widget.held = kept
+        return
     try:
         held = hold(commune_id=commune_id, uploads=uploads)
     except OSError:

@@ -124,6 +124,19 @@ def test_photos_sent_with_a_refused_form_are_kept_for_the_next_sending(client, s
     assert "gardée" not in post_report(client, description="").content.decode()  # no photo, nothing said
 
 
+def test_photos_held_stay_offered_when_one_too_many_is_added(client, setup_reports):
+    """Two photos held, two more chosen: « Trois photos au plus. », and the two held ones are still there."""
+    first, second = io.BytesIO(jpeg_with_gps()), io.BytesIO(jpeg_with_gps())
+    first.name, second.name = "a.jpg", "b.jpg"
+    tokens = _kept_photo_tokens(post_report(client, photos=[first, second], description="").content.decode())
+    assert len(tokens) == 2
+    third, fourth = io.BytesIO(jpeg_with_gps()), io.BytesIO(jpeg_with_gps())
+    third.name, fourth.name = "c.jpg", "d.jpg"
+    page = post_report(client, photos=[third, fourth], **{"photos-gardees": tokens}).content.decode()
+    assert "Trois photos au plus." in page and _kept_photo_tokens(page) == tokens
+    assert not Report.objects.exists()
+
+
 def test_a_photo_unticked_is_not_filed_and_a_held_one_is_deleted_once_sent(client, setup_reports, settings):
     photo = io.BytesIO(jpeg_with_gps())
     photo.name = "trottoir.jpg"

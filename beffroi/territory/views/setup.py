@@ -120,7 +120,7 @@ def commune_home_settings(request):
     form = HomeSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.commune_home_update(commune=commune, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("La page d'accueil est enregistrée."))
+        messages.success(request, _("La page d'accueil et la déclaration d'accessibilité sont enregistrées."))
         return redirect("territory:commune_home_settings")
     return render(
         request, "territory/commune_home_settings.html", {"form": form}, status=400 if form.errors else 200
