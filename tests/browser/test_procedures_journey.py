@@ -111,7 +111,7 @@ def test_resident_files_cantine_for_two_children_and_the_agent_decides(browser, 
     page.click("summary:has-text('demander des pièces')")
     page.fill("textarea[name=pieces]", "Le carnet de vaccination de Tom.")
     page.click("button:has-text('Demander les pièces')")
-    assert "suspendue" in page.inner_text("main")
+    assert "pièces attendues : le délai repartira à leur réception" in page.inner_text("main")
     assert run_axe(page) == []
 
     resident = browser.new_context(java_script_enabled=False, locale="fr-FR", viewport=PHONE)
