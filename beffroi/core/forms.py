@@ -261,22 +261,20 @@ def keep_pictures(form: forms.Form, field: str = "picture", *, commune_id: int) 
     uploads = [upload for upload in form.files.getlist(field) if isinstance(upload, UploadedFile)]
     if not (form.errors and uploads):
         return
+    refused = field in form.errors
+    if refused:  # the photos refused (one too many): those held before stay offered, ticked
+        uploads = [upload for upload in uploads if getattr(upload, "held_token", None)]
     widget = form.fields[field].widget
-    if field in form.errors:  # the photos refused (one too many): those held before stay offered, ticked
-        kept = [
-            HeldFile(token=str(getattr(upload, "held_token", "")), name=(upload.name or "")[:100])
-            for upload in uploads
-            if getattr(upload, "held_token", None)
-        ]
-        if kept and isinstance(widget, PhotoInput):
-            widget.held = kept
-        return
-    try:
-        held = hold(commune_id=commune_id, uploads=uploads)
-    except OSError:
-        held = []
+    held: list[HeldFile] = []
+    if uploads and isinstance(widget, PhotoInput):
+        try:
+            held = hold(commune_id=commune_id, uploads=uploads)  # those held before keep their token
+        except OSError:
+            held = []
     if held and isinstance(widget, PhotoInput):
         widget.held = held  # the form's own copy of the widget
+        return
+    if refused or not uploads:
         return
     names = ", ".join((upload.name or "")[:100] for upload in uploads)
     message = ngettext_lazy(

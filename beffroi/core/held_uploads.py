@@ -44,13 +44,13 @@ def hold(*, commune_id: int, uploads: list[UploadedFile]) -> list[HeldFile]:
     purge()
     held = []
     for upload in uploads:
+        name = (upload.name or "photo")[:100]
         token = getattr(upload, "held_token", None)
         if token:  # held already (a form refused twice): the same file, not another copy
-            held.append(HeldFile(token=token, name=(upload.name or "photo")[:100]))
+            held.append(HeldFile(token=token, name=name))
             continue
         upload.seek(0)
         path = default_storage.save(f"{HOLD_DIR}/{uuid.uuid4().hex}", ContentFile(upload.read()))
-        name = (upload.name or "photo")[:100]
         payload = {"p": path, "n": name, "t": upload.content_type or "", "c": commune_id}
         held.append(HeldFile(token=signing.dumps(payload, salt=SALT, compress=True), name=name))
     return held

@@ -9,8 +9,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
 
 from beffroi.budgeting import demo, selectors
 from beffroi.core.dates import long_date, long_datetime
@@ -29,25 +27,6 @@ def _vote_step(page: str) -> str:
     match = re.search(r"<strong>Vote</strong> — (du .*?)(?: <span|</li>)", page)
     assert match, "the budget page shows no vote dates"
     return html.unescape(match.group(1))
-
-
-@given(
-    now=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(ZoneInfo("UTC"))
-    ),
-    days=st.integers(min_value=-400, max_value=400).filter(bool),
-)
-def test_demo_phases_open_at_nine_and_close_at_23_59_in_paris_on_the_same_side_of_the_load(now, days):
-    """Whatever the hour of the load (late evening, just after midnight, a change of summer time), a phase the
-    demo places before the load is over before it, and one placed after is still to come."""
-    opens, closes = demo.opening(now, days), demo.deadline(now, days)
-    day = now.astimezone(PARIS).date() + timedelta(days=days)
-    assert opens.astimezone(PARIS).replace(tzinfo=None) == datetime.combine(day, time(9, 0))
-    assert closes.astimezone(PARIS).replace(tzinfo=None) == datetime.combine(day, time(23, 59))
-    if days < 0:
-        assert opens < closes < now
-    else:
-        assert now < opens < closes
 
 
 def test_the_demo_vote_open_today_closes_at_23_59(client, valbourg, agent_valbourg, admin_valbourg):

@@ -417,17 +417,23 @@ def drafts_delete(drafts: Any) -> None:
     committed (a rollback keeps them). For `draft_delete` and the erasure of an account.
 
     Not audited: drafts never reached the mairie (`draft_delete` says so; the erasure is the account's)."""
-    stored = [
+    stored = _stored_files(drafts)
+    drafts.delete()
+    transaction.on_commit(partial(_delete_stored, stored))
+
+
+def _stored_files(dossiers: Any) -> list[tuple[Storage, str]]:
+    """The files the storage holds for these dossiers: their pieces and their messages' attachments (which no
+    deletion or rollback of the rows reaches)."""
+    return [
         (file.storage, str(file.name))
-        for dossier in drafts.prefetch_related("files", "messages")
+        for dossier in dossiers.prefetch_related("files", "messages")
         for file in [
             *(item.file for item in dossier.files.all()),
             *(m.attachment for m in dossier.messages.all()),
         ]
         if file.name
     ]
-    drafts.delete()
-    transaction.on_commit(partial(_delete_stored, stored))
 
 
 def _delete_stored(stored: list[tuple[Storage, str]]) -> None:
@@ -589,9 +595,7 @@ def dossier_file_for(
 def _roll_back(dossier: Dossier, sid: str) -> None:
     """Undo a filing refused midway: its rows, and the pieces already written to the storage (which no
     rollback reaches)."""
-    stored = [
-        (f.file.storage, f.file.name) for f in DossierFile.objects.filter(dossier=dossier) if f.file.name
-    ]
+    stored = _stored_files(Dossier.objects.filter(pk=dossier.pk))
     transaction.savepoint_rollback(sid)
     _delete_stored(stored)
 
