@@ -20,6 +20,20 @@ def normalise(text: str) -> str:
     return " ".join(ABBREVIATIONS.get(word, word) for word in words)
 
 
+# The accented letters French text carries, and their plain letter: the same table folds what a person types
+# (`fold`) and what the database holds (``core.search``'s `folded` lookup, in SQL on PostgreSQL).
+ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
+PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyy"
+LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+_FOLD = str.maketrans({**dict(zip(ACCENTED, PLAIN, strict=True)), **LIGATURES})
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, nothing else changed (« Hélène Cœur » → « helene coeur »): what a search compares,
+    so that « helene », « HÉLÈNE » and « Hélène » find the same person."""
+    return text.lower().translate(_FOLD)
+
+
 def code_from_label(label: str, taken: set[str], fallback: str) -> str:
     """A code made from a label, unique among `taken`: « Date de naissance » → date_de_naissance, then
     date_de_naissance_2. At most 30 characters, cut between two words (« Le chemin est-il praticable à pied ? »

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from beffroi.accounts.models import User
 from beffroi.accounts.selectors import user_can
 from beffroi.core.models import Commune
+from beffroi.core.search import contains_text
 from beffroi.participation import sortition, tally
 from beffroi.participation.models import (
     AnswerSheet,
@@ -251,7 +252,7 @@ def proposal_list(*, commune: Commune, status: str = "", query: str = "") -> Que
     if status:
         found = found.filter(status=status)
     if query:
-        found = found.filter(Q(title__icontains=query) | Q(body__icontains=query))
+        found = found.filter(contains_text(("title", "body"), query))
     return found.order_by("-created_at", "-pk")
 
 

@@ -12,6 +12,7 @@ from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
+from beffroi.core.search import contains_words
 from beffroi.procedures import schema
 from beffroi.procedures.models import (
     DecisionTemplate,
@@ -187,13 +188,7 @@ _APPLICANT_SEARCHED = (
 def applicant_matches(search: str) -> Q:
     """Dossiers whose applicant the words name: each word in the company's or association's name, the
     person's surname or first name, or the e-mail (« Déménagements », « Camille Fournier », « fournier@ »)."""
-    found = Q()
-    for word in search.split():
-        any_field = Q()
-        for name in _APPLICANT_SEARCHED:
-            any_field |= Q(**{f"{name}__icontains": word})
-        found &= any_field
-    return found
+    return contains_words(_APPLICANT_SEARCHED, search)
 
 
 # What a row of the agents' queue shows (the answers, the démarche's forms and the agent's account are not read).

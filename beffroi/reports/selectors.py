@@ -16,6 +16,7 @@ from beffroi.core import geo
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
 from beffroi.core.prepared import Prepared
+from beffroi.core.search import contains_text
 from beffroi.reports.models import Category, ReplyTemplate, Report, ReportEvent, ReportPhoto, State
 
 if TYPE_CHECKING:
@@ -288,17 +289,7 @@ def agent_queue(
     q = q.strip()
     if q:
         code = normalize_code(q)
-        condition = (
-            Q(description__icontains=q)
-            | Q(address_string__icontains=q)
-            | Q(near_address__icontains=q)  # « près du 9 avenue de la Gare », as the « Lieu » column says
-            | Q(place__name__icontains=q)
-            # « Code perdu ? » : the agent finds a resident's reports by the name, e-mail or phone they left.
-            | Q(contact_name__icontains=q)
-            | Q(contact_email__icontains=q)
-            | Q(reporter__full_name__icontains=q)
-            | Q(reporter__email__icontains=q)
-        )
+        condition = contains_text(_QUEUE_SEARCHED, q)
         phone = _phone_pattern(q)
         if phone:
             condition |= Q(contact_phone__regex=phone)
@@ -308,6 +299,21 @@ def agent_queue(
             condition |= Q(pk=int(q))
         qs = qs.filter(condition)
     return qs
+
+
+# What the agents' queue search reads, case and accents ignored (« ecole » finds « École »): the description, the
+# address and the place (« près du 9 avenue de la Gare », as the « Lieu » column says), and for « Code perdu ? »
+# the name and e-mail a resident left.
+_QUEUE_SEARCHED = (
+    "description",
+    "address_string",
+    "near_address",
+    "place__name",
+    "contact_name",
+    "contact_email",
+    "reporter__full_name",
+    "reporter__email",
+)
 
 
 def _phone_pattern(text: str) -> str:

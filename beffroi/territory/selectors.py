@@ -5,11 +5,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Prefetch, QuerySet, Value, When
 
 from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
 from beffroi.core.models import Commune
+from beffroi.core.search import contains_text
 from beffroi.territory import addressing
 from beffroi.territory.models import Address, AddressStreet, MapLayer, NewsItem, Place, Team
 
@@ -76,9 +77,7 @@ def membership_search(*, commune: Commune, query: str = "", role: str = "") -> Q
     memberships = Membership.objects.filter(commune=commune).select_related("user")
     query = query.strip()
     if query:
-        memberships = memberships.filter(
-            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
-        )
+        memberships = memberships.filter(contains_text(("user__full_name", "user__email"), query))
     if role:
         memberships = memberships.filter(role=role)
     # The staff first (administrators, élus, agents), the residents after; by name within each.

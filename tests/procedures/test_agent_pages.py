@@ -611,6 +611,9 @@ def test_the_queue_finds_a_company_by_its_name_and_a_person_by_theirs(
     assert '<label for="f-q">Code, nom ou courriel</label>' in page
     assert found("Déménagements") == {company.display_code}
     assert found("déménagements bourguignons") == {company.display_code}
+    # Typed without accents or in capitals, as at a counter on the phone.
+    assert found("demenagements") == {company.display_code}
+    assert found("DÉMÉNAGEMENTS BOURGUIGNONS") == {company.display_code}
     assert found("Camille Fournier") == {company.display_code, person.display_code}
     assert found("Girard") == {roofer.display_code}
     assert found("Martin") == {roofer.display_code}

@@ -275,6 +275,20 @@ def test_the_queue_search_finds_a_report_by_the_address_its_place_column_shows(
     assert f"{G}/{other.pk}/" not in page
 
 
+def test_the_queue_search_ignores_accents_and_case(client, setup_reports, valbourg, agent_valbourg):
+    """« ecole » finds « École », « ÉCLAIRAGE » finds « éclairage »: an agent types as they can."""
+    school = file_report(valbourg, setup_reports["pothole"], description="Trou devant l'École Jules-Ferry")
+    lamp = file_report(valbourg, setup_reports["pothole"], description="éclairage en panne")
+    client.force_login(agent_valbourg)
+    for typed, expected, absent in (
+        ("ecole", school, lamp),
+        ("ÉCLAIRAGE", lamp, school),
+        ("eclairage", lamp, school),
+    ):
+        page = client.get(f"{G}/", {"service": "tous", "statut": "all", "q": typed}).content.decode()
+        assert f"{G}/{expected.pk}/" in page and f"{G}/{absent.pk}/" not in page, typed
+
+
 def test_clearing_a_due_date_says_it_is_removed(client, setup_reports, valbourg, agent_valbourg):
     report = file_report(valbourg, setup_reports["pothole"])
     services.report_set_due_date(report=report, actor=agent_valbourg, due_date=date(2026, 12, 17))

@@ -61,6 +61,8 @@ def test_members_are_paginated_by_25_and_searchable_by_name_or_address(admin_cli
     found = text(admin_client.get(f"{ADMIN}membres/?q=vermandoisé"))
     assert "1 membre trouvé" in found and "maire@valbourg.test" in found
     assert ">Élu·e<" in found and ">elu<" not in found
+    for typed in ("VERMANDOISE", "zoe vermandoise", "ZOÉ"):
+        assert "maire@valbourg.test" in text(admin_client.get(f"{ADMIN}membres/?q={typed}")), typed
     by_address = text(admin_client.get(f"{ADMIN}membres/?q=HABITANT07@"))
     assert "1 membre trouvé" in by_address and "Habitant 07" in by_address
     by_role = text(admin_client.get(f"{ADMIN}membres/?role=elu"))
