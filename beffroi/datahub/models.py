@@ -55,7 +55,16 @@ class Entity(models.Model):
         ordering = ["entity_id"]
 
     def __str__(self) -> str:
-        return self.name or self.entity_id
+        """Its name; an entity sent without one reads by its type and the end of its identifier
+        (« Conteneur à déchets valbourg-1 » for urn:ngsi-ld:WasteContainer:valbourg-1), never the bare URN."""
+        if self.name:
+            return self.name
+        from beffroi.datahub.labels import type_label
+
+        prefix = f"urn:ngsi-ld:{self.type_name}:"
+        if self.type_name and self.entity_id.startswith(prefix) and len(self.entity_id) > len(prefix):
+            return f"{type_label(self.type_name)} {self.entity_id[len(prefix) :]}"
+        return self.entity_id
 
 
 class EntityTypeLink(models.Model):

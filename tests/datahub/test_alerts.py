@@ -765,3 +765,38 @@ def test_an_equipment_page_says_when_it_last_spoke_and_links_to_its_own_alerts(
     assert "Alertes de cet équipement (aucune en cours)" in calm_page
     calm_alerts = client.get(f"/valbourg/donnees/alertes/?etat=all&equipement={calm.pk}").content.decode()
     assert "Aucune alerte ne correspond à ces filtres." in calm_alerts
+
+
+def test_an_equipment_page_says_where_it_stands_and_draws_it(client, valbourg, agent_valbourg):
+    """The nearest address in words, a map marking it (the dashboard's script) and, read without JavaScript,
+    the town plan drawn around it; an equipment with no position has neither."""
+    from beffroi.datahub.models import Entity
+    from beffroi.territory.models import Address, MapLayer
+
+    placed = make_container(valbourg, 1)
+    Entity.objects.filter(pk=placed.pk).update(lat=47.3101, lon=4.8301)  # the columns of its `location`
+    Address.objects.create(
+        commune=valbourg,
+        interop_key="21990_0100_00012",
+        street="Place du Marché",
+        street_key="place du marche",
+        number=12,
+        latitude=47.3102,
+        longitude=4.8302,
+    )
+    road = {"type": "Feature", "properties": {"nom": "Place du Marché", "type": "principale"}}
+    road["geometry"] = {"type": "LineString", "coordinates": [[4.829, 47.31], [4.831, 47.311]]}
+    MapLayer.objects.create(
+        commune=valbourg,
+        kind="voies",
+        features={"type": "FeatureCollection", "features": [road]},
+        feature_count=1,
+    )
+    client.force_login(agent_valbourg)
+    page = client.get(f"/valbourg/donnees/equipement/{placed.pk}/").content.decode()
+    assert "<dt>Emplacement</dt><dd>près du 12 place du Marché</dd>" in page
+    assert 'id="datahub-map"' in page and '"lat": 47.3101' in page and "datahub/map.js" in page
+    assert re.search(r"<noscript><svg[^>]*>.*Plan autour de l(&#x27;|')équipement", page, re.S)
+    unplaced = make_container(valbourg, 3)
+    bare = client.get(f"/valbourg/donnees/equipement/{unplaced.pk}/").content.decode()
+    assert "Emplacement" not in bare and 'id="datahub-map"' not in bare and "datahub/map.js" not in bare

@@ -25,6 +25,8 @@ from beffroi.core.exports import csv_response
 from beffroi.datahub import labels, selectors
 from beffroi.datahub.ngsild.entities import latest_instant
 from beffroi.datahub.ngsild.vocabulary import short_name
+from beffroi.territory.maps import static_plan
+from beffroi.territory.selectors import address_nearest
 
 PERIOD_LABELS = {
     "day": gettext_lazy("24 heures"),
@@ -393,6 +395,7 @@ def entity_detail(request, pk: int):
         "datahub/entity.html",
         {
             "entity": entity,
+            **_entity_place(request.commune, entity),
             "last_seen": max((at for _value, at, _unit in latest.values() if at is not None), default=None),
             "alerts_url": f"{reverse('datahub:alerts')}?etat=all&equipement={entity.pk}" if see_all else "",
             "alerts_active": len(selectors.alert_list(commune=request.commune, entity_pk=entity.pk))
@@ -406,6 +409,30 @@ def entity_detail(request, pk: int):
             "periods": PERIOD_LABELS,
         },
     )
+
+
+def _entity_place(commune, entity) -> dict[str, Any]:
+    """Where the equipment stands: the nearest address of the commune's base in words, the map that marks it
+    (the dashboard's script, one point) and, for a page read without JavaScript, the town plan around it."""
+    if entity.lat is None or entity.lon is None:
+        return {"place": "", "map": None, "static_map": ""}
+    nearest = address_nearest(commune=commune, latitude=entity.lat, longitude=entity.lon)
+    place = _("près du %(address)s") % {"address": nearest[0].label} if nearest else ""
+    name = str(entity)
+    return {
+        "place": place,
+        "map": {
+            "boundary": None,
+            "center": [entity.lat, entity.lon],
+            "points": [{"lat": entity.lat, "lon": entity.lon, "title": name, "state": place, "url": ""}],
+        },
+        "static_map": static_plan(
+            commune,
+            latitude=entity.lat,
+            longitude=entity.lon,
+            title=_("Plan autour de l'équipement %(name)s") % {"name": name},
+        ),
+    }
 
 
 @commune_required

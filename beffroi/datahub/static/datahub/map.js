@@ -16,9 +16,12 @@
   }
   points.forEach(function (p) {
     var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: colours[p.badge] || "#1d4e89", fillOpacity: 0.8 }).addTo(map);
-    var a = document.createElement("a"); a.href = p.url; a.textContent = p.title + " — " + p.state;
-    m.bindPopup(a);
-    m.bindTooltip(p.title + " — " + p.state);
+    var label = p.state ? p.title + " — " + p.state : p.title;
+    if (p.url) {  /* the dashboard: each marker leads to its equipment's page */
+      var a = document.createElement("a"); a.href = p.url; a.textContent = label;
+      m.bindPopup(a);
+    }
+    m.bindTooltip(label);
   });
   if (points.length) {
     var group = L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; }));
