@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] == "demo":
         # The demo is served over plain HTTP on loopback: cookies must not require HTTPS.
         os.environ.setdefault("BEFFROI_HTTPS", "0")
+        # Its legal notice names who hosts it, as a real instance's does (set by the operator).
+        os.environ.setdefault(
+            "BEFFROI_HOSTING_NAME", "l'ordinateur sur lequel cette démonstration a été lancée"
+        )
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]
     argv[0] = "beffroi"

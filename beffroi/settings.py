@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "beffroi.core.middleware.MethodNotAllowedMiddleware",  # innermost: the view's empty 405, in the visitor's language
 ]
 
 ROOT_URLCONF = "beffroi.urls"
@@ -290,6 +291,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 BEFFROI_MAX_REQUEST_BYTES = env.int("BEFFROI_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 # The instance's public address, for links in e-mails and texts built outside a request (core.links).
 BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
+# Who hosts the service, named in every commune's legal notice (LCEN art. 6-III: name, address, telephone).
+BEFFROI_HOSTING_NAME = env.str("BEFFROI_HOSTING_NAME", default="")
+BEFFROI_HOSTING_ADDRESS = env.str("BEFFROI_HOSTING_ADDRESS", default="")
+BEFFROI_HOSTING_PHONE = env.str("BEFFROI_HOSTING_PHONE", default="")
 
 
 # Sign-in through the State's OpenID Connect federations (accounts.oidc; docs/sign-in.md): FranceConnect for

@@ -192,7 +192,7 @@ class BudgetCount:
     total_cost: int
     greedy_winners: tuple[str, ...]
     greedy_total_cost: int
-    share_with_funded: float  # voters with at least one of their projects funded
+    share_with_funded: float  # share of voters with at least one of their projects funded (4 decimals)
     greedy_share_with_funded: float
     projects: dict[str, ProjectCount]
     groups: tuple[GroupCount, ...] = ()
@@ -272,3 +272,184 @@ class BudgetCount:
     def project_rows(self, ids: tuple[str, ...] | list[str]) -> list[ProjectCount]:
         """The projects named by `ids` (winners of the count or of an envelope), in that order."""
         return [self.projects[pid] for pid in ids if pid in self.projects]
+
+
+# What the results page explains in words: why a project was not funded, where the unspent money went, what the
+# simple rule (greedy: most votes first while the money lasts) would have changed. Read from the stored results
+# alone; nothing here counts again or changes who won.
+
+
+def funded_voters(data: BudgetCount) -> tuple[int, int]:
+    """Voters with at least one of their projects funded: (official count, greedy), in numbers of voters.
+
+    The results keep the shares to four decimals: the numbers are exact up to 9 999 voters (the rounding error
+    stays below half a voter), far more than a commune's participatory budget gathers.
+    """
+    return (
+        round(data.share_with_funded * data.num_voters),
+        round(data.greedy_share_with_funded * data.num_voters),
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the comparison with greedy: its value in the official count and with greedy."""
+
+    name: str  # "voters_with_funded", "total_cost" or "num_winners"
+    official: int
+    greedy: int
+
+    @property
+    def same(self) -> bool:
+        return self.official == self.greedy
+
+
+@dataclass(frozen=True)
+class GreedyComparison:
+    """What greedy would have changed: the figures, and the projects only one of the two counts funds."""
+
+    figures: tuple[Figure, ...]
+    only_official: tuple[str, ...]  # project ids, in the official order of selection
+    only_greedy: tuple[str, ...]  # project ids, in greedy's order of selection
+
+    @property
+    def same_winners(self) -> bool:
+        return not self.only_official and not self.only_greedy
+
+    @property
+    def different(self) -> tuple[Figure, ...]:
+        """The figures worth comparing side by side (a figure equal in both counts says nothing of the rules)."""
+        return tuple(f for f in self.figures if not f.same)
+
+    @property
+    def equal(self) -> tuple[Figure, ...]:
+        return tuple(f for f in self.figures if f.same)
+
+
+def greedy_comparison(data: BudgetCount) -> GreedyComparison:
+    """The official count beside greedy's, from the stored results: voters with at least one funded project,
+    money given to projects, number of projects, and the projects that differ."""
+    official_voters, greedy_voters = funded_voters(data)
+    greedy_set = set(data.greedy_winners)
+    official_set = set(data.winners)
+    return GreedyComparison(
+        figures=(
+            Figure("voters_with_funded", official_voters, greedy_voters),
+            Figure("total_cost", data.total_cost, data.greedy_total_cost),
+            Figure("num_winners", len(data.winners), len(data.greedy_winners)),
+        ),
+        only_official=tuple(pid for pid in data.winners if pid not in greedy_set),
+        only_greedy=tuple(pid for pid in data.greedy_winners if pid not in official_set),
+    )
+
+
+def money_left(project: ProjectCount, data: BudgetCount) -> float | None:
+    """The money there was for the project when it was decided.
+
+    Stored by the count since it kept it (`ProjectCount.money_left`); for older results, what greedy had left when
+    it looked at the project, else what the leftover completion, the project's envelope or the whole budget had
+    left at the end.
+    """
+    if project.money_left is not None:
+        return project.money_left
+    if data.rule == "greedy" and project.budget_left is not None:
+        return project.budget_left
+    if data.leftover:
+        return (data.leftover.amount or 0) - (data.leftover.total_cost or 0)
+    group = next((g for g in data.groups if g.name == project.group), None)
+    return group.amount - (group.total_cost or 0) if group else None
+
+
+# Why a project was not funded, in words a resident reads (the results page words each cause):
+NOT_FUNDED_CAUSES = (
+    "no_support",  # nobody chose it
+    "shares",  # equal shares: its supporters' shares, all together, did not cover its cost
+    "budget",  # greedy: the money left when its turn came did not cover its cost
+    "below_threshold",  # fewer votes than the minimum set
+    "ineligible",  # removed beforehand: too few supporters for its cost (eligibility filter)
+    "after_stop",  # greedy without skipping: the count stopped at an earlier project that did not fit
+    "other",  # a reason this version does not know: the count's own sentence (`reason_label`)
+)
+_CAUSE_OF_REASON = {
+    "not_affordable": "shares",
+    "over_budget": "budget",
+    "below_threshold": "below_threshold",
+    "ineligible": "ineligible",
+    "after_stop": "after_stop",
+    "no_support": "no_support",
+}
+
+
+@dataclass(frozen=True)
+class NotFunded:
+    """Why a project was not funded: the cause (one of `NOT_FUNDED_CAUSES`) and the money that was left.
+
+    `money_left` is the money there was when it was decided; `money_short` says that it was less than the
+    project's cost (the money left could not have paid for it either); `from_leftover` says that this money is
+    what the envelopes left unspent, which the leftover completion offered to the projects still unfunded.
+    """
+
+    cause: str
+    money_left: float | None
+    money_short: bool
+    from_leftover: bool
+
+
+def why_not_funded(project: ProjectCount, data: BudgetCount) -> NotFunded | None:
+    """Why `project` was not funded, from its stored reason and figures; None for a funded project."""
+    if project.selected:
+        return None
+    cause = "no_support" if not project.votes else _CAUSE_OF_REASON.get(project.reason, "other")
+    left = money_left(project, data)
+    return NotFunded(
+        cause=cause,
+        money_left=left,
+        money_short=left is not None and left < project.cost,
+        from_leftover=data.leftover is not None,
+    )
+
+
+@dataclass(frozen=True)
+class Unspent:
+    """The part of the budget given to no project, and why.
+
+    `cheapest_unfunded` is the cost of the cheapest project not funded (None: every project was funded);
+    `fitting` the projects not funded although their cost fitted in what their envelope (or the budget, or the
+    leftover completion) had left at the end — with equal shares, projects whose supporters could not pay for
+    them; `kept_in_envelopes` says that each envelope kept its unspent money (envelopes, no leftover completion);
+    `unassigned` the part of the budget given to no envelope while no project stood outside them.
+    """
+
+    amount: float
+    cheapest_unfunded: int | None
+    fitting: tuple[str, ...]
+    kept_in_envelopes: bool
+    unassigned: float
+
+
+def unspent_money(data: BudgetCount, budget_amount: int) -> Unspent:
+    """The money of `budget_amount` that the count gave to no project, and what kept it from being spent."""
+    amount = max(budget_amount - data.total_cost, 0)
+    unfunded = [p for p in data.projects.values() if not p.selected]
+    cheapest = min((p.cost for p in unfunded), default=None)
+    pots: list[tuple[float, list[ProjectCount]]]
+    kept = False
+    unassigned: float = 0
+    if data.leftover is not None:
+        pots = [((data.leftover.amount or 0) - (data.leftover.total_cost or 0), unfunded)]
+    elif data.groups:
+        pots = [
+            (g.amount - (g.total_cost or 0), [p for p in unfunded if p.group == g.name]) for g in data.groups
+        ]
+        kept = len(data.groups) > 1 or any(g.name for g in data.groups)
+        unassigned = max(budget_amount - sum(g.amount for g in data.groups), 0)
+    else:
+        pots = [(amount, unfunded)]
+    fitting = tuple(p.id for left, projects in pots for p in projects if p.cost <= left)
+    return Unspent(
+        amount=amount,
+        cheapest_unfunded=cheapest,
+        fitting=fitting if amount else (),
+        kept_in_envelopes=kept,
+        unassigned=unassigned,
+    )

@@ -3,7 +3,7 @@
 In French they follow French typography (« 1er décembre 2026 », never « 1 décembre 2026 »: `core.formatting`);
 in another language Django writes them with its own month and day names (« 1 December 2026 »). An aware datetime
 is shown in local time, as Django's `date` filter does. Templates reach these through `beffroi_format`
-(`|long_date`, `|long_datetime`, `|long_datetime:"weekday"`, `|month_year`, `|quarter`).
+(`|long_date`, `|long_datetime`, `|long_datetime:"weekday"`, `|recent_moment`, `|month_year`, `|quarter`).
 """
 
 from __future__ import annotations
@@ -66,6 +66,22 @@ def clock_time(value: datetime) -> str:
     """The time of a moment, in local time: « 14 h 30 » (« 14:30 » in English)."""
     value = _local(value)
     return format_time(value) if in_french() else date_format(value, "H:i")
+
+
+def recent_moment(value: datetime, now: datetime | None = None) -> str:
+    """A moment said the way one says a recent one, in local time: « aujourd'hui à 21 h », « hier à 7 h 30 »,
+    « le 3 décembre à 21 h » this year, the whole date before (a sensor's last reading, an alert's opening)."""
+    value = _local(value)
+    today = _local(now or timezone.now()).date()
+    time = clock_time(value)
+    day = value.date()
+    if day == today:
+        return _("aujourd'hui à %(time)s") % {"time": time}
+    if (today - day).days == 1:
+        return _("hier à %(time)s") % {"time": time}
+    if day.year == today.year:
+        return _("le %(day)s à %(time)s") % {"day": long_date(day).removesuffix(f" {day.year}"), "time": time}
+    return long_datetime(value)
 
 
 def month_year(value: date) -> str:

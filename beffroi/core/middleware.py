@@ -136,3 +136,26 @@ class NulCharacterMiddleware:
             if b"\x00" in body or b"%00" in body or b"\\u0000" in body.lower():
                 return nul_character(request)
         return self.get_response(request)
+
+
+class MethodNotAllowedMiddleware:
+    """405 answered as a page a person can read, or as the API's own error form.
+
+    `require_POST` and its kin answer an empty body: a browser that reloads or bookmarks an action's address
+    (« valider », « clore », « annuler ») showed a blank page. The page says what happened and leads back to the
+    thing the action was about, when that address is a page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        from beffroi.core.views import method_not_allowed
+
+        page = method_not_allowed(request)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

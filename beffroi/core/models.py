@@ -77,6 +77,12 @@ class Commune(models.Model):
     address = models.CharField(_("adresse de la mairie"), max_length=200, blank=True)
     opening_hours = models.CharField(_("horaires d'ouverture"), max_length=200, blank=True)
     website = models.URLField(_("site internet"), blank=True)
+    publication_director = models.CharField(
+        _("directeur ou directrice de la publication"),
+        max_length=150,
+        blank=True,
+        help_text=_("En général le maire : prénom, nom et qualité (ex. Marie Dupont, maire)."),
+    )
     logo = models.ImageField(_("logo"), upload_to="communes/logos/", blank=True)
     host = models.CharField(
         _("nom d'hôte dédié"),

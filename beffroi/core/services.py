@@ -34,6 +34,7 @@ COMMUNE_FIELDS = {
     "address",
     "opening_hours",
     "website",
+    "publication_director",
     "host",
     "enabled_modules",
     "is_active",

@@ -51,7 +51,14 @@ def accessibility(request):
 
 @require_safe
 def legal_notice(request):
-    return render(request, "core/legal_notice.html")
+    from django.conf import settings
+
+    hosting = {
+        "name": settings.BEFFROI_HOSTING_NAME,
+        "address": settings.BEFFROI_HOSTING_ADDRESS,
+        "phone": settings.BEFFROI_HOSTING_PHONE,
+    }
+    return render(request, "core/legal_notice.html", {"hosting": hosting})
 
 
 @require_safe
@@ -137,6 +144,35 @@ def error_500(request):
             gettext("Une erreur inattendue s'est produite. Elle a été enregistrée."),
         )
     return render(request, "errors/500.html", status=500)
+
+
+def method_not_allowed(request):
+    """405: an action's address opened as a page (core.middleware.MethodNotAllowedMiddleware)."""
+    if is_machine_request(request):
+        return machine_error(
+            request,
+            405,
+            gettext("Méthode non autorisée"),
+            gettext("Cette adresse n'accepte pas la méthode %(method)s.") % {"method": request.method},
+        )
+    return render(request, "errors/405.html", {"back": _page_above(request)}, status=405)
+
+
+def _page_above(request) -> str:
+    """The nearest page above an action's address (`…/209/etat/` → `…/209/`), if it is one that answers GET."""
+    from django.urls import Resolver404, resolve
+
+    path = request.path_info.rstrip("/")
+    prefix = request.path.removesuffix(request.path_info)
+    while "/" in path.strip("/"):
+        path = path.rsplit("/", 1)[0]
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            continue
+        if match.url_name:
+            return prefix + path + "/"
+    return ""
 
 
 def csrf_failure(request, reason=""):

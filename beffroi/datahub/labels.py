@@ -8,13 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.template.defaultfilters import date as date_filter
 from django.utils.formats import number_format
-from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beffroi.core.dates import long_datetime
+from beffroi.core.dates import long_datetime, recent_moment
 from beffroi.datahub.ngsild.vocabulary import short_name
 
 if TYPE_CHECKING:
@@ -203,24 +201,21 @@ def measure_text(attribute: str, value: Any, unit_code: str | None = None) -> st
     }
 
 
-def instant_text(moment: datetime | None, fmt: str = "d/m/Y H:i") -> str:
-    """A stored instant in the commune's time zone (Django date format ``fmt``); "—" for none.
-
-    The ingestion refuses instants outside 2000 – tomorrow, but a page must show whatever is stored: an instant
-    the time zone cannot hold (31 December 9999 at 23:30 UTC is year 10000 in Paris) is shown in UTC."""
+def instant_recent(moment: datetime | None) -> str:
+    """A stored instant as one says a recent one (« aujourd'hui à 21 h », core.dates), falling back to
+    `instant_in_words` for an instant the time zone cannot hold."""
     if moment is None:
         return "—"
-    if not is_aware(moment):
-        return str(date_filter(moment, fmt))
     try:
-        return str(date_filter(localtime(moment), fmt))
+        return recent_moment(moment)
     except OverflowError:
-        return f"{date_filter(moment.astimezone(UTC), fmt)} UTC"
+        return instant_in_words(moment)
 
 
 def instant_in_words(moment: datetime | None) -> str:
     """A stored instant in words in the commune's time zone (« 1er décembre 2026 à 14:30 », core.dates); "—" for
-    none, and in UTC, said so, when the time zone cannot hold it (as `instant_text`)."""
+    none, and in UTC, said so, when the time zone cannot hold it (31 December 9999 at 23:30 UTC is
+    year 10000 in Paris: the ingestion refuses such instants, but a page shows whatever is stored)."""
     if moment is None:
         return "—"
     try:

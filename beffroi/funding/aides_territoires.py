@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode, urljoin
 
 from beffroi.funding.catalogue import (
+    LOCAL_PERIMETER_CONDITION,
     CatalogueError,
     Vocabulary,
     load_vocabulary,
@@ -39,6 +40,8 @@ MAX_ITEMS_PER_PAGE = 100  # Symfony API maximum (the Django era allowed 1,000)
 FetchJson = Callable[[str], Any]
 
 NATIONAL_PERIMETERS = {"france", "france metropolitaine", "europe", "union europeenne", "monde"}
+# Perimeter scales (geofr) that name one intercommunality: the aid is then for that EPCI's members only.
+EPCI_SCALES = {"epci", "intercommunalite"}
 
 # Funder names → kind of funder. Order matters: the first hint found in the name wins.
 FUNDER_KIND_HINTS: tuple[tuple[str, str], ...] = (
@@ -308,19 +311,26 @@ def aid_to_mechanism(aid: Mapping[str, Any], *, maps: LabelMaps | None = None) -
 
     regions: list[str] = []
     departements: list[str] = []
+    epcis: list[str] = []
     conditions: list[str] = []
     perimeter = str(aid.get("perimeter") or "").strip()
     perimeter_key = normalize_label(perimeter)
+    scale = str(aid.get("perimeter_scale") or "").strip()
     perimeter_note = None
     if perimeter_key in maps.departements:
         departements.append(maps.departements[perimeter_key])
     elif perimeter_key in maps.regions:
         regions.append(maps.regions[perimeter_key])
     elif perimeter and perimeter_key not in NATIONAL_PERIMETERS:
-        conditions.append("dans_perimetre_aides_territoires")
+        # An intercommunality is matched with the commune's own by name; any other local perimeter (a basin,
+        # a LEADER group, a commune…) cannot be placed: the aid stays, « à vérifier ».
+        if normalize_label(scale) in EPCI_SCALES:
+            epcis.append(perimeter)
+        else:
+            conditions.append(LOCAL_PERIMETER_CONDITION)
         perimeter_note = f"Périmètre Aides-territoires : {perimeter}"
-        if aid.get("perimeter_scale"):
-            perimeter_note += f" ({aid['perimeter_scale']})"
+        if scale:
+            perimeter_note += f" ({scale})"
         perimeter_note += "."
 
     if not beneficiaries:
@@ -412,7 +422,14 @@ def aid_to_mechanism(aid: Mapping[str, Any], *, maps: LabelMaps | None = None) -
         ],
         "eligibility_text": eligibility_text or None,
         "conditions": conditions,
-        "territory": {"regions": regions, "departements": departements, "zonages": []},
+        "territory": {
+            "regions": regions,
+            "departements": departements,
+            "zonages": [],
+            # only for a local perimeter, so a national or regional record keeps the curated catalogue's shape
+            **({"epcis": epcis} if epcis else {}),
+            **({"perimeter": perimeter} if perimeter_note else {}),
+        },
         "aid_types": aid_types,
         "themes": themes,
         "all_themes": False,

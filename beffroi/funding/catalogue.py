@@ -22,6 +22,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 STAGES: tuple[str, ...] = ("etude", "investissement", "fonctionnement")
 AVAILABILITIES: tuple[str, ...] = ("permanent", "annuel", "fenetre", "programme", "clos", "inconnu")
 PROFILE_KINDS: tuple[str, ...] = ("commune", "epci", "syndicat")
+# The condition the Aides-territoires importer sets on an aid whose perimeter it cannot place (an ad-hoc area, a
+# basin, a commune…): the aid is kept, and whether the commune lies inside stays « à vérifier ».
+LOCAL_PERIMETER_CONDITION = "dans_perimetre_aides_territoires"
 
 
 class CatalogueError(ValueError):
@@ -100,6 +103,8 @@ class Mechanism:
     conditions: tuple[str, ...]
     regions: tuple[str, ...]
     departements: tuple[str, ...]
+    epcis: tuple[str, ...]  # intercommunalities, by SIREN or by name (Aides-territoires gives names)
+    perimeter: str | None  # the perimeter as the source names it, when no region or département says it
     zonages: tuple[str, ...]
     aid_types: tuple[str, ...]
     themes: tuple[str, ...]
@@ -131,6 +136,16 @@ class Mechanism:
     verification_note: str | None
     unverified: tuple[str, ...]
     aides_territoires_slug: str | None
+
+    def is_closed(self, today: date) -> bool:
+        """True when no application can be filed any more: the record says the mechanism is closed, or its
+        deadline is past (a deadline day itself is still open)."""
+        return self.availability == "clos" or (self.closes_on is not None and self.closes_on < today)
+
+    @property
+    def perimeter_unknown(self) -> bool:
+        """True when the source gave a local perimeter the catalogue cannot place (kept, « à vérifier »)."""
+        return LOCAL_PERIMETER_CONDITION in self.conditions
 
     def is_financial_only(self, vocabulary: Vocabulary) -> bool:
         """True when every aid type brings money, so the project needs an expense base."""
@@ -229,6 +244,23 @@ def _codes(values: Any, allowed: Iterable[str], field: str, code: str) -> tuple[
     if len(set(values)) != len(values):
         raise CatalogueError(f"{code} : « {field} » contient des doublons.")
     return tuple(values)
+
+
+def _names(values: Any, field: str, code: str) -> tuple[str, ...]:
+    """A list of free names (intercommunalities: a SIREN or the name the source gives), none blank or twice."""
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise CatalogueError(f"{code} : « {field} » doit être une liste de noms.")
+    if len(set(values)) != len(values):
+        raise CatalogueError(f"{code} : « {field} » contient des doublons.")
+    return tuple(v.strip() for v in values)
+
+
+def _optional_text(value: Any, field: str, code: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{code} : « {field} » doit être un texte.")
+    return value.strip()
 
 
 def _text(data: Mapping[str, Any], key: str, code: str, *, required: bool = True) -> str | None:
@@ -350,6 +382,8 @@ def mechanism_from_dict(data: Mapping[str, Any], vocabulary: Vocabulary | None =
         departements=_codes(
             territory.get("departements", []), vocab.departements, "territory.departements", code
         ),
+        epcis=_names(territory.get("epcis", []), "territory.epcis", code),
+        perimeter=_optional_text(territory.get("perimeter"), "territory.perimeter", code),
         zonages=_codes(territory.get("zonages", []), vocab.zonages, "territory.zonages", code),
         aid_types=aid_types,
         themes=themes,

@@ -25,7 +25,9 @@ from enum import StrEnum
 from typing import Any, overload
 
 from beffroi.core.formatting import format_date, format_eur, format_int, format_percent, join_fr
+from beffroi.core.text import normalise
 from beffroi.funding.catalogue import (
+    LOCAL_PERIMETER_CONDITION,
     PROFILE_KINDS,
     STAGES,
     EligibilityRule,
@@ -66,6 +68,35 @@ class Criterion(StrEnum):
     )
 
 
+class TerritoryScope(StrEnum):
+    """Where a mechanism may be sought, seen from one applicant (what Aides-territoires' perimeter search
+    answers): open everywhere, reserved to the applicant's own region / département / intercommunality,
+    reserved to another one, or on a perimeter the catalogue cannot place."""
+
+    NATIONAL = "national"
+    LOCAL = "local"
+    ELSEWHERE = "ailleurs"
+    UNKNOWN = "a_verifier"
+
+
+# Intercommunalities are written « CC du Pays de … » (geo.api.gouv.fr, Aides-territoires) or in full.
+_EPCI_ABBREVIATIONS = {
+    "cc": "communaute de communes",
+    "ca": "communaute d agglomeration",
+    "cu": "communaute urbaine",
+}
+
+
+def epci_key(name: str) -> str:
+    """A comparable form of an intercommunality's name or SIREN: case, accents and punctuation ignored,
+    « CC », « CA », « CU » spelled out (« CC des Coteaux du Val » == « Communauté de communes des coteaux du
+    val »)."""
+    words = normalise(name).split()
+    if words and words[0] in _EPCI_ABBREVIATIONS:
+        words[0] = _EPCI_ABBREVIATIONS[words[0]]
+    return " ".join(words)
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     criterion: Criterion
@@ -103,6 +134,8 @@ class CommuneProfile:
     conditions_met: frozenset[str] = frozenset()
     conditions_not_met: frozenset[str] = frozenset()
     name: str = ""
+    epci: str = ""  # the applicant's intercommunality, by name
+    epci_siren: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.population, bool) or not isinstance(self.population, int) or self.population < 0:
@@ -126,6 +159,33 @@ class CommuneProfile:
             )
         if not self.region and self.departement:
             object.__setattr__(self, "region", load_vocabulary().region_of(self.departement))
+
+    @property
+    def epci_keys(self) -> frozenset[str]:
+        """The comparable forms of the applicant's intercommunality (name and SIREN); empty when unknown."""
+        return frozenset(epci_key(v) for v in (self.epci, self.epci_siren) if v.strip())
+
+
+def territory_scope(mechanism: Mechanism, commune: CommuneProfile) -> TerritoryScope:
+    """Whether ``mechanism``'s perimeter holds the applicant (Aides-territoires' perimeter search: an aid of
+    France, of the applicant's region, département or intercommunality is offered; another territory's is not).
+
+    An applicant whose département is not known is outside every regional or departmental perimeter (it cannot
+    be shown to be inside); one whose intercommunality is not known is « à vérifier » for an aid reserved to
+    intercommunalities, as is an aid on a perimeter the catalogue cannot place.
+    """
+    if not (mechanism.regions or mechanism.departements or mechanism.epcis):
+        return TerritoryScope.UNKNOWN if mechanism.perimeter_unknown else TerritoryScope.NATIONAL
+    keys = commune.epci_keys
+    if (
+        (commune.region and commune.region in mechanism.regions)
+        or (commune.departement and commune.departement in mechanism.departements)
+        or (keys and keys & {epci_key(e) for e in mechanism.epcis})
+    ):
+        return TerritoryScope.LOCAL
+    if mechanism.epcis and not (mechanism.regions or mechanism.departements) and not keys:
+        return TerritoryScope.UNKNOWN
+    return TerritoryScope.ELSEWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +363,9 @@ class _Indexes:
     geo_free: int = 0
     region: dict[str, int] = field(default_factory=dict)
     departement: dict[str, int] = field(default_factory=dict)
+    epci: dict[str, int] = field(default_factory=dict)
+    # reserved to intercommunalities only: « à vérifier » (kept) for an applicant whose own is not known
+    epci_only: int = 0
     zonage: dict[str, int] = field(default_factory=dict)
     # mechanisms grouped by the set of zonages they accept (any one suffices)
     zonage_sets: dict[frozenset[str], int] = field(default_factory=dict)
@@ -353,11 +416,16 @@ class MatchingEngine:
                     high = None if rule.population_max is None else rule.population_max + 1
                     population_intervals[rule.beneficiary].append((rule.population_min, high, bit))
             if not mechanism.regions and not mechanism.departements:
-                idx.geo_free |= bit
+                if mechanism.epcis:
+                    idx.epci_only |= bit
+                else:
+                    idx.geo_free |= bit
             for region in mechanism.regions:
                 _add(idx.region, region, bit)
             for departement in mechanism.departements:
                 _add(idx.departement, departement, bit)
+            for epci in mechanism.epcis:
+                _add(idx.epci, epci_key(epci), bit)
             for zonage in mechanism.zonages:
                 _add(idx.zonage, zonage, bit)
             if mechanism.zonages:
@@ -398,6 +466,11 @@ class MatchingEngine:
             if not commune.conditions_not_met.intersection(rule.conditions):
                 eligible |= rule.bit
         geo = idx.geo_free | idx.region.get(commune.region, 0) | idx.departement.get(commune.departement, 0)
+        keys = commune.epci_keys
+        for key in keys:
+            geo |= idx.epci.get(key, 0)
+        if not keys:
+            geo |= idx.epci_only
         # A zonage the profile does not state never blocks ("à vérifier"); a mechanism is out only when
         # every zonage it accepts is known to be absent and none is present.
         blocked = 0
@@ -560,28 +633,47 @@ class MatchingEngine:
     def _territory_reasons(self, mech: Mechanism, commune: CommuneProfile) -> list[Reason]:
         vocab = self.vocabulary
         reasons = []
-        if mech.regions or mech.departements:
+        scope = territory_scope(mech, commune)
+        if mech.regions or mech.departements or mech.epcis:
             places = [f"à la région {vocab.region_name(r)}" for r in mech.regions]
             places += [f"au département {vocab.departement_name(d)}" for d in mech.departements]
-            inside = commune.region in mech.regions or commune.departement in mech.departements
-            if inside:
+            places += [f"à l'intercommunalité « {e} »" for e in mech.epcis]
+            reserved = f"Réservé {join_fr(places, 'ou')}"
+            if scope is TerritoryScope.LOCAL:
+                reasons.append(Reason(Criterion.TERRITORY, Status.OK, f"{reserved} : la collectivité y est."))
+            elif scope is TerritoryScope.UNKNOWN:
                 reasons.append(
                     Reason(
                         Criterion.TERRITORY,
-                        Status.OK,
-                        f"Réservé {join_fr(places, 'ou')} : la collectivité y est.",
+                        Status.TO_CHECK,
+                        f"{reserved} : l'intercommunalité de la collectivité n'est pas renseignée — à vérifier.",
                     )
                 )
             else:
-                where = (
-                    f"elle relève du département {vocab.departement_name(commune.departement)}, "
-                    f"région {vocab.region_name(commune.region)}"
-                    if commune.departement
-                    else "son département n'est pas renseigné"
+                if commune.departement:
+                    where = (
+                        f"elle relève du département {vocab.departement_name(commune.departement)}, "
+                        f"région {vocab.region_name(commune.region)}"
+                    )
+                    if mech.epcis and commune.epci:
+                        where += f", intercommunalité « {commune.epci} »"
+                else:
+                    where = "son département n'est pas renseigné"
+                reasons.append(Reason(Criterion.TERRITORY, Status.KO, f"{reserved} ; {where}."))
+        elif scope is TerritoryScope.UNKNOWN:
+            perimeter = f" ({mech.perimeter})" if mech.perimeter else ""
+            if LOCAL_PERIMETER_CONDITION in commune.conditions_met:
+                status, verdict = Status.OK, "la collectivité y est d'après son profil"
+            elif LOCAL_PERIMETER_CONDITION in commune.conditions_not_met:
+                status, verdict = Status.KO, "la collectivité n'y est pas d'après son profil"
+            else:
+                status, verdict = (
+                    Status.TO_CHECK,
+                    "le catalogue ne sait pas dire si la collectivité y est — à vérifier auprès du financeur",
                 )
-                reasons.append(
-                    Reason(Criterion.TERRITORY, Status.KO, f"Réservé {join_fr(places, 'ou')} ; {where}.")
-                )
+            reasons.append(
+                Reason(Criterion.TERRITORY, status, f"Réservé à un territoire local{perimeter} : {verdict}.")
+            )
         else:
             reasons.append(
                 Reason(Criterion.TERRITORY, Status.OK, "Dispositif ouvert sur tout le territoire national.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -22,7 +23,14 @@ from beffroi.funding.cofinancing import (
 from beffroi.funding.cofinancing import (
     FinancingLine as RuleLine,
 )
-from beffroi.funding.matching import CommuneProfile, MatchingEngine, MatchResult, ProjectProfile
+from beffroi.funding.matching import (
+    CommuneProfile,
+    MatchingEngine,
+    MatchResult,
+    ProjectProfile,
+    TerritoryScope,
+    territory_scope,
+)
 from beffroi.funding.models import CommuneZonage, FinancingLine, FinancingPlan
 
 
@@ -50,6 +58,88 @@ def mechanism_list(
             continue
         result.append(mechanism)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """One mechanism of the catalogue as a commune sees it: where it may be sought, whether it is closed."""
+
+    mechanism: Mechanism
+    scope: TerritoryScope
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneCatalogue:
+    """The catalogue page of one commune: the open mechanisms of its territory, the closed ones apart.
+
+    ``elsewhere_count`` mechanisms reserved to another territory and ``closed_count`` closed ones were left out
+    of ``entries``; the closed ones are in ``closed`` only when asked for. ``territory_known`` is false when
+    the commune's département is not recorded: nothing can then be left out for its territory.
+    """
+
+    entries: list[CatalogueEntry]
+    closed: list[CatalogueEntry]
+    elsewhere_count: int
+    closed_count: int
+    territory_known: bool
+
+
+def mechanism_catalogue(
+    *,
+    commune: Commune,
+    today: date,
+    theme: str = "",
+    stage: str = "",
+    funder_kind: str = "",
+    query: str = "",
+    all_zones: bool = False,
+    with_closed: bool = False,
+) -> CommuneCatalogue:
+    """The catalogue for ``commune``, as Aides-territoires searches it by perimeter: national and European
+    mechanisms and those of the commune's region, département or intercommunality; another territory's only
+    with ``all_zones``. Closed mechanisms (marked closed, or past their deadline on ``today``) are never mixed
+    with the open ones: listed apart with ``with_closed``, else only counted."""
+    profile = commune_profile(commune=commune)
+    territory_known = bool(profile.departement)
+    entries: list[CatalogueEntry] = []
+    closed: list[CatalogueEntry] = []
+    elsewhere = 0
+    for mechanism in mechanism_list(theme=theme, stage=stage, funder_kind=funder_kind, query=query):
+        scope = territory_scope(mechanism, profile)
+        if scope is TerritoryScope.ELSEWHERE and not territory_known:
+            scope = TerritoryScope.UNKNOWN  # not shown to be outside: the commune's place is not recorded
+        if scope is TerritoryScope.ELSEWHERE and not all_zones:
+            elsewhere += 1
+            continue
+        entry = CatalogueEntry(mechanism=mechanism, scope=scope, closed=mechanism.is_closed(today))
+        (closed if entry.closed else entries).append(entry)
+    return CommuneCatalogue(
+        entries=entries,
+        closed=closed if with_closed else [],
+        elsewhere_count=elsewhere,
+        closed_count=len(closed),
+        territory_known=territory_known,
+    )
+
+
+def mechanism_scope(*, commune: Commune, mechanism: Mechanism) -> TerritoryScope:
+    """Where ``mechanism`` may be sought, seen from ``commune`` (its sheet says when it is for elsewhere)."""
+    profile = commune_profile(commune=commune)
+    scope = territory_scope(mechanism, profile)
+    if scope is TerritoryScope.ELSEWHERE and not profile.departement:
+        return TerritoryScope.UNKNOWN
+    return scope
+
+
+def commune_territory(*, commune: Commune) -> str:
+    """The commune's département and region as the catalogue names them (« Côte-d'Or,
+    Bourgogne-Franche-Comté »); empty when the département is not recorded."""
+    profile = commune_profile(commune=commune)
+    if not profile.departement:
+        return ""
+    vocab = load_vocabulary()
+    return f"{vocab.departements[profile.departement][0]}, {vocab.region_name(profile.region)}"
 
 
 def catalogue_counts() -> dict[str, int]:
@@ -105,6 +195,8 @@ def commune_profile(*, commune: Commune) -> CommuneProfile:
         departement=departement,
         kind="commune",
         name=commune.name,
+        epci=commune.epci,
+        epci_siren=commune.epci_siren,
         zonages=frozenset(c for c, s in zonages.items() if s == CommuneZonage.State.YES),
         zonages_absent=frozenset(c for c, s in zonages.items() if s == CommuneZonage.State.NO),
     )
@@ -116,11 +208,13 @@ def mechanism_match(*, commune: Commune, project: ProjectProfile, today: date) -
     return sorted(results, key=lambda r: not r.matched)
 
 
-def mechanism_list_for_commune(*, commune: Commune, keep: str = "") -> list[Mechanism]:
-    """The mechanisms the commune may seek (its kind and size, its territory, its zonages), by the rule of
-    :func:`mechanism_match`, whatever the project; ``keep`` adds a mechanism already chosen on a line, so
-    editing the line never drops it silently."""
-    mechanisms = matching_engine().open_to(commune_profile(commune=commune))
+def mechanism_list_for_commune(*, commune: Commune, today: date, keep: str = "") -> list[Mechanism]:
+    """The mechanisms the commune may still seek (its kind and size, its territory, its zonages), by the rule
+    of :func:`mechanism_match`, whatever the project, less those closed on ``today``; ``keep`` adds a mechanism
+    already chosen on a line, so editing the line never drops it silently."""
+    mechanisms = [
+        m for m in matching_engine().open_to(commune_profile(commune=commune)) if not m.is_closed(today)
+    ]
     if keep and all(m.code != keep for m in mechanisms):
         mechanisms += mechanisms_by_code([keep])
     return mechanisms

@@ -16,8 +16,8 @@ class PlanningConfig(AppConfig):
                 code="planning",
                 label=_("Projet de territoire"),
                 description=_(
-                    "Auto-diagnostic, cas d'usage du territoire intelligent, feuille de route, financements "
-                    "et rapport au conseil municipal."
+                    "Suivre le projet de la commune : ses projets, leur calendrier, leur coût et leur "
+                    "financement ; les cas d'usage du territoire intelligent."
                 ),
                 agent_description=_(
                     "Faire le diagnostic de la commune, bâtir la feuille de route et ses plans de financement, préparer le rapport au conseil."

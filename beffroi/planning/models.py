@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from beffroi.core import dates
 from beffroi.core.models import CommuneOwned
 
 
@@ -31,6 +32,18 @@ class Assessment(CommuneOwned):
     is_draft = models.BooleanField(_("brouillon"), default=False)
     # The one assessment the council report presents, chosen by an élu (else the latest validated one).
     used_in_report = models.BooleanField(_("retenu pour le rapport au conseil"), default=False)
+    # Who validated it and when: the report says whose diagnostic the council reads. The label is frozen like
+    # the author's, so an account closed later leaves the date (the name is erased with the account).
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validé par"),
+    )
+    validated_by_label = models.CharField(_("validé par (nom)"), max_length=200, blank=True)
+    validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,7 +63,7 @@ class Assessment(CommuneOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessed_on} — {self.author_label or self.role_label}"
+        return f"{dates.long_date(self.assessed_on)} — {self.author_label or self.role_label}"
 
     @property
     def role_label(self) -> str:

@@ -1,4 +1,5 @@
-"""What the planning app holds about a person: the assessments they answered and the projects they own."""
+"""What the planning app holds about a person: the assessments they answered or validated and the projects they
+own."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from beffroi.planning.models import Assessment, Project
 
 
 def export(*, user: User) -> dict[str, Any]:
-    """The self-assessments the person answered and the roadmap projects they are responsible for."""
+    """The self-assessments the person answered or validated and the roadmap projects they are responsible for."""
     return {
         "auto_diagnostics": [
             {
@@ -18,6 +19,14 @@ def export(*, user: User) -> dict[str, Any]:
                 "reponses": a.answers,
             }
             for a in Assessment.objects.filter(author=user).select_related("commune")
+        ],
+        "auto_diagnostics_valides": [
+            {
+                "commune": a.commune.slug,
+                "date": a.assessed_on.isoformat(),
+                "valide_le": a.validated_at.isoformat() if a.validated_at else None,
+            }
+            for a in Assessment.objects.filter(validated_by=user).select_related("commune")
         ],
         "projets_dont_responsable": [
             {"commune": p.commune.slug, "projet": p.title}
@@ -29,6 +38,7 @@ def export(*, user: User) -> dict[str, Any]:
 def erase(*, user: User) -> None:
     """The answers stay (they are the commune's diagnostic) but no longer name the person."""
     Assessment.objects.filter(author=user).update(author=None, author_label="")
+    Assessment.objects.filter(validated_by=user).update(validated_by=None, validated_by_label="")
     Project.objects.filter(owner=user).update(owner=None)
 
 

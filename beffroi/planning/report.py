@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
+from beffroi.core import dates
 from beffroi.core.models import Commune
 from beffroi.funding import selectors as funding_selectors
 from beffroi.planning import maturity, selectors
 from beffroi.planning.assessment_charts import assessment_radar
-from beffroi.planning.models import Project
 
 
 def build(*, commune: Commune, today: date) -> dict:
@@ -19,7 +19,7 @@ def build(*, commune: Commune, today: date) -> dict:
     # The assessment an élu chose for the council (else the latest validated one; never a draft).
     latest = selectors.assessment_for_report(commune=commune)
     earliest = selectors.assessment_earliest_validated(commune=commune, before=latest) if latest else None
-    projects = [p for p in selectors.project_list(commune=commune) if p.status != Project.Status.ABANDONED]
+    projects = list(selectors.roadmap_projects(commune=commune))
     entries = []
     totals = {"investment": Decimal(0), "operating": Decimal(0), "public": Decimal(0), "own": Decimal(0)}
     failing = []
@@ -48,13 +48,14 @@ def build(*, commune: Commune, today: date) -> dict:
             }
         )
     chart = None
+    grid = maturity.load_grid()
     if latest:
         chart = assessment_radar(
-            maturity.load_grid(),
+            grid,
             latest.scores,
             chart_id="radar-rapport",
             title=gettext("Maturité par domaine (0 à 4) au %(date)s")
-            % {"date": f"{latest.assessed_on:%d/%m/%Y}"},
+            % {"date": dates.long_date(latest.assessed_on)},
             name=_diagnostic_name(latest.assessed_on),
             table_caption=gettext("Maturité par domaine (0 à 4)"),
             compare=earliest.scores if earliest else None,
@@ -65,6 +66,7 @@ def build(*, commune: Commune, today: date) -> dict:
         "latest": latest,
         "earliest": earliest,
         "chart": chart,
+        "domains": grid.domains,  # the legend of the radar's letters
         "entries": entries,
         "quarters": selectors.timeline(projects=projects),
         "totals": totals,
@@ -73,4 +75,4 @@ def build(*, commune: Commune, today: date) -> dict:
 
 
 def _diagnostic_name(day: date) -> str:
-    return gettext("Diagnostic du %(date)s") % {"date": f"{day:%d/%m/%Y}"}
+    return gettext("Diagnostic du %(date)s") % {"date": dates.long_date(day)}

@@ -34,6 +34,27 @@ def project_list(*, commune: Commune) -> QuerySet[Project]:
     )
 
 
+def roadmap_projects(*, commune: Commune) -> QuerySet[Project]:
+    """The projects the commune presents, to its council (the report) and to its residents (the public pages):
+    its roadmap less the abandoned projects."""
+    return project_list(commune=commune).exclude(status=Project.Status.ABANDONED)
+
+
+def public_project_list(*, commune: Commune) -> list[Project]:
+    """The roadmap as a resident reads it, with the financing lines of each plan fetched at once."""
+    return list(roadmap_projects(commune=commune).prefetch_related("financing_plan__lines"))
+
+
+def public_project_get(*, commune: Commune, pk: int) -> Project:
+    """A project of the commune's roadmap for its residents; an abandoned one, or another commune's, is not found."""
+    project = (
+        roadmap_projects(commune=commune).prefetch_related("financing_plan__lines").filter(pk=pk).first()
+    )
+    if project is None:
+        raise Http404("Ce projet n'existe pas dans cette commune.")
+    return project
+
+
 def project_get(*, commune: Commune, pk: int) -> Project:
     project = project_list(commune=commune).filter(pk=pk).first()
     if project is None:
@@ -136,6 +157,98 @@ def upcoming_deadlines(*, commune: Commune, today: date, days: int = DEADLINE_WI
         # line_deadlines only returns lines with a deadline in the window: the None check narrows the type.
         if line.plan_id in projects and (deadline := line.application_deadline) is not None
     ]
+
+
+# -- what residents read of the financing -----------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+SECURED = (FinancingLine.Status.OBTAINED, FinancingLine.Status.PAID)
+
+
+@dataclass(frozen=True)
+class CostShare:
+    """One kind of spending of a project (its investment, or its operating cost per year) and who pays it.
+
+    Counted as the plan counts them: a refused aid brings nothing; a loan is the commune's own share (it repays
+    it). ``secured_aid`` is the part of the public aid obtained or paid, the rest still asked or to be asked.
+    """
+
+    cost: Decimal = ZERO
+    public_aid: Decimal = ZERO
+    secured_aid: Decimal = ZERO
+    own_share: Decimal = ZERO
+    private: Decimal = ZERO
+
+    @property
+    def unfunded(self) -> Decimal:
+        """What no line of the plan covers yet (never negative)."""
+        return max(self.cost - self.public_aid - self.own_share - self.private, ZERO)
+
+    def __add__(self, other: CostShare) -> CostShare:
+        return CostShare(
+            cost=self.cost + other.cost,
+            public_aid=self.public_aid + other.public_aid,
+            secured_aid=self.secured_aid + other.secured_aid,
+            own_share=self.own_share + other.own_share,
+            private=self.private + other.private,
+        )
+
+
+@dataclass(frozen=True)
+class PublicFinancing:
+    """A project's cost and how it is financed, as the commune publishes it: amounts and funders, without the
+    agents' working data (application deadlines, catalogue codes, the co-financing check, refused requests)."""
+
+    investment: CostShare
+    operating: CostShare
+    lines: tuple[FinancingLine, ...] = ()
+
+    def __add__(self, other: PublicFinancing) -> PublicFinancing:
+        return PublicFinancing(
+            investment=self.investment + other.investment,
+            operating=self.operating + other.operating,
+            lines=self.lines + other.lines,
+        )
+
+
+def public_financing(project: Project) -> PublicFinancing:
+    """The cost of ``project`` and what its financing plan brings to each kind of spending (lines from the
+    prefetch of ``public_project_list`` / ``public_project_get`` when there is one)."""
+    plan = project.financing_plan
+    lines = [
+        line
+        for line in (plan.lines.all() if plan is not None else [])
+        if line.status != FinancingLine.Status.REFUSED
+    ]
+    shares = {}
+    for nature, cost in (
+        (FinancingLine.CostNature.INVESTMENT, project.investment_budget),
+        (FinancingLine.CostNature.OPERATING, project.operating_budget),
+    ):
+        found = [line for line in lines if line.cost_nature == nature]
+        public = [line for line in found if line.funder_type == "public"]
+        shares[nature] = CostShare(
+            cost=Decimal(cost or 0),
+            public_aid=sum((line.amount for line in public), ZERO),
+            secured_aid=sum((line.amount for line in public if line.status in SECURED), ZERO),
+            own_share=sum((line.amount for line in found if line.funder_type == "own_funds"), ZERO),
+            private=sum((line.amount for line in found if line.funder_type == "private"), ZERO),
+        )
+    operating = shares[FinancingLine.CostNature.OPERATING]
+    # The yearly operating cost no line covers is paid from the commune's budget (funding's « fonctionnement
+    # non financé par ce plan, à la charge du budget communal »): it is the commune's share, not a gap.
+    operating = replace(operating, own_share=operating.own_share + operating.unfunded)
+    return PublicFinancing(
+        investment=shares[FinancingLine.CostNature.INVESTMENT], operating=operating, lines=tuple(lines)
+    )
+
+
+def public_financing_total(projects: Iterable[Project]) -> PublicFinancing:
+    """The cost and financing of the whole roadmap (the funders' lines are left out: each project lists its own)."""
+    total = PublicFinancing(investment=CostShare(), operating=CostShare())
+    for project in projects:
+        total += replace(public_financing(project), lines=())
+    return total
 
 
 # -- timeline -------------------------------------------------------------------------------------------

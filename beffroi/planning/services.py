@@ -8,11 +8,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import role_get, user_can
 from beffroi.core.annotations import Actor
+from beffroi.core.formatting import format_date_long
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -34,6 +36,19 @@ PROJECT_FIELDS = (
 )
 PHASE_FIELDS = ("title", "start_date", "end_date")
 INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date", "datahub_ref")
+
+
+def _actor_label(actor: Actor) -> str:
+    """The name frozen on the assessment (its author, who validated it); empty for the platform itself."""
+    if actor is None or not actor.is_authenticated:
+        return ""
+    return getattr(actor, "full_name", "") or getattr(actor, "email", "")
+
+
+def _assessment_summary(assessment: Assessment, what: str = "") -> str:
+    # The audit log keeps French text whatever the reader's language: the date is written the French way.
+    summary = f"Auto-diagnostic du {format_date_long(assessment.assessed_on)}"
+    return f"{summary} {what}" if what else summary
 
 
 def _validate_project(project: Project) -> None:
@@ -68,30 +83,36 @@ def assessment_create(
     A draft (``is_draft``) is kept for the record but never presented to the council.
     """
     require_capability(commune=commune, actor=actor, capability="view_agent_space")
+    person = actor if actor is not None and actor.is_authenticated else None
     assessment = Assessment.objects.create(
         commune=commune,
         grid_version=grid_version,
-        author=actor if actor is not None and actor.is_authenticated else None,
-        author_label=(getattr(actor, "full_name", "") or getattr(actor, "email", "")) if actor else "",
+        author=person,
+        author_label=_actor_label(actor),
         role=role_get(commune=commune, user=actor) or "" if actor else "",
         assessed_on=assessed_on or date.today(),
         answers=answers,
         scores=scores,
         is_draft=is_draft,
+        # Saved as final, it is validated by its author there and then.
+        validated_by=None if is_draft else person,
+        validated_by_label="" if is_draft else _actor_label(actor),
+        validated_at=None if is_draft else timezone.now(),
     )
     audit_record(
         commune=commune,
         actor=actor,
         action="planning.assessment.create",
         obj=assessment,
-        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y}",
+        summary=_assessment_summary(assessment),
     )
     return assessment
 
 
 @transaction.atomic
 def assessment_validate(*, commune: Commune, actor: Actor, assessment: Assessment) -> Assessment:
-    """A draft becomes a validated assessment (its author, an élu or an administrator)."""
+    """A draft becomes a validated assessment (its author, an élu or an administrator), who and when kept for
+    the council report."""
     require_capability(commune=commune, actor=actor, capability="view_agent_space")
     ensure_owned(assessment, commune)
     if not assessment.is_draft:
@@ -101,13 +122,16 @@ def assessment_validate(*, commune: Commune, actor: Actor, assessment: Assessmen
     ):
         raise PermissionDenied(_("Seul son auteur ou un élu peut valider ce diagnostic."))
     assessment.is_draft = False
-    assessment.save(update_fields=["is_draft"])
+    assessment.validated_by = actor if actor is not None and actor.is_authenticated else None
+    assessment.validated_by_label = _actor_label(actor)
+    assessment.validated_at = timezone.now()
+    assessment.save(update_fields=["is_draft", "validated_by", "validated_by_label", "validated_at"])
     audit_record(
         commune=commune,
         actor=actor,
         action="planning.assessment.validate",
         obj=assessment,
-        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y} validé",
+        summary=_assessment_summary(assessment, "validé"),
     )
     return assessment
 
@@ -129,7 +153,7 @@ def assessment_choose_for_report(*, commune: Commune, actor: Actor, assessment: 
         actor=actor,
         action="planning.assessment.report",
         obj=assessment,
-        summary=f"Auto-diagnostic du {assessment.assessed_on:%d/%m/%Y} retenu pour le rapport",
+        summary=_assessment_summary(assessment, "retenu pour le rapport"),
     )
     return assessment
 

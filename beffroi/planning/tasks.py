@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django_tasks import task
 
 from beffroi.accounts.selectors import notification_address
+from beffroi.core import dates
 from beffroi.core.formatting import format_eur
 from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
@@ -52,7 +53,7 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
             "funder": line.funder,
             "amount": format_eur(line.amount),
             "project": project.title,
-            "deadline": f"{deadline:%d/%m/%Y}",
+            "deadline": dates.long_date(deadline),
             "days": days,
             "link": commune_url(project.commune, "planning:project_funding", kwargs={"pk": project.pk}),
         }

@@ -7,7 +7,8 @@ from beffroi.planning.views import agent, public
 app_name = "planning"
 
 urlpatterns = [
-    path("", public.use_case_list, name="index"),
+    path("", public.index, name="index"),
+    path("projets/<int:pk>/", public.project_public, name="project_public"),
     path("cas-d-usage/<slug:code>/", public.use_case_detail, name="use_case_detail"),
     path("feuille-de-route/", agent.roadmap, name="roadmap"),
     path("feuille-de-route/projets/nouveau/", agent.project_create, name="project_create"),

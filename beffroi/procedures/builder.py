@@ -152,6 +152,7 @@ EDITABLE = (
     "max_rows",
     "max_length",
     "places",
+    "answer_before",
 )
 
 

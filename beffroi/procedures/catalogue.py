@@ -2,10 +2,23 @@
 
 Each template is a real form in the documented schema format (`schema.py`) with the decision regime its subject
 has: most requests to a mairie fall under *silence vaut acceptation* after two months (CRPA L231-1). Silence
-is a rejection (CRPA L231-4) for a request of a financial character (3°: the association's subsidy), for a
-request outside any procedure a text provides or a complaint (2°: the free referral), and for the occupation of
-the public domain, which needs an express, personal title (CG3P L2122-1). An attestation is a document issued,
-not a decision: no implicit decision.
+is a rejection (CRPA L231-4) for a request of a financial character (3°: the association's subsidy) and for the
+occupation of the public domain, which needs an express, personal title (CG3P L2122-1). An attestation is a
+document issued, not a decision: no implicit decision. Nor does the free referral (« Écrire à la mairie »,
+the saisine par voie électronique every commune owes, CRPA L112-8) give rise to one: a question, a request for
+information or a complaint about the hedge of the communal land is a message, not a *demande* tending to a
+decision, and L231-1 and L231-4 apply to such demandes only; its form offers no « demande de décision », which
+belongs to the démarche made for it.
+
+The texts name what the commune offers as it offers it (« certificat de résidence », not « in the communes that
+deliver it »): installing a template is the commune's choice to offer it; a commune removes in the builder a
+choice it does not offer.
+
+A request for a given day marks that date `answer_before` (schema): the period of L231-1 is not shortened, but the
+pages tell the applicant when silence would come too late for that day (`deadlines.comes_too_late`). Some
+templates bring their own decision letters (`TEMPLATE_LETTERS`: the room booking's acceptance names the room,
+the day, the hours, the deposit and the conditions), installed with the template beside the commune's general
+letters (`DECISION_LETTERS`).
 """
 
 from __future__ import annotations
@@ -41,7 +54,7 @@ def _form(
 
 
 _DATES = [
-    _f("date_debut", "date", "Date de début", min="today"),
+    _f("date_debut", "date", "Date de début", min="today", answer_before=True),
     _f("date_fin", "date", "Date de fin", min="today"),
 ]
 
@@ -64,7 +77,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                         help="Les salles de la commune.",
                         place_kinds=["batiment"],  # narrowed to the commune's rooms in the builder
                     ),
-                    _f("date_evenement", "date", "Date de l'événement", min="today"),
+                    _f("date_evenement", "date", "Date de l'événement", min="today", answer_before=True),
                     _f("horaires", "short_text", "Horaires souhaités", help="Par exemple : de 18 h à 1 h."),
                     _f(
                         "objet",
@@ -169,7 +182,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                 "title": "Le stationnement",
                 "fields": [
                     _f("adresse", "address", "Adresse du déménagement"),
-                    _f("date", "date", "Date", min="today"),
+                    _f("date", "date", "Date", min="today", answer_before=True),
                     _f("horaires", "short_text", "Horaires", help="Par exemple : de 8 h à 13 h."),
                     _f(
                         "longueur",
@@ -397,8 +410,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     ),
     "attestation": _form(
         "Demande d'attestation ou de certificat",
-        "Certificat de résidence (dans les communes qui le délivrent), attestation d'accueil de stage, "
-        "certificat d'hérédité… délivré par la mairie.",
+        "Demander à la mairie un certificat de résidence, un certificat de vie commune ou une autre "
+        "attestation.",
         ["particulier"],
         "none",
         None,
@@ -445,11 +458,11 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     ),
     "saisine-libre": _form(
         "Écrire à la mairie",
-        "Pour toute demande, information ou réclamation : vous recevez un accusé de réception, puis la réponse "
-        "de la mairie.",
+        "Une question, une demande d'information, une réclamation : écrivez à la mairie. Vous recevez un "
+        "accusé de réception, puis sa réponse.",
         ["particulier", "entreprise", "association"],
-        "svr",
-        2,
+        "none",
+        None,
         [
             {
                 "key": "saisine",
@@ -461,9 +474,9 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                         "choice",
                         "Nature",
                         choices=_choices(
-                            ("demande", "Une demande de décision"),
+                            ("question", "Une question"),
                             ("information", "Une demande d'information"),
-                            ("reclamation", "Une réclamation"),
+                            ("reclamation", "Une réclamation ou un signalement"),
                         ),
                     ),
                     _f("message", "long_text", "Votre message"),
@@ -509,3 +522,28 @@ DECISION_LETTERS: list[tuple[str, str, str]] = [
         "d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
     ),
 ]
+
+# Letters a template brings for its own dossiers, by template code: installed with it (once per commune, by
+# title), offered only for the dossiers whose form has every field they name (`selectors.decision_templates_for`).
+# `{{ champ.caution_info }}` reads the explanation's text as the commune wrote it (the deposit's amount).
+TEMPLATE_LETTERS: dict[str, list[tuple[str, str, str]]] = {
+    "salle-communale": [
+        (
+            "Acceptation d'une réservation de salle",
+            "accepte",
+            "Madame, Monsieur,\n\nPar votre demande « {{ demarche }} » reçue le {{ date_depot }} "
+            "(dossier {{ code }}), vous avez demandé à utiliser une salle de la commune de {{ commune }}."
+            "\n\nJ'ai le plaisir de vous informer que votre réservation est acceptée :\n\n"
+            "- salle : {{ champ.salle }} ;\n"
+            "- date : le {{ champ.date_evenement }} ;\n"
+            "- horaires : {{ champ.horaires }} ;\n"
+            "- public attendu : {{ champ.participants }}.\n\n"
+            "{{ champ.caution_info }}\n\n"
+            "Conditions : les clés vous sont remises par la mairie, sur rendez-vous, contre la caution et "
+            "l'attestation d'assurance responsabilité civile jointe à votre demande. La salle est utilisée aux "
+            "horaires ci-dessus, pour l'événement déclaré et dans la limite du nombre de personnes indiqué ; "
+            "elle est rendue propre et rangée, après un état des lieux."
+            "\n\nJe vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
+        ),
+    ],
+}

@@ -13,6 +13,10 @@
   does not run while they are awaited; it runs again from the day they are received. `Policy.RESTART` (the
   law's reading: a new full period from the reception of the pieces) is the default; `Policy.SUSPEND` adds the
   days spent waiting to the end date instead (what some special procedures provide).
+- A request for a given day (a room for a party, parking places for a move, a road closed for works) is not
+  shortened by the law: the period stays what L231-1 says, even when it ends after that day. The implicit
+  decision then serves the applicant nothing (`comes_too_late`), and the pages say so instead of promising a
+  date that will not help: only an express answer given before the day does.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 DEFAULT_MONTHS = 2  # CRPA L231-1
+# Days an applicant needs between knowing the answer and the day the request is for (the keys and the deposit
+# of a room, the signs of a parking ban put up beforehand): an implicit decision born later comes too late.
+NOTICE_DAYS = 7
 
 
 class Regime(StrEnum):
@@ -94,3 +101,12 @@ def is_near(deadline: date | None, today: date, *, within_days: int = 7) -> bool
     """Whether an agent should be reminded: the implicit decision is due in `within_days` days or fewer."""
     left = days_left(deadline, today)
     return left is not None and 0 <= left <= within_days
+
+
+def comes_too_late(deadline: date | None, needed_on: date | None, *, notice_days: int = NOTICE_DAYS) -> bool:
+    """Whether the implicit decision (`deadline`) would be born on or after the day the request is for
+    (`needed_on`: the party, the move), or fewer than `notice_days` days before it: silence then gives the
+    applicant nothing to rely on in time, whatever the regime. False when either date is unknown."""
+    if deadline is None or needed_on is None:
+        return False
+    return deadline > needed_on - timedelta(days=notice_days)

@@ -333,7 +333,8 @@ def _handle(dossier: Dossier, rng: random.Random, agent: User, fate: str) -> Non
         services.message_from_applicant(dossier=dossier, body="Voici le justificatif demandé.", pieces=True)
     elif fate == Dossier.State.INCOMPLETE:
         return
-    template = selectors.decision_templates(commune=dossier.commune).filter(outcome=fate).first()
+    # The letter made for the dossier's form when there is one (a room booking's acceptance), else the general one.
+    template = next((t for t in selectors.decision_templates_for(dossier=dossier) if t.outcome == fate), None)
     text = "" if template else "Décision de la mairie."
     if template is not None and "[motif]" in template.body:
         values, answers = services.letter_values(dossier, signatory="Le maire, Michel Roy")

@@ -1,7 +1,8 @@
 """Decision letters: a template's `{{ name }}` placeholders filled from a dossier (no Django here).
 
 Placeholders: `{{ demandeur }}`, `{{ code }}`, `{{ demarche }}`, `{{ date_depot }}`, `{{ date_decision }}`,
-`{{ commune }}`, `{{ signataire }}` and `{{ champ.<clé> }}` for an answer of the form. An unknown placeholder is
+`{{ commune }}`, `{{ signataire }}` and `{{ champ.<clé> }}` for an answer of the form (or, for an explanation of
+the form, its text: a booking's deposit as the commune states it; `services.letter_values`). An unknown placeholder is
 left visible as is, so the agent sees it in the preview instead of a silent blank. A passage the agent writes
 for each dossier is marked in square brackets (`[motif]`): a letter is not sent while one is left (`unfilled`).
 """

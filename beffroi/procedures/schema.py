@@ -17,7 +17,9 @@ Type options: `max_length` (texts), `min`/`max`/`unit`/`integer` (number), `min`
 "today"), `choices` [{"key", "label"}] and `min_choices`/`max_choices` (choices), `file_types` and
 `max_size_mb` (file), `fields`/`min_rows`/`max_rows`/`row_label` (repeat, no repeat inside a repeat), `text`
 (explanation), `places` (the ids of the commune's places offered) and `place_kinds` (the kinds of place offered
-when no place is chosen, e.g. ["batiment"]) (place; see `fields.offered_places`).
+when no place is chosen, e.g. ["batiment"]) (place; see `fields.offered_places`), `answer_before` (a date,
+not in a block: the day the request is for — the party, the move —, which the mairie's answer must precede;
+see `needed_on` and `deadlines.comes_too_late`).
 
 Conditional display is decided here, on the server: a field (or section) whose condition is not met is neither
 required nor stored, whatever the browser sent.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from beffroi.procedures.fields import (
@@ -42,6 +45,7 @@ from beffroi.procedures.fields import (
     clean_file,
     clean_value,
     file_types,
+    parse_date,
 )
 
 FORMAT = "beffroi.demarche"
@@ -227,6 +231,15 @@ def _check_field(
                 problems.append(f"{name} : « {option} » doit être une liste de codes.")
                 continue
             out[option] = [str(v).strip() for v in given]
+    if "answer_before" in item:
+        if kind != "date" or inside_repeat:
+            problems.append(
+                f"{name} : « answer_before » ne s'applique qu'à une date, hors d'un bloc répétable."
+            )
+        if item["answer_before"]:
+            out["answer_before"] = True
+        else:
+            del out["answer_before"]
     if kind == "repeat":
         if inside_repeat:
             problems.append(f"{name} : un bloc répétable ne peut pas contenir un autre bloc répétable.")
@@ -495,6 +508,20 @@ def visible_fields(
         items = [item for item in section.get("fields", []) if condition_met(item.get("condition"), answers)]
         shown.append((section, items))
     return shown
+
+
+def needed_on(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> date | None:
+    """The day the request is for: the earliest answer to a shown date question marked `answer_before` (a room
+    booking's « Date de l'événement »), None when the form has none or it is not answered."""
+    days = [
+        day
+        for _section, items in visible_fields(schema, answers)
+        for item in items
+        if item["type"] == "date" and item.get("answer_before")
+        for day in [parse_date(str(answers.get(item["key"]) or ""))]
+        if day is not None
+    ]
+    return min(days, default=None)
 
 
 def check_complete(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> list[FieldError]:

@@ -13,7 +13,7 @@ from beffroi.accounts.selectors import notification_address
 from beffroi.core.codes import normalize_code
 from beffroi.core.models import Commune
 from beffroi.core.search import contains_words
-from beffroi.procedures import schema
+from beffroi.procedures import letters, schema
 from beffroi.procedures.models import (
     DecisionTemplate,
     Demarche,
@@ -22,7 +22,7 @@ from beffroi.procedures.models import (
     DossierFile,
     DossierMessage,
 )
-from beffroi.territory.selectors import place_list
+from beffroi.territory.selectors import address_nearest, place_list
 
 QUEUE_STATES = ("ouverts", *Dossier.State.values)
 
@@ -262,6 +262,31 @@ def last_signatory(*, commune: Commune) -> str:
         .first()
     )
     return found or ""
+
+
+def decision_templates_for(*, dossier: Dossier) -> list[DecisionTemplate]:
+    """The commune's letter templates that can be written for this dossier: those naming only fields its form
+    has (« {{ champ.salle }} » for a room booking; a general letter names none). Those made for its form come
+    first (a template's own letters, `catalogue.TEMPLATE_LETTERS`), then the general ones, each in the usual
+    order: what the decision form offers, and what is chosen when one letter is wanted per decision."""
+    fields = {
+        key for key, item in schema.field_map(dossier.version.schema).items() if item["type"] != "repeat"
+    }
+    fitting = [
+        template
+        for template in decision_templates(commune=dossier.commune)
+        if not letters.unknown_placeholders(template.body, fields)
+    ]
+    return sorted(
+        fitting, key=lambda t: not any(n.startswith("champ.") for n in letters.PLACEHOLDER.findall(t.body))
+    )
+
+
+def address_near(*, commune: Commune, latitude: float, longitude: float) -> str:
+    """The label of the commune's address nearest to a point (« 12 place du Marché »), '' when none lies within
+    the distance its address base answers for (territory's `address_nearest`)."""
+    found = address_nearest(commune=commune, latitude=latitude, longitude=longitude)
+    return found[0].label if found else ""
 
 
 def decision_template_get(*, commune: Commune, pk: int) -> DecisionTemplate | None:

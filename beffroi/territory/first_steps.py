@@ -65,6 +65,8 @@ def _identity_missing(commune: Commune) -> list[StrOrPromise]:
         missing.append(_("l'adresse de la mairie"))
     if not (commune.contact_phone or commune.contact_email):
         missing.append(_("un téléphone ou un courriel"))
+    if not commune.publication_director:
+        missing.append(_("le directeur ou la directrice de la publication"))
     return missing
 
 
@@ -91,7 +93,10 @@ for _item in (
     Item(
         "identity",
         _("Identité de la commune et logo"),
-        _("Ajoutez le logo ou le blason, l'adresse de la mairie et un téléphone ou un courriel."),
+        _(
+            "Ajoutez le logo ou le blason, l'adresse de la mairie, un téléphone ou un courriel et le directeur ou "
+            "la directrice de la publication (nommé dans les mentions légales)."
+        ),
         "territory:commune_identity",
         _identity,
         order=10,

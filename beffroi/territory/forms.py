@@ -210,6 +210,15 @@ class IdentityForm(forms.Form):
         help_text=_("ex. lundi et jeudi 9 h – 12 h, mercredi 14 h – 18 h"),
     )
     website = forms.URLField(label=_("Site internet de la commune"), required=False, assume_scheme="https")
+    publication_director = forms.CharField(
+        label=_("Directeur ou directrice de la publication"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Nommé dans les mentions légales, comme la loi le demande (LCEN, article 6) : en général le maire "
+            "(ex. Marie Dupont, maire)."
+        ),
+    )
     logo_pending = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_BYTES * 2)
 
     def __init__(self, *args, has_logo: bool = False, **kwargs) -> None:

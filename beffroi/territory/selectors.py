@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Max, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Prefetch, QuerySet, Value, When
 
 from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
@@ -89,6 +89,19 @@ def membership_search(*, commune: Commune, query: str = "", role: str = "") -> Q
     return memberships.prefetch_related(
         Prefetch("user__teams", queryset=Team.objects.filter(commune=commune), to_attr="commune_teams")
     ).order_by(staff_first, "user__full_name", "user__email")
+
+
+def membership_counts(*, commune: Commune) -> list[tuple[str, str, int]]:
+    """(role, its label, how many) for each role the commune's members hold, the staff first: the page says at a
+    glance « 1 administrateur·rice, 2 agents… » before the residents' long list."""
+    counts = dict(
+        Membership.objects.filter(commune=commune).values_list("role").annotate(n=Count("id")).order_by()
+    )
+    return [
+        (role.value, str(role.label), counts[role.value])
+        for role in (*STAFF_ORDER, Role.HABITANT)
+        if role in counts
+    ]
 
 
 def map_layers(*, commune: Commune) -> dict[str, Any]:

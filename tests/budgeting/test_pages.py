@@ -277,7 +277,7 @@ def test_close_count_and_results_page_with_chart_and_table(
     page = client.get(f"{BASE}/{budget.slug}/resultats/").content.decode()
     assert 'role="img"' in page and "<caption>" in page
     assert projects[2].title in page
-    assert "Et avec la règle gloutonne" in page
+    assert "Et avec un vote à la majorité des voix" in page
     # Each project says why, once ("Non retenu — aucune voix", not "Non retenu — non retenu : aucune voix").
     assert "Non retenu — aucune voix" in page and "non retenu :" not in page
     # the list of budgets says the money is shared out, no longer « à répartir »

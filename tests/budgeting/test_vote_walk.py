@@ -435,7 +435,12 @@ def test_equal_shares_results_explain_the_method_once_in_plain_words(
         r"Part du budget de chaque votant : \d[\d ]*(,\d\d)? €", page
     )  # "1 334 €", not "1334.00"
     assert "Retenu : les 6 personnes qui l'ont choisi pouvaient payer ensemble ses 6 000 €" in page
-    assert "Non retenu : il ne restait que 0 € pour un projet à 8 000 €." in page
+    # the skatepark's only supporter could not pay for it with her share, and nothing was left anyway
+    assert (
+        "Non retenu : pas assez de soutiens pour être financé avec les parts de ses votants. La personne qui l'a "
+        "choisi n'avait plus que 1 334 € de sa part pour un projet à 8 000 €. À la fin du calcul, il ne restait "
+        "d'ailleurs plus rien à dépenser." in page
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------

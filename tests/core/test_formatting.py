@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from beffroi.core.audit_labels import action_label
-from beffroi.core.dates import long_date, long_datetime
+from beffroi.core.dates import long_date, long_datetime, recent_moment
 from beffroi.core.formatting import format_date_long, format_datetime_long, format_days, format_quarter
 
 
@@ -72,6 +72,27 @@ def test_aware_moments_are_written_in_local_time():
         )
     with translation.override("en"):
         assert long_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "1 December 2026, 00:30"
+
+
+def test_recent_moments_are_said_as_one_says_them():
+    # « now » is 5 December 2026 at 10:00 in Paris; 23:30 UTC on the 4th is already the 5th in Paris
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    with translation.override("fr"):
+        assert (
+            recent_moment(datetime(2026, 12, 4, 23, 30, tzinfo=UTC), now) == "aujourd'hui à 0\u00a0h\u00a030"
+        )
+        assert recent_moment(datetime(2026, 12, 4, 20, 0, tzinfo=UTC), now) == "hier à 21\u00a0h\u00a000"
+        assert (
+            recent_moment(datetime(2026, 12, 1, 6, 30, tzinfo=UTC), now)
+            == "le 1er décembre à 7\u00a0h\u00a030"
+        )
+        assert (
+            recent_moment(datetime(2025, 12, 1, 6, 30, tzinfo=UTC), now)
+            == "1er décembre 2025 à 7\u00a0h\u00a030"
+        )
+    with translation.override("en"):
+        assert recent_moment(datetime(2026, 12, 4, 20, 0, tzinfo=UTC), now) == "yesterday at 21:00"
+        assert recent_moment(datetime(2026, 12, 1, 6, 30, tzinfo=UTC), now) == "on 1 December at 07:30"
 
 
 def test_date_filters_in_templates():

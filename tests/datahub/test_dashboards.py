@@ -144,7 +144,8 @@ def test_asset_page_shows_its_own_properties_and_french_axes(client, loaded, age
     lamp = Entity.objects.get(entity_id="urn:ngsi-ld:Streetlight:valbourg-004")
     html = client.get(f"/valbourg/donnees/equipement/{lamp.pk}/").content.decode()
     assert re.search(
-        r'<th scope="row">État</th><td>lampe défectueuse</td><td>\d\d/\d\d/\d{4} \d\d:\d\d</td>', html
+        r'<th scope="row">État</th><td>lampe défectueuse</td><td>\d{1,2}(er)? \w+ \d{4} à \d{1,2}\u00a0h(\u00a0\d\d)?</td>',
+        html,
     )
     assert re.search(r'<th scope="row">Alimentation</th><td>hors tension</td>', html)
     axis_labels = re.findall(r'text-anchor="end">([^<]+)</text>', html)
@@ -157,7 +158,7 @@ def test_a_parking_spot_page_shows_its_state_where_its_values_are(client, loaded
     client.force_login(agent_valbourg)
     spot = Entity.objects.filter(commune=loaded, type_name="ParkingSpot").first()
     html = client.get(f"/valbourg/donnees/equipement/{spot.pk}/").content.decode()
-    assert re.search(r'<th scope="row">État</th><td>(libre|occupé)</td><td>\d\d/\d\d/\d{4}', html)
+    assert re.search(r'<th scope="row">État</th><td>(libre|occupé)</td><td>\d{1,2}(er)? \w+ \d{4} à', html)
     assert "Aucune mesure." not in html
 
 

@@ -500,8 +500,9 @@ def test_pages_show_any_stored_instant(client, valbourg, container, agent_valbou
     detail = client.get(f"/valbourg/donnees/equipement/{container.pk}/")
     assert detail.status_code == 200
     if moment.year == 9999:
-        assert "31/12/9999 23:30 UTC" in detail.content.decode()
-        assert "31/12 23:30 UTC" in index.content.decode()
+        # the year 10000 in Paris: said in UTC, and so
+        assert "31 décembre 9999 à 23\u00a0h\u00a030 UTC" in detail.content.decode()
+        assert "31 décembre 9999 à 23\u00a0h\u00a030 UTC" in index.content.decode()
     for period in ("day", "week", "month", "year"):
         page = client.get(f"/valbourg/donnees/equipement/{container.pk}/?periode={period}")
         assert page.status_code == 200

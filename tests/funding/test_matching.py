@@ -327,6 +327,15 @@ CONDITIONS = sorted(VOCAB.conditions)[:4]
 ZONAGES = sorted(VOCAB.zonages)
 DEPARTEMENTS = ["14", "16", "26", "58", "73", "971"]
 REGIONS = sorted({VOCAB.region_of(d) for d in DEPARTEMENTS})
+# An intercommunality by its short name, its SIREN, or another one; a commune names its own in full or not at all.
+EPCIS = ["CC des Coteaux du Val", "200099001", "Dijon Métropole"]
+COMMUNE_EPCIS = [
+    ("", ""),
+    ("Communauté de communes des Coteaux du Val", ""),
+    ("", "200099001"),
+    ("CC du Pays", ""),
+]
+LOCAL_PERIMETER = "dans_perimetre_aides_territoires"
 KINDS = ["commune", "epci", "syndicat"]
 AID_TYPES = ["subvention", "pret", "ingenierie_technique", "service_mutualise"]
 populations = st.integers(min_value=0, max_value=120_000)
@@ -359,10 +368,11 @@ def mechanism_records(draw, code):
         code,
         beneficiaries=beneficiaries,
         eligibility=eligibility,
-        conditions=draw(st.lists(st.sampled_from(CONDITIONS), unique=True, max_size=1)),
+        conditions=draw(st.lists(st.sampled_from([*CONDITIONS, LOCAL_PERIMETER]), unique=True, max_size=1)),
         territory={
             "regions": draw(st.lists(st.sampled_from(REGIONS), unique=True, max_size=1)),
             "departements": draw(st.lists(st.sampled_from(DEPARTEMENTS), unique=True, max_size=1)),
+            "epcis": draw(st.lists(st.sampled_from(EPCIS), unique=True, max_size=1)),
             "zonages": draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=2)),
         },
         aid_types=draw(st.lists(st.sampled_from(AID_TYPES), unique=True, min_size=1)),
@@ -379,18 +389,25 @@ def mechanism_records(draw, code):
 
 @st.composite
 def communes(draw):
-    met = draw(st.lists(st.sampled_from(CONDITIONS), unique=True, max_size=3))
+    met = draw(st.lists(st.sampled_from([*CONDITIONS, LOCAL_PERIMETER]), unique=True, max_size=3))
     not_met = draw(
-        st.lists(st.sampled_from([c for c in CONDITIONS if c not in met]), unique=True, max_size=3)
+        st.lists(
+            st.sampled_from([c for c in [*CONDITIONS, LOCAL_PERIMETER] if c not in met]),
+            unique=True,
+            max_size=3,
+        )
     )
     present = draw(st.lists(st.sampled_from(ZONAGES), unique=True, max_size=2))
     absent = draw(
         st.lists(st.sampled_from([z for z in ZONAGES if z not in present]), unique=True, max_size=3)
     )
+    epci, epci_siren = draw(st.sampled_from(COMMUNE_EPCIS))
     return CommuneProfile(
         population=draw(populations),
         kind=draw(st.sampled_from(KINDS)),
-        departement=draw(st.sampled_from(DEPARTEMENTS)),
+        departement=draw(st.sampled_from(["", *DEPARTEMENTS])),
+        epci=epci,
+        epci_siren=epci_siren,
         zonages=frozenset(present),
         zonages_absent=frozenset(absent),
         conditions_met=frozenset(met),

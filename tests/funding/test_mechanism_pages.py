@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from beffroi.funding import services as funding_services
 from beffroi.planning import services
@@ -100,7 +101,9 @@ def test_the_line_form_offers_only_the_aids_of_the_communes_territory(client, va
     # the same rule as the « Aides possibles » page: every aid it matches is offered
     from beffroi.funding import selectors
 
-    assert offered == {m.code for m in selectors.mechanism_list_for_commune(commune=valbourg)}
+    assert offered == {
+        m.code for m in selectors.mechanism_list_for_commune(commune=valbourg, today=timezone.localdate())
+    }
 
 
 def test_editing_a_line_keeps_the_aid_already_chosen(client, valbourg, elu, plan):

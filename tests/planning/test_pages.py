@@ -254,19 +254,36 @@ def test_project_page_writes_the_first_of_a_month_1er(client, agent_valbourg, pr
     assert "1 January 2026" in client.get(url).content.decode()
 
 
-def test_habitant_and_anonymous_are_kept_out(client, habitant_valbourg, project):
-    assert client.get("/valbourg/projet/feuille-de-route/").status_code == 302
+def test_a_resident_following_a_link_to_the_roadmap_reads_the_public_page_not_access_denied(
+    client, habitant_valbourg, project
+):
+    """The roadmap and the council report answered « Accès refusé » to a resident: they now lead to the public
+    pages of the commune's project. The agents' tools stay closed, and an anonymous visitor (perhaps an agent
+    whose session ended) is asked to sign in, told where residents read the project."""
+    login = client.get("/valbourg/projet/feuille-de-route/", follow=True)
+    assert login.redirect_chain[0][0].startswith("/valbourg/connexion/")
+    assert "Les habitants le suivent sans compte" in login.content.decode()
     client.force_login(habitant_valbourg)
+    for url, public in (
+        ("/valbourg/projet/feuille-de-route/", "/valbourg/projet/"),
+        (
+            f"/valbourg/projet/feuille-de-route/projets/{project.pk}/",
+            f"/valbourg/projet/projets/{project.pk}/",
+        ),
+        ("/valbourg/projet/rapport/", "/valbourg/projet/"),
+        ("/valbourg/projet/rapport.pdf", "/valbourg/projet/"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == public, url
+        assert client.get(public).status_code == 200
     for url in (
-        "/valbourg/projet/feuille-de-route/",
-        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/",
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/modifier/",
+        f"/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/",
         f"/valbourg/financements/plans/{project.financing_plan.pk}/",
-        "/valbourg/projet/rapport/",
         "/valbourg/projet/diagnostic/",
     ):
         assert client.get(url).status_code == 403, url
     # The catalogues are public.
-    assert client.get("/valbourg/projet/").status_code == 200
     assert client.get("/valbourg/financements/").status_code == 200
 
 
@@ -308,9 +325,12 @@ def test_mechanism_catalogue_shows_source_and_verification(client, valbourg):
     mechanisms = load_mechanisms()
     verified = sum(1 for m in mechanisms if m.verified_on is not None)
     assert 0 < verified < len(mechanisms)
-    listing = client.get("/valbourg/financements/").content.decode()
+    listing = client.get("/valbourg/financements/?zone=toutes&clotures=afficher").content.decode()
     assert f"{verified} fiches sur {len(mechanisms)} ont été comparées" in listing
-    assert listing.count('<span class="badge badge-warn">non vérifié</span>') == len(mechanisms) - verified
+    # every unverified card says so, and the legend explains the badge once
+    assert (
+        listing.count('<span class="badge badge-warn">non vérifié</span>') == len(mechanisms) - verified + 1
+    )
     assert client.get("/valbourg/financements/dispositifs/INCONNU/").status_code == 404
 
 

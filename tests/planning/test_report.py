@@ -225,7 +225,7 @@ def test_report_indicators_are_french_numbers_with_their_unit(demo_valbourg, cli
         "90\u00a0%",
         "61\u202f000\u00a0m³/an",
     ):
-        assert f'<td class="num">{shown}</td>' in section, shown
+        assert re.search(rf'<td class="num"[^>]*>{shown}</td>', section), shown
     assert ",000" not in section and "(jours)" not in section
     text = _report_pdf_text(client)
     assert "410 000 kWh/an 205 000 kWh/an" in text and "21 jours 10 jours" in text
@@ -267,3 +267,100 @@ def test_report_rows_are_never_cut_between_two_pages(demo_valbourg, client):
         (page,) = [page for page in pages if name in page]
         for figure in figures:
             assert figure in page, (name, figure)
+
+
+def _table(html: str, caption: str) -> str:
+    start = html.rindex("<table", 0, html.index(caption))
+    return html[start : html.index("</table>", start)]
+
+
+def test_report_tables_stack_on_a_phone_with_each_value_named(demo_valbourg, client):
+    """On a phone the projects' table hid its Investissement, Fonctionnement and Plan columns and the indicators'
+    table its last ones: both now stack, each value with its column's name (table-stack, data-label)."""
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    for caption in (
+        "Projets, calendrier et coûts",
+        "Indicateurs, valeur de départ et cible de chaque projet",
+    ):
+        table = _table(html, caption)
+        assert table.startswith('<table class="table-stack">'), caption
+        cells = re.findall(r"<td[^>]*>", table)
+        assert cells and all("data-label=" in c or "stack-empty" in c for c in cells), caption
+    projects = _table(html, "Projets, calendrier et coûts")
+    for label in ("Investissement", "Fonctionnement / an", "Plan de financement"):
+        assert f'data-label="{label}"' in projects
+    assert 'data-label="Investissement">378\u202f000,00\u00a0€</td>' in projects  # the total too
+    assert 'data-label="Échéance"' in _table(html, "Indicateurs, valeur de départ")
+    # the radar's own table (core's chart include) is stacked by the planning stylesheet on a phone
+    assert '<div class="maturity-chart">' in html
+
+
+def test_the_radar_names_its_domains_and_the_report_writes_dates_in_words(demo_valbourg, client):
+    """« Diagnostic du 05/12/2026 » and a radar lettered A to H with nothing to say what the letters are."""
+    from django.utils import timezone
+
+    from beffroi.core.dates import long_date
+    from beffroi.core.models import Commune
+    from beffroi.planning import selectors
+
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    legend = main[main.index('class="radar-legend"') : main.index("<figure")]
+    assert "<dt>A</dt><dd>Gouvernance &amp; stratégie numérique</dd>" in legend
+    assert "<dt>H</dt><dd>Participation citoyenne</dd>" in legend
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", main)
+    chosen = selectors.assessment_for_report(commune=Commune.objects.get(slug="valbourg"))
+    assert f"Diagnostic du {long_date(chosen.assessed_on)}" in main
+    assert f"Maturité par domaine (0 à 4) au {long_date(chosen.assessed_on)}" in main
+    assert f"Document établi le {long_date(timezone.localdate())}" in main
+    assessment = client.get(f"/valbourg/projet/diagnostic/{chosen.pk}/").content.decode()
+    assert "<dt>A</dt><dd>Gouvernance &amp; stratégie numérique</dd>" in assessment
+    assert f"({long_date(chosen.assessed_on)})" in assessment and not re.search(
+        r"\d{2}/\d{2}/\d{4}", assessment
+    )
+
+
+def test_the_report_says_whose_diagnostic_it_is(demo_valbourg, client):
+    """The commune, who answered, who validated it and when."""
+    from beffroi.accounts.models import User
+    from beffroi.core.dates import long_date
+    from beffroi.planning import report, services
+
+    chosen = Assessment.objects.filter(commune__slug="valbourg", is_draft=False).first()
+    valbourg = chosen.commune
+    agent = User.objects.get(email="agent@demo.test")
+    draft = services.assessment_create(
+        commune=valbourg,
+        actor=agent,
+        grid_version=chosen.grid_version,
+        answers=chosen.answers,
+        scores=chosen.scores,
+        is_draft=True,
+    )
+    services.assessment_validate(commune=valbourg, actor=demo_valbourg, assessment=draft)
+    services.assessment_choose_for_report(commune=valbourg, actor=demo_valbourg, assessment=draft)
+    draft.refresh_from_db()
+    assert report.build(commune=valbourg, today=draft.assessed_on)["latest"] == draft
+    client.force_login(demo_valbourg)
+    html = client.get("/valbourg/projet/rapport/").content.decode()
+    source = html[html.index('class="report-diagnostic-source"') :]
+    source = source[: source.index("</p>")]
+    assert f"de la commune de Valbourg, réalisé le {long_date(draft.assessed_on)}" in source
+    assert f"Réponses données par {agent.full_name} (agent)." in source
+    assert f"Validé par {demo_valbourg.full_name} le {long_date(draft.validated_at)}." in source
+
+
+def test_the_pdf_footer_says_when_it_was_generated_not_a_council_date(demo_valbourg, client):
+    """« rapport au conseil municipal du 6 décembre 2026 » read as the date of a council meeting; it is the day the
+    document was generated."""
+    from django.utils import timezone
+
+    from beffroi.core.dates import long_date
+
+    client.force_login(demo_valbourg)
+    text = _report_pdf_text(client)
+    footer = f"Commune de Valbourg — rapport au conseil municipal — document généré le {long_date(timezone.localdate())}"
+    assert footer in text
+    assert "conseil municipal du " not in text

@@ -55,7 +55,7 @@ def test_reminder_14_days_before_the_deadline_sent_once(
         assert deadline_reminders_send(today=today) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["elu@valbourg.test"]
-    assert "DETR" in mail.outbox[0].subject and "15/03/2026" in mail.outbox[0].subject
+    assert "DETR" in mail.outbox[0].subject and "15 mars 2026" in mail.outbox[0].subject
     link = f"{settings.BEFFROI_SITE_URL}/valbourg/projet/feuille-de-route/projets/{project.pk}/financements/"
     assert link in mail.outbox[0].body
 
@@ -186,10 +186,67 @@ def test_personal_data_export_and_erasure(valbourg, elu):
     exported = personal_data.export_for(elu)["projet_de_territoire"]
     assert exported["projets_dont_responsable"] == [{"commune": "valbourg", "projet": "Détection de fuites"}]
     assert exported["auto_diagnostics"][0]["date"] == "2026-01-05"
+    assert exported["auto_diagnostics_valides"][0]["date"] == "2026-01-05"
     personal_data.erase_for(elu)
     assessment = Assessment.objects.get()
     assert assessment.author is None and assessment.author_label == ""
+    assert assessment.validated_by is None and assessment.validated_by_label == ""
+    assert assessment.validated_at is not None  # the date stays: it names no one
     assert Project.objects.get().owner is None
+
+
+def _assessment(valbourg, actor, **extra):
+    return services.assessment_create(
+        commune=valbourg,
+        actor=actor,
+        grid_version="2026.1",
+        answers={"questions": {}},
+        scores={},
+        assessed_on=date(2026, 11, 5),
+        **extra,
+    )
+
+
+def test_who_validated_an_assessment_and_when_is_kept(valbourg, elu):
+    """The council report says whose diagnostic it presents: saved as final, by its author; a draft, by whoever
+    validated it later. The audit log writes the date in words."""
+    final = _assessment(valbourg, elu)
+    assert final.validated_by == elu and final.validated_by_label == elu.full_name
+    assert final.validated_at is not None
+    agent = member(valbourg, "agent", "agent@valbourg.test")
+    draft = _assessment(valbourg, agent, is_draft=True)
+    assert draft.validated_by is None and draft.validated_at is None
+    services.assessment_validate(commune=valbourg, actor=elu, assessment=draft)
+    draft.refresh_from_db()
+    assert draft.author == agent and draft.validated_by == elu and draft.validated_by_label == elu.full_name
+    summaries = set(
+        AuditEntry.objects.filter(action__startswith="planning.assessment").values_list("summary", flat=True)
+    )
+    assert summaries == {"Auto-diagnostic du 5 novembre 2026", "Auto-diagnostic du 5 novembre 2026 validé"}
+
+
+def test_the_migration_finds_who_validated_the_assessments_already_there(valbourg, elu):
+    """Assessments validated before the fields existed: the validation the audit log kept, else their author when
+    they were saved as final; a draft stays unvalidated."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("beffroi.planning.migrations.0003_assessment_validation")
+    agent = member(valbourg, "agent", "agent@valbourg.test")
+    saved_final = _assessment(valbourg, agent)
+    validated_later = _assessment(valbourg, agent, is_draft=True)
+    services.assessment_validate(commune=valbourg, actor=elu, assessment=validated_later)
+    draft = _assessment(valbourg, agent, is_draft=True)
+    Assessment.objects.update(validated_by=None, validated_by_label="", validated_at=None)
+    migration.backfill_validation(apps, None)
+    for assessment in (saved_final, validated_later, draft):
+        assessment.refresh_from_db()
+    assert saved_final.validated_by == agent and saved_final.validated_at == saved_final.created_at
+    entry = AuditEntry.objects.get(action="planning.assessment.validate")
+    assert validated_later.validated_by == elu and validated_later.validated_by_label == elu.full_name
+    assert validated_later.validated_at == entry.created_at
+    assert draft.validated_by is None and draft.validated_at is None
 
 
 def test_indicator_shows_the_live_data_hub_value(valbourg, elu):

@@ -139,4 +139,38 @@ def test_a_resident_reads_the_address_without_coordinates_the_agents_with_them(
     assert "14 rue des Écoles, 21990 Valbourg" in track and "latitude" not in track
     client.force_login(agent_valbourg)
     page = text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/"))
-    assert "situé d'après la base adresse : latitude 47,31200, longitude 4,81000" in page
+    assert "14 rue des Écoles, 21990 Valbourg" in page
+    assert "Point trouvé à cette adresse dans la base adresse de la commune" in page
+    assert "latitude 47,31200, longitude 4,81000" in page  # the coordinates, as a detail after the words
+
+
+def test_the_agents_read_a_map_point_as_the_nearest_address_the_coordinates_after(
+    client, valbourg, moving, addresses, agent_valbourg
+):
+    # The applicant typed one address and placed the point on the map some 20 m from the 12 rue des Écoles.
+    dossier, _url, _response = _step(
+        client,
+        valbourg,
+        moving,
+        {"street": "3 rue Haute", "postcode": "21990", "city": "Valbourg", "lat": "47.31018", "lon": "4.81"},
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(state=Dossier.State.FILED, received_on=timezone.localdate())
+    dossier.refresh_from_db()
+    assert dossier.answers["adresse"]["point"]["source"] == "carte"
+    client.force_login(agent_valbourg)
+    page = " ".join(text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/")).split())
+    words = "Point placé sur la carte par le demandeur, près du 12 rue des Écoles"
+    assert words in page
+    coordinates = "latitude 47,31018, longitude 4,81000"
+    assert coordinates in page and page.index(words) < page.index(coordinates)  # in words first
+    assert f"(point placé sur la carte : {coordinates})" not in page  # no longer the coordinates alone
+
+    # far from every address of the base: said so, the coordinates still there
+    point = {"lat": 47.4, "lon": 4.9, "source": "carte"}
+    Dossier.objects.filter(pk=dossier.pk).update(
+        answers={**dossier.answers, "adresse": {**dossier.answers["adresse"], "point": point}}
+    )
+    page = " ".join(text(client.get(f"/valbourg/demarches/gestion/dossier/{dossier.pk}/")).split())
+    assert (
+        "loin des adresses connues de la commune" in page and "latitude 47,40000, longitude 4,90000" in page
+    )

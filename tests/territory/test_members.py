@@ -55,6 +55,11 @@ def test_members_are_paginated_by_25_and_searchable_by_name_or_address(admin_cli
     assert "32 membres" in page and "page 1 sur 2" in page
     assert page.count('data-label="Rôle"') == 25
     assert "voisin@hautmesnil.test" not in page
+    # the staff counted apart from the residents, each count a link to its list; the neighbour not counted
+    assert "Par rôle\u00a0: Administrateur·rice (1) · Élu·e (1) · Habitant·e (30)" in re.sub(
+        r"<[^>]+>", "", page
+    )
+    assert 'href="?role=elu"' in first.content.decode()
     second = text(admin_client.get(f"{ADMIN}membres/?page=2"))
     assert second.count('data-label="Rôle"') == 7
     # Faker's French names can include a « Zoé »: search the surname no generated name has.

@@ -213,7 +213,12 @@ def test_first_steps_are_ticked_from_the_commune_s_real_state(client, rovon, may
     assert "Étapes faites : 0 sur 5" in html
     services.commune_preset_apply(commune=rovon, preset="village", actor=mayor)
     services.commune_identity_update(
-        commune=rovon, actor=mayor, logo=png(), address="1 place de la Mairie", contact_phone="04 76 00 00 00"
+        commune=rovon,
+        actor=mayor,
+        logo=png(),
+        address="1 place de la Mairie",
+        contact_phone="04 76 00 00 00",
+        publication_director="Odile Martin, maire",
     )
     services.commune_contour_set(commune=rovon, actor=mayor, contour_file=square(45.19, 5.46))
     Invitation.objects.create(
@@ -243,7 +248,12 @@ def test_first_steps_are_ticked_from_the_commune_s_real_state(client, rovon, may
 
 def test_the_identity_step_says_what_is_still_missing(client, rovon, mayor):
     services.commune_identity_update(
-        commune=rovon, actor=mayor, logo=None, address="1 place de la Mairie", contact_phone="04 76 00 00 00"
+        commune=rovon,
+        actor=mayor,
+        logo=None,
+        address="1 place de la Mairie",
+        contact_phone="04 76 00 00 00",
+        publication_director="Odile Martin, maire",
     )
     client.force_login(mayor)
     html = client.get("/rovon/espace-agents/administration/premiers-pas/").content.decode()
@@ -529,3 +539,22 @@ def test_the_multi_year_plan_is_published_on_the_accessibility_page_of_its_commu
     assert '<a href="https://valbourg.example/schema.pdf" rel="nofollow">' in statement
     assert "pas encore publié de schéma" not in statement
     assert "Mme Roux" not in client.get("/hautmesnil/accessibilite").content.decode()
+
+
+def test_the_legal_notice_names_the_publication_director_and_the_host(client, rovon, mayor, settings):
+    settings.BEFFROI_HOSTING_NAME = "Syndicat numérique des Alpes"
+    settings.BEFFROI_HOSTING_ADDRESS = "3 rue du Lac, 38000 Grenoble"
+    settings.BEFFROI_HOSTING_PHONE = "04 76 11 22 33"
+    html = client.get("/rovon/mentions-legales").content.decode()
+    assert "le maire ou la maire de la commune" in html  # not named yet
+    client.force_login(mayor)
+    response = client.post(
+        "/rovon/espace-agents/administration/identite/",
+        {"address": "1 place de la Mairie", "publication_director": "Odile Martin, maire"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    html = client.get("/rovon/mentions-legales").content.decode()
+    assert "Directeur ou directrice de la publication\u00a0: Odile Martin, maire." in html
+    assert "hébergé par Syndicat numérique des Alpes, 3 rue du Lac, 38000 Grenoble." in html
+    assert "04 76 11 22 33" in html

@@ -4,7 +4,6 @@ or with a printed code alone), the results with why each project won or lost, th
 import dataclasses
 import hashlib
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,20 +13,20 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from beffroi.accounts.decorators import capability_required, login_reason
 from beffroi.accounts.guards import require_open_to_public
 from beffroi.accounts.selectors import user_can
-from beffroi.budgeting import forms, selectors, services
+from beffroi.budgeting import forms, results_page, selectors, services
 from beffroi.budgeting.models import BallotType, Phase
-from beffroi.budgeting.results import BudgetCount
+from beffroi.budgeting.results import (
+    BudgetCount,
+)
 from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
-from beffroi.core.charts import Bar, bar_chart
 from beffroi.core.decorators import commune_required
-from beffroi.core.formatting import format_eur_short
 from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.pictures import picture_response
 
@@ -379,160 +378,6 @@ def vote_done(request, slug):
     )
 
 
-# Why each project won or lost, read in the visitor's language (the stored results keep the reason's code;
-# their `reason_label` is the French sentence of the count, kept for the pabulib and CSV exports).
-REASON_TEXTS = {
-    "selected": gettext_lazy("il tenait dans le budget restant"),
-    "selected_mes": gettext_lazy("retenu par la méthode des parts égales"),
-    "selected_completion": gettext_lazy("ajouté par le complément au plus grand nombre de voix"),
-    "over_budget": gettext_lazy("son coût dépassait le budget restant"),
-    "after_stop": gettext_lazy("le dépouillement s'arrête au premier projet qui ne tient pas"),
-    "below_threshold": gettext_lazy("moins de voix que le seuil requis"),
-    "ineligible": gettext_lazy("trop peu de soutiens au regard de son coût (filtre d'éligibilité)"),
-    "no_support": gettext_lazy("aucune voix"),
-    "not_affordable": gettext_lazy("l'argent restant de ses soutiens ne couvrait pas son coût"),
-}
-LEFTOVER_TEXT = gettext_lazy("financé avec le reliquat des enveloppes : il tenait dans l'argent restant")
-
-
-def _reason_text(row):
-    if row.leftover and row.selected:
-        return LEFTOVER_TEXT
-    return REASON_TEXTS.get(row.reason, row.reason_label)
-
-
-def _eur(value) -> str:
-    return "" if value is None else format_eur_short(Decimal(str(round(value))))
-
-
-def _money_left(row, data: BudgetCount):
-    """The money there was for the project when it was decided (results counted before it was stored: what its
-    envelope, or the whole budget, had left at the end)."""
-    if row.money_left is not None:
-        return row.money_left
-    if data.rule == "greedy" and row.budget_left is not None:
-        return row.budget_left
-    if data.leftover:
-        return (data.leftover.amount or 0) - (data.leftover.total_cost or 0)
-    group = next((g for g in data.groups if g.name == row.group), None)
-    return group.amount - (group.total_cost or 0) if group else None
-
-
-def _outcome_sentence(row, data: BudgetCount) -> str:
-    """Why the project won or lost, in one sentence with the figures that decided it (visitor's language)."""
-    cost, votes = _eur(row.cost), row.votes
-    left = _money_left(row, data)
-    figures = {"cost": cost, "left": _eur(left), "votes": votes, "money": _eur(row.supporters_money)}
-    reason = row.reason
-    if row.selected:
-        if row.leftover:
-            return (
-                _("Retenu avec le reliquat des enveloppes : il restait %(left)s, assez pour ses %(cost)s.")
-                % figures
-            )
-        if reason == "selected_mes":
-            return (
-                ngettext(
-                    "Retenu : la personne qui l'a choisi pouvait payer ses %(cost)s avec sa part du budget.",
-                    "Retenu : les %(votes)s personnes qui l'ont choisi pouvaient payer ensemble ses %(cost)s avec "
-                    "leurs parts du budget.",
-                    votes,
-                )
-                % figures
-            )
-        if reason == "selected_completion":
-            return (
-                _(
-                    "Retenu en complément : une fois les parts dépensées, il restait %(left)s, assez pour ses %(cost)s."
-                )
-                % figures
-            )
-        return (
-            ngettext(
-                "Retenu : avec %(votes)s voix, il tenait dans les %(left)s qui restaient (coût : %(cost)s).",
-                "Retenu : avec %(votes)s voix, il tenait dans les %(left)s qui restaient (coût : %(cost)s).",
-                votes,
-            )
-            % figures
-        )
-    if reason == "no_support" or not votes:
-        return _("Non retenu : personne ne l'a choisi.")
-    if reason in ("over_budget", "not_affordable") and left is not None and left < row.cost:
-        return _("Non retenu : il ne restait que %(left)s pour un projet à %(cost)s.") % figures
-    if reason == "not_affordable" and row.supporters_money is not None:
-        return (
-            ngettext(
-                "Non retenu : la personne qui l'a choisi n'avait plus que %(money)s de sa part pour un projet à "
-                "%(cost)s ; la part des autres votants ne paie que les projets qu'ils ont choisis.",
-                "Non retenu : ses %(votes)s soutiens n'avaient plus que %(money)s de leurs parts, à eux tous, pour un "
-                "projet à %(cost)s ; la part des autres votants ne paie que les projets qu'ils ont choisis.",
-                votes,
-            )
-            % figures
-        )
-    return _("Non retenu : %(reason)s.") % {"reason": REASON_TEXTS.get(reason, row.reason_label)}
-
-
-def _results_chart(rows, is_points: bool):
-    """Votes (or points) per project, largest first, through the shared bar chart with its table."""
-    bars = [
-        Bar(_("%(title)s (lauréat)") % {"title": r.title} if r.selected else r.title, r.score or 0)
-        for r in rows
-    ]
-    return bar_chart(
-        bars,
-        chart_id="graphique-resultats",
-        title=_("Points par projet") if is_points else _("Voix par projet"),
-        description=_("Barres horizontales, une par projet, de la plus longue à la plus courte."),
-        label_heading=_("Projet"),
-        value_heading=_("Points") if is_points else _("Voix"),
-        empty_text=_("Aucun projet soumis au vote."),
-    )
-
-
-def _envelopes(data: BudgetCount):
-    """Per sub-budget: name, amount and winners (None when the budget was counted in one piece)."""
-    if len(data.groups) < 2 and not any(g.name for g in data.groups):
-        return None
-    return [{**dataclasses.asdict(g), "winner_rows": data.project_rows(g.winners)} for g in data.groups]
-
-
-def _leftover(data: BudgetCount):
-    if not data.leftover:
-        return None
-    return {**dataclasses.asdict(data.leftover), "winner_rows": data.project_rows(data.leftover.winners)}
-
-
-def _results_body(budget, data: BudgetCount) -> str:
-    """The results page's content: the winners, the chart, why each project won or lost, the figures."""
-    projects = sorted(data.projects.values(), key=lambda r: (-(r.score or 0), r.title))
-    rows = [
-        {**dataclasses.asdict(r), "reason_text": _reason_text(r), "sentence": _outcome_sentence(r, data)}
-        for r in projects
-    ]
-    is_points = budget.ballot_type in (BallotType.CUMULATIVE, BallotType.RANKING)
-    context = {
-        "budget": budget,
-        "data": data,
-        "rows": rows,
-        "winners": data.project_rows(data.winners),
-        "greedy": data.project_rows(data.greedy_winners),
-        "same_as_greedy": set(data.winners) == set(data.greedy_winners),
-        "chart": _results_chart(projects, is_points),
-        "share_pct": round(data.share_with_funded * 100),
-        "greedy_share_pct": round(data.greedy_share_with_funded * 100),
-        "is_mes": data.rule != "greedy",
-        "is_points": is_points,
-        "envelopes": _envelopes(data),
-        "leftover": _leftover(data),
-        "num_blank": data.num_paper_blank,
-        "num_void": data.num_paper_void,
-        "turnout": data.num_voters + data.num_paper_blank + data.num_paper_void,
-        "set_aside": data.paper_set_aside,
-    }
-    return render_to_string("budgeting/_results_body.html", context)
-
-
 @require_safe
 @commune_required
 def results(request, slug):
@@ -540,6 +385,7 @@ def results(request, slug):
     and with the budget's title, address, amount and ballot type: it is kept in the `fragments` cache under the
     digest of the stored results and those values (docs/contributing.md, « A fragment worth caching »)."""
     budget, stored = selectors.published_results_get(commune=request.commune, slug=slug)
+    commune_slug = request.commune.slug
     body = fragments.rendered(
         "budget-results",
         (
@@ -549,8 +395,9 @@ def results(request, slug):
             budget.slug,
             budget.total_amount,
             budget.ballot_type,
+            commune_slug,
         ),
-        lambda: _results_body(budget, BudgetCount.from_json(json.loads(stored))),
+        lambda: results_page.results_body(budget, BudgetCount.from_json(json.loads(stored)), commune_slug),
     )
     return render(request, "budgeting/results.html", {"budget": budget, "body": mark_safe(body)})
 

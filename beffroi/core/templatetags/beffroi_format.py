@@ -98,6 +98,12 @@ def long_datetime(value: object, variant: str = "") -> str:
 
 
 @register.filter
+def recent_moment(value: object) -> str:
+    """« aujourd'hui à 21 h », « hier à 7 h 30 », « le 3 décembre à 21 h », or the whole date before this year."""
+    return dates.recent_moment(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
 def clock_time(value: object) -> str:
     """The local time of a moment: « 14 h 30 » (« 14:30 » in English). Empty for no value."""
     return dates.clock_time(value) if isinstance(value, datetime) else ""

@@ -26,12 +26,6 @@ def measure(value: Any, unit_code: str | None = None, attribute: str = "") -> st
 
 
 @register.filter
-def instant(moment: Any, fmt: str = "d/m/Y H:i") -> str:
-    """`{{ at|instant:"d/m H:i" }}`: like `date`, and never fails on an instant out of the time zone's range."""
-    return labels.instant_text(moment, fmt)
-
-
-@register.filter
 def instant_words(moment: Any) -> str:
     """`{{ at|instant_words }}`: « 1er décembre 2026 à 14 h 30 », in UTC (said so) for an instant the time zone
     cannot hold, as `instant`."""

@@ -129,7 +129,7 @@ def index(request):
             main_value = labels.value_text(measured[0], measured[2], attribute=main)
             main_at = instants.get(measured[1], "")
             if not main_at:
-                main_at = instants[measured[1]] = labels.instant_text(measured[1], "d/m H:i")
+                main_at = instants[measured[1]] = labels.instant_recent(measured[1])
         rows.append(
             {
                 "entity": entity,

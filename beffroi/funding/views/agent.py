@@ -4,6 +4,7 @@ changed with "plan") and the commune's zonages."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,7 +88,8 @@ def _line_form_page(request, plan, form, line=None, status=200):
 def line_add(request, pk: int):
     plan = selectors.plan_get(commune=request.commune, pk=pk)
     form = FinancingLineForm(
-        request.POST or None, mechanisms=selectors.mechanism_list_for_commune(commune=request.commune)
+        request.POST or None,
+        mechanisms=selectors.mechanism_list_for_commune(commune=request.commune, today=timezone.localdate()),
     )
     if request.method == "POST":
         if form.is_valid():
@@ -110,7 +112,9 @@ def line_edit(request, pk: int, line_pk: int):
     form = FinancingLineForm(
         request.POST or None,
         instance=line,
-        mechanisms=selectors.mechanism_list_for_commune(commune=request.commune, keep=line.mechanism_code),
+        mechanisms=selectors.mechanism_list_for_commune(
+            commune=request.commune, today=timezone.localdate(), keep=line.mechanism_code
+        ),
     )
     if request.method == "POST":
         if form.is_valid():

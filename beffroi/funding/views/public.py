@@ -1,6 +1,9 @@
 """The catalogue of funding mechanisms, open to anyone visiting the commune's site."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -9,6 +12,7 @@ from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import format_int, join_fr
 from beffroi.funding import selectors
 from beffroi.funding.catalogue import EligibilityRule, Mechanism, Vocabulary
+from beffroi.funding.matching import TerritoryScope
 
 # What the catalogue's « availability » says of a mechanism's calendar, when it has no dates of its own.
 AVAILABILITY_LABELS = {
@@ -20,6 +24,10 @@ AVAILABILITY_LABELS = {
     "inconnu": gettext_lazy("Pas de calendrier publié."),
 }
 
+# The list's filters beyond the catalogue's own: by default the commune's territory and the open mechanisms.
+ALL_ZONES = "toutes"
+SHOW_CLOSED = "afficher"
+
 
 @commune_required
 def mechanism_list(request):
@@ -28,26 +36,77 @@ def mechanism_list(request):
     stage = request.GET.get("etape", "")
     funder_kind = request.GET.get("financeur", "")
     query = request.GET.get("q", "")
-    mechanisms = selectors.mechanism_list(
-        theme=theme if theme in vocab.themes else "",
-        stage=stage if stage in vocab.stages else "",
-        funder_kind=funder_kind if funder_kind in vocab.funder_kinds else "",
+    zone = request.GET.get("zone", "")
+    closed = request.GET.get("clotures", "")
+    selected = {
+        "q": query,
+        "theme": theme if theme in vocab.themes else "",
+        "etape": stage if stage in vocab.stages else "",
+        "financeur": funder_kind if funder_kind in vocab.funder_kinds else "",
+        "zone": ALL_ZONES if zone == ALL_ZONES else "",
+        "clotures": SHOW_CLOSED if closed == SHOW_CLOSED else "",
+    }
+    catalogue = selectors.mechanism_catalogue(
+        commune=request.commune,
+        today=timezone.localdate(),
+        theme=selected["theme"],
+        stage=selected["etape"],
+        funder_kind=selected["financeur"],
         query=query,
+        all_zones=bool(selected["zone"]),
+        with_closed=bool(selected["clotures"]),
     )
     return render(
         request,
         "funding/mechanism_list.html",
         {
-            "mechanisms": mechanisms,
+            "catalogue": catalogue,
+            "entries": [_card(entry, vocab) for entry in catalogue.entries],
+            "closed_entries": [_card(entry, vocab) for entry in catalogue.closed],
             "vocab": vocab,
             "themes": sorted(vocab.themes.items(), key=lambda kv: kv[1]),
             "stages": list(vocab.stages.items()),
             "funder_kinds": sorted(vocab.funder_kinds.items(), key=lambda kv: kv[1]),
-            "selected": {"theme": theme, "etape": stage, "financeur": funder_kind, "q": query},
+            "selected": selected,
+            "territory": selectors.commune_territory(commune=request.commune),
+            "all_zones_url": _filtered_url(selected, zone=ALL_ZONES),
+            "show_closed_url": _filtered_url(selected, clotures=SHOW_CLOSED) + "#clotures",
+            "ALL_ZONES": ALL_ZONES,
+            "SHOW_CLOSED": SHOW_CLOSED,
             "can_plan": user_can(commune=request.commune, user=request.user, capability="plan"),
             **selectors.catalogue_counts(),
         },
     )
+
+
+def _filtered_url(selected: dict[str, str], **changes: str) -> str:
+    """The list's address with the same filters, ``changes`` applied (empty filters left out)."""
+    return "?" + urlencode({k: v for k, v in {**selected, **changes}.items() if v})
+
+
+def _card(entry: selectors.CatalogueEntry, vocab: Vocabulary) -> dict[str, object]:
+    return {
+        "mechanism": entry.mechanism,
+        "closed": entry.closed,
+        "zone": zone_label(entry.mechanism, vocab),
+        "elsewhere": entry.scope is TerritoryScope.ELSEWHERE,
+        "zone_unknown": entry.scope is TerritoryScope.UNKNOWN,
+    }
+
+
+def zone_label(mechanism: Mechanism, vocab: Vocabulary) -> str:
+    """Where the mechanism may be sought, as Aides-territoires shows an aid's perimeter: « Toute la France »,
+    « Région Grand Est », « Côte-d'Or (21) », an intercommunality, or a local perimeter to check."""
+    places = [_("Région %(name)s") % {"name": vocab.region_name(r)} for r in mechanism.regions]
+    places += [vocab.departement_name(d) for d in mechanism.departements]
+    places += [_("Intercommunalité « %(name)s »") % {"name": e} for e in mechanism.epcis]
+    if places:
+        return ", ".join(places)
+    if mechanism.perimeter_unknown:
+        if mechanism.perimeter:
+            return _("%(perimeter)s (territoire local, à vérifier)") % {"perimeter": mechanism.perimeter}
+        return _("Territoire local non précisé (à vérifier)")
+    return _("Toute la France")
 
 
 @commune_required
@@ -66,10 +125,13 @@ def mechanism_detail(request, code: str):
             "eligibility": _eligibility(mechanism, vocab),
             "funder_kind": _funder_kind(mechanism, vocab),
             "availability": AVAILABILITY_LABELS.get(mechanism.availability, ""),
-            "regions": [vocab.region_name(r) for r in mechanism.regions],
-            "departements": [vocab.departement_name(d) for d in mechanism.departements],
+            "zone": zone_label(mechanism, vocab),
             "zonages": [vocab.zonages.get(z, (z, ""))[0] for z in mechanism.zonages],
             "conditions": [vocab.conditions.get(c, c) for c in mechanism.conditions],
+            "closed": mechanism.is_closed(timezone.localdate()),
+            "elsewhere": selectors.mechanism_scope(commune=request.commune, mechanism=mechanism)
+            is TerritoryScope.ELSEWHERE,
+            "territory": selectors.commune_territory(commune=request.commune),
             # The maintainers' notes (what a check corrected, what a source lacks) are for the team that keeps
             # the catalogue, the platform operator (staff accounts), not for residents or élus.
             "show_editor_notes": request.user.is_active and request.user.is_staff,

@@ -3,7 +3,9 @@ roadmap, projects with their phases, indicators and funding matches, the council
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -13,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beffroi.accounts.decorators import capability_required
+from beffroi.accounts.decorators import capability_required, login_reason
 from beffroi.accounts.selectors import member_list, user_can
+from beffroi.core import dates
 from beffroi.core.forms import add_service_errors
 from beffroi.core.pdf import html_to_pdf
 from beffroi.funding import selectors as funding_selectors
@@ -43,9 +47,41 @@ def _owners(commune):
     return member_list(commune=commune, capability="view_agent_space")
 
 
+def public_counterpart(url_name: str) -> Callable:
+    """A signed-in resident (or a member without the view's capability) who follows a link to this agents' page
+    reads its public counterpart (``url_name``, with the same URL arguments) instead of « Accès refusé »: the
+    roadmap and the report are the commune's project, which residents may follow. Anonymous visitors still go
+    to the login page (an agent whose session ended comes back to the page). Put above ``capability_required``:
+    the capability it reads is the view's own."""
+
+    def decorator(view):
+        @wraps(view)  # keeps `required_capability`, read by the agents' space and by the check below
+        def wrapper(request, *args, **kwargs):
+            commune = getattr(request, "commune", None)
+            if (
+                commune is not None
+                and request.user.is_authenticated
+                and not user_can(commune=commune, user=request.user, capability=view.required_capability)
+            ):
+                return redirect(url_name, *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+NOT_SIGNED_IN = gettext_lazy(
+    "Connectez-vous avec votre compte d'élu ou d'agent pour préparer le projet de la commune. "
+    "Les habitants le suivent sans compte, à la page « Le projet de la commune »."
+)
+
+
 # -- roadmap --------------------------------------------------------------------------------------------
 
 
+@login_reason(NOT_SIGNED_IN)
+@public_counterpart("planning:index")
 @capability_required("view_agent_space")
 def roadmap(request):
     projects = list(selectors.project_list(commune=request.commune))
@@ -138,6 +174,8 @@ def project_delete(request, pk: int):
     return render(request, "planning/project_delete.html", {"project": project})
 
 
+@login_reason(NOT_SIGNED_IN)
+@public_counterpart("planning:project_public")
 @capability_required("view_agent_space")
 def project_detail(request, pk: int, phase_form=None, indicator_form=None, status=200):
     project = selectors.project_get(commune=request.commune, pk=pk)
@@ -279,11 +317,15 @@ def _report_context(request):
     return report.build(commune=request.commune, today=_today())
 
 
+@login_reason(NOT_SIGNED_IN)
+@public_counterpart("planning:index")
 @capability_required("view_agent_space")
 def council_report(request):
     return render(request, "planning/report.html", {**_report_context(request), "pdf": False})
 
 
+@login_reason(NOT_SIGNED_IN)
+@public_counterpart("planning:index")
 @capability_required("view_agent_space")
 def council_report_pdf(request):
     html = render(
@@ -385,22 +427,24 @@ def _recommendations(scores: dict) -> list[dict]:
 
 
 def _series_name(assessment) -> str:
-    return f"{assessment.author_label or assessment.role_label} ({assessment.assessed_on:%d/%m/%Y})"
+    return f"{assessment.author_label or assessment.role_label} ({dates.long_date(assessment.assessed_on)})"
 
 
 @capability_required("view_agent_space")
 def assessment_detail(request, pk: int):
     assessment = selectors.assessment_get(commune=request.commune, pk=pk)
     title = _("Maturité par domaine, de 0 à 4, au %(date)s") % {
-        "date": assessment.assessed_on.strftime("%d/%m/%Y")
+        "date": dates.long_date(assessment.assessed_on)
     }
+    grid = maturity.load_grid()
     return render(
         request,
         "planning/assessment_detail.html",
         {
             "assessment": assessment,
+            "domains": grid.domains,
             "chart": assessment_radar(
-                maturity.load_grid(),
+                grid,
                 assessment.scores,
                 chart_id=f"radar-{assessment.pk}",
                 title=title,
@@ -445,14 +489,20 @@ def assessment_compare(request):
     by_pk = {str(a.pk): a for a in assessments}
     first = by_pk.get(request.GET.get("a", ""))
     second = by_pk.get(request.GET.get("b", ""))
-    context: dict[str, Any] = {"assessments": assessments, "first": first, "second": second}
+    grid = maturity.load_grid()
+    context: dict[str, Any] = {
+        "assessments": assessments,
+        "first": first,
+        "second": second,
+        "domains": grid.domains,
+    }
     if first and second:
         title = _("Comparaison des auto-diagnostics : trait plein %(a)s, pointillés %(b)s") % {
             "a": _series_name(first),
             "b": _series_name(second),
         }
         context["chart"] = assessment_radar(
-            maturity.load_grid(),
+            grid,
             first.scores,
             chart_id="radar-compare",
             title=title,

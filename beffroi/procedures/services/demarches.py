@@ -253,7 +253,18 @@ def template_install(
     if publish:
         demarche_publish(demarche=demarche, actor=actor)
     decision_templates_ensure(commune=commune)
+    _template_letters_install(commune=commune, code=code)
     return demarche
+
+
+def _template_letters_install(*, commune: Commune, code: str) -> None:
+    """The decision letters a template brings (`catalogue.TEMPLATE_LETTERS`: the room booking's acceptance), each
+    once per commune: a letter of the same title already there, the commune's own or an earlier install's, is
+    left as it is. Audited through decision_template_create."""
+    have = set(DecisionTemplate.objects.filter(commune=commune).values_list("title", flat=True))
+    for title, outcome, body in catalogue.TEMPLATE_LETTERS.get(code, []):
+        if title not in have:
+            decision_template_create(commune=commune, actor=None, title=title, outcome=outcome, body=body)
 
 
 # The ready démarches a preset installs (territory.presets): a village offers the saisine libre every commune

@@ -902,7 +902,9 @@ def message_send(
 def letter_values(
     dossier: Dossier, *, signatory: str = "", decided_on: date | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The placeholders of a decision letter for this dossier, and its answers as read.
+    """The placeholders of a decision letter for this dossier, and its answers as read; an explanation of the
+    form reads as its text (« {{ champ.caution_info }} »: the deposit as the commune states it in the form, so
+    that a letter repeats the conditions the applicant was shown).
 
     Not audited: a read."""
     values = {
@@ -922,6 +924,10 @@ def letter_values(
         for key, value in dossier.answers.items()
         if key in fields and fields[key]["type"] != "repeat"
     }
+    for _section, items in schema.visible_fields(dossier.version.schema, dossier.answers):
+        for item in items:
+            if item["type"] == "explanation" and str(item.get("text") or "").strip():
+                answers.setdefault(item["key"], " ".join(str(item["text"]).split()))
     return values, answers
 
 
@@ -1006,14 +1012,19 @@ def dossier_decide(
         obj=locked,
         summary=f"{locked.display_code} : {label}",
     )
+    # The letter itself in the mail (what is decided: a booking's room, day, hours, deposit and conditions), not
+    # only a link to it; the PDF stays on the tracking page.
+    letter = "\n\n".join(part for part in (locked.decision_text, locked.decision_signatory) if part)
     _notify(
         locked,
         _("Dossier %(code)s : décision") % {"code": locked.display_code},
         _(
-            "Une décision a été prise sur votre dossier %(code)s : %(decision)s. La lettre de décision est "
-            "consultable et imprimable depuis la page de suivi."
+            "Une décision a été prise sur votre dossier %(code)s : %(decision)s. Voici la lettre de décision ; "
+            "elle est aussi consultable et imprimable en PDF depuis la page de suivi."
         )
-        % {"code": locked.display_code, "decision": locked.decision_label},
+        % {"code": locked.display_code, "decision": locked.decision_label}
+        + "\n\n"
+        + letter,
     )
     return locked
 

@@ -136,8 +136,9 @@ def _dossier(request, pk: int) -> Dossier:
     return dossier
 
 
-def _template_choices(commune: Any) -> list[tuple[str, str]]:
-    return [(str(t.pk), t.title) for t in selectors.decision_templates(commune=commune)]
+def _template_choices(dossier: Dossier) -> list[tuple[str, str]]:
+    """The letter templates offered for this dossier: those its form can fill (a room booking's own first)."""
+    return [(str(t.pk), t.title) for t in selectors.decision_templates_for(dossier=dossier)]
 
 
 def _letters(commune: Any, dossier: Dossier) -> dict[str, dict[str, str]]:
@@ -147,7 +148,7 @@ def _letters(commune: Any, dossier: Dossier) -> dict[str, dict[str, str]]:
         return {}
     signatory = selectors.last_signatory(commune=commune)
     out = {}
-    for template in selectors.decision_templates(commune=commune):
+    for template in selectors.decision_templates_for(dossier=dossier):
         text, signed = services.letter_prefill(dossier=dossier, template=template, signatory=signatory)
         out[str(template.pk)] = {"text": text, "signatory": signed, "outcome": template.outcome}
     return out
@@ -172,7 +173,7 @@ def _forms(request, dossier: Dossier, bound: dict[str, Any] | None = None) -> di
             agents=agents,
         ),
         "decision_form": DecisionForm(
-            templates=_template_choices(commune),
+            templates=_template_choices(dossier),
             initial={"signatory": selectors.last_signatory(commune=commune)},
         ),
     }
@@ -203,6 +204,8 @@ def _dossier_page(
             # what silence means, in words (« silence vaut acceptation »), never « SVA »
             "regime_label": dict(Regime.choices).get(item.version.regime, ""),
             "pieces_closed": services.implicit_decision_born(item, today=today),
+            # the day the request is for (a booking's event): decide before it
+            "day_notice": receipts.day_notice(item, today=today),
             "can_act": can_act,
             "letters": _letters(request.commune, item) if can_act else {},
             **_forms(request, item, bound),
@@ -284,7 +287,7 @@ def act(request, pk: int, action: str) -> HttpResponse:
             services.dossier_assign(dossier=item, actor=actor, team=team, assignee=agent)
             done = _("Affectation enregistrée.")
         elif action == "decider":
-            templates = _template_choices(request.commune)
+            templates = _template_choices(item)
             template_pk = parse_pk(post.get("template"))
             template = (
                 selectors.decision_template_get(commune=request.commune, pk=template_pk)
@@ -350,7 +353,7 @@ def act(request, pk: int, action: str) -> HttpResponse:
             # The letter comes back as far as it is written (a template's, filled): the agent completes it.
             data = post.copy()
             data["text"] = exc.letter
-            bound["decision_form"] = DecisionForm(data, templates=_template_choices(request.commune))
+            bound["decision_form"] = DecisionForm(data, templates=_template_choices(item))
             bound["decision_form"].is_valid()
         for form in bound.values():
             for name, message in exc.errors.items():

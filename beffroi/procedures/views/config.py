@@ -361,6 +361,8 @@ class FieldForm(forms.Form):
             out["max_length"] = int(number)
         if kind == "place" and "places" in self.fields:
             out["places"] = list(data.get("places") or [])
+        if kind == "date" and "answer_before" in self.fields:
+            out["answer_before"] = bool(data.get("answer_before"))
         if data.get("condition"):
             field_key, _sep, value = data["condition"].partition("=")
             out["condition"] = {"field": field_key, "equals": value}
@@ -405,6 +407,15 @@ class EditFieldForm(FieldForm):
                     "loue). Aucun coché : tous les lieux de la commune du type prévu par le formulaire."
                 ),
             )
+        if kind == "date" and not in_block:  # the day the request is for (schema's `answer_before`)
+            self.fields["answer_before"] = forms.BooleanField(
+                label=gettext_lazy("La demande porte sur cette date"),
+                required=False,
+                help_text=gettext_lazy(
+                    "Par exemple la date d'un événement ou d'un déménagement : les pages disent au demandeur quand "
+                    "le silence de la mairie viendrait trop tard pour cette date, et aux agents de décider avant elle."
+                ),
+            )
         if in_block:  # a block's fields are never conditional (schema.check)
             del self.fields["condition"]
         for name in list(self.fields):
@@ -438,6 +449,7 @@ def _field_initial(item: dict[str, Any]) -> dict[str, Any]:
         "max_size_mb": item.get("max_size_mb"),
         "text": item.get("text", ""),
         "places": [str(p) for p in item.get("places") or []],
+        "answer_before": bool(item.get("answer_before")),
         "condition": (f"{condition['field']}={wanted[0]}" if len(wanted) == 1 else KEEP) if condition else "",
     }
 

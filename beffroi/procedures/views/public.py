@@ -97,7 +97,15 @@ def demarche(request, slug: str) -> HttpResponse:
     return render(
         request,
         "procedures/demarche.html",
-        {"demarche": item, "form": form, "schema": form_schema, "sections": sections, "draft": draft},
+        {
+            "demarche": item,
+            "form": form,
+            "schema": form_schema,
+            "sections": sections,
+            "draft": draft,
+            # a request for a given day (a booking's event): silence may come too late for it
+            "asks_day": any(field.get("answer_before") for _s, field in schema.iter_fields(form_schema)),
+        },
         status=status,
     )
 

@@ -246,7 +246,14 @@ def commune_contour_set(
     return commune
 
 
-IDENTITY_FIELDS = ("address", "contact_phone", "contact_email", "opening_hours", "website")
+IDENTITY_FIELDS = (
+    "address",
+    "contact_phone",
+    "contact_email",
+    "opening_hours",
+    "website",
+    "publication_director",
+)
 HOME_FIELDS = (
     "welcome_text",
     "home_published",

@@ -66,6 +66,7 @@ def _members_context(request, *, invite_form=None):
         "query": urlencode(params),
         "searching": bool(params),
         "total": account_selectors.membership_list(commune=commune).count(),
+        "role_counts": selectors.membership_counts(commune=commune),
         "invite_form": invite_form or InvitationForm(teams=selectors.team_list(commune=commune)),
         "invitations": account_selectors.invitation_list_open(commune=commune),
         "role_choices": [(role.value, capfirst(role.label)) for role in Role],
