@@ -65,6 +65,7 @@ def test_a_commune_s_first_day(browser, demo_site):
     _check(page)
     page.fill("#id_address", "Le Village, 38470 Rovon")
     page.fill("#id_contact_phone", "04 76 38 00 00")
+    page.fill("#id_publication_director", "Claire Dumas, maire de Rovon")
     page.set_input_files(
         "#id_logo", files=[{"name": "blason.png", "mimeType": "image/png", "buffer": _png()}]
     )
