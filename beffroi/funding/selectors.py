@@ -106,9 +106,7 @@ def mechanism_catalogue(
     closed: list[CatalogueEntry] = []
     elsewhere = 0
     for mechanism in mechanism_list(theme=theme, stage=stage, funder_kind=funder_kind, query=query):
-        scope = territory_scope(mechanism, profile)
-        if scope is TerritoryScope.ELSEWHERE and not territory_known:
-            scope = TerritoryScope.UNKNOWN  # not shown to be outside: the commune's place is not recorded
+        scope = _scope(mechanism, profile)
         if scope is TerritoryScope.ELSEWHERE and not all_zones:
             elsewhere += 1
             continue
@@ -125,10 +123,13 @@ def mechanism_catalogue(
 
 def mechanism_scope(*, commune: Commune, mechanism: Mechanism) -> TerritoryScope:
     """Where ``mechanism`` may be sought, seen from ``commune`` (its sheet says when it is for elsewhere)."""
-    profile = commune_profile(commune=commune)
+    return _scope(mechanism, commune_profile(commune=commune))
+
+
+def _scope(mechanism: Mechanism, profile: CommuneProfile) -> TerritoryScope:
     scope = territory_scope(mechanism, profile)
     if scope is TerritoryScope.ELSEWHERE and not profile.departement:
-        return TerritoryScope.UNKNOWN
+        return TerritoryScope.UNKNOWN  # not shown to be outside: the commune's place is not recorded
     return scope
 
 
