@@ -1,4 +1,4 @@
-"""Type names shared by the apps' services, selectors and APIs."""
+"""Type names shared by the apps' services, selectors and APIs, and the account an `Actor` stands for."""
 
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -14,4 +14,10 @@ Actor: TypeAlias = "User | AnonymousUser | None"
 # A JSON object as received from or sent to a client.
 JSONObject: TypeAlias = dict[str, Any]
 
-__all__ = ["Actor", "HttpRequest", "JSONObject"]
+
+def account_of(actor: Actor) -> "User | None":
+    """The account a write is credited to: the signed-in user, None for an anonymous visitor or the platform."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+__all__ = ["Actor", "HttpRequest", "JSONObject", "account_of"]

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from beffroi.core import modules
-from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.annotations import Actor, JSONObject, account_of
 from beffroi.core.models import ApiKey, AuditEntry, Commune
 from beffroi.core.personal_data import account_reference
 
@@ -172,7 +172,7 @@ def apikey_create(*, commune: Commune, scope: str, name: str = "", actor: Actor 
         prefix=prefix,
         key_hash=apikey_hash(secret),
         scope=scope,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=account_of(actor),
     )
     with translation.override(settings.LANGUAGE_CODE):
         summary = gettext("clé %(prefix)s… (%(scope)s)") % {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import role_get, user_can
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.formatting import format_date_long
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
@@ -40,9 +40,8 @@ INDICATOR_FIELDS = ("name", "unit", "baseline", "target", "target_date", "datahu
 
 def _actor_label(actor: Actor) -> str:
     """The name frozen on the assessment (its author, who validated it); empty for the platform itself."""
-    if actor is None or not actor.is_authenticated:
-        return ""
-    return getattr(actor, "full_name", "") or getattr(actor, "email", "")
+    person = account_of(actor)
+    return person.get_full_name() if person is not None else ""
 
 
 def _assessment_summary(assessment: Assessment, what: str = "") -> str:
@@ -83,7 +82,7 @@ def assessment_create(
     A draft (``is_draft``) is kept for the record but never presented to the council.
     """
     require_capability(commune=commune, actor=actor, capability="view_agent_space")
-    person = actor if actor is not None and actor.is_authenticated else None
+    person = account_of(actor)
     assessment = Assessment.objects.create(
         commune=commune,
         grid_version=grid_version,
@@ -122,7 +121,7 @@ def assessment_validate(*, commune: Commune, actor: Actor, assessment: Assessmen
     ):
         raise PermissionDenied(_("Seul son auteur ou un élu peut valider ce diagnostic."))
     assessment.is_draft = False
-    assessment.validated_by = actor if actor is not None and actor.is_authenticated else None
+    assessment.validated_by = account_of(actor)
     assessment.validated_by_label = _actor_label(actor)
     assessment.validated_at = timezone.now()
     assessment.save(update_fields=["is_draft", "validated_by", "validated_by_label", "validated_at"])

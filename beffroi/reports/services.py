@@ -21,7 +21,7 @@ from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import NotificationKind
 from beffroi.accounts.selectors import notification_address, notification_wanted, user_can
 from beffroi.core import abuse, dates, geo
-from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.annotations import Actor, JSONObject, account_of
 from beffroi.core.codes import new_code
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.images import PhotoError, ProcessedPhoto, process_photo
@@ -86,11 +86,6 @@ def _require(actor: Actor, commune: Commune, capability: str = "handle_requests"
 def _coordinate(value: Decimal | float | None) -> Decimal | None:
     """A latitude or longitude as stored: six decimals (about 10 cm)."""
     return Decimal(str(value)).quantize(Decimal("0.000001")) if value is not None else None
-
-
-def _account(actor: Actor) -> User | None:
-    """The account an event or a report is credited to (None for an anonymous visitor or the platform)."""
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 @transaction.atomic
@@ -355,7 +350,7 @@ def report_create(
             is_open=True,
             team_id=category.team_id,  # the id: no read of the team for a report that shows it later, if ever
             channel=channel,
-            created_by=_account(actor) if assisted else None,
+            created_by=account_of(actor) if assisted else None,
             reporter=reporter,
             contact_name=contact_name[:120],
             contact_email=contact_email,
@@ -386,7 +381,7 @@ def report_create(
             report=report,
             kind=ReportEvent.Kind.CREATED,
             public=True,
-            author=_account(actor) if assisted else None,
+            author=account_of(actor) if assisted else None,
         )
         if assisted and private_note.strip():
             # What the resident told the agent stays with the agents: an internal note, never public.
@@ -521,7 +516,12 @@ def _event(
     other_report: Report | None = None,
 ) -> ReportEvent:
     return ReportEvent.objects.create(
-        report=report, kind=kind, public=public, body=body, author=_account(actor), other_report=other_report
+        report=report,
+        kind=kind,
+        public=public,
+        body=body,
+        author=account_of(actor),
+        other_report=other_report,
     )
 
 

@@ -18,7 +18,7 @@ from beffroi.accounts.selectors import notification_address
 from beffroi.budgeting import selectors
 from beffroi.budgeting.models import Budget, Phase, Project, ProjectStatus, ProjectUpdate, SubBudget
 from beffroi.core import abuse
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.images import ProcessedPhoto
 from beffroi.core.links import commune_url
@@ -217,7 +217,7 @@ def project_update_add(
     if project.status not in (ProjectStatus.SELECTED, ProjectStatus.DELIVERED):
         raise ValidationError(_("Seuls les projets lauréats ont un suivi."))
     # require_capability lets no anonymous visitor through: the author is the agent, or nobody (commands, demo)
-    author = actor if actor is not None and actor.is_authenticated else None
+    author = account_of(actor)
     update = ProjectUpdate(project=project, text=text, progress=100 if delivered else progress, author=author)
     update.full_clean()
     update.save()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from beffroi.accounts.guards import require_capability
 from beffroi.budgeting import selectors
 from beffroi.budgeting.models import Budget, PaperBallotEntry, PaperBallotKind
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -62,7 +62,7 @@ def paper_entry_record(
     entry, _created = PaperBallotEntry.objects.update_or_create(
         budget=budget,
         paper_number=paper_number,
-        entered_by=actor if actor is not None and actor.is_authenticated else None,
+        entered_by=account_of(actor),
         defaults={"kind": kind, "choices": {str(k): v for k, v in sorted(chosen.items())}},
     )
     audit_record(

@@ -29,7 +29,7 @@ from beffroi.budgeting.models import (
     VotingCodeFailure,
 )
 from beffroi.core import codes
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.personal_data import account_reference
@@ -181,7 +181,7 @@ def voter_verify_at_counter(
         voter=voter,
         defaults={
             "method": VoterVerification.Method.COUNTER,
-            "verified_by": actor if actor is not None and actor.is_authenticated else None,
+            "verified_by": account_of(actor),
             "checks": sorted(seen),
         },
     )

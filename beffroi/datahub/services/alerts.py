@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from beffroi.accounts.selectors import notification_address, user_can
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
@@ -42,7 +42,7 @@ from beffroi.datahub.models import Alert, AlertEvent, AlertRule, Entity, LatestV
 from beffroi.territory.models import Team
 
 if TYPE_CHECKING:
-    from beffroi.accounts.models import User
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,6 @@ RULE_FIELD_WORDS = {
 class EvaluationResult:
     opened: list[Alert]
     closed: list[Alert]
-
-
-def _account(actor: Actor) -> User | None:
-    """The account an event is credited to (None for an anonymous visitor or the platform)."""
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _require(commune: Commune, actor: Actor, capability: str = "handle_requests") -> None:
@@ -500,7 +495,7 @@ def alert_acknowledge(*, commune: Commune, actor: Actor, alert: Alert, note: str
     now = timezone.now()
     alert.state = Alert.State.ACKNOWLEDGED
     alert.acknowledged_at = now
-    account = _account(actor)
+    account = account_of(actor)
     alert.acknowledged_by = account
     alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
     AlertEvent.objects.create(
@@ -526,7 +521,7 @@ def alert_close(*, commune: Commune, actor: Actor, alert: Alert, note: str) -> A
     now = timezone.now()
     alert.state = Alert.State.CLOSED
     alert.closed_at = now
-    account = _account(actor)
+    account = account_of(actor)
     alert.closed_by = account
     alert.save(update_fields=["state", "closed_at", "closed_by"])
     AlertEvent.objects.create(alert=alert, at=now, actor=account, action=AlertEvent.Action.CLOSED, note=note)

@@ -18,7 +18,7 @@ from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import NotificationKind, User
 from beffroi.accounts.selectors import notification_addresses
 from beffroi.core.abuse import rate_limit_check
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
@@ -340,7 +340,7 @@ def respondent_verify_at_counter(
         person=person,
         defaults={
             "checks": sorted(seen),
-            "verified_by": actor if actor is not None and actor.is_authenticated else None,
+            "verified_by": account_of(actor),
         },
     )
     if created:
@@ -379,7 +379,7 @@ def paper_entry_record(
     entry, _created = PaperEntry.objects.update_or_create(
         consultation=consultation,
         paper_number=paper_number,
-        entered_by=actor if actor is not None and actor.is_authenticated else None,
+        entered_by=account_of(actor),
         defaults={"answers": answer_rules.normalised(questions, answers)},
     )
     audit_record(
@@ -412,7 +412,7 @@ def paper_entry_adopt(
     entry, _created = PaperEntry.objects.update_or_create(
         consultation=consultation,
         paper_number=chosen.paper_number,
-        entered_by=actor if actor is not None and actor.is_authenticated else None,
+        entered_by=account_of(actor),
         defaults={"answers": chosen.answers},
     )
     audit_record(

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from beffroi.accounts.guards import require_capability
-from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.annotations import Actor, JSONObject, account_of
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.models import Commune
 from beffroi.core.services import audit_record
@@ -43,10 +43,6 @@ def _require_builder(actor: Actor, commune: Commune) -> None:
         capability="build_procedures",
         message=_("Votre rôle ne permet pas de préparer les démarches en ligne."),
     )
-
-
-def _account(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _free_slug(commune: Commune, title: str) -> str:
@@ -174,7 +170,7 @@ def demarche_publish(*, demarche: Demarche, actor: Actor) -> DemarcheVersion:
         raise DemarcheError([_("Ajoutez au moins une question avant de publier.")])
     number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DemarcheVersion.objects.create(
-        demarche=locked, number=number, schema=form, published_by=_account(actor)
+        demarche=locked, number=number, schema=form, published_by=account_of(actor)
     )
     locked.current_version = version
     locked.status = Demarche.Status.PUBLISHED

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.selectors import notification_address, user_can
 from beffroi.core import abuse, codes, dates
-from beffroi.core.annotations import Actor, JSONObject
+from beffroi.core.annotations import Actor, JSONObject, account_of
 from beffroi.core.guards import NotOwned, ensure_owned
 from beffroi.core.links import commune_url
 from beffroi.core.mail import send_commune_mail
@@ -75,10 +75,6 @@ class LetterError(DossierError):
     def __init__(self, errors: Mapping[str, str], *, letter: str):
         super().__init__(errors)
         self.letter = letter
-
-
-def _account(actor: Actor) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _require(actor: Actor, commune: Commune, capability: str = "instruct_dossiers") -> None:
@@ -189,7 +185,9 @@ def _refresh_deadline(dossier: Dossier, *, filing: bool = False) -> None:
 
 
 def _event(dossier: Dossier, kind: str, *, actor: Actor, public: bool = False, body: str = "") -> None:
-    DossierEvent.objects.create(dossier=dossier, kind=kind, public=public, body=body, author=_account(actor))
+    DossierEvent.objects.create(
+        dossier=dossier, kind=kind, public=public, body=body, author=account_of(actor)
+    )
 
 
 def _notify(dossier: Dossier, subject: str, text: str, *, link: bool = True, required: bool = True) -> None:
@@ -245,7 +243,7 @@ def _new_dossier(**values: Any) -> Dossier:
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover — 31**8 codes
 
 
-def _identity_from_account(account: User) -> JSONObject:
+def _identity_fromaccount_of(account: User) -> JSONObject:
     """What a signed-in resident's account already says, to prefill the identification (each value still
     editable): the name (« Camille Durand »: the first word the first name, the rest the surname; a single
     word the surname), the e-mail and the phone when the account has a valid one."""
@@ -271,9 +269,9 @@ def dossier_start(
     kinds = demarche.current_version.schema.get("applicant_kinds") or ["particulier"]
     if applicant_kind not in kinds:
         raise DossierError({"applicant_kind": _("Choisissez qui fait la demande parmi les choix proposés.")})
-    if submitter and _account(actor) is None:
+    if submitter and account_of(actor) is None:
         rate_limit_check(commune=commune, submitter=submitter)
-    account = _account(actor)
+    account = account_of(actor)
     dossier = _new_dossier(
         commune=commune,
         demarche=demarche,
@@ -281,7 +279,7 @@ def dossier_start(
         applicant_kind=applicant_kind,
         applicant=account,
         applicant_email=account.email if account is not None else "",
-        identity=_identity_from_account(account) if account is not None else {},
+        identity=_identity_fromaccount_of(account) if account is not None else {},
         submitter_hash=submitter,
         team=demarche.team,
     )
@@ -403,7 +401,7 @@ def draft_delete(*, dossier: Dossier, actor: Actor) -> None:
     with `DossierError` and stays as it is.
 
     Not audited: a resident's draft, as `dossier_start` and `dossier_save` (the mairie never received it)."""
-    account = _account(actor)
+    account = account_of(actor)
     if account is None or dossier.applicant_id != account.pk:
         raise PermissionDenied(_("Seule la personne qui a commencé ce brouillon peut le supprimer."))
     locked = _relock(dossier)
@@ -573,7 +571,7 @@ def dossier_file_for(
         applicant_kind=applicant_kind,
         # an unknown channel is refused above; the draft checked meanwhile is never kept
         channel=channel if channel in ASSISTED else Dossier.Channel.COUNTER,
-        filed_by=_account(actor),
+        filed_by=account_of(actor),
         mandate_requester=requester[:200],
         mandate_consent_at=timezone.now(),
         team=demarche.team,
@@ -730,8 +728,8 @@ def dossier_take(*, dossier: Dossier, actor: Actor) -> Dossier:
     if locked.state != Dossier.State.FILED:
         return locked
     locked.state = Dossier.State.INSTRUCTION
-    if locked.assignee_id is None and _account(actor) is not None:
-        locked.assignee = _account(actor)
+    if locked.assignee_id is None and account_of(actor) is not None:
+        locked.assignee = account_of(actor)
     locked.save(update_fields=["state", "assignee", "updated_at"])
     _event(
         locked, DossierEvent.Kind.STATE, actor=actor, public=True, body=str(Dossier.State.INSTRUCTION.label)
@@ -801,7 +799,7 @@ def dossier_request_pieces(*, dossier: Dossier, actor: Actor, pieces: str) -> Do
     _refresh_deadline(locked)
     locked.save(update_fields=["state", "deadline", "updated_at"])
     _event(locked, DossierEvent.Kind.PIECES, actor=actor, public=True, body=pieces)
-    DossierMessage.objects.create(dossier=locked, author=_account(actor), body=pieces)
+    DossierMessage.objects.create(dossier=locked, author=account_of(actor), body=pieces)
     audit_record(
         commune=locked.commune,
         actor=actor,
@@ -863,7 +861,7 @@ def dossier_annotate(*, dossier: Dossier, actor: Actor, body: str) -> DossierEve
     if not body:
         raise DossierError({"note": _("L'annotation est vide.")})
     event = DossierEvent.objects.create(
-        dossier=locked, kind=DossierEvent.Kind.NOTE, body=body[:4000], author=_account(actor)
+        dossier=locked, kind=DossierEvent.Kind.NOTE, body=body[:4000], author=account_of(actor)
     )
     audit_record(
         commune=locked.commune,
@@ -881,7 +879,9 @@ def message_send(
 ) -> DossierMessage:
     """The mairie writes to the applicant (with a file); the applicant is told by e-mail."""
     locked = _locked(dossier, actor)
-    message = _message(locked, body=body, attachment=attachment, from_applicant=False, author=_account(actor))
+    message = _message(
+        locked, body=body, attachment=attachment, from_applicant=False, author=account_of(actor)
+    )
     audit_record(
         commune=locked.commune,
         actor=actor,

@@ -21,7 +21,7 @@ from beffroi.accounts import services as account_services
 from beffroi.accounts.guards import require_capability
 from beffroi.accounts.models import Role
 from beffroi.core import modules
-from beffroi.core.annotations import Actor
+from beffroi.core.annotations import Actor, account_of
 from beffroi.core.guards import ensure_owned
 from beffroi.core.models import RESERVED_SLUGS, Commune
 from beffroi.core.services import audit_record, commune_create, commune_update
@@ -316,7 +316,7 @@ def news_create(
         title=title.strip(),
         body=body.strip(),
         published_on=published_on or timezone.localdate(),
-        author=actor if actor is not None and actor.is_authenticated else None,
+        author=account_of(actor),
     )
     item.full_clean()
     item.save()
