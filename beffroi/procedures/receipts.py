@@ -21,6 +21,7 @@ from beffroi.procedures.fields import display_value
 from beffroi.procedures.forms import agent_wording
 from beffroi.procedures.messages import france_communes
 from beffroi.procedures.models import Dossier, Regime
+from beffroi.territory.selectors import address_near_label
 
 
 def service(dossier: Dossier) -> dict[str, str]:
@@ -279,7 +280,7 @@ def located(dossier: Dossier, value: Any) -> dict[str, str] | None:
     except (TypeError, ValueError):
         return None
     if point.get("source") == "carte":
-        near = selectors.address_near(commune=dossier.commune, latitude=latitude, longitude=longitude)
+        near = address_near_label(commune=dossier.commune, latitude=latitude, longitude=longitude)
         where = (
             _("Point placé sur la carte par le demandeur, près du %(address)s") % {"address": near}
             if near

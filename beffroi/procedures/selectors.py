@@ -22,7 +22,7 @@ from beffroi.procedures.models import (
     DossierFile,
     DossierMessage,
 )
-from beffroi.territory.selectors import address_nearest, place_list
+from beffroi.territory.selectors import place_list
 
 QUEUE_STATES = ("ouverts", *Dossier.State.values)
 
@@ -280,13 +280,6 @@ def decision_templates_for(*, dossier: Dossier) -> list[DecisionTemplate]:
     return sorted(
         fitting, key=lambda t: not any(n.startswith("champ.") for n in letters.PLACEHOLDER.findall(t.body))
     )
-
-
-def address_near(*, commune: Commune, latitude: float, longitude: float) -> str:
-    """The label of the commune's address nearest to a point (« 12 place du Marché »), '' when none lies within
-    the distance its address base answers for (territory's `address_nearest`)."""
-    found = address_nearest(commune=commune, latitude=latitude, longitude=longitude)
-    return found[0].label if found else ""
 
 
 def decision_template_get(*, commune: Commune, pk: int) -> DecisionTemplate | None:

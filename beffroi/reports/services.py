@@ -251,10 +251,9 @@ def _near_address(
     """The label of the commune's address nearest to the point (its Base Adresse Locale), or ""."""
     if latitude is None or longitude is None:
         return ""
-    found = territory_selectors.address_nearest(
+    return territory_selectors.address_near_label(
         commune=commune, latitude=float(latitude), longitude=float(longitude)
-    )
-    return found[0].label[:255] if found else ""
+    )[:255]
 
 
 @transaction.atomic

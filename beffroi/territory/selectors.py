@@ -211,6 +211,13 @@ def address_nearest(
     return best
 
 
+def address_near_label(*, commune: Commune, latitude: float, longitude: float) -> str:
+    """The label of the commune's address nearest to a point (« 12 place du Marché »), '' when none lies within
+    the distance `address_nearest` answers for."""
+    found = address_nearest(commune=commune, latitude=latitude, longitude=longitude)
+    return found[0].label if found else ""
+
+
 def map_layer_list(*, commune: Commune) -> QuerySet[MapLayer]:
     """The commune's base-map layers, without their features (the administration page's summary)."""
     return MapLayer.objects.filter(commune=commune).defer("features")

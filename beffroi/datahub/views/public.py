@@ -26,7 +26,7 @@ from beffroi.datahub import labels, selectors
 from beffroi.datahub.ngsild.entities import latest_instant
 from beffroi.datahub.ngsild.vocabulary import short_name
 from beffroi.territory.maps import static_plan
-from beffroi.territory.selectors import address_nearest
+from beffroi.territory.selectors import address_near_label
 
 PERIOD_LABELS = {
     "day": gettext_lazy("24 heures"),
@@ -416,8 +416,8 @@ def _entity_place(commune, entity) -> dict[str, Any]:
     (the dashboard's script, one point) and, for a page read without JavaScript, the town plan around it."""
     if entity.lat is None or entity.lon is None:
         return {"place": "", "map": None, "static_map": ""}
-    nearest = address_nearest(commune=commune, latitude=entity.lat, longitude=entity.lon)
-    place = _("près du %(address)s") % {"address": nearest[0].label} if nearest else ""
+    near = address_near_label(commune=commune, latitude=entity.lat, longitude=entity.lon)
+    place = _("près du %(address)s") % {"address": near} if near else ""
     name = str(entity)
     return {
         "place": place,

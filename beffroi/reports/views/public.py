@@ -23,7 +23,7 @@ from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
 from beffroi.reports.questions import answers_readable
 from beffroi.territory.maps import basemap_config, static_plan
 from beffroi.territory.selectors import (
-    address_nearest,
+    address_near_label,
     address_search,
     map_layers_version,
     place_get,
@@ -348,10 +348,9 @@ def create(request, category: str):
     near = ""
     if lat is not None and not place:
         try:
-            found = address_nearest(commune=commune, latitude=float(lat), longitude=float(lon or ""))
+            near = address_near_label(commune=commune, latitude=float(lat), longitude=float(lon or ""))
         except (TypeError, ValueError):
-            found = None
-        near = found[0].label if found else ""
+            near = ""
     try:
         nearby = selectors.report_nearby(commune=commune, category=category_obj, latitude=lat, longitude=lon)
     except (TypeError, ValueError):
