@@ -61,6 +61,7 @@ def isolated_settings(media_root: Path) -> override_settings:
         CSRF_COOKIE_SECURE=False,
         LANGUAGE_COOKIE_SECURE=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        BEFFROI_PAGE_CACHE_SECONDS=0,  # a test reads its own writes at once (tests/core/test_page_cache.py)
     )
 
 

@@ -10,10 +10,12 @@ from beffroi.core import home as home_sections
 from beffroi.core import modules, selectors
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import NotPublished
+from beffroi.core.page_cache import public_page
 from beffroi.core.problems import machine_error
 
 
 @require_safe
+@public_page
 def home(request):
     if request.commune is None:
         query = request.GET.get("q", "").strip()[:100]

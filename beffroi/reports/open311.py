@@ -33,7 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from beffroi.accounts.guards import require_open_to_public
-from beffroi.core import fragments, tenancy
+from beffroi.core import fragments, page_cache, tenancy
 from beffroi.core.annotations import JSONObject
 from beffroi.core.api_auth import key_from_request
 from beffroi.core.guards import NotPublished, parse_pk
@@ -599,7 +599,12 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint
 def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The public list, kept a few seconds for clients without a key like a public page (core.page_cache)."""
     commune = jurisdiction(request)
+    return page_cache.answer(request, commune, lambda: _list_answer(request, fmt, commune))
+
+
+def _list_answer(request: HttpRequest, fmt: str, commune: Commune) -> HttpResponse:
     qs = Report.objects.filter(commune=commune)
     ids = _param(request, "service_request_id")
     if ids:  # overrides every other filter

@@ -28,6 +28,7 @@ from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.forms import files_with_held, keep_pictures, release_held
+from beffroi.core.page_cache import public_page
 from beffroi.core.pictures import picture_response
 
 
@@ -380,6 +381,7 @@ def vote_done(request, slug):
 
 @require_safe
 @commune_required
+@public_page
 def results(request, slug):
     """The published results. Their content changes only with the stored count (a new count stores new results)
     and with the budget's title, address, amount and ballot type: it is kept in the `fragments` cache under the

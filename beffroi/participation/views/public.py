@@ -20,6 +20,7 @@ from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
 from beffroi.core.forms import files_with_held, keep_pictures, release_held
+from beffroi.core.page_cache import public_page
 from beffroi.core.pictures import picture_response
 from beffroi.participation import answers, forms, selectors, services, sortition
 from beffroi.participation.models import Audience, Comment, ProposalStatus
@@ -34,6 +35,7 @@ def _staff(request) -> bool:
 
 @require_safe
 @commune_required
+@public_page
 def index(request):
     """The consultations, proposals, meetings and panels. The page's content is kept in the `fragments` cache
     under every value it shows (`shown`), read from the lists each time: a change to any of them, or a

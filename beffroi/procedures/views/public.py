@@ -20,6 +20,7 @@ from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.confirm import confirmation_page
 from beffroi.core.decorators import commune_required
 from beffroi.core.guards import parse_pk
+from beffroi.core.page_cache import public_page
 from beffroi.procedures import receipts, schema, selectors, services
 from beffroi.procedures.forms import (
     MessageForm,
@@ -36,6 +37,7 @@ from beffroi.territory.maps import basemap_config
 
 @require_safe
 @commune_required  # the module switch is core.modules.ModuleSwitchMiddleware
+@public_page
 def index(request) -> HttpResponse:
     mine = (
         selectors.dossiers_of_account(commune=request.commune, user=request.user)[:20]

@@ -17,6 +17,7 @@ from beffroi.core.decorators import commune_required
 from beffroi.core.formatting import NBSP
 from beffroi.core.forms import files_with_held, keep_pictures, release_held
 from beffroi.core.guards import parse_pk
+from beffroi.core.page_cache import public_page
 from beffroi.reports import rows as list_rows
 from beffroi.reports import selectors, services
 from beffroi.reports.forms import ReportForm, StartForm, TrackForm, raw_answers
@@ -122,6 +123,7 @@ def map_context(commune) -> dict:
 
 @require_safe
 @commune_required  # the module switch is core.modules.ModuleSwitchMiddleware
+@public_page
 def index(request):
     category, status = _filters(request)
     reports = selectors.report_public_list(commune=request.commune, category=category, status=status)
@@ -189,6 +191,7 @@ def map_view(request):
 
 @require_safe
 @commune_required
+@public_page
 def detail(request, pk: int):
     report = selectors.report_public_get(commune=request.commune, pk=pk)
     if report is None:
@@ -415,6 +418,7 @@ def track_form(request):
 
 @require_safe
 @commune_required
+@public_page
 def track(request, code: str):
     """The page the receipt leads to (no account needed): the public page, plus what the resident sent — their
     answers to the category's questions and their photos, those not yet checked by an agent included (marked so).

@@ -1,0 +1,136 @@
+"""A commune's busiest public pages, kept a few seconds for visitors without an account (core.page_cache).
+
+What is asserted is what a visitor would notice: a page served again is the page (its forms work with the
+visitor's own CSRF token), whoever signed in or just wrote sees fresh pages, a new name or a module switched off
+shows at once, and nothing of one commune is served for another.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from beffroi.reports import services as reports
+from tests.factories import member
+
+LIST = "/valbourg/signalements/"
+
+
+@pytest.fixture(autouse=True)
+def _pages_kept(settings):
+    settings.BEFFROI_PAGE_CACHE_SECONDS = 30
+    caches["pages"].clear()
+
+
+@pytest.fixture
+def pothole(valbourg):
+    return reports.category_create(commune=valbourg, code="voirie", name="Voirie", actor=None)
+
+
+def _file(commune, category, description):
+    return reports.report_create(
+        commune=commune,
+        category=category,
+        description=description,
+        latitude=Decimal("47.318"),
+        longitude=Decimal("4.832"),
+    )
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_visitor_without_an_account_is_served_the_page_kept_and_its_forms_work(valbourg, pothole):
+    _file(valbourg, pothole, "Nid-de-poule rue Haute")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page = first.get(LIST).content.decode()
+    assert "Nid-de-poule rue Haute" in page
+
+    _file(valbourg, pothole, "Lampadaire éteint")  # written behind the page's back (no request of a visitor)
+    again = second.get(LIST)
+    html = again.content.decode()
+    assert again.status_code == 200 and "Nid-de-poule rue Haute" in html
+    assert "Lampadaire éteint" not in html  # the same page, kept: rendered once for both visitors
+    assert again["Content-Type"].startswith("text/html") and again["Content-Language"] == "fr"
+    assert "Content-Security-Policy" in again  # the middleware around the view still dresses the answer
+
+    # each visitor's copy carries their own CSRF token, and the language switch of the kept page works
+    assert _token(html) != _token(page)
+    switched = second.post(
+        "/i18n/setlang/", {"language": "en", "next": LIST, "csrfmiddlewaretoken": _token(html)}
+    )
+    assert switched.status_code == 302
+    assert "Lampadaire éteint" in second.get(LIST).content.decode()  # English: another page, rendered now
+
+
+def test_whoever_is_signed_in_sees_the_page_as_it_is_now(client, valbourg, pothole):
+    client.get(LIST)
+    _file(valbourg, pothole, "Banc cassé")
+    client.force_login(member(valbourg, "habitant", "lea@valbourg.test"))
+    assert "Banc cassé" in client.get(LIST).content.decode()
+
+
+def test_whoever_just_wrote_sees_what_they_did_at_once(valbourg, pothole):
+    report = _file(valbourg, pothole, "Trou devant l'école")
+    detail = f"/valbourg/signalements/{report.pk}/"
+    supports = re.compile(r"Soutiens</dt><dd>(\d+)</dd>")
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(detail).content.decode()
+    assert supports.search(html).group(1) == "0"
+
+    answer = visitor.post(f"{detail}soutenir/", {"csrfmiddlewaretoken": _token(html)})
+    assert answer.status_code == 302
+    assert answer.cookies["beffroi_frais"]["max-age"] == 30
+    assert supports.search(visitor.get(detail).content.decode()).group(1) == "1"
+
+    # another visitor is served the page kept a few seconds more; one holding the cookie is not
+    assert supports.search(Client().get(detail).content.decode()).group(1) == "0"
+    fresh = Client()
+    fresh.cookies["beffroi_frais"] = "1"
+    assert supports.search(fresh.get(detail).content.decode()).group(1) == "1"
+
+
+def test_a_new_name_or_a_module_switched_off_shows_at_once(client, valbourg, pothole):
+    assert "Valbourg" in client.get(LIST).content.decode()
+    valbourg.name = "Valbourg-sur-Ouche"
+    valbourg.save()
+    assert "Valbourg-sur-Ouche" in client.get(LIST).content.decode()
+
+    valbourg.enabled_modules = [m for m in valbourg.enabled_modules if m != "reports"]
+    valbourg.save()
+    assert client.get(LIST).status_code == 404
+
+
+def test_nothing_of_one_commune_is_served_for_another(client, valbourg, hautmesnil, pothole):
+    _file(valbourg, pothole, "Trou à Valbourg")
+    assert "Trou à Valbourg" in client.get(LIST).content.decode()
+    other = client.get("/hautmesnil/signalements/").content.decode()
+    assert "Trou à Valbourg" not in other and "Hautmesnil" in other
+
+
+def test_a_page_is_not_kept_when_it_is_turned_off(client, settings, valbourg, pothole):
+    settings.BEFFROI_PAGE_CACHE_SECONDS = 0
+    client.get(LIST)
+    _file(valbourg, pothole, "Poubelle renversée")
+    assert "Poubelle renversée" in client.get(LIST).content.decode()
+    answer = client.post("/i18n/setlang/", {"language": "en", "next": LIST})
+    assert "beffroi_frais" not in answer.cookies
+
+
+def test_the_open311_list_is_kept_for_clients_without_a_key_and_follows_the_module_switch(
+    client, valbourg, pothole
+):
+    url = "/open311/v2/requests.json?jurisdiction_id=valbourg"
+    _file(valbourg, pothole, "Trou rue Basse")
+    assert [r["description"] for r in client.get(url).json()] == ["Trou rue Basse"]
+    _file(valbourg, pothole, "Trou rue Neuve")
+    assert len(client.get(url).json()) == 1  # kept
+    assert len(client.get(url + "&status=open").json()) == 2  # another question, answered now
+
+    valbourg.enabled_modules = [m for m in valbourg.enabled_modules if m != "reports"]
+    valbourg.save()
+    gone = client.get(url)
+    assert gone.status_code == 404 and gone.json()[0]["code"] == 404
