@@ -70,6 +70,11 @@ class GroupCount:
     total_cost: float | None
     endowment: float | None
 
+    @property
+    def money_left(self) -> float:
+        """What the envelope's count did not spend."""
+        return self.amount - (self.total_cost or 0)
+
     def to_json(self) -> JSON:
         return {
             "name": self.name,
@@ -105,6 +110,11 @@ class LeftoverCount:
     amount: float | None
     winners: tuple[str, ...]
     total_cost: float | None
+
+    @property
+    def money_left(self) -> float:
+        """What the completion did not spend of the money the envelopes left."""
+        return (self.amount or 0) - (self.total_cost or 0)
 
     def to_json(self) -> JSON:
         return {"amount": self.amount, "winners": list(self.winners), "total_cost": self.total_cost}
@@ -355,9 +365,9 @@ def money_left(project: ProjectCount, data: BudgetCount) -> float | None:
     if data.rule == "greedy" and project.budget_left is not None:
         return project.budget_left
     if data.leftover:
-        return (data.leftover.amount or 0) - (data.leftover.total_cost or 0)
+        return data.leftover.money_left
     group = next((g for g in data.groups if g.name == project.group), None)
-    return group.amount - (group.total_cost or 0) if group else None
+    return group.money_left if group else None
 
 
 # Why a project was not funded, in words a resident reads (the results page words each cause):
@@ -436,11 +446,9 @@ def unspent_money(data: BudgetCount, budget_amount: int) -> Unspent:
     kept = False
     unassigned: float = 0
     if data.leftover is not None:
-        pots = [((data.leftover.amount or 0) - (data.leftover.total_cost or 0), unfunded)]
+        pots = [(data.leftover.money_left, unfunded)]
     elif data.groups:
-        pots = [
-            (g.amount - (g.total_cost or 0), [p for p in unfunded if p.group == g.name]) for g in data.groups
-        ]
+        pots = [(g.money_left, [p for p in unfunded if p.group == g.name]) for g in data.groups]
         kept = len(data.groups) > 1 or any(g.name for g in data.groups)
         unassigned = max(budget_amount - sum(g.amount for g in data.groups), 0)
     else:

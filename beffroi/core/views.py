@@ -60,7 +60,12 @@ def legal_notice(request):
         "address": settings.BEFFROI_HOSTING_ADDRESS,
         "phone": settings.BEFFROI_HOSTING_PHONE,
     }
-    return render(request, "core/legal_notice.html", {"hosting": hosting})
+    # the one third-party origin a page may load from: the map tiles' service (listed in the CSP)
+    tiles = {
+        "host": settings.BEFFROI_TILE_ORIGIN.split("://", 1)[-1],
+        "attribution": settings.BEFFROI_TILE_ATTRIBUTION,
+    }
+    return render(request, "core/legal_notice.html", {"hosting": hosting, "tiles": tiles})
 
 
 @require_safe

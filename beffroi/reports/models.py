@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from beffroi.core.codes import format_code
 from beffroi.core.models import Commune
 from beffroi.reports.presets import shipped_category_text, shipped_state_label
+from beffroi.territory.selectors import near_words
 
 QUESTION_TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
@@ -122,11 +123,6 @@ class State(models.Model):
         return self.kind == self.Kind.OPEN
 
 
-def near_label(address: str) -> str:
-    """« près du 14 rue des Écoles » (empty when there is no address)."""
-    return _("près du %(address)s") % {"address": address} if address else ""
-
-
 def location_words(*, typed: str, place_name: str | None, place_address: str | None, near: str) -> str:
     """Where a report is, in words. The place the person chose comes first, by its name (« Salle des fêtes »),
     with what they typed beside it when it says more than the place's own name or address; else the address
@@ -136,7 +132,7 @@ def location_words(*, typed: str, place_name: str | None, place_address: str | N
         if typed and typed.lower() not in (place_name.lower(), (place_address or "").strip().lower()):
             return f"{place_name} — {typed}"
         return place_name
-    return typed or near_label(near)
+    return typed or near_words(near)
 
 
 class Report(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from beffroi.accounts.models import Membership, Role
 from beffroi.core.annotations import Actor
@@ -216,6 +217,11 @@ def address_near_label(*, commune: Commune, latitude: float, longitude: float) -
     the distance `address_nearest` answers for."""
     found = address_nearest(commune=commune, latitude=latitude, longitude=longitude)
     return found[0].label if found else ""
+
+
+def near_words(address: str) -> str:
+    """« près du 14 rue des Écoles », where a point stands in words from its nearest address ('' without one)."""
+    return gettext("près du %(address)s") % {"address": address} if address else ""
 
 
 def map_layer_list(*, commune: Commune) -> QuerySet[MapLayer]:

@@ -558,3 +558,15 @@ def test_the_legal_notice_names_the_publication_director_and_the_host(client, ro
     assert "Directeur ou directrice de la publication\u00a0: Odile Martin, maire." in html
     assert "hébergé par Syndicat numérique des Alpes, 3 rue du Lac, 38000 Grenoble." in html
     assert "04 76 11 22 33" in html
+
+
+def test_the_legal_notice_names_the_map_tiles_service_it_loads_from(client, rovon, settings):
+    settings.BEFFROI_TILE_ORIGIN = "https://data.geopf.fr"
+    settings.BEFFROI_TILE_ATTRIBUTION = "© IGN – Plan IGN"
+    html = client.get("/rovon/mentions-legales").content.decode()
+    assert "chargées depuis data.geopf.fr (© IGN – Plan IGN)" in html
+    assert "aucun service tiers" not in html
+
+    settings.BEFFROI_TILE_ORIGIN = ""  # BEFFROI_TILE_URL=none: the commune's own layers only
+    html = client.get("/rovon/mentions-legales").content.decode()
+    assert "sans aucun service tiers" in html and "chargées depuis" not in html

@@ -115,7 +115,9 @@ register(
         "glouton : par voix décroissantes, en sautant les projets qui ne tiennent pas",
         lambda election, tb, ef, verify: greedy(election, tie_breaking=tb),
         pabulib="greedy",
-        budget_label=gettext_noop("glouton : par voix décroissantes"),
+        budget_label=gettext_noop(
+            "au plus grand nombre de voix : les projets les plus soutenus d'abord, tant que l'enveloppe le permet"
+        ),
     )
 )
 register(
@@ -153,7 +155,9 @@ register(
             election, tie_breaking=tb, eligibility_factor=ef, verify=verify
         ),
         pabulib="equalshares/add1",
-        budget_label=gettext_noop("méthode des parts égales (avec complément Add1)"),
+        budget_label=gettext_noop(
+            "parts égales (recommandée) : chaque votant dispose d'une part égale de l'enveloppe, pour que chaque groupe de votants ait des projets retenus"
+        ),
         verifiable=True,
     )
 )

@@ -27,7 +27,7 @@ from beffroi.datahub import labels, selectors
 from beffroi.datahub.ngsild.entities import latest_instant
 from beffroi.datahub.ngsild.vocabulary import short_name
 from beffroi.territory.maps import static_plan
-from beffroi.territory.selectors import address_near_label
+from beffroi.territory.selectors import address_near_label, near_words
 
 PERIOD_LABELS = {
     "day": gettext_lazy("24 heures"),
@@ -419,7 +419,7 @@ def _entity_place(commune, entity) -> dict[str, Any]:
     if entity.lat is None or entity.lon is None:
         return {"place": "", "map": None, "static_map": ""}
     near = address_near_label(commune=commune, latitude=entity.lat, longitude=entity.lon)
-    place = _("près du %(address)s") % {"address": near} if near else ""
+    place = near_words(near)
     name = str(entity)
     return {
         "place": place,

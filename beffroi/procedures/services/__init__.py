@@ -1,5 +1,6 @@
-"""Writes of the Démarches en ligne module, by sub-domain: démarches and their forms (`demarches`), dossiers
-from draft to decision (`dossiers`). `from beffroi.procedures import services; services.dossier_submit(...)`."""
+"""Writes of the Démarches en ligne module, by sub-domain: démarches and their forms (`demarches`), dossiers on
+the applicant's side (`dossiers`), their instruction up to the decision (`instruction`).
+`from beffroi.procedures import services; services.dossier_submit(...)`."""
 
 from beffroi.procedures.services.demarches import (
     DemarcheError,
@@ -20,26 +21,28 @@ from beffroi.procedures.services.demarches import (
 from beffroi.procedures.services.dossiers import (
     DossierError,
     LetterError,
-    dossier_annotate,
-    dossier_assign,
-    dossier_decide,
     dossier_file_api,
     dossier_file_for,
     dossier_missing,
-    dossier_request_pieces,
     dossier_save,
     dossier_start,
     dossier_submit,
-    dossier_take,
     draft_delete,
     field_context,
+    message_from_applicant,
+    rate_limit_check,
+)
+from beffroi.procedures.services.instruction import (
+    dossier_annotate,
+    dossier_assign,
+    dossier_decide,
+    dossier_request_pieces,
+    dossier_take,
     implicit_decision_born,
     letter_errors,
     letter_prefill,
     letter_values,
-    message_from_applicant,
     message_send,
-    rate_limit_check,
     reminders_send,
 )
 
