@@ -46,7 +46,14 @@ class BudgetForm(forms.ModelForm):
             "followup_at": DATE_WIDGET,
             "description": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"slug": _("Partie de l'adresse de la page (ex. bp-2026).")}
+        help_texts = {
+            "slug": _("Partie de l'adresse de la page (ex. bp-2026)."),
+            "rule": _(
+                "Parts égales : chaque votant dispose d'une part égale de l'enveloppe, pour que chaque groupe de "
+                "votants ait des projets retenus. Au plus grand nombre de voix : les projets les plus soutenus "
+                "d'abord, tant que l'enveloppe le permet."
+            ),
+        }
 
     def __init__(self, *args, commune, **kwargs):
         self.commune = commune

@@ -115,9 +115,7 @@ register(
         "glouton : par voix décroissantes, en sautant les projets qui ne tiennent pas",
         lambda election, tb, ef, verify: greedy(election, tie_breaking=tb),
         pabulib="greedy",
-        budget_label=gettext_noop(
-            "au plus grand nombre de voix : les projets les plus soutenus d'abord, tant que l'enveloppe le permet"
-        ),
+        budget_label=gettext_noop("au plus grand nombre de voix"),
     )
 )
 register(
@@ -155,9 +153,7 @@ register(
             election, tie_breaking=tb, eligibility_factor=ef, verify=verify
         ),
         pabulib="equalshares/add1",
-        budget_label=gettext_noop(
-            "parts égales (recommandée) : chaque votant dispose d'une part égale de l'enveloppe, pour que chaque groupe de votants ait des projets retenus"
-        ),
+        budget_label=gettext_noop("parts égales (recommandée)"),
         verifiable=True,
     )
 )
