@@ -83,6 +83,7 @@ class CommuneCatalogue:
     elsewhere_count: int
     closed_count: int
     territory_known: bool
+    territory: str  # « Côte-d'Or, Bourgogne-Franche-Comté », or "" (commune_territory)
 
 
 def mechanism_catalogue(
@@ -118,12 +119,23 @@ def mechanism_catalogue(
         elsewhere_count=elsewhere,
         closed_count=len(closed),
         territory_known=territory_known,
+        territory=_territory_words(profile),
     )
 
 
-def mechanism_scope(*, commune: Commune, mechanism: Mechanism) -> TerritoryScope:
-    """Where ``mechanism`` may be sought, seen from ``commune`` (its sheet says when it is for elsewhere)."""
-    return _scope(mechanism, commune_profile(commune=commune))
+@dataclass(frozen=True)
+class MechanismPlace:
+    """Where a mechanism may be sought seen from a commune, and the commune's territory in words."""
+
+    scope: TerritoryScope
+    territory: str
+
+
+def mechanism_place(*, commune: Commune, mechanism: Mechanism) -> MechanismPlace:
+    """Where ``mechanism`` may be sought, seen from ``commune`` (its sheet says when it is for elsewhere), and
+    the commune's département and region in words, from one reading of the commune's profile."""
+    profile = commune_profile(commune=commune)
+    return MechanismPlace(scope=_scope(mechanism, profile), territory=_territory_words(profile))
 
 
 def _scope(mechanism: Mechanism, profile: CommuneProfile) -> TerritoryScope:
@@ -133,10 +145,9 @@ def _scope(mechanism: Mechanism, profile: CommuneProfile) -> TerritoryScope:
     return scope
 
 
-def commune_territory(*, commune: Commune) -> str:
+def _territory_words(profile: CommuneProfile) -> str:
     """The commune's département and region as the catalogue names them (« Côte-d'Or,
     Bourgogne-Franche-Comté »); empty when the département is not recorded."""
-    profile = commune_profile(commune=commune)
     if not profile.departement:
         return ""
     vocab = load_vocabulary()

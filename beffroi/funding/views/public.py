@@ -68,7 +68,7 @@ def mechanism_list(request):
             "stages": list(vocab.stages.items()),
             "funder_kinds": sorted(vocab.funder_kinds.items(), key=lambda kv: kv[1]),
             "selected": selected,
-            "territory": selectors.commune_territory(commune=request.commune),
+            "territory": catalogue.territory,
             "all_zones_url": _filtered_url(selected, zone=ALL_ZONES),
             "show_closed_url": _filtered_url(selected, clotures=SHOW_CLOSED) + "#clotures",
             "ALL_ZONES": ALL_ZONES,
@@ -113,6 +113,7 @@ def zone_label(mechanism: Mechanism, vocab: Vocabulary) -> str:
 def mechanism_detail(request, code: str):
     mechanism = selectors.mechanism_get(code=code)
     vocab = selectors.vocabulary()
+    place = selectors.mechanism_place(commune=request.commune, mechanism=mechanism)
     return render(
         request,
         "funding/mechanism_detail.html",
@@ -129,9 +130,8 @@ def mechanism_detail(request, code: str):
             "zonages": [vocab.zonages.get(z, (z, ""))[0] for z in mechanism.zonages],
             "conditions": [vocab.conditions.get(c, c) for c in mechanism.conditions],
             "closed": mechanism.is_closed(timezone.localdate()),
-            "elsewhere": selectors.mechanism_scope(commune=request.commune, mechanism=mechanism)
-            is TerritoryScope.ELSEWHERE,
-            "territory": selectors.commune_territory(commune=request.commune),
+            "elsewhere": place.scope is TerritoryScope.ELSEWHERE,
+            "territory": place.territory,
             # The maintainers' notes (what a check corrected, what a source lacks) are for the team that keeps
             # the catalogue, the platform operator (staff accounts), not for residents or élus.
             "show_editor_notes": request.user.is_active and request.user.is_staff,
