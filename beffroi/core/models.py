@@ -128,6 +128,9 @@ class Commune(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised when what the public pages show must change at once for everyone (a photo withdrawn): the pages
+    # kept for visitors without an account are keyed by the commune's row (core.page_cache).
+    pages_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("commune")

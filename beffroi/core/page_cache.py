@@ -9,8 +9,10 @@ default; 0 turns it off), to the visitors it is the same for. Every guard before
 request (the commune, the module switch, the method); only the view's work is saved.
 
 The page is kept per process, under the address (host, path and query), the language, and every column of the
-commune's row: a new name, logo, address, opening hours or module shows at once. What else changes — a new
-report, a status, a reading — shows within those seconds to other visitors, and at once to:
+commune's row: a new name, logo, address, opening hours or module shows at once, and what must leave the pages
+at once for everyone (a photo withdrawn) calls ``core.services.commune_pages_renew``, which changes that row.
+What else changes — a new report, a status, a reading — shows within those seconds to other visitors, and at
+once to:
 
 - anyone with a session (signed in, a support given, a message to show): never served from the cache;
 - whoever wrote something from this browser in the last seconds (a report sent, a vote cast): a successful

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -199,6 +199,14 @@ def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
             commune=key.commune, actor=actor, action="apikey.revoke", obj=key, summary=f"bfr_{key.prefix}…"
         )
     return key
+
+
+def commune_pages_renew(*, commune: Commune) -> None:
+    """Every public page kept for visitors without an account (core.page_cache) is rendered again on its next
+    visit, in every server process: for what must not stay shown a few seconds more (a photo withdrawn).
+
+    Not audited: the action that calls it is."""
+    Commune.objects.filter(pk=commune.pk).update(pages_version=F("pages_version") + 1)
 
 
 def apikey_touch(*, key: ApiKey) -> None:

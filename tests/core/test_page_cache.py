@@ -134,3 +134,31 @@ def test_the_open311_list_is_kept_for_clients_without_a_key_and_follows_the_modu
     valbourg.save()
     gone = client.get(url)
     assert gone.status_code == 404 and gone.json()[0]["code"] == 404
+
+
+def test_a_photo_withdrawn_leaves_the_kept_pages_at_once(client, valbourg, pothole):
+    import io
+
+    from PIL import Image
+
+    from beffroi.reports.models import ReportPhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    report = reports.report_create(
+        commune=valbourg,
+        category=pothole,
+        description="Plaque d'égout",
+        latitude=Decimal("47.318"),
+        longitude=Decimal("4.832"),
+        photos=[buffer.getvalue()],
+    )
+    photo = ReportPhoto.objects.get(report=report)
+    agent = member(valbourg, "agent", "agent-photos@valbourg.test")
+    reports.photo_set_published(photo=photo, actor=agent, published=True)
+    detail = f"/valbourg/signalements/{report.pk}/"
+    shown = f"/valbourg/signalements/photo/{photo.pk}/"
+    assert shown in client.get(detail).content.decode()
+
+    reports.photo_set_published(photo=photo, actor=agent, published=False)  # a face in the picture
+    assert shown not in client.get(detail).content.decode()
