@@ -107,8 +107,8 @@ def _served(request: HttpRequest, kept: tuple[bytes, list[tuple[str, str]]]) -> 
 
 
 def answer(request: HttpRequest, commune: Commune | None, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The answer kept for this request of this commune's, else ``render()``'s, kept when it may be: for a view
-    that resolves its commune itself (an API naming its jurisdiction), after its own guards."""
+    """The answer kept for this request to ``commune``, else what ``render()`` answers, kept when it may be. For a
+    view that resolves its commune itself (an API naming its jurisdiction): call it after the view's guards."""
     timeout = seconds()
     if timeout <= 0 or commune is None or not _servable(request):
         return render()
