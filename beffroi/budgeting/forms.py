@@ -49,9 +49,11 @@ class BudgetForm(forms.ModelForm):
         help_texts = {
             "slug": _("Partie de l'adresse de la page (ex. bp-2026)."),
             "rule": _(
-                "Parts égales : chaque votant dispose d'une part égale de l'enveloppe, pour que chaque groupe de "
-                "votants ait des projets retenus. Au plus grand nombre de voix : les projets les plus soutenus "
-                "d'abord, tant que l'enveloppe le permet."
+                "Parts égales : l'argent est partagé à égalité entre les votants, et chaque projet est payé avec "
+                "les parts de ceux qui l'ont choisi, si elles y suffisent ; les parts sont ensuite augmentées pour "
+                "dépenser le plus possible, mais une partie de l'argent peut rester non attribuée. Un projet très "
+                "soutenu par un même groupe ne prend pas tout. Au plus grand nombre de voix : les projets les plus "
+                "soutenus d'abord, tant que l'argent suffit."
             ),
         }
 

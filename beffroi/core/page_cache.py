@@ -1,7 +1,7 @@
 """A commune's busiest public pages kept a few seconds for visitors without an account.
 
 What a visitor without an account sees of a commune's home, its list of reports, a report's page, the budget's
-results, the data dashboard, the démarches and the consultations — and what an Open311 client without a key
+results, the démarches and the consultations — and what an Open311 client without a key
 reads of its list of requests — is the same for every such visitor at a given
 moment: under load, rendering it again for each of them is most of the server's work (bench/syndicat.py). A view
 marked ``@public_page`` is rendered once and its page served again, for ``BEFFROI_PAGE_CACHE_SECONDS`` (30 by
@@ -9,15 +9,16 @@ default; 0 turns it off), to the visitors it is the same for. Every guard before
 request (the commune, the module switch, the method); only the view's work is saved.
 
 The page is kept per process, under the address (host, path and query), the language, and every column of the
-commune's row: a new name, logo, address, opening hours or module shows at once, and what must leave the pages
-at once for everyone (a photo withdrawn) calls ``core.services.commune_pages_renew``, which changes that row.
-What else changes — a new report, a status, a reading — shows within those seconds to other visitors, and at
-once to:
+commune's row: a new name, logo, address, opening hours or module shows at once. Every write made through the
+commune's site (a report sent, a support given, an agent's action) changes that row too
+(``core.services.commune_pages_renew``, called by ``FreshAfterWriteMiddleware``; not for a view marked
+``@shows_on_no_kept_page``: a secret ballot changes no public page), and so do a report created through an API
+(reports' services) and a photo withdrawn: everyone's next page of the commune is rendered again, in every
+process, and a status never goes back to the old one on a reload. Only what changes without a request to the
+site (a task of the worker, a date passing) shows within those seconds. Served fresh pages always:
 
-- anyone with a session (signed in, a support given, a message to show): never served from the cache;
-- whoever wrote something from this browser in the last seconds (a report sent, a vote cast): a successful
-  write leaves the cookie ``beffroi_frais`` (``FreshAfterWriteMiddleware``) and its holder is served fresh
-  pages until it expires.
+- anyone with a session (signed in, a support given, a message to show);
+- whoever wrote something from this browser in the last seconds (the cookie ``beffroi_frais``).
 
 Only a 200 answer to a GET is kept, and only when the view set no cookie, wrote nothing in the session and
 queued no message. The forms' CSRF token is the one thing that differs between two visitors' copies: it is kept
@@ -40,6 +41,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 
 from beffroi.core.models import Commune
+from beffroi.core.services import commune_pages_renew
 
 FRESH_COOKIE = "beffroi_frais"
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -137,10 +139,25 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def shows_on_no_kept_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view whose writes change nothing a kept page shows (a secret ballot: the public pages show the
+    count's results, an agent's action): its successful POST does not renew the commune's kept pages. The
+    visitor still gets the ``beffroi_frais`` cookie."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.page_cache_renew = False  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 class FreshAfterWriteMiddleware:
-    """After a successful write on a commune's site (a form sent, a vote cast, an API call that created
-    something), the browser or client gets the cookie ``beffroi_frais`` for BEFFROI_PAGE_CACHE_SECONDS: its
-    next pages are rendered for it, never served from the pages cache, so it sees what it just did."""
+    """After a successful write on a commune's site (a form sent, a vote cast, an agent's action), the
+    commune's kept pages are renewed for everyone (``commune_pages_renew``: a status never goes back to the old
+    one on the next reload, whichever process answers), and the browser or client gets the cookie
+    ``beffroi_frais`` for BEFFROI_PAGE_CACHE_SECONDS: its next pages are rendered for it, never served from
+    the pages cache."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -149,6 +166,10 @@ class FreshAfterWriteMiddleware:
         response = self.get_response(request)
         timeout = seconds()
         if timeout > 0 and request.method not in _SAFE and response.status_code < 400:
+            commune = getattr(request, "commune", None)
+            if commune is not None and getattr(request, "page_cache_renew", True):
+                # everyone's next page of this commune is rendered again, in every process
+                commune_pages_renew(commune=commune)
             response.set_cookie(
                 FRESH_COOKIE,
                 "1",

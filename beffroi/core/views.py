@@ -65,7 +65,11 @@ def legal_notice(request):
         "host": settings.BEFFROI_TILE_ORIGIN.split("://", 1)[-1],
         "attribution": settings.BEFFROI_TILE_ATTRIBUTION,
     }
-    return render(request, "core/legal_notice.html", {"hosting": hosting, "tiles": tiles})
+    return render(
+        request,
+        "core/legal_notice.html",
+        {"hosting": hosting, "tiles": tiles, "fresh_seconds": settings.BEFFROI_PAGE_CACHE_SECONDS},
+    )
 
 
 @require_safe

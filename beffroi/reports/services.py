@@ -395,6 +395,8 @@ def report_create(
                 channel=channel,
                 on_behalf_of=contact_name or "habitant·e",  # never an address: the log is append-only
             )
+    # on every public page of the commune at once, whichever way it came (the site, Open311, the counter)
+    commune_pages_renew(commune=commune)
     if contact_email or contact_phone:
         _notify(
             report,

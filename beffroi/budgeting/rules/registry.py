@@ -115,7 +115,7 @@ register(
         "glouton : par voix décroissantes, en sautant les projets qui ne tiennent pas",
         lambda election, tb, ef, verify: greedy(election, tie_breaking=tb),
         pabulib="greedy",
-        budget_label=gettext_noop("au plus grand nombre de voix"),
+        budget_label=gettext_noop("Au plus grand nombre de voix"),
     )
 )
 register(
@@ -153,7 +153,7 @@ register(
             election, tie_breaking=tb, eligibility_factor=ef, verify=verify
         ),
         pabulib="equalshares/add1",
-        budget_label=gettext_noop("parts égales (recommandée)"),
+        budget_label=gettext_noop("Parts égales (recommandée)"),
         verifiable=True,
     )
 )

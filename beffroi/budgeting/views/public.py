@@ -28,7 +28,7 @@ from beffroi.core import fragments
 from beffroi.core.abuse import RateLimited, client_ip, submitter_hash
 from beffroi.core.decorators import commune_required
 from beffroi.core.forms import files_with_held, keep_pictures, release_held
-from beffroi.core.page_cache import public_page
+from beffroi.core.page_cache import public_page, shows_on_no_kept_page
 from beffroi.core.pictures import picture_response
 
 
@@ -226,6 +226,7 @@ def _ballot_context(budget, projects, choices: dict[int, int]) -> dict[str, Any]
 @login_reason(gettext_lazy("Connectez-vous pour voter."))
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
+@shows_on_no_kept_page  # a ballot is secret: the public pages show the count's results
 def vote(request, slug):
     budget = selectors.budget_get(commune=request.commune, slug=slug)
     projects = selectors.ballot_projects(commune=request.commune, budget=budget)
@@ -295,6 +296,7 @@ def vote_code_verify(request, slug):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @commune_required
+@shows_on_no_kept_page  # a ballot is secret: the public pages show the count's results
 def vote_with_code(request, slug):
     """Vote with the printed code alone, no account: the address on the slip (and its QR code) carries the code.
 

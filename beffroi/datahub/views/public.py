@@ -22,7 +22,6 @@ from beffroi.accounts.selectors import user_can
 from beffroi.core.charts import LinePoint, Threshold, line_chart
 from beffroi.core.decorators import commune_required
 from beffroi.core.exports import csv_response
-from beffroi.core.page_cache import public_page
 from beffroi.datahub import labels, selectors
 from beffroi.datahub.ngsild.entities import latest_instant
 from beffroi.datahub.ngsild.vocabulary import short_name
@@ -97,7 +96,6 @@ def _state(type_name: str, latest: dict, document_status: object = None) -> tupl
 
 
 @commune_required
-@public_page
 def index(request):
     commune = request.commune
     see_all = _see_all(request)
