@@ -22,6 +22,7 @@ def test_js_path_map_click_creates_report_and_receipt(client, setup_reports):
     assert report.channel == "web" and report.team == setup_reports["team"] and report.state.code == "nouveau"
     page = client.get(response["Location"])
     assert report.display_code in page.content.decode()
+    assert f'signalements/{report.pk}/">signalement n° {report.pk}</a>' in page.content.decode()
     track = client.get(f"/valbourg/signalements/suivi/{report.display_code.lower()}/")
     assert track.status_code == 200 and "Trou profond" in track.content.decode()
 

@@ -570,3 +570,18 @@ def test_the_legal_notice_names_the_map_tiles_service_it_loads_from(client, rovo
     settings.BEFFROI_TILE_ORIGIN = ""  # BEFFROI_TILE_URL=none: the commune's own layers only
     html = client.get("/rovon/mentions-legales").content.decode()
     assert "sans aucun service tiers" in html and "chargées depuis" not in html
+
+
+def test_the_legal_notice_lists_the_cookies_as_they_are_and_answers_with_a_final_slash(
+    client, rovon, settings
+):
+    settings.BEFFROI_PAGE_CACHE_SECONDS = 30
+    html = client.get("/rovon/mentions-legales").content.decode()
+    assert "pendant 30 secondes après un envoi" in html
+    assert "ou quand vous envoyez ou soutenez quelque chose sans compte" in html
+    settings.BEFFROI_PAGE_CACHE_SECONDS = 0
+    assert "secondes après un envoi" not in client.get("/rovon/mentions-legales").content.decode()
+
+    for page in ("mentions-legales", "accessibilite", "donnees-personnelles"):
+        answer = client.get(f"/rovon/{page}/")
+        assert answer.status_code == 301 and answer["Location"] == f"/rovon/{page}"
