@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "beffroi.core.middleware.RequestSizeMiddleware",
     "beffroi.core.middleware.NulCharacterMiddleware",
     "beffroi.core.modules.ModuleSwitchMiddleware",
-    "beffroi.core.page_cache.FreshAfterWriteMiddleware",  # who just wrote sees fresh pages (core.page_cache)
+    "beffroi.core.page_cache.FreshAfterWriteMiddleware",  # a write renews the kept pages (core.page_cache)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

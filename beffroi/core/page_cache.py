@@ -153,8 +153,8 @@ def shows_on_no_kept_page(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
 
 class FreshAfterWriteMiddleware:
-    """After a successful write on a commune's site (a form sent, a vote cast, an agent's action), the
-    commune's kept pages are renewed for everyone (``commune_pages_renew``: a status never goes back to the old
+    """After a successful write on a commune's site (a form sent, an agent's action; not a secret ballot, see
+    ``shows_on_no_kept_page``), the commune's kept pages are renewed for everyone (``commune_pages_renew``: a status never goes back to the old
     one on the next reload, whichever process answers), and the browser or client gets the cookie
     ``beffroi_frais`` for BEFFROI_PAGE_CACHE_SECONDS: its next pages are rendered for it, never served from
     the pages cache."""
