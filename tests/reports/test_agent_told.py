@@ -56,6 +56,7 @@ def test_the_counter_receipt_carries_the_full_address_a_qr_code_and_prints_as_a_
             ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
         ).stdout.decode()
         assert "Mairie de Valbourg" in text and report.display_code in text and link in text
+        assert f"signalement n° {report.pk}" in text  # the number the public pages give it
         assert "Se déconnecter" not in text and "Retour au signalement" not in text
 
 
