@@ -128,8 +128,8 @@ class Commune(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Raised when what the public pages show must change at once for everyone (a photo withdrawn): the pages
-    # kept for visitors without an account are keyed by the commune's row (core.page_cache).
+    # Raised by every write through the commune's site or an API naming it: the pages kept for visitors without
+    # an account are keyed by the commune's row, so they are all rendered again (core.page_cache).
     pages_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

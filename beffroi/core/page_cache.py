@@ -10,11 +10,11 @@ request (the commune, the module switch, the method); only the view's work is sa
 
 The page is kept per process, under the address (host, path and query), the language, and every column of the
 commune's row: a new name, logo, address, opening hours or module shows at once. Every write made through the
-commune's site (a report sent, a support given, an agent's action) changes that row too
+commune's site (a report sent, a support given, a photo withdrawn, an agent's action) changes that row too
 (``core.services.commune_pages_renew``, called by ``FreshAfterWriteMiddleware``; not for a view marked
-``@shows_on_no_kept_page``: a secret ballot changes no public page), and so do a report created through an API
-(reports' services) and a photo withdrawn: everyone's next page of the commune is rendered again, in every
-process, and a status never goes back to the old one on a reload. Only what changes without a request to the
+``@shows_on_no_kept_page``: a secret ballot changes no public page), and so does a write through an API that
+names its commune (``wrote_for``: a report sent through Open311): everyone's next page of the commune is
+rendered again, in every process, and a status never goes back to the old one on a reload. Only what changes without a request to the
 site (a task of the worker, a date passing) shows within those seconds. Served fresh pages always:
 
 - anyone with a session (signed in, a support given, a message to show);
@@ -139,6 +139,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def wrote_for(request: HttpRequest, commune: Commune) -> None:
+    """Name the commune an API request writes for when the view resolves it itself (Open311's
+    ``jurisdiction_id``): its successful write renews that commune's kept pages, as a write on its site does."""
+    request.page_cache_commune = commune  # type: ignore[attr-defined]
+
+
 def shows_on_no_kept_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view whose writes change nothing a kept page shows (a secret ballot: the public pages show the
     count's results, an agent's action): its successful POST does not renew the commune's kept pages. The
@@ -166,7 +172,7 @@ class FreshAfterWriteMiddleware:
         response = self.get_response(request)
         timeout = seconds()
         if timeout > 0 and request.method not in _SAFE and response.status_code < 400:
-            commune = getattr(request, "commune", None)
+            commune = getattr(request, "commune", None) or getattr(request, "page_cache_commune", None)
             if commune is not None and getattr(request, "page_cache_renew", True):
                 # everyone's next page of this commune is rendered again, in every process
                 commune_pages_renew(commune=commune)

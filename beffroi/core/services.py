@@ -203,9 +203,9 @@ def apikey_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
 
 def commune_pages_renew(*, commune: Commune) -> None:
     """Every public page kept for visitors without an account (core.page_cache) is rendered again on its next
-    visit, in every server process: for what must not stay shown a few seconds more (a photo withdrawn).
+    visit, in every server process: after a write, so that no visitor sees the page as it was before it.
 
-    Not audited: the action that calls it is."""
+    Not audited: the write that calls it is."""
     Commune.objects.filter(pk=commune.pk).update(pages_version=F("pages_version") + 1)
 
 

@@ -82,8 +82,11 @@ class CommuneCatalogue:
     closed: list[CatalogueEntry]
     elsewhere_count: int
     closed_count: int
-    territory_known: bool
-    territory: str  # « Côte-d'Or, Bourgogne-Franche-Comté », or "" (commune_territory)
+    territory: str  # « Côte-d'Or, Bourgogne-Franche-Comté », or "" when the département is not recorded
+
+    @property
+    def territory_known(self) -> bool:
+        return bool(self.territory)
 
 
 def mechanism_catalogue(
@@ -102,7 +105,6 @@ def mechanism_catalogue(
     with ``all_zones``. Closed mechanisms (marked closed, or past their deadline on ``today``) are never mixed
     with the open ones: listed apart with ``with_closed``, else only counted."""
     profile = commune_profile(commune=commune)
-    territory_known = bool(profile.departement)
     entries: list[CatalogueEntry] = []
     closed: list[CatalogueEntry] = []
     elsewhere = 0
@@ -118,7 +120,6 @@ def mechanism_catalogue(
         closed=closed if with_closed else [],
         elsewhere_count=elsewhere,
         closed_count=len(closed),
-        territory_known=territory_known,
         territory=_territory_words(profile),
     )
 

@@ -691,6 +691,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     commune = jurisdiction(request, key=key)
     if key.commune_id != commune.pk:
         raise Open311Error(403, "Cette api_key n'est pas valable pour ce jurisdiction_id.")
+    page_cache.wrote_for(request, commune)  # a report accepted shows at once on the commune's pages
     try:
         require_open_to_public(commune=commune, user=None)
     except NotPublished as error:

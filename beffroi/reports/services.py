@@ -28,7 +28,7 @@ from beffroi.core.images import PhotoError, ProcessedPhoto, process_photo
 from beffroi.core.links import commune_path, commune_url
 from beffroi.core.mail import send_commune_mail
 from beffroi.core.models import Commune
-from beffroi.core.services import audit_record, commune_pages_renew
+from beffroi.core.services import audit_record
 from beffroi.core.text import code_from_label
 from beffroi.reports.models import (
     QUESTION_TYPES,
@@ -395,8 +395,6 @@ def report_create(
                 channel=channel,
                 on_behalf_of=contact_name or "habitant·e",  # never an address: the log is append-only
             )
-    # on every public page of the commune at once, whichever way it came (the site, Open311, the counter)
-    commune_pages_renew(commune=commune)
     if contact_email or contact_phone:
         _notify(
             report,
@@ -657,8 +655,6 @@ def photo_set_published(*, photo: ReportPhoto, actor: Actor, published: bool) ->
         photo.published = published
         photo.save(update_fields=["published"])
         _event(photo.report, ReportEvent.Kind.PHOTO, actor=actor, body="publiée" if published else "retirée")
-        if not published:  # gone from the public pages at once, not when the kept copies expire
-            commune_pages_renew(commune=photo.report.commune)
         audit_record(
             commune=photo.report.commune,
             actor=actor,

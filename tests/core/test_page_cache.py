@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from beffroi.core.services import apikey_create
 from beffroi.reports import services as reports
 from beffroi.reports.models import Report
 from tests.factories import member
@@ -134,15 +135,23 @@ def test_a_page_is_not_kept_when_it_is_turned_off(client, settings, valbourg, po
 
 
 def test_the_open311_list_is_kept_renewed_by_a_new_report_and_follows_the_module_switch(
-    client, valbourg, pothole
+    client, valbourg, hautmesnil, pothole
 ):
+    # (two communes: an API request names its own, the instance's pages do not resolve it for it)
     url = "/open311/v2/requests.json?jurisdiction_id=valbourg"
     first = _file(valbourg, pothole, "Trou rue Basse")
     assert [r["description"] for r in client.get(url).json()] == ["Trou rue Basse"]
     _behind_the_back(first, description="Trou rue Haute")
     assert [r["description"] for r in client.get(url).json()] == ["Trou rue Basse"]  # kept
 
-    _file(valbourg, pothole, "Trou rue Neuve")  # a new report, whichever way it came, renews the kept pages
+    # a report sent through Open311 renews the commune's kept pages, as a write on its site does
+    _key, secret = apikey_create(commune=valbourg, scope="write", name="application")
+    form = {"jurisdiction_id": "valbourg", "api_key": secret, "service_code": "voirie"}
+    sent = Client().post(
+        "/open311/v2/requests.json",
+        {**form, "lat": "47.318", "long": "4.832", "description": "Trou rue Neuve"},
+    )
+    assert sent.status_code == 201
     assert sorted(r["description"] for r in client.get(url).json()) == ["Trou rue Haute", "Trou rue Neuve"]
 
     valbourg.enabled_modules = [m for m in valbourg.enabled_modules if m != "reports"]
@@ -175,5 +184,10 @@ def test_a_photo_withdrawn_leaves_the_kept_pages_at_once(client, valbourg, potho
     shown = f"/valbourg/signalements/photo/{photo.pk}/"
     assert shown in client.get(detail).content.decode()
 
-    reports.photo_set_published(photo=photo, actor=agent, published=False)  # a face in the picture
+    agent_client = Client()
+    agent_client.force_login(agent)
+    withdrawn = agent_client.post(  # a face in the picture: the agent withdraws it from its page
+        f"/valbourg/signalements/gestion/{report.pk}/photo/", {"photo": photo.pk, "published": "0"}
+    )
+    assert withdrawn.status_code == 302
     assert shown not in client.get(detail).content.decode()
