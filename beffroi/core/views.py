@@ -61,10 +61,9 @@ def legal_notice(request):
         "phone": settings.BEFFROI_HOSTING_PHONE,
     }
     # the one third-party origin a page may load from: the map tiles' service (listed in the CSP)
-    tiles = {
-        "host": settings.BEFFROI_TILE_ORIGIN.split("://", 1)[-1],
-        "attribution": settings.BEFFROI_TILE_ATTRIBUTION,
-    }
+    tiles = settings.BEFFROI_TILE_ORIGIN.split("://", 1)[-1]
+    if tiles and settings.BEFFROI_TILE_ATTRIBUTION:
+        tiles = f"{tiles} ({settings.BEFFROI_TILE_ATTRIBUTION})"
     return render(
         request,
         "core/legal_notice.html",

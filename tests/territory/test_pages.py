@@ -577,7 +577,7 @@ def test_the_legal_notice_lists_the_cookies_as_they_are_and_answers_with_a_final
 ):
     settings.BEFFROI_PAGE_CACHE_SECONDS = 30
     html = client.get("/rovon/mentions-legales").content.decode()
-    assert "pendant 30 secondes après un envoi" in html
+    assert "Pendant 30 secondes après un envoi" in html
     assert "ou quand vous envoyez ou soutenez quelque chose sans compte" in html
     settings.BEFFROI_PAGE_CACHE_SECONDS = 0
     assert "secondes après un envoi" not in client.get("/rovon/mentions-legales").content.decode()
